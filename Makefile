@@ -1,0 +1,97 @@
+# tunefold — build, test, demo, install.
+# Dependencies are found with pkg-config; `scripts/install-deps` installs them.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+
+VERSION := 0.1.0
+
+PKGS      := gsl nlopt sqlite3 libcjson
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) openblas 2>/dev/null)
+# GSL's BLAS calls are served by OpenBLAS instead of the reference -lgslcblas.
+PKG_LIBS  := $(filter-out -lgslcblas,$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)) \
+             $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
+TEST_LIBS   := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wno-format-nonliteral
+OPT     ?= -O2 -g
+CFLAGS  ?=
+CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -DTUNE_VERSION=\"$(VERSION)\"
+ALL_CFLAGS = -std=c11 $(WARN) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS  = $(PKG_LIBS) -lm -lpthread
+
+BUILD   ?= build
+LIB_SRC := $(wildcard src/*.c searchers/*.c trainers/*.c metrics/*.c reports/*.c)
+CLI_SRC := $(filter src/cli%.c,$(LIB_SRC))
+LIB_SRC := $(filter-out $(CLI_SRC),$(LIB_SRC))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+LIB := lib/libtunefold.a
+BIN := bin/tunefold
+
+.PHONY: all test demo asan install uninstall clean deps bench check-deps
+all: $(LIB) $(BIN)
+
+check-deps:
+	@scripts/install-deps --check
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p lib
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
+
+# Each test binary runs from the project root (tests use data/ and bin/).
+test: check-deps all $(TEST_BIN)
+	@scripts/run-tests $(TEST_BIN)
+
+demo: check-deps all
+	@rm -f demo.db
+	$(BIN) run examples/breast_cancer_logistic.json --db demo.db
+	$(BIN) best --db demo.db --study breast-cancer-logreg
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its
+# own build folder so it never mixes with the optimised objects.
+asan:
+	$(MAKE) BUILD=build-asan LIB=build-asan/libtunefold.a BIN=build-asan/tunefold \
+	  OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  LDFLAGS="-fsanitize=address,undefined" TUNEFOLD_BIN=build-asan/tunefold asan-run
+
+asan-run: $(LIB) $(BIN) $(TEST_BIN)
+	@TUNEFOLD_BIN=$(BIN) scripts/run-tests $(TEST_BIN)
+
+bench: all
+	bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/tunefold
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tunefold
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libtunefold.a
+	install -m 644 include/tunefold/*.h $(DESTDIR)$(PREFIX)/include/tunefold/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tunefold $(DESTDIR)$(PREFIX)/lib/libtunefold.a
+	rm -rf $(DESTDIR)$(PREFIX)/include/tunefold
+
+clean:
+	rm -rf build build-asan lib bin demo.db
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

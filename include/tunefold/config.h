@@ -1,0 +1,62 @@
+/* config.h — the study file: parsed with cJSON and validated strictly.
+ *
+ * Every problem is reported with the key path at fault
+ * ("space.C.low: must be > 0 for a log scale").  Validation happens here,
+ * before any work starts: unknown keys, wrong types, empty ranges, a metric
+ * that does not fit the task, a fixed trainer parameter that the trainer does
+ * not declare or that is out of its range. */
+#ifndef TUNEFOLD_CONFIG_H
+#define TUNEFOLD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "tunefold/error.h"
+#include "tunefold/dataset.h"
+#include "tunefold/space.h"
+#include "tunefold/trainer.h"
+#include "tunefold/cv.h"
+#include "tunefold/preprocess.h"
+#include "tunefold/searcher.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct tune_study_config {
+    char *name;
+    char *file;                  /* the study file path, for messages */
+    char *data_path;             /* resolved against the study file's folder */
+    char *target;                /* default "target" */
+    enum tune_task task;
+    const struct tune_trainer_type *trainer;
+    double *fixed;               /* trainer->n_hparams values: fixed or default */
+    unsigned char *is_fixed;     /* 1 where "params" set it */
+    struct tune_space space;     /* each name is a declared hyperparameter */
+    const struct tune_searcher_type *searcher;
+    size_t trials;               /* budget; default 20 (grid: its size) */
+    int trials_given;
+    uint64_t seed;               /* default 0 */
+    size_t workers;              /* default 1 */
+    struct tune_cv_config cv;    /* default 5 folds, stratified for classification */
+    struct tune_prep_config prep;
+    char *metric;                /* default per task */
+    int maximize;                /* default: the metric's natural direction */
+    char *storage;               /* default "tunefold.db" (relative to cwd) */
+    /* Canonical JSON of everything that decides a trial's result (data,
+     * task, trainer, space, strategy, seed, cv, preprocess, objective), not
+     * the budget, workers or storage: a stored study with another canonical
+     * text is a different study. */
+    char *canonical;
+};
+
+/* Parse and validate a study file.  Free *out with tune_config_free(). */
+int tune_config_load(const char *path, struct tune_study_config **out, struct tune_error *err);
+/* Same, from text; `path` is used for messages and to resolve data.path. */
+int tune_config_parse(const char *path, const char *text, struct tune_study_config **out,
+                      struct tune_error *err);
+void tune_config_free(struct tune_study_config *cfg);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

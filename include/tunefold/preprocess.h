@@ -1,0 +1,59 @@
+/* preprocess.h — imputation, scaling and one-hot encoding, fitted on a
+ * training fold only and then applied to that fold and its validation fold.
+ *
+ * Output is a dense column-major tune_matrix: numeric columns first in file
+ * order (imputed, then scaled), then the one-hot indicator columns of each
+ * categorical column (a level unseen in training gives all zeros; a missing
+ * categorical value is imputed with the training mode). Without one-hot, a
+ * categorical column passes through as its level code (imputed). */
+#ifndef TUNEFOLD_PREPROCESS_H
+#define TUNEFOLD_PREPROCESS_H
+
+#include <stddef.h>
+#include "tunefold/error.h"
+#include "tunefold/dataset.h"
+#include "tunefold/trainer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum tune_impute { TUNE_IMPUTE_NONE = 0, TUNE_IMPUTE_MEAN, TUNE_IMPUTE_MEDIAN,
+                   TUNE_IMPUTE_MOST_FREQUENT };
+enum tune_scale { TUNE_SCALE_NONE = 0, TUNE_SCALE_STANDARD, TUNE_SCALE_MINMAX };
+
+struct tune_prep_config {
+    enum tune_impute impute;  /* default mean */
+    enum tune_scale scale;    /* default none */
+    int one_hot;              /* default 1 */
+};
+
+const char *tune_impute_name(enum tune_impute v);
+const char *tune_scale_name(enum tune_scale v);
+/* Parse names; return -1 if unknown. */
+int tune_impute_parse(const char *s);
+int tune_scale_parse(const char *s);
+
+struct tune_prep;   /* opaque fitted state */
+
+/* Fit on the rows `rows[0..n)` of ds.  A missing value with impute "none" is
+ * an error naming the column.  Free with tune_prep_free(). */
+int tune_prep_fit(const struct tune_prep_config *cfg, const struct tune_dataset *ds,
+                  const size_t *rows, size_t n, struct tune_prep **out,
+                  struct tune_error *err);
+
+/* Number of output columns. */
+size_t tune_prep_n_out(const struct tune_prep *p);
+
+/* Transform rows of ds into a newly allocated matrix (caller frees
+ * out->data with free()). */
+int tune_prep_transform(const struct tune_prep *p, const struct tune_dataset *ds,
+                        const size_t *rows, size_t n, struct tune_matrix *out,
+                        struct tune_error *err);
+
+void tune_prep_free(struct tune_prep *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,151 @@
+/* store.h — where studies and trials live: the store plug-in interface.
+ *
+ * A store holds studies (name, the canonical study config, objective) and
+ * their trials (state, params, objective value, per-fold metrics, timings,
+ * artifacts).  Every state change is one transaction, so a crash loses at
+ * most the trials in flight.  Searchers keep no state of their own: they read
+ * the history from the store before every suggestion, which is what makes
+ * resume and several workers the same code.
+ *
+ * `tune_store_open` picks the implementation from the URL: "sqlite:PATH" or a
+ * plain path is the embedded SQLite store.  Implementations embed
+ * `struct tune_store` as their first member. */
+#ifndef TUNEFOLD_STORE_H
+#define TUNEFOLD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "tunefold/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum tune_trial_state {
+    TUNE_TRIAL_RUNNING = 0,
+    TUNE_TRIAL_COMPLETE = 1,
+    TUNE_TRIAL_FAILED = 2,
+    TUNE_TRIAL_PRUNED = 3
+};
+/* "RUNNING", "COMPLETE", "FAILED", "PRUNED". */
+const char *tune_trial_state_name(enum tune_trial_state s);
+/* -1 if unknown. */
+int tune_trial_state_parse(const char *s);
+
+/* Who asked for a trial: the searcher (counts toward the budget) or a user
+ * (`tunefold evaluate`). */
+enum tune_trial_origin { TUNE_ORIGIN_SEARCH = 0, TUNE_ORIGIN_MANUAL = 1 };
+
+struct tune_metric_summary {
+    char *name;
+    double mean, std;      /* std: population std over folds (ddof 0) */
+    size_t n_folds;
+    double *folds;         /* n_folds values; NAN where undefined */
+};
+
+struct tune_trial {
+    int64_t id;            /* store-wide row id */
+    int number;            /* 0, 1, 2 ... within the study */
+    int seq;               /* searcher sequence number (search trials), else -1 */
+    enum tune_trial_origin origin;
+    enum tune_trial_state state;
+    char *params_json;     /* JSON object of the trial's parameters; NULL until set */
+    double value, value_std;     /* objective mean and std over folds; NAN if none */
+    double t_start, t_end;       /* Unix seconds; t_end NAN while running */
+    double fit_seconds, predict_seconds; /* mean per fold */
+    char *error;           /* FAILED: why; else NULL */
+    size_t n_metrics;
+    struct tune_metric_summary *metrics;
+};
+
+struct tune_study_info {
+    int64_t id;
+    char *name;
+    char *config_json;     /* canonical study config (see config.h) */
+    char *metric;          /* objective metric name */
+    int maximize;
+    double created;        /* Unix seconds */
+};
+
+/* What a finished trial reports.  Borrowed by the store for the call. */
+struct tune_trial_result {
+    enum tune_trial_state state;
+    double value, value_std;
+    double fit_seconds, predict_seconds;
+    const char *error;                   /* NULL unless FAILED */
+    size_t n_metrics;
+    const struct tune_metric_summary *metrics;
+};
+
+struct tune_store;
+
+struct tune_store_type {
+    int version;           /* 1 */
+    const char *name;      /* "sqlite" */
+    int (*open)(const char *location, struct tune_store **out, struct tune_error *err);
+    void (*close)(struct tune_store *s);
+    /* Create the study, or load it when it exists.  An existing study whose
+     * config_json differs is TUNE_ECONFLICT.  *created is 1 when new. */
+    int (*study_create_or_load)(struct tune_store *s, const char *name, const char *config_json,
+                                const char *metric, int maximize, struct tune_study_info *out,
+                                int *created, struct tune_error *err);
+    /* TUNE_ENOTFOUND when absent. */
+    int (*study_find)(struct tune_store *s, const char *name, struct tune_study_info *out,
+                      struct tune_error *err);
+    /* All studies, oldest first. Free with tune_study_infos_free(). */
+    int (*study_list)(struct tune_store *s, struct tune_study_info **out, size_t *n,
+                      struct tune_error *err);
+    /* Atomically add a RUNNING trial.  For TUNE_ORIGIN_SEARCH: when the count
+     * of search trials (RUNNING or finished) is already >= budget, add nothing
+     * and return TUNE_EBUDGET; else *seq is the count of search trials before
+     * this one.  *number is the next trial number of the study. */
+    int (*trial_claim)(struct tune_store *s, int64_t study_id, enum tune_trial_origin origin,
+                       size_t budget, int *number, int *seq, struct tune_error *err);
+    int (*trial_set_params)(struct tune_store *s, int64_t study_id, int number,
+                            const char *params_json, struct tune_error *err);
+    /* Remove a claimed trial that was never run (searcher exhausted). */
+    int (*trial_abandon)(struct tune_store *s, int64_t study_id, int number,
+                         struct tune_error *err);
+    /* Record the outcome: state, value, timings and every metric, in one
+     * transaction.  Only a RUNNING trial can be finished. */
+    int (*trial_finish)(struct tune_store *s, int64_t study_id, int number,
+                        const struct tune_trial_result *res, struct tune_error *err);
+    /* Every trial of the study by number, with metrics.  Free with
+     * tune_trials_free(). */
+    int (*trial_list)(struct tune_store *s, int64_t study_id, struct tune_trial **out,
+                      size_t *n, struct tune_error *err);
+    /* Mark RUNNING trials whose heartbeat is older than max_age seconds as
+     * FAILED ("worker lost"); *n_marked says how many. */
+    int (*trial_recover_stale)(struct tune_store *s, int64_t study_id, double max_age,
+                               size_t *n_marked, struct tune_error *err);
+    /* Store / replace a named blob for a trial (e.g. "oof.csv"). */
+    int (*artifact_save)(struct tune_store *s, int64_t study_id, int number, const char *name,
+                         const void *data, size_t len, struct tune_error *err);
+    /* Load it; *data is malloc'ed (caller frees), NUL-terminated beyond len. */
+    int (*artifact_load)(struct tune_store *s, int64_t study_id, int number, const char *name,
+                         void **data, size_t *len, struct tune_error *err);
+};
+
+struct tune_store {
+    const struct tune_store_type *type;
+};
+
+extern const struct tune_store_type tune_store_sqlite;
+
+/* Open by URL ("sqlite:PATH" or PATH).  Close with tune_store_close(). */
+int tune_store_open(const char *url, struct tune_store **out, struct tune_error *err);
+void tune_store_close(struct tune_store *s);
+
+void tune_study_info_release(struct tune_study_info *info);
+void tune_study_infos_free(struct tune_study_info *infos, size_t n);
+void tune_trial_release(struct tune_trial *t);
+void tune_trials_free(struct tune_trial *trials, size_t n);
+void tune_metric_summary_release(struct tune_metric_summary *m);
+
+/* Mean and population std of n values, ignoring NANs (NAN if none). */
+void tune_mean_std(const double *v, size_t n, double *mean, double *std);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,101 @@
+/* study.h — the study loop: ask the searcher, cross-validate, tell the store.
+ *
+ * The caller drives it (initialize, iterate, test): tune_study_open once,
+ * then tune_study_step until it returns a stop reason, printing whatever
+ * progress it likes between steps.  The library prints nothing. */
+#ifndef TUNEFOLD_STUDY_H
+#define TUNEFOLD_STUDY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "tunefold/error.h"
+#include "tunefold/config.h"
+#include "tunefold/store.h"
+#include "tunefold/trainer.h"
+#include "tunefold/metrics.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- one configuration, cross-validated ---------------------------------- */
+
+struct tune_cv_result {
+    size_t n_folds;
+    size_t n_metrics;
+    struct tune_metric_summary *metrics;  /* every metric that fits the task */
+    double fit_seconds, predict_seconds;  /* mean per fold */
+    struct tune_predictions oof;          /* out-of-fold predictions, one per row
+                                             (the last repeat's when repeated) */
+    int *oof_fold;                        /* fold of each row in oof */
+};
+
+void tune_cv_result_release(struct tune_cv_result *r);
+
+/* Cross-validate `trainer` with resolved `params` over `splits`, fitting the
+ * preprocessing on each training fold only.  The fold seed is derived from
+ * `seed` and the fold index.  Fills *out (release with
+ * tune_cv_result_release).  A trainer failure is TUNE_ETRAINER with the
+ * trainer's message, prefixed by the fold. */
+int tune_cross_validate(const struct tune_dataset *ds, const struct tune_splits *splits,
+                        const struct tune_prep_config *prep,
+                        const struct tune_trainer_type *trainer,
+                        const struct tune_params *params, uint64_t seed,
+                        struct tune_cv_result *out, struct tune_error *err);
+
+/* ---- the study ------------------------------------------------------------ */
+
+struct tune_study;
+
+/* Load the data, make the folds, create or load the study in `store`
+ * (a stored study with a different config is TUNE_ECONFLICT).  `store` is
+ * borrowed and must outlive the study.  Free with tune_study_close(). */
+int tune_study_open(const struct tune_study_config *cfg, struct tune_store *store,
+                    struct tune_study **out, struct tune_error *err);
+void tune_study_close(struct tune_study *s);
+
+/* Borrowed views. */
+const struct tune_study_info *tune_study_get_info(const struct tune_study *s);
+const struct tune_dataset *tune_study_dataset(const struct tune_study *s);
+
+/* What one step did. Strings are owned by the study, valid until the next
+ * call on it. */
+struct tune_step {
+    int number;
+    enum tune_trial_state state;
+    double value, value_std;
+    const char *params_json;
+    const char *error;           /* FAILED: why */
+    double seconds;              /* wall time of the trial */
+    int is_best;                 /* the study's new best */
+};
+
+/* Budget the study will run to: cfg->trials (or the override when > 0),
+ * capped by what the searcher can propose (grid size). */
+size_t tune_study_budget(const struct tune_study *s, size_t override);
+
+/* Claim, suggest, evaluate and record one search trial.
+ * Returns TUNE_OK (one trial done; see step->state), TUNE_EBUDGET (budget
+ * met), TUNE_EEXHAUSTED (no point left), or an error (store, data). */
+int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
+                    struct tune_error *err);
+
+/* Evaluate one configuration as a manual trial: the study's fixed params,
+ * overridden by `params_json` (an object of declared hyperparameters, may be
+ * NULL).  *cv receives the full cross-validation result (release it). */
+int tune_study_evaluate(struct tune_study *s, const char *params_json, struct tune_step *step,
+                        struct tune_cv_result *cv, struct tune_error *err);
+
+/* Count search trials finished and the best so far (NAN/-1 if none). */
+int tune_study_progress(struct tune_study *s, size_t *n_finished, double *best_value,
+                        int *best_number, struct tune_error *err);
+
+/* Best COMPLETE trial by the study's direction; TUNE_ENOTFOUND if none.
+ * Release *out with tune_trial_release(). */
+int tune_store_best_trial(struct tune_store *store, const struct tune_study_info *info,
+                          struct tune_trial *out, struct tune_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,108 @@
+/* trainer.h — the trainer plug-in interface and the predictions it makes.
+ *
+ * A trainer type declares its tasks and its hyperparameters (name, type,
+ * default, valid range or choices) and implements fit / predict / free.
+ * The engine resolves every declared hyperparameter to a value before fit
+ * (search point, else the study's fixed "params", else the default), so a
+ * trainer reads `params->values[i]` for its i-th declared hyperparameter and
+ * never sees an unknown name.  Append new members at the end only. */
+#ifndef TUNEFOLD_TRAINER_H
+#define TUNEFOLD_TRAINER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "tunefold/error.h"
+#include "tunefold/dataset.h"
+#include "tunefold/space.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A dense column-major matrix: element (i, j) is data[j * n_rows + i]. */
+struct tune_matrix {
+    size_t n_rows, n_cols;
+    double *data;
+};
+
+/* Predictions for n rows, one layout for every task.
+ *   classification: label[i] in 0..n_classes-1; proba[i * n_classes + k]
+ *                   (row-major) when the model gives probabilities, else NULL.
+ *   regression:     value[i].
+ * Free the arrays with tune_predictions_release(). */
+struct tune_predictions {
+    size_t n;
+    size_t n_classes;  /* 0 for regression */
+    int *label;
+    double *proba;
+    double *value;
+};
+
+/* Allocate arrays for n rows of `task` (proba only if with_proba). */
+int tune_predictions_init(struct tune_predictions *p, enum tune_task task, size_t n,
+                          size_t n_classes, int with_proba, struct tune_error *err);
+void tune_predictions_release(struct tune_predictions *p);
+
+/* One declared hyperparameter.  For a categorical, `def` is the index into
+ * the NULL-terminated `choices`; for a bool, 0 or 1.  Bounds are inclusive. */
+struct tune_hparam {
+    const char *name;
+    enum tune_param_type type;
+    double def;
+    double low, high;
+    const char *const *choices;
+    const char *help;
+};
+
+/* Resolved hyperparameter values, in the trainer's declared order.
+ * `names[i]` and, for categoricals, `strings[i]` are borrowed views. */
+struct tune_params {
+    size_t n;
+    const char *const *names;
+    const double *values;
+    const char *const *strings;   /* NULL entries for non-categorical */
+};
+
+/* What a fit knows besides the data. */
+struct tune_fit_ctx {
+    enum tune_task task;
+    size_t n_classes;      /* classification */
+    uint64_t seed;         /* derived from study seed, trial and fold */
+};
+
+struct tune_trainer_type {
+    int version;                   /* 1 */
+    const char *name;
+    unsigned tasks;                /* bitmask of enum tune_task */
+    const struct tune_hparam *hparams;
+    size_t n_hparams;
+    /* Check a full set of values beyond their ranges (combinations). */
+    int (*check)(const struct tune_params *params, struct tune_error *err);
+    /* Fit on x (n x d) and y (class codes or values).  *model is owned by the
+     * caller and freed with free_model. */
+    int (*fit)(const struct tune_matrix *x, const double *y, const struct tune_fit_ctx *ctx,
+               const struct tune_params *params, void **model, struct tune_error *err);
+    /* Fill `out` (already initialised for x->n_rows rows) with predictions. */
+    int (*predict)(const void *model, const struct tune_matrix *x,
+                   struct tune_predictions *out, struct tune_error *err);
+    void (*free_model)(void *model);
+};
+
+/* Registry: the built-in trainers, by name.  NULL if unknown. */
+const struct tune_trainer_type *tune_trainer_find(const char *name);
+/* The i-th registered trainer, NULL past the end (for --help listings). */
+const struct tune_trainer_type *tune_trainer_at(size_t i);
+
+/* Index of the declared hyperparameter `name`, or -1. */
+long tune_trainer_hparam_index(const struct tune_trainer_type *t, const char *name);
+
+/* Nonzero when `value` is valid for `h`: inside [low, high], integral for an
+ * int, a valid choice index for a categorical, 0 or 1 for a bool. */
+int tune_hparam_accepts(const struct tune_hparam *h, double value);
+
+extern const struct tune_trainer_type tune_trainer_logistic;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,58 @@
+/* error.c — status names and the error record (see tunefold/error.h). */
+#include "tunefold/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *tune_status_str(int code)
+{
+    switch (code) {
+    case TUNE_OK: return "ok";
+    case TUNE_EINVAL: return "invalid input";
+    case TUNE_ENOMEM: return "out of memory";
+    case TUNE_EIO: return "input/output error";
+    case TUNE_ESTORE: return "store error";
+    case TUNE_ENUMERIC: return "numerical error";
+    case TUNE_ETRAINER: return "trainer failed";
+    case TUNE_ECONFLICT: return "conflict with stored study";
+    case TUNE_ENOTFOUND: return "not found";
+    case TUNE_EEXHAUSTED: return "search space exhausted";
+    case TUNE_EBUDGET: return "trial budget met";
+    default: return "unknown status";
+    }
+}
+
+int tune_error_set(struct tune_error *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        err->code = code;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+int tune_error_prefix(struct tune_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return TUNE_OK;
+    char prefix[TUNE_ERROR_MSG_MAX], old[TUNE_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    memcpy(old, err->msg, sizeof old);
+    snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+    return err->code;
+}
+
+void tune_error_clear(struct tune_error *err)
+{
+    if (err) {
+        err->code = TUNE_OK;
+        err->msg[0] = '\0';
+    }
+}

@@ -1,0 +1,53 @@
+/* registry.c — the built-in trainers by name.  Adding a model is one file in
+ * trainers/ and one line here. */
+#include "tunefold/trainer.h"
+
+#include <math.h>
+#include <string.h>
+
+static const struct tune_trainer_type *const registry[] = {
+    &tune_trainer_logistic,
+};
+#define N_TRAINERS (sizeof registry / sizeof registry[0])
+
+const struct tune_trainer_type *tune_trainer_find(const char *name)
+{
+    for (size_t i = 0; i < N_TRAINERS; i++)
+        if (strcmp(registry[i]->name, name) == 0)
+            return registry[i];
+    return NULL;
+}
+
+const struct tune_trainer_type *tune_trainer_at(size_t i)
+{
+    return i < N_TRAINERS ? registry[i] : NULL;
+}
+
+long tune_trainer_hparam_index(const struct tune_trainer_type *t, const char *name)
+{
+    for (size_t i = 0; i < t->n_hparams; i++)
+        if (strcmp(t->hparams[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+int tune_hparam_accepts(const struct tune_hparam *h, double value)
+{
+    if (!isfinite(value))
+        return 0;
+    switch (h->type) {
+    case TUNE_PARAM_FLOAT:
+        return value >= h->low && value <= h->high;
+    case TUNE_PARAM_INT:
+        return value == floor(value) && value >= h->low && value <= h->high;
+    case TUNE_PARAM_BOOL:
+        return value == 0.0 || value == 1.0;
+    case TUNE_PARAM_CATEGORICAL: {
+        size_t n = 0;
+        while (h->choices && h->choices[n])
+            n++;
+        return value == floor(value) && value >= 0 && value < (double)n;
+    }
+    }
+    return 0;
+}
