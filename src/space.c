@@ -1,0 +1,274 @@
+/* space.c — search-space parameters, the unit-cube mapping, grids, sampling.
+ *
+ * The unit cube is the one coordinate system every searcher works in.  The
+ * mapping gives each allowed value an equal share of [0,1] where values are
+ * discrete: an int range [low, high] maps from [low-0.5, high+0.5] (in log
+ * space for a log scale, as Optuna does), so rounding after a uniform draw
+ * makes every integer equally likely (log-uniformly likely on a log scale);
+ * a categorical with k values owns k equal cells. */
+#include "tunefold/space.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *tune_param_type_name(enum tune_param_type t)
+{
+    switch (t) {
+    case TUNE_PARAM_FLOAT: return "float";
+    case TUNE_PARAM_INT: return "int";
+    case TUNE_PARAM_CATEGORICAL: return "categorical";
+    case TUNE_PARAM_BOOL: return "bool";
+    }
+    return "unknown";
+}
+
+void tune_space_release(struct tune_space *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        struct tune_param *p = &s->params[i];
+        free(p->name);
+        for (size_t k = 0; k < p->n_values; k++)
+            free(p->values[k]);
+        free(p->values);
+    }
+    free(s->params);
+    s->params = NULL;
+    s->n = 0;
+}
+
+long tune_space_find(const struct tune_space *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->params[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+static double param_step(const struct tune_param *p)
+{
+    if (p->type == TUNE_PARAM_INT)
+        return p->step > 1 ? p->step : 1;
+    return p->step;
+}
+
+static size_t n_choices(const struct tune_param *p)
+{
+    return p->type == TUNE_PARAM_BOOL ? 2 : p->n_values;
+}
+
+double tune_param_snap(const struct tune_param *p, double v)
+{
+    if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL) {
+        double k = (double)n_choices(p);
+        v = floor(v + 0.5);
+        return v < 0 ? 0 : v > k - 1 ? k - 1 : v;
+    }
+    double step = param_step(p);
+    if (step > 0) {
+        double m = floor((v - p->low) / step + 0.5);
+        double top = floor((p->high - p->low) / step + 1e-9);
+        m = m < 0 ? 0 : m > top ? top : m;
+        v = p->low + m * step;
+        if (p->type == TUNE_PARAM_INT)
+            v = floor(v + 0.5);
+    }
+    return v < p->low ? p->low : v > p->high ? p->high : v;
+}
+
+/* The interval the unit coordinate spans, in (log) value space. */
+static void numeric_span(const struct tune_param *p, double *a, double *b)
+{
+    double half = param_step(p) / 2;
+    double lo = p->low - half, hi = p->high + half;
+    if (p->log) {
+        /* a log-scale int or stepped float keeps a positive lower end */
+        lo = lo > 0 ? lo : p->low;
+        *a = log(lo);
+        *b = log(hi);
+    } else {
+        *a = lo;
+        *b = hi;
+    }
+}
+
+void tune_space_to_unit(const struct tune_space *s, const double *point, double *u)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const struct tune_param *p = &s->params[i];
+        if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL) {
+            u[i] = (point[i] + 0.5) / (double)n_choices(p);
+            continue;
+        }
+        double a, b, v = p->log ? log(point[i]) : point[i];
+        numeric_span(p, &a, &b);
+        u[i] = b > a ? (v - a) / (b - a) : 0.5;
+        u[i] = u[i] < 0 ? 0 : u[i] > 1 ? 1 : u[i];
+    }
+}
+
+void tune_space_from_unit(const struct tune_space *s, const double *u, double *point)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const struct tune_param *p = &s->params[i];
+        double ui = u[i] < 0 ? 0 : u[i] > 1 ? 1 : u[i];
+        if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL) {
+            double k = (double)n_choices(p);
+            double idx = floor(ui * k);
+            point[i] = idx > k - 1 ? k - 1 : idx;
+            continue;
+        }
+        double a, b;
+        numeric_span(p, &a, &b);
+        double v = a + ui * (b - a);
+        point[i] = tune_param_snap(p, p->log ? exp(v) : v);
+    }
+}
+
+/* Fill vals (capacity cap) with the distinct grid values of p; returns count. */
+static size_t grid_values(const struct tune_param *p, double *vals, size_t cap)
+{
+    if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL) {
+        size_t k = n_choices(p);
+        for (size_t i = 0; i < k && i < cap; i++)
+            vals[i] = (double)i;
+        return k < cap ? k : cap;
+    }
+    size_t g = p->grid_points ? p->grid_points : TUNE_GRID_POINTS_DEFAULT;
+    size_t n = 0;
+    for (size_t i = 0; i < g; i++) {
+        double t = g == 1 ? 0.5 : (double)i / (double)(g - 1), v;
+        if (p->log)
+            v = exp(log(p->low) + t * (log(p->high) - log(p->low)));
+        else
+            v = p->low + t * (p->high - p->low);
+        /* exact ends: exp(log(x)) need not be x */
+        if (g > 1 && i == 0)
+            v = p->low;
+        if (g > 1 && i == g - 1)
+            v = p->high;
+        v = tune_param_snap(p, v);
+        if (n > 0 && v == vals[n - 1])
+            continue;
+        if (n < cap)
+            vals[n] = v;
+        n++;
+    }
+    return n < cap ? n : cap;
+}
+
+size_t tune_param_grid_count(const struct tune_param *p)
+{
+    size_t g = p->grid_points ? p->grid_points : TUNE_GRID_POINTS_DEFAULT;
+    if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL)
+        g = n_choices(p);
+    double *vals = malloc(g * sizeof *vals);
+    if (!vals)
+        return 0;
+    size_t n = grid_values(p, vals, g);
+    free(vals);
+    return n;
+}
+
+double tune_param_grid_value(const struct tune_param *p, size_t k)
+{
+    size_t g = p->grid_points ? p->grid_points : TUNE_GRID_POINTS_DEFAULT;
+    if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL)
+        return (double)k;
+    double *vals = malloc(g * sizeof *vals);
+    if (!vals)
+        return NAN;
+    size_t n = grid_values(p, vals, g);
+    double v = k < n ? vals[k] : NAN;
+    free(vals);
+    return v;
+}
+
+size_t tune_space_grid_size(const struct tune_space *s)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < s->n; i++) {
+        size_t c = tune_param_grid_count(&s->params[i]);
+        if (c == 0 || total > SIZE_MAX / c)
+            return SIZE_MAX;
+        total *= c;
+    }
+    return total;
+}
+
+void tune_space_grid_point(const struct tune_space *s, size_t idx, double *point)
+{
+    for (size_t i = s->n; i-- > 0;) {
+        const struct tune_param *p = &s->params[i];
+        size_t c = tune_param_grid_count(p);
+        point[i] = tune_param_grid_value(p, idx % c);
+        idx /= c;
+    }
+}
+
+void tune_space_sample(const struct tune_space *s, gsl_rng *rng, double *point)
+{
+    /* one draw per parameter, in order: the stream stays the same whatever
+     * the other parameters' types are */
+    for (size_t i = 0; i < s->n; i++) {
+        struct tune_space one = {1, &s->params[i]};
+        double u = gsl_rng_uniform(rng);
+        tune_space_from_unit(&one, &u, &point[i]);
+    }
+}
+
+/* Shortest %g text that reads back as the same double. */
+static void format_double(double v, char *buf, size_t len)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, len, "null");
+        return;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+void tune_param_format(const struct tune_param *p, double v, char *buf, size_t len)
+{
+    if (len == 0)
+        return;
+    switch (p->type) {
+    case TUNE_PARAM_FLOAT:
+        format_double(v, buf, len);
+        return;
+    case TUNE_PARAM_INT:
+        snprintf(buf, len, "%.0f", v);
+        return;
+    case TUNE_PARAM_BOOL:
+        snprintf(buf, len, "%s", v != 0 ? "true" : "false");
+        return;
+    case TUNE_PARAM_CATEGORICAL: {
+        size_t idx = v >= 0 && v < (double)p->n_values ? (size_t)v : 0;
+        const char *s = p->n_values ? p->values[idx] : "";
+        size_t o = 0;
+        buf[o++] = '"';
+        for (; *s && o + 8 < len; s++) {
+            unsigned char c = (unsigned char)*s;
+            if (c == '"' || c == '\\') {
+                buf[o++] = '\\';
+                buf[o++] = (char)c;
+            } else if (c < 0x20) {
+                o += (size_t)snprintf(buf + o, len - o, "\\u%04x", c);
+            } else {
+                buf[o++] = (char)c;
+            }
+        }
+        if (o + 1 < len)
+            buf[o++] = '"';
+        buf[o] = '\0';
+        return;
+    }
+    }
+    buf[0] = '\0';
+}
