@@ -1,0 +1,869 @@
+/* config.c — parse and validate a study file (see tunefold/config.h).
+ *
+ * Strict by design: every key is known, every value has the right type and
+ * range, and each problem is reported as "FILE: key.path: what is wrong" so a
+ * user can fix it without reading code.  All checks happen here, before any
+ * data is read or any trial runs.  The canonical JSON written at the end is
+ * what identifies a study in the store: same canonical text, same study. */
+#include "tunefold/config.h"
+#include "tunefold/metrics.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_TRIALS 20
+
+/* Every error names the file first: "FILE: key.path: what is wrong". */
+#define FAIL(...) config_fail(err, file, __VA_ARGS__)
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int config_fail(struct tune_error *err, const char *file, const char *fmt, ...)
+{
+    if (err) {
+        char msg[TUNE_ERROR_MSG_MAX];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        tune_error_set(err, TUNE_EINVAL, "%s", msg);
+        tune_error_prefix(err, "%s", file);
+    }
+    return TUNE_EINVAL;
+}
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    return d ? memcpy(d, s, n) : NULL;
+}
+
+/* Reject keys of `obj` that are not in the NULL-terminated `allowed`. */
+static int check_keys(const char *file, const cJSON *obj, const char *path,
+                      const char *const *allowed, struct tune_error *err)
+{
+    for (const cJSON *it = obj->child; it; it = it->next) {
+        int ok = 0;
+        for (size_t i = 0; allowed[i]; i++)
+            ok |= strcmp(it->string, allowed[i]) == 0;
+        if (!ok) {
+            char list[256] = "";
+            for (size_t i = 0; allowed[i]; i++) {
+                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, allowed[i], sizeof list - strlen(list) - 1);
+            }
+            return FAIL("%s%s%s: unknown key (expected one of: %s)", path, *path ? "." : "",
+                        it->string, list);
+        }
+    }
+    return TUNE_OK;
+}
+
+static const cJSON *get_object(const char *file, const cJSON *obj, const char *key,
+                               const char *path, int required, int *rc, struct tune_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *rc = TUNE_OK;
+    if (!v) {
+        if (required)
+            *rc = FAIL("%s%s%s: missing (required object)", path, *path ? "." : "", key);
+        return NULL;
+    }
+    if (!cJSON_IsObject(v)) {
+        *rc = FAIL("%s%s%s: must be an object", path, *path ? "." : "", key);
+        return NULL;
+    }
+    return v;
+}
+
+/* Optional string: *out stays unchanged when absent. */
+static int get_string(const char *file, const cJSON *obj, const char *key, const char *path,
+                      int required, const char **out, struct tune_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v)
+        return required ? FAIL("%s%s%s: missing (required string)", path, *path ? "." : "", key)
+                        : TUNE_OK;
+    if (!cJSON_IsString(v) || !v->valuestring[0])
+        return FAIL("%s%s%s: must be a non-empty string", path, *path ? "." : "", key);
+    *out = v->valuestring;
+    return TUNE_OK;
+}
+
+static int get_number(const char *file, const cJSON *obj, const char *key, const char *path,
+                      int *present, double *out, struct tune_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *present = v != NULL;
+    if (!v)
+        return TUNE_OK;
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+        return FAIL("%s%s%s: must be a number", path, *path ? "." : "", key);
+    *out = v->valuedouble;
+    return TUNE_OK;
+}
+
+/* Optional integer within [lo, hi]. */
+static int get_count(const char *file, const cJSON *obj, const char *key, const char *path,
+                     double lo, double hi, int *present, double *out, struct tune_error *err)
+{
+    int rc = get_number(file, obj, key, path, present, out, err);
+    if (rc || !*present)
+        return rc;
+    if (*out != floor(*out) || *out < lo || *out > hi)
+        return FAIL("%s%s%s: must be an integer in [%.0f, %.0f], got %g", path, *path ? "." : "",
+                    key, lo, hi, *out);
+    return TUNE_OK;
+}
+
+static int get_bool(const char *file, const cJSON *obj, const char *key, const char *path,
+                    int *out, struct tune_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v)
+        return TUNE_OK;
+    if (!cJSON_IsBool(v))
+        return FAIL("%s%s%s: must be true or false", path, *path ? "." : "", key);
+    *out = cJSON_IsTrue(v);
+    return TUNE_OK;
+}
+
+static size_t n_choices(const struct tune_hparam *h)
+{
+    size_t n = 0;
+    while (h->choices && h->choices[n])
+        n++;
+    return n;
+}
+
+static long choice_index(const struct tune_hparam *h, const char *s)
+{
+    for (size_t i = 0; h->choices && h->choices[i]; i++)
+        if (strcmp(h->choices[i], s) == 0)
+            return (long)i;
+    return -1;
+}
+
+static void choices_list(const struct tune_hparam *h, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; h->choices && h->choices[i]; i++) {
+        strncat(buf, i ? ", " : "", len - strlen(buf) - 1);
+        strncat(buf, h->choices[i], len - strlen(buf) - 1);
+    }
+}
+
+/* A fixed trainer parameter "trainer.params.NAME": value of the declared type. */
+static int parse_fixed(const char *file, const struct tune_hparam *h, const cJSON *v,
+                       double *out, struct tune_error *err)
+{
+    char list[256];
+    switch (h->type) {
+    case TUNE_PARAM_BOOL:
+        if (!cJSON_IsBool(v))
+            return FAIL("trainer.params.%s: must be true or false", h->name);
+        *out = cJSON_IsTrue(v);
+        return TUNE_OK;
+    case TUNE_PARAM_CATEGORICAL: {
+        long idx = cJSON_IsString(v) ? choice_index(h, v->valuestring) : -1;
+        if (idx < 0) {
+            choices_list(h, list, sizeof list);
+            return FAIL("trainer.params.%s: must be one of: %s", h->name, list);
+        }
+        *out = (double)idx;
+        return TUNE_OK;
+    }
+    case TUNE_PARAM_INT:
+    case TUNE_PARAM_FLOAT:
+        if (!cJSON_IsNumber(v))
+            return FAIL("trainer.params.%s: must be a number", h->name);
+        if (!tune_hparam_accepts(h, v->valuedouble))
+            return FAIL("trainer.params.%s: %g is out of range [%g, %g]%s", h->name,
+                        v->valuedouble, h->low, h->high,
+                        h->type == TUNE_PARAM_INT ? " (an integer)" : "");
+        *out = v->valuedouble;
+        return TUNE_OK;
+    }
+    return FAIL("trainer.params.%s: unsupported type", h->name);
+}
+
+/* One entry of "space", checked against the trainer's declaration. */
+static int parse_param(const char *file, const struct tune_trainer_type *tr, const cJSON *e,
+                       struct tune_param *p, struct tune_error *err)
+{
+    static const char *const keys[] = {"type", "low", "high", "scale", "step", "grid_points",
+                                       "values", NULL};
+    char path[300];
+    snprintf(path, sizeof path, "space.%s", e->string);
+    if (!cJSON_IsObject(e))
+        return FAIL("%s: must be an object like {\"type\": \"float\", \"low\": 0.1, "
+                    "\"high\": 10}",
+                    path);
+    int rc = check_keys(file, e, path, keys, err);
+    if (rc)
+        return rc;
+    long hi_idx = tune_trainer_hparam_index(tr, e->string);
+    if (hi_idx < 0) {
+        char list[512] = "";
+        for (size_t i = 0; i < tr->n_hparams; i++) {
+            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+            strncat(list, tr->hparams[i].name, sizeof list - strlen(list) - 1);
+        }
+        return FAIL("%s: trainer '%s' has no parameter '%s' (it has: %s)", path, tr->name,
+                    e->string, list);
+    }
+    const struct tune_hparam *h = &tr->hparams[hi_idx];
+    p->name = xstrdup(e->string);
+    if (!p->name)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+
+    const char *type = NULL;
+    if ((rc = get_string(file, e, "type", path, 1, &type, err)))
+        return rc;
+    if (strcmp(type, "float") == 0)
+        p->type = TUNE_PARAM_FLOAT;
+    else if (strcmp(type, "int") == 0)
+        p->type = TUNE_PARAM_INT;
+    else if (strcmp(type, "categorical") == 0)
+        p->type = TUNE_PARAM_CATEGORICAL;
+    else if (strcmp(type, "bool") == 0)
+        p->type = TUNE_PARAM_BOOL;
+    else
+        return FAIL("%s.type: must be one of: float, int, categorical, bool (got \"%s\")", path,
+                    type);
+
+    if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL) {
+        static const char *const num_keys[] = {"low", "high", "scale", "step", "grid_points",
+                                               NULL};
+        for (size_t i = 0; num_keys[i]; i++)
+            if (cJSON_GetObjectItemCaseSensitive(e, num_keys[i]))
+                return FAIL("%s.%s: not allowed for a %s parameter", path, num_keys[i], type);
+    }
+    if (p->type == TUNE_PARAM_BOOL) {
+        if (cJSON_GetObjectItemCaseSensitive(e, "values"))
+            return FAIL("%s.values: not allowed for a bool parameter", path);
+        if (h->type != TUNE_PARAM_BOOL)
+            return FAIL("%s.type: '%s' is a %s parameter of trainer '%s', not bool", path,
+                        h->name, tune_param_type_name(h->type), tr->name);
+        return TUNE_OK;
+    }
+    if (p->type == TUNE_PARAM_CATEGORICAL) {
+        const cJSON *vals = cJSON_GetObjectItemCaseSensitive(e, "values");
+        if (!vals || !cJSON_IsArray(vals) || cJSON_GetArraySize(vals) < 1)
+            return FAIL("%s.values: a categorical parameter needs a non-empty array of values",
+                        path);
+        size_t n = (size_t)cJSON_GetArraySize(vals);
+        p->values = calloc(n, sizeof *p->values);
+        if (!p->values)
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        const cJSON *v;
+        size_t k = 0;
+        cJSON_ArrayForEach(v, vals) {
+            char num[64];
+            const char *text = NULL;
+            if (cJSON_IsString(v)) {
+                text = v->valuestring;
+                if (h->type == TUNE_PARAM_CATEGORICAL && choice_index(h, text) < 0) {
+                    char list[256];
+                    choices_list(h, list, sizeof list);
+                    return FAIL("%s.values[%zu]: \"%s\" is not a choice of '%s' (choices: %s)",
+                                path, k, text, h->name, list);
+                }
+                if (h->type != TUNE_PARAM_CATEGORICAL)
+                    return FAIL("%s.values[%zu]: '%s' takes numbers, not text", path, k,
+                                h->name);
+            } else if (cJSON_IsNumber(v) &&
+                       (h->type == TUNE_PARAM_FLOAT || h->type == TUNE_PARAM_INT)) {
+                if (!tune_hparam_accepts(h, v->valuedouble))
+                    return FAIL("%s.values[%zu]: %g is out of range [%g, %g] of '%s'", path, k,
+                                v->valuedouble, h->low, h->high, h->name);
+                snprintf(num, sizeof num, "%.17g", v->valuedouble);
+                text = num;
+            } else {
+                return FAIL("%s.values[%zu]: must be %s", path, k,
+                            h->type == TUNE_PARAM_CATEGORICAL ? "a string" : "a number");
+            }
+            for (size_t j = 0; j < k; j++)
+                if (strcmp(p->values[j], text) == 0)
+                    return FAIL("%s.values[%zu]: duplicate value \"%s\"", path, k, text);
+            if (!(p->values[k] = xstrdup(text)))
+                return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+            p->n_values = ++k;
+        }
+        return TUNE_OK;
+    }
+
+    /* float or int */
+    if (h->type != TUNE_PARAM_FLOAT && h->type != TUNE_PARAM_INT)
+        return FAIL("%s.type: '%s' is a %s parameter of trainer '%s'; use \"type\": \"%s\"",
+                    path, h->name, tune_param_type_name(h->type), tr->name,
+                    tune_param_type_name(h->type));
+    if (h->type == TUNE_PARAM_INT && p->type == TUNE_PARAM_FLOAT)
+        return FAIL("%s.type: '%s' is an integer parameter; use \"type\": \"int\"", path,
+                    h->name);
+    if (cJSON_GetObjectItemCaseSensitive(e, "values"))
+        return FAIL("%s.values: only for categorical parameters (use low/high)", path);
+    int present;
+    if ((rc = get_number(file, e, "low", path, &present, &p->low, err)))
+        return rc;
+    if (!present)
+        return FAIL("%s.low: missing (required number)", path);
+    if ((rc = get_number(file, e, "high", path, &present, &p->high, err)))
+        return rc;
+    if (!present)
+        return FAIL("%s.high: missing (required number)", path);
+    if (p->type == TUNE_PARAM_INT && (p->low != floor(p->low) || p->high != floor(p->high)))
+        return FAIL("%s: low and high of an int parameter must be integers", path);
+    if (!(p->low < p->high))
+        return FAIL("%s: empty range: low (%g) must be < high (%g)", path, p->low, p->high);
+    const char *scale = "linear";
+    if ((rc = get_string(file, e, "scale", path, 0, &scale, err)))
+        return rc;
+    if (strcmp(scale, "log") == 0)
+        p->log = 1;
+    else if (strcmp(scale, "linear") != 0)
+        return FAIL("%s.scale: must be \"linear\" or \"log\" (got \"%s\")", path, scale);
+    if (p->log && p->low <= 0)
+        return FAIL("%s.low: must be > 0 for a log scale (got %g)", path, p->low);
+    if ((rc = get_number(file, e, "step", path, &present, &p->step, err)))
+        return rc;
+    if (present) {
+        if (!(p->step > 0) || p->step > p->high - p->low)
+            return FAIL("%s.step: must be > 0 and at most high - low", path);
+        if (p->type == TUNE_PARAM_INT && p->step != floor(p->step))
+            return FAIL("%s.step: must be an integer for an int parameter", path);
+        if (p->log)
+            return FAIL("%s.step: not allowed with a log scale", path);
+    }
+    double gp;
+    if ((rc = get_count(file, e, "grid_points", path, 1, 100000, &present, &gp, err)))
+        return rc;
+    p->grid_points = present ? (size_t)gp : 0;
+    if (!tune_hparam_accepts(h, p->low) || !tune_hparam_accepts(h, p->high))
+        return FAIL("%s: range [%g, %g] is outside '%s''s valid range [%g, %g]", path, p->low,
+                    p->high, h->name, h->low, h->high);
+    return TUNE_OK;
+}
+
+static int parse_space(const char *file, const cJSON *root, struct tune_study_config *c,
+                       struct tune_error *err)
+{
+    int rc;
+    const cJSON *space = get_object(file, root, "space", "", 0, &rc, err);
+    if (rc || !space)
+        return rc;
+    size_t n = (size_t)cJSON_GetArraySize(space);
+    if (n == 0)
+        return TUNE_OK;
+    c->space.params = calloc(n, sizeof *c->space.params);
+    if (!c->space.params)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    for (const cJSON *e = space->child; e; e = e->next) {
+        struct tune_param *p = &c->space.params[c->space.n++];
+        if ((rc = parse_param(file, c->trainer, e, p, err)))
+            return rc;
+        long idx = tune_trainer_hparam_index(c->trainer, e->string);
+        if (c->is_fixed[idx])
+            return FAIL("space.%s: also set in trainer.params; a parameter is either fixed or "
+                        "searched",
+                        e->string);
+    }
+    return TUNE_OK;
+}
+
+static int parse_trainer(const char *file, const cJSON *root, struct tune_study_config *c,
+                         struct tune_error *err)
+{
+    static const char *const keys[] = {"name", "params", NULL};
+    int rc;
+    const cJSON *tr = get_object(file, root, "trainer", "", 1, &rc, err);
+    if (rc)
+        return rc;
+    if ((rc = check_keys(file, tr, "trainer", keys, err)))
+        return rc;
+    const char *name = NULL;
+    if ((rc = get_string(file, tr, "name", "trainer", 1, &name, err)))
+        return rc;
+    c->trainer = tune_trainer_find(name);
+    if (!c->trainer) {
+        char list[256] = "";
+        const struct tune_trainer_type *t;
+        for (size_t i = 0; (t = tune_trainer_at(i)); i++) {
+            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+            strncat(list, t->name, sizeof list - strlen(list) - 1);
+        }
+        return FAIL("trainer.name: unknown trainer \"%s\" (available: %s)", name, list);
+    }
+    if (!(c->trainer->tasks & c->task))
+        return FAIL("trainer.name: trainer '%s' does not support the %s task", name,
+                    tune_task_name(c->task));
+    size_t n = c->trainer->n_hparams;
+    c->fixed = calloc(n ? n : 1, sizeof *c->fixed);
+    c->is_fixed = calloc(n ? n : 1, 1);
+    if (!c->fixed || !c->is_fixed)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        c->fixed[i] = c->trainer->hparams[i].def;
+    const cJSON *params = get_object(file, tr, "params", "trainer", 0, &rc, err);
+    if (rc)
+        return rc;
+    for (const cJSON *v = params ? params->child : NULL; v; v = v->next) {
+        long idx = tune_trainer_hparam_index(c->trainer, v->string);
+        if (idx < 0) {
+            char list[512] = "";
+            for (size_t i = 0; i < n; i++) {
+                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, c->trainer->hparams[i].name, sizeof list - strlen(list) - 1);
+            }
+            return FAIL("trainer.params.%s: trainer '%s' has no such parameter (it has: %s)",
+                        v->string, name, list);
+        }
+        if ((rc = parse_fixed(file, &c->trainer->hparams[idx], v, &c->fixed[idx], err)))
+            return rc;
+        c->is_fixed[idx] = 1;
+    }
+    if (c->trainer->check) {
+        const char *names[64], *strings[64];
+        if (n <= 64) {
+            for (size_t i = 0; i < n; i++) {
+                const struct tune_hparam *h = &c->trainer->hparams[i];
+                names[i] = h->name;
+                strings[i] = h->type == TUNE_PARAM_CATEGORICAL && c->fixed[i] < (double)n_choices(h)
+                                 ? h->choices[(size_t)c->fixed[i]]
+                                 : NULL;
+            }
+            struct tune_params p = {n, names, c->fixed, strings};
+            if ((rc = c->trainer->check(&p, err)))
+                return tune_error_prefix(err, "%s: trainer.params", file);
+        }
+    }
+    return TUNE_OK;
+}
+
+static int parse_search(const char *file, const cJSON *root, struct tune_study_config *c,
+                        struct tune_error *err)
+{
+    static const char *const keys[] = {"strategy", "trials", "seed", "workers", NULL};
+    int rc, present;
+    double v;
+    c->searcher = &tune_searcher_random;
+    c->trials = DEFAULT_TRIALS;
+    c->workers = 1;
+    const cJSON *s = get_object(file, root, "search", "", 0, &rc, err);
+    if (rc || !s)
+        goto budget;
+    if ((rc = check_keys(file, s, "search", keys, err)))
+        return rc;
+    const char *strategy = NULL;
+    if ((rc = get_string(file, s, "strategy", "search", 0, &strategy, err)))
+        return rc;
+    if (strategy && !(c->searcher = tune_searcher_find(strategy))) {
+        char list[256] = "";
+        const struct tune_searcher_type *t;
+        for (size_t i = 0; (t = tune_searcher_at(i)); i++) {
+            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+            strncat(list, t->name, sizeof list - strlen(list) - 1);
+        }
+        return FAIL("search.strategy: unknown strategy \"%s\" (available: %s)", strategy, list);
+    }
+    if ((rc = get_count(file, s, "trials", "search", 1, 1e9, &present, &v, err)))
+        return rc;
+    if (present) {
+        c->trials = (size_t)v;
+        c->trials_given = 1;
+    }
+    if ((rc = get_count(file, s, "seed", "search", 0, 9007199254740992.0, &present, &v, err)))
+        return rc;
+    if (present)
+        c->seed = (uint64_t)v;
+    if ((rc = get_count(file, s, "workers", "search", 1, 1024, &present, &v, err)))
+        return rc;
+    if (present)
+        c->workers = (size_t)v;
+budget:;
+    size_t max = c->searcher->max_points ? c->searcher->max_points(&c->space) : 0;
+    if (max == SIZE_MAX)
+        return FAIL("space: the grid has too many points; lower grid_points");
+    if (max > 0 && (!c->trials_given || c->trials > max))
+        c->trials = max;
+    return TUNE_OK;
+}
+
+static int parse_cv(const char *file, const cJSON *root, struct tune_study_config *c,
+                    struct tune_error *err)
+{
+    static const char *const keys[] = {"folds", "stratified", "repeats", "holdout", "shuffle",
+                                       NULL};
+    int rc, present, classification = c->task == TUNE_TASK_BINARY ||
+                                      c->task == TUNE_TASK_MULTICLASS;
+    double v;
+    c->cv.folds = 5;
+    c->cv.stratified = classification;
+    c->cv.repeats = 1;
+    c->cv.holdout = 0;
+    c->cv.shuffle = 1;
+    const cJSON *cv = get_object(file, root, "cv", "", 0, &rc, err);
+    if (rc || !cv)
+        return rc;
+    if ((rc = check_keys(file, cv, "cv", keys, err)))
+        return rc;
+    if ((rc = get_count(file, cv, "folds", "cv", 2, 1e6, &present, &v, err)))
+        return rc;
+    if (present)
+        c->cv.folds = (size_t)v;
+    if ((rc = get_count(file, cv, "repeats", "cv", 1, 1e4, &present, &v, err)))
+        return rc;
+    if (present)
+        c->cv.repeats = (size_t)v;
+    if ((rc = get_bool(file, cv, "stratified", "cv", &c->cv.stratified, err)))
+        return rc;
+    if (c->cv.stratified && !classification)
+        return FAIL("cv.stratified: only for classification tasks (this study's task is %s)",
+                    tune_task_name(c->task));
+    if ((rc = get_bool(file, cv, "shuffle", "cv", &c->cv.shuffle, err)))
+        return rc;
+    if ((rc = get_number(file, cv, "holdout", "cv", &present, &v, err)))
+        return rc;
+    if (present) {
+        if (!(v > 0 && v < 1))
+            return FAIL("cv.holdout: must be a fraction in (0, 1), got %g", v);
+        if (cJSON_GetObjectItemCaseSensitive(cv, "folds"))
+            return FAIL("cv.holdout: give either folds or holdout, not both");
+        c->cv.holdout = v;
+    }
+    return TUNE_OK;
+}
+
+static int parse_preprocess(const char *file, const cJSON *root, struct tune_study_config *c,
+                            struct tune_error *err)
+{
+    static const char *const keys[] = {"impute", "scale", "one_hot", NULL};
+    int rc;
+    c->prep.impute = TUNE_IMPUTE_MEAN;
+    c->prep.scale = TUNE_SCALE_NONE;
+    c->prep.one_hot = 1;
+    const cJSON *p = get_object(file, root, "preprocess", "", 0, &rc, err);
+    if (rc || !p)
+        return rc;
+    if ((rc = check_keys(file, p, "preprocess", keys, err)))
+        return rc;
+    const char *s = NULL;
+    if ((rc = get_string(file, p, "impute", "preprocess", 0, &s, err)))
+        return rc;
+    if (s) {
+        int v = tune_impute_parse(s);
+        if (v < 0)
+            return FAIL("preprocess.impute: must be one of: none, mean, median, most_frequent "
+                        "(got \"%s\")",
+                        s);
+        c->prep.impute = (enum tune_impute)v;
+    }
+    s = NULL;
+    if ((rc = get_string(file, p, "scale", "preprocess", 0, &s, err)))
+        return rc;
+    if (s) {
+        int v = tune_scale_parse(s);
+        if (v < 0)
+            return FAIL("preprocess.scale: must be one of: none, standard, minmax (got \"%s\")",
+                        s);
+        c->prep.scale = (enum tune_scale)v;
+    }
+    return get_bool(file, p, "one_hot", "preprocess", &c->prep.one_hot, err);
+}
+
+static int parse_objective(const char *file, const cJSON *root, struct tune_study_config *c,
+                           struct tune_error *err)
+{
+    static const char *const keys[] = {"metric", "direction", NULL};
+    int rc;
+    const char *metric = tune_metric_default(c->task), *direction = NULL;
+    const cJSON *o = get_object(file, root, "objective", "", 0, &rc, err);
+    if (rc)
+        return rc;
+    if (o) {
+        if ((rc = check_keys(file, o, "objective", keys, err)))
+            return rc;
+        if ((rc = get_string(file, o, "metric", "objective", 0, &metric, err)))
+            return rc;
+        if ((rc = get_string(file, o, "direction", "objective", 0, &direction, err)))
+            return rc;
+    }
+    const struct tune_metric_def *m = tune_metric_find(metric);
+    if (!m || !(m->tasks & c->task)) {
+        char list[512] = "";
+        const struct tune_metric_def *d;
+        for (size_t i = 0, k = 0; (d = tune_metric_at(i)); i++)
+            if (d->tasks & c->task) {
+                strncat(list, k++ ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, d->name, sizeof list - strlen(list) - 1);
+            }
+        return FAIL("objective.metric: \"%s\" %s (metrics for %s: %s)", metric,
+                    m ? "does not fit this task" : "is not a known metric",
+                    tune_task_name(c->task), list);
+    }
+    c->maximize = m->maximize;
+    if (direction) {
+        int want = strcmp(direction, "maximize") == 0 ? 1
+                   : strcmp(direction, "minimize") == 0 ? 0
+                                                        : -1;
+        if (want < 0)
+            return FAIL("objective.direction: must be \"maximize\" or \"minimize\" (got \"%s\")",
+                        direction);
+        if (want != m->maximize)
+            return FAIL("objective.direction: %s is always %s; remove \"direction\" or choose "
+                        "another metric",
+                        metric, m->maximize ? "maximized" : "minimized");
+    }
+    c->metric = xstrdup(metric);
+    return c->metric ? TUNE_OK : tune_error_set(err, TUNE_ENOMEM, "out of memory");
+}
+
+/* data.path is relative to the study file's folder, so a study file can be
+ * run from anywhere. */
+static char *resolve_path(const char *study_file, const char *path)
+{
+    const char *slash = strrchr(study_file, '/');
+    if (path[0] == '/' || !slash)
+        return xstrdup(path);
+    size_t dlen = (size_t)(slash - study_file) + 1, plen = strlen(path) + 1;
+    char *out = malloc(dlen + plen);
+    if (!out)
+        return NULL;
+    memcpy(out, study_file, dlen);
+    memcpy(out + dlen, path, plen);
+    return out;
+}
+
+static int build_canonical(const cJSON *root, struct tune_study_config *c,
+                           struct tune_error *err)
+{
+    cJSON *can = cJSON_CreateObject();
+    if (!can)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    cJSON *data = cJSON_AddObjectToObject(can, "data");
+    cJSON_AddStringToObject(data, "path",
+                            cJSON_GetObjectItemCaseSensitive(
+                                cJSON_GetObjectItemCaseSensitive(root, "data"), "path")
+                                ->valuestring);
+    cJSON_AddStringToObject(data, "target", c->target);
+    cJSON_AddStringToObject(can, "task", tune_task_name(c->task));
+    cJSON *tr = cJSON_AddObjectToObject(can, "trainer");
+    cJSON_AddStringToObject(tr, "name", c->trainer->name);
+    cJSON *fixed = cJSON_AddObjectToObject(tr, "params");
+    for (size_t i = 0; i < c->trainer->n_hparams; i++) {
+        const struct tune_hparam *h = &c->trainer->hparams[i];
+        if (!c->is_fixed[i])
+            continue;
+        if (h->type == TUNE_PARAM_CATEGORICAL)
+            cJSON_AddStringToObject(fixed, h->name, h->choices[(size_t)c->fixed[i]]);
+        else if (h->type == TUNE_PARAM_BOOL)
+            cJSON_AddBoolToObject(fixed, h->name, c->fixed[i] != 0);
+        else
+            cJSON_AddNumberToObject(fixed, h->name, c->fixed[i]);
+    }
+    cJSON *sp = cJSON_AddObjectToObject(can, "space");
+    for (size_t i = 0; i < c->space.n; i++) {
+        const struct tune_param *p = &c->space.params[i];
+        cJSON *e = cJSON_AddObjectToObject(sp, p->name);
+        cJSON_AddStringToObject(e, "type", tune_param_type_name(p->type));
+        if (p->type == TUNE_PARAM_FLOAT || p->type == TUNE_PARAM_INT) {
+            cJSON_AddNumberToObject(e, "low", p->low);
+            cJSON_AddNumberToObject(e, "high", p->high);
+            cJSON_AddStringToObject(e, "scale", p->log ? "log" : "linear");
+            cJSON_AddNumberToObject(e, "step", p->step);
+            cJSON_AddNumberToObject(e, "grid_points", (double)(p->grid_points
+                                                                   ? p->grid_points
+                                                                   : TUNE_GRID_POINTS_DEFAULT));
+        } else if (p->type == TUNE_PARAM_CATEGORICAL) {
+            cJSON *vals = cJSON_AddArrayToObject(e, "values");
+            for (size_t k = 0; k < p->n_values; k++)
+                cJSON_AddItemToArray(vals, cJSON_CreateString(p->values[k]));
+        }
+    }
+    cJSON *s = cJSON_AddObjectToObject(can, "search");
+    cJSON_AddStringToObject(s, "strategy", c->searcher->name);
+    cJSON_AddNumberToObject(s, "seed", (double)c->seed);
+    cJSON *cv = cJSON_AddObjectToObject(can, "cv");
+    cJSON_AddNumberToObject(cv, "folds", (double)c->cv.folds);
+    cJSON_AddBoolToObject(cv, "stratified", c->cv.stratified);
+    cJSON_AddNumberToObject(cv, "repeats", (double)c->cv.repeats);
+    cJSON_AddNumberToObject(cv, "holdout", c->cv.holdout);
+    cJSON_AddBoolToObject(cv, "shuffle", c->cv.shuffle);
+    cJSON *pp = cJSON_AddObjectToObject(can, "preprocess");
+    cJSON_AddStringToObject(pp, "impute", tune_impute_name(c->prep.impute));
+    cJSON_AddStringToObject(pp, "scale", tune_scale_name(c->prep.scale));
+    cJSON_AddBoolToObject(pp, "one_hot", c->prep.one_hot);
+    cJSON *ob = cJSON_AddObjectToObject(can, "objective");
+    cJSON_AddStringToObject(ob, "metric", c->metric);
+    cJSON_AddStringToObject(ob, "direction", c->maximize ? "maximize" : "minimize");
+    c->canonical = cJSON_PrintUnformatted(can);
+    cJSON_Delete(can);
+    return c->canonical ? TUNE_OK : tune_error_set(err, TUNE_ENOMEM, "out of memory");
+}
+
+static int parse_root(const char *file, const cJSON *root, struct tune_study_config *c,
+                      struct tune_error *err)
+{
+    static const char *const keys[] = {"name", "data", "task", "trainer", "space", "preprocess",
+                                       "search", "cv", "objective", "storage", NULL};
+    static const char *const data_keys[] = {"path", "target", NULL};
+    int rc;
+    if (!cJSON_IsObject(root))
+        return FAIL("the study file must be a JSON object");
+    if ((rc = check_keys(file, root, "", keys, err)))
+        return rc;
+    const char *s = NULL;
+    if ((rc = get_string(file, root, "name", "", 1, &s, err)))
+        return rc;
+    for (const char *q = s; *q; q++)
+        if ((unsigned char)*q < 0x20)
+            return FAIL("name: must not contain control characters");
+    if (!(c->name = xstrdup(s)))
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+
+    const char *task = NULL;
+    if ((rc = get_string(file, root, "task", "", 1, &task, err)))
+        return rc;
+    c->task = tune_task_parse(task);
+    if (c->task != TUNE_TASK_BINARY && c->task != TUNE_TASK_MULTICLASS &&
+        c->task != TUNE_TASK_REGRESSION)
+        return FAIL("task: must be one of: binary, multiclass, regression (got \"%s\")", task);
+
+    const cJSON *data = get_object(file, root, "data", "", 1, &rc, err);
+    if (rc)
+        return rc;
+    if ((rc = check_keys(file, data, "data", data_keys, err)))
+        return rc;
+    const char *path = NULL, *target = "target";
+    if ((rc = get_string(file, data, "path", "data", 1, &path, err)))
+        return rc;
+    if ((rc = get_string(file, data, "target", "data", 0, &target, err)))
+        return rc;
+    if (!(c->data_path = resolve_path(file, path)) || !(c->target = xstrdup(target)))
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+
+    if ((rc = parse_trainer(file, root, c, err)) || (rc = parse_space(file, root, c, err)) ||
+        (rc = parse_search(file, root, c, err)) || (rc = parse_cv(file, root, c, err)) ||
+        (rc = parse_preprocess(file, root, c, err)) ||
+        (rc = parse_objective(file, root, c, err)))
+        return rc;
+
+    const char *storage = "tunefold.db";
+    if ((rc = get_string(file, root, "storage", "", 0, &storage, err)))
+        return rc;
+    if (!(c->storage = xstrdup(storage)))
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    return build_canonical(root, c, err);
+}
+
+/* Line and column of byte offset `off` in text, for JSON syntax errors. */
+static void locate(const char *text, size_t off, size_t *line, size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && text[i]; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+int tune_config_parse(const char *path, const char *text, struct tune_study_config **out,
+                      struct tune_error *err)
+{
+    const char *file = path;
+    *out = NULL;
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, strlen(text), &end, 0);
+    if (!root) {
+        size_t line, col, off = end ? (size_t)(end - text) : 0;
+        locate(text, off, &line, &col);
+        if (!text[0] || strspn(text, " \t\r\n") == strlen(text))
+            return tune_error_set(err, TUNE_EINVAL, "%s: empty file (expected a JSON object)",
+                                  path);
+        return tune_error_set(err, TUNE_EINVAL, "%s:%zu:%zu: invalid JSON", path, line, col);
+    }
+    struct tune_study_config *c = calloc(1, sizeof *c);
+    if (!c) {
+        cJSON_Delete(root);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    }
+    c->file = xstrdup(path);
+    int rc = c->file ? parse_root(file, root, c, err)
+                     : tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    cJSON_Delete(root);
+    if (rc) {
+        tune_config_free(c);
+        return rc;
+    }
+    *out = c;
+    return TUNE_OK;
+}
+
+int tune_config_load(const char *path, struct tune_study_config **out, struct tune_error *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return tune_error_set(err, errno == ENOENT ? TUNE_EINVAL : TUNE_EIO, "%s: %s", path,
+                              strerror(errno));
+    size_t cap = 1 << 14, len = 0, got;
+    char *text = malloc(cap);
+    while (text && (got = fread(text + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (cap - len < 2) {
+            char *bigger = cap < (64u << 20) ? realloc(text, cap * 2) : NULL;
+            if (!bigger) {
+                free(text);
+                text = NULL;
+                break;
+            }
+            text = bigger;
+            cap *= 2;
+        }
+    }
+    int rerr = ferror(f);
+    fclose(f);
+    if (!text)
+        return tune_error_set(err, TUNE_EINVAL, "%s: too large for a study file", path);
+    if (rerr) {
+        free(text);
+        return tune_error_set(err, TUNE_EIO, "%s: read error", path);
+    }
+    text[len] = '\0';
+    if (strlen(text) != len) {
+        free(text);
+        return tune_error_set(err, TUNE_EINVAL, "%s: contains a NUL byte; not a JSON text",
+                              path);
+    }
+    int rc = tune_config_parse(path, text, out, err);
+    free(text);
+    return rc;
+}
+
+void tune_config_free(struct tune_study_config *c)
+{
+    if (!c)
+        return;
+    free(c->name);
+    free(c->file);
+    free(c->data_path);
+    free(c->target);
+    free(c->fixed);
+    free(c->is_fixed);
+    tune_space_release(&c->space);
+    free(c->metric);
+    free(c->storage);
+    free(c->canonical);
+    free(c);
+}
