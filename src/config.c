@@ -160,22 +160,22 @@ static void choices_list(const struct tune_hparam *h, char *buf, size_t len)
     }
 }
 
-/* A fixed trainer parameter "trainer.params.NAME": value of the declared type. */
-static int parse_fixed(const char *file, const struct tune_hparam *h, const cJSON *v,
-                       double *out, struct tune_error *err)
+/* A fixed trainer parameter "WHERE.NAME": value of the declared type. */
+static int parse_value(const char *file, const char *where, const struct tune_hparam *h,
+                       const cJSON *v, double *out, struct tune_error *err)
 {
     char list[256];
     switch (h->type) {
     case TUNE_PARAM_BOOL:
         if (!cJSON_IsBool(v))
-            return FAIL("trainer.params.%s: must be true or false", h->name);
+            return FAIL("%s%s%s: must be true or false", where, *where ? "." : "", h->name);
         *out = cJSON_IsTrue(v);
         return TUNE_OK;
     case TUNE_PARAM_CATEGORICAL: {
         long idx = cJSON_IsString(v) ? choice_index(h, v->valuestring) : -1;
         if (idx < 0) {
             choices_list(h, list, sizeof list);
-            return FAIL("trainer.params.%s: must be one of: %s", h->name, list);
+            return FAIL("%s%s%s: must be one of: %s", where, *where ? "." : "", h->name, list);
         }
         *out = (double)idx;
         return TUNE_OK;
@@ -183,15 +183,15 @@ static int parse_fixed(const char *file, const struct tune_hparam *h, const cJSO
     case TUNE_PARAM_INT:
     case TUNE_PARAM_FLOAT:
         if (!cJSON_IsNumber(v))
-            return FAIL("trainer.params.%s: must be a number", h->name);
+            return FAIL("%s%s%s: must be a number", where, *where ? "." : "", h->name);
         if (!tune_hparam_accepts(h, v->valuedouble))
-            return FAIL("trainer.params.%s: %g is out of range [%g, %g]%s", h->name,
+            return FAIL("%s%s%s: %g is out of range [%g, %g]%s", where, *where ? "." : "", h->name,
                         v->valuedouble, h->low, h->high,
                         h->type == TUNE_PARAM_INT ? " (an integer)" : "");
         *out = v->valuedouble;
         return TUNE_OK;
     }
-    return FAIL("trainer.params.%s: unsupported type", h->name);
+    return FAIL("%s%s%s: unsupported type", where, *where ? "." : "", h->name);
 }
 
 /* One entry of "space", checked against the trainer's declaration. */
@@ -425,7 +425,8 @@ static int parse_trainer(const char *file, const cJSON *root, struct tune_study_
             return FAIL("trainer.params.%s: trainer '%s' has no such parameter (it has: %s)",
                         v->string, name, list);
         }
-        if ((rc = parse_fixed(file, &c->trainer->hparams[idx], v, &c->fixed[idx], err)))
+        if ((rc = parse_value(file, "trainer.params", &c->trainer->hparams[idx], v,
+                              &c->fixed[idx], err)))
             return rc;
         c->is_fixed[idx] = 1;
     }
@@ -866,4 +867,31 @@ void tune_config_free(struct tune_study_config *c)
     free(c->storage);
     free(c->canonical);
     free(c);
+}
+
+int tune_config_resolve_params(const struct tune_study_config *c, const char *params_json,
+                               const char *where, double *values, struct tune_error *err)
+{
+    const struct tune_trainer_type *tr = c->trainer;
+    const char *file = where;
+    memcpy(values, c->fixed, tr->n_hparams * sizeof *values);
+    if (!params_json)
+        return TUNE_OK;
+    cJSON *obj = cJSON_Parse(params_json);
+    if (!obj || !cJSON_IsObject(obj)) {
+        cJSON_Delete(obj);
+        return tune_error_set(err, TUNE_EINVAL,
+                              "%s: must be a JSON object such as '{\"C\": 0.5}'", where);
+    }
+    int rc = TUNE_OK;
+    for (const cJSON *v = obj->child; v && !rc; v = v->next) {
+        long idx = tune_trainer_hparam_index(tr, v->string);
+        if (idx < 0)
+            rc = tune_error_set(err, TUNE_EINVAL, "%s.%s: trainer '%s' has no such parameter",
+                                where, v->string, tr->name);
+        else
+            rc = parse_value(file, "", &tr->hparams[idx], v, &values[idx], err);
+    }
+    cJSON_Delete(obj);
+    return rc;
 }

@@ -56,6 +56,13 @@ int tune_config_parse(const char *path, const char *text, struct tune_study_conf
                       struct tune_error *err);
 void tune_config_free(struct tune_study_config *cfg);
 
+/* Resolve the trainer's values for one configuration: cfg->fixed, then the
+ * JSON object `params_json` (declared hyperparameter names; may be NULL)
+ * on top.  `values` has cfg->trainer->n_hparams slots.  Errors name
+ * "WHERE.NAME" (e.g. where = "--params"). */
+int tune_config_resolve_params(const struct tune_study_config *cfg, const char *params_json,
+                               const char *where, double *values, struct tune_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -43,6 +43,17 @@ int tune_cross_validate(const struct tune_dataset *ds, const struct tune_splits 
                         const struct tune_params *params, uint64_t seed,
                         struct tune_cv_result *out, struct tune_error *err);
 
+/* Out-of-fold predictions as CSV text: header
+ *   row,fold,y_true,y_pred            (regression)
+ *   row,fold,y_true,y_pred,p_<class>... (classification; class names from ds)
+ * one line per row in row order, doubles as %.17g; *text is malloc'ed. */
+int tune_oof_format(const struct tune_dataset *ds, const struct tune_cv_result *cv, char **text,
+                    size_t *len, struct tune_error *err);
+/* Store it as the trial's "oof.csv" artifact. */
+int tune_oof_save(struct tune_store *store, int64_t study_id, int number,
+                  const struct tune_dataset *ds, const struct tune_cv_result *cv,
+                  struct tune_error *err);
+
 /* ---- the study ------------------------------------------------------------ */
 
 struct tune_study;

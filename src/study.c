@@ -1,0 +1,603 @@
+/* study.c — cross-validation of one configuration, and the study loop that
+ * asks the searcher, evaluates, and tells the store.
+ *
+ * Seeds: the folds come from the study seed alone; a trainer's seed for fold
+ * f is derived from (study seed, f) and not from the trial, so every
+ * configuration is fitted with the same random numbers on the same folds
+ * (common random numbers: comparisons between trials measure the
+ * hyperparameters, not the dice), and `tunefold evaluate` of a trial's params
+ * reproduces its scores.  The searcher's generator is seeded from (study
+ * seed, seq), so point seq is the same whatever the number of workers. */
+#include "tunefold/study.h"
+#include "tunefold/cv.h"
+#include "tunefold/preprocess.h"
+
+#include <cJSON.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* splitmix64: a well-mixed 64-bit hash for deriving independent seeds. */
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int is_classification(enum tune_task t)
+{
+    return t == TUNE_TASK_BINARY || t == TUNE_TASK_MULTICLASS;
+}
+
+void tune_cv_result_release(struct tune_cv_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_metrics; i++)
+        tune_metric_summary_release(&r->metrics[i]);
+    free(r->metrics);
+    tune_predictions_release(&r->oof);
+    free(r->oof_fold);
+    memset(r, 0, sizeof *r);
+}
+
+/* Copy validation predictions into the out-of-fold arrays at their rows. */
+static void scatter_oof(struct tune_predictions *oof, int *oof_fold, const struct tune_split *sp,
+                        const struct tune_predictions *p, int fold)
+{
+    for (size_t i = 0; i < sp->n_valid; i++) {
+        size_t r = sp->valid[i];
+        oof_fold[r] = fold;
+        if (p->value)
+            oof->value[r] = p->value[i];
+        if (p->label)
+            oof->label[r] = p->label[i];
+        if (p->proba && oof->proba)
+            memcpy(&oof->proba[r * p->n_classes], &p->proba[i * p->n_classes],
+                   p->n_classes * sizeof *p->proba);
+    }
+}
+
+/* Fit and score one fold; metric values go to vals[m]. */
+static int run_fold(const struct tune_dataset *ds, const struct tune_split *sp,
+                    const struct tune_prep_config *prep, const struct tune_trainer_type *tr,
+                    const struct tune_params *params, uint64_t seed,
+                    const struct tune_metric_def *const *defs, size_t n_defs, double *vals,
+                    double *fit_s, double *pred_s, struct tune_predictions *pred,
+                    struct tune_error *err)
+{
+    struct tune_prep *pp = NULL;
+    struct tune_matrix xtr = {0}, xva = {0};
+    double *ytr = malloc((sp->n_train ? sp->n_train : 1) * sizeof *ytr);
+    double *yva = malloc((sp->n_valid ? sp->n_valid : 1) * sizeof *yva);
+    void *model = NULL;
+    int rc;
+    if (!ytr || !yva) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for a fold");
+        goto done;
+    }
+    for (size_t i = 0; i < sp->n_train; i++)
+        ytr[i] = ds->y[sp->train[i]];
+    for (size_t i = 0; i < sp->n_valid; i++)
+        yva[i] = ds->y[sp->valid[i]];
+    if ((rc = tune_prep_fit(prep, ds, sp->train, sp->n_train, &pp, err)) ||
+        (rc = tune_prep_transform(pp, ds, sp->train, sp->n_train, &xtr, err)) ||
+        (rc = tune_prep_transform(pp, ds, sp->valid, sp->n_valid, &xva, err)))
+        goto done;
+    struct tune_fit_ctx ctx = {ds->task, ds->n_classes, seed};
+    double t0 = now_mono();
+    rc = tr->fit(&xtr, ytr, &ctx, params, &model, err);
+    double t1 = now_mono();
+    if (rc) {
+        if (rc != TUNE_ENOMEM)
+            rc = err ? (err->code = TUNE_ETRAINER) : TUNE_ETRAINER;
+        goto done;
+    }
+    if ((rc = tune_predictions_init(pred, ds->task, sp->n_valid, ds->n_classes,
+                                    is_classification(ds->task), err)))
+        goto done;
+    double t2 = now_mono();
+    rc = tr->predict(model, &xva, pred, err);
+    double t3 = now_mono();
+    if (rc) {
+        if (rc != TUNE_ENOMEM)
+            rc = err ? (err->code = TUNE_ETRAINER) : TUNE_ETRAINER;
+        goto done;
+    }
+    *fit_s = t1 - t0;
+    *pred_s = t3 - t2;
+    for (size_t m = 0; m < n_defs; m++)
+        vals[m] = defs[m]->compute(yva, pred);
+done:
+    if (model)
+        tr->free_model(model);
+    free(xtr.data);
+    free(xva.data);
+    tune_prep_free(pp);
+    free(ytr);
+    free(yva);
+    return rc;
+}
+
+int tune_cross_validate(const struct tune_dataset *ds, const struct tune_splits *splits,
+                        const struct tune_prep_config *prep,
+                        const struct tune_trainer_type *trainer,
+                        const struct tune_params *params, uint64_t seed,
+                        struct tune_cv_result *out, struct tune_error *err)
+{
+    const struct tune_metric_def *defs[32];
+    size_t n_defs = tune_metrics_for_task(ds->task, is_classification(ds->task), defs, 32);
+    size_t k = splits->n;
+    int rc;
+    memset(out, 0, sizeof *out);
+    double *vals = calloc(n_defs * k + 1, sizeof *vals);
+    out->metrics = calloc(n_defs + 1, sizeof *out->metrics);
+    out->oof_fold = malloc(ds->n_rows * sizeof *out->oof_fold);
+    if (!vals || !out->metrics || !out->oof_fold) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for cross-validation");
+        goto fail;
+    }
+    if ((rc = tune_predictions_init(&out->oof, ds->task, ds->n_rows, ds->n_classes,
+                                    is_classification(ds->task), err)))
+        goto fail;
+    for (size_t r = 0; r < ds->n_rows; r++)
+        out->oof_fold[r] = -1;
+    double fit_total = 0, pred_total = 0;
+    for (size_t f = 0; f < k; f++) {
+        struct tune_predictions pred = {0};
+        double fit_s = 0, pred_s = 0, fold_vals[32];
+        rc = run_fold(ds, &splits->splits[f], prep, trainer, params,
+                      mix64(seed ^ mix64(f + 1)), defs, n_defs, fold_vals, &fit_s, &pred_s,
+                      &pred, err);
+        if (rc) {
+            tune_predictions_release(&pred);
+            tune_error_prefix(err, "fold %zu", f + 1);
+            goto fail;
+        }
+        for (size_t m = 0; m < n_defs; m++)
+            vals[m * k + f] = fold_vals[m];
+        fit_total += fit_s;
+        pred_total += pred_s;
+        /* With repeats, each repeat covers every row once: the last wins. */
+        scatter_oof(&out->oof, out->oof_fold, &splits->splits[f], &pred, (int)f);
+        tune_predictions_release(&pred);
+    }
+    out->n_folds = k;
+    out->fit_seconds = fit_total / (double)k;
+    out->predict_seconds = pred_total / (double)k;
+    for (size_t m = 0; m < n_defs; m++) {
+        struct tune_metric_summary *s = &out->metrics[m];
+        size_t len = strlen(defs[m]->name) + 1;
+        s->name = malloc(len);
+        s->folds = malloc(k * sizeof *s->folds);
+        out->n_metrics = m + 1;
+        if (!s->name || !s->folds) {
+            rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+            goto fail;
+        }
+        memcpy(s->name, defs[m]->name, len);
+        memcpy(s->folds, &vals[m * k], k * sizeof *s->folds);
+        s->n_folds = k;
+        tune_mean_std(s->folds, k, &s->mean, &s->std);
+        /* An undefined fold makes the mean undefined, not silently better. */
+        for (size_t f = 0; f < k; f++)
+            if (isnan(s->folds[f]))
+                s->mean = s->std = NAN;
+    }
+    free(vals);
+    return TUNE_OK;
+fail:
+    free(vals);
+    tune_cv_result_release(out);
+    return rc;
+}
+
+/* ---- the study ------------------------------------------------------------ */
+
+struct tune_study {
+    const struct tune_study_config *cfg;
+    struct tune_store *store;
+    struct tune_study_info info;
+    struct tune_dataset *ds;
+    struct tune_splits *splits;
+    gsl_rng *rng;
+    double *point;        /* space.n */
+    double *values;       /* trainer->n_hparams */
+    char *params_json;    /* last step's */
+    char errbuf[TUNE_ERROR_MSG_MAX];
+};
+
+int tune_study_open(const struct tune_study_config *cfg, struct tune_store *store,
+                    struct tune_study **out, struct tune_error *err)
+{
+    *out = NULL;
+    struct tune_study *s = calloc(1, sizeof *s);
+    if (!s)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    s->cfg = cfg;
+    s->store = store;
+    int rc, created;
+    s->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    s->point = calloc(cfg->space.n + 1, sizeof *s->point);
+    s->values = calloc(cfg->trainer->n_hparams + 1, sizeof *s->values);
+    if (!s->rng || !s->point || !s->values) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if ((rc = tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &s->ds, err)))
+        goto fail;
+    if ((rc = tune_cv_split(&cfg->cv, s->ds->n_rows, s->ds->y, s->ds->n_classes, cfg->seed,
+                            &s->splits, err))) {
+        tune_error_prefix(err, "%s", cfg->file);
+        goto fail;
+    }
+    if ((rc = store->type->study_create_or_load(store, cfg->name, cfg->canonical, cfg->metric,
+                                                cfg->maximize, &s->info, &created, err)))
+        goto fail;
+    *out = s;
+    return TUNE_OK;
+fail:
+    tune_study_close(s);
+    return rc;
+}
+
+void tune_study_close(struct tune_study *s)
+{
+    if (!s)
+        return;
+    tune_study_info_release(&s->info);
+    tune_dataset_free(s->ds);
+    tune_splits_free(s->splits);
+    gsl_rng_free(s->rng);
+    free(s->point);
+    free(s->values);
+    free(s->params_json);
+    free(s);
+}
+
+const struct tune_study_info *tune_study_get_info(const struct tune_study *s)
+{
+    return &s->info;
+}
+
+const struct tune_dataset *tune_study_dataset(const struct tune_study *s)
+{
+    return s->ds;
+}
+
+size_t tune_study_budget(const struct tune_study *s, size_t override)
+{
+    size_t budget = override ? override : s->cfg->trials;
+    size_t max = s->cfg->searcher->max_points ? s->cfg->searcher->max_points(&s->cfg->space) : 0;
+    return max && budget > max ? max : budget;
+}
+
+/* A space point as a JSON object text (malloc'ed). */
+static char *point_json(const struct tune_space *sp, const double *point)
+{
+    size_t cap = 64, len;
+    for (size_t i = 0; i < sp->n; i++)
+        cap += strlen(sp->params[i].name) * 2 + 96 +
+               (sp->params[i].type == TUNE_PARAM_CATEGORICAL
+                    ? 6 * strlen(sp->params[i].values[(size_t)point[i]])
+                    : 0);
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    strcpy(out, "{");
+    len = 1;
+    for (size_t i = 0; i < sp->n; i++) {
+        const struct tune_param *p = &sp->params[i];
+        char val[1024];
+        tune_param_format(p, point[i], val, sizeof val);
+        len += (size_t)snprintf(out + len, cap - len, "%s\"%s\": %s", i ? ", " : "", p->name, val);
+    }
+    snprintf(out + len, cap - len, "}");
+    return out;
+}
+
+/* Read a stored params object back into a point; 0 if it does not fit. */
+static int json_point(const struct tune_space *sp, const char *json, double *point)
+{
+    cJSON *obj = json ? cJSON_Parse(json) : NULL;
+    int ok = obj != NULL;
+    for (size_t i = 0; ok && i < sp->n; i++) {
+        const struct tune_param *p = &sp->params[i];
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, p->name);
+        if (!v) {
+            ok = 0;
+        } else if (p->type == TUNE_PARAM_BOOL) {
+            ok = cJSON_IsBool(v);
+            point[i] = cJSON_IsTrue(v);
+        } else if (p->type == TUNE_PARAM_CATEGORICAL) {
+            char num[64];
+            const char *text = cJSON_IsString(v) ? v->valuestring : NULL;
+            if (cJSON_IsNumber(v)) {
+                snprintf(num, sizeof num, "%.17g", v->valuedouble);
+                text = num;
+            }
+            ok = 0;
+            for (size_t k = 0; text && k < p->n_values; k++)
+                if (strcmp(p->values[k], text) == 0) {
+                    point[i] = (double)k;
+                    ok = 1;
+                }
+        } else {
+            ok = cJSON_IsNumber(v);
+            point[i] = v->valuedouble;
+        }
+    }
+    cJSON_Delete(obj);
+    return ok;
+}
+
+/* The trainer's values for a space point: fixed values, then the point. */
+static void resolve_point(const struct tune_study_config *cfg, const double *point,
+                          double *values)
+{
+    memcpy(values, cfg->fixed, cfg->trainer->n_hparams * sizeof *values);
+    for (size_t i = 0; i < cfg->space.n; i++) {
+        const struct tune_param *p = &cfg->space.params[i];
+        long idx = tune_trainer_hparam_index(cfg->trainer, p->name);
+        const struct tune_hparam *h = &cfg->trainer->hparams[idx];
+        double v = point[i];
+        if (p->type == TUNE_PARAM_CATEGORICAL) {
+            const char *text = p->values[(size_t)v];
+            if (h->type == TUNE_PARAM_CATEGORICAL) {
+                for (size_t k = 0; h->choices[k]; k++)
+                    if (strcmp(h->choices[k], text) == 0)
+                        v = (double)k;
+            } else {
+                v = strtod(text, NULL);
+            }
+        }
+        values[idx] = v;
+    }
+}
+
+/* Run one configuration and finish its (already claimed) trial. */
+static int evaluate_trial(struct tune_study *s, int number, struct tune_step *step,
+                          struct tune_cv_result *keep, struct tune_error *err)
+{
+    const struct tune_study_config *cfg = s->cfg;
+    const struct tune_trainer_type *tr = cfg->trainer;
+    const char *names[128], *strings[128];
+    size_t n = tr->n_hparams < 128 ? tr->n_hparams : 128;
+    for (size_t i = 0; i < n; i++) {
+        const struct tune_hparam *h = &tr->hparams[i];
+        names[i] = h->name;
+        strings[i] = h->type == TUNE_PARAM_CATEGORICAL ? h->choices[(size_t)s->values[i]] : NULL;
+    }
+    struct tune_params params = {n, names, s->values, strings};
+    struct tune_cv_result cv = {0};
+    struct tune_trial_result res = {0};
+    struct tune_error terr = {0};
+    double t0 = now_mono();
+    int rc = tr->check ? tr->check(&params, &terr) : TUNE_OK;
+    if (rc)
+        terr.code = rc = TUNE_ETRAINER;
+    else
+        rc = tune_cross_validate(s->ds, s->splits, &cfg->prep, tr, &params, cfg->seed, &cv,
+                                 &terr);
+    step->number = number;
+    step->params_json = s->params_json;
+    step->seconds = now_mono() - t0;
+    step->error = NULL;
+    step->is_best = 0;
+    if (rc == TUNE_OK) {
+        const struct tune_metric_summary *obj = NULL;
+        for (size_t m = 0; m < cv.n_metrics; m++)
+            if (strcmp(cv.metrics[m].name, cfg->metric) == 0)
+                obj = &cv.metrics[m];
+        res.state = TUNE_TRIAL_COMPLETE;
+        res.value = obj ? obj->mean : NAN;
+        res.value_std = obj ? obj->std : NAN;
+        res.fit_seconds = cv.fit_seconds;
+        res.predict_seconds = cv.predict_seconds;
+        res.n_metrics = cv.n_metrics;
+        res.metrics = cv.metrics;
+        if (isnan(res.value)) {
+            res.state = TUNE_TRIAL_FAILED;
+            snprintf(s->errbuf, sizeof s->errbuf,
+                     "objective %s is undefined on at least one fold (e.g. a fold with one "
+                     "class)",
+                     cfg->metric);
+            res.error = s->errbuf;
+        }
+    } else {
+        res.state = TUNE_TRIAL_FAILED;
+        res.value = res.value_std = NAN;
+        res.fit_seconds = res.predict_seconds = NAN;
+        snprintf(s->errbuf, sizeof s->errbuf, "%s", terr.msg);
+        res.error = s->errbuf;
+    }
+    /* Compare with the best before this trial is stored. */
+    double best = NAN;
+    int best_number = -1;
+    size_t n_fin;
+    int prc = tune_study_progress(s, &n_fin, &best, &best_number, err);
+    if (prc) {
+        tune_cv_result_release(&cv);
+        return prc;
+    }
+    int frc = s->store->type->trial_finish(s->store, s->info.id, number, &res, err);
+    step->state = res.state;
+    step->value = res.value;
+    step->value_std = res.value_std;
+    step->error = res.error;
+    if (frc == TUNE_OK && res.state == TUNE_TRIAL_COMPLETE &&
+        (best_number < 0 || (cfg->maximize ? res.value > best : res.value < best))) {
+        step->is_best = 1;
+        /* The best trial's out-of-fold predictions feed the reports. */
+        frc = tune_oof_save(s->store, s->info.id, number, s->ds, &cv, err);
+    }
+    if (keep && frc == TUNE_OK)
+        *keep = cv;
+    else
+        tune_cv_result_release(&cv);
+    if (frc)
+        return frc;
+    /* A data problem (not a trainer's) fails every trial alike: stop. */
+    if (rc && rc != TUNE_ETRAINER && rc != TUNE_ENUMERIC) {
+        *err = terr;
+        return rc;
+    }
+    return TUNE_OK;
+}
+
+int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
+                    struct tune_error *err)
+{
+    const struct tune_study_config *cfg = s->cfg;
+    struct tune_store *st = s->store;
+    int number, seq, rc;
+    memset(step, 0, sizeof *step);
+    rc = st->type->trial_claim(st, s->info.id, TUNE_ORIGIN_SEARCH, budget, &number, &seq, err);
+    if (rc)
+        return rc;
+
+    /* History from the store: the searcher's only memory. */
+    struct tune_trial *trials = NULL;
+    size_t n_trials = 0;
+    if ((rc = st->type->trial_list(st, s->info.id, &trials, &n_trials, err)))
+        goto abandon;
+    struct tune_history_entry *entries = calloc(n_trials + 1, sizeof *entries);
+    double *points = calloc((n_trials + 1) * (cfg->space.n + 1), sizeof *points);
+    if (!entries || !points) {
+        free(entries);
+        free(points);
+        tune_trials_free(trials, n_trials);
+        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for the history");
+        goto abandon;
+    }
+    size_t n_hist = 0;
+    for (size_t i = 0; i < n_trials; i++) {
+        struct tune_history_entry *e = &entries[n_hist];
+        double *pt = &points[n_hist * (cfg->space.n + 1)];
+        if (trials[i].number == number)
+            continue;
+        e->number = trials[i].number;
+        e->state = trials[i].state;
+        e->value = trials[i].value;
+        e->value_std = trials[i].value_std;
+        e->point = json_point(&cfg->space, trials[i].params_json, pt) ? pt : NULL;
+        n_hist++;
+    }
+    struct tune_history hist = {n_hist, entries, cfg->maximize};
+    gsl_rng_set(s->rng, (unsigned long)mix64(cfg->seed ^ mix64((uint64_t)seq + 0x5eed)));
+    rc = cfg->searcher->suggest(&cfg->space, &hist, (size_t)seq, s->rng, s->point, err);
+    free(entries);
+    free(points);
+    tune_trials_free(trials, n_trials);
+    if (rc)
+        goto abandon;
+
+    free(s->params_json);
+    s->params_json = point_json(&cfg->space, s->point);
+    if (!s->params_json) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        goto abandon;
+    }
+    if ((rc = st->type->trial_set_params(st, s->info.id, number, s->params_json, err)))
+        goto abandon;
+    resolve_point(cfg, s->point, s->values);
+    return evaluate_trial(s, number, step, NULL, err);
+
+abandon:;
+    /* The claimed trial never ran: give its slot back. */
+    struct tune_error aerr;
+    st->type->trial_abandon(st, s->info.id, number, &aerr);
+    return rc;
+}
+
+int tune_study_evaluate(struct tune_study *s, const char *params_json, struct tune_step *step,
+                        struct tune_cv_result *cv, struct tune_error *err)
+{
+    struct tune_store *st = s->store;
+    int number, seq, rc;
+    memset(step, 0, sizeof *step);
+    memset(cv, 0, sizeof *cv);
+    if ((rc = tune_config_resolve_params(s->cfg, params_json, "--params", s->values, err)))
+        return rc;
+    /* Store the given params in a normal form. */
+    cJSON *obj = params_json ? cJSON_Parse(params_json) : cJSON_CreateObject();
+    free(s->params_json);
+    s->params_json = obj ? cJSON_PrintUnformatted(obj) : NULL;
+    cJSON_Delete(obj);
+    if (!s->params_json)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    if ((rc = st->type->trial_claim(st, s->info.id, TUNE_ORIGIN_MANUAL, 0, &number, &seq, err)))
+        return rc;
+    if ((rc = st->type->trial_set_params(st, s->info.id, number, s->params_json, err))) {
+        struct tune_error aerr;
+        st->type->trial_abandon(st, s->info.id, number, &aerr);
+        return rc;
+    }
+    return evaluate_trial(s, number, step, cv, err);
+}
+
+int tune_study_progress(struct tune_study *s, size_t *n_finished, double *best_value,
+                        int *best_number, struct tune_error *err)
+{
+    struct tune_trial *trials = NULL;
+    size_t n = 0;
+    int rc = s->store->type->trial_list(s->store, s->info.id, &trials, &n, err);
+    if (rc)
+        return rc;
+    *n_finished = 0;
+    *best_value = NAN;
+    *best_number = -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct tune_trial *t = &trials[i];
+        if (t->origin == TUNE_ORIGIN_SEARCH && t->state != TUNE_TRIAL_RUNNING)
+            (*n_finished)++;
+        if (t->state == TUNE_TRIAL_COMPLETE && isfinite(t->value) &&
+            (*best_number < 0 ||
+             (s->info.maximize ? t->value > *best_value : t->value < *best_value))) {
+            *best_value = t->value;
+            *best_number = t->number;
+        }
+    }
+    tune_trials_free(trials, n);
+    return TUNE_OK;
+}
+
+int tune_store_best_trial(struct tune_store *store, const struct tune_study_info *info,
+                          struct tune_trial *out, struct tune_error *err)
+{
+    struct tune_trial *trials = NULL;
+    size_t n = 0;
+    int rc = store->type->trial_list(store, info->id, &trials, &n, err);
+    if (rc)
+        return rc;
+    long best = -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct tune_trial *t = &trials[i];
+        if (t->state != TUNE_TRIAL_COMPLETE || !isfinite(t->value))
+            continue;
+        if (best < 0 || (info->maximize ? t->value > trials[best].value
+                                        : t->value < trials[best].value))
+            best = (long)i;
+    }
+    if (best < 0) {
+        tune_trials_free(trials, n);
+        return tune_error_set(err, TUNE_ENOTFOUND, "study '%s' has no complete trial yet",
+                              info->name);
+    }
+    *out = trials[best];
+    memset(&trials[best], 0, sizeof trials[best]);
+    tune_trials_free(trials, n);
+    return TUNE_OK;
+}
