@@ -642,17 +642,13 @@ static char *resolve_path(const char *study_file, const char *path)
     return out;
 }
 
-static int build_canonical(const cJSON *root, struct tune_study_config *c,
-                           struct tune_error *err)
+static int build_canonical(struct tune_study_config *c, struct tune_error *err)
 {
     cJSON *can = cJSON_CreateObject();
     if (!can)
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
     cJSON *data = cJSON_AddObjectToObject(can, "data");
-    cJSON_AddStringToObject(data, "path",
-                            cJSON_GetObjectItemCaseSensitive(
-                                cJSON_GetObjectItemCaseSensitive(root, "data"), "path")
-                                ->valuestring);
+    cJSON_AddStringToObject(data, "path", c->data_path_given);
     cJSON_AddStringToObject(data, "target", c->target);
     cJSON_AddStringToObject(can, "task", tune_task_name(c->task));
     cJSON *tr = cJSON_AddObjectToObject(can, "trainer");
@@ -704,6 +700,7 @@ static int build_canonical(const cJSON *root, struct tune_study_config *c,
     cJSON *ob = cJSON_AddObjectToObject(can, "objective");
     cJSON_AddStringToObject(ob, "metric", c->metric);
     cJSON_AddStringToObject(ob, "direction", c->maximize ? "maximize" : "minimize");
+    free(c->canonical);
     c->canonical = cJSON_PrintUnformatted(can);
     cJSON_Delete(can);
     return c->canonical ? TUNE_OK : tune_error_set(err, TUNE_ENOMEM, "out of memory");
@@ -747,7 +744,8 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
         return rc;
     if ((rc = get_string(file, data, "target", "data", 0, &target, err)))
         return rc;
-    if (!(c->data_path = resolve_path(file, path)) || !(c->target = xstrdup(target)))
+    if (!(c->data_path = resolve_path(file, path)) || !(c->target = xstrdup(target)) ||
+        !(c->data_path_given = xstrdup(path)))
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
 
     if ((rc = parse_trainer(file, root, c, err)) || (rc = parse_space(file, root, c, err)) ||
@@ -761,7 +759,7 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
         return rc;
     if (!(c->storage = xstrdup(storage)))
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
-    return build_canonical(root, c, err);
+    return build_canonical(c, err);
 }
 
 /* Line and column of byte offset `off` in text, for JSON syntax errors. */
@@ -866,6 +864,7 @@ void tune_config_free(struct tune_study_config *c)
     free(c->metric);
     free(c->storage);
     free(c->canonical);
+    free(c->data_path_given);
     free(c);
 }
 
@@ -894,4 +893,10 @@ int tune_config_resolve_params(const struct tune_study_config *c, const char *pa
     }
     cJSON_Delete(obj);
     return rc;
+}
+
+int tune_config_set_seed(struct tune_study_config *c, uint64_t seed, struct tune_error *err)
+{
+    c->seed = seed;
+    return build_canonical(c, err);
 }

@@ -47,6 +47,7 @@ struct tune_study_config {
      * the budget, workers or storage: a stored study with another canonical
      * text is a different study. */
     char *canonical;
+    char *data_path_given;       /* data.path as written in the file */
 };
 
 /* Parse and validate a study file.  Free *out with tune_config_free(). */
@@ -55,6 +56,10 @@ int tune_config_load(const char *path, struct tune_study_config **out, struct tu
 int tune_config_parse(const char *path, const char *text, struct tune_study_config **out,
                       struct tune_error *err);
 void tune_config_free(struct tune_study_config *cfg);
+
+/* Override the seed (tunefold run --seed) and rebuild the canonical text:
+ * another seed is another study. */
+int tune_config_set_seed(struct tune_study_config *cfg, uint64_t seed, struct tune_error *err);
 
 /* Resolve the trainer's values for one configuration: cfg->fixed, then the
  * JSON object `params_json` (declared hyperparameter names; may be NULL)
