@@ -1,0 +1,60 @@
+/* cli_main.c — `tunefold COMMAND ...`: dispatch, top-level help, --version. */
+#include "cli.h"
+
+#include <gsl/gsl_errno.h>
+#include <string.h>
+
+static const char usage[] =
+    "tunefold — hyperparameter optimization and model evaluation\n"
+    "\n"
+    "Usage: tunefold COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "Commands:\n"
+    "  run STUDY.json       search the study's space, cross-validating every trial\n"
+    "  evaluate STUDY.json  cross-validate one configuration and print every metric\n"
+    "  trials               list the trials of a stored study (table, csv, json)\n"
+    "  best                 print the best trial of a stored study\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help           show this help (tunefold COMMAND --help for a command's)\n"
+    "  --version            print the version\n"
+    "\n"
+    "Studies and trials are stored in SQLite (default ./tunefold.db). A study file\n"
+    "names the data, trainer, search space, strategy, cross-validation and\n"
+    "objective; see README.md or examples/breast_cancer_logistic.json.\n"
+    "\n"
+    "Exit status: 0 success, 1 the work failed, 2 bad usage or bad input.\n";
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+} commands[] = {
+    {"run", cli_run},
+    {"evaluate", cli_evaluate},
+    {"trials", cli_trials},
+    {"best", cli_best},
+};
+
+int main(int argc, char **argv)
+{
+    /* Library code checks every GSL status; GSL must never abort the process. */
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return CLI_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("tunefold %s\n", TUNE_VERSION);
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, cmd) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "tunefold: unknown command '%s' (see 'tunefold --help')\n", cmd);
+    return CLI_USAGE;
+}

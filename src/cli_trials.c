@@ -1,0 +1,210 @@
+/* cli_trials.c — `tunefold trials` and `tunefold best`: read a stored study. */
+#include "cli.h"
+#include "tunefold/study.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char trials_help[] =
+    "Usage: tunefold trials [OPTIONS]\n"
+    "\n"
+    "List every trial of a stored study: number, state, objective value and its\n"
+    "std over folds, params, mean fit and predict seconds per fold.\n"
+    "\n"
+    "Options:\n"
+    "  --db PATH      SQLite database (default ./tunefold.db)\n"
+    "  --study NAME   the study (default: the only study in the database)\n"
+    "  --format F     table (default), csv or json\n"
+    "  -h, --help     show this help\n";
+
+static const char best_help[] =
+    "Usage: tunefold best [OPTIONS]\n"
+    "\n"
+    "Print the best complete trial of a stored study: its value, params and\n"
+    "every metric as mean and std over the folds.\n"
+    "\n"
+    "Options:\n"
+    "  --db PATH      SQLite database (default ./tunefold.db)\n"
+    "  --study NAME   the study (default: the only study in the database)\n"
+    "  --format F     table (default) or json\n"
+    "  -h, --help     show this help\n";
+
+/* JSON number or null. */
+static void put_num(FILE *f, double v)
+{
+    char buf[40];
+    if (!isfinite(v)) {
+        fputs("null", f);
+        return;
+    }
+    cli_fmt_double(buf, sizeof buf, v);
+    fputs(buf, f);
+}
+
+/* A CSV field, quoted when it must be. */
+static void put_csv(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static int parse_common(const char *cmd, int argc, char **argv, const char *help,
+                        const char **db, const char **study, const char **format,
+                        const char *const *formats)
+{
+    const char *pos[1];
+    size_t n_pos;
+    const struct cli_opt opts[] = {
+        {"db", db, NULL}, {"study", study, NULL}, {"format", format, NULL}, {NULL, NULL, NULL}};
+    int rc = cli_parse(cmd, argc, argv, opts, pos, 0, &n_pos, help);
+    if (rc)
+        return rc;
+    for (size_t i = 0; formats[i]; i++)
+        if (strcmp(*format, formats[i]) == 0)
+            return CLI_OK;
+    return cli_usage_error(cmd, "--format: unknown format '%s'", *format);
+}
+
+int cli_trials(int argc, char **argv)
+{
+    const char *cmd = "trials", *db = NULL, *name = NULL, *format = "table";
+    static const char *const formats[] = {"table", "csv", "json", NULL};
+    int rc = parse_common(cmd, argc, argv, trials_help, &db, &name, &format, formats);
+    if (rc)
+        return rc < 0 ? CLI_OK : rc;
+    struct tune_store *store = NULL;
+    struct tune_study_info info = {0};
+    if ((rc = cli_open_study(cmd, db, name, &store, &info)))
+        return rc;
+    struct tune_trial *t = NULL;
+    size_t n = 0;
+    struct tune_error err = {0};
+    if (store->type->trial_list(store, info.id, &t, &n, &err)) {
+        rc = cli_fail(cmd, &err);
+        goto done;
+    }
+    if (strcmp(format, "json") == 0) {
+        printf("[");
+        for (size_t i = 0; i < n; i++) {
+            printf("%s\n  {\"number\": %d, \"state\": \"%s\", \"value\": ", i ? "," : "",
+                   t[i].number, tune_trial_state_name(t[i].state));
+            put_num(stdout, t[i].value);
+            printf(", \"value_std\": ");
+            put_num(stdout, t[i].value_std);
+            printf(", \"params\": %s, \"fit_seconds\": ",
+                   t[i].params_json ? t[i].params_json : "null");
+            put_num(stdout, t[i].fit_seconds);
+            printf(", \"predict_seconds\": ");
+            put_num(stdout, t[i].predict_seconds);
+            printf(", \"origin\": \"%s\", \"error\": ",
+                   t[i].origin == TUNE_ORIGIN_MANUAL ? "evaluate" : "search");
+            if (t[i].error)
+                cli_print_json_string(stdout, t[i].error);
+            else
+                printf("null");
+            printf("}");
+        }
+        printf("%s]\n", n ? "\n" : "");
+    } else if (strcmp(format, "csv") == 0) {
+        printf("number,state,value,value_std,params,fit_seconds,predict_seconds,origin,error\n");
+        for (size_t i = 0; i < n; i++) {
+            char v[40], s[40], fs[40], ps[40];
+            cli_fmt_double(v, sizeof v, t[i].value);
+            cli_fmt_double(s, sizeof s, t[i].value_std);
+            cli_fmt_double(fs, sizeof fs, t[i].fit_seconds);
+            cli_fmt_double(ps, sizeof ps, t[i].predict_seconds);
+            printf("%d,%s,%s,%s,", t[i].number, tune_trial_state_name(t[i].state),
+                   isnan(t[i].value) ? "" : v, isnan(t[i].value_std) ? "" : s);
+            put_csv(stdout, t[i].params_json ? t[i].params_json : "");
+            printf(",%s,%s,%s,", isnan(t[i].fit_seconds) ? "" : fs,
+                   isnan(t[i].predict_seconds) ? "" : ps,
+                   t[i].origin == TUNE_ORIGIN_MANUAL ? "evaluate" : "search");
+            put_csv(stdout, t[i].error ? t[i].error : "");
+            printf("\n");
+        }
+    } else {
+        printf("study '%s' (%s, %s)\n", info.name, info.metric,
+               info.maximize ? "maximize" : "minimize");
+        printf("%6s  %-8s  %-10s  %-10s  %-9s  %s\n", "trial", "state", "value", "std",
+               "fit s", "params / error");
+        for (size_t i = 0; i < n; i++) {
+            printf("%6d  %-8s  %-10.6g  %-10.4g  %-9.4g  %s%s%s\n", t[i].number,
+                   tune_trial_state_name(t[i].state), t[i].value, t[i].value_std,
+                   t[i].fit_seconds, t[i].params_json ? t[i].params_json : "",
+                   t[i].error ? "  error: " : "", t[i].error ? t[i].error : "");
+        }
+    }
+    rc = CLI_OK;
+done:
+    tune_trials_free(t, n);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    return rc;
+}
+
+int cli_best(int argc, char **argv)
+{
+    const char *cmd = "best", *db = NULL, *name = NULL, *format = "table";
+    static const char *const formats[] = {"table", "json", NULL};
+    int rc = parse_common(cmd, argc, argv, best_help, &db, &name, &format, formats);
+    if (rc)
+        return rc < 0 ? CLI_OK : rc;
+    struct tune_store *store = NULL;
+    struct tune_study_info info = {0};
+    if ((rc = cli_open_study(cmd, db, name, &store, &info)))
+        return rc;
+    struct tune_trial b = {0};
+    struct tune_error err = {0};
+    if (tune_store_best_trial(store, &info, &b, &err)) {
+        fprintf(stderr, "tunefold best: %s\n", err.msg);
+        rc = CLI_FAILED;
+        goto done;
+    }
+    if (strcmp(format, "json") == 0) {
+        printf("{\"study\": ");
+        cli_print_json_string(stdout, info.name);
+        printf(", \"trial\": %d, \"metric\": \"%s\", \"value\": ", b.number, info.metric);
+        put_num(stdout, b.value);
+        printf(", \"value_std\": ");
+        put_num(stdout, b.value_std);
+        printf(", \"params\": %s, \"metrics\": {", b.params_json ? b.params_json : "{}");
+        for (size_t m = 0; m < b.n_metrics; m++) {
+            printf("%s\"%s\": {\"mean\": ", m ? ", " : "", b.metrics[m].name);
+            put_num(stdout, b.metrics[m].mean);
+            printf(", \"std\": ");
+            put_num(stdout, b.metrics[m].std);
+            printf("}");
+        }
+        printf("}, \"fit_seconds\": ");
+        put_num(stdout, b.fit_seconds);
+        printf(", \"predict_seconds\": ");
+        put_num(stdout, b.predict_seconds);
+        printf("}\n");
+    } else {
+        printf("study '%s': best trial #%d of %s (%s)\n", info.name, b.number, info.metric,
+               info.maximize ? "maximize" : "minimize");
+        printf("params  %s\n", b.params_json ? b.params_json : "{}");
+        printf("%-12s %-12s %s\n", "metric", "mean", "std");
+        for (size_t m = 0; m < b.n_metrics; m++)
+            printf("%-12s %-12.6g %.4g\n", b.metrics[m].name, b.metrics[m].mean,
+                   b.metrics[m].std);
+        printf("fit %.4g s, predict %.4g s (mean per fold)\n", b.fit_seconds,
+               b.predict_seconds);
+    }
+    rc = CLI_OK;
+done:
+    tune_trial_release(&b);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    return rc;
+}
