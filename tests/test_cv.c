@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include "tunefold/cv.h"
+#include "tunefold/dataset.h"
 
 static struct tune_cv_config kfold(size_t k, int stratified, size_t repeats)
 {
@@ -423,4 +424,28 @@ Test(cv, stratified_without_labels_or_with_a_bad_label_is_refused)
 Test(cv, freeing_null_splits_is_harmless)
 {
     tune_splits_free(NULL);
+}
+
+/* Iris has 50 rows of each of its 3 classes, so stratified 5-fold must put
+ * exactly 10 of each class in every fold. */
+Test(cv, stratified_five_folds_of_iris_hold_ten_rows_of_each_class)
+{
+    struct tune_dataset *ds = NULL;
+    struct tune_error err = {0};
+    int rc = tune_dataset_load("data/iris.csv", "target", TUNE_TASK_MULTICLASS, &ds, &err);
+    cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
+    cr_assert_eq(ds->n_rows, 150);
+    cr_assert_eq(ds->n_classes, 3);
+    struct tune_cv_config cfg = kfold(5, 1, 2);
+    struct tune_splits *s = split_ok(&cfg, ds->n_rows, ds->y, ds->n_classes, 42);
+    assert_kfold_shape(s, 150, 5, 2);
+    for (size_t f = 0; f < s->n; f++) {
+        size_t count[3] = {0};
+        for (size_t i = 0; i < s->splits[f].n_valid; i++)
+            count[(size_t)ds->y[s->splits[f].valid[i]]]++;
+        for (size_t c = 0; c < 3; c++)
+            cr_assert_eq(count[c], 10, "split %zu class %zu: %zu rows", f, c, count[c]);
+    }
+    tune_splits_free(s);
+    tune_dataset_free(ds);
 }
