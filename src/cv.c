@@ -92,8 +92,9 @@ static int split_from_folds(const size_t *fold_of, size_t n_rows, size_t f, size
     return TUNE_OK;
 }
 
-/* Check the config and labels before any allocation, returning the first
- * problem with the cv key at fault. */
+/* Validate the config and labels before the work buffers are sized,
+ * returning the first problem with the cv key at fault; counts each class's
+ * rows into class_n on the way. */
 static int check_config(const struct tune_cv_config *cfg, size_t n_rows, const double *labels,
                         size_t n_classes, size_t *class_n, struct tune_error *err)
 {
