@@ -1,6 +1,7 @@
 /* sobol.c — quasi-random search: point seq is the (seq+1)-th point of GSL's
- * Sobol sequence in the unit cube (the first, the all-zeros corner, is
- * skipped: it would put every parameter at its lower bound).  Sobol points
+ * Sobol sequence in the unit cube.  GSL's sequence already leaves out the
+ * all-zeros corner (which would put every parameter at its lower bound) and
+ * starts at the centre (1/2, ..., 1/2).  Sobol points
  * fill the cube more evenly than random draws, which matters at small
  * budgets.  GSL's Sobol generator supports up to 40 dimensions.
  *
@@ -38,7 +39,7 @@ static int sobol_suggest(const struct tune_space *space, const struct tune_histo
         free(u);
         return tune_error_set(err, TUNE_ENOMEM, "out of memory for the Sobol sequence");
     }
-    for (size_t i = 0; i <= seq + 1; i++)
+    for (size_t i = 0; i <= seq; i++)
         gsl_qrng_get(q, u);
     tune_space_from_unit(space, u, point);
     gsl_qrng_free(q);

@@ -1,0 +1,291 @@
+/* test_space.c — search space mapping, grids, sampling, and the grid /
+ * random / sobol searchers. */
+#include "testutil.h"
+#include "tunefold/searcher.h"
+#include "tunefold/space.h"
+
+static char *cat_values[] = {"l1", "l2", "elastic \"net\""};
+
+static struct tune_param p_float_log(void)
+{
+    struct tune_param p = {0};
+    p.name = "C";
+    p.type = TUNE_PARAM_FLOAT;
+    p.low = 1e-4;
+    p.high = 100;
+    p.log = 1;
+    p.grid_points = 20;
+    return p;
+}
+
+static struct tune_param p_int(double low, double high)
+{
+    struct tune_param p = {0};
+    p.name = "n";
+    p.type = TUNE_PARAM_INT;
+    p.low = low;
+    p.high = high;
+    return p;
+}
+
+static struct tune_param p_cat(void)
+{
+    struct tune_param p = {0};
+    p.name = "penalty";
+    p.type = TUNE_PARAM_CATEGORICAL;
+    p.n_values = 3;
+    p.values = cat_values;
+    return p;
+}
+
+Test(space, log_float_maps_to_unit_cube_and_back)
+{
+    struct tune_param p = p_float_log();
+    struct tune_space s = {1, &p};
+    double pt = 0.0123456789, u, back;
+    tune_space_to_unit(&s, &pt, &u);
+    assert_close(u, (log(pt) - log(1e-4)) / (log(100) - log(1e-4)), 1e-15);
+    tune_space_from_unit(&s, &u, &back);
+    assert_close(back, pt, 1e-13);
+    u = 0;
+    tune_space_from_unit(&s, &u, &back);
+    assert_close(back, 1e-4, 1e-14);
+    u = 1;
+    tune_space_from_unit(&s, &u, &back);
+    assert_close(back, 100, 1e-14);
+}
+
+Test(space, int_values_get_equal_shares_of_the_unit_interval)
+{
+    struct tune_param p = p_int(2, 5);
+    struct tune_space s = {1, &p};
+    /* 4 integers, each owning a quarter of [0, 1] */
+    double cases[][2] = {{0.0, 2}, {0.2499, 2}, {0.2501, 3}, {0.6, 4}, {0.7501, 5}, {1.0, 5}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double v;
+        tune_space_from_unit(&s, &cases[i][0], &v);
+        cr_assert_eq(v, cases[i][1], "u=%g gave %g, expected %g", cases[i][0], v, cases[i][1]);
+    }
+    double v = 4, u;
+    tune_space_to_unit(&s, &v, &u);
+    assert_close(u, 0.625, 1e-15);
+}
+
+Test(space, categorical_cells_and_bool)
+{
+    struct tune_param ps[2] = {p_cat(), {0}};
+    ps[1].name = "fit_intercept";
+    ps[1].type = TUNE_PARAM_BOOL;
+    struct tune_space s = {2, ps};
+    double u[2] = {0.34, 0.51}, pt[2];
+    tune_space_from_unit(&s, u, pt);
+    cr_assert_eq(pt[0], 1);
+    cr_assert_eq(pt[1], 1);
+    tune_space_to_unit(&s, pt, u);
+    assert_close(u[0], 0.5, 1e-15);
+    assert_close(u[1], 0.75, 1e-15);
+}
+
+Test(space, step_snaps_to_the_nearest_allowed_value)
+{
+    struct tune_param p = {0};
+    p.type = TUNE_PARAM_FLOAT;
+    p.low = 0.1;
+    p.high = 0.9;
+    p.step = 0.2;
+    assert_close(tune_param_snap(&p, 0.52), 0.5, 1e-15);
+    assert_close(tune_param_snap(&p, 0.95), 0.9, 1e-15);
+    assert_close(tune_param_snap(&p, -3), 0.1, 1e-15);
+    struct tune_param q = p_int(0, 10);
+    q.step = 3;
+    cr_assert_eq(tune_param_snap(&q, 7.4), 6);
+    cr_assert_eq(tune_param_snap(&q, 10), 9);
+}
+
+Test(space, log_grid_is_geometric_with_exact_ends)
+{
+    struct tune_param p = p_float_log();
+    cr_assert_eq(tune_param_grid_count(&p), 20);
+    cr_assert_eq(tune_param_grid_value(&p, 0), 1e-4);
+    cr_assert_eq(tune_param_grid_value(&p, 19), 100);
+    double ratio = pow(1e6, 1.0 / 19);
+    for (size_t k = 1; k < 20; k++)
+        assert_close(tune_param_grid_value(&p, k) / tune_param_grid_value(&p, k - 1), ratio,
+                     1e-12);
+}
+
+Test(space, int_grid_drops_duplicates_after_rounding)
+{
+    struct tune_param p = p_int(1, 3);
+    p.grid_points = 10;
+    cr_assert_eq(tune_param_grid_count(&p), 3);
+    cr_assert_eq(tune_param_grid_value(&p, 0), 1);
+    cr_assert_eq(tune_param_grid_value(&p, 1), 2);
+    cr_assert_eq(tune_param_grid_value(&p, 2), 3);
+}
+
+Test(space, grid_order_varies_the_last_parameter_fastest)
+{
+    struct tune_param ps[2] = {p_int(10, 30), p_cat()};
+    ps[0].grid_points = 3;
+    struct tune_space s = {2, ps};
+    cr_assert_eq(tune_space_grid_size(&s), 9);
+    double pt[2];
+    tune_space_grid_point(&s, 0, pt);
+    cr_assert(pt[0] == 10 && pt[1] == 0);
+    tune_space_grid_point(&s, 2, pt);
+    cr_assert(pt[0] == 10 && pt[1] == 2);
+    tune_space_grid_point(&s, 4, pt);
+    cr_assert(pt[0] == 20 && pt[1] == 1);
+    tune_space_grid_point(&s, 8, pt);
+    cr_assert(pt[0] == 30 && pt[1] == 2);
+}
+
+Test(space, empty_space_has_one_grid_point)
+{
+    struct tune_space s = {0, NULL};
+    cr_assert_eq(tune_space_grid_size(&s), 1);
+}
+
+Test(space, sampled_integers_are_equally_likely)
+{
+    struct tune_param p = p_int(1, 3);
+    struct tune_space s = {1, &p};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 2385);
+    size_t counts[3] = {0}, n = 30000;
+    for (size_t i = 0; i < n; i++) {
+        double v;
+        tune_space_sample(&s, rng, &v);
+        cr_assert(v == 1 || v == 2 || v == 3);
+        counts[(int)v - 1]++;
+    }
+    gsl_rng_free(rng);
+    /* binomial sd is ~82 draws; 500 is over 6 sd */
+    for (int k = 0; k < 3; k++)
+        cr_assert(labs((long)counts[k] - 10000) < 500, "value %d drawn %zu times", k + 1,
+                  counts[k]);
+}
+
+Test(space, log_float_samples_are_log_uniform)
+{
+    struct tune_param p = p_float_log();
+    struct tune_space s = {1, &p};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 7);
+    size_t below_1 = 0, n = 20000;
+    for (size_t i = 0; i < n; i++) {
+        double v;
+        tune_space_sample(&s, rng, &v);
+        cr_assert(v >= 1e-4 && v <= 100);
+        below_1 += v < 1;
+    }
+    gsl_rng_free(rng);
+    /* log10 range is [-4, 2]: two thirds of the mass lies below 1 */
+    cr_assert(fabs((double)below_1 / (double)n - 2.0 / 3.0) < 0.02);
+}
+
+Test(space, values_format_as_json)
+{
+    char buf[128];
+    struct tune_param f = p_float_log(), i = p_int(1, 9), c = p_cat(), b = {0};
+    b.type = TUNE_PARAM_BOOL;
+    tune_param_format(&f, 0.1, buf, sizeof buf);
+    cr_assert_str_eq(buf, "0.1");
+    tune_param_format(&f, 1.0 / 3.0, buf, sizeof buf);
+    cr_assert_eq(strtod(buf, NULL), 1.0 / 3.0);
+    tune_param_format(&i, 7, buf, sizeof buf);
+    cr_assert_str_eq(buf, "7");
+    tune_param_format(&c, 2, buf, sizeof buf);
+    cr_assert_str_eq(buf, "\"elastic \\\"net\\\"\"");
+    tune_param_format(&b, 1, buf, sizeof buf);
+    cr_assert_str_eq(buf, "true");
+}
+
+Test(searcher, registry_knows_each_strategy)
+{
+    cr_assert_eq(tune_searcher_find("grid"), &tune_searcher_grid);
+    cr_assert_eq(tune_searcher_find("random"), &tune_searcher_random);
+    cr_assert_eq(tune_searcher_find("sobol"), &tune_searcher_sobol);
+    cr_assert_null(tune_searcher_find("bayes?"));
+    size_t n = 0;
+    while (tune_searcher_at(n))
+        n++;
+    cr_assert_eq(n, 3);
+}
+
+Test(searcher, grid_visits_every_point_once_then_is_exhausted)
+{
+    struct tune_param ps[2] = {p_int(10, 30), p_cat()};
+    ps[0].grid_points = 3;
+    struct tune_space s = {2, ps};
+    struct tune_history h = {0, NULL, 1};
+    int seen[9] = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_searcher_grid.max_points(&s), 9);
+    for (size_t seq = 0; seq < 9; seq++) {
+        double pt[2];
+        cr_assert_eq(tune_searcher_grid.suggest(&s, &h, seq, NULL, pt, &err), TUNE_OK);
+        int idx = (int)((pt[0] - 10) / 10) * 3 + (int)pt[1];
+        seen[idx]++;
+    }
+    for (int i = 0; i < 9; i++)
+        cr_assert_eq(seen[i], 1, "grid point %d visited %d times", i, seen[i]);
+    double pt[2];
+    cr_assert_eq(tune_searcher_grid.suggest(&s, &h, 9, NULL, pt, &err), TUNE_EEXHAUSTED);
+}
+
+Test(searcher, random_points_depend_only_on_the_generator_seed)
+{
+    struct tune_param ps[3] = {p_float_log(), p_int(1, 500), p_cat()};
+    struct tune_space s = {3, ps};
+    struct tune_history h = {0, NULL, 1};
+    gsl_rng *a = gsl_rng_alloc(gsl_rng_mt19937), *b = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(a, 99);
+    gsl_rng_set(b, 99);
+    double pa[3], pb[3];
+    cr_assert_eq(tune_searcher_random.suggest(&s, &h, 0, a, pa, NULL), TUNE_OK);
+    cr_assert_eq(tune_searcher_random.suggest(&s, &h, 5, b, pb, NULL), TUNE_OK);
+    cr_assert_arr_eq(pa, pb, sizeof pa);
+    gsl_rng_set(b, 100);
+    cr_assert_eq(tune_searcher_random.suggest(&s, &h, 0, b, pb, NULL), TUNE_OK);
+    cr_assert(pa[0] != pb[0]);
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+}
+
+Test(searcher, sobol_gives_the_known_sequence_without_the_origin)
+{
+    struct tune_param ps[2] = {{0}, {0}};
+    for (int i = 0; i < 2; i++) {
+        ps[i].type = TUNE_PARAM_FLOAT;
+        ps[i].low = 0;
+        ps[i].high = 8;
+    }
+    struct tune_space s = {2, ps};
+    struct tune_history h = {0, NULL, 1};
+    /* Sobol points 1..3 in 2-D: (1/2,1/2), (3/4,1/4), (1/4,3/4); scaled by 8 */
+    double want[3][2] = {{4, 4}, {6, 2}, {2, 6}};
+    for (size_t seq = 0; seq < 3; seq++) {
+        double pt[2];
+        cr_assert_eq(tune_searcher_sobol.suggest(&s, &h, seq, NULL, pt, NULL), TUNE_OK);
+        cr_assert(pt[0] == want[seq][0] && pt[1] == want[seq][1], "seq %zu: (%g, %g)", seq,
+                  pt[0], pt[1]);
+    }
+}
+
+Test(searcher, sobol_refuses_more_than_forty_dimensions)
+{
+    struct tune_param ps[41];
+    for (int i = 0; i < 41; i++) {
+        memset(&ps[i], 0, sizeof ps[i]);
+        ps[i].type = TUNE_PARAM_FLOAT;
+        ps[i].high = 1;
+    }
+    struct tune_space s = {41, ps};
+    struct tune_history h = {0, NULL, 1};
+    struct tune_error err = {0};
+    double pt[41];
+    cr_assert_eq(tune_searcher_sobol.suggest(&s, &h, 0, NULL, pt, &err), TUNE_EINVAL);
+    cr_assert(strstr(err.msg, "at most 40") != NULL, "%s", err.msg);
+}
