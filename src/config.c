@@ -33,7 +33,8 @@ static int config_fail(struct tune_error *err, const char *file, const char *fmt
         vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
         tune_error_set(err, TUNE_EINVAL, "%s", msg);
-        tune_error_prefix(err, "%s", file);
+        if (*file)
+            tune_error_prefix(err, "%s", file);
     }
     return TUNE_EINVAL;
 }
@@ -872,7 +873,7 @@ int tune_config_resolve_params(const struct tune_study_config *c, const char *pa
                                const char *where, double *values, struct tune_error *err)
 {
     const struct tune_trainer_type *tr = c->trainer;
-    const char *file = where;
+    const char *file = ""; /* messages name WHERE.NAME alone */
     memcpy(values, c->fixed, tr->n_hparams * sizeof *values);
     if (!params_json)
         return TUNE_OK;
@@ -889,7 +890,7 @@ int tune_config_resolve_params(const struct tune_study_config *c, const char *pa
             rc = tune_error_set(err, TUNE_EINVAL, "%s.%s: trainer '%s' has no such parameter",
                                 where, v->string, tr->name);
         else
-            rc = parse_value(file, "", &tr->hparams[idx], v, &values[idx], err);
+            rc = parse_value(file, where, &tr->hparams[idx], v, &values[idx], err);
     }
     cJSON_Delete(obj);
     return rc;

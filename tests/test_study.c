@@ -1,0 +1,290 @@
+/* test_study.c — cross-validation of one configuration and the study loop,
+ * with a fault-injecting trainer: failures are recorded, never lost. */
+#include "testutil.h"
+#include "tunefold/config.h"
+#include "tunefold/study.h"
+
+#include <cJSON.h>
+
+/* ---- a trainer that predicts the training mean / majority, and fails on
+ * demand: on the fold whose training size is `fail_n`, or every time. ---- */
+
+static const char *const fake_modes[] = {"ok", "fail_fold2", "fail_always", NULL};
+static const struct tune_hparam fake_hparams[] = {
+    {"mode", TUNE_PARAM_CATEGORICAL, 0, 0, 0, fake_modes, "failure injection"},
+    {"shift", TUNE_PARAM_FLOAT, 0, -10, 10, NULL, "added to every prediction"},
+};
+
+struct fake_model {
+    double mean;
+    size_t k;
+    double shift;
+};
+
+static int fake_fit(const struct tune_matrix *x, const double *y, const struct tune_fit_ctx *ctx,
+                    const struct tune_params *p, void **model, struct tune_error *err)
+{
+    static int calls; /* test-only: counts folds within one trial */
+    (void)ctx;
+    int mode = (int)p->values[0];
+    calls++;
+    if (mode == 2 || (mode == 1 && calls % 5 == 2))
+        return tune_error_set(err, TUNE_ETRAINER, "injected failure");
+    struct fake_model *m = calloc(1, sizeof *m);
+    for (size_t i = 0; i < x->n_rows; i++)
+        m->mean += y[i] / (double)x->n_rows;
+    m->k = ctx->n_classes;
+    m->shift = p->values[1];
+    *model = m;
+    return TUNE_OK;
+}
+
+static int fake_predict(const void *model, const struct tune_matrix *x,
+                        struct tune_predictions *out, struct tune_error *err)
+{
+    (void)err;
+    const struct fake_model *m = model;
+    for (size_t i = 0; i < x->n_rows; i++) {
+        if (out->value) {
+            out->value[i] = m->mean + m->shift;
+            continue;
+        }
+        /* score rises with the first feature, so AUC is defined and not 0.5 */
+        double p1 = 1 / (1 + exp(-(x->data[i] + m->shift)));
+        out->label[i] = p1 > 0.5;
+        out->proba[2 * i] = 1 - p1;
+        out->proba[2 * i + 1] = p1;
+    }
+    return TUNE_OK;
+}
+
+static void fake_free(void *m)
+{
+    free(m);
+}
+
+static const struct tune_trainer_type fake_trainer = {
+    1, "fake", TUNE_TASK_BINARY | TUNE_TASK_REGRESSION, fake_hparams, 2, NULL,
+    fake_fit, fake_predict, fake_free,
+};
+
+/* A study config on breast_cancer with the fake trainer, built by hand. */
+static struct tune_study_config *fake_config(const char *strategy, size_t trials)
+{
+    struct tune_study_config *c = calloc(1, sizeof *c);
+    c->name = strdup("fake-study");
+    c->file = strdup("test");
+    c->data_path = strdup("data/breast_cancer.csv");
+    c->data_path_given = strdup(c->data_path);
+    c->target = strdup("target");
+    c->task = TUNE_TASK_BINARY;
+    c->trainer = &fake_trainer;
+    c->fixed = calloc(2, sizeof *c->fixed);
+    c->is_fixed = calloc(2, 1);
+    c->space.n = 1;
+    c->space.params = calloc(1, sizeof *c->space.params);
+    struct tune_param *p = &c->space.params[0];
+    p->name = strdup("mode");
+    p->type = TUNE_PARAM_CATEGORICAL;
+    p->n_values = 3;
+    p->values = calloc(3, sizeof *p->values);
+    for (int i = 0; i < 3; i++)
+        p->values[i] = strdup(fake_modes[i]);
+    c->searcher = tune_searcher_find(strategy);
+    c->trials = trials;
+    c->cv = (struct tune_cv_config){5, 1, 1, 0, 1};
+    c->prep = (struct tune_prep_config){TUNE_IMPUTE_MEAN, TUNE_SCALE_STANDARD, 1};
+    c->metric = strdup("roc_auc");
+    c->maximize = 1;
+    c->storage = strdup("unused");
+    c->canonical = strdup("{\"fake\": 1}");
+    return c;
+}
+
+Test(study, cross_validation_scores_every_fold_and_covers_every_row)
+{
+    struct tune_error err = {0};
+    struct tune_dataset *ds;
+    cr_assert_eq(tune_dataset_load("data/iris.csv", "target", TUNE_TASK_MULTICLASS, &ds, &err),
+                 TUNE_OK, "%s", err.msg);
+    struct tune_cv_config cvc = {5, 1, 1, 0, 1};
+    struct tune_splits *sp;
+    cr_assert_eq(tune_cv_split(&cvc, ds->n_rows, ds->y, ds->n_classes, 11, &sp, &err), TUNE_OK);
+    const struct tune_trainer_type *tr = tune_trainer_find("logistic");
+    const char *names[32], *strings[32];
+    double values[32];
+    for (size_t i = 0; i < tr->n_hparams; i++) {
+        names[i] = tr->hparams[i].name;
+        values[i] = tr->hparams[i].def;
+        strings[i] = tr->hparams[i].type == TUNE_PARAM_CATEGORICAL
+                         ? tr->hparams[i].choices[(size_t)values[i]]
+                         : NULL;
+    }
+    struct tune_params params = {tr->n_hparams, names, values, strings};
+    struct tune_prep_config prep = {TUNE_IMPUTE_MEAN, TUNE_SCALE_STANDARD, 1};
+    struct tune_cv_result r;
+    cr_assert_eq(tune_cross_validate(ds, sp, &prep, tr, &params, 11, &r, &err), TUNE_OK, "%s",
+                 err.msg);
+    cr_assert_eq(r.n_folds, 5);
+    int have_acc = 0;
+    for (size_t m = 0; m < r.n_metrics; m++) {
+        cr_assert_eq(r.metrics[m].n_folds, 5);
+        if (strcmp(r.metrics[m].name, "accuracy") == 0) {
+            have_acc = 1;
+            /* the mean is the mean of the stored folds */
+            double s = 0;
+            for (int f = 0; f < 5; f++)
+                s += r.metrics[m].folds[f];
+            assert_close(r.metrics[m].mean, s / 5, 1e-15);
+            cr_assert(r.metrics[m].mean > 0.9, "iris accuracy %g", r.metrics[m].mean);
+        }
+    }
+    cr_assert(have_acc);
+    size_t correct = 0;
+    for (size_t i = 0; i < ds->n_rows; i++) {
+        cr_assert(r.oof_fold[i] >= 0 && r.oof_fold[i] < 5);
+        correct += r.oof.label[i] == (int)ds->y[i];
+        double s = 0;
+        for (size_t k = 0; k < 3; k++)
+            s += r.oof.proba[i * 3 + k];
+        assert_close(s, 1.0, 1e-12);
+    }
+    /* out-of-fold accuracy equals the fold-size-weighted mean: folds are 30 rows */
+    for (size_t m = 0; m < r.n_metrics; m++)
+        if (strcmp(r.metrics[m].name, "accuracy") == 0)
+            assert_close((double)correct / 150.0, r.metrics[m].mean, 1e-12);
+    char *csv;
+    size_t len;
+    cr_assert_eq(tune_oof_format(ds, &r, &csv, &len, &err), TUNE_OK);
+    cr_assert(strncmp(csv, "row,fold,y_true,y_pred,p_0,p_1,p_2\n", 35) == 0, "%.60s", csv);
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += csv[i] == '\n';
+    cr_assert_eq(lines, 151);
+    free(csv);
+    tune_cv_result_release(&r);
+    tune_splits_free(sp);
+    tune_dataset_free(ds);
+}
+
+static struct tune_store *tmp_store(void)
+{
+    char *d = tu_tmpdir(), path[512];
+    snprintf(path, sizeof path, "%s/s.db", d);
+    free(d);
+    struct tune_store *st;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_store_open(path, &st, &err), TUNE_OK, "%s", err.msg);
+    return st;
+}
+
+Test(study, a_failing_trainer_makes_a_failed_trial_and_the_study_goes_on)
+{
+    struct tune_study_config *c = fake_config("grid", 3);
+    struct tune_store *st = tmp_store();
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_study_budget(s, 0), 3);
+    struct tune_step step;
+    enum tune_trial_state want[3] = {TUNE_TRIAL_COMPLETE, TUNE_TRIAL_FAILED, TUNE_TRIAL_FAILED};
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(tune_study_step(s, 3, &step, &err), TUNE_OK, "%s", err.msg);
+        cr_assert_eq(step.number, i);
+        cr_assert_eq(step.state, want[i], "trial %d state %d", i, step.state);
+    }
+    cr_assert(strstr(step.error, "injected failure") != NULL, "%s", step.error);
+    cr_assert(strstr(step.error, "fold 1") != NULL, "%s", step.error);
+    cr_assert_eq(tune_study_step(s, 3, &step, &err), TUNE_EBUDGET);
+
+    struct tune_trial *t;
+    size_t n;
+    cr_assert_eq(st->type->trial_list(st, tune_study_get_info(s)->id, &t, &n, &err), TUNE_OK);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(t[0].params_json, "{\"mode\": \"ok\"}");
+    cr_assert_str_eq(t[1].params_json, "{\"mode\": \"fail_fold2\"}");
+    cr_assert(strstr(t[1].error, "fold 2: injected failure") != NULL, "%s", t[1].error);
+    cr_assert(isnan(t[2].value));
+    tune_trials_free(t, n);
+
+    /* the best trial carries its out-of-fold predictions */
+    void *blob;
+    size_t len;
+    cr_assert_eq(st->type->artifact_load(st, tune_study_get_info(s)->id, 0, "oof.csv", &blob,
+                                         &len, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert(strncmp(blob, "row,fold,y_true,y_pred,p_0,p_1\n", 31) == 0);
+    free(blob);
+    tune_study_close(s);
+    tune_store_close(st);
+    tune_config_free(c);
+}
+
+Test(study, a_stored_study_with_another_config_is_a_conflict)
+{
+    struct tune_study_config *c = fake_config("random", 2);
+    struct tune_store *st = tmp_store();
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    tune_study_close(s);
+    free(c->canonical);
+    c->canonical = strdup("{\"fake\": 2}");
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_ECONFLICT);
+    cr_assert(strstr(err.msg, "fake-study") != NULL, "%s", err.msg);
+    tune_store_close(st);
+    tune_config_free(c);
+}
+
+Test(study, random_search_reproduces_its_points_in_a_new_store)
+{
+    char *runs[2];
+    for (int r = 0; r < 2; r++) {
+        struct tune_study_config *c = fake_config("random", 4);
+        c->seed = 2385;
+        struct tune_store *st = tmp_store();
+        struct tune_study *s;
+        struct tune_error err = {0};
+        cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+        struct tune_step step;
+        size_t len = 0;
+        runs[r] = calloc(1, 4096);
+        while (tune_study_step(s, 4, &step, &err) == TUNE_OK)
+            len += (size_t)snprintf(runs[r] + len, 4096 - len, "%d %s %.17g\n", step.number,
+                                    step.params_json, step.value);
+        tune_study_close(s);
+        tune_store_close(st);
+        tune_config_free(c);
+    }
+    cr_assert_str_eq(runs[0], runs[1]);
+    cr_assert(strlen(runs[0]) > 40);
+    free(runs[0]);
+    free(runs[1]);
+}
+
+Test(study, evaluate_stores_a_manual_trial_outside_the_budget)
+{
+    struct tune_study_config *c = fake_config("grid", 3);
+    struct tune_store *st = tmp_store();
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    struct tune_step step;
+    struct tune_cv_result cv;
+    cr_assert_eq(tune_study_evaluate(s, "{\"shift\": 0.25}", &step, &cv, &err), TUNE_OK, "%s",
+                 err.msg);
+    cr_assert_eq(step.state, TUNE_TRIAL_COMPLETE);
+    cr_assert_eq(step.number, 0);
+    cr_assert_eq(cv.n_folds, 5);
+    tune_cv_result_release(&cv);
+    cr_assert_eq(tune_study_evaluate(s, "{\"shift\": 99}", &step, &cv, &err), TUNE_EINVAL);
+    cr_assert(strstr(err.msg, "--params.shift") != NULL, "%s", err.msg);
+    /* the search still has its whole budget */
+    size_t k = 0;
+    while (tune_study_step(s, 3, &step, &err) == TUNE_OK)
+        k++;
+    cr_assert_eq(k, 3);
+    tune_study_close(s);
+    tune_store_close(st);
+    tune_config_free(c);
+}
