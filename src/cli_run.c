@@ -99,12 +99,10 @@ static int open_all(const char *cmd, const char *file, const char *db, const cha
     return CLI_OK;
 }
 
+/* For people: 6 significant digits (the store and --format json keep all). */
 static void print_value(FILE *f, const char *metric, double v, double sd)
 {
-    char a[40], b[40];
-    cli_fmt_double(a, sizeof a, v);
-    cli_fmt_double(b, sizeof b, sd);
-    fprintf(f, "%s = %s ± %s", metric, a, b);
+    fprintf(f, "%s = %.6g ± %.3g", metric, v, sd);
 }
 
 int cli_run(int argc, char **argv)
@@ -188,19 +186,17 @@ int cli_run(int argc, char **argv)
         if (quiet)
             continue;
         double el = now_wall() - t0, ran = (double)(done - done_before);
-        char e1[32], e2[32], bv[40], v[40];
+        char e1[32], e2[32];
         cli_fmt_duration(e1, sizeof e1, el);
         cli_fmt_duration(e2, sizeof e2, budget > done ? el / ran * (double)(budget - done) : 0);
-        cli_fmt_double(bv, sizeof bv, best);
         if (tty) {
-            fprintf(stderr, "\r\033[Ktrial %zu/%zu  best %s %s (#%d)  elapsed %s  eta %s",
-                    done, budget, info->metric, bv, best_no, e1, e2);
+            fprintf(stderr, "\r\033[Ktrial %zu/%zu  best %s %.6g (#%d)  elapsed %s  eta %s",
+                    done, budget, info->metric, best, best_no, e1, e2);
         } else {
-            cli_fmt_double(v, sizeof v, step.value);
-            fprintf(stderr, "trial %d %s %s=%s %s%s%s best=%s (#%d) [%zu/%zu]\n", step.number,
-                    tune_trial_state_name(step.state), info->metric, v, step.params_json,
-                    step.error ? " error: " : "", step.error ? step.error : "", bv, best_no,
-                    done, budget);
+            fprintf(stderr, "trial %d %s %s=%.6g %s%s%s  best=%.6g (#%d) [%zu/%zu]\n",
+                    step.number, tune_trial_state_name(step.state), info->metric, step.value,
+                    step.params_json, step.error ? " error: " : "", step.error ? step.error : "",
+                    best, best_no, done, budget);
         }
         fflush(stderr);
     }
