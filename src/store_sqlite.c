@@ -1,0 +1,1258 @@
+/* store_sqlite.c — the embedded SQLite store (exports tune_store_sqlite).
+ *
+ * Several worker processes share one database file, so:
+ *   - the file is in WAL mode (readers never block the one writer), with
+ *     synchronous=NORMAL (a WAL commit survives a process crash; only a power
+ *     loss can take back the last commits) and a 30 s busy timeout;
+ *   - every state change is one transaction.  Writes start with BEGIN
+ *     IMMEDIATE: a deferred transaction that reads and then writes can hit
+ *     SQLITE_BUSY when it upgrades its lock, and the busy handler is not
+ *     called in that case, so read-check-write (budget, "is it RUNNING?")
+ *     must hold the write lock from the start.  Any failure rolls back, so
+ *     nothing already stored changes unless the whole change lands;
+ *   - trial_list reads inside one (deferred) transaction so trials and their
+ *     metrics come from the same snapshot.
+ *
+ * SQL is fixed text prepared once at open; values are always bound.
+ *
+ * Doubles are stored as REAL, which is an IEEE double, so values round-trip
+ * bit for bit.  SQLite stores NaN as NULL, so every NULL REAL reads back as
+ * NAN ("undefined"), which is what the structs use for "none".
+ *
+ * Schema versions: PRAGMA user_version and meta('schema_version') both hold
+ * the version (1).  A database with a newer version is refused rather than
+ * half-understood.  A version-0 file with no tables is new and gets the
+ * schema; a SQLite file that has tables but no `meta` belongs to someone else
+ * and is refused, so we never add tables to another program's database.
+ * Future migrations go in ensure_schema(), one transaction per step.
+ *
+ * Trial numbering: number = max(number)+1 within the study; the search
+ * sequence seq = max(seq)+1 over search trials, which is the count of search
+ * trials ever claimed (lost ones included) as long as none were abandoned,
+ * and stays unique when an older claim is abandoned by one worker while
+ * another worker holds a newer one.  Lost trials (recover_stale) stay in the
+ * table with lost=1: they keep their seq but no longer count toward the
+ * budget, so the budget frees a slot for a replacement. */
+#include "tunefold/store.h"
+
+#include <cJSON.h>
+#include <limits.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SCHEMA_VERSION 1
+#define BUSY_TIMEOUT_MS 30000
+
+enum stmt_id {
+    ST_BEGIN_IMMEDIATE,
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_STUDY_FIND,
+    ST_STUDY_EXISTS,
+    ST_STUDY_INSERT,
+    ST_STUDY_LIST,
+    ST_COUNT_BUDGET,
+    ST_NEXT_NUMBERS,
+    ST_TRIAL_INSERT,
+    ST_TRIAL_FIND,
+    ST_TRIAL_SET_PARAMS,
+    ST_PARAMS_DELETE,
+    ST_PARAM_INSERT,
+    ST_TRIAL_DELETE,
+    ST_TRIAL_FINISH,
+    ST_METRICS_DELETE,
+    ST_METRIC_INSERT,
+    ST_FOLD_INSERT,
+    ST_TRIAL_LIST,
+    ST_METRIC_LIST,
+    ST_RECOVER,
+    ST_ARTIFACT_SAVE,
+    ST_ARTIFACT_LOAD,
+    ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
+    [ST_BEGIN] = "BEGIN",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_STUDY_FIND] = "SELECT id, name, config_json, metric, maximize, created"
+                      " FROM studies WHERE name = ?1",
+    [ST_STUDY_EXISTS] = "SELECT 1 FROM studies WHERE id = ?1",
+    [ST_STUDY_INSERT] = "INSERT INTO studies(name, config_json, metric, maximize, created)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_STUDY_LIST] = "SELECT id, name, config_json, metric, maximize, created"
+                      " FROM studies ORDER BY id",
+    [ST_COUNT_BUDGET] = "SELECT COUNT(*) FROM trials"
+                        " WHERE study_id = ?1 AND origin = 'SEARCH' AND lost = 0",
+    [ST_NEXT_NUMBERS] = "SELECT COALESCE(MAX(number) + 1, 0),"
+                        " COALESCE((SELECT MAX(seq) + 1 FROM trials"
+                        "           WHERE study_id = ?1 AND origin = 'SEARCH'), 0)"
+                        " FROM trials WHERE study_id = ?1",
+    [ST_TRIAL_INSERT] = "INSERT INTO trials(study_id, number, seq, origin, state, t_start,"
+                        " heartbeat) VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5, ?5)",
+    [ST_TRIAL_FIND] = "SELECT id, state, lost FROM trials WHERE study_id = ?1 AND number = ?2",
+    [ST_TRIAL_SET_PARAMS] = "UPDATE trials SET params_json = ?2, heartbeat = ?3 WHERE id = ?1",
+    [ST_PARAMS_DELETE] = "DELETE FROM trial_params WHERE trial_id = ?1",
+    [ST_PARAM_INSERT] = "INSERT INTO trial_params(trial_id, name, value_json)"
+                        " VALUES (?1, ?2, ?3)",
+    [ST_TRIAL_DELETE] = "DELETE FROM trials WHERE id = ?1",
+    [ST_TRIAL_FINISH] = "UPDATE trials SET state = ?2, value = ?3, value_std = ?4, t_end = ?5,"
+                        " heartbeat = ?5, fit_seconds = ?6, predict_seconds = ?7, error = ?8"
+                        " WHERE id = ?1 AND state = 'RUNNING'",
+    [ST_METRICS_DELETE] = "DELETE FROM trial_metrics WHERE trial_id = ?1",
+    [ST_METRIC_INSERT] = "INSERT INTO trial_metrics(trial_id, name, mean, std)"
+                         " VALUES (?1, ?2, ?3, ?4)",
+    [ST_FOLD_INSERT] = "INSERT INTO trial_metric_folds(trial_id, name, fold, value)"
+                       " VALUES (?1, ?2, ?3, ?4)",
+    [ST_TRIAL_LIST] = "SELECT id, number, seq, origin, state, params_json, value, value_std,"
+                      " t_start, t_end, fit_seconds, predict_seconds, error"
+                      " FROM trials WHERE study_id = ?1 ORDER BY number",
+    [ST_METRIC_LIST] = "SELECT t.number, m.name, m.mean, m.std, f.fold, f.value"
+                       " FROM trials t JOIN trial_metrics m ON m.trial_id = t.id"
+                       " LEFT JOIN trial_metric_folds f"
+                       "   ON f.trial_id = m.trial_id AND f.name = m.name"
+                       " WHERE t.study_id = ?1 ORDER BY t.number, m.name, f.fold",
+    [ST_RECOVER] = "UPDATE trials SET state = 'FAILED', error = 'worker lost', lost = 1,"
+                   " t_end = ?2 WHERE study_id = ?1 AND state = 'RUNNING' AND heartbeat <= ?3",
+    [ST_ARTIFACT_SAVE] = "INSERT INTO artifacts(trial_id, name, data) VALUES (?1, ?2, ?3)"
+                         " ON CONFLICT(trial_id, name) DO UPDATE SET data = excluded.data",
+    [ST_ARTIFACT_LOAD] = "SELECT a.data FROM artifacts a JOIN trials t ON t.id = a.trial_id"
+                         " WHERE t.study_id = ?1 AND t.number = ?2 AND a.name = ?3",
+};
+
+/* Schema version 1.  Every statement is idempotent; ensure_schema() runs them
+ * in one transaction.  Child rows cascade from their trial so that
+ * trial_abandon removes a claim with everything hung on it. */
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS studies ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  config_json TEXT NOT NULL,"
+    "  metric TEXT NOT NULL,"
+    "  maximize INTEGER NOT NULL CHECK (maximize IN (0, 1)),"
+    "  created REAL NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS trials ("
+    "  id INTEGER PRIMARY KEY,"
+    "  study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,"
+    "  number INTEGER NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  origin TEXT NOT NULL CHECK (origin IN ('SEARCH', 'MANUAL')),"
+    "  state TEXT NOT NULL CHECK (state IN ('RUNNING', 'COMPLETE', 'FAILED', 'PRUNED')),"
+    "  params_json TEXT,"
+    "  value REAL,"
+    "  value_std REAL,"
+    "  t_start REAL NOT NULL,"
+    "  t_end REAL,"
+    "  heartbeat REAL NOT NULL,"
+    "  fit_seconds REAL,"
+    "  predict_seconds REAL,"
+    "  error TEXT,"
+    "  lost INTEGER NOT NULL DEFAULT 0 CHECK (lost IN (0, 1)),"
+    "  UNIQUE (study_id, number));"
+    "CREATE INDEX IF NOT EXISTS trials_by_state ON trials(study_id, state);"
+    "CREATE TABLE IF NOT EXISTS trial_params ("
+    "  trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  value_json TEXT NOT NULL,"
+    "  PRIMARY KEY (trial_id, name));"
+    "CREATE TABLE IF NOT EXISTS trial_metrics ("
+    "  trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  mean REAL,"
+    "  std REAL,"
+    "  PRIMARY KEY (trial_id, name));"
+    "CREATE TABLE IF NOT EXISTS trial_metric_folds ("
+    "  trial_id INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  fold INTEGER NOT NULL CHECK (fold >= 0),"
+    "  value REAL,"
+    "  PRIMARY KEY (trial_id, name, fold),"
+    "  FOREIGN KEY (trial_id, name) REFERENCES trial_metrics(trial_id, name)"
+    "    ON DELETE CASCADE);"
+    "CREATE TABLE IF NOT EXISTS artifacts ("
+    "  trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  data BLOB NOT NULL,"
+    "  UNIQUE (trial_id, name));"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');"
+    "PRAGMA user_version = 1;";
+
+struct sq_store {
+    struct tune_store base; /* first: the generic handle points here */
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *st[ST_COUNT];
+};
+
+static struct sq_store *sq(struct tune_store *s)
+{
+    return (struct sq_store *)s;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return (double)time(NULL);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Record the current SQLite error of the connection, naming the database.
+ * Call before any reset or rollback, which overwrite the message. */
+static int sq_err(struct sq_store *s, const char *what, struct tune_error *err)
+{
+    return tune_error_set(err, TUNE_ESTORE, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int sq_oom(struct sq_store *s, struct tune_error *err)
+{
+    return tune_error_set(err, TUNE_ENOMEM, "%s: out of memory", s->path);
+}
+
+/* A statement ready to bind: reset from its last use, old bindings gone. */
+static sqlite3_stmt *use(struct sq_store *s, enum stmt_id id)
+{
+    sqlite3_reset(s->st[id]);
+    sqlite3_clear_bindings(s->st[id]);
+    return s->st[id];
+}
+
+static void reset_all(struct sq_store *s)
+{
+    for (int i = 0; i < ST_COUNT; i++)
+        if (s->st[i])
+            sqlite3_reset(s->st[i]);
+}
+
+/* NaN becomes NULL either way; binding NULL says so explicitly. */
+static int bind_real(sqlite3_stmt *st, int i, double v)
+{
+    return isnan(v) ? sqlite3_bind_null(st, i) : sqlite3_bind_double(st, i, v);
+}
+
+static int bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+static double col_real(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+/* Copy a TEXT column; NULL stays NULL.  Returns -1 only when out of memory. */
+static int col_strdup(sqlite3_stmt *st, int i, char **out)
+{
+    *out = NULL;
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return 0;
+    const unsigned char *t = sqlite3_column_text(st, i);
+    if (!t)
+        return -1;
+    *out = strdup((const char *)t);
+    return *out ? 0 : -1;
+}
+
+/* Run a statement that returns no rows (already bound). */
+static int step_done(struct sq_store *s, sqlite3_stmt *st, const char *what,
+                     struct tune_error *err)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        int code = sq_err(s, what, err);
+        sqlite3_reset(st);
+        return code;
+    }
+    sqlite3_reset(st);
+    return TUNE_OK;
+}
+
+static int tx_begin(struct sq_store *s, int immediate, struct tune_error *err)
+{
+    return step_done(s, use(s, immediate ? ST_BEGIN_IMMEDIATE : ST_BEGIN),
+                     "cannot start a transaction", err);
+}
+
+static int tx_commit(struct sq_store *s, struct tune_error *err)
+{
+    reset_all(s);
+    return step_done(s, use(s, ST_COMMIT), "cannot commit", err);
+}
+
+/* Undo the open transaction, if SQLite has not already rolled it back
+ * itself (it does on some errors, e.g. SQLITE_FULL). */
+static void tx_rollback(struct sq_store *s)
+{
+    reset_all(s);
+    if (!sqlite3_get_autocommit(s->db)) {
+        sqlite3_step(s->st[ST_ROLLBACK]);
+        sqlite3_reset(s->st[ST_ROLLBACK]);
+    }
+}
+
+/* ---- open / close ---------------------------------------------------------- */
+
+static void sq_close(struct tune_store *base)
+{
+    struct sq_store *s = sq(base);
+    if (!s)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(s->st[i]);
+    sqlite3_close(s->db); /* every statement is finalized, so this cannot be BUSY */
+    free(s->path);
+    free(s);
+}
+
+/* One integer from a constant query (no values, so nothing to bind). */
+static int query_int(struct sq_store *s, const char *sql, sqlite3_int64 *out,
+                     struct tune_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sq_err(s, "cannot read the database", err);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        int code = sq_err(s, "cannot read the database", err);
+        sqlite3_finalize(st);
+        return code;
+    }
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return TUNE_OK;
+}
+
+static int ensure_schema(struct sq_store *s, struct tune_error *err)
+{
+    sqlite3_int64 user_version, n_tables, has_meta, meta_version = 0;
+    /* The first read of the file: a file that is not a database fails here. */
+    int rc = query_int(s, "PRAGMA user_version", &user_version, err);
+    if (rc)
+        return rc;
+    if (user_version > SCHEMA_VERSION)
+        return tune_error_set(err, TUNE_ESTORE,
+                              "%s: database schema version %lld is newer than this tunefold "
+                              "understands (%d); use a newer tunefold",
+                              s->path, (long long)user_version, SCHEMA_VERSION);
+    if ((rc = query_int(s, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'", &n_tables,
+                        err)) ||
+        (rc = query_int(s,
+                        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+                        &has_meta, err)))
+        return rc;
+    if (!has_meta && n_tables > 0)
+        return tune_error_set(err, TUNE_ESTORE,
+                              "%s: is a SQLite database but not a tunefold store (no meta table); "
+                              "use another --db",
+                              s->path);
+    if (has_meta) {
+        rc = query_int(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'",
+                       &meta_version, err);
+        if (rc)
+            return rc;
+        if (meta_version > SCHEMA_VERSION)
+            return tune_error_set(err, TUNE_ESTORE,
+                                  "%s: database schema version %lld is newer than this tunefold "
+                                  "understands (%d); use a newer tunefold",
+                                  s->path, (long long)meta_version, SCHEMA_VERSION);
+    }
+    if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK)
+        return sq_err(s, "cannot switch to WAL mode", err);
+    if (sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+        return sq_err(s, "cannot set synchronous mode", err);
+    /* Already current: no write at all, so a read-only file can be reported on. */
+    if (user_version == SCHEMA_VERSION && meta_version == SCHEMA_VERSION)
+        return TUNE_OK;
+    /* Two processes may create the same new file at once; BEGIN IMMEDIATE
+     * serialises them and IF NOT EXISTS makes the second a no-op. */
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return sq_err(s, "cannot create the schema", err);
+    if (sqlite3_exec(s->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sq_err(s, "cannot create the schema", err);
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sq_err(s, "cannot create the schema", err);
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    return TUNE_OK;
+}
+
+static int sq_open(const char *location, struct tune_store **out, struct tune_error *err)
+{
+    *out = NULL;
+    if (!location || !*location)
+        return tune_error_set(err, TUNE_EINVAL, "store path is empty");
+    struct sq_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return tune_error_set(err, TUNE_ENOMEM, "%s: out of memory", location);
+    s->base.type = &tune_store_sqlite;
+    s->path = strdup(location);
+    if (!s->path) {
+        free(s);
+        return tune_error_set(err, TUNE_ENOMEM, "%s: out of memory", location);
+    }
+    int rc;
+    if (sqlite3_open_v2(location, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        rc = s->db ? sq_err(s, "cannot open", err)
+                   : tune_error_set(err, TUNE_ENOMEM, "%s: out of memory", location);
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sq_err(s, "cannot enable foreign keys", err);
+        goto fail;
+    }
+    if ((rc = ensure_schema(s, err)))
+        goto fail;
+    for (int i = 0; i < ST_COUNT; i++) {
+        if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+                               NULL) != SQLITE_OK) {
+            rc = sq_err(s, "cannot prepare a statement", err);
+            goto fail;
+        }
+    }
+    *out = &s->base;
+    return TUNE_OK;
+fail:
+    sq_close(&s->base);
+    return rc;
+}
+
+/* ---- studies --------------------------------------------------------------- */
+
+/* Columns: id, name, config_json, metric, maximize, created. */
+static int read_study(sqlite3_stmt *st, struct tune_study_info *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    out->maximize = sqlite3_column_int(st, 4) != 0;
+    out->created = col_real(st, 5);
+    if (col_strdup(st, 1, &out->name) || col_strdup(st, 2, &out->config_json) ||
+        col_strdup(st, 3, &out->metric)) {
+        tune_study_info_release(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* Look a study up by name inside the caller's transaction (or none).
+ * Returns TUNE_OK with *found set, or an error. */
+static int find_study(struct sq_store *s, const char *name, struct tune_study_info *out,
+                      int *found, struct tune_error *err)
+{
+    sqlite3_stmt *st = use(s, ST_STUDY_FIND);
+    *found = 0;
+    if (bind_text(st, 1, name) != SQLITE_OK)
+        return sq_err(s, "cannot look up a study", err);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (read_study(st, out)) {
+            sqlite3_reset(st);
+            return sq_oom(s, err);
+        }
+        *found = 1;
+    } else if (rc != SQLITE_DONE) {
+        rc = sq_err(s, "cannot look up a study", err);
+        sqlite3_reset(st);
+        return rc;
+    }
+    sqlite3_reset(st);
+    return TUNE_OK;
+}
+
+static int sq_study_create_or_load(struct tune_store *base, const char *name,
+                                   const char *config_json, const char *metric, int maximize,
+                                   struct tune_study_info *out, int *created,
+                                   struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    memset(out, 0, sizeof *out);
+    *created = 0;
+    if (!name || !*name)
+        return tune_error_set(err, TUNE_EINVAL, "%s: a study needs a non-empty name", s->path);
+    if (!config_json || !metric)
+        return tune_error_set(err, TUNE_EINVAL, "%s: study '%s' needs a config and a metric",
+                              s->path, name);
+    int found, rc = tx_begin(s, 1, err);
+    if (rc)
+        return rc;
+    if ((rc = find_study(s, name, out, &found, err)))
+        goto fail;
+    if (found) {
+        if (strcmp(out->config_json, config_json) != 0) {
+            rc = tune_error_set(err, TUNE_ECONFLICT,
+                                "study '%s' already exists in %s with a different configuration; "
+                                "choose a new \"name\" in the study file or use another --db",
+                                name, s->path);
+            goto fail;
+        }
+    } else {
+        double now = now_seconds();
+        sqlite3_stmt *st = use(s, ST_STUDY_INSERT);
+        if (bind_text(st, 1, name) || bind_text(st, 2, config_json) || bind_text(st, 3, metric) ||
+            sqlite3_bind_int(st, 4, maximize != 0) || bind_real(st, 5, now)) {
+            rc = sq_err(s, "cannot create a study", err);
+            goto fail;
+        }
+        if ((rc = step_done(s, st, "cannot create a study", err)))
+            goto fail;
+        out->id = sqlite3_last_insert_rowid(s->db);
+        out->maximize = maximize != 0;
+        out->created = now;
+        out->name = strdup(name);
+        out->config_json = strdup(config_json);
+        out->metric = strdup(metric);
+        if (!out->name || !out->config_json || !out->metric) {
+            rc = sq_oom(s, err);
+            goto fail;
+        }
+    }
+    if ((rc = tx_commit(s, err)))
+        goto fail;
+    *created = !found;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    tune_study_info_release(out);
+    return rc;
+}
+
+static int sq_study_find(struct tune_store *base, const char *name, struct tune_study_info *out,
+                         struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    memset(out, 0, sizeof *out);
+    if (!name)
+        return tune_error_set(err, TUNE_EINVAL, "%s: no study name given", s->path);
+    int found, rc = find_study(s, name, out, &found, err);
+    if (rc)
+        return rc;
+    if (!found)
+        return tune_error_set(err, TUNE_ENOTFOUND, "%s: no study named '%s'", s->path, name);
+    return TUNE_OK;
+}
+
+static int sq_study_list(struct tune_store *base, struct tune_study_info **out, size_t *n,
+                         struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    struct tune_study_info *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = use(s, ST_STUDY_LIST);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (len == cap) {
+            size_t ncap = cap ? 2 * cap : 8;
+            struct tune_study_info *nv = realloc(v, ncap * sizeof *nv);
+            if (!nv)
+                goto oom;
+            v = nv;
+            cap = ncap;
+        }
+        if (read_study(st, &v[len]))
+            goto oom;
+        len++;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(s, "cannot list studies", err);
+        sqlite3_reset(st);
+        tune_study_infos_free(v, len);
+        return rc;
+    }
+    sqlite3_reset(st);
+    *out = v;
+    *n = len;
+    return TUNE_OK;
+oom:
+    sqlite3_reset(st);
+    tune_study_infos_free(v, len);
+    return sq_oom(s, err);
+}
+
+/* ---- trials ---------------------------------------------------------------- */
+
+struct trial_row {
+    sqlite3_int64 id;
+    enum tune_trial_state state;
+    int lost;
+};
+
+/* Find trial `number` of the study inside the caller's transaction;
+ * TUNE_ENOTFOUND when absent. */
+static int find_trial(struct sq_store *s, int64_t study_id, int number, struct trial_row *row,
+                      struct tune_error *err)
+{
+    sqlite3_stmt *st = use(s, ST_TRIAL_FIND);
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int(st, 2, number))
+        return sq_err(s, "cannot look up a trial", err);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return tune_error_set(err, TUNE_ENOTFOUND, "%s: no trial %d in study %lld", s->path,
+                              number, (long long)study_id);
+    }
+    if (rc != SQLITE_ROW) {
+        rc = sq_err(s, "cannot look up a trial", err);
+        sqlite3_reset(st);
+        return rc;
+    }
+    row->id = sqlite3_column_int64(st, 0);
+    int state = tune_trial_state_parse((const char *)sqlite3_column_text(st, 1));
+    row->lost = sqlite3_column_int(st, 2) != 0;
+    sqlite3_reset(st);
+    if (state < 0)
+        return tune_error_set(err, TUNE_ESTORE, "%s: trial %d of study %lld has an unknown state",
+                              s->path, number, (long long)study_id);
+    row->state = (enum tune_trial_state)state;
+    return TUNE_OK;
+}
+
+/* The message for "this trial is no longer RUNNING", shared by every verb
+ * that may only touch a running trial. */
+static int not_running(struct sq_store *s, int64_t study_id, int number,
+                       const struct trial_row *row, const char *verb, struct tune_error *err)
+{
+    if (row->lost)
+        return tune_error_set(err, TUNE_ECONFLICT,
+                              "%s: trial %d of study %lld cannot be %s: it was marked lost "
+                              "(worker lost) and is %s; only a RUNNING trial can be %s",
+                              s->path, number, (long long)study_id, verb,
+                              tune_trial_state_name(row->state), verb);
+    return tune_error_set(err, TUNE_ECONFLICT,
+                          "%s: trial %d of study %lld cannot be %s: it is already %s; only a "
+                          "RUNNING trial can be %s",
+                          s->path, number, (long long)study_id, verb,
+                          tune_trial_state_name(row->state), verb);
+}
+
+static int sq_trial_claim(struct tune_store *base, int64_t study_id, enum tune_trial_origin origin,
+                          size_t budget, int *number, int *seq, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    if (origin != TUNE_ORIGIN_SEARCH && origin != TUNE_ORIGIN_MANUAL)
+        return tune_error_set(err, TUNE_EINVAL, "%s: unknown trial origin %d", s->path,
+                              (int)origin);
+    int rc = tx_begin(s, 1, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_STUDY_EXISTS);
+    if (sqlite3_bind_int64(st, 1, study_id)) {
+        rc = sq_err(s, "cannot claim a trial", err);
+        goto fail;
+    }
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        rc = tune_error_set(err, TUNE_ENOTFOUND, "%s: no study with id %lld", s->path,
+                            (long long)study_id);
+        goto fail;
+    }
+    if (rc != SQLITE_ROW) {
+        rc = sq_err(s, "cannot claim a trial", err);
+        goto fail;
+    }
+    sqlite3_reset(st);
+
+    if (origin == TUNE_ORIGIN_SEARCH) {
+        st = use(s, ST_COUNT_BUDGET);
+        if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_step(st) != SQLITE_ROW) {
+            rc = sq_err(s, "cannot count trials", err);
+            goto fail;
+        }
+        sqlite3_int64 used = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if ((unsigned long long)used >= (unsigned long long)budget) {
+            rc = tune_error_set(err, TUNE_EBUDGET,
+                                "%s: study %lld has used its budget of %zu search trials",
+                                s->path, (long long)study_id, budget);
+            goto fail;
+        }
+    }
+
+    st = use(s, ST_NEXT_NUMBERS);
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_step(st) != SQLITE_ROW) {
+        rc = sq_err(s, "cannot number a trial", err);
+        goto fail;
+    }
+    sqlite3_int64 next_number = sqlite3_column_int64(st, 0);
+    sqlite3_int64 next_seq = origin == TUNE_ORIGIN_SEARCH ? sqlite3_column_int64(st, 1) : -1;
+    sqlite3_reset(st);
+    if (next_number > INT_MAX || next_seq > INT_MAX) {
+        rc = tune_error_set(err, TUNE_ESTORE, "%s: study %lld has too many trials", s->path,
+                            (long long)study_id);
+        goto fail;
+    }
+
+    st = use(s, ST_TRIAL_INSERT);
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int64(st, 2, next_number) ||
+        sqlite3_bind_int64(st, 3, next_seq) ||
+        bind_text(st, 4, origin == TUNE_ORIGIN_SEARCH ? "SEARCH" : "MANUAL") ||
+        bind_real(st, 5, now_seconds())) {
+        rc = sq_err(s, "cannot claim a trial", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot claim a trial", err)) || (rc = tx_commit(s, err)))
+        goto fail;
+    *number = (int)next_number;
+    *seq = (int)next_seq;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    return rc;
+}
+
+/* ---- JSON text of one parameter value ------------------------------------- */
+
+struct text_buf {
+    char *p;
+    size_t len, cap;
+};
+
+static int buf_put(struct text_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (b->len + n + 1 > cap)
+            cap *= 2;
+        char *np = realloc(b->p, cap);
+        if (!np)
+            return -1;
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+/* A string (or key) as JSON, escaped by cJSON itself. */
+static int put_json_string(struct text_buf *b, const char *s)
+{
+    cJSON *tmp = cJSON_CreateString(s);
+    char *text = tmp ? cJSON_PrintUnformatted(tmp) : NULL;
+    int rc = text ? buf_put(b, text, strlen(text)) : -1;
+    cJSON_free(text);
+    cJSON_Delete(tmp);
+    return rc;
+}
+
+/* cJSON prints a number with %.15g and keeps it when it reads back within a
+ * relative DBL_EPSILON, so it can move a double by one ulp
+ * (0.0031622776601683794 comes out as 0.00316227766016838).  Stored params
+ * must be exact, so numbers get the shortest of %.15g/%.16g/%.17g that reads
+ * back bit for bit (%.17g always does).  The library never calls setlocale,
+ * so the decimal point is '.'. */
+static int put_json(struct text_buf *b, const cJSON *item)
+{
+    if (cJSON_IsNumber(item)) {
+        char num[40];
+        double d = item->valuedouble;
+        if (!isfinite(d))
+            return buf_put(b, "null", 4);
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(num, sizeof num, "%.*g", prec, d);
+            if (strtod(num, NULL) == d)
+                break;
+        }
+        return buf_put(b, num, strlen(num));
+    }
+    if (cJSON_IsArray(item) || cJSON_IsObject(item)) {
+        int is_obj = cJSON_IsObject(item);
+        if (buf_put(b, is_obj ? "{" : "[", 1))
+            return -1;
+        for (const cJSON *c = item->child; c; c = c->next) {
+            if (c != item->child && buf_put(b, ",", 1))
+                return -1;
+            if (is_obj && (put_json_string(b, c->string) || buf_put(b, ":", 1)))
+                return -1;
+            if (put_json(b, c))
+                return -1;
+        }
+        return buf_put(b, is_obj ? "}" : "]", 1);
+    }
+    if (cJSON_IsString(item))
+        return put_json_string(b, item->valuestring);
+    if (cJSON_IsTrue(item))
+        return buf_put(b, "true", 4);
+    if (cJSON_IsFalse(item))
+        return buf_put(b, "false", 5);
+    return buf_put(b, "null", 4);
+}
+
+/* ---- params ---------------------------------------------------------------- */
+
+/* Parse and check params before touching the database: an object, no key
+ * twice (trial_params has one row per key). */
+static int parse_params(struct sq_store *s, int number, const char *params_json, cJSON **out,
+                        struct tune_error *err)
+{
+    const char *end = NULL;
+    *out = NULL;
+    if (!params_json)
+        return tune_error_set(err, TUNE_EINVAL, "%s: trial %d: no params given", s->path, number);
+    cJSON *root = cJSON_ParseWithOpts(params_json, &end, 1);
+    if (!root) {
+        size_t at = end ? (size_t)(end - params_json) : 0;
+        return tune_error_set(err, TUNE_EINVAL,
+                              "%s: trial %d: params are not valid JSON (byte %zu)", s->path,
+                              number, at);
+    }
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return tune_error_set(err, TUNE_EINVAL, "%s: trial %d: params are not a JSON object",
+                              s->path, number);
+    }
+    for (const cJSON *a = root->child; a; a = a->next) {
+        for (const cJSON *b = a->next; b; b = b->next) {
+            if (strcmp(a->string, b->string) == 0) {
+                int rc = tune_error_set(err, TUNE_EINVAL,
+                                        "%s: trial %d: params repeat the key '%s'", s->path,
+                                        number, a->string);
+                cJSON_Delete(root);
+                return rc;
+            }
+        }
+    }
+    *out = root;
+    return TUNE_OK;
+}
+
+static int sq_trial_set_params(struct tune_store *base, int64_t study_id, int number,
+                               const char *params_json, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    cJSON *root;
+    struct text_buf text = {0};
+    struct trial_row row;
+    int rc = parse_params(s, number, params_json, &root, err);
+    if (rc)
+        return rc;
+    if ((rc = tx_begin(s, 1, err))) {
+        cJSON_Delete(root);
+        return rc;
+    }
+    if ((rc = find_trial(s, study_id, number, &row, err)))
+        goto fail;
+    if (row.state != TUNE_TRIAL_RUNNING) {
+        rc = not_running(s, study_id, number, &row, "given params", err);
+        goto fail;
+    }
+    sqlite3_stmt *st = use(s, ST_TRIAL_SET_PARAMS);
+    if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, params_json) ||
+        bind_real(st, 3, now_seconds())) {
+        rc = sq_err(s, "cannot store params", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot store params", err)))
+        goto fail;
+    st = use(s, ST_PARAMS_DELETE);
+    if (sqlite3_bind_int64(st, 1, row.id)) {
+        rc = sq_err(s, "cannot store params", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot store params", err)))
+        goto fail;
+    for (const cJSON *item = root->child; item; item = item->next) {
+        text.len = 0;
+        if (put_json(&text, item)) {
+            rc = sq_oom(s, err);
+            goto fail;
+        }
+        st = use(s, ST_PARAM_INSERT);
+        if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, item->string) ||
+            bind_text(st, 3, text.p)) {
+            rc = sq_err(s, "cannot store params", err);
+            goto fail;
+        }
+        if ((rc = step_done(s, st, "cannot store params", err)))
+            goto fail;
+    }
+    if ((rc = tx_commit(s, err)))
+        goto fail;
+    free(text.p);
+    cJSON_Delete(root);
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    free(text.p);
+    cJSON_Delete(root);
+    return rc;
+}
+
+static int sq_trial_abandon(struct tune_store *base, int64_t study_id, int number,
+                            struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    struct trial_row row;
+    int rc = tx_begin(s, 1, err);
+    if (rc)
+        return rc;
+    if ((rc = find_trial(s, study_id, number, &row, err)))
+        goto fail;
+    if (row.state != TUNE_TRIAL_RUNNING) {
+        rc = not_running(s, study_id, number, &row, "abandoned", err);
+        goto fail;
+    }
+    sqlite3_stmt *st = use(s, ST_TRIAL_DELETE);
+    if (sqlite3_bind_int64(st, 1, row.id)) {
+        rc = sq_err(s, "cannot abandon a trial", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot abandon a trial", err)) || (rc = tx_commit(s, err)))
+        goto fail;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    return rc;
+}
+
+static int check_result(struct sq_store *s, int number, const struct tune_trial_result *res,
+                        struct tune_error *err)
+{
+    if (!res)
+        return tune_error_set(err, TUNE_EINVAL, "%s: trial %d: no result given", s->path, number);
+    if (res->state != TUNE_TRIAL_COMPLETE && res->state != TUNE_TRIAL_FAILED &&
+        res->state != TUNE_TRIAL_PRUNED)
+        return tune_error_set(err, TUNE_EINVAL,
+                              "%s: trial %d: a finished trial must be COMPLETE, FAILED or PRUNED, "
+                              "not %s",
+                              s->path, number, tune_trial_state_name(res->state));
+    if (res->n_metrics && !res->metrics)
+        return tune_error_set(err, TUNE_EINVAL, "%s: trial %d: %zu metrics but no array", s->path,
+                              number, res->n_metrics);
+    for (size_t i = 0; i < res->n_metrics; i++) {
+        const struct tune_metric_summary *m = &res->metrics[i];
+        if (!m->name || !*m->name)
+            return tune_error_set(err, TUNE_EINVAL, "%s: trial %d: metric %zu has no name",
+                                  s->path, number, i);
+        if (m->n_folds && !m->folds)
+            return tune_error_set(err, TUNE_EINVAL,
+                                  "%s: trial %d: metric '%s' has %zu folds but no values",
+                                  s->path, number, m->name, m->n_folds);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(res->metrics[j].name, m->name) == 0)
+                return tune_error_set(err, TUNE_EINVAL, "%s: trial %d: metric '%s' given twice",
+                                      s->path, number, m->name);
+    }
+    return TUNE_OK;
+}
+
+static int sq_trial_finish(struct tune_store *base, int64_t study_id, int number,
+                           const struct tune_trial_result *res, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    struct trial_row row;
+    int rc = check_result(s, number, res, err);
+    if (rc)
+        return rc;
+    if ((rc = tx_begin(s, 1, err)))
+        return rc;
+    if ((rc = find_trial(s, study_id, number, &row, err)))
+        goto fail;
+    if (row.state != TUNE_TRIAL_RUNNING) {
+        rc = not_running(s, study_id, number, &row, "finished", err);
+        goto fail;
+    }
+    sqlite3_stmt *st = use(s, ST_TRIAL_FINISH);
+    if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, tune_trial_state_name(res->state)) ||
+        bind_real(st, 3, res->value) || bind_real(st, 4, res->value_std) ||
+        bind_real(st, 5, now_seconds()) || bind_real(st, 6, res->fit_seconds) ||
+        bind_real(st, 7, res->predict_seconds) || bind_text(st, 8, res->error)) {
+        rc = sq_err(s, "cannot finish a trial", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot finish a trial", err)))
+        goto fail;
+    st = use(s, ST_METRICS_DELETE);
+    if (sqlite3_bind_int64(st, 1, row.id)) {
+        rc = sq_err(s, "cannot finish a trial", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot finish a trial", err)))
+        goto fail;
+    for (size_t i = 0; i < res->n_metrics; i++) {
+        const struct tune_metric_summary *m = &res->metrics[i];
+        st = use(s, ST_METRIC_INSERT);
+        if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, m->name) ||
+            bind_real(st, 3, m->mean) || bind_real(st, 4, m->std)) {
+            rc = sq_err(s, "cannot store a metric", err);
+            goto fail;
+        }
+        if ((rc = step_done(s, st, "cannot store a metric", err)))
+            goto fail;
+        for (size_t f = 0; f < m->n_folds; f++) {
+            st = use(s, ST_FOLD_INSERT);
+            if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, m->name) ||
+                sqlite3_bind_int64(st, 3, (sqlite3_int64)f) || bind_real(st, 4, m->folds[f])) {
+                rc = sq_err(s, "cannot store a metric fold", err);
+                goto fail;
+            }
+            if ((rc = step_done(s, st, "cannot store a metric fold", err)))
+                goto fail;
+        }
+    }
+    if ((rc = tx_commit(s, err)))
+        goto fail;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    return rc;
+}
+
+/* Columns of ST_TRIAL_LIST into *t (zeroed first). */
+static int read_trial(struct sq_store *s, sqlite3_stmt *st, struct tune_trial *t,
+                      struct tune_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->id = sqlite3_column_int64(st, 0);
+    t->number = sqlite3_column_int(st, 1);
+    t->seq = sqlite3_column_int(st, 2);
+    const char *origin = (const char *)sqlite3_column_text(st, 3);
+    int state = tune_trial_state_parse((const char *)sqlite3_column_text(st, 4));
+    if (!origin || state < 0)
+        return tune_error_set(err, TUNE_ESTORE, "%s: trial %d has an unreadable origin or state",
+                              s->path, t->number);
+    t->origin = strcmp(origin, "MANUAL") == 0 ? TUNE_ORIGIN_MANUAL : TUNE_ORIGIN_SEARCH;
+    t->state = (enum tune_trial_state)state;
+    t->value = col_real(st, 6);
+    t->value_std = col_real(st, 7);
+    t->t_start = col_real(st, 8);
+    t->t_end = col_real(st, 9);
+    t->fit_seconds = col_real(st, 10);
+    t->predict_seconds = col_real(st, 11);
+    if (col_strdup(st, 5, &t->params_json) || col_strdup(st, 12, &t->error))
+        return sq_oom(s, err);
+    return TUNE_OK;
+}
+
+/* Rows of ST_METRIC_LIST come ordered by (trial number, metric name, fold),
+ * the same order as the trials array, so one forward walk attaches every
+ * metric and fold; a metric without folds comes as one row with fold NULL. */
+static int attach_metrics(struct sq_store *s, int64_t study_id, struct tune_trial *v, size_t n,
+                          struct tune_error *err)
+{
+    sqlite3_stmt *st = use(s, ST_METRIC_LIST);
+    size_t ti = 0;
+    int rc;
+    if (sqlite3_bind_int64(st, 1, study_id))
+        return sq_err(s, "cannot list metrics", err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int number = sqlite3_column_int(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (!name)
+            return sq_oom(s, err);
+        while (ti < n && v[ti].number < number)
+            ti++;
+        if (ti == n || v[ti].number != number)
+            return tune_error_set(err, TUNE_ESTORE, "%s: metrics of trial %d have no trial",
+                                  s->path, number);
+        struct tune_trial *t = &v[ti];
+        struct tune_metric_summary *m =
+            t->n_metrics ? &t->metrics[t->n_metrics - 1] : NULL;
+        if (!m || strcmp(m->name, name) != 0) {
+            struct tune_metric_summary *nm =
+                realloc(t->metrics, (t->n_metrics + 1) * sizeof *nm);
+            if (!nm)
+                return sq_oom(s, err);
+            t->metrics = nm;
+            m = &t->metrics[t->n_metrics];
+            memset(m, 0, sizeof *m);
+            t->n_metrics++;
+            m->mean = col_real(st, 2);
+            m->std = col_real(st, 3);
+            if (!(m->name = strdup(name)))
+                return sq_oom(s, err);
+        }
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+            double *nf = realloc(m->folds, (m->n_folds + 1) * sizeof *nf);
+            if (!nf)
+                return sq_oom(s, err);
+            m->folds = nf;
+            m->folds[m->n_folds++] = col_real(st, 5);
+        }
+    }
+    if (rc != SQLITE_DONE)
+        return sq_err(s, "cannot list metrics", err);
+    sqlite3_reset(st);
+    return TUNE_OK;
+}
+
+static int sq_trial_list(struct tune_store *base, int64_t study_id, struct tune_trial **out,
+                         size_t *n, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    struct tune_trial *v = NULL;
+    size_t len = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
+    int rc = tx_begin(s, 0, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_TRIAL_LIST);
+    if (sqlite3_bind_int64(st, 1, study_id)) {
+        rc = sq_err(s, "cannot list trials", err);
+        goto fail;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (len == cap) {
+            size_t ncap = cap ? 2 * cap : 16;
+            struct tune_trial *nv = realloc(v, ncap * sizeof *nv);
+            if (!nv) {
+                rc = sq_oom(s, err);
+                goto fail;
+            }
+            v = nv;
+            cap = ncap;
+        }
+        /* Counted before reading, so a half-read trial is released too. */
+        if ((rc = read_trial(s, st, &v[len++], err)))
+            goto fail;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(s, "cannot list trials", err);
+        goto fail;
+    }
+    sqlite3_reset(st);
+    if ((rc = attach_metrics(s, study_id, v, len, err)) || (rc = tx_commit(s, err)))
+        goto fail;
+    *out = v;
+    *n = len;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    tune_trials_free(v, len);
+    return rc;
+}
+
+static int sq_trial_recover_stale(struct tune_store *base, int64_t study_id, double max_age,
+                                  size_t *n_marked, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    *n_marked = 0;
+    if (!(max_age >= 0))
+        return tune_error_set(err, TUNE_EINVAL, "%s: stale-trial age must be >= 0 seconds, not %g",
+                              s->path, max_age);
+    /* One UPDATE is one transaction; it takes the write lock before it reads,
+     * so a heartbeat cannot slip in between the check and the mark.  "<=" so
+     * that max_age 0 means "every RUNNING trial", whatever the clock's grain. */
+    double now = now_seconds();
+    sqlite3_stmt *st = use(s, ST_RECOVER);
+    if (sqlite3_bind_int64(st, 1, study_id) || bind_real(st, 2, now) ||
+        bind_real(st, 3, now - max_age))
+        return sq_err(s, "cannot recover stale trials", err);
+    int rc = step_done(s, st, "cannot recover stale trials", err);
+    if (rc)
+        return rc;
+    *n_marked = (size_t)sqlite3_changes(s->db);
+    return TUNE_OK;
+}
+
+/* ---- artifacts ------------------------------------------------------------- */
+
+static int sq_artifact_save(struct tune_store *base, int64_t study_id, int number,
+                            const char *name, const void *data, size_t len,
+                            struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    struct trial_row row;
+    if (!name || !*name)
+        return tune_error_set(err, TUNE_EINVAL, "%s: trial %d: an artifact needs a name", s->path,
+                              number);
+    if (len && !data)
+        return tune_error_set(err, TUNE_EINVAL, "%s: trial %d: artifact '%s' has no data",
+                              s->path, number, name);
+    int rc = tx_begin(s, 1, err);
+    if (rc)
+        return rc;
+    if ((rc = find_trial(s, study_id, number, &row, err)))
+        goto fail;
+    sqlite3_stmt *st = use(s, ST_ARTIFACT_SAVE);
+    /* A NULL pointer would bind SQL NULL; an empty artifact is a zero-length
+     * blob, hence the "" for len 0. */
+    if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, name) ||
+        sqlite3_bind_blob64(st, 3, len ? data : "", (sqlite3_uint64)len, SQLITE_TRANSIENT)) {
+        rc = sq_err(s, "cannot save an artifact", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot save an artifact", err)) || (rc = tx_commit(s, err)))
+        goto fail;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    return rc;
+}
+
+static int sq_artifact_load(struct tune_store *base, int64_t study_id, int number,
+                            const char *name, void **data, size_t *len, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    *data = NULL;
+    *len = 0;
+    if (!name)
+        return tune_error_set(err, TUNE_EINVAL, "%s: trial %d: no artifact name given", s->path,
+                              number);
+    sqlite3_stmt *st = use(s, ST_ARTIFACT_LOAD);
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int(st, 2, number) ||
+        bind_text(st, 3, name))
+        return sq_err(s, "cannot load an artifact", err);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return tune_error_set(err, TUNE_ENOTFOUND,
+                              "%s: no artifact '%s' for trial %d of study %lld", s->path, name,
+                              number, (long long)study_id);
+    }
+    if (rc != SQLITE_ROW) {
+        rc = sq_err(s, "cannot load an artifact", err);
+        sqlite3_reset(st);
+        return rc;
+    }
+    const void *blob = sqlite3_column_blob(st, 0);
+    size_t n = (size_t)sqlite3_column_bytes(st, 0);
+    char *buf = malloc(n + 1);
+    if (!buf) {
+        sqlite3_reset(st);
+        return sq_oom(s, err);
+    }
+    if (n)
+        memcpy(buf, blob, n);
+    buf[n] = '\0';
+    sqlite3_reset(st);
+    *data = buf;
+    *len = n;
+    return TUNE_OK;
+}
+
+const struct tune_store_type tune_store_sqlite = {
+    .version = 1,
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .study_create_or_load = sq_study_create_or_load,
+    .study_find = sq_study_find,
+    .study_list = sq_study_list,
+    .trial_claim = sq_trial_claim,
+    .trial_set_params = sq_trial_set_params,
+    .trial_abandon = sq_trial_abandon,
+    .trial_finish = sq_trial_finish,
+    .trial_list = sq_trial_list,
+    .trial_recover_stale = sq_trial_recover_stale,
+    .artifact_save = sq_artifact_save,
+    .artifact_load = sq_artifact_load,
+};

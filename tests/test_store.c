@@ -1,0 +1,844 @@
+/* test_store.c — the SQLite store: schema, studies, claims against a budget,
+ * params, exact round trip of results, stale-trial recovery, artifacts,
+ * reopening, refusal of foreign files, and rollback when a write fails.
+ * Every test ends with PRAGMA integrity_check on the file it used. */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <sys/wait.h>
+
+#include "tunefold/store.h"
+
+#define CONFIG_A "{\"name\":\"iris-knn\",\"seed\":42,\"trials\":7}"
+#define CONFIG_B "{\"name\":\"iris-knn\",\"seed\":43,\"trials\":7}"
+
+struct fixture {
+    char *dir;
+    char *path;
+    struct tune_store *store;
+    struct tune_study_info info;
+};
+
+static void fx_open(struct fixture *fx)
+{
+    struct tune_error err = {0};
+    int rc = tune_store_open(fx->path, &fx->store, &err);
+    cr_assert_eq(rc, TUNE_OK, "open %s: %s", fx->path, err.msg);
+}
+
+static void fx_close(struct fixture *fx)
+{
+    tune_store_close(fx->store);
+    fx->store = NULL;
+}
+
+/* A fresh database with one study "iris-knn" (metric accuracy, maximize). */
+static struct fixture fx_new(void)
+{
+    struct fixture fx = {0};
+    struct tune_error err = {0};
+    int created = -1;
+    fx.dir = tu_tmpdir();
+    size_t len = strlen(fx.dir) + 16;
+    fx.path = malloc(len);
+    snprintf(fx.path, len, "%s/tune.db", fx.dir);
+    fx_open(&fx);
+    int rc = fx.store->type->study_create_or_load(fx.store, "iris-knn", CONFIG_A, "accuracy", 1,
+                                                  &fx.info, &created, &err);
+    cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
+    cr_assert_eq(created, 1);
+    return fx;
+}
+
+/* Run one query on the file with plain sqlite3 (no store involved) and
+ * return the first column of the first row as a malloc'ed string. */
+static char *sql_text(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
+                 sqlite3_errmsg(db));
+    int rc = sqlite3_step(st);
+    cr_assert(rc == SQLITE_ROW || rc == SQLITE_DONE, "%s: %s", sql, sqlite3_errmsg(db));
+    const unsigned char *t = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+    char *out = strdup(t ? (const char *)t : "(none)");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+static void sql_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+                 SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    cr_assert_eq(rc, SQLITE_OK, "%s: %s", sql, msg ? msg : "?");
+    sqlite3_close(db);
+}
+
+static void assert_sql(const char *path, const char *sql, const char *expected)
+{
+    char *got = sql_text(path, sql);
+    cr_assert_str_eq(got, expected, "%s -> '%s', expected '%s'", sql, got, expected);
+    free(got);
+}
+
+static void fx_free(struct fixture *fx)
+{
+    fx_close(fx);
+    assert_sql(fx->path, "PRAGMA integrity_check", "ok");
+    assert_sql(fx->path, "PRAGMA foreign_key_check", "(none)");
+    tune_study_info_release(&fx->info);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+    cr_assert_eq(system(cmd), 0);
+    free(fx->path);
+    free(fx->dir);
+}
+
+static int claim(struct fixture *fx, enum tune_trial_origin origin, size_t budget, int *number,
+                 int *seq, struct tune_error *err)
+{
+    return fx->store->type->trial_claim(fx->store, fx->info.id, origin, budget, number, seq, err);
+}
+
+static void claim_ok(struct fixture *fx, enum tune_trial_origin origin, size_t budget,
+                     int want_number, int want_seq)
+{
+    struct tune_error err = {0};
+    int number = -7, seq = -7;
+    int rc = claim(fx, origin, budget, &number, &seq, &err);
+    cr_assert_eq(rc, TUNE_OK, "claim: %s", err.msg);
+    cr_assert_eq(number, want_number);
+    cr_assert_eq(seq, want_seq);
+}
+
+static void claim_over_budget(struct fixture *fx, size_t budget)
+{
+    struct tune_error err = {0};
+    int number = -7, seq = -7;
+    cr_assert_eq(claim(fx, TUNE_ORIGIN_SEARCH, budget, &number, &seq, &err), TUNE_EBUDGET,
+                 "%s", err.msg);
+    cr_assert_eq(number, -7, "a refused claim returns no number");
+}
+
+static void finish_simple(struct fixture *fx, int number, double value)
+{
+    struct tune_error err = {0};
+    struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE, .value = value,
+                                    .value_std = 0.0125, .fit_seconds = 0.5,
+                                    .predict_seconds = 0.25};
+    int rc = fx->store->type->trial_finish(fx->store, fx->info.id, number, &res, &err);
+    cr_assert_eq(rc, TUNE_OK, "finish %d: %s", number, err.msg);
+}
+
+static void list(struct fixture *fx, struct tune_trial **trials, size_t *n)
+{
+    struct tune_error err = {0};
+    int rc = fx->store->type->trial_list(fx->store, fx->info.id, trials, n, &err);
+    cr_assert_eq(rc, TUNE_OK, "list: %s", err.msg);
+}
+
+static int same_double(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b));
+}
+
+/* ---- helpers of store.c ------------------------------------------------------ */
+
+Test(store, trial_states_have_names_that_parse_back)
+{
+    for (int s = TUNE_TRIAL_RUNNING; s <= TUNE_TRIAL_PRUNED; s++)
+        cr_assert_eq(tune_trial_state_parse(tune_trial_state_name((enum tune_trial_state)s)), s);
+    cr_assert_str_eq(tune_trial_state_name(TUNE_TRIAL_PRUNED), "PRUNED");
+    cr_assert_eq(tune_trial_state_parse("running"), -1, "names are case-sensitive");
+    cr_assert_eq(tune_trial_state_parse(NULL), -1);
+}
+
+Test(store, mean_std_is_population_std_ignoring_nans)
+{
+    /* By hand: mean = 3.545 / 4 = 0.88625; deviations -0.07375, 0.05125, -0.0425,
+     * 0.065 square-sum to 0.014096875, so the population variance (ddof 0,
+     * NAN skipped) is 0.00352421875. */
+    double v[] = {0.8125, NAN, 0.9375, 0.84375, 0.95125};
+    double mean, std;
+    tune_mean_std(v, 5, &mean, &std);
+    assert_close(mean, 0.88625, 1e-15);
+    assert_close(std, sqrt(0.00352421875), 1e-14);
+    double none[] = {NAN, NAN};
+    tune_mean_std(none, 2, &mean, &std);
+    cr_assert(isnan(mean) && isnan(std));
+    tune_mean_std(NULL, 0, &mean, &std);
+    cr_assert(isnan(mean) && isnan(std));
+}
+
+Test(store, close_and_release_accept_null)
+{
+    tune_store_close(NULL);
+    tune_study_info_release(NULL);
+    tune_study_infos_free(NULL, 3);
+    tune_trial_release(NULL);
+    tune_trials_free(NULL, 3);
+    tune_metric_summary_release(NULL);
+}
+
+Test(store, url_with_sqlite_scheme_opens_and_unknown_scheme_is_refused)
+{
+    char *dir = tu_tmpdir();
+    char url[600];
+    struct tune_store *s = NULL;
+    struct tune_error err = {0};
+    snprintf(url, sizeof url, "sqlite:%s/a.db", dir);
+    cr_assert_eq(tune_store_open(url, &s, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_str_eq(s->type->name, "sqlite");
+    cr_assert_eq(s->type->version, 1);
+    tune_store_close(s);
+    snprintf(url, sizeof url, "%s/a.db", dir);
+    assert_sql(url, "PRAGMA user_version", "1");
+
+    cr_assert_eq(tune_store_open("postgres://db.example/tune", &s, &err), TUNE_EINVAL);
+    cr_assert_null(s);
+    cr_assert(strstr(err.msg, "postgres://db.example/tune"), "%s", err.msg);
+    cr_assert_eq(tune_store_open("", &s, &err), TUNE_EINVAL);
+    cr_assert_eq(tune_store_open("sqlite:", &s, &err), TUNE_EINVAL);
+
+    snprintf(url, sizeof url, "%s/no/such/dir/a.db", dir);
+    cr_assert_eq(tune_store_open(url, &s, &err), TUNE_ESTORE);
+    cr_assert(strstr(err.msg, url), "message names the path: %s", err.msg);
+    cr_assert_null(strchr(err.msg, '\n'));
+    snprintf(url, sizeof url, "rm -rf '%s'", dir);
+    cr_assert_eq(system(url), 0);
+    free(dir);
+}
+
+/* ---- schema ---------------------------------------------------------------- */
+
+Test(store, fresh_database_is_wal_with_schema_version_1)
+{
+    struct fixture fx = fx_new();
+    assert_sql(fx.path, "PRAGMA journal_mode", "wal");
+    assert_sql(fx.path, "PRAGMA user_version", "1");
+    assert_sql(fx.path, "SELECT value FROM meta WHERE key = 'schema_version'", "1");
+    assert_sql(fx.path,
+               "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
+               " WHERE type = 'table' ORDER BY name)",
+               "artifacts,meta,studies,trial_metric_folds,trial_metrics,trial_params,trials");
+    /* Opening again runs the (idempotent) schema check without changing anything. */
+    fx_close(&fx);
+    fx_open(&fx);
+    assert_sql(fx.path, "SELECT COUNT(*) FROM meta", "1");
+    fx_free(&fx);
+}
+
+Test(store, non_database_file_is_refused_with_its_path)
+{
+    char *dir = tu_tmpdir();
+    char *path = tu_write(dir, "notes.txt",
+                          "This is a plain text file with more than a hundred bytes in it, so "
+                          "SQLite reads a header and finds it is not a database at all.\n");
+    struct tune_store *s = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_ESTORE);
+    cr_assert_null(s);
+    cr_assert(strstr(err.msg, path), "message names the path: %s", err.msg);
+    cr_assert(strstr(err.msg, "not a database"), "%s", err.msg);
+    cr_assert_null(strchr(err.msg, '\n'));
+    FILE *f = fopen(path, "rb");
+    char head[5] = {0};
+    cr_assert_eq(fread(head, 1, 4, f), 4);
+    fclose(f);
+    cr_assert_str_eq(head, "This", "the file is left untouched");
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    free(dir);
+}
+
+Test(store, newer_schema_version_is_refused)
+{
+    char *dir = tu_tmpdir();
+    char path[600];
+    snprintf(path, sizeof path, "%s/new.db", dir);
+    struct tune_store *s = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_OK, "%s", err.msg);
+    tune_store_close(s);
+    sql_exec(path, "PRAGMA user_version = 2");
+    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_ESTORE);
+    cr_assert_null(s);
+    cr_assert(strstr(err.msg, path), "%s", err.msg);
+    cr_assert(strstr(err.msg, "version 2 is newer"), "%s", err.msg);
+
+    sql_exec(path, "PRAGMA user_version = 1; UPDATE meta SET value = '3'");
+    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_ESTORE);
+    cr_assert(strstr(err.msg, "version 3 is newer"), "%s", err.msg);
+    assert_sql(path, "PRAGMA integrity_check", "ok");
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    cr_assert_eq(system(path), 0);
+    free(dir);
+}
+
+Test(store, another_programs_sqlite_database_is_left_alone)
+{
+    char *dir = tu_tmpdir();
+    char path[600];
+    snprintf(path, sizeof path, "%s/other.db", dir);
+    sql_exec(path, "CREATE TABLE photos (id INTEGER PRIMARY KEY, file TEXT);"
+                   "INSERT INTO photos(file) VALUES ('cat.jpg')");
+    struct tune_store *s = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_ESTORE);
+    cr_assert(strstr(err.msg, path), "%s", err.msg);
+    cr_assert(strstr(err.msg, "not a tunefold store"), "%s", err.msg);
+    assert_sql(path, "SELECT COUNT(*) FROM sqlite_master", "1");
+    assert_sql(path, "PRAGMA journal_mode", "delete");
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    cr_assert_eq(system(path), 0);
+    free(dir);
+}
+
+/* ---- studies --------------------------------------------------------------- */
+
+Test(store, study_is_created_then_reloaded_and_a_different_config_conflicts)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    struct tune_study_info again = {0};
+    int created = -1;
+    cr_assert_str_eq(fx.info.name, "iris-knn");
+    cr_assert_str_eq(fx.info.config_json, CONFIG_A);
+    cr_assert_str_eq(fx.info.metric, "accuracy");
+    cr_assert_eq(fx.info.maximize, 1);
+    cr_assert(fx.info.created > 1.6e9, "created is Unix seconds: %f", fx.info.created);
+
+    int rc = fx.store->type->study_create_or_load(fx.store, "iris-knn", CONFIG_A, "accuracy", 1,
+                                                  &again, &created, &err);
+    cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
+    cr_assert_eq(created, 0);
+    cr_assert_eq(again.id, fx.info.id);
+    cr_assert(same_double(again.created, fx.info.created));
+    cr_assert_str_eq(again.config_json, CONFIG_A);
+    tune_study_info_release(&again);
+
+    rc = fx.store->type->study_create_or_load(fx.store, "iris-knn", CONFIG_B, "accuracy", 1,
+                                              &again, &created, &err);
+    cr_assert_eq(rc, TUNE_ECONFLICT);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "study 'iris-knn' already exists in %s with a different configuration; choose a new "
+             "\"name\" in the study file or use another --db",
+             fx.path);
+    cr_assert_str_eq(err.msg, want);
+    cr_assert_null(again.name);
+    assert_sql(fx.path, "SELECT config_json FROM studies", CONFIG_A);
+
+    /* A second study, listed after the first; find by name; unknown name. */
+    rc = fx.store->type->study_create_or_load(fx.store, "wine-svm", CONFIG_B, "log_loss", 0,
+                                              &again, &created, &err);
+    cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
+    cr_assert_eq(created, 1);
+    tune_study_info_release(&again);
+    struct tune_study_info *all = NULL;
+    size_t n = 0;
+    cr_assert_eq(fx.store->type->study_list(fx.store, &all, &n, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(all[0].name, "iris-knn");
+    cr_assert_str_eq(all[1].name, "wine-svm");
+    cr_assert_eq(all[1].maximize, 0);
+    cr_assert_str_eq(all[1].metric, "log_loss");
+    tune_study_infos_free(all, n);
+    cr_assert_eq(fx.store->type->study_find(fx.store, "wine-svm", &again, &err), TUNE_OK);
+    cr_assert_str_eq(again.config_json, CONFIG_B);
+    tune_study_info_release(&again);
+    cr_assert_eq(fx.store->type->study_find(fx.store, "boston", &again, &err), TUNE_ENOTFOUND);
+    cr_assert(strstr(err.msg, "'boston'") && strstr(err.msg, fx.path), "%s", err.msg);
+    fx_free(&fx);
+}
+
+/* ---- claims and the budget ------------------------------------------------- */
+
+Test(store, search_claims_stop_at_the_budget_and_manual_claims_take_no_seq)
+{
+    struct fixture fx = fx_new();
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 0, 0);
+    claim_ok(&fx, TUNE_ORIGIN_MANUAL, 3, 1, -1);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 2, 1);
+    finish_simple(&fx, 0, 0.9123);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 3, 2);
+    claim_over_budget(&fx, 3);
+    claim_over_budget(&fx, 3);
+    assert_sql(fx.path, "SELECT COUNT(*) FROM trials", "4");
+    /* The budget binds search trials only. */
+    claim_ok(&fx, TUNE_ORIGIN_MANUAL, 0, 4, -1);
+    /* A larger budget lets the search continue where it stopped. */
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 4, 5, 3);
+
+    struct tune_trial *t = NULL;
+    size_t n = 0;
+    list(&fx, &t, &n);
+    cr_assert_eq(n, 6);
+    int want_seq[] = {0, -1, 1, 2, -1, 3};
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(t[i].number, (int)i);
+        cr_assert_eq(t[i].seq, want_seq[i]);
+        cr_assert_eq(t[i].origin, want_seq[i] < 0 ? TUNE_ORIGIN_MANUAL : TUNE_ORIGIN_SEARCH);
+        cr_assert_eq(t[i].state, i == 0 ? TUNE_TRIAL_COMPLETE : TUNE_TRIAL_RUNNING);
+        cr_assert_null(t[i].params_json);
+        cr_assert(t[i].t_start > 1.6e9);
+        cr_assert_eq(i == 0, !isnan(t[i].t_end), "t_end is NAN while running");
+    }
+    tune_trials_free(t, n);
+    /* claim sets the heartbeat to its start time */
+    assert_sql(fx.path, "SELECT COUNT(*) FROM trials WHERE heartbeat IS NULL", "0");
+
+    struct tune_error err = {0};
+    int number, seq;
+    cr_assert_eq(fx.store->type->trial_claim(fx.store, fx.info.id + 99, TUNE_ORIGIN_SEARCH, 10,
+                                             &number, &seq, &err),
+                 TUNE_ENOTFOUND);
+    fx_free(&fx);
+}
+
+Test(store, abandoned_claim_is_removed_and_gives_its_slot_back)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 0, 0);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 1, 1);
+    claim_over_budget(&fx, 2);
+    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 1, "{\"k\":7}", &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(fx.store->type->artifact_save(fx.store, fx.info.id, 1, "log", "x", 1, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(fx.store->type->trial_abandon(fx.store, fx.info.id, 1, &err), TUNE_OK, "%s",
+                 err.msg);
+    assert_sql(fx.path, "SELECT COUNT(*) FROM trial_params", "0");
+    assert_sql(fx.path, "SELECT COUNT(*) FROM artifacts", "0");
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 1, 1);
+
+    finish_simple(&fx, 0, 0.75);
+    cr_assert_eq(fx.store->type->trial_abandon(fx.store, fx.info.id, 0, &err), TUNE_ECONFLICT);
+    cr_assert(strstr(err.msg, "already COMPLETE"), "%s", err.msg);
+    cr_assert_eq(fx.store->type->trial_abandon(fx.store, fx.info.id, 17, &err), TUNE_ENOTFOUND);
+    assert_sql(fx.path, "SELECT COUNT(*) FROM trials", "2");
+    fx_free(&fx);
+}
+
+/* Four processes claim from one file at once: the budget is never exceeded
+ * and no number or seq is handed out twice. */
+Test(store, concurrent_workers_never_exceed_the_budget_or_share_a_number)
+{
+    struct fixture fx = fx_new();
+    fx_close(&fx);
+    enum { WORKERS = 4, BUDGET = 37 };
+    pid_t pids[WORKERS];
+    for (int w = 0; w < WORKERS; w++) {
+        pids[w] = fork();
+        cr_assert_neq(pids[w], -1);
+        if (pids[w] == 0) {
+            struct tune_store *s = NULL;
+            struct tune_error err = {0};
+            int number, seq, rc = 0;
+            if (tune_store_open(fx.path, &s, &err))
+                _exit(10);
+            while ((rc = s->type->trial_claim(s, fx.info.id, TUNE_ORIGIN_SEARCH, BUDGET,
+                                              &number, &seq, &err)) == TUNE_OK) {
+                struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE,
+                                                .value = 0.5 + seq / 1024.0, .value_std = NAN,
+                                                .fit_seconds = NAN, .predict_seconds = NAN};
+                if (s->type->trial_finish(s, fx.info.id, number, &res, &err))
+                    _exit(11);
+            }
+            tune_store_close(s);
+            _exit(rc == TUNE_EBUDGET ? 0 : 12);
+        }
+    }
+    for (int w = 0; w < WORKERS; w++) {
+        int st = 0;
+        cr_assert_eq(waitpid(pids[w], &st, 0), pids[w]);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "worker %d: status %d", w, st);
+    }
+    fx_open(&fx);
+    struct tune_trial *t = NULL;
+    size_t n = 0;
+    list(&fx, &t, &n);
+    cr_assert_eq(n, BUDGET);
+    int seen[BUDGET] = {0};
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(t[i].number, (int)i);
+        cr_assert(t[i].seq >= 0 && t[i].seq < BUDGET);
+        cr_assert_eq(seen[t[i].seq]++, 0, "seq %d handed out twice", t[i].seq);
+        cr_assert_eq(t[i].state, TUNE_TRIAL_COMPLETE);
+        cr_assert(same_double(t[i].value, 0.5 + t[i].seq / 1024.0));
+    }
+    tune_trials_free(t, n);
+    fx_free(&fx);
+}
+
+/* ---- params ---------------------------------------------------------------- */
+
+Test(store, params_are_stored_whole_and_one_row_per_key)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    /* cJSON's own printer would turn C into 0.00316227766016838, one ulp off. */
+    const char *params = "{\"C\":0.0031622776601683794,\"penalty\":\"l1\",\"max_iter\":237,"
+                         "\"fit_intercept\":true,\"layers\":[64,1.5e-300,\"a\\\"b\"]}";
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
+    int rc = fx.store->type->trial_set_params(fx.store, fx.info.id, 0, params, &err);
+    cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
+    assert_sql(fx.path, "SELECT COUNT(*) FROM trial_params", "5");
+    assert_sql(fx.path, "SELECT value_json FROM trial_params WHERE name = 'layers'",
+               "[64,1.5e-300,\"a\\\"b\"]");
+    assert_sql(fx.path, "SELECT params_json FROM trials", params);
+    assert_sql(fx.path, "SELECT value_json FROM trial_params WHERE name = 'C'",
+               "0.0031622776601683794");
+    assert_sql(fx.path, "SELECT value_json FROM trial_params WHERE name = 'penalty'", "\"l1\"");
+    assert_sql(fx.path, "SELECT value_json FROM trial_params WHERE name = 'max_iter'", "237");
+    assert_sql(fx.path, "SELECT value_json FROM trial_params WHERE name = 'fit_intercept'",
+               "true");
+    assert_sql(fx.path, "SELECT group_concat(trial_id) FROM trial_params WHERE trial_id !="
+                        " (SELECT id FROM trials WHERE number = 0)",
+               "(none)");
+
+    /* Setting again replaces every row. */
+    rc = fx.store->type->trial_set_params(fx.store, fx.info.id, 0, "{\"C\":12.5}", &err);
+    cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
+    assert_sql(fx.path, "SELECT group_concat(name || '=' || value_json) FROM trial_params",
+               "C=12.5");
+
+    /* Bad input changes nothing. */
+    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 0, "[1,2]", &err),
+                 TUNE_EINVAL);
+    cr_assert(strstr(err.msg, "not a JSON object"), "%s", err.msg);
+    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 0, "{\"C\":", &err),
+                 TUNE_EINVAL);
+    cr_assert(strstr(err.msg, "not valid JSON"), "%s", err.msg);
+    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 0,
+                                                  "{\"C\":1,\"C\":2}", &err),
+                 TUNE_EINVAL);
+    cr_assert(strstr(err.msg, "'C'"), "%s", err.msg);
+    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 9, "{}", &err),
+                 TUNE_ENOTFOUND);
+    assert_sql(fx.path, "SELECT params_json FROM trials", "{\"C\":12.5}");
+
+    struct tune_trial *t = NULL;
+    size_t n = 0;
+    list(&fx, &t, &n);
+    cr_assert_str_eq(t[0].params_json, "{\"C\":12.5}");
+    tune_trials_free(t, n);
+
+    /* A finished trial's params are history: they cannot change. */
+    finish_simple(&fx, 0, 0.5);
+    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 0, "{\"C\":1}", &err),
+                 TUNE_ECONFLICT);
+    assert_sql(fx.path, "SELECT params_json FROM trials", "{\"C\":12.5}");
+    fx_free(&fx);
+}
+
+/* ---- results --------------------------------------------------------------- */
+
+static const double acc_folds[5] = {0.98765432101234567, 0.91234567890123456, NAN,
+                                    0.93333333333333335, 0.90000000000000002};
+static const double auc_folds[5] = {0.99173553719008267, 0.97520661157024791,
+                                    0.96694214876033058, 1.0, 0.98347107438016534};
+
+static void finish_two_metrics(struct fixture *fx, int number)
+{
+    struct tune_error err = {0};
+    struct tune_metric_summary m[2] = {
+        /* given out of name order: the store returns metrics by name */
+        {.name = "roc_auc", .mean = 0.98347107438016523, .std = 0.011353786845710041,
+         .n_folds = 5, .folds = (double *)auc_folds},
+        {.name = "accuracy", .mean = 0.93333333330697838, .std = NAN, .n_folds = 5,
+         .folds = (double *)acc_folds},
+    };
+    struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE,
+                                    .value = 0.93333333330697838,
+                                    .value_std = 0.031180478223795413,
+                                    .fit_seconds = 0.0123456789012345678,
+                                    .predict_seconds = 1.2345678901234567e-05,
+                                    .n_metrics = 2,
+                                    .metrics = m};
+    int rc = fx->store->type->trial_finish(fx->store, fx->info.id, number, &res, &err);
+    cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
+}
+
+static void check_two_metrics(const struct tune_trial *t)
+{
+    cr_assert_eq(t->state, TUNE_TRIAL_COMPLETE);
+    cr_assert(same_double(t->value, 0.93333333330697838));
+    cr_assert(same_double(t->value_std, 0.031180478223795413));
+    cr_assert(same_double(t->fit_seconds, 0.0123456789012345678));
+    cr_assert(same_double(t->predict_seconds, 1.2345678901234567e-05));
+    cr_assert(t->t_end >= t->t_start);
+    cr_assert_null(t->error);
+    cr_assert_eq(t->n_metrics, 2);
+    cr_assert_str_eq(t->metrics[0].name, "accuracy");
+    cr_assert_str_eq(t->metrics[1].name, "roc_auc");
+    cr_assert(same_double(t->metrics[0].mean, 0.93333333330697838));
+    cr_assert(isnan(t->metrics[0].std), "NAN round-trips");
+    cr_assert(same_double(t->metrics[1].mean, 0.98347107438016523));
+    cr_assert(same_double(t->metrics[1].std, 0.011353786845710041));
+    for (int k = 0; k < 2; k++) {
+        const double *want = k == 0 ? acc_folds : auc_folds;
+        cr_assert_eq(t->metrics[k].n_folds, 5);
+        for (int f = 0; f < 5; f++)
+            cr_assert(same_double(t->metrics[k].folds[f], want[f]),
+                      "metric %d fold %d: %.17g vs %.17g", k, f, t->metrics[k].folds[f], want[f]);
+    }
+}
+
+Test(store, finished_trial_reads_back_exact_doubles_and_nan)
+{
+    struct fixture fx = fx_new();
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 1, 1);
+    finish_two_metrics(&fx, 0);
+    struct tune_trial *t = NULL;
+    size_t n = 0;
+    list(&fx, &t, &n);
+    cr_assert_eq(n, 2);
+    check_two_metrics(&t[0]);
+    cr_assert_eq(t[1].state, TUNE_TRIAL_RUNNING);
+    cr_assert_eq(t[1].n_metrics, 0);
+    cr_assert(isnan(t[1].value) && isnan(t[1].t_end));
+    tune_trials_free(t, n);
+    assert_sql(fx.path, "SELECT COUNT(*) FROM trial_metric_folds", "10");
+    assert_sql(fx.path, "SELECT state FROM trials WHERE number = 0", "COMPLETE");
+
+    /* A FAILED trial keeps its message; a metric without folds has none. */
+    struct tune_error err = {0};
+    struct tune_metric_summary m = {.name = "accuracy", .mean = NAN, .std = NAN};
+    struct tune_trial_result res = {.state = TUNE_TRIAL_FAILED, .value = NAN, .value_std = NAN,
+                                    .fit_seconds = 0.375, .predict_seconds = NAN,
+                                    .error = "fold 3: solver diverged", .n_metrics = 1,
+                                    .metrics = &m};
+    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 1, &res, &err), TUNE_OK,
+                 "%s", err.msg);
+    list(&fx, &t, &n);
+    cr_assert_eq(t[1].state, TUNE_TRIAL_FAILED);
+    cr_assert_str_eq(t[1].error, "fold 3: solver diverged");
+    cr_assert(same_double(t[1].fit_seconds, 0.375));
+    cr_assert_eq(t[1].n_metrics, 1);
+    cr_assert_eq(t[1].metrics[0].n_folds, 0);
+    cr_assert_null(t[1].metrics[0].folds);
+    cr_assert(isnan(t[1].metrics[0].mean));
+    tune_trials_free(t, n);
+    fx_free(&fx);
+}
+
+Test(store, finishing_twice_fails_and_keeps_the_first_result)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
+    finish_two_metrics(&fx, 0);
+    struct tune_trial_result res = {.state = TUNE_TRIAL_PRUNED, .value = 0.25};
+    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 0, &res, &err),
+                 TUNE_ECONFLICT);
+    cr_assert(strstr(err.msg, "trial 0") && strstr(err.msg, "already COMPLETE") &&
+                  strstr(err.msg, fx.path),
+              "%s", err.msg);
+    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 5, &res, &err),
+                 TUNE_ENOTFOUND);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 1, 1);
+    res.state = TUNE_TRIAL_RUNNING;
+    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 1, &res, &err), TUNE_EINVAL);
+    struct tune_trial *t = NULL;
+    size_t n = 0;
+    list(&fx, &t, &n);
+    check_two_metrics(&t[0]);
+    cr_assert_eq(t[1].state, TUNE_TRIAL_RUNNING);
+    tune_trials_free(t, n);
+    fx_free(&fx);
+}
+
+/* Fault injection: a trigger makes the 4th fold insert fail half-way through
+ * trial_finish; the transaction must roll back completely. */
+Test(store, a_failure_half_way_through_finish_rolls_everything_back)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
+    sql_exec(fx.path, "CREATE TRIGGER boom BEFORE INSERT ON trial_metric_folds"
+                      " WHEN NEW.fold = 3 AND NEW.name = 'roc_auc'"
+                      " BEGIN SELECT RAISE(ABORT, 'injected disk failure'); END");
+    struct tune_metric_summary m = {.name = "roc_auc", .mean = 0.875, .std = 0.0625,
+                                    .n_folds = 5, .folds = (double *)auc_folds};
+    struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE, .value = 0.875,
+                                    .value_std = 0.0625, .n_metrics = 1, .metrics = &m};
+    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 0, &res, &err), TUNE_ESTORE);
+    cr_assert(strstr(err.msg, "injected disk failure") && strstr(err.msg, fx.path), "%s",
+              err.msg);
+    assert_sql(fx.path, "SELECT state FROM trials", "RUNNING");
+    assert_sql(fx.path, "SELECT COUNT(*) FROM trial_metrics", "0");
+    assert_sql(fx.path, "SELECT COUNT(*) FROM trial_metric_folds", "0");
+
+    /* The store is still usable, and the trial can be finished once the fault is gone. */
+    sql_exec(fx.path, "DROP TRIGGER boom");
+    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 0, &res, &err), TUNE_OK,
+                 "%s", err.msg);
+    assert_sql(fx.path, "SELECT COUNT(*) FROM trial_metric_folds", "5");
+    fx_free(&fx);
+}
+
+/* ---- stale trials ---------------------------------------------------------- */
+
+Test(store, stale_running_trial_is_marked_lost_and_frees_a_budget_slot)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    size_t marked = 99;
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 0, 0);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 1, 1);
+    finish_simple(&fx, 0, 0.8125);
+    claim_over_budget(&fx, 2);
+
+    /* An hour is not stale yet. */
+    cr_assert_eq(fx.store->type->trial_recover_stale(fx.store, fx.info.id, 3600.0, &marked, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(marked, 0);
+    cr_assert_eq(fx.store->type->trial_recover_stale(fx.store, fx.info.id, 0.0, &marked, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(marked, 1);
+    assert_sql(fx.path, "SELECT lost FROM trials WHERE number = 1", "1");
+    assert_sql(fx.path, "SELECT lost FROM trials WHERE number = 0", "0");
+
+    struct tune_trial *t = NULL;
+    size_t n = 0;
+    list(&fx, &t, &n);
+    cr_assert_eq(t[0].state, TUNE_TRIAL_COMPLETE, "finished trials are never touched");
+    cr_assert_eq(t[1].state, TUNE_TRIAL_FAILED);
+    cr_assert_str_eq(t[1].error, "worker lost");
+    cr_assert(!isnan(t[1].t_end));
+    tune_trials_free(t, n);
+
+    /* The lost trial keeps its seq; its budget slot goes to a new claim. */
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 2, 2);
+    claim_over_budget(&fx, 2);
+
+    /* The lost worker coming back cannot overwrite the verdict. */
+    struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE, .value = 0.99};
+    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 1, &res, &err),
+                 TUNE_ECONFLICT);
+    cr_assert(strstr(err.msg, "lost"), "%s", err.msg);
+    cr_assert_eq(fx.store->type->trial_recover_stale(fx.store, fx.info.id, -1.0, &marked, &err),
+                 TUNE_EINVAL);
+    fx_free(&fx);
+}
+
+/* ---- artifacts ------------------------------------------------------------- */
+
+Test(store, artifact_save_replace_and_load_round_trip_binary_data)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
+    finish_simple(&fx, 0, 0.625);
+    const unsigned char first[] = {'r', 'o', 'w', 0, 0xff, 0x80, '\n', 7};
+    const char *second = "row,fold,label\n0,2,1\n1,0,0\n";
+    void *data = NULL;
+    size_t len = 0;
+
+    cr_assert_eq(fx.store->type->artifact_save(fx.store, fx.info.id, 0, "oof.csv", first,
+                                               sizeof first, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(fx.store->type->artifact_load(fx.store, fx.info.id, 0, "oof.csv", &data, &len,
+                                               &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(len, sizeof first);
+    cr_assert_eq(memcmp(data, first, len), 0);
+    cr_assert_eq(((char *)data)[len], '\0');
+    free(data);
+
+    cr_assert_eq(fx.store->type->artifact_save(fx.store, fx.info.id, 0, "oof.csv", second,
+                                               strlen(second), &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(fx.store->type->artifact_load(fx.store, fx.info.id, 0, "oof.csv", &data, &len,
+                                               &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(len, strlen(second));
+    cr_assert_str_eq(data, second);
+    free(data);
+    assert_sql(fx.path, "SELECT COUNT(*) FROM artifacts", "1");
+
+    /* Empty artifacts are empty, not missing. */
+    cr_assert_eq(fx.store->type->artifact_save(fx.store, fx.info.id, 0, "empty", NULL, 0, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(fx.store->type->artifact_load(fx.store, fx.info.id, 0, "empty", &data, &len,
+                                               &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(len, 0);
+    cr_assert_str_eq(data, "");
+    free(data);
+
+    cr_assert_eq(fx.store->type->artifact_load(fx.store, fx.info.id, 0, "model.bin", &data, &len,
+                                               &err),
+                 TUNE_ENOTFOUND);
+    cr_assert_null(data);
+    cr_assert(strstr(err.msg, "'model.bin'"), "%s", err.msg);
+    cr_assert_eq(fx.store->type->artifact_save(fx.store, fx.info.id, 4, "x", "y", 1, &err),
+                 TUNE_ENOTFOUND);
+    fx_free(&fx);
+}
+
+/* ---- persistence ----------------------------------------------------------- */
+
+Test(store, reopened_database_returns_everything_stored)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    size_t marked;
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 0, 0);
+    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 0,
+                                                  "{\"k\":13,\"weights\":\"distance\"}", &err),
+                 TUNE_OK, "%s", err.msg);
+    finish_two_metrics(&fx, 0);
+    claim_ok(&fx, TUNE_ORIGIN_MANUAL, 3, 1, -1);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 2, 1);
+    cr_assert_eq(fx.store->type->trial_recover_stale(fx.store, fx.info.id, 0, &marked, &err),
+                 TUNE_OK);
+    cr_assert_eq(marked, 2);
+    const char blob[] = "a\0b";
+    cr_assert_eq(fx.store->type->artifact_save(fx.store, fx.info.id, 0, "oof.csv", blob, 3, &err),
+                 TUNE_OK);
+    fx_close(&fx);
+
+    fx_open(&fx);
+    struct tune_study_info info = {0};
+    int created = -1;
+    cr_assert_eq(fx.store->type->study_create_or_load(fx.store, "iris-knn", CONFIG_A, "accuracy",
+                                                      1, &info, &created, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(created, 0);
+    cr_assert_eq(info.id, fx.info.id);
+    cr_assert(same_double(info.created, fx.info.created));
+    tune_study_info_release(&info);
+
+    struct tune_trial *t = NULL;
+    size_t n = 0;
+    list(&fx, &t, &n);
+    cr_assert_eq(n, 3);
+    check_two_metrics(&t[0]);
+    cr_assert_str_eq(t[0].params_json, "{\"k\":13,\"weights\":\"distance\"}");
+    cr_assert_eq(t[1].origin, TUNE_ORIGIN_MANUAL);
+    cr_assert_eq(t[1].state, TUNE_TRIAL_FAILED);
+    cr_assert_str_eq(t[2].error, "worker lost");
+    tune_trials_free(t, n);
+
+    void *data = NULL;
+    size_t len = 0;
+    cr_assert_eq(fx.store->type->artifact_load(fx.store, fx.info.id, 0, "oof.csv", &data, &len,
+                                               &err),
+                 TUNE_OK);
+    cr_assert_eq(len, 3);
+    cr_assert_eq(memcmp(data, blob, 3), 0);
+    free(data);
+    /* seq continues after the lost trial; the budget counts only live ones. */
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 3, 2);
+    fx_free(&fx);
+}
