@@ -531,11 +531,36 @@ int tune_study_evaluate(struct tune_study *s, const char *params_json, struct tu
     memset(cv, 0, sizeof *cv);
     if ((rc = tune_config_resolve_params(s->cfg, params_json, "--params", s->values, err)))
         return rc;
-    /* Store the given params in a normal form. */
-    cJSON *obj = params_json ? cJSON_Parse(params_json) : cJSON_CreateObject();
+    /* Store the given params in a normal form, each value printed from the
+     * resolved double so it reads back exactly (cJSON's printer rounds). */
+    cJSON *obj = params_json ? cJSON_Parse(params_json) : NULL;
+    struct tune_space given = {0, NULL};
+    double *pt = calloc((size_t)cJSON_GetArraySize(obj) + 1, sizeof *pt);
+    struct tune_param *gp = calloc((size_t)cJSON_GetArraySize(obj) + 1, sizeof *gp);
+    if (!pt || !gp) {
+        cJSON_Delete(obj);
+        free(pt);
+        free(gp);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    }
+    for (const cJSON *v = obj ? obj->child : NULL; v; v = v->next) {
+        long idx = tune_trainer_hparam_index(s->cfg->trainer, v->string);
+        const struct tune_hparam *h = &s->cfg->trainer->hparams[idx];
+        struct tune_param *p = &gp[given.n];
+        p->name = v->string;
+        p->type = h->type;
+        /* a categorical prints its choice text: view the choices as values */
+        p->values = (char **)h->choices;
+        while (h->choices && h->choices[p->n_values])
+            p->n_values++;
+        pt[given.n++] = s->values[idx];
+    }
+    given.params = gp;
     free(s->params_json);
-    s->params_json = obj ? cJSON_PrintUnformatted(obj) : NULL;
+    s->params_json = point_json(&given, pt);
     cJSON_Delete(obj);
+    free(pt);
+    free(gp);
     if (!s->params_json)
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
     if ((rc = st->type->trial_claim(st, s->info.id, TUNE_ORIGIN_MANUAL, 0, &number, &seq, err)))
