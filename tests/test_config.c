@@ -411,10 +411,10 @@ Test(config, set_seed_changes_the_seed_and_the_canonical_text)
     cr_assert_str_neq(c->canonical, before);
 
     /* ... to exactly the text of a file that had that seed. */
-    char *other = strdup(CANON_A);
-    char *s = strstr(other, "'seed': 4242");
-    memmove(s + 13, s + 12, strlen(s + 12) + 1);
-    memcpy(s, "'seed': 90210", 13);
+    char other[sizeof CANON_A + 1];
+    const char *at = strstr(CANON_A, "'seed': 4242");
+    snprintf(other, sizeof other, "%.*s'seed': 90210%s", (int)(at - CANON_A), CANON_A,
+             at + strlen("'seed': 4242"));
     struct tune_study_config *o = parse_ok(other);
     cr_assert_eq(o->seed, 90210);
     cr_assert_str_eq(c->canonical, o->canonical);
@@ -423,7 +423,6 @@ Test(config, set_seed_changes_the_seed_and_the_canonical_text)
     cr_assert_eq(tune_config_set_seed(c, 4242, &err), TUNE_OK, "%s", err.msg);
     cr_assert_str_eq(c->canonical, before);
     tune_config_free(o);
-    free(other);
     free(before);
     tune_config_free(c);
 }

@@ -1,0 +1,750 @@
+/* test_cli.c — the command-line tool, black-box: help and version, usage
+ * errors (exit 2, one line on stderr), `run` end to end with its stored
+ * trials, grid coverage, seeded reproducibility, resume, a changed study,
+ * `evaluate`, `trials`, `best`, and bad input files.
+ *
+ * Every test runs tu_bin() (the asan build substitutes its own) against its
+ * own tu_tmpdir() database, so tests run in parallel.  Budgets are tiny
+ * (3..8 trials on breast_cancer) to keep the file at a few seconds.  Study
+ * files are in tests/data/studies/ (data paths are relative to that folder);
+ * files that must be broken in a particular way are written per test. */
+#include "testutil.h"
+
+#include <cJSON.h>
+#include <limits.h>
+#include <stdarg.h>
+
+#define STUDIES "tests/data/studies/"
+
+struct result {
+    int rc;
+    char *out, *err;
+};
+
+/* Run `tunefold ARGS...` (ARGS formatted; shell quoting is the caller's). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static struct result cli(const char *fmt, ...)
+{
+    char args[4096], cmd[4608];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "%s %s", tu_bin(), args);
+    struct result r;
+    r.rc = tu_run(cmd, &r.out, &r.err);
+    return r;
+}
+
+static void result_free(struct result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* A usage error: exit 2, nothing on stdout, exactly one line on stderr that
+ * contains every given needle (NULL-terminated). */
+static void assert_usage_error(const struct result *r, ...)
+{
+    cr_assert_eq(r->rc, 2, "exit %d, stderr: %s", r->rc, r->err);
+    cr_assert_str_empty(r->out, "stdout: %s", r->out);
+    cr_assert_eq(count_lines(r->err), 1, "stderr is not one line:\n%s", r->err);
+    cr_assert_eq(r->err[strlen(r->err) - 1], '\n');
+    va_list ap;
+    va_start(ap, r);
+    for (const char *needle; (needle = va_arg(ap, const char *));)
+        cr_assert_not_null(strstr(r->err, needle), "stderr \"%s\" lacks \"%s\"", r->err,
+                           needle);
+    va_end(ap);
+}
+
+struct scratch {
+    char *dir;
+    char db[600];
+};
+
+static struct scratch scratch_new(void)
+{
+    struct scratch s;
+    s.dir = tu_tmpdir();
+    snprintf(s.db, sizeof s.db, "%s/t.db", s.dir);
+    return s;
+}
+
+/* Remove the scratch folder and everything in it (flat). */
+static void scratch_free(struct scratch *s)
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
+    cr_assert_eq(system(cmd), 0);
+    free(s->dir);
+}
+
+static cJSON *parse_json(const char *text)
+{
+    cJSON *j = cJSON_Parse(text);
+    cr_assert_not_null(j, "not JSON:\n%s", text);
+    return j;
+}
+
+static cJSON *item(const cJSON *obj, const char *key)
+{
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    cr_assert_not_null(v, "no \"%s\" in %s", key, cJSON_PrintUnformatted(obj));
+    return v;
+}
+
+/* `trials --format json` of the only study in db, as a parsed array. */
+static cJSON *trials_json(const char *db)
+{
+    struct result r = cli("trials --db '%s' --format json", db);
+    cr_assert_eq(r.rc, 0, "trials: %s", r.err);
+    cJSON *j = parse_json(r.out);
+    cr_assert(cJSON_IsArray(j));
+    result_free(&r);
+    return j;
+}
+
+/* Run a study quietly; it must succeed. */
+static void run_ok(const char *study, const char *db, int trials)
+{
+    struct result r = cli("run " STUDIES "%s --db '%s' --trials %d --quiet", study, db, trials);
+    cr_assert_eq(r.rc, 0, "run %s exited %d: %s", study, r.rc, r.err);
+    result_free(&r);
+}
+
+/* The trials without their timing fields, printed: what must reproduce. */
+static char *without_timings(const cJSON *trials)
+{
+    cJSON *copy = cJSON_Duplicate(trials, 1);
+    cJSON *t;
+    cJSON_ArrayForEach(t, copy) {
+        cJSON_DeleteItemFromObjectCaseSensitive(t, "fit_seconds");
+        cJSON_DeleteItemFromObjectCaseSensitive(t, "predict_seconds");
+    }
+    char *s = cJSON_PrintUnformatted(copy);
+    cJSON_Delete(copy);
+    return s;
+}
+
+/* data/NAME as an absolute path (tests run from the project root). */
+static char *abs_data(const char *name)
+{
+    char cwd[PATH_MAX], *abs = malloc(PATH_MAX + 64);
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(abs, PATH_MAX + 64, "%s/data/%s", cwd, name);
+    cr_assert_eq(access(abs, R_OK), 0, "no %s", abs);
+    return abs;
+}
+
+/* ------------------------------------------------------ help, version */
+
+Test(cli, version_prints_the_version_on_stdout)
+{
+    struct result r = cli("--version");
+    cr_assert_eq(r.rc, 0);
+    cr_assert(strncmp(r.out, "tunefold ", 9) == 0, "%s", r.out);
+    cr_assert_eq(count_lines(r.out), 1, "%s", r.out);
+    cr_assert_str_empty(r.err);
+    result_free(&r);
+}
+
+Test(cli, help_prints_the_usage_and_every_command_on_stdout)
+{
+    struct result r = cli("--help");
+    cr_assert_eq(r.rc, 0);
+    cr_assert_not_null(strstr(r.out, "Usage: tunefold COMMAND"), "%s", r.out);
+    const char *cmds[] = {"run", "evaluate", "trials", "best"};
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_not_null(strstr(r.out, cmds[i]), "no %s in help", cmds[i]);
+    cr_assert_str_empty(r.err);
+    result_free(&r);
+}
+
+static void assert_command_help(const char *cmd)
+{
+    struct result r = cli("%s --help", cmd);
+    char want[64];
+    snprintf(want, sizeof want, "Usage: tunefold %s", cmd);
+    cr_assert_eq(r.rc, 0, "%s --help exited %d", cmd, r.rc);
+    cr_assert_not_null(strstr(r.out, want), "%s --help:\n%s", cmd, r.out);
+    cr_assert_not_null(strstr(r.out, "--db"), "%s --help has no --db", cmd);
+    cr_assert_str_empty(r.err);
+    result_free(&r);
+}
+
+Test(cli, run_help_prints_its_usage_on_stdout)
+{
+    assert_command_help("run");
+}
+
+Test(cli, evaluate_help_prints_its_usage_on_stdout)
+{
+    assert_command_help("evaluate");
+}
+
+Test(cli, trials_help_prints_its_usage_on_stdout)
+{
+    assert_command_help("trials");
+}
+
+Test(cli, best_help_prints_its_usage_on_stdout)
+{
+    assert_command_help("best");
+}
+
+/* -------------------------------------------------------- usage errors */
+
+Test(cli, an_unknown_command_is_a_usage_error_naming_it)
+{
+    struct result r = cli("frobnicate");
+    assert_usage_error(&r, "unknown command", "frobnicate", NULL);
+    result_free(&r);
+}
+
+Test(cli, an_unknown_option_is_a_usage_error_naming_it)
+{
+    struct result r = cli("run " STUDIES "cli_random.json --frob 3");
+    assert_usage_error(&r, "unknown option", "--frob", NULL);
+    result_free(&r);
+    r = cli("trials --colour");
+    assert_usage_error(&r, "unknown option", "--colour", NULL);
+    result_free(&r);
+}
+
+Test(cli, run_without_a_study_file_is_a_usage_error)
+{
+    struct result r = cli("run");
+    assert_usage_error(&r, "expected one study file", NULL);
+    result_free(&r);
+}
+
+Test(cli, a_zero_trial_budget_is_a_usage_error)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("run " STUDIES "cli_random.json --db '%s' --trials 0", s.db);
+    assert_usage_error(&r, "--trials", "'0'", NULL);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, an_unknown_format_is_a_usage_error)
+{
+    struct result r = cli("trials --format xml");
+    assert_usage_error(&r, "--format", "xml", NULL);
+    result_free(&r);
+    r = cli("best --format csv");
+    assert_usage_error(&r, "--format", "csv", NULL);
+    result_free(&r);
+}
+
+Test(cli, two_workers_are_refused_for_now)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("run " STUDIES "cli_random.json --db '%s' --workers 2", s.db);
+    assert_usage_error(&r, "2 workers", NULL);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+/* ------------------------------------------------------- run end to end */
+
+Test(cli, run_stores_the_budget_and_trials_lists_every_field)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("run " STUDIES "cli_random.json --db '%s' --trials 4", s.db);
+    cr_assert_eq(r.rc, 0, "run: %s", r.err);
+    cr_assert_not_null(strstr(r.out, "study 'cli-random': 4 trials run now"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "best trial #"), "%s", r.out);
+    /* Not a terminal: one progress line per trial on stderr. */
+    cr_assert_eq(count_lines(r.err), 4, "stderr:\n%s", r.err);
+    result_free(&r);
+
+    cJSON *trials = trials_json(s.db);
+    cr_assert_eq(cJSON_GetArraySize(trials), 4);
+    static const char *const keys[] = {"number", "state", "value", "value_std",
+                                       "params", "fit_seconds", "predict_seconds"};
+    int i = 0;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, trials) {
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            item(t, keys[k]);
+        cr_assert_eq(item(t, "number")->valueint, i);
+        cr_assert_str_eq(item(t, "state")->valuestring, "COMPLETE");
+        double v = item(t, "value")->valuedouble;
+        cr_assert(v > 0.9 && v <= 1.0, "roc_auc %g", v);
+        cr_assert(item(t, "value_std")->valuedouble >= 0);
+        cr_assert(item(t, "fit_seconds")->valuedouble >= 0);
+        cr_assert(item(t, "predict_seconds")->valuedouble >= 0);
+        const cJSON *p = item(t, "params");
+        cr_assert(cJSON_IsObject(p));
+        double C = item(p, "C")->valuedouble;
+        cr_assert(C >= 0.01 && C <= 10, "C = %g outside the space", C);
+        const char *pen = item(p, "penalty")->valuestring;
+        cr_assert(strcmp(pen, "l1") == 0 || strcmp(pen, "l2") == 0, "penalty %s", pen);
+        i++;
+    }
+    cJSON_Delete(trials);
+    scratch_free(&s);
+}
+
+Test(cli, best_reports_the_top_trial_with_every_metric)
+{
+    struct scratch s = scratch_new();
+    run_ok("cli_random.json", s.db, 3);
+    cJSON *trials = trials_json(s.db);
+    double top = -1;
+    int top_no = -1;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, trials) {
+        if (item(t, "value")->valuedouble > top) {
+            top = item(t, "value")->valuedouble;
+            top_no = item(t, "number")->valueint;
+        }
+    }
+
+    struct result r = cli("best --db '%s' --format json", s.db);
+    cr_assert_eq(r.rc, 0, "best: %s", r.err);
+    cJSON *b = parse_json(r.out);
+    cr_assert_str_eq(item(b, "study")->valuestring, "cli-random");
+    cr_assert_eq(item(b, "trial")->valueint, top_no);
+    cr_assert_eq(item(b, "value")->valuedouble, top);
+    cr_assert(cJSON_IsObject(item(b, "params")));
+    const cJSON *m = item(b, "metrics");
+    const cJSON *auc = item(m, "roc_auc");
+    cr_assert_eq(item(auc, "mean")->valuedouble, top);
+    cr_assert(item(auc, "std")->valuedouble >= 0);
+    const char *names[] = {"accuracy", "log_loss", "f1"};
+    for (size_t k = 0; k < 3; k++) {
+        const cJSON *e = item(m, names[k]);
+        item(e, "mean");
+        item(e, "std");
+    }
+    cJSON_Delete(b);
+    result_free(&r);
+
+    r = cli("best --db '%s'", s.db);
+    cr_assert_eq(r.rc, 0);
+    cr_assert_not_null(strstr(r.out, "study 'cli-random': best trial #"), "%s", r.out);
+    result_free(&r);
+    cJSON_Delete(trials);
+    scratch_free(&s);
+}
+
+Test(cli, trials_csv_has_a_header_and_one_row_per_trial)
+{
+    struct scratch s = scratch_new();
+    run_ok("cli_random.json", s.db, 3);
+    struct result r = cli("trials --db '%s' --format csv", s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_eq(count_lines(r.out), 4, "%s", r.out);
+    cr_assert(strncmp(r.out, "number,state,value,value_std,params,fit_seconds,predict_seconds",
+                      62) == 0,
+              "%s", r.out);
+    const char *row = strchr(r.out, '\n') + 1;
+    for (int i = 0; i < 3; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "%d,COMPLETE,", i);
+        cr_assert(strncmp(row, want, strlen(want)) == 0, "row %d: %.80s", i, row);
+        /* params JSON is quoted with doubled quotes */
+        cr_assert_not_null(strstr(row, "\"{\"\"C\"\": "), "row %d: %.120s", i, row);
+        row = strchr(row, '\n') + 1;
+    }
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, trials_table_names_the_study_and_its_metric)
+{
+    struct scratch s = scratch_new();
+    run_ok("cli_random.json", s.db, 3);
+    struct result r = cli("trials --db '%s'", s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "study 'cli-random' (roc_auc, maximize)"), "%s", r.out);
+    cr_assert_eq(count_lines(r.out), 5, "%s", r.out); /* title, header, 3 trials */
+    result_free(&r);
+    scratch_free(&s);
+}
+
+/* --------------------------------------------------------------- grid */
+
+Test(cli, grid_visits_every_point_once_and_a_second_run_adds_nothing)
+{
+    /* C on 4 log-spaced points in [0.01, 10] times penalty l1/l2. */
+    static const double want_C[4] = {0.01, 0.1, 1, 10};
+    struct scratch s = scratch_new();
+    struct result r = cli("run " STUDIES "cli_grid.json --db '%s' --quiet", s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "8 trials run now (8 complete, 0 failed)"), "%s", r.out);
+    result_free(&r);
+
+    cJSON *trials = trials_json(s.db);
+    cr_assert_eq(cJSON_GetArraySize(trials), 8);
+    int seen[4][2] = {{0}};
+    const cJSON *t;
+    cJSON_ArrayForEach(t, trials) {
+        const cJSON *p = item(t, "params");
+        double C = item(p, "C")->valuedouble;
+        const char *pen = item(p, "penalty")->valuestring;
+        int ci = -1;
+        for (int k = 0; k < 4; k++)
+            if (fabs(C - want_C[k]) <= 1e-12 * want_C[k])
+                ci = k;
+        cr_assert_geq(ci, 0, "C = %.17g is not a grid value", C);
+        int pi = strcmp(pen, "l1") == 0 ? 0 : strcmp(pen, "l2") == 0 ? 1 : -1;
+        cr_assert_geq(pi, 0, "penalty %s", pen);
+        seen[ci][pi]++;
+    }
+    for (int c = 0; c < 4; c++)
+        for (int p = 0; p < 2; p++)
+            cr_assert_eq(seen[c][p], 1, "C=%g penalty %d visited %d times", want_C[c], p,
+                         seen[c][p]);
+    char *before = without_timings(trials);
+    cJSON_Delete(trials);
+
+    r = cli("run " STUDIES "cli_grid.json --db '%s' --quiet", s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "nothing to do"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "0 trials run now"), "%s", r.out);
+    result_free(&r);
+    /* Even a larger budget cannot go past the grid. */
+    r = cli("run " STUDIES "cli_grid.json --db '%s' --quiet --trials 12", s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    result_free(&r);
+    trials = trials_json(s.db);
+    cr_assert_eq(cJSON_GetArraySize(trials), 8);
+    char *after = without_timings(trials);
+    cr_assert_str_eq(after, before);
+    cJSON_Delete(trials);
+    free(before);
+    free(after);
+    scratch_free(&s);
+}
+
+/* ------------------------------------------- reproducibility, resume */
+
+Test(cli, the_same_seed_in_two_databases_stores_identical_trials)
+{
+    struct scratch a = scratch_new(), b = scratch_new();
+    run_ok("cli_random.json", a.db, 4);
+    run_ok("cli_random.json", b.db, 4);
+    cJSON *ta = trials_json(a.db), *tb = trials_json(b.db);
+    char *sa = without_timings(ta), *sb = without_timings(tb);
+    cr_assert_str_eq(sa, sb);
+    /* ... and the four points are not all the same point. */
+    cr_assert_neq(item(item(cJSON_GetArrayItem(ta, 0), "params"), "C")->valuedouble,
+                  item(item(cJSON_GetArrayItem(ta, 1), "params"), "C")->valuedouble);
+    free(sa);
+    free(sb);
+    cJSON_Delete(ta);
+    cJSON_Delete(tb);
+    scratch_free(&a);
+    scratch_free(&b);
+}
+
+Test(cli, another_seed_draws_other_points)
+{
+    struct scratch a = scratch_new();
+    run_ok("cli_random.json", a.db, 3);
+    struct result r =
+        cli("run " STUDIES "cli_random.json --db '%s/other.db' --trials 3 --quiet --seed 12",
+            a.dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    result_free(&r);
+    char other[700];
+    snprintf(other, sizeof other, "%s/other.db", a.dir);
+    cJSON *ta = trials_json(a.db), *tb = trials_json(other);
+    cr_assert_neq(item(item(cJSON_GetArrayItem(ta, 0), "params"), "C")->valuedouble,
+                  item(item(cJSON_GetArrayItem(tb, 0), "params"), "C")->valuedouble);
+    cJSON_Delete(ta);
+    cJSON_Delete(tb);
+    scratch_free(&a);
+}
+
+Test(cli, a_raised_budget_resumes_without_redoing_stored_trials)
+{
+    struct scratch s = scratch_new();
+    run_ok("cli_random.json", s.db, 3);
+    cJSON *first = trials_json(s.db);
+    cr_assert_eq(cJSON_GetArraySize(first), 3);
+
+    struct result r = cli("run " STUDIES "cli_random.json --db '%s' --trials 6", s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.err, "3 of 6 trials already stored"), "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "3 trials run now"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "6/6 stored"), "%s", r.out);
+    result_free(&r);
+
+    cJSON *all = trials_json(s.db);
+    cr_assert_eq(cJSON_GetArraySize(all), 6);
+    /* Byte-identical, timings included: a redone trial would have new
+     * timings even if its value came out the same. */
+    for (int i = 0; i < 3; i++) {
+        char *a = cJSON_PrintUnformatted(cJSON_GetArrayItem(first, i));
+        char *b = cJSON_PrintUnformatted(cJSON_GetArrayItem(all, i));
+        cr_assert_str_eq(b, a, "trial %d changed", i);
+        free(a);
+        free(b);
+    }
+    /* The resumed study is the same as one run straight to 6. */
+    struct scratch straight = scratch_new();
+    run_ok("cli_random.json", straight.db, 6);
+    cJSON *ref = trials_json(straight.db);
+    char *x = without_timings(all), *y = without_timings(ref);
+    cr_assert_str_eq(x, y);
+    free(x);
+    free(y);
+    cJSON_Delete(ref);
+    cJSON_Delete(first);
+    cJSON_Delete(all);
+    scratch_free(&straight);
+    scratch_free(&s);
+}
+
+Test(cli, a_changed_study_under_the_same_name_is_refused)
+{
+    struct scratch s = scratch_new();
+    run_ok("cli_random.json", s.db, 3);
+    struct result r = cli("run " STUDIES "cli_random_wider.json --db '%s' --trials 3", s.db);
+    cr_assert_eq(r.rc, 2, "exit %d: %s", r.rc, r.err);
+    cr_assert_str_empty(r.out);
+    cr_assert_not_null(strstr(r.err, "'cli-random'"), "%s", r.err);
+    cr_assert_not_null(strstr(r.err, "\"name\""), "%s", r.err);
+    result_free(&r);
+    /* Nothing was added to the stored study. */
+    cJSON *t = trials_json(s.db);
+    cr_assert_eq(cJSON_GetArraySize(t), 3);
+    cJSON_Delete(t);
+    scratch_free(&s);
+}
+
+/* ------------------------------------------------------------ evaluate */
+
+Test(cli, evaluate_prints_every_metric)
+{
+    struct scratch s = scratch_new();
+    struct result r =
+        cli("evaluate " STUDIES "cli_random.json --db '%s' --params '{\"C\": 0.5}'", s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    const char *names[] = {"accuracy", "roc_auc", "log_loss", "f1"};
+    for (size_t k = 0; k < 4; k++)
+        cr_assert_not_null(strstr(r.out, names[k]), "no %s in:\n%s", names[k], r.out);
+    cr_assert_not_null(strstr(r.out, "5 folds"), "%s", r.out);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, evaluate_json_has_every_metric_over_the_folds)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("evaluate " STUDIES "cli_random.json --db '%s' --format json "
+                          "--params '{\"C\": 0.5, \"penalty\": \"l1\"}'",
+                          s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cJSON *j = parse_json(r.out);
+    cr_assert_str_eq(item(j, "study")->valuestring, "cli-random");
+    cr_assert_eq(item(j, "folds")->valueint, 5);
+    const cJSON *p = item(j, "params");
+    cr_assert_eq(item(p, "C")->valuedouble, 0.5);
+    cr_assert_str_eq(item(p, "penalty")->valuestring, "l1");
+    const cJSON *m = item(j, "metrics");
+    const char *names[] = {"accuracy", "roc_auc", "log_loss", "f1"};
+    for (size_t k = 0; k < 4; k++) {
+        const cJSON *e = item(m, names[k]);
+        const cJSON *folds = item(e, "folds");
+        cr_assert_eq(cJSON_GetArraySize(folds), 5, "%s", names[k]);
+        double sum = 0;
+        const cJSON *f;
+        cJSON_ArrayForEach(f, folds) sum += f->valuedouble;
+        assert_close(item(e, "mean")->valuedouble, sum / 5, 1e-12);
+        cr_assert(item(e, "std")->valuedouble >= 0);
+    }
+    item(j, "fit_seconds");
+    item(j, "predict_seconds");
+    cJSON_Delete(j);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, evaluate_names_an_unknown_parameter)
+{
+    struct scratch s = scratch_new();
+    struct result r =
+        cli("evaluate " STUDIES "cli_random.json --db '%s' --params '{\"nope\": 1}'", s.db);
+    assert_usage_error(&r, "nope", NULL);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, evaluate_names_a_value_out_of_range)
+{
+    struct scratch s = scratch_new();
+    struct result r =
+        cli("evaluate " STUDIES "cli_random.json --db '%s' --params '{\"C\": -2}'", s.db);
+    assert_usage_error(&r, "--params.C", NULL);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+/* scikit-learn's cross_validate of make_pipeline(StandardScaler(),
+ * LogisticRegression(C=1.0)) on breast_cancer with StratifiedKFold(5,
+ * shuffle=True, random_state=0) gives roc_auc 0.9954558 and accuracy
+ * 0.9789163 (numbers from the brief, rechecked with /usr/bin/python3 and
+ * scikit-learn 1.2; the script is bench/reference/cli_sklearn_c1.py).  Our
+ * folds are drawn by our own seeded shuffle, not numpy's, so the fold means
+ * differ a little: over sklearn's random_state 0..2 and 42 they move by up
+ * to 0.0003 (roc_auc) and 0.005 (accuracy).  Hence the loose tolerances. */
+Test(cli, c1_l2_matches_scikit_learn_within_fold_noise)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("evaluate " STUDIES "cli_c1_l2.json --db '%s' --format json "
+                          "--params '{\"C\": 1, \"penalty\": \"l2\"}'",
+                          s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cJSON *j = parse_json(r.out);
+    const cJSON *m = item(j, "metrics");
+    double auc = item(item(m, "roc_auc"), "mean")->valuedouble;
+    double acc = item(item(m, "accuracy"), "mean")->valuedouble;
+    cr_assert(fabs(auc - 0.99546) <= 0.002, "roc_auc %.6f, sklearn 0.99546", auc);
+    cr_assert(fabs(acc - 0.97892) <= 0.01, "accuracy %.6f, sklearn 0.97892", acc);
+    cJSON_Delete(j);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+/* ---------------------------------------------------- bad input files */
+
+Test(cli, a_missing_study_file_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("run " STUDIES "no_such_study.json --db '%s'", s.db);
+    assert_usage_error(&r, "no_such_study.json", NULL);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, invalid_json_names_the_file_line_and_column)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("run " STUDIES "cli_invalid.json --db '%s'", s.db);
+    assert_usage_error(&r, STUDIES "cli_invalid.json:3:11: invalid JSON", NULL);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, an_unknown_key_is_named)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("run " STUDIES "cli_unknown_key.json --db '%s'", s.db);
+    assert_usage_error(&r, "cli_unknown_key.json", "search.trails: unknown key", NULL);
+    result_free(&r);
+    r = cli("evaluate " STUDIES "cli_unknown_key.json --db '%s'", s.db);
+    assert_usage_error(&r, "search.trails", NULL);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, a_missing_target_column_is_named)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("run " STUDIES "cli_missing_target.json --db '%s'", s.db);
+    assert_usage_error(&r, "breast_cancer.csv", "'xyz'", "not found", NULL);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, a_ragged_csv_row_is_named_by_file_and_line)
+{
+    struct scratch s = scratch_new();
+    char *csv = tu_write(s.dir, "ragged.csv",
+                         "a,b,target\n0.25,1.5,0\n0.75,2.5,1\n1.25,3.5\n1.75,4.5,1\n");
+    char *json = tu_write(s.dir, "ragged.json",
+                          "{\"name\": \"ragged\", \"data\": {\"path\": \"ragged.csv\"},\n"
+                          " \"task\": \"binary\", \"trainer\": {\"name\": \"logistic\"}}\n");
+    struct result r = cli("run '%s' --db '%s'", json, s.db);
+    char want[700];
+    snprintf(want, sizeof want, "%s:4:", csv);
+    assert_usage_error(&r, want, NULL);
+    result_free(&r);
+    free(csv);
+    free(json);
+    scratch_free(&s);
+}
+
+Test(cli, a_study_file_may_name_its_data_by_an_absolute_path)
+{
+    struct scratch s = scratch_new();
+    char *data = abs_data("iris.csv");
+    char text[PATH_MAX + 400];
+    snprintf(text, sizeof text,
+             "{\"name\": \"iris-abs\", \"data\": {\"path\": \"%s\"}, \"task\": \"multiclass\", "
+             "\"trainer\": {\"name\": \"logistic\"}, \"space\": {\"C\": {\"type\": \"float\", "
+             "\"low\": 0.1, \"high\": 10, \"scale\": \"log\"}}}\n",
+             data);
+    char *json = tu_write(s.dir, "iris.json", text);
+    struct result r = cli("run '%s' --db '%s' --trials 3 --quiet", json, s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "best trial #"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "accuracy = "), "%s", r.out);
+    result_free(&r);
+    free(json);
+    free(data);
+    scratch_free(&s);
+}
+
+/* ------------------------------------------------- reading a database */
+
+Test(cli, trials_on_a_missing_database_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("trials --db '%s/none.db'", s.dir);
+    assert_usage_error(&r, "none.db", NULL);
+    result_free(&r);
+    /* ... and does not create one. */
+    char path[700];
+    snprintf(path, sizeof path, "%s/none.db", s.dir);
+    cr_assert_neq(access(path, F_OK), 0, "trials created %s", path);
+    scratch_free(&s);
+}
+
+Test(cli, best_of_an_unknown_study_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    run_ok("cli_random.json", s.db, 3);
+    struct result r = cli("best --db '%s' --study nonesuch", s.db);
+    assert_usage_error(&r, "nonesuch", NULL);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, two_studies_without_study_is_bad_input_listing_both)
+{
+    struct scratch s = scratch_new();
+    run_ok("cli_random.json", s.db, 3);
+    run_ok("cli_grid.json", s.db, 2);
+    struct result r = cli("trials --db '%s'", s.db);
+    assert_usage_error(&r, "--study", "cli-random", "cli-grid", NULL);
+    result_free(&r);
+    r = cli("best --db '%s'", s.db);
+    assert_usage_error(&r, "--study", "cli-random", "cli-grid", NULL);
+    result_free(&r);
+
+    /* --study picks one. */
+    r = cli("trials --db '%s' --study cli-grid --format json", s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cJSON *t = parse_json(r.out);
+    cr_assert_eq(cJSON_GetArraySize(t), 2);
+    cJSON_Delete(t);
+    result_free(&r);
+    scratch_free(&s);
+}
