@@ -87,13 +87,8 @@ static int open_all(const char *cmd, const char *file, const char *db, const cha
     if (tune_store_open(db ? db : (*cfg)->storage, store, &err))
         return cli_fail(cmd, &err);
     if ((rc = tune_study_open(*cfg, *store, study, &err))) {
-        if (rc == TUNE_ECONFLICT)
-            fprintf(stderr,
-                    "tunefold %s: %s\n  (the stored trials were made with the old settings; "
-                    "to search with the new ones, change \"name\" in %s)\n",
-                    cmd, err.msg, file);
-        else
-            cli_fail(cmd, &err);
+        /* the store's conflict message already says how to start anew */
+        cli_fail(cmd, &err);
         return rc == TUNE_EINVAL || rc == TUNE_ECONFLICT ? CLI_USAGE : CLI_FAILED;
     }
     return CLI_OK;

@@ -47,9 +47,24 @@ static char *xstrdup(const char *s)
 }
 
 /* Reject keys of `obj` that are not in the NULL-terminated `allowed`. */
+/* cJSON keeps both copies of a repeated key and lookups see the first:
+ * refuse repeats so nothing in the file is silently ignored. */
+static int check_duplicates(const char *file, const cJSON *obj, const char *path,
+                            struct tune_error *err)
+{
+    for (const cJSON *it = obj->child; it; it = it->next)
+        for (const cJSON *prev = obj->child; prev != it; prev = prev->next)
+            if (strcmp(prev->string, it->string) == 0)
+                return FAIL("%s%s%s: duplicate key", path, *path ? "." : "", it->string);
+    return TUNE_OK;
+}
+
 static int check_keys(const char *file, const cJSON *obj, const char *path,
                       const char *const *allowed, struct tune_error *err)
 {
+    int rc = check_duplicates(file, obj, path, err);
+    if (rc)
+        return rc;
     for (const cJSON *it = obj->child; it; it = it->next) {
         int ok = 0;
         for (size_t i = 0; allowed[i]; i++)
@@ -255,6 +270,9 @@ static int parse_param(const char *file, const struct tune_trainer_type *tr, con
                         h->name, tune_param_type_name(h->type), tr->name);
         return TUNE_OK;
     }
+    if (p->type == TUNE_PARAM_CATEGORICAL && h->type == TUNE_PARAM_BOOL)
+        return FAIL("%s.type: '%s' is a bool parameter; use \"type\": \"bool\"", path,
+                    h->name);
     if (p->type == TUNE_PARAM_CATEGORICAL) {
         const cJSON *vals = cJSON_GetObjectItemCaseSensitive(e, "values");
         if (!vals || !cJSON_IsArray(vals) || cJSON_GetArraySize(vals) < 1)
@@ -360,6 +378,8 @@ static int parse_space(const char *file, const cJSON *root, struct tune_study_co
     const cJSON *space = get_object(file, root, "space", "", 0, &rc, err);
     if (rc || !space)
         return rc;
+    if ((rc = check_duplicates(file, space, "space", err)))
+        return rc;
     size_t n = (size_t)cJSON_GetArraySize(space);
     if (n == 0)
         return TUNE_OK;
@@ -413,7 +433,7 @@ static int parse_trainer(const char *file, const cJSON *root, struct tune_study_
     for (size_t i = 0; i < n; i++)
         c->fixed[i] = c->trainer->hparams[i].def;
     const cJSON *params = get_object(file, tr, "params", "trainer", 0, &rc, err);
-    if (rc)
+    if (rc || (params && (rc = check_duplicates(file, params, "trainer.params", err))))
         return rc;
     for (const cJSON *v = params ? params->child : NULL; v; v = v->next) {
         long idx = tune_trainer_hparam_index(c->trainer, v->string);
@@ -459,7 +479,9 @@ static int parse_search(const char *file, const cJSON *root, struct tune_study_c
     c->trials = DEFAULT_TRIALS;
     c->workers = 1;
     const cJSON *s = get_object(file, root, "search", "", 0, &rc, err);
-    if (rc || !s)
+    if (rc)
+        return rc;
+    if (!s)
         goto budget;
     if ((rc = check_keys(file, s, "search", keys, err)))
         return rc;
@@ -784,7 +806,13 @@ int tune_config_parse(const char *path, const char *text, struct tune_study_conf
     const char *file = path;
     *out = NULL;
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, strlen(text), &end, 0);
+    cJSON *root = cJSON_ParseWithOpts(text, &end, 0);
+    if (root && end && end[strspn(end, " \t\r\n")] != '\0') {
+        /* text after the object: the file is not one JSON value */
+        cJSON_Delete(root);
+        root = NULL;
+        end += strspn(end, " \t\r\n");
+    }
     if (!root) {
         size_t line, col, off = end ? (size_t)(end - text) : 0;
         locate(text, off, &line, &col);

@@ -1213,3 +1213,31 @@ Test(config, an_unknown_scale_name_is_refused)
                    ": preprocess.scale: must be one of: none, standard, minmax (got "
                    "\"robust\")");
 }
+Test(config, a_search_that_is_not_an_object_is_refused)
+{
+    expect_invalid(STUDY(", 'search': 5"), ": search: must be an object");
+}
+
+Test(config, text_after_the_json_object_is_invalid_json)
+{
+    struct tune_study_config *c = NULL;
+    struct tune_error err = {0};
+    char *json = study(STUDY("") "\n} trailing");
+    cr_assert_eq(tune_config_parse(FILE_NAME, json, &c, &err), TUNE_EINVAL);
+    cr_assert_null(c);
+    cr_assert_not_null(strstr(err.msg, FILE_NAME ":2:1: invalid JSON"), "%s", err.msg);
+    free(json);
+}
+
+Test(config, a_duplicate_top_level_key_is_refused)
+{
+    expect_invalid(STUDY(", 'name': 'other'"), ": name: duplicate key");
+}
+
+Test(config, a_duplicate_space_parameter_is_refused)
+{
+    expect_invalid(SPACE("'C': {'type': 'float', 'low': 0.5, 'high': 2}, "
+                         "'C': {'type': 'float', 'low': 3, 'high': 4}"),
+                   ": space.C: duplicate key");
+}
+
