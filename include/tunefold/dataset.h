@@ -46,6 +46,8 @@ struct tune_table {
     size_t n_rows, n_cols;
     struct tune_column *cols;    /* n_cols */
     double *data;                /* n_rows * n_cols, column-major */
+    size_t *row_line;            /* n_rows: physical 1-based line where each row
+                                    starts (for messages); NULL if unknown */
 };
 
 /* Read a CSV file with a header row (RFC 4180 quoting, CRLF or LF, optional

@@ -1,0 +1,760 @@
+/* test_dataset.c — the CSV reader and the feature/target split.
+ *
+ * Most cases parse text in memory under the name "mem.csv", so each error
+ * message can be compared whole; file cases go through tu_write.  Known
+ * answers for the shipped data sets are facts of the files themselves
+ * (class counts: awk -F, 'NR>1{c[$NF]++} END{for(k in c) print k, c[k]}'
+ * data/breast_cancer.csv gives 0 212, 1 357 — scikit-learn's documented
+ * 212 malignant / 357 benign). */
+#include "testutil.h"
+
+#include <stdint.h>
+
+#include "tunefold/dataset.h"
+
+static int parse(const char *text, struct tune_table **t, struct tune_error *e)
+{
+    tune_error_clear(e);
+    return tune_table_parse_csv("mem.csv", text, strlen(text), t, e);
+}
+
+/* Parse text that must fail with TUNE_EINVAL and exactly `msg`. */
+static void expect_error(const char *text, const char *msg)
+{
+    struct tune_table *t = (struct tune_table *)1;
+    struct tune_error e;
+    int rc = parse(text, &t, &e);
+    cr_assert_eq(rc, TUNE_EINVAL, "rc %d for %s (msg: %s)", rc, text, e.msg);
+    cr_assert_eq(e.code, TUNE_EINVAL);
+    cr_assert_null(t, "*out must be NULL on failure");
+    cr_assert_str_eq(e.msg, msg);
+}
+
+static struct tune_table *parse_ok(const char *text)
+{
+    struct tune_table *t = NULL;
+    struct tune_error e;
+    int rc = parse(text, &t, &e);
+    cr_assert_eq(rc, TUNE_OK, "parse failed: %s", e.msg);
+    cr_assert_not_null(t);
+    return t;
+}
+
+static double cell(const struct tune_table *t, size_t row, size_t col)
+{
+    cr_assert_lt(row, t->n_rows);
+    cr_assert_lt(col, t->n_cols);
+    return t->data[col * t->n_rows + row];
+}
+
+/* ---------------------------------------------------------- shipped data */
+
+Test(dataset, breast_cancer_loads_569_rows_30_features_and_two_classes)
+{
+    struct tune_dataset *ds = NULL;
+    struct tune_error e;
+    int rc = tune_dataset_load("data/breast_cancer.csv", "target", TUNE_TASK_BINARY, &ds, &e);
+    cr_assert_eq(rc, TUNE_OK, "%s", e.msg);
+    cr_assert_eq(ds->n_rows, 569);
+    cr_assert_eq(ds->n_features, 30);
+    cr_assert_eq(ds->n_classes, 2);
+    cr_assert_str_eq(ds->class_names[0], "0");
+    cr_assert_str_eq(ds->class_names[1], "1");
+    cr_assert_str_eq(ds->target_name, "target");
+    cr_assert_str_eq(ds->path, "data/breast_cancer.csv");
+    cr_assert_str_eq(ds->features[0].name, "mean_radius");
+    cr_assert_str_eq(ds->features[29].name, "worst_fractal_dimension");
+    for (size_t j = 0; j < 30; j++)
+        cr_assert_eq(ds->features[j].kind, TUNE_COL_NUMERIC);
+    /* First row 17.99,10.38,...,0.1189,0 and last row 7.76,...,0.07039,1. */
+    cr_assert_eq(ds->x[0 * 569 + 0], 17.99);
+    cr_assert_eq(ds->x[3 * 569 + 0], 1001.0);
+    cr_assert_eq(ds->x[14 * 569 + 0], 0.006399);
+    cr_assert_eq(ds->x[29 * 569 + 0], 0.1189);
+    cr_assert_eq(ds->x[0 * 569 + 568], 7.76);
+    cr_assert_eq(ds->x[29 * 569 + 568], 0.07039);
+    cr_assert_eq(ds->y[0], 0.0);
+    cr_assert_eq(ds->y[568], 1.0);
+    size_t ones = 0;
+    for (size_t r = 0; r < 569; r++)
+        ones += ds->y[r] == 1.0;
+    cr_assert_eq(ones, 357);
+    tune_dataset_free(ds);
+}
+
+Test(dataset, iris_loads_150_rows_three_classes_with_exact_first_row)
+{
+    struct tune_dataset *ds = NULL;
+    struct tune_error e;
+    int rc = tune_dataset_load("data/iris.csv", "target", TUNE_TASK_MULTICLASS, &ds, &e);
+    cr_assert_eq(rc, TUNE_OK, "%s", e.msg);
+    cr_assert_eq(ds->n_rows, 150);
+    cr_assert_eq(ds->n_features, 4);
+    cr_assert_eq(ds->n_classes, 3);
+    cr_assert_str_eq(ds->class_names[2], "2");
+    cr_assert_str_eq(ds->features[2].name, "petal_length_cm");
+    cr_assert_eq(ds->x[0], 5.1);
+    cr_assert_eq(ds->x[150], 3.5);
+    cr_assert_eq(ds->x[300], 1.4);
+    cr_assert_eq(ds->x[450], 0.2);
+    cr_assert_eq(ds->y[0], 0.0);
+    cr_assert_eq(ds->x[149], 5.9);
+    cr_assert_eq(ds->x[450 + 149], 1.8);
+    cr_assert_eq(ds->y[149], 2.0);
+    size_t count[3] = {0};
+    double petal_sum = 0;
+    for (size_t r = 0; r < 150; r++) {
+        count[(size_t)ds->y[r]]++;
+        petal_sum += ds->x[300 + r];
+    }
+    cr_assert_eq(count[0], 50);
+    cr_assert_eq(count[1], 50);
+    cr_assert_eq(count[2], 50);
+    assert_close(petal_sum, 563.7, 1e-12);
+    tune_dataset_free(ds);
+}
+
+Test(dataset, binary_task_on_iris_names_the_three_classes)
+{
+    struct tune_dataset *ds = (struct tune_dataset *)1;
+    struct tune_error e;
+    int rc = tune_dataset_load("data/iris.csv", "target", TUNE_TASK_BINARY, &ds, &e);
+    cr_assert_eq(rc, TUNE_EINVAL);
+    cr_assert_null(ds);
+    cr_assert_str_eq(e.msg, "data/iris.csv: target column 'target' has 3 classes (0, 1, 2); "
+                            "binary needs exactly 2 (use multiclass)");
+}
+
+/* ------------------------------------------------------- column contents */
+
+Test(dataset, text_columns_get_codes_in_order_of_first_appearance)
+{
+    struct tune_table *t = parse_ok("color,size\nred,1.5\nblue,2.25\nred,3\ngreen,NA\nblue,-7.125\n");
+    cr_assert_eq(t->n_rows, 5);
+    cr_assert_eq(t->n_cols, 2);
+    cr_assert_eq(t->cols[0].kind, TUNE_COL_CATEGORICAL);
+    cr_assert_eq(t->cols[1].kind, TUNE_COL_NUMERIC);
+    cr_assert_eq(t->cols[0].n_levels, 3);
+    cr_assert_str_eq(t->cols[0].levels[0], "red");
+    cr_assert_str_eq(t->cols[0].levels[1], "blue");
+    cr_assert_str_eq(t->cols[0].levels[2], "green");
+    double codes[5] = {0, 1, 0, 2, 1};
+    for (size_t r = 0; r < 5; r++)
+        cr_assert_eq(cell(t, r, 0), codes[r], "row %zu", r);
+    cr_assert_eq(cell(t, 1, 1), 2.25);
+    cr_assert(isnan(cell(t, 3, 1)));
+    cr_assert_eq(cell(t, 4, 1), -7.125);
+    cr_assert_eq(t->cols[1].n_levels, 0);
+    cr_assert_null(t->cols[1].levels);
+    cr_assert_eq(tune_table_find(t, "size"), 1);
+    cr_assert_eq(tune_table_find(t, "Size"), -1);
+    tune_table_free(t);
+}
+
+Test(dataset, one_text_cell_turns_earlier_numbers_into_levels)
+{
+    struct tune_table *t = parse_ok("id,v\n17,0.5\n4,0.25\nx9,1\n17,2\n");
+    cr_assert_eq(t->cols[0].kind, TUNE_COL_CATEGORICAL);
+    cr_assert_eq(t->cols[0].n_levels, 3);
+    cr_assert_str_eq(t->cols[0].levels[0], "17");
+    cr_assert_str_eq(t->cols[0].levels[1], "4");
+    cr_assert_str_eq(t->cols[0].levels[2], "x9");
+    cr_assert_eq(cell(t, 3, 0), 0.0);
+    cr_assert_eq(cell(t, 2, 0), 2.0);
+    tune_table_free(t);
+}
+
+Test(dataset, missing_markers_read_as_nan_in_numeric_and_text_columns)
+{
+    struct tune_table *t =
+        parse_ok("a,b\n1.25,x\n,NA\nNA,y\nNaN,?\n?,\n  NA  ,\"\"\n\"NA\",nan\n-3.5,x\n");
+    cr_assert_eq(t->cols[0].kind, TUNE_COL_NUMERIC);
+    cr_assert_eq(t->cols[1].kind, TUNE_COL_CATEGORICAL);
+    cr_assert_eq(t->n_rows, 8);
+    for (size_t r = 1; r <= 6; r++)
+        cr_assert(isnan(cell(t, r, 0)), "row %zu", r);
+    cr_assert_eq(cell(t, 0, 0), 1.25);
+    cr_assert_eq(cell(t, 7, 0), -3.5);
+    cr_assert_eq(t->cols[1].n_levels, 2);
+    cr_assert_eq(cell(t, 0, 1), 0.0);
+    cr_assert_eq(cell(t, 2, 1), 1.0);
+    cr_assert_eq(cell(t, 7, 1), 0.0);
+    for (size_t r = 1; r <= 6; r++)
+        if (r != 2)
+            cr_assert(isnan(cell(t, r, 1)), "row %zu", r);
+    tune_table_free(t);
+}
+
+Test(dataset, unquoted_cells_are_trimmed_and_quoted_cells_kept_verbatim)
+{
+    struct tune_table *t = parse_ok(" a , b \n  2.5\t,\" 3\"\n4 , \"x \" \n");
+    cr_assert_str_eq(t->cols[0].name, "a");
+    cr_assert_str_eq(t->cols[1].name, "b");
+    cr_assert_eq(t->cols[0].kind, TUNE_COL_NUMERIC);
+    cr_assert_eq(cell(t, 0, 0), 2.5);
+    cr_assert_eq(t->cols[1].kind, TUNE_COL_CATEGORICAL);
+    cr_assert_str_eq(t->cols[1].levels[0], " 3");
+    cr_assert_str_eq(t->cols[1].levels[1], "x ");
+    tune_table_free(t);
+}
+
+Test(dataset, quoted_fields_hold_commas_doubled_quotes_and_newlines)
+{
+    struct tune_table *t = parse_ok("name,\"odd, name\"\n\"a, b\",1\n\"say \"\"hi\"\"\",2\n"
+                                    "\"two\nlines\",3\n\"crlf\r\nkept\",4\n\"\"\"\",\"5\"\n");
+    cr_assert_str_eq(t->cols[1].name, "odd, name");
+    cr_assert_eq(t->n_rows, 5);
+    cr_assert_eq(t->cols[0].n_levels, 5);
+    cr_assert_str_eq(t->cols[0].levels[0], "a, b");
+    cr_assert_str_eq(t->cols[0].levels[1], "say \"hi\"");
+    cr_assert_str_eq(t->cols[0].levels[2], "two\nlines");
+    cr_assert_str_eq(t->cols[0].levels[3], "crlf\r\nkept");
+    cr_assert_str_eq(t->cols[0].levels[4], "\"");
+    cr_assert_eq(t->cols[1].kind, TUNE_COL_NUMERIC, "a quoted number is still a number");
+    cr_assert_eq(cell(t, 4, 1), 5.0);
+    /* Rows start on lines 2, 3, 4, 6, 8: quoted newlines count. */
+    size_t lines[5] = {2, 3, 4, 6, 8};
+    for (size_t r = 0; r < 5; r++)
+        cr_assert_eq(t->row_line[r], lines[r], "row %zu on line %zu", r, t->row_line[r]);
+    tune_table_free(t);
+}
+
+Test(dataset, comma_decimals_hex_and_malformed_numbers_are_text)
+{
+    const char *not_numbers[] = {"\"2,5\"", "0x1F", "1e", "e5", "1.2.3", "--1", ".",
+                                 "1e+",     "+",    "nan(1)", "infinit", "1_000", "1 2"};
+    for (size_t i = 0; i < sizeof not_numbers / sizeof *not_numbers; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "v\n1\n%s\n", not_numbers[i]);
+        struct tune_table *t = parse_ok(text);
+        cr_assert_eq(t->cols[0].kind, TUNE_COL_CATEGORICAL, "%s read as a number",
+                     not_numbers[i]);
+        tune_table_free(t);
+    }
+}
+
+Test(dataset, numbers_convert_exactly_like_strtod)
+{
+    const char *cells[] = {"0.1",       "-0",         ".5",       "5.",        "+3",
+                           "1e-30",     "2.2250738585072014e-308",   "4.9e-324",
+                           "1.7976931348623157e308",  "123456789012345678901",
+                           "9007199254740993",        "0.000000000000000000000000123",
+                           "1E22",      "3.14159265358979323846", "1e400",
+                           "-1e-400",   "inf",        "-Infinity", "00012.50"};
+    size_t n = sizeof cells / sizeof *cells;
+    char text[1024] = "v\n";
+    for (size_t i = 0; i < n; i++) {
+        strcat(text, cells[i]);
+        strcat(text, "\n");
+    }
+    struct tune_table *t = parse_ok(text);
+    cr_assert_eq(t->cols[0].kind, TUNE_COL_NUMERIC);
+    cr_assert_eq(t->n_rows, n);
+    for (size_t i = 0; i < n; i++) {
+        double want = strtod(cells[i], NULL), got = cell(t, i, 0);
+        cr_assert(memcmp(&want, &got, sizeof want) == 0, "%s: got %.17g, want %.17g", cells[i],
+                  got, want);
+    }
+    tune_table_free(t);
+}
+
+/* 20000 random decimal literals, fast path and strtod path mixed, must read
+ * bit for bit as strtod reads them (a fixed LCG keeps the test
+ * deterministic). */
+Test(dataset, random_decimal_literals_match_strtod_bit_for_bit)
+{
+    uint64_t s = UINT64_C(0x9E3779B97F4A7C15);
+#define NEXT() (s = s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407), s >> 33)
+    size_t n = 20000, cap = n * 64, len = 0;
+    char *text = malloc(cap), **cells = malloc(n * sizeof *cells);
+    len += (size_t)sprintf(text, "v\n");
+    for (size_t i = 0; i < n; i++) {
+        char buf[64];
+        size_t k = 0;
+        if (NEXT() % 3 == 0)
+            buf[k++] = '-';
+        size_t int_digits = NEXT() % 21, frac_digits = NEXT() % 21;
+        if (int_digits + frac_digits == 0)
+            int_digits = 1;
+        for (size_t d = 0; d < int_digits; d++)
+            buf[k++] = (char)('0' + NEXT() % 10);
+        if (frac_digits) {
+            buf[k++] = '.';
+            for (size_t d = 0; d < frac_digits; d++)
+                buf[k++] = (char)('0' + NEXT() % 10);
+        }
+        if (NEXT() % 2)
+            k += (size_t)sprintf(buf + k, "e%d", (int)(NEXT() % 661) - 330);
+        buf[k] = '\0';
+        cells[i] = strdup(buf);
+        len += (size_t)sprintf(text + len, "%s\n", buf);
+    }
+#undef NEXT
+    struct tune_table *t = NULL;
+    struct tune_error e;
+    cr_assert_eq(tune_table_parse_csv("rand.csv", text, len, &t, &e), TUNE_OK, "%s", e.msg);
+    cr_assert_eq(t->n_rows, n);
+    for (size_t i = 0; i < n; i++) {
+        double want = strtod(cells[i], NULL), got = t->data[i];
+        cr_assert(memcmp(&want, &got, sizeof want) == 0, "%s: got %.17g, want %.17g", cells[i],
+                  got, want);
+        free(cells[i]);
+    }
+    tune_table_free(t);
+    free(cells);
+    free(text);
+}
+
+/* 15- to 19-digit literals (what %.17g and pandas write) with exponents
+ * around the extended-precision tier's limits: bit for bit as strtod. */
+Test(dataset, full_precision_literals_match_strtod_bit_for_bit)
+{
+    uint64_t s = UINT64_C(20240611);
+#define NEXT() (s = s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407), s >> 33)
+    size_t n = 50000, len = 0;
+    char *text = malloc(n * 48 + 8);
+    size_t *start = malloc(n * sizeof *start);
+    len += (size_t)sprintf(text, "v\n");
+    for (size_t i = 0; i < n; i++) {
+        char buf[64];
+        size_t k = 0;
+        int nd = 15 + (int)(NEXT() % 5), point = (int)(NEXT() % (uint64_t)(nd + 1));
+        if (NEXT() % 2)
+            buf[k++] = '-';
+        buf[k++] = (char)('1' + NEXT() % 9);
+        for (int d = 1; d < nd; d++) {
+            if (d == point)
+                buf[k++] = '.';
+            buf[k++] = (char)('0' + NEXT() % 10);
+        }
+        if (NEXT() % 2)
+            k += (size_t)sprintf(buf + k, "e%d", (int)(NEXT() % 59) - 29 - (nd - point));
+        buf[k] = '\0';
+        start[i] = len;
+        len += (size_t)sprintf(text + len, "%s\n", buf);
+    }
+#undef NEXT
+    struct tune_table *t = NULL;
+    struct tune_error e;
+    cr_assert_eq(tune_table_parse_csv("full.csv", text, len, &t, &e), TUNE_OK, "%s", e.msg);
+    cr_assert_eq(t->n_rows, n);
+    for (size_t i = 0; i < n; i++) {
+        double want = strtod(text + start[i], NULL), got = t->data[i];
+        cr_assert(memcmp(&want, &got, sizeof want) == 0, "row %zu: got %.17g, want %.17g", i,
+                  got, want);
+    }
+    tune_table_free(t);
+    free(start);
+    free(text);
+}
+
+/* --------------------------------------------------------- file framing */
+
+Test(dataset, utf8_bom_is_skipped_before_the_first_name)
+{
+    struct tune_table *t = parse_ok("\xEF\xBB\xBFheight,w\n1.75,2\n");
+    cr_assert_str_eq(t->cols[0].name, "height");
+    cr_assert_eq(tune_table_find(t, "height"), 0);
+    cr_assert_eq(cell(t, 0, 0), 1.75);
+    tune_table_free(t);
+}
+
+Test(dataset, crlf_and_lone_cr_line_endings_read_like_lf)
+{
+    const char *texts[] = {"a,b\r\n1.5,x\r\n-2.75,y\r\n", "a,b\r1.5,x\r-2.75,y\r",
+                           "a,b\n1.5,x\n-2.75,y"};
+    for (size_t i = 0; i < 3; i++) {
+        struct tune_table *t = parse_ok(texts[i]);
+        cr_assert_eq(t->n_rows, 2, "text %zu", i);
+        cr_assert_eq(cell(t, 1, 0), -2.75);
+        cr_assert_str_eq(t->cols[1].levels[1], "y", "no CR left in the last level");
+        cr_assert_str_eq(t->cols[1].name, "b");
+        cr_assert_eq(t->row_line[1], 3);
+        tune_table_free(t);
+    }
+}
+
+Test(dataset, blank_lines_are_skipped_and_do_not_shift_line_numbers)
+{
+    struct tune_table *t = parse_ok("\na,b\n\n1,2\n   \n3,4\n\n\r\n \t \n");
+    cr_assert_eq(t->n_rows, 2);
+    cr_assert_eq(t->row_line[0], 4);
+    cr_assert_eq(t->row_line[1], 6);
+    cr_assert_eq(cell(t, 1, 1), 4.0);
+    tune_table_free(t);
+}
+
+Test(dataset, trailing_comma_is_an_empty_last_field)
+{
+    struct tune_table *t = parse_ok("a,b,c\n1,2,\n3,4,5");
+    cr_assert(isnan(cell(t, 0, 2)));
+    cr_assert_eq(cell(t, 1, 2), 5.0);
+    tune_table_free(t);
+}
+
+Test(dataset, text_that_is_not_nul_terminated_is_never_overread)
+{
+    const char src[] = "a,b\n1.5,2.5e3";
+    size_t len = sizeof src - 1;
+    char *exact = malloc(len); /* no terminator: ASan flags any read past it */
+    memcpy(exact, src, len);
+    struct tune_table *t = NULL;
+    struct tune_error e;
+    cr_assert_eq(tune_table_parse_csv("mem.csv", exact, len, &t, &e), TUNE_OK, "%s", e.msg);
+    cr_assert_eq(cell(t, 0, 1), 2500.0);
+    tune_table_free(t);
+    free(exact);
+}
+
+Test(dataset, every_prefix_of_a_tricky_file_parses_or_fails_cleanly)
+{
+    const char *src = "\xEF\xBB\xBF\"a\",b , c\r\n\"x,\"\"y\"\"\n\", 1e3 ,NA\r\n?,\"2\",  \n"
+                      "\n q ,-.5,inf\n\"open";
+    size_t n = strlen(src);
+    for (size_t len = 0; len <= n; len++) {
+        char *copy = malloc(len + 1);
+        memcpy(copy, src, len);
+        struct tune_table *t = NULL;
+        struct tune_error e;
+        tune_error_clear(&e);
+        int rc = tune_table_parse_csv("mem.csv", copy, len, &t, &e);
+        if (rc == TUNE_OK) {
+            cr_assert_eq(t->n_cols, 3, "prefix %zu", len);
+            tune_table_free(t);
+        } else {
+            cr_assert_eq(rc, TUNE_EINVAL, "prefix %zu: %s", len, e.msg);
+            cr_assert(strncmp(e.msg, "mem.csv:", 8) == 0, "prefix %zu: %s", len, e.msg);
+            cr_assert_null(t);
+        }
+        free(copy);
+    }
+}
+
+/* ---------------------------------------------------------------- errors */
+
+Test(dataset, empty_file_is_an_error_at_line_one)
+{
+    expect_error("", "mem.csv:1:1: empty file, expected a header row");
+    expect_error("\xEF\xBB\xBF", "mem.csv:1:1: empty file, expected a header row");
+    expect_error("\n \n\r\n", "mem.csv:4:1: empty file, expected a header row");
+}
+
+Test(dataset, header_without_rows_is_an_error)
+{
+    expect_error("a,b\n", "mem.csv:2:1: no data rows after the header on line 1");
+    expect_error("\na,b\n\n\n", "mem.csv:5:1: no data rows after the header on line 2");
+    expect_error("a,b", "mem.csv:1:1: no data rows after the header on line 1");
+}
+
+Test(dataset, duplicate_and_empty_column_names_are_errors)
+{
+    expect_error("a,b,a\n1,2,3\n", "mem.csv:1:3: duplicate column name 'a' (also column 1)");
+    expect_error("x,\"y\",\" y\",y\n1,2,3,4\n",
+                 "mem.csv:1:4: duplicate column name 'y' (also column 2)");
+    expect_error("a,,c\n1,2,3\n", "mem.csv:1:2: empty column name");
+    expect_error("a,b,\n1,2,3\n", "mem.csv:1:3: empty column name");
+    expect_error("a,\"\"\n1,2\n", "mem.csv:1:2: empty column name");
+    /* Messages stay on one line whatever bytes a name holds. */
+    expect_error("\"a\nb\",\"a\nb\"\n1,2\n",
+                 "mem.csv:2:2: duplicate column name 'a\\nb' (also column 1)");
+}
+
+Test(dataset, short_row_names_line_and_first_missing_column)
+{
+    expect_error("a,b,c\n1,2,3\n4,5\n",
+                 "mem.csv:3:3: expected 3 fields, got 2 (column 'c')");
+    expect_error("a,b,c\n1,2,3\n4\n", "mem.csv:3:2: expected 3 fields, got 1 (column 'b')");
+}
+
+Test(dataset, long_row_names_line_and_first_extra_field)
+{
+    expect_error("a,b\n1,2\n3,4\n5,6,7,8\n", "mem.csv:4:3: expected 2 fields, got 4");
+}
+
+Test(dataset, quoted_newlines_shift_line_numbers_of_later_errors)
+{
+    expect_error("a,b\n1,\"x\ny\"\n2,\"p\r\nq\r\nr\"\n3,4,5\n",
+                 "mem.csv:7:3: expected 2 fields, got 3");
+    expect_error("a,b\n1,\"x\ny\"\n2\n", "mem.csv:4:2: expected 2 fields, got 1 (column 'b')");
+}
+
+Test(dataset, unterminated_quote_names_the_line_where_it_opened)
+{
+    expect_error("a,b\n1,2\n3,\"abc\n4,5\n6,7\n",
+                 "mem.csv:3:2: unterminated quote opened here (column 'b')");
+    expect_error("\"a", "mem.csv:1:1: unterminated quote opened here");
+}
+
+Test(dataset, text_after_a_closing_quote_is_an_error)
+{
+    expect_error("a,b\n1,\"x\"y\n", "mem.csv:2:2: unexpected 'y' after closing quote (column 'b')");
+    expect_error("a\n\"x\"\x01\n", "mem.csv:2:1: unexpected byte 0x01 after closing quote "
+                                   "(column 'a')");
+}
+
+Test(dataset, nul_bytes_are_errors)
+{
+    const char text[] = "a,b\n1,x\0y\n";
+    struct tune_table *t = NULL;
+    struct tune_error e;
+    cr_assert_eq(tune_table_parse_csv("mem.csv", text, sizeof text - 1, &t, &e), TUNE_EINVAL);
+    cr_assert_str_eq(e.msg, "mem.csv:2:2: NUL byte in field (column 'b')");
+}
+
+Test(dataset, unreadable_file_is_an_io_error_with_strerror)
+{
+    char *dir = tu_tmpdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/nope.csv", dir);
+    struct tune_table *t = (struct tune_table *)1;
+    struct tune_error e;
+    cr_assert_eq(tune_table_read_csv(path, &t, &e), TUNE_EIO);
+    cr_assert_null(t);
+    char want[600];
+    snprintf(want, sizeof want, "%s: cannot open: No such file or directory", path);
+    cr_assert_str_eq(e.msg, want);
+    /* A directory opens but cannot be read. */
+    cr_assert_eq(tune_table_read_csv(dir, &t, &e), TUNE_EIO);
+    snprintf(want, sizeof want, "%s: cannot read: Is a directory", dir);
+    cr_assert_str_eq(e.msg, want);
+    rmdir(dir);
+    free(dir);
+}
+
+Test(dataset, files_on_disk_read_with_bom_and_crlf)
+{
+    char *dir = tu_tmpdir();
+    char *path = tu_write(dir, "w.csv", "\xEF\xBB\xBFx,label\r\n0.125,\"b, c\"\r\n\r\n9,a\r\n");
+    struct tune_dataset *ds = NULL;
+    struct tune_error e;
+    int rc = tune_dataset_load(path, "label", TUNE_TASK_BINARY, &ds, &e);
+    cr_assert_eq(rc, TUNE_OK, "%s", e.msg);
+    cr_assert_str_eq(ds->path, path);
+    cr_assert_eq(ds->n_rows, 2);
+    cr_assert_str_eq(ds->class_names[0], "a");
+    cr_assert_str_eq(ds->class_names[1], "b, c");
+    cr_assert_eq(ds->y[0], 1.0);
+    cr_assert_eq(ds->y[1], 0.0);
+    cr_assert_eq(ds->x[0], 0.125);
+    tune_dataset_free(ds);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
+}
+
+/* --------------------------------------------------------------- dataset */
+
+static struct tune_dataset *split_ok(const char *text, const char *target, enum tune_task task)
+{
+    struct tune_table *t = parse_ok(text);
+    struct tune_dataset *ds = NULL;
+    struct tune_error e;
+    int rc = tune_dataset_from_table(t, target, task, &ds, &e);
+    cr_assert_eq(rc, TUNE_OK, "%s", e.msg);
+    tune_table_free(t);
+    return ds;
+}
+
+static void expect_split_error(const char *text, const char *target, enum tune_task task,
+                               const char *msg)
+{
+    struct tune_table *t = parse_ok(text);
+    struct tune_dataset *ds = (struct tune_dataset *)1;
+    struct tune_error e;
+    int rc = tune_dataset_from_table(t, target, task, &ds, &e);
+    cr_assert_eq(rc, TUNE_EINVAL, "rc %d: %s", rc, e.msg);
+    cr_assert_null(ds);
+    cr_assert_str_eq(e.msg, msg);
+    tune_table_free(t);
+}
+
+Test(dataset, target_in_the_middle_is_removed_and_feature_order_kept)
+{
+    struct tune_dataset *ds =
+        split_ok("f1,y,f2,f3\n0.5,3.25,a,7\n1.5,-8.5,b,9\n", "y", TUNE_TASK_REGRESSION);
+    cr_assert_eq(ds->n_features, 3);
+    cr_assert_str_eq(ds->features[0].name, "f1");
+    cr_assert_str_eq(ds->features[1].name, "f2");
+    cr_assert_str_eq(ds->features[2].name, "f3");
+    cr_assert_eq(ds->features[1].kind, TUNE_COL_CATEGORICAL);
+    cr_assert_str_eq(ds->features[1].levels[1], "b");
+    cr_assert_eq(ds->x[0 * 2 + 1], 1.5);
+    cr_assert_eq(ds->x[1 * 2 + 1], 1.0);
+    cr_assert_eq(ds->x[2 * 2 + 0], 7.0);
+    cr_assert_eq(ds->y[0], 3.25);
+    cr_assert_eq(ds->y[1], -8.5);
+    cr_assert_eq(ds->n_classes, 0);
+    cr_assert_null(ds->class_names);
+    cr_assert_eq(ds->task, TUNE_TASK_REGRESSION);
+    tune_dataset_free(ds);
+}
+
+Test(dataset, numeric_class_labels_are_coded_in_numeric_order)
+{
+    struct tune_dataset *ds =
+        split_ok("x,y\n1,10\n2,2\n3,2.5\n4,10\n5,-0.75\n", "y", TUNE_TASK_MULTICLASS);
+    cr_assert_eq(ds->n_classes, 4);
+    const char *names[4] = {"-0.75", "2", "2.5", "10"};
+    for (size_t k = 0; k < 4; k++)
+        cr_assert_str_eq(ds->class_names[k], names[k]);
+    double codes[5] = {3, 1, 2, 3, 0};
+    for (size_t r = 0; r < 5; r++)
+        cr_assert_eq(ds->y[r], codes[r], "row %zu", r);
+    tune_dataset_free(ds);
+}
+
+Test(dataset, numeric_class_names_are_the_shortest_round_trip_text)
+{
+    struct tune_dataset *ds =
+        split_ok("x,y\n1,1e20\n2,0.1\n3,-0\n4,0.30000000000000004\n5,0\n", "y",
+                 TUNE_TASK_MULTICLASS);
+    cr_assert_eq(ds->n_classes, 4, "0 and -0 are one class");
+    const char *names[4] = {"0", "0.1", "0.30000000000000004", "1e+20"};
+    for (size_t k = 0; k < 4; k++)
+        cr_assert_str_eq(ds->class_names[k], names[k]);
+    cr_assert_eq(ds->y[2], 0.0);
+    cr_assert_eq(ds->y[4], 0.0);
+    tune_dataset_free(ds);
+}
+
+Test(dataset, text_class_labels_are_coded_in_byte_order)
+{
+    struct tune_dataset *ds =
+        split_ok("x,y\n1,dog\n2,cat\n3,emu\n4,cat\n5,Zebra\n", "y", TUNE_TASK_MULTICLASS);
+    cr_assert_eq(ds->n_classes, 4);
+    const char *names[4] = {"Zebra", "cat", "dog", "emu"};
+    for (size_t k = 0; k < 4; k++)
+        cr_assert_str_eq(ds->class_names[k], names[k]);
+    double codes[5] = {2, 1, 3, 1, 0};
+    for (size_t r = 0; r < 5; r++)
+        cr_assert_eq(ds->y[r], codes[r], "row %zu", r);
+    tune_dataset_free(ds);
+}
+
+Test(dataset, clustering_without_target_keeps_every_column)
+{
+    struct tune_dataset *ds = split_ok("a,b\n1,2\n3,4\n", NULL, TUNE_TASK_CLUSTERING);
+    cr_assert_eq(ds->n_features, 2);
+    cr_assert_null(ds->y);
+    cr_assert_null(ds->target_name);
+    cr_assert_eq(ds->x[3], 4.0);
+    tune_dataset_free(ds);
+    ds = split_ok("a,b\n1,2\n3,4\n", "", TUNE_TASK_CLUSTERING);
+    cr_assert_eq(ds->n_features, 2);
+    tune_dataset_free(ds);
+}
+
+Test(dataset, clustering_with_a_target_keeps_it_as_reference_labels)
+{
+    struct tune_dataset *ds = split_ok("a,b\n1,z\n3,z\n", "b", TUNE_TASK_CLUSTERING);
+    cr_assert_eq(ds->n_features, 1);
+    cr_assert_eq(ds->n_classes, 1);
+    cr_assert_str_eq(ds->class_names[0], "z");
+    cr_assert_eq(ds->y[1], 0.0);
+    tune_dataset_free(ds);
+}
+
+Test(dataset, absent_target_lists_the_columns)
+{
+    expect_split_error("a,b,c\n1,2,3\n", "xyz", TUNE_TASK_BINARY,
+                       "mem.csv: target column 'xyz' not found (columns: a, b, c)");
+}
+
+Test(dataset, absent_target_among_many_columns_is_cut_short)
+{
+    char text[4096] = "";
+    for (int j = 0; j < 100; j++)
+        sprintf(text + strlen(text), "%scolumn_number_%d", j ? "," : "", j);
+    strcat(text, "\n");
+    for (int j = 0; j < 100; j++)
+        strcat(text, j ? ",1" : "1");
+    struct tune_table *t = parse_ok(text);
+    struct tune_dataset *ds = NULL;
+    struct tune_error e;
+    cr_assert_eq(tune_dataset_from_table(t, "y", TUNE_TASK_BINARY, &ds, &e), TUNE_EINVAL);
+    cr_assert(strncmp(e.msg,
+                      "mem.csv: target column 'y' not found (columns: column_number_0, "
+                      "column_number_1, ",
+                      80) == 0,
+              "%s", e.msg);
+    size_t len = strlen(e.msg);
+    cr_assert(len < TUNE_ERROR_MSG_MAX - 1);
+    cr_assert_str_eq(e.msg + len - 6, ", ...)");
+    tune_table_free(t);
+}
+
+Test(dataset, missing_target_value_names_its_line)
+{
+    expect_split_error("a,y\n1,0\n2,\n", "y", TUNE_TASK_BINARY,
+                       "mem.csv:3:2: missing value in target column 'y'");
+    expect_split_error("a,y\n\"p\nq\",0\n\n2,1\n7,NA\n", "y", TUNE_TASK_BINARY,
+                       "mem.csv:6:2: missing value in target column 'y'");
+}
+
+Test(dataset, text_target_for_regression_names_the_first_text_cell)
+{
+    expect_split_error("a,y\n1,2\n2,abc\n3,4\n", "y", TUNE_TASK_REGRESSION,
+                       "mem.csv:3:2: target column 'y' holds text ('abc'); regression needs "
+                       "numbers");
+}
+
+Test(dataset, a_single_class_is_not_enough)
+{
+    expect_split_error("a,y\n1,5\n2,5\n", "y", TUNE_TASK_BINARY,
+                       "mem.csv: target column 'y' has 1 class (5); binary needs at least 2");
+    expect_split_error("a,y\n1,q\n2,q\n", "y", TUNE_TASK_MULTICLASS,
+                       "mem.csv: target column 'y' has 1 class (q); multiclass needs at least 2");
+}
+
+Test(dataset, supervised_tasks_need_a_target_and_features)
+{
+    expect_split_error("a,y\n1,0\n", NULL, TUNE_TASK_REGRESSION,
+                       "mem.csv: task 'regression' needs a target column");
+    expect_split_error("y\n1\n0\n", "y", TUNE_TASK_BINARY,
+                       "mem.csv: no feature columns besides target 'y'");
+    expect_split_error("a,y\n1,0\n", "y", (enum tune_task)3, "mem.csv: unknown task 3");
+}
+
+Test(dataset, task_names_round_trip)
+{
+    enum tune_task all[4] = {TUNE_TASK_BINARY, TUNE_TASK_MULTICLASS, TUNE_TASK_REGRESSION,
+                             TUNE_TASK_CLUSTERING};
+    const char *names[4] = {"binary", "multiclass", "regression", "clustering"};
+    for (size_t i = 0; i < 4; i++) {
+        cr_assert_str_eq(tune_task_name(all[i]), names[i]);
+        cr_assert_eq(tune_task_parse(names[i]), all[i]);
+    }
+    cr_assert_eq(tune_task_parse("Binary"), 0);
+    cr_assert_eq(tune_task_parse(NULL), 0);
+    cr_assert_str_eq(tune_task_name((enum tune_task)0), "unknown");
+}
+
+Test(dataset, destructors_accept_null)
+{
+    tune_table_free(NULL);
+    tune_dataset_free(NULL);
+    cr_assert_eq(tune_table_find(NULL, "a"), -1);
+}
+
+Test(dataset, many_rows_survive_the_row_estimate_and_compaction)
+{
+    size_t n = 5000;
+    char *text = malloc(n * 40 + 64);
+    size_t len = (size_t)sprintf(text, "i,half,tag\r\n");
+    for (size_t r = 0; r < n; r++)
+        len += (size_t)sprintf(text + len, "%zu,%zu.5,%s\r\n%s", r, r / 2, r % 3 ? "odd" : "\"t\"",
+                               r % 7 ? "" : "\r\n");
+    struct tune_table *t = NULL;
+    struct tune_error e;
+    cr_assert_eq(tune_table_parse_csv("big.csv", text, len, &t, &e), TUNE_OK, "%s", e.msg);
+    cr_assert_eq(t->n_rows, n);
+    for (size_t r = 0; r < n; r += 997) {
+        cr_assert_eq(cell(t, r, 0), (double)r);
+        cr_assert_eq(cell(t, r, 1), (double)(r / 2) + 0.5);
+        cr_assert_eq(cell(t, r, 2), r % 3 ? 1.0 : 0.0);
+    }
+    cr_assert_eq(t->row_line[n - 1], 2 + (n - 1) + (n - 1 + 6) / 7);
+    tune_table_free(t);
+    free(text);
+}
