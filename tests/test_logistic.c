@@ -96,6 +96,22 @@ static const double iris_l1_coef[12] = {
 static const double iris_l1_intercept[3] = {
     -0.30534057727006519, 0.50752297001857116, -0.20218239274852662,
 };
+/* wine multinomial l2 balanced, C=0.35, classes [59, 71, 48]; newton-cg, kkt 2.7e-09, lbfgs dev 7.3e-06 */
+static const double wine_coef[39] = {
+    0.6181994896412627, 0.11217013875515744, 0.3467352769898962, -0.62361453223904995,
+    0.046580551578414425, 0.23863762936355334, 0.49505776984927047, -0.18092894068836393,
+    0.10352214082178821, 0.10860152064632449, 0.13133163274219015, 0.54258850814875093,
+    0.81395765961311428, -0.79454503938125176, -0.34673348874044746, -0.59029754883763641,
+    0.40114268871874065, -0.11615192987198637, 0.02943104438563126, 0.23552854610551546,
+    0.12535079715003053, 0.21563263273836103, -0.74706094152864411, 0.49518824867386635,
+    0.079969277205157993, -0.81793824699293216, 0.17634554973998826, 0.23456334998529055,
+    0.24356227184774001, 0.22247184352030983, 0.069571378293571365, -0.26806867374918447,
+    -0.73058631595478629, 0.055578143538334575, -0.31915477356014893, 0.63845942088231955,
+    -0.62651988141605697, -0.62255778535390993, 0.0039805873798175028,
+};
+static const double wine_intercept[3] = {
+    0.25465935424641528, 0.52790019426691404, -0.78255954851332177,
+};
 /* breast cancer l2, C=1; newton-cg, kkt 2.8e-09, lbfgs dev 1.1e-04 */
 static const double bc_intercept = 0.21450271800137857;
 static const double bc_auc = 0.99744992336557259;
@@ -478,6 +494,28 @@ Test(logistic, multinomial_l1_on_iris_matches_sklearn_saga_zero_pattern)
     free(y);
 }
 
+Test(logistic, multinomial_balanced_on_wine_matches_sklearn)
+{
+    struct tune_matrix x = read_csv("data/wine.csv");
+    double *y = split_standardise(&x);
+    cr_assert_eq(x.n_cols, 13);
+    struct hp h;
+    hp_init(&h);
+    hp_set(&h, "C", 0.35);
+    hp_set(&h, "tol", 1e-10);
+    hp_choose(&h, "class_weight", "balanced");
+    void *model = fit_ok(&x, y, TUNE_TASK_MULTICLASS, 3, &h);
+    double w[39], b[3];
+    coefficients(model, 13, 3, w, b);
+    for (size_t j = 0; j < 39; j++)
+        assert_close(w[j], wine_coef[j], 1e-7);
+    for (size_t k = 0; k < 3; k++)
+        assert_close(b[k], wine_intercept[k], 1e-7);
+    tune_trainer_logistic.free_model(model);
+    free(x.data);
+    free(y);
+}
+
 Test(logistic, breast_cancer_probabilities_and_auc_match_sklearn)
 {
     struct tune_matrix x = read_csv("data/breast_cancer.csv");
@@ -503,6 +541,18 @@ Test(logistic, breast_cancer_probabilities_and_auc_match_sklearn)
     double w[30], b;
     coefficients(model, 30, 2, w, &b);
     assert_rel(b, bc_intercept, 1e-7, "intercept", 0);
+    tune_predictions_release(&p);
+    tune_trainer_logistic.free_model(model);
+
+    /* The defaults (tol 1e-4, max_iter 100) stop early but close. */
+    hp_init(&h);
+    model = fit_ok(&x, y, TUNE_TASK_BINARY, 2, &h);
+    predict_ok(model, &x, 2, &p);
+    for (size_t i = 0; i < 569; i++)
+        cr_assert(fabs(p.proba[i * 2 + 1] - want.data[569 + i]) <= 1e-5,
+                  "default tol, row %zu: P(1) = %.17g, expected %.17g", i, p.proba[i * 2 + 1],
+                  want.data[569 + i]);
+    assert_close(auc(y, p.proba, 569), bc_auc, 1e-4);
     tune_predictions_release(&p);
     tune_trainer_logistic.free_model(model);
     free(want.data);
@@ -537,6 +587,26 @@ Test(logistic, a_constant_zero_column_gets_weight_zero_and_changes_nothing)
         tune_trainer_logistic.free_model(m3);
         free(data);
     }
+}
+
+Test(logistic, without_features_the_intercept_gives_the_class_frequency)
+{
+    /* The intercept is never penalised, so with no columns the fit is the
+     * maximum-likelihood constant: P(class 1) = 27/40 on the binary set. */
+    struct tune_matrix none = {40, 0, NULL};
+    struct hp h;
+    hp_init(&h);
+    hp_set(&h, "C", 0.01);
+    hp_set(&h, "tol", 1e-12);
+    void *model = fit_ok(&none, small_y, TUNE_TASK_BINARY, 2, &h);
+    struct tune_predictions p;
+    predict_ok(model, &none, 2, &p);
+    for (size_t i = 0; i < 40; i++) {
+        assert_close(p.proba[i * 2 + 1], 27.0 / 40.0, 1e-12);
+        cr_assert_eq(p.label[i], 1);
+    }
+    tune_predictions_release(&p);
+    tune_trainer_logistic.free_model(model);
 }
 
 Test(logistic, a_class_absent_from_training_gets_probability_zero)
@@ -717,9 +787,11 @@ Test(logistic, predict_rejects_a_matrix_of_another_width)
 
 Test(logistic, a_20_point_c_grid_in_5_fold_cv_on_breast_cancer_takes_under_half_a_second)
 {
-    /* The issue asks for well under 0.1 s in an optimised build; the bound
-     * here leaves room for sanitizer builds while still catching a solver
-     * that needs thousands of iterations. */
+    /* The issue asks for well under 0.1 s in an optimised build (about
+     * 0.045 s of CPU here); the bound leaves room for sanitizer builds and
+     * busy machines while still catching a solver that needs thousands of
+     * iterations.  CPU time of this process, so tests running alongside do
+     * not count. */
     struct tune_matrix x = read_csv("data/breast_cancer.csv");
     double *y = split_standardise(&x);
     size_t n = x.n_rows, d = x.n_cols;
@@ -727,7 +799,7 @@ Test(logistic, a_20_point_c_grid_in_5_fold_cv_on_breast_cancer_takes_under_half_
     struct tune_matrix va = {0, d, malloc(n * d * sizeof(double))};
     double *ytr = malloc(n * sizeof *ytr);
     struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
     for (size_t g = 0; g < 20; g++) {
         struct hp h;
         hp_init(&h);
@@ -752,9 +824,9 @@ Test(logistic, a_20_point_c_grid_in_5_fold_cv_on_breast_cancer_takes_under_half_
             tune_trainer_logistic.free_model(model);
         }
     }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
     double sec = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    cr_assert_lt(sec, 0.5, "100 fits took %.3f s", sec);
+    cr_assert_lt(sec, 0.5, "100 fits took %.3f s of CPU", sec);
     free(tr.data);
     free(va.data);
     free(ytr);

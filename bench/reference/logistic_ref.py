@@ -129,6 +129,15 @@ def main():
     print(c_array("iris_l1_coef", m.coef_))
     print(c_array("iris_l1_intercept", m.intercept_))
 
+    # wine, standardised, multinomial l2 with balanced class weights.
+    xw, yw = load("data/wine.csv")
+    xw = standardise(xw)
+    m, note = reference(xw, yw, C=0.35, class_weight="balanced")
+    print("/* wine multinomial l2 balanced, C=0.35, classes %s; %s */"
+          % (np.bincount(yw).tolist(), note))
+    print(c_array("wine_coef", m.coef_))
+    print(c_array("wine_intercept", m.intercept_))
+
     # (6) breast cancer, standardised over all rows, C=1.
     xb, yb = load("data/breast_cancer.csv")
     xb = standardise(xb)
