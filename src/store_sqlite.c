@@ -111,7 +111,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_FOLD_INSERT] = "INSERT INTO trial_metric_folds(trial_id, name, fold, value)"
                        " VALUES (?1, ?2, ?3, ?4)",
     [ST_TRIAL_LIST] = "SELECT id, number, seq, origin, state, params_json, value, value_std,"
-                      " t_start, t_end, fit_seconds, predict_seconds, error"
+                      " t_start, t_end, fit_seconds, predict_seconds, error, lost"
                       " FROM trials WHERE study_id = ?1 ORDER BY number",
     [ST_METRIC_LIST] = "SELECT t.number, m.name, m.mean, m.std, f.fold, f.value"
                        " FROM trials t JOIN trial_metrics m ON m.trial_id = t.id"
@@ -1036,6 +1036,7 @@ static int read_trial(struct sq_store *s, sqlite3_stmt *st, struct tune_trial *t
     t->t_end = col_real(st, 9);
     t->fit_seconds = col_real(st, 10);
     t->predict_seconds = col_real(st, 11);
+    t->lost = sqlite3_column_int(st, 13) != 0;
     if (col_strdup(st, 5, &t->params_json) || col_strdup(st, 12, &t->error))
         return sq_oom(s, err);
     return TUNE_OK;

@@ -586,7 +586,7 @@ int tune_study_progress(struct tune_study *s, size_t *n_finished, double *best_v
     *best_number = -1;
     for (size_t i = 0; i < n; i++) {
         const struct tune_trial *t = &trials[i];
-        if (t->origin == TUNE_ORIGIN_SEARCH && t->state != TUNE_TRIAL_RUNNING)
+        if (t->origin == TUNE_ORIGIN_SEARCH && t->state != TUNE_TRIAL_RUNNING && !t->lost)
             (*n_finished)++;
         if (t->state == TUNE_TRIAL_COMPLETE && isfinite(t->value) &&
             (*best_number < 0 ||

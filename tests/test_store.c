@@ -715,6 +715,7 @@ Test(store, stale_running_trial_is_marked_lost_and_frees_a_budget_slot)
     cr_assert_eq(t[1].state, TUNE_TRIAL_FAILED);
     cr_assert_str_eq(t[1].error, "worker lost");
     cr_assert(!isnan(t[1].t_end));
+    cr_assert(t[1].lost && !t[0].lost, "the list says which trial was lost");
     tune_trials_free(t, n);
 
     /* The lost trial keeps its seq; its budget slot goes to a new claim. */

@@ -56,6 +56,8 @@ struct tune_trial {
     char *error;           /* FAILED: why; else NULL */
     size_t n_metrics;
     struct tune_metric_summary *metrics;
+    int lost;              /* FAILED because its worker died: not counted in
+                              the budget, its slot is run again */
 };
 
 struct tune_study_info {
