@@ -9,10 +9,16 @@ PKG_CONFIG ?= pkg-config
 VERSION := 0.1.0
 
 PKGS      := gsl nlopt sqlite3 libcjson
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) openblas 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # GSL's BLAS calls are served by OpenBLAS instead of the reference -lgslcblas.
+# Debian's single-threaded build (libopenblas-serial-dev): the matrices here
+# are one fold or one GP, too small for BLAS threads, whose idle spinning
+# measured 1.6 CPUs busy for 1 CPU of work; parallelism belongs to workers.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+BLAS_DIR  ?= /usr/lib/$(MULTIARCH)/openblas-serial
+BLAS_LIBS ?= -L$(BLAS_DIR) -Wl,-rpath,$(BLAS_DIR) -lopenblas
 PKG_LIBS  := $(filter-out -lgslcblas,$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)) \
-             $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null)
+             $(BLAS_LIBS)
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 TEST_LIBS   := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
 

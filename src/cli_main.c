@@ -35,15 +35,8 @@ static const struct {
     {"best", cli_best},
 };
 
-/* OpenBLAS's own prototype (its cblas.h clashes with GSL's gsl_cblas.h). */
-void openblas_set_num_threads(int num_threads);
-
 int main(int argc, char **argv)
 {
-    /* The matrices here are small (one fold, one GP): BLAS threads would spin
-     * in sched_yield more than they compute, and parallelism belongs to the
-     * worker processes instead. */
-    openblas_set_num_threads(1);
     /* Library code checks every GSL status; GSL must never abort the process. */
     gsl_set_error_handler_off();
     if (argc < 2) {

@@ -70,72 +70,86 @@ static void scatter_oof(struct tune_predictions *oof, int *oof_fold, const struc
     }
 }
 
-/* Fit and score one fold; metric values go to vals[m]. */
-static int run_fold(const struct tune_dataset *ds, const struct tune_split *sp,
-                    const struct tune_prep_config *prep, const struct tune_trainer_type *tr,
-                    const struct tune_params *params, uint64_t seed,
-                    const struct tune_metric_def *const *defs, size_t n_defs, double *vals,
-                    double *fit_s, double *pred_s, struct tune_predictions *pred,
-                    struct tune_error *err)
+/* One fold, preprocessed: the preprocessing depends only on the split and
+ * the study's settings, never on the hyperparameters, so a study prepares
+ * each fold once and every trial reuses it (GridSearchCV refits its scaler
+ * for every candidate).  Trainers receive the matrices read-only. */
+struct prepared_fold {
+    struct tune_matrix xtr, xva;
+    double *ytr, *yva;
+};
+
+static void fold_release(struct prepared_fold *pf)
+{
+    free(pf->xtr.data);
+    free(pf->xva.data);
+    free(pf->ytr);
+    free(pf->yva);
+    memset(pf, 0, sizeof *pf);
+}
+
+static int fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp,
+                        const struct tune_prep_config *prep, struct prepared_fold *pf,
+                        struct tune_error *err)
 {
     struct tune_prep *pp = NULL;
-    struct tune_matrix xtr = {0}, xva = {0};
-    double *ytr = malloc((sp->n_train ? sp->n_train : 1) * sizeof *ytr);
-    double *yva = malloc((sp->n_valid ? sp->n_valid : 1) * sizeof *yva);
-    void *model = NULL;
     int rc;
-    if (!ytr || !yva) {
-        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for a fold");
-        goto done;
+    memset(pf, 0, sizeof *pf);
+    pf->ytr = malloc((sp->n_train ? sp->n_train : 1) * sizeof *pf->ytr);
+    pf->yva = malloc((sp->n_valid ? sp->n_valid : 1) * sizeof *pf->yva);
+    if (!pf->ytr || !pf->yva) {
+        fold_release(pf);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for a fold");
     }
     for (size_t i = 0; i < sp->n_train; i++)
-        ytr[i] = ds->y[sp->train[i]];
+        pf->ytr[i] = ds->y[sp->train[i]];
     for (size_t i = 0; i < sp->n_valid; i++)
-        yva[i] = ds->y[sp->valid[i]];
+        pf->yva[i] = ds->y[sp->valid[i]];
     if ((rc = tune_prep_fit(prep, ds, sp->train, sp->n_train, &pp, err)) ||
-        (rc = tune_prep_transform(pp, ds, sp->train, sp->n_train, &xtr, err)) ||
-        (rc = tune_prep_transform(pp, ds, sp->valid, sp->n_valid, &xva, err)))
-        goto done;
-    struct tune_fit_ctx ctx = {ds->task, ds->n_classes, seed};
-    double t0 = now_mono();
-    rc = tr->fit(&xtr, ytr, &ctx, params, &model, err);
-    double t1 = now_mono();
-    if (rc) {
-        if (rc != TUNE_ENOMEM)
-            rc = err ? (err->code = TUNE_ETRAINER) : TUNE_ETRAINER;
-        goto done;
-    }
-    if ((rc = tune_predictions_init(pred, ds->task, sp->n_valid, ds->n_classes,
-                                    is_classification(ds->task), err)))
-        goto done;
-    double t2 = now_mono();
-    rc = tr->predict(model, &xva, pred, err);
-    double t3 = now_mono();
-    if (rc) {
-        if (rc != TUNE_ENOMEM)
-            rc = err ? (err->code = TUNE_ETRAINER) : TUNE_ETRAINER;
-        goto done;
-    }
-    *fit_s = t1 - t0;
-    *pred_s = t3 - t2;
-    for (size_t m = 0; m < n_defs; m++)
-        vals[m] = defs[m]->compute(yva, pred);
-done:
-    if (model)
-        tr->free_model(model);
-    free(xtr.data);
-    free(xva.data);
+        (rc = tune_prep_transform(pp, ds, sp->train, sp->n_train, &pf->xtr, err)) ||
+        (rc = tune_prep_transform(pp, ds, sp->valid, sp->n_valid, &pf->xva, err)))
+        fold_release(pf);
     tune_prep_free(pp);
-    free(ytr);
-    free(yva);
     return rc;
 }
 
-int tune_cross_validate(const struct tune_dataset *ds, const struct tune_splits *splits,
-                        const struct tune_prep_config *prep,
-                        const struct tune_trainer_type *trainer,
-                        const struct tune_params *params, uint64_t seed,
-                        struct tune_cv_result *out, struct tune_error *err)
+/* Fit and score one prepared fold; metric values go to vals[m]. */
+static int fold_score(const struct tune_dataset *ds, const struct prepared_fold *pf,
+                      const struct tune_trainer_type *tr, const struct tune_params *params,
+                      uint64_t seed, const struct tune_metric_def *const *defs, size_t n_defs,
+                      double *vals, double *fit_s, double *pred_s, struct tune_predictions *pred,
+                      struct tune_error *err)
+{
+    void *model = NULL;
+    struct tune_fit_ctx ctx = {ds->task, ds->n_classes, seed};
+    double t0 = now_mono();
+    int rc = tr->fit(&pf->xtr, pf->ytr, &ctx, params, &model, err);
+    double t1 = now_mono();
+    if (!rc)
+        rc = tune_predictions_init(pred, ds->task, pf->xva.n_rows, ds->n_classes,
+                                   is_classification(ds->task), err);
+    double t2 = now_mono();
+    if (!rc)
+        rc = tr->predict(model, &pf->xva, pred, err);
+    double t3 = now_mono();
+    if (model)
+        tr->free_model(model);
+    if (rc)
+        return rc == TUNE_ENOMEM ? rc : (err ? (err->code = TUNE_ETRAINER) : TUNE_ETRAINER);
+    *fit_s = t1 - t0;
+    *pred_s = t3 - t2;
+    for (size_t m = 0; m < n_defs; m++)
+        vals[m] = defs[m]->compute(pf->yva, pred);
+    return TUNE_OK;
+}
+
+/* Cross-validate over prepared folds (folds != NULL) or preparing each fold
+ * as it comes (folds == NULL: nothing kept between calls). */
+static int cross_validate(const struct tune_dataset *ds, const struct tune_splits *splits,
+                          const struct prepared_fold *folds, const struct tune_prep_config *prep,
+                          const struct tune_trainer_type *trainer,
+                          const struct tune_params *params, uint64_t seed,
+                          struct tune_cv_result *out, struct tune_error *err)
 {
     const struct tune_metric_def *defs[32];
     size_t n_defs = tune_metrics_for_task(ds->task, is_classification(ds->task), defs, 32);
@@ -157,10 +171,15 @@ int tune_cross_validate(const struct tune_dataset *ds, const struct tune_splits 
     double fit_total = 0, pred_total = 0;
     for (size_t f = 0; f < k; f++) {
         struct tune_predictions pred = {0};
+        struct prepared_fold own;
         double fit_s = 0, pred_s = 0, fold_vals[32];
-        rc = run_fold(ds, &splits->splits[f], prep, trainer, params,
-                      mix64(seed ^ mix64(f + 1)), defs, n_defs, fold_vals, &fit_s, &pred_s,
-                      &pred, err);
+        rc = folds ? TUNE_OK : fold_prepare(ds, &splits->splits[f], prep, &own, err);
+        if (!rc)
+            rc = fold_score(ds, folds ? &folds[f] : &own, trainer, params,
+                            mix64(seed ^ mix64(f + 1)), defs, n_defs, fold_vals, &fit_s,
+                            &pred_s, &pred, err);
+        if (!folds)
+            fold_release(&own);
         if (rc) {
             tune_predictions_release(&pred);
             tune_error_prefix(err, "fold %zu", f + 1);
@@ -204,6 +223,15 @@ fail:
     return rc;
 }
 
+int tune_cross_validate(const struct tune_dataset *ds, const struct tune_splits *splits,
+                        const struct tune_prep_config *prep,
+                        const struct tune_trainer_type *trainer,
+                        const struct tune_params *params, uint64_t seed,
+                        struct tune_cv_result *out, struct tune_error *err)
+{
+    return cross_validate(ds, splits, NULL, prep, trainer, params, seed, out, err);
+}
+
 /* ---- the study ------------------------------------------------------------ */
 
 struct tune_study {
@@ -212,12 +240,46 @@ struct tune_study {
     struct tune_study_info info;
     struct tune_dataset *ds;
     struct tune_splits *splits;
+    struct prepared_fold *folds;  /* splits->n, or NULL when too large to keep */
     gsl_rng *rng;
     double *point;        /* space.n */
     double *values;       /* trainer->n_hparams */
     char *params_json;    /* last step's */
     char errbuf[TUNE_ERROR_MSG_MAX];
 };
+
+/* Keep the preprocessed folds when they fit in FOLD_CACHE_MAX bytes; a
+ * data problem (missing values with impute "none") surfaces here, before
+ * any trial is claimed. */
+#define FOLD_CACHE_MAX ((size_t)2 << 30)
+
+static int prepare_folds(struct tune_study *s, struct tune_error *err)
+{
+    const struct tune_splits *sp = s->splits;
+    s->folds = calloc(sp->n, sizeof *s->folds);
+    if (!s->folds)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    for (size_t f = 0; f < sp->n; f++) {
+        struct prepared_fold *pf = &s->folds[f];
+        int rc = fold_prepare(s->ds, &sp->splits[f], &s->cfg->prep, pf, err);
+        if (rc) {
+            while (f-- > 0)
+                fold_release(&s->folds[f]);
+            free(s->folds);
+            s->folds = NULL;
+            return tune_error_prefix(err, "%s", s->cfg->data_path);
+        }
+        /* one-hot may widen the data: judge the size on the first fold */
+        size_t bytes = (pf->xtr.n_rows + pf->xva.n_rows) * (pf->xtr.n_cols + 1) * sizeof(double);
+        if (f == 0 && bytes > FOLD_CACHE_MAX / sp->n) {
+            fold_release(pf);
+            free(s->folds);
+            s->folds = NULL;
+            return TUNE_OK;
+        }
+    }
+    return TUNE_OK;
+}
 
 int tune_study_open(const struct tune_study_config *cfg, struct tune_store *store,
                     struct tune_study **out, struct tune_error *err)
@@ -243,6 +305,8 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
         tune_error_prefix(err, "%s", cfg->file);
         goto fail;
     }
+    if ((rc = prepare_folds(s, err)))
+        goto fail;
     if ((rc = store->type->study_create_or_load(store, cfg->name, cfg->canonical, cfg->metric,
                                                 cfg->maximize, &s->info, &created, err)))
         goto fail;
@@ -258,6 +322,9 @@ void tune_study_close(struct tune_study *s)
     if (!s)
         return;
     tune_study_info_release(&s->info);
+    for (size_t f = 0; s->folds && f < s->splits->n; f++)
+        fold_release(&s->folds[f]);
+    free(s->folds);
     tune_dataset_free(s->ds);
     tune_splits_free(s->splits);
     gsl_rng_free(s->rng);
@@ -389,8 +456,8 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     if (rc)
         terr.code = rc = TUNE_ETRAINER;
     else
-        rc = tune_cross_validate(s->ds, s->splits, &cfg->prep, tr, &params, cfg->seed, &cv,
-                                 &terr);
+        rc = cross_validate(s->ds, s->splits, s->folds, &cfg->prep, tr, &params, cfg->seed,
+                            &cv, &terr);
     step->number = number;
     step->params_json = s->params_json;
     step->seconds = now_mono() - t0;
