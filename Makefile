@@ -42,11 +42,8 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB := lib/libtunefold.a
 BIN := bin/tunefold
 
-.PHONY: all test demo asan install uninstall clean deps bench check-deps
+.PHONY: all test test-run demo demo-run asan asan-run install uninstall clean bench
 all: $(LIB) $(BIN)
-
-check-deps:
-	@scripts/install-deps --check
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -65,18 +62,29 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
 
+# `test` and `demo` first install missing packages (scripts/install-deps),
+# then build in a fresh make, whose pkg-config queries see what was installed.
+test:
+	@scripts/install-deps --check
+	@$(MAKE) --no-print-directory test-run
+
 # Each test binary runs from the project root (tests use data/ and bin/).
-test: check-deps all $(TEST_BIN)
+test-run: all $(TEST_BIN)
 	@scripts/run-tests $(TEST_BIN)
 
-demo: check-deps all
-	@rm -f demo.db
+demo:
+	@scripts/install-deps --check
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all
+	@rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN) run examples/breast_cancer_logistic.json --db demo.db
 	$(BIN) best --db demo.db --study breast-cancer-logreg
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its
 # own build folder so it never mixes with the optimised objects.
 asan:
+	@scripts/install-deps --check
 	$(MAKE) BUILD=build-asan LIB=build-asan/libtunefold.a BIN=build-asan/tunefold \
 	  OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" TUNEFOLD_BIN=build-asan/tunefold asan-run
