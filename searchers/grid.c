@@ -9,9 +9,11 @@ static size_t grid_max_points(const struct tune_space *space)
     return tune_space_grid_size(space);
 }
 
-static int grid_suggest(const struct tune_space *space, const struct tune_history *history,
-                        size_t seq, gsl_rng *rng, double *point, struct tune_error *err)
+static int grid_suggest(void *state, const struct tune_space *space,
+                        const struct tune_history *history, size_t seq, gsl_rng *rng,
+                        double *point, struct tune_error *err)
 {
+    (void)state;
     (void)history;
     (void)rng;
     size_t size = tune_space_grid_size(space);

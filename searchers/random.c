@@ -9,9 +9,11 @@ static size_t random_max_points(const struct tune_space *space)
     return 0;
 }
 
-static int random_suggest(const struct tune_space *space, const struct tune_history *history,
-                          size_t seq, gsl_rng *rng, double *point, struct tune_error *err)
+static int random_suggest(void *state, const struct tune_space *space,
+                          const struct tune_history *history, size_t seq, gsl_rng *rng,
+                          double *point, struct tune_error *err)
 {
+    (void)state;
     (void)history;
     (void)seq;
     (void)err;

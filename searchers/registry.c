@@ -2,6 +2,7 @@
  * in searchers/ and one line here. */
 #include "tunefold/searcher.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const struct tune_searcher_type *const registry[] = {
@@ -22,4 +23,48 @@ const struct tune_searcher_type *tune_searcher_find(const char *name)
 const struct tune_searcher_type *tune_searcher_at(size_t i)
 {
     return i < N_SEARCHERS ? registry[i] : NULL;
+}
+
+struct tune_searcher {
+    const struct tune_searcher_type *type;
+    void *state;
+};
+
+int tune_searcher_new(const struct tune_searcher_type *type, const struct tune_space *space,
+                      const struct tune_search_options *opts, struct tune_searcher **out,
+                      struct tune_error *err)
+{
+    static const struct tune_search_options defaults = {NULL, 0, 0, -1, NULL};
+    struct tune_searcher *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s || (type->state_size && !(s->state = calloc(1, type->state_size)))) {
+        free(s);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for the %s searcher", type->name);
+    }
+    s->type = type;
+    int rc = type->init ? type->init(s->state, space, opts ? opts : &defaults, err) : TUNE_OK;
+    if (rc) {
+        free(s->state);
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return TUNE_OK;
+}
+
+int tune_searcher_suggest(struct tune_searcher *s, const struct tune_space *space,
+                          const struct tune_history *history, size_t seq, gsl_rng *rng,
+                          double *point, struct tune_error *err)
+{
+    return s->type->suggest(s->state, space, history, seq, rng, point, err);
+}
+
+void tune_searcher_free(struct tune_searcher *s)
+{
+    if (!s)
+        return;
+    if (s->type->release)
+        s->type->release(s->state);
+    free(s->state);
+    free(s);
 }

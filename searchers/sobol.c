@@ -20,9 +20,11 @@ static size_t sobol_max_points(const struct tune_space *space)
     return 0;
 }
 
-static int sobol_suggest(const struct tune_space *space, const struct tune_history *history,
-                         size_t seq, gsl_rng *rng, double *point, struct tune_error *err)
+static int sobol_suggest(void *state, const struct tune_space *space,
+                         const struct tune_history *history, size_t seq, gsl_rng *rng,
+                         double *point, struct tune_error *err)
 {
+    (void)state;
     (void)history;
     (void)rng;
     if (space->n == 0)

@@ -472,10 +472,14 @@ static int parse_trainer(const char *file, const cJSON *root, struct tune_study_
 static int parse_search(const char *file, const cJSON *root, struct tune_study_config *c,
                         struct tune_error *err)
 {
-    static const char *const keys[] = {"strategy", "trials", "seed", "workers", NULL};
+    static const char *const keys[] = {"strategy", "trials", "seed", "workers", "acquisition",
+                                       "initial_points", "xi", "kappa", "kernel", NULL};
+    static const char *const acquisitions[] = {"ei", "ucb", "pi", NULL};
+    static const char *const kernels[] = {"matern52", "rbf", NULL};
     int rc, present;
     double v;
     c->searcher = &tune_searcher_random;
+    c->search_opts.kappa = -1;
     c->trials = DEFAULT_TRIALS;
     c->workers = 1;
     const cJSON *s = get_object(file, root, "search", "", 0, &rc, err);
@@ -511,6 +515,49 @@ static int parse_search(const char *file, const cJSON *root, struct tune_study_c
         return rc;
     if (present)
         c->workers = (size_t)v;
+    /* Options of the model-based strategy. */
+    static const char *const bayes_keys[] = {"acquisition", "initial_points", "xi", "kappa",
+                                             "kernel", NULL};
+    for (size_t i = 0; bayes_keys[i]; i++)
+        if (cJSON_GetObjectItemCaseSensitive(s, bayes_keys[i]) &&
+            strcmp(c->searcher->name, "bayes") != 0)
+            return FAIL("search.%s: only for the bayes strategy (strategy is %s)", bayes_keys[i],
+                        c->searcher->name);
+    const char *name = NULL;
+    if ((rc = get_string(file, s, "acquisition", "search", 0, &name, err)))
+        return rc;
+    if (name) {
+        for (size_t i = 0; acquisitions[i]; i++)
+            if (strcmp(name, acquisitions[i]) == 0)
+                c->search_opts.acquisition = acquisitions[i];
+        if (!c->search_opts.acquisition)
+            return FAIL("search.acquisition: must be one of: ei, ucb, pi (got \"%s\")", name);
+    }
+    name = NULL;
+    if ((rc = get_string(file, s, "kernel", "search", 0, &name, err)))
+        return rc;
+    if (name) {
+        for (size_t i = 0; kernels[i]; i++)
+            if (strcmp(name, kernels[i]) == 0)
+                c->search_opts.kernel = kernels[i];
+        if (!c->search_opts.kernel)
+            return FAIL("search.kernel: must be one of: matern52, rbf (got \"%s\")", name);
+    }
+    if ((rc = get_count(file, s, "initial_points", "search", 1, 1e6, &present, &v, err)))
+        return rc;
+    if (present)
+        c->search_opts.initial_points = (size_t)v;
+    if ((rc = get_number(file, s, "xi", "search", &present, &c->search_opts.xi, err)))
+        return rc;
+    if (present && c->search_opts.xi < 0)
+        return FAIL("search.xi: must be >= 0");
+    if ((rc = get_number(file, s, "kappa", "search", &present, &v, err)))
+        return rc;
+    if (present) {
+        if (v < 0)
+            return FAIL("search.kappa: must be >= 0");
+        c->search_opts.kappa = v;
+    }
 budget:;
     size_t max = c->searcher->max_points ? c->searcher->max_points(&c->space) : 0;
     if (max == SIZE_MAX)
@@ -710,6 +757,17 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
     cJSON *s = cJSON_AddObjectToObject(can, "search");
     cJSON_AddStringToObject(s, "strategy", c->searcher->name);
     cJSON_AddNumberToObject(s, "seed", (double)c->seed);
+    const struct tune_search_options *o = &c->search_opts;
+    if (o->acquisition)
+        cJSON_AddStringToObject(s, "acquisition", o->acquisition);
+    if (o->initial_points)
+        cJSON_AddNumberToObject(s, "initial_points", (double)o->initial_points);
+    if (o->xi != 0)
+        cJSON_AddNumberToObject(s, "xi", o->xi);
+    if (o->kappa >= 0)
+        cJSON_AddNumberToObject(s, "kappa", o->kappa);
+    if (o->kernel)
+        cJSON_AddStringToObject(s, "kernel", o->kernel);
     cJSON *cv = cJSON_AddObjectToObject(can, "cv");
     cJSON_AddNumberToObject(cv, "folds", (double)c->cv.folds);
     cJSON_AddBoolToObject(cv, "stratified", c->cv.stratified);

@@ -73,6 +73,9 @@ enum stmt_id {
     ST_RECOVER,
     ST_ARTIFACT_SAVE,
     ST_ARTIFACT_LOAD,
+    ST_INTERMEDIATE_INSERT,
+    ST_INTERMEDIATE_LIST,
+    ST_HEARTBEAT,
     ST_COUNT
 };
 
@@ -124,6 +127,13 @@ static const char *const stmt_sql[ST_COUNT] = {
                          " ON CONFLICT(trial_id, name) DO UPDATE SET data = excluded.data",
     [ST_ARTIFACT_LOAD] = "SELECT a.data FROM artifacts a JOIN trials t ON t.id = a.trial_id"
                          " WHERE t.study_id = ?1 AND t.number = ?2 AND a.name = ?3",
+    [ST_INTERMEDIATE_INSERT] = "INSERT INTO trial_intermediate(trial_id, fold, step, value)"
+                               " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(trial_id, fold, step)"
+                               " DO UPDATE SET value = excluded.value",
+    [ST_INTERMEDIATE_LIST] = "SELECT i.fold, i.step, i.value FROM trial_intermediate i"
+                             " JOIN trials t ON t.id = i.trial_id"
+                             " WHERE t.study_id = ?1 AND t.number = ?2 ORDER BY i.fold, i.step",
+    [ST_HEARTBEAT] = "UPDATE trials SET heartbeat = ?2 WHERE id = ?1 AND state = 'RUNNING'",
 };
 
 /* Schema version 1.  Every statement is idempotent; ensure_schema() runs them
@@ -183,6 +193,12 @@ static const char schema_sql[] =
     "  name TEXT NOT NULL,"
     "  data BLOB NOT NULL,"
     "  UNIQUE (trial_id, name));"
+    "CREATE TABLE IF NOT EXISTS trial_intermediate ("
+    "  trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,"
+    "  fold INTEGER NOT NULL,"
+    "  step INTEGER NOT NULL,"
+    "  value REAL,"
+    "  PRIMARY KEY (trial_id, fold, step));"
     "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');"
     "PRAGMA user_version = 1;";
 
@@ -639,6 +655,16 @@ static int not_running(struct sq_store *s, int64_t study_id, int number,
                           "RUNNING trial can be %s",
                           s->path, number, (long long)study_id, verb,
                           tune_trial_state_name(row->state), verb);
+}
+
+/* find_trial, then insist that it is RUNNING. */
+static int find_running(struct sq_store *s, int64_t study_id, int number, const char *verb,
+                        struct trial_row *row, struct tune_error *err)
+{
+    int rc = find_trial(s, study_id, number, row, err);
+    if (rc == TUNE_OK && row->state != TUNE_TRIAL_RUNNING)
+        rc = not_running(s, study_id, number, row, verb, err);
+    return rc;
 }
 
 static int sq_trial_claim(struct tune_store *base, int64_t study_id, enum tune_trial_origin origin,
@@ -1240,6 +1266,108 @@ static int sq_artifact_load(struct tune_store *base, int64_t study_id, int numbe
     return TUNE_OK;
 }
 
+/* ---- intermediate values and heartbeats --------------------------------------- */
+
+/* Stamp the heartbeat of the RUNNING trial `row` (inside a transaction). */
+static int stamp_heartbeat(struct sq_store *s, int64_t trial_id, struct tune_error *err)
+{
+    sqlite3_stmt *st = use(s, ST_HEARTBEAT);
+    if (sqlite3_bind_int64(st, 1, trial_id) || sqlite3_bind_double(st, 2, now_seconds()))
+        return sq_err(s, "cannot stamp a heartbeat", err);
+    return step_done(s, st, "cannot stamp a heartbeat", err);
+}
+
+static int sq_trial_add_intermediate(struct tune_store *base, int64_t study_id, int number,
+                                     const struct tune_intermediate *values, size_t n,
+                                     struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    struct trial_row row;
+    int rc = tx_begin(s, 1, err);
+    if (rc)
+        return rc;
+    if ((rc = find_running(s, study_id, number, "given intermediate values", &row, err)))
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *st = use(s, ST_INTERMEDIATE_INSERT);
+        if (sqlite3_bind_int64(st, 1, row.id) || sqlite3_bind_int(st, 2, values[i].fold) ||
+            sqlite3_bind_int64(st, 3, (sqlite3_int64)values[i].step) ||
+            bind_real(st, 4, values[i].value)) {
+            rc = sq_err(s, "cannot store an intermediate value", err);
+            goto fail;
+        }
+        if ((rc = step_done(s, st, "cannot store an intermediate value", err)))
+            goto fail;
+    }
+    if ((rc = stamp_heartbeat(s, row.id, err)) || (rc = tx_commit(s, err)))
+        goto fail;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    return rc;
+}
+
+static int sq_trial_list_intermediate(struct tune_store *base, int64_t study_id, int number,
+                                      struct tune_intermediate **out, size_t *n,
+                                      struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    size_t cap = 64, len = 0;
+    struct tune_intermediate *v = malloc(cap * sizeof *v);
+    *out = NULL;
+    *n = 0;
+    if (!v)
+        return sq_oom(s, err);
+    sqlite3_stmt *st = use(s, ST_INTERMEDIATE_LIST);
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int(st, 2, number)) {
+        free(v);
+        return sq_err(s, "cannot list intermediate values", err);
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (len == cap) {
+            struct tune_intermediate *bigger = realloc(v, 2 * cap * sizeof *v);
+            if (!bigger) {
+                sqlite3_reset(st);
+                free(v);
+                return sq_oom(s, err);
+            }
+            v = bigger;
+            cap *= 2;
+        }
+        v[len].fold = sqlite3_column_int(st, 0);
+        v[len].step = (size_t)sqlite3_column_int64(st, 1);
+        v[len].value = col_real(st, 2);
+        len++;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(s, "cannot list intermediate values", err);
+        sqlite3_reset(st);
+        free(v);
+        return rc;
+    }
+    sqlite3_reset(st);
+    *out = v;
+    *n = len;
+    return TUNE_OK;
+}
+
+static int sq_trial_heartbeat(struct tune_store *base, int64_t study_id, int number,
+                              struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    struct trial_row row;
+    int rc = tx_begin(s, 1, err);
+    if (rc)
+        return rc;
+    if ((rc = find_running(s, study_id, number, "given a heartbeat", &row, err)) ||
+        (rc = stamp_heartbeat(s, row.id, err)) || (rc = tx_commit(s, err))) {
+        tx_rollback(s);
+        return rc;
+    }
+    return TUNE_OK;
+}
+
 const struct tune_store_type tune_store_sqlite = {
     .version = 1,
     .name = "sqlite",
@@ -1256,4 +1384,7 @@ const struct tune_store_type tune_store_sqlite = {
     .trial_recover_stale = sq_trial_recover_stale,
     .artifact_save = sq_artifact_save,
     .artifact_load = sq_artifact_load,
+    .trial_add_intermediate = sq_trial_add_intermediate,
+    .trial_list_intermediate = sq_trial_list_intermediate,
+    .trial_heartbeat = sq_trial_heartbeat,
 };

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* splitmix64: a well-mixed 64-bit hash for deriving independent seeds. */
 static uint64_t mix64(uint64_t x)
@@ -113,15 +114,50 @@ static int fold_prepare(const struct tune_dataset *ds, const struct tune_split *
     return rc;
 }
 
+/* Intermediate values of one trial, gathered in memory while its folds run
+ * and written in one transaction at the end (thousands of boosting rounds
+ * would otherwise be thousands of commits). */
+struct trial_log {
+    struct tune_intermediate *v;
+    size_t n, cap;
+    int fold;
+    int oom;
+};
+
+static int log_report(void *arg, size_t step, double value)
+{
+    struct trial_log *log = arg;
+    if (log->n == log->cap) {
+        size_t cap = log->cap ? 2 * log->cap : 256;
+        struct tune_intermediate *v = realloc(log->v, cap * sizeof *v);
+        if (!v) {
+            log->oom = 1; /* keep training; the values are a bonus */
+            return 0;
+        }
+        log->v = v;
+        log->cap = cap;
+    }
+    log->v[log->n++] = (struct tune_intermediate){log->fold, step, value};
+    return 0;
+}
+
 /* Fit and score one prepared fold; metric values go to vals[m]. */
 static int fold_score(const struct tune_dataset *ds, const struct prepared_fold *pf,
                       const struct tune_trainer_type *tr, const struct tune_params *params,
-                      uint64_t seed, const struct tune_metric_def *const *defs, size_t n_defs,
-                      double *vals, double *fit_s, double *pred_s, struct tune_predictions *pred,
+                      uint64_t seed, size_t n_threads, struct trial_log *log,
+                      const struct tune_metric_def *const *defs, size_t n_defs, double *vals,
+                      double *fit_s, double *pred_s, struct tune_predictions *pred,
                       struct tune_error *err)
 {
     void *model = NULL;
-    struct tune_fit_ctx ctx = {ds->task, ds->n_classes, seed};
+    struct tune_fit_ctx ctx = {.task = ds->task,
+                               .n_classes = ds->n_classes,
+                               .seed = seed,
+                               .report = log ? log_report : NULL,
+                               .report_arg = log,
+                               .x_valid = &pf->xva,
+                               .y_valid = pf->yva,
+                               .n_threads = n_threads ? n_threads : 1};
     double t0 = now_mono();
     int rc = tr->fit(&pf->xtr, pf->ytr, &ctx, params, &model, err);
     double t1 = now_mono();
@@ -148,8 +184,9 @@ static int fold_score(const struct tune_dataset *ds, const struct prepared_fold 
 static int cross_validate(const struct tune_dataset *ds, const struct tune_splits *splits,
                           const struct prepared_fold *folds, const struct tune_prep_config *prep,
                           const struct tune_trainer_type *trainer,
-                          const struct tune_params *params, uint64_t seed,
-                          struct tune_cv_result *out, struct tune_error *err)
+                          const struct tune_params *params, uint64_t seed, size_t n_threads,
+                          struct trial_log *log, struct tune_cv_result *out,
+                          struct tune_error *err)
 {
     const struct tune_metric_def *defs[32];
     size_t n_defs = tune_metrics_for_task(ds->task, is_classification(ds->task), defs, 32);
@@ -174,10 +211,12 @@ static int cross_validate(const struct tune_dataset *ds, const struct tune_split
         struct prepared_fold own;
         double fit_s = 0, pred_s = 0, fold_vals[32];
         rc = folds ? TUNE_OK : fold_prepare(ds, &splits->splits[f], prep, &own, err);
+        if (log)
+            log->fold = (int)f;
         if (!rc)
             rc = fold_score(ds, folds ? &folds[f] : &own, trainer, params,
-                            mix64(seed ^ mix64(f + 1)), defs, n_defs, fold_vals, &fit_s,
-                            &pred_s, &pred, err);
+                            mix64(seed ^ mix64(f + 1)), n_threads, log, defs, n_defs, fold_vals,
+                            &fit_s, &pred_s, &pred, err);
         if (!folds)
             fold_release(&own);
         if (rc) {
@@ -229,7 +268,7 @@ int tune_cross_validate(const struct tune_dataset *ds, const struct tune_splits 
                         const struct tune_params *params, uint64_t seed,
                         struct tune_cv_result *out, struct tune_error *err)
 {
-    return cross_validate(ds, splits, NULL, prep, trainer, params, seed, out, err);
+    return cross_validate(ds, splits, NULL, prep, trainer, params, seed, 1, NULL, out, err);
 }
 
 /* ---- the study ------------------------------------------------------------ */
@@ -241,6 +280,8 @@ struct tune_study {
     struct tune_dataset *ds;
     struct tune_splits *splits;
     struct prepared_fold *folds;  /* splits->n, or NULL when too large to keep */
+    struct tune_searcher *searcher;
+    size_t n_threads;             /* trainer threads: this worker's share of the cores */
     gsl_rng *rng;
     double *point;        /* space.n */
     double *values;       /* trainer->n_hparams */
@@ -290,12 +331,20 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
     s->cfg = cfg;
     s->store = store;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t workers = cfg->workers ? cfg->workers : 1;
+    s->n_threads = cores > (long)workers ? (size_t)cores / workers : 1;
     int rc, created;
     s->rng = gsl_rng_alloc(gsl_rng_mt19937);
     s->point = calloc(cfg->space.n + 1, sizeof *s->point);
     s->values = calloc(cfg->trainer->n_hparams + 1, sizeof *s->values);
     if (!s->rng || !s->point || !s->values) {
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if ((rc = tune_searcher_new(cfg->searcher, &cfg->space, &cfg->search_opts, &s->searcher,
+                                err))) {
+        tune_error_prefix(err, "%s", cfg->file);
         goto fail;
     }
     if ((rc = tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &s->ds, err)))
@@ -328,6 +377,7 @@ void tune_study_close(struct tune_study *s)
     tune_dataset_free(s->ds);
     tune_splits_free(s->splits);
     gsl_rng_free(s->rng);
+    tune_searcher_free(s->searcher);
     free(s->point);
     free(s->values);
     free(s->params_json);
@@ -451,13 +501,14 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     struct tune_cv_result cv = {0};
     struct tune_trial_result res = {0};
     struct tune_error terr = {0};
+    struct trial_log log = {0};
     double t0 = now_mono();
     int rc = tr->check ? tr->check(&params, &terr) : TUNE_OK;
     if (rc)
         terr.code = rc = TUNE_ETRAINER;
     else
         rc = cross_validate(s->ds, s->splits, s->folds, &cfg->prep, tr, &params, cfg->seed,
-                            &cv, &terr);
+                            s->n_threads, &log, &cv, &terr);
     step->number = number;
     step->params_json = s->params_json;
     step->seconds = now_mono() - t0;
@@ -499,7 +550,15 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
         tune_cv_result_release(&cv);
         return prc;
     }
-    int frc = s->store->type->trial_finish(s->store, s->info.id, number, &res, err);
+    int frc = log.n ? s->store->type->trial_add_intermediate(s->store, s->info.id, number,
+                                                             log.v, log.n, err)
+                    : TUNE_OK;
+    free(log.v);
+    if (frc) {
+        tune_cv_result_release(&cv);
+        return frc;
+    }
+    frc = s->store->type->trial_finish(s->store, s->info.id, number, &res, err);
     step->state = res.state;
     step->value = res.value;
     step->value_std = res.value_std;
@@ -564,7 +623,8 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
     }
     struct tune_history hist = {n_hist, entries, cfg->maximize};
     gsl_rng_set(s->rng, (unsigned long)mix64(cfg->seed ^ mix64((uint64_t)seq + 0x5eed)));
-    rc = cfg->searcher->suggest(&cfg->space, &hist, (size_t)seq, s->rng, s->point, err);
+    rc = tune_searcher_suggest(s->searcher, &cfg->space, &hist, (size_t)seq, s->rng, s->point,
+                               err);
     free(entries);
     free(points);
     tune_trials_free(trials, n_trials);

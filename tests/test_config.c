@@ -633,7 +633,7 @@ Test(config, an_unknown_key_in_search_is_named)
 {
     expect_invalid(STUDY(", 'search': {'budget': 3}"),
                    ": search.budget: unknown key (expected one of: strategy, trials, seed, "
-                   "workers)");
+                   "workers, acquisition, initial_points, xi, kappa, kernel)");
 }
 
 Test(config, an_unknown_key_in_cv_is_named)
@@ -1241,3 +1241,9 @@ Test(config, a_duplicate_space_parameter_is_refused)
                    ": space.C: duplicate key");
 }
 
+
+Test(config, bayes_options_are_refused_for_other_strategies)
+{
+    expect_invalid(STUDY(", 'search': {'strategy': 'random', 'acquisition': 'ei'}"),
+                   ": search.acquisition: only for the bayes strategy (strategy is random)");
+}

@@ -166,7 +166,7 @@ static void hp_choose(struct hp *h, const char *name, const char *choice)
 static void *fit_ok(const struct tune_matrix *x, const double *y, enum tune_task task,
                     size_t k, const struct hp *h)
 {
-    struct tune_fit_ctx ctx = {task, k, 7};
+    struct tune_fit_ctx ctx = {.task = task, .n_classes = k, .seed = 7};
     struct tune_error err = {0};
     void *model = NULL;
     int rc = tune_trainer_logistic.fit(x, y, &ctx, &h->params, &model, &err);
@@ -725,7 +725,7 @@ Test(logistic, rejects_non_finite_features_naming_the_cell)
     struct tune_matrix x = {40, 3, data};
     struct hp h;
     hp_init(&h);
-    struct tune_fit_ctx ctx = {TUNE_TASK_BINARY, 2, 0};
+    struct tune_fit_ctx ctx = {.task = TUNE_TASK_BINARY, .n_classes = 2, .seed = 0};
     struct tune_error err = {0};
     void *model = (void *)&h;
     cr_assert_eq(tune_trainer_logistic.fit(&x, small_y, &ctx, &h.params, &model, &err),
@@ -742,7 +742,7 @@ Test(logistic, rejects_class_codes_outside_the_task)
     y[23] = 2;
     struct hp h;
     hp_init(&h);
-    struct tune_fit_ctx ctx = {TUNE_TASK_BINARY, 2, 0};
+    struct tune_fit_ctx ctx = {.task = TUNE_TASK_BINARY, .n_classes = 2, .seed = 0};
     struct tune_error err = {0};
     void *model = NULL;
     cr_assert_eq(tune_trainer_logistic.fit(&x, y, &ctx, &h.params, &model, &err), TUNE_EINVAL);
@@ -758,7 +758,7 @@ Test(logistic, rejects_out_of_range_hyperparameters_naming_them)
     struct hp h;
     hp_init(&h);
     hp_set(&h, "C", 0);
-    struct tune_fit_ctx ctx = {TUNE_TASK_BINARY, 2, 0};
+    struct tune_fit_ctx ctx = {.task = TUNE_TASK_BINARY, .n_classes = 2, .seed = 0};
     struct tune_error err = {0};
     void *model = NULL;
     cr_assert_eq(tune_trainer_logistic.fit(&x, small_y, &ctx, &h.params, &model, &err),

@@ -225,14 +225,14 @@ Test(searcher, grid_visits_every_point_once_then_is_exhausted)
     cr_assert_eq(tune_searcher_grid.max_points(&s), 9);
     for (size_t seq = 0; seq < 9; seq++) {
         double pt[2];
-        cr_assert_eq(tune_searcher_grid.suggest(&s, &h, seq, NULL, pt, &err), TUNE_OK);
+        cr_assert_eq(tune_searcher_grid.suggest(NULL, &s, &h, seq, NULL, pt, &err), TUNE_OK);
         int idx = (int)((pt[0] - 10) / 10) * 3 + (int)pt[1];
         seen[idx]++;
     }
     for (int i = 0; i < 9; i++)
         cr_assert_eq(seen[i], 1, "grid point %d visited %d times", i, seen[i]);
     double pt[2];
-    cr_assert_eq(tune_searcher_grid.suggest(&s, &h, 9, NULL, pt, &err), TUNE_EEXHAUSTED);
+    cr_assert_eq(tune_searcher_grid.suggest(NULL, &s, &h, 9, NULL, pt, &err), TUNE_EEXHAUSTED);
 }
 
 Test(searcher, random_points_depend_only_on_the_generator_seed)
@@ -244,11 +244,11 @@ Test(searcher, random_points_depend_only_on_the_generator_seed)
     gsl_rng_set(a, 99);
     gsl_rng_set(b, 99);
     double pa[3], pb[3];
-    cr_assert_eq(tune_searcher_random.suggest(&s, &h, 0, a, pa, NULL), TUNE_OK);
-    cr_assert_eq(tune_searcher_random.suggest(&s, &h, 5, b, pb, NULL), TUNE_OK);
+    cr_assert_eq(tune_searcher_random.suggest(NULL, &s, &h, 0, a, pa, NULL), TUNE_OK);
+    cr_assert_eq(tune_searcher_random.suggest(NULL, &s, &h, 5, b, pb, NULL), TUNE_OK);
     cr_assert_arr_eq(pa, pb, sizeof pa);
     gsl_rng_set(b, 100);
-    cr_assert_eq(tune_searcher_random.suggest(&s, &h, 0, b, pb, NULL), TUNE_OK);
+    cr_assert_eq(tune_searcher_random.suggest(NULL, &s, &h, 0, b, pb, NULL), TUNE_OK);
     cr_assert(pa[0] != pb[0]);
     gsl_rng_free(a);
     gsl_rng_free(b);
@@ -268,7 +268,7 @@ Test(searcher, sobol_gives_the_known_sequence_without_the_origin)
     double want[3][2] = {{4, 4}, {6, 2}, {2, 6}};
     for (size_t seq = 0; seq < 3; seq++) {
         double pt[2];
-        cr_assert_eq(tune_searcher_sobol.suggest(&s, &h, seq, NULL, pt, NULL), TUNE_OK);
+        cr_assert_eq(tune_searcher_sobol.suggest(NULL, &s, &h, seq, NULL, pt, NULL), TUNE_OK);
         cr_assert(pt[0] == want[seq][0] && pt[1] == want[seq][1], "seq %zu: (%g, %g)", seq,
                   pt[0], pt[1]);
     }
@@ -286,6 +286,6 @@ Test(searcher, sobol_refuses_more_than_forty_dimensions)
     struct tune_history h = {0, NULL, 1};
     struct tune_error err = {0};
     double pt[41];
-    cr_assert_eq(tune_searcher_sobol.suggest(&s, &h, 0, NULL, pt, &err), TUNE_EINVAL);
+    cr_assert_eq(tune_searcher_sobol.suggest(NULL, &s, &h, 0, NULL, pt, &err), TUNE_EINVAL);
     cr_assert(strstr(err.msg, "at most 40") != NULL, "%s", err.msg);
 }

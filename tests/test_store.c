@@ -225,7 +225,7 @@ Test(store, fresh_database_is_wal_with_schema_version_1)
     assert_sql(fx.path,
                "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
                " WHERE type = 'table' ORDER BY name)",
-               "artifacts,meta,studies,trial_metric_folds,trial_metrics,trial_params,trials");
+               "artifacts,meta,studies,trial_intermediate,trial_metric_folds,trial_metrics,trial_params,trials");
     /* Opening again runs the (idempotent) schema check without changing anything. */
     fx_close(&fx);
     fx_open(&fx);

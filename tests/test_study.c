@@ -35,6 +35,9 @@ static int fake_fit(const struct tune_matrix *x, const double *y, const struct t
         m->mean += y[i] / (double)x->n_rows;
     m->k = ctx->n_classes;
     m->shift = p->values[1];
+    /* three "rounds", each reporting the validation fold's size times 0.25 */
+    for (size_t step = 0; ctx->report && step < 3; step++)
+        ctx->report(ctx->report_arg, step * 10, (double)ctx->x_valid->n_rows * 0.25 + (double)step);
     *model = m;
     return TUNE_OK;
 }
@@ -64,8 +67,14 @@ static void fake_free(void *m)
 }
 
 static const struct tune_trainer_type fake_trainer = {
-    1, "fake", TUNE_TASK_BINARY | TUNE_TASK_REGRESSION, fake_hparams, 2, NULL,
-    fake_fit, fake_predict, fake_free,
+    .version = 1,
+    .name = "fake",
+    .tasks = TUNE_TASK_BINARY | TUNE_TASK_REGRESSION,
+    .hparams = fake_hparams,
+    .n_hparams = 2,
+    .fit = fake_fit,
+    .predict = fake_predict,
+    .free_model = fake_free,
 };
 
 /* A study config on breast_cancer with the fake trainer, built by hand. */
@@ -215,6 +224,21 @@ Test(study, a_failing_trainer_makes_a_failed_trial_and_the_study_goes_on)
                  TUNE_OK, "%s", err.msg);
     cr_assert(strncmp(blob, "row,fold,y_true,y_pred,p_0,p_1\n", 31) == 0);
     free(blob);
+
+    /* intermediate values: 5 folds x 3 steps, in fold then step order */
+    struct tune_intermediate *iv;
+    cr_assert_eq(st->type->trial_list_intermediate(st, tune_study_get_info(s)->id, 0, &iv, &n,
+                                                   &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(n, 15);
+    for (size_t i = 0; i < 15; i++) {
+        cr_assert_eq(iv[i].fold, (int)(i / 3));
+        cr_assert_eq(iv[i].step, i % 3 * 10);
+    }
+    /* 569 rows in 5 stratified folds: the first fold validates 114 rows */
+    cr_assert_eq(iv[0].value, 114 * 0.25);
+    cr_assert_eq(iv[14].value, 113 * 0.25 + 2);
+    free(iv);
     tune_study_close(s);
     tune_store_close(st);
     tune_config_free(c);

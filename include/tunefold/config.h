@@ -48,6 +48,7 @@ struct tune_study_config {
      * text is a different study. */
     char *canonical;
     char *data_path_given;       /* data.path as written in the file */
+    struct tune_search_options search_opts; /* strategy options (bayes) */
 };
 
 /* Parse and validate a study file.  Free *out with tune_config_free(). */

@@ -33,6 +33,16 @@ struct tune_history {
     int maximize;
 };
 
+/* Strategy options from the study file's "search" section.  Zero / NULL
+ * means "the strategy's default". */
+struct tune_search_options {
+    const char *acquisition;   /* bayes: "ei" (default), "ucb", "pi" */
+    size_t initial_points;     /* bayes: initial Sobol design; 0 = max(5, d+1) */
+    double xi;                 /* bayes: EI/PI exploration margin (default 0) */
+    double kappa;              /* bayes: UCB width; < 0 = default (2.0) */
+    const char *kernel;        /* bayes: "matern52" (default), "rbf" */
+};
+
 struct tune_searcher_type {
     int version;           /* 1 */
     const char *name;
@@ -40,11 +50,32 @@ struct tune_searcher_type {
     /* The most points this strategy can propose (grid: the grid size),
      * 0 for no limit. */
     size_t (*max_points)(const struct tune_space *space);
+    /* Bytes of per-study state (caches and workspaces only: anything in it
+     * must be derivable from the history), 0 for none. */
+    size_t state_size;
+    /* Optional: check the options and set up `state` (state_size zeroed
+     * bytes).  Errors name the "search.KEY" at fault. */
+    int (*init)(void *state, const struct tune_space *space,
+                const struct tune_search_options *opts, struct tune_error *err);
     /* Write the point for sequence number `seq` into `point`.  Returns
      * TUNE_EEXHAUSTED when there is none left. */
-    int (*suggest)(const struct tune_space *space, const struct tune_history *history,
-                   size_t seq, gsl_rng *rng, double *point, struct tune_error *err);
+    int (*suggest)(void *state, const struct tune_space *space,
+                   const struct tune_history *history, size_t seq, gsl_rng *rng, double *point,
+                   struct tune_error *err);
+    /* Optional: free what init allocated (not the state block itself). */
+    void (*release)(void *state);
 };
+
+/* A searcher with its state, for callers: new/suggest/free. */
+struct tune_searcher;
+/* Allocate and init; free with tune_searcher_free(). */
+int tune_searcher_new(const struct tune_searcher_type *type, const struct tune_space *space,
+                      const struct tune_search_options *opts, struct tune_searcher **out,
+                      struct tune_error *err);
+int tune_searcher_suggest(struct tune_searcher *s, const struct tune_space *space,
+                          const struct tune_history *history, size_t seq, gsl_rng *rng,
+                          double *point, struct tune_error *err);
+void tune_searcher_free(struct tune_searcher *s);
 
 /* NULL if unknown. */
 const struct tune_searcher_type *tune_searcher_find(const char *name);

@@ -79,6 +79,13 @@ struct tune_trial_result {
     const struct tune_metric_summary *metrics;
 };
 
+/* One intermediate value: fold -1 when the trial has no folds. */
+struct tune_intermediate {
+    int fold;
+    size_t step;
+    double value;
+};
+
 struct tune_store;
 
 struct tune_store_type {
@@ -126,6 +133,20 @@ struct tune_store_type {
     /* Load it; *data is malloc'ed (caller frees), NUL-terminated beyond len. */
     int (*artifact_load)(struct tune_store *s, int64_t study_id, int number, const char *name,
                          void **data, size_t *len, struct tune_error *err);
+    /* Add intermediate values (iterative trainers: one per step and fold)
+     * to a RUNNING trial, in one transaction; a repeated (fold, step)
+     * replaces the old value.  Also stamps the heartbeat. */
+    int (*trial_add_intermediate)(struct tune_store *s, int64_t study_id, int number,
+                                  const struct tune_intermediate *values, size_t n,
+                                  struct tune_error *err);
+    /* The trial's intermediate values ordered by fold, then step.  Free
+     * *out with free(). */
+    int (*trial_list_intermediate)(struct tune_store *s, int64_t study_id, int number,
+                                   struct tune_intermediate **out, size_t *n,
+                                   struct tune_error *err);
+    /* Stamp "still alive" on a RUNNING trial. */
+    int (*trial_heartbeat)(struct tune_store *s, int64_t study_id, int number,
+                           struct tune_error *err);
 };
 
 struct tune_store {

@@ -67,7 +67,20 @@ struct tune_params {
 struct tune_fit_ctx {
     enum tune_task task;
     size_t n_classes;      /* classification */
-    uint64_t seed;         /* derived from study seed, trial and fold */
+    uint64_t seed;         /* derived from the study seed and the fold */
+    /* Intermediate values (iterative trainers): call report(report_arg,
+     * step, value) as training goes, e.g. the validation metric every few
+     * boosting rounds or the validation loss per epoch.  May be NULL.  A
+     * non-zero return asks the trainer to stop early (pruning): it then
+     * returns TUNE_OK with the model as it is. */
+    int (*report)(void *report_arg, size_t step, double value);
+    void *report_arg;
+    /* The validation fold, for intermediate values only: a trainer must not
+     * fit on it.  NULL when there is none (e.g. the final fit). */
+    const struct tune_matrix *x_valid;
+    const double *y_valid;
+    /* Threads the trainer may use (>= 1): the study's share of the cores. */
+    size_t n_threads;
 };
 
 struct tune_trainer_type {
@@ -86,6 +99,10 @@ struct tune_trainer_type {
     int (*predict)(const void *model, const struct tune_matrix *x,
                    struct tune_predictions *out, struct tune_error *err);
     void (*free_model)(void *model);
+    /* Optional (NULL if none): impurity or weight-based importance of each of
+     * the model's n_features input columns, written to out[0..n_features). */
+    int (*importances)(const void *model, double *out, size_t n_features,
+                       struct tune_error *err);
 };
 
 /* Registry: the built-in trainers, by name.  NULL if unknown. */
