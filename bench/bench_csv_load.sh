@@ -8,7 +8,7 @@
 # which go through strtod).  If /usr/bin/python3 can import pandas, the same
 # files are timed with pandas.read_csv and the ratio pandas/tunefold printed.
 #
-# Usage: bench/csv_load.sh            (from anywhere; ROWS, COLS, SEED override)
+# Usage: bench/bench_csv_load.sh            (from anywhere; ROWS, COLS, SEED override)
 set -eu
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-100000}

@@ -9,7 +9,7 @@ timed two ways: the .fit() call alone (the number the issue quotes, 0.60 s),
 and the whole process (python start, imports, CSV read, fit).
 
 Reported as ratios tunefold / scikit-learn (lower is better) plus both best
-AUCs.  Usage: bench/grid_logistic.py [--repeats N]; run from the project root
+AUCs.  Usage: bench/bench_grid_logistic.py [--repeats N]; run from the project root
 after `make`.  Needs Debian's python3-sklearn (bench/run.sh installs it)."""
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
