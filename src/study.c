@@ -21,6 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Most metrics one task can have (metrics/registry.c lists them). */
+#define MAX_METRICS 128
+
 /* splitmix64: a well-mixed 64-bit hash for deriving independent seeds. */
 static uint64_t mix64(uint64_t x)
 {
@@ -188,8 +191,9 @@ static int cross_validate(const struct tune_dataset *ds, const struct tune_split
                           struct trial_log *log, struct tune_cv_result *out,
                           struct tune_error *err)
 {
-    const struct tune_metric_def *defs[32];
-    size_t n_defs = tune_metrics_for_task(ds->task, is_classification(ds->task), defs, 32);
+    const struct tune_metric_def *defs[MAX_METRICS];
+    size_t n_defs = tune_metrics_for_task(ds->task, is_classification(ds->task), defs,
+                                         MAX_METRICS);
     size_t k = splits->n;
     int rc;
     memset(out, 0, sizeof *out);
@@ -209,7 +213,7 @@ static int cross_validate(const struct tune_dataset *ds, const struct tune_split
     for (size_t f = 0; f < k; f++) {
         struct tune_predictions pred = {0};
         struct prepared_fold own;
-        double fit_s = 0, pred_s = 0, fold_vals[32];
+        double fit_s = 0, pred_s = 0, fold_vals[MAX_METRICS];
         rc = folds ? TUNE_OK : fold_prepare(ds, &splits->splits[f], prep, &own, err);
         if (log)
             log->fold = (int)f;
