@@ -76,6 +76,8 @@ enum stmt_id {
     ST_INTERMEDIATE_INSERT,
     ST_INTERMEDIATE_LIST,
     ST_HEARTBEAT,
+    ST_ATTR_SET,
+    ST_ATTR_GET,
     ST_COUNT
 };
 
@@ -93,8 +95,15 @@ static const char *const stmt_sql[ST_COUNT] = {
                       " FROM studies ORDER BY id",
     [ST_COUNT_BUDGET] = "SELECT COUNT(*) FROM trials"
                         " WHERE study_id = ?1 AND origin = 'SEARCH' AND lost = 0",
+    /* The next seq retries the smallest seq whose every trial was lost (the
+     * point a dead worker never finished), else continues the sequence. */
     [ST_NEXT_NUMBERS] = "SELECT COALESCE(MAX(number) + 1, 0),"
-                        " COALESCE((SELECT MAX(seq) + 1 FROM trials"
+                        " COALESCE((SELECT MIN(t.seq) FROM trials t"
+                        "           WHERE t.study_id = ?1 AND t.origin = 'SEARCH' AND t.lost = 1"
+                        "             AND NOT EXISTS (SELECT 1 FROM trials u"
+                        "                 WHERE u.study_id = ?1 AND u.origin = 'SEARCH'"
+                        "                   AND u.seq = t.seq AND u.lost = 0)),"
+                        "          (SELECT MAX(seq) + 1 FROM trials"
                         "           WHERE study_id = ?1 AND origin = 'SEARCH'), 0)"
                         " FROM trials WHERE study_id = ?1",
     [ST_TRIAL_INSERT] = "INSERT INTO trials(study_id, number, seq, origin, state, t_start,"
@@ -134,6 +143,9 @@ static const char *const stmt_sql[ST_COUNT] = {
                              " JOIN trials t ON t.id = i.trial_id"
                              " WHERE t.study_id = ?1 AND t.number = ?2 ORDER BY i.fold, i.step",
     [ST_HEARTBEAT] = "UPDATE trials SET heartbeat = ?2 WHERE id = ?1 AND state = 'RUNNING'",
+    [ST_ATTR_SET] = "INSERT INTO study_attrs(study_id, key, value) VALUES (?1, ?2, ?3)"
+                    " ON CONFLICT(study_id, key) DO UPDATE SET value = excluded.value",
+    [ST_ATTR_GET] = "SELECT value FROM study_attrs WHERE study_id = ?1 AND key = ?2",
 };
 
 /* Schema version 1.  Every statement is idempotent; ensure_schema() runs them
@@ -169,6 +181,12 @@ static const char schema_sql[] =
     "  lost INTEGER NOT NULL DEFAULT 0 CHECK (lost IN (0, 1)),"
     "  UNIQUE (study_id, number));"
     "CREATE INDEX IF NOT EXISTS trials_by_state ON trials(study_id, state);"
+    "CREATE INDEX IF NOT EXISTS trials_by_seq ON trials(study_id, seq);"
+    "CREATE TABLE IF NOT EXISTS study_attrs ("
+    "  study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (study_id, key));"
     "CREATE TABLE IF NOT EXISTS trial_params ("
     "  trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,"
     "  name TEXT NOT NULL,"
@@ -1368,6 +1386,53 @@ static int sq_trial_heartbeat(struct tune_store *base, int64_t study_id, int num
     return TUNE_OK;
 }
 
+/* ---- study attributes ---------------------------------------------------------- */
+
+static int sq_study_set_attr(struct tune_store *base, int64_t study_id, const char *key,
+                             const char *value, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    int rc = tx_begin(s, 1, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_ATTR_SET);
+    if (sqlite3_bind_int64(st, 1, study_id) || bind_text(st, 2, key) || bind_text(st, 3, value)) {
+        rc = sq_err(s, "cannot store a study attribute", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot store a study attribute", err)) ||
+        (rc = tx_commit(s, err)))
+        goto fail;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    return rc;
+}
+
+static int sq_study_get_attr(struct tune_store *base, int64_t study_id, const char *key,
+                             char **value, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    *value = NULL;
+    sqlite3_stmt *st = use(s, ST_ATTR_GET);
+    if (sqlite3_bind_int64(st, 1, study_id) || bind_text(st, 2, key))
+        return sq_err(s, "cannot read a study attribute", err);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return tune_error_set(err, TUNE_ENOTFOUND, "%s: study %lld has no attribute '%s'",
+                              s->path, (long long)study_id, key);
+    }
+    if (rc != SQLITE_ROW) {
+        rc = sq_err(s, "cannot read a study attribute", err);
+        sqlite3_reset(st);
+        return rc;
+    }
+    rc = col_strdup(st, 0, value) ? sq_oom(s, err) : TUNE_OK;
+    sqlite3_reset(st);
+    return rc;
+}
+
 const struct tune_store_type tune_store_sqlite = {
     .version = 1,
     .name = "sqlite",
@@ -1387,4 +1452,6 @@ const struct tune_store_type tune_store_sqlite = {
     .trial_add_intermediate = sq_trial_add_intermediate,
     .trial_list_intermediate = sq_trial_list_intermediate,
     .trial_heartbeat = sq_trial_heartbeat,
+    .study_set_attr = sq_study_set_attr,
+    .study_get_attr = sq_study_get_attr,
 };

@@ -225,7 +225,7 @@ Test(store, fresh_database_is_wal_with_schema_version_1)
     assert_sql(fx.path,
                "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
                " WHERE type = 'table' ORDER BY name)",
-               "artifacts,meta,studies,trial_intermediate,trial_metric_folds,trial_metrics,trial_params,trials");
+               "artifacts,meta,studies,study_attrs,trial_intermediate,trial_metric_folds,trial_metrics,trial_params,trials");
     /* Opening again runs the (idempotent) schema check without changing anything. */
     fx_close(&fx);
     fx_open(&fx);
@@ -718,8 +718,9 @@ Test(store, stale_running_trial_is_marked_lost_and_frees_a_budget_slot)
     cr_assert(t[1].lost && !t[0].lost, "the list says which trial was lost");
     tune_trials_free(t, n);
 
-    /* The lost trial keeps its seq; its budget slot goes to a new claim. */
-    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 2, 2);
+    /* The lost trial keeps its seq; its budget slot goes to a new claim,
+     * which retries the lost seq (the point the dead worker never finished). */
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 2, 1);
     claim_over_budget(&fx, 2);
 
     /* The lost worker coming back cannot overwrite the verdict. */
@@ -839,7 +840,30 @@ Test(store, reopened_database_returns_everything_stored)
     cr_assert_eq(len, 3);
     cr_assert_eq(memcmp(data, blob, 3), 0);
     free(data);
-    /* seq continues after the lost trial; the budget counts only live ones. */
-    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 3, 2);
+    /* the lost seq 1 is retried first; the budget counts only live ones. */
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 3, 1);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 4, 2);
+    claim_over_budget(&fx, 3);
+    fx_free(&fx);
+}
+
+Test(store, study_attributes_are_set_replaced_and_read)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    char *v = NULL;
+    cr_assert_eq(fx.store->type->study_get_attr(fx.store, fx.info.id, "source", &v, &err),
+                 TUNE_ENOTFOUND);
+    cr_assert_null(v);
+    cr_assert_eq(fx.store->type->study_set_attr(fx.store, fx.info.id, "source", "/a/b.json",
+                                                &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(fx.store->type->study_set_attr(fx.store, fx.info.id, "source", "/c/d.json",
+                                                &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(fx.store->type->study_get_attr(fx.store, fx.info.id, "source", &v, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_str_eq(v, "/c/d.json");
+    free(v);
     fx_free(&fx);
 }

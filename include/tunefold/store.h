@@ -106,8 +106,9 @@ struct tune_store_type {
                       struct tune_error *err);
     /* Atomically add a RUNNING trial.  For TUNE_ORIGIN_SEARCH: when the count
      * of search trials (RUNNING or finished) is already >= budget, add nothing
-     * and return TUNE_EBUDGET; else *seq is the count of search trials before
-     * this one.  *number is the next trial number of the study. */
+     * and return TUNE_EBUDGET.  *seq is the smallest seq whose trials were all
+     * lost (the point a dead worker never finished is retried), else one
+     * past the largest seq so far.  *number is the next trial number. */
     int (*trial_claim)(struct tune_store *s, int64_t study_id, enum tune_trial_origin origin,
                        size_t budget, int *number, int *seq, struct tune_error *err);
     int (*trial_set_params)(struct tune_store *s, int64_t study_id, int number,
@@ -147,6 +148,14 @@ struct tune_store_type {
     /* Stamp "still alive" on a RUNNING trial. */
     int (*trial_heartbeat)(struct tune_store *s, int64_t study_id, int number,
                            struct tune_error *err);
+    /* Named text attributes of a study (e.g. "source": the study file,
+     * "budget": the trial budget a run was given), so that a worker can join
+     * a study knowing only its name. */
+    int (*study_set_attr)(struct tune_store *s, int64_t study_id, const char *key,
+                          const char *value, struct tune_error *err);
+    /* TUNE_ENOTFOUND when unset; *value is malloc'ed (caller frees). */
+    int (*study_get_attr)(struct tune_store *s, int64_t study_id, const char *key, char **value,
+                          struct tune_error *err);
 };
 
 struct tune_store {
