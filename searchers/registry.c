@@ -9,6 +9,7 @@ static const struct tune_searcher_type *const registry[] = {
     &tune_searcher_grid,
     &tune_searcher_random,
     &tune_searcher_sobol,
+    &tune_searcher_bayes,
 };
 #define N_SEARCHERS (sizeof registry / sizeof registry[0])
 

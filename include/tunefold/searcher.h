@@ -85,6 +85,7 @@ const struct tune_searcher_type *tune_searcher_at(size_t i);
 extern const struct tune_searcher_type tune_searcher_grid;
 extern const struct tune_searcher_type tune_searcher_random;
 extern const struct tune_searcher_type tune_searcher_sobol;
+extern const struct tune_searcher_type tune_searcher_bayes;
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,35 @@
+/* bayes.h — the bayes searcher's modelling choices, for benchmarks and tests.
+ *
+ * A study uses `tune_searcher_bayes` (searcher.h) through the study file's
+ * options only; the choices below are fixed there to the defaults the
+ * benchmark (bench/RESULTS.md) picked.  A benchmark that compares the
+ * alternatives allocates the searcher state itself (state_size zeroed
+ * bytes), runs init, then tune_bayes_set_model, then suggest. */
+#ifndef TUNEFOLD_BAYES_H
+#define TUNEFOLD_BAYES_H
+
+#include "tunefold/searcher.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct tune_bayes_model {
+    int yeo_johnson;      /* power-transform the outputs (default 1) */
+    int warping;          /* Kumaraswamy input warping of numeric columns (default 0) */
+    int hamming;          /* categoricals: 1 Hamming kernel, 0 one-hot with arg-max
+                           * projection (default 0) */
+    int per_trial_noise;  /* add each trial's CV variance to the learned noise (default 0) */
+    int fantasize;        /* kriging believer for RUNNING trials (default 1) */
+};
+
+/* The defaults listed above. */
+void tune_bayes_model_default(struct tune_bayes_model *m);
+
+/* Replace the model choices of an initialized bayes state (drops its caches). */
+void tune_bayes_set_model(void *state, const struct tune_bayes_model *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,912 @@
+/* bayes.c — Bayesian optimization: a Gaussian process (searchers/gp.c) over
+ * the trials so far, and the point that maximizes an acquisition function.
+ *
+ * Invariants.  Every suggestion is a pure function of (space, options,
+ * history, seq, rng stream): the state holds only caches (the encoding
+ * buffers, the last hyperparameter fit keyed by a hash of the data it was
+ * fitted on) whose use never changes a result, so resume and several
+ * workers give the same points as one uninterrupted run.  A suggestion is
+ * never equal to a point already in the history (finished or running).
+ *
+ * One suggestion:
+ *  1. seq < initial_points (default max(5, d + 1)), or fewer than two
+ *     completed trials: the Sobol point seq (the next unseen one).
+ *  2. Observations: every finished trial with a point.  The objective is
+ *     turned into a loss (negated when maximizing).  A FAILED or PRUNED
+ *     trial counts as the worst completed loss: a configuration that makes a
+ *     trainer fail (divergence, no convergence, out of memory) usually has
+ *     neighbours that fail too, and leaving it out would let the acquisition
+ *     send the search straight back there.  (A trial failed because its
+ *     worker died is indistinguishable here and pays the same price.)
+ *  3. Outputs: standardized, then Yeo-Johnson-transformed (lambda by maximum
+ *     likelihood, per suggestion) and standardized again, so one terrible
+ *     trial compresses instead of flattening every other difference.
+ *  4. Inputs: each parameter's unit-cube coordinate (space.h: log scales in
+ *     log space); ints and stepped floats are snapped before encoding; a
+ *     categorical with k > 2 values is one-hot encoded (k columns, each with
+ *     its own length scale) from its arg-max cell, or compared by a Hamming
+ *     column; a bool or 2-valued categorical is one 0/1 column.  The model
+ *     therefore only sees valid points (Garrido-Merchán & Hernández-Lobato,
+ *     "Dealing with categorical and integer-valued variables in Bayesian
+ *     optimization with Gaussian processes", Neurocomputing 2020).
+ *  5. Hyperparameters (MAP, gp.c) are refitted at every suggestion while
+ *     there are at most 60 observations; beyond that at every 10% growth of
+ *     the history (the first m observations in trial order, m on a fixed
+ *     geometric schedule), on at most 250 of them taken at an even stride.
+ *     A fit costs O(m^3) per likelihood evaluation and the length scales move
+ *     little once the data are many, while the posterior itself is always
+ *     recomputed on every observation.  The fit is deterministic, so a cache
+ *     hit equals a refit.
+ *  6. RUNNING trials are fantasized by the kriging believer (Ginsbourger et
+ *     al. 2010): each enters the data with the posterior mean as its value
+ *     (and counts for the best value), which collapses the variance and the
+ *     improvement there, so parallel workers spread out.
+ *  7. Acquisition (a loss to minimize; z = (best - xi - mu) / sigma, xi in
+ *     units of the transformed objective's standard deviation):
+ *       ei:  log EI = log sigma + log h(z), h(z) = z Phi(z) + phi(z),
+ *            computed in log space (gp.c), which keeps its gradient useful
+ *            where EI itself underflows (Ament et al., "Unexpected
+ *            improvements to expected improvement", NeurIPS 2023);
+ *       pi:  log Phi(z);
+ *       ucb: kappa sigma - mu (the lower confidence bound of the loss).
+ *     Maximized over Sobol candidates (randomly shifted per suggestion) plus
+ *     Gaussian perturbations of the five best observations, then L-BFGS
+ *     (NLopt) over the continuous parameters from the five best candidates,
+ *     with the discrete ones held.  A space of discrete parameters only,
+ *     small enough (at most 4096 points), is enumerated instead.  The best
+ *     candidate not already in the history wins. */
+#include "tunefold/bayes.h"
+#include "tunefold/gp.h"
+#include "tunefold/searcher.h"
+
+#include <gsl/gsl_qrng.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <nlopt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SOBOL_MAX_DIM 40
+#define FIT_EVERY_UNTIL 60   /* refit at every suggestion up to this many observations */
+#define FIT_GROWTH 1.1       /* then whenever the history grows by 10% */
+#define FIT_MAX_POINTS 250   /* hyperparameters fitted on at most this many */
+#define N_SOBOL 1024         /* quasi-random candidates (fewer for long histories) */
+#define N_LOCAL 256          /* perturbations of the best observations */
+#define N_BEST 5             /* observations perturbed, and candidates refined */
+#define REFINE_EVALS 40      /* L-BFGS evaluations per refinement */
+#define ENUM_MAX 4096        /* discrete spaces up to this size are enumerated */
+
+enum acq { ACQ_EI, ACQ_UCB, ACQ_PI };
+
+struct bayes_state {
+    enum acq acq;
+    double xi, kappa;
+    enum tune_gp_kernel kernel;
+    size_t n_init;
+    struct tune_bayes_model model;
+    /* hyperparameter cache */
+    struct tune_gp *gp;
+    size_t gp_dim;
+    uint64_t fit_key;
+    int fit_valid;
+    double *fit_theta;
+};
+
+void tune_bayes_model_default(struct tune_bayes_model *m)
+{
+    m->yeo_johnson = 1;
+    m->warping = 0;
+    m->hamming = 0;
+    m->per_trial_noise = 0;
+    m->fantasize = 1;
+}
+
+static void drop_caches(struct bayes_state *st)
+{
+    tune_gp_free(st->gp);
+    st->gp = NULL;
+    st->gp_dim = 0;
+    free(st->fit_theta);
+    st->fit_theta = NULL;
+    st->fit_valid = 0;
+}
+
+void tune_bayes_set_model(void *state, const struct tune_bayes_model *m)
+{
+    struct bayes_state *st = state;
+    drop_caches(st);
+    st->model = *m;
+}
+
+/* --- the space and its encoding ------------------------------------------ */
+
+static size_t n_choices(const struct tune_param *p)
+{
+    return p->type == TUNE_PARAM_BOOL ? 2 : p->n_values;
+}
+
+static int is_categorical(const struct tune_param *p)
+{
+    return p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL;
+}
+
+/* A float without a step moves continuously; everything else is discrete. */
+static int is_continuous(const struct tune_param *p)
+{
+    return p->type == TUNE_PARAM_FLOAT && p->step <= 0;
+}
+
+/* Number of distinct values of a discrete parameter (SIZE_MAX if huge). */
+static size_t n_values_of(const struct tune_param *p)
+{
+    if (is_categorical(p))
+        return n_choices(p);
+    double step = p->type == TUNE_PARAM_INT ? (p->step > 1 ? p->step : 1) : p->step;
+    double c = floor((p->high - p->low) / step + 1e-9) + 1;
+    return c < 1e15 ? (size_t)c : SIZE_MAX;
+}
+
+/* Columns a parameter takes in the encoding. */
+static size_t param_cols(const struct tune_bayes_model *m, const struct tune_param *p)
+{
+    if (is_categorical(p) && n_choices(p) > 2 && !m->hamming)
+        return n_choices(p);
+    return 1;
+}
+
+static size_t encoded_dim(const struct tune_bayes_model *m, const struct tune_space *s)
+{
+    size_t D = 0;
+    for (size_t i = 0; i < s->n; i++)
+        D += param_cols(m, &s->params[i]);
+    return D;
+}
+
+static void column_kinds(const struct tune_bayes_model *m, const struct tune_space *s,
+                         enum tune_gp_column *cols)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct tune_param *p = &s->params[i];
+        size_t k = param_cols(m, p);
+        for (size_t j = 0; j < k; j++)
+            cols[c + j] = !is_categorical(p)           ? (m->warping ? TUNE_GP_COL_WARPED
+                                                                     : TUNE_GP_COL_PLAIN)
+                          : m->hamming && n_choices(p) > 2 ? TUNE_GP_COL_HAMMING
+                                                           : TUNE_GP_COL_PLAIN;
+        c += k;
+    }
+}
+
+/* Encode a point (space coordinates) into z (encoded_dim values). */
+static void encode(const struct tune_bayes_model *m, const struct tune_space *s,
+                   const double *point, double *z)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct tune_param *p = &s->params[i];
+        size_t k = param_cols(m, p);
+        if (is_categorical(p)) {
+            if (k == 1)
+                z[c] = point[i];
+            else
+                for (size_t j = 0; j < k; j++)
+                    z[c + j] = (double)j == point[i];
+        } else {
+            struct tune_space one = {1, (struct tune_param *)p};
+            tune_space_to_unit(&one, &point[i], &z[c]);
+        }
+        c += k;
+    }
+}
+
+static int same_point(const double *a, const double *b, size_t d)
+{
+    for (size_t i = 0; i < d; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+/* --- searcher interface --------------------------------------------------- */
+
+static size_t bayes_max_points(const struct tune_space *space)
+{
+    /* A space of discrete parameters only has finitely many points. */
+    size_t total = 1;
+    for (size_t i = 0; i < space->n; i++) {
+        const struct tune_param *p = &space->params[i];
+        if (is_continuous(p))
+            return 0;
+        size_t c = n_values_of(p);
+        if (c == SIZE_MAX || total > SIZE_MAX / c)
+            return 0;
+        total *= c;
+    }
+    return space->n ? total : 0;
+}
+
+static int bayes_init(void *state, const struct tune_space *space,
+                      const struct tune_search_options *opts, struct tune_error *err)
+{
+    struct bayes_state *st = state;
+    const char *a = opts->acquisition ? opts->acquisition : "ei";
+    if (strcmp(a, "ei") == 0)
+        st->acq = ACQ_EI;
+    else if (strcmp(a, "ucb") == 0)
+        st->acq = ACQ_UCB;
+    else if (strcmp(a, "pi") == 0)
+        st->acq = ACQ_PI;
+    else
+        return tune_error_set(err, TUNE_EINVAL,
+                              "search.acquisition: must be one of: ei, ucb, pi (got \"%s\")", a);
+    const char *k = opts->kernel ? opts->kernel : "matern52";
+    if (strcmp(k, "matern52") == 0)
+        st->kernel = TUNE_GP_MATERN52;
+    else if (strcmp(k, "rbf") == 0)
+        st->kernel = TUNE_GP_RBF;
+    else
+        return tune_error_set(err, TUNE_EINVAL,
+                              "search.kernel: must be one of: matern52, rbf (got \"%s\")", k);
+    if (!isfinite(opts->xi))
+        return tune_error_set(err, TUNE_EINVAL, "search.xi: must be a finite number");
+    st->xi = opts->xi;
+    st->kappa = opts->kappa < 0 ? 2.0 : opts->kappa;
+    size_t d = space->n;
+    st->n_init = opts->initial_points ? opts->initial_points : (d + 1 > 5 ? d + 1 : 5);
+    tune_bayes_model_default(&st->model);
+    return TUNE_OK;
+}
+
+static void bayes_release(void *state)
+{
+    drop_caches(state);
+}
+
+/* --- one suggestion's working set ------------------------------------------ */
+
+struct work {
+    const struct tune_space *space;
+    struct bayes_state *st;
+    size_t d, D;
+    /* history */
+    size_t n_obs, n_pend, n_seen;
+    double *seen;     /* n_seen x d points of every trial with one */
+    double *z;        /* (n_obs + n_pend) x D encoded inputs, observations first */
+    double *y;        /* n_obs + n_pend targets (transformed) */
+    double *noise;    /* n_obs + n_pend extra noise variances, or NULL */
+    double best;      /* lowest transformed loss of a completed trial */
+    /* acquisition optimizer */
+    double *ubuf, *pbuf, *zbuf, *gz; /* d, d, D, D scratch */
+    size_t n_cont;
+    size_t *cont;     /* the continuous parameters' indices */
+    size_t *cont_col; /* and their columns */
+    const double *u_fixed; /* refinement: the point whose discrete parts are held */
+    struct tune_error *err;
+    int failed;
+};
+
+static void work_release(struct work *w)
+{
+    free(w->seen);
+    free(w->z);
+    free(w->y);
+    free(w->noise);
+    free(w->ubuf);
+    free(w->cont);
+    free(w->cont_col);
+}
+
+static int is_seen(const struct work *w, const double *point)
+{
+    for (size_t i = 0; i < w->n_seen; i++)
+        if (same_point(&w->seen[i * w->d], point, w->d))
+            return 1;
+    return 0;
+}
+
+/* The first Sobol point from index seq on that is not in the history. */
+static int sobol_point(struct work *w, size_t seq, gsl_rng *rng, double *point)
+{
+    size_t d = w->d;
+    double *u = w->ubuf;
+    if (d <= SOBOL_MAX_DIM) {
+        gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d);
+        if (!q)
+            return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the Sobol design");
+        for (size_t i = 0; i < seq + 1000; i++) {
+            gsl_qrng_get(q, u);
+            if (i < seq)
+                continue;
+            tune_space_from_unit(w->space, u, point);
+            if (!is_seen(w, point)) {
+                gsl_qrng_free(q);
+                return TUNE_OK;
+            }
+        }
+        gsl_qrng_free(q);
+    }
+    for (size_t t = 0; t < 100000; t++) {
+        tune_space_sample(w->space, rng, point);
+        if (!is_seen(w, point))
+            return TUNE_OK;
+    }
+    return tune_error_set(w->err, TUNE_EEXHAUSTED, "bayes: every point of the space was tried");
+}
+
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Standardize v[0..n) in place (zero mean, unit std; all zeros if constant);
+ * returns the std used (1 when constant). */
+static double standardize(double *v, size_t n)
+{
+    double mean = 0, m2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = v[i] - mean;
+        mean += d / (double)(i + 1);
+        m2 += d * (v[i] - mean);
+    }
+    double sd = n > 1 ? sqrt(m2 / (double)n) : 0;
+    if (!(sd > 1e-300) || !isfinite(sd))
+        sd = 0;
+    for (size_t i = 0; i < n; i++)
+        v[i] = sd > 0 ? (v[i] - mean) / sd : 0;
+    return sd > 0 ? sd : 1;
+}
+
+/* Transform raw losses y[0..n) in place: standardize, Yeo-Johnson,
+ * standardize.  dydx (NULL or n) receives each point's derivative of the
+ * transform, for per-trial noise. */
+static void transform_outputs(const struct tune_bayes_model *m, double *y, size_t n,
+                              double *dydx)
+{
+    double s0 = standardize(y, n), lambda = 1, s1 = 1;
+    if (m->yeo_johnson && n >= 4) {
+        lambda = tune_gp_yeo_johnson_fit(y, n);
+        if (dydx)
+            for (size_t i = 0; i < n; i++)
+                dydx[i] = tune_gp_yeo_johnson_deriv(y[i], lambda);
+        for (size_t i = 0; i < n; i++)
+            y[i] = tune_gp_yeo_johnson(y[i], lambda);
+        s1 = standardize(y, n);
+    } else if (dydx) {
+        for (size_t i = 0; i < n; i++)
+            dydx[i] = 1;
+    }
+    if (dydx)
+        for (size_t i = 0; i < n; i++)
+            dydx[i] /= s0 * s1;
+}
+
+/* The number of leading observations the hyperparameters are fitted on. */
+static size_t fit_count(size_t n)
+{
+    if (n <= FIT_EVERY_UNTIL)
+        return n;
+    double m = FIT_EVERY_UNTIL;
+    while (floor(m * FIT_GROWTH) <= (double)n)
+        m = floor(m * FIT_GROWTH);
+    return (size_t)m;
+}
+
+struct obs {
+    const struct tune_history_entry *e;
+    double loss;   /* NAN for a failed trial until imputed */
+};
+
+static int by_number(const void *a, const void *b)
+{
+    const struct obs *x = a, *y = b;
+    return (x->e->number > y->e->number) - (x->e->number < y->e->number);
+}
+
+/* Make sure st->gp exists with D columns of the model's kinds. */
+static int ensure_gp(struct work *w)
+{
+    struct bayes_state *st = w->st;
+    if (st->gp && st->gp_dim == w->D)
+        return TUNE_OK;
+    drop_caches(st);
+    enum tune_gp_column *cols = malloc(w->D * sizeof *cols);
+    if (!cols)
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+    column_kinds(&st->model, w->space, cols);
+    int rc = tune_gp_new(w->D, cols, st->kernel, &st->gp, w->err);
+    free(cols);
+    if (rc)
+        return rc;
+    st->gp_dim = w->D;
+    st->fit_theta = malloc(tune_gp_n_hyper(st->gp) * sizeof *st->fit_theta);
+    if (!st->fit_theta) {
+        drop_caches(st);
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+    }
+    return TUNE_OK;
+}
+
+/* Fit (or fetch from the cache) the hyperparameters for the first m of the
+ * n_obs observations, whose raw losses are `raw` (in trial order). */
+static int fit_hyper(struct work *w, const struct obs *obs, const double *raw)
+{
+    struct bayes_state *st = w->st;
+    size_t m = fit_count(w->n_obs), D = w->D;
+    size_t take = m < FIT_MAX_POINTS ? m : FIT_MAX_POINTS;
+    uint64_t key = 0xcbf29ce484222325ull;
+    key = fnv(key, &m, sizeof m);
+    key = fnv(key, &st->model, sizeof st->model);
+    key = fnv(key, &st->kernel, sizeof st->kernel);
+    for (size_t i = 0; i < m; i++) {
+        key = fnv(key, &obs[i].e->number, sizeof obs[i].e->number);
+        key = fnv(key, &raw[i], sizeof raw[i]);
+        key = fnv(key, obs[i].e->point, w->d * sizeof *obs[i].e->point);
+        if (st->model.per_trial_noise)
+            key = fnv(key, &obs[i].e->value_std, sizeof obs[i].e->value_std);
+    }
+    if (st->fit_valid && st->fit_key == key) {
+        tune_gp_set_hyper(st->gp, st->fit_theta);
+        return TUNE_OK;
+    }
+    double *x = malloc(take * (D + 3) * sizeof *x);
+    if (!x)
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes fit");
+    double *y = x + take * D, *dydx = y + take, *noise = dydx + take;
+    for (size_t k = 0; k < take; k++) {
+        /* an even stride through the first m, always including the first */
+        size_t i = take == m ? k : (size_t)((double)k * (double)m / (double)take);
+        memcpy(&x[k * D], &w->z[i * D], D * sizeof *x);
+        y[k] = raw[i];
+    }
+    transform_outputs(&st->model, y, take, dydx);
+    if (st->model.per_trial_noise)
+        for (size_t k = 0; k < take; k++) {
+            size_t i = take == m ? k : (size_t)((double)k * (double)m / (double)take);
+            double s = obs[i].e->value_std * dydx[k];
+            noise[k] = isfinite(s) ? s * s : 0;
+        }
+    int rc = tune_gp_set_data(st->gp, take, x, y, st->model.per_trial_noise ? noise : NULL,
+                              w->err);
+    if (!rc)
+        rc = tune_gp_fit(st->gp, 0, w->err);
+    free(x);
+    if (rc)
+        return rc;
+    tune_gp_get_hyper(st->gp, st->fit_theta);
+    st->fit_key = key;
+    st->fit_valid = 1;
+    return TUNE_OK;
+}
+
+/* Read the history, build the model.  Returns TUNE_OK with w->n_obs set;
+ * the caller falls back to the initial design when there are too few. */
+static int gather(struct work *w, const struct tune_history *h, struct obs **obs_out,
+                  size_t *n_complete)
+{
+    size_t d = w->d, n = h->n;
+    struct obs *obs = calloc(n + 1, sizeof *obs);
+    struct obs *pend = calloc(n + 1, sizeof *pend);
+    w->seen = malloc((n + 1) * d * sizeof *w->seen);
+    if (!obs || !pend || !w->seen) {
+        free(obs);
+        free(pend);
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the history");
+    }
+    size_t no = 0, np = 0, nc = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct tune_history_entry *e = &h->entries[i];
+        if (!e->point)
+            continue;
+        memcpy(&w->seen[w->n_seen++ * d], e->point, d * sizeof *e->point);
+        if (e->state == TUNE_TRIAL_RUNNING) {
+            pend[np++].e = e;
+            continue;
+        }
+        int ok = e->state == TUNE_TRIAL_COMPLETE && isfinite(e->value);
+        obs[no].e = e;
+        obs[no].loss = ok ? (h->maximize ? -e->value : e->value) : NAN;
+        nc += ok;
+        no++;
+    }
+    qsort(obs, no, sizeof *obs, by_number);
+    qsort(pend, np, sizeof *pend, by_number);
+    /* pending trials go after the observations, in the same array */
+    for (size_t i = 0; i < np; i++)
+        obs[no + i] = pend[i];
+    free(pend);
+    w->n_obs = no;
+    w->n_pend = np;
+    *obs_out = obs;
+    *n_complete = nc;
+    return TUNE_OK;
+}
+
+static int build_model(struct work *w, struct obs *obs)
+{
+    struct bayes_state *st = w->st;
+    size_t no = w->n_obs, np = w->n_pend, D = w->D;
+    int rc;
+    double worst = -HUGE_VAL;
+    for (size_t i = 0; i < no; i++)
+        if (!isnan(obs[i].loss) && obs[i].loss > worst)
+            worst = obs[i].loss;
+    w->z = malloc((no + np) * D * sizeof *w->z);
+    w->y = malloc((no + np + 1) * sizeof *w->y);
+    double *raw = malloc((2 * no + 1) * sizeof *raw);
+    if (!w->z || !w->y || !raw) {
+        free(raw);
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+    }
+    double *dydx = raw + no;
+    for (size_t i = 0; i < no + np; i++)
+        encode(&st->model, w->space, obs[i].e->point, &w->z[i * D]);
+    for (size_t i = 0; i < no; i++)
+        raw[i] = isnan(obs[i].loss) ? worst : obs[i].loss;
+    if ((rc = ensure_gp(w)) || (rc = fit_hyper(w, obs, raw))) {
+        free(raw);
+        return rc;
+    }
+    memcpy(w->y, raw, no * sizeof *raw);
+    transform_outputs(&st->model, w->y, no, dydx);
+    if (st->model.per_trial_noise) {
+        if (!(w->noise = calloc(no + np + 1, sizeof *w->noise))) {
+            free(raw);
+            return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+        }
+        for (size_t i = 0; i < no; i++) {
+            double s = obs[i].e->value_std * dydx[i];
+            w->noise[i] = isfinite(s) && !isnan(obs[i].loss) ? s * s : 0;
+        }
+    }
+    w->best = HUGE_VAL;
+    for (size_t i = 0; i < no; i++)
+        if (!isnan(obs[i].loss) && w->y[i] < w->best)
+            w->best = w->y[i];
+    free(raw);
+    if ((rc = tune_gp_set_data(st->gp, no, w->z, w->y, w->noise, w->err)) ||
+        (rc = tune_gp_factor(st->gp, w->err)))
+        return rc;
+    if (np > 0 && st->model.fantasize) {
+        /* kriging believer: the posterior mean stands in for each result */
+        for (size_t i = 0; i < np; i++) {
+            double var;
+            if ((rc = tune_gp_predict(st->gp, &w->z[(no + i) * D], &w->y[no + i], &var, NULL,
+                                      NULL, w->err)))
+                return rc;
+            /* believed, so it also counts for the best value: else a
+             * predicted improvement would stay certain next to it */
+            if (w->y[no + i] < w->best)
+                w->best = w->y[no + i];
+        }
+        if ((rc = tune_gp_set_data(st->gp, no + np, w->z, w->y, w->noise, w->err)) ||
+            (rc = tune_gp_factor(st->gp, w->err)))
+            return rc;
+    }
+    return TUNE_OK;
+}
+
+/* Acquisition value (larger is better) from the posterior at one point,
+ * and its gradient from the posterior's (NULL when not wanted). */
+static double acquire(const struct work *w, double mu, double var, const double *dmu,
+                      const double *dvar, double *grad, size_t n)
+{
+    const struct bayes_state *st = w->st;
+    double s = sqrt(var > 1e-20 ? var : 1e-20);
+    int flat = !(var > 1e-20);
+    if (st->acq == ACQ_UCB) {
+        if (grad)
+            for (size_t k = 0; k < n; k++)
+                grad[k] = (flat ? 0 : st->kappa * dvar[k] / (2 * s)) - dmu[k];
+        return st->kappa * s - mu;
+    }
+    double z = (w->best - st->xi - mu) / s, dl, a;
+    if (st->acq == ACQ_EI)
+        a = log(s) + tune_gp_log_h(z, &dl);
+    else
+        a = tune_gp_log_cdf(z, &dl);
+    if (grad)
+        for (size_t k = 0; k < n; k++) {
+            double ds = flat ? 0 : dvar[k] / (2 * s);
+            double dz = (-dmu[k] - z * ds) / s;
+            grad[k] = dl * dz + (st->acq == ACQ_EI ? ds / s : 0);
+        }
+    return a;
+}
+
+/* NLopt objective over the continuous parameters of one candidate. */
+static double refine_objective(unsigned nv, const double *x, double *grad, void *data)
+{
+    struct work *w = data;
+    double mu, var;
+    memcpy(w->ubuf, w->u_fixed, w->d * sizeof *w->ubuf);
+    for (unsigned k = 0; k < nv; k++)
+        w->ubuf[w->cont[k]] = x[k];
+    tune_space_from_unit(w->space, w->ubuf, w->pbuf);
+    encode(&w->st->model, w->space, w->pbuf, w->zbuf);
+    /* continuous columns take the coordinate itself (from_unit/to_unit is
+     * the identity there up to rounding), so the gradient is exact */
+    for (unsigned k = 0; k < nv; k++)
+        w->zbuf[w->cont_col[k]] = x[k];
+    double *dmu = w->gz, *dvar = w->gz + w->D;
+    if (tune_gp_predict(w->st->gp, w->zbuf, &mu, &var, grad ? dmu : NULL, grad ? dvar : NULL,
+                        w->err)) {
+        w->failed = 1;
+        if (grad)
+            memset(grad, 0, nv * sizeof *grad);
+        return -HUGE_VAL;
+    }
+    if (!grad)
+        return acquire(w, mu, var, NULL, NULL, NULL, 0);
+    double *gcol = w->gz + 2 * w->D;
+    double a = acquire(w, mu, var, dmu, dvar, gcol, w->D);
+    for (unsigned k = 0; k < nv; k++)
+        grad[k] = gcol[w->cont_col[k]];
+    return a;
+}
+
+struct cand {
+    double acq;
+    size_t idx;
+};
+
+static int by_acq_desc(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    if (x->acq != y->acq)
+        return x->acq < y->acq ? 1 : -1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Fill u (m x d) with candidates; returns m. */
+static size_t make_candidates(struct work *w, const struct obs *obs, gsl_rng *rng, double *u,
+                              size_t n_sobol, size_t n_local)
+{
+    size_t d = w->d, m = 0;
+    /* Sobol points under a random shift modulo 1 (Cranley-Patterson), so
+     * successive suggestions see different candidates. */
+    double *shift = w->ubuf;
+    for (size_t k = 0; k < d; k++)
+        shift[k] = gsl_rng_uniform(rng);
+    gsl_qrng *q = d <= SOBOL_MAX_DIM ? gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d) : NULL;
+    for (size_t i = 0; i < n_sobol; i++, m++) {
+        double *ui = &u[m * d];
+        if (q)
+            gsl_qrng_get(q, ui);
+        else
+            for (size_t k = 0; k < d; k++)
+                ui[k] = gsl_rng_uniform(rng);
+        for (size_t k = 0; k < d; k++) {
+            ui[k] += shift[k];
+            ui[k] -= floor(ui[k]);
+        }
+    }
+    gsl_qrng_free(q);
+    /* Around the best completed observations: two scales of Gaussian steps
+     * in the cube; a categorical changes value with probability 1/4. */
+    struct cand *best = malloc(w->n_obs * sizeof *best);
+    size_t nb = 0;
+    if (best) {
+        for (size_t i = 0; i < w->n_obs; i++)
+            if (!isnan(obs[i].loss))
+                best[nb++] = (struct cand){-w->y[i], i};
+        qsort(best, nb, sizeof *best, by_acq_desc);
+        nb = nb < N_BEST ? nb : N_BEST;
+    }
+    for (size_t i = 0; i < n_local && nb > 0; i++, m++) {
+        double *ui = &u[m * d];
+        tune_space_to_unit(w->space, obs[best[i % nb].idx].e->point, ui);
+        double sigma = (i / nb) % 2 ? 0.1 : 0.02;
+        for (size_t k = 0; k < d; k++) {
+            const struct tune_param *p = &w->space->params[k];
+            if (is_categorical(p)) {
+                if (gsl_rng_uniform(rng) < 0.25)
+                    ui[k] = gsl_rng_uniform(rng);
+            } else {
+                ui[k] += gsl_ran_gaussian_ziggurat(rng, sigma);
+                ui[k] = ui[k] < 0 ? 0 : ui[k] > 1 ? 1 : ui[k];
+            }
+        }
+    }
+    free(best);
+    return m;
+}
+
+/* Every point of an all-discrete space (at most ENUM_MAX), as unit
+ * coordinates at the centres of their cells. */
+static size_t enumerate_space(const struct work *w, double *u, size_t total)
+{
+    size_t d = w->d;
+    for (size_t idx = 0; idx < total; idx++) {
+        size_t r = idx;
+        for (size_t k = d; k-- > 0;) {
+            const struct tune_param *p = &w->space->params[k];
+            size_t c = n_values_of(p);
+            double v;
+            if (is_categorical(p))
+                v = (double)(r % c);
+            else {
+                double step = p->type == TUNE_PARAM_INT ? (p->step > 1 ? p->step : 1) : p->step;
+                v = tune_param_snap(p, p->low + (double)(r % c) * step);
+            }
+            struct tune_space one = {1, (struct tune_param *)p};
+            tune_space_to_unit(&one, &v, &u[idx * d + k]);
+            r /= c;
+        }
+    }
+    return total;
+}
+
+static int maximize_acquisition(struct work *w, const struct obs *obs, gsl_rng *rng,
+                                double *point)
+{
+    size_t d = w->d, D = w->D, n = tune_gp_n(w->st->gp);
+    size_t total = bayes_max_points(w->space);
+    int enumerate = total > 0 && total <= ENUM_MAX;
+    /* fewer quasi-random candidates when each costs O(n^2) */
+    size_t n_sobol = N_SOBOL;
+    if (n > 300)
+        n_sobol = (size_t)(N_SOBOL * (300.0 / (double)n) * (300.0 / (double)n));
+    n_sobol = n_sobol < 256 ? 256 : n_sobol;
+    size_t cap = enumerate ? total : n_sobol + N_LOCAL;
+    double *u = malloc(cap * d * sizeof *u);
+    double *zc = malloc(cap * D * sizeof *zc);
+    double *pts = malloc(cap * d * sizeof *pts);
+    double *mu = malloc(cap * sizeof *mu), *var = malloc(cap * sizeof *var);
+    struct cand *c = malloc(cap * sizeof *c);
+    double *ubest = malloc(2 * d * sizeof *ubest);
+    double *x = malloc((d + 1) * 3 * sizeof *x);
+    int rc = TUNE_OK;
+    if (!u || !zc || !pts || !mu || !var || !c || !ubest || !x) {
+        rc = tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the acquisition");
+        goto done;
+    }
+    size_t m = enumerate ? enumerate_space(w, u, total)
+                         : make_candidates(w, obs, rng, u, n_sobol, N_LOCAL);
+    for (size_t i = 0; i < m; i++) {
+        tune_space_from_unit(w->space, &u[i * d], &pts[i * d]);
+        encode(&w->st->model, w->space, &pts[i * d], &zc[i * D]);
+    }
+    if ((rc = tune_gp_predict_many(w->st->gp, m, zc, mu, var, w->err)))
+        goto done;
+    size_t nc = 0;
+    for (size_t i = 0; i < m; i++) {
+        double a = acquire(w, mu[i], var[i], NULL, NULL, NULL, 0);
+        if (!isnan(a))
+            c[nc++] = (struct cand){a, i};
+    }
+    qsort(c, nc, sizeof *c, by_acq_desc);
+    /* the best unseen candidate */
+    double best_a = -HUGE_VAL;
+    int have = 0;
+    for (size_t i = 0; i < nc; i++)
+        if (!is_seen(w, &pts[c[i].idx * d])) {
+            best_a = c[i].acq;
+            memcpy(point, &pts[c[i].idx * d], d * sizeof *point);
+            memcpy(ubest, &u[c[i].idx * d], d * sizeof *ubest);
+            have = 1;
+            break;
+        }
+    /* gradient refinement of the continuous parameters from the top few */
+    if (w->n_cont > 0 && !enumerate) {
+        nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)w->n_cont);
+        if (!opt) {
+            rc = tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the acquisition");
+            goto done;
+        }
+        double *lo = x, *hi = x + d + 1, *xv = x + 2 * (d + 1);
+        for (size_t k = 0; k < w->n_cont; k++) {
+            lo[k] = 0;
+            hi[k] = 1;
+        }
+        nlopt_set_lower_bounds(opt, lo);
+        nlopt_set_upper_bounds(opt, hi);
+        nlopt_set_max_objective(opt, refine_objective, w);
+        nlopt_set_maxeval(opt, REFINE_EVALS);
+        nlopt_set_xtol_rel(opt, 1e-6);
+        double *cand_u = ubest + d;
+        for (size_t r = 0; r < N_BEST && r < nc; r++) {
+            const double *ur = &u[c[r].idx * d];
+            memcpy(cand_u, ur, d * sizeof *cand_u);
+            w->u_fixed = cand_u;
+            for (size_t k = 0; k < w->n_cont; k++)
+                xv[k] = ur[w->cont[k]];
+            double f;
+            w->failed = 0;
+            nlopt_result res = nlopt_optimize(opt, xv, &f);
+            if (w->failed || res < 0 || !isfinite(f))
+                continue;
+            /* re-score the point as it will be stored */
+            double *ut = w->ubuf;
+            memcpy(ut, cand_u, d * sizeof *ut);
+            for (size_t k = 0; k < w->n_cont; k++)
+                ut[w->cont[k]] = xv[k];
+            double *pt = w->pbuf;
+            tune_space_from_unit(w->space, ut, pt);
+            double mu1, var1;
+            encode(&w->st->model, w->space, pt, w->zbuf);
+            if (tune_gp_predict(w->st->gp, w->zbuf, &mu1, &var1, NULL, NULL, w->err))
+                continue;
+            double a = acquire(w, mu1, var1, NULL, NULL, NULL, 0);
+            if (a > best_a && !is_seen(w, pt)) {
+                best_a = a;
+                memcpy(point, pt, d * sizeof *point);
+                have = 1;
+            }
+        }
+        nlopt_destroy(opt);
+    }
+    if (!have)
+        rc = enumerate ? tune_error_set(w->err, TUNE_EEXHAUSTED,
+                                        "bayes: every point of the space was tried")
+                       : sobol_point(w, 0, rng, point);
+done:
+    free(u);
+    free(zc);
+    free(pts);
+    free(mu);
+    free(var);
+    free(c);
+    free(ubest);
+    free(x);
+    return rc;
+}
+
+static int bayes_suggest(void *state, const struct tune_space *space,
+                         const struct tune_history *history, size_t seq, gsl_rng *rng,
+                         double *point, struct tune_error *err)
+{
+    struct bayes_state *st = state;
+    if (space->n == 0)
+        return TUNE_OK;
+    struct work w = {.space = space, .st = st, .d = space->n, .err = err};
+    w.D = encoded_dim(&st->model, space);
+    size_t d = w.d, D = w.D;
+    w.ubuf = malloc((2 * d + 4 * D) * sizeof *w.ubuf);
+    w.cont = malloc(d * sizeof *w.cont);
+    w.cont_col = malloc(d * sizeof *w.cont_col);
+    if (!w.ubuf || !w.cont || !w.cont_col) {
+        work_release(&w);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for the bayes searcher");
+    }
+    w.pbuf = w.ubuf + d;
+    w.zbuf = w.pbuf + d;
+    w.gz = w.zbuf + D;
+    for (size_t i = 0, col = 0; i < d; i++) {
+        if (is_continuous(&space->params[i])) {
+            w.cont[w.n_cont] = i;
+            w.cont_col[w.n_cont++] = col;
+        }
+        col += param_cols(&st->model, &space->params[i]);
+    }
+    struct obs *obs = NULL;
+    size_t n_complete = 0;
+    int rc = gather(&w, history, &obs, &n_complete);
+    if (rc == TUNE_OK) {
+        if (seq < st->n_init || n_complete < 2)
+            rc = sobol_point(&w, seq, rng, point);
+        else if ((rc = build_model(&w, obs)) == TUNE_OK)
+            rc = maximize_acquisition(&w, obs, rng, point);
+    }
+    free(obs);
+    work_release(&w);
+    return rc;
+}
+
+const struct tune_searcher_type tune_searcher_bayes = {
+    .version = 1,
+    .name = "bayes",
+    .summary = "Bayesian optimization: a Gaussian process and expected improvement "
+               "(or ucb, pi); the default for budgets of tens to hundreds of trials",
+    .max_points = bayes_max_points,
+    .state_size = sizeof(struct bayes_state),
+    .init = bayes_init,
+    .suggest = bayes_suggest,
+    .release = bayes_release,
+};
