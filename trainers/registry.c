@@ -7,6 +7,8 @@
 
 static const struct tune_trainer_type *const registry[] = {
     &tune_trainer_logistic,
+    &tune_trainer_linear,
+    &tune_trainer_naive_bayes,
 };
 #define N_TRAINERS (sizeof registry / sizeof registry[0])
 

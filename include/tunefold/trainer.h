@@ -118,6 +118,8 @@ long tune_trainer_hparam_index(const struct tune_trainer_type *t, const char *na
 int tune_hparam_accepts(const struct tune_hparam *h, double value);
 
 extern const struct tune_trainer_type tune_trainer_logistic;
+extern const struct tune_trainer_type tune_trainer_linear;
+extern const struct tune_trainer_type tune_trainer_naive_bayes;
 
 #ifdef __cplusplus
 }

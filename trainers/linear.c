@@ -1,0 +1,765 @@
+/* linear.c — the built-in `linear` trainer: least-squares regression, plain
+ * (penalty none), ridge (l2), lasso (l1) or elastic net, the models
+ * scikit-learn 1.2 fits as LinearRegression, Ridge, Lasso and ElasticNet.
+ *
+ * Objectives.  Each penalty minimises the objective of its scikit-learn class
+ * on the same scale, so the same alpha gives the same model (r = y - Xw - b):
+ *   none        ||r||^2                                   (LinearRegression)
+ *   l2          ||r||^2 + alpha ||w||^2                   (Ridge)
+ *   l1          ||r||^2 / (2n) + alpha ||w||_1            (Lasso)
+ *   elasticnet  ||r||^2 / (2n) + alpha l1_ratio ||w||_1
+ *                              + alpha (1 - l1_ratio) ||w||^2 / 2  (ElasticNet)
+ * Note the two scales: Ridge's alpha is n times larger than an elastic net's
+ * l2 weight for the same model, as in scikit-learn.  The intercept b is never
+ * penalised: with fit_intercept the columns of X and y are centred first and
+ * b = mean(y) - mean(X) w afterwards (scikit-learn's _preprocess_data).
+ *
+ * Solvers (solver "auto").
+ *   none: Householder QR of the centred X (GSL's blocked recursive QR,
+ *     gsl_linalg_QR_decomp_r), then R w = Q^T y.  When R has a diagonal
+ *     element below max(n, d) * eps * max |R_jj| (a rank-deficient X, or
+ *     more columns than rows), the complete orthogonal decomposition
+ *     (gsl_linalg_COD_decomp) gives the minimum-norm least-squares solution,
+ *     the one LAPACK's gelsd gives scikit-learn.
+ *   l2: Cholesky factor of X^T X + alpha I (the X^T X is one BLAS syrk), as
+ *     scikit-learn's "cholesky" solver; if the factorisation fails (alpha = 0
+ *     on a rank-deficient X, or d > n with tiny alpha) the QR / COD route on
+ *     the augmented system [X; sqrt(alpha) I] solves the same problem.
+ *   l1, elasticnet: cyclic coordinate descent, each coordinate soft-
+ *     thresholded (Friedman, Hastie & Tibshirani, "Regularization paths for
+ *     generalized linear models via coordinate descent", J. Stat. Softw.
+ *     2010).  With n >= d (and d <= CD_GRAM_MAX) the "covariance updates" of
+ *     that paper: X^T X and X^T y are formed once and a sweep costs O(d^2)
+ *     instead of O(nd); otherwise the residual is updated column by column.
+ *     Stopping is scikit-learn's (sklearn/linear_model/_cd_fast.pyx): after a
+ *     sweep whose largest coefficient change is below tol times the largest
+ *     coefficient, the duality gap of the scaled problem is computed and the
+ *     loop stops when it is below tol * ||y - mean(y)||^2.  max_iter sweeps
+ *     at most; reaching it is not an error (scikit-learn only warns).
+ *
+ * Solver "sgd": stochastic gradient descent on the same objective, scaled
+ * as scikit-learn's SGDRegressor writes it, (1/n) sum r_i^2 / 2 + a R(w)
+ * with R(w) = s ||w||_1 + (1 - s) ||w||^2 / 2: a = alpha / n, s = 0 for l2;
+ * a = alpha, s = 1 for l1; a = alpha, s = l1_ratio for elasticnet; a = 0 for
+ * none.  The update is scikit-learn's plain SGD (sklearn/linear_model/
+ * _sgd_fast.pyx) for the squared loss: one row at a time in a seeded random
+ * order per epoch, the l2 part as a multiplicative shrink of a scale factor,
+ * the l1 part by the cumulative truncated gradient of Tsuruoka, Tsujii &
+ * Ananiadou (ACL 2009); step eta0 (constant), eta0 / t^power_t (invscaling,
+ * t counting rows seen from 1) or adaptive (eta0 divided by 5 each time the
+ * epoch loss stalls).  It stops after `epochs` epochs, or when the mean loss
+ * of an epoch has not improved on the best by more than tol for
+ * SGD_NO_CHANGE epochs in a row (scikit-learn's n_iter_no_change).
+ *
+ * Threads: the work is a few BLAS calls (or one serial pass for sgd), so one
+ * thread; ctx->n_threads is not used.  The model is a plain struct. */
+#include "tunefold/trainer.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_permutation.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_vector.h>
+
+enum {
+    HP_PENALTY, HP_ALPHA, HP_L1_RATIO, HP_FIT_INTERCEPT, HP_SOLVER, HP_MAX_ITER, HP_TOL,
+    HP_LEARNING_RATE, HP_SCHEDULE, HP_POWER_T, HP_EPOCHS, HP_COUNT
+};
+enum { PEN_NONE = 0, PEN_L2 = 1, PEN_L1 = 2, PEN_ELASTICNET = 3 };
+enum { SOLVER_AUTO = 0, SOLVER_SGD = 1 };
+enum { SCHED_INVSCALING = 0, SCHED_CONSTANT = 1, SCHED_ADAPTIVE = 2 };
+
+static const char *const penalty_choices[] = {"none", "l2", "l1", "elasticnet", NULL};
+static const char *const solver_choices[] = {"auto", "sgd", NULL};
+static const char *const schedule_choices[] = {"invscaling", "constant", "adaptive", NULL};
+
+static const struct tune_hparam hparams[HP_COUNT] = {
+    [HP_PENALTY] = {"penalty", TUNE_PARAM_CATEGORICAL, PEN_NONE, 0, 3, penalty_choices,
+                    "none (least squares), l2 (ridge), l1 (lasso) or elasticnet, each on "
+                    "scikit-learn's scale"},
+    [HP_ALPHA] = {"alpha", TUNE_PARAM_FLOAT, 1.0, 0, INFINITY, NULL,
+                  "penalty strength, as in Ridge / Lasso / ElasticNet (ignored for none)"},
+    [HP_L1_RATIO] = {"l1_ratio", TUNE_PARAM_FLOAT, 0.5, 0, 1, NULL,
+                     "elasticnet: share of the l1 term (1 is the lasso)"},
+    [HP_FIT_INTERCEPT] = {"fit_intercept", TUNE_PARAM_BOOL, 1, 0, 1, NULL,
+                          "fit an unpenalised intercept"},
+    [HP_SOLVER] = {"solver", TUNE_PARAM_CATEGORICAL, SOLVER_AUTO, 0, 1, solver_choices,
+                   "auto (QR, Cholesky or coordinate descent, by penalty) or sgd"},
+    [HP_MAX_ITER] = {"max_iter", TUNE_PARAM_INT, 1000, 1, 1e7, NULL,
+                     "coordinate descent: sweeps at most (l1, elasticnet)"},
+    [HP_TOL] = {"tol", TUNE_PARAM_FLOAT, 1e-4, 0, INFINITY, NULL,
+                "coordinate descent: duality gap below tol * ||y - mean y||^2; sgd: the "
+                "least improvement of the mean epoch loss"},
+    [HP_LEARNING_RATE] = {"learning_rate", TUNE_PARAM_FLOAT, 0.01, 1e-12, INFINITY, NULL,
+                          "sgd: initial step eta0"},
+    [HP_SCHEDULE] = {"schedule", TUNE_PARAM_CATEGORICAL, SCHED_INVSCALING, 0, 2,
+                     schedule_choices,
+                     "sgd: invscaling (eta0 / t^power_t), constant or adaptive"},
+    [HP_POWER_T] = {"power_t", TUNE_PARAM_FLOAT, 0.25, 0, 10, NULL,
+                    "sgd: exponent of the invscaling schedule"},
+    [HP_EPOCHS] = {"epochs", TUNE_PARAM_INT, 1000, 1, 1e7, NULL,
+                   "sgd: passes over the data at most"},
+};
+
+/* Gram matrices up to this many columns (d^2 doubles) for coordinate descent. */
+#define CD_GRAM_MAX 4096
+/* SGD: epochs without improvement before stopping (or dividing eta by 5). */
+#define SGD_NO_CHANGE 5
+/* SGD: bound on the loss derivative, and the weight scale below which the
+ * weights are renormalised (scikit-learn's MAX_DLOSS and 1e-9). */
+#define SGD_MAX_DLOSS 1e12
+#define SGD_MIN_WSCALE 1e-9
+
+struct linear_model {
+    size_t d;
+    double *w;      /* d coefficients */
+    double b;       /* intercept (0 without fit_intercept) */
+    size_t n_iter;  /* sweeps or epochs run (0 for the direct solvers) */
+};
+
+/* ---- direct least squares ------------------------------------------------- */
+
+/* A = [xc; sqrt(alpha) I; 0] row-major (a->size1 x d) from the column-major
+ * centred xc, transposed in blocks of rows so both sides stay in cache. */
+static void fill_design(gsl_matrix *a, const double *xc, size_t n, size_t d, double alpha)
+{
+    gsl_matrix_set_zero(a);
+    for (size_t i0 = 0; i0 < n; i0 += 64) {
+        size_t i1 = i0 + 64 < n ? i0 + 64 : n;
+        for (size_t j = 0; j < d; j++)
+            for (size_t i = i0; i < i1; i++)
+                a->data[i * d + j] = xc[j * n + i];
+    }
+    for (size_t j = 0; alpha > 0 && j < d; j++)
+        a->data[(n + j) * d + j] = sqrt(alpha);
+}
+
+/* Blocked QR least squares of A w = rhs (A m x d, m >= d, destroyed).
+ * GSL_CONTINUE when R is numerically singular (w untouched). */
+static int qr_solve(gsl_matrix *a, const gsl_vector *rhs, double *w)
+{
+    size_t m = a->size1, d = a->size2;
+    gsl_matrix *t = gsl_matrix_alloc(d, d);
+    gsl_vector *xs = gsl_vector_alloc(m), *work = gsl_vector_alloc(d);
+    int status = GSL_ENOMEM;
+    if (t && xs && work) {
+        gsl_linalg_QR_decomp_r(a, t);
+        double rmax = 0, rmin = INFINITY;
+        for (size_t j = 0; j < d; j++) {
+            double r = fabs(gsl_matrix_get(a, j, j));
+            rmax = fmax(rmax, r);
+            rmin = fmin(rmin, r);
+        }
+        status = GSL_CONTINUE;
+        if (rmax > 0 && rmin > (double)m * DBL_EPSILON * rmax) {
+            gsl_linalg_QR_lssolve_r(a, t, rhs, xs, work);
+            for (size_t j = 0; j < d; j++)
+                w[j] = gsl_vector_get(xs, j);
+            status = GSL_SUCCESS;
+        }
+    }
+    gsl_matrix_free(t);
+    gsl_vector_free(xs);
+    gsl_vector_free(work);
+    return status;
+}
+
+/* Minimum-norm least squares of A w = rhs by the complete orthogonal
+ * decomposition (rows >= columns, any rank; A destroyed). */
+static int cod_solve(gsl_matrix *a, const gsl_vector *rhs, double *w)
+{
+    size_t m = a->size1, d = a->size2, mn = m < d ? m : d;
+    gsl_vector *tau_q = gsl_vector_alloc(mn), *tau_z = gsl_vector_alloc(mn);
+    gsl_vector *work = gsl_vector_alloc(d), *res = gsl_vector_alloc(m);
+    gsl_permutation *perm = gsl_permutation_alloc(d);
+    gsl_vector_view wv = gsl_vector_view_array(w, d);
+    int status = GSL_ENOMEM;
+    if (tau_q && tau_z && work && res && perm) {
+        size_t rank = 0;
+        gsl_linalg_COD_decomp(a, tau_q, tau_z, perm, &rank, work);
+        if (rank == 0)
+            gsl_vector_set_zero(&wv.vector);
+        else
+            gsl_linalg_COD_lssolve(a, tau_q, tau_z, perm, rank, rhs, &wv.vector, res);
+        status = GSL_SUCCESS;
+    }
+    gsl_vector_free(tau_q);
+    gsl_vector_free(tau_z);
+    gsl_vector_free(work);
+    gsl_vector_free(res);
+    gsl_permutation_free(perm);
+    return status;
+}
+
+/* Least squares on the centred column-major xc (n x d, n, d >= 1) with a
+ * ridge term alpha ||w||^2 (alpha may be 0): the augmented rows
+ * sqrt(alpha) I.  QR first; the COD when R is singular or m < d. */
+static int solve_qr(const double *xc, const double *yc, size_t n, size_t d, double alpha,
+                    double *w)
+{
+    /* GSL's COD wants rows >= columns: a wide system gets zero rows, which
+     * change neither the residual nor the minimum-norm solution. */
+    size_t m = n + (alpha > 0 ? d : 0);
+    m = m < d ? d : m;
+    gsl_matrix *a = gsl_matrix_alloc(m, d);
+    gsl_vector *rhs = gsl_vector_calloc(m);
+    int status = GSL_ENOMEM;
+    if (a && rhs) {
+        memcpy(rhs->data, yc, n * sizeof *yc);
+        fill_design(a, xc, n, d, alpha);
+        status = n + (alpha > 0 ? d : 0) >= d ? qr_solve(a, rhs, w) : GSL_CONTINUE;
+        if (status == GSL_CONTINUE) {
+            fill_design(a, xc, n, d, alpha);
+            status = cod_solve(a, rhs, w);
+        }
+    }
+    gsl_matrix_free(a);
+    gsl_vector_free(rhs);
+    return status;
+}
+
+/* In-place Cholesky factor (lower) of the d x d row-major g; 0 when it is
+ * not numerically positive definite.  Written here rather than calling
+ * gsl_linalg_cholesky_decomp1, whose failure goes through GSL's error
+ * handler (abort by default) — a library must not depend on the caller
+ * having switched it off. */
+static int cholesky(double *g, size_t d)
+{
+    for (size_t j = 0; j < d; j++) {
+        double s = g[j * d + j];
+        for (size_t k = 0; k < j; k++)
+            s -= g[j * d + k] * g[j * d + k];
+        if (!(s > 0) || !isfinite(s))
+            return 0;
+        double l = sqrt(s);
+        g[j * d + j] = l;
+        for (size_t i = j + 1; i < d; i++) {
+            double t = g[i * d + j];
+            for (size_t k = 0; k < j; k++)
+                t -= g[i * d + k] * g[j * d + k];
+            g[i * d + j] = t / l;
+        }
+    }
+    return 1;
+}
+
+/* Solve L L^T w = q in place (w holds q on entry). */
+static void cholesky_solve(const double *l, size_t d, double *w)
+{
+    for (size_t i = 0; i < d; i++) {
+        double s = w[i];
+        for (size_t k = 0; k < i; k++)
+            s -= l[i * d + k] * w[k];
+        w[i] = s / l[i * d + i];
+    }
+    for (size_t i = d; i-- > 0;) {
+        double s = w[i];
+        for (size_t k = i + 1; k < d; k++)
+            s -= l[k * d + i] * w[k];
+        w[i] = s / l[i * d + i];
+    }
+}
+
+/* g = xc^T xc (d x d row-major, both triangles) and q = xc^T yc. */
+static void gram(const double *xc, const double *yc, size_t n, size_t d, double *g, double *q)
+{
+    gsl_matrix_const_view xt = gsl_matrix_const_view_array(xc, d, n);  /* X^T, row-major */
+    gsl_matrix_view gv = gsl_matrix_view_array(g, d, d);
+    gsl_vector_const_view yv = gsl_vector_const_view_array(yc, n);
+    gsl_vector_view qv = gsl_vector_view_array(q, d);
+    gsl_blas_dsyrk(CblasUpper, CblasNoTrans, 1.0, &xt.matrix, 0.0, &gv.matrix);
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < i; j++)
+            g[i * d + j] = g[j * d + i];
+    gsl_blas_dgemv(CblasNoTrans, 1.0, &xt.matrix, &yv.vector, 0.0, &qv.vector);
+}
+
+/* ---- coordinate descent --------------------------------------------------- */
+
+static double soft(double z, double t)
+{
+    return z > t ? z - t : z < -t ? z + t : 0.0;
+}
+
+/* The duality gap of 0.5 ||r||^2 + l1 ||w||_1 + 0.5 l2 ||w||^2 given
+ * xta = X^T r - l2 w, r.r, r.y, as _cd_fast.pyx computes it. */
+static double duality_gap(const double *w, const double *xta, size_t d, double r_norm2,
+                          double r_dot_y, double l1, double l2)
+{
+    double dual_norm = 0, w_norm2 = 0, l1_norm = 0;
+    for (size_t j = 0; j < d; j++) {
+        dual_norm = fmax(dual_norm, fabs(xta[j]));
+        w_norm2 += w[j] * w[j];
+        l1_norm += fabs(w[j]);
+    }
+    double c = 1.0, gap;
+    if (dual_norm > l1) {
+        c = l1 / dual_norm;
+        gap = 0.5 * (r_norm2 + r_norm2 * c * c);
+    } else {
+        gap = r_norm2;
+    }
+    return gap + l1 * l1_norm - c * r_dot_y + 0.5 * l2 * (1 + c * c) * w_norm2;
+}
+
+/* Covariance updates: g = X^T X (row-major d x d), q = X^T y, yy = y.y;
+ * h (workspace) tracks g w.  Returns the sweeps run. */
+static size_t cd_gram(const double *g, const double *q, double yy, size_t d, double l1,
+                      double l2, long max_iter, double tol, double *w, double *h, double *xta)
+{
+    double gap_tol = tol * yy;
+    for (size_t j = 0; j < d; j++) {
+        h[j] = 0;
+        for (size_t k = 0; k < d; k++)
+            h[j] += g[j * d + k] * w[k];
+    }
+    for (long it = 0; it < max_iter; it++) {
+        double w_max = 0, dw_max = 0;
+        for (size_t j = 0; j < d; j++) {
+            double gjj = g[j * d + j];
+            if (gjj == 0)
+                continue;
+            const double *gj = g + j * d;
+            double old = w[j];
+            if (old != 0)
+                for (size_t k = 0; k < d; k++)
+                    h[k] -= old * gj[k];
+            w[j] = soft(q[j] - h[j], l1) / (gjj + l2);
+            if (w[j] != 0)
+                for (size_t k = 0; k < d; k++)
+                    h[k] += w[j] * gj[k];
+            dw_max = fmax(dw_max, fabs(w[j] - old));
+            w_max = fmax(w_max, fabs(w[j]));
+        }
+        if (w_max == 0 || dw_max / w_max < tol || it == max_iter - 1) {
+            double q_dot_w = 0, w_h = 0;
+            for (size_t j = 0; j < d; j++) {
+                xta[j] = q[j] - h[j] - l2 * w[j];
+                q_dot_w += q[j] * w[j];
+                w_h += w[j] * h[j];
+            }
+            double r_norm2 = yy + w_h - 2.0 * q_dot_w;
+            if (duality_gap(w, xta, d, r_norm2, yy - q_dot_w, l1, l2) < gap_tol)
+                return (size_t)it + 1;
+        }
+    }
+    return (size_t)max_iter;
+}
+
+/* Residual updates on the centred column-major xc; r (workspace, n) is
+ * y - X w.  Returns the sweeps run. */
+static size_t cd_naive(const double *xc, const double *yc, size_t n, size_t d, double l1,
+                       double l2, long max_iter, double tol, double *w, double *r,
+                       double *norms, double *xta)
+{
+    double yy = 0;
+    for (size_t i = 0; i < n; i++) {
+        r[i] = yc[i];
+        yy += yc[i] * yc[i];
+    }
+    for (size_t j = 0; j < d; j++) {
+        const double *col = xc + j * n;
+        double s = 0;
+        for (size_t i = 0; i < n; i++)
+            s += col[i] * col[i];
+        norms[j] = s;
+        if (w[j] != 0)
+            for (size_t i = 0; i < n; i++)
+                r[i] -= w[j] * col[i];
+    }
+    double gap_tol = tol * yy;
+    for (long it = 0; it < max_iter; it++) {
+        double w_max = 0, dw_max = 0;
+        for (size_t j = 0; j < d; j++) {
+            if (norms[j] == 0)
+                continue;
+            const double *col = xc + j * n;
+            double old = w[j], dotp = 0;
+            if (old != 0)
+                for (size_t i = 0; i < n; i++)
+                    r[i] += old * col[i];
+            for (size_t i = 0; i < n; i++)
+                dotp += col[i] * r[i];
+            w[j] = soft(dotp, l1) / (norms[j] + l2);
+            if (w[j] != 0)
+                for (size_t i = 0; i < n; i++)
+                    r[i] -= w[j] * col[i];
+            dw_max = fmax(dw_max, fabs(w[j] - old));
+            w_max = fmax(w_max, fabs(w[j]));
+        }
+        if (w_max == 0 || dw_max / w_max < tol || it == max_iter - 1) {
+            double r_norm2 = 0, r_dot_y = 0;
+            for (size_t i = 0; i < n; i++) {
+                r_norm2 += r[i] * r[i];
+                r_dot_y += r[i] * yc[i];
+            }
+            for (size_t j = 0; j < d; j++) {
+                const double *col = xc + j * n;
+                double s = 0;
+                for (size_t i = 0; i < n; i++)
+                    s += col[i] * r[i];
+                xta[j] = s - l2 * w[j];
+            }
+            if (duality_gap(w, xta, d, r_norm2, r_dot_y, l1, l2) < gap_tol)
+                return (size_t)it + 1;
+        }
+    }
+    return (size_t)max_iter;
+}
+
+/* ---- stochastic gradient descent ------------------------------------------ */
+
+struct sgd_opts {
+    double a, s;          /* penalty weight and its l1 share (see the top) */
+    double eta0, power_t;
+    int schedule;
+    long epochs;
+    double tol;
+    int intercept;
+    uint64_t seed;
+};
+
+/* Plain SGD on the row-major xr (n x d); w, *b start at zero.  Returns the
+ * epochs run, or 0 when out of memory. */
+static size_t sgd(const double *xr, const double *y, size_t n, size_t d,
+                  const struct sgd_opts *o, double *w, double *b)
+{
+    size_t *order = malloc(n * sizeof *order);
+    double *qcum = calloc(d + 1, sizeof *qcum);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t epochs_run = 0;
+    if (!order || !qcum || !rng)
+        goto done;
+    gsl_rng_set(rng, (unsigned long)o->seed);
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    double wscale = 1.0, u = 0.0, t = 1.0, eta = o->eta0, best = INFINITY;
+    int no_improve = 0;
+    double l2_share = 1.0 - o->s;
+    *b = 0;
+    for (long ep = 0; ep < o->epochs; ep++) {
+        gsl_ran_shuffle(rng, order, n, sizeof *order);
+        double sumloss = 0;
+        for (size_t k = 0; k < n; k++) {
+            size_t i = order[k];
+            const double *xi = xr + i * d;
+            double p = 0;
+            for (size_t j = 0; j < d; j++)
+                p += w[j] * xi[j];
+            p = p * wscale + *b;
+            if (o->schedule == SCHED_INVSCALING)
+                eta = o->eta0 / pow(t, o->power_t);
+            double diff = p - y[i];
+            sumloss += 0.5 * diff * diff;
+            double dloss = fmax(-SGD_MAX_DLOSS, fmin(SGD_MAX_DLOSS, diff));
+            double update = -eta * dloss;
+            if (o->a > 0 && l2_share > 0)
+                wscale *= fmax(0.0, 1.0 - l2_share * eta * o->a);
+            if (update != 0) {
+                if (wscale > 0) {
+                    double f = update / wscale;
+                    for (size_t j = 0; j < d; j++)
+                        w[j] += f * xi[j];
+                }
+                if (o->intercept)
+                    *b += update;
+            }
+            if (o->a > 0 && o->s > 0) {
+                u += o->s * eta * o->a;
+                for (size_t j = 0; j < d && wscale > 0; j++) {
+                    double z = w[j];
+                    if (wscale * w[j] > 0)
+                        w[j] = fmax(0.0, w[j] - (u + qcum[j]) / wscale);
+                    else if (wscale * w[j] < 0)
+                        w[j] = fmin(0.0, w[j] + (u - qcum[j]) / wscale);
+                    qcum[j] += wscale * (w[j] - z);
+                }
+            }
+            if (wscale < SGD_MIN_WSCALE) {
+                for (size_t j = 0; j < d; j++) {
+                    w[j] *= wscale;
+                    qcum[j] = wscale > 0 ? qcum[j] : 0;
+                }
+                wscale = 1.0;
+            }
+            t += 1.0;
+        }
+        epochs_run = (size_t)ep + 1;
+        if (!isfinite(sumloss))
+            break;
+        if (sumloss > best - o->tol * (double)n)
+            no_improve++;
+        else
+            no_improve = 0;
+        if (sumloss < best)
+            best = sumloss;
+        if (no_improve >= SGD_NO_CHANGE) {
+            if (o->schedule == SCHED_ADAPTIVE && eta > 1e-6) {
+                eta /= 5;
+                no_improve = 0;
+            } else {
+                break;
+            }
+        }
+    }
+    for (size_t j = 0; j < d; j++)
+        w[j] *= wscale;
+done:
+    free(order);
+    free(qcum);
+    gsl_rng_free(rng);
+    return epochs_run;
+}
+
+/* ---- the trainer ----------------------------------------------------------- */
+
+static void free_model(void *model)
+{
+    struct linear_model *lm = model;
+    if (!lm)
+        return;
+    free(lm->w);
+    free(lm);
+}
+
+static int check_params(const struct tune_params *params, struct tune_error *err)
+{
+    if (!params || params->n < HP_COUNT)
+        return tune_error_set(err, TUNE_EINVAL, "linear: expected %d hyperparameters, got %zu",
+                              HP_COUNT, params ? params->n : (size_t)0);
+    for (size_t i = 0; i < HP_COUNT; i++)
+        if (!tune_hparam_accepts(&hparams[i], params->values[i]))
+            return tune_error_set(err, TUNE_EINVAL, "linear: %s: value %.17g is out of range",
+                                  hparams[i].name, params->values[i]);
+    return TUNE_OK;
+}
+
+static int fit(const struct tune_matrix *x, const double *y, const struct tune_fit_ctx *ctx,
+               const struct tune_params *params, void **model, struct tune_error *err)
+{
+    size_t n = x->n_rows, d = x->n_cols;
+    struct linear_model *lm = NULL;
+    double *xc = NULL, *yc = NULL, *mean = NULL, *g = NULL, *q = NULL, *ws = NULL;
+    int rc;
+
+    *model = NULL;
+    if ((rc = check_params(params, err)) != TUNE_OK)
+        return rc;
+    if (ctx->task != TUNE_TASK_REGRESSION)
+        return tune_error_set(err, TUNE_EINVAL, "linear: task %s is not regression",
+                              tune_task_name(ctx->task));
+    if (n == 0)
+        return tune_error_set(err, TUNE_EINVAL, "linear: no training rows");
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(y[i]))
+            return tune_error_set(err, TUNE_EINVAL, "linear: row %zu: target is not finite", i);
+    for (size_t j = 0; j < d; j++)
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(x->data[j * n + i]))
+                return tune_error_set(err, TUNE_EINVAL,
+                                      "linear: row %zu, column %zu: value is not finite "
+                                      "(impute missing values first)", i, j);
+
+    int penalty = (int)params->values[HP_PENALTY];
+    double alpha = params->values[HP_ALPHA];
+    double l1_ratio = params->values[HP_L1_RATIO];
+    int intercept = params->values[HP_FIT_INTERCEPT] != 0;
+    int solver = (int)params->values[HP_SOLVER];
+    long max_iter = (long)params->values[HP_MAX_ITER];
+    double tol = params->values[HP_TOL];
+
+    lm = calloc(1, sizeof *lm);
+    mean = calloc(d + 1, sizeof *mean);
+    if (!lm || !mean || !(lm->w = calloc(d + 1, sizeof *lm->w)))
+        goto nomem;
+    lm->d = d;
+
+    if (solver == SOLVER_SGD) {
+        struct sgd_opts o = {
+            .a = penalty == PEN_NONE ? 0.0 : penalty == PEN_L2 ? alpha / (double)n : alpha,
+            .s = penalty == PEN_L1 ? 1.0 : penalty == PEN_ELASTICNET ? l1_ratio : 0.0,
+            .eta0 = params->values[HP_LEARNING_RATE],
+            .power_t = params->values[HP_POWER_T],
+            .schedule = (int)params->values[HP_SCHEDULE],
+            .epochs = (long)params->values[HP_EPOCHS],
+            .tol = tol,
+            .intercept = intercept,
+            .seed = ctx->seed,
+        };
+        xc = malloc((n * d + 1) * sizeof *xc);
+        if (!xc)
+            goto nomem;
+        for (size_t i0 = 0; i0 < n; i0 += 64) {
+            size_t i1 = i0 + 64 < n ? i0 + 64 : n;
+            for (size_t j = 0; j < d; j++)
+                for (size_t i = i0; i < i1; i++)
+                    xc[i * d + j] = x->data[j * n + i];
+        }
+        lm->n_iter = sgd(xc, y, n, d, &o, lm->w, &lm->b);
+        if (lm->n_iter == 0)
+            goto nomem;
+        goto check;
+    }
+
+    /* Centre (scikit-learn's _preprocess_data); xc stays column-major. */
+    xc = malloc((n * d + 1) * sizeof *xc);
+    yc = malloc(n * sizeof *yc);
+    if (!xc || !yc)
+        goto nomem;
+    double ymean = 0;
+    if (intercept) {
+        for (size_t i = 0; i < n; i++)
+            ymean += y[i];
+        ymean /= (double)n;
+    }
+    for (size_t i = 0; i < n; i++)
+        yc[i] = y[i] - ymean;
+    for (size_t j = 0; j < d; j++) {
+        const double *col = x->data + j * n;
+        double m = 0;
+        if (intercept) {
+            for (size_t i = 0; i < n; i++)
+                m += col[i];
+            m /= (double)n;
+        }
+        mean[j] = m;
+        for (size_t i = 0; i < n; i++)
+            xc[j * n + i] = col[i] - m;
+    }
+
+    if (d == 0) {
+        /* nothing to solve: the intercept alone */
+    } else if (penalty == PEN_NONE || (penalty == PEN_L2 && alpha == 0)) {
+        int status = solve_qr(xc, yc, n, d, 0.0, lm->w);
+        if (status == GSL_ENOMEM)
+            goto nomem;
+    } else if (penalty == PEN_L2) {
+        g = malloc(d * d * sizeof *g);
+        if (!g)
+            goto nomem;
+        gram(xc, yc, n, d, g, lm->w);
+        for (size_t j = 0; j < d; j++)
+            g[j * d + j] += alpha;
+        if (cholesky(g, d)) {
+            cholesky_solve(g, d, lm->w);
+        } else if (solve_qr(xc, yc, n, d, alpha, lm->w) == GSL_ENOMEM) {
+            goto nomem;
+        }
+    } else {
+        double rho = penalty == PEN_L1 ? 1.0 : l1_ratio;
+        double l1 = alpha * rho * (double)n, l2 = alpha * (1.0 - rho) * (double)n;
+        if (n >= d && d <= CD_GRAM_MAX) {
+            g = malloc(d * d * sizeof *g);
+            q = malloc(d * sizeof *q);
+            ws = malloc(2 * d * sizeof *ws);
+            if (!g || !q || !ws)
+                goto nomem;
+            gram(xc, yc, n, d, g, q);
+            double yy = 0;
+            for (size_t i = 0; i < n; i++)
+                yy += yc[i] * yc[i];
+            lm->n_iter = cd_gram(g, q, yy, d, l1, l2, max_iter, tol, lm->w, ws, ws + d);
+        } else {
+            ws = malloc((n + 2 * d) * sizeof *ws);
+            if (!ws)
+                goto nomem;
+            lm->n_iter = cd_naive(xc, yc, n, d, l1, l2, max_iter, tol, lm->w, ws, ws + n,
+                                  ws + n + d);
+        }
+    }
+    double b = ymean;
+    for (size_t j = 0; j < d; j++)
+        b -= mean[j] * lm->w[j];
+    lm->b = intercept ? b : 0.0;
+
+check:
+    for (size_t j = 0; j < d; j++)
+        if (!isfinite(lm->w[j])) {
+            rc = tune_error_set(err, TUNE_ENUMERIC,
+                                "linear: the %s solver diverged (penalty %s, alpha %g%s)",
+                                solver == SOLVER_SGD ? "sgd" : "auto", penalty_choices[penalty],
+                                alpha, solver == SOLVER_SGD ? "; try a smaller learning_rate" : "");
+            goto fail;
+        }
+    if (!isfinite(lm->b)) {
+        rc = tune_error_set(err, TUNE_ENUMERIC, "linear: the intercept is not finite (%s solver)",
+                            solver == SOLVER_SGD ? "sgd" : "auto");
+        goto fail;
+    }
+    free(xc);
+    free(yc);
+    free(mean);
+    free(g);
+    free(q);
+    free(ws);
+    *model = lm;
+    return TUNE_OK;
+
+nomem:
+    rc = tune_error_set(err, TUNE_ENOMEM, "linear: out of memory (%zu rows, %zu columns)", n, d);
+fail:
+    free(xc);
+    free(yc);
+    free(mean);
+    free(g);
+    free(q);
+    free(ws);
+    free_model(lm);
+    return rc;
+}
+
+static int predict(const void *model, const struct tune_matrix *x, struct tune_predictions *out,
+                   struct tune_error *err)
+{
+    const struct linear_model *lm = model;
+    size_t n = x->n_rows, d = lm->d;
+    if (x->n_cols != d)
+        return tune_error_set(err, TUNE_EINVAL, "linear: %zu columns to predict, model has %zu",
+                              x->n_cols, d);
+    if (out->n != n || !out->value)
+        return tune_error_set(err, TUNE_EINVAL,
+                              "linear: predictions sized for %zu regression rows, need %zu",
+                              out->value ? out->n : (size_t)0, n);
+    for (size_t i = 0; i < n; i++)
+        out->value[i] = lm->b;
+    if (n > 0 && d > 0) {
+        gsl_matrix_const_view xt = gsl_matrix_const_view_array(x->data, d, n);
+        gsl_vector_const_view wv = gsl_vector_const_view_array(lm->w, d);
+        gsl_vector_view v = gsl_vector_view_array(out->value, n);
+        gsl_blas_dgemv(CblasTrans, 1.0, &xt.matrix, &wv.vector, 1.0, &v.vector);
+    }
+    return TUNE_OK;
+}
+
+/* |coefficient| per column: comparable across columns when the features
+ * share a scale (e.g. after standard scaling). */
+static int importances(const void *model, double *out, size_t n_features,
+                       struct tune_error *err)
+{
+    const struct linear_model *lm = model;
+    if (n_features != lm->d)
+        return tune_error_set(err, TUNE_EINVAL, "linear: %zu importances asked, model has %zu",
+                              n_features, lm->d);
+    for (size_t j = 0; j < lm->d; j++)
+        out[j] = fabs(lm->w[j]);
+    return TUNE_OK;
+}
+
+const struct tune_trainer_type tune_trainer_linear = {
+    .version = 1,
+    .name = "linear",
+    .tasks = TUNE_TASK_REGRESSION,
+    .hparams = hparams,
+    .n_hparams = HP_COUNT,
+    .check = NULL,
+    .fit = fit,
+    .predict = predict,
+    .free_model = free_model,
+    .importances = importances,
+};
