@@ -2,12 +2,25 @@
  * better, whether it needs class probabilities, and how to compute it from a
  * `tune_predictions`.  Adding a metric is one compute function and one row.
  *
- * Invariants: the table is constant (no global mutable state); a compute
- * function never fails loudly — it returns NAN when the metric is undefined
- * for its input: truth that is not a class code 0..n_classes-1, the needed
- * prediction array missing, fewer than two classes, or a failed allocation
- * of its small scratch buffer.  Binary versus multiclass is read from
- * pred->n_classes (2 means binary), since a compute function sees no task. */
+ * Names follow scikit-learn's scorer names where they exist (precision_macro,
+ * f1_weighted, roc_auc_ovr_weighted, ...).  The unsuffixed precision,
+ * recall, f1, f2 and f0.5 score class 1 of a binary task and are the macro
+ * average of a multiclass one; roc_auc is the positive column's AUC for
+ * binary and the one-vs-rest macro AUC for multiclass, as is
+ * average_precision.  mcc and matthews_corrcoef are one metric under its two
+ * usual names (both rows exist so that either can be the objective, whose
+ * stored name must match).  top_k_accuracy uses k = 2 (scikit-learn's
+ * default), multiclass only: with two classes it is always 1.
+ *
+ * Invariants: the table is constant (no global mutable state); the rows that
+ * existed first keep their order (accuracy, roc_auc, log_loss, f1 lead the
+ * classification list users see in messages); a compute function never fails
+ * loudly — it returns NAN when the metric is undefined for its input: truth
+ * that is not a class code 0..n_classes-1, the needed prediction array
+ * missing, fewer than two classes, or a failed allocation of its small
+ * scratch buffer.  Binary versus multiclass is read from pred->n_classes
+ * (2 means binary), since a compute function sees no task.  Every compute is
+ * O(n log n) at worst and allocates O(n). */
 #include "tunefold/metrics.h"
 
 #include <math.h>
@@ -39,107 +52,210 @@ static int classification_ready(const double *truth, const struct tune_predictio
            (with_proba ? pred->proba != NULL : pred->label != NULL);
 }
 
-static double compute_accuracy(const double *truth, const struct tune_predictions *pred)
+/* The metrics of predicted labels: a function of (truth, label, n, k). */
+enum label_metric {
+    L_ACCURACY,
+    L_BALANCED_ACCURACY,
+    L_MCC,
+    L_KAPPA,
+    L_PRECISION,
+    L_RECALL,
+    L_FBETA
+};
+
+static double label_metric(const double *truth, const struct tune_predictions *pred,
+                           enum label_metric which, int avg, double beta)
 {
     if (!classification_ready(truth, pred, 0))
         return NAN;
-    int *codes = class_codes(truth, pred->n, pred->n_classes);
+    size_t n = pred->n, k = pred->n_classes;
+    int *codes = class_codes(truth, n, k);
     if (!codes)
         return NAN;
-    double r = tune_metric_accuracy(codes, pred->label, pred->n);
-    free(codes);
-    return r;
-}
-
-static double compute_f1(const double *truth, const struct tune_predictions *pred)
-{
-    if (!classification_ready(truth, pred, 0))
-        return NAN;
-    int *codes = class_codes(truth, pred->n, pred->n_classes);
-    if (!codes)
-        return NAN;
-    double r = pred->n_classes == 2
-                   ? tune_metric_f1_binary(codes, pred->label, pred->n)
-                   : tune_metric_f1_macro(codes, pred->label, pred->n, pred->n_classes);
-    free(codes);
-    return r;
-}
-
-/* Binary: the AUC of the positive class's column, as roc_auc_score(y,
- * proba[:, 1]) — not the OvR mean, which a floating-point 1 - p could make
- * differ through ties. */
-static double compute_roc_auc(const double *truth, const struct tune_predictions *pred)
-{
-    if (!classification_ready(truth, pred, 1))
-        return NAN;
-    size_t n = pred->n;
-    int *codes = class_codes(truth, n, pred->n_classes);
-    if (!codes)
-        return NAN;
+    /* avg < 0: binary for two classes, macro for more. */
+    enum tune_average a = avg >= 0     ? (enum tune_average)avg
+                          : k == 2     ? TUNE_AVERAGE_BINARY
+                                       : TUNE_AVERAGE_MACRO;
     double r = NAN;
-    if (pred->n_classes == 2) {
-        double *score = malloc(n * sizeof *score);
-        if (score) {
-            for (size_t i = 0; i < n; i++)
-                score[i] = pred->proba[2 * i + 1];
-            r = tune_metric_roc_auc(codes, score, n);
-            free(score);
-        }
-    } else {
-        r = tune_metric_roc_auc_ovr(codes, pred->proba, n, pred->n_classes);
+    switch (which) {
+    case L_ACCURACY:
+        r = tune_metric_accuracy(codes, pred->label, n);
+        break;
+    case L_BALANCED_ACCURACY:
+        r = tune_metric_balanced_accuracy(codes, pred->label, n, k);
+        break;
+    case L_MCC:
+        r = tune_metric_mcc(codes, pred->label, n, k);
+        break;
+    case L_KAPPA:
+        r = tune_metric_cohen_kappa(codes, pred->label, n, k);
+        break;
+    case L_PRECISION:
+        r = tune_metric_precision(codes, pred->label, n, k, a);
+        break;
+    case L_RECALL:
+        r = tune_metric_recall(codes, pred->label, n, k, a);
+        break;
+    case L_FBETA:
+        r = tune_metric_fbeta(codes, pred->label, n, k, beta, a);
+        break;
     }
     free(codes);
     return r;
 }
 
-static double compute_log_loss(const double *truth, const struct tune_predictions *pred)
+/* The metrics of probabilities or scores. */
+enum proba_metric { P_ROC_AUC, P_ROC_AUC_WEIGHTED, P_AP, P_LOG_LOSS, P_BRIER, P_TOP_K };
+
+static double proba_metric(const double *truth, const struct tune_predictions *pred,
+                           enum proba_metric which)
 {
     if (!classification_ready(truth, pred, 1))
         return NAN;
-    int *codes = class_codes(truth, pred->n, pred->n_classes);
+    size_t n = pred->n, k = pred->n_classes;
+    int *codes = class_codes(truth, n, k);
     if (!codes)
         return NAN;
-    double r = tune_metric_log_loss(codes, pred->proba, pred->n, pred->n_classes);
+    /* Binary ranking metrics score the positive column alone, as
+     * roc_auc_score(y, proba[:, 1]) — not the OvR mean, which a
+     * floating-point 1 - p could make differ through ties. */
+    double *score = NULL;
+    if (k == 2 && (which == P_ROC_AUC || which == P_AP || which == P_BRIER)) {
+        score = malloc(n * sizeof *score);
+        if (!score) {
+            free(codes);
+            return NAN;
+        }
+        for (size_t i = 0; i < n; i++)
+            score[i] = pred->proba[2 * i + 1];
+    }
+    double r = NAN;
+    switch (which) {
+    case P_ROC_AUC:
+        r = score ? tune_metric_roc_auc(codes, score, n)
+                  : tune_metric_roc_auc_ovr(codes, pred->proba, n, k);
+        break;
+    case P_ROC_AUC_WEIGHTED:
+        r = tune_metric_roc_auc_ovr_weighted(codes, pred->proba, n, k);
+        break;
+    case P_AP:
+        r = score ? tune_metric_average_precision(codes, score, n)
+                  : tune_metric_average_precision_ovr(codes, pred->proba, n, k);
+        break;
+    case P_LOG_LOSS:
+        r = tune_metric_log_loss(codes, pred->proba, n, k);
+        break;
+    case P_BRIER:
+        r = score ? tune_metric_brier(codes, score, n)
+                  : tune_metric_brier_multiclass(codes, pred->proba, n, k);
+        break;
+    case P_TOP_K:
+        r = tune_metric_top_k_accuracy(codes, pred->proba, n, k, 2);
+        break;
+    }
+    free(score);
     free(codes);
     return r;
 }
+
+#define LABEL_METRIC(fn, which, avg, beta)                                              \
+    static double fn(const double *truth, const struct tune_predictions *pred)          \
+    {                                                                                   \
+        return label_metric(truth, pred, which, avg, beta);                             \
+    }
+#define PROBA_METRIC(fn, which)                                                         \
+    static double fn(const double *truth, const struct tune_predictions *pred)          \
+    {                                                                                   \
+        return proba_metric(truth, pred, which);                                        \
+    }
+
+LABEL_METRIC(compute_accuracy, L_ACCURACY, -1, 1.0)
+LABEL_METRIC(compute_balanced_accuracy, L_BALANCED_ACCURACY, -1, 1.0)
+LABEL_METRIC(compute_mcc, L_MCC, -1, 1.0)
+LABEL_METRIC(compute_kappa, L_KAPPA, -1, 1.0)
+LABEL_METRIC(compute_precision, L_PRECISION, -1, 1.0)
+LABEL_METRIC(compute_precision_macro, L_PRECISION, TUNE_AVERAGE_MACRO, 1.0)
+LABEL_METRIC(compute_precision_micro, L_PRECISION, TUNE_AVERAGE_MICRO, 1.0)
+LABEL_METRIC(compute_precision_weighted, L_PRECISION, TUNE_AVERAGE_WEIGHTED, 1.0)
+LABEL_METRIC(compute_recall, L_RECALL, -1, 1.0)
+LABEL_METRIC(compute_recall_macro, L_RECALL, TUNE_AVERAGE_MACRO, 1.0)
+LABEL_METRIC(compute_recall_micro, L_RECALL, TUNE_AVERAGE_MICRO, 1.0)
+LABEL_METRIC(compute_recall_weighted, L_RECALL, TUNE_AVERAGE_WEIGHTED, 1.0)
+LABEL_METRIC(compute_f1, L_FBETA, -1, 1.0)
+LABEL_METRIC(compute_f1_macro, L_FBETA, TUNE_AVERAGE_MACRO, 1.0)
+LABEL_METRIC(compute_f1_micro, L_FBETA, TUNE_AVERAGE_MICRO, 1.0)
+LABEL_METRIC(compute_f1_weighted, L_FBETA, TUNE_AVERAGE_WEIGHTED, 1.0)
+LABEL_METRIC(compute_f2, L_FBETA, -1, 2.0)
+LABEL_METRIC(compute_f05, L_FBETA, -1, 0.5)
+PROBA_METRIC(compute_roc_auc, P_ROC_AUC)
+PROBA_METRIC(compute_roc_auc_weighted, P_ROC_AUC_WEIGHTED)
+PROBA_METRIC(compute_average_precision, P_AP)
+PROBA_METRIC(compute_log_loss, P_LOG_LOSS)
+PROBA_METRIC(compute_brier, P_BRIER)
+PROBA_METRIC(compute_top_k, P_TOP_K)
 
 static int regression_ready(const double *truth, const struct tune_predictions *pred)
 {
     return truth && pred && pred->value;
 }
 
-static double compute_mse(const double *truth, const struct tune_predictions *pred)
-{
-    return regression_ready(truth, pred) ? tune_metric_mse(truth, pred->value, pred->n) : NAN;
-}
+#define REGRESSION_METRIC(fn, metric)                                                   \
+    static double fn(const double *truth, const struct tune_predictions *pred)          \
+    {                                                                                   \
+        return regression_ready(truth, pred) ? metric(truth, pred->value, pred->n) : NAN; \
+    }
 
-static double compute_rmse(const double *truth, const struct tune_predictions *pred)
-{
-    return regression_ready(truth, pred) ? tune_metric_rmse(truth, pred->value, pred->n) : NAN;
-}
-
-static double compute_mae(const double *truth, const struct tune_predictions *pred)
-{
-    return regression_ready(truth, pred) ? tune_metric_mae(truth, pred->value, pred->n) : NAN;
-}
-
-static double compute_r2(const double *truth, const struct tune_predictions *pred)
-{
-    return regression_ready(truth, pred) ? tune_metric_r2(truth, pred->value, pred->n) : NAN;
-}
+REGRESSION_METRIC(compute_mse, tune_metric_mse)
+REGRESSION_METRIC(compute_rmse, tune_metric_rmse)
+REGRESSION_METRIC(compute_mae, tune_metric_mae)
+REGRESSION_METRIC(compute_r2, tune_metric_r2)
+REGRESSION_METRIC(compute_explained_variance, tune_metric_explained_variance)
+REGRESSION_METRIC(compute_median_absolute_error, tune_metric_median_absolute_error)
+REGRESSION_METRIC(compute_mape, tune_metric_mape)
+REGRESSION_METRIC(compute_max_error, tune_metric_max_error)
 
 #define CLASSIFICATION (TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS)
+#define MULTICLASS TUNE_TASK_MULTICLASS
+#define REGRESSION TUNE_TASK_REGRESSION
 
 static const struct tune_metric_def registry[] = {
+    /* The first rows, in their original order. */
     {"accuracy", CLASSIFICATION, 1, 0, compute_accuracy},
     {"roc_auc", CLASSIFICATION, 1, 1, compute_roc_auc},
     {"log_loss", CLASSIFICATION, 0, 1, compute_log_loss},
     {"f1", CLASSIFICATION, 1, 0, compute_f1},
-    {"rmse", TUNE_TASK_REGRESSION, 0, 0, compute_rmse},
-    {"mae", TUNE_TASK_REGRESSION, 0, 0, compute_mae},
-    {"r2", TUNE_TASK_REGRESSION, 1, 0, compute_r2},
-    {"mse", TUNE_TASK_REGRESSION, 0, 0, compute_mse},
+    {"rmse", REGRESSION, 0, 0, compute_rmse},
+    {"mae", REGRESSION, 0, 0, compute_mae},
+    {"r2", REGRESSION, 1, 0, compute_r2},
+    {"mse", REGRESSION, 0, 0, compute_mse},
+    /* Classification. */
+    {"balanced_accuracy", CLASSIFICATION, 1, 0, compute_balanced_accuracy},
+    {"precision", CLASSIFICATION, 1, 0, compute_precision},
+    {"recall", CLASSIFICATION, 1, 0, compute_recall},
+    {"f2", CLASSIFICATION, 1, 0, compute_f2},
+    {"f0.5", CLASSIFICATION, 1, 0, compute_f05},
+    {"mcc", CLASSIFICATION, 1, 0, compute_mcc},
+    {"matthews_corrcoef", CLASSIFICATION, 1, 0, compute_mcc},
+    {"cohen_kappa", CLASSIFICATION, 1, 0, compute_kappa},
+    {"brier", CLASSIFICATION, 0, 1, compute_brier},
+    {"average_precision", CLASSIFICATION, 1, 1, compute_average_precision},
+    {"roc_auc_ovr", MULTICLASS, 1, 1, compute_roc_auc},
+    {"roc_auc_ovr_weighted", MULTICLASS, 1, 1, compute_roc_auc_weighted},
+    {"top_k_accuracy", MULTICLASS, 1, 1, compute_top_k},
+    {"precision_macro", CLASSIFICATION, 1, 0, compute_precision_macro},
+    {"precision_micro", CLASSIFICATION, 1, 0, compute_precision_micro},
+    {"precision_weighted", CLASSIFICATION, 1, 0, compute_precision_weighted},
+    {"recall_macro", CLASSIFICATION, 1, 0, compute_recall_macro},
+    {"recall_micro", CLASSIFICATION, 1, 0, compute_recall_micro},
+    {"recall_weighted", CLASSIFICATION, 1, 0, compute_recall_weighted},
+    {"f1_macro", CLASSIFICATION, 1, 0, compute_f1_macro},
+    {"f1_micro", CLASSIFICATION, 1, 0, compute_f1_micro},
+    {"f1_weighted", CLASSIFICATION, 1, 0, compute_f1_weighted},
+    /* Regression. */
+    {"explained_variance", REGRESSION, 1, 0, compute_explained_variance},
+    {"median_absolute_error", REGRESSION, 0, 0, compute_median_absolute_error},
+    {"mape", REGRESSION, 0, 0, compute_mape},
+    {"max_error", REGRESSION, 0, 0, compute_max_error},
 };
 #define N_METRICS (sizeof registry / sizeof registry[0])
 
