@@ -54,5 +54,6 @@ int cli_run(int argc, char **argv);
 int cli_evaluate(int argc, char **argv);
 int cli_trials(int argc, char **argv);
 int cli_best(int argc, char **argv);
+int cli_score(int argc, char **argv);
 
 #endif

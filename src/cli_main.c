@@ -14,6 +14,7 @@ static const char usage[] =
     "  evaluate STUDY.json  cross-validate one configuration and print every metric\n"
     "  trials               list the trials of a stored study (table, csv, json)\n"
     "  best                 print the best trial of a stored study\n"
+    "  score                score a predictions file against the truth (every metric)\n"
     "\n"
     "Options:\n"
     "  -h, --help           show this help (tunefold COMMAND --help for a command's)\n"
@@ -33,6 +34,7 @@ static const struct {
     {"evaluate", cli_evaluate},
     {"trials", cli_trials},
     {"best", cli_best},
+    {"score", cli_score},
 };
 
 int main(int argc, char **argv)
