@@ -42,7 +42,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB := lib/libtunefold.a
 BIN := bin/tunefold
 
-.PHONY: all test test-run demo demo-run asan asan-run install uninstall clean bench
+.PHONY: all test test-run demo demo-run asan asan-run install uninstall clean bench fuzz
 all: $(LIB) $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -58,9 +58,11 @@ $(BIN): $(CLI_OBJ) $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
+$(BUILD)/tests/test_fuzz_corpus: tests/fuzz/fuzz_csv.c tests/fuzz/fuzz_config.c
+
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
 
 # `test` and `demo` first install missing packages (scripts/install-deps),
 # then build in a fresh make, whose pkg-config queries see what was installed.
@@ -95,6 +97,28 @@ asan-run: $(LIB) $(BIN) $(TEST_BIN)
 bench: all
 	bench/run.sh
 
+# Coverage-guided fuzzing of every parser with libFuzzer (clang), each target
+# for FUZZ_SECONDS; new inputs go to build-fuzz/corpus, crashes to build-fuzz/.
+# Copy a crashing input into tests/fuzz/corpus/<target>/ once fixed: the test
+# suite replays that folder (tests/test_fuzz_corpus.c).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz:
+	@scripts/install-deps --check --fuzz
+	$(MAKE) CC=clang BUILD=build-fuzz LIB=build-fuzz/libtunefold.a \
+	  OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+	  build-fuzz/libtunefold.a
+	@for t in $(FUZZ_TARGETS); do \
+	  clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude $(PKG_CFLAGS) \
+	    -D_POSIX_C_SOURCE=200809L tests/fuzz/fuzz_$$t.c build-fuzz/libtunefold.a \
+	    $(LDLIBS) -o build-fuzz/fuzz_$$t || exit 1; \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -rss_limit_mb=2048 -artifact_prefix=build-fuzz/$$t- \
+	    build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/tunefold
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tunefold
@@ -106,6 +130,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/tunefold
 
 clean:
-	rm -rf build build-asan lib bin demo.db
+	rm -rf build build-asan build-fuzz lib bin demo.db
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -50,7 +50,51 @@ void cli_fmt_double(char *buf, size_t len, double v);
 /* Seconds as "1:02:03" / "2:03" / "4.2s". */
 void cli_fmt_duration(char *buf, size_t len, double seconds);
 
+/* ---- workers and progress (cli_work.c) ---- */
+#include <signal.h>
+struct tune_study;
+struct tune_study_config;
+
+extern volatile sig_atomic_t cli_interrupted;
+/* SIGINT/SIGTERM set cli_interrupted (a second one kills). */
+void cli_catch_signals(void);
+double cli_now(void);
+
+/* Watches a study through the store and prints progress on stderr: one
+ * updating line on a terminal, one line per finished trial otherwise. */
+struct cli_monitor {
+    struct tune_store *store;
+    const struct tune_study_info *info;
+    size_t budget;
+    int quiet, tty, first, line_open;
+    double t0, best;
+    int best_no;
+    size_t finished, finished_before, running, complete, failed;
+    unsigned char *seen;
+    size_t seen_cap;
+};
+void cli_monitor_init(struct cli_monitor *m, struct tune_store *store,
+                      const struct tune_study_info *info, size_t budget, int quiet);
+int cli_monitor_poll(struct cli_monitor *m, struct tune_error *err);
+void cli_monitor_end_line(struct cli_monitor *m);
+void cli_monitor_release(struct cli_monitor *m);
+
+/* Step until the budget is met (waiting for others' running trials), the
+ * space is exhausted, or cli_interrupted.  `mon` may be NULL. */
+int cli_work(struct tune_study *study, struct tune_store *store, size_t budget,
+             struct cli_monitor *mon, struct tune_error *err);
+
+struct cli_monitor_summary {
+    size_t complete, failed, finished, finished_before, killed;
+};
+/* Fork n_workers processes that each work on the study; watch and wait.
+ * Returns the worst worker exit code. */
+int cli_run_workers(const char *cmd, const struct tune_study_config *cfg, const char *db,
+                    const struct tune_study_info *info, size_t budget, size_t n_workers,
+                    int quiet, struct cli_monitor_summary *sum);
+
 int cli_run(int argc, char **argv);
+int cli_worker(int argc, char **argv);
 int cli_evaluate(int argc, char **argv);
 int cli_trials(int argc, char **argv);
 int cli_best(int argc, char **argv);

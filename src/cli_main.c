@@ -11,6 +11,7 @@ static const char usage[] =
     "\n"
     "Commands:\n"
     "  run STUDY.json       search the study's space, cross-validating every trial\n"
+    "  worker --study NAME  join a running study as one more worker\n"
     "  evaluate STUDY.json  cross-validate one configuration and print every metric\n"
     "  trials               list the trials of a stored study (table, csv, json)\n"
     "  best                 print the best trial of a stored study\n"
@@ -31,6 +32,7 @@ static const struct {
     int (*fn)(int, char **);
 } commands[] = {
     {"run", cli_run},
+    {"worker", cli_worker},
     {"evaluate", cli_evaluate},
     {"trials", cli_trials},
     {"best", cli_best},

@@ -1,5 +1,6 @@
 /* cli_run.c — `tunefold run` (the search loop with progress) and
  * `tunefold evaluate` (the command-line cross_validate). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "cli.h"
 #include "tunefold/config.h"
 #include "tunefold/study.h"
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <errno.h>
+#include <limits.h>
 
 static const char run_help[] =
     "Usage: tunefold run STUDY.json [OPTIONS]\n"
@@ -24,14 +27,16 @@ static const char run_help[] =
     "                 ./tunefold.db)\n"
     "  --trials N     trial budget, overriding search.trials (default 20; grid:\n"
     "                 the grid size). Raise it to extend a finished study.\n"
-    "  --workers N    worker processes (default 1; only 1 is supported so far)\n"
+    "  --workers N    worker processes sharing the study (default: search.workers,\n"
+    "                 else 1); more join with `tunefold worker`\n"
     "  --seed N       study seed, overriding search.seed (default 0); another\n"
     "                 seed is another study, so give it another name\n"
     "  --quiet        no progress display\n"
     "  -h, --help     show this help\n"
     "\n"
     "Progress goes to stderr: one updating line on a terminal, one line per\n"
-    "trial otherwise. Ctrl-C stops after the running trial is stored.\n"
+    "trial otherwise. Ctrl-C stops after the running trials are stored (a second\n"
+    "Ctrl-C at once); a trial cut short is run again when the study resumes.\n"
     "\n"
     "Example:\n"
     "  tunefold run examples/breast_cancer_logistic.json --trials 30\n";
@@ -49,24 +54,6 @@ static const char evaluate_help[] =
     "  --db PATH      SQLite database (default: the study's \"storage\")\n"
     "  --format F     table (default) or json\n"
     "  -h, --help     show this help\n";
-
-static volatile sig_atomic_t interrupted;
-
-static void on_interrupt(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-    /* A second Ctrl-C kills at once: the store keeps every finished trial. */
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-}
-
-static double now_wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* Load the study file and open its store and study. */
 static int open_all(const char *cmd, const char *file, const char *db, const char *seed_text,
@@ -100,6 +87,59 @@ static void print_value(FILE *f, const char *metric, double v, double sd)
     fprintf(f, "%s = %.6g ± %.3g", metric, v, sd);
 }
 
+/* Remember where the study file is, and what a run was told, so that
+ * `tunefold worker --study NAME` can join knowing only the name. */
+static int record_attrs(struct tune_store *store, const struct tune_study_info *info,
+                        const char *file, const struct tune_study_config *cfg, size_t budget,
+                        struct tune_error *err)
+{
+    char *abs = realpath(file, NULL), num[64];
+    if (!abs)
+        return tune_error_set(err, TUNE_EIO, "%s: %s", file, strerror(errno));
+    int rc = store->type->study_set_attr(store, info->id, "source", abs, err);
+    free(abs);
+    snprintf(num, sizeof num, "%llu", (unsigned long long)cfg->seed);
+    if (!rc)
+        rc = store->type->study_set_attr(store, info->id, "seed", num, err);
+    snprintf(num, sizeof num, "%zu", budget);
+    if (!rc)
+        rc = store->type->study_set_attr(store, info->id, "budget", num, err);
+    return rc;
+}
+
+/* The closing lines of run and worker: what was done, and the best trial. */
+static int summarize(struct tune_store *store, const struct tune_study_info *info,
+                     const char *db, size_t budget, const struct cli_monitor_summary *sum,
+                     double seconds)
+{
+    struct tune_error err = {0};
+    char el[32];
+    cli_fmt_duration(el, sizeof el, seconds);
+    size_t ran = sum->finished - sum->finished_before;
+    if (cli_interrupted)
+        printf("interrupted: %zu of %zu trials stored; run the same command to resume\n",
+               sum->finished, budget);
+    else if (ran == 0 && sum->finished >= budget)
+        printf("study '%s' already has its %zu trials; nothing to do (raise --trials to run "
+               "more)\n",
+               info->name, budget);
+    printf("study '%s': %zu trial%s run now (%zu complete, %zu failed) in %s; %zu/%zu stored\n",
+           info->name, ran, ran == 1 ? "" : "s", sum->complete, sum->failed, el, sum->finished,
+           budget);
+    struct tune_trial bt;
+    if (tune_store_best_trial(store, info, &bt, &err)) {
+        fprintf(stderr, "tunefold: no trial completed; see 'tunefold trials --db %s' for the "
+                        "errors\n",
+                db);
+        return CLI_FAILED;
+    }
+    printf("best trial #%d: ", bt.number);
+    print_value(stdout, info->metric, bt.value, bt.value_std);
+    printf("  params %s\n", bt.params_json ? bt.params_json : "{}");
+    tune_trial_release(&bt);
+    return cli_interrupted ? CLI_FAILED : CLI_OK;
+}
+
 int cli_run(int argc, char **argv)
 {
     const char *cmd = "run", *db = NULL, *trials_text = NULL, *workers_text = NULL,
@@ -117,7 +157,7 @@ int cli_run(int argc, char **argv)
         return rc < 0 ? CLI_OK : rc;
     if (n_pos != 1)
         return cli_usage_error(cmd, "expected one study file");
-    double trials = 0, workers = 1;
+    double trials = 0, workers = 0;
     if (trials_text && (rc = cli_parse_count(cmd, "trials", trials_text, 1, 1e9, &trials)))
         return rc;
     if (workers_text && (rc = cli_parse_count(cmd, "workers", workers_text, 1, 1024, &workers)))
@@ -126,107 +166,156 @@ int cli_run(int argc, char **argv)
     struct tune_study_config *cfg = NULL;
     struct tune_store *store = NULL;
     struct tune_study *study = NULL;
+    struct tune_study_info info = {0};
     struct tune_error err = {0};
     if ((rc = open_all(cmd, pos[0], db, seed_text, &cfg, &store, &study)))
         goto done;
-    if (!workers_text)
-        workers = (double)cfg->workers;
-    if (workers > 1) {
-        rc = cli_usage_error(cmd, "%.0f workers asked for; this version runs one worker per "
-                                  "study (set search.workers to 1)",
-                             workers);
-        goto done;
-    }
-    const struct tune_study_info *info = tune_study_get_info(study);
-    size_t recovered = 0;
-    if (store->type->trial_recover_stale(store, info->id, 0, &recovered, &err)) {
-        rc = cli_fail(cmd, &err);
-        goto done;
-    }
-    if (recovered && !quiet)
-        fprintf(stderr, "%zu trial(s) left running by an interrupted run marked FAILED "
-                        "(worker lost); their slots are run again\n",
-                recovered);
-
-    size_t budget = tune_study_budget(study, (size_t)trials), done = 0;
-    double best = NAN;
-    int best_no = -1;
-    if (tune_study_progress(study, &done, &best, &best_no, &err)) {
-        rc = cli_fail(cmd, &err);
-        goto done;
-    }
-    size_t done_before = done, complete = 0, failed = 0;
-    int tty = isatty(STDERR_FILENO);
-    if (!quiet && done_before > 0 && done_before < budget)
-        fprintf(stderr, "resuming study '%s': %zu of %zu trials already stored\n", info->name,
-                done_before, budget);
-    signal(SIGINT, on_interrupt);
-    signal(SIGTERM, on_interrupt);
-    double t0 = now_wall();
-    int stop = TUNE_OK;
-    while (!interrupted) {
-        struct tune_step step;
-        stop = tune_study_step(study, budget, &step, &err);
-        if (stop)
-            break;
-        done++;
-        if (step.state == TUNE_TRIAL_COMPLETE)
-            complete++;
-        else
-            failed++;
-        if (step.is_best) {
-            best = step.value;
-            best_no = step.number;
-        }
-        if (quiet)
-            continue;
-        double el = now_wall() - t0, ran = (double)(done - done_before);
-        char e1[32], e2[32];
-        cli_fmt_duration(e1, sizeof e1, el);
-        cli_fmt_duration(e2, sizeof e2, budget > done ? el / ran * (double)(budget - done) : 0);
-        if (tty) {
-            fprintf(stderr, "\r\033[Ktrial %zu/%zu  best %s %.6g (#%d)  elapsed %s  eta %s",
-                    done, budget, info->metric, best, best_no, e1, e2);
-        } else {
-            fprintf(stderr, "trial %d %s %s=%.6g %s%s%s  best=%.6g (#%d) [%zu/%zu]\n",
-                    step.number, tune_trial_state_name(step.state), info->metric, step.value,
-                    step.params_json, step.error ? " error: " : "", step.error ? step.error : "",
-                    best, best_no, done, budget);
-        }
-        fflush(stderr);
-    }
-    if (tty && !quiet && done > done_before)
-        fputc('\n', stderr);
-    if (stop && stop != TUNE_EBUDGET && stop != TUNE_EEXHAUSTED) {
-        rc = cli_fail(cmd, &err);
-        goto done;
-    }
-    char el[32];
-    cli_fmt_duration(el, sizeof el, now_wall() - t0);
-    if (interrupted)
-        printf("interrupted: %zu of %zu trials stored; run the same command to resume\n", done,
-               budget);
-    else if (done == done_before)
-        printf("study '%s' already has its %zu trials; nothing to do (raise --trials to run "
-               "more)\n",
-               info->name, budget);
-    printf("study '%s': %zu trials run now (%zu complete, %zu failed) in %s; %zu/%zu stored\n",
-           info->name, done - done_before, complete, failed, el, done, budget);
-    struct tune_trial bt;
-    if (tune_store_best_trial(store, info, &bt, &err)) {
-        fprintf(stderr, "tunefold run: no trial completed; see 'tunefold trials --db %s' for "
-                        "the errors\n",
-                db ? db : cfg->storage);
+    if (!db)
+        db = cfg->storage;
+    if (workers > 0)
+        cfg->workers = (size_t)workers;
+    /* a copy: the study (and its info) may be closed before the workers fork */
+    const struct tune_study_info *si = tune_study_get_info(study);
+    info = *si;
+    info.name = strdup(si->name);
+    info.metric = strdup(si->metric);
+    info.config_json = NULL;
+    size_t budget = tune_study_budget(study, (size_t)trials);
+    if (!info.name || !info.metric) {
         rc = CLI_FAILED;
         goto done;
     }
-    printf("best trial #%d: ", bt.number);
-    print_value(stdout, info->metric, bt.value, bt.value_std);
-    printf("  params %s\n", bt.params_json ? bt.params_json : "{}");
-    tune_trial_release(&bt);
-    rc = interrupted ? CLI_FAILED : CLI_OK;
+    if (record_attrs(store, &info, pos[0], cfg, budget, &err)) {
+        rc = cli_fail(cmd, &err);
+        goto done;
+    }
+    cli_catch_signals();
+    struct cli_monitor_summary sum = {0};
+    double t0 = cli_now();
+    if (cfg->workers <= 1) {
+        struct cli_monitor mon;
+        cli_monitor_init(&mon, store, &info, budget, quiet);
+        if (!(rc = cli_monitor_poll(&mon, &err)) && !quiet && mon.finished > 0 &&
+            mon.finished < budget)
+            fprintf(stderr, "resuming study '%s': %zu of %zu trials already stored\n",
+                    info.name, mon.finished, budget);
+        if (!rc && !(rc = tune_study_start_heartbeat(study, db, &err)))
+            rc = cli_work(study, store, budget, &mon, &err);
+        if (!rc)
+            rc = cli_monitor_poll(&mon, &err);
+        cli_monitor_end_line(&mon);
+        sum = (struct cli_monitor_summary){mon.complete, mon.failed, mon.finished,
+                                           mon.finished_before, 0};
+        cli_monitor_release(&mon);
+        if (rc) {
+            rc = cli_fail(cmd, &err);
+            goto done;
+        }
+    } else {
+        /* no SQLite connection may cross fork(): close ours first */
+        tune_study_close(study);
+        study = NULL;
+        tune_store_close(store);
+        store = NULL;
+        rc = cli_run_workers(cmd, cfg, db, &info, budget, cfg->workers, quiet, &sum);
+        if (rc)
+            goto done;
+        if (tune_store_open(db, &store, &err)) {
+            rc = cli_fail(cmd, &err);
+            goto done;
+        }
+    }
+    rc = summarize(store, &info, db, budget, &sum, cli_now() - t0);
 done:
+    free(info.name);
+    free(info.metric);
     tune_study_close(study);
+    tune_store_close(store);
+    tune_config_free(cfg);
+    return rc;
+}
+
+static const char worker_help[] =
+    "Usage: tunefold worker --study NAME [OPTIONS]\n"
+    "\n"
+    "Join a study that `tunefold run` created, from another terminal or another\n"
+    "machine sharing the database: claim and run trials until the study's budget\n"
+    "is met. The study file is found where the run that created the study read\n"
+    "it, and must not have changed since.\n"
+    "\n"
+    "Options:\n"
+    "  --study NAME   the study to join (required)\n"
+    "  --db PATH      SQLite database (default ./tunefold.db)\n"
+    "  --quiet        no progress display\n"
+    "  -h, --help     show this help\n";
+
+int cli_worker(int argc, char **argv)
+{
+    const char *cmd = "worker", *db = NULL, *name = NULL, *pos[1];
+    int quiet = 0;
+    size_t n_pos;
+    const struct cli_opt opts[] = {{"db", &db, NULL},
+                                   {"study", &name, NULL},
+                                   {"quiet", NULL, &quiet},
+                                   {NULL, NULL, NULL}};
+    int rc = cli_parse(cmd, argc, argv, opts, pos, 0, &n_pos, worker_help);
+    if (rc)
+        return rc < 0 ? CLI_OK : rc;
+    if (!name)
+        return cli_usage_error(cmd, "--study NAME is required");
+    if (!db)
+        db = "tunefold.db";
+    struct tune_store *store = NULL;
+    struct tune_study_info info = {0};
+    struct tune_study_config *cfg = NULL;
+    struct tune_study *study = NULL;
+    struct tune_error err = {0};
+    char *source = NULL, *seed = NULL, *budget_text = NULL;
+    if ((rc = cli_open_study(cmd, db, name, &store, &info)))
+        return rc;
+    if (store->type->study_get_attr(store, info.id, "source", &source, &err) ||
+        store->type->study_get_attr(store, info.id, "seed", &seed, &err) ||
+        store->type->study_get_attr(store, info.id, "budget", &budget_text, &err)) {
+        rc = cli_fail(cmd, &err);
+        goto done;
+    }
+    if (tune_config_load(source, &cfg, &err) ||
+        tune_config_set_seed(cfg, strtoull(seed, NULL, 10), &err)) {
+        rc = cli_fail(cmd, &err);
+        goto done;
+    }
+    if (strcmp(cfg->canonical, info.config_json) != 0) {
+        rc = cli_usage_error(cmd, "%s has changed since study '%s' was created; a worker "
+                                  "must run the same study",
+                             source, name);
+        goto done;
+    }
+    if (tune_study_open(cfg, store, &study, &err) ||
+        tune_study_start_heartbeat(study, db, &err)) {
+        rc = cli_fail(cmd, &err);
+        goto done;
+    }
+    size_t budget = strtoull(budget_text, NULL, 10);
+    cli_catch_signals();
+    struct cli_monitor mon;
+    cli_monitor_init(&mon, store, &info, budget, quiet);
+    double t0 = cli_now();
+    rc = cli_monitor_poll(&mon, &err);
+    if (!rc)
+        rc = cli_work(study, store, budget, &mon, &err);
+    if (!rc)
+        rc = cli_monitor_poll(&mon, &err);
+    cli_monitor_end_line(&mon);
+    struct cli_monitor_summary sum = {mon.complete, mon.failed, mon.finished,
+                                      mon.finished_before, 0};
+    cli_monitor_release(&mon);
+    rc = rc ? cli_fail(cmd, &err) : summarize(store, &info, db, budget, &sum, cli_now() - t0);
+done:
+    free(source);
+    free(seed);
+    free(budget_text);
+    tune_study_close(study);
+    tune_study_info_release(&info);
     tune_store_close(store);
     tune_config_free(cfg);
     return rc;

@@ -106,8 +106,13 @@ int cli_trials(int argc, char **argv)
             put_num(stdout, t[i].fit_seconds);
             printf(", \"predict_seconds\": ");
             put_num(stdout, t[i].predict_seconds);
-            printf(", \"origin\": \"%s\", \"error\": ",
+            printf(", \"origin\": \"%s\", \"worker\": ",
                    t[i].origin == TUNE_ORIGIN_MANUAL ? "evaluate" : "search");
+            if (t[i].worker)
+                cli_print_json_string(stdout, t[i].worker);
+            else
+                printf("null");
+            printf(", \"error\": ");
             if (t[i].error)
                 cli_print_json_string(stdout, t[i].error);
             else
@@ -116,7 +121,8 @@ int cli_trials(int argc, char **argv)
         }
         printf("%s]\n", n ? "\n" : "");
     } else if (strcmp(format, "csv") == 0) {
-        printf("number,state,value,value_std,params,fit_seconds,predict_seconds,origin,error\n");
+        printf("number,state,value,value_std,params,fit_seconds,predict_seconds,origin,worker,"
+               "error\n");
         for (size_t i = 0; i < n; i++) {
             char v[40], s[40], fs[40], ps[40];
             cli_fmt_double(v, sizeof v, t[i].value);
@@ -129,6 +135,8 @@ int cli_trials(int argc, char **argv)
             printf(",%s,%s,%s,", isnan(t[i].fit_seconds) ? "" : fs,
                    isnan(t[i].predict_seconds) ? "" : ps,
                    t[i].origin == TUNE_ORIGIN_MANUAL ? "evaluate" : "search");
+            put_csv(stdout, t[i].worker ? t[i].worker : "");
+            printf(",");
             put_csv(stdout, t[i].error ? t[i].error : "");
             printf("\n");
         }

@@ -108,6 +108,7 @@ void tune_trial_release(struct tune_trial *t)
         return;
     free(t->params_json);
     free(t->error);
+    free(t->worker);
     for (size_t i = 0; i < t->n_metrics; i++)
         tune_metric_summary_release(&t->metrics[i]);
     free(t->metrics);

@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #define SCHEMA_VERSION 1
@@ -107,7 +108,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                         "           WHERE study_id = ?1 AND origin = 'SEARCH'), 0)"
                         " FROM trials WHERE study_id = ?1",
     [ST_TRIAL_INSERT] = "INSERT INTO trials(study_id, number, seq, origin, state, t_start,"
-                        " heartbeat) VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5, ?5)",
+                        " heartbeat, worker) VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5, ?5, ?6)",
     [ST_TRIAL_FIND] = "SELECT id, state, lost FROM trials WHERE study_id = ?1 AND number = ?2",
     [ST_TRIAL_SET_PARAMS] = "UPDATE trials SET params_json = ?2, heartbeat = ?3 WHERE id = ?1",
     [ST_PARAMS_DELETE] = "DELETE FROM trial_params WHERE trial_id = ?1",
@@ -123,7 +124,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_FOLD_INSERT] = "INSERT INTO trial_metric_folds(trial_id, name, fold, value)"
                        " VALUES (?1, ?2, ?3, ?4)",
     [ST_TRIAL_LIST] = "SELECT id, number, seq, origin, state, params_json, value, value_std,"
-                      " t_start, t_end, fit_seconds, predict_seconds, error, lost"
+                      " t_start, t_end, fit_seconds, predict_seconds, error, lost, worker"
                       " FROM trials WHERE study_id = ?1 ORDER BY number",
     [ST_METRIC_LIST] = "SELECT t.number, m.name, m.mean, m.std, f.fold, f.value"
                        " FROM trials t JOIN trial_metrics m ON m.trial_id = t.id"
@@ -179,6 +180,7 @@ static const char schema_sql[] =
     "  predict_seconds REAL,"
     "  error TEXT,"
     "  lost INTEGER NOT NULL DEFAULT 0 CHECK (lost IN (0, 1)),"
+    "  worker TEXT,"
     "  UNIQUE (study_id, number));"
     "CREATE INDEX IF NOT EXISTS trials_by_state ON trials(study_id, state);"
     "CREATE INDEX IF NOT EXISTS trials_by_seq ON trials(study_id, seq);"
@@ -224,6 +226,7 @@ struct sq_store {
     struct tune_store base; /* first: the generic handle points here */
     sqlite3 *db;
     char *path;
+    char worker[300];       /* "host:pid" of the process that opened it */
     sqlite3_stmt *st[ST_COUNT];
 };
 
@@ -437,6 +440,12 @@ static int sq_open(const char *location, struct tune_store **out, struct tune_er
         free(s);
         return tune_error_set(err, TUNE_ENOMEM, "%s: out of memory", location);
     }
+    /* Claims name the process that made them: which worker ran what. A
+     * connection never crosses fork(), so the pid stays right. */
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) != 0)
+        strcpy(host, "?");
+    snprintf(s->worker, sizeof s->worker, "%s:%ld", host, (long)getpid());
     int rc;
     if (sqlite3_open_v2(location, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
@@ -746,7 +755,7 @@ static int sq_trial_claim(struct tune_store *base, int64_t study_id, enum tune_t
     if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int64(st, 2, next_number) ||
         sqlite3_bind_int64(st, 3, next_seq) ||
         bind_text(st, 4, origin == TUNE_ORIGIN_SEARCH ? "SEARCH" : "MANUAL") ||
-        bind_real(st, 5, now_seconds())) {
+        bind_real(st, 5, now_seconds()) || bind_text(st, 6, s->worker)) {
         rc = sq_err(s, "cannot claim a trial", err);
         goto fail;
     }
@@ -1081,6 +1090,8 @@ static int read_trial(struct sq_store *s, sqlite3_stmt *st, struct tune_trial *t
     t->fit_seconds = col_real(st, 10);
     t->predict_seconds = col_real(st, 11);
     t->lost = sqlite3_column_int(st, 13) != 0;
+    if (col_strdup(st, 14, &t->worker))
+        return sq_oom(s, err);
     if (col_strdup(st, 5, &t->params_json) || col_strdup(st, 12, &t->error))
         return sq_oom(s, err);
     return TUNE_OK;

@@ -11,6 +11,7 @@
 #include "tunefold/study.h"
 #include "tunefold/cv.h"
 #include "tunefold/preprocess.h"
+#include "heartbeat.h"
 
 #include <cJSON.h>
 #include <gsl/gsl_rng.h>
@@ -290,8 +291,18 @@ struct tune_study {
     double *point;        /* space.n */
     double *values;       /* trainer->n_hparams */
     char *params_json;    /* last step's */
+    struct tune_heartbeat *heartbeat;  /* NULL unless started */
     char errbuf[TUNE_ERROR_MSG_MAX];
 };
+
+int tune_study_start_heartbeat(struct tune_study *s, const char *store_url,
+                               struct tune_error *err)
+{
+    if (s->heartbeat)
+        return TUNE_OK;
+    return tune_heartbeat_start(store_url, s->info.id, TUNE_HEARTBEAT_SECONDS, &s->heartbeat,
+                                err);
+}
 
 /* Keep the preprocessed folds when they fit in FOLD_CACHE_MAX bytes; a
  * data problem (missing values with impute "none") surfaces here, before
@@ -374,6 +385,7 @@ void tune_study_close(struct tune_study *s)
 {
     if (!s)
         return;
+    tune_heartbeat_stop(s->heartbeat);
     tune_study_info_release(&s->info);
     for (size_t f = 0; s->folds && f < s->splits->n; f++)
         fold_release(&s->folds[f]);
@@ -506,6 +518,7 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     struct tune_trial_result res = {0};
     struct tune_error terr = {0};
     struct trial_log log = {0};
+    tune_heartbeat_set(s->heartbeat, number);
     double t0 = now_mono();
     int rc = tr->check ? tr->check(&params, &terr) : TUNE_OK;
     if (rc)
@@ -546,10 +559,10 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
         res.error = s->errbuf;
     }
     /* Compare with the best before this trial is stored. */
-    double best = NAN;
-    int best_number = -1;
-    size_t n_fin;
-    int prc = tune_study_progress(s, &n_fin, &best, &best_number, err);
+    struct tune_progress before;
+    int prc = tune_study_progress(s, &before, err);
+    double best = before.best_value;
+    int best_number = before.best_number;
     if (prc) {
         tune_cv_result_release(&cv);
         return prc;
@@ -563,6 +576,7 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
         return frc;
     }
     frc = s->store->type->trial_finish(s->store, s->info.id, number, &res, err);
+    tune_heartbeat_set(s->heartbeat, -1);
     step->state = res.state;
     step->value = res.value;
     step->value_std = res.value_std;
@@ -597,6 +611,7 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
     rc = st->type->trial_claim(st, s->info.id, TUNE_ORIGIN_SEARCH, budget, &number, &seq, err);
     if (rc)
         return rc;
+    tune_heartbeat_set(s->heartbeat, number);
 
     /* History from the store: the searcher's only memory. */
     struct tune_trial *trials = NULL;
@@ -649,6 +664,7 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
 abandon:;
     /* The claimed trial never ran: give its slot back. */
     struct tune_error aerr;
+    tune_heartbeat_set(s->heartbeat, -1);
     st->type->trial_abandon(st, s->info.id, number, &aerr);
     return rc;
 }
@@ -704,30 +720,39 @@ int tune_study_evaluate(struct tune_study *s, const char *params_json, struct tu
     return evaluate_trial(s, number, step, cv, err);
 }
 
-int tune_study_progress(struct tune_study *s, size_t *n_finished, double *best_value,
-                        int *best_number, struct tune_error *err)
+int tune_store_progress(struct tune_store *store, const struct tune_study_info *info,
+                        struct tune_progress *p, struct tune_error *err)
 {
     struct tune_trial *trials = NULL;
     size_t n = 0;
-    int rc = s->store->type->trial_list(s->store, s->info.id, &trials, &n, err);
+    int rc = store->type->trial_list(store, info->id, &trials, &n, err);
     if (rc)
         return rc;
-    *n_finished = 0;
-    *best_value = NAN;
-    *best_number = -1;
+    memset(p, 0, sizeof *p);
+    p->best_value = NAN;
+    p->best_number = -1;
     for (size_t i = 0; i < n; i++) {
         const struct tune_trial *t = &trials[i];
-        if (t->origin == TUNE_ORIGIN_SEARCH && t->state != TUNE_TRIAL_RUNNING && !t->lost)
-            (*n_finished)++;
+        if (t->origin == TUNE_ORIGIN_SEARCH && !t->lost) {
+            p->running += t->state == TUNE_TRIAL_RUNNING;
+            p->finished += t->state != TUNE_TRIAL_RUNNING;
+            p->complete += t->state == TUNE_TRIAL_COMPLETE;
+            p->failed += t->state == TUNE_TRIAL_FAILED;
+        }
         if (t->state == TUNE_TRIAL_COMPLETE && isfinite(t->value) &&
-            (*best_number < 0 ||
-             (s->info.maximize ? t->value > *best_value : t->value < *best_value))) {
-            *best_value = t->value;
-            *best_number = t->number;
+            (p->best_number < 0 ||
+             (info->maximize ? t->value > p->best_value : t->value < p->best_value))) {
+            p->best_value = t->value;
+            p->best_number = t->number;
         }
     }
     tune_trials_free(trials, n);
     return TUNE_OK;
+}
+
+int tune_study_progress(struct tune_study *s, struct tune_progress *p, struct tune_error *err)
+{
+    return tune_store_progress(s->store, &s->info, p, err);
 }
 
 int tune_store_best_trial(struct tune_store *store, const struct tune_study_info *info,

@@ -207,11 +207,12 @@ Test(searcher, registry_knows_each_strategy)
     cr_assert_eq(tune_searcher_find("grid"), &tune_searcher_grid);
     cr_assert_eq(tune_searcher_find("random"), &tune_searcher_random);
     cr_assert_eq(tune_searcher_find("sobol"), &tune_searcher_sobol);
+    cr_assert_eq(tune_searcher_find("bayes"), &tune_searcher_bayes);
     cr_assert_null(tune_searcher_find("bayes?"));
     size_t n = 0;
     while (tune_searcher_at(n))
         n++;
-    cr_assert_eq(n, 3);
+    cr_assert_eq(n, 4);
 }
 
 Test(searcher, grid_visits_every_point_once_then_is_exhausted)

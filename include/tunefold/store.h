@@ -58,6 +58,7 @@ struct tune_trial {
     struct tune_metric_summary *metrics;
     int lost;              /* FAILED because its worker died: not counted in
                               the budget, its slot is run again */
+    char *worker;          /* "host:pid" of the process that claimed it */
 };
 
 struct tune_study_info {
@@ -163,6 +164,11 @@ struct tune_store {
 };
 
 extern const struct tune_store_type tune_store_sqlite;
+
+/* A worker stamps its running trial every TUNE_HEARTBEAT_SECONDS; a RUNNING
+ * trial not stamped for TUNE_STALE_SECONDS belongs to a dead worker. */
+#define TUNE_HEARTBEAT_SECONDS 1.0
+#define TUNE_STALE_SECONDS 10.0
 
 /* Open by URL ("sqlite:PATH" or PATH).  Close with tune_store_close(). */
 int tune_store_open(const char *url, struct tune_store **out, struct tune_error *err);

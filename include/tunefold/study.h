@@ -81,6 +81,12 @@ struct tune_step {
     int is_best;                 /* the study's new best */
 };
 
+/* Keep this worker's running trial alive: a thread stamps its heartbeat every
+ * TUNE_HEARTBEAT_SECONDS through its own connection to `store_url` (the URL
+ * the study's store was opened with).  Stopped by tune_study_close. */
+int tune_study_start_heartbeat(struct tune_study *s, const char *store_url,
+                               struct tune_error *err);
+
 /* Budget the study will run to: cfg->trials (or the override when > 0),
  * capped by what the searcher can propose (grid size). */
 size_t tune_study_budget(const struct tune_study *s, size_t override);
@@ -97,9 +103,16 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
 int tune_study_evaluate(struct tune_study *s, const char *params_json, struct tune_step *step,
                         struct tune_cv_result *cv, struct tune_error *err);
 
-/* Count search trials finished and the best so far (NAN/-1 if none). */
-int tune_study_progress(struct tune_study *s, size_t *n_finished, double *best_value,
-                        int *best_number, struct tune_error *err);
+/* Where a study stands.  Counts are of search trials (not `evaluate`'s), lost
+ * trials excluded; the best is over every complete trial (NAN / -1 if none). */
+struct tune_progress {
+    size_t finished, running, complete, failed;
+    double best_value;
+    int best_number;
+};
+int tune_store_progress(struct tune_store *store, const struct tune_study_info *info,
+                        struct tune_progress *p, struct tune_error *err);
+int tune_study_progress(struct tune_study *s, struct tune_progress *p, struct tune_error *err);
 
 /* Best COMPLETE trial by the study's direction; TUNE_ENOTFOUND if none.
  * Release *out with tune_trial_release(). */

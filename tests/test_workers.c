@@ -1,0 +1,303 @@
+/* test_workers.c — several workers on one study, and crash safety: kill -9 of
+ * a worker or of the whole run, SIGINT; each test checks the exact set of
+ * stored trials and an intact database. */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#define FAST "tests/data/studies/workers_fast.json"
+#define SLOW "tests/data/studies/workers_slow.json"
+
+static char *db_in(const char *dir)
+{
+    char *p = malloc(strlen(dir) + 16);
+    sprintf(p, "%s/w.db", dir);
+    return p;
+}
+
+/* One value of a query (malloc'ed text, "" for NULL). */
+static char *q(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(h, 10000);
+    cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+    char *out = strdup("");
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+        free(out);
+        out = strdup((const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return out;
+}
+
+/* The first column of the first row as an int, or -1 (no table yet...). */
+static int q_try(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        sqlite3_close(h);
+        return -1;
+    }
+    sqlite3_busy_timeout(h, 1000);
+    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(h);
+    return v;
+}
+
+static void assert_q(const char *db, const char *sql, const char *want)
+{
+    char *got = q(db, sql);
+    cr_assert_str_eq(got, want, "%s\n  -> '%s', expected '%s'", sql, got, want);
+    free(got);
+}
+
+static void assert_intact(const char *db)
+{
+    assert_q(db, "PRAGMA integrity_check", "ok");
+}
+
+/* Run the CLI to completion with extra environment; returns the exit code. */
+static int run(const char *env, const char *args)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s %s %s", env, tu_bin(), args);
+    return tu_run(cmd, NULL, NULL);
+}
+
+/* Start the CLI in the background, in its own process group. */
+static pid_t start(const char *stale, const char *const *argv)
+{
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        setpgid(0, 0);
+        if (stale)
+            setenv("TUNEFOLD_STALE_SECONDS", stale, 1);
+        int fd = open("/dev/null", O_WRONLY);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execv(tu_bin(), (char *const *)argv);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    return pid;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* Wait until the database holds at least n finished trials (or time out). */
+static void wait_finished(const char *db, int n, double timeout)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT count(*) >= %d FROM trials WHERE state != 'RUNNING'", n);
+    for (double t = 0; t < timeout; t += 0.05) {
+        if (access(db, F_OK) == 0 && q_try(db, sql) == 1) {
+            return;
+        }
+        sleep_s(0.05);
+    }
+    cr_assert_fail("no %d finished trials in %s after %g s", n, db, timeout);
+}
+
+Test(workers, two_workers_store_the_same_trials_as_one)
+{
+    char *d = tu_tmpdir(), *db1 = db_in(d), args[1024];
+    char *db2 = malloc(strlen(d) + 16);
+    sprintf(db2, "%s/two.db", d);
+    snprintf(args, sizeof args, "run %s --db %s --quiet", FAST, db1);
+    cr_assert_eq(run("", args), 0);
+    snprintf(args, sizeof args, "run %s --db %s --quiet --workers 2", FAST, db2);
+    cr_assert_eq(run("", args), 0);
+    const char *sql = "SELECT group_concat(seq || ' ' || params_json || ' ' || value, ';') FROM "
+                      "(SELECT * FROM trials ORDER BY seq)";
+    char *a = q(db1, sql), *b = q(db2, sql);
+    cr_assert_str_eq(a, b);
+    assert_q(db2, "SELECT count(*) || ' ' || count(DISTINCT seq) FROM trials WHERE state = "
+                  "'COMPLETE'",
+             "30 30");
+    assert_intact(db2);
+    free(a);
+    free(b);
+    free(db1);
+    free(db2);
+    free(d);
+}
+
+Test(workers, eight_workers_lose_nothing_and_duplicate_nothing)
+{
+    char *d = tu_tmpdir(), *db = db_in(d), args[1024];
+    snprintf(args, sizeof args, "run %s --db %s --quiet --workers 8 --trials 60", FAST, db);
+    cr_assert_eq(run("", args), 0);
+    assert_q(db,
+             "SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' || count(DISTINCT number) || "
+             "' ' || min(seq) || ' ' || max(seq) FROM trials",
+             "60 60 60 0 59");
+    assert_q(db, "SELECT count(*) FROM trials WHERE state != 'COMPLETE'", "0");
+    assert_intact(db);
+    free(db);
+    free(d);
+}
+
+Test(workers, a_worker_killed_mid_trial_is_replaced_and_the_budget_completes, .timeout = 120)
+{
+    char *d = tu_tmpdir(), *db = db_in(d);
+    const char *argv[] = {tu_bin(), "run", SLOW, "--db", db, "--quiet", "--workers", "2", NULL};
+    pid_t run_pid = start("2", argv);
+    wait_finished(db, 1, 60);
+    /* kill one worker in the middle of its trial: the store names the
+     * process ("host:pid") that claimed each trial */
+    pid_t worker = 0;
+    for (double t = 0; t < 30 && worker <= 0; t += 0.05) {
+        char *w = q(db, "SELECT worker FROM trials WHERE state = 'RUNNING' LIMIT 1");
+        char *colon = strrchr(w, ':');
+        worker = colon ? (pid_t)atoi(colon + 1) : 0;
+        free(w);
+        if (worker <= 0)
+            sleep_s(0.05);
+    }
+    cr_assert(worker > 0 && worker != run_pid, "no running worker found");
+    cr_assert_eq(kill(worker, SIGKILL), 0);
+    int status;
+    cr_assert_eq(waitpid(run_pid, &status, 0), run_pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "run status %d", status);
+    /* the budget of 6 finished trials, seqs 0..5 each once; the lost trial recorded */
+    assert_q(db,
+             "SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' || max(seq) FROM trials "
+             "WHERE lost = 0 AND state = 'COMPLETE'",
+             "6 6 5");
+    assert_q(db, "SELECT count(*) FROM trials WHERE state = 'RUNNING'", "0");
+    char *lost = q(db, "SELECT count(*) FROM trials WHERE lost = 1 AND error = 'worker lost'");
+    cr_assert(strcmp(lost, "0") != 0 && strcmp(lost, "1") == 0, "%s lost trials", lost);
+    free(lost);
+    assert_intact(db);
+    free(db);
+    free(d);
+}
+
+Test(workers, killing_the_whole_run_keeps_every_complete_trial_and_a_rerun_finishes,
+     .timeout = 120)
+{
+    char *d = tu_tmpdir(), *db = db_in(d), args[1024];
+    const char *argv[] = {tu_bin(), "run", SLOW, "--db", db, "--quiet", NULL};
+    pid_t run_pid = start(NULL, argv);
+    wait_finished(db, 2, 60);
+    cr_assert_eq(kill(-run_pid, SIGKILL), 0);
+    waitpid(run_pid, NULL, 0);
+    assert_intact(db);
+    const char *snap = "SELECT group_concat(number || ' ' || params_json || ' ' || value, ';') "
+                       "FROM (SELECT * FROM trials WHERE state = 'COMPLETE' ORDER BY number)";
+    char *before = q(db, snap);
+    cr_assert(strlen(before) > 0);
+
+    snprintf(args, sizeof args, "run %s --db %s --quiet", SLOW, db);
+    cr_assert_eq(run("TUNEFOLD_STALE_SECONDS=2", args), 0);
+    char *after = q(db, snap);
+    /* every trial complete before the kill is still there, unchanged */
+    cr_assert(strncmp(after, before, strlen(before)) == 0, "before: %s\nafter: %s", before,
+              after);
+    assert_q(db,
+             "SELECT count(*) || ' ' || count(DISTINCT seq) FROM trials WHERE state = "
+             "'COMPLETE'",
+             "6 6");
+    assert_q(db, "SELECT count(*) FROM trials WHERE state = 'RUNNING'", "0");
+    assert_intact(db);
+    free(before);
+    free(after);
+    free(db);
+    free(d);
+}
+
+Test(workers, sigint_stores_the_running_trials_and_exits_cleanly, .timeout = 120)
+{
+    char *d = tu_tmpdir(), *db = db_in(d), args[1024];
+    const char *argv[] = {tu_bin(), "run", SLOW, "--db", db, "--quiet", "--workers", "2", NULL};
+    pid_t run_pid = start(NULL, argv);
+    wait_finished(db, 1, 60);
+    /* Ctrl-C on a terminal reaches the whole process group */
+    cr_assert_eq(kill(-run_pid, SIGINT), 0);
+    int status;
+    cr_assert_eq(waitpid(run_pid, &status, 0), run_pid);
+    cr_assert(WIFEXITED(status), "the run must exit, not die (status %d)", status);
+    cr_assert_eq(WEXITSTATUS(status), 1, "interrupted runs exit 1");
+    /* and no worker is left behind in the run's process group */
+    cr_assert_eq(kill(-run_pid, 0), -1, "a worker outlived its run");
+    /* nothing left running, nothing lost: the running trials were finished */
+    assert_q(db, "SELECT count(*) FROM trials WHERE state = 'RUNNING' OR lost = 1", "0");
+    char *n = q(db, "SELECT count(*) FROM trials");
+    cr_assert(atoi(n) >= 1 && atoi(n) < 6, "%s trials after an early Ctrl-C", n);
+    free(n);
+    assert_intact(db);
+    snprintf(args, sizeof args, "run %s --db %s --quiet", SLOW, db);
+    cr_assert_eq(run("", args), 0);
+    assert_q(db, "SELECT count(*) FROM trials WHERE state = 'COMPLETE'", "6");
+    free(db);
+    free(d);
+}
+
+Test(workers, a_worker_joins_a_running_study_by_name, .timeout = 120)
+{
+    char *d = tu_tmpdir(), *db = db_in(d), args[1024], *out = NULL;
+    const char *argv[] = {tu_bin(), "run", SLOW, "--db", db, "--quiet", NULL};
+    pid_t run_pid = start(NULL, argv);
+    wait_finished(db, 1, 60);
+    snprintf(args, sizeof args, "%s worker --study workers-slow --db %s --quiet", tu_bin(), db);
+    cr_assert_eq(tu_run(args, &out, NULL), 0);
+    cr_assert(strstr(out, "study 'workers-slow'") != NULL, "%s", out);
+    free(out);
+    int status;
+    cr_assert_eq(waitpid(run_pid, &status, 0), run_pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_q(db,
+             "SELECT count(*) || ' ' || count(DISTINCT seq) FROM trials WHERE state = "
+             "'COMPLETE'",
+             "6 6");
+    assert_intact(db);
+    free(db);
+    free(d);
+}
+
+Test(workers, a_worker_for_an_unknown_study_is_bad_usage)
+{
+    char *d = tu_tmpdir(), *db = db_in(d), args[1024], *err = NULL;
+    snprintf(args, sizeof args, "run %s --db %s --quiet --trials 1", FAST, db);
+    cr_assert_eq(run("", args), 0);
+    snprintf(args, sizeof args, "%s worker --study nope --db %s", tu_bin(), db);
+    cr_assert_eq(tu_run(args, NULL, &err), 2);
+    cr_assert(strstr(err, "no study 'nope'") != NULL, "%s", err);
+    free(err);
+    free(db);
+    free(d);
+}
+
+Test(workers, sigterm_to_the_run_alone_is_passed_on_to_its_workers, .timeout = 120)
+{
+    char *d = tu_tmpdir(), *db = db_in(d);
+    const char *argv[] = {tu_bin(), "run", SLOW, "--db", db, "--quiet", "--workers", "2", NULL};
+    pid_t run_pid = start(NULL, argv);
+    wait_finished(db, 1, 60);
+    cr_assert_eq(kill(run_pid, SIGTERM), 0);
+    int status;
+    cr_assert_eq(waitpid(run_pid, &status, 0), run_pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d", status);
+    assert_q(db, "SELECT count(*) FROM trials WHERE state = 'RUNNING' OR lost = 1", "0");
+    assert_intact(db);
+    free(db);
+    free(d);
+}
