@@ -9,6 +9,7 @@ static const struct tune_trainer_type *const registry[] = {
     &tune_trainer_logistic,
     &tune_trainer_linear,
     &tune_trainer_naive_bayes,
+    &tune_trainer_knn,
 };
 #define N_TRAINERS (sizeof registry / sizeof registry[0])
 

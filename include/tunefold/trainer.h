@@ -120,6 +120,7 @@ int tune_hparam_accepts(const struct tune_hparam *h, double value);
 extern const struct tune_trainer_type tune_trainer_logistic;
 extern const struct tune_trainer_type tune_trainer_linear;
 extern const struct tune_trainer_type tune_trainer_naive_bayes;
+extern const struct tune_trainer_type tune_trainer_knn;
 
 #ifdef __cplusplus
 }
