@@ -42,7 +42,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB := lib/libtunefold.a
 BIN := bin/tunefold
 
-.PHONY: all test test-run demo demo-run asan asan-run install uninstall clean bench fuzz
+.PHONY: all test test-run demo demo-run asan asan-run install uninstall clean bench fuzz valgrind
 all: $(LIB) $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -96,6 +96,18 @@ asan-run: $(LIB) $(BIN) $(TEST_BIN)
 
 bench: all
 	bench/run.sh
+
+# The end-to-end run under valgrind memcheck: no leak, no error.
+valgrind: all
+	@command -v valgrind >/dev/null || { echo "valgrind: apt-get install -y valgrind" >&2; exit 1; }
+	@rm -f build/valgrind.db*
+	valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
+	  $(BIN) run examples/breast_cancer_logistic.json --db build/valgrind.db --trials 4 --quiet
+	valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
+	  $(BIN) run examples/breast_cancer_logistic.json --db build/valgrind.db --trials 8 \
+	  --workers 2 --quiet
+	valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
+	  $(BIN) trials --db build/valgrind.db --format json > /dev/null
 
 # Coverage-guided fuzzing of every parser with libFuzzer (clang), each target
 # for FUZZ_SECONDS; new inputs go to build-fuzz/corpus, crashes to build-fuzz/.
