@@ -6,7 +6,9 @@
  * Invariants: every function is pure (no state, no printing); an input that
  * scikit-learn would reject (no rows, a code outside the declared classes,
  * fewer than two classes for log loss, a probability outside [0, 1] for the
- * Brier score) yields NAN rather than a number.  Scratch space is at most one
+ * Brier score) yields NAN rather than a number.  "Outside [0, 1]" allows
+ * 1e-9 of rounding either side: a softmax may sum to 1 + 2^-52, and one
+ * such row must not make a whole fold's Brier score undefined.  Scratch space is at most one
  * calloc of a few counters per class.
  *
  * Precision, recall and F-beta follow precision_recall_fscore_support: per
@@ -277,6 +279,12 @@ double tune_metric_log_loss(const int *truth, const double *proba, size_t n, siz
     return total / (double)n;
 }
 
+/* A probability, up to rounding (see the head of the file). */
+static int is_probability(double p)
+{
+    return p >= -1e-9 && p <= 1.0 + 1e-9;
+}
+
 /* brier_score_loss: the mean of (y - p)^2 with y = 1 for class 1. */
 double tune_metric_brier(const int *truth, const double *score, size_t n)
 {
@@ -285,7 +293,7 @@ double tune_metric_brier(const int *truth, const double *score, size_t n)
     double sum = 0.0;
     for (size_t i = 0; i < n; i++) {
         double p = score[i];
-        if ((truth[i] != 0 && truth[i] != 1) || !(p >= 0.0 && p <= 1.0))
+        if ((truth[i] != 0 && truth[i] != 1) || !is_probability(p))
             return NAN;
         double d = (double)truth[i] - p;
         sum += d * d;
@@ -305,7 +313,7 @@ double tune_metric_brier_multiclass(const int *truth, const double *proba, size_
         const double *row = proba + i * k;
         double s = 0.0;
         for (size_t c = 0; c < k; c++) {
-            if (!(row[c] >= 0.0 && row[c] <= 1.0))
+            if (!is_probability(row[c]))
                 return NAN;
             double d = row[c] - ((size_t)truth[i] == c ? 1.0 : 0.0);
             s += d * d;

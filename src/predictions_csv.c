@@ -18,6 +18,8 @@
 #include <string.h>
 
 #define SUM_TOLERANCE 1e-6
+/* A probability may miss [0, 1] by rounding (a softmax written as 1 + 2^-52). */
+#define RANGE_TOLERANCE 1e-9
 
 /* A number spelt in full ("1", "2.5", "-3e2"), in the C locale. */
 static int read_number(const char *s, double *v)
@@ -312,14 +314,14 @@ int tune_predictions_from_table(const struct tune_table *t, enum tune_task task,
                 goto fail;
             row[1] = s;
             row[0] = 1.0 - s;
-            found.scores_are_probabilities &= s >= 0.0 && s <= 1.0;
+            found.scores_are_probabilities &= s >= -RANGE_TOLERANCE && s <= 1.0 + RANGE_TOLERANCE;
         } else {
             double sum = 0.0;
             for (size_t c = 0; c < k; c++) {
                 size_t col = (size_t)lay.proba[c];
                 if ((rc = numeric_cell(t, col, r, "probability", &row[c], err)))
                     goto fail;
-                if (!(row[c] >= 0.0 && row[c] <= 1.0)) {
+                if (!(row[c] >= -RANGE_TOLERANCE && row[c] <= 1.0 + RANGE_TOLERANCE)) {
                     rc = tune_error_set(err, TUNE_EINVAL,
                                         "%s:%zu:%zu: probability %.17g is outside [0, 1]",
                                         t->path, line_of(t, r), col + 1, row[c]);

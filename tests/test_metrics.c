@@ -2000,6 +2000,11 @@ Test(metrics, brier_is_nan_for_a_score_outside_zero_one)
     cr_assert(isnan(tune_metric_brier(truth, missing, 2)));
     const double rows[] = {0.5, 0.5, 1.25, -0.25};
     cr_assert(isnan(tune_metric_brier_multiclass(truth, rows, 2, 2)));
+    /* One ulp past 1 (a softmax's rounding) is still a probability. */
+    const double ulp[] = {1.0 + DBL_EPSILON, 0.0};
+    cr_assert_eq(tune_metric_brier(truth, ulp, 2), DBL_EPSILON * DBL_EPSILON / 2);
+    const double ulp_rows[] = {-DBL_EPSILON, 1.0 + DBL_EPSILON, 1.0, 0.0};
+    cr_assert(!isnan(tune_metric_brier_multiclass(truth, ulp_rows, 2, 2)));
 }
 
 Test(metrics, top_k_accuracy_of_a_hand_example_and_its_ties)

@@ -196,6 +196,16 @@ Test(predictions_csv, a_probability_outside_zero_one_is_refused)
 {
     expect_error("proba_b,proba_a,proba_c\n1.5,-0.25,-0.25\n", TUNE_TASK_MULTICLASS, 3, abc, 1,
                  "pred.csv:2:2: probability -0.25 is outside [0, 1]");
+    /* Rounding past 1 by an ulp, as a softmax written with %.17g can, is fine. */
+    struct tune_table *t = table("pred.csv", "proba_a,proba_b,proba_c\n"
+                                             "1.0000000000000002,0,0\n");
+    struct tune_predictions p;
+    struct tune_error err;
+    cr_assert_eq(tune_predictions_from_table(t, TUNE_TASK_MULTICLASS, 3, abc, 1, NULL, NULL, &p,
+                                             &err),
+                 TUNE_OK, "%s", err.msg);
+    tune_predictions_release(&p);
+    tune_table_free(t);
 }
 
 Test(predictions_csv, columns_are_checked_against_the_task_and_the_classes)
