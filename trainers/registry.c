@@ -10,6 +10,7 @@ static const struct tune_trainer_type *const registry[] = {
     &tune_trainer_linear,
     &tune_trainer_naive_bayes,
     &tune_trainer_knn,
+    &tune_trainer_kmeans,
 };
 #define N_TRAINERS (sizeof registry / sizeof registry[0])
 

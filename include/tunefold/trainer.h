@@ -121,6 +121,7 @@ extern const struct tune_trainer_type tune_trainer_logistic;
 extern const struct tune_trainer_type tune_trainer_linear;
 extern const struct tune_trainer_type tune_trainer_naive_bayes;
 extern const struct tune_trainer_type tune_trainer_knn;
+extern const struct tune_trainer_type tune_trainer_kmeans;
 
 #ifdef __cplusplus
 }
