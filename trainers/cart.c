@@ -1,0 +1,471 @@
+/* cart.c — grows one CART decision tree (Breiman et al., "Classification and
+ * Regression Trees", 1984) as scikit-learn's BestSplitter does, for the
+ * `tree` and `forest` trainers.
+ *
+ * Method.  Every column is sorted once per fit (tune_argsort, NaN last) into
+ * 64-bit entries (dense rank of the value << 32 | row; NaN ranks
+ * UINT32_MAX); a tree keeps, per column, the entries of its rows in that
+ * order, restricted to rows of positive weight (a bootstrap draw).  A node is
+ * the same segment [start, end) of every list, so the best threshold of a
+ * column is one sequential scan of its segment that compares ranks, never
+ * values (the values are read only to place a winning threshold); after a
+ * split each list's segment is partitioned stably (left rows first, both
+ * halves still sorted), which costs O(rows x columns) per level instead of
+ * sklearn's O(rows log rows x columns) re-sorting.
+ *
+ * Split search (sklearn 1.2/1.3 semantics).  Columns are drawn at random
+ * without replacement until max_features have been visited and at least one
+ * was not constant in the node; constant columns count as visited.  For a
+ * column the candidate thresholds are the midpoints between consecutive
+ * distinct values (the lower value when the midpoint rounds to the upper),
+ * each leaving at least min_samples_leaf rows on both sides.  The best one
+ * maximises sklearn's proxy of the impurity decrease:
+ *     gini:     sum_c L_c^2 / W_L + sum_c R_c^2 / W_R
+ *     entropy:  sum_c L_c ln L_c - W_L ln W_L  (+ the same for R)
+ *     mse:      S_L^2 / W_L + S_R^2 / W_R      (S = sum of w y)
+ * with L_c, R_c the weighted class counts left and right.  Ties keep the
+ * first candidate found, in draw order then threshold order.
+ *
+ * Missing values (sklearn 1.3).  NaN rows sit at the tail of each sorted
+ * segment.  When a node has some, every threshold is tried with them on the
+ * left and on the right, plus the split "every value left, missing right"
+ * (threshold +inf); the node remembers the side.  A node that saw no missing
+ * value sends them, at prediction, to the child that had more rows.
+ *
+ * A node is a leaf when max_depth is reached, it has fewer than
+ * min_samples_split or 2 * min_samples_leaf rows, its impurity is <= DBL
+ * epsilon, no valid split exists, or the best split's weighted impurity
+ * decrease  W_t / W_root * (imp_t - W_L / W_t imp_L - W_R / W_t imp_R)  is
+ * below min_impurity_decrease.  Leaves hold the weighted class distribution
+ * (classification) or the weighted mean (regression). */
+#include "tree_common.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ENTRY_ROW(e) ((uint32_t)(e))
+#define ENTRY_RANK(e) ((uint32_t)((e) >> 32))
+#define NAN_RANK UINT32_MAX
+
+struct frame {
+    uint32_t start, end, depth, node;
+};
+
+struct tune_cart_work {
+    size_t n, d, k, ns;      /* ns: statistics per node (1 + k, or 3) */
+    uint64_t *ord;           /* d x n entries: each column's rows in order, per node */
+    int borrowed;            /* ord is the data's own sorted block */
+    uint64_t *tmp;           /* n */
+    uint8_t *left;           /* n: goes-left flag during a partition */
+    double *w;               /* n: row weights of the tree being grown */
+    uint32_t *feat;          /* d: feature permutation for the draws */
+    double *st;              /* 6 * ns statistics scratch */
+    struct frame *stack;
+    size_t stack_cap;
+};
+
+struct tune_cart_work *tune_cart_work_new(const struct tune_cart_data *data, int borrow)
+{
+    struct tune_cart_work *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    size_t n = data->n, d = data->d;
+    w->n = n;
+    w->d = d;
+    w->k = data->k;
+    w->ns = data->k ? data->k + 1 : 3;
+    w->borrowed = borrow;
+    w->ord = borrow ? (uint64_t *)(uintptr_t)data->sorted : malloc((d * n + 1) * sizeof *w->ord);
+    w->tmp = malloc((n + 1) * sizeof *w->tmp);
+    w->left = malloc(n + 1);
+    w->w = malloc((n + 1) * sizeof *w->w);
+    w->feat = malloc((d + 1) * sizeof *w->feat);
+    w->st = malloc(6 * w->ns * sizeof *w->st);
+    w->stack_cap = 64;
+    w->stack = malloc(w->stack_cap * sizeof *w->stack);
+    if (!w->ord || !w->tmp || !w->left || !w->w || !w->feat || !w->st || !w->stack) {
+        tune_cart_work_free(w);
+        return NULL;
+    }
+    for (size_t j = 0; j < d; j++)
+        w->feat[j] = (uint32_t)j;
+    return w;
+}
+
+void tune_cart_work_free(struct tune_cart_work *w)
+{
+    if (!w)
+        return;
+    if (!w->borrowed)
+        free(w->ord);
+    free(w->tmp);
+    free(w->left);
+    free(w->w);
+    free(w->feat);
+    free(w->st);
+    free(w->stack);
+    free(w);
+}
+
+/* ---- node statistics: s[0] = W; classification s[1 + c] = weight of
+ * class c; regression s[1] = sum w y, s[2] = sum w y^2 ---- */
+
+static inline void stat_add(const struct tune_cart_data *data, const double *wt, uint32_t r,
+                            double *s)
+{
+    double w = wt[r];
+    s[0] += w;
+    if (data->k) {
+        s[1 + data->cls[r]] += w;
+    } else {
+        double y = data->y[r];
+        s[1] += w * y;
+        s[2] += w * y * y;
+    }
+}
+
+static double impurity(enum tune_cart_criterion c, const double *s, size_t k)
+{
+    double w = s[0];
+    if (!(w > 0))
+        return 0.0;
+    if (c == TUNE_CART_MSE) {
+        double mean = s[1] / w, v = s[2] / w - mean * mean;
+        return v > 0 ? v : 0.0;
+    }
+    double acc = 0;
+    for (size_t i = 1; i <= k; i++) {
+        double p = s[i] / w;
+        if (c == TUNE_CART_GINI)
+            acc += p * p;
+        else if (p > 0)
+            acc -= p * log2(p);
+    }
+    return c == TUNE_CART_GINI ? 1.0 - acc : acc;
+}
+
+/* The proxy of one side, to maximise (see the file comment). */
+static inline double side_proxy(enum tune_cart_criterion c, const double *s, size_t k)
+{
+    double w = s[0];
+    if (c == TUNE_CART_MSE)
+        return s[1] * s[1] / w;
+    double acc = 0;
+    if (c == TUNE_CART_GINI) {
+        for (size_t i = 1; i <= k; i++)
+            acc += s[i] * s[i];
+        return acc / w;
+    }
+    for (size_t i = 1; i <= k; i++)
+        if (s[i] > 0)
+            acc += s[i] * log(s[i]);
+    return acc - w * log(w);
+}
+
+struct best {
+    int found;
+    double proxy;
+    uint32_t feature;
+    uint32_t pos;        /* last index (in the sorted segment) of the left values */
+    uint32_t n_left;     /* rows left, missing included when they go left */
+    int missing_left;
+    uint32_t n_miss;
+    double threshold;
+    double *left;        /* ns: statistics of the left child */
+};
+
+/* Keep candidate q if it beats the best so far (ties keep the first).  The
+ * threshold lies between the values of rows r_lo and r_hi of column vx
+ * (r_hi == UINT32_MAX: above every value, +inf). */
+static inline void consider(struct best *b, double q, uint32_t j, uint32_t pos, uint32_t n_left,
+                            int missing_left, uint32_t n_miss, const double *vx, uint32_t r_lo,
+                            uint32_t r_hi, const double *left, size_t ns)
+{
+    if (b->found && !(q > b->proxy))
+        return;
+    b->found = 1;
+    b->proxy = q;
+    b->feature = j;
+    b->pos = pos;
+    b->n_left = n_left;
+    b->missing_left = missing_left;
+    b->n_miss = n_miss;
+    if (r_hi == UINT32_MAX) {
+        b->threshold = INFINITY;
+    } else {
+        double lo = vx[r_lo], hi = vx[r_hi];
+        b->threshold = lo / 2.0 + hi / 2.0;
+        if (b->threshold == hi || isinf(b->threshold))
+            b->threshold = lo;
+    }
+    memcpy(b->left, left, ns * sizeof *left);
+}
+
+/* Scan column j of segment [s, e) and update *b.  Returns 1 if the column is
+ * constant in the node (no split possible), else 0. */
+static int scan_column(const struct tune_cart_data *data, const struct tune_cart_params *p,
+                       struct tune_cart_work *w, uint32_t j, uint32_t s, uint32_t e,
+                       const double *total, struct best *b)
+{
+    const uint64_t *o = w->ord + (size_t)j * w->n;
+    const double *vx = data->x + (size_t)j * data->n;
+    size_t ns = w->ns, k = data->k;
+    double *L = w->st + 2 * ns, *R = w->st + 3 * ns, *M = w->st + 4 * ns, *T = w->st + 5 * ns;
+    uint32_t e_nm = e;
+    while (e_nm > s && ENTRY_RANK(o[e_nm - 1]) == NAN_RANK)
+        e_nm--;
+    uint32_t n_miss = e - e_nm, n_node = e - s;
+    if (e_nm == s)
+        return 1;
+    if (n_miss == 0 && ENTRY_RANK(o[s]) == ENTRY_RANK(o[e_nm - 1]))
+        return 1;
+    size_t msl = p->min_samples_leaf;
+    enum tune_cart_criterion c = p->criterion;
+
+    memset(M, 0, ns * sizeof *M);
+    for (uint32_t i = e_nm; i < e; i++)
+        stat_add(data, w->w, ENTRY_ROW(o[i]), M);
+    memset(L, 0, ns * sizeof *L);
+    for (uint32_t i = s; i + 1 < e_nm; i++) {
+        uint64_t en = o[i];
+        stat_add(data, w->w, ENTRY_ROW(en), L);
+        if (ENTRY_RANK(o[i + 1]) == ENTRY_RANK(en))
+            continue;
+        uint32_t nl = i - s + 1;
+        if (nl >= msl && n_node - nl >= msl) {
+            for (size_t t = 0; t < ns; t++)
+                R[t] = total[t] - L[t];
+            if (R[0] > 0 && L[0] > 0)
+                consider(b, side_proxy(c, L, k) + side_proxy(c, R, k), j, i, nl, 0, n_miss, vx,
+                         ENTRY_ROW(en), ENTRY_ROW(o[i + 1]), L, ns);
+        }
+        if (n_miss > 0 && nl + n_miss >= msl && n_node - nl - n_miss >= msl) {
+            for (size_t t = 0; t < ns; t++) {
+                T[t] = L[t] + M[t];
+                R[t] = total[t] - T[t];
+            }
+            if (R[0] > 0 && T[0] > 0)
+                consider(b, side_proxy(c, T, k) + side_proxy(c, R, k), j, i, nl + n_miss, 1,
+                         n_miss, vx, ENTRY_ROW(en), ENTRY_ROW(o[i + 1]), T, ns);
+        }
+    }
+    if (n_miss > 0) {
+        /* Every value left, the missing ones right. */
+        uint32_t nl = e_nm - s;
+        if (nl >= msl && n_miss >= msl) {
+            for (size_t t = 0; t < ns; t++)
+                T[t] = total[t] - M[t];
+            if (T[0] > 0 && M[0] > 0)
+                consider(b, side_proxy(c, T, k) + side_proxy(c, M, k), j, e_nm - 1, nl, 0,
+                         n_miss, vx, 0, UINT32_MAX, T, ns);
+        }
+    }
+    return 0;
+}
+
+/* Partition every column's segment [s, e) stably by w->left. */
+static void partition(struct tune_cart_work *w, uint32_t s, uint32_t e)
+{
+    const uint8_t *gl = w->left;
+    uint64_t *tmp = w->tmp;
+    for (size_t j = 0; j < w->d; j++) {
+        uint64_t *o = w->ord + j * w->n;
+        uint32_t l = s, t = 0;
+        for (uint32_t i = s; i < e; i++) {
+            uint64_t en = o[i];
+            uint8_t g = gl[ENTRY_ROW(en)];
+            o[l] = en;
+            tmp[t] = en;
+            l += g;
+            t += (uint32_t)!g;
+        }
+        memcpy(o + l, tmp, t * sizeof *tmp);
+    }
+}
+
+static int push(struct tune_cart_work *w, size_t *top, struct frame f)
+{
+    if (*top == w->stack_cap) {
+        size_t cap = 2 * w->stack_cap;
+        struct frame *st = realloc(w->stack, cap * sizeof *st);
+        if (!st)
+            return TUNE_ENOMEM;
+        w->stack = st;
+        w->stack_cap = cap;
+    }
+    w->stack[(*top)++] = f;
+    return TUNE_OK;
+}
+
+int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_params *p,
+                   const double *weight, gsl_rng *rng, struct tune_cart_work *w,
+                   struct tune_tree *out, double *importance)
+{
+    size_t n = data->n, d = data->d, k = data->k, ns = w->ns;
+    double *S = w->st, *lbuf = w->st + ns;
+
+    /* Draws depend on the permutation they start from: the same for every tree. */
+    for (size_t j = 0; j < d; j++)
+        w->feat[j] = (uint32_t)j;
+    /* The tree's rows: positive weight, in each column's order. */
+    for (size_t i = 0; i < n; i++)
+        w->w[i] = weight ? weight[i] : 1.0;
+    uint32_t m = (uint32_t)n;
+    for (size_t j = 0; j < d; j++) {
+        const uint64_t *src = data->sorted + j * n;
+        uint64_t *dst = w->ord + j * n;
+        if (!weight) {
+            if (dst != src)
+                memcpy(dst, src, n * sizeof *dst);
+            continue;
+        }
+        uint32_t c = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t en = src[i];
+            dst[c] = en;
+            c += w->w[ENTRY_ROW(en)] > 0;
+        }
+        m = c;
+    }
+    if (d == 0) {
+        /* No columns: the root is the only node; gather its rows directly. */
+        m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (w->w[i] > 0)
+                w->tmp[m++] = i;
+    }
+
+    out->n_out = k ? k : 1;
+    if (tune_tree_add_nodes(out, 1) < 0)
+        return TUNE_ENOMEM;
+    size_t top = 0;
+    double w_root = 0;
+    w->stack[top++] = (struct frame){0, m, 0, 0};
+
+    while (top > 0) {
+        struct frame f = w->stack[--top];
+        uint32_t s = f.start, e = f.end, n_node = e - s;
+        const uint64_t *rows = d ? w->ord + s : w->tmp + s;
+
+        memset(S, 0, ns * sizeof *S);
+        for (uint32_t i = 0; i < n_node; i++)
+            stat_add(data, w->w, ENTRY_ROW(rows[i]), S);
+        if (f.node == 0)
+            w_root = S[0];
+        double imp = impurity(p->criterion, S, k);
+
+        struct best b = {.left = lbuf};
+        int leaf = (p->max_depth && f.depth >= p->max_depth) || n_node < p->min_samples_split ||
+                   n_node < 2 * p->min_samples_leaf || imp <= DBL_EPSILON || d == 0;
+        if (!leaf) {
+            size_t remaining = d, visited = 0;
+            int nonconstant = 0;
+            while (remaining > 0 && (visited < p->max_features || !nonconstant)) {
+                size_t r = gsl_rng_uniform_int(rng, (unsigned long)remaining);
+                uint32_t j = w->feat[r];
+                w->feat[r] = w->feat[remaining - 1];
+                w->feat[remaining - 1] = j;
+                remaining--;
+                visited++;
+                if (!scan_column(data, p, w, j, s, e, S, &b))
+                    nonconstant = 1;
+            }
+            leaf = !b.found;
+        }
+        double imp_l = 0, imp_r = 0;
+        double *R = w->st + 2 * ns;
+        if (!leaf) {
+            for (size_t t = 0; t < ns; t++)
+                R[t] = S[t] - b.left[t];
+            imp_l = impurity(p->criterion, b.left, k);
+            imp_r = impurity(p->criterion, R, k);
+            double dec = S[0] * imp - b.left[0] * imp_l - R[0] * imp_r;
+            if (dec / w_root + DBL_EPSILON < p->min_impurity_decrease)
+                leaf = 1;
+        }
+        if (leaf) {
+            double *v = tune_tree_make_leaf(out, f.node);
+            if (!v)
+                return TUNE_ENOMEM;
+            if (k) {
+                for (size_t c = 0; c < k; c++)
+                    v[c] = S[0] > 0 ? S[1 + c] / S[0] : 1.0 / (double)k;
+            } else {
+                v[0] = S[0] > 0 ? S[1] / S[0] : 0.0;
+            }
+            continue;
+        }
+
+        if (importance)
+            importance[b.feature] += S[0] * imp - b.left[0] * imp_l - R[0] * imp_r;
+        long child = tune_tree_add_nodes(out, 2);
+        if (child < 0)
+            return TUNE_ENOMEM;
+        /* Missing values unseen here go to the child with more rows. */
+        int miss_left = b.n_miss > 0 ? b.missing_left : b.n_left >= n_node - b.n_left;
+        struct tune_node *nd = &out->nodes[f.node];
+        nd->feature = (int32_t)b.feature;
+        nd->threshold = b.threshold;
+        nd->child = (uint32_t)child | (miss_left ? TUNE_NODE_MISSING_LEFT : 0u);
+
+        const uint64_t *o = w->ord + (size_t)b.feature * n;
+        uint32_t e_nm = e - b.n_miss;
+        for (uint32_t i = s; i < e; i++)
+            w->left[ENTRY_ROW(o[i])] = i <= b.pos ? 1 : i < e_nm ? 0 : (uint8_t)b.missing_left;
+        partition(w, s, e);
+
+        uint32_t mid = s + b.n_left;
+        if (push(w, &top, (struct frame){mid, e, f.depth + 1, (uint32_t)child + 1}) ||
+            push(w, &top, (struct frame){s, mid, f.depth + 1, (uint32_t)child}))
+            return TUNE_ENOMEM;
+    }
+    tune_tree_trim(out);
+    return TUNE_OK;
+}
+
+struct presort_job {
+    const double *x;
+    size_t n;
+    uint64_t *sorted;
+    uint64_t *scratch;   /* per thread: 3 n words + n / 2 + 1 for the order */
+};
+
+static void presort_task(void *arg, size_t j, size_t thread)
+{
+    struct presort_job *job = arg;
+    size_t n = job->n;
+    uint64_t *scratch = job->scratch + thread * (3 * n + n / 2 + 1);
+    uint32_t *order = (uint32_t *)(scratch + 3 * n);
+    const double *v = job->x + j * n;
+    uint64_t *out = job->sorted + j * n;
+    tune_argsort(v, n, order, scratch);
+    uint32_t rank = 0;
+    for (size_t p = 0; p < n; p++) {
+        uint32_t r = order[p];
+        if (isnan(v[r])) {
+            out[p] = (uint64_t)NAN_RANK << 32 | r;
+            continue;
+        }
+        if (p > 0 && v[r] != v[order[p - 1]])
+            rank++;
+        out[p] = (uint64_t)rank << 32 | r;
+    }
+}
+
+uint64_t *tune_cart_presort(struct tune_pool *pool, const double *x, size_t n, size_t d)
+{
+    size_t threads = tune_pool_threads(pool);
+    uint64_t *sorted = malloc((d * n + 1) * sizeof *sorted);
+    uint64_t *scratch = malloc(((3 * n + n / 2 + 1) * threads + 1) * sizeof *scratch);
+    if (!sorted || !scratch) {
+        free(sorted);
+        free(scratch);
+        return NULL;
+    }
+    struct presort_job job = {x, n, sorted, scratch};
+    tune_pool_run(pool, d, presort_task, &job);
+    free(scratch);
+    return sorted;
+}

@@ -1,0 +1,224 @@
+/* histogram.c — bins the columns for gradient boosting (see tune_bins in
+ * tree_common.h): the edges of each column, then every row's bin code.
+ *
+ * Edges follow scikit-learn's HistGradientBoosting (_find_binning_thresholds):
+ * with at most max_bins distinct values, the midpoints between consecutive
+ * ones; else the values at the percentiles 100 k / max_bins, k = 1 ..
+ * max_bins - 1, each the midpoint of the two order statistics around
+ * position (m - 1) k / max_bins (numpy's "midpoint" method), with repeated
+ * edges merged (sklearn keeps them as empty bins).  A row's code is the
+ * number of edges below its value (binary search), so code <= b exactly when
+ * x <= edge[b]: the double thresholds the trees store give the same split
+ * at prediction as the codes did in training. */
+#include "tree_common.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+
+#define BIN_SAMPLE 200000
+
+struct bin_job {
+    const double *x;
+    size_t n, d, max_bins;
+    const size_t *sample;      /* m rows the edges come from (NULL: all) */
+    size_t m;
+    struct tune_bins *b;
+    double *edges;             /* d x 255 */
+    uint64_t *scratch;         /* per thread: 3 m + m / 2 + 1 words */
+    int *rc;
+};
+
+static size_t code_of(const double *edge, size_t n_edges, double v)
+{
+    size_t lo = 0, hi = n_edges;   /* first edge >= v */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (edge[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void bin_task(void *arg, size_t j, size_t thread)
+{
+    struct bin_job *job = arg;
+    struct tune_bins *b = job->b;
+    size_t n = job->n, m = job->m;
+    const double *col = job->x + j * n;
+    uint64_t *scratch = job->scratch + thread * (3 * m + m / 2 + 1);
+    uint32_t *order = (uint32_t *)(scratch + 3 * m);
+    double *vals = (double *)scratch;   /* reused after the sort */
+    double *edge = job->edges + j * 255;
+
+    /* The sample's values, sorted (NaN last), then copied out in order. */
+    double *sv = calloc(m + 1, sizeof *sv);
+    if (!sv) {
+        job->rc[j] = TUNE_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < m; i++)
+        sv[i] = col[job->sample ? job->sample[i] : i];
+    tune_argsort(sv, m, order, scratch);
+    size_t nv = 0;
+    for (size_t i = 0; i < m && !isnan(sv[order[i]]); i++)
+        vals[nv++] = sv[order[i]];
+    free(sv);
+
+    int missing = 0;
+    for (size_t i = 0; i < n && !missing; i++)
+        missing = isnan(col[i]);
+    size_t max_bins = job->max_bins;
+    if (missing && max_bins > 255)
+        max_bins = 255;
+
+    size_t n_distinct = 0;
+    for (size_t i = 0; i < nv; i++)
+        if (i == 0 || vals[i] != vals[i - 1])
+            vals[n_distinct++] = vals[i];   /* in place: n_distinct <= i */
+    size_t n_edges = 0;
+    if (n_distinct <= max_bins) {
+        for (size_t i = 0; i + 1 < n_distinct; i++) {
+            double e = vals[i] / 2.0 + vals[i + 1] / 2.0;
+            edge[n_edges++] = e < vals[i + 1] ? e : vals[i];
+        }
+    } else {
+        /* Quantiles need the repeated values: recompute them from the sort. */
+        double *all = malloc((nv + 1) * sizeof *all);
+        if (!all) {
+            job->rc[j] = TUNE_ENOMEM;
+            return;
+        }
+        for (size_t i = 0, t = 0; i < m; i++) {
+            double v = col[job->sample ? job->sample[order[i]] : order[i]];
+            if (!isnan(v))
+                all[t++] = v;
+        }
+        for (size_t q = 1; q < max_bins; q++) {
+            double h = (double)(nv - 1) * (double)q / (double)max_bins;
+            size_t lo = (size_t)floor(h), hi = (size_t)ceil(h);
+            double e = all[lo] / 2.0 + all[hi] / 2.0;
+            if (n_edges == 0 || e > edge[n_edges - 1])
+                edge[n_edges++] = e;
+        }
+        free(all);
+        /* An edge at the largest value leaves an empty last bin: drop it. */
+        while (n_edges > 0 && edge[n_edges - 1] >= vals[n_distinct - 1])
+            n_edges--;
+    }
+    b->n_bins[j] = (uint16_t)(n_edges + 1);
+    b->has_missing[j] = (uint8_t)missing;
+    uint8_t *codes = b->codes + j * n;
+    for (size_t i = 0; i < n; i++) {
+        double v = col[i];
+        codes[i] = (uint8_t)(isnan(v) ? n_edges + 1 : code_of(edge, n_edges, v));
+    }
+}
+
+/* Row-major copy of the codes, by blocks of rows. */
+struct transpose_job {
+    struct tune_bins *b;
+};
+
+#define TRANSPOSE_BLOCK 4096
+
+static void transpose_task(void *arg, size_t block, size_t thread)
+{
+    (void)thread;
+    struct tune_bins *b = ((struct transpose_job *)arg)->b;
+    size_t n = b->n, d = b->d, i0 = block * TRANSPOSE_BLOCK;
+    size_t i1 = i0 + TRANSPOSE_BLOCK < n ? i0 + TRANSPOSE_BLOCK : n;
+    for (size_t j = 0; j < d; j++) {
+        const uint8_t *col = b->codes + j * n;
+        for (size_t i = i0; i < i1; i++)
+            b->row_codes[i * d + j] = col[i];
+    }
+}
+
+int tune_bins_build(struct tune_pool *pool, const double *x, size_t n, size_t d,
+                    size_t max_bins, uint64_t seed, struct tune_bins *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n = n;
+    out->d = d;
+    size_t m = n > BIN_SAMPLE ? BIN_SAMPLE : n, threads = tune_pool_threads(pool);
+    size_t *sample = NULL;
+    double *edges = malloc((d * 255 + 1) * sizeof *edges);
+    uint64_t *scratch = malloc(((3 * m + m / 2 + 1) * threads + 1) * sizeof *scratch);
+    int *rc = calloc(d + 1, sizeof *rc);
+    out->codes = malloc(d * n + 1);
+    out->row_codes = malloc(d * n + 1);
+    out->n_bins = malloc((d + 1) * sizeof *out->n_bins);
+    out->has_missing = malloc(d + 1);
+    out->offset = malloc((d + 1) * sizeof *out->offset);
+    out->edge_off = malloc((d + 1) * sizeof *out->edge_off);
+    if (!edges || !scratch || !rc || !out->codes || !out->row_codes || !out->n_bins || !out->has_missing ||
+        !out->offset || !out->edge_off)
+        goto nomem;
+    if (m < n) {
+        size_t *all = malloc(n * sizeof *all);
+        sample = malloc(m * sizeof *sample);
+        gsl_rng *r = tune_tree_rng(seed, 0x62696e73 /* "bins" */);
+        if (!all || !sample || !r) {
+            free(all);
+            if (r)
+                gsl_rng_free(r);
+            goto nomem;
+        }
+        for (size_t i = 0; i < n; i++)
+            all[i] = i;
+        gsl_ran_choose(r, sample, m, all, n, sizeof *all);
+        free(all);
+        gsl_rng_free(r);
+    }
+    struct bin_job job = {x, n, d, max_bins, sample, m, out, edges, scratch, rc};
+    tune_pool_run(pool, d, bin_task, &job);
+    for (size_t j = 0; j < d; j++)
+        if (rc[j])
+            goto nomem;
+    size_t total_edges = 0, slots = 0;
+    for (size_t j = 0; j < d; j++) {
+        out->edge_off[j] = total_edges;
+        total_edges += out->n_bins[j] - 1u;
+        out->offset[j] = slots;
+        slots += out->n_bins[j] + out->has_missing[j];
+    }
+    out->offset[d] = slots;
+    struct transpose_job tj = {out};
+    tune_pool_run(pool, (n + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK, transpose_task, &tj);
+    out->edges = malloc((total_edges + 1) * sizeof *out->edges);
+    if (!out->edges)
+        goto nomem;
+    for (size_t j = 0; j < d; j++)
+        memcpy(out->edges + out->edge_off[j], edges + j * 255,
+               (out->n_bins[j] - 1u) * sizeof *edges);
+    free(edges);
+    free(scratch);
+    free(rc);
+    free(sample);
+    return TUNE_OK;
+nomem:
+    free(edges);
+    free(scratch);
+    free(rc);
+    free(sample);
+    tune_bins_release(out);
+    return TUNE_ENOMEM;
+}
+
+void tune_bins_release(struct tune_bins *b)
+{
+    if (!b)
+        return;
+    free(b->codes);
+    free(b->row_codes);
+    free(b->n_bins);
+    free(b->has_missing);
+    free(b->offset);
+    free(b->edge_off);
+    free(b->edges);
+    memset(b, 0, sizeof *b);
+}

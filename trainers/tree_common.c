@@ -1,0 +1,300 @@
+/* tree_common.c — sorting, seeding and tree storage shared by the tree,
+ * forest and boosting trainers (see tree_common.h).
+ *
+ * tune_argsort is a least-significant-digit radix sort (six passes of 11
+ * bits) over the doubles' bit patterns mapped to unsigned integers that order
+ * like the values (flip every bit of a negative, the sign bit of a positive;
+ * NaN maps to the largest key, so it sorts last).  LSD radix sort is stable,
+ * so ties keep index order and the result is fully determined by the input.
+ * Passes whose digit is the same for every key are skipped. */
+#include "tree_common.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RADIX_BITS 11
+#define RADIX_SIZE (1u << RADIX_BITS)
+#define RADIX_PASSES 6
+
+static inline uint64_t sort_key(double v)
+{
+    if (isnan(v))
+        return UINT64_MAX;
+    if (v == 0)
+        v = 0.0; /* -0 and +0 are one value */
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u >> 63) ? ~u : (u | 0x8000000000000000ull);
+}
+
+/* Stable insertion sort: small inputs, or no memory for the radix counts. */
+static void insertion_argsort(const double *v, size_t n, uint32_t *out, uint64_t *key)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = sort_key(v[i]);
+        size_t j = i;
+        while (j > 0 && key[j - 1] > k) {
+            key[j] = key[j - 1];
+            out[j] = out[j - 1];
+            j--;
+        }
+        key[j] = k;
+        out[j] = (uint32_t)i;
+    }
+}
+
+void tune_argsort(const double *v, size_t n, uint32_t *out, uint64_t *scratch)
+{
+    uint64_t *key = scratch, *key2 = scratch + n;
+    uint32_t *idx2 = (uint32_t *)(scratch + 2 * n);
+    size_t(*count)[RADIX_SIZE] = n < 64 ? NULL : calloc(RADIX_PASSES, sizeof *count);
+    if (!count) {
+        insertion_argsort(v, n, out, key);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = sort_key(v[i]);
+        key[i] = k;
+        out[i] = (uint32_t)i;
+        for (int p = 0; p < RADIX_PASSES; p++)
+            count[p][(k >> (p * RADIX_BITS)) & (RADIX_SIZE - 1)]++;
+    }
+    uint64_t *src_k = key, *dst_k = key2;
+    uint32_t *src_i = out, *dst_i = idx2;
+    for (int p = 0; p < RADIX_PASSES; p++) {
+        size_t *c = count[p];
+        unsigned shift = (unsigned)(p * RADIX_BITS);
+        if (c[(src_k[0] >> shift) & (RADIX_SIZE - 1)] == n)
+            continue;
+        size_t sum = 0;
+        for (size_t b = 0; b < RADIX_SIZE; b++) {
+            size_t t = c[b];
+            c[b] = sum;
+            sum += t;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t pos = c[(src_k[i] >> shift) & (RADIX_SIZE - 1)]++;
+            dst_k[pos] = src_k[i];
+            dst_i[pos] = src_i[i];
+        }
+        uint64_t *tk = src_k;
+        src_k = dst_k;
+        dst_k = tk;
+        uint32_t *ti = src_i;
+        src_i = dst_i;
+        dst_i = ti;
+    }
+    if (src_i != out)
+        memcpy(out, src_i, n * sizeof *out);
+    free(count);
+}
+
+uint64_t tune_tree_seed(uint64_t seed, uint64_t stream)
+{
+    uint64_t z = seed + 0x9E3779B97F4A7C15ull * (stream + 1);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+gsl_rng *tune_tree_rng(uint64_t seed, uint64_t stream)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r)
+        gsl_rng_set(r, (unsigned long)(tune_tree_seed(seed, stream) & 0xffffffffu));
+    return r;
+}
+
+size_t tune_tree_threads(double hparam, const struct tune_fit_ctx *ctx)
+{
+    if (hparam >= 1)
+        return (size_t)hparam;
+    return ctx && ctx->n_threads > 0 ? ctx->n_threads : 1;
+}
+
+void tune_tree_release(struct tune_tree *t)
+{
+    if (!t)
+        return;
+    free(t->nodes);
+    free(t->value);
+    t->nodes = NULL;
+    t->value = NULL;
+    t->n_nodes = t->cap_nodes = t->n_leaves = t->cap_leaves = 0;
+}
+
+long tune_tree_add_nodes(struct tune_tree *t, size_t n)
+{
+    if (t->n_nodes + n > t->cap_nodes) {
+        size_t cap = t->cap_nodes ? 2 * t->cap_nodes : 64;
+        while (cap < t->n_nodes + n)
+            cap *= 2;
+        struct tune_node *nd = realloc(t->nodes, cap * sizeof *nd);
+        if (!nd)
+            return -1;
+        t->nodes = nd;
+        t->cap_nodes = cap;
+    }
+    size_t first = t->n_nodes;
+    for (size_t k = first; k < first + n; k++)
+        t->nodes[k] = (struct tune_node){0.0, TUNE_NODE_LEAF, 0};
+    t->n_nodes += n;
+    return (long)first;
+}
+
+double *tune_tree_make_leaf(struct tune_tree *t, size_t k)
+{
+    if (t->n_leaves == t->cap_leaves) {
+        size_t cap = t->cap_leaves ? 2 * t->cap_leaves : 32;
+        double *v = realloc(t->value, cap * t->n_out * sizeof *v);
+        if (!v)
+            return NULL;
+        t->value = v;
+        t->cap_leaves = cap;
+    }
+    t->nodes[k].feature = TUNE_NODE_LEAF;
+    t->nodes[k].child = (uint32_t)t->n_leaves;
+    t->nodes[k].threshold = 0.0;
+    return t->value + t->n_out * t->n_leaves++;
+}
+
+void tune_tree_trim(struct tune_tree *t)
+{
+    if (t->n_nodes && t->n_nodes < t->cap_nodes) {
+        struct tune_node *nd = realloc(t->nodes, t->n_nodes * sizeof *nd);
+        if (nd) {
+            t->nodes = nd;
+            t->cap_nodes = t->n_nodes;
+        }
+    }
+    if (t->n_leaves && t->n_leaves < t->cap_leaves) {
+        double *v = realloc(t->value, t->n_leaves * t->n_out * sizeof *v);
+        if (v) {
+            t->value = v;
+            t->cap_leaves = t->n_leaves;
+        }
+    }
+}
+
+size_t tune_cart_max_features(const char *choice, double fraction, size_t d)
+{
+    double m;
+    if (!choice || strcmp(choice, "all") == 0)
+        m = (double)d;
+    else if (strcmp(choice, "sqrt") == 0)
+        m = floor(sqrt((double)d));
+    else if (strcmp(choice, "log2") == 0)
+        m = floor(log2((double)d));
+    else
+        m = floor(fraction * (double)d);
+    if (m < 1)
+        m = 1;
+    return m > (double)d ? d : (size_t)m;
+}
+
+int tune_tree_check_params(const char *trainer, const struct tune_hparam *hp, size_t n_hp,
+                           const struct tune_params *params, struct tune_error *err)
+{
+    if (!params || params->n < n_hp)
+        return tune_error_set(err, TUNE_EINVAL, "%s: expected %zu hyperparameters, got %zu",
+                              trainer, n_hp, params ? params->n : (size_t)0);
+    for (size_t i = 0; i < n_hp; i++)
+        if (!tune_hparam_accepts(&hp[i], params->values[i]))
+            return tune_error_set(err, TUNE_EINVAL, "%s: %s: value %.17g is out of range",
+                                  trainer, hp[i].name, params->values[i]);
+    return TUNE_OK;
+}
+
+int tune_tree_targets(const char *trainer, const struct tune_matrix *x, const double *y,
+                      const struct tune_fit_ctx *ctx, size_t *k, uint16_t **cls,
+                      struct tune_error *err)
+{
+    size_t n = x->n_rows;
+    *k = 0;
+    *cls = NULL;
+    if (n == 0)
+        return tune_error_set(err, TUNE_EINVAL, "%s: no training rows", trainer);
+    if (n > UINT32_MAX / 2)
+        return tune_error_set(err, TUNE_EINVAL, "%s: %zu rows is more than %u", trainer, n,
+                              UINT32_MAX / 2);
+    if (ctx->task == TUNE_TASK_REGRESSION) {
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(y[i]))
+                return tune_error_set(err, TUNE_EINVAL, "%s: row %zu: target %g is not finite",
+                                      trainer, i, y[i]);
+        return TUNE_OK;
+    }
+    if (ctx->task != TUNE_TASK_BINARY && ctx->task != TUNE_TASK_MULTICLASS)
+        return tune_error_set(err, TUNE_EINVAL,
+                              "%s: task %s is neither classification nor regression", trainer,
+                              tune_task_name(ctx->task));
+    size_t kk = ctx->n_classes;
+    if (kk < 2 || kk > UINT16_MAX || (ctx->task == TUNE_TASK_BINARY && kk != 2))
+        return tune_error_set(err, TUNE_EINVAL, "%s: %zu classes for a %s task", trainer, kk,
+                              tune_task_name(ctx->task));
+    uint16_t *c = malloc(n * sizeof *c);
+    if (!c)
+        return tune_error_set(err, TUNE_ENOMEM, "%s: out of memory (%zu rows)", trainer, n);
+    for (size_t i = 0; i < n; i++) {
+        if (!(y[i] >= 0 && y[i] < (double)kk && y[i] == floor(y[i]))) {
+            free(c);
+            return tune_error_set(err, TUNE_EINVAL, "%s: row %zu: class code %g is not in 0..%zu",
+                                  trainer, i, y[i], kk - 1);
+        }
+        c[i] = (uint16_t)y[i];
+    }
+    *k = kk;
+    *cls = c;
+    return TUNE_OK;
+}
+
+int tune_tree_check_predict(const char *trainer, size_t d, size_t k,
+                            const struct tune_matrix *x, const struct tune_predictions *out,
+                            struct tune_error *err)
+{
+    if (x->n_cols != d)
+        return tune_error_set(err, TUNE_EINVAL, "%s: %zu columns to predict, model has %zu",
+                              trainer, x->n_cols, d);
+    if (out->n != x->n_rows || out->n_classes != k || (k ? !out->label : !out->value))
+        return tune_error_set(err, TUNE_EINVAL,
+                              "%s: predictions sized for %zu rows of %zu classes, need %zu rows "
+                              "of %zu", trainer, out->n, out->n_classes, x->n_rows, k);
+    return TUNE_OK;
+}
+
+int tune_tree_argmax(const double *proba, size_t k)
+{
+    size_t best = 0;
+    for (size_t c = 1; c < k; c++)
+        if (proba[c] > proba[best])
+            best = c;
+    return (int)best;
+}
+
+void tune_tree_normalise(const double *v, double *out, size_t d)
+{
+    double s = 0;
+    for (size_t j = 0; j < d; j++)
+        s += v[j];
+    for (size_t j = 0; j < d; j++)
+        out[j] = s > 0 ? v[j] / s : 0.0;
+}
+
+const char *const tune_cart_criterion_choices[] = {"auto", "gini", "entropy", "squared_error",
+                                                   NULL};
+
+int tune_cart_criterion_for(const char *trainer, double choice, enum tune_task task,
+                            enum tune_cart_criterion *out, struct tune_error *err)
+{
+    int c = (int)choice, regression = task == TUNE_TASK_REGRESSION;
+    if (c == 0) {
+        *out = regression ? TUNE_CART_MSE : TUNE_CART_GINI;
+        return TUNE_OK;
+    }
+    if (regression != (c == 3))
+        return tune_error_set(err, TUNE_EINVAL, "%s: criterion %s does not fit a %s task",
+                              trainer, tune_cart_criterion_choices[c], tune_task_name(task));
+    *out = c == 1 ? TUNE_CART_GINI : c == 2 ? TUNE_CART_ENTROPY : TUNE_CART_MSE;
+    return TUNE_OK;
+}

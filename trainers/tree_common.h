@@ -1,0 +1,208 @@
+/* tree_common.h — internal to trainers/: what the `tree`, `forest` and
+ * `boosting` trainers share.  Not part of the public contract.
+ *
+ *   - a thread pool (tree_pool.c) whose parallel loops give the same results
+ *     for any number of threads: a task's output never depends on the thread
+ *     that ran it, only per-thread scratch does;
+ *   - a stable radix argsort of doubles, NaN last (tree_common.c);
+ *   - the compact decision tree both CART and boosting grow, its traversal,
+ *     and seeding helpers (tree_common.c);
+ *   - the CART grower of the tree and the forest (cart.c).
+ *
+ * Split rule everywhere: x <= threshold goes left; NaN goes to the side the
+ * node's MISSING_LEFT flag names. */
+#ifndef TUNEFOLD_TREE_COMMON_H
+#define TUNEFOLD_TREE_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+#include "tunefold/trainer.h"
+
+/* ---- thread pool (tree_pool.c) ---- */
+
+struct tune_pool;
+
+/* A pool of n_threads - 1 workers plus the calling thread.  Fewer threads
+ * than asked (even none) when the system refuses some: results never depend
+ * on the count.  Returns NULL only when out of memory.  Free with
+ * tune_pool_free (accepts NULL). */
+struct tune_pool *tune_pool_new(size_t n_threads);
+void tune_pool_free(struct tune_pool *pool);
+/* Threads the pool runs on (>= 1). */
+size_t tune_pool_threads(const struct tune_pool *pool);
+/* Run fn(arg, task, thread) for task in 0..n_tasks-1 on the pool's threads
+ * (thread in 0..tune_pool_threads-1 names the scratch a task may use) and
+ * return when every task is done.  A NULL pool runs them in order. */
+void tune_pool_run(struct tune_pool *pool, size_t n_tasks,
+                   void (*fn)(void *arg, size_t task, size_t thread), void *arg);
+
+/* ---- sorting and seeding (tree_common.c) ---- */
+
+/* out[0..n) = the indices 0..n-1 ordered by v ascending, NaN last, ties in
+ * index order (stable).  scratch: 3 * n uint64_t. */
+void tune_argsort(const double *v, size_t n, uint32_t *out, uint64_t *scratch);
+
+/* splitmix64: a seed for stream `stream` of seed `seed`. */
+uint64_t tune_tree_seed(uint64_t seed, uint64_t stream);
+/* A MT19937 generator seeded from tune_tree_seed(seed, stream); NULL when out of memory. */
+gsl_rng *tune_tree_rng(uint64_t seed, uint64_t stream);
+
+/* The threads a trainer uses: its n_threads hyperparameter, or (0) the
+ * study's share from the fit context. */
+size_t tune_tree_threads(double hparam, const struct tune_fit_ctx *ctx);
+
+/* Check a full set of values against the declared ranges; messages name
+ * the trainer and the hyperparameter. */
+int tune_tree_check_params(const char *trainer, const struct tune_hparam *hp, size_t n_hp,
+                           const struct tune_params *params, struct tune_error *err);
+
+/* Validate a fit's task, rows and targets.  Classification: *k = n_classes
+ * (2..65535) and *cls (caller frees) the n class codes; regression: *k = 0,
+ * *cls = NULL, every target finite.  Messages name the trainer and the row. */
+int tune_tree_targets(const char *trainer, const struct tune_matrix *x, const double *y,
+                      const struct tune_fit_ctx *ctx, size_t *k, uint16_t **cls,
+                      struct tune_error *err);
+
+/* Check the matrix and predictions a predict call gets. */
+int tune_tree_check_predict(const char *trainer, size_t d, size_t k,
+                            const struct tune_matrix *x, const struct tune_predictions *out,
+                            struct tune_error *err);
+
+/* Label = the most probable class (the lowest code on ties, as argmax). */
+int tune_tree_argmax(const double *proba, size_t k);
+
+/* out[j] = v[j] / sum(v), or all 0 when the sum is 0. */
+void tune_tree_normalise(const double *v, double *out, size_t d);
+
+/* ---- the tree ---- */
+
+#define TUNE_NODE_LEAF (-1)
+#define TUNE_NODE_MISSING_LEFT 0x80000000u
+
+/* 16 bytes.  An internal node's children are `child` and `child + 1`
+ * (left, right); a leaf's `child` indexes its values. */
+struct tune_node {
+    double threshold;
+    int32_t feature;       /* TUNE_NODE_LEAF for a leaf */
+    uint32_t child;        /* | TUNE_NODE_MISSING_LEFT: NaN goes left */
+};
+
+struct tune_tree {
+    size_t n_nodes, cap_nodes;
+    struct tune_node *nodes;
+    size_t n_out;          /* values per leaf: classes, or 1 */
+    size_t n_leaves, cap_leaves;
+    double *value;         /* n_leaves * n_out */
+};
+
+void tune_tree_release(struct tune_tree *t);
+/* Append n empty nodes; returns the index of the first, or -1 when out of memory. */
+long tune_tree_add_nodes(struct tune_tree *t, size_t n);
+/* Make node k a leaf with a fresh block of n_out values; returns them or NULL. */
+double *tune_tree_make_leaf(struct tune_tree *t, size_t k);
+/* Shrink the arrays to their size. */
+void tune_tree_trim(struct tune_tree *t);
+
+/* The leaf values row i of column-major x (n_rows rows) lands in. */
+static inline const double *tune_tree_leaf(const struct tune_tree *t, const double *x,
+                                           size_t n_rows, size_t i)
+{
+    const struct tune_node *nd = t->nodes;
+    size_t k = 0;
+    while (nd[k].feature != TUNE_NODE_LEAF) {
+        double v = x[(size_t)nd[k].feature * n_rows + i];
+        uint32_t c = nd[k].child;
+        int right = v <= nd[k].threshold ? 0 : v > nd[k].threshold ? 1
+                                                 : !(c & TUNE_NODE_MISSING_LEFT);
+        k = (c & ~TUNE_NODE_MISSING_LEFT) + (uint32_t)right;
+    }
+    return t->value + (size_t)nd[k].child * t->n_out;
+}
+
+/* ---- CART (cart.c) ---- */
+
+enum tune_cart_criterion { TUNE_CART_GINI, TUNE_CART_ENTROPY, TUNE_CART_MSE };
+
+/* The criterion hyperparameter shared by tree and forest: "auto" (gini for
+ * classification, squared_error for regression), "gini", "entropy",
+ * "squared_error".  The choice index is resolved against the task; a
+ * criterion of the other kind of task is an error. */
+extern const char *const tune_cart_criterion_choices[];
+int tune_cart_criterion_for(const char *trainer, double choice, enum tune_task task,
+                            enum tune_cart_criterion *out, struct tune_error *err);
+
+/* What every tree of one fit reads, shared and read-only. */
+struct tune_cart_data {
+    size_t n, d, k;           /* rows, features, classes (0: regression) */
+    const double *x;          /* n x d column-major, borrowed */
+    const double *y;          /* regression: n targets */
+    const uint16_t *cls;      /* classification: n class codes */
+    const uint64_t *sorted;   /* d x n: tune_cart_presort of the columns */
+};
+
+struct tune_cart_params {
+    enum tune_cart_criterion criterion;
+    size_t max_depth;             /* 0: unlimited */
+    size_t min_samples_split;     /* >= 2 */
+    size_t min_samples_leaf;      /* >= 1 */
+    size_t max_features;          /* features drawn per node, 1..d */
+    double min_impurity_decrease;
+};
+
+struct tune_cart_work;
+
+/* Scratch for growing trees on `data`, one per thread.  With borrow, the
+ * work partitions data->sorted itself instead of a copy: one tree only,
+ * grown with weight NULL (the single-tree trainer, saving d x n entries). */
+struct tune_cart_work *tune_cart_work_new(const struct tune_cart_data *data, int borrow);
+void tune_cart_work_free(struct tune_cart_work *w);
+
+/* Grow one tree on the rows with weight[i] > 0 (weight: class weight times
+ * bootstrap count; NULL: every row weighs 1).  Feature draws come from rng.
+ * importance[0..d) receives the tree's weighted impurity decrease per
+ * feature, sum_nodes W_t * imp_t - W_l * imp_l - W_r * imp_r (not normalised).
+ * Returns TUNE_OK or TUNE_ENOMEM; `out` must be zeroed; release it with
+ * tune_tree_release. */
+int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_params *p,
+                   const double *weight, gsl_rng *rng, struct tune_cart_work *w,
+                   struct tune_tree *out, double *importance);
+
+/* The sorted entries of every column of x (n x d): sorted[j * n + p] =
+ * dense rank of the p-th smallest value << 32 | its row (NaN: rank
+ * UINT32_MAX, last).  Columns are sorted in parallel on `pool` (may be
+ * NULL).  Returns NULL when out of memory; the caller frees the result. */
+uint64_t *tune_cart_presort(struct tune_pool *pool, const double *x, size_t n, size_t d);
+
+/* Features drawn per node for a max_features choice: "all", "sqrt", "log2",
+ * "fraction" (floor(fraction * d)), never below 1. */
+size_t tune_cart_max_features(const char *choice, double fraction, size_t d);
+
+/* ---- histogram binning for boosting (histogram.c) ---- */
+
+/* Each column's values mapped to small bin codes: code b (0..n_bins-1) holds
+ * the values in (edge[b-1], edge[b]], so  x <= edge[b]  <=>  code <= b;
+ * a column with NaN among its rows gets one more code, n_bins, for them. */
+struct tune_bins {
+    size_t n, d;
+    uint8_t *codes;          /* d x n, column-major */
+    uint8_t *row_codes;      /* n x d, row-major: the same codes, a row's together */
+    uint16_t *n_bins;        /* d: value bins, 1..256 (255 with a missing bin) */
+    uint8_t *has_missing;    /* d */
+    size_t *offset;          /* d + 1: first histogram slot of each column; offset[d] = all */
+    size_t *edge_off;        /* d: first edge of each column in edges */
+    double *edges;           /* n_bins[j] - 1 upper edges per column */
+};
+
+/* Bin the n x d column-major x with at most max_bins (2..256) value bins per
+ * column: every distinct value its own bin when they fit (edges at the
+ * midpoints), else edges at the quantiles k / max_bins of the values
+ * (midpoint interpolation, duplicates merged), as scikit-learn's
+ * HistGradientBoosting bins.  Edges come from at most 200,000 rows (a draw
+ * seeded by `seed` beyond that).  Columns are binned in parallel on pool.
+ * Returns TUNE_OK or TUNE_ENOMEM; release with tune_bins_release. */
+int tune_bins_build(struct tune_pool *pool, const double *x, size_t n, size_t d,
+                    size_t max_bins, uint64_t seed, struct tune_bins *out);
+void tune_bins_release(struct tune_bins *b);
+
+#endif

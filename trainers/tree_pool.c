@@ -1,0 +1,163 @@
+/* tree_pool.c — a small pthread pool for the tree trainers' parallel loops.
+ *
+ * One job at a time: tune_pool_run publishes (fn, arg, n_tasks), bumps the
+ * generation and wakes the workers; every thread, the caller included, claims
+ * task numbers from one atomic counter until none is left; the caller then
+ * waits until every worker has finished the job.  Which thread runs which task
+ * varies from run to run, so callers keep results per task (never per
+ * thread) and reduce them in task order: that is what makes a fit's output
+ * the same for any number of threads.
+ *
+ * Workers sleep on a condition variable between jobs (the machine is shared:
+ * no spinning). */
+#include "tree_common.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+struct tune_pool {
+    size_t n_threads;            /* workers + the caller */
+    size_t n_workers;            /* started */
+    pthread_t *workers;
+    pthread_mutex_t mu;
+    pthread_cond_t wake, done;
+    unsigned long generation;    /* bumped per job, under mu */
+    int quit;
+    size_t busy;                 /* workers still in the current job */
+    void (*fn)(void *, size_t, size_t);
+    void *arg;
+    size_t n_tasks;
+    atomic_size_t next;
+};
+
+struct worker_start {
+    struct tune_pool *pool;
+    size_t index;
+};
+
+static void drain(struct tune_pool *p, size_t thread)
+{
+    for (;;) {
+        size_t t = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
+        if (t >= p->n_tasks)
+            return;
+        p->fn(p->arg, t, thread);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct tune_pool *p = ((struct worker_start *)arg)->pool;
+    size_t index = ((struct worker_start *)arg)->index;
+    free(arg);
+    unsigned long seen = 0;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->quit && p->generation == seen)
+            pthread_cond_wait(&p->wake, &p->mu);
+        if (p->quit)
+            break;
+        seen = p->generation;
+        pthread_mutex_unlock(&p->mu);
+        drain(p, index);
+        pthread_mutex_lock(&p->mu);
+        if (--p->busy == 0)
+            pthread_cond_signal(&p->done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+struct tune_pool *tune_pool_new(size_t n_threads)
+{
+    struct tune_pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->n_threads = 1;
+    atomic_init(&p->next, 0);
+    if (n_threads <= 1)
+        return p;
+    p->workers = calloc(n_threads - 1, sizeof *p->workers);
+    if (!p->workers) {
+        free(p);
+        return NULL;
+    }
+    /* Without a mutex and both condition variables, run on the caller alone. */
+    int mu_ok = pthread_mutex_init(&p->mu, NULL) == 0;
+    int wake_ok = mu_ok && pthread_cond_init(&p->wake, NULL) == 0;
+    int done_ok = wake_ok && pthread_cond_init(&p->done, NULL) == 0;
+    if (!done_ok) {
+        if (wake_ok)
+            pthread_cond_destroy(&p->wake);
+        if (mu_ok)
+            pthread_mutex_destroy(&p->mu);
+        free(p->workers);
+        p->workers = NULL;
+        return p;
+    }
+    for (size_t i = 0; i + 1 < n_threads; i++) {
+        struct worker_start *ws = malloc(sizeof *ws);
+        if (!ws)
+            break;
+        ws->pool = p;
+        ws->index = i + 1;
+        if (pthread_create(&p->workers[i], NULL, worker_main, ws) != 0) {
+            free(ws);
+            break;
+        }
+        p->n_workers++;
+    }
+    p->n_threads = p->n_workers + 1;
+    return p;
+}
+
+size_t tune_pool_threads(const struct tune_pool *pool)
+{
+    return pool ? pool->n_threads : 1;
+}
+
+void tune_pool_run(struct tune_pool *p, size_t n_tasks,
+                   void (*fn)(void *arg, size_t task, size_t thread), void *arg)
+{
+    if (!p || p->n_workers == 0 || n_tasks <= 1) {
+        for (size_t t = 0; t < n_tasks; t++)
+            fn(arg, t, 0);
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    p->fn = fn;
+    p->arg = arg;
+    p->n_tasks = n_tasks;
+    atomic_store_explicit(&p->next, 0, memory_order_relaxed);
+    p->busy = p->n_workers;
+    p->generation++;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+    drain(p, 0);
+    pthread_mutex_lock(&p->mu);
+    while (p->busy > 0)
+        pthread_cond_wait(&p->done, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void tune_pool_free(struct tune_pool *p)
+{
+    if (!p)
+        return;
+    if (p->workers && p->n_threads > 1) {
+        pthread_mutex_lock(&p->mu);
+        p->quit = 1;
+        pthread_cond_broadcast(&p->wake);
+        pthread_mutex_unlock(&p->mu);
+        for (size_t i = 0; i < p->n_workers; i++)
+            pthread_join(p->workers[i], NULL);
+    }
+    if (p->workers) {
+        pthread_cond_destroy(&p->wake);
+        pthread_cond_destroy(&p->done);
+        pthread_mutex_destroy(&p->mu);
+    }
+    free(p->workers);
+    free(p);
+}
