@@ -11,6 +11,7 @@ static const struct tune_trainer_type *const registry[] = {
     &tune_trainer_naive_bayes,
     &tune_trainer_knn,
     &tune_trainer_kmeans,
+    &tune_trainer_mlp,
     &tune_trainer_tree,
     &tune_trainer_forest,
     &tune_trainer_boosting,

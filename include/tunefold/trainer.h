@@ -122,6 +122,7 @@ extern const struct tune_trainer_type tune_trainer_linear;
 extern const struct tune_trainer_type tune_trainer_naive_bayes;
 extern const struct tune_trainer_type tune_trainer_knn;
 extern const struct tune_trainer_type tune_trainer_kmeans;
+extern const struct tune_trainer_type tune_trainer_mlp;
 extern const struct tune_trainer_type tune_trainer_tree;
 extern const struct tune_trainer_type tune_trainer_forest;
 extern const struct tune_trainer_type tune_trainer_boosting;
