@@ -80,9 +80,10 @@ void cli_monitor_end_line(struct cli_monitor *m);
 void cli_monitor_release(struct cli_monitor *m);
 
 /* Step until the budget is met (waiting for others' running trials), the
- * space is exhausted, or cli_interrupted.  `mon` may be NULL. */
+ * space is exhausted, or cli_interrupted; TUNE_ETRAINER after max_failures
+ * failed trials in a row (0: no limit).  `mon` may be NULL. */
 int cli_work(struct tune_study *study, struct tune_store *store, size_t budget,
-             struct cli_monitor *mon, struct tune_error *err);
+             size_t max_failures, struct cli_monitor *mon, struct tune_error *err);
 
 struct cli_monitor_summary {
     size_t complete, failed, finished, finished_before, killed;
@@ -99,5 +100,7 @@ int cli_evaluate(int argc, char **argv);
 int cli_trials(int argc, char **argv);
 int cli_best(int argc, char **argv);
 int cli_score(int argc, char **argv);
+int cli_report(int argc, char **argv);
+int cli_compare(int argc, char **argv);
 
 #endif

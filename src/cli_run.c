@@ -84,7 +84,9 @@ static int open_all(const char *cmd, const char *file, const char *db, const cha
 /* For people: 6 significant digits (the store and --format json keep all). */
 static void print_value(FILE *f, const char *metric, double v, double sd)
 {
-    fprintf(f, "%s = %.6g ± %.3g", metric, v, sd);
+    fprintf(f, "%s = %.6g", metric, v);
+    if (!isnan(sd)) /* a score-mode trial has one value, no spread */
+        fprintf(f, " ± %.3g", sd);
 }
 
 /* Remember where the study file is, and what a run was told, so that
@@ -200,7 +202,7 @@ int cli_run(int argc, char **argv)
             fprintf(stderr, "resuming study '%s': %zu of %zu trials already stored\n",
                     info.name, mon.finished, budget);
         if (!rc && !(rc = tune_study_start_heartbeat(study, db, &err)))
-            rc = cli_work(study, store, budget, &mon, &err);
+            rc = cli_work(study, store, budget, cfg->max_failures, &mon, &err);
         if (!rc)
             rc = cli_monitor_poll(&mon, &err);
         cli_monitor_end_line(&mon);
@@ -302,7 +304,7 @@ int cli_worker(int argc, char **argv)
     double t0 = cli_now();
     rc = cli_monitor_poll(&mon, &err);
     if (!rc)
-        rc = cli_work(study, store, budget, &mon, &err);
+        rc = cli_work(study, store, budget, cfg->max_failures, &mon, &err);
     if (!rc)
         rc = cli_monitor_poll(&mon, &err);
     cli_monitor_end_line(&mon);
@@ -381,12 +383,12 @@ int cli_evaluate(int argc, char **argv)
     } else {
         printf("study '%s', trial #%d, %zu folds, params %s\n", info->name, step.number,
                cv.n_folds, step.params_json);
-        printf("%-12s %-22s %s\n", "metric", "mean", "std");
+        printf("%-22s %-22s %s\n", "metric", "mean", "std");
         for (size_t m = 0; m < cv.n_metrics; m++) {
             const struct tune_metric_summary *s = &cv.metrics[m];
             cli_fmt_double(a, sizeof a, s->mean);
             cli_fmt_double(b, sizeof b, s->std);
-            printf("%-12s %-22s %s\n", s->name, a, b);
+            printf("%-22s %-22s %s\n", s->name, a, b);
         }
         printf("fit %.6f s, predict %.6f s (mean per fold)\n", cv.fit_seconds,
                cv.predict_seconds);

@@ -202,9 +202,9 @@ int cli_best(int argc, char **argv)
         printf("study '%s': best trial #%d of %s (%s)\n", info.name, b.number, info.metric,
                info.maximize ? "maximize" : "minimize");
         printf("params  %s\n", b.params_json ? b.params_json : "{}");
-        printf("%-12s %-12s %s\n", "metric", "mean", "std");
+        printf("%-22s %-12s %s\n", "metric", "mean", "std");
         for (size_t m = 0; m < b.n_metrics; m++)
-            printf("%-12s %-12.6g %.4g\n", b.metrics[m].name, b.metrics[m].mean,
+            printf("%-22s %-12.6g %.4g\n", b.metrics[m].name, b.metrics[m].mean,
                    b.metrics[m].std);
         printf("fit %.4g s, predict %.4g s (mean per fold)\n", b.fit_seconds,
                b.predict_seconds);

@@ -190,9 +190,10 @@ static double stale_seconds(void)
 }
 
 int cli_work(struct tune_study *study, struct tune_store *store, size_t budget,
-             struct cli_monitor *mon, struct tune_error *err)
+             size_t max_failures, struct cli_monitor *mon, struct tune_error *err)
 {
     const struct tune_study_info *info = tune_study_get_info(study);
+    size_t failed_in_a_row = 0;
     while (!cli_interrupted) {
         size_t marked;
         int rc = store->type->trial_recover_stale(store, info->id, stale_seconds(), &marked,
@@ -204,6 +205,12 @@ int cli_work(struct tune_study *study, struct tune_store *store, size_t budget,
         if (rc == TUNE_OK) {
             if (mon && (rc = cli_monitor_poll(mon, err)))
                 return rc;
+            failed_in_a_row = step.state == TUNE_TRIAL_FAILED ? failed_in_a_row + 1 : 0;
+            if (max_failures && failed_in_a_row >= max_failures)
+                return tune_error_set(err, TUNE_ETRAINER,
+                                      "%zu trials failed in a row (trainer.max_failures); the "
+                                      "last: %s",
+                                      failed_in_a_row, step.error ? step.error : "?");
             continue;
         }
         if (rc == TUNE_EEXHAUSTED)
@@ -264,7 +271,7 @@ int cli_run_workers(const char *cmd, const struct tune_study_config *cfg, const 
             if (!rc)
                 rc = tune_study_start_heartbeat(study, db, &err);
             if (!rc)
-                rc = cli_work(study, store, budget, NULL, &err);
+                rc = cli_work(study, store, budget, cfg->max_failures, NULL, &err);
             if (rc)
                 fprintf(stderr, "tunefold %s: worker %zu: %s\n", cmd, w + 1, err.msg);
             tune_study_close(study);

@@ -6,6 +6,7 @@
  * data is read or any trial runs.  The canonical JSON written at the end is
  * what identifies a study in the store: same canonical text, same study. */
 #include "tunefold/config.h"
+#include "tunefold/external.h"
 #include "tunefold/metrics.h"
 
 #include <cJSON.h>
@@ -225,17 +226,23 @@ static int parse_param(const char *file, const struct tune_trainer_type *tr, con
     int rc = check_keys(file, e, path, keys, err);
     if (rc)
         return rc;
-    long hi_idx = tune_trainer_hparam_index(tr, e->string);
-    if (hi_idx < 0) {
-        char list[512] = "";
-        for (size_t i = 0; i < tr->n_hparams; i++) {
-            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-            strncat(list, tr->hparams[i].name, sizeof list - strlen(list) - 1);
+    /* A built-in trainer declares its parameters; an external program takes
+     * whatever the space names (tr == NULL): `any` accepts every value. */
+    struct tune_hparam any = {.name = e->string, .low = -INFINITY, .high = INFINITY};
+    const struct tune_hparam *h = &any;
+    if (tr) {
+        long hi_idx = tune_trainer_hparam_index(tr, e->string);
+        if (hi_idx < 0) {
+            char list[512] = "";
+            for (size_t i = 0; i < tr->n_hparams; i++) {
+                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, tr->hparams[i].name, sizeof list - strlen(list) - 1);
+            }
+            return FAIL("%s: trainer '%s' has no parameter '%s' (it has: %s)", path, tr->name,
+                        e->string, list);
         }
-        return FAIL("%s: trainer '%s' has no parameter '%s' (it has: %s)", path, tr->name,
-                    e->string, list);
+        h = &tr->hparams[hi_idx];
     }
-    const struct tune_hparam *h = &tr->hparams[hi_idx];
     p->name = xstrdup(e->string);
     if (!p->name)
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
@@ -254,6 +261,7 @@ static int parse_param(const char *file, const struct tune_trainer_type *tr, con
     else
         return FAIL("%s.type: must be one of: float, int, categorical, bool (got \"%s\")", path,
                     type);
+    any.type = p->type;
 
     if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL) {
         static const char *const num_keys[] = {"low", "high", "scale", "step", "grid_points",
@@ -289,7 +297,7 @@ static int parse_param(const char *file, const struct tune_trainer_type *tr, con
             const char *text = NULL;
             if (cJSON_IsString(v)) {
                 text = v->valuestring;
-                if (h->type == TUNE_PARAM_CATEGORICAL && choice_index(h, text) < 0) {
+                if (tr && h->type == TUNE_PARAM_CATEGORICAL && choice_index(h, text) < 0) {
                     char list[256];
                     choices_list(h, list, sizeof list);
                     return FAIL("%s.values[%zu]: \"%s\" is not a choice of '%s' (choices: %s)",
@@ -298,9 +306,9 @@ static int parse_param(const char *file, const struct tune_trainer_type *tr, con
                 if (h->type != TUNE_PARAM_CATEGORICAL)
                     return FAIL("%s.values[%zu]: '%s' takes numbers, not text", path, k,
                                 h->name);
-            } else if (cJSON_IsNumber(v) &&
-                       (h->type == TUNE_PARAM_FLOAT || h->type == TUNE_PARAM_INT)) {
-                if (!tune_hparam_accepts(h, v->valuedouble))
+            } else if (cJSON_IsNumber(v) && (!tr || h->type == TUNE_PARAM_FLOAT ||
+                                             h->type == TUNE_PARAM_INT)) {
+                if (tr && !tune_hparam_accepts(h, v->valuedouble))
                     return FAIL("%s.values[%zu]: %g is out of range [%g, %g] of '%s'", path, k,
                                 v->valuedouble, h->low, h->high, h->name);
                 snprintf(num, sizeof num, "%.17g", v->valuedouble);
@@ -390,8 +398,15 @@ static int parse_space(const char *file, const cJSON *root, struct tune_study_co
         struct tune_param *p = &c->space.params[c->space.n++];
         if ((rc = parse_param(file, c->trainer, e, p, err)))
             return rc;
-        long idx = tune_trainer_hparam_index(c->trainer, e->string);
-        if (c->is_fixed[idx])
+        int fixed;
+        if (c->trainer) {
+            fixed = c->is_fixed[tune_trainer_hparam_index(c->trainer, e->string)];
+        } else { /* external: the fixed params are not declared anywhere */
+            const cJSON *tr = cJSON_GetObjectItemCaseSensitive(root, "trainer");
+            fixed = cJSON_GetObjectItemCaseSensitive(
+                        cJSON_GetObjectItemCaseSensitive(tr, "params"), e->string) != NULL;
+        }
+        if (fixed)
             return FAIL("space.%s: also set in trainer.params; a parameter is either fixed or "
                         "searched",
                         e->string);
@@ -399,14 +414,199 @@ static int parse_space(const char *file, const cJSON *root, struct tune_study_co
     return TUNE_OK;
 }
 
+/* "trainer": {"exec": [...], ...}: an external program (trainers/external.c).
+ * Its hyperparameters are the space's plus the fixed "params", so the type
+ * is made after the space is parsed (build_external). */
+static int parse_exec(const char *file, const cJSON *tr, struct tune_study_config *c,
+                      struct tune_external *ext, struct tune_error *err)
+{
+    static const char *const keys[] = {"exec",     "mode",
+                                       "params_as", "timeout",
+                                       "grace",    "objective_regex",
+                                       "intermediate_regex", "max_failures",
+                                       "keep_workdir", "params",
+                                       NULL};
+    int rc, present;
+    double v;
+    if (cJSON_GetObjectItemCaseSensitive(tr, "name"))
+        return FAIL("trainer: give either \"name\" (a built-in trainer) or \"exec\" (a "
+                    "program), not both");
+    if ((rc = check_keys(file, tr, "trainer", keys, err)))
+        return rc;
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(tr, "exec");
+    if (!cJSON_IsArray(ex) || cJSON_GetArraySize(ex) < 1)
+        return FAIL("trainer.exec: must be a non-empty array of strings, e.g. [\"python3\", "
+                    "\"train.py\"]");
+    size_t n = (size_t)cJSON_GetArraySize(ex);
+    ext->argv = calloc(n + 1, sizeof *ext->argv);
+    if (!ext->argv)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (const cJSON *a = ex->child; a; a = a->next, k++) {
+        if (!cJSON_IsString(a) || (k == 0 && !a->valuestring[0]))
+            return FAIL("trainer.exec[%zu]: must be a%s string", k, k == 0 ? " non-empty" : "");
+        if (!(ext->argv[k] = xstrdup(a->valuestring)))
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    }
+    const char *text = NULL;
+    if ((rc = get_string(file, tr, "mode", "trainer", 0, &text, err)))
+        return rc;
+    if (text && strcmp(text, "score") == 0)
+        ext->mode = TUNE_EXTERNAL_SCORE;
+    else if (text && strcmp(text, "predict") != 0)
+        return FAIL("trainer.mode: must be \"predict\" or \"score\" (got \"%s\")", text);
+    text = NULL;
+    if ((rc = get_string(file, tr, "params_as", "trainer", 0, &text, err)))
+        return rc;
+    if (text && strcmp(text, "env") == 0)
+        ext->params_as_env = 1;
+    else if (text && strcmp(text, "args") != 0)
+        return FAIL("trainer.params_as: must be \"args\" or \"env\" (got \"%s\")", text);
+    if ((rc = get_number(file, tr, "timeout", "trainer", &present, &v, err)))
+        return rc;
+    if (present && !(v > 0))
+        return FAIL("trainer.timeout: must be > 0 seconds");
+    ext->timeout = present ? v : 0;
+    if ((rc = get_number(file, tr, "grace", "trainer", &present, &v, err)))
+        return rc;
+    if (present && !(v > 0))
+        return FAIL("trainer.grace: must be > 0 seconds");
+    ext->grace = present ? v : 0;
+    const char *re = NULL;
+    if ((rc = get_string(file, tr, "objective_regex", "trainer", 0, &re, err)))
+        return rc;
+    if (re && ext->mode != TUNE_EXTERNAL_SCORE)
+        return FAIL("trainer.objective_regex: only for \"mode\": \"score\"");
+    if (re && !(ext->objective_regex = xstrdup(re)))
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    re = NULL;
+    if ((rc = get_string(file, tr, "intermediate_regex", "trainer", 0, &re, err)))
+        return rc;
+    if (re && !(ext->intermediate_regex = xstrdup(re)))
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    if ((rc = get_bool(file, tr, "keep_workdir", "trainer", &ext->keep_workdir, err)))
+        return rc;
+    /* the program runs in the study file's folder: "exec": ["./train"] works
+     * from anywhere */
+    const char *slash = strrchr(file, '/');
+    ext->cwd = slash ? malloc((size_t)(slash - file) + 2) : xstrdup(".");
+    if (!ext->cwd)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    if (slash) {
+        memcpy(ext->cwd, file, (size_t)(slash - file) + 1);
+        ext->cwd[slash - file + (slash == file)] = '\0';
+    }
+    const cJSON *params = get_object(file, tr, "params", "trainer", 0, &rc, err);
+    if (rc || (params && (rc = check_duplicates(file, params, "trainer.params", err))))
+        return rc;
+    for (const cJSON *p = params ? params->child : NULL; p; p = p->next)
+        if (!cJSON_IsNumber(p) && !cJSON_IsString(p) && !cJSON_IsBool(p))
+            return FAIL("trainer.params.%s: must be a number, a string or true/false",
+                        p->string);
+    c->score_mode = ext->mode == TUNE_EXTERNAL_SCORE;
+    return TUNE_OK;
+}
+
+/* Make the external trainer type: the space's parameters, then the fixed
+ * params, each with the type and range the study gives it. */
+static int build_external(const char *file, const cJSON *root, struct tune_study_config *c,
+                          struct tune_external *ext, struct tune_error *err)
+{
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(root, "trainer"), "params");
+    size_t n_fixed = (size_t)cJSON_GetArraySize(params), n = c->space.n + n_fixed;
+    struct tune_hparam *h = calloc(n + 1, sizeof *h);
+    const char **one = calloc(n_fixed + 1, sizeof *one); /* a fixed text's only choice */
+    const char ***choices = calloc(n + 1, sizeof *choices);
+    int rc = TUNE_OK;
+    if (!h || !one || !choices) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < c->space.n && !rc; i++) {
+        const struct tune_param *p = &c->space.params[i];
+        h[i] = (struct tune_hparam){.name = p->name, .type = p->type, .def = p->low,
+                                    .low = p->low, .high = p->high};
+        if (p->type == TUNE_PARAM_CATEGORICAL) {
+            choices[i] = calloc(p->n_values + 1, sizeof *choices[i]);
+            if (!choices[i]) {
+                rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+                break;
+            }
+            for (size_t k = 0; k < p->n_values; k++)
+                choices[i][k] = p->values[k];
+            h[i].choices = choices[i];
+            h[i].def = 0;
+        }
+        if (p->type == TUNE_PARAM_BOOL)
+            h[i].def = 0;
+    }
+    size_t j = c->space.n;
+    for (const cJSON *p = params ? params->child : NULL; p && !rc; p = p->next, j++) {
+        h[j].name = p->string;
+        if (cJSON_IsBool(p)) {
+            h[j].type = TUNE_PARAM_BOOL;
+            h[j].def = cJSON_IsTrue(p);
+        } else if (cJSON_IsString(p)) {
+            h[j].type = TUNE_PARAM_CATEGORICAL;
+            one[j - c->space.n] = p->valuestring;
+            choices[j] = calloc(2, sizeof *choices[j]);
+            if (!choices[j]) {
+                rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+                break;
+            }
+            choices[j][0] = p->valuestring;
+            h[j].choices = choices[j];
+        } else {
+            double v = p->valuedouble;
+            h[j].type = v == floor(v) && fabs(v) < 9e15 ? TUNE_PARAM_INT : TUNE_PARAM_FLOAT;
+            h[j].def = h[j].low = h[j].high = v;
+        }
+    }
+    struct tune_trainer_type *t = NULL;
+    if (!rc) {
+        unsigned tasks = c->score_mode ? 0 : (unsigned)c->task;
+        rc = tune_external_type_new(ext, h, n, tasks, &t, err);
+        if (rc == TUNE_EINVAL)
+            tune_error_prefix(err, "%s", file);
+    }
+    if (!rc) {
+        c->owned_trainer = t;
+        c->trainer = t;
+        c->fixed = calloc(n + 1, sizeof *c->fixed);
+        c->is_fixed = calloc(n + 1, 1);
+        if (!c->fixed || !c->is_fixed)
+            rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        for (size_t i = 0; !rc && i < n; i++) {
+            c->fixed[i] = t->hparams[i].def;
+            c->is_fixed[i] = i >= c->space.n;
+        }
+    }
+done:
+    for (size_t i = 0; choices && i < n; i++)
+        free(choices[i]);
+    free(choices);
+    free(one);
+    free(h);
+    return rc;
+}
+
 static int parse_trainer(const char *file, const cJSON *root, struct tune_study_config *c,
                          struct tune_error *err)
 {
-    static const char *const keys[] = {"name", "params", NULL};
-    int rc;
+    static const char *const keys[] = {"name", "params", "max_failures", NULL};
+    int rc, present;
+    double mf;
     const cJSON *tr = get_object(file, root, "trainer", "", 1, &rc, err);
     if (rc)
         return rc;
+    c->max_failures = 10;
+    if ((rc = get_count(file, tr, "max_failures", "trainer", 1, 1e9, &present, &mf, err)))
+        return rc;
+    if (present)
+        c->max_failures = (size_t)mf;
+    if (cJSON_GetObjectItemCaseSensitive(tr, "exec"))
+        return TUNE_OK; /* parse_exec, before this */
     if ((rc = check_keys(file, tr, "trainer", keys, err)))
         return rc;
     const char *name = NULL;
@@ -658,6 +858,27 @@ static int parse_objective(const char *file, const cJSON *root, struct tune_stud
     const cJSON *o = get_object(file, root, "objective", "", 0, &rc, err);
     if (rc)
         return rc;
+    if (c->score_mode) {
+        /* the program's own objective (or a key of its "metrics"), and the
+         * direction only the user knows */
+        metric = NULL;
+        if (!o || (rc = check_keys(file, o, "objective", keys, err)) ||
+            (rc = get_string(file, o, "metric", "objective", 0, &metric, err)) ||
+            (rc = get_string(file, o, "direction", "objective", 1, &direction, err)))
+            return rc ? rc
+                      : FAIL("objective: a score-mode study needs {\"direction\": "
+                             "\"minimize\"} or \"maximize\"");
+        if (strcmp(direction, "maximize") != 0 && strcmp(direction, "minimize") != 0)
+            return FAIL("objective.direction: must be \"maximize\" or \"minimize\" (got "
+                        "\"%s\")",
+                        direction);
+        c->maximize = strcmp(direction, "maximize") == 0;
+        struct tune_external *e = (struct tune_external *)tune_external_of(c->trainer);
+        if (metric && !(e->metric_key = xstrdup(metric)))
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        c->metric = xstrdup(metric ? metric : "objective");
+        return c->metric ? TUNE_OK : tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    }
     if (o) {
         if ((rc = check_keys(file, o, "objective", keys, err)))
             return rc;
@@ -717,12 +938,29 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
     cJSON *can = cJSON_CreateObject();
     if (!can)
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
-    cJSON *data = cJSON_AddObjectToObject(can, "data");
-    cJSON_AddStringToObject(data, "path", c->data_path_given);
-    cJSON_AddStringToObject(data, "target", c->target);
-    cJSON_AddStringToObject(can, "task", tune_task_name(c->task));
+    if (!c->score_mode) {
+        cJSON *data = cJSON_AddObjectToObject(can, "data");
+        cJSON_AddStringToObject(data, "path", c->data_path_given);
+        cJSON_AddStringToObject(data, "target", c->target);
+        cJSON_AddStringToObject(can, "task", tune_task_name(c->task));
+    }
     cJSON *tr = cJSON_AddObjectToObject(can, "trainer");
-    cJSON_AddStringToObject(tr, "name", c->trainer->name);
+    const struct tune_external *ext = tune_external_of(c->trainer);
+    if (ext) {
+        /* what decides the results; not timeout, grace, keep_workdir */
+        cJSON *argv = cJSON_AddArrayToObject(tr, "exec");
+        for (size_t i = 0; ext->argv[i]; i++)
+            cJSON_AddItemToArray(argv, cJSON_CreateString(ext->argv[i]));
+        cJSON_AddStringToObject(tr, "mode",
+                                ext->mode == TUNE_EXTERNAL_SCORE ? "score" : "predict");
+        cJSON_AddStringToObject(tr, "params_as", ext->params_as_env ? "env" : "args");
+        if (ext->objective_regex)
+            cJSON_AddStringToObject(tr, "objective_regex", ext->objective_regex);
+        if (ext->intermediate_regex)
+            cJSON_AddStringToObject(tr, "intermediate_regex", ext->intermediate_regex);
+    } else {
+        cJSON_AddStringToObject(tr, "name", c->trainer->name);
+    }
     cJSON *fixed = cJSON_AddObjectToObject(tr, "params");
     for (size_t i = 0; i < c->trainer->n_hparams; i++) {
         const struct tune_hparam *h = &c->trainer->hparams[i];
@@ -768,16 +1006,18 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
         cJSON_AddNumberToObject(s, "kappa", o->kappa);
     if (o->kernel)
         cJSON_AddStringToObject(s, "kernel", o->kernel);
-    cJSON *cv = cJSON_AddObjectToObject(can, "cv");
-    cJSON_AddNumberToObject(cv, "folds", (double)c->cv.folds);
-    cJSON_AddBoolToObject(cv, "stratified", c->cv.stratified);
-    cJSON_AddNumberToObject(cv, "repeats", (double)c->cv.repeats);
-    cJSON_AddNumberToObject(cv, "holdout", c->cv.holdout);
-    cJSON_AddBoolToObject(cv, "shuffle", c->cv.shuffle);
-    cJSON *pp = cJSON_AddObjectToObject(can, "preprocess");
-    cJSON_AddStringToObject(pp, "impute", tune_impute_name(c->prep.impute));
-    cJSON_AddStringToObject(pp, "scale", tune_scale_name(c->prep.scale));
-    cJSON_AddBoolToObject(pp, "one_hot", c->prep.one_hot);
+    if (!c->score_mode) {
+        cJSON *cv = cJSON_AddObjectToObject(can, "cv");
+        cJSON_AddNumberToObject(cv, "folds", (double)c->cv.folds);
+        cJSON_AddBoolToObject(cv, "stratified", c->cv.stratified);
+        cJSON_AddNumberToObject(cv, "repeats", (double)c->cv.repeats);
+        cJSON_AddNumberToObject(cv, "holdout", c->cv.holdout);
+        cJSON_AddBoolToObject(cv, "shuffle", c->cv.shuffle);
+        cJSON *pp = cJSON_AddObjectToObject(can, "preprocess");
+        cJSON_AddStringToObject(pp, "impute", tune_impute_name(c->prep.impute));
+        cJSON_AddStringToObject(pp, "scale", tune_scale_name(c->prep.scale));
+        cJSON_AddBoolToObject(pp, "one_hot", c->prep.one_hot);
+    }
     cJSON *ob = cJSON_AddObjectToObject(can, "objective");
     cJSON_AddStringToObject(ob, "metric", c->metric);
     cJSON_AddStringToObject(ob, "direction", c->maximize ? "maximize" : "minimize");
@@ -807,31 +1047,53 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
     if (!(c->name = xstrdup(s)))
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
 
-    const char *task = NULL;
-    if ((rc = get_string(file, root, "task", "", 1, &task, err)))
-        return rc;
-    c->task = tune_task_parse(task);
-    if (c->task != TUNE_TASK_BINARY && c->task != TUNE_TASK_MULTICLASS &&
-        c->task != TUNE_TASK_REGRESSION)
-        return FAIL("task: must be one of: binary, multiclass, regression (got \"%s\")", task);
-
-    const cJSON *data = get_object(file, root, "data", "", 1, &rc, err);
-    if (rc)
-        return rc;
-    if ((rc = check_keys(file, data, "data", data_keys, err)))
-        return rc;
-    const char *path = NULL, *target = "target";
-    if ((rc = get_string(file, data, "path", "data", 1, &path, err)))
-        return rc;
-    if ((rc = get_string(file, data, "target", "data", 0, &target, err)))
-        return rc;
-    if (!(c->data_path = resolve_path(file, path)) || !(c->target = xstrdup(target)) ||
-        !(c->data_path_given = xstrdup(path)))
-        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
-
-    if ((rc = parse_trainer(file, root, c, err)) || (rc = parse_space(file, root, c, err)) ||
-        (rc = parse_search(file, root, c, err)) || (rc = parse_cv(file, root, c, err)) ||
-        (rc = parse_preprocess(file, root, c, err)) ||
+    /* An external program in score mode evaluates itself: no data, task,
+     * folds or preprocessing. */
+    struct tune_external ext = {0};
+    const cJSON *trj = cJSON_GetObjectItemCaseSensitive(root, "trainer");
+    int is_exec = cJSON_IsObject(trj) && cJSON_GetObjectItemCaseSensitive(trj, "exec");
+    if (is_exec && (rc = parse_exec(file, trj, c, &ext, err)))
+        goto fail;
+    if (c->score_mode) {
+        static const char *const unused[] = {"task", "data", "cv", "preprocess", NULL};
+        for (size_t i = 0; unused[i]; i++)
+            if (cJSON_GetObjectItemCaseSensitive(root, unused[i])) {
+                rc = FAIL("%s: not used by a score-mode trainer, which evaluates itself; "
+                          "remove it",
+                          unused[i]);
+                goto fail;
+            }
+    } else {
+        const char *task = NULL;
+        if ((rc = get_string(file, root, "task", "", 1, &task, err)))
+            goto fail;
+        c->task = tune_task_parse(task);
+        if (c->task != TUNE_TASK_BINARY && c->task != TUNE_TASK_MULTICLASS &&
+            c->task != TUNE_TASK_REGRESSION) {
+            rc = FAIL("task: must be one of: binary, multiclass, regression (got \"%s\")",
+                      task);
+            goto fail;
+        }
+        const cJSON *data = get_object(file, root, "data", "", 1, &rc, err);
+        if (rc || (rc = check_keys(file, data, "data", data_keys, err)))
+            goto fail;
+        const char *path = NULL, *target = "target";
+        if ((rc = get_string(file, data, "path", "data", 1, &path, err)) ||
+            (rc = get_string(file, data, "target", "data", 0, &target, err)))
+            goto fail;
+        if (!(c->data_path = resolve_path(file, path)) || !(c->target = xstrdup(target)) ||
+            !(c->data_path_given = xstrdup(path))) {
+            rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    if ((rc = parse_trainer(file, root, c, err)) || (rc = parse_space(file, root, c, err)))
+        goto fail;
+    if (is_exec && (rc = build_external(file, root, c, &ext, err)))
+        return rc; /* ext was taken over */
+    if ((rc = parse_search(file, root, c, err)) ||
+        (!c->score_mode && ((rc = parse_cv(file, root, c, err)) ||
+                            (rc = parse_preprocess(file, root, c, err)))) ||
         (rc = parse_objective(file, root, c, err)))
         return rc;
 
@@ -841,6 +1103,17 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
     if (!(c->storage = xstrdup(storage)))
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
     return build_canonical(c, err);
+fail:
+    if (is_exec) { /* not yet taken over by a trainer type */
+        for (size_t i = 0; ext.argv && ext.argv[i]; i++)
+            free(ext.argv[i]);
+        free(ext.argv);
+        free(ext.objective_regex);
+        free(ext.intermediate_regex);
+        free(ext.cwd);
+        free(ext.metric_key);
+    }
+    return rc;
 }
 
 /* Line and column of byte offset `off` in text, for JSON syntax errors. */
@@ -948,6 +1221,7 @@ void tune_config_free(struct tune_study_config *c)
     free(c->fixed);
     free(c->is_fixed);
     tune_space_release(&c->space);
+    tune_external_type_free(c->owned_trainer);
     free(c->metric);
     free(c->storage);
     free(c->canonical);

@@ -28,6 +28,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 struct prep_col {
@@ -404,4 +405,28 @@ int tune_prep_transform(const struct tune_prep *p, const struct tune_dataset *ds
     out->n_cols = p->n_out;
     out->data = data;
     return TUNE_OK;
+}
+
+void tune_prep_out_name(const struct tune_prep *p, const struct tune_dataset *ds, size_t j,
+                        char *buf, size_t len)
+{
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    for (size_t f = 0; f < p->n_in; f++) {
+        const struct prep_col *c = &p->cols[f];
+        if (j < c->out || j >= c->out + c->width)
+            continue;
+        const struct tune_column *col = &ds->features[f];
+        if (c->kind == TUNE_COL_CATEGORICAL && p->cfg.one_hot) {
+            for (size_t lv = 0; lv < c->n_levels; lv++)
+                if (c->slot[lv] == (long)(j - c->out)) {
+                    snprintf(buf, len, "%s=%s", col->name,
+                             lv < col->n_levels ? col->levels[lv] : "?");
+                    return;
+                }
+        }
+        snprintf(buf, len, "%s", col->name);
+        return;
+    }
 }

@@ -11,6 +11,7 @@
 #include "tunefold/study.h"
 #include "tunefold/cv.h"
 #include "tunefold/preprocess.h"
+#include "tunefold/external.h"
 #include "heartbeat.h"
 
 #include <cJSON.h>
@@ -82,10 +83,14 @@ static void scatter_oof(struct tune_predictions *oof, int *oof_fold, const struc
 struct prepared_fold {
     struct tune_matrix xtr, xva;
     double *ytr, *yva;
+    char **names;     /* xtr.n_cols column names after preprocessing */
 };
 
 static void fold_release(struct prepared_fold *pf)
 {
+    for (size_t j = 0; pf->names && j < pf->xtr.n_cols; j++)
+        free(pf->names[j]);
+    free(pf->names);
     free(pf->xtr.data);
     free(pf->xva.data);
     free(pf->ytr);
@@ -112,10 +117,27 @@ static int fold_prepare(const struct tune_dataset *ds, const struct tune_split *
         pf->yva[i] = ds->y[sp->valid[i]];
     if ((rc = tune_prep_fit(prep, ds, sp->train, sp->n_train, &pp, err)) ||
         (rc = tune_prep_transform(pp, ds, sp->train, sp->n_train, &pf->xtr, err)) ||
-        (rc = tune_prep_transform(pp, ds, sp->valid, sp->n_valid, &pf->xva, err)))
+        (rc = tune_prep_transform(pp, ds, sp->valid, sp->n_valid, &pf->xva, err))) {
         fold_release(pf);
+        tune_prep_free(pp);
+        return rc;
+    }
+    pf->names = calloc(pf->xtr.n_cols + 1, sizeof *pf->names);
+    for (size_t j = 0; pf->names && j < pf->xtr.n_cols; j++) {
+        char name[512];
+        tune_prep_out_name(pp, ds, j, name, sizeof name);
+        if (!(pf->names[j] = strdup(name))) {
+            fold_release(pf);
+            pf->names = NULL;
+            break;
+        }
+    }
     tune_prep_free(pp);
-    return rc;
+    if (!pf->names) {
+        fold_release(pf);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for a fold");
+    }
+    return TUNE_OK;
 }
 
 /* Intermediate values of one trial, gathered in memory while its folds run
@@ -145,23 +167,91 @@ static int log_report(void *arg, size_t step, double value)
     return 0;
 }
 
+/* Feature importances averaged over folds, by column name (one-hot columns
+ * can differ between folds: a level absent from a training fold has no
+ * column there, and counts 0 in the mean). */
+struct importance_acc {
+    size_t n, cap, folds;
+    char **names;
+    double *sum;
+};
+
+static void importance_release(struct importance_acc *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->names[i]);
+    free(a->names);
+    free(a->sum);
+    memset(a, 0, sizeof *a);
+}
+
+static int importance_add(struct importance_acc *a, const char *const *names, const double *v,
+                          size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        size_t i = j < a->n && strcmp(a->names[j], names[j]) == 0 ? j : a->n;
+        for (size_t k = 0; i == a->n && k < a->n; k++)
+            if (strcmp(a->names[k], names[j]) == 0)
+                i = k;
+        if (i == a->n) {
+            if (a->n == a->cap) {
+                size_t cap = a->cap ? 2 * a->cap : 64;
+                char **nn = realloc(a->names, cap * sizeof *nn);
+                if (nn)
+                    a->names = nn;
+                double *ns = nn ? realloc(a->sum, cap * sizeof *ns) : NULL;
+                if (!ns)
+                    return TUNE_ENOMEM;
+                a->sum = ns;
+                a->cap = cap;
+            }
+            if (!(a->names[a->n] = strdup(names[j])))
+                return TUNE_ENOMEM;
+            a->sum[a->n++] = 0;
+        }
+        a->sum[i] += isfinite(v[j]) ? v[j] : 0;
+    }
+    a->folds++;
+    return TUNE_OK;
+}
+
+/* What one cross-validation run needs besides data and trainer. */
+struct cv_run {
+    uint64_t seed;
+    size_t n_threads;
+    int trial;
+    struct trial_log *log;                 /* may be NULL */
+    struct importance_acc *importances;    /* may be NULL */
+    const volatile sig_atomic_t *cancel;   /* may be NULL */
+    int (*attach)(void *, const char *, const void *, size_t);  /* may be NULL */
+    void *attach_arg;
+};
+
 /* Fit and score one prepared fold; metric values go to vals[m]. */
-static int fold_score(const struct tune_dataset *ds, const struct prepared_fold *pf,
+static int fold_score(const struct tune_dataset *ds, const struct prepared_fold *pf, int fold,
                       const struct tune_trainer_type *tr, const struct tune_params *params,
-                      uint64_t seed, size_t n_threads, struct trial_log *log,
-                      const struct tune_metric_def *const *defs, size_t n_defs, double *vals,
-                      double *fit_s, double *pred_s, struct tune_predictions *pred,
-                      struct tune_error *err)
+                      const struct cv_run *run, const struct tune_metric_def *const *defs,
+                      size_t n_defs, double *vals, double *fit_s, double *pred_s,
+                      struct tune_predictions *pred, struct tune_error *err)
 {
     void *model = NULL;
     struct tune_fit_ctx ctx = {.task = ds->task,
                                .n_classes = ds->n_classes,
-                               .seed = seed,
-                               .report = log ? log_report : NULL,
-                               .report_arg = log,
+                               .seed = mix64(run->seed ^ mix64((uint64_t)fold + 1)),
+                               .report = run->log ? log_report : NULL,
+                               .report_arg = run->log,
                                .x_valid = &pf->xva,
                                .y_valid = pf->yva,
-                               .n_threads = n_threads ? n_threads : 1};
+                               .n_threads = run->n_threads ? run->n_threads : 1,
+                               .type = tr,
+                               .trial = run->trial,
+                               .fold = fold,
+                               .feature_names = (const char *const *)pf->names,
+                               .class_names = (const char *const *)ds->class_names,
+                               .cancel = run->cancel,
+                               .attach = run->attach,
+                               .attach_arg = run->attach_arg,
+                               .target_name = ds->target_name};
     double t0 = now_mono();
     int rc = tr->fit(&pf->xtr, pf->ytr, &ctx, params, &model, err);
     double t1 = now_mono();
@@ -172,6 +262,16 @@ static int fold_score(const struct tune_dataset *ds, const struct prepared_fold 
     if (!rc)
         rc = tr->predict(model, &pf->xva, pred, err);
     double t3 = now_mono();
+    if (!rc && tr->importances && run->importances && pf->names) {
+        double *imp = calloc(pf->xtr.n_cols + 1, sizeof *imp);
+        rc = imp ? tr->importances(model, imp, pf->xtr.n_cols, err) : TUNE_ENOMEM;
+        if (!rc && importance_add(run->importances, (const char *const *)pf->names, imp,
+                                  pf->xtr.n_cols))
+            rc = TUNE_ENOMEM;
+        if (rc == TUNE_ENOMEM)
+            tune_error_set(err, TUNE_ENOMEM, "out of memory for feature importances");
+        free(imp);
+    }
     if (model)
         tr->free_model(model);
     if (rc)
@@ -188,9 +288,8 @@ static int fold_score(const struct tune_dataset *ds, const struct prepared_fold 
 static int cross_validate(const struct tune_dataset *ds, const struct tune_splits *splits,
                           const struct prepared_fold *folds, const struct tune_prep_config *prep,
                           const struct tune_trainer_type *trainer,
-                          const struct tune_params *params, uint64_t seed, size_t n_threads,
-                          struct trial_log *log, struct tune_cv_result *out,
-                          struct tune_error *err)
+                          const struct tune_params *params, const struct cv_run *run,
+                          struct tune_cv_result *out, struct tune_error *err)
 {
     const struct tune_metric_def *defs[MAX_METRICS];
     size_t n_defs = tune_metrics_for_task(ds->task, is_classification(ds->task), defs,
@@ -215,13 +314,16 @@ static int cross_validate(const struct tune_dataset *ds, const struct tune_split
         struct tune_predictions pred = {0};
         struct prepared_fold own;
         double fit_s = 0, pred_s = 0, fold_vals[MAX_METRICS];
+        if (run->cancel && *run->cancel) {
+            rc = tune_error_set(err, TUNE_ETRAINER, "interrupted");
+            goto fail;
+        }
         rc = folds ? TUNE_OK : fold_prepare(ds, &splits->splits[f], prep, &own, err);
-        if (log)
-            log->fold = (int)f;
+        if (run->log)
+            run->log->fold = (int)f;
         if (!rc)
-            rc = fold_score(ds, folds ? &folds[f] : &own, trainer, params,
-                            mix64(seed ^ mix64(f + 1)), n_threads, log, defs, n_defs, fold_vals,
-                            &fit_s, &pred_s, &pred, err);
+            rc = fold_score(ds, folds ? &folds[f] : &own, (int)f, trainer, params, run, defs,
+                            n_defs, fold_vals, &fit_s, &pred_s, &pred, err);
         if (!folds)
             fold_release(&own);
         if (rc) {
@@ -273,7 +375,40 @@ int tune_cross_validate(const struct tune_dataset *ds, const struct tune_splits 
                         const struct tune_params *params, uint64_t seed,
                         struct tune_cv_result *out, struct tune_error *err)
 {
-    return cross_validate(ds, splits, NULL, prep, trainer, params, seed, 1, NULL, out, err);
+    struct cv_run run = {.seed = seed, .n_threads = 1, .trial = -1};
+    return cross_validate(ds, splits, NULL, prep, trainer, params, &run, out, err);
+}
+
+/* The importances as the "importances.csv" artifact of a trial. */
+static int importance_save(struct tune_store *store, int64_t study_id, int number,
+                           const struct importance_acc *a, struct tune_error *err)
+{
+    size_t cap = 64;
+    for (size_t i = 0; i < a->n; i++)
+        cap += 2 * strlen(a->names[i]) + 40;
+    char *text = malloc(cap);
+    if (!text)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for feature importances");
+    size_t len = (size_t)snprintf(text, cap, "feature,importance\n");
+    for (size_t i = 0; i < a->n; i++) {
+        const char *nm = a->names[i];
+        if (strpbrk(nm, ",\"\r\n")) {
+            text[len++] = '"';
+            for (; *nm; nm++) {
+                if (*nm == '"')
+                    text[len++] = '"';
+                text[len++] = *nm;
+            }
+            text[len++] = '"';
+        } else {
+            len += (size_t)snprintf(text + len, cap - len, "%s", nm);
+        }
+        len += (size_t)snprintf(text + len, cap - len, ",%.17g\n", a->sum[i] / (double)a->folds);
+    }
+    int rc = store->type->artifact_save(store, study_id, number, "importances.csv", text, len,
+                                        err);
+    free(text);
+    return rc;
 }
 
 /* ---- the study ------------------------------------------------------------ */
@@ -292,8 +427,14 @@ struct tune_study {
     double *values;       /* trainer->n_hparams */
     char *params_json;    /* last step's */
     struct tune_heartbeat *heartbeat;  /* NULL unless started */
+    const volatile sig_atomic_t *cancel; /* the caller's stop flag, or NULL */
     char errbuf[TUNE_ERROR_MSG_MAX];
 };
+
+void tune_study_set_cancel(struct tune_study *s, const volatile sig_atomic_t *flag)
+{
+    s->cancel = flag;
+}
 
 int tune_study_start_heartbeat(struct tune_study *s, const char *store_url,
                                struct tune_error *err)
@@ -362,6 +503,8 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
         tune_error_prefix(err, "%s", cfg->file);
         goto fail;
     }
+    if (cfg->score_mode)
+        goto store; /* the program evaluates itself: no data, no folds */
     if ((rc = tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &s->ds, err)))
         goto fail;
     if ((rc = tune_cv_split(&cfg->cv, s->ds->n_rows, s->ds->y, s->ds->n_classes, cfg->seed,
@@ -371,6 +514,7 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
     }
     if ((rc = prepare_folds(s, err)))
         goto fail;
+store:
     if ((rc = store->type->study_create_or_load(store, cfg->name, cfg->canonical, cfg->metric,
                                                 cfg->maximize, &s->info, &created, err)))
         goto fail;
@@ -387,7 +531,7 @@ void tune_study_close(struct tune_study *s)
         return;
     tune_heartbeat_stop(s->heartbeat);
     tune_study_info_release(&s->info);
-    for (size_t f = 0; s->folds && f < s->splits->n; f++)
+    for (size_t f = 0; s->folds && s->splits && f < s->splits->n; f++)
         fold_release(&s->folds[f]);
     free(s->folds);
     tune_dataset_free(s->ds);
@@ -501,6 +645,80 @@ static void resolve_point(const struct tune_study_config *cfg, const double *poi
 }
 
 /* Run one configuration and finish its (already claimed) trial. */
+/* Trial artifacts a trainer hands over (an external program's stderr). */
+struct attach_target {
+    struct tune_store *store;
+    int64_t study_id;
+    int number;
+};
+
+static int attach_artifact(void *arg, const char *name, const void *data, size_t len)
+{
+    struct attach_target *t = arg;
+    struct tune_error err;
+    return t->store->type->artifact_save(t->store, t->study_id, t->number, name, data, len,
+                                         &err);
+}
+
+static int add_summary(struct tune_cv_result *cv, const char *name, double value)
+{
+    struct tune_metric_summary *m = &cv->metrics[cv->n_metrics];
+    m->name = strdup(name);
+    m->folds = malloc(sizeof *m->folds);
+    if (!m->name || !m->folds) {
+        free(m->name);
+        free(m->folds);
+        m->name = NULL;
+        m->folds = NULL;
+        return TUNE_ENOMEM;
+    }
+    m->folds[0] = m->mean = value;
+    m->std = NAN;
+    m->n_folds = 1;
+    cv->n_metrics++;
+    return TUNE_OK;
+}
+
+/* Score mode: the program runs once and reports its objective (stored as
+ * the metric "objective") and any numeric "metrics" it printed. */
+static int score_run(struct tune_study *s, const struct tune_params *params,
+                     const struct cv_run *run, struct tune_cv_result *cv,
+                     struct tune_error *err)
+{
+    struct tune_fit_ctx ctx = {.seed = mix64(run->seed ^ mix64((uint64_t)run->trial + 77)),
+                               .report = log_report,
+                               .report_arg = run->log,
+                               .n_threads = run->n_threads,
+                               .type = s->cfg->trainer,
+                               .trial = run->trial,
+                               .fold = -1,
+                               .cancel = run->cancel,
+                               .attach = run->attach,
+                               .attach_arg = run->attach_arg};
+    struct tune_external_score sc;
+    memset(cv, 0, sizeof *cv);
+    run->log->fold = -1;
+    double t0 = now_mono();
+    int rc = tune_external_score(s->cfg->trainer, &ctx, params, &sc, err);
+    if (rc)
+        return rc;
+    sc.seconds = now_mono() - t0;
+    cv->metrics = calloc(sc.n_metrics + 2, sizeof *cv->metrics);
+    rc = cv->metrics ? add_summary(cv, "objective", sc.objective) : TUNE_ENOMEM;
+    for (size_t i = 0; rc == TUNE_OK && i < sc.n_metrics; i++)
+        if (strcmp(sc.metric_names[i], "objective") != 0)
+            rc = add_summary(cv, sc.metric_names[i], sc.metric_values[i]);
+    cv->n_folds = 1;
+    cv->fit_seconds = sc.seconds;
+    cv->predict_seconds = 0;
+    tune_external_score_release(&sc);
+    if (rc) {
+        tune_cv_result_release(cv);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    }
+    return TUNE_OK;
+}
+
 static int evaluate_trial(struct tune_study *s, int number, struct tune_step *step,
                           struct tune_cv_result *keep, struct tune_error *err)
 {
@@ -518,14 +736,26 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     struct tune_trial_result res = {0};
     struct tune_error terr = {0};
     struct trial_log log = {0};
+    struct importance_acc imp = {0};
+    struct attach_target at = {s->store, s->info.id, number};
+    struct cv_run run = {.seed = cfg->seed,
+                         .n_threads = s->n_threads,
+                         .trial = number,
+                         .log = &log,
+                         .importances = &imp,
+                         .cancel = s->cancel,
+                         .attach = attach_artifact,
+                         .attach_arg = &at};
     tune_heartbeat_set(s->heartbeat, number);
     double t0 = now_mono();
     int rc = tr->check ? tr->check(&params, &terr) : TUNE_OK;
     if (rc)
         terr.code = rc = TUNE_ETRAINER;
+    else if (cfg->score_mode)
+        rc = score_run(s, &params, &run, &cv, &terr);
     else
-        rc = cross_validate(s->ds, s->splits, s->folds, &cfg->prep, tr, &params, cfg->seed,
-                            s->n_threads, &log, &cv, &terr);
+        rc = cross_validate(s->ds, s->splits, s->folds, &cfg->prep, tr, &params, &run, &cv,
+                            &terr);
     step->number = number;
     step->params_json = s->params_json;
     step->seconds = now_mono() - t0;
@@ -565,6 +795,8 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     int best_number = before.best_number;
     if (prc) {
         tune_cv_result_release(&cv);
+        importance_release(&imp);
+        free(log.v);
         return prc;
     }
     int frc = log.n ? s->store->type->trial_add_intermediate(s->store, s->info.id, number,
@@ -573,6 +805,7 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     free(log.v);
     if (frc) {
         tune_cv_result_release(&cv);
+        importance_release(&imp);
         return frc;
     }
     frc = s->store->type->trial_finish(s->store, s->info.id, number, &res, err);
@@ -585,8 +818,12 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
         (best_number < 0 || (cfg->maximize ? res.value > best : res.value < best))) {
         step->is_best = 1;
         /* The best trial's out-of-fold predictions feed the reports. */
-        frc = tune_oof_save(s->store, s->info.id, number, s->ds, &cv, err);
+        if (s->ds)
+            frc = tune_oof_save(s->store, s->info.id, number, s->ds, &cv, err);
+        if (frc == TUNE_OK && imp.folds > 0)
+            frc = importance_save(s->store, s->info.id, number, &imp, err);
     }
+    importance_release(&imp);
     if (keep && frc == TUNE_OK)
         *keep = cv;
     else

@@ -620,7 +620,7 @@ Test(config, an_unknown_key_in_data_is_named)
 Test(config, an_unknown_key_in_trainer_is_named)
 {
     expect_invalid("{" HEAD ", 'trainer': {'name': 'logistic', 'seed': 3}}",
-                   ": trainer.seed: unknown key (expected one of: name, params)");
+                   ": trainer.seed: unknown key (expected one of: name, params, max_failures)");
 }
 
 Test(config, an_unknown_key_in_a_space_entry_is_named)

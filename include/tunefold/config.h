@@ -49,6 +49,9 @@ struct tune_study_config {
     char *canonical;
     char *data_path_given;       /* data.path as written in the file */
     struct tune_search_options search_opts; /* strategy options (bayes) */
+    int score_mode;              /* external program in score mode: no data, no folds */
+    size_t max_failures;         /* stop after this many failed trials in a row (10) */
+    struct tune_trainer_type *owned_trainer; /* an external trainer made for this study */
 };
 
 /* Parse and validate a study file.  Free *out with tune_config_free(). */

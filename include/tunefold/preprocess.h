@@ -51,6 +51,12 @@ int tune_prep_transform(const struct tune_prep *p, const struct tune_dataset *ds
                         const size_t *rows, size_t n, struct tune_matrix *out,
                         struct tune_error *err);
 
+/* The name of output column j (0 <= j < n_out) written to buf: the input
+ * column's name, or "name=level" for a one-hot indicator.  `ds` must be the
+ * dataset the preprocessing was fitted on. */
+void tune_prep_out_name(const struct tune_prep *p, const struct tune_dataset *ds, size_t j,
+                        char *buf, size_t len);
+
 void tune_prep_free(struct tune_prep *p);
 
 #ifdef __cplusplus

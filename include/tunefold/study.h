@@ -7,6 +7,7 @@
 #define TUNEFOLD_STUDY_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include "tunefold/error.h"
 #include "tunefold/config.h"
@@ -86,6 +87,10 @@ struct tune_step {
  * the study's store was opened with).  Stopped by tune_study_close. */
 int tune_study_start_heartbeat(struct tune_study *s, const char *store_url,
                                struct tune_error *err);
+
+/* A flag the caller sets to stop (from its SIGINT handler): trainers and
+ * external programs see it and stop early; the trial is then FAILED. */
+void tune_study_set_cancel(struct tune_study *s, const volatile sig_atomic_t *flag);
 
 /* Budget the study will run to: cfg->trials (or the override when > 0),
  * capped by what the searcher can propose (grid size). */

@@ -10,6 +10,7 @@
 #define TUNEFOLD_TRAINER_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include "tunefold/error.h"
 #include "tunefold/dataset.h"
@@ -81,6 +82,23 @@ struct tune_fit_ctx {
     const double *y_valid;
     /* Threads the trainer may use (>= 1): the study's share of the cores. */
     size_t n_threads;
+    /* The trainer type being fitted (a trainer made at run time, such as an
+     * external program, finds its settings through it). */
+    const struct tune_trainer_type *type;
+    int trial;                     /* trial number, -1 outside a study */
+    int fold;                      /* fold index, -1 when not cross-validating */
+    /* Names of the x columns (n_cols entries) and of the classes
+     * (n_classes entries); either may be NULL when unknown. */
+    const char *const *feature_names;
+    const char *const *class_names;
+    /* Non-zero when the user asked to stop (Ctrl-C): a long fit may give up
+     * early with an error.  May be NULL. */
+    const volatile sig_atomic_t *cancel;
+    /* Keep a named file with the trial (e.g. an external program's stderr):
+     * the study stores it as an artifact.  May be NULL. */
+    int (*attach)(void *attach_arg, const char *name, const void *data, size_t len);
+    void *attach_arg;
+    const char *target_name;       /* the target column's name, or NULL */
 };
 
 struct tune_trainer_type {
@@ -103,6 +121,8 @@ struct tune_trainer_type {
      * the model's n_features input columns, written to out[0..n_features). */
     int (*importances)(const void *model, double *out, size_t n_features,
                        struct tune_error *err);
+    /* Private settings of a trainer type made at run time (external). */
+    const void *data;
 };
 
 /* Registry: the built-in trainers, by name.  NULL if unknown. */

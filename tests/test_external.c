@@ -1,0 +1,291 @@
+/* test_external.c — external trainers end to end through the CLI: a good
+ * program in each mode, and misbehaving ones (exit 3, segfault, sleeping past
+ * the timeout, ignoring SIGTERM, 100 MB of output, a lingering child, a bad
+ * predictions file, no objective).  Each misbehaviour is a FAILED trial with
+ * the right reason, and the study around it completes.  The programs are
+ * built from tests/programs/ at test start; no Python needed. */
+#include "testutil.h"
+
+#include <cJSON.h>
+#include <signal.h>
+
+struct env {
+    char *dir, *db, *predict, *score;
+};
+
+static char *compile(const char *src, const char *dir, const char *name)
+{
+    char *path = malloc(strlen(dir) + strlen(name) + 2), cmd[2048], *errout = NULL;
+    sprintf(path, "%s/%s", dir, name);
+    snprintf(cmd, sizeof cmd, "cc -std=c11 -O1 -Itests/programs -o '%s' %s -lm", path, src);
+    int rc = tu_run(cmd, NULL, &errout);
+    cr_assert_eq(rc, 0, "cannot compile %s: %s", src, errout);
+    free(errout);
+    return path;
+}
+
+static struct env setup(void)
+{
+    struct env e;
+    e.dir = tu_tmpdir();
+    e.db = malloc(strlen(e.dir) + 8);
+    sprintf(e.db, "%s/t.db", e.dir);
+    e.predict = compile("tests/programs/trainer_predict.c", e.dir, "trainer_predict");
+    e.score = compile("tests/programs/trainer_score.c", e.dir, "trainer_score");
+    return e;
+}
+
+static void teardown(struct env *e)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
+    tu_run(cmd, NULL, NULL);
+    free(e->dir);
+    free(e->db);
+    free(e->predict);
+    free(e->score);
+}
+
+/* Write a study file into the env's folder; returns its path. */
+static char *study(const struct env *e, const char *name, const char *json)
+{
+    return tu_write(e->dir, name, json);
+}
+
+static int run_cli(const char *args, char **out, char **errout)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s", tu_bin(), args);
+    return tu_run(cmd, out, errout);
+}
+
+static cJSON *trials(const struct env *e)
+{
+    char args[1024], *out = NULL;
+    snprintf(args, sizeof args, "trials --db '%s' --format json", e->db);
+    cr_assert_eq(run_cli(args, &out, NULL), 0);
+    cJSON *j = cJSON_Parse(out);
+    cr_assert_not_null(j, "%s", out);
+    free(out);
+    return j;
+}
+
+/* The trial whose params have "fault": name. */
+static const cJSON *by_fault(const cJSON *all, const char *name)
+{
+    const cJSON *t;
+    cJSON_ArrayForEach(t, all) {
+        const cJSON *f =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(t, "params"),
+                                             "fault");
+        if (cJSON_IsString(f) && strcmp(f->valuestring, name) == 0)
+            return t;
+    }
+    cr_assert_fail("no trial with fault %s", name);
+    return NULL;
+}
+
+static const char *field(const cJSON *t, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+Test(external, a_predict_mode_program_is_scored_like_a_built_in_model, .timeout = 60)
+{
+    struct env e = setup();
+    char json[2048], args[2048], *out = NULL;
+    snprintf(json, sizeof json,
+             "{\"name\": \"ext-predict\", \"data\": {\"path\": \"%s/data/breast_cancer.csv\"},"
+             " \"task\": \"binary\", \"trainer\": {\"exec\": [\"%s\"], \"timeout\": 20},"
+             " \"space\": {\"shrink\": {\"type\": \"float\", \"low\": 0, \"high\": 1}},"
+             " \"preprocess\": {\"scale\": \"standard\"}, \"search\": {\"trials\": 2}}",
+             getenv("PWD"), e.predict);
+    char *file = study(&e, "p.json", json);
+    snprintf(args, sizeof args, "run '%s' --db '%s' --quiet", file, e.db);
+    cr_assert_eq(run_cli(args, &out, NULL), 0, "%s", out);
+    free(out);
+    cJSON *t = trials(&e);
+    cr_assert_eq(cJSON_GetArraySize(t), 2);
+    const cJSON *first = cJSON_GetArrayItem(t, 0);
+    cr_assert_str_eq(field(first, "state"), "COMPLETE", "%s", field(first, "error"));
+    /* nearest centroid on standardised breast_cancer: a good model */
+    cr_assert_gt(cJSON_GetObjectItemCaseSensitive(first, "value")->valuedouble, 0.95);
+    cJSON_Delete(t);
+    /* every metric is tunefold's own, from the program's predictions */
+    snprintf(args, sizeof args, "best --db '%s' --format json", e.db);
+    cr_assert_eq(run_cli(args, &out, NULL), 0);
+    cJSON *b = cJSON_Parse(out);
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(b, "metrics");
+    cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(m, "accuracy"));
+    cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(m, "log_loss"));
+    cJSON_Delete(b);
+    free(out);
+    free(file);
+    teardown(&e);
+}
+
+Test(external, every_misbehaviour_is_a_failed_trial_with_its_reason, .timeout = 120)
+{
+    struct env e = setup();
+    char json[4096], args[2048], *out = NULL, *errout = NULL;
+    snprintf(json, sizeof json,
+             "{\"name\": \"ext-faults\", \"data\": {\"path\": \"%s/data/iris.csv\"},"
+             " \"task\": \"multiclass\", \"trainer\": {\"exec\": [\"%s\"], \"timeout\": 1.5,"
+             "  \"grace\": 0.3, \"max_failures\": 100},"
+             " \"space\": {\"fault\": {\"type\": \"categorical\", \"values\": [\"none\","
+             "  \"exit3\", \"segv\", \"sleep\", \"ignore_term\", \"flood\", \"linger\","
+             "  \"short\", \"long\", \"nan\", \"text\", \"missing\", \"header\", \"badsum\","
+             "  \"unknown_label\"]}},"
+             " \"cv\": {\"folds\": 2}, \"search\": {\"strategy\": \"grid\"}}",
+             getenv("PWD"), e.predict);
+    char *file = study(&e, "f.json", json);
+    snprintf(args, sizeof args, "run '%s' --db '%s' --quiet", file, e.db);
+    cr_assert_eq(run_cli(args, &out, &errout), 0, "%s%s", out, errout);
+    free(out);
+    free(errout);
+    cJSON *t = trials(&e);
+    cr_assert_eq(cJSON_GetArraySize(t), 15, "the study goes on past every failure");
+    static const struct {
+        const char *fault, *state, *reason;
+    } want[] = {
+        {"none", "COMPLETE", ""},
+        {"exit3", "FAILED", "exited with status 3; stderr: trainer: failing on purpose"},
+        {"segv", "FAILED", "killed by signal 11 (Segmentation fault)"},
+        {"sleep", "FAILED", "timed out after 1.5 s"},
+        {"ignore_term", "FAILED", "killed after ignoring SIGTERM"},
+        {"flood", "COMPLETE", ""},
+        {"linger", "COMPLETE", ""},
+        {"short", "FAILED", "the predictions of"},
+        {"long", "FAILED", "the predictions of"},
+        {"nan", "FAILED", "the predictions of"},
+        {"text", "FAILED", "the predictions of"},
+        {"missing", "FAILED", "exited without writing its predictions"},
+        {"header", "FAILED", "the predictions of"},
+        {"badsum", "FAILED", "the predictions of"},
+        {"unknown_label", "FAILED", "the predictions of"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const cJSON *tr = by_fault(t, want[i].fault);
+        cr_assert_str_eq(field(tr, "state"), want[i].state, "fault %s: %s", want[i].fault,
+                         field(tr, "error"));
+        cr_assert(strstr(field(tr, "error"), want[i].reason) != NULL,
+                  "fault %s: error '%s' lacks '%s'", want[i].fault, field(tr, "error"),
+                  want[i].reason);
+        cr_assert_null(strchr(field(tr, "error"), '\n'), "one line: %s", field(tr, "error"));
+    }
+    cJSON_Delete(t);
+    free(file);
+    teardown(&e);
+}
+
+Test(external, a_score_mode_program_reports_its_objective_and_metrics, .timeout = 60)
+{
+    struct env e = setup();
+    char json[2048], args[2048], *out = NULL;
+    snprintf(json, sizeof json,
+             "{\"name\": \"ext-score\", \"trainer\": {\"exec\": [\"%s\"], \"mode\": \"score\","
+             " \"timeout\": 5, \"grace\": 0.3, \"max_failures\": 100,"
+             " \"params\": {\"x\": 0.25, \"y\": 2.5}},"
+             " \"space\": {\"fault\": {\"type\": \"categorical\", \"values\": [\"none\","
+             "  \"none_line\", \"nan\", \"exit3\"]}},"
+             " \"search\": {\"strategy\": \"grid\"}, \"objective\": {\"direction\": \"minimize\"}}",
+             e.score);
+    char *file = study(&e, "s.json", json);
+    snprintf(args, sizeof args, "run '%s' --db '%s' --quiet", file, e.db);
+    cr_assert_eq(run_cli(args, &out, NULL), 0, "%s", out);
+    free(out);
+    cJSON *t = trials(&e);
+    cr_assert_eq(cJSON_GetArraySize(t), 4);
+    cr_assert_str_eq(field(by_fault(t, "none"), "state"), "COMPLETE");
+    cr_assert(strstr(field(by_fault(t, "none_line"), "error"), "printed no objective line"));
+    cr_assert(strstr(field(by_fault(t, "nan"), "error"), "not a finite number"),
+              "%s", field(by_fault(t, "nan"), "error"));
+    cr_assert(strstr(field(by_fault(t, "exit3"), "error"), "exited with status 3"));
+    cJSON_Delete(t);
+    free(file);
+    teardown(&e);
+}
+
+Test(external, too_many_failures_in_a_row_stop_the_study_with_exit_1, .timeout = 60)
+{
+    struct env e = setup();
+    char json[2048], args[2048], *out = NULL, *errout = NULL;
+    snprintf(json, sizeof json,
+             "{\"name\": \"ext-stop\", \"trainer\": {\"exec\": [\"%s\", \"--fault=exit3\"],"
+             " \"mode\": \"score\", \"max_failures\": 3, \"params\": {\"y\": 1}},"
+             " \"space\": {\"x\": {\"type\": \"float\", \"low\": 0, \"high\": 1}},"
+             " \"search\": {\"trials\": 10}, \"objective\": {\"direction\": \"minimize\"}}",
+             e.score);
+    char *file = study(&e, "m.json", json);
+    snprintf(args, sizeof args, "run '%s' --db '%s' --quiet", file, e.db);
+    cr_assert_eq(run_cli(args, &out, &errout), 1);
+    cr_assert(strstr(errout, "3 trials failed in a row") != NULL, "%s", errout);
+    cJSON *t = trials(&e);
+    cr_assert_eq(cJSON_GetArraySize(t), 3);
+    cJSON_Delete(t);
+    free(out);
+    free(errout);
+    free(file);
+    teardown(&e);
+}
+
+Test(external, a_hostile_value_reaches_the_program_as_one_literal_argument, .timeout = 60)
+{
+    struct env e = setup();
+    char json[2048], args[2048], *out = NULL;
+    /* "params" prints its TUNEFOLD_PARAMS file on stderr; the stored stderr
+     * tail shows the value arrived unexpanded (the runner's own tests check
+     * the argument vector itself, tests/test_process.c) */
+    snprintf(json, sizeof json,
+             "{\"name\": \"ext-quote\", \"trainer\": {\"exec\": [\"%s\", \"--fault=params\"],"
+             " \"mode\": \"score\", \"params\": {\"evil\": \"; rm -rf ~ $(id) `id`\","
+             " \"x\": 1, \"y\": 2}},"
+             " \"search\": {\"trials\": 1}, \"objective\": {\"direction\": \"minimize\"}}",
+             e.score);
+    char *file = study(&e, "q.json", json);
+    snprintf(args, sizeof args, "run '%s' --db '%s' --quiet", file, e.db);
+    cr_assert_eq(run_cli(args, &out, NULL), 0, "%s", out);
+    free(out);
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "sqlite3 '%s' \"SELECT data FROM artifacts WHERE name = 'stderr-score.txt'\"", e.db);
+    cr_assert_eq(tu_run(sql, &out, NULL), 0);
+    cr_assert(strstr(out, "\"evil\":\"; rm -rf ~ $(id) `id`\"") != NULL, "%s", out);
+    free(out);
+    free(file);
+    teardown(&e);
+}
+
+Test(external, study_file_errors_name_the_trainer_key)
+{
+    struct env e = setup();
+    static const struct {
+        const char *trainer, *extra, *msg;
+    } cases[] = {
+        {"{\"exec\": []}", "", "trainer.exec: must be a non-empty array"},
+        {"{\"exec\": [\"x\"], \"mode\": \"fast\"}", "", "trainer.mode: must be"},
+        {"{\"exec\": [\"x\"], \"params_as\": \"files\"}", "", "trainer.params_as: must be"},
+        {"{\"exec\": [\"x\"], \"timeout\": -1}", "", "trainer.timeout: must be > 0"},
+        {"{\"exec\": [\"x\"], \"name\": \"logistic\"}", "", "not both"},
+        {"{\"exec\": [\"x\"], \"mode\": \"score\"}", "", "objective: a score-mode study needs"},
+        {"{\"exec\": [\"x\"], \"mode\": \"score\", \"objective_regex\": \"(\"}",
+         ", \"objective\": {\"direction\": \"minimize\"}", "trainer.objective_regex:"},
+        {"{\"exec\": [\"x\"], \"mode\": \"score\"}",
+         ", \"task\": \"binary\", \"objective\": {\"direction\": \"minimize\"}",
+         "task: not used by a score-mode trainer"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char json[2048], args[2048], *errout = NULL;
+        snprintf(json, sizeof json, "{\"name\": \"bad\", \"trainer\": %s%s}", cases[i].trainer,
+                 cases[i].extra);
+        char *file = study(&e, "bad.json", json);
+        snprintf(args, sizeof args, "run '%s' --db '%s'", file, e.db);
+        cr_assert_eq(run_cli(args, NULL, &errout), 2, "case %zu: %s", i, errout);
+        cr_assert(strstr(errout, cases[i].msg) != NULL, "case %zu: '%s' lacks '%s'", i, errout,
+                  cases[i].msg);
+        free(errout);
+        free(file);
+    }
+    teardown(&e);
+}
