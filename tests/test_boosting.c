@@ -1,0 +1,450 @@
+/* test_boosting.c — the `boosting` trainer: Newton leaf values and gains
+ * computed by hand, the training loss falling round after round, missing
+ * values routed by the learned default, the same model for any thread count,
+ * early stop, leaf and bin limits, importances, softmax, errors. */
+#include "tree_testutil.h"
+
+#include "tunefold/dataset.h"
+
+static const struct tune_trainer_type *const B = &tune_trainer_boosting;
+
+struct log {
+    size_t n, stop_at;
+    size_t step[256];
+    double value[256];
+};
+
+static int record(void *arg, size_t step, double value)
+{
+    struct log *l = arg;
+    if (l->n < 256) {
+        l->step[l->n] = step;
+        l->value[l->n] = value;
+    }
+    l->n++;
+    return l->stop_at && step >= l->stop_at;
+}
+
+/* One round, one split, learning rate 1: the hand-computed stump. */
+static void stump(struct tt_hp *h)
+{
+    tt_hp_init(h, B);
+    tt_set(h, "n_estimators", 1);
+    tt_set(h, "max_depth", 1);
+    tt_set(h, "learning_rate", 1);
+    tt_set(h, "min_child_weight", 0);
+}
+
+static const double sx[6] = {1, 2, 3, 4, 5, 6};
+static const double sy[6] = {1.5, 2.25, 1.75, 9.5, 10.25, 9.75};
+
+static void predict_stump(struct tt_hp *h, double *out2)
+{
+    struct tune_matrix m = tt_matrix(sx, 6, 1);
+    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_REGRESSION, 0, 1);
+    void *model = tt_fit(h, &m, sy, &ctx);
+    static const double probe[2] = {3.5, 3.5000001};
+    struct tune_matrix pm = tt_matrix(probe, 2, 1);
+    struct tune_predictions p;
+    tt_predict(h, model, &pm, TUNE_TASK_REGRESSION, 0, &p);
+    out2[0] = p.value[0];
+    out2[1] = p.value[1];
+    tune_predictions_release(&p);
+    B->free_model(model);
+}
+
+Test(boosting, declares_its_hyperparameters_with_xgboost_defaults)
+{
+    static const char *const names[] = {
+        "n_estimators", "learning_rate", "max_depth", "max_leaves", "min_child_weight",
+        "reg_lambda", "reg_alpha", "gamma", "subsample", "colsample_bytree", "max_bins",
+        "n_threads"};
+    static const double defs[] = {100, 0.3, 6, 0, 1, 1, 0, 0, 1, 1, 256, 0};
+    cr_assert_eq(B->n_hparams, 12);
+    cr_assert_str_eq(B->name, "boosting");
+    for (size_t i = 0; i < 12; i++) {
+        cr_assert_str_eq(B->hparams[i].name, names[i]);
+        cr_assert_eq(B->hparams[i].def, defs[i], "%s", names[i]);
+        cr_assert(tune_hparam_accepts(&B->hparams[i], defs[i]), "%s", names[i]);
+    }
+}
+
+Test(boosting, a_squared_error_stump_has_the_newton_leaf_values)
+{
+    /* Mean 35/6; left rows (x <= 3.5): G = 3 * 35/6 - 5.5 = 12, H = 3, so
+     * w = -12 / (3 + lambda 1) = -3; right: G = -12, w = +3. */
+    struct tt_hp h;
+    stump(&h);
+    double p[2];
+    predict_stump(&h, p);
+    assert_close(p[0], 35.0 / 6 - 3, 1e-6);
+    assert_close(p[1], 35.0 / 6 + 3, 1e-6);
+
+    /* reg_alpha 2 shrinks |G| by 2 first: w = -(12 - 2) / 4 = -2.5. */
+    tt_set(&h, "reg_alpha", 2);
+    predict_stump(&h, p);
+    assert_close(p[0], 35.0 / 6 - 2.5, 1e-6);
+    assert_close(p[1], 35.0 / 6 + 2.5, 1e-6);
+
+    /* reg_lambda 0 and learning rate 0.5: w = -0.5 * 12 / 3 = -2. */
+    stump(&h);
+    tt_set(&h, "reg_lambda", 0);
+    tt_set(&h, "learning_rate", 0.5);
+    predict_stump(&h, p);
+    assert_close(p[0], 35.0 / 6 - 2, 1e-6);
+    assert_close(p[1], 35.0 / 6 + 2, 1e-6);
+}
+
+Test(boosting, gamma_keeps_a_split_only_when_its_gain_is_larger)
+{
+    /* Gain of the stump: 12^2/4 + 12^2/4 - 0^2/7 = 72. */
+    struct tt_hp h;
+    stump(&h);
+    double p[2];
+    tt_set(&h, "gamma", 71.99);
+    predict_stump(&h, p);
+    assert_close(p[0], 35.0 / 6 - 3, 1e-6);
+    tt_set(&h, "gamma", 72.01);
+    predict_stump(&h, p);
+    assert_close(p[0], 35.0 / 6, 1e-6);
+    assert_close(p[1], 35.0 / 6, 1e-6);
+    /* min_child_weight above a side's hessian (3) forbids the split too. */
+    stump(&h);
+    tt_set(&h, "min_child_weight", 3.5);
+    predict_stump(&h, p);
+    assert_close(p[0], 35.0 / 6, 1e-6);
+}
+
+Test(boosting, a_logistic_stump_starts_from_the_prior_log_odds)
+{
+    /* Half the rows positive: prior 0, p = 0.5, g = p - y, h = 1/4.  Left
+     * (y = 0): G = 1, H = 0.5, w = -0.3 * 1 / 1.5 = -0.2. */
+    static const double x[4] = {1, 2, 3, 4};
+    static const double y[4] = {0, 0, 1, 1};
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    tt_set(&h, "n_estimators", 1);
+    tt_set(&h, "min_child_weight", 0);
+    struct tune_matrix m = tt_matrix(x, 4, 1);
+    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, 1);
+    void *model = tt_fit(&h, &m, y, &ctx);
+    struct tune_predictions p;
+    tt_predict(&h, model, &m, TUNE_TASK_BINARY, 2, &p);
+    double lo = 1 / (1 + exp(0.2)), hi = 1 / (1 + exp(-0.2));
+    for (size_t i = 0; i < 4; i++) {
+        assert_close(p.proba[2 * i + 1], i < 2 ? lo : hi, 1e-7);
+        assert_close(p.proba[2 * i] + p.proba[2 * i + 1], 1.0, 1e-15);
+        cr_assert_eq(p.label[i], i < 2 ? 0 : 1);
+    }
+    tune_predictions_release(&p);
+    B->free_model(model);
+
+    /* Unbalanced: 3 of 4 positive, the first tree starts at log(3). */
+    static const double y3[4] = {1, 1, 0, 1};
+    tt_set(&h, "gamma", 1e9);   /* no split: the prior alone */
+    model = tt_fit(&h, &m, y3, &ctx);
+    tt_predict(&h, model, &m, TUNE_TASK_BINARY, 2, &p);
+    assert_close(p.proba[1], 0.75, 1e-15);
+    tune_predictions_release(&p);
+    B->free_model(model);
+}
+
+enum { N = 400, D = 4 };
+
+static void make_data(double *x, double *y, size_t n, uint64_t seed, int regression)
+{
+    uint64_t s = seed;
+    for (size_t i = 0; i < n * D; i++)
+        x[i] = 4 * tt_uniform(&s) - 2;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i] * x[i] - x[n + i] + 0.3 * (tt_uniform(&s) - 0.5);
+        y[i] = regression ? v : v > 0.5;
+    }
+}
+
+Test(boosting, the_training_loss_falls_every_round)
+{
+    double x[N * D], y[N];
+    make_data(x, y, N, 1, 0);
+    struct tune_matrix m = tt_matrix(x, N, D);
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    tt_set(&h, "n_estimators", 40);
+    tt_set(&h, "max_depth", 3);
+    tt_set(&h, "learning_rate", 0.2);
+    struct log l = {0};
+    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, 1);
+    ctx.report = record;
+    ctx.report_arg = &l;
+    ctx.x_valid = &m;   /* the training rows: the values are the training loss */
+    ctx.y_valid = y;
+    void *model = tt_fit(&h, &m, y, &ctx);
+    cr_assert_eq(l.n, 40);
+    for (size_t i = 0; i < 40; i++)
+        cr_assert_eq(l.step[i], i + 1);
+    cr_assert_lt(l.value[0], log(2.0), "the first round beats the prior");
+    for (size_t i = 1; i < 40; i++)
+        cr_assert_lt(l.value[i], l.value[i - 1], "round %zu: %g after %g", i + 1, l.value[i],
+                     l.value[i - 1]);
+    B->free_model(model);
+
+    /* Regression: mean squared error, falling too; every 2nd round for 150. */
+    make_data(x, y, N, 2, 1);
+    tt_set(&h, "n_estimators", 150);
+    struct log r = {0};
+    ctx = tt_ctx(TUNE_TASK_REGRESSION, 0, 1);
+    ctx.report = record;
+    ctx.report_arg = &r;
+    ctx.x_valid = &m;
+    ctx.y_valid = y;
+    model = tt_fit(&h, &m, y, &ctx);
+    cr_assert_eq(r.n, 75);
+    cr_assert_eq(r.step[0], 2);
+    cr_assert_eq(r.step[74], 150);
+    for (size_t i = 1; i < 75; i++)
+        cr_assert_lt(r.value[i], r.value[i - 1]);
+    B->free_model(model);
+}
+
+Test(boosting, missing_values_go_the_learned_default_way)
+{
+    /* y is high exactly where column 0 is missing; the NaN rows must learn
+     * to go with the high values (right) although they are not large. */
+    double x[2 * N], y[N];
+    uint64_t s = 3;
+    for (size_t i = 0; i < N; i++) {
+        x[i] = tt_uniform(&s);
+        x[N + i] = tt_uniform(&s);
+        y[i] = x[i] > 0.5 ? 10 : 0;
+        if (i % 5 == 0) {
+            x[i] = NAN;
+            y[i] = 10;
+        }
+    }
+    struct tune_matrix m = tt_matrix(x, N, 2);
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    tt_set(&h, "n_estimators", 30);
+    tt_set(&h, "max_depth", 1);
+    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_REGRESSION, 0, 1);
+    void *model = tt_fit(&h, &m, y, &ctx);
+    static const double probe[6] = {NAN, 0.1, 0.9, 0.5, 0.5, 0.5};
+    struct tune_matrix pm = tt_matrix(probe, 3, 2);
+    struct tune_predictions p;
+    tt_predict(&h, model, &pm, TUNE_TASK_REGRESSION, 0, &p);
+    cr_assert_gt(p.value[0], 9.5, "NaN went left: %g", p.value[0]);
+    cr_assert_lt(p.value[1], 0.5);
+    cr_assert_gt(p.value[2], 9.5);
+    tune_predictions_release(&p);
+    B->free_model(model);
+
+    /* Column 0 without NaN in training, NaN at prediction: the child with
+     * more rows (here the high side, 3/4 of the rows). */
+    for (size_t i = 0; i < N; i++) {
+        x[i] = (double)i / N;
+        y[i] = x[i] > 0.25 ? 10 : 0;
+    }
+    model = tt_fit(&h, &m, y, &ctx);
+    tt_predict(&h, model, &pm, TUNE_TASK_REGRESSION, 0, &p);
+    cr_assert_gt(p.value[0], 9.5, "%g", p.value[0]);
+    tune_predictions_release(&p);
+    B->free_model(model);
+}
+
+Test(boosting, the_model_is_the_same_for_any_thread_count)
+{
+    /* Enough rows that nodes are split across threads. */
+    enum { M = 9000 };
+    double *x = malloc(M * D * sizeof *x), *y = malloc(M * sizeof *y);
+    make_data(x, y, M, 4, 0);
+    for (size_t i = 0; i < M; i += 11)
+        x[M + i] = NAN;
+    struct tune_matrix m = tt_matrix(x, M, D);
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    tt_set(&h, "n_estimators", 6);
+    tt_set(&h, "subsample", 0.7);
+    tt_set(&h, "colsample_bytree", 0.75);
+    struct tune_predictions p[3];
+    for (int r = 0; r < 3; r++) {
+        tt_set(&h, "n_threads", r == 0 ? 1 : 3);
+        struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, r < 2 ? 8 : 9);
+        void *model = tt_fit(&h, &m, y, &ctx);
+        tt_predict(&h, model, &m, TUNE_TASK_BINARY, 2, &p[r]);
+        B->free_model(model);
+    }
+    cr_assert_arr_eq(p[0].proba, p[1].proba, 2 * M * sizeof(double));
+    cr_assert(memcmp(p[0].proba, p[2].proba, 2 * M * sizeof(double)) != 0,
+              "another seed samples other rows and columns");
+    for (int r = 0; r < 3; r++)
+        tune_predictions_release(&p[r]);
+    free(x);
+    free(y);
+}
+
+Test(boosting, stopping_early_keeps_the_rounds_reported)
+{
+    double x[N * D], y[N];
+    make_data(x, y, N, 5, 0);
+    struct tune_matrix m = tt_matrix(x, N, D);
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    tt_set(&h, "n_estimators", 50);
+    tt_set(&h, "subsample", 0.8);
+    struct log l = {.stop_at = 7};
+    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, 1);
+    ctx.report = record;
+    ctx.report_arg = &l;
+    ctx.x_valid = &m;
+    ctx.y_valid = y;
+    void *stopped = tt_fit(&h, &m, y, &ctx);
+    cr_assert_eq(l.n, 7);
+    tt_set(&h, "n_estimators", 7);
+    struct tune_fit_ctx plain = tt_ctx(TUNE_TASK_BINARY, 2, 1);
+    void *seven = tt_fit(&h, &m, y, &plain);
+    struct tune_predictions a, b;
+    tt_predict(&h, stopped, &m, TUNE_TASK_BINARY, 2, &a);
+    tt_predict(&h, seven, &m, TUNE_TASK_BINARY, 2, &b);
+    cr_assert_arr_eq(a.proba, b.proba, 2 * N * sizeof(double));
+    tune_predictions_release(&a);
+    tune_predictions_release(&b);
+    B->free_model(stopped);
+    B->free_model(seven);
+}
+
+/* Distinct values among n predictions. */
+static size_t distinct(const double *v, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < i && v[j] != v[i])
+            j++;
+        count += j == i;
+    }
+    return count;
+}
+
+Test(boosting, leaf_and_bin_limits_are_respected)
+{
+    double x[N * D], y[N];
+    make_data(x, y, N, 6, 1);
+    struct tune_matrix m = tt_matrix(x, N, D);
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    tt_set(&h, "n_estimators", 1);
+    tt_set(&h, "max_depth", 0);
+    tt_set(&h, "max_leaves", 5);
+    tt_set(&h, "min_child_weight", 0);
+    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_REGRESSION, 0, 1);
+    void *model = tt_fit(&h, &m, y, &ctx);
+    struct tune_predictions p;
+    tt_predict(&h, model, &m, TUNE_TASK_REGRESSION, 0, &p);
+    cr_assert_eq(distinct(p.value, N), 5);
+    tune_predictions_release(&p);
+    B->free_model(model);
+
+    /* Two bins per column: one threshold per column, so a depth-3 tree on
+     * one column has at most 2 leaves. */
+    struct tune_matrix one = tt_matrix(x, N, 1);
+    tt_set(&h, "max_leaves", 0);
+    tt_set(&h, "max_depth", 3);
+    tt_set(&h, "max_bins", 2);
+    model = tt_fit(&h, &one, y, &ctx);
+    tt_predict(&h, model, &one, TUNE_TASK_REGRESSION, 0, &p);
+    cr_assert_eq(distinct(p.value, N), 2);
+    tune_predictions_release(&p);
+    B->free_model(model);
+
+    /* max_depth 2 without a leaf limit: 4 leaves. */
+    tt_set(&h, "max_depth", 2);
+    tt_set(&h, "max_bins", 256);
+    model = tt_fit(&h, &m, y, &ctx);
+    tt_predict(&h, model, &m, TUNE_TASK_REGRESSION, 0, &p);
+    cr_assert_eq(distinct(p.value, N), 4);
+    tune_predictions_release(&p);
+    B->free_model(model);
+}
+
+Test(boosting, importances_sum_to_one_and_favour_the_informative_columns)
+{
+    double x[N * D], y[N];
+    make_data(x, y, N, 7, 0);
+    struct tune_matrix m = tt_matrix(x, N, D);
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    tt_set(&h, "n_estimators", 20);
+    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, 1);
+    void *model = tt_fit(&h, &m, y, &ctx);
+    double imp[D];
+    assert_close(tt_importances(&h, model, imp, D), 1.0, 1e-12);
+    cr_assert_gt(imp[0], imp[2]);
+    cr_assert_gt(imp[0], imp[3]);
+    cr_assert_gt(imp[1], imp[3]);
+    B->free_model(model);
+}
+
+Test(boosting, softmax_fits_iris)
+{
+    struct tune_dataset *ds;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_dataset_load("data/iris.csv", "target", TUNE_TASK_MULTICLASS, &ds, &err),
+                 TUNE_OK, "%s", err.msg);
+    struct tune_matrix m = tt_matrix(ds->x, ds->n_rows, ds->n_features);
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    tt_set(&h, "n_estimators", 20);
+    struct log l = {0};
+    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_MULTICLASS, 3, 1);
+    ctx.report = record;
+    ctx.report_arg = &l;
+    ctx.x_valid = &m;
+    ctx.y_valid = ds->y;
+    void *model = tt_fit(&h, &m, ds->y, &ctx);
+    struct tune_predictions p;
+    tt_predict(&h, model, &m, TUNE_TASK_MULTICLASS, 3, &p);
+    size_t right = 0;
+    for (size_t i = 0; i < ds->n_rows; i++) {
+        assert_close(p.proba[3 * i] + p.proba[3 * i + 1] + p.proba[3 * i + 2], 1.0, 1e-12);
+        right += p.label[i] == (int)ds->y[i];
+    }
+    cr_assert_geq(right, 147, "%zu of 150 right", right);
+    cr_assert_lt(l.value[0], log(3.0));
+    cr_assert_lt(l.value[19], 0.1);
+    tune_predictions_release(&p);
+    B->free_model(model);
+    tune_dataset_free(ds);
+}
+
+Test(boosting, errors_name_what_is_wrong)
+{
+    double x[N * D], y[N];
+    make_data(x, y, N, 8, 0);
+    struct tune_matrix m = tt_matrix(x, N, D);
+    struct tt_hp h;
+    struct tune_error err = {0};
+    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, 1);
+    tt_hp_init(&h, B);
+    tt_set(&h, "learning_rate", 0);
+    cr_assert_eq(tt_fit_fails(&h, &m, y, &ctx, &err), TUNE_EINVAL);
+    cr_assert(strstr(err.msg, "boosting: learning_rate"), "%s", err.msg);
+    tt_hp_init(&h, B);
+    tt_set(&h, "max_bins", 257);
+    tt_fit_fails(&h, &m, y, &ctx, &err);
+    cr_assert(strstr(err.msg, "max_bins"), "%s", err.msg);
+    tt_hp_init(&h, B);
+    y[3] = 2;
+    tt_fit_fails(&h, &m, y, &ctx, &err);
+    cr_assert(strstr(err.msg, "row 3"), "%s", err.msg);
+    y[3] = 1;
+    tt_set(&h, "n_estimators", 2);
+    void *model = tt_fit(&h, &m, y, &ctx);
+    struct tune_matrix wide = tt_matrix(x, N / 2, D + 1);
+    struct tune_predictions p;
+    cr_assert_eq(tune_predictions_init(&p, TUNE_TASK_BINARY, N / 2, 2, 1, &err), TUNE_OK);
+    cr_assert_eq(B->predict(model, &wide, &p, &err), TUNE_EINVAL);
+    cr_assert(strstr(err.msg, "5 columns") && strstr(err.msg, "has 4"), "%s", err.msg);
+    tune_predictions_release(&p);
+    B->free_model(model);
+    B->free_model(NULL);
+}
