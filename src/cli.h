@@ -102,5 +102,7 @@ int cli_best(int argc, char **argv);
 int cli_score(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_compare(int argc, char **argv);
+int cli_learning_curve(int argc, char **argv);
+int cli_elbow(int argc, char **argv);
 
 #endif

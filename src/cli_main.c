@@ -16,6 +16,10 @@ static const char usage[] =
     "  trials               list the trials of a stored study (table, csv, json)\n"
     "  best                 print the best trial of a stored study\n"
     "  score                score a predictions file against the truth (every metric)\n"
+    "  report               draw a stored study: ROC, PR, confusion, history, params\n"
+    "  compare NAME...      studies side by side: scores, costs, Pareto front, p-values\n"
+    "  learning-curve STUDY.json  training and validation score against training size\n"
+    "  elbow --data CSV     k-means inertia and silhouette against k, the elbow marked\n"
     "\n"
     "Options:\n"
     "  -h, --help           show this help (tunefold COMMAND --help for a command's)\n"
@@ -37,6 +41,10 @@ static const struct {
     {"trials", cli_trials},
     {"best", cli_best},
     {"score", cli_score},
+    {"report", cli_report},
+    {"compare", cli_compare},
+    {"learning-curve", cli_learning_curve},
+    {"elbow", cli_elbow},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,305 @@
+/* report.h — pictures and tables of stored studies, drawn by gnuplot.
+ *
+ * Every picture is three kinds of file in one folder: the data behind it
+ * (`NAME.dat`, numbers only, columns named in a leading comment), the gnuplot
+ * script that draws it (`NAME.gp`, runnable again by hand from that folder:
+ * `gnuplot NAME.gp`), and the image (`NAME.png`, or `NAME.svg` on request).
+ * A person can restyle a plot by editing its script.
+ *
+ * Safety: gnuplot runs with fork/execvp on an argument vector (process.h),
+ * never through a shell, in the output folder.  No text from a study (study
+ * name, class labels, parameter and feature names, categorical values)
+ * reaches a script except as a gnuplot single-quoted string built by
+ * tune_gp_quote(): inside single quotes gnuplot performs no backslash,
+ * backquote (command) or macro substitution, the only special character is
+ * the quote itself (doubled), and line breaks (which would end the command)
+ * are replaced.  Data files hold numbers only; file names are made from
+ * sanitized text.  Terminals are set `noenhanced`, so a label's `_` or `^`
+ * is printed, not interpreted.
+ *
+ * Without gnuplot the scripts and data are still written: the log says so
+ * (gnuplot_missing) and the caller tells the user how to render them.
+ *
+ * Reports never retrain what the store holds: they read the trials, the
+ * per-fold metrics and the best trial's out-of-fold predictions ("oof.csv")
+ * and feature importances ("importances.csv").  Only the learning curve and
+ * the elbow fit models, because nothing stored answers their question.
+ *
+ * Library code: nothing here prints or exits. */
+#ifndef TUNEFOLD_REPORT_H
+#define TUNEFOLD_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "tunefold/error.h"
+#include "tunefold/dataset.h"
+#include "tunefold/store.h"
+#include "tunefold/config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- plotting options and what a report wrote ------------------------------ */
+
+enum tune_image_format { TUNE_IMAGE_PNG = 0, TUNE_IMAGE_SVG = 1 };
+
+/* "png" / "svg". */
+const char *tune_image_ext(enum tune_image_format f);
+
+#define TUNE_PLOT_WIDTH_DEFAULT 800
+#define TUNE_PLOT_HEIGHT_DEFAULT 600
+#define TUNE_PLOT_TIMEOUT_DEFAULT 120.0
+
+/* Where and how pictures are made.  Borrowed for the duration of a call. */
+struct tune_plot_opts {
+    const char *out_dir;           /* created (with its parents) when missing */
+    enum tune_image_format format; /* PNG by default */
+    /* The gnuplot executable: looked up in PATH without a '/', else a path
+     * (a relative one is taken from the current folder).  NULL: "gnuplot". */
+    const char *gnuplot;
+    unsigned width, height;        /* pixels of a one-panel picture; 0: 800 x 600 */
+    double timeout;                /* seconds per script; 0: 120 */
+};
+
+/* What was written.  Zero-initialise; release with tune_plot_log_release. */
+struct tune_plot_log {
+    size_t n_images;
+    char **images;            /* image file names in out_dir, in drawing order
+                                 (listed even when not rendered) */
+    char **captions;          /* n_images: what each picture shows, plain text */
+    size_t n_rendered;        /* images gnuplot drew */
+    int gnuplot_missing;      /* 1: gnuplot could not be started; every script
+                                 and data file was still written */
+    char missing_reason[TUNE_ERROR_MSG_MAX]; /* e.g. "exec 'gnuplot': No such file..." */
+    size_t n_warnings;        /* scripts after which gnuplot said something on stderr */
+    char first_warning[TUNE_ERROR_MSG_MAX];
+};
+
+void tune_plot_log_release(struct tune_plot_log *log);
+
+/* `s` as a gnuplot single-quoted string literal, quotes included: ' doubled,
+ * control characters (line breaks, tabs, DEL) and invalid UTF-8 bytes
+ * replaced by a space or '?'.  Caller frees the result; NULL when out of
+ * memory. */
+char *tune_gp_quote(const char *s);
+
+/* `s` as a file-name fragment: ASCII letters, digits, '-' and '_' kept,
+ * every other byte '_', at most `max` bytes (>= 1), never empty ("x").
+ * Writes into buf (size max + 1). */
+void tune_report_file_part(const char *s, char *buf, size_t max);
+
+/* Width and height of a PNG file from its signature and IHDR chunk.
+ * TUNE_EIO when unreadable, TUNE_EINVAL when not a PNG. */
+int tune_png_size(const char *path, unsigned *width, unsigned *height, struct tune_error *err);
+
+/* ---- out-of-fold predictions ----------------------------------------------- */
+
+/* The "oof.csv" artifact, parsed (header row,fold,y_true,y_pred[,p_<class>...]). */
+struct tune_oof {
+    size_t n;               /* rows */
+    size_t n_classes;       /* 0 for regression */
+    char **class_names;     /* n_classes names (from the p_ columns; the codes when
+                               the file has no probabilities) */
+    long *row;              /* dataset row of each line */
+    int *fold;              /* fold of each line */
+    double *y_true, *y_pred;/* class codes (classification) or values */
+    double *proba;          /* n x n_classes row-major, or NULL */
+    size_t n_folds;
+    int *folds;             /* the distinct fold numbers, ascending */
+};
+
+/* Parse `text` for `task`.  Errors (TUNE_EINVAL) name the column or line. */
+int tune_oof_parse(const char *text, size_t len, enum tune_task task, struct tune_oof *out,
+                   struct tune_error *err);
+void tune_oof_release(struct tune_oof *o);
+
+/* ---- the pictures of one study (each writes NAME.dat, NAME.gp, the image) -- */
+
+/* ROC curves of classification out-of-fold predictions: one line per fold,
+ * the mean curve (TPR averaged at 201 evenly spaced FPR, each fold's curve
+ * interpolated linearly on its upper envelope) with a ± 1 std band, the
+ * chance diagonal, and the AUC as mean ± population std over folds in the
+ * legend.  Binary: "roc" (class 1 positive); multiclass: one-vs-rest,
+ * "roc_<c>" for each class code c.  `title` is any text (escaped). */
+int tune_report_roc(const struct tune_oof *oof, const char *title,
+                    const struct tune_plot_opts *o, struct tune_plot_log *log,
+                    struct tune_error *err);
+/* Precision-recall curves likewise ("pr", "pr_<c>"): the mean curve averages
+ * the interpolated precision p(r) = max{precision at recall >= r} at 201
+ * recalls; the legend gives average precision mean ± std; the chance line is
+ * the share of positives. */
+int tune_report_pr(const struct tune_oof *oof, const char *title,
+                   const struct tune_plot_opts *o, struct tune_plot_log *log,
+                   struct tune_error *err);
+/* Confusion matrix of every out-of-fold row ("confusion"): a heat map of
+ * row-normalized rates with the count and the rate written in each cell,
+ * class names on both axes (true down, predicted across). */
+int tune_report_confusion(const struct tune_oof *oof, const char *title,
+                          const struct tune_plot_opts *o, struct tune_plot_log *log,
+                          struct tune_error *err);
+/* Regression: predicted against true values, one colour per fold, and the
+ * line y = x ("predictions"). */
+int tune_report_predictions(const struct tune_oof *oof, const char *title,
+                            const struct tune_plot_opts *o, struct tune_plot_log *log,
+                            struct tune_error *err);
+
+/* Optimization history ("history"): each finished trial's objective against
+ * its number, the best-so-far line, failed trials marked below the axis'
+ * data and pruned ones apart; values far worse than the rest (beyond 4x the
+ * median's distance from the best) are drawn at the edge and counted. */
+int tune_report_history(const struct tune_study_info *info, const struct tune_trial *trials,
+                        size_t n, const struct tune_plot_opts *o, struct tune_plot_log *log,
+                        struct tune_error *err);
+/* Objective against each searched parameter ("param_<i>_<name>"), log x axis
+ * for a log-scaled one, categories and booleans as named positions; colour
+ * is the trial number, the best trial is circled.  The space comes from
+ * info->config_json.  *n_params receives the count drawn (may be NULL). */
+int tune_report_params(const struct tune_study_info *info, const struct tune_trial *trials,
+                       size_t n, const struct tune_plot_opts *o, struct tune_plot_log *log,
+                       size_t *n_params, struct tune_error *err);
+/* Feature importances from an "importances.csv" artifact (feature,importance),
+ * largest first, at most 30 bars ("importances"). */
+int tune_report_importances(const char *csv, size_t len, const char *title,
+                            const struct tune_plot_opts *o, struct tune_plot_log *log,
+                            struct tune_error *err);
+
+/* `tunefold report`: every picture above for the study, trials.csv,
+ * best_folds.csv and index.html (one page with every picture and the tables:
+ * best trial, top trials, per-fold metrics, timings, failures), readable
+ * offline.  TUNE_ENOTFOUND (after writing the history and the page) when no
+ * trial completed. */
+int tune_report_study(struct tune_store *store, const struct tune_study_info *info,
+                      const struct tune_plot_opts *o, struct tune_plot_log *log,
+                      struct tune_error *err);
+
+/* ---- comparing studies ----------------------------------------------------- */
+
+struct tune_compare_entry {
+    char *study;
+    int best_number;            /* -1 when no trial completed */
+    double value, value_std;    /* the compared metric of the best trial */
+    double fit_seconds, predict_seconds; /* of the best trial, mean per fold */
+    double tuning_seconds;      /* first start to last end over the study's trials */
+    size_t n_trials, n_complete, n_failed, n_pruned;
+    size_t n_folds;
+    double *folds;              /* the metric on each fold of the best trial */
+    double test_train_ratio;    /* n_valid / n_train of one fold (from the cv config) */
+    char *fold_key;             /* canonical data + task + seed + cv: equal keys, same folds */
+    size_t n_points;            /* complete trials with a cost and a value */
+    double *cost, *quality;     /* per complete trial: fit + predict seconds per fold, metric */
+    size_t best_point;          /* index of the best trial in cost/quality; n_points if none */
+};
+
+struct tune_compare_pair {
+    size_t a, b;                /* entry indices, a < b */
+    int same_folds;             /* 0: no test (different data, seed or cv) */
+    double mean_difference;     /* mean over folds of a - b */
+    double p_ttest;             /* corrected resampled t-test (Nadeau & Bengio) */
+    double p_wilcoxon;          /* Wilcoxon signed-rank */
+};
+
+struct tune_compare {
+    char *metric;
+    int maximize;
+    size_t n;
+    struct tune_compare_entry *entries;
+    size_t n_pairs;
+    struct tune_compare_pair *pairs;
+};
+
+/* Load n studies' summaries on `metric` (NULL: the first study's objective;
+ * every best trial must carry it, else TUNE_EINVAL naming the study).  The
+ * best trial of each study is its best by its own objective.  Release with
+ * tune_compare_release. */
+int tune_compare_load(struct tune_store *store, const struct tune_study_info *infos, size_t n,
+                      const char *metric, struct tune_compare *out, struct tune_error *err);
+void tune_compare_release(struct tune_compare *c);
+
+/* The Pareto front of points (cost[i], quality[i]): lower cost and better
+ * quality (higher when maximize) dominate.  Writes the indices of the
+ * non-dominated points to idx (capacity n) in increasing cost and returns
+ * their count; NAN points are ignored; of exact duplicates the first counts. */
+size_t tune_pareto_front(const double *cost, const double *quality, size_t n, int maximize,
+                         size_t *idx);
+
+/* compare.csv, the cost-quality scatter with the front ("compare" picture)
+ * and compare.html. */
+int tune_compare_write(const struct tune_compare *c, const struct tune_plot_opts *o,
+                       struct tune_plot_log *log, struct tune_error *err);
+
+/* ---- learning curve -------------------------------------------------------- */
+
+struct tune_learning_curve {
+    char *metric;
+    int maximize;
+    size_t n_sizes, n_folds;
+    double *fractions;          /* n_sizes, of each training fold */
+    double *n_train;            /* n_sizes: mean training rows */
+    double *train, *valid;      /* n_sizes x n_folds (row = size): scores */
+    double *train_mean, *train_std, *valid_mean, *valid_std; /* n_sizes each (population std) */
+};
+
+/* Cross-validate the configuration `params_json` (the study's fixed params,
+ * this object on top; may be NULL) on the study's folds with each training
+ * fold cut to each fraction (0 < f <= 1): a seeded, nested subsample (the
+ * rows for a smaller fraction are among those of a larger one), stratified
+ * by class for classification with at least one row per class.  Each fold
+ * at each size is ONE fit, whose predictions on its training rows give the
+ * training score and on the fold's validation rows the validation score.
+ * The trainer's seed for fold f is the study's, so at fraction 1 the
+ * validation scores are the study's fold scores of that configuration.
+ * Release with tune_learning_curve_release. */
+int tune_learning_curve_compute(const struct tune_study_config *cfg,
+                                const struct tune_dataset *ds, const char *params_json,
+                                const double *fractions, size_t n_fractions,
+                                struct tune_learning_curve *out, struct tune_error *err);
+void tune_learning_curve_release(struct tune_learning_curve *lc);
+
+/* One line for people (rules in learning_curve.c): "high bias: ...",
+ * "high variance: ...", "good fit: ..." or "no clear diagnosis: ...". */
+void tune_learning_curve_diagnose(const struct tune_learning_curve *lc, char *buf,
+                                  size_t size);
+
+/* "learning_curve" picture: training and validation score against training
+ * rows, mean ± std bands, the diagnosis printed under the title. */
+int tune_learning_curve_plot(const struct tune_learning_curve *lc, const char *title,
+                             const struct tune_plot_opts *o, struct tune_plot_log *log,
+                             struct tune_error *err);
+
+/* ---- elbow ----------------------------------------------------------------- */
+
+/* The knee of a convex decreasing curve by the Kneedle method (Satopää,
+ * Albrecht, Irwin & Raghavan 2011) without smoothing, sensitivity S: x and y
+ * normalized to [0, 1], difference curve d = 1 - x_n - y_n; the knee is the
+ * first local maximum of d after which d falls below d_max - S * mean(dx_n)
+ * before the next local maximum.  Returns its index, or -1 when there is
+ * none (e.g. a straight line, fewer than 3 points). */
+long tune_kneedle_convex_decreasing(const double *x, const double *y, size_t n, double S);
+
+struct tune_elbow {
+    size_t k_max;
+    double *inertia;            /* k = 1..k_max at [k - 1] */
+    double *silhouette;         /* NAN at k = 1 */
+    size_t elbow_k;             /* 0: no elbow found */
+    size_t best_silhouette_k;   /* 0: none */
+    size_t n_rows, n_cols;
+};
+
+/* Fit k-means (k-means++, n_init runs, seeded) for k = 1..k_max on x and
+ * measure inertia and the mean silhouette (exact up to 3000 rows, else on
+ * 3000 rows drawn with the seed).  Release with tune_elbow_release. */
+int tune_elbow_compute(const struct tune_matrix *x, size_t k_max, size_t n_init, uint64_t seed,
+                       struct tune_elbow *out, struct tune_error *err);
+void tune_elbow_release(struct tune_elbow *e);
+
+/* "elbow" picture: inertia against k with the elbow marked, silhouette
+ * against k beside it. */
+int tune_elbow_plot(const struct tune_elbow *e, const char *title,
+                    const struct tune_plot_opts *o, struct tune_plot_log *log,
+                    struct tune_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
