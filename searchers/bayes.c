@@ -10,7 +10,8 @@
  *
  * One suggestion:
  *  1. seq < initial_points (default max(5, d + 1)), or fewer than two
- *     completed trials: the Sobol point seq (the next unseen one).
+ *     completed trials: the Sobol point seq, randomized within its cell
+ *     (see sobol_point), the next unseen one.
  *  2. Observations: every finished trial with a point.  The objective is
  *     turned into a loss (negated when maximizing).  A FAILED or PRUNED
  *     trial counts as the worst completed loss: a configuration that makes a
@@ -23,16 +24,18 @@
  *     trial compresses instead of flattening every other difference.
  *  4. Inputs: each parameter's unit-cube coordinate (space.h: log scales in
  *     log space); ints and stepped floats are snapped before encoding; a
- *     categorical with k > 2 values is one-hot encoded (k columns, each with
- *     its own length scale) from its arg-max cell, or compared by a Hamming
- *     column; a bool or 2-valued categorical is one 0/1 column.  The model
+ *     categorical with k > 2 values is compared by a Hamming column (one
+ *     length scale: same value or not), or, as the alternative the benchmark
+ *     measured and found worse, one-hot encoded (k columns, each with its
+ *     own length scale) from its arg-max cell; a bool or 2-valued
+ *     categorical is one 0/1 column (where the two coincide).  The model
  *     therefore only sees valid points (Garrido-Merchán & Hernández-Lobato,
  *     "Dealing with categorical and integer-valued variables in Bayesian
  *     optimization with Gaussian processes", Neurocomputing 2020).
  *  5. Hyperparameters (MAP, gp.c) are refitted at every suggestion while
- *     there are at most 60 observations; beyond that at every 10% growth of
+ *     there are at most 60 observations; beyond that at every 20% growth of
  *     the history (the first m observations in trial order, m on a fixed
- *     geometric schedule), on at most 250 of them taken at an even stride.
+ *     geometric schedule), on at most 100 of them taken at an even stride.
  *     A fit costs O(m^3) per likelihood evaluation and the length scales move
  *     little once the data are many, while the posterior itself is always
  *     recomputed on every observation.  The fit is deterministic, so a cache
@@ -69,12 +72,13 @@
 
 #define SOBOL_MAX_DIM 40
 #define FIT_EVERY_UNTIL 60   /* refit at every suggestion up to this many observations */
-#define FIT_GROWTH 1.1       /* then whenever the history grows by 10% */
-#define FIT_MAX_POINTS 250   /* hyperparameters fitted on at most this many */
-#define N_SOBOL 1024         /* quasi-random candidates (fewer for long histories) */
-#define N_LOCAL 256          /* perturbations of the best observations */
+#define FIT_GROWTH 1.2       /* then whenever the history grows by 20% */
+#define FIT_MAX_POINTS 100   /* hyperparameters fitted on at most this many */
+#define N_SOBOL 512          /* quasi-random candidates */
+#define N_LOCAL 128          /* perturbations of the best observations */
 #define N_BEST 5             /* observations perturbed, and candidates refined */
 #define REFINE_EVALS 40      /* L-BFGS evaluations per refinement */
+#define LONG_HISTORY 100     /* beyond this many points, scale the work above by 100/n */
 #define ENUM_MAX 4096        /* discrete spaces up to this size are enumerated */
 
 enum acq { ACQ_EI, ACQ_UCB, ACQ_PI };
@@ -97,9 +101,10 @@ void tune_bayes_model_default(struct tune_bayes_model *m)
 {
     m->yeo_johnson = 1;
     m->warping = 0;
-    m->hamming = 0;
+    m->hamming = 1;
     m->per_trial_noise = 0;
     m->fantasize = 1;
+    m->additive = 1;
 }
 
 static void drop_caches(struct bayes_state *st)
@@ -306,10 +311,19 @@ static int is_seen(const struct work *w, const double *point)
     return 0;
 }
 
-/* The first Sobol point from index seq on that is not in the history. */
+/* The design point seq: the Sobol point seq, moved uniformly at random
+ * within its cell of side 2^-m, where 2^m > max(initial_points, seq + 1).
+ * The first 2^m - 1 Sobol points (GSL skips the origin) each own a
+ * different cell in every coordinate, so the design keeps the Sobol
+ * stratification while a study's seed changes it (the generator is seeded
+ * from the study seed and seq): without that every seed would share one
+ * design.  Points already in the history are skipped. */
 static int sobol_point(struct work *w, size_t seq, gsl_rng *rng, double *point)
 {
-    size_t d = w->d;
+    size_t d = w->d, top = seq + 1 > w->st->n_init ? seq + 1 : w->st->n_init;
+    double cells = 2;
+    while (cells <= (double)top)
+        cells *= 2;
     double *u = w->ubuf;
     if (d <= SOBOL_MAX_DIM) {
         gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d);
@@ -319,6 +333,8 @@ static int sobol_point(struct work *w, size_t seq, gsl_rng *rng, double *point)
             gsl_qrng_get(q, u);
             if (i < seq)
                 continue;
+            for (size_t k = 0; k < d; k++)
+                u[k] = (floor(u[k] * cells) + gsl_rng_uniform(rng)) / cells;
             tune_space_from_unit(w->space, u, point);
             if (!is_seen(w, point)) {
                 gsl_qrng_free(q);
@@ -420,7 +436,8 @@ static int ensure_gp(struct work *w)
     if (!cols)
         return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
     column_kinds(&st->model, w->space, cols);
-    int rc = tune_gp_new(w->D, cols, st->kernel, &st->gp, w->err);
+    int rc = tune_gp_new(w->D, cols, st->kernel, st->model.additive ? TUNE_GP_ADDITIVE : 0,
+                         &st->gp, w->err);
     free(cols);
     if (rc)
         return rc;
@@ -749,12 +766,18 @@ static int maximize_acquisition(struct work *w, const struct obs *obs, gsl_rng *
     size_t d = w->d, D = w->D, n = tune_gp_n(w->st->gp);
     size_t total = bayes_max_points(w->space);
     int enumerate = total > 0 && total <= ENUM_MAX;
-    /* fewer quasi-random candidates when each costs O(n^2) */
-    size_t n_sobol = N_SOBOL;
-    if (n > 300)
-        n_sobol = (size_t)(N_SOBOL * (300.0 / (double)n) * (300.0 / (double)n));
-    n_sobol = n_sobol < 256 ? 256 : n_sobol;
-    size_t cap = enumerate ? total : n_sobol + N_LOCAL;
+    /* Each candidate costs O(n) kernel evaluations and O(n^2) for its
+     * variance, each refinement step O(n^2): past LONG_HISTORY points the
+     * candidates and refinement steps shrink as 1/n (with floors), so the
+     * work per suggestion grows like n^2 rather than n^3.  A long history
+     * also means a well-informed model, which needs fewer of them. */
+    double shrink = n > LONG_HISTORY ? (double)LONG_HISTORY / (double)n : 1;
+    size_t n_sobol = (size_t)(N_SOBOL * shrink), n_local = (size_t)(N_LOCAL * shrink);
+    size_t refine_evals = (size_t)(REFINE_EVALS * shrink);
+    n_sobol = n_sobol < 128 ? 128 : n_sobol;
+    n_local = n_local < 32 ? 32 : n_local;
+    refine_evals = refine_evals < 15 ? 15 : refine_evals;
+    size_t cap = enumerate ? total : n_sobol + n_local;
     double *u = malloc(cap * d * sizeof *u);
     double *zc = malloc(cap * D * sizeof *zc);
     double *pts = malloc(cap * d * sizeof *pts);
@@ -768,7 +791,7 @@ static int maximize_acquisition(struct work *w, const struct obs *obs, gsl_rng *
         goto done;
     }
     size_t m = enumerate ? enumerate_space(w, u, total)
-                         : make_candidates(w, obs, rng, u, n_sobol, N_LOCAL);
+                         : make_candidates(w, obs, rng, u, n_sobol, n_local);
     for (size_t i = 0; i < m; i++) {
         tune_space_from_unit(w->space, &u[i * d], &pts[i * d]);
         encode(&w->st->model, w->space, &pts[i * d], &zc[i * D]);
@@ -808,7 +831,7 @@ static int maximize_acquisition(struct work *w, const struct obs *obs, gsl_rng *
         nlopt_set_lower_bounds(opt, lo);
         nlopt_set_upper_bounds(opt, hi);
         nlopt_set_max_objective(opt, refine_objective, w);
-        nlopt_set_maxeval(opt, REFINE_EVALS);
+        nlopt_set_maxeval(opt, (int)refine_evals);
         nlopt_set_xtol_rel(opt, 1e-6);
         double *cand_u = ubest + d;
         for (size_t r = 0; r < N_BEST && r < nc; r++) {

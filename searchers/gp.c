@@ -32,11 +32,12 @@
  *     log signal variance ~ N(0, 1.5^2)   (outputs are standardized)
  *     log noise variance ~ N(log 1e-3, 3^2)
  *     log a, log b ~ N(0, 0.75)            (warping near the identity)
+ *     logit rho ~ N(0, 2^2)                (additive share)
  * and box bounds: l in [0.005, 50], signal variance in [0.01, 100], noise
- * variance in [1e-6, 2], a and b in [0.2, 5].
+ * variance in [1e-6, 2], a and b in [0.2, 5], logit rho in [-6, 6].
  *
  * The MAP fit runs NLopt's L-BFGS from fixed starts (length scales 0.5,
- * 0.15 and 1.5; signal variance 1; noise 1e-3; no warp), so it is a pure
+ * 0.15 and 1.5; signal variance 1; noise 1e-3; no warp; rho 1/2), so it is a pure
  * function of the data: a cached fit and a fresh one agree bit for bit. */
 #include "tunefold/gp.h"
 
@@ -62,8 +63,11 @@ struct tune_gp {
     enum tune_gp_kernel kernel;
     size_t n_warp;      /* warped columns */
     size_t *warp_slot;  /* per column: index of its (a, b) pair, or SIZE_MAX */
+    int additive;       /* the kernel has a first-order additive part */
     size_t n_hyper;
     double *theta;
+    double rho;         /* additive share, from theta */
+    double *gbuf;       /* dim workspace: dk/d(a_c) of one pair */
     /* data */
     size_t n, cap;
     double *x;      /* n x dim inputs as given */
@@ -79,6 +83,7 @@ struct tune_gp {
     double *alpha;
     double *kinv;   /* n x n workspace for K^-1 */
     double *kvec, *vvec; /* n workspaces for predict */
+    double *gmat;   /* n x dim workspace: each point's dk/da_c, for predict */
     double *kmany;  /* m x n workspace for predict_many */
     size_t kmany_cap;
     /* derived from theta */
@@ -90,6 +95,7 @@ struct tune_gp {
 static size_t i_signal(const struct tune_gp *gp) { return gp->dim; }
 static size_t i_noise(const struct tune_gp *gp) { return gp->dim + 1; }
 static size_t i_warp(const struct tune_gp *gp, size_t slot) { return gp->dim + 2 + 2 * slot; }
+static size_t i_mix(const struct tune_gp *gp) { return gp->dim + 2 + 2 * gp->n_warp; }
 
 static void hyper_bounds(const struct tune_gp *gp, double *lo, double *hi)
 {
@@ -106,6 +112,10 @@ static void hyper_bounds(const struct tune_gp *gp, double *lo, double *hi)
             lo[i_warp(gp, s) + k] = log(0.2);
             hi[i_warp(gp, s) + k] = log(5.0);
         }
+    if (gp->additive) {
+        lo[i_mix(gp)] = -6;
+        hi[i_mix(gp)] = 6;
+    }
 }
 
 /* Log prior density of theta (up to a constant) and its gradient (added). */
@@ -131,6 +141,12 @@ static double log_prior(const struct tune_gp *gp, const double *t, double *grad)
         if (grad)
             grad[i_warp(gp, 0) + k] += -w / 0.75;
     }
+    if (gp->additive) {
+        double m = t[i_mix(gp)];
+        lp += -m * m / (2 * 4.0);
+        if (grad)
+            grad[i_mix(gp)] += -m / 4.0;
+    }
     return lp;
 }
 
@@ -144,6 +160,8 @@ void tune_gp_default_hyper(const struct tune_gp *gp, double *theta)
     theta[i_noise(gp)] = log(1e-3);
     for (size_t k = 0; k < 2 * gp->n_warp; k++)
         theta[i_warp(gp, 0) + k] = 0;
+    if (gp->additive)
+        theta[i_mix(gp)] = 0;
 }
 
 void tune_gp_get_hyper(const struct tune_gp *gp, double *theta)
@@ -157,6 +175,7 @@ static void apply_theta(struct tune_gp *gp, const double *theta)
         memcpy(gp->theta, theta, gp->n_hyper * sizeof *theta);
     for (size_t c = 0; c < gp->dim; c++)
         gp->inv_l2[c] = exp(-2 * theta[c]);
+    gp->rho = gp->additive ? 1 / (1 + exp(-theta[i_mix(gp)])) : 0;
 }
 
 void tune_gp_set_hyper(struct tune_gp *gp, const double *theta)
@@ -175,6 +194,7 @@ void tune_gp_free(struct tune_gp *gp)
     free(gp->warp_slot);
     free(gp->theta);
     free(gp->inv_l2);
+    free(gp->gbuf);
     free(gp->x);
     free(gp->z);
     free(gp->dza);
@@ -186,12 +206,13 @@ void tune_gp_free(struct tune_gp *gp)
     free(gp->kinv);
     free(gp->kvec);
     free(gp->vvec);
+    free(gp->gmat);
     free(gp->kmany);
     free(gp);
 }
 
 int tune_gp_new(size_t dim, const enum tune_gp_column *columns, enum tune_gp_kernel kernel,
-                struct tune_gp **out, struct tune_error *err)
+                unsigned flags, struct tune_gp **out, struct tune_error *err)
 {
     *out = NULL;
     if (dim == 0)
@@ -204,13 +225,15 @@ int tune_gp_new(size_t dim, const enum tune_gp_column *columns, enum tune_gp_ker
     gp->cols = calloc(dim, sizeof *gp->cols);
     gp->warp_slot = malloc(dim * sizeof *gp->warp_slot);
     gp->inv_l2 = malloc(dim * sizeof *gp->inv_l2);
-    if (!gp->cols || !gp->warp_slot || !gp->inv_l2)
+    gp->gbuf = malloc(dim * sizeof *gp->gbuf);
+    if (!gp->cols || !gp->warp_slot || !gp->inv_l2 || !gp->gbuf)
         goto nomem;
     for (size_t c = 0; c < dim; c++) {
         gp->cols[c] = columns ? columns[c] : TUNE_GP_COL_PLAIN;
         gp->warp_slot[c] = gp->cols[c] == TUNE_GP_COL_WARPED ? gp->n_warp++ : SIZE_MAX;
     }
-    gp->n_hyper = dim + 2 + 2 * gp->n_warp;
+    gp->additive = (flags & TUNE_GP_ADDITIVE) != 0;
+    gp->n_hyper = dim + 2 + 2 * gp->n_warp + (gp->additive ? 1 : 0);
     if (!(gp->theta = malloc(gp->n_hyper * sizeof *gp->theta)))
         goto nomem;
     tune_gp_default_hyper(gp, gp->theta);
@@ -241,7 +264,8 @@ int tune_gp_set_data(struct tune_gp *gp, size_t n, const double *x, const double
         size_t nd = n * gp->dim;
         if (grow(&gp->x, nd) || grow(&gp->z, nd) || grow(&gp->dza, nd) || grow(&gp->dzb, nd) ||
             grow(&gp->y, n) || grow(&gp->extra, n) || grow(&gp->alpha, n) ||
-            grow(&gp->kvec, n) || grow(&gp->vvec, n) || grow(&gp->chol, n * n) ||
+            grow(&gp->kvec, n) || grow(&gp->vvec, n) || grow(&gp->gmat, n * gp->dim) ||
+            grow(&gp->chol, n * n) ||
             grow(&gp->kinv, n * n)) {
             gp->n = 0;
             return tune_error_set(err, TUNE_ENOMEM, "out of memory for a GP of %zu points", n);
@@ -309,6 +333,46 @@ static double kern(enum tune_gp_kernel kind, double r2, double s2, double *dk_dr
     return s2 * (1 + SQRT5 * r + (5.0 / 3.0) * r2) * e;
 }
 
+/* Column c's share of r^2 between za and zb. */
+static double col_a(const struct tune_gp *gp, size_t c, const double *za, const double *zb)
+{
+    double d = za[c] - zb[c];
+    if (gp->cols[c] == TUNE_GP_COL_HAMMING)
+        d = d != 0;
+    return d * d * gp->inv_l2[c];
+}
+
+/* k(za, zb) with signal variance s2.  G (NULL, or dim values) receives
+ * dk/da_c, a_c = col_a(c), and dmix (with G) dk/dtheta_mix.  Without the
+ * additive part every G_c is the same dk/d(r^2). */
+static double pair(const struct tune_gp *gp, const double *za, const double *zb, double s2,
+                   double *G, double *dmix)
+{
+    size_t dim = gp->dim;
+    if (!gp->additive) {
+        double dk, k = kern(gp->kernel, sq_dist(gp, za, zb), s2, G ? &dk : NULL);
+        if (G)
+            for (size_t c = 0; c < dim; c++)
+                G[c] = dk;
+        return k;
+    }
+    double r2 = 0, kadd = 0, ga, gf, w = gp->rho / (double)dim;
+    for (size_t c = 0; c < dim; c++) {
+        double a = col_a(gp, c, za, zb);
+        r2 += a;
+        kadd += kern(gp->kernel, a, 1, G ? &ga : NULL);
+        if (G)
+            G[c] = w * s2 * ga;
+    }
+    double kf = kern(gp->kernel, r2, 1, G ? &gf : NULL);
+    if (G) {
+        for (size_t c = 0; c < dim; c++)
+            G[c] += (1 - gp->rho) * s2 * gf;
+        *dmix = s2 * (kadd / (double)dim - kf) * gp->rho * (1 - gp->rho);
+    }
+    return s2 * ((1 - gp->rho) * kf + w * kadd);
+}
+
 static void warp_data(struct tune_gp *gp, const double *theta, int with_grad)
 {
     for (size_t i = 0; i < gp->n; i++)
@@ -335,7 +399,7 @@ static int build_and_factor(struct tune_gp *gp, int with_grad, struct tune_error
         for (size_t i = 0; i < n; i++) {
             const double *zi = &gp->z[i * dim];
             for (size_t j = 0; j < i; j++)
-                gp->chol[i * n + j] = kern(gp->kernel, sq_dist(gp, zi, &gp->z[j * dim]), s2, NULL);
+                gp->chol[i * n + j] = pair(gp, zi, &gp->z[j * dim], s2, NULL, NULL);
             gp->chol[i * n + i] = s2 + sn2 + gp->extra[i] + jitter;
         }
         if (gsl_linalg_cholesky_decomp1(&L.matrix) == GSL_SUCCESS) {
@@ -390,7 +454,7 @@ int tune_gp_log_likelihood(struct tune_gp *gp, const double *theta, int with_pri
         if (gsl_linalg_cholesky_invert(&Ki.matrix) != GSL_SUCCESS)
             return tune_error_set(err, TUNE_ENUMERIC, "gp: cannot invert the kernel factor");
         double s2 = exp(theta[i_signal(gp)]), sn2 = exp(theta[i_noise(gp)]);
-        double g_s2 = 0, g_noise = 0;
+        double g_s2 = 0, g_noise = 0, g_mix = 0, *G = gp->gbuf;
         double *g_l = grad;  /* length scales */
         for (size_t i = 0; i < n; i++) {
             const double *zi = &gp->z[i * dim];
@@ -399,16 +463,16 @@ int tune_gp_log_likelihood(struct tune_gp *gp, const double *theta, int with_pri
             g_noise += 0.5 * wii * sn2;
             for (size_t j = 0; j < i; j++) {
                 const double *zj = &gp->z[j * dim];
-                double w = gp->alpha[i] * gp->alpha[j] - gp->kinv[i * n + j], dk;
-                double k = kern(gp->kernel, sq_dist(gp, zi, zj), s2, &dk);
+                double w = gp->alpha[i] * gp->alpha[j] - gp->kinv[i * n + j], dmix;
+                double k = pair(gp, zi, zj, s2, G, &dmix);
                 /* pairs (i, j) and (j, i): the halves add to one */
                 g_s2 += w * k;
-                double wdk = w * dk;
+                g_mix += w * dmix;
                 for (size_t c = 0; c < dim; c++) {
                     double d = zi[c] - zj[c];
                     if (gp->cols[c] == TUNE_GP_COL_HAMMING)
                         d = d != 0;
-                    double d2l = d * gp->inv_l2[c];
+                    double d2l = d * gp->inv_l2[c], wdk = w * G[c];
                     g_l[c] += wdk * (-2 * d * d2l);
                     if (gp->cols[c] == TUNE_GP_COL_WARPED) {
                         size_t ia = i_warp(gp, gp->warp_slot[c]);
@@ -421,6 +485,8 @@ int tune_gp_log_likelihood(struct tune_gp *gp, const double *theta, int with_pri
         }
         grad[i_signal(gp)] = g_s2;
         grad[i_noise(gp)] = g_noise;
+        if (gp->additive)
+            grad[i_mix(gp)] = g_mix;
     }
     if (with_prior)
         lml += log_prior(gp, theta, grad);
@@ -518,9 +584,11 @@ int tune_gp_predict(struct tune_gp *gp, const double *x, double *mean, double *v
     double *dz = dim <= 64 ? dzdx : zbuf + dim;
     for (size_t c = 0; c < dim; c++)
         zbuf[c] = warp1(gp, gp->theta, c, x[c], &dz[c], NULL, NULL);
-    double m = 0;
+    double m = 0, dmix;
+    int want_grad = dmean || dvar;
     for (size_t i = 0; i < n; i++) {
-        gp->kvec[i] = kern(gp->kernel, sq_dist(gp, zbuf, &gp->z[i * dim]), s2, NULL);
+        gp->kvec[i] = pair(gp, zbuf, &gp->z[i * dim], s2, want_grad ? &gp->gmat[i * dim] : NULL,
+                           &dmix);
         m += gp->kvec[i] * gp->alpha[i];
     }
     gsl_matrix_const_view L = gsl_matrix_const_view_array(gp->chol, n, n);
@@ -532,7 +600,7 @@ int tune_gp_predict(struct tune_gp *gp, const double *x, double *mean, double *v
     gsl_blas_ddot(&v.vector, &v.vector, &vv);
     *mean = m;
     *var = s2 - vv > 0 ? s2 - vv : 0;
-    if (dmean || dvar) {
+    if (want_grad) {
         /* w = K^-1 k lands in vvec; d var/dx = -2 w' dk/dx. */
         gsl_blas_dtrsv(CblasLower, CblasTrans, CblasNonUnit, &L.matrix, &v.vector);
         for (size_t c = 0; c < dim; c++) {
@@ -542,13 +610,11 @@ int tune_gp_predict(struct tune_gp *gp, const double *x, double *mean, double *v
                 dvar[c] = 0;
         }
         for (size_t i = 0; i < n; i++) {
-            const double *zi = &gp->z[i * dim];
-            double dk;
-            kern(gp->kernel, sq_dist(gp, zbuf, zi), s2, &dk);
+            const double *zi = &gp->z[i * dim], *G = &gp->gmat[i * dim];
             for (size_t c = 0; c < dim; c++) {
                 if (gp->cols[c] == TUNE_GP_COL_HAMMING)
                     continue;
-                double dkdx = dk * 2 * (zbuf[c] - zi[c]) * gp->inv_l2[c] * dz[c];
+                double dkdx = G[c] * 2 * (zbuf[c] - zi[c]) * gp->inv_l2[c] * dz[c];
                 if (dmean)
                     dmean[c] += gp->alpha[i] * dkdx;
                 if (dvar)
@@ -585,7 +651,7 @@ int tune_gp_predict_many(struct tune_gp *gp, size_t m, const double *x, double *
             zbuf[c] = warp1(gp, gp->theta, c, x[r * dim + c], NULL, NULL, NULL);
         double *kr = &gp->kmany[r * n];
         for (size_t i = 0; i < n; i++)
-            kr[i] = kern(gp->kernel, sq_dist(gp, zbuf, &gp->z[i * dim]), s2, NULL);
+            kr[i] = pair(gp, zbuf, &gp->z[i * dim], s2, NULL, NULL);
     }
     if (zbuf != zx)
         free(zbuf);

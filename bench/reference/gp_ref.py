@@ -12,7 +12,8 @@ eq. 2.25-2.26 and 2.30) with numpy's dense solve, independently of the C code
 mean = k*' K^-1 y, var = k(x*, x*) - k*' K^-1 k*,
 lml = -y' K^-1 y / 2 - log det K / 2 - n log(2 pi) / 2.
 Column 2 of X is a categorical index compared by equality (Hamming), column 0
-is warped by the Kumaraswamy CDF 1 - (1 - u^a)^b in the warped case.
+is warped by the Kumaraswamy CDF 1 - (1 - u^a)^b in the warped case; the
+additive case mixes in the mean of the one-column kernels with weight RHO.
 log h(z) = log(z Phi(z) + phi(z)) and log Phi(z) come from mpmath at 50 digits.
 """
 import mpmath
@@ -29,6 +30,7 @@ XS = np.array([[0.5, 0.5, 1], [0.95, 0.1, 2]], dtype=float)
 ELL = np.array([0.3, 0.7, 1.3])
 S2, SN2 = 1.7, 0.013
 A, B = 0.7, 1.8
+RHO = 0.35
 
 
 def warp(x, warped):
@@ -39,24 +41,32 @@ def warp(x, warped):
     return x
 
 
-def r2(a, b):
+def shares(a, b):
     d = a[:, None, :] - b[None, :, :]
     d[:, :, 2] = (d[:, :, 2] != 0)
-    return np.sum(d ** 2 / ELL ** 2, axis=2)
+    return d ** 2 / ELL ** 2
 
 
-def kern(kind, a, b):
-    rr = r2(a, b)
+def unit(kind, rr):
     if kind == "rbf":
-        return S2 * np.exp(-0.5 * rr)
+        return np.exp(-0.5 * rr)
     r = np.sqrt(rr)
-    return S2 * (1 + np.sqrt(5) * r + 5 * rr / 3) * np.exp(-np.sqrt(5) * r)
+    return (1 + np.sqrt(5) * r + 5 * rr / 3) * np.exp(-np.sqrt(5) * r)
 
 
-def case(kind, warped, extra):
+def kern(kind, a, b, additive=False):
+    sh = shares(a, b)
+    full = unit(kind, np.sum(sh, axis=2))
+    if not additive:
+        return S2 * full
+    add = np.mean([unit(kind, sh[:, :, c]) for c in range(sh.shape[2])], axis=0)
+    return S2 * ((1 - RHO) * full + RHO * add)
+
+
+def case(kind, warped, extra, additive=False):
     x, xs = warp(X, warped), warp(XS, warped)
-    K = kern(kind, x, x) + np.diag(SN2 + extra)
-    ks = kern(kind, xs, x)
+    K = kern(kind, x, x, additive) + np.diag(SN2 + extra)
+    ks = kern(kind, xs, x, additive)
     mean = ks @ np.linalg.solve(K, Y)
     var = S2 - np.sum(ks * np.linalg.solve(K, ks.T).T, axis=1)
     sign, logdet = np.linalg.slogdet(K)
@@ -68,11 +78,12 @@ def c_array(name, values):
     print("static const double %s[] = {%s};" % (name, ", ".join("%.17g" % v for v in values)))
 
 
-for kind, warped, extra, tag in [("matern", False, np.zeros(6), "matern"),
-                                 ("rbf", False, np.zeros(6), "rbf"),
-                                 ("matern", False, EXTRA, "matern_extra"),
-                                 ("matern", True, np.zeros(6), "matern_warp")]:
-    mean, var, lml = case(kind, warped, extra)
+for kind, warped, extra, add, tag in [("matern", False, np.zeros(6), False, "matern"),
+                                      ("rbf", False, np.zeros(6), False, "rbf"),
+                                      ("matern", False, EXTRA, False, "matern_extra"),
+                                      ("matern", True, np.zeros(6), False, "matern_warp"),
+                                      ("matern", False, np.zeros(6), True, "matern_additive")]:
+    mean, var, lml = case(kind, warped, extra, add)
     c_array("%s_mean" % tag, mean)
     c_array("%s_var" % tag, var)
     print("static const double %s_lml = %.17g;" % (tag, lml))

@@ -17,10 +17,11 @@ extern "C" {
 struct tune_bayes_model {
     int yeo_johnson;      /* power-transform the outputs (default 1) */
     int warping;          /* Kumaraswamy input warping of numeric columns (default 0) */
-    int hamming;          /* categoricals: 1 Hamming kernel, 0 one-hot with arg-max
-                           * projection (default 0) */
+    int hamming;          /* categoricals: 1 Hamming kernel (default), 0 one-hot with
+                           * arg-max projection */
     int per_trial_noise;  /* add each trial's CV variance to the learned noise (default 0) */
     int fantasize;        /* kriging believer for RUNNING trials (default 1) */
+    int additive;         /* add a first-order additive part to the kernel (default 1) */
 };
 
 /* The defaults listed above. */

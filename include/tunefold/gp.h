@@ -11,12 +11,21 @@
  * where d_c is w_c(x_c) - w_c(x'_c) for an ordinary column (w_c the identity,
  * or a Kumaraswamy CDF when the column is warped) and the indicator
  * [x_c != x'_c] for a Hamming column (a categorical stored as its index).
+ * With TUNE_GP_ADDITIVE the kernel is a mixture of that kernel and the mean
+ * of the same kernel along each column alone (sharing the length scales):
+ *
+ *     k = s2 ((1 - rho) K(r^2) + rho / dim sum_c K(d_c^2 / l_c^2)),
+ *
+ * whose additive part lets the model carry what it learns along one input
+ * to values of the others it has not seen together (Duvenaud et al.,
+ * "Additive Gaussian processes", NeurIPS 2011, first order).
  *
  * Hyperparameters live in one vector theta, all on a log scale:
  *     theta[c]            log l_c              c = 0 .. dim-1
  *     theta[dim]          log signal variance
  *     theta[dim + 1]      log noise variance
- *     then, for each warped column in column order, log a, log b.
+ *     then, for each warped column in column order, log a, log b;
+ *     then, when additive, logit rho.
  * They are fitted by maximizing the log marginal likelihood plus weak log
  * priors (MAP); see searchers/gp.c for the method and the priors.
  *
@@ -40,12 +49,15 @@ enum tune_gp_column {
     TUNE_GP_COL_HAMMING = 2  /* a category index compared by equality */
 };
 
+/* Flags for tune_gp_new. */
+#define TUNE_GP_ADDITIVE 1u   /* add a first-order additive part to the kernel */
+
 struct tune_gp;
 
 /* A model over `dim` input columns of the given kinds (NULL: all plain).
  * Free with tune_gp_free(). */
 int tune_gp_new(size_t dim, const enum tune_gp_column *columns, enum tune_gp_kernel kernel,
-                struct tune_gp **out, struct tune_error *err);
+                unsigned flags, struct tune_gp **out, struct tune_error *err);
 void tune_gp_free(struct tune_gp *gp);
 
 /* Length of theta. */
