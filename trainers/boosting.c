@@ -161,6 +161,7 @@ struct booster {
     uint32_t *feat;            /* the n_feat columns this tree may split on, ascending */
     size_t n_feat;
     size_t *feat_off;          /* n_feat: histogram offset of each */
+    struct hbin **base;        /* n_feat: scratch, each column's histogram in a build */
     size_t *group;             /* column groups of the node tasks: feat[group[t]..group[t+1]) */
     size_t n_groups;
     struct leaf *leaves;
@@ -258,12 +259,32 @@ static void build_group(const struct booster *b, size_t f0, size_t f1)
     const uint32_t *rows = b->rows;
     const struct ghd *og = b->og;
     const uint8_t *codes = bn->row_codes;
-    const size_t *off = b->feat_off;
+    struct hbin **base = b->base + f0;
+    size_t nf = f1 - f0;
+    for (size_t k = 0; k < nf; k++)
+        base[k] = hist + b->feat_off[f0 + k];
+    if (nf > 0 && feat[f1 - 1] - feat[f0] == nf - 1) {
+        /* Consecutive columns (always, without colsample): a row's codes
+         * for the group are nf consecutive bytes. */
+        codes += feat[f0];
+        for (uint32_t i = b->small_start; i < b->small_end; i++) {
+            const uint8_t *cr = codes + (size_t)rows[i] * d;
+            double g = og[i].g, h = og[i].h;
+            for (size_t k = 0; k < nf; k++) {
+                struct hbin *t = base[k] + cr[k];
+                t->g += g;
+                t->h += h;
+                t->n++;
+            }
+        }
+        return;
+    }
+    const uint32_t *fk = feat + f0;
     for (uint32_t i = b->small_start; i < b->small_end; i++) {
         const uint8_t *cr = codes + (size_t)rows[i] * d;
         double g = og[i].g, h = og[i].h;
-        for (size_t f = f0; f < f1; f++) {
-            struct hbin *t = &hist[off[f] + cr[feat[f]]];
+        for (size_t k = 0; k < nf; k++) {
+            struct hbin *t = base[k] + cr[fk[k]];
             t->g += g;
             t->h += h;
             t->n++;
@@ -635,6 +656,7 @@ static void booster_release(struct booster *b)
     free(b->og);
     free(b->feat);
     free(b->feat_off);
+    free(b->base);
     free(b->group);
     for (size_t i = 0; i < b->n_leaves; i++)
         free(b->leaves[i].hist);
@@ -733,6 +755,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     b.og = malloc((n + 1) * sizeof *b.og);
     b.feat = malloc((d + 1) * sizeof *b.feat);
     b.feat_off = malloc((d + 1) * sizeof *b.feat_off);
+    b.base = malloc((d + 1) * sizeof *b.base);
     size_t threads = tune_pool_threads(pool);
     size_t max_groups = 2 * threads;
     b.group = malloc((max_groups + 2) * sizeof *b.group);
@@ -741,7 +764,8 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     b.res_large = malloc((d + 1) * sizeof *b.res_large);
     raw = malloc((n * n_out + 1) * sizeof *raw);
     cols = malloc((d + 1) * sizeof *cols);
-    if (!b.gh || !b.rows || !b.tmp || !b.og || !b.feat || !b.feat_off || !b.group || !b.gain || !b.res_small ||
+    if (!b.gh || !b.rows || !b.tmp || !b.og || !b.feat || !b.feat_off || !b.base || !b.group ||
+        !b.gain || !b.res_small ||
         !b.res_large || !raw || !cols)
         goto nomem;
     for (size_t i = 0; i < n; i++)

@@ -26,21 +26,22 @@ struct bin_job {
     size_t m;
     struct tune_bins *b;
     double *edges;             /* d x 255 */
-    uint64_t *scratch;         /* per thread: 3 m + m / 2 + 1 words */
+    uint64_t *scratch;         /* per thread: 3 m + 1 words */
     int *rc;
 };
 
+/* Edges below v: a branch-free lower bound (the comparison becomes a
+ * conditional move, so unpredictable values cost no mispredictions). */
 static size_t code_of(const double *edge, size_t n_edges, double v)
 {
-    size_t lo = 0, hi = n_edges;   /* first edge >= v */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (edge[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
+    const double *base = edge;
+    size_t len = n_edges;
+    while (len > 1) {
+        size_t half = len / 2;
+        base = base[half] < v ? base + half : base;
+        len -= half;
     }
-    return lo;
+    return (size_t)(base - edge) + (len == 1 && base[0] < v);
 }
 
 static void bin_task(void *arg, size_t j, size_t thread)
@@ -49,26 +50,19 @@ static void bin_task(void *arg, size_t j, size_t thread)
     struct tune_bins *b = job->b;
     size_t n = job->n, m = job->m;
     const double *col = job->x + j * n;
-    uint64_t *scratch = job->scratch + thread * (3 * m + m / 2 + 1);
-    uint32_t *order = (uint32_t *)(scratch + 3 * m);
-    double *vals = (double *)scratch;   /* reused after the sort */
+    uint64_t *scratch = job->scratch + thread * (3 * m + 1);
+    double *sv = (double *)(scratch + 2 * m);
     double *edge = job->edges + j * 255;
 
-    /* The sample's values, sorted (NaN last), then copied out in order. */
-    double *sv = calloc(m + 1, sizeof *sv);
-    if (!sv) {
-        job->rc[j] = TUNE_ENOMEM;
-        return;
-    }
+    /* The sample's values, sorted, NaN last: sv[0..nv) are the numbers. */
     for (size_t i = 0; i < m; i++)
         sv[i] = col[job->sample ? job->sample[i] : i];
-    tune_argsort(sv, m, order, scratch);
-    size_t nv = 0;
-    for (size_t i = 0; i < m && !isnan(sv[order[i]]); i++)
-        vals[nv++] = sv[order[i]];
-    free(sv);
+    tune_sort_doubles(sv, m, scratch);
+    size_t nv = m;
+    while (nv > 0 && isnan(sv[nv - 1]))
+        nv--;
 
-    int missing = 0;
+    int missing = nv < m;
     for (size_t i = 0; i < n && !missing; i++)
         missing = isnan(col[i]);
     size_t max_bins = job->max_bins;
@@ -76,37 +70,26 @@ static void bin_task(void *arg, size_t j, size_t thread)
         max_bins = 255;
 
     size_t n_distinct = 0;
-    for (size_t i = 0; i < nv; i++)
-        if (i == 0 || vals[i] != vals[i - 1])
-            vals[n_distinct++] = vals[i];   /* in place: n_distinct <= i */
+    for (size_t i = 0; i < nv && n_distinct <= max_bins; i++)
+        n_distinct += i == 0 || sv[i] != sv[i - 1];
     size_t n_edges = 0;
     if (n_distinct <= max_bins) {
-        for (size_t i = 0; i + 1 < n_distinct; i++) {
-            double e = vals[i] / 2.0 + vals[i + 1] / 2.0;
-            edge[n_edges++] = e < vals[i + 1] ? e : vals[i];
+        for (size_t i = 1; i < nv; i++) {
+            if (sv[i] == sv[i - 1])
+                continue;
+            double e = sv[i - 1] / 2.0 + sv[i] / 2.0;
+            edge[n_edges++] = e < sv[i] ? e : sv[i - 1];
         }
     } else {
-        /* Quantiles need the repeated values: recompute them from the sort. */
-        double *all = malloc((nv + 1) * sizeof *all);
-        if (!all) {
-            job->rc[j] = TUNE_ENOMEM;
-            return;
-        }
-        for (size_t i = 0, t = 0; i < m; i++) {
-            double v = col[job->sample ? job->sample[order[i]] : order[i]];
-            if (!isnan(v))
-                all[t++] = v;
-        }
         for (size_t q = 1; q < max_bins; q++) {
             double h = (double)(nv - 1) * (double)q / (double)max_bins;
             size_t lo = (size_t)floor(h), hi = (size_t)ceil(h);
-            double e = all[lo] / 2.0 + all[hi] / 2.0;
+            double e = sv[lo] / 2.0 + sv[hi] / 2.0;
             if (n_edges == 0 || e > edge[n_edges - 1])
                 edge[n_edges++] = e;
         }
-        free(all);
         /* An edge at the largest value leaves an empty last bin: drop it. */
-        while (n_edges > 0 && edge[n_edges - 1] >= vals[n_distinct - 1])
+        while (n_edges > 0 && edge[n_edges - 1] >= sv[nv - 1])
             n_edges--;
     }
     b->n_bins[j] = (uint16_t)(n_edges + 1);
@@ -147,7 +130,7 @@ int tune_bins_build(struct tune_pool *pool, const double *x, size_t n, size_t d,
     size_t m = n > BIN_SAMPLE ? BIN_SAMPLE : n, threads = tune_pool_threads(pool);
     size_t *sample = NULL;
     double *edges = malloc((d * 255 + 1) * sizeof *edges);
-    uint64_t *scratch = malloc(((3 * m + m / 2 + 1) * threads + 1) * sizeof *scratch);
+    uint64_t *scratch = malloc(((3 * m + 1) * threads + 1) * sizeof *scratch);
     int *rc = calloc(d + 1, sizeof *rc);
     out->codes = malloc(d * n + 1);
     out->row_codes = malloc(d * n + 1);

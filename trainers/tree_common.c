@@ -6,7 +6,8 @@
  * like the values (flip every bit of a negative, the sign bit of a positive;
  * NaN maps to the largest key, so it sorts last).  LSD radix sort is stable,
  * so ties keep index order and the result is fully determined by the input.
- * Passes whose digit is the same for every key are skipped. */
+ * Passes whose digit is the same for every key are skipped.  tune_sort_doubles
+ * is the same sort without the indices. */
 #include "tree_common.h"
 
 #include <math.h>
@@ -88,6 +89,59 @@ void tune_argsort(const double *v, size_t n, uint32_t *out, uint64_t *scratch)
     if (src_i != out)
         memcpy(out, src_i, n * sizeof *out);
     free(count);
+}
+
+static inline double from_key(uint64_t k)
+{
+    if (k == UINT64_MAX)
+        return NAN;
+    uint64_t u = (k >> 63) ? (k & 0x7fffffffffffffffull) : ~k;
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+void tune_sort_doubles(double *v, size_t n, uint64_t *scratch)
+{
+    uint64_t *key = scratch, *key2 = scratch + n;
+    size_t(*count)[RADIX_SIZE] = n < 64 ? NULL : calloc(RADIX_PASSES, sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        key[i] = sort_key(v[i]);
+    if (!count) {
+        for (size_t i = 1; i < n; i++) {
+            uint64_t k = key[i];
+            size_t j = i;
+            while (j > 0 && key[j - 1] > k) {
+                key[j] = key[j - 1];
+                j--;
+            }
+            key[j] = k;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++)
+            for (int p = 0; p < RADIX_PASSES; p++)
+                count[p][(key[i] >> (p * RADIX_BITS)) & (RADIX_SIZE - 1)]++;
+        for (int p = 0; p < RADIX_PASSES; p++) {
+            size_t *c = count[p];
+            unsigned shift = (unsigned)(p * RADIX_BITS);
+            if (c[(key[0] >> shift) & (RADIX_SIZE - 1)] == n)
+                continue;
+            size_t sum = 0;
+            for (size_t b = 0; b < RADIX_SIZE; b++) {
+                size_t t = c[b];
+                c[b] = sum;
+                sum += t;
+            }
+            for (size_t i = 0; i < n; i++)
+                key2[c[(key[i] >> shift) & (RADIX_SIZE - 1)]++] = key[i];
+            uint64_t *t = key;
+            key = key2;
+            key2 = t;
+        }
+        free(count);
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = from_key(key[i]);
 }
 
 uint64_t tune_tree_seed(uint64_t seed, uint64_t stream)

@@ -43,6 +43,10 @@ void tune_pool_run(struct tune_pool *pool, size_t n_tasks,
  * index order (stable).  scratch: 3 * n uint64_t. */
 void tune_argsort(const double *v, size_t n, uint32_t *out, uint64_t *scratch);
 
+/* Sort v[0..n) ascending in place, NaN last (-0 becomes +0).  scratch: 2 n
+ * uint64_t. */
+void tune_sort_doubles(double *v, size_t n, uint64_t *scratch);
+
 /* splitmix64: a seed for stream `stream` of seed `seed`. */
 uint64_t tune_tree_seed(uint64_t seed, uint64_t stream);
 /* A MT19937 generator seeded from tune_tree_seed(seed, stream); NULL when out of memory. */
