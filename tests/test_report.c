@@ -1,0 +1,1008 @@
+/* test_report.c — the reports library (reports/): gnuplot quoting and file
+ * names, the PNG reader, the data files of every picture against the metrics
+ * they show (ROC and PR curves from hand-made out-of-fold predictions with
+ * scikit-learn's known answers, the confusion matrix, the history, the
+ * parameter views, importances), the Pareto front, Kneedle, the learning
+ * curve against tune_cross_validate, the diagnosis rules, the elbow on
+ * separated blobs, compare's paired tests, whole study reports rendered by
+ * gnuplot (valid PNGs of the expected size, no gnuplot warning), the
+ * escaping case (class names that would run commands if they reached
+ * gnuplot unquoted), and gnuplot missing (scripts and data still written).
+ *
+ * Rendering is checked only when gnuplot is on the machine; every data file
+ * and script is checked without it (gnuplot pointed at a missing path). */
+#include "testutil.h"
+#include "tunefold/config.h"
+#include "tunefold/report.h"
+#include "tunefold/stats.h"
+#include "tunefold/study.h"
+
+#include <limits.h>
+#include <sys/stat.h>
+
+#define NO_GNUPLOT "/nonexistent/tunefold-test/gnuplot"
+
+static int have_gnuplot(void)
+{
+    return system("gnuplot --version >/dev/null 2>&1") == 0;
+}
+
+/* Remove a test's temporary folder (made by mkdtemp: no quote in it). */
+static void rm_dir(char *dir)
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+    free(dir);
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    buf[got] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int exists(const char *dir, const char *name)
+{
+    char path[1024];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    cr_assert_not_null(hay);
+    cr_assert_not_null(strstr(hay, needle), "missing \"%s\" in:\n%s", needle, hay);
+}
+
+/* The numbers of data line `line` (0-based, comments and blank lines
+ * skipped) of a data file; returns how many. */
+static size_t data_row(const char *text, size_t line, double *v, size_t cap)
+{
+    size_t seen = 0;
+    for (const char *p = text; p && *p;) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > 0 && p[0] != '#') {
+            if (seen++ == line) {
+                size_t n = 0;
+                char *q = (char *)p, *stop;
+                while (n < cap && q < p + len) {
+                    double x = strtod(q, &stop);
+                    if (stop == q)
+                        break;
+                    v[n++] = x;
+                    q = stop;
+                }
+                return n;
+            }
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
+/* The data row whose first number is `key`. */
+static size_t row_with(const char *text, double key, double *v, size_t cap)
+{
+    for (size_t line = 0;; line++) {
+        size_t n = data_row(text, line, v, cap);
+        if (n == 0)
+            return 0;
+        if (v[0] == key)
+            return n;
+    }
+}
+
+static struct tune_plot_opts opts_in(const char *dir, int render)
+{
+    return (struct tune_plot_opts){.out_dir = dir, .gnuplot = render ? NULL : NO_GNUPLOT};
+}
+
+/* ---- quoting, names, PNG --------------------------------------------------- */
+
+Test(report, gnuplot_quote_doubles_quotes_and_blanks_control_characters)
+{
+    char *q = tune_gp_quote("it's \"x\"\n`touch y` @m \\n");
+    cr_assert_str_eq(q, "'it''s \"x\" `touch y` @m \\n'");
+    free(q);
+    q = tune_gp_quote("caf\xc3\xa9 \xc2\xb1 bad\xff\xfe tab\there");
+    cr_assert_str_eq(q, "'caf\xc3\xa9 \xc2\xb1 bad?? tab here'");
+    free(q);
+    q = tune_gp_quote("");
+    cr_assert_str_eq(q, "''");
+    free(q);
+}
+
+Test(report, file_parts_keep_only_safe_bytes)
+{
+    char buf[16];
+    tune_report_file_part("../a b/\xc3\xa9", buf, 15);
+    cr_assert_str_eq(buf, "___a_b___");
+    tune_report_file_part("max_depth-2", buf, 5);
+    cr_assert_str_eq(buf, "max_d");
+    tune_report_file_part("", buf, 5);
+    cr_assert_str_eq(buf, "x");
+}
+
+Test(report, png_size_reads_the_ihdr_chunk_and_refuses_other_files)
+{
+    char *dir = tu_tmpdir();
+    static const unsigned char png[24] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
+                                          'I', 'H', 'D', 'R', 0, 0, 0x03, 0x21, 0, 0, 0x01, 0x2c};
+    char path[600];
+    snprintf(path, sizeof path, "%s/a.png", dir);
+    FILE *f = fopen(path, "wb");
+    fwrite(png, 1, sizeof png, f);
+    fclose(f);
+    unsigned w = 0, h = 0;
+    cr_assert_eq(tune_png_size(path, &w, &h, NULL), TUNE_OK);
+    cr_assert_eq(w, 801);
+    cr_assert_eq(h, 300);
+    char *txt = tu_write(dir, "b.png", "<svg></svg> and more text here");
+    struct tune_error err = {0};
+    cr_assert_eq(tune_png_size(txt, &w, &h, &err), TUNE_EINVAL);
+    assert_contains(err.msg, "not a PNG");
+    free(txt);
+    rm_dir(dir);
+}
+
+/* ---- out-of-fold predictions, ROC, PR, confusion --------------------------- */
+
+/* Two folds of a binary task: fold 0 is scikit-learn's classic example
+ * (truth 0 0 1 1, scores .1 .4 .35 .8: AUC .75, AP .8333); fold 1 ranks
+ * perfectly.  Class names need CSV quoting. */
+static const char binary_oof[] =
+    "row,fold,y_true,y_pred,\"p_no, not\",p_yes\n"
+    "0,0,0,0,0.9,0.1\n"
+    "1,0,0,0,0.6,0.4\n"
+    "2,0,1,0,0.65,0.35\n"
+    "3,0,1,1,0.2,0.8\n"
+    "4,1,0,0,0.9,0.1\n"
+    "5,1,1,1,0.1,0.9\n"
+    "6,1,0,0,0.8,0.2\n"
+    "7,1,1,1,0.2,0.8\n";
+
+Test(report, oof_files_parse_with_quoted_class_names)
+{
+    struct tune_oof o;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_oof_parse(binary_oof, strlen(binary_oof), TUNE_TASK_BINARY, &o, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(o.n, 8);
+    cr_assert_eq(o.n_classes, 2);
+    cr_assert_str_eq(o.class_names[0], "no, not");
+    cr_assert_str_eq(o.class_names[1], "yes");
+    cr_assert_eq(o.n_folds, 2);
+    cr_assert_eq(o.folds[1], 1);
+    assert_close(o.proba[2 * 2 + 1], 0.35, 0);
+    tune_oof_release(&o);
+    static const char bad[] = "row,fold,truth,y_pred\n0,0,1,1\n";
+    cr_assert_eq(tune_oof_parse(bad, strlen(bad), TUNE_TASK_BINARY, &o, &err), TUNE_EINVAL);
+    assert_contains(err.msg, "y_true");
+}
+
+Test(report, roc_data_are_the_metric_curves_and_the_mean_averages_the_folds)
+{
+    char *dir = tu_tmpdir();
+    struct tune_oof o;
+    cr_assert_eq(tune_oof_parse(binary_oof, strlen(binary_oof), TUNE_TASK_BINARY, &o, NULL), 0);
+    struct tune_plot_opts po = opts_in(dir, 0);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_roc(&o, "t", &po, &log, &err), TUNE_OK, "%s", err.msg);
+    cr_assert(log.gnuplot_missing);
+    cr_assert_eq(log.n_images, 1);
+    cr_assert_str_eq(log.images[0], "roc.png");
+    cr_assert(!exists(dir, "roc.png"));
+    /* fold 1 is scikit-learn's roc_curve: fpr 0 0 .5 .5 1, tpr 0 .5 .5 1 1 */
+    char *dat = slurp(dir, "roc.dat");
+    static const double fpr[] = {0, 0, 0.5, 0.5, 1}, tpr[] = {0, 0.5, 0.5, 1, 1};
+    double v[8];
+    for (size_t i = 0; i < 5; i++) {
+        cr_assert_eq(data_row(dat, i, v, 8), 3);
+        cr_assert_eq(v[0], fpr[i]);
+        cr_assert_eq(v[1], tpr[i]);
+    }
+    /* fold 2 follows, a perfect ranking; scikit-learn keeps (0, .5), the
+     * first threshold, and drops (.5, 1): (0,0) (0,.5) (0,1) (1,1) */
+    cr_assert_eq(data_row(dat, 7, v, 8), 3);
+    cr_assert_eq(v[0], 0);
+    cr_assert_eq(v[1], 1);
+    cr_assert_eq(data_row(dat, 8, v, 8), 3);
+    cr_assert_eq(v[0], 1);
+    assert_contains(dat, "# fold 1: AUC 0.75\n");
+    assert_contains(dat, "# fold 2: AUC 1\n");
+    /* mean curve: at fpr .25 fold 1's envelope is .5, fold 2's is 1 */
+    char *mean = slurp(dir, "roc_mean.dat");
+    cr_assert_eq(data_row(mean, 0, v, 8), 5);
+    cr_assert(v[0] == 0 && v[1] == 0, "the mean curve starts at the origin");
+    cr_assert_eq(row_with(mean, 0.25, v, 8), 5);
+    assert_close(v[1], 0.75, 1e-15);
+    assert_close(v[2], 0.25, 1e-15);
+    assert_close(v[3], 0.5, 1e-15);
+    assert_close(v[4], 1.0, 1e-15);
+    char *gp = slurp(dir, "roc.gp");
+    assert_contains(gp, "'fold 1 (AUC 0.750)'");
+    assert_contains(gp, "'mean (AUC 0.875 \xc2\xb1 0.125)'");
+    assert_contains(gp, "x with lines dt 2");
+    assert_contains(gp, "set output 'roc.png'");
+    free(dat);
+    free(mean);
+    free(gp);
+    tune_plot_log_release(&log);
+    tune_oof_release(&o);
+    rm_dir(dir);
+}
+
+Test(report, pr_mean_curve_averages_interpolated_precision)
+{
+    char *dir = tu_tmpdir();
+    struct tune_oof o;
+    cr_assert_eq(tune_oof_parse(binary_oof, strlen(binary_oof), TUNE_TASK_BINARY, &o, NULL), 0);
+    struct tune_plot_opts po = opts_in(dir, 0);
+    struct tune_plot_log log = {0};
+    cr_assert_eq(tune_report_pr(&o, "t", &po, &log, NULL), TUNE_OK);
+    /* fold 1: precision at recall >= .75 is at most 2/3; fold 2: 1 */
+    char *mean = slurp(dir, "pr_mean.dat");
+    double v[8];
+    cr_assert_eq(row_with(mean, 0.75, v, 8), 5);
+    assert_close(v[1], (2.0 / 3 + 1) / 2, 1e-15);
+    assert_close(v[2], (1 - 2.0 / 3) / 2, 1e-15);
+    /* at recall .5 fold 1 reaches precision 1 */
+    cr_assert_eq(row_with(mean, 0.5, v, 8), 5);
+    assert_close(v[1], 1.0, 1e-15);
+    char *gp = slurp(dir, "pr.gp");
+    /* average precision: .8333 (scikit-learn) and 1 */
+    assert_contains(gp, "'mean (AP 0.917 \xc2\xb1 0.083)'");
+    assert_contains(gp, "'chance (positives 0.500)'");
+    assert_contains(gp, "with fsteps");
+    free(mean);
+    free(gp);
+    tune_plot_log_release(&log);
+    tune_oof_release(&o);
+    rm_dir(dir);
+}
+
+static const char multi_oof[] =
+    "row,fold,y_true,y_pred,p_a,p_b,p_c\n"
+    "0,0,0,0,0.7,0.2,0.1\n"
+    "1,0,0,1,0.3,0.6,0.1\n"
+    "2,1,1,1,0.1,0.8,0.1\n"
+    "3,1,1,1,0.2,0.7,0.1\n"
+    "4,1,2,0,0.5,0.1,0.4\n";
+
+Test(report, confusion_data_hold_counts_and_row_rates)
+{
+    char *dir = tu_tmpdir();
+    struct tune_oof o;
+    cr_assert_eq(tune_oof_parse(multi_oof, strlen(multi_oof), TUNE_TASK_MULTICLASS, &o, NULL),
+                 0);
+    struct tune_plot_opts po = opts_in(dir, 0);
+    struct tune_plot_log log = {0};
+    cr_assert_eq(tune_report_confusion(&o, "t", &po, &log, NULL), TUNE_OK);
+    char *dat = slurp(dir, "confusion.dat");
+    const char *body = strchr(dat, '\n') + 1;
+    cr_assert_str_eq(body, "0 0 1 0.5\n1 0 1 0.5\n2 0 0 0\n\n"
+                           "0 1 0 0\n1 1 2 1\n2 1 0 0\n\n"
+                           "0 2 1 1\n1 2 0 0\n2 2 0 0\n\n");
+    char *gp = slurp(dir, "confusion.gp");
+    assert_contains(gp, "set xtics ('a' 0, 'b' 1, 'c' 2)");
+    assert_contains(gp, "set ytics ('a' 0, 'b' 1, 'c' 2)");
+    assert_contains(gp, "with image");
+    assert_contains(gp, "with labels");
+    free(dat);
+    free(gp);
+    tune_plot_log_release(&log);
+    tune_oof_release(&o);
+    rm_dir(dir);
+}
+
+Test(report, multiclass_curves_are_one_vs_rest_per_class)
+{
+    char *dir = tu_tmpdir();
+    struct tune_oof o;
+    cr_assert_eq(tune_oof_parse(multi_oof, strlen(multi_oof), TUNE_TASK_MULTICLASS, &o, NULL),
+                 0);
+    struct tune_plot_opts po = opts_in(dir, 0);
+    struct tune_plot_log log = {0};
+    cr_assert_eq(tune_report_roc(&o, "t", &po, &log, NULL), TUNE_OK);
+    cr_assert_eq(log.n_images, 3);
+    cr_assert_str_eq(log.images[2], "roc_2.png");
+    char *gp = slurp(dir, "roc_1.gp");
+    assert_contains(gp, "'ROC curve, one-vs-rest: class ' . 'b'");
+    /* class c (code 2) is in fold 2 only: fold 1 draws no curve */
+    char *dat = slurp(dir, "roc_2.dat");
+    cr_assert_null(strstr(dat, "# fold 1"));
+    assert_contains(dat, "# fold 2: AUC");
+    free(gp);
+    free(dat);
+    tune_plot_log_release(&log);
+    tune_oof_release(&o);
+    rm_dir(dir);
+}
+
+/* ---- history, parameters, importances -------------------------------------- */
+
+static struct tune_trial trial(int number, enum tune_trial_state state, double value,
+                               const char *params)
+{
+    struct tune_trial t = {0};
+    t.number = number;
+    t.state = state;
+    t.value = value;
+    t.params_json = (char *)params;
+    t.t_start = 1000 + number;
+    t.t_end = 1000.5 + number;
+    t.fit_seconds = t.predict_seconds = NAN;
+    return t;
+}
+
+Test(report, history_marks_failures_and_keeps_the_best_so_far)
+{
+    char *dir = tu_tmpdir();
+    struct tune_trial t[5] = {trial(0, TUNE_TRIAL_COMPLETE, 0.9, NULL),
+                              trial(1, TUNE_TRIAL_FAILED, NAN, NULL),
+                              trial(2, TUNE_TRIAL_COMPLETE, 0.8, NULL),
+                              trial(3, TUNE_TRIAL_COMPLETE, 0.95, NULL),
+                              trial(4, TUNE_TRIAL_PRUNED, NAN, NULL)};
+    struct tune_study_info info = {.name = "s'1", .metric = "accuracy", .maximize = 1};
+    struct tune_plot_opts po = opts_in(dir, 0);
+    struct tune_plot_log log = {0};
+    cr_assert_eq(tune_report_history(&info, t, 5, &po, &log, NULL), TUNE_OK);
+    char *dat = slurp(dir, "history.dat");
+    double v[8], fail_row;
+    static const double best[] = {0.9, 0.9, 0.9, 0.95, 0.95};
+    for (size_t i = 0; i < 5; i++) {
+        cr_assert_eq(data_row(dat, i, v, 8), 6);
+        cr_assert_eq(v[0], (double)i);
+        cr_assert_eq(v[1], (double)t[i].state);
+        cr_assert_eq(v[4], best[i]);
+    }
+    data_row(dat, 1, v, 8);
+    cr_assert(isnan(v[2]));
+    fail_row = v[3];
+    cr_assert_lt(fail_row, 0.8, "failed trials sit below the data");
+    data_row(dat, 4, v, 8);
+    cr_assert_eq(v[3], fail_row, "a pruned trial without a value sits on the same row");
+    char *gp = slurp(dir, "history.gp");
+    assert_contains(gp, "'study ' . 's''1'");
+    assert_contains(gp, "'failed (1)'");
+    assert_contains(gp, "'pruned (1)'");
+    assert_contains(gp, "'best: trial 3 (0.95)'");
+    free(dat);
+    free(gp);
+    tune_plot_log_release(&log);
+    rm_dir(dir);
+}
+
+Test(report, history_draws_far_worse_values_at_the_clip_limit)
+{
+    char *dir = tu_tmpdir();
+    struct tune_trial t[4] = {
+        trial(0, TUNE_TRIAL_COMPLETE, 0.9, NULL), trial(1, TUNE_TRIAL_COMPLETE, 0.8, NULL),
+        trial(2, TUNE_TRIAL_COMPLETE, 0.85, NULL), trial(3, TUNE_TRIAL_COMPLETE, 0.1, NULL)};
+    struct tune_study_info info = {.name = "s", .metric = "roc_auc", .maximize = 1};
+    struct tune_plot_opts po = opts_in(dir, 0);
+    struct tune_plot_log log = {0};
+    cr_assert_eq(tune_report_history(&info, t, 4, &po, &log, NULL), TUNE_OK);
+    char *dat = slurp(dir, "history.dat");
+    double v[8];
+    /* best .9, median .825: limit .9 - 4 * .075 = .6 */
+    data_row(dat, 3, v, 8);
+    assert_close(v[2], 0.1, 0);
+    assert_close(v[3], 0.6, 1e-12);
+    data_row(dat, 1, v, 8);
+    cr_assert_eq(v[3], 0.8, "values within the limit are drawn as they are");
+    char *gp = slurp(dir, "history.gp");
+    assert_contains(gp, "'worse than shown (1)'");
+    free(dat);
+    free(gp);
+    tune_plot_log_release(&log);
+    rm_dir(dir);
+}
+
+Test(report, parameter_views_use_log_axes_and_named_categories)
+{
+    char *dir = tu_tmpdir();
+    struct tune_trial t[3] = {
+        trial(0, TUNE_TRIAL_COMPLETE, 0.7, "{\"C\": 0.01, \"penalty\": \"l2\", \"fit\": true}"),
+        trial(1, TUNE_TRIAL_COMPLETE, 0.9, "{\"C\": 3, \"penalty\": \"l1\", \"fit\": false}"),
+        trial(2, TUNE_TRIAL_FAILED, NAN, "{\"C\": 50, \"penalty\": \"l1\", \"fit\": true}")};
+    struct tune_study_info info = {
+        .name = "s",
+        .metric = "accuracy",
+        .maximize = 1,
+        .config_json = "{\"space\":{\"C\":{\"type\":\"float\",\"low\":0.001,\"high\":100,"
+                       "\"scale\":\"log\"},\"penalty\":{\"type\":\"categorical\",\"values\":"
+                       "[\"l1\",\"l2\"]},\"fit\":{\"type\":\"bool\"}}}"};
+    struct tune_plot_opts po = opts_in(dir, 0);
+    struct tune_plot_log log = {0};
+    size_t n = 0;
+    cr_assert_eq(tune_report_params(&info, t, 3, &po, &log, &n, NULL), TUNE_OK);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(log.images[0], "param_1_C.png");
+    cr_assert_str_eq(log.images[1], "param_2_penalty.png");
+    char *gp = slurp(dir, "param_1_C.gp");
+    assert_contains(gp, "set logscale x");
+    assert_contains(gp, "'failed (1)'");
+    assert_contains(gp, "'best trial 1'");
+    char *gp2 = slurp(dir, "param_2_penalty.gp");
+    assert_contains(gp2, "set xtics ('l1' 0, 'l2' 1)");
+    cr_assert_null(strstr(gp2, "logscale"));
+    char *gp3 = slurp(dir, "param_3_fit.gp");
+    assert_contains(gp3, "set xtics ('false' 0, 'true' 1)");
+    /* categories are jittered by at most 0.15 around their position */
+    char *dat = slurp(dir, "param_2_penalty.dat");
+    double v[8];
+    data_row(dat, 0, v, 8);
+    cr_assert(fabs(v[2] - 1) <= 0.15 + 1e-12, "x = %g", v[2]);
+    data_row(dat, 1, v, 8);
+    cr_assert(fabs(v[2] - 0) <= 0.15 + 1e-12, "x = %g", v[2]);
+    free(gp);
+    free(gp2);
+    free(gp3);
+    free(dat);
+    tune_plot_log_release(&log);
+    rm_dir(dir);
+}
+
+Test(report, importances_are_sorted_by_size_with_quoted_names)
+{
+    char *dir = tu_tmpdir();
+    static const char csv[] = "feature,importance\nb,0.2\n\"a,1\",0.5\nc,-0.3\nd,nan\n";
+    struct tune_plot_opts po = opts_in(dir, 0);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_importances(csv, strlen(csv), "t", &po, &log, &err), TUNE_OK,
+                 "%s", err.msg);
+    char *dat = slurp(dir, "importances.dat");
+    double v[4];
+    data_row(dat, 0, v, 4);
+    cr_assert(v[0] == 0 && v[1] == 0.5);
+    data_row(dat, 1, v, 4);
+    cr_assert(v[0] == 1 && v[1] == -0.3);
+    data_row(dat, 2, v, 4);
+    cr_assert(v[0] == 2 && v[1] == 0.2);
+    cr_assert_eq(data_row(dat, 3, v, 4), 0, "the NaN importance is left out");
+    char *gp = slurp(dir, "importances.gp");
+    assert_contains(gp, "set ytics ('a,1' 0, 'c' 1, 'b' 2)");
+    free(dat);
+    free(gp);
+    tune_plot_log_release(&log);
+    rm_dir(dir);
+}
+
+/* ---- Pareto front, Kneedle ------------------------------------------------- */
+
+Test(report, pareto_front_keeps_cheaper_or_better_points_in_cost_order)
+{
+    double cost[] = {1, 2, 3, 4, 2, NAN, 0.5};
+    double q[] = {0.5, 0.7, 0.6, 0.9, 0.7, 1.0, 0.5};
+    size_t idx[7];
+    size_t k = tune_pareto_front(cost, q, 7, 1, idx);
+    /* 6 (cost .5, .5) dominates 0 (same quality, dearer); 4 duplicates 1 */
+    cr_assert_eq(k, 3);
+    cr_assert_eq(idx[0], 6);
+    cr_assert_eq(idx[1], 1);
+    cr_assert_eq(idx[2], 3);
+    /* minimizing: the cheapest of the lowest values */
+    k = tune_pareto_front(cost, q, 7, 0, idx);
+    cr_assert_eq(k, 1);
+    cr_assert_eq(idx[0], 6);
+}
+
+/* Reference: bench/reference/kneedle_reference.py (numpy). */
+Test(report, kneedle_finds_the_reference_knees)
+{
+    double x[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    double blobs[] = {1000, 500, 200, 50, 45, 40, 36, 33, 30, 28};
+    double iris[] = {600,     222.362, 139.82,  114.092, 90.8073,
+                     80.805,  71.0478, 62.2875, 55.1034, 47.3177};
+    double line[] = {10, 8, 6, 4, 2};
+    double shallow[] = {100, 60, 55, 20, 18, 17, 16, 15};
+    double deep[] = {100, 40, 38, 36, 10, 9, 8.5, 8};
+    cr_assert_eq(tune_kneedle_convex_decreasing(x, blobs, 10, 1), 3);
+    cr_assert_eq(tune_kneedle_convex_decreasing(x, iris, 10, 1), 2);
+    cr_assert_eq(tune_kneedle_convex_decreasing(x, line, 5, 1), -1);
+    cr_assert_eq(tune_kneedle_convex_decreasing(x, shallow, 8, 1), 3);
+    cr_assert_eq(tune_kneedle_convex_decreasing(x, deep, 8, 1), 1);
+    cr_assert_eq(tune_kneedle_convex_decreasing(x, blobs, 2, 1), -1);
+}
+
+/* ---- learning curve ---------------------------------------------------------- */
+
+static struct tune_learning_curve fake_curve(int maximize, const char *metric,
+                                             const double *train, const double *valid,
+                                             double sd)
+{
+    static double fr[2] = {0.5, 1}, n[2] = {50, 100}, tm[2], vm[2], ts[2], vs[2];
+    memcpy(tm, train, sizeof tm);
+    memcpy(vm, valid, sizeof vm);
+    ts[0] = ts[1] = vs[0] = vs[1] = sd;
+    return (struct tune_learning_curve){.metric = (char *)metric,
+                                        .maximize = maximize,
+                                        .n_sizes = 2,
+                                        .n_folds = 5,
+                                        .fractions = fr,
+                                        .n_train = n,
+                                        .train_mean = tm,
+                                        .train_std = ts,
+                                        .valid_mean = vm,
+                                        .valid_std = vs};
+}
+
+Test(report, diagnosis_tells_variance_bias_and_a_good_fit_apart)
+{
+    char buf[512];
+    struct tune_learning_curve lc;
+    lc = fake_curve(1, "accuracy", (double[]){1.0, 1.0}, (double[]){0.80, 0.90}, 0.01);
+    tune_learning_curve_diagnose(&lc, buf, sizeof buf);
+    cr_assert(strncmp(buf, "high variance", 13) == 0, "%s", buf);
+    assert_contains(buf, "narrows");
+    lc = fake_curve(1, "accuracy", (double[]){1.0, 1.0}, (double[]){0.90, 0.90}, 0.01);
+    tune_learning_curve_diagnose(&lc, buf, sizeof buf);
+    assert_contains(buf, "high variance");
+    assert_contains(buf, "does not narrow");
+    lc = fake_curve(1, "accuracy", (double[]){0.75, 0.72}, (double[]){0.70, 0.71}, 0.01);
+    tune_learning_curve_diagnose(&lc, buf, sizeof buf);
+    cr_assert(strncmp(buf, "high bias", 9) == 0, "%s", buf);
+    lc = fake_curve(1, "roc_auc", (double[]){0.99, 0.98}, (double[]){0.96, 0.975}, 0.004);
+    tune_learning_curve_diagnose(&lc, buf, sizeof buf);
+    cr_assert(strncmp(buf, "good fit", 8) == 0, "%s", buf);
+    lc = fake_curve(0, "rmse", (double[]){10, 11}, (double[]){11.5, 11.2}, 0.1);
+    tune_learning_curve_diagnose(&lc, buf, sizeof buf);
+    cr_assert(strncmp(buf, "no clear diagnosis", 18) == 0, "%s", buf);
+    /* the same gap on an error metric, lower is better: variance */
+    lc = fake_curve(0, "rmse", (double[]){5, 6}, (double[]){12, 8}, 0.1);
+    tune_learning_curve_diagnose(&lc, buf, sizeof buf);
+    assert_contains(buf, "high variance");
+}
+
+static const char iris_study[] =
+    "{\"name\": \"iris-lc\", \"data\": {\"path\": \"%s/data/iris.csv\"}, \"task\": \"multiclass\","
+    " \"trainer\": {\"name\": \"logistic\", \"params\": {\"C\": 0.3}},"
+    " \"preprocess\": {\"scale\": \"standard\"}, \"search\": {\"seed\": 7}, \"cv\": {\"folds\": 5}}";
+
+Test(report, learning_curve_at_full_size_reproduces_cross_validation)
+{
+    char cwd[512], text[1024];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text, iris_study, cwd);
+    struct tune_study_config *cfg = NULL;
+    struct tune_dataset *ds = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_config_parse("iris.json", text, &cfg, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &ds, &err), TUNE_OK);
+    double fr[2] = {0.5, 1.0};
+    struct tune_learning_curve lc;
+    cr_assert_eq(tune_learning_curve_compute(cfg, ds, "{\"C\": 0.8}", fr, 2, &lc, &err), TUNE_OK,
+                 "%s", err.msg);
+    cr_assert_eq(lc.n_folds, 5);
+    cr_assert_eq(lc.n_train[0], 60);
+    cr_assert_eq(lc.n_train[1], 120);
+    /* the study's own cross-validation of the same params */
+    struct tune_splits *sp = NULL;
+    cr_assert_eq(tune_cv_split(&cfg->cv, ds->n_rows, ds->y, ds->n_classes, cfg->seed, &sp, NULL),
+                 0);
+    const struct tune_trainer_type *tr = cfg->trainer;
+    double values[64];
+    const char *names[64], *strings[64];
+    cr_assert_eq(tune_config_resolve_params(cfg, "{\"C\": 0.8}", "p", values, NULL), 0);
+    for (size_t i = 0; i < tr->n_hparams; i++) {
+        names[i] = tr->hparams[i].name;
+        strings[i] = tr->hparams[i].type == TUNE_PARAM_CATEGORICAL
+                         ? tr->hparams[i].choices[(size_t)values[i]]
+                         : NULL;
+    }
+    struct tune_params params = {tr->n_hparams, names, values, strings};
+    struct tune_cv_result cv;
+    cr_assert_eq(tune_cross_validate(ds, sp, &cfg->prep, tr, &params, cfg->seed, &cv, &err), 0,
+                 "%s", err.msg);
+    const struct tune_metric_summary *acc = NULL;
+    for (size_t m = 0; m < cv.n_metrics; m++)
+        if (strcmp(cv.metrics[m].name, "accuracy") == 0)
+            acc = &cv.metrics[m];
+    cr_assert_not_null(acc);
+    for (size_t f = 0; f < 5; f++)
+        cr_assert_eq(lc.valid[1 * 5 + f], acc->folds[f], "fold %zu: %.17g vs %.17g", f,
+                     lc.valid[5 + f], acc->folds[f]);
+    cr_assert_eq(lc.valid_mean[1], acc->mean);
+    /* training scores are scores: in [0, 1], and C = 0.8 fits iris well */
+    for (size_t i = 0; i < 10; i++)
+        cr_assert(lc.train[i] > 0.8 && lc.train[i] <= 1, "%g", lc.train[i]);
+    tune_cv_result_release(&cv);
+    tune_splits_free(sp);
+    tune_learning_curve_release(&lc);
+    /* a fraction outside (0, 1] is refused, naming --sizes */
+    double bad[1] = {1.5};
+    cr_assert_eq(tune_learning_curve_compute(cfg, ds, NULL, bad, 1, &lc, &err), TUNE_EINVAL);
+    assert_contains(err.msg, "--sizes");
+    tune_dataset_free(ds);
+    tune_config_free(cfg);
+}
+
+/* ---- elbow ------------------------------------------------------------------- */
+
+Test(report, elbow_of_four_separated_blobs_is_four)
+{
+    /* 4 blobs of 12 points on a small deterministic pattern, 20 apart */
+    double data[2 * 48];
+    static const double cx[4] = {0, 20, 0, 20}, cy[4] = {0, 0, 20, 20};
+    for (size_t b = 0; b < 4; b++)
+        for (size_t i = 0; i < 12; i++) {
+            data[b * 12 + i] = cx[b] + (double)(i % 4) * 0.7 - 1.05;
+            data[48 + b * 12 + i] = cy[b] + (double)(i / 4) * 0.9 - 0.9;
+        }
+    struct tune_matrix x = {48, 2, data};
+    struct tune_elbow e;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_elbow_compute(&x, 8, 4, 3, &e, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(e.elbow_k, 4);
+    cr_assert_eq(e.best_silhouette_k, 4);
+    cr_assert(isnan(e.silhouette[0]));
+    for (size_t k = 1; k < 8; k++)
+        cr_assert_leq(e.inertia[k], e.inertia[k - 1] * (1 + 1e-12));
+    char *dir = tu_tmpdir();
+    int render = have_gnuplot();
+    struct tune_plot_opts po = opts_in(dir, render);
+    struct tune_plot_log log = {0};
+    cr_assert_eq(tune_elbow_plot(&e, "blobs", &po, &log, &err), TUNE_OK, "%s", err.msg);
+    char *dat = slurp(dir, "elbow.dat");
+    double v[4];
+    cr_assert_eq(data_row(dat, 3, v, 4), 3);
+    cr_assert_eq(v[0], 4);
+    cr_assert_eq(v[1], e.inertia[3]);
+    char *gp = slurp(dir, "elbow.gp");
+    assert_contains(gp, "'Inertia; elbow at k = 4 (Kneedle)'");
+    if (render) {
+        unsigned w, h;
+        char path[700];
+        snprintf(path, sizeof path, "%s/elbow.png", dir);
+        cr_assert_eq(tune_png_size(path, &w, &h, NULL), TUNE_OK);
+        cr_assert_eq(w, 1200);
+        cr_assert_eq(h, 450);
+        cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
+    }
+    cr_assert_eq(tune_elbow_compute(&x, 49, 1, 3, &e, &err), TUNE_EINVAL);
+    free(dat);
+    free(gp);
+    tune_plot_log_release(&log);
+    rm_dir(dir);
+}
+
+/* ---- whole studies ----------------------------------------------------------- */
+
+/* Run `trials` search trials of the study text (data paths absolute or
+ * relative to dir) into dir/t.db; *info receives the stored study. */
+static struct tune_store *run_study(const char *dir, const char *text, size_t trials,
+                                    struct tune_study_info *info)
+{
+    char path[700], db[700];
+    snprintf(path, sizeof path, "%s/study.json", dir);
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    struct tune_study_config *cfg = NULL;
+    struct tune_store *store = NULL;
+    struct tune_study *study = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_config_parse(path, text, &cfg, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_open(db, &store, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_study_open(cfg, store, &study, &err), TUNE_OK, "%s", err.msg);
+    struct tune_step step;
+    for (size_t i = 0; i < trials; i++)
+        cr_assert_eq(tune_study_step(study, trials, &step, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(store->type->study_find(store, cfg->name, info, &err), TUNE_OK);
+    tune_study_close(study);
+    tune_config_free(cfg);
+    return store;
+}
+
+static const char bc_study[] =
+    "{\"name\": \"%s\", \"data\": {\"path\": \"%s/data/breast_cancer.csv\"}, \"task\": \"binary\","
+    " \"trainer\": {\"name\": \"logistic\", \"params\": {\"penalty\": \"%s\"}},"
+    " \"space\": {\"C\": {\"type\": \"float\", \"low\": 0.01, \"high\": 10, \"scale\": \"log\"}},"
+    " \"preprocess\": {\"scale\": \"standard\"}, \"search\": {\"seed\": %d}, \"cv\": {\"folds\": 5}}";
+
+static void assert_png(const char *dir, const char *name, unsigned w, unsigned h)
+{
+    char path[1024];
+    unsigned pw = 0, ph = 0;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct tune_error err = {0};
+    cr_assert_eq(tune_png_size(path, &pw, &ph, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(pw, w, "%s: width %u", name, pw);
+    cr_assert_eq(ph, h, "%s: height %u", name, ph);
+}
+
+Test(report, study_report_renders_every_picture_and_matches_the_stored_metrics, .timeout = 60)
+{
+    char *dir = tu_tmpdir(), cwd[512], text[2048], out[700];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text, bc_study, "bc", cwd, "l2", 3);
+    struct tune_study_info info = {0};
+    struct tune_store *store = run_study(dir, text, 4, &info);
+    snprintf(out, sizeof out, "%s/report", dir);
+    int render = have_gnuplot();
+    struct tune_plot_opts po = opts_in(out, render);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    static const char *const expect[] = {"roc.png", "pr.png", "confusion.png", "history.png",
+                                         "param_1_C.png"};
+    for (size_t i = 0; i < 5; i++) {
+        size_t j = 0;
+        while (j < log.n_images && strcmp(log.images[j], expect[i]) != 0)
+            j++;
+        cr_assert_lt(j, log.n_images, "no %s", expect[i]);
+    }
+    char *html = slurp(out, "index.html");
+    for (size_t i = 0; i < log.n_images; i++) {
+        char tag[300];
+        snprintf(tag, sizeof tag, "<img src=\"%s\"", log.images[i]);
+        assert_contains(html, tag);
+    }
+    assert_contains(html, "Every metric of the best trial on every fold");
+    cr_assert_null(strstr(html, "http"), "the page needs no network");
+    if (render) {
+        cr_assert_eq(log.n_rendered, log.n_images);
+        cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
+        for (size_t i = 0; i < log.n_images; i++)
+            if (strcmp(log.images[i], "importances.png") != 0)
+                assert_png(out, log.images[i], 800, 600);
+    }
+    /* the ROC data against the stored per-fold AUC of the best trial */
+    struct tune_trial best;
+    cr_assert_eq(tune_store_best_trial(store, &info, &best, NULL), TUNE_OK);
+    const struct tune_metric_summary *auc = NULL;
+    for (size_t m = 0; m < best.n_metrics; m++)
+        if (strcmp(best.metrics[m].name, "roc_auc") == 0)
+            auc = &best.metrics[m];
+    cr_assert_not_null(auc);
+    char *roc = slurp(out, "roc.dat");
+    size_t line = 0;
+    for (size_t f = 0; f < auc->n_folds; f++) {
+        /* trapezoids over this fold's points */
+        double v[4], prev[2] = {0, 0}, area = 0;
+        size_t n = 0;
+        for (;; line++, n++) {
+            if (data_row(roc, line, v, 4) != 3 || (n > 0 && v[0] == 0 && v[1] == 0))
+                break;
+            area += (v[0] - prev[0]) * (v[1] + prev[1]) / 2;
+            prev[0] = v[0];
+            prev[1] = v[1];
+        }
+        assert_close(area, auc->folds[f], 1e-12);
+    }
+    char *gp = slurp(out, "roc.gp");
+    char legend[96];
+    snprintf(legend, sizeof legend, "'mean (AUC %.3f \xc2\xb1 %.3f)'", auc->mean, auc->std);
+    assert_contains(gp, legend);
+    /* the confusion counts cover every row once */
+    char *cm = slurp(out, "confusion.dat");
+    double v[4], total = 0;
+    for (size_t i = 0; data_row(cm, i, v, 4) == 4; i++)
+        total += v[2];
+    cr_assert_eq(total, 569);
+    char *trials = slurp(out, "trials.csv");
+    assert_contains(trials, "number,state,origin,value");
+    cr_assert(exists(out, "best_folds.csv"));
+    free(trials);
+    free(cm);
+    free(gp);
+    free(roc);
+    free(html);
+    tune_trial_release(&best);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+Test(report, without_gnuplot_the_scripts_and_data_are_still_written)
+{
+    char *dir = tu_tmpdir(), cwd[512], text[2048], out[700];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text, bc_study, "bc", cwd, "l2", 3);
+    struct tune_study_info info = {0};
+    struct tune_store *store = run_study(dir, text, 2, &info);
+    snprintf(out, sizeof out, "%s/deep/er/report", dir);
+    struct tune_plot_opts po = opts_in(out, 0);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    cr_assert(log.gnuplot_missing);
+    assert_contains(log.missing_reason, NO_GNUPLOT);
+    cr_assert_eq(log.n_rendered, 0);
+    for (size_t i = 0; i < log.n_images; i++) {
+        char gp[300];
+        snprintf(gp, sizeof gp, "%.*s.gp", (int)(strlen(log.images[i]) - 4), log.images[i]);
+        cr_assert(exists(out, gp), "no %s", gp);
+        cr_assert(!exists(out, log.images[i]));
+    }
+    cr_assert(exists(out, "roc.dat") && exists(out, "history.dat") && exists(out, "index.html"));
+    char *html = slurp(out, "index.html");
+    assert_contains(html, "gnuplot was not found");
+    free(html);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+Test(report, class_and_study_names_never_run_as_gnuplot_code, .timeout = 60)
+{
+    char *dir = tu_tmpdir(), cwd[512];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    /* iris with its classes renamed to gnuplot commands */
+    char *names[3], path[700], text[2048], out[700];
+    char n1[600], n2[600];
+    snprintf(n1, sizeof n1, "\"\"; system(\"\"touch %s/pwned1\"\") #", dir); /* CSV-quoted */
+    snprintf(n2, sizeof n2, "`touch %s/pwned2` it's @m _x^2", dir);
+    names[0] = "setosa";
+    names[1] = n1;
+    names[2] = n2;
+    snprintf(path, sizeof path, "%s/data/iris.csv", cwd);
+    FILE *in = fopen(path, "r");
+    char csv_path[700], line[256];
+    snprintf(csv_path, sizeof csv_path, "%s/evil.csv", dir);
+    FILE *o = fopen(csv_path, "w");
+    cr_assert(in && o);
+    fgets(line, sizeof line, in);
+    fputs(line, o);
+    while (fgets(line, sizeof line, in)) {
+        char *comma = strrchr(line, ',');
+        int cls = atoi(comma + 1);
+        *comma = '\0';
+        fprintf(o, cls == 1 ? "%s,\"%s\"\n" : "%s,%s\n", line, names[cls]);
+    }
+    fclose(in);
+    fclose(o);
+    snprintf(text, sizeof text,
+             "{\"name\": \"evil 'study' `touch %s/pwned3`\", \"data\": {\"path\": \"evil.csv\"},"
+             " \"task\": \"multiclass\", \"trainer\": {\"name\": \"logistic\"},"
+             " \"space\": {\"C\": {\"type\": \"float\", \"low\": 0.1, \"high\": 10}},"
+             " \"preprocess\": {\"scale\": \"standard\"}, \"cv\": {\"folds\": 3}}",
+             dir);
+    struct tune_study_info info = {0};
+    struct tune_store *store = run_study(dir, text, 2, &info);
+    snprintf(out, sizeof out, "%s/report", dir);
+    int render = have_gnuplot();
+    struct tune_plot_opts po = opts_in(out, render);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    if (render) {
+        cr_assert_eq(log.n_rendered, log.n_images, "every script ran");
+        cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
+    }
+    for (int i = 1; i <= 3; i++) {
+        char p[40];
+        snprintf(p, sizeof p, "pwned%d", i);
+        cr_assert(!exists(dir, p), "a name ran as a command: %s exists", p);
+    }
+    /* the names are in the scripts, as single-quoted literals */
+    char *gp = slurp(out, "confusion.gp");
+    assert_contains(gp, "'\"; system(\"touch ");
+    assert_contains(gp, "'`touch ");
+    char *hist = slurp(out, "history.gp");
+    assert_contains(hist, "'evil ''study'' `touch ");
+    char *html = slurp(out, "index.html");
+    assert_contains(html, "evil &#39;study&#39; `touch");
+    free(gp);
+    free(hist);
+    free(html);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+Test(report, svg_on_request)
+{
+    char *dir = tu_tmpdir();
+    struct tune_oof o;
+    cr_assert_eq(tune_oof_parse(multi_oof, strlen(multi_oof), TUNE_TASK_MULTICLASS, &o, NULL),
+                 0);
+    int render = have_gnuplot();
+    struct tune_plot_opts po = opts_in(dir, render);
+    po.format = TUNE_IMAGE_SVG;
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_confusion(&o, "t", &po, &log, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_str_eq(log.images[0], "confusion.svg");
+    char *gp = slurp(dir, "confusion.gp");
+    assert_contains(gp, "set terminal svg size 800,600");
+    if (render) {
+        char *svg = slurp(dir, "confusion.svg");
+        assert_contains(svg, "<svg");
+        free(svg);
+    }
+    free(gp);
+    tune_plot_log_release(&log);
+    tune_oof_release(&o);
+    rm_dir(dir);
+}
+
+/* ---- compare ----------------------------------------------------------------- */
+
+Test(report, compare_tests_pairs_on_the_same_folds_only, .timeout = 60)
+{
+    char *dir = tu_tmpdir(), cwd[512], text[2048];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    struct tune_study_info info[3] = {{0}};
+    struct tune_store *st;
+    snprintf(text, sizeof text, bc_study, "l2", cwd, "l2", 5);
+    st = run_study(dir, text, 3, &info[0]);
+    tune_store_close(st);
+    snprintf(text, sizeof text, bc_study, "l1", cwd, "l1", 5);
+    st = run_study(dir, text, 3, &info[1]);
+    tune_store_close(st);
+    snprintf(text, sizeof text, bc_study, "l2-seed6", cwd, "l2", 6);
+    st = run_study(dir, text, 2, &info[2]);
+    struct tune_compare c;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_compare_load(st, info, 3, NULL, &c, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_str_eq(c.metric, "roc_auc");
+    cr_assert_eq(c.n_pairs, 3);
+    const struct tune_compare_pair *p = &c.pairs[0];
+    cr_assert(p->a == 0 && p->b == 1 && p->same_folds);
+    struct tune_test_result r;
+    cr_assert_eq(tune_stat_corrected_ttest(c.entries[0].folds, c.entries[1].folds, 5, 0.25, &r,
+                                           NULL),
+                 0);
+    cr_assert_eq(p->p_ttest, r.p_value);
+    cr_assert_eq(p->mean_difference, r.mean_difference);
+    cr_assert(!isnan(p->p_wilcoxon));
+    cr_assert(!c.pairs[1].same_folds && isnan(c.pairs[1].p_ttest), "another seed, other folds");
+    cr_assert_eq(c.entries[0].n_trials, 3);
+    cr_assert_eq(c.entries[2].n_trials, 2);
+    cr_assert(c.entries[0].tuning_seconds >= 0);
+    cr_assert_lt(c.entries[0].best_point, c.entries[0].n_points);
+    char out[700];
+    snprintf(out, sizeof out, "%s/cmp", dir);
+    int render = have_gnuplot();
+    struct tune_plot_opts po = opts_in(out, render);
+    struct tune_plot_log log = {0};
+    cr_assert_eq(tune_compare_write(&c, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    char *csv = slurp(out, "compare.csv");
+    assert_contains(csv, "study,best_trial,roc_auc,std,");
+    assert_contains(csv, "\nl1,");
+    char *tests = slurp(out, "compare_tests.csv");
+    assert_contains(tests, "l2,l1,1,");
+    assert_contains(tests, "l2,l2-seed6,0,,,\n");
+    char *html = slurp(out, "compare.html");
+    assert_contains(html, "different folds: no paired test");
+    assert_contains(html, "<img src=\"compare.png\"");
+    char *front = slurp(out, "compare_front.dat");
+    double v[4];
+    cr_assert_geq(data_row(front, 0, v, 4), 3);
+    if (render) {
+        assert_png(out, "compare.png", 800, 600);
+        cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
+    }
+    free(csv);
+    free(tests);
+    free(html);
+    free(front);
+    tune_plot_log_release(&log);
+    tune_compare_release(&c);
+    /* a metric the best trials do not carry */
+    cr_assert_eq(tune_compare_load(st, info, 2, "r2", &c, &err), TUNE_EINVAL);
+    assert_contains(err.msg, "no metric 'r2'");
+    for (int i = 0; i < 3; i++)
+        tune_study_info_release(&info[i]);
+    tune_store_close(st);
+    rm_dir(dir);
+}
