@@ -15,12 +15,13 @@
  * b = mean(y) - mean(X) w afterwards (scikit-learn's _preprocess_data).
  *
  * Solvers (solver "auto").
- *   none: Householder QR of the centred X (GSL's blocked recursive QR,
- *     gsl_linalg_QR_decomp_r), then R w = Q^T y.  When R has a diagonal
- *     element below max(n, d) * eps * max |R_jj| (a rank-deficient X, or
- *     more columns than rows), the complete orthogonal decomposition
- *     (gsl_linalg_COD_decomp) gives the minimum-norm least-squares solution,
- *     the one LAPACK's gelsd gives scikit-learn.
+ *   none: Householder QR of the centred [X y], computed block by block of
+ *     rows as a tall-skinny QR (see tsqr_solve), then R w = Q^T y.  When R
+ *     has a diagonal element below (n + d) * eps * max |R_jj| (a
+ *     rank-deficient X), or there are fewer rows than columns + 1, the
+ *     complete orthogonal decomposition (gsl_linalg_COD_decomp) gives the
+ *     minimum-norm least-squares solution, the one LAPACK's gelsd gives
+ *     scikit-learn.
  *   l2: Cholesky factor of X^T X + alpha I (the X^T X is one BLAS syrk), as
  *     scikit-learn's "cholesky" solver; if the factorisation fails (alpha = 0
  *     on a rank-deficient X, or d > n with tiny alpha) the QR / COD route on
@@ -140,33 +141,80 @@ static void fill_design(gsl_matrix *a, const double *xc, size_t n, size_t d, dou
         a->data[(n + j) * d + j] = sqrt(alpha);
 }
 
-/* Blocked QR least squares of A w = rhs (A m x d, m >= d, destroyed).
- * GSL_CONTINUE when R is numerically singular (w untouched). */
-static int qr_solve(gsl_matrix *a, const gsl_vector *rhs, double *w)
+/* Rows per block of the tall-skinny QR (a block and its reflectors stay in
+ * cache; GSL's QR of the whole n x d matrix spends most of its time packing
+ * panels for dgemm). */
+#define TSQR_BLOCK 512
+
+/* Rows [i0, i0 + a->size1) of [xc | yc] into a (row-major, d + 1 columns). */
+static void fill_block(gsl_matrix *a, const double *xc, const double *yc, size_t n, size_t d,
+                       size_t i0)
 {
-    size_t m = a->size1, d = a->size2;
-    gsl_matrix *t = gsl_matrix_alloc(d, d);
-    gsl_vector *xs = gsl_vector_alloc(m), *work = gsl_vector_alloc(d);
+    size_t m = a->size1;
+    for (size_t j = 0; j < d; j++)
+        for (size_t i = 0; i < m; i++)
+            a->data[i * (d + 1) + j] = xc[j * n + i0 + i];
+    for (size_t i = 0; i < m; i++)
+        a->data[i * (d + 1) + d] = yc[i0 + i];
+}
+
+/* Least squares by a tall-skinny QR of [X y] (Demmel et al., "Communication-
+ * optimal parallel and sequential QR and LU factorizations", SISC 2012, in
+ * its sequential form): the R factor of the first block is updated block by
+ * block with the QR of [R; next block] (gsl_linalg_QR_UR_decomp), and the
+ * ridge rows sqrt(alpha) I, when alpha > 0, are one more block.  With y as
+ * the last column, the top of R's last column is Q^T y, so Q is never
+ * formed: w solves R[0:d, 0:d] w = R[0:d, d].  GSL_CONTINUE when R is
+ * numerically singular (w untouched); needs n >= d + 1. */
+static int tsqr_solve(const double *xc, const double *yc, size_t n, size_t d, double alpha,
+                      double *w)
+{
+    size_t m = d + 1, first = n < TSQR_BLOCK ? n : TSQR_BLOCK;
+    first = first < m ? m : first;
+    gsl_matrix *r = gsl_matrix_calloc(m, m), *t = gsl_matrix_alloc(m, m);
+    gsl_matrix *blk = gsl_matrix_alloc(first > m ? first : m, m);
     int status = GSL_ENOMEM;
-    if (t && xs && work) {
-        gsl_linalg_QR_decomp_r(a, t);
-        double rmax = 0, rmin = INFINITY;
-        for (size_t j = 0; j < d; j++) {
-            double r = fabs(gsl_matrix_get(a, j, j));
-            rmax = fmax(rmax, r);
-            rmin = fmin(rmin, r);
-        }
-        status = GSL_CONTINUE;
-        if (rmax > 0 && rmin > (double)m * DBL_EPSILON * rmax) {
-            gsl_linalg_QR_lssolve_r(a, t, rhs, xs, work);
-            for (size_t j = 0; j < d; j++)
-                w[j] = gsl_vector_get(xs, j);
-            status = GSL_SUCCESS;
-        }
+    if (!r || !t || !blk)
+        goto done;
+    gsl_matrix_view b0 = gsl_matrix_submatrix(blk, 0, 0, first, m);
+    fill_block(&b0.matrix, xc, yc, n, d, 0);
+    gsl_linalg_QR_decomp_r(&b0.matrix, t);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = i; j < m; j++)
+            gsl_matrix_set(r, i, j, gsl_matrix_get(&b0.matrix, i, j));
+    for (size_t i0 = first; i0 < n; i0 += TSQR_BLOCK) {
+        size_t rows = n - i0 < TSQR_BLOCK ? n - i0 : TSQR_BLOCK;
+        gsl_matrix_view bv = gsl_matrix_submatrix(blk, 0, 0, rows, m);
+        fill_block(&bv.matrix, xc, yc, n, d, i0);
+        gsl_linalg_QR_UR_decomp(r, &bv.matrix, t);
     }
+    if (alpha > 0) {
+        gsl_matrix_view bv = gsl_matrix_submatrix(blk, 0, 0, d, m);
+        gsl_matrix_set_zero(&bv.matrix);
+        for (size_t j = 0; j < d; j++)
+            gsl_matrix_set(&bv.matrix, j, j, sqrt(alpha));
+        gsl_linalg_QR_UR_decomp(r, &bv.matrix, t);
+    }
+    double rmax = 0, rmin = INFINITY;
+    for (size_t j = 0; j < d; j++) {
+        double v = fabs(gsl_matrix_get(r, j, j));
+        rmax = fmax(rmax, v);
+        rmin = fmin(rmin, v);
+    }
+    status = GSL_CONTINUE;
+    if (rmax > 0 && rmin > (double)(n + d) * DBL_EPSILON * rmax) {
+        for (size_t i = d; i-- > 0;) {
+            double sum = gsl_matrix_get(r, i, d);
+            for (size_t k = i + 1; k < d; k++)
+                sum -= gsl_matrix_get(r, i, k) * w[k];
+            w[i] = sum / gsl_matrix_get(r, i, i);
+        }
+        status = GSL_SUCCESS;
+    }
+done:
+    gsl_matrix_free(r);
     gsl_matrix_free(t);
-    gsl_vector_free(xs);
-    gsl_vector_free(work);
+    gsl_matrix_free(blk);
     return status;
 }
 
@@ -198,26 +246,26 @@ static int cod_solve(gsl_matrix *a, const gsl_vector *rhs, double *w)
 }
 
 /* Least squares on the centred column-major xc (n x d, n, d >= 1) with a
- * ridge term alpha ||w||^2 (alpha may be 0): the augmented rows
- * sqrt(alpha) I.  QR first; the COD when R is singular or m < d. */
+ * ridge term alpha ||w||^2 (alpha may be 0): the tall-skinny QR, or the
+ * complete orthogonal decomposition of the augmented [X; sqrt(alpha) I]
+ * when R is singular or there are fewer rows than columns + 1. */
 static int solve_qr(const double *xc, const double *yc, size_t n, size_t d, double alpha,
                     double *w)
 {
+    int status = n >= d + 1 ? tsqr_solve(xc, yc, n, d, alpha, w) : GSL_CONTINUE;
+    if (status != GSL_CONTINUE)
+        return status;
     /* GSL's COD wants rows >= columns: a wide system gets zero rows, which
      * change neither the residual nor the minimum-norm solution. */
     size_t m = n + (alpha > 0 ? d : 0);
     m = m < d ? d : m;
     gsl_matrix *a = gsl_matrix_alloc(m, d);
     gsl_vector *rhs = gsl_vector_calloc(m);
-    int status = GSL_ENOMEM;
+    status = GSL_ENOMEM;
     if (a && rhs) {
         memcpy(rhs->data, yc, n * sizeof *yc);
         fill_design(a, xc, n, d, alpha);
-        status = n + (alpha > 0 ? d : 0) >= d ? qr_solve(a, rhs, w) : GSL_CONTINUE;
-        if (status == GSL_CONTINUE) {
-            fill_design(a, xc, n, d, alpha);
-            status = cod_solve(a, rhs, w);
-        }
+        status = cod_solve(a, rhs, w);
     }
     gsl_matrix_free(a);
     gsl_vector_free(rhs);
