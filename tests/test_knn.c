@@ -326,20 +326,19 @@ static void check_search(const double *train, size_t n, size_t d, const double *
                          size_t k, const struct knn_metric_def *m)
 {
     double *panels = tune_knn_panels_build(train, n, d);
-    double *work = malloc((tune_knn_brute_work_size(d) + d) * sizeof *work);
     double *rb = malloc(nq * k * sizeof *rb), *rt = malloc(nq * k * sizeof *rt);
     size_t *ib = malloc(nq * k * sizeof *ib), *it = malloc(nq * k * sizeof *it);
     double *rn = malloc(k * sizeof *rn);
     size_t *in = malloc(k * sizeof *in);
     size_t leaves[3] = {1, 5, 30};
-    tune_knn_brute(panels, n, d, q, nq, 0, nq, k, m, rb, ib, work);
+    cr_assert(tune_knn_brute(panels, n, d, q, nq, 0, nq, k, m, rb, ib));
     for (size_t l = 0; l < 3; l++) {
         struct knn_kdtree *tree = tune_knn_kdtree_build(train, n, d, leaves[l]);
         cr_assert_not_null(tree);
         /* in two pieces, as two threads would */
-        tune_knn_kdtree_query(tree, q, nq, 0, nq / 3, k, m, rt, it, work);
-        tune_knn_kdtree_query(tree, q, nq, nq / 3, nq, k, m, rt + (nq / 3) * k,
-                              it + (nq / 3) * k, work);
+        cr_assert(tune_knn_kdtree_query(tree, q, nq, 0, nq / 3, k, m, rt, it));
+        cr_assert(tune_knn_kdtree_query(tree, q, nq, nq / 3, nq, k, m, rt + (nq / 3) * k,
+                                        it + (nq / 3) * k));
         for (size_t i = 0; i < nq; i++) {
             naive(train, n, d, q, nq, i, m, k, rn, in);
             for (size_t t = 0; t < k; t++) {
@@ -354,7 +353,6 @@ static void check_search(const double *train, size_t n, size_t d, const double *
         tune_knn_kdtree_free(tree);
     }
     free(panels);
-    free(work);
     free(rb);
     free(rt);
     free(ib);
@@ -425,9 +423,9 @@ Test(knn, the_search_finds_sklearns_neighbours)
     struct knn_metric_def m = {KNN_EUCLIDEAN, 2};
     check_search(train_x, 60, 3, query_x, 12, 6, &m);
     double *panels = tune_knn_panels_build(train_x, 60, 3);
-    double work[64], rank[72];
+    double rank[72];
     size_t index[72];
-    tune_knn_brute(panels, 60, 3, query_x, 12, 0, 12, 6, &m, rank, index, work);
+    cr_assert(tune_knn_brute(panels, 60, 3, query_x, 12, 0, 12, 6, &m, rank, index));
     for (size_t i = 0; i < 72; i++)
         cr_assert_eq(index[i], query_neighbours[i], "entry %zu: row %zu, sklearn %zu", i,
                      index[i], query_neighbours[i]);
@@ -458,9 +456,9 @@ Test(knn, ties_go_to_the_lower_training_row_and_votes_to_the_lower_class)
     }
     struct knn_metric_def me = {KNN_EUCLIDEAN, 2};
     double *panels = tune_knn_panels_build(xs, 6, 1);
-    double work[64], rank[4];
+    double rank[4];
     size_t index[4];
-    tune_knn_brute(panels, 6, 1, (double[]){0}, 1, 0, 1, 4, &me, rank, index, work);
+    cr_assert(tune_knn_brute(panels, 6, 1, (double[]){0}, 1, 0, 1, 4, &me, rank, index));
     size_t want[4] = {1, 2, 5, 3};
     for (size_t t = 0; t < 4; t++)
         cr_assert_eq(index[t], want[t]);

@@ -144,11 +144,6 @@ double *tune_knn_panels_build(const double *train, size_t n, size_t d)
     return panels;
 }
 
-size_t tune_knn_brute_work_size(size_t d)
-{
-    return QB * (d + PANEL);
-}
-
 #if defined(__GNUC__) && defined(__x86_64__)
 /* GCC vector extensions: four doubles per operation; the avx2 clone uses
  * 256-bit registers, the default one two SSE2 halves.  Each lane performs
@@ -192,9 +187,13 @@ typedef long long v4l __attribute__((vector_size(32)));
 
 #define ABS(e) ((v4d)((v4l)(e) & sign_off))
 
-/* out[b * PANEL + t] = dot product of query b and row t of the panel. */
+/* The euclidean screen (see brute_euclidean) of a panel for four queries:
+ * bit b * PANEL + t set when row t may enter query b's k nearest, i.e. when
+ * its estimate |q|^2 + |x|^2 - 2 q.x, less the slack, is at most limit[b].
+ * The dot products accumulate in 8 registers. */
 KERNEL_CLONES
-static void panel_dots(const double *panel, size_t d, const double *qv, double *out)
+static unsigned panel_screen(const double *panel, size_t d, const double *qv, const double *xn,
+                             const double *qn, const double *limit, double slack)
 {
     v4d a00 = {0, 0, 0, 0}, a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00,
         a31 = a00;
@@ -214,14 +213,25 @@ static void panel_dots(const double *panel, size_t d, const double *qv, double *
         a30 += x0 * b3;
         a31 += x1 * b3;
     }
-    memcpy(out, &a00, sizeof a00);
-    memcpy(out + 4, &a01, sizeof a01);
-    memcpy(out + 8, &a10, sizeof a10);
-    memcpy(out + 12, &a11, sizeof a11);
-    memcpy(out + 16, &a20, sizeof a20);
-    memcpy(out + 20, &a21, sizeof a21);
-    memcpy(out + 24, &a30, sizeof a30);
-    memcpy(out + 28, &a31, sizeof a31);
+    v4d n0, n1, two = {2, 2, 2, 2}, sl = {slack, slack, slack, slack};
+    memcpy(&n0, xn, sizeof n0);
+    memcpy(&n1, xn + 4, sizeof n1);
+    const v4d dots[QB][2] = {{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31}};
+    unsigned mask = 0;
+    for (size_t b = 0; b < QB; b++) {
+        double qb = qn[b], lb = limit[b];
+        v4d qq = {qb, qb, qb, qb}, ll = {lb, lb, lb, lb};
+        v4d e0 = qq + n0 - two * dots[b][0], e1 = qq + n1 - two * dots[b][1];
+        v4l m0 = e0 - sl * (qq + n0 + ll) <= ll, m1 = e1 - sl * (qq + n1 + ll) <= ll;
+        v4l any = m0 | m1;
+        if (!(any[0] | any[1] | any[2] | any[3]))
+            continue;
+        for (size_t t = 0; t < 4; t++) {
+            mask |= (m0[t] != 0) << (b * PANEL + t);
+            mask |= (m1[t] != 0) << (b * PANEL + 4 + t);
+        }
+    }
+    return mask;
 }
 
 /* Manhattan ranks of four queries against a panel. */
@@ -233,14 +243,20 @@ static void panel_manhattan(const double *panel, size_t d, const double *qv, dou
     ACCUMULATE(ABS);
 }
 #else
-static void panel_dots(const double *panel, size_t d, const double *qv, double *out)
+static unsigned panel_screen(const double *panel, size_t d, const double *qv, const double *xn,
+                             const double *qn, const double *limit, double slack)
 {
-    for (size_t i = 0; i < QB * PANEL; i++)
-        out[i] = 0;
-    for (size_t j = 0; j < d; j++)
-        for (size_t b = 0; b < QB; b++)
-            for (size_t t = 0; t < PANEL; t++)
-                out[b * PANEL + t] += panel[j * PANEL + t] * qv[b * d + j];
+    unsigned mask = 0;
+    for (size_t b = 0; b < QB; b++)
+        for (size_t t = 0; t < PANEL; t++) {
+            double dot = 0;
+            for (size_t j = 0; j < d; j++)
+                dot += panel[j * PANEL + t] * qv[b * d + j];
+            double est = qn[b] + xn[t] - 2.0 * dot;
+            if (est - slack * (qn[b] + xn[t] + limit[b]) <= limit[b])
+                mask |= 1u << (b * PANEL + t);
+        }
+    return mask;
 }
 
 static void panel_manhattan(const double *panel, size_t d, const double *qv, double *out)
@@ -288,81 +304,125 @@ static double exact_sq(const double *panel, size_t d, const double *qb, size_t t
  * so no row that could enter the k nearest is skipped. */
 #define SCREEN_SLACK 8.0
 
-static void brute_euclidean(const double *panels, size_t n, size_t d, const double *qv,
-                            size_t nqb, struct knn_heap *heaps, double *dots)
+/* Panels [p0, p1) against one group of queries (qv, QB x d): offer the
+ * rows the screen keeps to the group's heaps; limit[b] is the k-th rank of
+ * query b once its heap is full (else +inf; -inf for an unused slot). */
+static void brute_euclidean(const double *panels, size_t n, size_t d, size_t p0, size_t p1,
+                            const double *qv, const double *qn, double *limit, size_t nqb,
+                            struct knn_heap *heaps)
 {
     size_t np = (n + PANEL - 1) / PANEL;
     const double *norms = panels + np * d * PANEL;
-    double qn[QB], slack = SCREEN_SLACK * (double)(d + 4) * DBL_EPSILON;
-    for (size_t b = 0; b < QB; b++) {
-        qn[b] = 0;
-        for (size_t j = 0; j < d; j++)
-            qn[b] += qv[b * d + j] * qv[b * d + j];
-    }
-    for (size_t p = 0; p < np; p++) {
-        const double *panel = panels + p * d * PANEL, *xn = norms + p * PANEL;
-        panel_dots(panel, d, qv, dots);
+    double slack = SCREEN_SLACK * (double)(d + 4) * DBL_EPSILON;
+    for (size_t p = p0; p < p1; p++) {
+        const double *panel = panels + p * d * PANEL;
+        unsigned mask = panel_screen(panel, d, qv, norms + p * PANEL, qn, limit, slack);
+        if (!mask)
+            continue;
         size_t rows = n - p * PANEL < PANEL ? n - p * PANEL : PANEL;
         for (size_t b = 0; b < nqb; b++) {
             struct knn_heap *h = &heaps[b];
-            const double *dt = dots + b * PANEL, *qb = qv + b * d;
-            for (size_t t = 0; t < rows; t++) {
-                if (h->size == h->k) {
-                    double worst = h->rank[0];
-                    double est = qn[b] + xn[t] - 2.0 * dt[t];
-                    if (est - slack * (qn[b] + xn[t] + worst) > worst)
-                        continue;
-                    double r = exact_sq(panel, d, qb, t);
-                    if (r < worst)
-                        heap_offer(h, r, p * PANEL + t);
-                } else {
-                    heap_offer(h, exact_sq(panel, d, qb, t), p * PANEL + t);
-                }
+            unsigned bits = (mask >> (b * PANEL)) & ((1u << PANEL) - 1);
+            for (size_t t = 0; bits && t < rows; t++, bits >>= 1) {
+                if (!(bits & 1))
+                    continue;
+                double r = exact_sq(panel, d, qv + b * d, t);
+                if (h->size < h->k || r < h->rank[0])
+                    heap_offer(h, r, p * PANEL + t);
             }
+            if (h->size == h->k)
+                limit[b] = h->rank[0];
         }
     }
 }
 
-void tune_knn_brute(const double *panels, size_t n, size_t d, const double *q, size_t nq,
-                    size_t q0, size_t q1, size_t k, const struct knn_metric_def *m,
-                    double *out_rank, size_t *out_index, double *work)
+/* Manhattan or minkowski: every rank computed, then offered. */
+static void brute_direct(const double *panels, size_t n, size_t d, size_t p0, size_t p1,
+                         const double *qv, size_t nqb, const struct knn_metric_def *m,
+                         struct knn_heap *heaps)
 {
-    double *qv = work, *ranks = work + QB * d;
-    size_t np = (n + PANEL - 1) / PANEL;
-    for (size_t g = q0; g < q1; g += QB) {
-        size_t nqb = q1 - g < QB ? q1 - g : QB;
-        struct knn_heap heaps[QB];
-        for (size_t b = 0; b < QB; b++) {
-            /* Unused slots repeat the last query; their ranks are ignored. */
-            size_t src = g + (b < nqb ? b : nqb - 1);
-            for (size_t j = 0; j < d; j++)
-                qv[b * d + j] = q[j * nq + src];
-            if (b < nqb)
-                heaps[b] = (struct knn_heap){k, 0, out_rank + (g + b - q0) * k,
-                                             out_index + (g + b - q0) * k};
+    double ranks[QB * PANEL];
+    for (size_t p = p0; p < p1; p++) {
+        const double *panel = panels + p * d * PANEL;
+        if (m->kind == KNN_MINKOWSKI)
+            panel_ranks_pow(panel, d, qv, m->p, ranks);
+        else
+            panel_manhattan(panel, d, qv, ranks);
+        size_t rows = n - p * PANEL < PANEL ? n - p * PANEL : PANEL;
+        for (size_t b = 0; b < nqb; b++) {
+            struct knn_heap *h = &heaps[b];
+            const double *r = ranks + b * PANEL;
+            for (size_t t = 0; t < rows; t++)
+                if (h->size < h->k || r[t] < h->rank[0])
+                    heap_offer(h, r[t], p * PANEL + t);
         }
-        if (m->kind == KNN_EUCLIDEAN) {
-            brute_euclidean(panels, n, d, qv, nqb, heaps, ranks);
-        } else {
-            for (size_t p = 0; p < np; p++) {
-                const double *panel = panels + p * d * PANEL;
-                if (m->kind == KNN_MINKOWSKI)
-                    panel_ranks_pow(panel, d, qv, m->p, ranks);
-                else
-                    panel_manhattan(panel, d, qv, ranks);
-                size_t rows = n - p * PANEL < PANEL ? n - p * PANEL : PANEL;
-                for (size_t b = 0; b < nqb; b++) {
-                    struct knn_heap *h = &heaps[b];
-                    const double *r = ranks + b * PANEL;
-                    for (size_t t = 0; t < rows; t++)
-                        if (h->size < k || r[t] < h->rank[0])
-                            heap_offer(h, r[t], p * PANEL + t);
-                }
-            }
-        }
-        for (size_t b = 0; b < nqb; b++)
-            tune_knn_heap_sort(&heaps[b]);
     }
+}
+
+/* Panels per block of training rows: 256 panels of 8 rows of up to ~30
+ * columns stay in a 512 kB L2 cache while every query of the call passes
+ * over them, so the training data stream from memory once per call, not
+ * once per four queries. */
+static size_t block_panels(size_t d)
+{
+    size_t bytes = 320 * 1024, per = d * PANEL * sizeof(double);
+    size_t b = per ? bytes / per : 256;
+    return b < 16 ? 16 : b;
+}
+
+int tune_knn_brute(const double *panels, size_t n, size_t d, const double *q, size_t nq,
+                   size_t q0, size_t q1, size_t k, const struct knn_metric_def *m,
+                   double *out_rank, size_t *out_index)
+{
+    size_t nb = q1 - q0, np = (n + PANEL - 1) / PANEL, groups = (nb + QB - 1) / QB;
+    double *qv = malloc((groups * QB * (d + 2) + 1) * sizeof *qv);
+    size_t *size = calloc(nb + 1, sizeof *size);
+    if (!qv || !size) {
+        free(qv);
+        free(size);
+        return 0;
+    }
+    /* per group: QB x d query values, then QB norms, then QB limits */
+    for (size_t g = 0; g < groups; g++) {
+        double *gv = qv + g * QB * (d + 2), *qn = gv + QB * d, *limit = qn + QB;
+        size_t nqb = nb - g * QB < QB ? nb - g * QB : QB;
+        for (size_t b = 0; b < QB; b++) {
+            /* unused slots repeat the last query; never offered, no candidates */
+            size_t src = q0 + g * QB + (b < nqb ? b : nqb - 1);
+            qn[b] = 0;
+            for (size_t j = 0; j < d; j++) {
+                gv[b * d + j] = q[j * nq + src];
+                qn[b] += gv[b * d + j] * gv[b * d + j];
+            }
+            limit[b] = b < nqb ? INFINITY : -INFINITY;
+        }
+    }
+    size_t bp = block_panels(d);
+    for (size_t p0 = 0; p0 < np; p0 += bp) {
+        size_t p1 = p0 + bp < np ? p0 + bp : np;
+        for (size_t g = 0; g < groups; g++) {
+            double *gv = qv + g * QB * (d + 2), *qn = gv + QB * d, *limit = qn + QB;
+            size_t nqb = nb - g * QB < QB ? nb - g * QB : QB;
+            struct knn_heap heaps[QB];
+            for (size_t b = 0; b < nqb; b++) {
+                size_t i = g * QB + b;
+                heaps[b] = (struct knn_heap){k, size[i], out_rank + i * k, out_index + i * k};
+            }
+            if (m->kind == KNN_EUCLIDEAN)
+                brute_euclidean(panels, n, d, p0, p1, gv, qn, limit, nqb, heaps);
+            else
+                brute_direct(panels, n, d, p0, p1, gv, nqb, m, heaps);
+            for (size_t b = 0; b < nqb; b++)
+                size[g * QB + b] = heaps[b].size;
+        }
+    }
+    for (size_t i = 0; i < nb; i++) {
+        struct knn_heap h = {k, size[i], out_rank + i * k, out_index + i * k};
+        tune_knn_heap_sort(&h);
+    }
+    free(qv);
+    free(size);
+    return 1;
 }
 
 /* ---- k-d tree -------------------------------------------------------------- */
@@ -608,10 +668,13 @@ static void search(const struct kd_query *s, size_t id)
         search(s, second);
 }
 
-void tune_knn_kdtree_query(const struct knn_kdtree *t, const double *q, size_t nq, size_t q0,
-                           size_t q1, size_t k, const struct knn_metric_def *m, double *out_rank,
-                           size_t *out_index, double *work)
+int tune_knn_kdtree_query(const struct knn_kdtree *t, const double *q, size_t nq, size_t q0,
+                          size_t q1, size_t k, const struct knn_metric_def *m, double *out_rank,
+                          size_t *out_index)
 {
+    double *work = malloc((t->d + 1) * sizeof *work);
+    if (!work)
+        return 0;
     for (size_t i = q0; i < q1; i++) {
         for (size_t j = 0; j < t->d; j++)
             work[j] = q[j * nq + i];
@@ -621,4 +684,6 @@ void tune_knn_kdtree_query(const struct knn_kdtree *t, const double *q, size_t n
             search(&s, 0);
         tune_knn_heap_sort(&h);
     }
+    free(work);
+    return 1;
 }

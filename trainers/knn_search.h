@@ -39,12 +39,11 @@ double *tune_knn_panels_build(const double *train, size_t n, size_t d);
 
 /* The k nearest (k <= n) of the n packed training rows to each of the
  * queries q0..q1 of the column-major q (nq x d), by brute force: out_rank /
- * out_index hold k entries per query row i at (i - q0) * k, sorted.  `work`
- * needs tune_knn_brute_work_size(d) doubles. */
-size_t tune_knn_brute_work_size(size_t d);
-void tune_knn_brute(const double *panels, size_t n, size_t d, const double *q, size_t nq,
-                    size_t q0, size_t q1, size_t k, const struct knn_metric_def *m,
-                    double *out_rank, size_t *out_index, double *work);
+ * out_index hold k entries per query row i at (i - q0) * k, sorted.
+ * Returns 0 when out of memory. */
+int tune_knn_brute(const double *panels, size_t n, size_t d, const double *q, size_t nq,
+                   size_t q0, size_t q1, size_t k, const struct knn_metric_def *m,
+                   double *out_rank, size_t *out_index);
 
 struct knn_kdtree;
 
@@ -55,9 +54,9 @@ struct knn_kdtree *tune_knn_kdtree_build(const double *train, size_t n, size_t d
 void tune_knn_kdtree_free(struct knn_kdtree *t);
 
 /* The k nearest neighbours of queries q0..q1 of the column-major q (nq x d),
- * as tune_knn_brute; `work` holds d doubles. */
-void tune_knn_kdtree_query(const struct knn_kdtree *t, const double *q, size_t nq, size_t q0,
-                           size_t q1, size_t k, const struct knn_metric_def *m, double *out_rank,
-                           size_t *out_index, double *work);
+ * as tune_knn_brute (0 when out of memory). */
+int tune_knn_kdtree_query(const struct knn_kdtree *t, const double *q, size_t nq, size_t q0,
+                          size_t q1, size_t k, const struct knn_metric_def *m, double *out_rank,
+                          size_t *out_index);
 
 #endif
