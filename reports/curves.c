@@ -51,11 +51,13 @@ static double roc_at(const struct tune_roc_curve *c, double x)
     return c->tpr[i] + w * (c->tpr[i + 1] - c->tpr[i]);
 }
 
-/* Interpolated precision of a PR curve at recall r. */
+/* Interpolated precision of a PR curve at recall r.  The curve's last point
+ * (recall 0, precision 1) is a convention, not a threshold: it is left out,
+ * so p(0) is the precision of the most confident threshold(s). */
 static double pr_at(const struct tune_pr_curve *c, double r)
 {
     double best = 0;
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i + 1 < c->n; i++)
         if (c->recall[i] >= r && c->precision[i] > best)
             best = c->precision[i];
     return best;

@@ -183,6 +183,36 @@ void tune_plot_quote(struct tune_text *t, const char *s, size_t max_chars)
     tune_text_put(t, "'", 1);
 }
 
+size_t tune_plot_quote_wrapped(struct tune_text *t, const char *s, size_t width)
+{
+    size_t len = strlen(s), start = 0, lines = 0;
+    char *line = malloc(len + 1);
+    if (!line) {
+        t->oom = 1;
+        return 0;
+    }
+    while (start < len || lines == 0) {
+        size_t end = len;
+        if (len - start > width) {
+            /* the last space within the width, else the first after it */
+            end = start + width;
+            while (end > start && s[end] != ' ')
+                end--;
+            if (end == start)
+                for (end = start + width; end < len && s[end] != ' '; end++)
+                    ;
+        }
+        memcpy(line, s + start, end - start);
+        line[end - start] = '\0';
+        if (lines++)
+            tune_text_printf(t, " . \"\\n\" . ");
+        tune_plot_quote(t, line, 0);
+        start = end < len ? end + 1 : len;
+    }
+    free(line);
+    return lines;
+}
+
 char *tune_gp_quote(const char *s)
 {
     struct tune_text t = {0};

@@ -156,6 +156,8 @@ int tune_report_history(const struct tune_study_info *info, const struct tune_tr
     tune_text_printf(&gp, " . ' (%s)'\n", info->maximize ? "higher is better" : "lower is better");
     tune_text_printf(&gp, "set xrange [-0.5:%d.5]\nset yrange [%.17g:%.17g]\n", max_no, ax.lo,
                      ax.hi);
+    if (max_no < 12)
+        tune_text_printf(&gp, "set xtics 1\n"); /* trial numbers are integers */
     tune_text_printf(&gp, "set key below horizontal\nset bmargin 7\n");
     /* one clause per series present (an empty series makes gnuplot warn) */
     const char *sep = "plot ";

@@ -402,11 +402,11 @@ int tune_learning_curve_plot(const struct tune_learning_curve *lc, const char *t
     tune_text_printf(&gp, "\nset xlabel 'training rows (mean over folds)'\nset ylabel ");
     tune_plot_quote(&gp, lc->metric, 40);
     tune_text_printf(&gp, " . ' (%s)'\n", lc->maximize ? "higher is better" : "lower is better");
-    tune_text_printf(&gp, "set yrange [%.17g:%.17g]\nset key %s right\nset bmargin 6\n",
+    tune_text_printf(&gp, "set yrange [%.17g:%.17g]\nset key %s right\nset bmargin 7\n",
                      lo - pad, hi + pad, lc->maximize ? "bottom" : "top");
     tune_text_printf(&gp, "set label 1 ");
-    tune_plot_quote(&gp, diag, 0);
-    tune_text_printf(&gp, " at screen 0.5, screen 0.035 center font ',10'\n");
+    tune_plot_quote_wrapped(&gp, diag, 100);
+    tune_text_printf(&gp, " at screen 0.5, screen 0.06 center font ',10'\n");
     tune_text_printf(&gp, "plot 'learning_curve.dat' using 2:7:8 with filledcurves "
                           "fc rgb '#fdae6b' fs transparent solid 0.35 noborder "
                           "title 'training ± 1 std', \\\n"

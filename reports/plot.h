@@ -37,6 +37,10 @@ int tune_text_save(const struct tune_text *t, const char *dir, const char *name,
  * max_chars characters (0: no limit), longer text cut with "...". */
 void tune_plot_quote(struct tune_text *t, const char *s, size_t max_chars);
 
+/* The same, cut at spaces into lines of at most `width` bytes joined by
+ * gnuplot newlines ('line 1' . "\n" . 'line 2'); returns the line count. */
+size_t tune_plot_quote_wrapped(struct tune_text *t, const char *s, size_t width);
+
 /* The opening of a script for image `base`.EXT of w x h pixels (0: the
  * options' size): terminal (pngcairo or svg, noenhanced, white
  * background), output, encoding, grid and border style. */

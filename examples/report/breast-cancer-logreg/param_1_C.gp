@@ -1,0 +1,26 @@
+# Written by tunefold; re-render from this folder with: gnuplot param_1_C.gp
+# The data is in param_1_C*.dat (numbers only; columns named at the top).
+set terminal pngcairo size 800,600 noenhanced font 'Sans,11' background rgb 'white'
+set output 'param_1_C.png'
+set encoding utf8
+set border lc rgb '#404040'
+set grid lc rgb '#d8d8d8' lw 1
+set key opaque box lc rgb '#b0b0b0'
+set tics nomirror
+set title 'Objective against ' . 'C' . "\n" . 'study ' . 'breast-cancer-logreg'
+set xlabel 'C' . ' (log scale)'
+set ylabel 'roc_auc' . ' (higher is better)'
+set yrange [0.97486436014883371:0.99696216315983766]
+set logscale x
+set xrange [0.00010320532539636908:95.150281790266703]
+set xtics (0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50)
+set format x '%g'
+set mxtics 10
+set cbrange [0:29]
+set cblabel 'trial number'
+set palette defined (0 '#440154', 0.35 '#31688e', 0.7 '#35b779', 1 '#e8d91e')
+set key below horizontal
+set bmargin 7
+plot 'param_1_C.dat' using 3:($2!=2 && $4==$5 ? $5 : NaN):1 with points pt 7 ps 1.1 lc palette title 'trial (colour: number)', \
+     'param_1_C.dat' using 3:($2!=2 && $4==$4 && $4!=$5 ? $5 : NaN):1 with points pt 11 ps 1.2 lc palette title 'worse than shown (7)', \
+     'param_1_C.dat' using 3:($1==1 ? $5 : NaN) with points pt 6 ps 2.6 lw 2 lc rgb '#e6550d' title 'best trial 1'
