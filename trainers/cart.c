@@ -5,7 +5,7 @@
  * Method.  Every column is sorted once per fit (tune_argsort, NaN last) into
  * 64-bit entries (dense rank of the value << 32 | row; NaN ranks
  * UINT32_MAX); a tree keeps, per column, the entries of its rows in that
- * order, restricted to rows of positive weight (a bootstrap draw).  A node is
+ * order, restricted to the rows it draws (a bootstrap sample).  A node is
  * the same segment [start, end) of every list, so the best threshold of a
  * column is one sequential scan of its segment that compares ranks, never
  * values (the values are read only to place a winning threshold); after a
@@ -48,6 +48,7 @@
 #define ENTRY_ROW(e) ((uint32_t)(e))
 #define ENTRY_RANK(e) ((uint32_t)((e) >> 32))
 #define NAN_RANK UINT32_MAX
+#define PREFETCH_AHEAD 16
 
 struct frame {
     uint32_t start, end, depth, node;
@@ -59,7 +60,8 @@ struct tune_cart_work {
     int borrowed;            /* ord is the data's own sorted block */
     uint64_t *tmp;           /* n */
     uint8_t *left;           /* n: goes-left flag during a partition */
-    double *w;               /* n: row weights of the tree being grown */
+    uint32_t *lab;           /* n: the tree's rows: classification, class | count << 16;
+                                regression, count (times drawn; 0: not in the tree) */
     uint32_t *feat;          /* d: feature permutation for the draws */
     double *st;              /* 6 * ns statistics scratch */
     struct frame *stack;
@@ -80,12 +82,12 @@ struct tune_cart_work *tune_cart_work_new(const struct tune_cart_data *data, int
     w->ord = borrow ? (uint64_t *)(uintptr_t)data->sorted : malloc((d * n + 1) * sizeof *w->ord);
     w->tmp = malloc((n + 1) * sizeof *w->tmp);
     w->left = malloc(n + 1);
-    w->w = malloc((n + 1) * sizeof *w->w);
+    w->lab = malloc((n + 1) * sizeof *w->lab);
     w->feat = malloc((d + 1) * sizeof *w->feat);
     w->st = malloc(6 * w->ns * sizeof *w->st);
     w->stack_cap = 64;
     w->stack = malloc(w->stack_cap * sizeof *w->stack);
-    if (!w->ord || !w->tmp || !w->left || !w->w || !w->feat || !w->st || !w->stack) {
+    if (!w->ord || !w->tmp || !w->left || !w->lab || !w->feat || !w->st || !w->stack) {
         tune_cart_work_free(w);
         return NULL;
     }
@@ -102,7 +104,7 @@ void tune_cart_work_free(struct tune_cart_work *w)
         free(w->ord);
     free(w->tmp);
     free(w->left);
-    free(w->w);
+    free(w->lab);
     free(w->feat);
     free(w->st);
     free(w->stack);
@@ -110,17 +112,24 @@ void tune_cart_work_free(struct tune_cart_work *w)
 }
 
 /* ---- node statistics: s[0] = W; classification s[1 + c] = weight of
- * class c; regression s[1] = sum w y, s[2] = sum w y^2 ---- */
+ * class c; regression s[1] = sum w y, s[2] = sum w y^2.  A row weighs its
+ * count times its class weight.  The class and the count share one 32-bit
+ * word, so a scan reads one small array at random instead of two. ---- */
 
-static inline void stat_add(const struct tune_cart_data *data, const double *wt, uint32_t r,
+static inline void stat_add(const struct tune_cart_data *data, const uint32_t *lab, uint32_t r,
                             double *s)
 {
-    double w = wt[r];
-    s[0] += w;
+    uint32_t lb = lab[r];
     if (data->k) {
-        s[1 + data->cls[r]] += w;
+        uint32_t c = lb & 0xffffu;
+        double w = (double)(lb >> 16);
+        if (data->class_weight)
+            w *= data->class_weight[c];
+        s[0] += w;
+        s[1 + c] += w;
     } else {
-        double y = data->y[r];
+        double w = (double)lb, y = data->y[r];
+        s[0] += w;
         s[1] += w * y;
         s[2] += w * y * y;
     }
@@ -146,61 +155,100 @@ static double impurity(enum tune_cart_criterion c, const double *s, size_t k)
     return c == TUNE_CART_GINI ? 1.0 - acc : acc;
 }
 
-/* The proxy of one side, to maximise (see the file comment). */
-static inline double side_proxy(enum tune_cart_criterion c, const double *s, size_t k)
+/* The proxy of a split, to maximise (see the file comment), as a fraction
+ * *num / *den (den > 0): sum_L / W_L + sum_R / W_R is
+ * (sum_L W_R + sum_R W_L) / (W_L W_R), so candidates compare by two
+ * products instead of two divisions. */
+static inline void split_proxy(enum tune_cart_criterion c, const double *L, const double *R,
+                               size_t k, double *num, double *den)
 {
-    double w = s[0];
-    if (c == TUNE_CART_MSE)
-        return s[1] * s[1] / w;
-    double acc = 0;
-    if (c == TUNE_CART_GINI) {
-        for (size_t i = 1; i <= k; i++)
-            acc += s[i] * s[i];
-        return acc / w;
+    double wl = L[0], wr = R[0];
+    *den = wl * wr;
+    if (c == TUNE_CART_MSE) {
+        *num = L[1] * L[1] * wr + R[1] * R[1] * wl;
+        return;
     }
-    for (size_t i = 1; i <= k; i++)
-        if (s[i] > 0)
-            acc += s[i] * log(s[i]);
-    return acc - w * log(w);
+    double ql = 0, qr = 0;
+    if (c == TUNE_CART_GINI) {
+        for (size_t i = 1; i <= k; i++) {
+            ql += L[i] * L[i];
+            qr += R[i] * R[i];
+        }
+        *num = ql * wr + qr * wl;
+        return;
+    }
+    for (size_t i = 1; i <= k; i++) {
+        if (L[i] > 0)
+            ql += L[i] * log(L[i]);
+        if (R[i] > 0)
+            qr += R[i] * log(R[i]);
+    }
+    *num = ql - wl * log(wl) + qr - wr * log(wr);
+    *den = 1.0;
+}
+
+/* Is num / den larger than the best's?  By cross products, or by the
+ * quotients when a product overflows. */
+static inline int beats(double num, double den, double best_num, double best_den)
+{
+    double lhs = num * best_den, rhs = best_num * den;
+    if (isfinite(lhs) && isfinite(rhs))
+        return lhs > rhs;
+    return num / den > best_num / best_den;
 }
 
 struct best {
     int found;
-    double proxy;
+    double num, den;     /* the proxy, num / den */
     uint32_t feature;
     uint32_t pos;        /* last index (in the sorted segment) of the left values */
     uint32_t n_left;     /* rows left, missing included when they go left */
     int missing_left;
     uint32_t n_miss;
     double threshold;
+    uint32_t r_lo, r_hi; /* rows whose values the threshold separates */
     double *left;        /* ns: statistics of the left child */
 };
 
 /* Keep candidate q if it beats the best so far (ties keep the first).  The
- * threshold lies between the values of rows r_lo and r_hi of column vx
- * (r_hi == UINT32_MAX: above every value, +inf). */
-static inline void consider(struct best *b, double q, uint32_t j, uint32_t pos, uint32_t n_left,
-                            int missing_left, uint32_t n_miss, const double *vx, uint32_t r_lo,
-                            uint32_t r_hi, const double *left, size_t ns)
+ * threshold will lie between the values of rows r_lo and r_hi (r_hi ==
+ * UINT32_MAX: above every value); it is placed once the node's split is
+ * chosen (set_threshold), since reading the values is a cache miss. */
+static inline void consider(struct best *b, enum tune_cart_criterion c, const double *L,
+                            const double *R, size_t k, uint32_t j, uint32_t pos, uint32_t n_left,
+                            int missing_left, uint32_t n_miss, uint32_t r_lo, uint32_t r_hi,
+                            size_t ns)
 {
-    if (b->found && !(q > b->proxy))
+    double num, den;
+    split_proxy(c, L, R, k, &num, &den);
+    if (b->found && !beats(num, den, b->num, b->den))
         return;
     b->found = 1;
-    b->proxy = q;
+    b->num = num;
+    b->den = den;
     b->feature = j;
     b->pos = pos;
     b->n_left = n_left;
     b->missing_left = missing_left;
     b->n_miss = n_miss;
-    if (r_hi == UINT32_MAX) {
+    b->r_lo = r_lo;
+    b->r_hi = r_hi;
+    memcpy(b->left, L, ns * sizeof *L);
+}
+
+/* sklearn's threshold: the midpoint, or the lower value when the midpoint
+ * rounds up to the upper one. */
+static void set_threshold(const struct tune_cart_data *data, struct best *b)
+{
+    const double *vx = data->x + (size_t)b->feature * data->n;
+    if (b->r_hi == UINT32_MAX) {
         b->threshold = INFINITY;
-    } else {
-        double lo = vx[r_lo], hi = vx[r_hi];
-        b->threshold = lo / 2.0 + hi / 2.0;
-        if (b->threshold == hi || isinf(b->threshold))
-            b->threshold = lo;
+        return;
     }
-    memcpy(b->left, left, ns * sizeof *left);
+    double lo = vx[b->r_lo], hi = vx[b->r_hi];
+    b->threshold = lo / 2.0 + hi / 2.0;
+    if (b->threshold == hi || isinf(b->threshold))
+        b->threshold = lo;
 }
 
 /* Scan column j of segment [s, e) and update *b.  Returns 1 if the column is
@@ -210,7 +258,6 @@ static int scan_column(const struct tune_cart_data *data, const struct tune_cart
                        const double *total, struct best *b)
 {
     const uint64_t *o = w->ord + (size_t)j * w->n;
-    const double *vx = data->x + (size_t)j * data->n;
     size_t ns = w->ns, k = data->k;
     double *L = w->st + 2 * ns, *R = w->st + 3 * ns, *M = w->st + 4 * ns, *T = w->st + 5 * ns;
     uint32_t e_nm = e;
@@ -226,11 +273,17 @@ static int scan_column(const struct tune_cart_data *data, const struct tune_cart
 
     memset(M, 0, ns * sizeof *M);
     for (uint32_t i = e_nm; i < e; i++)
-        stat_add(data, w->w, ENTRY_ROW(o[i]), M);
+        stat_add(data, w->lab, ENTRY_ROW(o[i]), M);
     memset(L, 0, ns * sizeof *L);
     for (uint32_t i = s; i + 1 < e_nm; i++) {
         uint64_t en = o[i];
-        stat_add(data, w->w, ENTRY_ROW(en), L);
+#if defined(__GNUC__)
+        /* The rows come in value order, so their labels are scattered:
+         * ask for one a few rows ahead. */
+        if (i + PREFETCH_AHEAD < e_nm)
+            __builtin_prefetch(&w->lab[ENTRY_ROW(o[i + PREFETCH_AHEAD])]);
+#endif
+        stat_add(data, w->lab, ENTRY_ROW(en), L);
         if (ENTRY_RANK(o[i + 1]) == ENTRY_RANK(en))
             continue;
         uint32_t nl = i - s + 1;
@@ -238,8 +291,8 @@ static int scan_column(const struct tune_cart_data *data, const struct tune_cart
             for (size_t t = 0; t < ns; t++)
                 R[t] = total[t] - L[t];
             if (R[0] > 0 && L[0] > 0)
-                consider(b, side_proxy(c, L, k) + side_proxy(c, R, k), j, i, nl, 0, n_miss, vx,
-                         ENTRY_ROW(en), ENTRY_ROW(o[i + 1]), L, ns);
+                consider(b, c, L, R, k, j, i, nl, 0, n_miss, ENTRY_ROW(en),
+                         ENTRY_ROW(o[i + 1]), ns);
         }
         if (n_miss > 0 && nl + n_miss >= msl && n_node - nl - n_miss >= msl) {
             for (size_t t = 0; t < ns; t++) {
@@ -247,8 +300,8 @@ static int scan_column(const struct tune_cart_data *data, const struct tune_cart
                 R[t] = total[t] - T[t];
             }
             if (R[0] > 0 && T[0] > 0)
-                consider(b, side_proxy(c, T, k) + side_proxy(c, R, k), j, i, nl + n_miss, 1,
-                         n_miss, vx, ENTRY_ROW(en), ENTRY_ROW(o[i + 1]), T, ns);
+                consider(b, c, T, R, k, j, i, nl + n_miss, 1, n_miss, ENTRY_ROW(en),
+                         ENTRY_ROW(o[i + 1]), ns);
         }
     }
     if (n_miss > 0) {
@@ -258,8 +311,7 @@ static int scan_column(const struct tune_cart_data *data, const struct tune_cart
             for (size_t t = 0; t < ns; t++)
                 T[t] = total[t] - M[t];
             if (T[0] > 0 && M[0] > 0)
-                consider(b, side_proxy(c, T, k) + side_proxy(c, M, k), j, e_nm - 1, nl, 0,
-                         n_miss, vx, 0, UINT32_MAX, T, ns);
+                consider(b, c, T, M, k, j, e_nm - 1, nl, 0, n_miss, 0, UINT32_MAX, ns);
         }
     }
     return 0;
@@ -300,7 +352,7 @@ static int push(struct tune_cart_work *w, size_t *top, struct frame f)
 }
 
 int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_params *p,
-                   const double *weight, gsl_rng *rng, struct tune_cart_work *w,
+                   const uint32_t *count, gsl_rng *rng, struct tune_cart_work *w,
                    struct tune_tree *out, double *importance)
 {
     size_t n = data->n, d = data->d, k = data->k, ns = w->ns;
@@ -310,13 +362,22 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
     for (size_t j = 0; j < d; j++)
         w->feat[j] = (uint32_t)j;
     /* The tree's rows: positive weight, in each column's order. */
-    for (size_t i = 0; i < n; i++)
-        w->w[i] = weight ? weight[i] : 1.0;
+    if (data->k) {
+        for (size_t i = 0; i < n; i++) {
+            uint32_t c = count ? count[i] : 1;
+            if (c > 0xffffu)
+                return TUNE_EINVAL;   /* a row drawn 65536 times: never in practice */
+            w->lab[i] = data->cls[i] | c << 16;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++)
+            w->lab[i] = count ? count[i] : 1;
+    }
     uint32_t m = (uint32_t)n;
     for (size_t j = 0; j < d; j++) {
         const uint64_t *src = data->sorted + j * n;
         uint64_t *dst = w->ord + j * n;
-        if (!weight) {
+        if (!count) {
             if (dst != src)
                 memcpy(dst, src, n * sizeof *dst);
             continue;
@@ -325,7 +386,7 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
         for (size_t i = 0; i < n; i++) {
             uint64_t en = src[i];
             dst[c] = en;
-            c += w->w[ENTRY_ROW(en)] > 0;
+            c += count[ENTRY_ROW(en)] > 0;
         }
         m = c;
     }
@@ -333,7 +394,7 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
         /* No columns: the root is the only node; gather its rows directly. */
         m = 0;
         for (size_t i = 0; i < n; i++)
-            if (w->w[i] > 0)
+            if (!count || count[i] > 0)
                 w->tmp[m++] = i;
     }
 
@@ -351,7 +412,7 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
 
         memset(S, 0, ns * sizeof *S);
         for (uint32_t i = 0; i < n_node; i++)
-            stat_add(data, w->w, ENTRY_ROW(rows[i]), S);
+            stat_add(data, w->lab, ENTRY_ROW(rows[i]), S);
         if (f.node == 0)
             w_root = S[0];
         double imp = impurity(p->criterion, S, k);
@@ -398,6 +459,7 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
             continue;
         }
 
+        set_threshold(data, &b);
         if (importance)
             importance[b.feature] += S[0] * imp - b.left[0] * imp_l - R[0] * imp_r;
         long child = tune_tree_add_nodes(out, 2);

@@ -112,7 +112,7 @@ struct grow_job {
     double *imp;               /* n_estimators x d, raw */
     uint8_t *in_bag;           /* batch x n: drawn at least once */
     struct tune_cart_work **work;   /* per thread */
-    double **weight;           /* per thread: n */
+    uint32_t **count;          /* per thread: n */
     int *rc;                   /* per task */
 };
 
@@ -120,7 +120,7 @@ static void grow_task(void *arg, size_t task, size_t thread)
 {
     struct grow_job *job = arg;
     size_t t = job->first + task, n = job->data->n, d = job->data->d;
-    double *w = job->weight[thread];
+    uint32_t *w = job->count[thread];
     uint8_t *bag = job->in_bag + task * n;
     gsl_rng *rng = tune_tree_rng(job->seed, t + 1);
     if (!rng) {
@@ -130,10 +130,10 @@ static void grow_task(void *arg, size_t task, size_t thread)
     if (job->bootstrap) {
         memset(w, 0, n * sizeof *w);
         for (size_t i = 0; i < job->n_draw; i++)
-            w[gsl_rng_uniform_int(rng, (unsigned long)n)] += 1.0;
+            w[gsl_rng_uniform_int(rng, (unsigned long)n)]++;
     } else {
         for (size_t i = 0; i < n; i++)
-            w[i] = 1.0;
+            w[i] = 1;
     }
     for (size_t i = 0; i < n; i++)
         bag[i] = w[i] > 0;
@@ -249,7 +249,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     if (!pool || !(sorted = tune_cart_presort(pool, x->data, n, d)))
         goto nomem;
     threads = tune_pool_threads(pool);
-    struct tune_cart_data data = {n, d, k, x->data, y, cls, sorted};
+    struct tune_cart_data data = {n, d, k, x->data, y, cls, NULL, sorted};
 
     /* Batches of whole reporting groups, enough to keep every thread busy. */
     batch = REPORT_EVERY * ((2 * threads + REPORT_EVERY - 1) / REPORT_EVERY);
@@ -263,14 +263,14 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     job.imp = calloc(n_est * d + 1, sizeof *job.imp);
     job.in_bag = malloc(batch * n);
     job.work = calloc(threads, sizeof *job.work);
-    job.weight = calloc(threads, sizeof *job.weight);
+    job.count = calloc(threads, sizeof *job.count);
     job.rc = calloc(batch, sizeof *job.rc);
-    if (!job.imp || !job.in_bag || !job.work || !job.weight || !job.rc)
+    if (!job.imp || !job.in_bag || !job.work || !job.count || !job.rc)
         goto nomem;
     for (size_t t = 0; t < threads; t++) {
         job.work[t] = tune_cart_work_new(&data, 0);
-        job.weight[t] = malloc((n + 1) * sizeof *job.weight[t]);
-        if (!job.work[t] || !job.weight[t])
+        job.count[t] = malloc((n + 1) * sizeof *job.count[t]);
+        if (!job.work[t] || !job.count[t])
             goto nomem;
     }
     if (oob && ctx->report) {
@@ -288,9 +288,16 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
         size_t nb = n_est - done < batch ? n_est - done : batch;
         job.first = done;
         tune_pool_run(pool, nb, grow_task, &job);
-        for (size_t t = 0; t < nb; t++)
+        for (size_t t = 0; t < nb; t++) {
+            if (job.rc[t] == TUNE_EINVAL) {
+                rc = tune_error_set(err, TUNE_ETRAINER,
+                                    "forest: tree %zu drew a row more than 65535 times",
+                                    done + t);
+                goto done;
+            }
             if (job.rc[t])
                 goto nomem;
+        }
         /* Report, in tree order, every REPORT_EVERY trees and after the last. */
         size_t t_end = done + nb;
         while (done < t_end && !stop) {
@@ -343,11 +350,11 @@ done:
     if (job.work)
         for (size_t t = 0; t < threads; t++)
             tune_cart_work_free(job.work[t]);
-    if (job.weight)
+    if (job.count)
         for (size_t t = 0; t < threads; t++)
-            free(job.weight[t]);
+            free(job.count[t]);
     free(job.work);
-    free(job.weight);
+    free(job.count);
     free(job.imp);
     free(job.in_bag);
     free(job.rc);

@@ -78,7 +78,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     size_t n = x->n_rows, d = x->n_cols, k = 0;
     uint16_t *cls = NULL;
     uint64_t *sorted = NULL;
-    double *weight = NULL;
+    double *class_weight = NULL;
     struct tune_cart_work *work = NULL;
     struct tune_pool *pool = NULL;
     gsl_rng *rng = NULL;
@@ -114,8 +114,8 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     if (balanced && k) {
         /* sklearn's compute_class_weight("balanced") over the classes present. */
         size_t *count = calloc(k, sizeof *count), present = 0;
-        weight = malloc(n * sizeof *weight);
-        if (!count || !weight) {
+        class_weight = malloc(k * sizeof *class_weight);
+        if (!count || !class_weight) {
             free(count);
             goto nomem;
         }
@@ -123,8 +123,8 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
             count[cls[i]]++;
         for (size_t c = 0; c < k; c++)
             present += count[c] > 0;
-        for (size_t i = 0; i < n; i++)
-            weight[i] = (double)n / ((double)present * (double)count[cls[i]]);
+        for (size_t c = 0; c < k; c++)
+            class_weight[c] = count[c] ? (double)n / ((double)present * (double)count[c]) : 0.0;
         free(count);
     }
     pool = tune_pool_new(tune_tree_threads(0, ctx));
@@ -132,12 +132,12 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
         goto nomem;
     tune_pool_free(pool);
     pool = NULL;
-    struct tune_cart_data data = {n, d, k, x->data, y, cls, sorted};
+    struct tune_cart_data data = {n, d, k, x->data, y, cls, class_weight, sorted};
     work = tune_cart_work_new(&data, 1);
     rng = tune_tree_rng(ctx->seed, 0);
     if (!work || !rng)
         goto nomem;
-    if ((rc = tune_cart_grow(&data, &cp, weight, rng, work, &m->tree, m->importance)))
+    if ((rc = tune_cart_grow(&data, &cp, NULL, rng, work, &m->tree, m->importance)))
         goto nomem;
     tune_tree_normalise(m->importance, m->importance, d);
     rc = TUNE_OK;
@@ -150,7 +150,7 @@ done:
     free_model(m);
     free(cls);
     free(sorted);
-    free(weight);
+    free(class_weight);
     tune_cart_work_free(work);
     tune_pool_free(pool);
     if (rng)

@@ -142,6 +142,7 @@ struct tune_cart_data {
     const double *x;          /* n x d column-major, borrowed */
     const double *y;          /* regression: n targets */
     const uint16_t *cls;      /* classification: n class codes */
+    const double *class_weight; /* classification: k weights, or NULL for 1 */
     const uint64_t *sorted;   /* d x n: tune_cart_presort of the columns */
 };
 
@@ -158,18 +159,19 @@ struct tune_cart_work;
 
 /* Scratch for growing trees on `data`, one per thread.  With borrow, the
  * work partitions data->sorted itself instead of a copy: one tree only,
- * grown with weight NULL (the single-tree trainer, saving d x n entries). */
+ * grown with count NULL (the single-tree trainer, saving d x n entries). */
 struct tune_cart_work *tune_cart_work_new(const struct tune_cart_data *data, int borrow);
 void tune_cart_work_free(struct tune_cart_work *w);
 
-/* Grow one tree on the rows with weight[i] > 0 (weight: class weight times
- * bootstrap count; NULL: every row weighs 1).  Feature draws come from rng.
+/* Grow one tree on the rows with count[i] > 0, row i weighing count[i]
+ * times its class weight (count NULL: every row once).  Feature draws come
+ * from rng.
  * importance[0..d) receives the tree's weighted impurity decrease per
  * feature, sum_nodes W_t * imp_t - W_l * imp_l - W_r * imp_r (not normalised).
- * Returns TUNE_OK or TUNE_ENOMEM; `out` must be zeroed; release it with
- * tune_tree_release. */
+ * Returns TUNE_OK, TUNE_ENOMEM, or TUNE_EINVAL for a count above 65535 with
+ * classes; `out` must be zeroed; release it with tune_tree_release. */
 int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_params *p,
-                   const double *weight, gsl_rng *rng, struct tune_cart_work *w,
+                   const uint32_t *count, gsl_rng *rng, struct tune_cart_work *w,
                    struct tune_tree *out, double *importance);
 
 /* The sorted entries of every column of x (n x d): sorted[j * n + p] =
