@@ -185,9 +185,8 @@ int tune_report_params(const struct tune_study_info *info, const struct tune_tri
     cJSON *cfg = info->config_json ? cJSON_Parse(info->config_json) : NULL;
     const cJSON *space = cJSON_GetObjectItemCaseSensitive(cfg, "space");
     if (!cfg || !cJSON_IsObject(space)) {
-        cJSON_Delete(cfg);
-        return tune_error_set(err, TUNE_EINVAL, "study '%s': its stored config has no space",
-                              info->name);
+        cJSON_Delete(cfg); /* nothing searched: no parameter to draw */
+        return TUNE_OK;
     }
     const cJSON **tp = calloc(n + 1, sizeof *tp);
     double *vals = calloc(n + 1, sizeof *vals);

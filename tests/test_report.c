@@ -676,6 +676,7 @@ Test(report, elbow_of_four_separated_blobs_is_four)
         cr_assert_eq(h, 450);
         cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
     }
+    tune_elbow_release(&e);
     cr_assert_eq(tune_elbow_compute(&x, 49, 1, 3, &e, &err), TUNE_EINVAL);
     free(dat);
     free(gp);

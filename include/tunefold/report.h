@@ -154,7 +154,8 @@ int tune_report_history(const struct tune_study_info *info, const struct tune_tr
 /* Objective against each searched parameter ("param_<i>_<name>"), log x axis
  * for a log-scaled one, categories and booleans as named positions; colour
  * is the trial number, the best trial is circled.  The space comes from
- * info->config_json.  *n_params receives the count drawn (may be NULL). */
+ * info->config_json (none there: nothing drawn).  *n_params receives the
+ * count drawn (may be NULL). */
 int tune_report_params(const struct tune_study_info *info, const struct tune_trial *trials,
                        size_t n, const struct tune_plot_opts *o, struct tune_plot_log *log,
                        size_t *n_params, struct tune_error *err);
