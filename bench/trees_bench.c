@@ -276,7 +276,7 @@ static int run(int cv, int argc, char **argv)
     if (repeats < 1)
         repeats = 1;
     double *secs = calloc((size_t)repeats * n_folds, sizeof *secs);
-    double cpu = 0;
+    double cpu = 0, predict_s = 0;
     double acc[64], auc[64];
     size_t *tr = malloc(n * sizeof *tr), *va = malloc(n * sizeof *va);
     double *ytr = malloc(n * sizeof *ytr), *yva = malloc(n * sizeof *yva);
@@ -313,10 +313,12 @@ static int run(int cv, int argc, char **argv)
         }
         struct tune_predictions p;
         tune_predictions_init(&p, task, nva, ds->n_classes, task != TUNE_TASK_REGRESSION, &err);
+        double t0 = now();
         if (t->predict(model, &xva, &p, &err)) {
             fprintf(stderr, "trees_bench: predict: %s\n", err.msg);
             return 1;
         }
+        predict_s += now() - t0;
         score(ds, yva, &p, &acc[k], &auc[k]);
         tune_predictions_release(&p);
         t->free_model(model);
@@ -338,10 +340,11 @@ static int run(int cv, int argc, char **argv)
     } else {
         qsort(secs, (size_t)repeats, sizeof *secs, cmp_double);
         printf("{\"fit_seconds\": %.6f, \"fit_cpu_seconds\": %.6f, \"score\": %.10g, "
-               "\"auc\": %.10g, \"train_rows\": %zu, \"peak_kb_before_fit\": %ld, "
+               "\"auc\": %.10g, \"predict_seconds\": %.6f, \"train_rows\": %zu, "
+               "\"peak_kb_before_fit\": %ld, "
                "\"peak_kb\": %ld, \"start_kb\": %ld, \"data_kb\": %.0f, \"threads\": %zu}\n",
                secs[repeats / 2], cpu / repeats, acc[0], isnan(auc[0]) ? -1.0 : auc[0],
-               train_rows, rss_data, rss1, rss0,
+               predict_s, train_rows, rss_data, rss1, rss0,
                (double)(train_rows * ds->n_features) * 8.0 / 1024.0, threads);
     }
     free(secs);

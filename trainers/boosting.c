@@ -129,7 +129,6 @@ struct ghd {
 
 struct hbin {
     double g, h;
-    uint32_t n;
 };
 
 struct split {
@@ -139,7 +138,6 @@ struct split {
     int default_left;          /* where missing values go */
     int saw_missing;
     double gl, hl;             /* left sums (missing included when left) */
-    uint32_t nl;
 };
 
 struct leaf {
@@ -190,41 +188,40 @@ static inline double score(const struct booster *b, double g, double h)
     return t * t / (h + b->lambda);
 }
 
-/* Best split of column j for a node with sums (G, H, N) and histogram hist. */
+/* Best split of column j for a node with sums (G, H) and histogram hist.
+ * Bins hold no row counts: every row's hessian is positive (>= 1e-16), so a
+ * bin or a side without rows has a hessian sum of 0, or, in a histogram
+ * obtained by subtraction, a rounding residue whose split gains nothing and
+ * fails the relative gain test below. */
 static void column_split(const struct booster *b, size_t j, const struct hbin *hist, double G,
-                         double H, uint32_t N, struct split *out)
+                         double H, struct split *out)
 {
     const struct tune_bins *bn = b->bins;
     size_t nb = bn->n_bins[j];
     const struct hbin *h = hist + bn->offset[j];
-    struct hbin miss = {0, 0, 0};
+    struct hbin miss = {0, 0};
     if (bn->has_missing[j])
         miss = h[nb];
+    int has_miss = miss.h > 0;
     double parent = score(b, G, H);
     out->gain = 0;
     out->feature = -1;
     double gl = 0, hl = 0;
-    uint32_t nl = 0;
-    for (size_t bin = 0; bin + (miss.n ? 0 : 1) < nb; bin++) {
+    for (size_t bin = 0; bin + (has_miss ? 0 : 1) < nb; bin++) {
         int last = bin + 1 == nb;   /* every value left, missing right */
         if (!last) {
-            if (h[bin].n == 0)
-                continue;   /* the same split as the bin before */
+            if (h[bin].h == 0)
+                continue;   /* no rows: the same split as the bin before */
             gl += h[bin].g;
             hl += h[bin].h;
-            nl += h[bin].n;
         } else {
             gl = G - miss.g;
             hl = H - miss.h;
-            nl = N - miss.n;
         }
-        for (int ml = 0; ml <= (miss.n && !last ? 1 : 0); ml++) {
+        for (int ml = 0; ml <= (has_miss && !last ? 1 : 0); ml++) {
             double lg = gl + (ml ? miss.g : 0), lh = hl + (ml ? miss.h : 0);
-            uint32_t ln = nl + (ml ? miss.n : 0);
-            if (ln == 0 || ln >= N)
-                continue;
             double rg = G - lg, rh = H - lh;
-            if (lh < b->mcw || rh < b->mcw)
+            if (!(lh > 0) || !(rh > 0) || lh < b->mcw || rh < b->mcw)
                 continue;
             double sl = score(b, lg, lh), sr = score(b, rg, rh);
             double gain = sl + sr - parent;
@@ -234,10 +231,9 @@ static void column_split(const struct booster *b, size_t j, const struct hbin *h
             out->feature = (int32_t)j;
             out->bin = (uint32_t)bin;
             out->default_left = ml;
-            out->saw_missing = miss.n > 0;
+            out->saw_missing = has_miss;
             out->gl = lg;
             out->hl = lh;
-            out->nl = ln;
         }
         if (last)
             break;
@@ -274,7 +270,6 @@ static void build_group(const struct booster *b, size_t f0, size_t f1)
                 struct hbin *t = base[k] + cr[k];
                 t->g += g;
                 t->h += h;
-                t->n++;
             }
         }
         return;
@@ -287,7 +282,6 @@ static void build_group(const struct booster *b, size_t f0, size_t f1)
             struct hbin *t = base[k] + cr[fk[k]];
             t->g += g;
             t->h += h;
-            t->n++;
         }
     }
 }
@@ -310,13 +304,12 @@ static void node_task(void *arg, size_t task, size_t thread)
             for (size_t t = o; t < o + slots; t++) {
                 b->large[t].g = b->parent[t].g - b->small[t].g;
                 b->large[t].h = b->parent[t].h - b->small[t].h;
-                b->large[t].n = b->parent[t].n - b->small[t].n;
             }
         }
         if (b->small_split)
-            column_split(b, j, b->small, sl->g, sl->h, sl->end - sl->start, &b->res_small[j]);
+            column_split(b, j, b->small, sl->g, sl->h, &b->res_small[j]);
         if (b->large_split)
-            column_split(b, j, b->large, ll->g, ll->h, ll->end - ll->start, &b->res_large[j]);
+            column_split(b, j, b->large, ll->g, ll->h, &b->res_large[j]);
     }
 }
 
@@ -352,7 +345,7 @@ static int can_split(const struct booster *b, const struct leaf *l)
 /* Reduce the per-column results in column order (first best wins). */
 static struct split reduce(const struct booster *b, const struct split *res)
 {
-    struct split best = {0, -1, 0, 0, 0, 0, 0, 0};
+    struct split best = {0, -1, 0, 0, 0, 0, 0};
     for (size_t f = 0; f < b->n_feat; f++) {
         const struct split *r = &res[b->feat[f]];
         if (r->feature >= 0 && r->gain > best.gain)
@@ -396,7 +389,7 @@ static int process(struct booster *b, struct leaf *small, struct leaf *large,
     b->large_leaf = large;
     b->small_split = ss;
     b->large_split = ls;
-    struct split none = {0, -1, 0, 0, 0, 0, 0, 0};
+    struct split none = {0, -1, 0, 0, 0, 0, 0};
     for (size_t f = 0; f < b->n_feat; f++)
         b->res_small[b->feat[f]] = b->res_large[b->feat[f]] = none;
     size_t work = (size_t)(small->end - small->start) * b->n_feat;
@@ -462,7 +455,7 @@ static int grow(struct booster *b, uint32_t m, double lr, struct tune_tree *tree
     b->n_leaves = 0;
     if (tune_tree_add_nodes(tree, 1) < 0)
         return TUNE_ENOMEM;
-    struct leaf root = {0, m, 0, 0, 0, 0, NULL, {0, -1, 0, 0, 0, 0, 0, 0}};
+    struct leaf root = {0, m, 0, 0, 0, 0, NULL, {0, -1, 0, 0, 0, 0, 0}};
     for (uint32_t i = 0; i < m; i++) {
         root.g += b->gh[b->rows[i]].g;
         root.h += b->gh[b->rows[i]].h;
@@ -486,7 +479,6 @@ static int grow(struct booster *b, uint32_t m, double lr, struct tune_tree *tree
         /* Partition the rows: code <= bin left, missing by the default. */
         const uint8_t *c = bn->codes + j * b->n;
         uint32_t miss_code = bn->has_missing[j] ? (uint32_t)nb : UINT32_MAX;
-        int dl = sp.saw_missing ? sp.default_left : sp.nl >= (p.end - p.start) - sp.nl;
         uint32_t l = p.start, t = 0;
         for (uint32_t i = p.start; i < p.end; i++) {
             uint32_t r = b->rows[i], code = c[r];
@@ -497,6 +489,8 @@ static int grow(struct booster *b, uint32_t m, double lr, struct tune_tree *tree
             t += (uint32_t)!left;
         }
         memcpy(b->rows + l, b->tmp, t * sizeof *b->tmp);
+        /* A node without missing values sends them to its larger child. */
+        int dl = sp.saw_missing ? sp.default_left : l - p.start >= p.end - l;
 
         long child = tune_tree_add_nodes(tree, 2);
         if (child < 0)
@@ -509,9 +503,9 @@ static int grow(struct booster *b, uint32_t m, double lr, struct tune_tree *tree
             return rc;
 
         struct leaf left = {p.start, l, p.depth + 1, (uint32_t)child, sp.gl, sp.hl, NULL,
-                            {0, -1, 0, 0, 0, 0, 0, 0}};
+                            {0, -1, 0, 0, 0, 0, 0}};
         struct leaf right = {l, p.end, p.depth + 1, (uint32_t)child + 1, p.g - sp.gl,
-                             p.h - sp.hl, NULL, {0, -1, 0, 0, 0, 0, 0, 0}};
+                             p.h - sp.hl, NULL, {0, -1, 0, 0, 0, 0, 0}};
         int left_small = left.end - left.start <= right.end - right.start;
         rc = left_small ? process(b, &left, &right, p.hist) : process(b, &right, &left, p.hist);
         if (rc)
@@ -609,10 +603,16 @@ static void score_task(void *arg, size_t block, size_t thread)
     struct score_job *job = arg;
     size_t n = job->x->n_rows, i0 = block * ROW_BLOCK;
     size_t i1 = i0 + ROW_BLOCK < n ? i0 + ROW_BLOCK : n;
+    uint32_t leaf[TUNE_TREE_BLOCK];
     for (size_t t = job->t0; t < job->t1; t++) {
         size_t c = t % job->n_out;
-        for (size_t i = i0; i < i1; i++)
-            job->raw[i * job->n_out + c] += tune_tree_leaf(&job->trees[t], job->x->data, n, i)[0];
+        const struct tune_tree *tr = &job->trees[t];
+        for (size_t b0 = i0; b0 < i1; b0 += TUNE_TREE_BLOCK) {
+            size_t len = i1 - b0 < TUNE_TREE_BLOCK ? i1 - b0 : TUNE_TREE_BLOCK;
+            tune_tree_leaves(tr, job->x->data, n, b0, len, leaf);
+            for (size_t r = 0; r < len; r++)
+                job->raw[(b0 + r) * job->n_out + c] += tr->value[leaf[r]];
+        }
     }
 }
 

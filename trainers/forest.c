@@ -156,12 +156,19 @@ static void predict_task(void *arg, size_t block, size_t thread)
     struct predict_job *job = arg;
     size_t n = job->x->n_rows, i0 = block * PREDICT_BLOCK;
     size_t i1 = i0 + PREDICT_BLOCK < n ? i0 + PREDICT_BLOCK : n;
-    for (size_t t = job->t0; t < job->t1; t++)
-        for (size_t i = i0; i < i1; i++) {
-            const double *v = tune_tree_leaf(&job->trees[t], job->x->data, n, i);
-            for (size_t c = 0; c < job->n_out; c++)
-                job->acc[i * job->n_out + c] += v[c];
+    uint32_t leaf[TUNE_TREE_BLOCK];
+    for (size_t t = job->t0; t < job->t1; t++) {
+        const struct tune_tree *tr = &job->trees[t];
+        for (size_t b0 = i0; b0 < i1; b0 += TUNE_TREE_BLOCK) {
+            size_t len = i1 - b0 < TUNE_TREE_BLOCK ? i1 - b0 : TUNE_TREE_BLOCK;
+            tune_tree_leaves(tr, job->x->data, n, b0, len, leaf);
+            for (size_t r = 0; r < len; r++) {
+                const double *v = tr->value + leaf[r];
+                for (size_t c = 0; c < job->n_out; c++)
+                    job->acc[(b0 + r) * job->n_out + c] += v[c];
+            }
         }
+    }
 }
 
 static void add_predictions(struct tune_pool *pool, const struct tune_tree *trees, size_t t0,

@@ -352,3 +352,34 @@ int tune_cart_criterion_for(const char *trainer, double choice, enum tune_task t
     *out = c == 1 ? TUNE_CART_GINI : c == 2 ? TUNE_CART_ENTROPY : TUNE_CART_MSE;
     return TUNE_OK;
 }
+
+void tune_tree_leaves(const struct tune_tree *t, const double *x, size_t n_rows, size_t i0,
+                      size_t len, uint32_t *leaf)
+{
+    const struct tune_node *nd = t->nodes;
+    uint32_t k[TUNE_TREE_BLOCK], live[TUNE_TREE_BLOCK];
+    size_t n_live = 0;
+    for (size_t r = 0; r < len; r++) {
+        k[r] = 0;
+        live[n_live++] = (uint32_t)r;
+    }
+    while (n_live > 0) {
+        size_t keep = 0;
+        for (size_t q = 0; q < n_live; q++) {
+            uint32_t r = live[q];
+            const struct tune_node *p = &nd[k[r]];
+            if (p->feature == TUNE_NODE_LEAF) {
+                leaf[r] = p->child * (uint32_t)t->n_out;
+                continue;
+            }
+            double v = x[(size_t)p->feature * n_rows + i0 + r], thr = p->threshold;
+            uint32_t c = p->child;
+            /* NaN: neither comparison holds, the flag decides. */
+            uint32_t right = (uint32_t)(v > thr) |
+                             ((uint32_t)!(v <= thr) & (uint32_t)!(c & TUNE_NODE_MISSING_LEFT));
+            k[r] = (c & ~TUNE_NODE_MISSING_LEFT) + right;
+            live[keep++] = r;
+        }
+        n_live = keep;
+    }
+}

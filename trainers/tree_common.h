@@ -124,6 +124,14 @@ static inline const double *tune_tree_leaf(const struct tune_tree *t, const doub
     return t->value + (size_t)nd[k].child * t->n_out;
 }
 
+/* The leaves of rows i0 .. i0 + len - 1 (len <= TUNE_TREE_BLOCK): leaf[r] =
+ * the index of row i0 + r's leaf values in t->value (times n_out).  The rows
+ * descend together, one level per pass, the child chosen by arithmetic: the
+ * loads of different rows overlap and no branch guesses a row's way. */
+#define TUNE_TREE_BLOCK 64
+void tune_tree_leaves(const struct tune_tree *t, const double *x, size_t n_rows, size_t i0,
+                      size_t len, uint32_t *leaf);
+
 /* ---- CART (cart.c) ---- */
 
 enum tune_cart_criterion { TUNE_CART_GINI, TUNE_CART_ENTROPY, TUNE_CART_MSE };
