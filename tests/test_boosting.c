@@ -448,3 +448,18 @@ Test(boosting, errors_name_what_is_wrong)
     B->free_model(model);
     B->free_model(NULL);
 }
+
+Test(boosting, a_cancel_request_stops_the_fit_with_an_error)
+{
+    double x[N * D], y[N];
+    make_data(x, y, N, 9, 0);
+    struct tune_matrix m = tt_matrix(x, N, D);
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    static volatile sig_atomic_t stop = 1;
+    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, 3);
+    ctx.cancel = &stop;
+    struct tune_error err = {0};
+    cr_assert_eq(tt_fit_fails(&h, &m, y, &ctx, &err), TUNE_ETRAINER);
+    cr_assert(strstr(err.msg, "boosting: interrupted after 0 rounds"), "%s", err.msg);
+}

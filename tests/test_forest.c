@@ -265,3 +265,18 @@ Test(forest, oob_score_without_bootstrap_is_refused)
     cr_assert_eq(F->check(&h.params, &err), TUNE_EINVAL);
     cr_assert(strstr(err.msg, "forest: n_estimators"), "%s", err.msg);
 }
+
+Test(forest, a_cancel_request_stops_the_fit_with_an_error)
+{
+    double x[N * D], y[N];
+    make_data(x, y, N, 11);
+    struct tune_matrix m = tt_matrix(x, N, D);
+    struct tt_hp h;
+    tt_hp_init(&h, F);
+    static volatile sig_atomic_t stop = 1;
+    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, 3);
+    ctx.cancel = &stop;
+    struct tune_error err = {0};
+    cr_assert_eq(tt_fit_fails(&h, &m, y, &ctx, &err), TUNE_ETRAINER);
+    cr_assert(strstr(err.msg, "forest: interrupted"), "%s", err.msg);
+}

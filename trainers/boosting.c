@@ -36,7 +36,8 @@
  * Intermediate values: with a validation fold in the fit context, its loss
  * (log-loss, or mean squared error) after every round when n_estimators <=
  * 100, else every ceil(n_estimators / 100) rounds, and after the last.
- * A non-zero return from report stops the fit with the trees so far.
+ * A non-zero return from report stops the fit with the trees so far; the
+ * fit context's cancel flag, checked every round, makes it fail.
  *
  * Importances: the total gain of each column's splits, normalised to sum 1. */
 #include "tree_common.h"
@@ -785,6 +786,10 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
 
     size_t done = 0;
     for (size_t r = 0; r < rounds; r++) {
+        if (ctx->cancel && *ctx->cancel) {
+            rc = tune_error_set(err, TUNE_ETRAINER, "boosting: interrupted after %zu rounds", r);
+            goto done;
+        }
         /* Rows of this round. */
         gsl_rng *rng = tune_tree_rng(ctx->seed, r + 1);
         if (!rng)

@@ -21,7 +21,8 @@
  * the fit context has a validation fold, its log-loss (probabilities clipped
  * to [1e-15, 1], as sklearn's log_loss) or mean squared error.  Lower is
  * better for both.  Trees are grown in batches; when report asks to stop, the
- * model keeps the trees reported so far. */
+ * model keeps the trees reported so far.  The fit context's cancel flag is
+ * checked between batches (the fit then fails: "interrupted"). */
 #include "tree_common.h"
 
 #include <math.h>
@@ -292,6 +293,10 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     size_t done = 0;
     int stop = 0;
     while (done < n_est && !stop) {
+        if (ctx->cancel && *ctx->cancel) {
+            rc = tune_error_set(err, TUNE_ETRAINER, "forest: interrupted after %zu trees", done);
+            goto done;
+        }
         size_t nb = n_est - done < batch ? n_est - done : batch;
         job.first = done;
         tune_pool_run(pool, nb, grow_task, &job);
