@@ -111,7 +111,7 @@ struct grow_job {
     size_t first;              /* tree number of task 0 */
     struct tune_tree *trees;   /* all n_estimators */
     double *imp;               /* n_estimators x d, raw */
-    uint8_t *in_bag;           /* batch x n: drawn at least once */
+    uint8_t *in_bag;           /* batch x n: drawn at least once (oob_score only) */
     struct tune_cart_work **work;   /* per thread */
     uint32_t **count;          /* per thread: n */
     int *rc;                   /* per task */
@@ -122,7 +122,6 @@ static void grow_task(void *arg, size_t task, size_t thread)
     struct grow_job *job = arg;
     size_t t = job->first + task, n = job->data->n, d = job->data->d;
     uint32_t *w = job->count[thread];
-    uint8_t *bag = job->in_bag + task * n;
     gsl_rng *rng = tune_tree_rng(job->seed, t + 1);
     if (!rng) {
         job->rc[task] = TUNE_ENOMEM;
@@ -136,8 +135,11 @@ static void grow_task(void *arg, size_t task, size_t thread)
         for (size_t i = 0; i < n; i++)
             w[i] = 1;
     }
-    for (size_t i = 0; i < n; i++)
-        bag[i] = w[i] > 0;
+    if (job->in_bag) {
+        uint8_t *bag = job->in_bag + task * n;
+        for (size_t i = 0; i < n; i++)
+            bag[i] = w[i] > 0;
+    }
     job->rc[task] = tune_cart_grow(job->data, job->cp, w, rng, job->work[thread],
                                    &job->trees[t], job->imp + t * d);
     gsl_rng_free(rng);
@@ -269,11 +271,12 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     job.n_draw = draw < 1 ? 1 : (size_t)draw;
     job.trees = m->trees;
     job.imp = calloc(n_est * d + 1, sizeof *job.imp);
-    job.in_bag = malloc(batch * n);
+    if (oob && ctx->report && !(job.in_bag = malloc(batch * n)))
+        goto nomem;
     job.work = calloc(threads, sizeof *job.work);
     job.count = calloc(threads, sizeof *job.count);
     job.rc = calloc(batch, sizeof *job.rc);
-    if (!job.imp || !job.in_bag || !job.work || !job.count || !job.rc)
+    if (!job.imp || !job.work || !job.count || !job.rc)
         goto nomem;
     for (size_t t = 0; t < threads; t++) {
         job.work[t] = tune_cart_work_new(&data, 0);
