@@ -4,13 +4,18 @@
  * Brute force.  The training rows are packed in panels of 8 rows (column
  * after column within a panel, as GEMM kernels pack their operands) and
  * queries go four at a time: a panel's 8 values of column j are loaded once
- * and compared with the four queries' value, 32 ranks accumulating in
- * registers.  Every pair's rank is the same sum, in
- * column order, that a naive double loop computes (no dot-product
- * expansion, whose cancellation would make near ties come out in the wrong
- * order), so the result is exact.  Each query keeps a max-heap of its k
- * best; training rows arrive in ascending index order, so a later row with
- * an equal rank never displaces an earlier one.
+ * for four queries, 32 sums accumulating in registers.  The panels are
+ * walked in blocks that fit the L2 cache, every query of the call passing
+ * over a block before the next is read, so the training data stream from
+ * memory once per call.  Manhattan and minkowski ranks are computed
+ * directly; euclidean ones are screened with the expansion |q|^2 + |x|^2 -
+ * 2 q.x (one multiply-add per term) against the current k-th rank plus a
+ * bound on the expansion's rounding error, and only the rows that pass get
+ * their exact rank — the same sum, in column order, that a naive double
+ * loop computes — so near ties still come out in the right order and the
+ * result is exact.  Each query keeps a max-heap of its k best; training
+ * rows arrive in ascending index order, so a later row with an equal rank
+ * never displaces an earlier one.
  *
  * k-d tree (Friedman, Bentley & Finkel, "An algorithm for finding best
  * matches in logarithmic expected time", ACM TOMS 1977).  Nodes split the
@@ -29,7 +34,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
 
 double tune_knn_rank_to_dist(const struct knn_metric_def *m, double rank)
 {
