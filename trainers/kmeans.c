@@ -24,11 +24,13 @@
  * the nearest centre chosen so far (inverse of the cumulative sum).
  *
  * Determinism.  Draws come from one GSL mt19937 seeded with the seed and
- * used in a fixed order; threads only split the rows of an assignment, each
- * row's result is computed the same way wherever it lands, and every sum
- * over rows (centres, inertia, potentials) runs serially in row order, so
- * the result does not depend on the thread count.  The assignment kernel
- * uses no BLAS (Debian's serial OpenBLAS is not safe across threads).
+ * used in a fixed order.  Threads split an assignment by fixed blocks of
+ * SUM_BLOCK rows; each row's nearest centre is computed the same way
+ * wherever it lands, each block sums its rows per centre in row order, and
+ * the block sums are added in block order, as are the inertia and the
+ * k-means++ potentials (serially, in row order), so the result does not
+ * depend on the thread count.  The assignment kernel uses no BLAS
+ * (Debian's serial OpenBLAS is not safe to call from several threads).
  *
  * Distances: the vector kernel computes sum_j (x_j - c_j)^2 for 8 rows and
  * 4 centres at once, in column order, operation for operation the scalar
