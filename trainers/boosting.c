@@ -224,9 +224,12 @@ static void column_split(const struct booster *b, size_t j, const struct hbin *h
             double rg = G - lg, rh = H - lh;
             if (!(lh > 0) || !(rh > 0) || lh < b->mcw || rh < b->mcw)
                 continue;
-            double sl = score(b, lg, lh), sr = score(b, rg, rh);
-            double gain = sl + sr - parent;
-            if (!(gain > b->gamma) || !(gain > 1e-10 * (sl + sr)) || !(gain > out->gain))
+            /* S(L) + S(R) over one division. */
+            double tl = soft(lg, b->alpha), tr = soft(rg, b->alpha);
+            double dl = lh + b->lambda, dr = rh + b->lambda;
+            double both = (tl * tl * dr + tr * tr * dl) / (dl * dr);
+            double gain = both - parent;
+            if (!(gain > b->gamma) || !(gain > 1e-10 * both) || !(gain > out->gain))
                 continue;
             out->gain = gain;
             out->feature = (int32_t)j;
