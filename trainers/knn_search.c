@@ -231,8 +231,8 @@ static unsigned panel_screen(const double *panel, size_t d, const double *qv, co
         if (!(any[0] | any[1] | any[2] | any[3]))
             continue;
         for (size_t t = 0; t < 4; t++) {
-            mask |= (m0[t] != 0) << (b * PANEL + t);
-            mask |= (m1[t] != 0) << (b * PANEL + 4 + t);
+            mask |= (unsigned)(m0[t] != 0) << (b * PANEL + t);
+            mask |= (unsigned)(m1[t] != 0) << (b * PANEL + 4 + t);
         }
     }
     return mask;
