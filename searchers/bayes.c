@@ -277,10 +277,12 @@ struct work {
     size_t d, D;
     /* history */
     size_t n_obs, n_pend, n_seen;
+    size_t n_blind;   /* RUNNING trials claimed before this one, without a point yet */
+    size_t n_model;   /* rows in the model: observations, pending, hallucinated */
     double *seen;     /* n_seen x d points of every trial with one */
-    double *z;        /* (n_obs + n_pend) x D encoded inputs, observations first */
-    double *y;        /* n_obs + n_pend targets (transformed) */
-    double *noise;    /* n_obs + n_pend extra noise variances, or NULL */
+    double *z;        /* (n_obs + n_pend + n_blind) x D encoded inputs, observations first */
+    double *y;        /* targets (transformed), same rows */
+    double *noise;    /* extra noise variances, same rows, or NULL */
     double best;      /* lowest transformed loss of a completed trial */
     /* acquisition optimizer */
     double *ubuf, *pbuf, *zbuf, *gz; /* d, d, D, D scratch */
@@ -517,10 +519,33 @@ static int gather(struct work *w, const struct tune_history *h, struct obs **obs
         return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the history");
     }
     size_t no = 0, np = 0, nc = 0;
+    /* This trial's own number is not in the history.  Numbers are given out
+     * as max + 1, so it is the largest number missing from 0 .. max, or
+     * max + 1 when none is missing (a gap left by an abandoned claim can
+     * mislead this; then fewer trials are counted below).  The RUNNING
+     * trials without a point below it were claimed first. */
+    int top = -1, mine;
+    for (size_t i = 0; i < n; i++)
+        top = h->entries[i].number > top ? h->entries[i].number : top;
+    unsigned char *present = calloc((size_t)top + 2, 1);
+    if (!present) {
+        free(obs);
+        free(pend);
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the history");
+    }
+    for (size_t i = 0; i < n; i++)
+        if (h->entries[i].number >= 0)
+            present[h->entries[i].number] = 1;
+    for (mine = top; mine >= 0 && present[mine]; mine--)
+        ;
+    mine = mine < 0 ? top + 1 : mine;
+    free(present);
     for (size_t i = 0; i < n; i++) {
         const struct tune_history_entry *e = &h->entries[i];
-        if (!e->point)
+        if (!e->point) {
+            w->n_blind += e->state == TUNE_TRIAL_RUNNING && e->number < mine;
             continue;
+        }
         memcpy(&w->seen[w->n_seen++ * d], e->point, d * sizeof *e->point);
         if (e->state == TUNE_TRIAL_RUNNING) {
             pend[np++].e = e;
@@ -548,14 +573,14 @@ static int gather(struct work *w, const struct tune_history *h, struct obs **obs
 static int build_model(struct work *w, struct obs *obs)
 {
     struct bayes_state *st = w->st;
-    size_t no = w->n_obs, np = w->n_pend, D = w->D;
+    size_t no = w->n_obs, np = w->n_pend, nb = w->n_blind, D = w->D;
     int rc;
     double worst = -HUGE_VAL;
     for (size_t i = 0; i < no; i++)
         if (!isnan(obs[i].loss) && obs[i].loss > worst)
             worst = obs[i].loss;
-    w->z = malloc((no + np) * D * sizeof *w->z);
-    w->y = malloc((no + np + 1) * sizeof *w->y);
+    w->z = malloc((no + np + nb) * D * sizeof *w->z);
+    w->y = malloc((no + np + nb + 1) * sizeof *w->y);
     double *raw = malloc((2 * no + 1) * sizeof *raw);
     if (!w->z || !w->y || !raw) {
         free(raw);
@@ -573,7 +598,7 @@ static int build_model(struct work *w, struct obs *obs)
     memcpy(w->y, raw, no * sizeof *raw);
     transform_outputs(&st->model, w->y, no, dydx);
     if (st->model.per_trial_noise) {
-        if (!(w->noise = calloc(no + np + 1, sizeof *w->noise))) {
+        if (!(w->noise = calloc(no + np + nb + 1, sizeof *w->noise))) {
             free(raw);
             return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
         }
@@ -587,6 +612,7 @@ static int build_model(struct work *w, struct obs *obs)
         if (!isnan(obs[i].loss) && w->y[i] < w->best)
             w->best = w->y[i];
     free(raw);
+    w->n_model = no;
     if ((rc = tune_gp_set_data(st->gp, no, w->z, w->y, w->noise, w->err)) ||
         (rc = tune_gp_factor(st->gp, w->err)))
         return rc;
@@ -602,11 +628,34 @@ static int build_model(struct work *w, struct obs *obs)
             if (w->y[no + i] < w->best)
                 w->best = w->y[no + i];
         }
+        w->n_model = no + np;
         if ((rc = tune_gp_set_data(st->gp, no + np, w->z, w->y, w->noise, w->err)) ||
             (rc = tune_gp_factor(st->gp, w->err)))
             return rc;
     }
     return TUNE_OK;
+}
+
+/* Add `point` to the model as a kriging-believer fantasy and to the seen
+ * points (room was made for w->n_blind of them). */
+static int add_fantasy(struct work *w, const double *point)
+{
+    struct bayes_state *st = w->st;
+    size_t r = w->n_model, D = w->D;
+    double var;
+    int rc;
+    encode(&st->model, w->space, point, &w->z[r * D]);
+    if ((rc = tune_gp_predict(st->gp, &w->z[r * D], &w->y[r], &var, NULL, NULL, w->err)))
+        return rc;
+    if (w->y[r] < w->best)
+        w->best = w->y[r];
+    if (w->noise)
+        w->noise[r] = 0;
+    w->n_model = r + 1;
+    memcpy(&w->seen[w->n_seen++ * w->d], point, w->d * sizeof *point);
+    if ((rc = tune_gp_set_data(st->gp, w->n_model, w->z, w->y, w->noise, w->err)))
+        return rc;
+    return tune_gp_factor(st->gp, w->err);
 }
 
 /* Acquisition value (larger is better) from the posterior at one point,
@@ -912,10 +961,21 @@ static int bayes_suggest(void *state, const struct tune_space *space,
     size_t n_complete = 0;
     int rc = gather(&w, history, &obs, &n_complete);
     if (rc == TUNE_OK) {
-        if (seq < st->n_init || n_complete < 2)
+        if (seq < st->n_init || n_complete < 2) {
             rc = sobol_point(&w, seq, rng, point);
-        else if ((rc = build_model(&w, obs)) == TUNE_OK)
-            rc = maximize_acquisition(&w, obs, rng, point);
+        } else if ((rc = build_model(&w, obs)) == TUNE_OK) {
+            /* Trials claimed before this one whose workers are still
+             * choosing their points: assume each takes the point this model
+             * would give it, believe it, and choose after them.  (Two workers
+             * that read the history at once would otherwise both see the
+             * other without a point and choose the same one.) */
+            size_t nb = st->model.fantasize ? w.n_blind : 0;
+            for (size_t b = 0; b < nb && rc == TUNE_OK; b++)
+                if ((rc = maximize_acquisition(&w, obs, rng, point)) == TUNE_OK)
+                    rc = add_fantasy(&w, point);
+            if (rc == TUNE_OK)
+                rc = maximize_acquisition(&w, obs, rng, point);
+        }
     }
     free(obs);
     work_release(&w);

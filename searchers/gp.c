@@ -67,7 +67,6 @@ struct tune_gp {
     size_t n_hyper;
     double *theta;
     double rho;         /* additive share, from theta */
-    double *gbuf;       /* dim workspace: dk/d(a_c) of one pair */
     /* data */
     size_t n, cap;
     double *x;      /* n x dim inputs as given */
@@ -86,6 +85,8 @@ struct tune_gp {
     double *gmat;   /* n x dim workspace: each point's dk/da_c, for predict */
     double *kmany;  /* m x n workspace for predict_many */
     size_t kmany_cap;
+    double *pairs;  /* likelihood gradient: per pair i > j, k, dk/dtheta_mix, dk/da_c */
+    size_t pairs_cap;
     /* derived from theta */
     double *inv_l2; /* 1 / l_c^2 */
 };
@@ -194,7 +195,6 @@ void tune_gp_free(struct tune_gp *gp)
     free(gp->warp_slot);
     free(gp->theta);
     free(gp->inv_l2);
-    free(gp->gbuf);
     free(gp->x);
     free(gp->z);
     free(gp->dza);
@@ -208,6 +208,7 @@ void tune_gp_free(struct tune_gp *gp)
     free(gp->vvec);
     free(gp->gmat);
     free(gp->kmany);
+    free(gp->pairs);
     free(gp);
 }
 
@@ -225,8 +226,7 @@ int tune_gp_new(size_t dim, const enum tune_gp_column *columns, enum tune_gp_ker
     gp->cols = calloc(dim, sizeof *gp->cols);
     gp->warp_slot = malloc(dim * sizeof *gp->warp_slot);
     gp->inv_l2 = malloc(dim * sizeof *gp->inv_l2);
-    gp->gbuf = malloc(dim * sizeof *gp->gbuf);
-    if (!gp->cols || !gp->warp_slot || !gp->inv_l2 || !gp->gbuf)
+    if (!gp->cols || !gp->warp_slot || !gp->inv_l2)
         goto nomem;
     for (size_t c = 0; c < dim; c++) {
         gp->cols[c] = columns ? columns[c] : TUNE_GP_COL_PLAIN;
@@ -387,19 +387,37 @@ static void warp_data(struct tune_gp *gp, const double *theta, int with_grad)
 }
 
 /* Build K at gp->theta into gp->chol and factor it, adding jitter if needed;
- * then alpha.  Returns TUNE_ENUMERIC when even large jitter fails. */
+ * then alpha.  With with_grad, every pair's kernel value and derivatives
+ * are kept in gp->pairs for the gradient (the kernel evaluations are most
+ * of a likelihood evaluation's cost).  Returns TUNE_ENUMERIC when even
+ * large jitter fails. */
 static int build_and_factor(struct tune_gp *gp, int with_grad, struct tune_error *err)
 {
-    size_t n = gp->n, dim = gp->dim;
+    size_t n = gp->n, dim = gp->dim, stride = dim + 2;
     double s2 = exp(gp->theta[i_signal(gp)]), sn2 = exp(gp->theta[i_noise(gp)]);
     warp_data(gp, gp->theta, with_grad);
+    if (with_grad && n > 1) {
+        size_t need = n * (n - 1) / 2 * stride;
+        if (need > gp->pairs_cap) {
+            if (grow(&gp->pairs, need))
+                return tune_error_set(err, TUNE_ENOMEM, "out of memory for a GP of %zu points", n);
+            gp->pairs_cap = need;
+        }
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = 0; j < i; j++) {
+                double *q = &gp->pairs[(i * (i - 1) / 2 + j) * stride];
+                q[0] = pair(gp, &gp->z[i * dim], &gp->z[j * dim], s2, q + 2, &q[1]);
+            }
+    }
     gsl_matrix_view L = gsl_matrix_view_array(gp->chol, n, n);
     double jitter = 0;
     for (int attempt = 0; attempt < 8; attempt++) {
         for (size_t i = 0; i < n; i++) {
             const double *zi = &gp->z[i * dim];
             for (size_t j = 0; j < i; j++)
-                gp->chol[i * n + j] = pair(gp, zi, &gp->z[j * dim], s2, NULL, NULL);
+                gp->chol[i * n + j] = with_grad
+                                          ? gp->pairs[(i * (i - 1) / 2 + j) * stride]
+                                          : pair(gp, zi, &gp->z[j * dim], s2, NULL, NULL);
             gp->chol[i * n + i] = s2 + sn2 + gp->extra[i] + jitter;
         }
         if (gsl_linalg_cholesky_decomp1(&L.matrix) == GSL_SUCCESS) {
@@ -454,7 +472,7 @@ int tune_gp_log_likelihood(struct tune_gp *gp, const double *theta, int with_pri
         if (gsl_linalg_cholesky_invert(&Ki.matrix) != GSL_SUCCESS)
             return tune_error_set(err, TUNE_ENUMERIC, "gp: cannot invert the kernel factor");
         double s2 = exp(theta[i_signal(gp)]), sn2 = exp(theta[i_noise(gp)]);
-        double g_s2 = 0, g_noise = 0, g_mix = 0, *G = gp->gbuf;
+        double g_s2 = 0, g_noise = 0, g_mix = 0;
         double *g_l = grad;  /* length scales */
         for (size_t i = 0; i < n; i++) {
             const double *zi = &gp->z[i * dim];
@@ -463,8 +481,10 @@ int tune_gp_log_likelihood(struct tune_gp *gp, const double *theta, int with_pri
             g_noise += 0.5 * wii * sn2;
             for (size_t j = 0; j < i; j++) {
                 const double *zj = &gp->z[j * dim];
-                double w = gp->alpha[i] * gp->alpha[j] - gp->kinv[i * n + j], dmix;
-                double k = pair(gp, zi, zj, s2, G, &dmix);
+                double w = gp->alpha[i] * gp->alpha[j] - gp->kinv[i * n + j];
+                const double *q = &gp->pairs[(i * (i - 1) / 2 + j) * (dim + 2)];
+                double k = q[0], dmix = q[1];
+                const double *G = q + 2;
                 /* pairs (i, j) and (j, i): the halves add to one */
                 g_s2 += w * k;
                 g_mix += w * dmix;

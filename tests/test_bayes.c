@@ -385,6 +385,53 @@ Test(bayes, running_trials_are_fantasized_so_parallel_suggestions_spread)
     }
 }
 
+/* Two workers claimed trials n and n + 1 and read the history before either
+ * chose: each sees the other RUNNING without a point.  Returns the distance
+ * between their choices in the unit square. */
+static double simultaneous_choice(size_t n, int fantasize)
+{
+    struct tune_param ps[2] = {fparam("x1", -5, 10), fparam("x2", 0, 15)};
+    struct tune_space sp = {2, ps};
+    static struct run r;
+    optimize(&sp, &defaults, branin, n, 4, &r);
+    struct tune_bayes_model m;
+    tune_bayes_model_default(&m);
+    m.fantasize = fantasize;
+    double p[2][2];
+    for (int k = 0; k < 2; k++) {
+        void *state = calloc(1, tune_searcher_bayes.state_size);
+        struct tune_error err;
+        cr_assert_eq(tune_searcher_bayes.init(state, &sp, &defaults, &err), TUNE_OK);
+        tune_bayes_set_model(state, &m);
+        for (size_t i = 0; i < r.n; i++)
+            r.e[i].point = &r.points[i * 2];
+        /* the other worker's claim: number n + 1 for the first, n for the second */
+        r.e[r.n] = (struct tune_history_entry){(int)n + (k == 0), TUNE_TRIAL_RUNNING, NULL,
+                                               NAN, NAN};
+        struct tune_history h = {r.n + 1, r.e, 0};
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(rng, 500 + (unsigned long)k);
+        cr_assert_eq(tune_searcher_bayes.suggest(state, &sp, &h, n + (size_t)k, rng, p[k], &err),
+                     TUNE_OK);
+        gsl_rng_free(rng);
+        tune_searcher_bayes.release(state);
+        free(state);
+    }
+    double dx = (p[0][0] - p[1][0]) / 15, dy = (p[0][1] - p[1][1]) / 15;
+    return sqrt(dx * dx + dy * dy);
+}
+
+Test(bayes, workers_choosing_at_the_same_time_choose_apart)
+{
+    /* the later claim assumes the earlier one takes the model's point
+     * (measured: 0.09 to 0.34 apart; without fantasies, the same point) */
+    for (size_t n = 6; n <= 8; n++) {
+        double with = simultaneous_choice(n, 1), without = simultaneous_choice(n, 0);
+        cr_assert_gt(with, 0.02, "n %zu: %g apart", n, with);
+        cr_assert_lt(without, 1e-6, "n %zu: %g apart without fantasies", n, without);
+    }
+}
+
 Test(bayes, failed_trials_count_as_the_worst_and_are_never_repeated)
 {
     struct tune_param p = fparam("x", -5, 5);
