@@ -635,12 +635,32 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     for (size_t i = 0; i < n; i++)
         if (!isfinite(y[i]))
             return tune_error_set(err, TUNE_EINVAL, "linear: row %zu: target is not finite", i);
-    for (size_t j = 0; j < d; j++)
+    /* one pass: every value finite, and the column sums for the means */
+    mean = calloc(d + 1, sizeof *mean);
+    if (!mean)
+        return tune_error_set(err, TUNE_ENOMEM, "linear: out of memory (%zu columns)", d);
+    for (size_t j = 0; j < d; j++) {
+        const double *col = x->data + j * n;
+        double sum = 0;
         for (size_t i = 0; i < n; i++)
-            if (!isfinite(x->data[j * n + i]))
-                return tune_error_set(err, TUNE_EINVAL,
-                                      "linear: row %zu, column %zu: value is not finite "
-                                      "(impute missing values first)", i, j);
+            sum += col[i];
+        if (!isfinite(sum)) {
+            for (size_t i = 0; i < n; i++)
+                if (!isfinite(col[i])) {
+                    free(mean);
+                    return tune_error_set(err, TUNE_EINVAL,
+                                          "linear: row %zu, column %zu: value is not finite "
+                                          "(impute missing values first)", i, j);
+                }
+            /* finite values whose sum overflows: average the shares */
+            sum = 0;
+            for (size_t i = 0; i < n; i++)
+                sum += col[i] / (double)n;
+            mean[j] = sum;
+            continue;
+        }
+        mean[j] = sum / (double)n;
+    }
 
     int penalty = (int)params->values[HP_PENALTY];
     double alpha = params->values[HP_ALPHA];
@@ -651,8 +671,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     double tol = params->values[HP_TOL];
 
     lm = calloc(1, sizeof *lm);
-    mean = calloc(d + 1, sizeof *mean);
-    if (!lm || !mean || !(lm->w = calloc(d + 1, sizeof *lm->w)))
+    if (!lm || !(lm->w = calloc(d + 1, sizeof *lm->w)))
         goto nomem;
     lm->d = d;
 
@@ -696,13 +715,8 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     }
     for (size_t i = 0; i < n; i++)
         yc[i] = y[i] - ymean;
-    for (size_t j = 0; j < d && intercept; j++) {
-        const double *col = x->data + j * n;
-        double m = 0;
-        for (size_t i = 0; i < n; i++)
-            m += col[i];
-        mean[j] = m / (double)n;
-    }
+    if (!intercept)
+        memset(mean, 0, d * sizeof *mean);
     struct centred cd = {x->data, mean, yc, n, d};
 
     if (d == 0) {
