@@ -154,7 +154,7 @@ struct booster {
     double lambda, alpha, gamma, mcw;
     size_t max_depth, max_leaves;
     struct tune_pool *pool;
-    struct gh *gh;             /* n: the current class's gradients */
+    const struct gh *gh;       /* n: the current class's gradients (borrowed) */
     uint32_t *rows, *tmp;      /* n */
     struct ghd *og;            /* n: gradients in node row order */
     uint32_t *feat;            /* the n_feat columns this tree may split on, ascending */
@@ -554,41 +554,45 @@ static double leaf_by_codes(const struct booster *b, const struct tune_tree *t, 
 
 struct grad_job {
     enum loss loss;
-    size_t n, n_out, cls;
+    size_t n, n_out;
     const double *raw;         /* n x n_out */
     const double *y;
-    struct gh *gh;
+    struct gh *gh;             /* n_out x n: class c's gradients at gh + c n */
 };
 
+/* Every class's gradients from the scores at the start of a round, as
+ * XGBoost and scikit-learn take them: the trees of one round do not see
+ * each other. */
 static void grad_task(void *arg, size_t block, size_t thread)
 {
     (void)thread;
     struct grad_job *job = arg;
-    size_t i0 = block * ROW_BLOCK, i1 = i0 + ROW_BLOCK < job->n ? i0 + ROW_BLOCK : job->n;
+    size_t n = job->n, i0 = block * ROW_BLOCK, i1 = i0 + ROW_BLOCK < n ? i0 + ROW_BLOCK : n;
     size_t K = job->n_out;
     for (size_t i = i0; i < i1; i++) {
         const double *z = job->raw + i * K;
-        double g, h;
         if (job->loss == LOSS_SQUARED) {
-            g = z[0] - job->y[i];
-            h = 1.0;
-        } else if (job->loss == LOSS_LOGISTIC) {
-            double e = exp(-fabs(z[0]));
-            double p = z[0] >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-            g = p - job->y[i];
-            h = p * (1.0 - p);
-        } else {
-            double zmax = z[0], sum = 0;
-            for (size_t c = 1; c < K; c++)
-                zmax = z[c] > zmax ? z[c] : zmax;
-            for (size_t c = 0; c < K; c++)
-                sum += exp(z[c] - zmax);
-            double p = exp(z[job->cls] - zmax) / sum;
-            g = p - ((size_t)job->y[i] == job->cls ? 1.0 : 0.0);
-            h = p * (1.0 - p);
+            job->gh[i].g = (float)(z[0] - job->y[i]);
+            job->gh[i].h = 1.0f;
+            continue;
         }
-        job->gh[i].g = (float)g;
-        job->gh[i].h = (float)(h > 1e-16 ? h : 1e-16);
+        if (job->loss == LOSS_LOGISTIC) {
+            double e = exp(-fabs(z[0]));
+            double p = z[0] >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e), h = p * (1.0 - p);
+            job->gh[i].g = (float)(p - job->y[i]);
+            job->gh[i].h = (float)(h > 1e-16 ? h : 1e-16);
+            continue;
+        }
+        double zmax = z[0], sum = 0;
+        for (size_t c = 1; c < K; c++)
+            zmax = z[c] > zmax ? z[c] : zmax;
+        for (size_t c = 0; c < K; c++)
+            sum += exp(z[c] - zmax);
+        for (size_t c = 0; c < K; c++) {
+            double p = exp(z[c] - zmax) / sum, h = p * (1.0 - p);
+            job->gh[c * n + i].g = (float)(p - ((size_t)job->y[i] == c ? 1.0 : 0.0));
+            job->gh[c * n + i].h = (float)(h > 1e-16 ? h : 1e-16);
+        }
     }
 }
 
@@ -654,7 +658,6 @@ static double mean_loss(enum loss loss, const double *raw, const double *y, size
 
 static void booster_release(struct booster *b)
 {
-    free(b->gh);
     free(b->rows);
     free(b->tmp);
     free(b->og);
@@ -683,6 +686,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     struct boost_model *m = NULL;
     struct tune_bins bins = {0};
     struct booster b = {0};
+    struct gh *gh_all = NULL;  /* n_out x n: this round's gradients */
     double *raw = NULL, *raw_valid = NULL;
     size_t *cols = NULL;
     int rc;
@@ -753,7 +757,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     b.max_leaves = (size_t)v[HP_MAX_LEAVES];
     b.pool = pool;
     b.n_slots = bins.offset[d];
-    b.gh = malloc((n + 1) * sizeof *b.gh);
+    gh_all = malloc((n * n_out + 1) * sizeof *gh_all);
     b.rows = malloc((n + 1) * sizeof *b.rows);
     b.tmp = malloc((n + 1) * sizeof *b.tmp);
     b.og = malloc((n + 1) * sizeof *b.og);
@@ -768,7 +772,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     b.res_large = malloc((d + 1) * sizeof *b.res_large);
     raw = malloc((n * n_out + 1) * sizeof *raw);
     cols = malloc((d + 1) * sizeof *cols);
-    if (!b.gh || !b.rows || !b.tmp || !b.og || !b.feat || !b.feat_off || !b.base || !b.group ||
+    if (!gh_all || !b.rows || !b.tmp || !b.og || !b.feat || !b.feat_off || !b.base || !b.group ||
         !b.gain || !b.res_small ||
         !b.res_large || !raw || !cols)
         goto nomem;
@@ -809,6 +813,8 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
             if (mrows == 0)
                 b.rows[mrows++] = (uint32_t)gsl_rng_uniform_int(rng, (unsigned long)n);
         }
+        struct grad_job gj = {loss, n, n_out, raw, y, gh_all};
+        tune_pool_run(pool, (n + ROW_BLOCK - 1) / ROW_BLOCK, grad_task, &gj);
         for (size_t c = 0; c < n_out; c++) {
             struct tune_tree *tree = &m->trees[r * n_out + c];
             /* Columns of this tree. */
@@ -838,8 +844,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
             for (size_t g = 0; g <= ng; g++)
                 b.group[g] = g * n_cols / ng;
             b.n_groups = ng;
-            struct grad_job gj = {loss, n, n_out, c, raw, y, b.gh};
-            tune_pool_run(pool, (n + ROW_BLOCK - 1) / ROW_BLOCK, grad_task, &gj);
+            b.gh = gh_all + c * n;
             if ((rc = grow(&b, mrows, lr, tree))) {
                 gsl_rng_free(rng);
                 goto nomem;
@@ -909,6 +914,7 @@ done:
     tune_pool_free(pool);
     free(raw);
     free(raw_valid);
+    free(gh_all);
     free(cols);
     free(cls);
     return rc;
