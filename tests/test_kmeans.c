@@ -449,3 +449,20 @@ Test(kmeans, a_missing_value_is_named_by_row_and_column)
     cr_assert_null(km);
     cr_assert_not_null(strstr(err.msg, "row 12, column 1"), "%s", err.msg);
 }
+
+Test(kmeans, the_cancel_flag_stops_the_fit_with_an_error)
+{
+    struct tune_matrix x = {30, 2, (double *)blobs_x};
+    struct tt_hp h;
+    tt_hp_init(&h, &tune_trainer_kmeans);
+    tt_hp_set(&h, "n_clusters", 3);
+    volatile sig_atomic_t stop = 1;
+    struct tune_fit_ctx ctx = {.task = TUNE_TASK_CLUSTERING, .seed = 1, .n_threads = 1,
+                               .cancel = &stop};
+    void *model = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_trainer_kmeans.fit(&x, NULL, &ctx, &h.params, &model, &err),
+                 TUNE_ETRAINER);
+    cr_assert_null(model);
+    cr_assert_not_null(strstr(err.msg, "interrupted"), "%s", err.msg);
+}

@@ -690,3 +690,20 @@ Test(linear, predicting_with_the_wrong_number_of_columns_is_an_error)
     tune_predictions_release(&p);
     tune_trainer_linear.free_model(m);
 }
+
+Test(linear, the_cancel_flag_stops_an_sgd_fit_with_an_error)
+{
+    struct tune_matrix x = small_matrix();
+    struct tt_hp h;
+    lin_init(&h, "l2", 1.0);
+    tt_hp_choose(&h, "solver", "sgd");
+    volatile sig_atomic_t stop = 1;
+    struct tune_fit_ctx ctx = {.task = TUNE_TASK_REGRESSION, .seed = 1, .n_threads = 1,
+                               .cancel = &stop};
+    void *model = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_trainer_linear.fit(&x, small_y, &ctx, &h.params, &model, &err),
+                 TUNE_ETRAINER);
+    cr_assert_null(model);
+    cr_assert_not_null(strstr(err.msg, "interrupted"), "%s", err.msg);
+}

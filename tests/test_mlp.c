@@ -425,3 +425,18 @@ Test(mlp, a_huge_learning_rate_fails_with_a_numeric_error)
     free(x.data);
     free(y);
 }
+
+Test(mlp, the_cancel_flag_stops_the_fit_with_an_error)
+{
+    struct tune_matrix x = {4, 2, (double *)xor_x};
+    struct tt_hp h;
+    xor_params(&h);
+    volatile sig_atomic_t stop = 1;
+    struct tune_fit_ctx ctx = {.task = TUNE_TASK_BINARY, .n_classes = 2, .seed = 1,
+                               .n_threads = 1, .cancel = &stop};
+    void *model = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_trainer_mlp.fit(&x, xor_y, &ctx, &h.params, &model, &err), TUNE_ETRAINER);
+    cr_assert_null(model);
+    cr_assert_not_null(strstr(err.msg, "interrupted"), "%s", err.msg);
+}

@@ -60,6 +60,7 @@ void tune_kmeans_options_init(struct tune_kmeans_options *o, size_t n_clusters)
         .n_threads = 1,
         .keep_trace = 0,
         .initial_centers = NULL,
+        .cancel = NULL,
     };
 }
 
@@ -627,8 +628,9 @@ static void elkan_shift_bounds(struct run *r)
     }
 }
 
-/* One run from initial centres in r->centers; returns its inertia, or NAN
- * when out of memory.  *n_iter gets the iterations done. */
+/* One run from initial centres in r->centers; returns its inertia, NAN
+ * when out of memory, -1 when cancelled.  *n_iter gets the iterations
+ * done. */
 static double single_run(struct run *r, const struct tune_kmeans_options *o, double tol_abs,
                          size_t *n_iter)
 {
@@ -639,6 +641,8 @@ static double single_run(struct run *r, const struct tune_kmeans_options *o, dou
     if (elkan)
         elkan_init(r);
     while (it < o->max_iter) {
+        if (o->cancel && *o->cancel)
+            return -1;   /* cancelled */
         memcpy(r->prev, r->labels, n * sizeof *r->prev);
         if (elkan) {
             if (it > 0)
@@ -814,6 +818,13 @@ int tune_kmeans_fit(const struct tune_matrix *x, const struct tune_kmeans_option
         double inertia = single_run(&r, o, tol_abs, &n_iter);
         if (isnan(inertia))
             goto nomem;
+        if (inertia < 0) {
+            run_release(&r);
+            gsl_rng_free(rng);
+            free(best_trace);
+            tune_kmeans_free(km);
+            return tune_error_set(err, TUNE_ETRAINER, "kmeans: interrupted in run %zu", run + 1);
+        }
         if (inertia < km->inertia) {
             km->inertia = inertia;
             km->n_iter = n_iter;
@@ -946,6 +957,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     o.algorithm = (enum tune_kmeans_algorithm)(int)params->values[HP_ALGORITHM];
     o.seed = ctx->seed;
     o.n_threads = ctx->n_threads ? ctx->n_threads : 1;
+    o.cancel = ctx->cancel;
     struct kmeans_model *m = calloc(1, sizeof *m);
     if (!m)
         return tune_error_set(err, TUNE_ENOMEM, "kmeans: out of memory");

@@ -53,10 +53,12 @@
  * SGD_NO_CHANGE epochs in a row (scikit-learn's n_iter_no_change).
  *
  * Threads: the work is a few BLAS calls (or one serial pass for sgd), so one
- * thread; ctx->n_threads is not used.  The model is a plain struct. */
+ * thread; ctx->n_threads is not used.  The context's cancel flag (Ctrl-C)
+ * is checked every sgd epoch.  The model is a plain struct. */
 #include "tunefold/trainer.h"
 
 #include <float.h>
+#include <signal.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -499,10 +501,11 @@ struct sgd_opts {
     double tol;
     int intercept;
     uint64_t seed;
+    const volatile sig_atomic_t *cancel;   /* may be NULL */
 };
 
 /* Plain SGD on the row-major xr (n x d); w, *b start at zero.  Returns the
- * epochs run, or 0 when out of memory. */
+ * epochs run, 0 when out of memory, (size_t)-1 when cancelled. */
 static size_t sgd(const double *xr, const double *y, size_t n, size_t d,
                   const struct sgd_opts *o, double *w, double *b)
 {
@@ -520,6 +523,10 @@ static size_t sgd(const double *xr, const double *y, size_t n, size_t d,
     double l2_share = 1.0 - o->s;
     *b = 0;
     for (long ep = 0; ep < o->epochs; ep++) {
+        if (o->cancel && *o->cancel) {
+            epochs_run = (size_t)-1;
+            break;
+        }
         gsl_ran_shuffle(rng, order, n, sizeof *order);
         double sumloss = 0;
         for (size_t k = 0; k < n; k++) {
@@ -584,7 +591,7 @@ static size_t sgd(const double *xr, const double *y, size_t n, size_t d,
             }
         }
     }
-    for (size_t j = 0; j < d; j++)
+    for (size_t j = 0; j < d && epochs_run != (size_t)-1; j++)
         w[j] *= wscale;
 done:
     free(order);
@@ -686,6 +693,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
             .tol = tol,
             .intercept = intercept,
             .seed = ctx->seed,
+            .cancel = ctx->cancel,
         };
         xc = malloc((n * d + 1) * sizeof *xc);
         if (!xc)
@@ -699,6 +707,10 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
         lm->n_iter = sgd(xc, y, n, d, &o, lm->w, &lm->b);
         if (lm->n_iter == 0)
             goto nomem;
+        if (lm->n_iter == (size_t)-1) {
+            rc = tune_error_set(err, TUNE_ETRAINER, "linear: interrupted (sgd)");
+            goto fail;
+        }
         goto check;
     }
 

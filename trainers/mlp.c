@@ -31,7 +31,8 @@
  * on ctx->x_valid / y_valid — the mean log-loss (classification) or mean
  * squared error (regression), lower is better — or, without a validation
  * fold, the epoch's training loss.  The validation fold is only evaluated,
- * never fitted.  A non-zero return from report stops training there.
+ * never fitted.  A non-zero return from report stops training there; the
+ * context's cancel flag (Ctrl-C), checked every epoch, makes the fit fail.
  *
  * hidden_layers is a categorical of layouts ("64,32": two hidden layers,
  * 64 then 32 units): the hyperparameter system has no list type, and a
@@ -386,6 +387,10 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     double best_loss = INFINITY, best_score = -INFINITY;
     size_t stale = 0, t = 0;
     for (size_t ep = 0; ep < epochs; ep++) {
+        if (ctx->cancel && *ctx->cancel) {
+            rc = tune_error_set(err, TUNE_ETRAINER, "mlp: interrupted after %zu epochs", ep);
+            goto fail;
+        }
         gsl_ran_shuffle(rng, order, n_train, sizeof *order);
         double total = 0;
         for (size_t b0 = 0; b0 < n_train; b0 += batch) {

@@ -12,6 +12,7 @@
 #ifndef TUNEFOLD_KMEANS_H
 #define TUNEFOLD_KMEANS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "tunefold/error.h"
@@ -36,6 +37,8 @@ struct tune_kmeans_options {
     int keep_trace;                        /* record the best run's inertia per iteration */
     const double *initial_centers;         /* k x d row-major, borrowed: start every run
                                               from these instead of `init` (default NULL) */
+    const volatile sig_atomic_t *cancel;   /* non-zero: stop with TUNE_ETRAINER at the
+                                              next iteration (default NULL) */
 };
 
 /* The defaults above, for k clusters. */
