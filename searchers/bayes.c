@@ -4,9 +4,10 @@
  * Invariants.  Every suggestion is a pure function of (space, options,
  * history, seq, rng stream): the state holds only caches (the encoding
  * buffers, the last hyperparameter fit keyed by a hash of the data it was
- * fitted on) whose use never changes a result, so resume and several
- * workers give the same points as one uninterrupted run.  A suggestion is
- * never equal to a point already in the history (finished or running).
+ * fitted on) whose use never changes a result, so a resumed study gives the
+ * points of an uninterrupted run, and any worker given the same history
+ * gives the same point.  A suggestion is never equal to a point already in
+ * the history (finished or running).
  *
  * One suggestion:
  *  1. seq < initial_points (default max(5, d + 1)), or fewer than two
@@ -25,14 +26,18 @@
  *  4. Inputs: each parameter's unit-cube coordinate (space.h: log scales in
  *     log space); ints and stepped floats are snapped before encoding; a
  *     categorical with k > 2 values is compared by a Hamming column (one
- *     length scale: same value or not), or, as the alternative the benchmark
- *     measured and found worse, one-hot encoded (k columns, each with its
- *     own length scale) from its arg-max cell; a bool or 2-valued
+ *     length scale: same value or not), or, the alternative the benchmark
+ *     measured (better on its mixed Branin, worse on its mixed Hartmann6,
+ *     and k - 1 more hyperparameters), one-hot encoded (k columns, each with
+ *     its own length scale) from its arg-max cell; a bool or 2-valued
  *     categorical is one 0/1 column (where the two coincide).  The model
  *     therefore only sees valid points (Garrido-Merchán & Hernández-Lobato,
  *     "Dealing with categorical and integer-valued variables in Bayesian
  *     optimization with Gaussian processes", Neurocomputing 2020).
- *  5. Hyperparameters (MAP, gp.c) are refitted at every suggestion while
+ *  5. Kernel: Matérn 5/2 (or squared exponential) with ARD length scales
+ *     plus a first-order additive part (gp.h), which the benchmark showed
+ *     decisive on separable objectives (Styblinski-Tang: regret 30 -> 0.08).
+ *     Hyperparameters (MAP, gp.c) are refitted at every suggestion while
  *     there are at most 60 observations; beyond that at every 20% growth of
  *     the history (the first m observations in trial order, m on a fixed
  *     geometric schedule), on at most 100 of them taken at an even stride.
@@ -43,7 +48,10 @@
  *  6. RUNNING trials are fantasized by the kriging believer (Ginsbourger et
  *     al. 2010): each enters the data with the posterior mean as its value
  *     (and counts for the best value), which collapses the variance and the
- *     improvement there, so parallel workers spread out.
+ *     improvement there, so parallel workers spread out.  RUNNING trials
+ *     claimed before this one but without a point yet (their workers are
+ *     choosing) are assumed to take, in turn, the point this model would
+ *     choose, and are believed likewise.
  *  7. Acquisition (a loss to minimize; z = (best - xi - mu) / sigma, xi in
  *     units of the transformed objective's standard deviation):
  *       ei:  log EI = log sigma + log h(z), h(z) = z Phi(z) + phi(z),

@@ -78,8 +78,9 @@ size_t tune_gp_n(const struct tune_gp *gp);
 /* Log marginal likelihood of the data under theta; with `with_prior` the log
  * prior density of theta is added (the MAP objective).  grad (NULL or
  * tune_gp_n_hyper values) receives the gradient with respect to theta.
- * Leaves the model factored at theta.  TUNE_ENUMERIC if the kernel matrix
- * cannot be factored even with jitter. */
+ * Leaves the model factored at theta.  With grad it keeps every pair's
+ * kernel derivatives: n^2 (dim + 2) / 2 doubles of workspace.  TUNE_ENUMERIC
+ * if the kernel matrix cannot be factored even with jitter. */
 int tune_gp_log_likelihood(struct tune_gp *gp, const double *theta, int with_prior,
                            double *value, double *grad, struct tune_error *err);
 
