@@ -218,44 +218,88 @@ REGRESSION_METRIC(compute_max_error, tune_metric_max_error)
 #define MULTICLASS TUNE_TASK_MULTICLASS
 #define REGRESSION TUNE_TASK_REGRESSION
 
+/* Clustering: predictions are cluster ids 0..k-1 (k = 1 + the largest id);
+ * the measures are scikit-learn's, computed on the rows of the fold. */
+static size_t n_clusters(const struct tune_predictions *p)
+{
+    int k = -1;
+    for (size_t i = 0; p->label && i < p->n; i++)
+        if (p->label[i] > k)
+            k = p->label[i];
+    return (size_t)(k + 1);
+}
+
+static double compute_inertia(const struct tune_matrix *x, const double *truth,
+                              const struct tune_predictions *p)
+{
+    (void)truth;
+    return p->label ? tune_metric_inertia(x, p->label, n_clusters(p), NULL) : NAN;
+}
+
+/* Exact up to 5,000 rows, then on a seeded sample of 5,000 (O(n^2) work). */
+static double compute_silhouette(const struct tune_matrix *x, const double *truth,
+                                 const struct tune_predictions *p)
+{
+    (void)truth;
+    return p->label ? tune_metric_silhouette(x, p->label, n_clusters(p), 5000, 0) : NAN;
+}
+
+static double compute_davies_bouldin(const struct tune_matrix *x, const double *truth,
+                                     const struct tune_predictions *p)
+{
+    (void)truth;
+    return p->label ? tune_metric_davies_bouldin(x, p->label, n_clusters(p)) : NAN;
+}
+
+static double compute_calinski_harabasz(const struct tune_matrix *x, const double *truth,
+                                        const struct tune_predictions *p)
+{
+    (void)truth;
+    return p->label ? tune_metric_calinski_harabasz(x, p->label, n_clusters(p)) : NAN;
+}
+
 static const struct tune_metric_def registry[] = {
     /* The first rows, in their original order. */
-    {"accuracy", CLASSIFICATION, 1, 0, compute_accuracy},
-    {"roc_auc", CLASSIFICATION, 1, 1, compute_roc_auc},
-    {"log_loss", CLASSIFICATION, 0, 1, compute_log_loss},
-    {"f1", CLASSIFICATION, 1, 0, compute_f1},
-    {"rmse", REGRESSION, 0, 0, compute_rmse},
-    {"mae", REGRESSION, 0, 0, compute_mae},
-    {"r2", REGRESSION, 1, 0, compute_r2},
-    {"mse", REGRESSION, 0, 0, compute_mse},
+    {"accuracy", CLASSIFICATION, 1, 0, compute_accuracy, NULL},
+    {"roc_auc", CLASSIFICATION, 1, 1, compute_roc_auc, NULL},
+    {"log_loss", CLASSIFICATION, 0, 1, compute_log_loss, NULL},
+    {"f1", CLASSIFICATION, 1, 0, compute_f1, NULL},
+    {"rmse", REGRESSION, 0, 0, compute_rmse, NULL},
+    {"mae", REGRESSION, 0, 0, compute_mae, NULL},
+    {"r2", REGRESSION, 1, 0, compute_r2, NULL},
+    {"mse", REGRESSION, 0, 0, compute_mse, NULL},
     /* Classification. */
-    {"balanced_accuracy", CLASSIFICATION, 1, 0, compute_balanced_accuracy},
-    {"precision", CLASSIFICATION, 1, 0, compute_precision},
-    {"recall", CLASSIFICATION, 1, 0, compute_recall},
-    {"f2", CLASSIFICATION, 1, 0, compute_f2},
-    {"f0.5", CLASSIFICATION, 1, 0, compute_f05},
-    {"mcc", CLASSIFICATION, 1, 0, compute_mcc},
-    {"matthews_corrcoef", CLASSIFICATION, 1, 0, compute_mcc},
-    {"cohen_kappa", CLASSIFICATION, 1, 0, compute_kappa},
-    {"brier", CLASSIFICATION, 0, 1, compute_brier},
-    {"average_precision", CLASSIFICATION, 1, 1, compute_average_precision},
-    {"roc_auc_ovr", MULTICLASS, 1, 1, compute_roc_auc},
-    {"roc_auc_ovr_weighted", MULTICLASS, 1, 1, compute_roc_auc_weighted},
-    {"top_k_accuracy", MULTICLASS, 1, 1, compute_top_k},
-    {"precision_macro", CLASSIFICATION, 1, 0, compute_precision_macro},
-    {"precision_micro", CLASSIFICATION, 1, 0, compute_precision_micro},
-    {"precision_weighted", CLASSIFICATION, 1, 0, compute_precision_weighted},
-    {"recall_macro", CLASSIFICATION, 1, 0, compute_recall_macro},
-    {"recall_micro", CLASSIFICATION, 1, 0, compute_recall_micro},
-    {"recall_weighted", CLASSIFICATION, 1, 0, compute_recall_weighted},
-    {"f1_macro", CLASSIFICATION, 1, 0, compute_f1_macro},
-    {"f1_micro", CLASSIFICATION, 1, 0, compute_f1_micro},
-    {"f1_weighted", CLASSIFICATION, 1, 0, compute_f1_weighted},
+    {"balanced_accuracy", CLASSIFICATION, 1, 0, compute_balanced_accuracy, NULL},
+    {"precision", CLASSIFICATION, 1, 0, compute_precision, NULL},
+    {"recall", CLASSIFICATION, 1, 0, compute_recall, NULL},
+    {"f2", CLASSIFICATION, 1, 0, compute_f2, NULL},
+    {"f0.5", CLASSIFICATION, 1, 0, compute_f05, NULL},
+    {"mcc", CLASSIFICATION, 1, 0, compute_mcc, NULL},
+    {"matthews_corrcoef", CLASSIFICATION, 1, 0, compute_mcc, NULL},
+    {"cohen_kappa", CLASSIFICATION, 1, 0, compute_kappa, NULL},
+    {"brier", CLASSIFICATION, 0, 1, compute_brier, NULL},
+    {"average_precision", CLASSIFICATION, 1, 1, compute_average_precision, NULL},
+    {"roc_auc_ovr", MULTICLASS, 1, 1, compute_roc_auc, NULL},
+    {"roc_auc_ovr_weighted", MULTICLASS, 1, 1, compute_roc_auc_weighted, NULL},
+    {"top_k_accuracy", MULTICLASS, 1, 1, compute_top_k, NULL},
+    {"precision_macro", CLASSIFICATION, 1, 0, compute_precision_macro, NULL},
+    {"precision_micro", CLASSIFICATION, 1, 0, compute_precision_micro, NULL},
+    {"precision_weighted", CLASSIFICATION, 1, 0, compute_precision_weighted, NULL},
+    {"recall_macro", CLASSIFICATION, 1, 0, compute_recall_macro, NULL},
+    {"recall_micro", CLASSIFICATION, 1, 0, compute_recall_micro, NULL},
+    {"recall_weighted", CLASSIFICATION, 1, 0, compute_recall_weighted, NULL},
+    {"f1_macro", CLASSIFICATION, 1, 0, compute_f1_macro, NULL},
+    {"f1_micro", CLASSIFICATION, 1, 0, compute_f1_micro, NULL},
+    {"f1_weighted", CLASSIFICATION, 1, 0, compute_f1_weighted, NULL},
     /* Regression. */
-    {"explained_variance", REGRESSION, 1, 0, compute_explained_variance},
-    {"median_absolute_error", REGRESSION, 0, 0, compute_median_absolute_error},
-    {"mape", REGRESSION, 0, 0, compute_mape},
-    {"max_error", REGRESSION, 0, 0, compute_max_error},
+    {"explained_variance", REGRESSION, 1, 0, compute_explained_variance, NULL},
+    {"median_absolute_error", REGRESSION, 0, 0, compute_median_absolute_error, NULL},
+    {"mape", REGRESSION, 0, 0, compute_mape, NULL},
+    {"max_error", REGRESSION, 0, 0, compute_max_error, NULL},
+    {"silhouette", TUNE_TASK_CLUSTERING, 1, 0, NULL, compute_silhouette},
+    {"inertia", TUNE_TASK_CLUSTERING, 0, 0, NULL, compute_inertia},
+    {"davies_bouldin", TUNE_TASK_CLUSTERING, 0, 0, NULL, compute_davies_bouldin},
+    {"calinski_harabasz", TUNE_TASK_CLUSTERING, 1, 0, NULL, compute_calinski_harabasz},
 };
 #define N_METRICS (sizeof registry / sizeof registry[0])
 
@@ -300,7 +344,7 @@ const char *tune_metric_default(enum tune_task task)
     case TUNE_TASK_REGRESSION:
         return "r2";
     case TUNE_TASK_CLUSTERING:
-        break;
+        return "silhouette";
     }
     return NULL;
 }

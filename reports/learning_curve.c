@@ -153,7 +153,9 @@ static double score_rows(const struct tune_metric_def *def, const struct tune_da
         if (oof->proba)
             memcpy(&sub->proba[i * k], &oof->proba[r * k], k * sizeof *sub->proba);
     }
-    return def->compute(truth, sub);
+    /* a clustering measure needs the rows, which a learning curve does not
+     * keep: undefined */
+    return def->compute ? def->compute(truth, sub) : NAN;
 }
 
 int tune_learning_curve_compute(const struct tune_study_config *cfg,

@@ -1069,15 +1069,18 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
             goto fail;
         c->task = tune_task_parse(task);
         if (c->task != TUNE_TASK_BINARY && c->task != TUNE_TASK_MULTICLASS &&
-            c->task != TUNE_TASK_REGRESSION) {
-            rc = FAIL("task: must be one of: binary, multiclass, regression (got \"%s\")",
+            c->task != TUNE_TASK_REGRESSION && c->task != TUNE_TASK_CLUSTERING) {
+            rc = FAIL("task: must be one of: binary, multiclass, regression, clustering (got "
+                      "\"%s\")",
                       task);
             goto fail;
         }
         const cJSON *data = get_object(file, root, "data", "", 1, &rc, err);
         if (rc || (rc = check_keys(file, data, "data", data_keys, err)))
             goto fail;
-        const char *path = NULL, *target = "target";
+        /* clustering: no target unless one is named (it is then kept out of
+         * the features, as labels to compare with) */
+        const char *path = NULL, *target = c->task == TUNE_TASK_CLUSTERING ? "" : "target";
         if ((rc = get_string(file, data, "path", "data", 1, &path, err)) ||
             (rc = get_string(file, data, "target", "data", 0, &target, err)))
             goto fail;

@@ -2,6 +2,7 @@
  * of retraining (see DESIGN.md: "reports never retrain"). */
 #include "tunefold/study.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,21 @@ int tune_oof_format(const struct tune_dataset *ds, const struct tune_cv_result *
 {
     struct buf b = {malloc(4096), 0, 4096};
     const struct tune_predictions *p = &cv->oof;
+    if (ds->task == TUNE_TASK_CLUSTERING) {
+        /* cluster ids and each row's squared distance to its centre */
+        int ok = b.p != NULL && put(&b, "row,fold,cluster,distance\n");
+        for (size_t r = 0; ok && r < ds->n_rows; r++)
+            if (cv->oof_fold[r] >= 0)
+                ok = put(&b, "%zu,%d,%d,%.17g\n", r, cv->oof_fold[r], p->label[r],
+                         p->value ? p->value[r] : NAN);
+        if (!ok) {
+            free(b.p);
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory for out-of-fold predictions");
+        }
+        *text = b.p;
+        *len = b.len;
+        return TUNE_OK;
+    }
     int ok = b.p != NULL && put(&b, "row,fold,y_true,y_pred");
     for (size_t k = 0; ok && p->proba && k < ds->n_classes; k++)
         ok = put_class(&b, ds->class_names[k]);

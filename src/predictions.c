@@ -11,6 +11,14 @@ int tune_predictions_init(struct tune_predictions *p, enum tune_task task, size_
     memset(p, 0, sizeof *p);
     p->n = n;
     size_t rows = n ? n : 1;
+    if (task == TUNE_TASK_CLUSTERING) {
+        /* cluster ids, and each row's squared distance to its centre */
+        p->label = calloc(rows, sizeof *p->label);
+        p->value = calloc(rows, sizeof *p->value);
+        if (!p->label || !p->value)
+            goto oom;
+        return TUNE_OK;
+    }
     if (task == TUNE_TASK_REGRESSION) {
         p->value = calloc(rows, sizeof *p->value);
         if (!p->value)

@@ -111,10 +111,11 @@ static int fold_prepare(const struct tune_dataset *ds, const struct tune_split *
         fold_release(pf);
         return tune_error_set(err, TUNE_ENOMEM, "out of memory for a fold");
     }
+    /* clustering without a target column has no y: zeros, never read */
     for (size_t i = 0; i < sp->n_train; i++)
-        pf->ytr[i] = ds->y[sp->train[i]];
+        pf->ytr[i] = ds->y ? ds->y[sp->train[i]] : 0;
     for (size_t i = 0; i < sp->n_valid; i++)
-        pf->yva[i] = ds->y[sp->valid[i]];
+        pf->yva[i] = ds->y ? ds->y[sp->valid[i]] : 0;
     if ((rc = tune_prep_fit(prep, ds, sp->train, sp->n_train, &pp, err)) ||
         (rc = tune_prep_transform(pp, ds, sp->train, sp->n_train, &pf->xtr, err)) ||
         (rc = tune_prep_transform(pp, ds, sp->valid, sp->n_valid, &pf->xva, err))) {
@@ -279,7 +280,8 @@ static int fold_score(const struct tune_dataset *ds, const struct prepared_fold 
     *fit_s = t1 - t0;
     *pred_s = t3 - t2;
     for (size_t m = 0; m < n_defs; m++)
-        vals[m] = defs[m]->compute(pf->yva, pred);
+        vals[m] = defs[m]->compute_x ? defs[m]->compute_x(&pf->xva, pf->yva, pred)
+                                     : defs[m]->compute(pf->yva, pred);
     return TUNE_OK;
 }
 

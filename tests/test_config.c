@@ -846,14 +846,23 @@ Test(config, a_preprocess_that_is_not_an_object_is_refused)
 Test(config, an_unknown_task_is_refused_with_the_choices)
 {
     expect_invalid("{'name': 'x', 'task': 'ranking', 'data': {'path': 'd.csv'}, " LOGISTIC "}",
-                   ": task: must be one of: binary, multiclass, regression (got \"ranking\")");
+                   ": task: must be one of: binary, multiclass, regression, clustering (got "
+                   "\"ranking\")");
 }
 
-Test(config, clustering_is_not_a_study_task)
+Test(config, clustering_needs_a_clustering_trainer_and_has_no_target_by_default)
 {
     expect_invalid("{'name': 'x', 'task': 'clustering', 'data': {'path': 'd.csv'}, " LOGISTIC
                    "}",
-                   ": task: must be one of: binary, multiclass, regression");
+                   ": trainer.name: trainer 'logistic' does not support the clustering task");
+    struct tune_study_config *c =
+        parse_ok("{'name': 'x', 'task': 'clustering', 'data': {'path': 'd.csv'}, "
+                 "'trainer': {'name': 'kmeans'}}");
+    cr_assert_str_eq(c->target, "");
+    cr_assert_str_eq(c->metric, "silhouette");
+    cr_assert_eq(c->maximize, 1);
+    cr_assert_eq(c->cv.stratified, 0);
+    tune_config_free(c);
 }
 
 Test(config, an_unknown_trainer_lists_the_available_ones)

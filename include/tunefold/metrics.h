@@ -170,6 +170,10 @@ struct tune_metric_def {
     /* Compute from truth (class codes or values as doubles) and predictions.
      * Returns NAN when undefined for this input (e.g. one class present). */
     double (*compute)(const double *truth, const struct tune_predictions *pred);
+    /* Clustering measures need the rows themselves: when set, it is called
+     * instead of compute, with the (preprocessed) rows x. */
+    double (*compute_x)(const struct tune_matrix *x, const double *truth,
+                        const struct tune_predictions *pred);
 };
 
 /* NULL if unknown. */
