@@ -116,33 +116,12 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     *model = NULL;
     if ((rc = check_params(params, err)) != TUNE_OK)
         return rc;
-    if (!is_classification(ctx->task) && ctx->task != TUNE_TASK_REGRESSION)
-        return tune_error_set(err, TUNE_EINVAL,
-                              "knn: task %s is not classification or regression",
-                              tune_task_name(ctx->task));
-    if (is_classification(ctx->task) &&
-        (ctx->n_classes < 2 || (ctx->task == TUNE_TASK_BINARY && ctx->n_classes != 2)))
-        return tune_error_set(err, TUNE_EINVAL, "knn: %zu classes for a %s task",
-                              ctx->n_classes, tune_task_name(ctx->task));
+    if ((rc = tune_trainer_check_data("knn", tune_trainer_knn.tasks, x, y, ctx, err)))
+        return rc;
     size_t k = (size_t)params->values[HP_N_NEIGHBORS];
     if (k > n)
         return tune_error_set(err, TUNE_EINVAL,
                               "knn: n_neighbors = %zu is more than the %zu training rows", k, n);
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(y[i]))
-            return tune_error_set(err, TUNE_EINVAL, "knn: row %zu: target is not finite", i);
-        if (is_classification(ctx->task) &&
-            !(y[i] >= 0 && y[i] < (double)ctx->n_classes && y[i] == floor(y[i])))
-            return tune_error_set(err, TUNE_EINVAL,
-                                  "knn: row %zu: class code %g is not in 0..%zu", i, y[i],
-                                  ctx->n_classes - 1);
-    }
-    for (size_t j = 0; j < d; j++)
-        for (size_t i = 0; i < n; i++)
-            if (!isfinite(x->data[j * n + i]))
-                return tune_error_set(err, TUNE_EINVAL,
-                                      "knn: row %zu, column %zu: value is not finite "
-                                      "(impute missing values first)", i, j);
 
     struct knn_model *m = calloc(1, sizeof *m);
     if (!m)

@@ -288,32 +288,10 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     if ((rc = check_params(params, err)) != TUNE_OK)
         return rc;
     enum tune_task task = ctx->task;
-    if (!is_classification(task) && task != TUNE_TASK_REGRESSION)
-        return tune_error_set(err, TUNE_EINVAL,
-                              "mlp: task %s is not classification or regression",
-                              tune_task_name(task));
-    if (is_classification(task) &&
-        (ctx->n_classes < 2 || (task == TUNE_TASK_BINARY && ctx->n_classes != 2)))
-        return tune_error_set(err, TUNE_EINVAL, "mlp: %zu classes for a %s task",
-                              ctx->n_classes, tune_task_name(task));
-    if (n == 0 || d == 0)
-        return tune_error_set(err, TUNE_EINVAL, "mlp: %s", n ? "no feature columns"
-                                                             : "no training rows");
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(y[i]))
-            return tune_error_set(err, TUNE_EINVAL, "mlp: row %zu: target is not finite", i);
-        if (is_classification(task) &&
-            !(y[i] >= 0 && y[i] < (double)ctx->n_classes && y[i] == floor(y[i])))
-            return tune_error_set(err, TUNE_EINVAL,
-                                  "mlp: row %zu: class code %g is not in 0..%zu", i, y[i],
-                                  ctx->n_classes - 1);
-    }
-    for (size_t j = 0; j < d; j++)
-        for (size_t i = 0; i < n; i++)
-            if (!isfinite(x->data[j * n + i]))
-                return tune_error_set(err, TUNE_EINVAL,
-                                      "mlp: row %zu, column %zu: value is not finite "
-                                      "(impute missing values first)", i, j);
+    if ((rc = tune_trainer_check_data("mlp", tune_trainer_mlp.tasks, x, y, ctx, err)))
+        return rc;
+    if (d == 0)
+        return tune_error_set(err, TUNE_EINVAL, "mlp: no feature columns");
 
     const char *layout = hidden_choices[(size_t)params->values[HP_HIDDEN]];
     int optimizer = (int)params->values[HP_OPTIMIZER];

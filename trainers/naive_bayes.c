@@ -98,25 +98,9 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     *model = NULL;
     if ((rc = check_params(params, err)) != TUNE_OK)
         return rc;
-    if (ctx->task != TUNE_TASK_BINARY && ctx->task != TUNE_TASK_MULTICLASS)
-        return tune_error_set(err, TUNE_EINVAL, "naive_bayes: task %s is not classification",
-                              tune_task_name(ctx->task));
-    if (k_all < 2 || (ctx->task == TUNE_TASK_BINARY && k_all != 2))
-        return tune_error_set(err, TUNE_EINVAL, "naive_bayes: %zu classes for a %s task", k_all,
-                              tune_task_name(ctx->task));
-    if (n == 0)
-        return tune_error_set(err, TUNE_EINVAL, "naive_bayes: no training rows");
-    for (size_t i = 0; i < n; i++)
-        if (!(y[i] >= 0 && y[i] < (double)k_all && y[i] == floor(y[i])))
-            return tune_error_set(err, TUNE_EINVAL,
-                                  "naive_bayes: row %zu: class code %g is not in 0..%zu", i, y[i],
-                                  k_all - 1);
-    for (size_t j = 0; j < d; j++)
-        for (size_t i = 0; i < n; i++)
-            if (!isfinite(x->data[j * n + i]))
-                return tune_error_set(err, TUNE_EINVAL,
-                                      "naive_bayes: row %zu, column %zu: value is not finite "
-                                      "(impute missing values first)", i, j);
+    if ((rc = tune_trainer_check_data("naive_bayes", tune_trainer_naive_bayes.tasks, x, y, ctx,
+                                      err)))
+        return rc;
 
     double smoothing = params->values[HP_VAR_SMOOTHING];
     int uniform = (int)params->values[HP_PRIORS] == PRIORS_UNIFORM;

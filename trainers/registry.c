@@ -59,3 +59,37 @@ int tune_hparam_accepts(const struct tune_hparam *h, double value)
     }
     return 0;
 }
+
+int tune_trainer_check_data(const char *trainer, unsigned tasks, const struct tune_matrix *x,
+                            const double *y, const struct tune_fit_ctx *ctx,
+                            struct tune_error *err)
+{
+    size_t n = x->n_rows, d = x->n_cols, k = ctx->n_classes;
+    int classification = ctx->task == TUNE_TASK_BINARY || ctx->task == TUNE_TASK_MULTICLASS;
+    if (!(tasks & ctx->task)) {
+        int reg = (tasks & TUNE_TASK_REGRESSION) != 0;
+        return tune_error_set(err, TUNE_EINVAL, "%s: task %s is not classification%s", trainer,
+                              tune_task_name(ctx->task), reg ? " or regression" : "");
+    }
+    if (classification && (k < 2 || (ctx->task == TUNE_TASK_BINARY && k != 2)))
+        return tune_error_set(err, TUNE_EINVAL, "%s: %zu classes for a %s task", trainer, k,
+                              tune_task_name(ctx->task));
+    if (n == 0)
+        return tune_error_set(err, TUNE_EINVAL, "%s: no training rows", trainer);
+    for (size_t i = 0; y && i < n; i++) {
+        if (!isfinite(y[i]))
+            return tune_error_set(err, TUNE_EINVAL, "%s: row %zu: target is not finite",
+                                  trainer, i);
+        if (classification && !(y[i] >= 0 && y[i] < (double)k && y[i] == floor(y[i])))
+            return tune_error_set(err, TUNE_EINVAL, "%s: row %zu: class code %g is not in 0..%zu",
+                                  trainer, i, y[i], k - 1);
+    }
+    for (size_t j = 0; j < d; j++)
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(x->data[j * n + i]))
+                return tune_error_set(err, TUNE_EINVAL,
+                                      "%s: row %zu, column %zu: value is not finite (impute "
+                                      "missing values first)",
+                                      trainer, i, j);
+    return TUNE_OK;
+}

@@ -133,6 +133,15 @@ const struct tune_trainer_type *tune_trainer_at(size_t i);
 /* Index of the declared hyperparameter `name`, or -1. */
 long tune_trainer_hparam_index(const struct tune_trainer_type *t, const char *name);
 
+/* The checks every trainer makes of its training data, with messages that
+ * name the trainer, row and column: the task is among `tasks` (with a
+ * sensible class count), there is at least one row, every target is finite
+ * (and a class code 0..n_classes-1 for classification), and every feature
+ * value is finite (impute missing values first). */
+int tune_trainer_check_data(const char *trainer, unsigned tasks, const struct tune_matrix *x,
+                            const double *y, const struct tune_fit_ctx *ctx,
+                            struct tune_error *err);
+
 /* Nonzero when `value` is valid for `h`: inside [low, high], integral for an
  * int, a valid choice index for a categorical, 0 or 1 for a bool. */
 int tune_hparam_accepts(const struct tune_hparam *h, double value);
