@@ -12,6 +12,9 @@
 #define LLVMFuzzerTestOneInput fuzz_config_one
 #include "fuzz/fuzz_config.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_predictions_one
+#include "fuzz/fuzz_predictions.c"
+#undef LLVMFuzzerTestOneInput
 
 static size_t replay(const char *dir, int (*one)(const uint8_t *, size_t))
 {
@@ -48,4 +51,9 @@ Test(fuzz_corpus, every_csv_input_is_parsed_or_refused_without_harm)
 Test(fuzz_corpus, every_study_file_input_is_parsed_or_refused_without_harm)
 {
     cr_assert_geq(replay("tests/fuzz/corpus/config", fuzz_config_one), 5);
+}
+
+Test(fuzz_corpus, every_predictions_input_is_read_or_refused_without_harm)
+{
+    cr_assert_geq(replay("tests/fuzz/corpus/predictions", fuzz_predictions_one), 5);
 }
