@@ -9,6 +9,10 @@
 #include <cJSON.h>
 #include <signal.h>
 
+/* A hung test fails instead of hanging the suite (Criterion's own .timeout
+ * leaks under LeakSanitizer). */
+TestSuite(external, .init = tu_watchdog);
+
 struct env {
     char *dir, *db, *predict, *score;
 };
@@ -91,7 +95,7 @@ static const char *field(const cJSON *t, const char *key)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-Test(external, a_predict_mode_program_is_scored_like_a_built_in_model, .timeout = 60)
+Test(external, a_predict_mode_program_is_scored_like_a_built_in_model)
 {
     struct env e = setup();
     char json[2048], args[2048], *out = NULL;
@@ -125,7 +129,7 @@ Test(external, a_predict_mode_program_is_scored_like_a_built_in_model, .timeout 
     teardown(&e);
 }
 
-Test(external, every_misbehaviour_is_a_failed_trial_with_its_reason, .timeout = 120)
+Test(external, every_misbehaviour_is_a_failed_trial_with_its_reason)
 {
     struct env e = setup();
     char json[4096], args[2048], *out = NULL, *errout = NULL;
@@ -179,7 +183,7 @@ Test(external, every_misbehaviour_is_a_failed_trial_with_its_reason, .timeout = 
     teardown(&e);
 }
 
-Test(external, a_score_mode_program_reports_its_objective_and_metrics, .timeout = 60)
+Test(external, a_score_mode_program_reports_its_objective_and_metrics)
 {
     struct env e = setup();
     char json[2048], args[2048], *out = NULL;
@@ -207,7 +211,7 @@ Test(external, a_score_mode_program_reports_its_objective_and_metrics, .timeout 
     teardown(&e);
 }
 
-Test(external, too_many_failures_in_a_row_stop_the_study_with_exit_1, .timeout = 60)
+Test(external, too_many_failures_in_a_row_stop_the_study_with_exit_1)
 {
     struct env e = setup();
     char json[2048], args[2048], *out = NULL, *errout = NULL;
@@ -230,7 +234,7 @@ Test(external, too_many_failures_in_a_row_stop_the_study_with_exit_1, .timeout =
     teardown(&e);
 }
 
-Test(external, a_hostile_value_reaches_the_program_as_one_literal_argument, .timeout = 60)
+Test(external, a_hostile_value_reaches_the_program_as_one_literal_argument)
 {
     struct env e = setup();
     char json[2048], args[2048], *out = NULL;

@@ -9,6 +9,10 @@
 #include <sys/wait.h>
 #include <time.h>
 
+/* A hung test fails instead of hanging the suite (Criterion's own .timeout
+ * leaks under LeakSanitizer). */
+TestSuite(workers, .init = tu_watchdog);
+
 #define FAST "tests/data/studies/workers_fast.json"
 #define SLOW "tests/data/studies/workers_slow.json"
 
@@ -155,7 +159,7 @@ Test(workers, eight_workers_lose_nothing_and_duplicate_nothing)
     free(d);
 }
 
-Test(workers, a_worker_killed_mid_trial_is_replaced_and_the_budget_completes, .timeout = 120)
+Test(workers, a_worker_killed_mid_trial_is_replaced_and_the_budget_completes)
 {
     char *d = tu_tmpdir(), *db = db_in(d);
     const char *argv[] = {tu_bin(), "run", SLOW, "--db", db, "--quiet", "--workers", "2", NULL};
@@ -191,8 +195,7 @@ Test(workers, a_worker_killed_mid_trial_is_replaced_and_the_budget_completes, .t
     free(d);
 }
 
-Test(workers, killing_the_whole_run_keeps_every_complete_trial_and_a_rerun_finishes,
-     .timeout = 120)
+Test(workers, killing_the_whole_run_keeps_every_complete_trial_and_a_rerun_finishes)
 {
     char *d = tu_tmpdir(), *db = db_in(d), args[1024];
     const char *argv[] = {tu_bin(), "run", SLOW, "--db", db, "--quiet", NULL};
@@ -224,7 +227,7 @@ Test(workers, killing_the_whole_run_keeps_every_complete_trial_and_a_rerun_finis
     free(d);
 }
 
-Test(workers, sigint_stores_the_running_trials_and_exits_cleanly, .timeout = 120)
+Test(workers, sigint_stores_the_running_trials_and_exits_cleanly)
 {
     char *d = tu_tmpdir(), *db = db_in(d), args[1024];
     const char *argv[] = {tu_bin(), "run", SLOW, "--db", db, "--quiet", "--workers", "2", NULL};
@@ -251,7 +254,7 @@ Test(workers, sigint_stores_the_running_trials_and_exits_cleanly, .timeout = 120
     free(d);
 }
 
-Test(workers, a_worker_joins_a_running_study_by_name, .timeout = 120)
+Test(workers, a_worker_joins_a_running_study_by_name)
 {
     char *d = tu_tmpdir(), *db = db_in(d), args[1024], *out = NULL;
     const char *argv[] = {tu_bin(), "run", SLOW, "--db", db, "--quiet", NULL};
@@ -286,7 +289,7 @@ Test(workers, a_worker_for_an_unknown_study_is_bad_usage)
     free(d);
 }
 
-Test(workers, sigterm_to_the_run_alone_is_passed_on_to_its_workers, .timeout = 120)
+Test(workers, sigterm_to_the_run_alone_is_passed_on_to_its_workers)
 {
     char *d = tu_tmpdir(), *db = db_in(d);
     const char *argv[] = {tu_bin(), "run", SLOW, "--db", db, "--quiet", "--workers", "2", NULL};

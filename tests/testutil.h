@@ -18,6 +18,14 @@
                   (double)(tol));                                                       \
     } while (0)
 
+/* For TestSuite(name, .init = tu_watchdog): a test still running after
+ * 150 s is killed by SIGALRM, so a hang fails the suite instead of stalling
+ * it. */
+static inline void tu_watchdog(void)
+{
+    alarm(150);
+}
+
 /* A fresh temporary directory for one test; caller frees the string. */
 static inline char *tu_tmpdir(void)
 {
