@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The bayes searcher against random, Sobol and Optuna's TPE, side by side in
-one run, and its speed per suggestion.  Writes bench/RESULTS.md.
+one run, and its speed per suggestion.  Writes bench/RESULTS_bayes.md (bench/RESULTS.md is the index).
 
     /usr/bin/python3 bench/bench_bayes.py            # everything, 10 seeds (about 25 min)
     /usr/bin/python3 bench/bench_bayes.py --seeds 3  # a quicker, noisier look
@@ -287,7 +287,7 @@ def med_at(traces, fmin, at):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=10)
-    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS_bayes.md"))
     ap.add_argument("--skip-ablations", action="store_true")
     ap.add_argument("--skip-timing", action="store_true")
     ap.add_argument("--no-build", action="store_true", help="use the built " + PROG)
