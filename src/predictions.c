@@ -12,12 +12,11 @@ int tune_predictions_init(struct tune_predictions *p, enum tune_task task, size_
     p->n = n;
     size_t rows = n ? n : 1;
     if (task == TUNE_TASK_CLUSTERING) {
-        /* cluster ids, and each row's squared distance to its centre */
-        p->label = calloc(rows, sizeof *p->label);
+        /* cluster ids, each row's squared distance to its centre, and (when
+         * asked) a one-hot membership per cluster */
         p->value = calloc(rows, sizeof *p->value);
-        if (!p->label || !p->value)
+        if (!p->value)
             goto oom;
-        return TUNE_OK;
     }
     if (task == TUNE_TASK_REGRESSION) {
         p->value = calloc(rows, sizeof *p->value);

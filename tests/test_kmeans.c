@@ -408,7 +408,7 @@ Test(kmeans, the_trainer_predicts_cluster_ids_and_squared_distances)
     struct tune_predictions p;
     struct tune_error err = {0};
     cr_assert_eq(tune_predictions_init(&p, TUNE_TASK_CLUSTERING, 30, 3, 1, &err), TUNE_OK);
-    p.value = calloc(30, sizeof *p.value);
+    cr_assert_not_null(p.value, "clustering predictions carry the distances");
     cr_assert_eq(tune_trainer_kmeans.predict(m, &x, &p, &err), TUNE_OK, "%s", err.msg);
     double inertia = 0;
     for (size_t i = 0; i < 30; i++) {

@@ -1379,6 +1379,7 @@ Test(metrics, registry_finds_every_metric_with_its_direction_and_tasks)
 #define C (TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS)
 #define M TUNE_TASK_MULTICLASS
 #define R TUNE_TASK_REGRESSION
+#define K TUNE_TASK_CLUSTERING
     static const struct {
         const char *name;
         unsigned tasks;
@@ -1418,10 +1419,15 @@ Test(metrics, registry_finds_every_metric_with_its_direction_and_tasks)
         {"median_absolute_error", R, 0, 0},
         {"mape", R, 0, 0},
         {"max_error", R, 0, 0},
+        {"silhouette", K, 1, 0},
+        {"inertia", K, 0, 0},
+        {"davies_bouldin", K, 0, 0},
+        {"calinski_harabasz", K, 1, 0},
     };
 #undef C
 #undef M
 #undef R
+#undef K
     size_t n = sizeof want / sizeof want[0];
     for (size_t i = 0; i < n; i++) {
         const struct tune_metric_def *d = tune_metric_find(want[i].name);
@@ -1430,7 +1436,8 @@ Test(metrics, registry_finds_every_metric_with_its_direction_and_tasks)
         cr_assert_eq(d->tasks, want[i].tasks, "%s tasks", want[i].name);
         cr_assert_eq(d->maximize, want[i].maximize, "%s direction", want[i].name);
         cr_assert_eq(d->needs_proba, want[i].needs_proba, "%s needs_proba", want[i].name);
-        cr_assert_not_null(d->compute);
+        /* clustering measures need the rows: compute_x instead of compute */
+        cr_assert((d->compute != NULL) != (d->compute_x != NULL), "%s: one compute", d->name);
         cr_assert_eq(tune_metric_at(i), d, "registry order at %zu", i);
     }
     cr_assert_null(tune_metric_at(n));
@@ -1457,7 +1464,7 @@ Test(metrics, defaults_are_roc_auc_accuracy_and_r2)
     cr_assert_str_eq(tune_metric_default(TUNE_TASK_BINARY), "roc_auc");
     cr_assert_str_eq(tune_metric_default(TUNE_TASK_MULTICLASS), "accuracy");
     cr_assert_str_eq(tune_metric_default(TUNE_TASK_REGRESSION), "r2");
-    cr_assert_null(tune_metric_default(TUNE_TASK_CLUSTERING));
+    cr_assert_str_eq(tune_metric_default(TUNE_TASK_CLUSTERING), "silhouette");
     for (int t = TUNE_TASK_BINARY; t <= TUNE_TASK_REGRESSION; t *= 2) {
         const struct tune_metric_def *d = tune_metric_find(tune_metric_default(t));
         cr_assert_not_null(d);
@@ -1504,7 +1511,7 @@ Test(metrics, for_task_filters_by_task_and_available_probabilities)
     cr_assert_str_eq(buf, "rmse mae r2 mse explained_variance median_absolute_error mape "
                           "max_error");
     listed(TUNE_TASK_CLUSTERING, 1, 128, buf, sizeof buf);
-    cr_assert_str_eq(buf, "");
+    cr_assert_str_eq(buf, "silhouette inertia davies_bouldin calinski_harabasz");
 }
 
 Test(metrics, for_task_writes_no_more_than_its_capacity)
@@ -2252,6 +2259,7 @@ Test(metrics, every_metric_is_accepted_as_a_study_objective_with_its_direction)
     for (size_t i = 0; (d = tune_metric_at(i)); i++) {
         enum tune_task task = d->tasks & TUNE_TASK_BINARY       ? TUNE_TASK_BINARY
                               : d->tasks & TUNE_TASK_MULTICLASS ? TUNE_TASK_MULTICLASS
+                              : d->tasks & TUNE_TASK_CLUSTERING ? TUNE_TASK_CLUSTERING
                                                                 : TUNE_TASK_REGRESSION;
         /* Any built-in trainer of the task, and one float hyperparameter of it. */
         const struct tune_trainer_type *tr = NULL, *t;

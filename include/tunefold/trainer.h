@@ -30,6 +30,8 @@ struct tune_matrix {
  *   classification: label[i] in 0..n_classes-1; proba[i * n_classes + k]
  *                   (row-major) when the model gives probabilities, else NULL.
  *   regression:     value[i].
+ *   clustering:     label[i] = cluster id, value[i] = squared distance to its
+ *                   centre, proba as for classification when asked.
  * Free the arrays with tune_predictions_release(). */
 struct tune_predictions {
     size_t n;
