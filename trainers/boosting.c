@@ -123,10 +123,6 @@ struct gh {
     float g, h;
 };
 
-/* Gradients of a node's rows, in row order, widened once for the sums. */
-struct ghd {
-    double g, h;
-};
 
 struct hbin {
     double g, h;
@@ -156,7 +152,7 @@ struct booster {
     struct tune_pool *pool;
     const struct gh *gh;       /* n: the current class's gradients (borrowed) */
     uint32_t *rows, *tmp;      /* n */
-    struct ghd *og;            /* n: gradients in node row order */
+    uint8_t *in_round;         /* n: scratch flags, the rows of a round */
     uint32_t *feat;            /* the n_feat columns this tree may split on, ascending */
     size_t n_feat;
     size_t *feat_off;          /* n_feat: histogram offset of each */
@@ -257,7 +253,7 @@ static void build_group(const struct booster *b, size_t f0, size_t f1)
     }
     size_t d = b->d;
     const uint32_t *rows = b->rows;
-    const struct ghd *og = b->og;
+    const struct gh *gh = b->gh;
     const uint8_t *codes = bn->row_codes;
     struct hbin **base = b->base + f0;
     size_t nf = f1 - f0;
@@ -268,8 +264,9 @@ static void build_group(const struct booster *b, size_t f0, size_t f1)
          * for the group are nf consecutive bytes. */
         codes += feat[f0];
         for (uint32_t i = b->small_start; i < b->small_end; i++) {
-            const uint8_t *cr = codes + (size_t)rows[i] * d;
-            double g = og[i].g, h = og[i].h;
+            uint32_t r = rows[i];
+            const uint8_t *cr = codes + (size_t)r * d;
+            double g = gh[r].g, h = gh[r].h;
             for (size_t k = 0; k < nf; k++) {
                 struct hbin *t = base[k] + cr[k];
                 t->g += g;
@@ -280,8 +277,9 @@ static void build_group(const struct booster *b, size_t f0, size_t f1)
     }
     const uint32_t *fk = feat + f0;
     for (uint32_t i = b->small_start; i < b->small_end; i++) {
-        const uint8_t *cr = codes + (size_t)rows[i] * d;
-        double g = og[i].g, h = og[i].h;
+        uint32_t r = rows[i];
+        const uint8_t *cr = codes + (size_t)r * d;
+        double g = gh[r].g, h = gh[r].h;
         for (size_t k = 0; k < nf; k++) {
             struct hbin *t = base[k] + cr[fk[k]];
             t->g += g;
@@ -380,10 +378,6 @@ static int process(struct booster *b, struct leaf *small, struct leaf *large,
     struct hbin *hs = hist_get(b);
     if (!hs)
         return TUNE_ENOMEM;
-    for (uint32_t i = small->start; i < small->end; i++) {
-        struct gh q = b->gh[b->rows[i]];
-        b->og[i] = (struct ghd){q.g, q.h};
-    }
     b->small_start = small->start;
     b->small_end = small->end;
     b->parent = parent;
@@ -660,7 +654,7 @@ static void booster_release(struct booster *b)
 {
     free(b->rows);
     free(b->tmp);
-    free(b->og);
+    free(b->in_round);
     free(b->feat);
     free(b->feat_off);
     free(b->base);
@@ -760,7 +754,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     gh_all = malloc((n * n_out + 1) * sizeof *gh_all);
     b.rows = malloc((n + 1) * sizeof *b.rows);
     b.tmp = malloc((n + 1) * sizeof *b.tmp);
-    b.og = malloc((n + 1) * sizeof *b.og);
+    b.in_round = malloc(n + 1);
     b.feat = malloc((d + 1) * sizeof *b.feat);
     b.feat_off = malloc((d + 1) * sizeof *b.feat_off);
     b.base = malloc((d + 1) * sizeof *b.base);
@@ -772,7 +766,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     b.res_large = malloc((d + 1) * sizeof *b.res_large);
     raw = malloc((n * n_out + 1) * sizeof *raw);
     cols = malloc((d + 1) * sizeof *cols);
-    if (!gh_all || !b.rows || !b.tmp || !b.og || !b.feat || !b.feat_off || !b.base || !b.group ||
+    if (!gh_all || !b.rows || !b.tmp || !b.in_round || !b.feat || !b.feat_off || !b.base || !b.group ||
         !b.gain || !b.res_small ||
         !b.res_large || !raw || !cols)
         goto nomem;
@@ -857,7 +851,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
                     raw[(size_t)b.rows[q] * n_out + c] += val;
             }
             if (mrows < n) {
-                uint8_t *in = (uint8_t *)b.og;   /* n bytes of scratch */
+                uint8_t *in = b.in_round;
                 memset(in, 0, n);
                 for (uint32_t q = 0; q < mrows; q++)
                     in[b.rows[q]] = 1;
@@ -872,7 +866,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
                     for (size_t i = 0; i < n; i++)
                         b.rows[i] = (uint32_t)i;
                 } else {
-                    uint8_t *in = (uint8_t *)b.og;
+                    uint8_t *in = b.in_round;
                     memset(in, 0, n);
                     for (uint32_t q = 0; q < mrows; q++)
                         in[b.rows[q]] = 1;
