@@ -390,7 +390,13 @@ static int process(struct booster *b, struct leaf *small, struct leaf *large,
     struct split none = {0, -1, 0, 0, 0, 0, 0};
     for (size_t f = 0; f < b->n_feat; f++)
         b->res_small[b->feat[f]] = b->res_large[b->feat[f]] = none;
-    size_t work = (size_t)(small->end - small->start) * b->n_feat;
+    /* Work of the job: the small child's histogram updates, plus the split
+     * scans (about two updates' worth per bin and child). */
+    size_t slots = 0;
+    for (size_t f = 0; f < b->n_feat; f++)
+        slots += b->bins->n_bins[b->feat[f]] + b->bins->has_missing[b->feat[f]];
+    size_t work = (size_t)(small->end - small->start) * b->n_feat +
+                  2 * (size_t)(ss + ls) * slots;
     if (work >= PARALLEL_MIN && b->n_groups > 1) {
         tune_pool_run(b->pool, b->n_groups, node_task, b);
     } else {
