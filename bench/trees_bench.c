@@ -13,8 +13,10 @@
  *       (environment; default: every row); print one JSON line: the median
  *       fit seconds (wall) and the mean CPU seconds, the accuracy (or R^2)
  *       and ROC AUC on the other rows (on the training rows when there are
- *       none), the peak resident memory before and after the fits (kB) and
- *       the training data's size as doubles.
+ *       none), the resident memory just before the fits and its peak during
+ *       them (kB; freed heap pages are returned and the peak restarted first,
+ *       so the difference is what the fits took, model included) and the
+ *       training data's size as doubles.
  *
  *   trees_bench cv CSV TASK TRAINER FOLDS SEED [NAME=VALUE ...]
  *       Cross-validate on the folds in FOLDS (one fold number per row, the
@@ -32,6 +34,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#if defined(__GLIBC__) || defined(__linux__)
+#include <malloc.h>
+#endif
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -52,6 +57,35 @@ static double cpu_seconds(void)
     getrusage(RUSAGE_SELF, &ru);
     return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
            (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+}
+
+/* A field of /proc/self/status in kB ("VmRSS", "VmHWM"), or -1. */
+static long status_kb(const char *key)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    size_t len = strlen(key);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, key, len) == 0 && line[len] == ':')
+            v = atol(line + len + 1);
+    if (f)
+        fclose(f);
+    return v;
+}
+
+/* Return freed heap pages to the system and restart the peak (VmHWM) at
+ * the current size, so the peak after a fit is the fit's own.  Linux. */
+static void reset_peak(void)
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) {
+        fputs("5", f);
+        fclose(f);
+    }
 }
 
 static long peak_kb(void)
@@ -296,7 +330,8 @@ static int run(int cv, int argc, char **argv)
         struct tune_matrix xtr, xva;
         gather(ds, tr, ntr, &xtr, ytr);
         gather(ds, va, nva, &xva, yva);
-        rss_data = peak_kb();
+        reset_peak();
+        rss_data = status_kb("VmRSS");
         struct tune_fit_ctx ctx = {.task = task, .n_classes = ds->n_classes, .seed = seed,
                                    .n_threads = threads};
         void *model = NULL;
@@ -325,7 +360,11 @@ static int run(int cv, int argc, char **argv)
         free(xtr.data);
         free(xva.data);
     }
-    long rss1 = peak_kb();
+    long rss1 = status_kb("VmHWM");
+    if (rss1 < 0 || rss_data < 0) {   /* not Linux: the process's peak so far */
+        rss1 = peak_kb();
+        rss_data = 0;
+    }
     if (cv) {
         printf("{\"acc\": [");
         for (size_t k = 0; k < n_folds; k++)

@@ -20,7 +20,8 @@ Pairs compared, with the same hyperparameters:
             (when /usr/bin/python3 can import xgboost)
 
 Prints one table; the differences are tunefold minus reference, in
-percentage points.  Usage: /usr/bin/python3 bench/reference/trees_quality.py
+percentage points.  bench/bench_trees.py runs the same comparison (quality())
+and writes it to bench/RESULTS_trees.md.  Usage: /usr/bin/python3 bench/reference/trees_quality.py
 [--seeds N] [--datasets breast_cancer,wine,digits].  Builds the C driver with
 bench/bench_trees.py's build_driver.
 """
@@ -65,51 +66,64 @@ def auc(y, p):
         roc_auc_score(y, p, multi_class="ovr", average="macro")
 
 
+def quality(exe, tmp, seeds=5, datasets=("breast_cancer", "wine", "digits"), env=None):
+    """Rows (dataset, label, acc ours, acc ref, auc ours, auc ref), printed as they come."""
+    env = env or dict(os.environ, TREES_THREADS="2", OMP_NUM_THREADS="2")
+    rows = []
+    for name in datasets:
+        path = os.path.join(ROOT, "data", name + ".csv")
+        d = np.loadtxt(path, delimiter=",", skiprows=1)
+        X, y = d[:, :-1], d[:, -1].astype(int)
+        task = "binary" if len(np.unique(y)) == 2 else "multiclass"
+        fold = np.zeros(len(y), dtype=int)
+        for k, (_, va) in enumerate(StratifiedKFold(5, shuffle=True, random_state=0)
+                                    .split(X, y)):
+            fold[va] = k
+        fpath = os.path.join(tmp, name + ".folds")
+        np.savetxt(fpath, fold, fmt="%d")
+        for label, trainer, params, make, randomized in PAIRS:
+            ours_acc, ours_auc, ref_acc, ref_auc = [], [], [], []
+            for s in range(seeds if randomized else 1):
+                out = subprocess.run([exe, "cv", path, task, trainer, fpath, str(s)] + params,
+                                     check=True, capture_output=True, text=True,
+                                     env=env).stdout
+                r = json.loads(out)
+                ours_acc.append(np.mean(r["acc"]))
+                ours_auc.append(np.mean(r["auc"]))
+                accs, aucs = [], []
+                for k in range(5):
+                    tr, va = fold != k, fold == k
+                    m = make(s).fit(X[tr], y[tr])
+                    p = m.predict_proba(X[va])
+                    accs.append(accuracy_score(y[va], p.argmax(1)))
+                    aucs.append(auc(y[va], p))
+                ref_acc.append(np.mean(accs))
+                ref_auc.append(np.mean(aucs))
+            row = (name, label) + tuple(float(np.mean(v)) for v in
+                                        (ours_acc, ref_acc, ours_auc, ref_auc))
+            rows.append(row)
+            oa, ra, ou, ru = row[2:]
+            print(f"{name:14s} {label:22s} {oa:9.4f} {ra:8.4f} {100 * (oa - ra):+6.2f} "
+                  f"{ou:9.4f} {ru:8.4f} {100 * (ou - ru):+6.2f}", flush=True)
+    return rows
+
+
+def print_header(seeds):
+    print(f"5-fold stratified CV, means over {seeds} seeds (deterministic fits: 1); "
+          "difference = tunefold - reference, in points")
+    print(f"{'dataset':14s} {'model':22s} {'acc ours':>9s} {'acc ref':>8s} {'diff':>6s} "
+          f"{'auc ours':>9s} {'auc ref':>8s} {'diff':>6s}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--datasets", default="breast_cancer,wine,digits")
     a = ap.parse_args()
-    env = dict(os.environ, TREES_THREADS="2", OMP_NUM_THREADS="2")
     with tempfile.TemporaryDirectory(prefix="tunefold-treesq-") as tmp:
         exe = build_driver(tmp)
-        print(f"5-fold stratified CV, means over {a.seeds} seeds (deterministic fits: 1); "
-              "difference = tunefold - reference, in points")
-        print(f"{'dataset':14s} {'model':22s} {'acc ours':>9s} {'acc ref':>8s} {'diff':>6s} "
-              f"{'auc ours':>9s} {'auc ref':>8s} {'diff':>6s}")
-        for name in a.datasets.split(","):
-            path = os.path.join(ROOT, "data", name + ".csv")
-            d = np.loadtxt(path, delimiter=",", skiprows=1)
-            X, y = d[:, :-1], d[:, -1].astype(int)
-            task = "binary" if len(np.unique(y)) == 2 else "multiclass"
-            fold = np.zeros(len(y), dtype=int)
-            for k, (_, va) in enumerate(StratifiedKFold(5, shuffle=True, random_state=0)
-                                        .split(X, y)):
-                fold[va] = k
-            fpath = os.path.join(tmp, name + ".folds")
-            np.savetxt(fpath, fold, fmt="%d")
-            for label, trainer, params, make, randomized in PAIRS:
-                seeds = range(a.seeds if randomized else 1)
-                ours_acc, ours_auc, ref_acc, ref_auc = [], [], [], []
-                for s in seeds:
-                    out = subprocess.run([exe, "cv", path, task, trainer, fpath, str(s)] + params,
-                                         check=True, capture_output=True, text=True,
-                                         env=env).stdout
-                    r = json.loads(out)
-                    ours_acc.append(np.mean(r["acc"]))
-                    ours_auc.append(np.mean(r["auc"]))
-                    accs, aucs = [], []
-                    for k in range(5):
-                        tr, va = fold != k, fold == k
-                        m = make(s).fit(X[tr], y[tr])
-                        p = m.predict_proba(X[va])
-                        accs.append(accuracy_score(y[va], p.argmax(1)))
-                        aucs.append(auc(y[va], p))
-                    ref_acc.append(np.mean(accs))
-                    ref_auc.append(np.mean(aucs))
-                oa, ra, ou, ru = (np.mean(v) for v in (ours_acc, ref_acc, ours_auc, ref_auc))
-                print(f"{name:14s} {label:22s} {oa:9.4f} {ra:8.4f} {100 * (oa - ra):+6.2f} "
-                      f"{ou:9.4f} {ru:8.4f} {100 * (ou - ru):+6.2f}", flush=True)
+        print_header(a.seeds)
+        quality(exe, tmp, a.seeds, a.datasets.split(","))
 
 
 if __name__ == "__main__":
