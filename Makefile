@@ -60,7 +60,7 @@ $(BIN): $(CLI_OBJ) $(LIB)
 
 $(BUILD)/tests/test_fuzz_corpus: $(wildcard tests/fuzz/fuzz_*.c)
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(wildcard tests/*_testutil.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
 
