@@ -926,12 +926,8 @@ static int sq_trial_set_params(struct tune_store *base, int64_t study_id, int nu
         cJSON_Delete(root);
         return rc;
     }
-    if ((rc = find_trial(s, study_id, number, &row, err)))
+    if ((rc = find_running(s, study_id, number, "given params", &row, err)))
         goto fail;
-    if (row.state != TUNE_TRIAL_RUNNING) {
-        rc = not_running(s, study_id, number, &row, "given params", err);
-        goto fail;
-    }
     sqlite3_stmt *st = use(s, ST_TRIAL_SET_PARAMS);
     if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, params_json) ||
         bind_real(st, 3, now_seconds())) {
@@ -982,12 +978,8 @@ static int sq_trial_abandon(struct tune_store *base, int64_t study_id, int numbe
     int rc = tx_begin(s, 1, err);
     if (rc)
         return rc;
-    if ((rc = find_trial(s, study_id, number, &row, err)))
+    if ((rc = find_running(s, study_id, number, "abandoned", &row, err)))
         goto fail;
-    if (row.state != TUNE_TRIAL_RUNNING) {
-        rc = not_running(s, study_id, number, &row, "abandoned", err);
-        goto fail;
-    }
     sqlite3_stmt *st = use(s, ST_TRIAL_DELETE);
     if (sqlite3_bind_int64(st, 1, row.id)) {
         rc = sq_err(s, "cannot abandon a trial", err);
@@ -1042,12 +1034,8 @@ static int sq_trial_finish(struct tune_store *base, int64_t study_id, int number
         return rc;
     if ((rc = tx_begin(s, 1, err)))
         return rc;
-    if ((rc = find_trial(s, study_id, number, &row, err)))
+    if ((rc = find_running(s, study_id, number, "finished", &row, err)))
         goto fail;
-    if (row.state != TUNE_TRIAL_RUNNING) {
-        rc = not_running(s, study_id, number, &row, "finished", err);
-        goto fail;
-    }
     sqlite3_stmt *st = use(s, ST_TRIAL_FINISH);
     if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, tune_trial_state_name(res->state)) ||
         bind_real(st, 3, res->value) || bind_real(st, 4, res->value_std) ||
