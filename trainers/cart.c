@@ -2,16 +2,18 @@
  * Regression Trees", 1984) as scikit-learn's BestSplitter does, for the
  * `tree` and `forest` trainers.
  *
- * Method.  Every column is sorted once per fit (tune_argsort, NaN last) into
- * 64-bit entries (dense rank of the value << 32 | row; NaN ranks
- * UINT32_MAX); a tree keeps, per column, the entries of its rows in that
- * order, restricted to the rows it draws (a bootstrap sample).  A node is
- * the same segment [start, end) of every list, so the best threshold of a
- * column is one sequential scan of its segment that compares ranks, never
- * values (the values are read only to place a winning threshold); after a
- * split each list's segment is partitioned stably (left rows first, both
- * halves still sorted), which costs O(rows x columns) per level instead of
- * sklearn's O(rows log rows x columns) re-sorting.
+ * Method.  Every column is ranked once per fit (tune_cart_rank: dense ranks
+ * of the distinct values, NaN one above the largest), and the ranks are
+ * shared by every tree.  A tree keeps the rows it draws (a bootstrap
+ * sample) in one array, a node being a segment of it, ascending by row.  A
+ * node sorts only the columns it draws: it gathers their (rank, row)
+ * entries and sorts them (insertion for small nodes, else a radix sort of
+ * the ranks), so the best threshold of a column is one sequential scan that
+ * compares ranks, never values (the values are read only to place a winning
+ * threshold).  After a split the node's rows are partitioned stably.  A
+ * thread growing a tree needs O(rows) memory; with few columns drawn per
+ * node (a forest's sqrt) the work is O(rows x drawn columns) per level,
+ * radix passes included, instead of keeping every column sorted.
  *
  * Split search (sklearn 1.2/1.3 semantics).  Columns are drawn at random
  * without replacement until max_features have been visited and at least one
@@ -47,8 +49,14 @@
 
 #define ENTRY_ROW(e) ((uint32_t)(e))
 #define ENTRY_RANK(e) ((uint32_t)((e) >> 32))
-#define NAN_RANK UINT32_MAX
 #define PREFETCH_AHEAD 16
+/* Radix digits of 5..11 bits over ranks of up to 32 bits: at most 7 passes. */
+#define COUNT_SLOTS (7u << 11)
+#if defined(__GNUC__)
+#define HOT_INLINE inline __attribute__((always_inline))
+#else
+#define HOT_INLINE inline
+#endif
 
 struct frame {
     uint32_t start, end, depth, node;
@@ -56,10 +64,9 @@ struct frame {
 
 struct tune_cart_work {
     size_t n, d, k, ns;      /* ns: statistics per node (1 + k, or 3) */
-    uint64_t *ord;           /* d x n entries: each column's rows in order, per node */
-    int borrowed;            /* ord is the data's own sorted block */
-    uint64_t *tmp;           /* n */
-    uint8_t *left;           /* n: goes-left flag during a partition */
+    uint32_t *rows;          /* n: the tree's rows, ascending within each node's segment */
+    uint64_t *tmp, *keys2;   /* n each: a sorted column, and the radix sort's other buffer */
+    uint32_t *count;         /* the radix sort's digit counts, every pass */
     uint32_t *lab;           /* n: the tree's rows: classification, class | count << 16;
                                 regression, count (times drawn; 0: not in the tree) */
     uint32_t *feat;          /* d: feature permutation for the draws */
@@ -68,7 +75,7 @@ struct tune_cart_work {
     size_t stack_cap;
 };
 
-struct tune_cart_work *tune_cart_work_new(const struct tune_cart_data *data, int borrow)
+struct tune_cart_work *tune_cart_work_new(const struct tune_cart_data *data)
 {
     struct tune_cart_work *w = calloc(1, sizeof *w);
     if (!w)
@@ -78,16 +85,17 @@ struct tune_cart_work *tune_cart_work_new(const struct tune_cart_data *data, int
     w->d = d;
     w->k = data->k;
     w->ns = data->k ? data->k + 1 : 3;
-    w->borrowed = borrow;
-    w->ord = borrow ? (uint64_t *)(uintptr_t)data->sorted : malloc((d * n + 1) * sizeof *w->ord);
+    w->rows = malloc((n + 1) * sizeof *w->rows);
     w->tmp = malloc((n + 1) * sizeof *w->tmp);
-    w->left = malloc(n + 1);
+    w->keys2 = malloc((n + 1) * sizeof *w->keys2);
+    w->count = malloc(COUNT_SLOTS * sizeof *w->count);
     w->lab = malloc((n + 1) * sizeof *w->lab);
     w->feat = malloc((d + 1) * sizeof *w->feat);
     w->st = malloc(6 * w->ns * sizeof *w->st);
     w->stack_cap = 64;
     w->stack = malloc(w->stack_cap * sizeof *w->stack);
-    if (!w->ord || !w->tmp || !w->left || !w->lab || !w->feat || !w->st || !w->stack) {
+    if (!w->rows || !w->tmp || !w->keys2 || !w->count || !w->lab || !w->feat || !w->st ||
+        !w->stack) {
         tune_cart_work_free(w);
         return NULL;
     }
@@ -100,10 +108,10 @@ void tune_cart_work_free(struct tune_cart_work *w)
 {
     if (!w)
         return;
-    if (!w->borrowed)
-        free(w->ord);
+    free(w->rows);
     free(w->tmp);
-    free(w->left);
+    free(w->keys2);
+    free(w->count);
     free(w->lab);
     free(w->feat);
     free(w->st);
@@ -159,7 +167,7 @@ static double impurity(enum tune_cart_criterion c, const double *s, size_t k)
  * *num / *den (den > 0): sum_L / W_L + sum_R / W_R is
  * (sum_L W_R + sum_R W_L) / (W_L W_R), so candidates compare by two
  * products instead of two divisions. */
-static inline void split_proxy(enum tune_cart_criterion c, const double *L, const double *R,
+static HOT_INLINE void split_proxy(enum tune_cart_criterion c, const double *L, const double *R,
                                size_t k, double *num, double *den)
 {
     double wl = L[0], wr = R[0];
@@ -201,7 +209,7 @@ struct best {
     int found;
     double num, den;     /* the proxy, num / den */
     uint32_t feature;
-    uint32_t pos;        /* last index (in the sorted segment) of the left values */
+    uint32_t pos;        /* last index (in the sorted entries) of the left values */
     uint32_t n_left;     /* rows left, missing included when they go left */
     int missing_left;
     uint32_t n_miss;
@@ -214,15 +222,10 @@ struct best {
  * threshold will lie between the values of rows r_lo and r_hi (r_hi ==
  * UINT32_MAX: above every value); it is placed once the node's split is
  * chosen (set_threshold), since reading the values is a cache miss. */
-static inline void consider(struct best *b, enum tune_cart_criterion c, const double *L,
-                            const double *R, size_t k, uint32_t j, uint32_t pos, uint32_t n_left,
-                            int missing_left, uint32_t n_miss, uint32_t r_lo, uint32_t r_hi,
-                            size_t ns)
+static void record(struct best *b, double num, double den, const double *L, uint32_t j,
+                   uint32_t pos, uint32_t n_left, int missing_left, uint32_t n_miss,
+                   uint32_t r_lo, uint32_t r_hi, size_t ns)
 {
-    double num, den;
-    split_proxy(c, L, R, k, &num, &den);
-    if (b->found && !beats(num, den, b->num, b->den))
-        return;
     b->found = 1;
     b->num = num;
     b->den = den;
@@ -234,6 +237,19 @@ static inline void consider(struct best *b, enum tune_cart_criterion c, const do
     b->r_lo = r_lo;
     b->r_hi = r_hi;
     memcpy(b->left, L, ns * sizeof *L);
+}
+
+/* The test runs for every candidate, inline; a new best is rare. */
+static HOT_INLINE void consider(struct best *b, enum tune_cart_criterion c, const double *L,
+                            const double *R, size_t k, uint32_t j, uint32_t pos, uint32_t n_left,
+                            int missing_left, uint32_t n_miss, uint32_t r_lo, uint32_t r_hi,
+                            size_t ns)
+{
+    double num, den;
+    split_proxy(c, L, R, k, &num, &den);
+    if (b->found && !beats(num, den, b->num, b->den))
+        return;
+    record(b, num, den, L, j, pos, n_left, missing_left, n_miss, r_lo, r_hi, ns);
 }
 
 /* sklearn's threshold: the midpoint, or the lower value when the midpoint
@@ -251,22 +267,22 @@ static void set_threshold(const struct tune_cart_data *data, struct best *b)
         b->threshold = lo;
 }
 
-/* Scan column j of segment [s, e) and update *b.  Returns 1 if the column is
- * constant in the node (no split possible), else 0. */
+/* Scan the n_node sorted entries o[0..n_node) of column j (NaN, of rank
+ * nan_rank, last) and update *b.
+ * Returns 1 if the column is constant in the node (no split possible), else 0. */
 static int scan_column(const struct tune_cart_data *data, const struct tune_cart_params *p,
-                       struct tune_cart_work *w, uint32_t j, uint32_t s, uint32_t e,
-                       const double *total, struct best *b)
+                       struct tune_cart_work *w, uint32_t j, const uint64_t *o, uint32_t n_node,
+                       uint32_t nan_rank, const double *total, struct best *b)
 {
-    const uint64_t *o = w->ord + (size_t)j * w->n;
     size_t ns = w->ns, k = data->k;
     double *L = w->st + 2 * ns, *R = w->st + 3 * ns, *M = w->st + 4 * ns, *T = w->st + 5 * ns;
-    uint32_t e_nm = e;
-    while (e_nm > s && ENTRY_RANK(o[e_nm - 1]) == NAN_RANK)
+    uint32_t e = n_node, e_nm = e;
+    while (e_nm > 0 && ENTRY_RANK(o[e_nm - 1]) == nan_rank)
         e_nm--;
-    uint32_t n_miss = e - e_nm, n_node = e - s;
-    if (e_nm == s)
+    uint32_t n_miss = e - e_nm;
+    if (e_nm == 0)
         return 1;
-    if (n_miss == 0 && ENTRY_RANK(o[s]) == ENTRY_RANK(o[e_nm - 1]))
+    if (n_miss == 0 && ENTRY_RANK(o[0]) == ENTRY_RANK(o[e_nm - 1]))
         return 1;
     size_t msl = p->min_samples_leaf;
     enum tune_cart_criterion c = p->criterion;
@@ -275,7 +291,7 @@ static int scan_column(const struct tune_cart_data *data, const struct tune_cart
     for (uint32_t i = e_nm; i < e; i++)
         stat_add(data, w->lab, ENTRY_ROW(o[i]), M);
     memset(L, 0, ns * sizeof *L);
-    for (uint32_t i = s; i + 1 < e_nm; i++) {
+    for (uint32_t i = 0; i + 1 < e_nm; i++) {
         uint64_t en = o[i];
 #if defined(__GNUC__)
         /* The rows come in value order, so their labels are scattered:
@@ -286,7 +302,7 @@ static int scan_column(const struct tune_cart_data *data, const struct tune_cart
         stat_add(data, w->lab, ENTRY_ROW(en), L);
         if (ENTRY_RANK(o[i + 1]) == ENTRY_RANK(en))
             continue;
-        uint32_t nl = i - s + 1;
+        uint32_t nl = i + 1;
         if (nl >= msl && n_node - nl >= msl) {
             for (size_t t = 0; t < ns; t++)
                 R[t] = total[t] - L[t];
@@ -306,7 +322,7 @@ static int scan_column(const struct tune_cart_data *data, const struct tune_cart
     }
     if (n_miss > 0) {
         /* Every value left, the missing ones right. */
-        uint32_t nl = e_nm - s;
+        uint32_t nl = e_nm;
         if (nl >= msl && n_miss >= msl) {
             for (size_t t = 0; t < ns; t++)
                 T[t] = total[t] - M[t];
@@ -317,24 +333,94 @@ static int scan_column(const struct tune_cart_data *data, const struct tune_cart
     return 0;
 }
 
-/* Partition every column's segment [s, e) stably by w->left. */
-static void partition(struct tune_cart_work *w, uint32_t s, uint32_t e)
+/* Column j's entries of the node's rows rows[0..n_node), sorted by rank
+ * then row.  The rows come ascending; small nodes are sorted by insertion,
+ * larger ones by a least-significant-digit radix sort of the ranks (stable,
+ * so ties stay in row order), its digits narrow enough for the count tables
+ * to stay about as small as the node.  The gather counts every pass's
+ * digits at once, and a pass whose digit is the same for every entry is
+ * skipped.  Returns the buffer holding the result (w->tmp or w->keys2). */
+static const uint64_t *sort_column(const struct tune_cart_data *data, struct tune_cart_work *w,
+                                   uint32_t j, const uint32_t *rows, uint32_t n_node)
 {
-    const uint8_t *gl = w->left;
-    uint64_t *tmp = w->tmp;
-    for (size_t j = 0; j < w->d; j++) {
-        uint64_t *o = w->ord + j * w->n;
-        uint32_t l = s, t = 0;
-        for (uint32_t i = s; i < e; i++) {
-            uint64_t en = o[i];
-            uint8_t g = gl[ENTRY_ROW(en)];
-            o[l] = en;
-            tmp[t] = en;
-            l += g;
-            t += (uint32_t)!g;
+    size_t n = data->n;
+    const uint32_t *rk = data->rank + (size_t)j * n;
+    uint64_t *a = w->tmp, *b = w->keys2;
+    if (n_node <= 32) {
+        for (uint32_t i = 0; i < n_node; i++) {
+            uint32_t r = rows[i];
+            uint64_t v = (uint64_t)rk[r] << 32 | r;
+            uint32_t q = i;
+            while (q > 0 && a[q - 1] > v) {
+                a[q] = a[q - 1];
+                q--;
+            }
+            a[q] = v;
         }
-        memcpy(o + l, tmp, t * sizeof *tmp);
+        return a;
     }
+    unsigned width = 0;
+    for (uint32_t top = data->rank[data->d * n + j]; top; top >>= 1)
+        width++;
+    unsigned digit = 5;
+    while (digit < 11 && (1u << (digit + 1)) <= n_node)
+        digit++;
+    unsigned passes = (width + digit - 1) / digit;
+    digit = passes ? (width + passes - 1) / passes : 1;
+    uint32_t mask = (1u << digit) - 1, *count = w->count;
+    memset(count, 0, ((size_t)passes << digit) * sizeof *count);
+    for (uint32_t i = 0; i < n_node; i++) {
+#if defined(__GNUC__)
+        /* The node's rows are scattered over the column: fetch ahead. */
+        if (i + PREFETCH_AHEAD < n_node)
+            __builtin_prefetch(&rk[rows[i + PREFETCH_AHEAD]]);
+#endif
+        uint32_t r = rows[i], v = rk[r];
+        a[i] = (uint64_t)v << 32 | r;
+        for (unsigned pass = 0; pass < passes; pass++)
+            count[(pass << digit) + (v >> (pass * digit) & mask)]++;
+    }
+    for (unsigned pass = 0; pass < passes; pass++) {
+        uint32_t *c = count + ((size_t)pass << digit), shift = pass * digit;
+        if (c[ENTRY_RANK(a[0]) >> shift & mask] == n_node)
+            continue;   /* one digit for all: this pass would not move anything */
+        uint32_t sum = 0;
+        for (uint32_t q = 0; q <= mask; q++) {
+            uint32_t t = c[q];
+            c[q] = sum;
+            sum += t;
+        }
+        for (uint32_t i = 0; i < n_node; i++)
+            b[c[ENTRY_RANK(a[i]) >> shift & mask]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* Split the node's rows rows[s..e) by the best split *b: the rows going
+ * left first, both halves still ascending. */
+static void partition_rows(const struct tune_cart_data *data, struct tune_cart_work *w,
+                           const struct best *b, uint32_t s, uint32_t e)
+{
+    size_t n = data->n;
+    const uint32_t *rk = data->rank + (size_t)b->feature * n;
+    uint32_t nan_rank = data->rank[data->d * n + b->feature];
+    /* The split "every value left" has no upper row; else the left values
+     * are those ranked up to the last left row's. */
+    uint32_t last = b->r_hi == UINT32_MAX ? nan_rank - 1 : rk[b->r_lo];
+    uint32_t *rows = w->rows, *right = (uint32_t *)w->keys2;
+    uint32_t l = s, t = 0;
+    for (uint32_t i = s; i < e; i++) {
+        uint32_t r = rows[i], v = rk[r];
+        int go_left = v == nan_rank ? b->missing_left : v <= last;
+        rows[l] = r;
+        right[t] = r;
+        l += (uint32_t)go_left;
+        t += (uint32_t)!go_left;
+    }
+    memcpy(rows + l, right, t * sizeof *right);
 }
 
 static int push(struct tune_cart_work *w, size_t *top, struct frame f)
@@ -373,30 +459,10 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
         for (size_t i = 0; i < n; i++)
             w->lab[i] = count ? count[i] : 1;
     }
-    uint32_t m = (uint32_t)n;
-    for (size_t j = 0; j < d; j++) {
-        const uint64_t *src = data->sorted + j * n;
-        uint64_t *dst = w->ord + j * n;
-        if (!count) {
-            if (dst != src)
-                memcpy(dst, src, n * sizeof *dst);
-            continue;
-        }
-        uint32_t c = 0;
-        for (size_t i = 0; i < n; i++) {
-            uint64_t en = src[i];
-            dst[c] = en;
-            c += count[ENTRY_ROW(en)] > 0;
-        }
-        m = c;
-    }
-    if (d == 0) {
-        /* No columns: the root is the only node; gather its rows directly. */
-        m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (!count || count[i] > 0)
-                w->tmp[m++] = i;
-    }
+    uint32_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!count || count[i] > 0)
+            w->rows[m++] = (uint32_t)i;
 
     out->n_out = k ? k : 1;
     if (tune_tree_add_nodes(out, 1) < 0)
@@ -408,11 +474,9 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
     while (top > 0) {
         struct frame f = w->stack[--top];
         uint32_t s = f.start, e = f.end, n_node = e - s;
-        const uint64_t *rows = d ? w->ord + s : w->tmp + s;
-
         memset(S, 0, ns * sizeof *S);
         for (uint32_t i = 0; i < n_node; i++)
-            stat_add(data, w->lab, ENTRY_ROW(rows[i]), S);
+            stat_add(data, w->lab, w->rows[s + i], S);
         if (f.node == 0)
             w_root = S[0];
         double imp = impurity(p->criterion, S, k);
@@ -430,7 +494,8 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
                 w->feat[remaining - 1] = j;
                 remaining--;
                 visited++;
-                if (!scan_column(data, p, w, j, s, e, S, &b))
+                const uint64_t *o = sort_column(data, w, j, w->rows + s, n_node);
+                if (!scan_column(data, p, w, j, o, n_node, data->rank[d * n + j], S, &b))
                     nonconstant = 1;
             }
             leaf = !b.found;
@@ -472,62 +537,61 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
         nd->threshold = b.threshold;
         nd->child = (uint32_t)child | (miss_left ? TUNE_NODE_MISSING_LEFT : 0u);
 
-        const uint64_t *o = w->ord + (size_t)b.feature * n;
-        uint32_t e_nm = e - b.n_miss;
-        for (uint32_t i = s; i < e; i++)
-            w->left[ENTRY_ROW(o[i])] = i <= b.pos ? 1 : i < e_nm ? 0 : (uint8_t)b.missing_left;
-        partition(w, s, e);
+        partition_rows(data, w, &b, s, e);
 
         uint32_t mid = s + b.n_left;
         if (push(w, &top, (struct frame){mid, e, f.depth + 1, (uint32_t)child + 1}) ||
             push(w, &top, (struct frame){s, mid, f.depth + 1, (uint32_t)child}))
             return TUNE_ENOMEM;
     }
+    tune_tree_share_values(out);
     tune_tree_trim(out);
     return TUNE_OK;
 }
 
-struct presort_job {
+/* Ranking the columns, one task per column. */
+struct rank_job {
     const double *x;
-    size_t n;
-    uint64_t *sorted;
+    size_t n, d;
+    uint32_t *rank;      /* d x n ranks + d NaN ranks */
     uint64_t *scratch;   /* per thread: 3 n words + n / 2 + 1 for the order */
 };
 
-static void presort_task(void *arg, size_t j, size_t thread)
+static void rank_task(void *arg, size_t j, size_t thread)
 {
-    struct presort_job *job = arg;
+    struct rank_job *job = arg;
     size_t n = job->n;
     uint64_t *scratch = job->scratch + thread * (3 * n + n / 2 + 1);
     uint32_t *order = (uint32_t *)(scratch + 3 * n);
     const double *v = job->x + j * n;
-    uint64_t *out = job->sorted + j * n;
+    uint32_t *rank = job->rank + j * n;
     tune_argsort(v, n, order, scratch);
-    uint32_t rank = 0;
-    for (size_t p = 0; p < n; p++) {
-        uint32_t r = order[p];
-        if (isnan(v[r])) {
-            out[p] = (uint64_t)NAN_RANK << 32 | r;
-            continue;
-        }
-        if (p > 0 && v[r] != v[order[p - 1]])
-            rank++;
-        out[p] = (uint64_t)rank << 32 | r;
+    uint32_t r = 0;
+    size_t p = 0;
+    for (; p < n && !isnan(v[order[p]]); p++) {
+        if (p > 0 && v[order[p]] != v[order[p - 1]])
+            r++;
+        rank[order[p]] = r;
     }
+    /* NaN sorts last: one rank above the largest value. */
+    uint32_t nan_rank = p > 0 ? r + 1 : 0;
+    job->rank[job->d * n + j] = nan_rank;
+    for (; p < n; p++)
+        rank[order[p]] = nan_rank;
 }
 
-uint64_t *tune_cart_presort(struct tune_pool *pool, const double *x, size_t n, size_t d)
+uint32_t *tune_cart_rank(struct tune_pool *pool, const double *x, size_t n, size_t d)
 {
     size_t threads = tune_pool_threads(pool);
-    uint64_t *sorted = malloc((d * n + 1) * sizeof *sorted);
+    uint32_t *rank = malloc((d * n + d + 1) * sizeof *rank);
     uint64_t *scratch = malloc(((3 * n + n / 2 + 1) * threads + 1) * sizeof *scratch);
-    if (!sorted || !scratch) {
-        free(sorted);
+    if (!rank || !scratch) {
+        free(rank);
         free(scratch);
         return NULL;
     }
-    struct presort_job job = {x, n, sorted, scratch};
-    tune_pool_run(pool, d, presort_task, &job);
+    struct rank_job job = {x, n, d, rank, scratch};
+    tune_pool_run(pool, d, rank_task, &job);
     free(scratch);
-    return sorted;
+    return rank;
 }

@@ -8,7 +8,9 @@
  * and draws max_features columns per split.  Tree t takes every random draw
  * from its own generator, seeded from the fit seed and t, so a forest is the
  * same whichever thread grows which tree: n_threads changes the speed, never
- * the model.  The columns are sorted once per fit and shared by all trees.
+ * the model.  The columns are ranked once per fit and the ranks shared by
+ * all trees; each node sorts only the columns it draws (cart.c), so a
+ * thread growing a tree needs O(rows) memory, not O(rows x columns).
  *
  * Predictions average the trees' leaf class distributions (label: the most
  * probable class) or leaf means.  Importances: each tree's impurity decrease
@@ -211,7 +213,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
 {
     size_t n = x->n_rows, d = x->n_cols, k = 0;
     uint16_t *cls = NULL;
-    uint64_t *sorted = NULL;
+    uint32_t *rank = NULL;
     struct tune_pool *pool = NULL;
     struct forest_model *m = NULL;
     struct grow_job job = {0};
@@ -256,10 +258,10 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     threads = tune_tree_threads(v[HP_N_THREADS], ctx);
     m->n_threads = threads;
     pool = tune_pool_new(threads);
-    if (!pool || !(sorted = tune_cart_presort(pool, x->data, n, d)))
+    if (!pool || !(rank = tune_cart_rank(pool, x->data, n, d)))
         goto nomem;
     threads = tune_pool_threads(pool);
-    struct tune_cart_data data = {n, d, k, x->data, y, cls, NULL, sorted};
+    struct tune_cart_data data = {n, d, k, x->data, y, cls, NULL, rank};
 
     /* Batches of whole reporting groups, enough to keep every thread busy. */
     batch = REPORT_EVERY * ((2 * threads + REPORT_EVERY - 1) / REPORT_EVERY);
@@ -279,7 +281,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     if (!job.imp || !job.work || !job.count || !job.rc)
         goto nomem;
     for (size_t t = 0; t < threads; t++) {
-        job.work[t] = tune_cart_work_new(&data, 0);
+        job.work[t] = tune_cart_work_new(&data);
         job.count[t] = malloc((n + 1) * sizeof *job.count[t]);
         if (!job.work[t] || !job.count[t])
             goto nomem;
@@ -377,7 +379,7 @@ done:
     free(oob_count);
     free(val_sum);
     free(cls);
-    free(sorted);
+    free(rank);
     tune_pool_free(pool);
     return rc;
 }

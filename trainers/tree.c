@@ -77,7 +77,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
 {
     size_t n = x->n_rows, d = x->n_cols, k = 0;
     uint16_t *cls = NULL;
-    uint64_t *sorted = NULL;
+    uint32_t *rank = NULL;
     double *class_weight = NULL;
     struct tune_cart_work *work = NULL;
     struct tune_pool *pool = NULL;
@@ -128,12 +128,12 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
         free(count);
     }
     pool = tune_pool_new(tune_tree_threads(0, ctx));
-    if (!pool || !(sorted = tune_cart_presort(pool, x->data, n, d)))
+    if (!pool || !(rank = tune_cart_rank(pool, x->data, n, d)))
         goto nomem;
     tune_pool_free(pool);
     pool = NULL;
-    struct tune_cart_data data = {n, d, k, x->data, y, cls, class_weight, sorted};
-    work = tune_cart_work_new(&data, 1);
+    struct tune_cart_data data = {n, d, k, x->data, y, cls, class_weight, rank};
+    work = tune_cart_work_new(&data);
     rng = tune_tree_rng(ctx->seed, 0);
     if (!work || !rng)
         goto nomem;
@@ -149,7 +149,7 @@ nomem:
 done:
     free_model(m);
     free(cls);
-    free(sorted);
+    free(rank);
     free(class_weight);
     tune_cart_work_free(work);
     tune_pool_free(pool);

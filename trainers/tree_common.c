@@ -213,6 +213,49 @@ double *tune_tree_make_leaf(struct tune_tree *t, size_t k)
     return t->value + t->n_out * t->n_leaves++;
 }
 
+void tune_tree_share_values(struct tune_tree *t)
+{
+    size_t nl = t->n_leaves, no = t->n_out, cap = 16;
+    while (cap < 2 * nl)
+        cap *= 2;
+    uint32_t *slot = malloc(cap * sizeof *slot);   /* open addressing: block + 1, 0 empty */
+    uint32_t *to = malloc((nl + 1) * sizeof *to);  /* old block -> new block */
+    if (!slot || !to) {
+        free(slot);
+        free(to);
+        return;
+    }
+    memset(slot, 0, cap * sizeof *slot);
+    size_t kept = 0;
+    for (size_t b = 0; b < nl; b++) {
+        const double *v = t->value + b * no;
+        uint64_t h = 1469598103934665603u;   /* FNV-1a over the bytes */
+        const unsigned char *p = (const unsigned char *)v;
+        for (size_t q = 0; q < no * sizeof *v; q++)
+            h = (h ^ p[q]) * 1099511628211u;
+        size_t i = (size_t)(h ^ h >> 29) & (cap - 1);
+        for (;; i = (i + 1) & (cap - 1)) {
+            if (slot[i] == 0) {
+                /* New values: move them down to the next kept block. */
+                memmove(t->value + kept * no, v, no * sizeof *v);
+                slot[i] = (uint32_t)kept + 1;
+                to[b] = (uint32_t)kept++;
+                break;
+            }
+            if (memcmp(t->value + (slot[i] - 1) * no, v, no * sizeof *v) == 0) {
+                to[b] = slot[i] - 1;
+                break;
+            }
+        }
+    }
+    for (size_t k = 0; k < t->n_nodes; k++)
+        if (t->nodes[k].feature == TUNE_NODE_LEAF)
+            t->nodes[k].child = to[t->nodes[k].child];
+    t->n_leaves = kept;
+    free(slot);
+    free(to);
+}
+
 void tune_tree_trim(struct tune_tree *t)
 {
     if (t->n_nodes && t->n_nodes < t->cap_nodes) {

@@ -96,7 +96,7 @@ struct tune_tree {
     size_t n_nodes, cap_nodes;
     struct tune_node *nodes;
     size_t n_out;          /* values per leaf: classes, or 1 */
-    size_t n_leaves, cap_leaves;
+    size_t n_leaves, cap_leaves;   /* blocks of n_out values (leaves may share one) */
     double *value;         /* n_leaves * n_out */
 };
 
@@ -105,6 +105,11 @@ void tune_tree_release(struct tune_tree *t);
 long tune_tree_add_nodes(struct tune_tree *t, size_t n);
 /* Make node k a leaf with a fresh block of n_out values; returns them or NULL. */
 double *tune_tree_make_leaf(struct tune_tree *t, size_t k);
+/* Let leaves with identical values share one block of them (a fully grown
+ * classification tree's leaves are mostly pure: a handful of distinct
+ * blocks); n_leaves becomes the number of distinct blocks.  Predictions do
+ * not change.  Leaves as they are when out of memory. */
+void tune_tree_share_values(struct tune_tree *t);
 /* Shrink the arrays to their size. */
 void tune_tree_trim(struct tune_tree *t);
 
@@ -151,7 +156,7 @@ struct tune_cart_data {
     const double *y;          /* regression: n targets */
     const uint16_t *cls;      /* classification: n class codes */
     const double *class_weight; /* classification: k weights, or NULL for 1 */
-    const uint64_t *sorted;   /* d x n: tune_cart_presort of the columns */
+    const uint32_t *rank;     /* d x n + d: tune_cart_rank of the columns */
 };
 
 struct tune_cart_params {
@@ -165,10 +170,8 @@ struct tune_cart_params {
 
 struct tune_cart_work;
 
-/* Scratch for growing trees on `data`, one per thread.  With borrow, the
- * work partitions data->sorted itself instead of a copy: one tree only,
- * grown with count NULL (the single-tree trainer, saving d x n entries). */
-struct tune_cart_work *tune_cart_work_new(const struct tune_cart_data *data, int borrow);
+/* Scratch for growing trees on `data`, one per thread: O(n). */
+struct tune_cart_work *tune_cart_work_new(const struct tune_cart_data *data);
 void tune_cart_work_free(struct tune_cart_work *w);
 
 /* Grow one tree on the rows with count[i] > 0, row i weighing count[i]
@@ -182,11 +185,12 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
                    const uint32_t *count, gsl_rng *rng, struct tune_cart_work *w,
                    struct tune_tree *out, double *importance);
 
-/* The sorted entries of every column of x (n x d): sorted[j * n + p] =
- * dense rank of the p-th smallest value << 32 | its row (NaN: rank
- * UINT32_MAX, last).  Columns are sorted in parallel on `pool` (may be
- * NULL).  Returns NULL when out of memory; the caller frees the result. */
-uint64_t *tune_cart_presort(struct tune_pool *pool, const double *x, size_t n, size_t d);
+/* The dense rank of every value of x (n x d): rank[j * n + i] = the rank
+ * of x[j * n + i] among column j's distinct values (0: the smallest), NaN
+ * ranked one above the largest; rank[d * n + j] = that NaN rank.  Columns
+ * are ranked in parallel on `pool` (may be NULL).  Returns NULL when out of
+ * memory; the caller frees the result. */
+uint32_t *tune_cart_rank(struct tune_pool *pool, const double *x, size_t n, size_t d);
 
 /* Features drawn per node for a max_features choice: "all", "sqrt", "log2",
  * "fraction" (floor(fraction * d)), never below 1. */
