@@ -175,36 +175,41 @@ static double best_decrease(const struct oracle *o, const uint32_t *rows, size_t
     return best;
 }
 
-static void walk(struct oracle *o, size_t node, const uint32_t *rows, size_t m, size_t depth)
+/* Check the subtree of reference `ref` (an inner node or a leaf) reached by
+ * rows[0..m). */
+static void walk(struct oracle *o, uint32_t ref, const uint32_t *rows, size_t m, size_t depth)
 {
     const struct tune_cart_data *d = o->data;
-    const struct tune_node *nd = &o->tree->nodes[node];
+    uint32_t node = ref & ~TUNE_NODE_LEAF;
     double s[8];
     stats(o, rows, m, s);
-    cr_assert_gt(m, 0, "node %zu has no rows", node);
-    if (nd->feature == TUNE_NODE_LEAF) {
-        const double *v = o->tree->value + (size_t)nd->child * o->tree->n_out;
+    cr_assert_gt(m, 0, "node %x has no rows", ref);
+    if (ref & TUNE_NODE_LEAF) {
+        const double *v = o->tree->value + (size_t)node * o->tree->n_out;
         if (d->k) {
             for (size_t c = 0; c < d->k; c++)
-                cr_assert_eq(v[c], s[1 + c] / s[0], "leaf %zu class %zu", node, c);
+                cr_assert_eq(v[c], s[1 + c] / s[0], "leaf %u class %zu", node, c);
         } else {
-            cr_assert_eq(v[0], s[1] / s[0], "leaf %zu", node);
+            cr_assert_eq(v[0], s[1] / s[0], "leaf %u", node);
         }
         if (!o->p->max_depth && o->p->min_samples_split <= 2 && o->optimal)
             cr_assert(impurity(o, s) <= 1e-12 || best_decrease(o, rows, m) <= 1e-9 * s[0],
-                      "leaf %zu (%zu rows) could still be split", node, m);
+                      "leaf %u (%zu rows) could still be split", node, m);
         return;
     }
+    const struct tune_node *nd = &o->tree->nodes[node];
+    double threshold = tune_node_threshold(nd);
     if (o->p->max_depth)
-        cr_assert_lt(depth, o->p->max_depth, "node %zu below the depth limit", node);
-    size_t j = (size_t)nd->feature;
+        cr_assert_lt(depth, o->p->max_depth, "node %u below the depth limit", node);
+    size_t j = TUNE_NODE_FEATURE(nd->feature);
+    cr_assert_lt(j, d->d);
     const double *v = d->x + j * d->n;
-    int miss_left = (nd->child & TUNE_NODE_MISSING_LEFT) != 0;
+    int miss_left = (nd->feature & TUNE_NODE_MISSING_LEFT) != 0;
     uint8_t *go = malloc(m + 1);
     double lo = -INFINITY, hi = INFINITY;
     for (size_t q = 0; q < m; q++) {
         double x = v[rows[q]];
-        go[q] = isnan(x) ? (uint8_t)miss_left : x <= nd->threshold;
+        go[q] = isnan(x) ? (uint8_t)miss_left : x <= threshold;
         if (!isnan(x) && go[q] && x > lo)
             lo = x;
         if (!isnan(x) && !go[q] && x < hi)
@@ -213,21 +218,21 @@ static void walk(struct oracle *o, size_t node, const uint32_t *rows, size_t m, 
     /* The threshold: halfway between the values it separates (the lower
      * one when the midpoint rounds up), or +inf for "values left". */
     if (isinf(hi)) {
-        cr_assert(isinf(nd->threshold) && nd->threshold > 0, "node %zu", node);
+        cr_assert(isinf(threshold) && threshold > 0, "node %u", node);
     } else {
         double mid = lo / 2 + hi / 2;
-        cr_assert_eq(nd->threshold, mid == hi ? lo : mid, "node %zu: threshold %.17g, values "
-                     "%.17g and %.17g", node, nd->threshold, lo, hi);
+        cr_assert_eq(threshold, mid == hi ? lo : mid, "node %u: threshold %.17g, values "
+                     "%.17g and %.17g", node, threshold, lo, hi);
     }
     size_t nl;
     double dec = decrease(o, rows, m, go, &nl);
     o->decrease_sum += dec;
     cr_assert(nl >= o->p->min_samples_leaf && m - nl >= o->p->min_samples_leaf,
-              "node %zu: %zu rows left, %zu right", node, nl, m - nl);
+              "node %u: %zu rows left, %zu right", node, nl, m - nl);
     cr_assert_geq(m, o->p->min_samples_split);
     if (o->optimal) {
         double best = best_decrease(o, rows, m);
-        cr_assert(dec >= best - 1e-9 * fabs(best), "node %zu: decrease %.17g, best %.17g", node,
+        cr_assert(dec >= best - 1e-9 * fabs(best), "node %u: decrease %.17g, best %.17g", node,
                   dec, best);
     }
     uint32_t *l = malloc((m + 1) * sizeof *l), *r = malloc((m + 1) * sizeof *r);
@@ -239,9 +244,8 @@ static void walk(struct oracle *o, size_t node, const uint32_t *rows, size_t m, 
             r[b++] = rows[q];
     }
     free(go);
-    uint32_t child = nd->child & ~TUNE_NODE_MISSING_LEFT;
-    walk(o, child, l, a, depth + 1);
-    walk(o, child + 1, r, b, depth + 1);
+    walk(o, nd->child[0], l, a, depth + 1);
+    walk(o, nd->child[1], r, b, depth + 1);
     free(l);
     free(r);
 }
@@ -269,7 +273,7 @@ static void grow_and_check(const struct tune_cart_data *base, const struct tune_
     for (size_t i = 0; i < n; i++)
         if (!count || count[i] > 0)
             rows[m++] = (uint32_t)i;
-    walk(&o, 0, rows, m, 0);
+    walk(&o, t.root, rows, m, 0);
     double sum = 0;
     for (size_t j = 0; j < d; j++)
         sum += imp[j];
@@ -365,26 +369,60 @@ Test(cart, leaves_with_equal_values_share_one_block)
 {
     struct tune_tree t = {0};
     t.n_out = 2;
-    cr_assert_eq(tune_tree_add_nodes(&t, 7), 0);
-    /* A root, two inner nodes, four leaves with values a, b, a, a. */
+    /* A root and two inner nodes on columns 0, 1, 1; four leaves with the
+     * values a, b, a, a. */
+    cr_assert_eq(tune_tree_split(&t, TUNE_NODE_ROOT, 0, 0.5, 0), 0);
+    cr_assert_eq(tune_tree_split(&t, 0, 1, 0.5, 0), 1);
+    cr_assert_eq(tune_tree_split(&t, 1, 1, 0.5, 1), 2);
     static const double vals[4][2] = {{1, 0}, {0.25, 0.75}, {1, 0}, {1, 0}};
-    t.nodes[0] = (struct tune_node){0.5, 0, 1};
-    t.nodes[1] = (struct tune_node){0.5, 1, 3};
-    t.nodes[2] = (struct tune_node){0.5, 1, 5};
+    static const uint32_t slots[4] = {2, 3, 4, 5};
     for (size_t q = 0; q < 4; q++) {
-        double *v = tune_tree_make_leaf(&t, 3 + q);
+        uint32_t block;
+        double *v = tune_tree_leaf_at(&t, slots[q], &block);
         cr_assert_not_null(v);
+        cr_assert_eq(block, q);
         memcpy(v, vals[q], sizeof vals[q]);
     }
     tune_tree_share_values(&t);
     tune_tree_trim(&t);
     cr_assert_eq(t.n_leaves, 2);
+    cr_assert_eq(t.n_nodes, 3);
     for (size_t q = 0; q < 4; q++) {
-        cr_assert_eq(t.nodes[3 + q].feature, TUNE_NODE_LEAF);
-        const double *v = t.value + t.nodes[3 + q].child * 2;
+        uint32_t ref = t.nodes[slots[q] / 2].child[slots[q] % 2];
+        cr_assert(ref & TUNE_NODE_LEAF);
+        const double *v = t.value + (ref & ~TUNE_NODE_LEAF) * 2;
         cr_assert_arr_eq(v, vals[q], sizeof vals[q], "leaf %zu", q);
     }
-    double probe[2] = {0.7, 0.2}; /* column 0 right, column 1 left: leaf 5 */
+    /* Column 0 right, column 1 left: the third leaf; NaN in column 1 goes
+     * left there (node 2 has MISSING_LEFT). */
+    double probe[2] = {0.7, 0.2}, probe_nan[2] = {0.7, NAN};
     cr_assert_arr_eq(tune_tree_leaf(&t, probe, 1, 0), vals[2], sizeof vals[2]);
+    cr_assert_arr_eq(tune_tree_leaf(&t, probe_nan, 1, 0), vals[2], sizeof vals[2]);
+    uint32_t leaf[2];
+    double both[4] = {0.7, 0.2, 0.2, NAN};   /* rows (0.7, 0.2) and (0.2, NaN) */
+    tune_tree_leaves(&t, both, 2, 0, 2, leaf);
+    cr_assert_arr_eq(t.value + leaf[0], vals[2], sizeof vals[2]);
+    /* Row 2: column 0 left (node 1), NaN with no MISSING_LEFT: right. */
+    cr_assert_arr_eq(t.value + leaf[1], vals[1], sizeof vals[1]);
+    tune_tree_release(&t);
+}
+
+Test(cart, a_tree_that_is_one_leaf_predicts_it)
+{
+    struct tune_tree t = {0};
+    t.n_out = 1;
+    double *v = tune_tree_leaf_at(&t, TUNE_NODE_ROOT, NULL);
+    cr_assert_not_null(v);
+    *v = 4.5;
+    tune_tree_share_values(&t);
+    tune_tree_trim(&t);
+    cr_assert(t.root & TUNE_NODE_LEAF);
+    double x[3] = {1, NAN, -1};
+    uint32_t leaf[3];
+    tune_tree_leaves(&t, x, 3, 0, 3, leaf);
+    for (size_t r = 0; r < 3; r++) {
+        cr_assert_eq(tune_tree_leaf(&t, x, 3, r)[0], 4.5);
+        cr_assert_eq(t.value[leaf[r]], 4.5);
+    }
     tune_tree_release(&t);
 }

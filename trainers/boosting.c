@@ -138,7 +138,9 @@ struct split {
 };
 
 struct leaf {
-    uint32_t start, end, depth, node;
+    uint32_t start, end, depth;
+    uint32_t ref;              /* its slot in the tree (tune_tree_split); once made a
+                                  leaf, its value block */
     double g, h;
     struct hbin *hist;         /* NULL when it will not be split */
     struct split best;
@@ -163,7 +165,7 @@ struct booster {
     size_t n_leaves, cap_leaves;
     struct hbin **free_hist;   /* spare histograms */
     size_t n_free, cap_free, n_slots;
-    uint32_t *node_bin;        /* per tree node: its bin threshold */
+    uint32_t *node_bin;        /* per inner node of the tree: its bin threshold */
     size_t cap_node_bin;
     double *gain;              /* d: importance sums */
     /* one node job */
@@ -457,9 +459,7 @@ static int grow(struct booster *b, uint32_t m, double lr, struct tune_tree *tree
     int rc;
     tree->n_out = 1;
     b->n_leaves = 0;
-    if (tune_tree_add_nodes(tree, 1) < 0)
-        return TUNE_ENOMEM;
-    struct leaf root = {0, m, 0, 0, 0, 0, NULL, {0, -1, 0, 0, 0, 0, 0}};
+    struct leaf root = {0, m, 0, TUNE_NODE_ROOT, 0, 0, NULL, {0, -1, 0, 0, 0, 0, 0}};
     for (uint32_t i = 0; i < m; i++) {
         root.g += b->gh[b->rows[i]].g;
         root.h += b->gh[b->rows[i]].h;
@@ -496,20 +496,17 @@ static int grow(struct booster *b, uint32_t m, double lr, struct tune_tree *tree
         /* A node without missing values sends them to its larger child. */
         int dl = sp.saw_missing ? sp.default_left : l - p.start >= p.end - l;
 
-        long child = tune_tree_add_nodes(tree, 2);
-        if (child < 0)
+        double thr = sp.bin + 1 >= nb ? INFINITY : bn->edges[bn->edge_off[j] + sp.bin];
+        uint32_t q = tune_tree_split(tree, p.ref, j, thr, dl);
+        if (q == UINT32_MAX)
             return TUNE_ENOMEM;
-        struct tune_node *nd = &tree->nodes[p.node];
-        nd->feature = (int32_t)j;
-        nd->threshold = sp.bin + 1 >= nb ? INFINITY : bn->edges[bn->edge_off[j] + sp.bin];
-        nd->child = (uint32_t)child | (dl ? TUNE_NODE_MISSING_LEFT : 0u);
-        if ((rc = set_node_bin(b, p.node, sp.bin)))
+        if ((rc = set_node_bin(b, q, sp.bin)))
             return rc;
 
-        struct leaf left = {p.start, l, p.depth + 1, (uint32_t)child, sp.gl, sp.hl, NULL,
+        struct leaf left = {p.start, l, p.depth + 1, 2 * q, sp.gl, sp.hl, NULL,
                             {0, -1, 0, 0, 0, 0, 0}};
-        struct leaf right = {l, p.end, p.depth + 1, (uint32_t)child + 1, p.g - sp.gl,
-                             p.h - sp.hl, NULL, {0, -1, 0, 0, 0, 0, 0}};
+        struct leaf right = {l, p.end, p.depth + 1, 2 * q + 1, p.g - sp.gl, p.h - sp.hl, NULL,
+                             {0, -1, 0, 0, 0, 0, 0}};
         int left_small = left.end - left.start <= right.end - right.start;
         rc = left_small ? process(b, &left, &right, p.hist) : process(b, &right, &left, p.hist);
         if (rc)
@@ -523,7 +520,7 @@ static int grow(struct booster *b, uint32_t m, double lr, struct tune_tree *tree
         struct leaf *lf = &b->leaves[i];
         hist_put(b, lf->hist);
         lf->hist = NULL;
-        double *v = tune_tree_make_leaf(tree, lf->node);
+        double *v = tune_tree_leaf_at(tree, lf->ref, &lf->ref);
         if (!v)
             return TUNE_ENOMEM;
         v[0] = -lr * soft(lf->g, b->alpha) / (lf->h + b->lambda);
@@ -537,17 +534,17 @@ static int grow(struct booster *b, uint32_t m, double lr, struct tune_tree *tree
 /* The leaf of row r by its bin codes (the training rows left out of a round). */
 static double leaf_by_codes(const struct booster *b, const struct tune_tree *t, size_t r)
 {
-    const struct tune_node *nd = t->nodes;
-    size_t k = 0;
-    while (nd[k].feature != TUNE_NODE_LEAF) {
-        size_t j = (size_t)nd[k].feature;
-        uint32_t code = b->bins->codes[j * b->n + r], c = nd[k].child;
+    uint32_t k = t->root;
+    while (!(k & TUNE_NODE_LEAF)) {
+        const struct tune_node *nd = &t->nodes[k];
+        size_t j = TUNE_NODE_FEATURE(nd->feature);
+        uint32_t code = b->bins->codes[j * b->n + r];
         int left = b->bins->has_missing[j] && code == b->bins->n_bins[j]
-                       ? (c & TUNE_NODE_MISSING_LEFT) != 0
+                       ? (nd->feature & TUNE_NODE_MISSING_LEFT) != 0
                        : code <= b->node_bin[k];
-        k = (c & ~TUNE_NODE_MISSING_LEFT) + (left ? 0u : 1u);
+        k = nd->child[left ? 0 : 1];
     }
-    return t->value[nd[k].child];
+    return t->value[k & ~TUNE_NODE_LEAF];
 }
 
 /* ---- gradients, by blocks of rows ---- */
@@ -852,7 +849,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
             /* Update the training scores. */
             for (size_t i = 0; i < b.n_leaves; i++) {
                 const struct leaf *lf = &b.leaves[i];
-                double val = tree->value[tree->nodes[lf->node].child];
+                double val = tree->value[lf->ref];
                 for (uint32_t q = lf->start; q < lf->end; q++)
                     raw[(size_t)b.rows[q] * n_out + c] += val;
             }

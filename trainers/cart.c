@@ -59,7 +59,7 @@
 #endif
 
 struct frame {
-    uint32_t start, end, depth, node;
+    uint32_t start, end, depth, slot;   /* slot: where the node goes (tune_tree_split) */
 };
 
 struct tune_cart_work {
@@ -465,11 +465,9 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
             w->rows[m++] = (uint32_t)i;
 
     out->n_out = k ? k : 1;
-    if (tune_tree_add_nodes(out, 1) < 0)
-        return TUNE_ENOMEM;
     size_t top = 0;
     double w_root = 0;
-    w->stack[top++] = (struct frame){0, m, 0, 0};
+    w->stack[top++] = (struct frame){0, m, 0, TUNE_NODE_ROOT};
 
     while (top > 0) {
         struct frame f = w->stack[--top];
@@ -477,7 +475,7 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
         memset(S, 0, ns * sizeof *S);
         for (uint32_t i = 0; i < n_node; i++)
             stat_add(data, w->lab, w->rows[s + i], S);
-        if (f.node == 0)
+        if (f.slot == TUNE_NODE_ROOT)
             w_root = S[0];
         double imp = impurity(p->criterion, S, k);
 
@@ -512,7 +510,7 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
                 leaf = 1;
         }
         if (leaf) {
-            double *v = tune_tree_make_leaf(out, f.node);
+            double *v = tune_tree_leaf_at(out, f.slot, NULL);
             if (!v)
                 return TUNE_ENOMEM;
             if (k) {
@@ -527,21 +525,17 @@ int tune_cart_grow(const struct tune_cart_data *data, const struct tune_cart_par
         set_threshold(data, &b);
         if (importance)
             importance[b.feature] += S[0] * imp - b.left[0] * imp_l - R[0] * imp_r;
-        long child = tune_tree_add_nodes(out, 2);
-        if (child < 0)
-            return TUNE_ENOMEM;
         /* Missing values unseen here go to the child with more rows. */
         int miss_left = b.n_miss > 0 ? b.missing_left : b.n_left >= n_node - b.n_left;
-        struct tune_node *nd = &out->nodes[f.node];
-        nd->feature = (int32_t)b.feature;
-        nd->threshold = b.threshold;
-        nd->child = (uint32_t)child | (miss_left ? TUNE_NODE_MISSING_LEFT : 0u);
+        uint32_t q = tune_tree_split(out, f.slot, b.feature, b.threshold, miss_left);
+        if (q == UINT32_MAX)
+            return TUNE_ENOMEM;
 
         partition_rows(data, w, &b, s, e);
 
         uint32_t mid = s + b.n_left;
-        if (push(w, &top, (struct frame){mid, e, f.depth + 1, (uint32_t)child + 1}) ||
-            push(w, &top, (struct frame){s, mid, f.depth + 1, (uint32_t)child}))
+        if (push(w, &top, (struct frame){mid, e, f.depth + 1, 2 * q + 1}) ||
+            push(w, &top, (struct frame){s, mid, f.depth + 1, 2 * q}))
             return TUNE_ENOMEM;
     }
     tune_tree_share_values(out);

@@ -176,28 +176,40 @@ void tune_tree_release(struct tune_tree *t)
     t->nodes = NULL;
     t->value = NULL;
     t->n_nodes = t->cap_nodes = t->n_leaves = t->cap_leaves = 0;
+    t->root = 0;
 }
 
-long tune_tree_add_nodes(struct tune_tree *t, size_t n)
+static void link_slot(struct tune_tree *t, uint32_t slot, uint32_t ref)
 {
-    if (t->n_nodes + n > t->cap_nodes) {
+    if (slot == TUNE_NODE_ROOT)
+        t->root = ref;
+    else
+        t->nodes[slot / 2].child[slot % 2] = ref;
+}
+
+uint32_t tune_tree_split(struct tune_tree *t, uint32_t slot, size_t feature, double threshold,
+                         int missing_left)
+{
+    if (t->n_nodes == t->cap_nodes) {
         size_t cap = t->cap_nodes ? 2 * t->cap_nodes : 64;
-        while (cap < t->n_nodes + n)
-            cap *= 2;
-        struct tune_node *nd = realloc(t->nodes, cap * sizeof *nd);
+        if (cap > TUNE_NODE_LEAF / 2)
+            cap = TUNE_NODE_LEAF / 2;
+        struct tune_node *nd = cap > t->n_nodes ? realloc(t->nodes, cap * sizeof *nd) : NULL;
         if (!nd)
-            return -1;
+            return UINT32_MAX;
         t->nodes = nd;
         t->cap_nodes = cap;
     }
-    size_t first = t->n_nodes;
-    for (size_t k = first; k < first + n; k++)
-        t->nodes[k] = (struct tune_node){0.0, TUNE_NODE_LEAF, 0};
-    t->n_nodes += n;
-    return (long)first;
+    uint32_t q = (uint32_t)t->n_nodes++;
+    struct tune_node *nd = &t->nodes[q];
+    nd->feature = (uint32_t)feature | (missing_left ? TUNE_NODE_MISSING_LEFT : 0u);
+    nd->child[0] = nd->child[1] = TUNE_NODE_LEAF;
+    memcpy(nd->threshold, &threshold, sizeof threshold);
+    link_slot(t, slot, q);
+    return q;
 }
 
-double *tune_tree_make_leaf(struct tune_tree *t, size_t k)
+double *tune_tree_leaf_at(struct tune_tree *t, uint32_t slot, uint32_t *block)
 {
     if (t->n_leaves == t->cap_leaves) {
         size_t cap = t->cap_leaves ? 2 * t->cap_leaves : 32;
@@ -207,10 +219,11 @@ double *tune_tree_make_leaf(struct tune_tree *t, size_t k)
         t->value = v;
         t->cap_leaves = cap;
     }
-    t->nodes[k].feature = TUNE_NODE_LEAF;
-    t->nodes[k].child = (uint32_t)t->n_leaves;
-    t->nodes[k].threshold = 0.0;
-    return t->value + t->n_out * t->n_leaves++;
+    uint32_t b = (uint32_t)t->n_leaves++;
+    link_slot(t, slot, TUNE_NODE_LEAF | b);
+    if (block)
+        *block = b;
+    return t->value + t->n_out * b;
 }
 
 void tune_tree_share_values(struct tune_tree *t)
@@ -248,9 +261,14 @@ void tune_tree_share_values(struct tune_tree *t)
             }
         }
     }
-    for (size_t k = 0; k < t->n_nodes; k++)
-        if (t->nodes[k].feature == TUNE_NODE_LEAF)
-            t->nodes[k].child = to[t->nodes[k].child];
+    if (t->root & TUNE_NODE_LEAF)
+        t->root = TUNE_NODE_LEAF | to[t->root & ~TUNE_NODE_LEAF];
+    for (size_t q = 0; q < t->n_nodes; q++)
+        for (int side = 0; side < 2; side++) {
+            uint32_t *c = &t->nodes[q].child[side];
+            if (*c & TUNE_NODE_LEAF)
+                *c = TUNE_NODE_LEAF | to[*c & ~TUNE_NODE_LEAF];
+        }
     t->n_leaves = kept;
     free(slot);
     free(to);
@@ -403,24 +421,25 @@ void tune_tree_leaves(const struct tune_tree *t, const double *x, size_t n_rows,
     uint32_t k[TUNE_TREE_BLOCK], live[TUNE_TREE_BLOCK];
     size_t n_live = 0;
     for (size_t r = 0; r < len; r++) {
-        k[r] = 0;
+        k[r] = t->root;
         live[n_live++] = (uint32_t)r;
     }
     while (n_live > 0) {
         size_t keep = 0;
         for (size_t q = 0; q < n_live; q++) {
             uint32_t r = live[q];
-            const struct tune_node *p = &nd[k[r]];
-            if (p->feature == TUNE_NODE_LEAF) {
-                leaf[r] = p->child * (uint32_t)t->n_out;
+            if (k[r] & TUNE_NODE_LEAF) {
+                leaf[r] = (k[r] & ~TUNE_NODE_LEAF) * (uint32_t)t->n_out;
                 continue;
             }
-            double v = x[(size_t)p->feature * n_rows + i0 + r], thr = p->threshold;
-            uint32_t c = p->child;
+            const struct tune_node *p = &nd[k[r]];
+            uint32_t f = p->feature;
+            double v = x[(size_t)TUNE_NODE_FEATURE(f) * n_rows + i0 + r];
+            double thr = tune_node_threshold(p);
             /* NaN: neither comparison holds, the flag decides. */
             uint32_t right = (uint32_t)(v > thr) |
-                             ((uint32_t)!(v <= thr) & (uint32_t)!(c & TUNE_NODE_MISSING_LEFT));
-            k[r] = (c & ~TUNE_NODE_MISSING_LEFT) + right;
+                             ((uint32_t)!(v <= thr) & (uint32_t)!(f & TUNE_NODE_MISSING_LEFT));
+            k[r] = p->child[right];
             live[keep++] = r;
         }
         n_live = keep;

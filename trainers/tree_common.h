@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <gsl/gsl_rng.h>
 #include "tunefold/trainer.h"
 
@@ -81,31 +82,55 @@ void tune_tree_normalise(const double *v, double *out, size_t d);
 
 /* ---- the tree ---- */
 
-#define TUNE_NODE_LEAF (-1)
+/* A tree is its inner nodes and its leaves' value blocks.  A reference to
+ * a child is an inner node's index, or TUNE_NODE_LEAF | the index of the
+ * leaf's block of n_out values (leaves are not nodes: a fully grown tree
+ * has about as many leaves as inner nodes, and they cost nothing but their
+ * values, which leaves may share).  The root is t->root.  An inner node's
+ * feature word carries TUNE_NODE_MISSING_LEFT when NaN goes left. */
+#define TUNE_NODE_LEAF 0x80000000u
 #define TUNE_NODE_MISSING_LEFT 0x80000000u
+#define TUNE_NODE_FEATURE(f) ((f) & ~TUNE_NODE_MISSING_LEFT)
+#define TUNE_NODE_ROOT UINT32_MAX   /* the "slot" of the root, see tune_tree_split */
 
-/* 16 bytes.  An internal node's children are `child` and `child + 1`
- * (left, right); a leaf's `child` indexes its values. */
+/* 20 bytes, 4-aligned: the threshold (a double) is kept as bytes, read
+ * with tune_node_threshold. */
 struct tune_node {
-    double threshold;
-    int32_t feature;       /* TUNE_NODE_LEAF for a leaf */
-    uint32_t child;        /* | TUNE_NODE_MISSING_LEFT: NaN goes left */
+    uint32_t feature;      /* column | TUNE_NODE_MISSING_LEFT */
+    uint32_t child[2];     /* left (x <= threshold), right */
+    uint32_t threshold[2];
 };
+
+static inline double tune_node_threshold(const struct tune_node *nd)
+{
+    double t;
+    memcpy(&t, nd->threshold, sizeof t);
+    return t;
+}
 
 struct tune_tree {
-    size_t n_nodes, cap_nodes;
+    size_t n_nodes, cap_nodes;     /* inner nodes */
     struct tune_node *nodes;
-    size_t n_out;          /* values per leaf: classes, or 1 */
+    uint32_t root;                 /* 0 (an inner node), or a leaf reference */
+    size_t n_out;                  /* values per leaf: classes, or 1 */
     size_t n_leaves, cap_leaves;   /* blocks of n_out values (leaves may share one) */
-    double *value;         /* n_leaves * n_out */
+    double *value;                 /* n_leaves * n_out */
 };
 
+/* Growing a tree: every child is created into a slot, the place its
+ * reference goes: TUNE_NODE_ROOT for the root, 2 q + side for child `side`
+ * (0 left, 1 right) of inner node q.  Set t->n_out first. */
 void tune_tree_release(struct tune_tree *t);
-/* Append n empty nodes; returns the index of the first, or -1 when out of memory. */
-long tune_tree_add_nodes(struct tune_tree *t, size_t n);
-/* Make node k a leaf with a fresh block of n_out values; returns them or NULL. */
-double *tune_tree_make_leaf(struct tune_tree *t, size_t k);
-/* Let leaves with identical values share one block of them (a fully grown
+/* Make the node of `slot` an inner node splitting on column `feature` at
+ * `threshold`; returns its index q (its children's slots are 2 q and
+ * 2 q + 1), or UINT32_MAX when out of memory. */
+uint32_t tune_tree_split(struct tune_tree *t, uint32_t slot, size_t feature, double threshold,
+                         int missing_left);
+/* Make the node of `slot` a leaf with a fresh block of n_out values;
+ * returns them (to fill) or NULL when out of memory.  *block, if not NULL,
+ * receives the block's index. */
+double *tune_tree_leaf_at(struct tune_tree *t, uint32_t slot, uint32_t *block);
+/* Let leaves with identical values share one block (a fully grown
  * classification tree's leaves are mostly pure: a handful of distinct
  * blocks); n_leaves becomes the number of distinct blocks.  Predictions do
  * not change.  Leaves as they are when out of memory. */
@@ -117,16 +142,15 @@ void tune_tree_trim(struct tune_tree *t);
 static inline const double *tune_tree_leaf(const struct tune_tree *t, const double *x,
                                            size_t n_rows, size_t i)
 {
-    const struct tune_node *nd = t->nodes;
-    size_t k = 0;
-    while (nd[k].feature != TUNE_NODE_LEAF) {
-        double v = x[(size_t)nd[k].feature * n_rows + i];
-        uint32_t c = nd[k].child;
-        int right = v <= nd[k].threshold ? 0 : v > nd[k].threshold ? 1
-                                                 : !(c & TUNE_NODE_MISSING_LEFT);
-        k = (c & ~TUNE_NODE_MISSING_LEFT) + (uint32_t)right;
+    uint32_t k = t->root;
+    while (!(k & TUNE_NODE_LEAF)) {
+        const struct tune_node *nd = &t->nodes[k];
+        uint32_t f = nd->feature;
+        double v = x[(size_t)TUNE_NODE_FEATURE(f) * n_rows + i], thr = tune_node_threshold(nd);
+        int right = v <= thr ? 0 : v > thr ? 1 : !(f & TUNE_NODE_MISSING_LEFT);
+        k = nd->child[right];
     }
-    return t->value + (size_t)nd[k].child * t->n_out;
+    return t->value + (size_t)(k & ~TUNE_NODE_LEAF) * t->n_out;
 }
 
 /* The leaves of rows i0 .. i0 + len - 1 (len <= TUNE_TREE_BLOCK): leaf[r] =
