@@ -103,18 +103,29 @@ static double impurity(const struct oracle *o, const double *s)
     return o->p->criterion == TUNE_CART_GINI ? 1 - acc : acc;
 }
 
+/* Rows rows[0..m) with go[q] into *l (*nl of them), the others into *r
+ * (the caller frees both). */
+static void split_rows(const uint32_t *rows, size_t m, const uint8_t *go, uint32_t **l,
+                       size_t *nl, uint32_t **r, size_t *nr)
+{
+    *l = malloc((m + 1) * sizeof **l);
+    *r = malloc((m + 1) * sizeof **r);
+    *nl = *nr = 0;
+    for (size_t q = 0; q < m; q++) {
+        if (go[q])
+            (*l)[(*nl)++] = rows[q];
+        else
+            (*r)[(*nr)++] = rows[q];
+    }
+}
+
 /* W imp - W_L imp_L - W_R imp_R of splitting rows into left flags go[]. */
 static double decrease(const struct oracle *o, const uint32_t *rows, size_t m,
                        const uint8_t *go, size_t *n_left)
 {
-    uint32_t *l = malloc((m + 1) * sizeof *l), *r = malloc((m + 1) * sizeof *r);
-    size_t nl = 0, nr = 0;
-    for (size_t q = 0; q < m; q++) {
-        if (go[q])
-            l[nl++] = rows[q];
-        else
-            r[nr++] = rows[q];
-    }
+    uint32_t *l, *r;
+    size_t nl, nr;
+    split_rows(rows, m, go, &l, &nl, &r, &nr);
     double s[8], sl[8], sr[8];
     stats(o, rows, m, s);
     stats(o, l, nl, sl);
@@ -235,14 +246,9 @@ static void walk(struct oracle *o, uint32_t ref, const uint32_t *rows, size_t m,
         cr_assert(dec >= best - 1e-9 * fabs(best), "node %u: decrease %.17g, best %.17g", node,
                   dec, best);
     }
-    uint32_t *l = malloc((m + 1) * sizeof *l), *r = malloc((m + 1) * sizeof *r);
-    size_t a = 0, b = 0;
-    for (size_t q = 0; q < m; q++) {
-        if (go[q])
-            l[a++] = rows[q];
-        else
-            r[b++] = rows[q];
-    }
+    uint32_t *l, *r;
+    size_t a, b;
+    split_rows(rows, m, go, &l, &a, &r, &b);
     free(go);
     walk(o, nd->child[0], l, a, depth + 1);
     walk(o, nd->child[1], r, b, depth + 1);
