@@ -393,7 +393,7 @@ static int suggest(const struct strategy *s, void *state, const struct tune_spac
         h->e[i].state = running ? TUNE_TRIAL_RUNNING : TUNE_TRIAL_COMPLETE;
         h->e[i].value = running ? NAN : h->values[i];
     }
-    struct tune_history hist = {h->n, h->e, 0};
+    struct tune_history hist = {h->n, h->e, 0, -1};
     struct tune_error err;
     gsl_rng_set(rng, (unsigned long)mix64(seed ^ mix64((uint64_t)seq + 0x5eed)));
     int rc = s->type->suggest(state, sp, &hist, seq, rng, pt, &err);

@@ -49,7 +49,8 @@
  *     al. 2010): each enters the data with the posterior mean as its value
  *     (and counts for the best value), which collapses the variance and the
  *     improvement there, so parallel workers spread out.  RUNNING trials
- *     claimed before this one but without a point yet (their workers are
+ *     claimed before this one (the history names its number) but without
+ *     a point yet (their workers are
  *     choosing) are assumed to take, in turn, the point this model would
  *     choose, and are believed likewise.
  *  7. Acquisition (a loss to minimize; z = (best - xi - mu) / sigma, xi in
@@ -72,6 +73,7 @@
 
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_randist.h>
+#include <limits.h>
 #include <math.h>
 #include <nlopt.h>
 #include <stdint.h>
@@ -512,6 +514,28 @@ static int fit_hyper(struct work *w, const struct obs *obs, const double *raw)
     return TUNE_OK;
 }
 
+/* The number of the trial being suggested for, when the caller did not
+ * say: numbers are given out as max + 1, so it is the largest number
+ * missing from 0 .. max, or max + 1 when none is missing (a gap left by an
+ * abandoned claim misleads this: fewer RUNNING trials then count as
+ * claimed first).  INT_MIN when out of memory. */
+static int infer_number(const struct tune_history *h)
+{
+    int top = -1, mine;
+    for (size_t i = 0; i < h->n; i++)
+        top = h->entries[i].number > top ? h->entries[i].number : top;
+    unsigned char *present = calloc((size_t)top + 2, 1);
+    if (!present)
+        return INT_MIN;
+    for (size_t i = 0; i < h->n; i++)
+        if (h->entries[i].number >= 0)
+            present[h->entries[i].number] = 1;
+    for (mine = top; mine >= 0 && present[mine]; mine--)
+        ;
+    free(present);
+    return mine < 0 ? top + 1 : mine;
+}
+
 /* Read the history, build the model.  Returns TUNE_OK with w->n_obs set;
  * the caller falls back to the initial design when there are too few. */
 static int gather(struct work *w, const struct tune_history *h, struct obs **obs_out,
@@ -527,27 +551,14 @@ static int gather(struct work *w, const struct tune_history *h, struct obs **obs
         return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the history");
     }
     size_t no = 0, np = 0, nc = 0;
-    /* This trial's own number is not in the history.  Numbers are given out
-     * as max + 1, so it is the largest number missing from 0 .. max, or
-     * max + 1 when none is missing (a gap left by an abandoned claim can
-     * mislead this; then fewer trials are counted below).  The RUNNING
-     * trials without a point below it were claimed first. */
-    int top = -1, mine;
-    for (size_t i = 0; i < n; i++)
-        top = h->entries[i].number > top ? h->entries[i].number : top;
-    unsigned char *present = calloc((size_t)top + 2, 1);
-    if (!present) {
+    /* This trial's own number: the RUNNING trials without a point below it
+     * were claimed first (see n_blind). */
+    int mine = h->number >= 0 ? h->number : infer_number(h);
+    if (mine == INT_MIN) {
         free(obs);
         free(pend);
         return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the history");
     }
-    for (size_t i = 0; i < n; i++)
-        if (h->entries[i].number >= 0)
-            present[h->entries[i].number] = 1;
-    for (mine = top; mine >= 0 && present[mine]; mine--)
-        ;
-    mine = mine < 0 ? top + 1 : mine;
-    free(present);
     for (size_t i = 0; i < n; i++) {
         const struct tune_history_entry *e = &h->entries[i];
         if (!e->point) {

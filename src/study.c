@@ -879,7 +879,7 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
         e->point = json_point(&cfg->space, trials[i].params_json, pt) ? pt : NULL;
         n_hist++;
     }
-    struct tune_history hist = {n_hist, entries, cfg->maximize};
+    struct tune_history hist = {n_hist, entries, cfg->maximize, number};
     gsl_rng_set(s->rng, (unsigned long)mix64(cfg->seed ^ mix64((uint64_t)seq + 0x5eed)));
     rc = tune_searcher_suggest(s->searcher, &cfg->space, &hist, (size_t)seq, s->rng, s->point,
                                err);

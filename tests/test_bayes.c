@@ -48,7 +48,7 @@ static int suggest_once(struct tune_searcher *s, const struct tune_space *sp, st
     /* the entries' point pointers refer to r->points, stable across calls */
     for (size_t i = 0; i < r->n; i++)
         r->e[i].point = &r->points[i * r->d];
-    struct tune_history h = {r->n, r->e, maximize};
+    struct tune_history h = {r->n, r->e, maximize, -1};
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, (unsigned long)mix64(seed ^ mix64((uint64_t)seq + 0x5eed)));
     struct tune_error err;
@@ -248,7 +248,7 @@ Test(bayes, mixed_space_suggestions_stay_valid_distinct_and_find_the_best_catego
         for (size_t seq = 0; seq < 30; seq++) {
             for (size_t i = 0; i < r.n; i++)
                 r.e[i].point = &r.points[i * 4];
-            struct tune_history h = {r.n, r.e, 0};
+            struct tune_history h = {r.n, r.e, 0, -1};
             gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
             gsl_rng_set(rng, (unsigned long)seq + 99);
             cr_assert_eq(tune_searcher_bayes.suggest(state, &sp, &h, seq, rng, pt, &err),
@@ -356,7 +356,7 @@ static double parallel_spread(size_t n, int fantasize)
     for (size_t k = 0; k < 4; k++) {
         for (size_t i = 0; i < r.n; i++)
             r.e[i].point = &r.points[i * 2];
-        struct tune_history h = {r.n, r.e, 0};
+        struct tune_history h = {r.n, r.e, 0, -1};
         gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
         gsl_rng_set(rng, 100 + k);
         cr_assert_eq(tune_searcher_bayes.suggest(state, &sp, &h, n + k, rng, p[k], &err),
@@ -386,9 +386,12 @@ Test(bayes, running_trials_are_fantasized_so_parallel_suggestions_spread)
 }
 
 /* Two workers claimed trials n and n + 1 and read the history before either
- * chose: each sees the other RUNNING without a point.  Returns the distance
- * between their choices in the unit square. */
-static double simultaneous_choice(size_t n, int fantasize)
+ * chose: each sees the other RUNNING without a point.  With gap, an
+ * abandoned claim left number 2 unused (the trials after it are numbered one
+ * higher, and the workers hold n + 1 and n + 2).  tell: the history names
+ * the trial the point is for (else the searcher infers it).  Returns the
+ * distance between their choices in the unit square. */
+static double simultaneous_choice(size_t n, int fantasize, int gap, int tell)
 {
     struct tune_param ps[2] = {fparam("x1", -5, 10), fparam("x2", 0, 15)};
     struct tune_space sp = {2, ps};
@@ -397,6 +400,10 @@ static double simultaneous_choice(size_t n, int fantasize)
     struct tune_bayes_model m;
     tune_bayes_model_default(&m);
     m.fantasize = fantasize;
+    int first = (int)n + (gap ? 1 : 0);
+    if (gap)
+        for (size_t i = 0; i < r.n; i++)
+            r.e[i].number += r.e[i].number >= 2;
     double p[2][2];
     for (int k = 0; k < 2; k++) {
         void *state = calloc(1, tune_searcher_bayes.state_size);
@@ -405,10 +412,10 @@ static double simultaneous_choice(size_t n, int fantasize)
         tune_bayes_set_model(state, &m);
         for (size_t i = 0; i < r.n; i++)
             r.e[i].point = &r.points[i * 2];
-        /* the other worker's claim: number n + 1 for the first, n for the second */
-        r.e[r.n] = (struct tune_history_entry){(int)n + (k == 0), TUNE_TRIAL_RUNNING, NULL,
+        /* the other worker's claim: first + 1 for the first worker, first for the second */
+        r.e[r.n] = (struct tune_history_entry){first + (k == 0), TUNE_TRIAL_RUNNING, NULL,
                                                NAN, NAN};
-        struct tune_history h = {r.n + 1, r.e, 0};
+        struct tune_history h = {r.n + 1, r.e, 0, tell ? first + k : -1};
         gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
         gsl_rng_set(rng, 500 + (unsigned long)k);
         cr_assert_eq(tune_searcher_bayes.suggest(state, &sp, &h, n + (size_t)k, rng, p[k], &err),
@@ -426,9 +433,23 @@ Test(bayes, workers_choosing_at_the_same_time_choose_apart)
     /* the later claim assumes the earlier one takes the model's point
      * (measured: 0.09 to 0.34 apart; without fantasies, the same point) */
     for (size_t n = 6; n <= 8; n++) {
-        double with = simultaneous_choice(n, 1), without = simultaneous_choice(n, 0);
+        double with = simultaneous_choice(n, 1, 0, 0), without = simultaneous_choice(n, 0, 0, 0);
         cr_assert_gt(with, 0.02, "n %zu: %g apart", n, with);
         cr_assert_lt(without, 1e-6, "n %zu: %g apart without fantasies", n, without);
+        cr_assert_eq(simultaneous_choice(n, 1, 0, 1), with, "told or inferred, the same number");
+    }
+}
+
+Test(bayes, the_trial_number_told_survives_a_gap_left_by_an_abandoned_claim)
+{
+    /* With a gap in the numbers, inferring its own number misleads the
+     * later worker (it takes itself for number 2, claimed before the other:
+     * no fantasy, the same point); told its number, it fantasizes the
+     * earlier claim and chooses apart. */
+    for (size_t n = 6; n <= 8; n++) {
+        double told = simultaneous_choice(n, 1, 1, 1), guessed = simultaneous_choice(n, 1, 1, 0);
+        cr_assert_gt(told, 0.02, "n %zu: %g apart", n, told);
+        cr_assert_lt(guessed, 1e-6, "n %zu: %g apart when the number is inferred", n, guessed);
     }
 }
 

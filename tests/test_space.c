@@ -220,7 +220,7 @@ Test(searcher, grid_visits_every_point_once_then_is_exhausted)
     struct tune_param ps[2] = {p_int(10, 30), p_cat()};
     ps[0].grid_points = 3;
     struct tune_space s = {2, ps};
-    struct tune_history h = {0, NULL, 1};
+    struct tune_history h = {0, NULL, 1, -1};
     int seen[9] = {0};
     struct tune_error err = {0};
     cr_assert_eq(tune_searcher_grid.max_points(&s), 9);
@@ -240,7 +240,7 @@ Test(searcher, random_points_depend_only_on_the_generator_seed)
 {
     struct tune_param ps[3] = {p_float_log(), p_int(1, 500), p_cat()};
     struct tune_space s = {3, ps};
-    struct tune_history h = {0, NULL, 1};
+    struct tune_history h = {0, NULL, 1, -1};
     gsl_rng *a = gsl_rng_alloc(gsl_rng_mt19937), *b = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(a, 99);
     gsl_rng_set(b, 99);
@@ -264,7 +264,7 @@ Test(searcher, sobol_gives_the_known_sequence_without_the_origin)
         ps[i].high = 8;
     }
     struct tune_space s = {2, ps};
-    struct tune_history h = {0, NULL, 1};
+    struct tune_history h = {0, NULL, 1, -1};
     /* Sobol points 1..3 in 2-D: (1/2,1/2), (3/4,1/4), (1/4,3/4); scaled by 8 */
     double want[3][2] = {{4, 4}, {6, 2}, {2, 6}};
     for (size_t seq = 0; seq < 3; seq++) {
@@ -284,7 +284,7 @@ Test(searcher, sobol_refuses_more_than_forty_dimensions)
         ps[i].high = 1;
     }
     struct tune_space s = {41, ps};
-    struct tune_history h = {0, NULL, 1};
+    struct tune_history h = {0, NULL, 1, -1};
     struct tune_error err = {0};
     double pt[41];
     cr_assert_eq(tune_searcher_sobol.suggest(NULL, &s, &h, 0, NULL, pt, &err), TUNE_EINVAL);

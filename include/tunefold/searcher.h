@@ -31,6 +31,8 @@ struct tune_history {
     size_t n;
     const struct tune_history_entry *entries;
     int maximize;
+    int number;   /* the trial the point is for (never among the entries), or -1 when
+                     the caller does not know: a searcher that needs it then infers it */
 };
 
 /* Strategy options from the study file's "search" section.  Zero / NULL
