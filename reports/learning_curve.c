@@ -33,6 +33,7 @@
  *   variance". */
 #include "plot.h"
 #include "tunefold/cv.h"
+#include "tunefold/seed.h"
 #include "tunefold/study.h"
 
 #include <gsl/gsl_randist.h>
@@ -41,16 +42,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* splitmix64, as in src/study.c: the trainer seed of fold f there is
- * mix64(seed ^ mix64(f + 1)). */
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
 
 void tune_learning_curve_release(struct tune_learning_curve *lc)
 {
@@ -233,7 +224,8 @@ int tune_learning_curve_compute(const struct tune_study_config *cfg,
     memcpy(out->fractions, fractions, ns * sizeof *fractions);
     for (size_t f = 0; f < nf; f++) {
         const struct tune_split *sp = &splits->splits[f];
-        gsl_rng_set(rng, (unsigned long)mix64(cfg->seed ^ mix64(0x1ea7c0deull + f)));
+        gsl_rng_set(rng,
+                    (unsigned long)tune_mix64(cfg->seed ^ tune_mix64(0x1ea7c0deull + f)));
         if (nested_order(ds, sp, rng, order)) {
             rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for the learning curve");
             goto fail;
@@ -255,8 +247,9 @@ int tune_learning_curve_compute(const struct tune_study_config *cfg,
             struct tune_split one = {m, nb, sub, both};
             struct tune_splits single = {1, &one};
             struct tune_cv_result cv;
-            /* fold seed inside = mix64(seed' ^ mix64(1)) = the study's for fold f */
-            uint64_t seed = cfg->seed ^ mix64(f + 1) ^ mix64(1);
+            /* The single split's fold seed, tune_fold_seed(seed', 0) =
+             * mix64(seed' ^ mix64(1)), is then the study's for fold f. */
+            uint64_t seed = cfg->seed ^ tune_mix64(f + 1) ^ tune_mix64(1);
             if ((rc = tune_cross_validate(ds, &single, &cfg->prep, tr, &params, seed, &cv,
                                           err))) {
                 tune_error_prefix(err, "learning curve at %g of fold %zu (%zu rows)",

@@ -37,6 +37,7 @@
  * the largest remainders (ties to the lower class code) until the quotas sum
  * to v, so |q_c - n_c * v / n| < 1 and the total is exact. */
 #include "tunefold/cv.h"
+#include "tunefold/seed.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -45,17 +46,9 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-static uint64_t splitmix64(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
 static unsigned long repeat_seed(uint64_t seed, size_t repeat)
 {
-    uint64_t s = splitmix64(seed ^ ((uint64_t)repeat * 0x9E3779B97F4A7C15ULL));
+    uint64_t s = tune_mix64(seed ^ ((uint64_t)repeat * 0x9E3779B97F4A7C15ULL));
     return (unsigned long)((s ^ (s >> 32)) & 0xFFFFFFFFULL);
 }
 

@@ -10,6 +10,7 @@
  * seed, seq), so point seq is the same whatever the number of workers. */
 #include "tunefold/study.h"
 #include "tunefold/cv.h"
+#include "tunefold/seed.h"
 #include "tunefold/preprocess.h"
 #include "tunefold/external.h"
 #include "heartbeat.h"
@@ -25,15 +26,6 @@
 
 /* Most metrics one task can have (metrics/registry.c lists them). */
 #define MAX_METRICS 128
-
-/* splitmix64: a well-mixed 64-bit hash for deriving independent seeds. */
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
 
 static double now_mono(void)
 {
@@ -238,7 +230,7 @@ static int fold_score(const struct tune_dataset *ds, const struct prepared_fold 
     void *model = NULL;
     struct tune_fit_ctx ctx = {.task = ds->task,
                                .n_classes = ds->n_classes,
-                               .seed = mix64(run->seed ^ mix64((uint64_t)fold + 1)),
+                               .seed = tune_fold_seed(run->seed, (size_t)fold),
                                .report = run->log ? log_report : NULL,
                                .report_arg = run->log,
                                .x_valid = &pf->xva,
@@ -687,7 +679,8 @@ static int score_run(struct tune_study *s, const struct tune_params *params,
                      const struct cv_run *run, struct tune_cv_result *cv,
                      struct tune_error *err)
 {
-    struct tune_fit_ctx ctx = {.seed = mix64(run->seed ^ mix64((uint64_t)run->trial + 77)),
+    struct tune_fit_ctx ctx = {.seed = tune_mix64(run->seed ^
+                                                  tune_mix64((uint64_t)run->trial + 77)),
                                .report = log_report,
                                .report_arg = run->log,
                                .n_threads = run->n_threads,
@@ -880,7 +873,8 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
         n_hist++;
     }
     struct tune_history hist = {n_hist, entries, cfg->maximize, number};
-    gsl_rng_set(s->rng, (unsigned long)mix64(cfg->seed ^ mix64((uint64_t)seq + 0x5eed)));
+    gsl_rng_set(s->rng,
+                (unsigned long)tune_mix64(cfg->seed ^ tune_mix64((uint64_t)seq + 0x5eed)));
     rc = tune_searcher_suggest(s->searcher, &cfg->space, &hist, (size_t)seq, s->rng, s->point,
                                err);
     free(entries);
