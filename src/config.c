@@ -855,6 +855,17 @@ static int parse_objective(const char *file, const cJSON *root, struct tune_stud
     static const char *const keys[] = {"metric", "direction", NULL};
     int rc;
     const char *metric = tune_metric_default(c->task), *direction = NULL;
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "objective");
+    if (item && !cJSON_IsObject(item) && !(cJSON_IsString(item) && !c->score_mode))
+        return FAIL(c->score_mode ? "objective: a score-mode study needs {\"direction\": "
+                                    "\"minimize\"} or \"maximize\""
+                                  : "objective: must be a metric name or an object like "
+                                    "{\"metric\": \"roc_auc\", \"direction\": \"maximize\"}");
+    if (cJSON_IsString(item)) {
+        /* "objective": "roc_auc" is {"metric": "roc_auc"}: the metric's own direction */
+        metric = item->valuestring;
+        root = NULL;
+    }
     const cJSON *o = get_object(file, root, "objective", "", 0, &rc, err);
     if (rc)
         return rc;

@@ -826,9 +826,20 @@ Test(config, a_storage_that_is_not_a_string_is_refused)
     expect_invalid(STUDY(", 'storage': 5"), ": storage: must be a non-empty string");
 }
 
-Test(config, an_objective_that_is_not_an_object_is_refused)
+Test(config, an_objective_may_be_a_metric_name)
 {
-    expect_invalid(STUDY(", 'objective': 'roc_auc'"), ": objective: must be an object");
+    struct tune_study_config *c = parse_ok(STUDY(", 'objective': 'log_loss'"));
+    cr_assert_str_eq(c->metric, "log_loss");
+    cr_assert_eq(c->maximize, 0);
+    tune_config_free(c);
+    cr_assert(same_canonical(STUDY(", 'objective': 'f1'"),
+                             STUDY(", 'objective': {'metric': 'f1', 'direction': 'maximize'}")),
+              "the name alone is the same study as the object");
+    expect_invalid(STUDY(", 'objective': 'auc'"),
+                   ": objective.metric: \"auc\" is not a known metric (metrics for binary: ");
+    expect_invalid(STUDY(", 'objective': 5"),
+                   ": objective: must be a metric name or an object like {\"metric\": "
+                   "\"roc_auc\", \"direction\": \"maximize\"}");
 }
 
 Test(config, a_cv_that_is_not_an_object_is_refused)

@@ -273,6 +273,8 @@ Test(external, study_file_errors_name_the_trainer_key)
         {"{\"exec\": [\"x\"], \"timeout\": -1}", "", "trainer.timeout: must be > 0"},
         {"{\"exec\": [\"x\"], \"name\": \"logistic\"}", "", "not both"},
         {"{\"exec\": [\"x\"], \"mode\": \"score\"}", "", "objective: a score-mode study needs"},
+        {"{\"exec\": [\"x\"], \"mode\": \"score\"}", ", \"objective\": \"loss\"",
+         "objective: a score-mode study needs"},
         {"{\"exec\": [\"x\"], \"mode\": \"score\", \"objective_regex\": \"(\"}",
          ", \"objective\": {\"direction\": \"minimize\"}", "trainer.objective_regex:"},
         {"{\"exec\": [\"x\"], \"mode\": \"score\"}",
