@@ -1,9 +1,10 @@
 /* study_report.c — `tunefold report`: every picture of one stored study and
  * the page that shows them with the tables.
  *
- * Reads only the store: the trials (with per-fold metrics), the best trial's
- * out-of-fold predictions ("oof.csv") and feature importances
- * ("importances.csv", when its trainer gives them).  Nothing is retrained.
+ * Reads only the store: the trials (with per-fold metrics), the complete
+ * trials' intermediate values, the best trial's out-of-fold predictions
+ * ("oof.csv") and feature importances ("importances.csv", when its trainer
+ * gives them).  Nothing is retrained.
  * Writes, into the output folder: the pictures (each with its .dat and .gp),
  * trials.csv (every trial), best_folds.csv (every metric of the best trial on
  * every fold) and index.html, which links the pictures by relative file name
@@ -392,6 +393,8 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
     }
     size_t first_search_image = log->n_images;
     if ((rc = tune_report_history(info, trials, n, o, log, err)) ||
+        (rc = tune_report_intermediate(store, info, trials, n, have_best ? best.number : -1, o,
+                                       log, err)) ||
         (rc = tune_report_params(info, trials, n, o, log, NULL, err)))
         goto done;
     if ((rc = write_trials_csv(trials, n, o->out_dir, err)))

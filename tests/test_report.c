@@ -2,7 +2,8 @@
  * names, the PNG reader, the data files of every picture against the metrics
  * they show (ROC and PR curves from hand-made out-of-fold predictions with
  * scikit-learn's known answers, the confusion matrix, the history, the
- * parameter views, importances), the Pareto front, Kneedle, the learning
+ * parameter views, importances, the intermediate values of studies written
+ * through the store API), the Pareto front, Kneedle, the learning
  * curve against tune_cross_validate, the diagnosis rules, the elbow on
  * separated blobs, compare's paired tests, whole study reports rendered by
  * gnuplot (valid PNGs of the expected size, no gnuplot warning), the
@@ -937,6 +938,396 @@ Test(report, svg_on_request)
     free(gp);
     tune_plot_log_release(&log);
     tune_oof_release(&o);
+    rm_dir(dir);
+}
+
+/* ---- intermediate values ------------------------------------------------------ */
+
+/* A trial written through the store API: claimed, given its intermediate
+ * values (fold, step, value), then finished in `state` with `value`. */
+struct stored_trial {
+    enum tune_trial_state state;
+    double value;
+    size_t n_values;
+    const struct tune_intermediate *values;
+};
+
+/* Store `n` trials, numbered 0.. in order, in a new study `name` (objective
+ * `metric`; a binary task with no search space) of the open store. */
+static void store_trials(struct tune_store *store, const char *name, const char *metric,
+                         int maximize, const struct stored_trial *t, size_t n,
+                         struct tune_study_info *info)
+{
+    struct tune_error err = {0};
+    int created = 0;
+    cr_assert_eq(store->type->study_create_or_load(store, name, "{\"task\": \"binary\"}", metric,
+                                                   maximize, info, &created, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(created, 1);
+    for (size_t i = 0; i < n; i++) {
+        int number = -1, seq = -1;
+        cr_assert_eq(store->type->trial_claim(store, info->id, TUNE_ORIGIN_SEARCH, n, &number,
+                                              &seq, &err),
+                     TUNE_OK, "%s", err.msg);
+        cr_assert_eq(number, (int)i);
+        cr_assert_eq(store->type->trial_set_params(store, info->id, number, "{}", &err), TUNE_OK,
+                     "%s", err.msg);
+        if (t[i].n_values)
+            cr_assert_eq(store->type->trial_add_intermediate(store, info->id, number, t[i].values,
+                                                             t[i].n_values, &err),
+                         TUNE_OK, "%s", err.msg);
+        struct tune_trial_result res = {
+            .state = t[i].state,
+            .value = t[i].value,
+            .value_std = NAN,
+            .fit_seconds = 0.5,
+            .predict_seconds = 0.25,
+            .error = t[i].state == TUNE_TRIAL_FAILED ? "trainer crashed" : NULL};
+        cr_assert_eq(store->type->trial_finish(store, info->id, number, &res, &err), TUNE_OK,
+                     "%s", err.msg);
+    }
+}
+
+static struct tune_store *open_store(const char *dir)
+{
+    char db[700];
+    snprintf(db, sizeof db, "%s/iv.db", dir);
+    struct tune_store *store = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_store_open(db, &store, &err), TUNE_OK, "%s", err.msg);
+    return store;
+}
+
+static size_t image_index(const struct tune_plot_log *log, const char *name)
+{
+    size_t i = 0;
+    while (i < log->n_images && strcmp(log->images[i], name) != 0)
+        i++;
+    return i;
+}
+
+Test(report, intermediate_lines_are_fold_means_per_step_with_the_best_on_top)
+{
+    /* log-loss, minimized; two folds; every trial misses a step in a fold */
+    static const struct tune_intermediate v0[] = {
+        {0, 1, 0.693}, {0, 2, 0.5125}, {0, 3, 0.4375}, {1, 1, 0.6875}, {1, 2, 0.53}};
+    /* the best: fold 1's step 2 is NaN and its step 4 infinite, both left out */
+    static const struct tune_intermediate v1[] = {
+        {0, 1, 0.61},  {0, 2, 0.3875}, {0, 3, 0.25},
+        {1, 1, 0.59},  {1, 2, NAN},    {1, 3, 0.2275}, {1, 4, INFINITY}};
+    static const struct tune_intermediate v2[] = {{0, 1, 0.7}, {1, 1, 0.71}};
+    static const struct tune_intermediate v3[] = {{0, 1, 0.9}};
+    static const struct tune_intermediate v5[] = {
+        {0, 2, 0.4625}, {0, 4, 0.3375}, {1, 2, 0.4375}, {1, 4, 0.3625}, {1, 6, 0.3}};
+    const struct stored_trial t[6] = {{TUNE_TRIAL_COMPLETE, 0.4123, 5, v0},
+                                      {TUNE_TRIAL_COMPLETE, 0.2385, 7, v1},
+                                      {TUNE_TRIAL_PRUNED, 0.35, 2, v2},
+                                      {TUNE_TRIAL_FAILED, NAN, 1, v3},
+                                      {TUNE_TRIAL_COMPLETE, 0.5, 0, NULL},
+                                      {TUNE_TRIAL_COMPLETE, 0.31, 5, v5}};
+    char *dir = tu_tmpdir(), out[700];
+    struct tune_store *store = open_store(dir);
+    struct tune_study_info info = {0};
+    store_trials(store, "boost", "log_loss", 0, t, 6, &info);
+    snprintf(out, sizeof out, "%s/report", dir);
+    int render = have_gnuplot();
+    struct tune_plot_opts po = opts_in(out, render);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+
+    /* the other complete trials best-ranked first (5: 0.31, then 0: 0.4123),
+     * then the best (1); pruned 2, failed 3 and value-less 4 are absent */
+    static const double want[][4] = {
+        {5, 2, (0.4625 + 0.4375) / 2, 2}, {5, 4, (0.3375 + 0.3625) / 2, 2}, {5, 6, 0.3, 1},
+        {0, 1, (0.693 + 0.6875) / 2, 2},  {0, 2, (0.5125 + 0.53) / 2, 2},   {0, 3, 0.4375, 1},
+        {1, 1, (0.61 + 0.59) / 2, 2},     {1, 2, 0.3875, 1},                {1, 3, (0.25 + 0.2275) / 2, 2}};
+    char *dat = slurp(out, "intermediate.dat");
+    cr_assert_not_null(dat, "no intermediate.dat");
+    assert_contains(dat, "# intermediate values of the complete trials; columns: trial number, "
+                         "step, mean value, folds reporting\n");
+    double v[8];
+    for (size_t i = 0; i < 9; i++) {
+        cr_assert_eq(data_row(dat, i, v, 8), 4, "row %zu", i);
+        for (size_t k = 0; k < 4; k++)
+            cr_assert_eq(v[k], want[i][k], "row %zu column %zu: %.17g, expected %.17g", i, k + 1,
+                         v[k], want[i][k]);
+    }
+    cr_assert_eq(data_row(dat, 9, v, 8), 0, "nothing else is drawn");
+    /* one gnuplot index per trial: two blank lines end each */
+    assert_contains(dat, "5 6 0.29999999999999999 1\n\n\n0 1 ");
+    assert_contains(dat, "0 3 0.4375 1\n\n\n1 1 ");
+
+    char *gp = slurp(out, "intermediate.gp");
+    assert_contains(gp, "set output 'intermediate.png'");
+    assert_contains(gp, "set ylabel 'intermediate value (lower is better)'\n");
+    assert_contains(gp, "set xlabel 'step'");
+    assert_contains(gp, "'Intermediate values (3 of 3 complete trials with values)' . \"\\n\" . "
+                        "'study ' . 'boost'");
+    assert_contains(gp, "plot 'intermediate.dat' index 0:1 using 2:3 with linespoints pt 7 "
+                        "ps 0.5 lw 1 lc rgb '#b0b0b0' title 'other trials (2)'");
+    /* the best trial's index is the last one, 2: thick and orange */
+    assert_contains(gp, "'intermediate.dat' index 2 using 2:3 with linespoints pt 7 ps 0.8 lw 3 "
+                        "lc rgb '#e6550d' title 'best: trial 1 (log_loss 0.2385)'\n");
+
+    /* on the page, after the history */
+    size_t k = image_index(&log, "intermediate.png");
+    cr_assert_lt(k, log.n_images, "intermediate.png is not in the log");
+    cr_assert_eq(k, image_index(&log, "history.png") + 1);
+    assert_contains(log.captions[k], "the best trial (1) thick and orange");
+    assert_contains(log.captions[k], "3 of 3 complete trials with values drawn.");
+    char *html = slurp(out, "index.html");
+    assert_contains(html, "<img src=\"intermediate.png\"");
+    if (render) {
+        assert_png(out, "intermediate.png", 800, 600);
+        cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
+    }
+    free(html);
+    free(gp);
+    free(dat);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+Test(report, intermediate_draws_the_best_and_at_most_fifty_best_ranked_others)
+{
+    /* 56 trials, accuracy maximized: trial i ranks r(i) = (i + 3) * 17 mod 56
+     * (0 the best: trial 53), so 51..55 are the five left out */
+    enum { N = 56 };
+    struct tune_intermediate vals[N][2];
+    struct stored_trial t[N];
+    for (int i = 0; i < N; i++) {
+        int r = (i + 3) * 17 % N;
+        vals[i][0] = (struct tune_intermediate){0, 10, 0.125 * i};
+        vals[i][1] = (struct tune_intermediate){1, 10, 0.375 * i};
+        t[i] = (struct stored_trial){TUNE_TRIAL_COMPLETE, 0.9 - 0.001 * r, 2, vals[i]};
+    }
+    char *dir = tu_tmpdir();
+    struct tune_store *store = open_store(dir);
+    struct tune_study_info info = {0};
+    store_trials(store, "many", "accuracy", 1, t, N, &info);
+    struct tune_trial *trials = NULL, best;
+    size_t n = 0;
+    struct tune_error err = {0};
+    cr_assert_eq(store->type->trial_list(store, info.id, &trials, &n, &err), TUNE_OK);
+    cr_assert_eq(tune_store_best_trial(store, &info, &best, &err), TUNE_OK);
+    cr_assert_eq(best.number, 53);
+    struct tune_plot_opts po = opts_in(dir, 0);
+    struct tune_plot_log log = {0};
+    cr_assert_eq(tune_report_intermediate(store, &info, trials, n, best.number, &po, &log, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(log.n_images, 1);
+    assert_contains(log.captions[0], "51 of 56 complete trials with values drawn (the "
+                                     "best-ranked).");
+    char *dat = slurp(dir, "intermediate.dat");
+    double v[8];
+    /* rows in rank order: ranks 1..50, then the best */
+    for (int r = 1; r <= 51; r++) {
+        int want = r == 51 ? 53 : -1;
+        for (int i = 0; i < N && want < 0; i++)
+            if ((i + 3) * 17 % N == r)
+                want = i;
+        cr_assert_eq(data_row(dat, (size_t)r - 1, v, 8), 4);
+        cr_assert_eq(v[0], want, "row %d: trial %g, expected %d", r, v[0], want);
+        cr_assert_eq(v[1], 10);
+        cr_assert_eq(v[2], (0.125 * want + 0.375 * want) / 2);
+        cr_assert_eq(v[3], 2);
+    }
+    cr_assert_eq(data_row(dat, 51, v, 8), 0);
+    char *gp = slurp(dir, "intermediate.gp");
+    assert_contains(gp, "index 0:49 using 2:3");
+    assert_contains(gp, "'other trials (50)'");
+    assert_contains(gp, "index 50 using 2:3");
+    assert_contains(gp, "'best: trial 53 (accuracy 0.9)'");
+    assert_contains(gp, "'Intermediate values (51 of 56 complete trials with values)'");
+    free(gp);
+    free(dat);
+    tune_plot_log_release(&log);
+    tune_trial_release(&best);
+    tune_trials_free(trials, n);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+Test(report, no_intermediate_picture_without_values_of_complete_trials)
+{
+    /* "plain": no trial reported anything.  "pruned-only": the values are a
+     * pruned trial's and non-finite ones of a complete trial. */
+    static const struct tune_intermediate pruned[] = {{0, 1, 0.6}, {1, 1, 0.7}};
+    static const struct tune_intermediate broken[] = {{0, 1, NAN}, {1, 1, -INFINITY}};
+    const struct stored_trial plain[2] = {{TUNE_TRIAL_COMPLETE, 0.8, 0, NULL},
+                                          {TUNE_TRIAL_FAILED, NAN, 0, NULL}};
+    const struct stored_trial other[3] = {{TUNE_TRIAL_COMPLETE, 0.8, 0, NULL},
+                                          {TUNE_TRIAL_PRUNED, 0.7, 2, pruned},
+                                          {TUNE_TRIAL_COMPLETE, 0.75, 2, broken}};
+    char *dir = tu_tmpdir();
+    struct tune_store *store = open_store(dir);
+    struct tune_study_info info[2] = {{0}};
+    store_trials(store, "plain", "accuracy", 1, plain, 2, &info[0]);
+    store_trials(store, "pruned-only", "accuracy", 1, other, 3, &info[1]);
+    for (size_t s = 0; s < 2; s++) {
+        char out[700];
+        snprintf(out, sizeof out, "%s/report-%zu", dir, s);
+        struct tune_plot_opts po = opts_in(out, 0);
+        struct tune_plot_log log = {0};
+        struct tune_error err = {0};
+        cr_assert_eq(tune_report_study(store, &info[s], &po, &log, &err), TUNE_OK, "%s: %s",
+                     info[s].name, err.msg);
+        cr_assert_eq(image_index(&log, "intermediate.png"), log.n_images, "%s", info[s].name);
+        cr_assert(exists(out, "history.gp") && exists(out, "index.html"));
+        cr_assert(!exists(out, "intermediate.dat") && !exists(out, "intermediate.gp"),
+                  "%s", info[s].name);
+        char *html = slurp(out, "index.html");
+        cr_assert_null(strstr(html, "intermediate"), "%s", info[s].name);
+        free(html);
+        tune_plot_log_release(&log);
+        tune_study_info_release(&info[s]);
+    }
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+Test(report, intermediate_script_quotes_hostile_study_and_metric_names)
+{
+    static const struct tune_intermediate iv[] = {{0, 1, 0.5}, {0, 2, 0.25}, {1, 1, 0.75}};
+    const struct stored_trial t[1] = {{TUNE_TRIAL_COMPLETE, 0.125, 3, iv}};
+    char *dir = tu_tmpdir(), name[700], metric[700], out[700];
+    snprintf(name, sizeof name, "evil 'study' `touch %s/pwned1` @m\nset output '%s/pwned2'",
+             dir, dir);
+    snprintf(metric, sizeof metric, "m') . system('touch %s/pwned3') . ('", dir);
+    struct tune_store *store = open_store(dir);
+    struct tune_study_info info = {0};
+    store_trials(store, name, metric, 0, t, 1, &info);
+    snprintf(out, sizeof out, "%s/report", dir);
+    int render = have_gnuplot();
+    struct tune_plot_opts po = opts_in(out, render);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_lt(image_index(&log, "intermediate.png"), log.n_images);
+    if (render) {
+        cr_assert_eq(log.n_rendered, log.n_images, "every script ran");
+        cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
+    }
+    for (int i = 1; i <= 3; i++) {
+        char p[40];
+        snprintf(p, sizeof p, "pwned%d", i);
+        cr_assert(!exists(dir, p), "a name ran as gnuplot code: %s exists", p);
+    }
+    char *gp = slurp(out, "intermediate.gp");
+    /* single-quoted literals: quotes doubled, the line break a space */
+    assert_contains(gp, "'study ' . 'evil ''study'' `touch ");
+    assert_contains(gp, "@m set output ''");
+    assert_contains(gp, "title 'best: trial 0 (m'') . system(''touch ");
+    /* the data are numbers only */
+    char *dat = slurp(out, "intermediate.dat");
+    double v[8];
+    cr_assert_eq(data_row(dat, 0, v, 8), 4);
+    cr_assert(v[0] == 0 && v[1] == 1 && v[2] == 0.625 && v[3] == 2);
+    cr_assert_eq(data_row(dat, 1, v, 8), 4);
+    cr_assert(v[0] == 0 && v[1] == 2 && v[2] == 0.25 && v[3] == 1);
+    cr_assert_null(strstr(dat, "evil"));
+    char *html = slurp(out, "index.html");
+    assert_contains(html, "<img src=\"intermediate.png\"");
+    cr_assert_null(strstr(html, "'study'"), "the page escapes the name");
+    free(html);
+    free(dat);
+    free(gp);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+Test(report, intermediate_values_over_two_decades_get_a_log_axis)
+{
+    /* a squared error falling from 2385 to 12.5: ratio 190.8 */
+    static const struct tune_intermediate iv[] = {
+        {0, 1, 2385}, {0, 2, 310}, {0, 3, 12.5}, {1, 1, 2385}, {1, 2, 290}, {1, 3, 12.5}};
+    static const struct tune_intermediate flat[] = {{0, 1, 250}, {0, 2, 30}};
+    const struct stored_trial t[2] = {{TUNE_TRIAL_COMPLETE, 3.5, 6, iv},
+                                      {TUNE_TRIAL_COMPLETE, 5.5, 2, flat}};
+    char *dir = tu_tmpdir();
+    struct tune_store *store = open_store(dir);
+    struct tune_study_info info = {0};
+    store_trials(store, "mse", "rmse", 0, t, 2, &info);
+    struct tune_trial *trials = NULL;
+    size_t n = 0;
+    struct tune_error err = {0};
+    cr_assert_eq(store->type->trial_list(store, info.id, &trials, &n, &err), TUNE_OK);
+    int render = have_gnuplot();
+    struct tune_plot_opts po = opts_in(dir, render);
+    struct tune_plot_log log = {0};
+    cr_assert_eq(tune_report_intermediate(store, &info, trials, n, 0, &po, &log, &err), TUNE_OK,
+                 "%s", err.msg);
+    char *gp = slurp(dir, "intermediate.gp");
+    assert_contains(gp, "set ylabel 'intermediate value (lower is better), log scale'\n");
+    assert_contains(gp, "set logscale y\nset yrange [10:2981.25]\n");
+    assert_contains(gp, "set xtics 1\n");
+    assert_contains(gp, "'best: trial 0 (rmse 3.5)'");
+    char *dat = slurp(dir, "intermediate.dat");
+    double v[8];
+    cr_assert_eq(data_row(dat, 0, v, 8), 4);
+    cr_assert(v[0] == 1 && v[1] == 1 && v[2] == 250 && v[3] == 1, "the other trial first");
+    cr_assert_eq(data_row(dat, 3, v, 8), 4);
+    cr_assert(v[0] == 0 && v[1] == 2 && v[2] == 300 && v[3] == 2);
+    if (render) {
+        assert_png(dir, "intermediate.png", 800, 600);
+        cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
+    }
+    free(dat);
+    free(gp);
+    tune_plot_log_release(&log);
+    tune_trials_free(trials, n);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+/* Fault injection: a store whose listing of intermediate values fails. */
+static int list_intermediate_fails(struct tune_store *s, int64_t study_id, int number,
+                                   struct tune_intermediate **out, size_t *n,
+                                   struct tune_error *err)
+{
+    (void)s;
+    (void)study_id;
+    *out = NULL;
+    *n = 0;
+    return tune_error_set(err, TUNE_EIO, "disk I/O error (injected) at %d", number);
+}
+
+Test(report, a_failing_store_fails_the_intermediate_picture_naming_the_trial)
+{
+    static const struct tune_intermediate iv[] = {{0, 1, 0.5}};
+    const struct stored_trial t[2] = {{TUNE_TRIAL_FAILED, NAN, 0, NULL},
+                                      {TUNE_TRIAL_COMPLETE, 0.125, 1, iv}};
+    char *dir = tu_tmpdir();
+    struct tune_store *store = open_store(dir);
+    struct tune_study_info info = {0};
+    store_trials(store, "flaky", "log_loss", 0, t, 2, &info);
+    struct tune_trial *trials = NULL;
+    size_t n = 0;
+    struct tune_error err = {0};
+    cr_assert_eq(store->type->trial_list(store, info.id, &trials, &n, &err), TUNE_OK);
+    const struct tune_store_type *sqlite_type = store->type;
+    struct tune_store_type broken = *sqlite_type;
+    broken.trial_list_intermediate = list_intermediate_fails;
+    store->type = &broken;
+    struct tune_plot_opts po = opts_in(dir, 0);
+    struct tune_plot_log log = {0};
+    int rc = tune_report_intermediate(store, &info, trials, n, 1, &po, &log, &err);
+    store->type = sqlite_type;
+    cr_assert_eq(rc, TUNE_EIO);
+    cr_assert_str_eq(err.msg, "study 'flaky', trial 1: disk I/O error (injected) at 1");
+    cr_assert_eq(log.n_images, 0);
+    cr_assert(!exists(dir, "intermediate.dat") && !exists(dir, "intermediate.gp"));
+    tune_plot_log_release(&log);
+    tune_trials_free(trials, n);
+    tune_study_info_release(&info);
+    tune_store_close(store);
     rm_dir(dir);
 }
 

@@ -2,8 +2,8 @@
  * `compare`, `learning-curve` and `elbow` — help, usage errors (exit 2, one
  * line), a report of a study made by `tunefold run`, gnuplot missing
  * ($TUNEFOLD_GNUPLOT pointing nowhere: exit 0, one line saying how to draw,
- * scripts and data written), compare's table and p-values, a learning curve
- * and an elbow.
+ * scripts and data written), the intermediate values of a boosting study,
+ * compare's table and p-values, a learning curve and an elbow.
  *
  * Each test has its own tu_tmpdir(); budgets are a few trials on
  * breast_cancer so the file runs in a few seconds. */
@@ -95,6 +95,24 @@ static void rm_dir(char *dir)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
     free(dir);
+}
+
+/* dir/name as a malloc'ed string, or NULL when unreadable. */
+static char *slurp(const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    buf[got] = '\0';
+    fclose(f);
+    return buf;
 }
 
 /* A breast-cancer logistic study file in dir, `trials` trials run into
@@ -255,5 +273,76 @@ Test(report_cli, elbow_of_iris_is_three)
     snprintf(e, sizeof e, "%s/e", dir);
     cr_assert(exists(e, "elbow.dat") && exists(e, "elbow.gp"));
     result_free(&r);
+    rm_dir(dir);
+}
+
+Test(report_cli, report_draws_the_intermediate_values_of_a_boosting_study)
+{
+    /* boosting reports the validation loss after each of its 12 rounds, on
+     * each of 3 folds: every line has 12 steps, each the mean of 3 folds */
+    char *dir = tu_tmpdir(), cwd[512], text[2048], rep[600];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text,
+             "{\"name\": \"boost\", \"data\": {\"path\": \"%s/data/breast_cancer.csv\"},"
+             " \"task\": \"binary\", \"trainer\": {\"name\": \"boosting\","
+             " \"params\": {\"n_estimators\": 12, \"max_depth\": 2, \"n_threads\": 1}},"
+             " \"space\": {\"learning_rate\": {\"type\": \"float\", \"low\": 0.05,"
+             " \"high\": 0.5, \"scale\": \"log\"}},"
+             " \"search\": {\"strategy\": \"random\", \"trials\": 3, \"seed\": 4},"
+             " \"cv\": {\"folds\": 3}}",
+             cwd);
+    char *path = tu_write(dir, "boost.json", text);
+    struct result r = cli("run %s --db %s/t.db --quiet", path, dir);
+    cr_assert_eq(r.rc, 0, "run: %s", r.err);
+    result_free(&r);
+    r = cli("report --db %s/t.db --out %s/rep", dir, dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    snprintf(rep, sizeof rep, "%s/rep", dir);
+    cr_assert(exists(rep, "intermediate.dat") && exists(rep, "intermediate.gp"));
+    if (have_gnuplot()) {
+        char png[700];
+        unsigned w, h;
+        cr_assert_str_empty(r.err, "%s", r.err);
+        snprintf(png, sizeof png, "%s/intermediate.png", rep);
+        cr_assert_eq(tune_png_size(png, &w, &h, NULL), TUNE_OK);
+        cr_assert(w == 800 && h == 600);
+    }
+    result_free(&r);
+    /* the highlighted trial is the history's best */
+    char *gp = slurp(rep, "intermediate.gp"), *hist = slurp(rep, "history.gp");
+    const char *b = strstr(gp, "title 'best: trial ");
+    cr_assert_not_null(b, "%s", gp);
+    int best = atoi(b + strlen("title 'best: trial "));
+    char want[64];
+    snprintf(want, sizeof want, "'best: trial %d (", best);
+    cr_assert_not_null(strstr(hist, want), "history names another best:\n%s", hist);
+    char *dat = slurp(rep, "intermediate.dat");
+    size_t rows = 0;
+    int trial_of_block[3] = {-1, -1, -1};
+    for (char *line = strtok(dat, "\n"); line; line = strtok(NULL, "\n")) {
+        if (line[0] == '#')
+            continue;
+        int number;
+        size_t step, folds;
+        double mean;
+        cr_assert_eq(sscanf(line, "%d %zu %lf %zu", &number, &step, &mean, &folds), 4, "%s",
+                     line);
+        cr_assert_eq(step, rows % 12 + 1, "%s", line);
+        cr_assert_eq(folds, 3, "%s", line);
+        cr_assert(mean > 0 && mean < 0.7, "a log-loss below chance: %s", line);
+        if (step == 1)
+            trial_of_block[rows / 12] = number;
+        cr_assert_eq(number, trial_of_block[rows / 12], "%s", line);
+        rows++;
+    }
+    cr_assert_eq(rows, 36);
+    cr_assert_eq(trial_of_block[2], best, "the best trial is drawn last, on top");
+    char *html = slurp(rep, "index.html");
+    cr_assert_not_null(strstr(html, "<img src=\"intermediate.png\""));
+    free(html);
+    free(dat);
+    free(hist);
+    free(gp);
+    free(path);
     rm_dir(dir);
 }

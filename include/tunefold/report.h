@@ -151,6 +151,19 @@ int tune_report_predictions(const struct tune_oof *oof, const char *title,
 int tune_report_history(const struct tune_study_info *info, const struct tune_trial *trials,
                         size_t n, const struct tune_plot_opts *o, struct tune_plot_log *log,
                         struct tune_error *err);
+/* Intermediate values ("intermediate"), as Optuna's plot_intermediate_values:
+ * the value an iterative trainer reported (its own loss, lower is better)
+ * against the step, one line per COMPLETE trial, at each step the mean over
+ * the folds that reported that step (values that are not finite left out).
+ * The trial numbered `best_number` (the study's best; -1: none) is drawn on
+ * top, thick and coloured, and named in the key; the others thin and grey,
+ * at most 50 of them, the best-ranked by the study's objective.  Values are
+ * read from the store (trial_list_intermediate) for every complete trial in
+ * `trials`.  No complete trial with a value: nothing written, TUNE_OK. */
+int tune_report_intermediate(struct tune_store *store, const struct tune_study_info *info,
+                             const struct tune_trial *trials, size_t n, int best_number,
+                             const struct tune_plot_opts *o, struct tune_plot_log *log,
+                             struct tune_error *err);
 /* Objective against each searched parameter ("param_<i>_<name>"), log x axis
  * for a log-scaled one, categories and booleans as named positions; colour
  * is the trial number, the best trial is circled.  The space comes from

@@ -1,0 +1,244 @@
+/* intermediate.c — the intermediate values of a study's complete trials
+ * (Optuna's plot_intermediate_values): one line per trial, the value an
+ * iterative trainer reported (its own loss: a boosting round's validation
+ * loss, a forest's out-of-bag error every 10 trees, an epoch's loss, an
+ * external program's {"step", "value"} lines) against the step.
+ *
+ * A trial's line is, at each step, the mean over the folds that reported
+ * that step: folds can stop at different steps (early stopping, a step
+ * missing from one fold), so a step's mean is over fewer folds there, and
+ * the data file says how many.  Values that are not finite are left out
+ * before the mean; a trial left with none is not drawn.
+ *
+ * Only COMPLETE trials are drawn (a pruned trial stopped early by design;
+ * a failed or running one has no objective to rank by).  The study's best
+ * trial is drawn last, thick and coloured; the others thin and grey, at
+ * most MAX_OTHERS of them, the best-ranked by the study's objective, so a
+ * study of thousands of trials stays a picture, not a smudge.
+ *
+ * Invariant: nothing is drawn, and no file written, when no complete trial
+ * has a finite intermediate value. */
+#include "plot.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_OTHERS 50
+
+/* A complete trial's rank: larger key is better whatever the direction;
+ * ties by number, so the first of equal trials ranks first (as
+ * tune_store_best_trial picks it). */
+struct ranked {
+    double key;
+    int number;
+};
+
+static int by_rank(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? 1 : -1;
+    return (x->number > y->number) - (x->number < y->number);
+}
+
+static int by_step_then_fold(const void *a, const void *b)
+{
+    const struct tune_intermediate *x = a, *y = b;
+    if (x->step != y->step)
+        return x->step < y->step ? -1 : 1;
+    return (x->fold > y->fold) - (x->fold < y->fold);
+}
+
+/* What the drawn lines span, for the axes. */
+struct extent {
+    size_t step_lo, step_hi;
+    double y_lo, y_hi;       /* of the means */
+    size_t max_points;       /* most steps on one line */
+};
+
+/* Drop the non-finite values of v (n of them), sort the rest by step and
+ * append one data line per step to `out`: number, step, mean, folds.
+ * Returns how many steps were written (0: none finite). */
+static size_t write_trial(struct tune_text *out, int number, struct tune_intermediate *v,
+                          size_t n, struct extent *ex)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i].value))
+            v[m++] = v[i];
+    qsort(v, m, sizeof *v, by_step_then_fold);
+    size_t points = 0;
+    for (size_t i = 0; i < m;) {
+        size_t j = i;
+        double sum = 0;
+        /* the store keeps one value per (fold, step): a group is the folds */
+        for (; j < m && v[j].step == v[i].step; j++)
+            sum += v[j].value;
+        double mean = sum / (double)(j - i);
+        tune_text_printf(out, "%d %zu ", number, v[i].step);
+        tune_text_num(out, mean);
+        tune_text_printf(out, " %zu\n", j - i);
+        ex->step_lo = v[i].step < ex->step_lo ? v[i].step : ex->step_lo;
+        ex->step_hi = v[i].step > ex->step_hi ? v[i].step : ex->step_hi;
+        ex->y_lo = fmin(ex->y_lo, mean);
+        ex->y_hi = fmax(ex->y_hi, mean);
+        points++;
+        i = j;
+    }
+    if (points) /* two blank lines: the next trial is the next gnuplot index */
+        tune_text_printf(out, "\n\n");
+    ex->max_points = points > ex->max_points ? points : ex->max_points;
+    return points;
+}
+
+int tune_report_intermediate(struct tune_store *store, const struct tune_study_info *info,
+                             const struct tune_trial *trials, size_t n, int best_number,
+                             const struct tune_plot_opts *o, struct tune_plot_log *log,
+                             struct tune_error *err)
+{
+    struct ranked *rank = malloc((n + 1) * sizeof *rank);
+    if (!rank)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for the intermediate values");
+    size_t n_complete = 0;
+    double best_value = NAN;
+    for (size_t i = 0; i < n; i++) {
+        const struct tune_trial *t = &trials[i];
+        if (t->state != TUNE_TRIAL_COMPLETE)
+            continue;
+        /* a complete trial without a finite objective ranks last */
+        double key = isfinite(t->value) ? (info->maximize ? t->value : -t->value) : -INFINITY;
+        rank[n_complete++] = (struct ranked){key, t->number};
+        if (t->number == best_number)
+            best_value = t->value;
+    }
+    qsort(rank, n_complete, sizeof *rank, by_rank);
+
+    /* Every complete trial is read, to count those with values; only the
+     * drawn ones are kept, as text.  The best goes last, on top. */
+    struct tune_text others = {0}, best = {0}, data = {0}, gp = {0};
+    struct extent ex = {.step_lo = (size_t)-1, .y_lo = INFINITY, .y_hi = -INFINITY};
+    size_t n_with = 0, n_others = 0, best_points = 0;
+    int rc = TUNE_OK;
+    for (size_t r = 0; r < n_complete; r++) {
+        struct tune_intermediate *v = NULL;
+        size_t nv = 0;
+        rc = store->type->trial_list_intermediate(store, info->id, rank[r].number, &v, &nv,
+                                                  err);
+        if (rc) {
+            tune_error_prefix(err, "study '%s', trial %d", info->name, rank[r].number);
+            goto done;
+        }
+        size_t finite = 0;
+        for (size_t i = 0; i < nv; i++)
+            finite += isfinite(v[i].value) != 0;
+        if (finite) {
+            n_with++;
+            if (rank[r].number == best_number)
+                best_points = write_trial(&best, rank[r].number, v, nv, &ex);
+            else if (n_others < MAX_OTHERS && write_trial(&others, rank[r].number, v, nv, &ex))
+                n_others++;
+        }
+        free(v);
+    }
+    if (n_with == 0) /* no iterative trainer, or nothing finite: no picture */
+        goto done;
+
+    size_t n_drawn = n_others + (best_points > 0);
+    tune_text_printf(&data, "# intermediate values of the complete trials; columns: trial "
+                            "number, step, mean value, folds reporting\n"
+                            "# mean = the mean over the folds that reported the step (values "
+                            "that are not finite left out); folds reporting = how many\n"
+                            "# one gnuplot index per trial (two blank lines between): %zu other "
+                            "trial(s), best-ranked first, then ",
+                     n_others);
+    if (best_points)
+        tune_text_printf(&data, "the best trial, %d\n", best_number);
+    else
+        tune_text_printf(&data, "no best trial (it reported no value)\n");
+    tune_text_put(&data, others.p ? others.p : "", others.len);
+    tune_text_put(&data, best.p ? best.p : "", best.len);
+    data.oom |= others.oom | best.oom; /* a cut line must not be saved as data */
+
+    tune_plot_preamble(&gp, o, "intermediate", 0, 0);
+    char head[160];
+    snprintf(head, sizeof head, "Intermediate values (%zu of %zu complete trials with values)",
+             n_drawn, n_with);
+    tune_text_printf(&gp, "set title ");
+    tune_plot_quote(&gp, head, 0);
+    tune_text_printf(&gp, " . \"\\n\" . 'study ' . ");
+    tune_plot_quote(&gp, info->name, 80);
+    tune_text_printf(&gp, "\nset xlabel 'step'\n");
+    /* Losses that fall over decades (a regression's squared error) would
+     * leave every line but the first steps flat on the floor of a linear
+     * axis: a positive range over two decades is drawn on a log axis. */
+    int logy = ex.y_lo > 0 && ex.y_hi / ex.y_lo >= 100;
+    tune_text_printf(&gp, "set ylabel 'intermediate value (lower is better)%s'\n",
+                     logy ? ", log scale" : "");
+    if (logy) {
+        tune_text_printf(&gp, "set logscale y\nset yrange [%.17g:%.17g]\n", ex.y_lo / 1.25,
+                         ex.y_hi * 1.25);
+        tune_plot_log_tics(&gp, "y", ex.y_lo / 1.25, ex.y_hi * 1.25);
+    } else {
+        double span = ex.y_hi - ex.y_lo;
+        if (!(span > 0))
+            span = fabs(ex.y_hi) > 0 ? 0.1 * fabs(ex.y_hi) : 1e-3;
+        tune_text_printf(&gp, "set yrange [%.17g:%.17g]\n", ex.y_lo - 0.06 * span,
+                         ex.y_hi + 0.06 * span);
+    }
+    size_t steps = ex.step_hi - ex.step_lo;
+    double pad = steps >= 12 ? 0.02 * (double)steps : steps ? 0.2 : 1;
+    tune_text_printf(&gp, "set xrange [%.17g:%.17g]\n", (double)ex.step_lo - pad,
+                     (double)ex.step_hi + pad);
+    if (steps < 12)
+        tune_text_printf(&gp, "set xtics 1\n"); /* steps are integers */
+    tune_text_printf(&gp, "set key below horizontal\nset bmargin 7\n");
+    /* with few steps a line is a few segments: mark the points too */
+    const char *style = ex.max_points <= 20 ? "linespoints pt 7 ps 0.5" : "lines";
+    const char *sep = "plot ";
+    if (n_others) {
+        char t[64];
+        snprintf(t, sizeof t, "other trials (%zu)", n_others);
+        tune_text_printf(&gp, "%s'intermediate.dat' index 0:%zu using 2:3 with %s lw 1 "
+                              "lc rgb '#b0b0b0' title ",
+                         sep, n_others - 1, style);
+        tune_plot_quote(&gp, t, 0);
+        sep = ", \\\n     ";
+    }
+    if (best_points) {
+        char t[160];
+        snprintf(t, sizeof t, "best: trial %d (%.40s %.6g)", best_number,
+                 info->metric ? info->metric : "objective", best_value);
+        tune_text_printf(&gp, "%s'intermediate.dat' index %zu using 2:3 with %s lw 3 "
+                              "lc rgb '#e6550d' title ",
+                         sep, n_others, best_points <= 20 ? "linespoints pt 7 ps 0.8" : "lines");
+        tune_plot_quote(&gp, t, 0);
+    }
+    tune_text_printf(&gp, "\n");
+
+    char caption[400];
+    if (best_points)
+        snprintf(caption, sizeof caption,
+                 "Intermediate values against the step: one line per complete trial, at each "
+                 "step the mean over the folds that reported it; the best trial (%d) thick "
+                 "and orange, the others grey. %zu of %zu complete trials with values drawn%s.",
+                 best_number, n_drawn, n_with,
+                 n_drawn < n_with ? " (the best-ranked)" : "");
+    else
+        snprintf(caption, sizeof caption,
+                 "Intermediate values against the step: one line per complete trial, at each "
+                 "step the mean over the folds that reported it (grey; the best trial reported "
+                 "none). %zu of %zu complete trials with values drawn%s.",
+                 n_drawn, n_with, n_drawn < n_with ? " (the best-ranked)" : "");
+    rc = tune_text_save(&data, o->out_dir, "intermediate.dat", err);
+    if (!rc)
+        rc = tune_plot_finish(&gp, o, log, "intermediate", caption, err);
+done:
+    tune_text_release(&others);
+    tune_text_release(&best);
+    tune_text_release(&data);
+    tune_text_release(&gp);
+    free(rank);
+    return rc;
+}
