@@ -11,8 +11,8 @@ set title 'Cost against quality of every complete trial' . "\n" . 'Pareto front:
 set xlabel 'fit + predict seconds per fold (log scale)'
 set ylabel 'roc_auc' . ' (higher is better)'
 set logscale x
-set xrange [4.9539249971530808e-05:0.097225423679337841]
-set xtics (5e-05, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05)
+set xrange [7.8340499612750136e-05:0.029395287038641985]
+set xtics (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02)
 set format x '%g'
 set mxtics 10
 set yrange [0.96340948706883855:0.99761055220210149]
