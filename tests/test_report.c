@@ -41,23 +41,6 @@ static void rm_dir(char *dir)
     free(dir);
 }
 
-static char *slurp(const char *dir, const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static int exists(const char *dir, const char *name)
 {
     char path[1024];
@@ -213,7 +196,7 @@ Test(report, roc_data_are_the_metric_curves_and_the_mean_averages_the_folds)
     cr_assert_str_eq(log.images[0], "roc.png");
     cr_assert(!exists(dir, "roc.png"));
     /* fold 1 is scikit-learn's roc_curve: fpr 0 0 .5 .5 1, tpr 0 .5 .5 1 1 */
-    char *dat = slurp(dir, "roc.dat");
+    char *dat = tu_read(dir, "roc.dat");
     static const double fpr[] = {0, 0, 0.5, 0.5, 1}, tpr[] = {0, 0.5, 0.5, 1, 1};
     double v[8];
     for (size_t i = 0; i < 5; i++) {
@@ -231,7 +214,7 @@ Test(report, roc_data_are_the_metric_curves_and_the_mean_averages_the_folds)
     assert_contains(dat, "# fold 1: AUC 0.75\n");
     assert_contains(dat, "# fold 2: AUC 1\n");
     /* mean curve: at fpr .25 fold 1's envelope is .5, fold 2's is 1 */
-    char *mean = slurp(dir, "roc_mean.dat");
+    char *mean = tu_read(dir, "roc_mean.dat");
     cr_assert_eq(data_row(mean, 0, v, 8), 5);
     cr_assert(v[0] == 0 && v[1] == 0, "the mean curve starts at the origin");
     cr_assert_eq(row_with(mean, 0.25, v, 8), 5);
@@ -239,7 +222,7 @@ Test(report, roc_data_are_the_metric_curves_and_the_mean_averages_the_folds)
     assert_close(v[2], 0.25, 1e-15);
     assert_close(v[3], 0.5, 1e-15);
     assert_close(v[4], 1.0, 1e-15);
-    char *gp = slurp(dir, "roc.gp");
+    char *gp = tu_read(dir, "roc.gp");
     assert_contains(gp, "'fold 1 (AUC 0.750)'");
     assert_contains(gp, "'mean (AUC 0.875 \xc2\xb1 0.125)'");
     assert_contains(gp, "x with lines dt 2");
@@ -261,7 +244,7 @@ Test(report, pr_mean_curve_averages_interpolated_precision)
     struct tune_plot_log log = {0};
     cr_assert_eq(tune_report_pr(&o, "t", &po, &log, NULL), TUNE_OK);
     /* fold 1: precision at recall >= .75 is at most 2/3; fold 2: 1 */
-    char *mean = slurp(dir, "pr_mean.dat");
+    char *mean = tu_read(dir, "pr_mean.dat");
     double v[8];
     cr_assert_eq(row_with(mean, 0.75, v, 8), 5);
     assert_close(v[1], (2.0 / 3 + 1) / 2, 1e-15);
@@ -269,7 +252,7 @@ Test(report, pr_mean_curve_averages_interpolated_precision)
     /* at recall .5 fold 1 reaches precision 1 */
     cr_assert_eq(row_with(mean, 0.5, v, 8), 5);
     assert_close(v[1], 1.0, 1e-15);
-    char *gp = slurp(dir, "pr.gp");
+    char *gp = tu_read(dir, "pr.gp");
     /* average precision: .8333 (scikit-learn) and 1 */
     assert_contains(gp, "'mean (AP 0.917 \xc2\xb1 0.083)'");
     assert_contains(gp, "'chance (positives 0.500)'");
@@ -298,12 +281,12 @@ Test(report, confusion_data_hold_counts_and_row_rates)
     struct tune_plot_opts po = opts_in(dir, 0);
     struct tune_plot_log log = {0};
     cr_assert_eq(tune_report_confusion(&o, "t", &po, &log, NULL), TUNE_OK);
-    char *dat = slurp(dir, "confusion.dat");
+    char *dat = tu_read(dir, "confusion.dat");
     const char *body = strchr(dat, '\n') + 1;
     cr_assert_str_eq(body, "0 0 1 0.5\n1 0 1 0.5\n2 0 0 0\n\n"
                            "0 1 0 0\n1 1 2 1\n2 1 0 0\n\n"
                            "0 2 1 1\n1 2 0 0\n2 2 0 0\n\n");
-    char *gp = slurp(dir, "confusion.gp");
+    char *gp = tu_read(dir, "confusion.gp");
     assert_contains(gp, "set xtics ('a' 0, 'b' 1, 'c' 2)");
     assert_contains(gp, "set ytics ('a' 0, 'b' 1, 'c' 2)");
     assert_contains(gp, "with image");
@@ -326,10 +309,10 @@ Test(report, multiclass_curves_are_one_vs_rest_per_class)
     cr_assert_eq(tune_report_roc(&o, "t", &po, &log, NULL), TUNE_OK);
     cr_assert_eq(log.n_images, 3);
     cr_assert_str_eq(log.images[2], "roc_2.png");
-    char *gp = slurp(dir, "roc_1.gp");
+    char *gp = tu_read(dir, "roc_1.gp");
     assert_contains(gp, "'ROC curve, one-vs-rest: class ' . 'b'");
     /* class c (code 2) is in fold 2 only: fold 1 draws no curve */
-    char *dat = slurp(dir, "roc_2.dat");
+    char *dat = tu_read(dir, "roc_2.dat");
     cr_assert_null(strstr(dat, "# fold 1"));
     assert_contains(dat, "# fold 2: AUC");
     free(gp);
@@ -367,7 +350,7 @@ Test(report, history_marks_failures_and_keeps_the_best_so_far)
     struct tune_plot_opts po = opts_in(dir, 0);
     struct tune_plot_log log = {0};
     cr_assert_eq(tune_report_history(&info, t, 5, &po, &log, NULL), TUNE_OK);
-    char *dat = slurp(dir, "history.dat");
+    char *dat = tu_read(dir, "history.dat");
     double v[8], fail_row;
     static const double best[] = {0.9, 0.9, 0.9, 0.95, 0.95};
     for (size_t i = 0; i < 5; i++) {
@@ -382,7 +365,7 @@ Test(report, history_marks_failures_and_keeps_the_best_so_far)
     cr_assert_lt(fail_row, 0.8, "failed trials sit below the data");
     data_row(dat, 4, v, 8);
     cr_assert_eq(v[3], fail_row, "a pruned trial without a value sits on the same row");
-    char *gp = slurp(dir, "history.gp");
+    char *gp = tu_read(dir, "history.gp");
     assert_contains(gp, "'study ' . 's''1'");
     assert_contains(gp, "'failed (1)'");
     assert_contains(gp, "'pruned (1)'");
@@ -403,7 +386,7 @@ Test(report, history_draws_far_worse_values_at_the_clip_limit)
     struct tune_plot_opts po = opts_in(dir, 0);
     struct tune_plot_log log = {0};
     cr_assert_eq(tune_report_history(&info, t, 4, &po, &log, NULL), TUNE_OK);
-    char *dat = slurp(dir, "history.dat");
+    char *dat = tu_read(dir, "history.dat");
     double v[8];
     /* best .9, median .825: limit .9 - 4 * .075 = .6 */
     data_row(dat, 3, v, 8);
@@ -411,7 +394,7 @@ Test(report, history_draws_far_worse_values_at_the_clip_limit)
     assert_close(v[3], 0.6, 1e-12);
     data_row(dat, 1, v, 8);
     cr_assert_eq(v[3], 0.8, "values within the limit are drawn as they are");
-    char *gp = slurp(dir, "history.gp");
+    char *gp = tu_read(dir, "history.gp");
     assert_contains(gp, "'worse than shown (1)'");
     free(dat);
     free(gp);
@@ -440,17 +423,17 @@ Test(report, parameter_views_use_log_axes_and_named_categories)
     cr_assert_eq(n, 3);
     cr_assert_str_eq(log.images[0], "param_1_C.png");
     cr_assert_str_eq(log.images[1], "param_2_penalty.png");
-    char *gp = slurp(dir, "param_1_C.gp");
+    char *gp = tu_read(dir, "param_1_C.gp");
     assert_contains(gp, "set logscale x");
     assert_contains(gp, "'failed (1)'");
     assert_contains(gp, "'best trial 1'");
-    char *gp2 = slurp(dir, "param_2_penalty.gp");
+    char *gp2 = tu_read(dir, "param_2_penalty.gp");
     assert_contains(gp2, "set xtics ('l1' 0, 'l2' 1)");
     cr_assert_null(strstr(gp2, "logscale"));
-    char *gp3 = slurp(dir, "param_3_fit.gp");
+    char *gp3 = tu_read(dir, "param_3_fit.gp");
     assert_contains(gp3, "set xtics ('false' 0, 'true' 1)");
     /* categories are jittered by at most 0.15 around their position */
-    char *dat = slurp(dir, "param_2_penalty.dat");
+    char *dat = tu_read(dir, "param_2_penalty.dat");
     double v[8];
     data_row(dat, 0, v, 8);
     cr_assert(fabs(v[2] - 1) <= 0.15 + 1e-12, "x = %g", v[2]);
@@ -473,7 +456,7 @@ Test(report, importances_are_sorted_by_size_with_quoted_names)
     struct tune_error err = {0};
     cr_assert_eq(tune_report_importances(csv, strlen(csv), "t", &po, &log, &err), TUNE_OK,
                  "%s", err.msg);
-    char *dat = slurp(dir, "importances.dat");
+    char *dat = tu_read(dir, "importances.dat");
     double v[4];
     data_row(dat, 0, v, 4);
     cr_assert(v[0] == 0 && v[1] == 0.5);
@@ -482,7 +465,7 @@ Test(report, importances_are_sorted_by_size_with_quoted_names)
     data_row(dat, 2, v, 4);
     cr_assert(v[0] == 2 && v[1] == 0.2);
     cr_assert_eq(data_row(dat, 3, v, 4), 0, "the NaN importance is left out");
-    char *gp = slurp(dir, "importances.gp");
+    char *gp = tu_read(dir, "importances.gp");
     assert_contains(gp, "set ytics ('a,1' 0, 'c' 1, 'b' 2)");
     free(dat);
     free(gp);
@@ -665,12 +648,12 @@ Test(report, elbow_of_four_separated_blobs_is_four)
     struct tune_plot_opts po = opts_in(dir, render);
     struct tune_plot_log log = {0};
     cr_assert_eq(tune_elbow_plot(&e, "blobs", &po, &log, &err), TUNE_OK, "%s", err.msg);
-    char *dat = slurp(dir, "elbow.dat");
+    char *dat = tu_read(dir, "elbow.dat");
     double v[4];
     cr_assert_eq(data_row(dat, 3, v, 4), 3);
     cr_assert_eq(v[0], 4);
     cr_assert_eq(v[1], e.inertia[3]);
-    char *gp = slurp(dir, "elbow.gp");
+    char *gp = tu_read(dir, "elbow.gp");
     assert_contains(gp, "'Inertia; elbow at k = 4 (Kneedle)'");
     if (render) {
         unsigned w, h;
@@ -753,7 +736,7 @@ Test(report, study_report_renders_every_picture_and_matches_the_stored_metrics)
             j++;
         cr_assert_lt(j, log.n_images, "no %s", expect[i]);
     }
-    char *html = slurp(out, "index.html");
+    char *html = tu_read(out, "index.html");
     for (size_t i = 0; i < log.n_images; i++) {
         char tag[300];
         snprintf(tag, sizeof tag, "<img src=\"%s\"", log.images[i]);
@@ -776,7 +759,7 @@ Test(report, study_report_renders_every_picture_and_matches_the_stored_metrics)
         if (strcmp(best.metrics[m].name, "roc_auc") == 0)
             auc = &best.metrics[m];
     cr_assert_not_null(auc);
-    char *roc = slurp(out, "roc.dat");
+    char *roc = tu_read(out, "roc.dat");
     size_t line = 0;
     for (size_t f = 0; f < auc->n_folds; f++) {
         /* trapezoids over this fold's points */
@@ -791,17 +774,17 @@ Test(report, study_report_renders_every_picture_and_matches_the_stored_metrics)
         }
         assert_close(area, auc->folds[f], 1e-12);
     }
-    char *gp = slurp(out, "roc.gp");
+    char *gp = tu_read(out, "roc.gp");
     char legend[96];
     snprintf(legend, sizeof legend, "'mean (AUC %.3f \xc2\xb1 %.3f)'", auc->mean, auc->std);
     assert_contains(gp, legend);
     /* the confusion counts cover every row once */
-    char *cm = slurp(out, "confusion.dat");
+    char *cm = tu_read(out, "confusion.dat");
     double v[4], total = 0;
     for (size_t i = 0; data_row(cm, i, v, 4) == 4; i++)
         total += v[2];
     cr_assert_eq(total, 569);
-    char *trials = slurp(out, "trials.csv");
+    char *trials = tu_read(out, "trials.csv");
     assert_contains(trials, "number,state,origin,value");
     cr_assert(exists(out, "best_folds.csv"));
     free(trials);
@@ -838,7 +821,7 @@ Test(report, without_gnuplot_the_scripts_and_data_are_still_written)
         cr_assert(!exists(out, log.images[i]));
     }
     cr_assert(exists(out, "roc.dat") && exists(out, "history.dat") && exists(out, "index.html"));
-    char *html = slurp(out, "index.html");
+    char *html = tu_read(out, "index.html");
     assert_contains(html, "gnuplot was not found");
     free(html);
     tune_plot_log_release(&log);
@@ -899,12 +882,12 @@ Test(report, class_and_study_names_never_run_as_gnuplot_code)
         cr_assert(!exists(dir, p), "a name ran as a command: %s exists", p);
     }
     /* the names are in the scripts, as single-quoted literals */
-    char *gp = slurp(out, "confusion.gp");
+    char *gp = tu_read(out, "confusion.gp");
     assert_contains(gp, "'\"; system(\"touch ");
     assert_contains(gp, "'`touch ");
-    char *hist = slurp(out, "history.gp");
+    char *hist = tu_read(out, "history.gp");
     assert_contains(hist, "'evil ''study'' `touch ");
-    char *html = slurp(out, "index.html");
+    char *html = tu_read(out, "index.html");
     assert_contains(html, "evil &#39;study&#39; `touch");
     free(gp);
     free(hist);
@@ -928,10 +911,10 @@ Test(report, svg_on_request)
     struct tune_error err = {0};
     cr_assert_eq(tune_report_confusion(&o, "t", &po, &log, &err), TUNE_OK, "%s", err.msg);
     cr_assert_str_eq(log.images[0], "confusion.svg");
-    char *gp = slurp(dir, "confusion.gp");
+    char *gp = tu_read(dir, "confusion.gp");
     assert_contains(gp, "set terminal svg size 800,600");
     if (render) {
-        char *svg = slurp(dir, "confusion.svg");
+        char *svg = tu_read(dir, "confusion.svg");
         assert_contains(svg, "<svg");
         free(svg);
     }
@@ -1042,7 +1025,7 @@ Test(report, intermediate_lines_are_fold_means_per_step_with_the_best_on_top)
         {5, 2, (0.4625 + 0.4375) / 2, 2}, {5, 4, (0.3375 + 0.3625) / 2, 2}, {5, 6, 0.3, 1},
         {0, 1, (0.693 + 0.6875) / 2, 2},  {0, 2, (0.5125 + 0.53) / 2, 2},   {0, 3, 0.4375, 1},
         {1, 1, (0.61 + 0.59) / 2, 2},     {1, 2, 0.3875, 1},                {1, 3, (0.25 + 0.2275) / 2, 2}};
-    char *dat = slurp(out, "intermediate.dat");
+    char *dat = tu_read(out, "intermediate.dat");
     cr_assert_not_null(dat, "no intermediate.dat");
     assert_contains(dat, "# intermediate values of the complete trials; columns: trial number, "
                          "step, mean value, folds reporting\n");
@@ -1058,7 +1041,7 @@ Test(report, intermediate_lines_are_fold_means_per_step_with_the_best_on_top)
     assert_contains(dat, "5 6 0.29999999999999999 1\n\n\n0 1 ");
     assert_contains(dat, "0 3 0.4375 1\n\n\n1 1 ");
 
-    char *gp = slurp(out, "intermediate.gp");
+    char *gp = tu_read(out, "intermediate.gp");
     assert_contains(gp, "set output 'intermediate.png'");
     assert_contains(gp, "set ylabel 'intermediate value (lower is better)'\n");
     assert_contains(gp, "set xlabel 'step'");
@@ -1076,7 +1059,7 @@ Test(report, intermediate_lines_are_fold_means_per_step_with_the_best_on_top)
     cr_assert_eq(k, image_index(&log, "history.png") + 1);
     assert_contains(log.captions[k], "the best trial (1) thick and orange");
     assert_contains(log.captions[k], "3 of 3 complete trials with values drawn.");
-    char *html = slurp(out, "index.html");
+    char *html = tu_read(out, "index.html");
     assert_contains(html, "<img src=\"intermediate.png\"");
     if (render) {
         assert_png(out, "intermediate.png", 800, 600);
@@ -1121,7 +1104,7 @@ Test(report, intermediate_draws_the_best_and_at_most_fifty_best_ranked_others)
     cr_assert_eq(log.n_images, 1);
     assert_contains(log.captions[0], "51 of 56 complete trials with values drawn (the "
                                      "best-ranked).");
-    char *dat = slurp(dir, "intermediate.dat");
+    char *dat = tu_read(dir, "intermediate.dat");
     double v[8];
     /* rows in rank order: ranks 1..50, then the best */
     for (int r = 1; r <= 51; r++) {
@@ -1136,7 +1119,7 @@ Test(report, intermediate_draws_the_best_and_at_most_fifty_best_ranked_others)
         cr_assert_eq(v[3], 2);
     }
     cr_assert_eq(data_row(dat, 51, v, 8), 0);
-    char *gp = slurp(dir, "intermediate.gp");
+    char *gp = tu_read(dir, "intermediate.gp");
     assert_contains(gp, "index 0:49 using 2:3");
     assert_contains(gp, "'other trials (50)'");
     assert_contains(gp, "index 50 using 2:3");
@@ -1180,7 +1163,7 @@ Test(report, no_intermediate_picture_without_values_of_complete_trials)
         cr_assert(exists(out, "history.gp") && exists(out, "index.html"));
         cr_assert(!exists(out, "intermediate.dat") && !exists(out, "intermediate.gp"),
                   "%s", info[s].name);
-        char *html = slurp(out, "index.html");
+        char *html = tu_read(out, "index.html");
         cr_assert_null(strstr(html, "intermediate"), "%s", info[s].name);
         free(html);
         tune_plot_log_release(&log);
@@ -1217,20 +1200,20 @@ Test(report, intermediate_script_quotes_hostile_study_and_metric_names)
         snprintf(p, sizeof p, "pwned%d", i);
         cr_assert(!exists(dir, p), "a name ran as gnuplot code: %s exists", p);
     }
-    char *gp = slurp(out, "intermediate.gp");
+    char *gp = tu_read(out, "intermediate.gp");
     /* single-quoted literals: quotes doubled, the line break a space */
     assert_contains(gp, "'study ' . 'evil ''study'' `touch ");
     assert_contains(gp, "@m set output ''");
     assert_contains(gp, "title 'best: trial 0 (m'') . system(''touch ");
     /* the data are numbers only */
-    char *dat = slurp(out, "intermediate.dat");
+    char *dat = tu_read(out, "intermediate.dat");
     double v[8];
     cr_assert_eq(data_row(dat, 0, v, 8), 4);
     cr_assert(v[0] == 0 && v[1] == 1 && v[2] == 0.625 && v[3] == 2);
     cr_assert_eq(data_row(dat, 1, v, 8), 4);
     cr_assert(v[0] == 0 && v[1] == 2 && v[2] == 0.25 && v[3] == 1);
     cr_assert_null(strstr(dat, "evil"));
-    char *html = slurp(out, "index.html");
+    char *html = tu_read(out, "index.html");
     assert_contains(html, "<img src=\"intermediate.png\"");
     cr_assert_null(strstr(html, "'study'"), "the page escapes the name");
     free(html);
@@ -1263,12 +1246,12 @@ Test(report, intermediate_values_over_two_decades_get_a_log_axis)
     struct tune_plot_log log = {0};
     cr_assert_eq(tune_report_intermediate(store, &info, trials, n, 0, &po, &log, &err), TUNE_OK,
                  "%s", err.msg);
-    char *gp = slurp(dir, "intermediate.gp");
+    char *gp = tu_read(dir, "intermediate.gp");
     assert_contains(gp, "set ylabel 'intermediate value (lower is better), log scale'\n");
     assert_contains(gp, "set logscale y\nset yrange [10:2981.25]\n");
     assert_contains(gp, "set xtics 1\n");
     assert_contains(gp, "'best: trial 0 (rmse 3.5)'");
-    char *dat = slurp(dir, "intermediate.dat");
+    char *dat = tu_read(dir, "intermediate.dat");
     double v[8];
     cr_assert_eq(data_row(dat, 0, v, 8), 4);
     cr_assert(v[0] == 1 && v[1] == 1 && v[2] == 250 && v[3] == 1, "the other trial first");
@@ -1372,16 +1355,16 @@ Test(report, compare_tests_pairs_on_the_same_folds_only)
     struct tune_plot_opts po = opts_in(out, render);
     struct tune_plot_log log = {0};
     cr_assert_eq(tune_compare_write(&c, &po, &log, &err), TUNE_OK, "%s", err.msg);
-    char *csv = slurp(out, "compare.csv");
+    char *csv = tu_read(out, "compare.csv");
     assert_contains(csv, "study,best_trial,roc_auc,std,");
     assert_contains(csv, "\nl1,");
-    char *tests = slurp(out, "compare_tests.csv");
+    char *tests = tu_read(out, "compare_tests.csv");
     assert_contains(tests, "l2,l1,1,");
     assert_contains(tests, "l2,l2-seed6,0,,,\n");
-    char *html = slurp(out, "compare.html");
+    char *html = tu_read(out, "compare.html");
     assert_contains(html, "different folds: no paired test");
     assert_contains(html, "<img src=\"compare.png\"");
-    char *front = slurp(out, "compare_front.dat");
+    char *front = tu_read(out, "compare_front.dat");
     double v[4];
     cr_assert_geq(data_row(front, 0, v, 4), 3);
     if (render) {

@@ -97,24 +97,6 @@ static void rm_dir(char *dir)
     free(dir);
 }
 
-/* dir/name as a malloc'ed string, or NULL when unreadable. */
-static char *slurp(const char *dir, const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* A breast-cancer logistic study file in dir, `trials` trials run into
  * dir/t.db.  Same seed for every penalty: the studies share their folds. */
 static void make_study(const char *dir, const char *name, const char *penalty, size_t trials)
@@ -309,14 +291,14 @@ Test(report_cli, report_draws_the_intermediate_values_of_a_boosting_study)
     }
     result_free(&r);
     /* the highlighted trial is the history's best */
-    char *gp = slurp(rep, "intermediate.gp"), *hist = slurp(rep, "history.gp");
+    char *gp = tu_read(rep, "intermediate.gp"), *hist = tu_read(rep, "history.gp");
     const char *b = strstr(gp, "title 'best: trial ");
     cr_assert_not_null(b, "%s", gp);
     int best = atoi(b + strlen("title 'best: trial "));
     char want[64];
     snprintf(want, sizeof want, "'best: trial %d (", best);
     cr_assert_not_null(strstr(hist, want), "history names another best:\n%s", hist);
-    char *dat = slurp(rep, "intermediate.dat");
+    char *dat = tu_read(rep, "intermediate.dat");
     size_t rows = 0;
     int trial_of_block[3] = {-1, -1, -1};
     for (char *line = strtok(dat, "\n"); line; line = strtok(NULL, "\n")) {
@@ -337,7 +319,7 @@ Test(report_cli, report_draws_the_intermediate_values_of_a_boosting_study)
     }
     cr_assert_eq(rows, 36);
     cr_assert_eq(trial_of_block[2], best, "the best trial is drawn last, on top");
-    char *html = slurp(rep, "index.html");
+    char *html = tu_read(rep, "index.html");
     cr_assert_not_null(strstr(html, "<img src=\"intermediate.png\""));
     free(html);
     free(dat);

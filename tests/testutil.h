@@ -48,6 +48,24 @@ static inline char *tu_write(const char *dir, const char *name, const char *text
     return path;
 }
 
+/* dir/name's whole content as a malloc'ed string, or NULL when unreadable. */
+static inline char *tu_read(const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    buf[got] = '\0';
+    fclose(f);
+    return buf;
+}
+
 /* The CLI binary under test (TUNEFOLD_BIN overrides, for the asan build). */
 static inline const char *tu_bin(void)
 {
