@@ -26,14 +26,16 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wformat=2 -Wno-format-nonliteral
 OPT     ?= -O2 -g
 CFLAGS  ?=
-CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -DTUNE_VERSION=\"$(VERSION)\"
+CPPFLAGS += -Iinclude -I. -D_POSIX_C_SOURCE=200809L -DTUNE_VERSION=\"$(VERSION)\"
 ALL_CFLAGS = -std=c11 $(WARN) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS  = $(PKG_LIBS) -lm -lpthread
 
 BUILD   ?= build
-LIB_SRC := $(wildcard src/*.c searchers/*.c trainers/*.c metrics/*.c reports/*.c)
-CLI_SRC := $(filter src/cli%.c,$(LIB_SRC))
-LIB_SRC := $(filter-out $(CLI_SRC),$(LIB_SRC))
+# The library is every folder but cli/ (the command) and tests/; its whole
+# contract is include/tunefold/.  Internal headers sit beside their code and
+# are included by path from the project root ("searchers/gp.h").
+LIB_SRC := $(wildcard src/*.c stores/*.c searchers/*.c trainers/*.c metrics/*.c reports/*.c)
+CLI_SRC := $(wildcard cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -60,9 +62,10 @@ $(BIN): $(CLI_OBJ) $(LIB)
 
 $(BUILD)/tests/test_fuzz_corpus: $(wildcard tests/fuzz/fuzz_*.c)
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(wildcard tests/*_testutil.h) $(LIB)
+# Test binaries track the headers they include (-MMD), like the objects.
+$(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
 
 # `test` and `demo` first install missing packages (scripts/install-deps),
 # then build in a fresh make, whose pkg-config queries see what was installed.
@@ -121,7 +124,7 @@ fuzz:
 	  OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
 	  build-fuzz/libtunefold.a
 	@for t in $(FUZZ_TARGETS); do \
-	  clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude $(PKG_CFLAGS) \
+	  clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -I. $(PKG_CFLAGS) \
 	    -D_POSIX_C_SOURCE=200809L tests/fuzz/fuzz_$$t.c build-fuzz/libtunefold.a \
 	    $(LDLIBS) -o build-fuzz/fuzz_$$t || exit 1; \
 	  mkdir -p build-fuzz/corpus/$$t; \
@@ -144,4 +147,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz lib bin demo.db
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)

@@ -36,7 +36,7 @@
 #include <gsl/gsl_rng.h>
 #include <nlopt.h>
 
-#include "tunefold/bayes.h"
+#include "searchers/bayes.h"
 #include "tunefold/searcher.h"
 
 #define PI 3.14159265358979323846

@@ -74,7 +74,7 @@ def build():
     blas = "/usr/lib/%s/openblas-serial" % arch
     libs += ["-L" + blas, "-Wl,-rpath," + blas, "-lopenblas"]
     os.makedirs(os.path.dirname(PROG), exist_ok=True)
-    subprocess.run([cc, "-std=c11", "-O2", "-Iinclude",
+    subprocess.run([cc, "-std=c11", "-O2", "-Iinclude", "-I.",
                     "-D_POSIX_C_SOURCE=200809L"] + cflags +
                    ["bench/bayes_bench.c", "lib/libtunefold.a"] + libs +
                    ["-lm", "-lpthread", "-o", PROG], cwd=ROOT, check=True)

@@ -15,7 +15,7 @@
  *   are written, the log says gnuplot is missing, and later plots skip the
  *   attempt. */
 #include "plot.h"
-#include "tunefold/process.h"
+#include "src/process.h"
 
 #include <errno.h>
 #include <math.h>

@@ -33,7 +33,7 @@
  *   variance". */
 #include "plot.h"
 #include "tunefold/cv.h"
-#include "tunefold/seed.h"
+#include "src/seed.h"
 #include "tunefold/study.h"
 
 #include <gsl/gsl_randist.h>

@@ -67,8 +67,8 @@
  *     with the discrete ones held.  A space of discrete parameters only,
  *     small enough (at most 4096 points), is enumerated instead.  The best
  *     candidate not already in the history wins. */
-#include "tunefold/bayes.h"
-#include "tunefold/gp.h"
+#include "searchers/bayes.h"
+#include "searchers/gp.h"
 #include "tunefold/searcher.h"
 
 #include <gsl/gsl_qrng.h>

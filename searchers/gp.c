@@ -1,4 +1,4 @@
-/* gp.c — Gaussian-process regression (see include/tunefold/gp.h).
+/* gp.c — Gaussian-process regression (see searchers/gp.h).
  *
  * Invariants: when gp->factored is set, gp->chol holds the lower Cholesky
  * factor L of K = Kf(X, X) + diag(noise + extra_i + jitter) at gp->theta for
@@ -39,7 +39,7 @@
  * The MAP fit runs NLopt's L-BFGS from fixed starts (length scales 0.5,
  * 0.15 and 1.5; signal variance 1; noise 1e-3; no warp; rho 1/2), so it is a pure
  * function of the data: a cached fit and a fresh one agree bit for bit. */
-#include "tunefold/gp.h"
+#include "searchers/gp.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>

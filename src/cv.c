@@ -37,7 +37,7 @@
  * the largest remainders (ties to the lower class code) until the quotas sum
  * to v, so |q_c - n_c * v / n| < 1 and the total is exact. */
 #include "tunefold/cv.h"
-#include "tunefold/seed.h"
+#include "src/seed.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  * thread), and a trial whose heartbeat is older than TUNE_STALE_SECONDS is
  * recovered by whoever looks next (store: trial_recover_stale).  A failed
  * stamp is retried at the next tick: a busy database must not stop a trial. */
-#include "heartbeat.h"
+#include "src/heartbeat.h"
 #include "tunefold/store.h"
 
 #include <errno.h>

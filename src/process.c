@@ -1,4 +1,4 @@
-/* process.c — the safe process runner (see tunefold/process.h for what it
+/* process.c — the safe process runner (see src/process.h for what it
  * guarantees and where its reach ends).
  *
  * One run, step by step:
@@ -39,7 +39,7 @@
 /* pipe2, wait4, syscall(close_range), NSIG: Linux/glibc interfaces with a
  * portable fallback where one exists.  Must come before any header. */
 #define _GNU_SOURCE
-#include "tunefold/process.h"
+#include "src/process.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,10 +10,10 @@
  * seed, seq), so point seq is the same whatever the number of workers. */
 #include "tunefold/study.h"
 #include "tunefold/cv.h"
-#include "tunefold/seed.h"
+#include "src/seed.h"
 #include "tunefold/preprocess.h"
 #include "tunefold/external.h"
-#include "heartbeat.h"
+#include "src/heartbeat.h"
 
 #include <cJSON.h>
 #include <gsl/gsl_rng.h>

@@ -3,7 +3,7 @@
  * caches are cold, as after a resume), spreads parallel suggestions, and
  * handles failed trials, maximization and every option. */
 #include "testutil.h"
-#include "tunefold/bayes.h"
+#include "searchers/bayes.h"
 #include "tunefold/searcher.h"
 
 #include <gsl/gsl_errno.h>

@@ -6,7 +6,7 @@
  * examples users copy from rotting.)  The Python example needs scikit-learn
  * and is not run here. */
 #include "testutil.h"
-#include "tunefold/process.h"
+#include "src/process.h"
 
 #include <cJSON.h>
 #include <sys/stat.h>

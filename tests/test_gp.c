@@ -4,7 +4,7 @@
  * Reference values: bench/reference/gp_ref.py (numpy dense solves, mpmath,
  * scipy), pasted below. */
 #include "testutil.h"
-#include "tunefold/gp.h"
+#include "searchers/gp.h"
 
 #include <gsl/gsl_errno.h>
 

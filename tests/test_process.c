@@ -7,7 +7,7 @@
 /* realpath */
 #define _XOPEN_SOURCE 700
 #include "testutil.h"
-#include "tunefold/process.h"
+#include "src/process.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -22,7 +22,7 @@
  * vector, and hyperparameter values are single arguments or variables. */
 #include "tunefold/external.h"
 #include "tunefold/predictions.h"
-#include "tunefold/process.h"
+#include "src/process.h"
 
 #include <cJSON.h>
 #include <ctype.h>

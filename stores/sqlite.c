@@ -1,4 +1,4 @@
-/* store_sqlite.c — the embedded SQLite store (exports tune_store_sqlite).
+/* stores/sqlite.c — the embedded SQLite store (exports tune_store_sqlite).
  *
  * Several worker processes share one database file, so:
  *   - the file is in WAL mode (readers never block the one writer), with

@@ -1,4 +1,4 @@
-/* cli_main.c — `tunefold COMMAND ...`: dispatch, top-level help, --version. */
+/* cli/main.c — `tunefold COMMAND ...`: dispatch, top-level help, --version. */
 #include "cli.h"
 
 #include <gsl/gsl_errno.h>

@@ -1,4 +1,4 @@
-/* cli_run.c — `tunefold run` (the search loop with progress) and
+/* cli/run.c — `tunefold run` (the search loop with progress) and
  * `tunefold evaluate` (the command-line cross_validate). */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "cli.h"

@@ -1,4 +1,4 @@
-/* cli_work.c — the worker loop, several worker processes, and the progress
+/* cli/work.c — the worker loop, several worker processes, and the progress
  * monitor shared by `tunefold run` and `tunefold worker`.
  *
  * Workers share a study only through the store: each claims its next trial

@@ -1,4 +1,4 @@
-/* cli_output.c — formatting helpers: JSON strings, doubles, durations. */
+/* cli/output.c — formatting helpers: JSON strings, doubles, durations. */
 #include "cli.h"
 
 #include <math.h>

@@ -1,4 +1,4 @@
-/* cli_score.c — `tunefold score`: every metric of a predictions file
+/* cli/score.c — `tunefold score`: every metric of a predictions file
  * against a truth file, as a table or one JSON object, with the ROC and
  * precision-recall curves on request.
  *

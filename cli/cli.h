@@ -1,4 +1,4 @@
-/* cli.h — shared pieces of the command-line tool (src/cli_*.c).  Only the
+/* cli.h — shared pieces of the command-line tool (cli/*.c).  Only the
  * CLI prints and chooses exit codes; it uses the library's public API. */
 #ifndef TUNEFOLD_CLI_H
 #define TUNEFOLD_CLI_H
@@ -43,14 +43,14 @@ int cli_parse_count(const char *cmd, const char *opt, const char *text, double m
 int cli_open_study(const char *cmd, const char *db, const char *name, struct tune_store **store,
                    struct tune_study_info *info);
 
-/* Output helpers (cli_output.c). */
+/* Output helpers (cli/output.c). */
 void cli_print_json_string(FILE *f, const char *s);
 /* Shortest round-trip text of a double; "nan" as null in JSON contexts. */
 void cli_fmt_double(char *buf, size_t len, double v);
 /* Seconds as "1:02:03" / "2:03" / "4.2s". */
 void cli_fmt_duration(char *buf, size_t len, double seconds);
 
-/* ---- workers and progress (cli_work.c) ---- */
+/* ---- workers and progress (cli/work.c) ---- */
 #include <signal.h>
 struct tune_study;
 struct tune_study_config;

@@ -1,4 +1,4 @@
-/* cli_report.c — the picture commands: `tunefold report`, `tunefold compare`,
+/* cli/report.c — the picture commands: `tunefold report`, `tunefold compare`,
  * `tunefold learning-curve` and `tunefold elbow`.
  *
  * The library writes the data, scripts, images and pages (reports/); this

@@ -1,4 +1,4 @@
-/* cli_trials.c — `tunefold trials` and `tunefold best`: read a stored study. */
+/* cli/trials.c — `tunefold trials` and `tunefold best`: read a stored study. */
 #include "cli.h"
 #include "tunefold/study.h"
 

@@ -1,4 +1,4 @@
-/* cli_args.c — option parsing and error reporting shared by all commands. */
+/* cli/args.c — option parsing and error reporting shared by all commands. */
 #include "cli.h"
 
 #include <math.h>
