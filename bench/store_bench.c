@@ -26,13 +26,13 @@ static int worker(const char *db, size_t budget)
     struct tune_study_info info;
     int created;
     if (tune_store_open(db, &s, &err) ||
-        s->type->study_create_or_load(s, "bench", "{}", "value", 0, &info, &created, &err)) {
+        tune_store_study_create_or_load(s, "bench", "{}", "value", 0, &info, &created, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
     for (;;) {
         int number, seq;
-        int rc = s->type->trial_claim(s, info.id, TUNE_ORIGIN_SEARCH, budget, &number, &seq, &err);
+        int rc = tune_store_trial_claim(s, info.id, TUNE_ORIGIN_SEARCH, budget, &number, &seq, &err);
         if (rc == TUNE_EBUDGET)
             break;
         if (rc) {
@@ -45,8 +45,8 @@ static int worker(const char *db, size_t budget)
         double folds[5] = {x * x, x * x + 1e-3, x * x - 1e-3, x * x, x * x};
         struct tune_metric_summary m = {"value", x * x, 7e-4, 5, folds};
         struct tune_trial_result res = {TUNE_TRIAL_COMPLETE, x * x, 7e-4, 1e-6, 1e-7, NULL, 1, &m};
-        if (s->type->trial_set_params(s, info.id, number, params, &err) ||
-            s->type->trial_finish(s, info.id, number, &res, &err)) {
+        if (tune_store_trial_set_params(s, info.id, number, params, &err) ||
+            tune_store_trial_finish(s, info.id, number, &res, &err)) {
             fprintf(stderr, "trial %d: %s\n", number, err.msg);
             return 1;
         }

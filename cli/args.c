@@ -105,13 +105,13 @@ int cli_open_study(const char *cmd, const char *db, const char *name, struct tun
         return cli_fail(cmd, &err);
     int rc;
     if (name) {
-        rc = (*store)->type->study_find(*store, name, info, &err);
+        rc = tune_store_study_find(*store, name, info, &err);
         if (rc == TUNE_ENOTFOUND)
             tune_error_set(&err, TUNE_ENOTFOUND, "no study '%s' in %s", name, db);
     } else {
         struct tune_study_info *all = NULL;
         size_t n = 0;
-        rc = (*store)->type->study_list(*store, &all, &n, &err);
+        rc = tune_store_study_list(*store, &all, &n, &err);
         if (rc == TUNE_OK && n == 1) {
             *info = all[0];
             memset(&all[0], 0, sizeof all[0]);

@@ -1,4 +1,4 @@
-/* cli.h — shared pieces of the command-line tool (cli/*.c).  Only the
+/* cli.h — shared pieces of the command-line tool (cli/).  Only the
  * CLI prints and chooses exit codes; it uses the library's public API. */
 #ifndef TUNEFOLD_CLI_H
 #define TUNEFOLD_CLI_H

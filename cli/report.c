@@ -242,7 +242,7 @@ int cli_compare(int argc, char **argv)
     if ((rc = cli_open_study(cmd, db, pos[0], &store, &infos[0])))
         goto done;
     for (size_t i = 1; i < n_pos; i++) {
-        int frc = store->type->study_find(store, pos[i], &infos[i], &err);
+        int frc = tune_store_study_find(store, pos[i], &infos[i], &err);
         if (frc == TUNE_ENOTFOUND)
             tune_error_set(&err, TUNE_ENOTFOUND, "no study '%s' in %s", pos[i],
                            db ? db : "tunefold.db");
@@ -365,7 +365,7 @@ static char *stored_best_params(const char *db, const struct tune_study_config *
     struct tune_error err = {0};
     char *params = NULL;
     if (tune_store_open(db, &store, &err) == TUNE_OK &&
-        store->type->study_find(store, cfg->name, &info, &err) == TUNE_OK &&
+        tune_store_study_find(store, cfg->name, &info, &err) == TUNE_OK &&
         tune_store_best_trial(store, &info, &best, &err) == TUNE_OK && best.params_json) {
         params = strdup(best.params_json);
         *number = best.number;

@@ -98,14 +98,14 @@ static int record_attrs(struct tune_store *store, const struct tune_study_info *
     char *abs = realpath(file, NULL), num[64];
     if (!abs)
         return tune_error_set(err, TUNE_EIO, "%s: %s", file, strerror(errno));
-    int rc = store->type->study_set_attr(store, info->id, "source", abs, err);
+    int rc = tune_store_study_set_attr(store, info->id, "source", abs, err);
     free(abs);
     snprintf(num, sizeof num, "%llu", (unsigned long long)cfg->seed);
     if (!rc)
-        rc = store->type->study_set_attr(store, info->id, "seed", num, err);
+        rc = tune_store_study_set_attr(store, info->id, "seed", num, err);
     snprintf(num, sizeof num, "%zu", budget);
     if (!rc)
-        rc = store->type->study_set_attr(store, info->id, "budget", num, err);
+        rc = tune_store_study_set_attr(store, info->id, "budget", num, err);
     return rc;
 }
 
@@ -275,9 +275,9 @@ int cli_worker(int argc, char **argv)
     char *source = NULL, *seed = NULL, *budget_text = NULL;
     if ((rc = cli_open_study(cmd, db, name, &store, &info)))
         return rc;
-    if (store->type->study_get_attr(store, info.id, "source", &source, &err) ||
-        store->type->study_get_attr(store, info.id, "seed", &seed, &err) ||
-        store->type->study_get_attr(store, info.id, "budget", &budget_text, &err)) {
+    if (tune_store_study_get_attr(store, info.id, "source", &source, &err) ||
+        tune_store_study_get_attr(store, info.id, "seed", &seed, &err) ||
+        tune_store_study_get_attr(store, info.id, "budget", &budget_text, &err)) {
         rc = cli_fail(cmd, &err);
         goto done;
     }

@@ -89,7 +89,7 @@ int cli_trials(int argc, char **argv)
     struct tune_trial *t = NULL;
     size_t n = 0;
     struct tune_error err = {0};
-    if (store->type->trial_list(store, info.id, &t, &n, &err)) {
+    if (tune_store_trial_list(store, info.id, &t, &n, &err)) {
         rc = cli_fail(cmd, &err);
         goto done;
     }

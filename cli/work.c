@@ -115,7 +115,7 @@ int cli_monitor_poll(struct cli_monitor *m, struct tune_error *err)
 {
     struct tune_trial *t = NULL;
     size_t n = 0;
-    int rc = m->store->type->trial_list(m->store, m->info->id, &t, &n, err);
+    int rc = tune_store_trial_list(m->store, m->info->id, &t, &n, err);
     if (rc)
         return rc;
     size_t finished = 0, running = 0;
@@ -196,7 +196,7 @@ int cli_work(struct tune_study *study, struct tune_store *store, size_t budget,
     size_t failed_in_a_row = 0;
     while (!cli_interrupted) {
         size_t marked;
-        int rc = store->type->trial_recover_stale(store, info->id, stale_seconds(), &marked,
+        int rc = tune_store_trial_recover_stale(store, info->id, stale_seconds(), &marked,
                                                   err);
         if (rc)
             return rc;

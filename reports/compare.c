@@ -66,7 +66,7 @@ static char *data_realpath(struct tune_store *store, const struct tune_study_inf
         return NULL;
     if (path[0] == '/')
         return realpath(path, NULL);
-    if (store->type->study_get_attr(store, info->id, "source", &source, &ignored))
+    if (tune_store_study_get_attr(store, info->id, "source", &source, &ignored))
         return NULL;
     char *slash = strrchr(source, '/');
     size_t dir = slash ? (size_t)(slash - source) + 1 : 0;
@@ -137,7 +137,7 @@ static int load_entry(struct tune_store *store, const struct tune_study_info *in
     if (rc && rc != TUNE_ENOTFOUND)
         return rc;
     have_best = rc == TUNE_OK; /* a study without a complete trial is listed, not compared */
-    if ((rc = store->type->trial_list(store, info->id, &tr, &n, err)))
+    if ((rc = tune_store_trial_list(store, info->id, &tr, &n, err)))
         goto done;
     double t0 = INFINITY, t1 = -INFINITY;
     e->cost = malloc((n + 1) * sizeof *e->cost);

@@ -124,7 +124,7 @@ int tune_report_intermediate(struct tune_store *store, const struct tune_study_i
     for (size_t r = 0; r < n_complete; r++) {
         struct tune_intermediate *v = NULL;
         size_t nv = 0;
-        rc = store->type->trial_list_intermediate(store, info->id, rank[r].number, &v, &nv,
+        rc = tune_store_trial_list_intermediate(store, info->id, rank[r].number, &v, &nv,
                                                   err);
         if (rc) {
             tune_error_prefix(err, "study '%s', trial %d", info->name, rank[r].number);

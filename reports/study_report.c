@@ -341,7 +341,7 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
     cJSON *cfg = info->config_json ? cJSON_Parse(info->config_json) : NULL;
     if ((rc = tune_report_mkdir(o->out_dir, err)))
         goto done;
-    if ((rc = store->type->trial_list(store, info->id, &trials, &n, err)))
+    if ((rc = tune_store_trial_list(store, info->id, &trials, &n, err)))
         goto done;
     rc = tune_store_best_trial(store, info, &best, err);
     if (rc && rc != TUNE_ENOTFOUND)
@@ -353,7 +353,7 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
         snprintf(title, sizeof title, "study %s, best trial %d", info->name, best.number);
         const char *task_name = cfg_str(cfg, "task", NULL);
         enum tune_task task = task_name ? tune_task_parse(task_name) : 0;
-        int lrc = store->type->artifact_load(store, info->id, best.number, "oof.csv", &blob,
+        int lrc = tune_store_artifact_load(store, info->id, best.number, "oof.csv", &blob,
                                              &blob_len, err);
         if (lrc == TUNE_ENOTFOUND) {
             oof_note = "The best trial has no stored out-of-fold predictions (oof.csv), so "
@@ -381,7 +381,7 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
         }
         free(blob);
         blob = NULL;
-        lrc = store->type->artifact_load(store, info->id, best.number, "importances.csv", &blob,
+        lrc = tune_store_artifact_load(store, info->id, best.number, "importances.csv", &blob,
                                          &blob_len, err);
         if (lrc == TUNE_OK) {
             if ((rc = tune_report_importances(blob, blob_len, title, o, log, err)))

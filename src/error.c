@@ -19,6 +19,7 @@ const char *tune_status_str(int code)
     case TUNE_ENOTFOUND: return "not found";
     case TUNE_EEXHAUSTED: return "search space exhausted";
     case TUNE_EBUDGET: return "trial budget met";
+    case TUNE_EUNSUPPORTED: return "not supported by this plug-in";
     default: return "unknown status";
     }
 }
@@ -26,11 +27,16 @@ const char *tune_status_str(int code)
 int tune_error_set(struct tune_error *err, int code, const char *fmt, ...)
 {
     if (err) {
+        /* Format into a copy first: a caller may pass err->msg itself as an
+         * argument ("%s", err->msg), and vsnprintf onto its own source is
+         * undefined (in practice the message came out empty). */
+        char msg[TUNE_ERROR_MSG_MAX];
         va_list ap;
-        err->code = code;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
+        err->code = code;
+        memcpy(err->msg, msg, sizeof msg);
     }
     return code;
 }

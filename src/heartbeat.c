@@ -47,7 +47,7 @@ static void *beat(void *arg)
             continue;
         pthread_mutex_unlock(&h->mu);
         struct tune_error err;
-        h->store->type->trial_heartbeat(h->store, h->study_id, number, &err);
+        tune_store_trial_heartbeat(h->store, h->study_id, number, &err);
         pthread_mutex_lock(&h->mu);
     }
     pthread_mutex_unlock(&h->mu);

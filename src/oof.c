@@ -106,7 +106,7 @@ int tune_oof_save(struct tune_store *store, int64_t study_id, int number,
     int rc = tune_oof_format(ds, cv, &text, &len, err);
     if (rc)
         return rc;
-    rc = store->type->artifact_save(store, study_id, number, "oof.csv", text, len, err);
+    rc = tune_store_artifact_save(store, study_id, number, "oof.csv", text, len, err);
     free(text);
     return rc;
 }

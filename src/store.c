@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *tune_trial_state_name(enum tune_trial_state s)
 {
@@ -149,4 +150,141 @@ void tune_mean_std(const double *v, size_t n, double *mean, double *std)
     }
     *mean = m;
     *std = sqrt(ss / (double)k);
+}
+
+/* ---- the wrappers ------------------------------------------------------------
+ *
+ * STORE_CALL(method, min_version, args...) is the body of every wrapper: the
+ * version check (a method appended in vtable version N is only called on
+ * implementations that declare version >= N), the fault-injection counter,
+ * the call, and the trace hook. */
+
+static double mono_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int store_enter(struct tune_store *s, const char *method, int min_version, int present,
+                       struct tune_error *err)
+{
+    if (s->type->version < min_version || !present)
+        return tune_error_set(err, TUNE_EUNSUPPORTED,
+                              "the %s store (vtable version %d) has no method %s",
+                              s->type->name, s->type->version, method);
+    s->calls++;
+    if (s->fail_at && s->calls >= s->fail_at)
+        return tune_error_set(err, TUNE_ESTORE, "%s: injected store fault (call %lu)", method,
+                              s->calls);
+    return TUNE_OK;
+}
+
+static int store_leave(struct tune_store *s, const char *method, int rc, double t0)
+{
+    if (s->trace)
+        s->trace(s->trace_arg, method, rc, mono_seconds() - t0);
+    return rc;
+}
+
+#define STORE_CALL(method, min_version, ...)                                              \
+    do {                                                                                  \
+        double t0_ = s->trace ? mono_seconds() : 0;                                       \
+        int rc_ = store_enter(s, #method, min_version, s->type->method != NULL, err);     \
+        if (rc_ == TUNE_OK)                                                               \
+            rc_ = s->type->method(s, __VA_ARGS__, err);                                   \
+        return store_leave(s, #method, rc_, t0_);                                         \
+    } while (0)
+
+int tune_store_study_create_or_load(struct tune_store *s, const char *name, const char *config_json, const char *metric, int maximize, struct tune_study_info *out, int *created, struct tune_error *err)
+{
+    STORE_CALL(study_create_or_load, 1, name, config_json, metric, maximize, out, created);
+}
+
+int tune_store_study_find(struct tune_store *s, const char *name, struct tune_study_info *out, struct tune_error *err)
+{
+    STORE_CALL(study_find, 1, name, out);
+}
+
+int tune_store_study_list(struct tune_store *s, struct tune_study_info **out, size_t *n, struct tune_error *err)
+{
+    STORE_CALL(study_list, 1, out, n);
+}
+
+int tune_store_trial_claim(struct tune_store *s, int64_t study_id, enum tune_trial_origin origin, size_t budget, int *number, int *seq, struct tune_error *err)
+{
+    STORE_CALL(trial_claim, 1, study_id, origin, budget, number, seq);
+}
+
+int tune_store_trial_set_params(struct tune_store *s, int64_t study_id, int number, const char *params_json, struct tune_error *err)
+{
+    STORE_CALL(trial_set_params, 1, study_id, number, params_json);
+}
+
+int tune_store_trial_abandon(struct tune_store *s, int64_t study_id, int number, struct tune_error *err)
+{
+    STORE_CALL(trial_abandon, 1, study_id, number);
+}
+
+int tune_store_trial_finish(struct tune_store *s, int64_t study_id, int number, const struct tune_trial_result *res, struct tune_error *err)
+{
+    STORE_CALL(trial_finish, 1, study_id, number, res);
+}
+
+int tune_store_trial_list(struct tune_store *s, int64_t study_id, struct tune_trial **out, size_t *n, struct tune_error *err)
+{
+    STORE_CALL(trial_list, 1, study_id, out, n);
+}
+
+int tune_store_trial_recover_stale(struct tune_store *s, int64_t study_id, double max_age, size_t *n_marked, struct tune_error *err)
+{
+    STORE_CALL(trial_recover_stale, 1, study_id, max_age, n_marked);
+}
+
+int tune_store_artifact_save(struct tune_store *s, int64_t study_id, int number, const char *name, const void *data, size_t len, struct tune_error *err)
+{
+    STORE_CALL(artifact_save, 1, study_id, number, name, data, len);
+}
+
+int tune_store_artifact_load(struct tune_store *s, int64_t study_id, int number, const char *name, void **data, size_t *len, struct tune_error *err)
+{
+    STORE_CALL(artifact_load, 1, study_id, number, name, data, len);
+}
+
+int tune_store_trial_add_intermediate(struct tune_store *s, int64_t study_id, int number, const struct tune_intermediate *values, size_t n, struct tune_error *err)
+{
+    STORE_CALL(trial_add_intermediate, 1, study_id, number, values, n);
+}
+
+int tune_store_trial_list_intermediate(struct tune_store *s, int64_t study_id, int number, struct tune_intermediate **out, size_t *n, struct tune_error *err)
+{
+    STORE_CALL(trial_list_intermediate, 1, study_id, number, out, n);
+}
+
+int tune_store_trial_heartbeat(struct tune_store *s, int64_t study_id, int number, struct tune_error *err)
+{
+    STORE_CALL(trial_heartbeat, 1, study_id, number);
+}
+
+int tune_store_study_set_attr(struct tune_store *s, int64_t study_id, const char *key, const char *value, struct tune_error *err)
+{
+    STORE_CALL(study_set_attr, 1, study_id, key, value);
+}
+
+int tune_store_study_get_attr(struct tune_store *s, int64_t study_id, const char *key, char **value, struct tune_error *err)
+{
+    STORE_CALL(study_get_attr, 1, study_id, key, value);
+}
+
+void tune_store_fail_at(struct tune_store *s, unsigned long call)
+{
+    s->fail_at = call ? s->calls + call : 0;
+}
+
+void tune_store_set_trace(struct tune_store *s,
+                          void (*fn)(void *arg, const char *method, int status, double seconds),
+                          void *arg)
+{
+    s->trace = fn;
+    s->trace_arg = arg;
 }

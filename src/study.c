@@ -399,7 +399,7 @@ static int importance_save(struct tune_store *store, int64_t study_id, int numbe
         }
         len += (size_t)snprintf(text + len, cap - len, ",%.17g\n", a->sum[i] / (double)a->folds);
     }
-    int rc = store->type->artifact_save(store, study_id, number, "importances.csv", text, len,
+    int rc = tune_store_artifact_save(store, study_id, number, "importances.csv", text, len,
                                         err);
     free(text);
     return rc;
@@ -509,7 +509,7 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
     if ((rc = prepare_folds(s, err)))
         goto fail;
 store:
-    if ((rc = store->type->study_create_or_load(store, cfg->name, cfg->canonical, cfg->metric,
+    if ((rc = tune_store_study_create_or_load(store, cfg->name, cfg->canonical, cfg->metric,
                                                 cfg->maximize, &s->info, &created, err)))
         goto fail;
     *out = s;
@@ -650,7 +650,7 @@ static int attach_artifact(void *arg, const char *name, const void *data, size_t
 {
     struct attach_target *t = arg;
     struct tune_error err;
-    return t->store->type->artifact_save(t->store, t->study_id, t->number, name, data, len,
+    return tune_store_artifact_save(t->store, t->study_id, t->number, name, data, len,
                                          &err);
 }
 
@@ -794,7 +794,7 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
         free(log.v);
         return prc;
     }
-    int frc = log.n ? s->store->type->trial_add_intermediate(s->store, s->info.id, number,
+    int frc = log.n ? tune_store_trial_add_intermediate(s->store, s->info.id, number,
                                                              log.v, log.n, err)
                     : TUNE_OK;
     free(log.v);
@@ -803,7 +803,7 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
         importance_release(&imp);
         return frc;
     }
-    frc = s->store->type->trial_finish(s->store, s->info.id, number, &res, err);
+    frc = tune_store_trial_finish(s->store, s->info.id, number, &res, err);
     tune_heartbeat_set(s->heartbeat, -1);
     step->state = res.state;
     step->value = res.value;
@@ -840,7 +840,7 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
     struct tune_store *st = s->store;
     int number, seq, rc;
     memset(step, 0, sizeof *step);
-    rc = st->type->trial_claim(st, s->info.id, TUNE_ORIGIN_SEARCH, budget, &number, &seq, err);
+    rc = tune_store_trial_claim(st, s->info.id, TUNE_ORIGIN_SEARCH, budget, &number, &seq, err);
     if (rc)
         return rc;
     tune_heartbeat_set(s->heartbeat, number);
@@ -848,7 +848,7 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
     /* History from the store: the searcher's only memory. */
     struct tune_trial *trials = NULL;
     size_t n_trials = 0;
-    if ((rc = st->type->trial_list(st, s->info.id, &trials, &n_trials, err)))
+    if ((rc = tune_store_trial_list(st, s->info.id, &trials, &n_trials, err)))
         goto abandon;
     struct tune_history_entry *entries = calloc(n_trials + 1, sizeof *entries);
     double *points = calloc((n_trials + 1) * (cfg->space.n + 1), sizeof *points);
@@ -889,7 +889,7 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
         goto abandon;
     }
-    if ((rc = st->type->trial_set_params(st, s->info.id, number, s->params_json, err)))
+    if ((rc = tune_store_trial_set_params(st, s->info.id, number, s->params_json, err)))
         goto abandon;
     resolve_point(cfg, s->point, s->values);
     return evaluate_trial(s, number, step, NULL, err);
@@ -898,7 +898,7 @@ abandon:;
     /* The claimed trial never ran: give its slot back. */
     struct tune_error aerr;
     tune_heartbeat_set(s->heartbeat, -1);
-    st->type->trial_abandon(st, s->info.id, number, &aerr);
+    tune_store_trial_abandon(st, s->info.id, number, &aerr);
     return rc;
 }
 
@@ -943,11 +943,11 @@ int tune_study_evaluate(struct tune_study *s, const char *params_json, struct tu
     free(gp);
     if (!s->params_json)
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
-    if ((rc = st->type->trial_claim(st, s->info.id, TUNE_ORIGIN_MANUAL, 0, &number, &seq, err)))
+    if ((rc = tune_store_trial_claim(st, s->info.id, TUNE_ORIGIN_MANUAL, 0, &number, &seq, err)))
         return rc;
-    if ((rc = st->type->trial_set_params(st, s->info.id, number, s->params_json, err))) {
+    if ((rc = tune_store_trial_set_params(st, s->info.id, number, s->params_json, err))) {
         struct tune_error aerr;
-        st->type->trial_abandon(st, s->info.id, number, &aerr);
+        tune_store_trial_abandon(st, s->info.id, number, &aerr);
         return rc;
     }
     return evaluate_trial(s, number, step, cv, err);
@@ -958,7 +958,7 @@ int tune_store_progress(struct tune_store *store, const struct tune_study_info *
 {
     struct tune_trial *trials = NULL;
     size_t n = 0;
-    int rc = store->type->trial_list(store, info->id, &trials, &n, err);
+    int rc = tune_store_trial_list(store, info->id, &trials, &n, err);
     if (rc)
         return rc;
     memset(p, 0, sizeof *p);
@@ -993,7 +993,7 @@ int tune_store_best_trial(struct tune_store *store, const struct tune_study_info
 {
     struct tune_trial *trials = NULL;
     size_t n = 0;
-    int rc = store->type->trial_list(store, info->id, &trials, &n, err);
+    int rc = tune_store_trial_list(store, info->id, &trials, &n, err);
     if (rc)
         return rc;
     long best = -1;

@@ -692,7 +692,7 @@ static struct tune_store *run_study(const char *dir, const char *text, size_t tr
     struct tune_step step;
     for (size_t i = 0; i < trials; i++)
         cr_assert_eq(tune_study_step(study, trials, &step, &err), TUNE_OK, "%s", err.msg);
-    cr_assert_eq(store->type->study_find(store, cfg->name, info, &err), TUNE_OK);
+    cr_assert_eq(tune_store_study_find(store, cfg->name, info, &err), TUNE_OK);
     tune_study_close(study);
     tune_config_free(cfg);
     return store;
@@ -943,20 +943,20 @@ static void store_trials(struct tune_store *store, const char *name, const char 
 {
     struct tune_error err = {0};
     int created = 0;
-    cr_assert_eq(store->type->study_create_or_load(store, name, "{\"task\": \"binary\"}", metric,
+    cr_assert_eq(tune_store_study_create_or_load(store, name, "{\"task\": \"binary\"}", metric,
                                                    maximize, info, &created, &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_eq(created, 1);
     for (size_t i = 0; i < n; i++) {
         int number = -1, seq = -1;
-        cr_assert_eq(store->type->trial_claim(store, info->id, TUNE_ORIGIN_SEARCH, n, &number,
+        cr_assert_eq(tune_store_trial_claim(store, info->id, TUNE_ORIGIN_SEARCH, n, &number,
                                               &seq, &err),
                      TUNE_OK, "%s", err.msg);
         cr_assert_eq(number, (int)i);
-        cr_assert_eq(store->type->trial_set_params(store, info->id, number, "{}", &err), TUNE_OK,
+        cr_assert_eq(tune_store_trial_set_params(store, info->id, number, "{}", &err), TUNE_OK,
                      "%s", err.msg);
         if (t[i].n_values)
-            cr_assert_eq(store->type->trial_add_intermediate(store, info->id, number, t[i].values,
+            cr_assert_eq(tune_store_trial_add_intermediate(store, info->id, number, t[i].values,
                                                              t[i].n_values, &err),
                          TUNE_OK, "%s", err.msg);
         struct tune_trial_result res = {
@@ -966,7 +966,7 @@ static void store_trials(struct tune_store *store, const char *name, const char 
             .fit_seconds = 0.5,
             .predict_seconds = 0.25,
             .error = t[i].state == TUNE_TRIAL_FAILED ? "trainer crashed" : NULL};
-        cr_assert_eq(store->type->trial_finish(store, info->id, number, &res, &err), TUNE_OK,
+        cr_assert_eq(tune_store_trial_finish(store, info->id, number, &res, &err), TUNE_OK,
                      "%s", err.msg);
     }
 }
@@ -1094,7 +1094,7 @@ Test(report, intermediate_draws_the_best_and_at_most_fifty_best_ranked_others)
     struct tune_trial *trials = NULL, best;
     size_t n = 0;
     struct tune_error err = {0};
-    cr_assert_eq(store->type->trial_list(store, info.id, &trials, &n, &err), TUNE_OK);
+    cr_assert_eq(tune_store_trial_list(store, info.id, &trials, &n, &err), TUNE_OK);
     cr_assert_eq(tune_store_best_trial(store, &info, &best, &err), TUNE_OK);
     cr_assert_eq(best.number, 53);
     struct tune_plot_opts po = opts_in(dir, 0);
@@ -1240,7 +1240,7 @@ Test(report, intermediate_values_over_two_decades_get_a_log_axis)
     struct tune_trial *trials = NULL;
     size_t n = 0;
     struct tune_error err = {0};
-    cr_assert_eq(store->type->trial_list(store, info.id, &trials, &n, &err), TUNE_OK);
+    cr_assert_eq(tune_store_trial_list(store, info.id, &trials, &n, &err), TUNE_OK);
     int render = have_gnuplot();
     struct tune_plot_opts po = opts_in(dir, render);
     struct tune_plot_log log = {0};
@@ -1294,7 +1294,7 @@ Test(report, a_failing_store_fails_the_intermediate_picture_naming_the_trial)
     struct tune_trial *trials = NULL;
     size_t n = 0;
     struct tune_error err = {0};
-    cr_assert_eq(store->type->trial_list(store, info.id, &trials, &n, &err), TUNE_OK);
+    cr_assert_eq(tune_store_trial_list(store, info.id, &trials, &n, &err), TUNE_OK);
     const struct tune_store_type *sqlite_type = store->type;
     struct tune_store_type broken = *sqlite_type;
     broken.trial_list_intermediate = list_intermediate_fails;

@@ -43,7 +43,7 @@ static struct fixture fx_new(void)
     fx.path = malloc(len);
     snprintf(fx.path, len, "%s/tune.db", fx.dir);
     fx_open(&fx);
-    int rc = fx.store->type->study_create_or_load(fx.store, "iris-knn", CONFIG_A, "accuracy", 1,
+    int rc = tune_store_study_create_or_load(fx.store, "iris-knn", CONFIG_A, "accuracy", 1,
                                                   &fx.info, &created, &err);
     cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
     cr_assert_eq(created, 1);
@@ -102,7 +102,7 @@ static void fx_free(struct fixture *fx)
 static int claim(struct fixture *fx, enum tune_trial_origin origin, size_t budget, int *number,
                  int *seq, struct tune_error *err)
 {
-    return fx->store->type->trial_claim(fx->store, fx->info.id, origin, budget, number, seq, err);
+    return tune_store_trial_claim(fx->store, fx->info.id, origin, budget, number, seq, err);
 }
 
 static void claim_ok(struct fixture *fx, enum tune_trial_origin origin, size_t budget,
@@ -131,14 +131,14 @@ static void finish_simple(struct fixture *fx, int number, double value)
     struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE, .value = value,
                                     .value_std = 0.0125, .fit_seconds = 0.5,
                                     .predict_seconds = 0.25};
-    int rc = fx->store->type->trial_finish(fx->store, fx->info.id, number, &res, &err);
+    int rc = tune_store_trial_finish(fx->store, fx->info.id, number, &res, &err);
     cr_assert_eq(rc, TUNE_OK, "finish %d: %s", number, err.msg);
 }
 
 static void list(struct fixture *fx, struct tune_trial **trials, size_t *n)
 {
     struct tune_error err = {0};
-    int rc = fx->store->type->trial_list(fx->store, fx->info.id, trials, n, &err);
+    int rc = tune_store_trial_list(fx->store, fx->info.id, trials, n, &err);
     cr_assert_eq(rc, TUNE_OK, "list: %s", err.msg);
 }
 
@@ -314,7 +314,7 @@ Test(store, study_is_created_then_reloaded_and_a_different_config_conflicts)
     cr_assert_eq(fx.info.maximize, 1);
     cr_assert(fx.info.created > 1.6e9, "created is Unix seconds: %f", fx.info.created);
 
-    int rc = fx.store->type->study_create_or_load(fx.store, "iris-knn", CONFIG_A, "accuracy", 1,
+    int rc = tune_store_study_create_or_load(fx.store, "iris-knn", CONFIG_A, "accuracy", 1,
                                                   &again, &created, &err);
     cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
     cr_assert_eq(created, 0);
@@ -323,7 +323,7 @@ Test(store, study_is_created_then_reloaded_and_a_different_config_conflicts)
     cr_assert_str_eq(again.config_json, CONFIG_A);
     tune_study_info_release(&again);
 
-    rc = fx.store->type->study_create_or_load(fx.store, "iris-knn", CONFIG_B, "accuracy", 1,
+    rc = tune_store_study_create_or_load(fx.store, "iris-knn", CONFIG_B, "accuracy", 1,
                                               &again, &created, &err);
     cr_assert_eq(rc, TUNE_ECONFLICT);
     char want[1024];
@@ -336,24 +336,24 @@ Test(store, study_is_created_then_reloaded_and_a_different_config_conflicts)
     assert_sql(fx.path, "SELECT config_json FROM studies", CONFIG_A);
 
     /* A second study, listed after the first; find by name; unknown name. */
-    rc = fx.store->type->study_create_or_load(fx.store, "wine-svm", CONFIG_B, "log_loss", 0,
+    rc = tune_store_study_create_or_load(fx.store, "wine-svm", CONFIG_B, "log_loss", 0,
                                               &again, &created, &err);
     cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
     cr_assert_eq(created, 1);
     tune_study_info_release(&again);
     struct tune_study_info *all = NULL;
     size_t n = 0;
-    cr_assert_eq(fx.store->type->study_list(fx.store, &all, &n, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_study_list(fx.store, &all, &n, &err), TUNE_OK, "%s", err.msg);
     cr_assert_eq(n, 2);
     cr_assert_str_eq(all[0].name, "iris-knn");
     cr_assert_str_eq(all[1].name, "wine-svm");
     cr_assert_eq(all[1].maximize, 0);
     cr_assert_str_eq(all[1].metric, "log_loss");
     tune_study_infos_free(all, n);
-    cr_assert_eq(fx.store->type->study_find(fx.store, "wine-svm", &again, &err), TUNE_OK);
+    cr_assert_eq(tune_store_study_find(fx.store, "wine-svm", &again, &err), TUNE_OK);
     cr_assert_str_eq(again.config_json, CONFIG_B);
     tune_study_info_release(&again);
-    cr_assert_eq(fx.store->type->study_find(fx.store, "boston", &again, &err), TUNE_ENOTFOUND);
+    cr_assert_eq(tune_store_study_find(fx.store, "boston", &again, &err), TUNE_ENOTFOUND);
     cr_assert(strstr(err.msg, "'boston'") && strstr(err.msg, fx.path), "%s", err.msg);
     fx_free(&fx);
 }
@@ -396,7 +396,7 @@ Test(store, search_claims_stop_at_the_budget_and_manual_claims_take_no_seq)
 
     struct tune_error err = {0};
     int number, seq;
-    cr_assert_eq(fx.store->type->trial_claim(fx.store, fx.info.id + 99, TUNE_ORIGIN_SEARCH, 10,
+    cr_assert_eq(tune_store_trial_claim(fx.store, fx.info.id + 99, TUNE_ORIGIN_SEARCH, 10,
                                              &number, &seq, &err),
                  TUNE_ENOTFOUND);
     fx_free(&fx);
@@ -409,20 +409,20 @@ Test(store, abandoned_claim_is_removed_and_gives_its_slot_back)
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 0, 0);
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 1, 1);
     claim_over_budget(&fx, 2);
-    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 1, "{\"k\":7}", &err),
+    cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, 1, "{\"k\":7}", &err),
                  TUNE_OK, "%s", err.msg);
-    cr_assert_eq(fx.store->type->artifact_save(fx.store, fx.info.id, 1, "log", "x", 1, &err),
+    cr_assert_eq(tune_store_artifact_save(fx.store, fx.info.id, 1, "log", "x", 1, &err),
                  TUNE_OK, "%s", err.msg);
-    cr_assert_eq(fx.store->type->trial_abandon(fx.store, fx.info.id, 1, &err), TUNE_OK, "%s",
+    cr_assert_eq(tune_store_trial_abandon(fx.store, fx.info.id, 1, &err), TUNE_OK, "%s",
                  err.msg);
     assert_sql(fx.path, "SELECT COUNT(*) FROM trial_params", "0");
     assert_sql(fx.path, "SELECT COUNT(*) FROM artifacts", "0");
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 1, 1);
 
     finish_simple(&fx, 0, 0.75);
-    cr_assert_eq(fx.store->type->trial_abandon(fx.store, fx.info.id, 0, &err), TUNE_ECONFLICT);
+    cr_assert_eq(tune_store_trial_abandon(fx.store, fx.info.id, 0, &err), TUNE_ECONFLICT);
     cr_assert(strstr(err.msg, "already COMPLETE"), "%s", err.msg);
-    cr_assert_eq(fx.store->type->trial_abandon(fx.store, fx.info.id, 17, &err), TUNE_ENOTFOUND);
+    cr_assert_eq(tune_store_trial_abandon(fx.store, fx.info.id, 17, &err), TUNE_ENOTFOUND);
     assert_sql(fx.path, "SELECT COUNT(*) FROM trials", "2");
     fx_free(&fx);
 }
@@ -444,12 +444,12 @@ Test(store, concurrent_workers_never_exceed_the_budget_or_share_a_number)
             int number, seq, rc = 0;
             if (tune_store_open(fx.path, &s, &err))
                 _exit(10);
-            while ((rc = s->type->trial_claim(s, fx.info.id, TUNE_ORIGIN_SEARCH, BUDGET,
+            while ((rc = tune_store_trial_claim(s, fx.info.id, TUNE_ORIGIN_SEARCH, BUDGET,
                                               &number, &seq, &err)) == TUNE_OK) {
                 struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE,
                                                 .value = 0.5 + seq / 1024.0, .value_std = NAN,
                                                 .fit_seconds = NAN, .predict_seconds = NAN};
-                if (s->type->trial_finish(s, fx.info.id, number, &res, &err))
+                if (tune_store_trial_finish(s, fx.info.id, number, &res, &err))
                     _exit(11);
             }
             tune_store_close(s);
@@ -488,7 +488,7 @@ Test(store, params_are_stored_whole_and_one_row_per_key)
     const char *params = "{\"C\":0.0031622776601683794,\"penalty\":\"l1\",\"max_iter\":237,"
                          "\"fit_intercept\":true,\"layers\":[64,1.5e-300,\"a\\\"b\"]}";
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
-    int rc = fx.store->type->trial_set_params(fx.store, fx.info.id, 0, params, &err);
+    int rc = tune_store_trial_set_params(fx.store, fx.info.id, 0, params, &err);
     cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
     assert_sql(fx.path, "SELECT COUNT(*) FROM trial_params", "5");
     assert_sql(fx.path, "SELECT value_json FROM trial_params WHERE name = 'layers'",
@@ -505,23 +505,23 @@ Test(store, params_are_stored_whole_and_one_row_per_key)
                "(none)");
 
     /* Setting again replaces every row. */
-    rc = fx.store->type->trial_set_params(fx.store, fx.info.id, 0, "{\"C\":12.5}", &err);
+    rc = tune_store_trial_set_params(fx.store, fx.info.id, 0, "{\"C\":12.5}", &err);
     cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
     assert_sql(fx.path, "SELECT group_concat(name || '=' || value_json) FROM trial_params",
                "C=12.5");
 
     /* Bad input changes nothing. */
-    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 0, "[1,2]", &err),
+    cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, 0, "[1,2]", &err),
                  TUNE_EINVAL);
     cr_assert(strstr(err.msg, "not a JSON object"), "%s", err.msg);
-    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 0, "{\"C\":", &err),
+    cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, 0, "{\"C\":", &err),
                  TUNE_EINVAL);
     cr_assert(strstr(err.msg, "not valid JSON"), "%s", err.msg);
-    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 0,
+    cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, 0,
                                                   "{\"C\":1,\"C\":2}", &err),
                  TUNE_EINVAL);
     cr_assert(strstr(err.msg, "'C'"), "%s", err.msg);
-    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 9, "{}", &err),
+    cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, 9, "{}", &err),
                  TUNE_ENOTFOUND);
     assert_sql(fx.path, "SELECT params_json FROM trials", "{\"C\":12.5}");
 
@@ -533,7 +533,7 @@ Test(store, params_are_stored_whole_and_one_row_per_key)
 
     /* A finished trial's params are history: they cannot change. */
     finish_simple(&fx, 0, 0.5);
-    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 0, "{\"C\":1}", &err),
+    cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, 0, "{\"C\":1}", &err),
                  TUNE_ECONFLICT);
     assert_sql(fx.path, "SELECT params_json FROM trials", "{\"C\":12.5}");
     fx_free(&fx);
@@ -563,7 +563,7 @@ static void finish_two_metrics(struct fixture *fx, int number)
                                     .predict_seconds = 1.2345678901234567e-05,
                                     .n_metrics = 2,
                                     .metrics = m};
-    int rc = fx->store->type->trial_finish(fx->store, fx->info.id, number, &res, &err);
+    int rc = tune_store_trial_finish(fx->store, fx->info.id, number, &res, &err);
     cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
 }
 
@@ -617,7 +617,7 @@ Test(store, finished_trial_reads_back_exact_doubles_and_nan)
                                     .fit_seconds = 0.375, .predict_seconds = NAN,
                                     .error = "fold 3: solver diverged", .n_metrics = 1,
                                     .metrics = &m};
-    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 1, &res, &err), TUNE_OK,
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 1, &res, &err), TUNE_OK,
                  "%s", err.msg);
     list(&fx, &t, &n);
     cr_assert_eq(t[1].state, TUNE_TRIAL_FAILED);
@@ -638,16 +638,16 @@ Test(store, finishing_twice_fails_and_keeps_the_first_result)
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
     finish_two_metrics(&fx, 0);
     struct tune_trial_result res = {.state = TUNE_TRIAL_PRUNED, .value = 0.25};
-    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 0, &res, &err),
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &res, &err),
                  TUNE_ECONFLICT);
     cr_assert(strstr(err.msg, "trial 0") && strstr(err.msg, "already COMPLETE") &&
                   strstr(err.msg, fx.path),
               "%s", err.msg);
-    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 5, &res, &err),
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 5, &res, &err),
                  TUNE_ENOTFOUND);
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 1, 1);
     res.state = TUNE_TRIAL_RUNNING;
-    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 1, &res, &err), TUNE_EINVAL);
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 1, &res, &err), TUNE_EINVAL);
     struct tune_trial *t = NULL;
     size_t n = 0;
     list(&fx, &t, &n);
@@ -671,7 +671,7 @@ Test(store, a_failure_half_way_through_finish_rolls_everything_back)
                                     .n_folds = 5, .folds = (double *)auc_folds};
     struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE, .value = 0.875,
                                     .value_std = 0.0625, .n_metrics = 1, .metrics = &m};
-    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 0, &res, &err), TUNE_ESTORE);
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &res, &err), TUNE_ESTORE);
     cr_assert(strstr(err.msg, "injected disk failure") && strstr(err.msg, fx.path), "%s",
               err.msg);
     assert_sql(fx.path, "SELECT state FROM trials", "RUNNING");
@@ -680,7 +680,7 @@ Test(store, a_failure_half_way_through_finish_rolls_everything_back)
 
     /* The store is still usable, and the trial can be finished once the fault is gone. */
     sql_exec(fx.path, "DROP TRIGGER boom");
-    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 0, &res, &err), TUNE_OK,
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &res, &err), TUNE_OK,
                  "%s", err.msg);
     assert_sql(fx.path, "SELECT COUNT(*) FROM trial_metric_folds", "5");
     fx_free(&fx);
@@ -699,10 +699,10 @@ Test(store, stale_running_trial_is_marked_lost_and_frees_a_budget_slot)
     claim_over_budget(&fx, 2);
 
     /* An hour is not stale yet. */
-    cr_assert_eq(fx.store->type->trial_recover_stale(fx.store, fx.info.id, 3600.0, &marked, &err),
+    cr_assert_eq(tune_store_trial_recover_stale(fx.store, fx.info.id, 3600.0, &marked, &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_eq(marked, 0);
-    cr_assert_eq(fx.store->type->trial_recover_stale(fx.store, fx.info.id, 0.0, &marked, &err),
+    cr_assert_eq(tune_store_trial_recover_stale(fx.store, fx.info.id, 0.0, &marked, &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_eq(marked, 1);
     assert_sql(fx.path, "SELECT lost FROM trials WHERE number = 1", "1");
@@ -725,10 +725,10 @@ Test(store, stale_running_trial_is_marked_lost_and_frees_a_budget_slot)
 
     /* The lost worker coming back cannot overwrite the verdict. */
     struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE, .value = 0.99};
-    cr_assert_eq(fx.store->type->trial_finish(fx.store, fx.info.id, 1, &res, &err),
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 1, &res, &err),
                  TUNE_ECONFLICT);
     cr_assert(strstr(err.msg, "lost"), "%s", err.msg);
-    cr_assert_eq(fx.store->type->trial_recover_stale(fx.store, fx.info.id, -1.0, &marked, &err),
+    cr_assert_eq(tune_store_trial_recover_stale(fx.store, fx.info.id, -1.0, &marked, &err),
                  TUNE_EINVAL);
     fx_free(&fx);
 }
@@ -746,10 +746,10 @@ Test(store, artifact_save_replace_and_load_round_trip_binary_data)
     void *data = NULL;
     size_t len = 0;
 
-    cr_assert_eq(fx.store->type->artifact_save(fx.store, fx.info.id, 0, "oof.csv", first,
+    cr_assert_eq(tune_store_artifact_save(fx.store, fx.info.id, 0, "oof.csv", first,
                                                sizeof first, &err),
                  TUNE_OK, "%s", err.msg);
-    cr_assert_eq(fx.store->type->artifact_load(fx.store, fx.info.id, 0, "oof.csv", &data, &len,
+    cr_assert_eq(tune_store_artifact_load(fx.store, fx.info.id, 0, "oof.csv", &data, &len,
                                                &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_eq(len, sizeof first);
@@ -757,10 +757,10 @@ Test(store, artifact_save_replace_and_load_round_trip_binary_data)
     cr_assert_eq(((char *)data)[len], '\0');
     free(data);
 
-    cr_assert_eq(fx.store->type->artifact_save(fx.store, fx.info.id, 0, "oof.csv", second,
+    cr_assert_eq(tune_store_artifact_save(fx.store, fx.info.id, 0, "oof.csv", second,
                                                strlen(second), &err),
                  TUNE_OK, "%s", err.msg);
-    cr_assert_eq(fx.store->type->artifact_load(fx.store, fx.info.id, 0, "oof.csv", &data, &len,
+    cr_assert_eq(tune_store_artifact_load(fx.store, fx.info.id, 0, "oof.csv", &data, &len,
                                                &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_eq(len, strlen(second));
@@ -769,21 +769,21 @@ Test(store, artifact_save_replace_and_load_round_trip_binary_data)
     assert_sql(fx.path, "SELECT COUNT(*) FROM artifacts", "1");
 
     /* Empty artifacts are empty, not missing. */
-    cr_assert_eq(fx.store->type->artifact_save(fx.store, fx.info.id, 0, "empty", NULL, 0, &err),
+    cr_assert_eq(tune_store_artifact_save(fx.store, fx.info.id, 0, "empty", NULL, 0, &err),
                  TUNE_OK, "%s", err.msg);
-    cr_assert_eq(fx.store->type->artifact_load(fx.store, fx.info.id, 0, "empty", &data, &len,
+    cr_assert_eq(tune_store_artifact_load(fx.store, fx.info.id, 0, "empty", &data, &len,
                                                &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_eq(len, 0);
     cr_assert_str_eq(data, "");
     free(data);
 
-    cr_assert_eq(fx.store->type->artifact_load(fx.store, fx.info.id, 0, "model.bin", &data, &len,
+    cr_assert_eq(tune_store_artifact_load(fx.store, fx.info.id, 0, "model.bin", &data, &len,
                                                &err),
                  TUNE_ENOTFOUND);
     cr_assert_null(data);
     cr_assert(strstr(err.msg, "'model.bin'"), "%s", err.msg);
-    cr_assert_eq(fx.store->type->artifact_save(fx.store, fx.info.id, 4, "x", "y", 1, &err),
+    cr_assert_eq(tune_store_artifact_save(fx.store, fx.info.id, 4, "x", "y", 1, &err),
                  TUNE_ENOTFOUND);
     fx_free(&fx);
 }
@@ -796,24 +796,24 @@ Test(store, reopened_database_returns_everything_stored)
     struct tune_error err = {0};
     size_t marked;
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 0, 0);
-    cr_assert_eq(fx.store->type->trial_set_params(fx.store, fx.info.id, 0,
+    cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, 0,
                                                   "{\"k\":13,\"weights\":\"distance\"}", &err),
                  TUNE_OK, "%s", err.msg);
     finish_two_metrics(&fx, 0);
     claim_ok(&fx, TUNE_ORIGIN_MANUAL, 3, 1, -1);
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 2, 1);
-    cr_assert_eq(fx.store->type->trial_recover_stale(fx.store, fx.info.id, 0, &marked, &err),
+    cr_assert_eq(tune_store_trial_recover_stale(fx.store, fx.info.id, 0, &marked, &err),
                  TUNE_OK);
     cr_assert_eq(marked, 2);
     const char blob[] = "a\0b";
-    cr_assert_eq(fx.store->type->artifact_save(fx.store, fx.info.id, 0, "oof.csv", blob, 3, &err),
+    cr_assert_eq(tune_store_artifact_save(fx.store, fx.info.id, 0, "oof.csv", blob, 3, &err),
                  TUNE_OK);
     fx_close(&fx);
 
     fx_open(&fx);
     struct tune_study_info info = {0};
     int created = -1;
-    cr_assert_eq(fx.store->type->study_create_or_load(fx.store, "iris-knn", CONFIG_A, "accuracy",
+    cr_assert_eq(tune_store_study_create_or_load(fx.store, "iris-knn", CONFIG_A, "accuracy",
                                                       1, &info, &created, &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_eq(created, 0);
@@ -834,7 +834,7 @@ Test(store, reopened_database_returns_everything_stored)
 
     void *data = NULL;
     size_t len = 0;
-    cr_assert_eq(fx.store->type->artifact_load(fx.store, fx.info.id, 0, "oof.csv", &data, &len,
+    cr_assert_eq(tune_store_artifact_load(fx.store, fx.info.id, 0, "oof.csv", &data, &len,
                                                &err),
                  TUNE_OK);
     cr_assert_eq(len, 3);
@@ -852,18 +852,99 @@ Test(store, study_attributes_are_set_replaced_and_read)
     struct fixture fx = fx_new();
     struct tune_error err = {0};
     char *v = NULL;
-    cr_assert_eq(fx.store->type->study_get_attr(fx.store, fx.info.id, "source", &v, &err),
+    cr_assert_eq(tune_store_study_get_attr(fx.store, fx.info.id, "source", &v, &err),
                  TUNE_ENOTFOUND);
     cr_assert_null(v);
-    cr_assert_eq(fx.store->type->study_set_attr(fx.store, fx.info.id, "source", "/a/b.json",
+    cr_assert_eq(tune_store_study_set_attr(fx.store, fx.info.id, "source", "/a/b.json",
                                                 &err),
                  TUNE_OK, "%s", err.msg);
-    cr_assert_eq(fx.store->type->study_set_attr(fx.store, fx.info.id, "source", "/c/d.json",
+    cr_assert_eq(tune_store_study_set_attr(fx.store, fx.info.id, "source", "/c/d.json",
                                                 &err),
                  TUNE_OK, "%s", err.msg);
-    cr_assert_eq(fx.store->type->study_get_attr(fx.store, fx.info.id, "source", &v, &err),
+    cr_assert_eq(tune_store_study_get_attr(fx.store, fx.info.id, "source", &v, &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_str_eq(v, "/c/d.json");
     free(v);
+    fx_free(&fx);
+}
+
+/* ---- the tune_store_* wrappers ---------------------------------------------- */
+
+struct trace_log {
+    char methods[8][40];
+    int status[8];
+    size_t n;
+};
+
+static void trace_call(void *arg, const char *method, int status, double seconds)
+{
+    struct trace_log *log = arg;
+    cr_assert(seconds >= 0);
+    if (log->n < 8) {
+        snprintf(log->methods[log->n], sizeof log->methods[0], "%s", method);
+        log->status[log->n++] = status;
+    }
+}
+
+Test(store_wrappers, fail_at_fails_the_nth_call_and_every_later_one_without_reaching_the_store)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    int number, seq;
+    tune_store_fail_at(fx.store, 2);
+    cr_assert_eq(tune_store_trial_claim(fx.store, fx.info.id, TUNE_ORIGIN_SEARCH, 10, &number,
+                                        &seq, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, number, "{\"k\": 3}", &err),
+                 TUNE_ESTORE);
+    cr_assert(strstr(err.msg, "trial_set_params") && strstr(err.msg, "injected"), "%s",
+              err.msg);
+    cr_assert_eq(tune_store_trial_heartbeat(fx.store, fx.info.id, number, &err), TUNE_ESTORE);
+    /* nothing reached the database: the claimed trial has no params */
+    assert_sql(fx.path, "SELECT COALESCE(params_json, 'none') FROM trials", "none");
+    tune_store_fail_at(fx.store, 0);
+    cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, number, "{\"k\": 3}", &err),
+                 TUNE_OK, "%s", err.msg);
+    fx_free(&fx);
+}
+
+Test(store_wrappers, the_trace_hook_sees_every_call_with_its_status)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    struct trace_log log = {0};
+    struct tune_study_info info = {0};
+    tune_store_set_trace(fx.store, trace_call, &log);
+    cr_assert_eq(tune_store_study_find(fx.store, "iris-knn", &info, &err), TUNE_OK);
+    cr_assert_eq(tune_store_study_find(fx.store, "nope", &info, &err), TUNE_ENOTFOUND);
+    tune_store_set_trace(fx.store, NULL, NULL);
+    cr_assert_eq(tune_store_study_list(fx.store, &(struct tune_study_info *){NULL}, &(size_t){0},
+                                       &err),
+                 TUNE_OK);
+    cr_assert_eq(log.n, 2);
+    cr_assert_str_eq(log.methods[0], "study_find");
+    cr_assert_eq(log.status[0], TUNE_OK);
+    cr_assert_eq(log.status[1], TUNE_ENOTFOUND);
+    tune_study_info_release(&info);
+    fx_free(&fx);
+}
+
+Test(store_wrappers, a_method_newer_than_the_vtable_or_missing_is_unsupported_not_a_crash)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    const struct tune_store_type *real = fx.store->type;
+    struct tune_store_type old = *real;
+    old.version = 0; /* older than every method */
+    fx.store->type = &old;
+    cr_assert_eq(tune_store_trial_heartbeat(fx.store, fx.info.id, 0, &err), TUNE_EUNSUPPORTED);
+    cr_assert(strstr(err.msg, "trial_heartbeat") && strstr(err.msg, "version 0"), "%s", err.msg);
+    old.version = real->version;
+    old.study_get_attr = NULL;
+    char *v = NULL;
+    cr_assert_eq(tune_store_study_get_attr(fx.store, fx.info.id, "k", &v, &err),
+                 TUNE_EUNSUPPORTED);
+    cr_assert_null(v);
+    fx.store->type = real;
     fx_free(&fx);
 }

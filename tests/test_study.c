@@ -208,7 +208,7 @@ Test(study, a_failing_trainer_makes_a_failed_trial_and_the_study_goes_on)
 
     struct tune_trial *t;
     size_t n;
-    cr_assert_eq(st->type->trial_list(st, tune_study_get_info(s)->id, &t, &n, &err), TUNE_OK);
+    cr_assert_eq(tune_store_trial_list(st, tune_study_get_info(s)->id, &t, &n, &err), TUNE_OK);
     cr_assert_eq(n, 3);
     cr_assert_str_eq(t[0].params_json, "{\"mode\": \"ok\"}");
     cr_assert_str_eq(t[1].params_json, "{\"mode\": \"fail_fold2\"}");
@@ -219,7 +219,7 @@ Test(study, a_failing_trainer_makes_a_failed_trial_and_the_study_goes_on)
     /* the best trial carries its out-of-fold predictions */
     void *blob;
     size_t len;
-    cr_assert_eq(st->type->artifact_load(st, tune_study_get_info(s)->id, 0, "oof.csv", &blob,
+    cr_assert_eq(tune_store_artifact_load(st, tune_study_get_info(s)->id, 0, "oof.csv", &blob,
                                          &len, &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert(strncmp(blob, "row,fold,y_true,y_pred,p_0,p_1\n", 31) == 0);
@@ -227,7 +227,7 @@ Test(study, a_failing_trainer_makes_a_failed_trial_and_the_study_goes_on)
 
     /* intermediate values: 5 folds x 3 steps, in fold then step order */
     struct tune_intermediate *iv;
-    cr_assert_eq(st->type->trial_list_intermediate(st, tune_study_get_info(s)->id, 0, &iv, &n,
+    cr_assert_eq(tune_store_trial_list_intermediate(st, tune_study_get_info(s)->id, 0, &iv, &n,
                                                    &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_eq(n, 15);

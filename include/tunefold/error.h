@@ -4,7 +4,7 @@
  * success) and fills a caller-provided `struct tune_error` with a one-line
  * message naming the file, line, key or parameter at fault.  Codes are
  * append-only: never renumber, never reuse.  Stop reasons (budget met, grid
- * exhausted) are not errors; they are `enum tune_stop` in study.h. */
+ * exhausted, cancelled) are not errors; they are `enum tune_stop` in study.h. */
 #ifndef TUNEFOLD_ERROR_H
 #define TUNEFOLD_ERROR_H
 
@@ -25,7 +25,8 @@ enum tune_status {
     TUNE_ECONFLICT = 7,  /* a stored study differs from the study file */
     TUNE_ENOTFOUND = 8,  /* no such study / trial */
     TUNE_EEXHAUSTED = 9, /* a searcher has no point left (grid done); not a failure */
-    TUNE_EBUDGET = 10    /* the study's trial budget is met; not a failure */
+    TUNE_EBUDGET = 10,   /* the study's trial budget is met; not a failure */
+    TUNE_EUNSUPPORTED = 11 /* a plug-in lacks the method (an older vtable version) */
 };
 
 #define TUNE_ERROR_MSG_MAX 512

@@ -159,8 +159,18 @@ struct tune_store_type {
                           struct tune_error *err);
 };
 
+/* The common head of every store.  `type` is set by the implementation's
+ * open; the rest belongs to the tune_store_* wrappers (zeroed by open). */
 struct tune_store {
     const struct tune_store_type *type;
+    /* Fault injection (tests): the wrapper call numbered fail_at (1-based,
+     * counted over every method) and every later one fail with TUNE_ESTORE
+     * without reaching the store.  0: off. */
+    unsigned long calls, fail_at;
+    /* Tracing: called after every method with its name, status and wall
+     * seconds.  NULL: off. */
+    void (*trace)(void *arg, const char *method, int status, double seconds);
+    void *trace_arg;
 };
 
 extern const struct tune_store_type tune_store_sqlite;
@@ -173,6 +183,59 @@ extern const struct tune_store_type tune_store_sqlite;
 /* Open by URL ("sqlite:PATH" or PATH).  Close with tune_store_close(). */
 int tune_store_open(const char *url, struct tune_store **out, struct tune_error *err);
 void tune_store_close(struct tune_store *s);
+
+/* ---- calling a store -------------------------------------------------------
+ *
+ * Everything above the store calls it through these wrappers, never through
+ * s->type directly: they check that the implementation's vtable is new enough
+ * for the method (TUNE_EUNSUPPORTED otherwise), count calls for fault
+ * injection and report them to the trace hook.  Arguments and ownership are
+ * those of the method of the same name in struct tune_store_type. */
+int tune_store_study_create_or_load(struct tune_store *s, const char *name,
+                                    const char *config_json, const char *metric, int maximize,
+                                    struct tune_study_info *out, int *created,
+                                    struct tune_error *err);
+int tune_store_study_find(struct tune_store *s, const char *name, struct tune_study_info *out,
+                          struct tune_error *err);
+int tune_store_study_list(struct tune_store *s, struct tune_study_info **out, size_t *n,
+                          struct tune_error *err);
+int tune_store_trial_claim(struct tune_store *s, int64_t study_id, enum tune_trial_origin origin,
+                           size_t budget, int *number, int *seq, struct tune_error *err);
+int tune_store_trial_set_params(struct tune_store *s, int64_t study_id, int number,
+                                const char *params_json, struct tune_error *err);
+int tune_store_trial_abandon(struct tune_store *s, int64_t study_id, int number,
+                             struct tune_error *err);
+int tune_store_trial_finish(struct tune_store *s, int64_t study_id, int number,
+                            const struct tune_trial_result *res, struct tune_error *err);
+int tune_store_trial_list(struct tune_store *s, int64_t study_id, struct tune_trial **out,
+                          size_t *n, struct tune_error *err);
+int tune_store_trial_recover_stale(struct tune_store *s, int64_t study_id, double max_age,
+                                   size_t *n_marked, struct tune_error *err);
+int tune_store_artifact_save(struct tune_store *s, int64_t study_id, int number,
+                             const char *name, const void *data, size_t len,
+                             struct tune_error *err);
+int tune_store_artifact_load(struct tune_store *s, int64_t study_id, int number,
+                             const char *name, void **data, size_t *len, struct tune_error *err);
+int tune_store_trial_add_intermediate(struct tune_store *s, int64_t study_id, int number,
+                                      const struct tune_intermediate *values, size_t n,
+                                      struct tune_error *err);
+int tune_store_trial_list_intermediate(struct tune_store *s, int64_t study_id, int number,
+                                       struct tune_intermediate **out, size_t *n,
+                                       struct tune_error *err);
+int tune_store_trial_heartbeat(struct tune_store *s, int64_t study_id, int number,
+                               struct tune_error *err);
+int tune_store_study_set_attr(struct tune_store *s, int64_t study_id, const char *key,
+                              const char *value, struct tune_error *err);
+int tune_store_study_get_attr(struct tune_store *s, int64_t study_id, const char *key,
+                              char **value, struct tune_error *err);
+
+/* Fail the store call numbered `call` from now (1 = the next one) and every
+ * later one, with TUNE_ESTORE; 0 turns it off.  For fault-injection tests. */
+void tune_store_fail_at(struct tune_store *s, unsigned long call);
+/* Report every store call to `fn` (NULL: stop). */
+void tune_store_set_trace(struct tune_store *s,
+                          void (*fn)(void *arg, const char *method, int status, double seconds),
+                          void *arg);
 
 void tune_study_info_release(struct tune_study_info *info);
 void tune_study_infos_free(struct tune_study_info *infos, size_t n);
