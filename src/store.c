@@ -116,6 +116,17 @@ void tune_trial_release(struct tune_trial *t)
     memset(t, 0, sizeof *t);
 }
 
+void tune_trial_briefs_free(struct tune_trial_brief *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].params_json);
+        free(v[i].error);
+    }
+    free(v);
+}
+
 void tune_trials_free(struct tune_trial *trials, size_t n)
 {
     if (!trials)
@@ -274,6 +285,53 @@ int tune_store_study_set_attr(struct tune_store *s, int64_t study_id, const char
 int tune_store_study_get_attr(struct tune_store *s, int64_t study_id, const char *key, char **value, struct tune_error *err)
 {
     STORE_CALL(study_get_attr, 1, study_id, key, value);
+}
+
+int tune_store_trial_changes(struct tune_store *s, int64_t study_id, int64_t since,
+                             struct tune_trial_brief **out, size_t *n, int64_t *stamp,
+                             struct tune_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    STORE_CALL(trial_changes, 2, study_id, since, out, n, stamp);
+}
+
+int tune_store_trial_release(struct tune_store *s, int64_t study_id, int number,
+                             const char *reason, struct tune_error *err)
+{
+    STORE_CALL(trial_release, 2, study_id, number, reason);
+}
+
+int tune_store_trial_get(struct tune_store *s, int64_t study_id, int number,
+                         struct tune_trial *out, struct tune_error *err)
+{
+    memset(out, 0, sizeof *out);
+    STORE_CALL(trial_get, 2, study_id, number, out);
+}
+
+int tune_store_trial_best(struct tune_store *s, int64_t study_id, struct tune_trial *out,
+                          struct tune_error *err)
+{
+    memset(out, 0, sizeof *out);
+    STORE_CALL(trial_best, 2, study_id, out);
+}
+
+int tune_store_trial_page(struct tune_store *s, int64_t study_id, int first, size_t max,
+                          int with_metrics, struct tune_trial **out, size_t *n,
+                          struct tune_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    STORE_CALL(trial_page, 2, study_id, first, max, with_metrics, out, n);
+}
+
+int tune_store_study_progress(struct tune_store *s, int64_t study_id, struct tune_progress *out,
+                              struct tune_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->best_value = NAN;
+    out->best_number = -1;
+    STORE_CALL(study_progress, 2, study_id, out);
 }
 
 void tune_store_fail_at(struct tune_store *s, unsigned long call)

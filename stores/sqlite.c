@@ -45,7 +45,7 @@
 #include <unistd.h>
 #include <time.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 #define BUSY_TIMEOUT_MS 30000
 
 /* Waiting for the write lock.  SQLite's own busy timeout sleeps 1, 2, 5 ...
@@ -95,8 +95,6 @@ enum stmt_id {
     ST_METRICS_DELETE,
     ST_METRIC_INSERT,
     ST_FOLD_INSERT,
-    ST_TRIAL_LIST,
-    ST_METRIC_LIST,
     ST_RECOVER,
     ST_ARTIFACT_SAVE,
     ST_ARTIFACT_LOAD,
@@ -105,6 +103,22 @@ enum stmt_id {
     ST_HEARTBEAT,
     ST_ATTR_SET,
     ST_ATTR_GET,
+    ST_BUMP,
+    ST_BUDGET_ADD,
+    ST_GONE_INSERT,
+    ST_GONE_DELETE,
+    ST_CHANGES,
+    ST_GONE_LIST,
+    ST_STAMP,
+    ST_STALE_COUNT,
+    ST_RELEASE,
+    ST_TRIAL_PAGE,
+    ST_METRIC_PAGE,
+    ST_BEST_MAX,
+    ST_BEST_MIN,
+    ST_PROGRESS,
+    ST_STUDY_MAXIMIZE,
+    ST_TRIAL_VALUE,
     ST_COUNT
 };
 
@@ -120,45 +134,45 @@ static const char *const stmt_sql[ST_COUNT] = {
                         " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_STUDY_LIST] = "SELECT id, name, config_json, metric, maximize, created"
                       " FROM studies ORDER BY id",
-    [ST_COUNT_BUDGET] = "SELECT COUNT(*) FROM trials"
-                        " WHERE study_id = ?1 AND origin = 'SEARCH' AND lost = 0",
+    /* studies.n_search counts the search trials that are not lost: kept by
+     * every write that adds, loses or withdraws one, so a claim's budget
+     * check is one row, not a count over the study. */
+    [ST_COUNT_BUDGET] = "SELECT n_search FROM studies WHERE id = ?1",
     /* The next seq retries the smallest seq whose every trial was lost (the
      * point a dead worker never finished), else continues the sequence. */
     [ST_NEXT_NUMBERS] = "SELECT COALESCE(MAX(number) + 1, 0),"
                         " COALESCE((SELECT MIN(t.seq) FROM trials t"
                         "           WHERE t.study_id = ?1 AND t.origin = 'SEARCH' AND t.lost = 1"
                         "             AND NOT EXISTS (SELECT 1 FROM trials u"
-                        "                 WHERE u.study_id = ?1 AND u.origin = 'SEARCH'"
-                        "                   AND u.seq = t.seq AND u.lost = 0)),"
+                        "                 WHERE u.study_id = ?1 AND u.seq = t.seq"
+                        "                   AND u.origin = 'SEARCH' AND u.lost = 0)),"
                         "          (SELECT MAX(seq) + 1 FROM trials"
                         "           WHERE study_id = ?1 AND origin = 'SEARCH'), 0)"
                         " FROM trials WHERE study_id = ?1",
     [ST_TRIAL_INSERT] = "INSERT INTO trials(study_id, number, seq, origin, state, t_start,"
-                        " heartbeat, worker) VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5, ?5, ?6)",
-    [ST_TRIAL_FIND] = "SELECT id, state, lost FROM trials WHERE study_id = ?1 AND number = ?2",
-    [ST_TRIAL_SET_PARAMS] = "UPDATE trials SET params_json = ?2, heartbeat = ?3 WHERE id = ?1",
+                        " heartbeat, worker, changed)"
+                        " VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5, ?5, ?6, ?7)",
+    [ST_TRIAL_FIND] = "SELECT id, state, lost, origin FROM trials"
+                      " WHERE study_id = ?1 AND number = ?2",
+    [ST_TRIAL_SET_PARAMS] = "UPDATE trials SET params_json = ?2, heartbeat = ?3, changed = ?4"
+                            " WHERE id = ?1",
     [ST_PARAMS_DELETE] = "DELETE FROM trial_params WHERE trial_id = ?1",
     [ST_PARAM_INSERT] = "INSERT INTO trial_params(trial_id, name, value_json)"
                         " VALUES (?1, ?2, ?3)",
     [ST_TRIAL_DELETE] = "DELETE FROM trials WHERE id = ?1",
     [ST_TRIAL_FINISH] = "UPDATE trials SET state = ?2, value = ?3, value_std = ?4, t_end = ?5,"
-                        " heartbeat = ?5, fit_seconds = ?6, predict_seconds = ?7, error = ?8"
-                        " WHERE id = ?1 AND state = 'RUNNING'",
+                        " heartbeat = ?5, fit_seconds = ?6, predict_seconds = ?7, error = ?8,"
+                        " changed = ?9 WHERE id = ?1 AND state = 'RUNNING'",
     [ST_METRICS_DELETE] = "DELETE FROM trial_metrics WHERE trial_id = ?1",
     [ST_METRIC_INSERT] = "INSERT INTO trial_metrics(trial_id, name, mean, std)"
                          " VALUES (?1, ?2, ?3, ?4)",
     [ST_FOLD_INSERT] = "INSERT INTO trial_metric_folds(trial_id, name, fold, value)"
                        " VALUES (?1, ?2, ?3, ?4)",
-    [ST_TRIAL_LIST] = "SELECT id, number, seq, origin, state, params_json, value, value_std,"
-                      " t_start, t_end, fit_seconds, predict_seconds, error, lost, worker"
-                      " FROM trials WHERE study_id = ?1 ORDER BY number",
-    [ST_METRIC_LIST] = "SELECT t.number, m.name, m.mean, m.std, f.fold, f.value"
-                       " FROM trials t JOIN trial_metrics m ON m.trial_id = t.id"
-                       " LEFT JOIN trial_metric_folds f"
-                       "   ON f.trial_id = m.trial_id AND f.name = m.name"
-                       " WHERE t.study_id = ?1 ORDER BY t.number, m.name, f.fold",
+    /* ?4: the change stamp.  Search trials that become lost leave n_search:
+     * the caller subtracts them (ST_STALE_COUNT, in the same transaction). */
     [ST_RECOVER] = "UPDATE trials SET state = 'FAILED', error = 'worker lost', lost = 1,"
-                   " t_end = ?2 WHERE study_id = ?1 AND state = 'RUNNING' AND heartbeat <= ?3",
+                   " t_end = ?2, changed = ?4"
+                   " WHERE study_id = ?1 AND state = 'RUNNING' AND heartbeat <= ?3",
     [ST_ARTIFACT_SAVE] = "INSERT INTO artifacts(trial_id, name, data) VALUES (?1, ?2, ?3)"
                          " ON CONFLICT(trial_id, name) DO UPDATE SET data = excluded.data",
     [ST_ARTIFACT_LOAD] = "SELECT a.data FROM artifacts a JOIN trials t ON t.id = a.trial_id"
@@ -173,10 +187,61 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ATTR_SET] = "INSERT INTO study_attrs(study_id, key, value) VALUES (?1, ?2, ?3)"
                     " ON CONFLICT(study_id, key) DO UPDATE SET value = excluded.value",
     [ST_ATTR_GET] = "SELECT value FROM study_attrs WHERE study_id = ?1 AND key = ?2",
+    /* The study's next change stamp.  The row lock it takes orders every
+     * change of the study: stamps are handed out in commit order, so a
+     * reader that saw stamp k has seen every change up to k. */
+    [ST_BUMP] = "UPDATE studies SET changes = changes + 1 WHERE id = ?1 RETURNING changes",
+    [ST_BUDGET_ADD] = "UPDATE studies SET n_search = n_search + ?2 WHERE id = ?1",
+    [ST_GONE_INSERT] = "INSERT INTO trial_gone(study_id, number, changed) VALUES (?1, ?2, ?3)"
+                       " ON CONFLICT(study_id, number) DO UPDATE SET changed = excluded.changed",
+    [ST_GONE_DELETE] = "DELETE FROM trial_gone WHERE study_id = ?1 AND number = ?2",
+    [ST_CHANGES] = "SELECT number, seq, origin, state, lost, value, value_std, t_start, t_end,"
+                   " params_json, error FROM trials WHERE study_id = ?1 AND changed > ?2"
+                   " ORDER BY number",
+    [ST_GONE_LIST] = "SELECT number FROM trial_gone WHERE study_id = ?1 AND changed > ?2"
+                     " ORDER BY number",
+    [ST_STAMP] = "SELECT changes FROM studies WHERE id = ?1",
+    /* (all RUNNING trials due, the search ones among them) */
+    [ST_STALE_COUNT] = "SELECT COUNT(*), COALESCE(SUM(origin = 'SEARCH' AND lost = 0), 0)"
+                       " FROM trials WHERE study_id = ?1 AND state = 'RUNNING'"
+                       " AND heartbeat <= ?2",
+    [ST_RELEASE] = "UPDATE trials SET state = 'FAILED', error = ?2, lost = 1, t_end = ?3,"
+                   " changed = ?4 WHERE id = ?1 AND state = 'RUNNING'",
+    [ST_TRIAL_PAGE] = "SELECT id, number, seq, origin, state, params_json, value, value_std,"
+                      " t_start, t_end, fit_seconds, predict_seconds, error, lost, worker"
+                      " FROM trials WHERE study_id = ?1 AND number >= ?2 ORDER BY number"
+                      " LIMIT ?3",
+    [ST_METRIC_PAGE] = "SELECT t.number, m.name, m.mean, m.std, f.fold, f.value"
+                       " FROM trials t JOIN trial_metrics m ON m.trial_id = t.id"
+                       " LEFT JOIN trial_metric_folds f"
+                       "   ON f.trial_id = m.trial_id AND f.name = m.name"
+                       " WHERE t.study_id = ?1 AND t.number BETWEEN ?2 AND ?3"
+                       " ORDER BY t.number, m.name, f.fold",
+    /* Both walk trials_by_value: the extreme value, then its lowest number. */
+    [ST_BEST_MAX] = "SELECT number FROM trials WHERE study_id = ?1 AND state = 'COMPLETE'"
+                    " AND value = (SELECT MAX(value) FROM trials WHERE study_id = ?1"
+                    "              AND state = 'COMPLETE')"
+                    " ORDER BY number LIMIT 1",
+    [ST_BEST_MIN] = "SELECT number FROM trials WHERE study_id = ?1 AND state = 'COMPLETE'"
+                    " AND value = (SELECT MIN(value) FROM trials WHERE study_id = ?1"
+                    "              AND state = 'COMPLETE' AND value IS NOT NULL)"
+                    " ORDER BY number LIMIT 1",
+    [ST_PROGRESS] = "SELECT"
+                    " COALESCE(SUM(origin = 'SEARCH' AND lost = 0 AND state <> 'RUNNING'), 0),"
+                    " COALESCE(SUM(origin = 'SEARCH' AND lost = 0 AND state = 'RUNNING'), 0),"
+                    " COALESCE(SUM(origin = 'SEARCH' AND lost = 0 AND state = 'COMPLETE'), 0),"
+                    " COALESCE(SUM(origin = 'SEARCH' AND lost = 0 AND state = 'FAILED'), 0),"
+                    " COALESCE(SUM(origin = 'SEARCH' AND lost = 0 AND state = 'PRUNED'), 0),"
+                    " COALESCE(SUM(origin = 'SEARCH' AND lost = 1), 0)"
+                    " FROM trials WHERE study_id = ?1",
+    [ST_STUDY_MAXIMIZE] = "SELECT maximize FROM studies WHERE id = ?1",
+    [ST_TRIAL_VALUE] = "SELECT value FROM trials WHERE study_id = ?1 AND number = ?2",
 };
 
-/* Schema version 1.  Every statement is idempotent; ensure_schema() runs them
- * in one transaction.  Child rows cascade from their trial so that
+/* Schema version 1, as first released: a new file gets it and is then
+ * migrated step by step like an old one (migrations[] below), so there is
+ * one way to reach the current schema.  Every statement is idempotent;
+ * ensure_schema() runs them in one transaction.  Child rows cascade from their trial so that
  * trial_abandon removes a claim with everything hung on it. */
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta ("
@@ -247,6 +312,34 @@ static const char schema_sql[] =
     "  PRIMARY KEY (trial_id, fold, step));"
     "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');"
     "PRAGMA user_version = 1;";
+
+/* Version 2: reads proportional to what changed.
+ *   - studies.changes, the change stamp; trials.changed, the stamp of a
+ *     trial's last change; trial_gone, withdrawn claims (their rows are
+ *     deleted) with the stamp of the withdrawal: trial_changes reads only
+ *     the rows past a reader's stamp through trials_changed;
+ *   - studies.n_search, the budget count, filled here from the trials;
+ *   - trials_by_value serves the best trial; trials_lost (partial) the
+ *     claim's search for a seq to retry, which scanned the study before. */
+static const char migrate_2_sql[] =
+    "ALTER TABLE studies ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE studies ADD COLUMN n_search INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE trials ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE studies SET n_search = (SELECT COUNT(*) FROM trials t"
+    "  WHERE t.study_id = studies.id AND t.origin = 'SEARCH' AND t.lost = 0);"
+    "CREATE TABLE trial_gone ("
+    "  study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,"
+    "  number INTEGER NOT NULL,"
+    "  changed INTEGER NOT NULL,"
+    "  PRIMARY KEY (study_id, number));"
+    "CREATE INDEX trials_changed ON trials(study_id, changed);"
+    "CREATE INDEX trials_by_value ON trials(study_id, state, value, number);"
+    "CREATE INDEX trials_lost ON trials(study_id, seq) WHERE lost = 1;"
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 2;";
+
+/* migrations[v] takes a version-v file to version v+1. */
+static const char *const migrations[SCHEMA_VERSION] = {[1] = migrate_2_sql};
 
 struct sq_store {
     struct tune_store base; /* first: the generic handle points here */
@@ -435,21 +528,31 @@ static int ensure_schema(struct sq_store *s, struct tune_error *err)
     /* Already current: no write at all, so a read-only file can be reported on. */
     if (user_version == SCHEMA_VERSION && meta_version == SCHEMA_VERSION)
         return TUNE_OK;
-    /* Two processes may create the same new file at once; BEGIN IMMEDIATE
-     * serialises them and IF NOT EXISTS makes the second a no-op. */
-    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return sq_err(s, "cannot create the schema", err);
-    if (sqlite3_exec(s->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
-        rc = sq_err(s, "cannot create the schema", err);
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return rc;
+    /* Two processes may create or migrate the same file at once; BEGIN
+     * IMMEDIATE serialises them, and each step re-reads the version inside
+     * its transaction, so the second finds the work done. */
+    for (;;) {
+        if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+            return sq_err(s, "cannot create the schema", err);
+        if ((rc = query_int(s, "PRAGMA user_version", &user_version, err))) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return rc;
+        }
+        if (user_version >= SCHEMA_VERSION) {
+            sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+            return TUNE_OK;
+        }
+        const char *step = user_version == 0 ? schema_sql : migrations[user_version];
+        if (sqlite3_exec(s->db, step, NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            rc = tune_error_set(err, TUNE_ESTORE, "%s: cannot %s: %s", s->path,
+                                user_version == 0 ? "create the schema"
+                                                  : "upgrade the schema",
+                                sqlite3_errmsg(s->db));
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return rc;
+        }
     }
-    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = sq_err(s, "cannot create the schema", err);
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return rc;
-    }
-    return TUNE_OK;
 }
 
 static int sq_open(const char *location, struct tune_store **out, struct tune_error *err)
@@ -660,6 +763,7 @@ struct trial_row {
     sqlite3_int64 id;
     enum tune_trial_state state;
     int lost;
+    int search;       /* origin SEARCH */
 };
 
 /* Find trial `number` of the study inside the caller's transaction;
@@ -684,6 +788,8 @@ static int find_trial(struct sq_store *s, int64_t study_id, int number, struct t
     row->id = sqlite3_column_int64(st, 0);
     int state = tune_trial_state_parse((const char *)sqlite3_column_text(st, 1));
     row->lost = sqlite3_column_int(st, 2) != 0;
+    const unsigned char *origin = sqlite3_column_text(st, 3);
+    row->search = origin && strcmp((const char *)origin, "SEARCH") == 0;
     sqlite3_reset(st);
     if (state < 0)
         return tune_error_set(err, TUNE_ESTORE, "%s: trial %d of study %lld has an unknown state",
@@ -718,6 +824,33 @@ static int find_running(struct sq_store *s, int64_t study_id, int number, const 
     if (rc == TUNE_OK && row->state != TUNE_TRIAL_RUNNING)
         rc = not_running(s, study_id, number, row, verb, err);
     return rc;
+}
+
+/* The study's next change stamp, inside the caller's write transaction. */
+static int bump(struct sq_store *s, int64_t study_id, sqlite3_int64 *stamp,
+                struct tune_error *err)
+{
+    sqlite3_stmt *st = use(s, ST_BUMP);
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_step(st) != SQLITE_ROW) {
+        int rc = sq_err(s, "cannot stamp a change", err);
+        sqlite3_reset(st);
+        return rc;
+    }
+    *stamp = sqlite3_column_int64(st, 0);
+    /* RETURNING: the update is done only once the statement has run out */
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TUNE_OK : sq_err(s, "cannot stamp a change", err);
+}
+
+/* n_search += delta, inside the caller's write transaction. */
+static int budget_add(struct sq_store *s, int64_t study_id, sqlite3_int64 delta,
+                      struct tune_error *err)
+{
+    sqlite3_stmt *st = use(s, ST_BUDGET_ADD);
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int64(st, 2, delta))
+        return sq_err(s, "cannot count a trial", err);
+    return step_done(s, st, "cannot count a trial", err);
 }
 
 static int sq_trial_claim(struct tune_store *base, int64_t study_id, enum tune_trial_origin origin,
@@ -777,11 +910,23 @@ static int sq_trial_claim(struct tune_store *base, int64_t study_id, enum tune_t
         goto fail;
     }
 
+    sqlite3_int64 stamp;
+    if ((rc = bump(s, study_id, &stamp, err)) ||
+        (origin == TUNE_ORIGIN_SEARCH && (rc = budget_add(s, study_id, 1, err))))
+        goto fail;
+    st = use(s, ST_GONE_DELETE); /* a withdrawn number taken again */
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int64(st, 2, next_number)) {
+        rc = sq_err(s, "cannot claim a trial", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot claim a trial", err)))
+        goto fail;
     st = use(s, ST_TRIAL_INSERT);
     if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int64(st, 2, next_number) ||
         sqlite3_bind_int64(st, 3, next_seq) ||
         bind_text(st, 4, origin == TUNE_ORIGIN_SEARCH ? "SEARCH" : "MANUAL") ||
-        bind_real(st, 5, now_seconds()) || bind_text(st, 6, s->worker)) {
+        bind_real(st, 5, now_seconds()) || bind_text(st, 6, s->worker) ||
+        sqlite3_bind_int64(st, 7, stamp)) {
         rc = sq_err(s, "cannot claim a trial", err);
         goto fail;
     }
@@ -926,11 +1071,13 @@ static int sq_trial_set_params(struct tune_store *base, int64_t study_id, int nu
         cJSON_Delete(root);
         return rc;
     }
-    if ((rc = find_running(s, study_id, number, "given params", &row, err)))
+    sqlite3_int64 stamp;
+    if ((rc = find_running(s, study_id, number, "given params", &row, err)) ||
+        (rc = bump(s, study_id, &stamp, err)))
         goto fail;
     sqlite3_stmt *st = use(s, ST_TRIAL_SET_PARAMS);
     if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, params_json) ||
-        bind_real(st, 3, now_seconds())) {
+        bind_real(st, 3, now_seconds()) || sqlite3_bind_int64(st, 4, stamp)) {
         rc = sq_err(s, "cannot store params", err);
         goto fail;
     }
@@ -978,10 +1125,21 @@ static int sq_trial_abandon(struct tune_store *base, int64_t study_id, int numbe
     int rc = tx_begin(s, 1, err);
     if (rc)
         return rc;
-    if ((rc = find_running(s, study_id, number, "abandoned", &row, err)))
+    sqlite3_int64 stamp;
+    if ((rc = find_running(s, study_id, number, "abandoned", &row, err)) ||
+        (rc = bump(s, study_id, &stamp, err)) ||
+        (row.search && (rc = budget_add(s, study_id, -1, err))))
         goto fail;
     sqlite3_stmt *st = use(s, ST_TRIAL_DELETE);
     if (sqlite3_bind_int64(st, 1, row.id)) {
+        rc = sq_err(s, "cannot abandon a trial", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot abandon a trial", err)))
+        goto fail;
+    st = use(s, ST_GONE_INSERT);
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int(st, 2, number) ||
+        sqlite3_bind_int64(st, 3, stamp)) {
         rc = sq_err(s, "cannot abandon a trial", err);
         goto fail;
     }
@@ -992,6 +1150,12 @@ fail:
     tx_rollback(s);
     return rc;
 }
+
+static int insert_intermediate(struct sq_store *s, sqlite3_int64 trial_id,
+                               const struct tune_intermediate *values, size_t n,
+                               struct tune_error *err);
+static int insert_artifact(struct sq_store *s, sqlite3_int64 trial_id, const char *name,
+                           const void *data, size_t len, struct tune_error *err);
 
 static int check_result(struct sq_store *s, int number, const struct tune_trial_result *res,
                         struct tune_error *err)
@@ -1021,6 +1185,17 @@ static int check_result(struct sq_store *s, int number, const struct tune_trial_
                 return tune_error_set(err, TUNE_EINVAL, "%s: trial %d: metric '%s' given twice",
                                       s->path, number, m->name);
     }
+    if ((res->n_intermediate && !res->intermediate) || (res->n_artifacts && !res->artifacts))
+        return tune_error_set(err, TUNE_EINVAL,
+                              "%s: trial %d: intermediate values or artifacts counted but not "
+                              "given",
+                              s->path, number);
+    for (size_t i = 0; i < res->n_artifacts; i++)
+        if (!res->artifacts[i].name || !*res->artifacts[i].name ||
+            (res->artifacts[i].len && !res->artifacts[i].data))
+            return tune_error_set(err, TUNE_EINVAL,
+                                  "%s: trial %d: artifact %zu has no name or no data", s->path,
+                                  number, i);
     return TUNE_OK;
 }
 
@@ -1034,13 +1209,16 @@ static int sq_trial_finish(struct tune_store *base, int64_t study_id, int number
         return rc;
     if ((rc = tx_begin(s, 1, err)))
         return rc;
-    if ((rc = find_running(s, study_id, number, "finished", &row, err)))
+    sqlite3_int64 stamp;
+    if ((rc = find_running(s, study_id, number, "finished", &row, err)) ||
+        (rc = bump(s, study_id, &stamp, err)))
         goto fail;
     sqlite3_stmt *st = use(s, ST_TRIAL_FINISH);
     if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, tune_trial_state_name(res->state)) ||
         bind_real(st, 3, res->value) || bind_real(st, 4, res->value_std) ||
         bind_real(st, 5, now_seconds()) || bind_real(st, 6, res->fit_seconds) ||
-        bind_real(st, 7, res->predict_seconds) || bind_text(st, 8, res->error)) {
+        bind_real(st, 7, res->predict_seconds) || bind_text(st, 8, res->error) ||
+        sqlite3_bind_int64(st, 9, stamp)) {
         rc = sq_err(s, "cannot finish a trial", err);
         goto fail;
     }
@@ -1074,6 +1252,13 @@ static int sq_trial_finish(struct tune_store *base, int64_t study_id, int number
                 goto fail;
         }
     }
+    if (res->n_intermediate &&
+        (rc = insert_intermediate(s, row.id, res->intermediate, res->n_intermediate, err)))
+        goto fail;
+    for (size_t i = 0; i < res->n_artifacts; i++)
+        if ((rc = insert_artifact(s, row.id, res->artifacts[i].name, res->artifacts[i].data,
+                                  res->artifacts[i].len, err)))
+            goto fail;
     if ((rc = tx_commit(s, err)))
         goto fail;
     return TUNE_OK;
@@ -1082,7 +1267,7 @@ fail:
     return rc;
 }
 
-/* Columns of ST_TRIAL_LIST into *t (zeroed first). */
+/* Columns of ST_TRIAL_PAGE into *t (zeroed first). */
 static int read_trial(struct sq_store *s, sqlite3_stmt *st, struct tune_trial *t,
                       struct tune_error *err)
 {
@@ -1111,16 +1296,19 @@ static int read_trial(struct sq_store *s, sqlite3_stmt *st, struct tune_trial *t
     return TUNE_OK;
 }
 
-/* Rows of ST_METRIC_LIST come ordered by (trial number, metric name, fold),
+/* Rows of ST_METRIC_PAGE come ordered by (trial number, metric name, fold),
  * the same order as the trials array, so one forward walk attaches every
  * metric and fold; a metric without folds comes as one row with fold NULL. */
 static int attach_metrics(struct sq_store *s, int64_t study_id, struct tune_trial *v, size_t n,
                           struct tune_error *err)
 {
-    sqlite3_stmt *st = use(s, ST_METRIC_LIST);
+    if (n == 0)
+        return TUNE_OK;
+    sqlite3_stmt *st = use(s, ST_METRIC_PAGE); /* the numbers the page holds */
     size_t ti = 0;
     int rc;
-    if (sqlite3_bind_int64(st, 1, study_id))
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int(st, 2, v[0].number) ||
+        sqlite3_bind_int(st, 3, v[n - 1].number))
         return sq_err(s, "cannot list metrics", err);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int number = sqlite3_column_int(st, 0);
@@ -1163,8 +1351,11 @@ static int attach_metrics(struct sq_store *s, int64_t study_id, struct tune_tria
     return TUNE_OK;
 }
 
-static int sq_trial_list(struct tune_store *base, int64_t study_id, struct tune_trial **out,
-                         size_t *n, struct tune_error *err)
+/* Trials with number >= first, at most max (SIZE_MAX: all), in one read
+ * transaction so trials and metrics come from the same snapshot. */
+static int sq_trial_page(struct tune_store *base, int64_t study_id, int first, size_t max,
+                         int with_metrics, struct tune_trial **out, size_t *n,
+                         struct tune_error *err)
 {
     struct sq_store *s = sq(base);
     struct tune_trial *v = NULL;
@@ -1174,8 +1365,9 @@ static int sq_trial_list(struct tune_store *base, int64_t study_id, struct tune_
     int rc = tx_begin(s, 0, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st = use(s, ST_TRIAL_LIST);
-    if (sqlite3_bind_int64(st, 1, study_id)) {
+    sqlite3_stmt *st = use(s, ST_TRIAL_PAGE);
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int(st, 2, first) ||
+        sqlite3_bind_int64(st, 3, max > (size_t)INT64_MAX ? -1 : (sqlite3_int64)max)) {
         rc = sq_err(s, "cannot list trials", err);
         goto fail;
     }
@@ -1199,7 +1391,8 @@ static int sq_trial_list(struct tune_store *base, int64_t study_id, struct tune_
         goto fail;
     }
     sqlite3_reset(st);
-    if ((rc = attach_metrics(s, study_id, v, len, err)) || (rc = tx_commit(s, err)))
+    if ((with_metrics && (rc = attach_metrics(s, study_id, v, len, err))) ||
+        (rc = tx_commit(s, err)))
         goto fail;
     *out = v;
     *n = len;
@@ -1207,6 +1400,119 @@ static int sq_trial_list(struct tune_store *base, int64_t study_id, struct tune_
 fail:
     tx_rollback(s);
     tune_trials_free(v, len);
+    return rc;
+}
+
+static int sq_trial_list(struct tune_store *base, int64_t study_id, struct tune_trial **out,
+                         size_t *n, struct tune_error *err)
+{
+    return sq_trial_page(base, study_id, 0, SIZE_MAX, 1, out, n, err);
+}
+
+static int sq_trial_get(struct tune_store *base, int64_t study_id, int number,
+                        struct tune_trial *out, struct tune_error *err)
+{
+    struct tune_trial *v = NULL;
+    size_t n = 0;
+    memset(out, 0, sizeof *out);
+    int rc = sq_trial_page(base, study_id, number, 1, 1, &v, &n, err);
+    if (rc)
+        return rc;
+    if (n == 0 || v[0].number != number) {
+        tune_trials_free(v, n);
+        return tune_error_set(err, TUNE_ENOTFOUND, "%s: no trial %d in study %lld",
+                              sq(base)->path, number, (long long)study_id);
+    }
+    *out = v[0];
+    free(v);
+    return TUNE_OK;
+}
+
+/* The number of the study's best complete trial, or -1. */
+static int best_number(struct sq_store *s, int64_t study_id, int *number, struct tune_error *err)
+{
+    sqlite3_stmt *st = use(s, ST_STUDY_MAXIMIZE);
+    *number = -1;
+    if (sqlite3_bind_int64(st, 1, study_id))
+        return sq_err(s, "cannot find the best trial", err);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = rc == SQLITE_DONE ? tune_error_set(err, TUNE_ENOTFOUND, "%s: no study with id %lld",
+                                                s->path, (long long)study_id)
+                               : sq_err(s, "cannot find the best trial", err);
+        sqlite3_reset(st);
+        return rc;
+    }
+    int maximize = sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    st = use(s, maximize ? ST_BEST_MAX : ST_BEST_MIN);
+    if (sqlite3_bind_int64(st, 1, study_id))
+        return sq_err(s, "cannot find the best trial", err);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *number = sqlite3_column_int(st, 0);
+    else if (rc != SQLITE_DONE)
+        rc = sq_err(s, "cannot find the best trial", err);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? TUNE_OK : rc;
+}
+
+static int sq_trial_best(struct tune_store *base, int64_t study_id, struct tune_trial *out,
+                         struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    int number;
+    memset(out, 0, sizeof *out);
+    int rc = best_number(s, study_id, &number, err);
+    if (rc)
+        return rc;
+    if (number < 0)
+        return tune_error_set(err, TUNE_ENOTFOUND, "%s: study %lld has no complete trial yet",
+                              s->path, (long long)study_id);
+    return sq_trial_get(base, study_id, number, out, err);
+}
+
+static int sq_study_progress(struct tune_store *base, int64_t study_id,
+                             struct tune_progress *out, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    memset(out, 0, sizeof *out);
+    out->best_value = NAN;
+    out->best_number = -1;
+    int rc = tx_begin(s, 0, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_PROGRESS);
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_step(st) != SQLITE_ROW) {
+        rc = sq_err(s, "cannot count trials", err);
+        goto fail;
+    }
+    out->finished = (size_t)sqlite3_column_int64(st, 0);
+    out->running = (size_t)sqlite3_column_int64(st, 1);
+    out->complete = (size_t)sqlite3_column_int64(st, 2);
+    out->failed = (size_t)sqlite3_column_int64(st, 3);
+    out->pruned = (size_t)sqlite3_column_int64(st, 4);
+    out->lost = (size_t)sqlite3_column_int64(st, 5);
+    sqlite3_reset(st);
+    int number;
+    if ((rc = best_number(s, study_id, &number, err)))
+        goto fail;
+    if (number >= 0) {
+        st = use(s, ST_TRIAL_VALUE);
+        if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int(st, 2, number) ||
+            sqlite3_step(st) != SQLITE_ROW) {
+            rc = sq_err(s, "cannot read the best trial", err);
+            goto fail;
+        }
+        out->best_number = number;
+        out->best_value = col_real(st, 0);
+        sqlite3_reset(st);
+    }
+    if ((rc = tx_commit(s, err)))
+        goto fail;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
     return rc;
 }
 
@@ -1218,19 +1524,226 @@ static int sq_trial_recover_stale(struct tune_store *base, int64_t study_id, dou
     if (!(max_age >= 0))
         return tune_error_set(err, TUNE_EINVAL, "%s: stale-trial age must be >= 0 seconds, not %g",
                               s->path, max_age);
-    /* One UPDATE is one transaction; it takes the write lock before it reads,
-     * so a heartbeat cannot slip in between the check and the mark.  "<=" so
-     * that max_age 0 means "every RUNNING trial", whatever the clock's grain. */
+    /* Every worker asks before every claim, and almost always nothing is
+     * stale: a plain read first (trials_by_state), the write lock only when
+     * there is something to mark.  Inside the write transaction the count is
+     * taken again, so a heartbeat that slipped in between is respected.
+     * "<=" so that max_age 0 means "every RUNNING trial", whatever the
+     * clock's grain. */
     double now = now_seconds();
-    sqlite3_stmt *st = use(s, ST_RECOVER);
-    if (sqlite3_bind_int64(st, 1, study_id) || bind_real(st, 2, now) ||
-        bind_real(st, 3, now - max_age))
-        return sq_err(s, "cannot recover stale trials", err);
-    int rc = step_done(s, st, "cannot recover stale trials", err);
+    sqlite3_stmt *st = use(s, ST_STALE_COUNT);
+    if (sqlite3_bind_int64(st, 1, study_id) || bind_real(st, 2, now - max_age) ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        int rc = sq_err(s, "cannot recover stale trials", err);
+        sqlite3_reset(st);
+        return rc;
+    }
+    sqlite3_int64 due = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (due == 0)
+        return TUNE_OK;
+    int rc = tx_begin(s, 1, err);
     if (rc)
         return rc;
-    *n_marked = (size_t)sqlite3_changes(s->db);
+    st = use(s, ST_STALE_COUNT);
+    if (sqlite3_bind_int64(st, 1, study_id) || bind_real(st, 2, now - max_age) ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        rc = sq_err(s, "cannot recover stale trials", err);
+        goto fail;
+    }
+    due = sqlite3_column_int64(st, 0);
+    sqlite3_int64 search = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    if (due > 0) {
+        sqlite3_int64 stamp;
+        if ((rc = bump(s, study_id, &stamp, err)) ||
+            (search && (rc = budget_add(s, study_id, -search, err))))
+            goto fail;
+        st = use(s, ST_RECOVER);
+        if (sqlite3_bind_int64(st, 1, study_id) || bind_real(st, 2, now) ||
+            bind_real(st, 3, now - max_age) || sqlite3_bind_int64(st, 4, stamp)) {
+            rc = sq_err(s, "cannot recover stale trials", err);
+            goto fail;
+        }
+        if ((rc = step_done(s, st, "cannot recover stale trials", err)))
+            goto fail;
+        *n_marked = (size_t)sqlite3_changes(s->db);
+    }
+    if ((rc = tx_commit(s, err)))
+        goto fail;
     return TUNE_OK;
+fail:
+    *n_marked = 0;
+    tx_rollback(s);
+    return rc;
+}
+
+static int sq_trial_release(struct tune_store *base, int64_t study_id, int number,
+                            const char *reason, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    struct trial_row row;
+    sqlite3_int64 stamp;
+    int rc = tx_begin(s, 1, err);
+    if (rc)
+        return rc;
+    if ((rc = find_running(s, study_id, number, "released", &row, err)) ||
+        (rc = bump(s, study_id, &stamp, err)) ||
+        (row.search && (rc = budget_add(s, study_id, -1, err))))
+        goto fail;
+    sqlite3_stmt *st = use(s, ST_RELEASE);
+    if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, reason ? reason : "released") ||
+        bind_real(st, 3, now_seconds()) || sqlite3_bind_int64(st, 4, stamp)) {
+        rc = sq_err(s, "cannot release a trial", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot release a trial", err)) || (rc = tx_commit(s, err)))
+        goto fail;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    return rc;
+}
+
+/* Growable array of briefs for trial_changes. */
+static int brief_push(struct tune_trial_brief **v, size_t *len, size_t *cap)
+{
+    if (*len == *cap) {
+        size_t ncap = *cap ? 2 * *cap : 16;
+        struct tune_trial_brief *nv = realloc(*v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        *v = nv;
+        *cap = ncap;
+    }
+    memset(&(*v)[*len], 0, sizeof **v);
+    (*len)++;
+    return 0;
+}
+
+static int sq_trial_changes(struct tune_store *base, int64_t study_id, int64_t since,
+                            struct tune_trial_brief **out, size_t *n, int64_t *stamp,
+                            struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    struct tune_trial_brief *v = NULL;
+    size_t len = 0, cap = 0;
+    int *gone = NULL;
+    size_t n_gone = 0, gone_cap = 0;
+    *out = NULL;
+    *n = 0;
+    int rc = tx_begin(s, 0, err); /* one snapshot: rows and stamp agree */
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_STAMP);
+    if (sqlite3_bind_int64(st, 1, study_id)) {
+        rc = sq_err(s, "cannot read changes", err);
+        goto fail;
+    }
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = rc == SQLITE_DONE ? tune_error_set(err, TUNE_ENOTFOUND, "%s: no study with id %lld",
+                                                s->path, (long long)study_id)
+                               : sq_err(s, "cannot read changes", err);
+        goto fail;
+    }
+    *stamp = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (since >= 0) {
+        st = use(s, ST_GONE_LIST);
+        if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int64(st, 2, since)) {
+            rc = sq_err(s, "cannot read changes", err);
+            goto fail;
+        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (n_gone == gone_cap) {
+                size_t ncap = gone_cap ? 2 * gone_cap : 8;
+                int *ng = realloc(gone, ncap * sizeof *ng);
+                if (!ng) {
+                    rc = sq_oom(s, err);
+                    goto fail;
+                }
+                gone = ng;
+                gone_cap = ncap;
+            }
+            gone[n_gone++] = sqlite3_column_int(st, 0);
+        }
+        if (rc != SQLITE_DONE) {
+            rc = sq_err(s, "cannot read changes", err);
+            goto fail;
+        }
+        sqlite3_reset(st);
+    }
+    st = use(s, ST_CHANGES);
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int64(st, 2, since)) {
+        rc = sq_err(s, "cannot read changes", err);
+        goto fail;
+    }
+    size_t gi = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int number = sqlite3_column_int(st, 0);
+        /* withdrawn numbers below this one, in number order (a number both
+         * withdrawn and claimed again has no gone row: the claim removed it) */
+        for (; gi < n_gone && gone[gi] < number; gi++) {
+            if (brief_push(&v, &len, &cap)) {
+                rc = sq_oom(s, err);
+                goto fail;
+            }
+            v[len - 1].number = gone[gi];
+            v[len - 1].gone = 1;
+            v[len - 1].value = v[len - 1].value_std = NAN;
+        }
+        if (brief_push(&v, &len, &cap)) {
+            rc = sq_oom(s, err);
+            goto fail;
+        }
+        struct tune_trial_brief *b = &v[len - 1];
+        b->number = number;
+        b->seq = sqlite3_column_int(st, 1);
+        const char *origin = (const char *)sqlite3_column_text(st, 2);
+        int state = tune_trial_state_parse((const char *)sqlite3_column_text(st, 3));
+        if (!origin || state < 0) {
+            rc = tune_error_set(err, TUNE_ESTORE, "%s: trial %d has an unreadable origin or state",
+                                s->path, number);
+            goto fail;
+        }
+        b->origin = strcmp(origin, "MANUAL") == 0 ? TUNE_ORIGIN_MANUAL : TUNE_ORIGIN_SEARCH;
+        b->state = (enum tune_trial_state)state;
+        b->lost = sqlite3_column_int(st, 4) != 0;
+        b->value = col_real(st, 5);
+        b->value_std = col_real(st, 6);
+        b->t_start = col_real(st, 7);
+        b->t_end = col_real(st, 8);
+        if (col_strdup(st, 9, &b->params_json) || col_strdup(st, 10, &b->error)) {
+            rc = sq_oom(s, err);
+            goto fail;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(s, "cannot read changes", err);
+        goto fail;
+    }
+    sqlite3_reset(st);
+    for (; gi < n_gone; gi++) {
+        if (brief_push(&v, &len, &cap)) {
+            rc = sq_oom(s, err);
+            goto fail;
+        }
+        v[len - 1].number = gone[gi];
+        v[len - 1].gone = 1;
+        v[len - 1].value = v[len - 1].value_std = NAN;
+    }
+    if ((rc = tx_commit(s, err)))
+        goto fail;
+    free(gone);
+    *out = v;
+    *n = len;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    free(gone);
+    tune_trial_briefs_free(v, len);
+    return rc;
 }
 
 /* ---- artifacts ------------------------------------------------------------- */
@@ -1250,22 +1763,26 @@ static int sq_artifact_save(struct tune_store *base, int64_t study_id, int numbe
     int rc = tx_begin(s, 1, err);
     if (rc)
         return rc;
-    if ((rc = find_trial(s, study_id, number, &row, err)))
-        goto fail;
-    sqlite3_stmt *st = use(s, ST_ARTIFACT_SAVE);
-    /* A NULL pointer would bind SQL NULL; an empty artifact is a zero-length
-     * blob, hence the "" for len 0. */
-    if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, name) ||
-        sqlite3_bind_blob64(st, 3, len ? data : "", (sqlite3_uint64)len, SQLITE_TRANSIENT)) {
-        rc = sq_err(s, "cannot save an artifact", err);
-        goto fail;
-    }
-    if ((rc = step_done(s, st, "cannot save an artifact", err)) || (rc = tx_commit(s, err)))
+    if ((rc = find_trial(s, study_id, number, &row, err)) ||
+        (rc = insert_artifact(s, row.id, name, data, len, err)) || (rc = tx_commit(s, err)))
         goto fail;
     return TUNE_OK;
 fail:
     tx_rollback(s);
     return rc;
+}
+
+/* Store or replace one artifact of a trial, inside the caller's transaction. */
+static int insert_artifact(struct sq_store *s, sqlite3_int64 trial_id, const char *name,
+                           const void *data, size_t len, struct tune_error *err)
+{
+    sqlite3_stmt *st = use(s, ST_ARTIFACT_SAVE);
+    /* A NULL pointer would bind SQL NULL; an empty artifact is a zero-length
+     * blob, hence the "" for len 0. */
+    if (sqlite3_bind_int64(st, 1, trial_id) || bind_text(st, 2, name) ||
+        sqlite3_bind_blob64(st, 3, len ? data : "", (sqlite3_uint64)len, SQLITE_TRANSIENT))
+        return sq_err(s, "cannot save an artifact", err);
+    return step_done(s, st, "cannot save an artifact", err);
 }
 
 static int sq_artifact_load(struct tune_store *base, int64_t study_id, int number,
@@ -1329,25 +1846,33 @@ static int sq_trial_add_intermediate(struct tune_store *base, int64_t study_id, 
     int rc = tx_begin(s, 1, err);
     if (rc)
         return rc;
-    if ((rc = find_running(s, study_id, number, "given intermediate values", &row, err)))
-        goto fail;
-    for (size_t i = 0; i < n; i++) {
-        sqlite3_stmt *st = use(s, ST_INTERMEDIATE_INSERT);
-        if (sqlite3_bind_int64(st, 1, row.id) || sqlite3_bind_int(st, 2, values[i].fold) ||
-            sqlite3_bind_int64(st, 3, (sqlite3_int64)values[i].step) ||
-            bind_real(st, 4, values[i].value)) {
-            rc = sq_err(s, "cannot store an intermediate value", err);
-            goto fail;
-        }
-        if ((rc = step_done(s, st, "cannot store an intermediate value", err)))
-            goto fail;
-    }
-    if ((rc = stamp_heartbeat(s, row.id, err)) || (rc = tx_commit(s, err)))
+    if ((rc = find_running(s, study_id, number, "given intermediate values", &row, err)) ||
+        (rc = insert_intermediate(s, row.id, values, n, err)) ||
+        (rc = stamp_heartbeat(s, row.id, err)) || (rc = tx_commit(s, err)))
         goto fail;
     return TUNE_OK;
 fail:
     tx_rollback(s);
     return rc;
+}
+
+/* Intermediate values of a trial, inside the caller's transaction; a
+ * repeated (fold, step) replaces the old value. */
+static int insert_intermediate(struct sq_store *s, sqlite3_int64 trial_id,
+                               const struct tune_intermediate *values, size_t n,
+                               struct tune_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *st = use(s, ST_INTERMEDIATE_INSERT);
+        if (sqlite3_bind_int64(st, 1, trial_id) || sqlite3_bind_int(st, 2, values[i].fold) ||
+            sqlite3_bind_int64(st, 3, (sqlite3_int64)values[i].step) ||
+            bind_real(st, 4, values[i].value))
+            return sq_err(s, "cannot store an intermediate value", err);
+        int rc = step_done(s, st, "cannot store an intermediate value", err);
+        if (rc)
+            return rc;
+    }
+    return TUNE_OK;
 }
 
 static int sq_trial_list_intermediate(struct tune_store *base, int64_t study_id, int number,
@@ -1459,7 +1984,7 @@ static int sq_study_get_attr(struct tune_store *base, int64_t study_id, const ch
 }
 
 const struct tune_store_type tune_store_sqlite = {
-    .version = 1,
+    .version = 2,
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,
@@ -1479,4 +2004,10 @@ const struct tune_store_type tune_store_sqlite = {
     .trial_heartbeat = sq_trial_heartbeat,
     .study_set_attr = sq_study_set_attr,
     .study_get_attr = sq_study_get_attr,
+    .trial_changes = sq_trial_changes,
+    .trial_release = sq_trial_release,
+    .trial_get = sq_trial_get,
+    .trial_best = sq_trial_best,
+    .trial_page = sq_trial_page,
+    .study_progress = sq_study_progress,
 };

@@ -194,10 +194,10 @@ Test(store, url_with_sqlite_scheme_opens_and_unknown_scheme_is_refused)
     snprintf(url, sizeof url, "sqlite:%s/a.db", dir);
     cr_assert_eq(tune_store_open(url, &s, &err), TUNE_OK, "%s", err.msg);
     cr_assert_str_eq(s->type->name, "sqlite");
-    cr_assert_eq(s->type->version, 1);
+    cr_assert_eq(s->type->version, 2);
     tune_store_close(s);
     snprintf(url, sizeof url, "%s/a.db", dir);
-    assert_sql(url, "PRAGMA user_version", "1");
+    assert_sql(url, "PRAGMA user_version", "2");
 
     cr_assert_eq(tune_store_open("postgres://db.example/tune", &s, &err), TUNE_EINVAL);
     cr_assert_null(s);
@@ -216,16 +216,16 @@ Test(store, url_with_sqlite_scheme_opens_and_unknown_scheme_is_refused)
 
 /* ---- schema ---------------------------------------------------------------- */
 
-Test(store, fresh_database_is_wal_with_schema_version_1)
+Test(store, fresh_database_is_wal_with_schema_version_2)
 {
     struct fixture fx = fx_new();
     assert_sql(fx.path, "PRAGMA journal_mode", "wal");
-    assert_sql(fx.path, "PRAGMA user_version", "1");
-    assert_sql(fx.path, "SELECT value FROM meta WHERE key = 'schema_version'", "1");
+    assert_sql(fx.path, "PRAGMA user_version", "2");
+    assert_sql(fx.path, "SELECT value FROM meta WHERE key = 'schema_version'", "2");
     assert_sql(fx.path,
                "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
                " WHERE type = 'table' ORDER BY name)",
-               "artifacts,meta,studies,study_attrs,trial_intermediate,trial_metric_folds,trial_metrics,trial_params,trials");
+               "artifacts,meta,studies,study_attrs,trial_gone,trial_intermediate,trial_metric_folds,trial_metrics,trial_params,trials");
     /* Opening again runs the (idempotent) schema check without changing anything. */
     fx_close(&fx);
     fx_open(&fx);
@@ -266,15 +266,15 @@ Test(store, newer_schema_version_is_refused)
     struct tune_error err = {0};
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_OK, "%s", err.msg);
     tune_store_close(s);
-    sql_exec(path, "PRAGMA user_version = 2");
+    sql_exec(path, "PRAGMA user_version = 3");
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_ESTORE);
     cr_assert_null(s);
     cr_assert(strstr(err.msg, path), "%s", err.msg);
-    cr_assert(strstr(err.msg, "version 2 is newer"), "%s", err.msg);
-
-    sql_exec(path, "PRAGMA user_version = 1; UPDATE meta SET value = '3'");
-    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_ESTORE);
     cr_assert(strstr(err.msg, "version 3 is newer"), "%s", err.msg);
+
+    sql_exec(path, "PRAGMA user_version = 2; UPDATE meta SET value = '4'");
+    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_ESTORE);
+    cr_assert(strstr(err.msg, "version 4 is newer"), "%s", err.msg);
     assert_sql(path, "PRAGMA integrity_check", "ok");
     snprintf(path, sizeof path, "rm -rf '%s'", dir);
     cr_assert_eq(system(path), 0);
@@ -946,5 +946,250 @@ Test(store_wrappers, a_method_newer_than_the_vtable_or_missing_is_unsupported_no
                  TUNE_EUNSUPPORTED);
     cr_assert_null(v);
     fx.store->type = real;
+    fx_free(&fx);
+}
+
+/* ---- version 2: changes, release, best, pages, progress, migration ------------ */
+
+/* Read the changes since *stamp, check the numbers and states they name
+ * ("3:RUNNING,4:gone"), and move *stamp on. */
+static void expect_changes(struct fixture *fx, int64_t *stamp, const char *want)
+{
+    struct tune_error err = {0};
+    struct tune_trial_brief *v = NULL;
+    size_t n = 0;
+    int64_t next = -7;
+    cr_assert_eq(tune_store_trial_changes(fx->store, fx->info.id, *stamp, &v, &n, &next, &err),
+                 TUNE_OK, "%s", err.msg);
+    char got[512] = "";
+    for (size_t i = 0; i < n; i++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%d:%s%s", i ? "," : "",
+                 v[i].number, v[i].gone ? "gone" : tune_trial_state_name(v[i].state),
+                 v[i].lost ? "(lost)" : "");
+    cr_assert_str_eq(got, want, "changes since %lld: '%s', expected '%s'", (long long)*stamp,
+                     got, want);
+    cr_assert(next >= *stamp);
+    *stamp = next;
+    tune_trial_briefs_free(v, n);
+}
+
+Test(store_v2, changes_name_exactly_the_trials_touched_since_a_stamp)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    int64_t stamp = -1;
+    expect_changes(&fx, &stamp, "");
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, 0, 0);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, 1, 1);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, 2, 2);
+    expect_changes(&fx, &stamp, "0:RUNNING,1:RUNNING,2:RUNNING");
+    expect_changes(&fx, &stamp, "");
+    finish_simple(&fx, 1, 0.75);
+    cr_assert_eq(tune_store_trial_heartbeat(fx.store, fx.info.id, 0, &err), TUNE_OK);
+    expect_changes(&fx, &stamp, "1:COMPLETE"); /* heartbeats are not changes */
+    cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, 0, "{\"k\": 3}", &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_trial_abandon(fx.store, fx.info.id, 2, &err), TUNE_OK, "%s",
+                 err.msg);
+    expect_changes(&fx, &stamp, "0:RUNNING,2:gone");
+    /* the withdrawn number is taken again: a row, not a tombstone */
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, 2, 2);
+    cr_assert_eq(tune_store_trial_release(fx.store, fx.info.id, 0, "interrupted", &err),
+                 TUNE_OK, "%s", err.msg);
+    expect_changes(&fx, &stamp, "0:FAILED(lost),2:RUNNING");
+    size_t marked = 0;
+    cr_assert_eq(tune_store_trial_recover_stale(fx.store, fx.info.id, 0, &marked, &err), TUNE_OK);
+    cr_assert_eq(marked, 1);
+    expect_changes(&fx, &stamp, "2:FAILED(lost)");
+    /* a reader from the start sees each trial once, as it is now */
+    int64_t all = -1;
+    expect_changes(&fx, &all, "0:FAILED(lost),1:COMPLETE,2:FAILED(lost)");
+    cr_assert_eq(all, stamp);
+    fx_free(&fx);
+}
+
+Test(store_v2, release_frees_the_budget_slot_and_the_seq_is_retried)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 0, 0);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 1, 1);
+    claim_over_budget(&fx, 2);
+    cr_assert_eq(tune_store_trial_release(fx.store, fx.info.id, 0, "interrupted", &err),
+                 TUNE_OK, "%s", err.msg);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 2, 0); /* seq 0 again */
+    claim_over_budget(&fx, 2);
+    cr_assert_eq(tune_store_trial_release(fx.store, fx.info.id, 0, "again", &err),
+                 TUNE_ECONFLICT);
+    assert_sql(fx.path, "SELECT error || '/' || lost FROM trials WHERE number = 0",
+               "interrupted/1");
+    assert_sql(fx.path, "SELECT n_search FROM studies", "2");
+    fx_free(&fx);
+}
+
+Test(store_v2, best_is_the_extreme_value_and_the_lowest_number_among_ties)
+{
+    struct fixture fx = fx_new(); /* maximize */
+    struct tune_error err = {0};
+    struct tune_trial t;
+    cr_assert_eq(tune_store_trial_best(fx.store, fx.info.id, &t, &err), TUNE_ENOTFOUND);
+    for (int i = 0; i < 5; i++) {
+        claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, i, i);
+        finish_two_metrics(&fx, i);
+    }
+    /* finish_two_metrics stores one value; give the trials their own */
+    sql_exec(fx.path, "UPDATE trials SET value = CASE number WHEN 0 THEN 0.5 WHEN 1 THEN 0.875"
+                      " WHEN 2 THEN NULL WHEN 3 THEN 0.875 ELSE 0.25 END");
+    cr_assert_eq(tune_store_trial_best(fx.store, fx.info.id, &t, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(t.number, 1);
+    cr_assert_eq(t.value, 0.875);
+    cr_assert_eq(t.n_metrics, 2); /* with its metrics */
+    cr_assert_eq(t.metrics[1].folds[3], 1.0);
+    tune_trial_release(&t);
+    struct tune_progress p;
+    cr_assert_eq(tune_store_study_progress(fx.store, fx.info.id, &p, &err), TUNE_OK);
+    cr_assert_eq(p.best_number, 1);
+    cr_assert_eq(p.best_value, 0.875);
+    cr_assert_eq(p.complete, 5);
+    cr_assert_eq(p.finished, 5);
+    /* minimize: the smallest value */
+    sql_exec(fx.path, "UPDATE studies SET maximize = 0");
+    cr_assert_eq(tune_store_trial_best(fx.store, fx.info.id, &t, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(t.number, 4);
+    tune_trial_release(&t);
+    fx_free(&fx);
+}
+
+Test(store_v2, pages_cover_the_study_in_order_and_progress_counts_states)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    for (int i = 0; i < 7; i++)
+        claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, i, i);
+    claim_ok(&fx, TUNE_ORIGIN_MANUAL, 0, 7, -1);
+    for (int i = 0; i < 4; i++)
+        finish_two_metrics(&fx, i);
+    struct tune_trial_result failed = {.state = TUNE_TRIAL_FAILED, .value = NAN,
+                                       .value_std = NAN, .error = "boom"};
+    struct tune_trial_result pruned = {.state = TUNE_TRIAL_PRUNED, .value = NAN,
+                                       .value_std = NAN};
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 4, &failed, &err), TUNE_OK);
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 5, &pruned, &err), TUNE_OK);
+    cr_assert_eq(tune_store_trial_release(fx.store, fx.info.id, 6, "gone", &err), TUNE_OK);
+    struct tune_progress p;
+    cr_assert_eq(tune_store_study_progress(fx.store, fx.info.id, &p, &err), TUNE_OK, "%s",
+                 err.msg);
+    cr_assert_eq(p.finished, 6);
+    cr_assert_eq(p.complete, 4);
+    cr_assert_eq(p.failed, 1);
+    cr_assert_eq(p.pruned, 1);
+    cr_assert_eq(p.running, 0); /* the manual trial is not a search trial */
+    cr_assert_eq(p.lost, 1);
+    int first = 0, seen = 0;
+    for (;;) {
+        struct tune_trial *v = NULL;
+        size_t n = 0;
+        cr_assert_eq(tune_store_trial_page(fx.store, fx.info.id, first, 3, 1, &v, &n, &err),
+                     TUNE_OK, "%s", err.msg);
+        if (n == 0)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            cr_assert_eq(v[i].number, seen++);
+            cr_assert_eq(v[i].n_metrics, v[i].number < 4 ? 2u : 0u);
+            if (v[i].number < 4)
+                check_two_metrics(&v[i]);
+        }
+        first = v[n - 1].number + 1;
+        tune_trials_free(v, n);
+    }
+    cr_assert_eq(seen, 8);
+    struct tune_trial t;
+    cr_assert_eq(tune_store_trial_get(fx.store, fx.info.id, 4, &t, &err), TUNE_OK);
+    cr_assert_str_eq(t.error, "boom");
+    tune_trial_release(&t);
+    cr_assert_eq(tune_store_trial_get(fx.store, fx.info.id, 99, &t, &err), TUNE_ENOTFOUND);
+    fx_free(&fx);
+}
+
+Test(store_v2, finish_writes_intermediate_values_and_artifacts_in_the_same_transaction)
+{
+    struct fixture fx = fx_new();
+    struct tune_error err = {0};
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, 0, 0);
+    const struct tune_intermediate iv[] = {{0, 1, 0.625}, {0, 2, 0.5}, {1, 1, 0.6875}};
+    const struct tune_artifact art[] = {{"oof.csv", "row\n0\n", 6}, {"empty", NULL, 0}};
+    struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE, .value = 0.5, .value_std = 0,
+                                    .n_intermediate = 3, .intermediate = iv,
+                                    .n_artifacts = 2, .artifacts = art};
+    /* a bad artifact refuses the whole result */
+    const struct tune_artifact bad[] = {{"ok", "x", 1}, {"", "y", 1}};
+    struct tune_trial_result broken = res;
+    broken.artifacts = bad;
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &broken, &err), TUNE_EINVAL);
+    assert_sql(fx.path, "SELECT state FROM trials", "RUNNING");
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &res, &err), TUNE_OK, "%s",
+                 err.msg);
+    struct tune_intermediate *got = NULL;
+    size_t n = 0;
+    cr_assert_eq(tune_store_trial_list_intermediate(fx.store, fx.info.id, 0, &got, &n, &err),
+                 TUNE_OK);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(got[1].step, 2);
+    cr_assert_eq(got[1].value, 0.5);
+    cr_assert_eq(got[2].fold, 1);
+    free(got);
+    void *data = NULL;
+    size_t len = 0;
+    cr_assert_eq(tune_store_artifact_load(fx.store, fx.info.id, 0, "oof.csv", &data, &len, &err),
+                 TUNE_OK);
+    cr_assert_eq(len, 6);
+    cr_assert_eq(memcmp(data, "row\n0\n", 6), 0);
+    free(data);
+    cr_assert_eq(tune_store_artifact_load(fx.store, fx.info.id, 0, "empty", &data, &len, &err),
+                 TUNE_OK);
+    cr_assert_eq(len, 0);
+    free(data);
+    fx_free(&fx);
+}
+
+Test(store_v2, a_version_1_file_is_migrated_with_its_trials_and_budget_count)
+{
+    char *dir = tu_tmpdir();
+    char path[600];
+    snprintf(path, sizeof path, "%s/v1.db", dir);
+    FILE *f = fopen("tests/data/store_v1_schema.sql", "r");
+    cr_assert_not_null(f);
+    char schema[8192];
+    size_t len = fread(schema, 1, sizeof schema - 1, f);
+    schema[len] = '\0';
+    fclose(f);
+    sql_exec(path, schema);
+    sql_exec(path,
+             "INSERT INTO studies VALUES (1, 'old', '{}', 'accuracy', 1, 0);"
+             "INSERT INTO trials(study_id, number, seq, origin, state, params_json, value,"
+             " t_start, heartbeat, lost) VALUES"
+             " (1, 0, 0, 'SEARCH', 'COMPLETE', '{\"k\":1}', 0.5, 0, 0, 0),"
+             " (1, 1, 1, 'SEARCH', 'FAILED', '{\"k\":2}', NULL, 0, 0, 1),"
+             " (1, 2, -1, 'MANUAL', 'COMPLETE', '{\"k\":3}', 0.75, 0, 0, 0),"
+             " (1, 3, 2, 'SEARCH', 'COMPLETE', '{\"k\":4}', 0.625, 0, 0, 0);");
+    struct fixture fx = {0};
+    fx.dir = dir;
+    fx.path = strdup(path);
+    fx_open(&fx);
+    assert_sql(path, "PRAGMA user_version", "2");
+    assert_sql(path, "SELECT value FROM meta WHERE key = 'schema_version'", "2");
+    assert_sql(path, "SELECT n_search FROM studies", "2");
+    struct tune_error err = {0};
+    cr_assert_eq(tune_store_study_find(fx.store, "old", &fx.info, &err), TUNE_OK);
+    int64_t stamp = -1;
+    expect_changes(&fx, &stamp, "0:COMPLETE,1:FAILED(lost),2:COMPLETE,3:COMPLETE");
+    /* the lost seq 1 is retried, and the budget counts what was there */
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 4, 1);
+    claim_over_budget(&fx, 3);
+    struct tune_trial t;
+    cr_assert_eq(tune_store_trial_best(fx.store, fx.info.id, &t, &err), TUNE_OK);
+    cr_assert_eq(t.number, 2);
+    tune_trial_release(&t);
+    expect_changes(&fx, &stamp, "4:RUNNING");
     fx_free(&fx);
 }

@@ -70,6 +70,20 @@ struct tune_study_info {
     double created;        /* Unix seconds */
 };
 
+/* One intermediate value: fold -1 when the trial has no folds. */
+struct tune_intermediate {
+    int fold;
+    size_t step;
+    double value;
+};
+
+/* A named blob kept with a trial (e.g. "oof.csv"). */
+struct tune_artifact {
+    const char *name;
+    const void *data;
+    size_t len;
+};
+
 /* What a finished trial reports.  Borrowed by the store for the call. */
 struct tune_trial_result {
     enum tune_trial_state state;
@@ -78,13 +92,36 @@ struct tune_trial_result {
     const char *error;                   /* NULL unless FAILED */
     size_t n_metrics;
     const struct tune_metric_summary *metrics;
+    /* Written in the same transaction as the outcome (vtable version 2;
+     * zero / NULL for none): a trial's result lands whole or not at all. */
+    size_t n_intermediate;
+    const struct tune_intermediate *intermediate;
+    size_t n_artifacts;
+    const struct tune_artifact *artifacts;
 };
 
-/* One intermediate value: fold -1 when the trial has no folds. */
-struct tune_intermediate {
-    int fold;
-    size_t step;
-    double value;
+/* A trial without its metrics: what searchers, progress lines and monitors
+ * read, incrementally (trial_changes). */
+struct tune_trial_brief {
+    int number;
+    int seq;
+    enum tune_trial_origin origin;
+    enum tune_trial_state state;
+    int lost;
+    int gone;              /* the claim was withdrawn (trial_abandon): forget the
+                              number; every other field is zero */
+    double value, value_std;
+    double t_start, t_end;
+    char *params_json;     /* NULL until set */
+    char *error;           /* FAILED: why; else NULL */
+};
+
+/* Where a study stands.  Counts are of search trials (not `evaluate`'s), lost
+ * trials apart; the best is over every complete trial (NAN / -1 if none). */
+struct tune_progress {
+    size_t finished, running, complete, failed, pruned, lost;
+    double best_value;
+    int best_number;
 };
 
 struct tune_store;
@@ -157,6 +194,43 @@ struct tune_store_type {
     /* TUNE_ENOTFOUND when unset; *value is malloc'ed (caller frees). */
     int (*study_get_attr)(struct tune_store *s, int64_t study_id, const char *key, char **value,
                           struct tune_error *err);
+
+    /* ---- version 2: reads proportional to what changed ----
+     * Every change to a study's trials (claim, params, finish, release,
+     * recovery, abandon; not heartbeats or intermediate values) takes the
+     * next value of the study's change stamp, in commit order.  trial_finish
+     * also writes res->intermediate and res->artifacts. */
+
+    /* Every trial created or changed after stamp `since` (-1: all of them),
+     * by number, each as it is now; withdrawn claims come as `gone` rows.
+     * *stamp receives the stamp to pass next time.  Free *out with
+     * tune_trial_briefs_free(). */
+    int (*trial_changes)(struct tune_store *s, int64_t study_id, int64_t since,
+                         struct tune_trial_brief **out, size_t *n, int64_t *stamp,
+                         struct tune_error *err);
+    /* Mark a RUNNING trial FAILED and lost with `reason` (its worker gave it
+     * up, e.g. interrupted): like a stale trial, it no longer counts toward
+     * the budget and its seq is retried. */
+    int (*trial_release)(struct tune_store *s, int64_t study_id, int number, const char *reason,
+                         struct tune_error *err);
+    /* One trial with its metrics; TUNE_ENOTFOUND when absent.  Release *out
+     * with tune_trial_release(). */
+    int (*trial_get)(struct tune_store *s, int64_t study_id, int number, struct tune_trial *out,
+                     struct tune_error *err);
+    /* The best COMPLETE trial by the study's direction (ties: the lowest
+     * number), with its metrics, by an indexed query; TUNE_ENOTFOUND when
+     * there is none. */
+    int (*trial_best)(struct tune_store *s, int64_t study_id, struct tune_trial *out,
+                      struct tune_error *err);
+    /* Up to `max` trials with number >= first, by number, with metrics when
+     * with_metrics: a long listing in pages.  Free with tune_trials_free(). */
+    int (*trial_page)(struct tune_store *s, int64_t study_id, int first, size_t max,
+                      int with_metrics, struct tune_trial **out, size_t *n,
+                      struct tune_error *err);
+    /* Counts of the study's search trials by state (lost ones apart) and the
+     * best complete trial's number and value, in one aggregate read. */
+    int (*study_progress)(struct tune_store *s, int64_t study_id, struct tune_progress *out,
+                          struct tune_error *err);
 };
 
 /* The common head of every store.  `type` is set by the implementation's
@@ -228,6 +302,20 @@ int tune_store_study_set_attr(struct tune_store *s, int64_t study_id, const char
                               const char *value, struct tune_error *err);
 int tune_store_study_get_attr(struct tune_store *s, int64_t study_id, const char *key,
                               char **value, struct tune_error *err);
+int tune_store_trial_changes(struct tune_store *s, int64_t study_id, int64_t since,
+                             struct tune_trial_brief **out, size_t *n, int64_t *stamp,
+                             struct tune_error *err);
+int tune_store_trial_release(struct tune_store *s, int64_t study_id, int number,
+                             const char *reason, struct tune_error *err);
+int tune_store_trial_get(struct tune_store *s, int64_t study_id, int number,
+                         struct tune_trial *out, struct tune_error *err);
+int tune_store_trial_best(struct tune_store *s, int64_t study_id, struct tune_trial *out,
+                          struct tune_error *err);
+int tune_store_trial_page(struct tune_store *s, int64_t study_id, int first, size_t max,
+                          int with_metrics, struct tune_trial **out, size_t *n,
+                          struct tune_error *err);
+int tune_store_study_progress(struct tune_store *s, int64_t study_id, struct tune_progress *out,
+                              struct tune_error *err);
 
 /* Fail the store call numbered `call` from now (1 = the next one) and every
  * later one, with TUNE_ESTORE; 0 turns it off.  For fault-injection tests. */
@@ -241,6 +329,7 @@ void tune_study_info_release(struct tune_study_info *info);
 void tune_study_infos_free(struct tune_study_info *infos, size_t n);
 void tune_trial_release(struct tune_trial *t);
 void tune_trials_free(struct tune_trial *trials, size_t n);
+void tune_trial_briefs_free(struct tune_trial_brief *v, size_t n);
 void tune_metric_summary_release(struct tune_metric_summary *m);
 
 /* Mean and population std of n values, ignoring NANs (NAN if none). */

@@ -108,13 +108,6 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
 int tune_study_evaluate(struct tune_study *s, const char *params_json, struct tune_step *step,
                         struct tune_cv_result *cv, struct tune_error *err);
 
-/* Where a study stands.  Counts are of search trials (not `evaluate`'s), lost
- * trials excluded; the best is over every complete trial (NAN / -1 if none). */
-struct tune_progress {
-    size_t finished, running, complete, failed;
-    double best_value;
-    int best_number;
-};
 int tune_store_progress(struct tune_store *store, const struct tune_study_info *info,
                         struct tune_progress *p, struct tune_error *err);
 int tune_study_progress(struct tune_study *s, struct tune_progress *p, struct tune_error *err);
