@@ -50,49 +50,52 @@ void cli_fmt_double(char *buf, size_t len, double v);
 /* Seconds as "1:02:03" / "2:03" / "4.2s". */
 void cli_fmt_duration(char *buf, size_t len, double seconds);
 
-/* ---- workers and progress (cli/work.c) ---- */
+/* ---- signals, progress and workers (cli/work.c) ---- */
 #include <signal.h>
-struct tune_study;
-struct tune_study_config;
+#include "tunefold/study.h"
 
-extern volatile sig_atomic_t cli_interrupted;
-/* SIGINT/SIGTERM set cli_interrupted (a second one kills). */
+/* Raised by the first SIGINT/SIGTERM (finish the running trial, then stop)
+ * and by the second (stop at once: cli_cancelled); a third kills. */
+extern volatile sig_atomic_t cli_interrupted, cli_cancelled;
 void cli_catch_signals(void);
 double cli_now(void);
+/* TUNE_STALE_SECONDS, or TUNEFOLD_STALE_SECONDS (at least 2 s). */
+double cli_stale_seconds(void);
 
-/* Watches a study through the store and prints progress on stderr: one
- * updating line on a terminal, one line per finished trial otherwise. */
-struct cli_monitor {
-    struct tune_store *store;
+/* The progress display on stderr: one updating line on a terminal, one line
+ * per finished trial otherwise; nothing when quiet. */
+struct cli_progress {
     const struct tune_study_info *info;
     size_t budget;
-    int quiet, tty, first, line_open;
-    double t0, best;
-    int best_no;
-    size_t finished, finished_before, running, complete, failed;
-    unsigned char *seen;
-    size_t seen_cap;
+    int quiet, tty, started, line_open;
+    double t0;
+    size_t finished, finished_before, shown, complete, failed;
+    int pending_trials;
+    size_t n_queued;
+    int queued[256];
 };
-void cli_monitor_init(struct cli_monitor *m, struct tune_store *store,
-                      const struct tune_study_info *info, size_t budget, int quiet);
-int cli_monitor_poll(struct cli_monitor *m, struct tune_error *err);
-void cli_monitor_end_line(struct cli_monitor *m);
-void cli_monitor_release(struct cli_monitor *m);
+void cli_progress_init(struct cli_progress *p, const struct tune_study_info *info, size_t budget,
+                       int quiet);
+/* A trial finished (counted; printed as a line when not on a terminal). */
+void cli_progress_trial(struct cli_progress *p, int number, enum tune_trial_state state,
+                        double value, const char *params_json, const char *error,
+                        const struct tune_progress *now);
+/* Refresh the terminal line (the first call also notes what was there). */
+void cli_progress_line(struct cli_progress *p, const struct tune_progress *now);
+void cli_progress_end_line(struct cli_progress *p);
 
-/* Step until the budget is met (waiting for others' running trials), the
- * space is exhausted, or cli_interrupted; TUNE_ETRAINER after max_failures
- * failed trials in a row (0: no limit).  `mon` may be NULL. */
-int cli_work(struct tune_study *study, struct tune_store *store, size_t budget,
-             size_t max_failures, struct cli_monitor *mon, struct tune_error *err);
+/* tune_study_run with the CLI's signals and stale age; `progress` may be NULL. */
+int cli_work(struct tune_study *study, size_t budget, struct cli_progress *progress,
+             struct tune_run_result *result, struct tune_error *err);
 
-struct cli_monitor_summary {
-    size_t complete, failed, finished, finished_before, killed;
+struct cli_run_summary {
+    size_t complete, failed, finished, finished_before, killed, replaced;
 };
-/* Fork n_workers processes that each work on the study; watch and wait.
- * Returns the worst worker exit code. */
+/* Fork n_workers processes that each work on the study; watch, replace the
+ * ones that die, and wait.  Returns the worst worker exit code. */
 int cli_run_workers(const char *cmd, const struct tune_study_config *cfg, const char *db,
                     const struct tune_study_info *info, size_t budget, size_t n_workers,
-                    int quiet, struct cli_monitor_summary *sum);
+                    int quiet, struct cli_run_summary *sum);
 
 int cli_run(int argc, char **argv);
 int cli_worker(int argc, char **argv);

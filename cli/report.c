@@ -366,7 +366,7 @@ static char *stored_best_params(const char *db, const struct tune_study_config *
     char *params = NULL;
     if (tune_store_open(db, &store, &err) == TUNE_OK &&
         tune_store_study_find(store, cfg->name, &info, &err) == TUNE_OK &&
-        tune_store_best_trial(store, &info, &best, &err) == TUNE_OK && best.params_json) {
+        tune_store_trial_best(store, info.id, &best, &err) == TUNE_OK && best.params_json) {
         params = strdup(best.params_json);
         *number = best.number;
     }

@@ -109,27 +109,47 @@ static int record_attrs(struct tune_store *store, const struct tune_study_info *
     return rc;
 }
 
-/* The closing lines of run and worker: what was done, and the best trial. */
+/* The closing lines of run and worker: what was done, why it stopped, and
+ * the best trial.  Exit 1 when the run was interrupted, no trial completed,
+ * or the budget was left unfinished (workers died and none could replace
+ * them). */
 static int summarize(struct tune_store *store, const struct tune_study_info *info,
-                     const char *db, size_t budget, const struct cli_monitor_summary *sum,
-                     double seconds)
+                     const char *db, size_t budget, const struct cli_run_summary *sum,
+                     enum tune_stop stop, double seconds)
 {
     struct tune_error err = {0};
+    struct tune_progress now;
     char el[32];
     cli_fmt_duration(el, sizeof el, seconds);
-    size_t ran = sum->finished - sum->finished_before;
+    if (tune_store_study_progress(store, info->id, &now, &err))
+        return cli_fail("run", &err);
+    size_t ran = now.finished - sum->finished_before;
     if (cli_interrupted)
         printf("interrupted: %zu of %zu trials stored; run the same command to resume\n",
-               sum->finished, budget);
-    else if (ran == 0 && sum->finished >= budget)
+               now.finished, budget);
+    else if (ran == 0 && now.finished >= budget)
         printf("study '%s' already has its %zu trials; nothing to do (raise --trials to run "
                "more)\n",
                info->name, budget);
+    else if (stop == TUNE_STOP_EXHAUSTED && now.finished < budget)
+        printf("study '%s': every point of the search space has been tried (%zu of a budget "
+               "of %zu)\n",
+               info->name, now.finished, budget);
     printf("study '%s': %zu trial%s run now (%zu complete, %zu failed) in %s; %zu/%zu stored\n",
-           info->name, ran, ran == 1 ? "" : "s", sum->complete, sum->failed, el, sum->finished,
+           info->name, ran, ran == 1 ? "" : "s", sum->complete, sum->failed, el, now.finished,
            budget);
+    int rc = cli_interrupted ? CLI_FAILED : CLI_OK;
+    if (!cli_interrupted && stop != TUNE_STOP_EXHAUSTED && stop != TUNE_STOP_FAILURES &&
+        now.finished < budget) {
+        fprintf(stderr,
+                "tunefold: study '%s' stopped with %zu of its %zu trials unfinished (%zu worker%s "
+                "died); run the same command to finish it\n",
+                info->name, budget - now.finished, budget, sum->killed,
+                sum->killed == 1 ? "" : "s");
+        rc = CLI_FAILED;
+    }
     struct tune_trial bt;
-    if (tune_store_best_trial(store, info, &bt, &err)) {
+    if (tune_store_trial_best(store, info->id, &bt, &err)) {
         fprintf(stderr, "tunefold: no trial completed; see 'tunefold trials --db %s' for the "
                         "errors\n",
                 db);
@@ -139,7 +159,41 @@ static int summarize(struct tune_store *store, const struct tune_study_info *inf
     print_value(stdout, info->metric, bt.value, bt.value_std);
     printf("  params %s\n", bt.params_json ? bt.params_json : "{}");
     tune_trial_release(&bt);
-    return cli_interrupted ? CLI_FAILED : CLI_OK;
+    return rc;
+}
+
+/* Work the study in this process with the progress display; fills *sum and
+ * *stop.  Returns an exit code. */
+static int work_here(const char *cmd, struct tune_study *study, const char *db,
+                     const struct tune_study_info *info, size_t budget, size_t max_failures,
+                     int quiet, struct cli_run_summary *sum, enum tune_stop *stop)
+{
+    struct tune_error err = {0};
+    struct tune_run_result res = {0};
+    struct tune_progress before;
+    struct cli_progress p;
+    cli_progress_init(&p, info, budget, quiet);
+    if (tune_study_progress(study, &before, &err))
+        return cli_fail(cmd, &err);
+    if (!quiet && before.finished > 0 && before.finished < budget)
+        fprintf(stderr, "resuming study '%s': %zu of %zu trials already stored\n", info->name,
+                before.finished, budget);
+    int rc = tune_study_start_heartbeat(study, db, &err);
+    if (!rc)
+        rc = cli_work(study, budget, &p, &res, &err);
+    sum->complete = p.complete;
+    sum->failed = p.failed;
+    sum->finished_before = before.finished;
+    *stop = res.stop;
+    if (rc)
+        return cli_fail(cmd, &err);
+    if (res.stop == TUNE_STOP_FAILURES) {
+        fprintf(stderr, "tunefold %s: %zu trials failed in a row (trainer.max_failures); the "
+                        "last: %s\n",
+                cmd, max_failures, res.last_error);
+        return CLI_FAILED;
+    }
+    return CLI_OK;
 }
 
 int cli_run(int argc, char **argv)
@@ -192,27 +246,13 @@ int cli_run(int argc, char **argv)
         goto done;
     }
     cli_catch_signals();
-    struct cli_monitor_summary sum = {0};
+    struct cli_run_summary sum = {0};
+    enum tune_stop stop = TUNE_STOP_NONE;
     double t0 = cli_now();
     if (cfg->workers <= 1) {
-        struct cli_monitor mon;
-        cli_monitor_init(&mon, store, &info, budget, quiet);
-        if (!(rc = cli_monitor_poll(&mon, &err)) && !quiet && mon.finished > 0 &&
-            mon.finished < budget)
-            fprintf(stderr, "resuming study '%s': %zu of %zu trials already stored\n",
-                    info.name, mon.finished, budget);
-        if (!rc && !(rc = tune_study_start_heartbeat(study, db, &err)))
-            rc = cli_work(study, store, budget, cfg->max_failures, &mon, &err);
-        if (!rc)
-            rc = cli_monitor_poll(&mon, &err);
-        cli_monitor_end_line(&mon);
-        sum = (struct cli_monitor_summary){mon.complete, mon.failed, mon.finished,
-                                           mon.finished_before, 0};
-        cli_monitor_release(&mon);
-        if (rc) {
-            rc = cli_fail(cmd, &err);
+        if ((rc = work_here(cmd, study, db, &info, budget, cfg->max_failures, quiet, &sum,
+                            &stop)))
             goto done;
-        }
     } else {
         /* no SQLite connection may cross fork(): close ours first */
         tune_study_close(study);
@@ -227,7 +267,7 @@ int cli_run(int argc, char **argv)
             goto done;
         }
     }
-    rc = summarize(store, &info, db, budget, &sum, cli_now() - t0);
+    rc = summarize(store, &info, db, budget, &sum, stop, cli_now() - t0);
 done:
     free(info.name);
     free(info.metric);
@@ -292,26 +332,18 @@ int cli_worker(int argc, char **argv)
                              source, name);
         goto done;
     }
-    if (tune_study_open(cfg, store, &study, &err) ||
-        tune_study_start_heartbeat(study, db, &err)) {
+    if (tune_study_open(cfg, store, &study, &err)) {
         rc = cli_fail(cmd, &err);
         goto done;
     }
     size_t budget = strtoull(budget_text, NULL, 10);
     cli_catch_signals();
-    struct cli_monitor mon;
-    cli_monitor_init(&mon, store, &info, budget, quiet);
     double t0 = cli_now();
-    rc = cli_monitor_poll(&mon, &err);
+    struct cli_run_summary sum = {0};
+    enum tune_stop stop = TUNE_STOP_NONE;
+    rc = work_here(cmd, study, db, &info, budget, cfg->max_failures, quiet, &sum, &stop);
     if (!rc)
-        rc = cli_work(study, store, budget, cfg->max_failures, &mon, &err);
-    if (!rc)
-        rc = cli_monitor_poll(&mon, &err);
-    cli_monitor_end_line(&mon);
-    struct cli_monitor_summary sum = {mon.complete, mon.failed, mon.finished,
-                                      mon.finished_before, 0};
-    cli_monitor_release(&mon);
-    rc = rc ? cli_fail(cmd, &err) : summarize(store, &info, db, budget, &sum, cli_now() - t0);
+        rc = summarize(store, &info, db, budget, &sum, stop, cli_now() - t0);
 done:
     free(source);
     free(seed);

@@ -173,7 +173,7 @@ int cli_best(int argc, char **argv)
         return rc;
     struct tune_trial b = {0};
     struct tune_error err = {0};
-    if (tune_store_best_trial(store, &info, &b, &err)) {
+    if (tune_store_trial_best(store, info.id, &b, &err)) {
         fprintf(stderr, "tunefold best: %s\n", err.msg);
         rc = CLI_FAILED;
         goto done;

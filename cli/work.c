@@ -1,21 +1,29 @@
-/* cli/work.c — the worker loop, several worker processes, and the progress
- * monitor shared by `tunefold run` and `tunefold worker`.
+/* cli/work.c — signals, the progress display, and several worker processes,
+ * shared by `tunefold run` and `tunefold worker`.
  *
- * Workers share a study only through the store: each claims its next trial
- * in one transaction (no number or grid point twice), stamps a heartbeat on
- * it from a thread while it runs, and recovers trials whose heartbeat went
- * stale (their worker died) before each claim; the store hands a lost
- * trial's seq to the next claim, so its point is run again.  A worker whose
- * budget is met but sees other workers' trials still running waits for them
- * (they may yet be lost), so a run resumed after kill -9 always ends with
- * its budget of finished trials.
+ * The study's policy (stale trials, failures in a row, waiting for other
+ * workers) is the library's tune_study_run; this file only decides what a
+ * person sees and how processes are started, replaced and stopped.
+ *
+ * Signals.  The first SIGINT or SIGTERM raises cli_interrupted: every
+ * worker finishes its running trial, stores it and stops.  A second one of
+ * the same kind raises cli_cancelled: trainers and external programs give
+ * up their fit at once (a program's whole process group is stopped), the
+ * trial cut short is released as lost, and the run ends; a resumed study
+ * runs that point again.  A third kills at once.  A worker child takes a
+ * SIGTERM from its parent as a first stop only: that is how the parent
+ * passes a stop on.
  *
  * Several workers are processes, not threads: a trainer may be any C code or
  * an external program, and a crash takes down one worker, not the study.
- * SQLite connections never cross fork(): the parent closes its own before
- * forking, each child opens its own, and the parent reopens one to watch. */
+ * A worker that dies (killed by a signal, as the OOM killer does) is
+ * replaced by a new one, so the budget still completes; its trial becomes
+ * stale and is run again.  SQLite connections never cross fork(): the
+ * parent closes its own before forking, each child opens its own, and the
+ * parent reopens one to watch. */
 #include "cli.h"
 #include "tunefold/study.h"
+#include "tunefold/watch.h"
 
 #include <errno.h>
 #include <math.h>
@@ -29,22 +37,22 @@
 #include <time.h>
 #include <unistd.h>
 
-volatile sig_atomic_t cli_interrupted;
+volatile sig_atomic_t cli_interrupted, cli_cancelled;
 static volatile sig_atomic_t got_sigint, got_sigterm, is_worker_child;
 
-/* The first SIGINT or SIGTERM asks for a clean stop: running trials are
- * finished and stored.  A second one of the same kind stops at once (the
- * trial in flight is then recovered by the next run) — except a SIGTERM in
- * a worker child, which is how its parent passes a stop on. */
 static void on_signal(int sig)
 {
-    cli_interrupted = 1;
     volatile sig_atomic_t *got = sig == SIGINT ? &got_sigint : &got_sigterm;
-    if (*got && !(sig == SIGTERM && is_worker_child)) {
+    int stop_only = sig == SIGTERM && is_worker_child;
+    if (*got >= 2 && !stop_only) {
         signal(sig, SIG_DFL);
         raise(sig);
     }
-    *got = 1;
+    if (*got == 1 && !stop_only)
+        cli_cancelled = 1;
+    cli_interrupted = 1;
+    if (*got < 2)
+        (*got)++;
 }
 
 void cli_catch_signals(void)
@@ -71,224 +79,225 @@ static void nap(double seconds)
         ;
 }
 
-/* ---- the monitor ----------------------------------------------------------- */
+/* ---- the progress display ------------------------------------------------------ */
 
-void cli_monitor_init(struct cli_monitor *m, struct tune_store *store,
-                      const struct tune_study_info *info, size_t budget, int quiet)
+void cli_progress_init(struct cli_progress *p, const struct tune_study_info *info, size_t budget,
+                       int quiet)
 {
-    memset(m, 0, sizeof *m);
-    m->store = store;
-    m->info = info;
-    m->budget = budget;
-    m->quiet = quiet;
-    m->tty = isatty(STDERR_FILENO);
-    m->t0 = cli_now();
-    m->best = NAN;
-    m->best_no = -1;
-    m->first = 1;
+    memset(p, 0, sizeof *p);
+    p->info = info;
+    p->budget = budget;
+    p->quiet = quiet;
+    p->tty = isatty(STDERR_FILENO);
+    p->t0 = cli_now();
 }
 
-void cli_monitor_release(struct cli_monitor *m)
+void cli_progress_trial(struct cli_progress *p, int number, enum tune_trial_state state,
+                        double value, const char *params_json, const char *error,
+                        const struct tune_progress *now)
 {
-    free(m->seen);
-    m->seen = NULL;
-}
-
-static int seen(struct cli_monitor *m, int number)
-{
-    size_t i = (size_t)number;
-    if (i >= m->seen_cap) {
-        size_t cap = (i + 1) * 2;
-        unsigned char *v = realloc(m->seen, cap);
-        if (!v)
-            return 1; /* cannot remember: do not print it twice */
-        memset(v + m->seen_cap, 0, cap - m->seen_cap);
-        m->seen = v;
-        m->seen_cap = cap;
-    }
-    int was = m->seen[i];
-    m->seen[i] = 1;
-    return was;
-}
-
-int cli_monitor_poll(struct cli_monitor *m, struct tune_error *err)
-{
-    struct tune_trial *t = NULL;
-    size_t n = 0;
-    int rc = tune_store_trial_list(m->store, m->info->id, &t, &n, err);
-    if (rc)
-        return rc;
-    size_t finished = 0, running = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct tune_trial *tr = &t[i];
-        if (tr->state == TUNE_TRIAL_COMPLETE && isfinite(tr->value) &&
-            (m->best_no < 0 || (m->info->maximize ? tr->value > m->best : tr->value < m->best))) {
-            m->best = tr->value;
-            m->best_no = tr->number;
-        }
-        if (tr->origin != TUNE_ORIGIN_SEARCH || tr->lost)
-            continue;
-        if (tr->state == TUNE_TRIAL_RUNNING) {
-            running++;
-            continue;
-        }
-        finished++;
-        if (seen(m, tr->number) || m->first)
-            continue;
-        if (tr->state == TUNE_TRIAL_COMPLETE)
-            m->complete++;
-        else
-            m->failed++;
-        if (!m->quiet && !m->tty)
-            fprintf(stderr, "trial %d %s %s=%.6g %s%s%s  best=%.6g (#%d) [%zu/%zu]\n",
-                    tr->number, tune_trial_state_name(tr->state), m->info->metric, tr->value,
-                    tr->params_json ? tr->params_json : "{}", tr->error ? " error: " : "",
-                    tr->error ? tr->error : "", m->best, m->best_no, finished, m->budget);
-    }
-    tune_trials_free(t, n);
-    if (m->first) {
-        m->finished_before = finished;
-        m->first = 0;
-    }
-    int changed = finished != m->finished;
-    m->finished = finished;
-    m->running = running;
-    if (!m->quiet && m->tty && changed) {
-        double el = cli_now() - m->t0, ran = (double)(finished - m->finished_before);
-        char e1[32], e2[32];
-        cli_fmt_duration(e1, sizeof e1, el);
-        cli_fmt_duration(e2, sizeof e2,
-                         ran > 0 && m->budget > finished
-                             ? el / ran * (double)(m->budget - finished)
-                             : 0);
-        fprintf(stderr, "\r\033[Ktrial %zu/%zu  best %s %.6g (#%d)  elapsed %s  eta %s", finished,
-                m->budget, m->info->metric, m->best, m->best_no, e1, e2);
-        m->line_open = 1;
-    }
+    if (state == TUNE_TRIAL_COMPLETE)
+        p->complete++;
+    else
+        p->failed++;
+    if (p->quiet || p->tty)
+        return;
+    char v[40];
+    cli_fmt_double(v, sizeof v, value);
+    fprintf(stderr, "trial %d %s %s=%s %s%s%s  best=%.6g (#%d) [%zu/%zu]\n", number,
+            tune_trial_state_name(state), p->info->metric, v, params_json ? params_json : "{}",
+            error ? " error: " : "", error ? error : "", now->best_value, now->best_number,
+            now->finished, p->budget);
     fflush(stderr);
-    return TUNE_OK;
 }
 
-void cli_monitor_end_line(struct cli_monitor *m)
+void cli_progress_line(struct cli_progress *p, const struct tune_progress *now)
 {
-    if (m->line_open)
-        fputc('\n', stderr);
-    m->line_open = 0;
+    if (!p->started) {
+        p->started = 1;
+        p->finished_before = now->finished;
+    }
+    p->finished = now->finished;
+    if (p->quiet || !p->tty || now->finished == p->shown)
+        return;
+    p->shown = now->finished;
+    double el = cli_now() - p->t0, ran = (double)(now->finished - p->finished_before);
+    char e1[32], e2[32];
+    cli_fmt_duration(e1, sizeof e1, el);
+    cli_fmt_duration(e2, sizeof e2,
+                     ran > 0 && p->budget > now->finished
+                         ? el / ran * (double)(p->budget - now->finished)
+                         : 0);
+    fprintf(stderr, "\r\033[Ktrial %zu/%zu  best %s %.6g (#%d)  elapsed %s  eta %s",
+            now->finished, p->budget, p->info->metric, now->best_value, now->best_number, e1,
+            e2);
+    fflush(stderr);
+    p->line_open = 1;
 }
 
-/* ---- one worker -------------------------------------------------------------- */
+void cli_progress_end_line(struct cli_progress *p)
+{
+    if (p->line_open)
+        fputc('\n', stderr);
+    p->line_open = 0;
+}
+
+/* tune_study_run's progress callback. */
+static void on_step(void *arg, const struct tune_step *step, const struct tune_progress *now)
+{
+    struct cli_progress *p = arg;
+    if (step)
+        cli_progress_trial(p, step->number, step->state, step->value, step->params_json,
+                           step->error, now);
+    cli_progress_line(p, now);
+}
+
+int cli_work(struct tune_study *study, size_t budget, struct cli_progress *progress,
+             struct tune_run_result *result, struct tune_error *err)
+{
+    struct tune_run_options o;
+    tune_run_options_init(&o, study);
+    o.budget = budget;
+    o.stale_seconds = cli_stale_seconds();
+    o.stop = &cli_interrupted;
+    o.progress = progress ? on_step : NULL;
+    o.progress_arg = progress;
+    tune_study_set_cancel(study, &cli_cancelled);
+    struct tune_progress now;
+    int rc = tune_study_progress(study, &now, err);
+    if (rc == TUNE_OK && progress)
+        cli_progress_line(progress, &now);
+    if (rc == TUNE_OK)
+        rc = tune_study_run(study, &o, result, err);
+    if (rc == TUNE_OK && progress && tune_study_progress(study, &now, err) == TUNE_OK)
+        cli_progress_line(progress, &now);
+    if (progress)
+        cli_progress_end_line(progress);
+    return rc;
+}
 
 /* How long a RUNNING trial may go without a heartbeat before it counts as
  * lost: TUNE_STALE_SECONDS, or TUNEFOLD_STALE_SECONDS from the environment
  * (tests, and databases on slow network filesystems).  Heartbeats come every
  * TUNE_HEARTBEAT_SECONDS, so values below 2 s are raised to 2 s. */
-static double stale_seconds(void)
+double cli_stale_seconds(void)
 {
     const char *e = getenv("TUNEFOLD_STALE_SECONDS");
     double v = e ? strtod(e, NULL) : TUNE_STALE_SECONDS;
     return v >= 2 * TUNE_HEARTBEAT_SECONDS ? v : 2 * TUNE_HEARTBEAT_SECONDS;
 }
 
-int cli_work(struct tune_study *study, struct tune_store *store, size_t budget,
-             size_t max_failures, struct cli_monitor *mon, struct tune_error *err)
+/* ---- several workers ----------------------------------------------------------- */
+
+/* The parent's view: one line per trial finished by any worker. */
+static void on_change(void *arg, const struct tune_trial_brief *before,
+                      const struct tune_trial_brief *now)
 {
-    const struct tune_study_info *info = tune_study_get_info(study);
-    size_t failed_in_a_row = 0;
-    while (!cli_interrupted) {
-        size_t marked;
-        int rc = tune_store_trial_recover_stale(store, info->id, stale_seconds(), &marked,
-                                                  err);
-        if (rc)
-            return rc;
-        struct tune_step step;
-        rc = tune_study_step(study, budget, &step, err);
-        if (rc == TUNE_OK) {
-            if (mon && (rc = cli_monitor_poll(mon, err)))
-                return rc;
-            failed_in_a_row = step.state == TUNE_TRIAL_FAILED ? failed_in_a_row + 1 : 0;
-            if (max_failures && failed_in_a_row >= max_failures)
-                return tune_error_set(err, TUNE_ETRAINER,
-                                      "%zu trials failed in a row (trainer.max_failures); the "
-                                      "last: %s",
-                                      failed_in_a_row, step.error ? step.error : "?");
-            continue;
-        }
-        if (rc == TUNE_EEXHAUSTED)
-            return TUNE_OK;
-        if (rc != TUNE_EBUDGET)
-            return rc;
-        /* Budget met, counting trials still running elsewhere: wait until
-         * they finish, or go stale and free their slot. */
-        struct tune_progress p;
-        if ((rc = tune_store_progress(store, info, &p, err)))
-            return rc;
-        if (p.running == 0)
-            return TUNE_OK;
-        if (mon && (rc = cli_monitor_poll(mon, err)))
-            return rc;
-        nap(0.25);
+    struct cli_progress *p = arg;
+    if (!p->started || now->gone || now->state == TUNE_TRIAL_RUNNING || now->lost ||
+        now->origin != TUNE_ORIGIN_SEARCH || (before && before->state != TUNE_TRIAL_RUNNING))
+        return;
+    p->pending_trials = 1;
+    if (p->n_queued < sizeof p->queued / sizeof p->queued[0])
+        p->queued[p->n_queued++] = now->number;
+}
+
+/* Poll the watch and print what finished since the last poll. */
+static int watch_and_show(struct tune_watch *w, struct cli_progress *p, struct tune_error *err)
+{
+    p->n_queued = 0;
+    int rc = tune_watch_poll(w, on_change, p, err);
+    if (rc)
+        return rc;
+    const struct tune_progress *now = tune_watch_progress(w);
+    for (size_t i = 0; i < p->n_queued; i++) {
+        const struct tune_trial_brief *t = tune_watch_trial(w, p->queued[i]);
+        if (t)
+            cli_progress_trial(p, t->number, t->state, t->value, t->params_json, t->error, now);
     }
+    cli_progress_line(p, now);
     return TUNE_OK;
 }
 
-/* ---- several workers ----------------------------------------------------------- */
+/* Start one worker process; its pid, or -1 (errno set). */
+static pid_t spawn_worker(const char *cmd, const struct tune_study_config *cfg, const char *db,
+                          size_t budget, size_t w)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    is_worker_child = 1;
+#ifdef __linux__
+    /* a worker outliving its run would keep claiming trials unseen:
+     * it finishes its trial and stops when the parent dies */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() == 1)
+        cli_interrupted = 1;
+#endif
+    /* the child: its own connection, its own study, a heartbeat */
+    struct tune_error err = {0};
+    struct tune_store *store = NULL;
+    struct tune_study *study = NULL;
+    struct tune_run_result res = {0};
+    int rc = tune_store_open(db, &store, &err);
+    if (!rc)
+        rc = tune_study_open(cfg, store, &study, &err);
+    if (!rc)
+        rc = tune_study_start_heartbeat(study, db, &err);
+    if (!rc)
+        rc = cli_work(study, budget, NULL, &res, &err);
+    int code = rc == TUNE_OK ? CLI_OK : rc == TUNE_EINVAL ? CLI_USAGE : CLI_FAILED;
+    if (rc)
+        fprintf(stderr, "tunefold %s: worker %zu: %s\n", cmd, w + 1, err.msg);
+    else if (res.stop == TUNE_STOP_FAILURES) {
+        fprintf(stderr,
+                "tunefold %s: worker %zu: %zu trials failed in a row (trainer.max_failures); "
+                "the last: %s\n",
+                cmd, w + 1, cfg->max_failures, res.last_error);
+        code = CLI_FAILED;
+    }
+    tune_study_close(study);
+    tune_store_close(store);
+    _exit(code);
+}
 
 int cli_run_workers(const char *cmd, const struct tune_study_config *cfg, const char *db,
                     const struct tune_study_info *info, size_t budget, size_t n_workers,
-                    int quiet, struct cli_monitor_summary *sum)
+                    int quiet, struct cli_run_summary *sum)
 {
     pid_t *pids = calloc(n_workers, sizeof *pids);
     if (!pids) {
         fprintf(stderr, "tunefold %s: out of memory\n", cmd);
         return CLI_FAILED;
     }
-    fflush(NULL);
+    size_t alive = 0;
     for (size_t w = 0; w < n_workers; w++) {
-        pid_t pid = fork();
-        if (pid < 0) {
+        pids[w] = spawn_worker(cmd, cfg, db, budget, w);
+        if (pids[w] < 0) {
             fprintf(stderr, "tunefold %s: cannot start worker %zu: %s\n", cmd, w + 1,
                     strerror(errno));
-            n_workers = w;
-            break;
+            pids[w] = 0;
+            continue;
         }
-        if (pid == 0) {
-            free(pids);
-            is_worker_child = 1;
-#ifdef __linux__
-            /* a worker outliving its run would keep claiming trials unseen:
-             * it finishes its trial and stops when the parent dies */
-            prctl(PR_SET_PDEATHSIG, SIGTERM);
-            if (getppid() == 1)
-                cli_interrupted = 1;
-#endif
-            /* the child: its own connection, its own study, a heartbeat */
-            struct tune_error err = {0};
-            struct tune_store *store = NULL;
-            struct tune_study *study = NULL;
-            int rc = tune_store_open(db, &store, &err);
-            if (!rc)
-                rc = tune_study_open(cfg, store, &study, &err);
-            if (!rc)
-                rc = tune_study_start_heartbeat(study, db, &err);
-            if (!rc)
-                rc = cli_work(study, store, budget, cfg->max_failures, NULL, &err);
-            if (rc)
-                fprintf(stderr, "tunefold %s: worker %zu: %s\n", cmd, w + 1, err.msg);
-            tune_study_close(study);
-            tune_store_close(store);
-            _exit(rc == TUNE_OK ? 0 : rc == TUNE_EINVAL ? CLI_USAGE : CLI_FAILED);
-        }
-        pids[w] = pid;
+        alive++;
     }
 
     struct tune_error err = {0};
     struct tune_store *store = NULL;
-    struct cli_monitor mon;
+    struct tune_watch *watch = NULL;
+    struct cli_progress p;
+    cli_progress_init(&p, info, budget, quiet);
     int rc = tune_store_open(db, &store, &err);
+    if (!rc)
+        rc = tune_watch_new(store, info->id, info->maximize, NULL, &watch, &err);
     if (rc)
         fprintf(stderr, "tunefold %s: %s\n", cmd, err.msg);
-    cli_monitor_init(&mon, store, info, budget, quiet);
-    size_t alive = n_workers, killed = 0;
+    else
+        watch_and_show(watch, &p, &err);
+    /* A worker killed by a signal is replaced, up to this many times in all:
+     * a study whose every worker dies at once (no memory for any) must end. */
+    size_t replacements = 0, max_replacements = 2 * n_workers + 2;
     int worst = CLI_OK, forwarded = 0;
     while (alive > 0) {
         if (got_sigterm && !forwarded) {
@@ -302,17 +311,37 @@ int cli_run_workers(const char *cmd, const struct tune_study_config *cfg, const 
         int status;
         pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid > 0) {
-            for (size_t w = 0; w < n_workers; w++)
-                if (pids[w] == pid)
-                    pids[w] = 0;
+            size_t w = 0;
+            while (w < n_workers && pids[w] != pid)
+                w++;
+            if (w == n_workers)
+                continue; /* not a worker of ours */
+            pids[w] = 0;
             alive--;
             if (WIFSIGNALED(status)) {
-                killed++;
-                if (!cli_interrupted && !quiet)
-                    fprintf(stderr, "%stunefold %s: a worker was killed by signal %d; its "
-                                    "trial is run again when its heartbeat goes stale\n",
-                            mon.line_open ? "\n" : "", cmd, WTERMSIG(status));
-                mon.line_open = 0;
+                sum->killed++;
+                cli_progress_end_line(&p);
+                if (!cli_interrupted && replacements < max_replacements) {
+                    pid_t np = spawn_worker(cmd, cfg, db, budget, w);
+                    if (np > 0) {
+                        pids[w] = np;
+                        alive++;
+                        replacements++;
+                        sum->replaced++;
+                    }
+                    if (!quiet)
+                        fprintf(stderr,
+                                "tunefold %s: worker %zu was killed by signal %d; %s; its "
+                                "trial is run again when its heartbeat goes stale\n",
+                                cmd, w + 1, WTERMSIG(status),
+                                np > 0 ? "a new worker takes its place"
+                                       : "no worker could take its place");
+                } else if (!cli_interrupted && !quiet) {
+                    fprintf(stderr,
+                            "tunefold %s: worker %zu was killed by signal %d; workers died %zu "
+                            "times, no more are started\n",
+                            cmd, w + 1, WTERMSIG(status), replacements + 1);
+                }
             } else if (WIFEXITED(status) && WEXITSTATUS(status) > worst) {
                 worst = WEXITSTATUS(status);
             }
@@ -320,19 +349,19 @@ int cli_run_workers(const char *cmd, const struct tune_study_config *cfg, const 
         }
         if (pid < 0 && errno != EINTR)
             break;
-        if (store)
-            cli_monitor_poll(&mon, &err); /* a busy moment: the next poll catches up */
+        if (watch)
+            watch_and_show(watch, &p, &err); /* a busy moment: the next poll catches up */
         nap(0.2);
     }
-    if (store)
-        cli_monitor_poll(&mon, &err);
-    cli_monitor_end_line(&mon);
-    sum->complete = mon.complete;
-    sum->failed = mon.failed;
-    sum->finished = mon.finished;
-    sum->finished_before = mon.finished_before;
-    sum->killed = killed;
-    cli_monitor_release(&mon);
+    struct tune_progress now = {0};
+    if (watch && watch_and_show(watch, &p, &err) == TUNE_OK)
+        now = *tune_watch_progress(watch);
+    cli_progress_end_line(&p);
+    sum->complete = p.complete;
+    sum->failed = p.failed;
+    sum->finished = now.finished;
+    sum->finished_before = p.finished_before;
+    tune_watch_free(watch);
     tune_store_close(store);
     free(pids);
     return worst;

@@ -133,7 +133,7 @@ static int load_entry(struct tune_store *store, const struct tune_study_info *in
     int have_best = 0;
     e->best_number = -1;
     e->value = e->value_std = e->fit_seconds = e->predict_seconds = NAN;
-    int rc = tune_store_best_trial(store, info, &best, err);
+    int rc = tune_store_trial_best(store, info->id, &best, err);
     if (rc && rc != TUNE_ENOTFOUND)
         return rc;
     have_best = rc == TUNE_OK; /* a study without a complete trial is listed, not compared */

@@ -29,7 +29,7 @@
 
 /* A complete trial's rank: larger key is better whatever the direction;
  * ties by number, so the first of equal trials ranks first (as
- * tune_store_best_trial picks it). */
+ * tune_store_trial_best picks it). */
 struct ranked {
     double key;
     int number;

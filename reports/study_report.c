@@ -343,7 +343,7 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
         goto done;
     if ((rc = tune_store_trial_list(store, info->id, &trials, &n, err)))
         goto done;
-    rc = tune_store_best_trial(store, info, &best, err);
+    rc = tune_store_trial_best(store, info->id, &best, err);
     if (rc && rc != TUNE_ENOTFOUND)
         goto done;
     have_best = rc == TUNE_OK;

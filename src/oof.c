@@ -96,17 +96,3 @@ int tune_oof_format(const struct tune_dataset *ds, const struct tune_cv_result *
     *len = b.len;
     return TUNE_OK;
 }
-
-int tune_oof_save(struct tune_store *store, int64_t study_id, int number,
-                  const struct tune_dataset *ds, const struct tune_cv_result *cv,
-                  struct tune_error *err)
-{
-    char *text;
-    size_t len;
-    int rc = tune_oof_format(ds, cv, &text, &len, err);
-    if (rc)
-        return rc;
-    rc = tune_store_artifact_save(store, study_id, number, "oof.csv", text, len, err);
-    free(text);
-    return rc;
-}

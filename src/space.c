@@ -8,6 +8,8 @@
  * a categorical with k values owns k equal cells. */
 #include "tunefold/space.h"
 
+#include <cJSON.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,4 +273,97 @@ void tune_param_format(const struct tune_param *p, double v, char *buf, size_t l
     }
     }
     buf[0] = '\0';
+}
+
+/* Appends to a growing string; 0 when out of memory. */
+static int append(char **buf, size_t *len, size_t *cap, const char *text)
+{
+    size_t n = strlen(text);
+    if (*len + n + 1 > *cap) {
+        size_t c = *cap ? *cap : 128;
+        while (*len + n + 1 > c)
+            c *= 2;
+        char *b = realloc(*buf, c);
+        if (!b)
+            return 0;
+        *buf = b;
+        *cap = c;
+    }
+    memcpy(*buf + *len, text, n + 1);
+    *len += n;
+    return 1;
+}
+
+/* A string as JSON text, escaped by cJSON; malloc'ed copy or NULL. */
+static char *json_quote(const char *s)
+{
+    cJSON *item = cJSON_CreateString(s);
+    char *text = item ? cJSON_PrintUnformatted(item) : NULL;
+    char *out = text ? strdup(text) : NULL;
+    cJSON_free(text);
+    cJSON_Delete(item);
+    return out;
+}
+
+/* The layout is {"a": 1, "b": "x"}, as every stored study has it; keys and
+ * strings are escaped by cJSON, numbers written by tune_param_format. */
+char *tune_space_point_json(const struct tune_space *s, const double *point)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int ok = append(&buf, &len, &cap, "{");
+    for (size_t i = 0; ok && i < s->n; i++) {
+        const struct tune_param *p = &s->params[i];
+        char *key = json_quote(p->name), *str = NULL, num[400];
+        const char *value = num;
+        if (p->type == TUNE_PARAM_CATEGORICAL) {
+            size_t k = point[i] >= 0 && point[i] < (double)p->n_values ? (size_t)point[i] : 0;
+            value = str = json_quote(p->n_values ? p->values[k] : "");
+        } else {
+            tune_param_format(p, point[i], num, sizeof num);
+        }
+        ok = key && value && append(&buf, &len, &cap, i ? ", " : "") &&
+             append(&buf, &len, &cap, key) && append(&buf, &len, &cap, ": ") &&
+             append(&buf, &len, &cap, value);
+        free(key);
+        free(str);
+    }
+    if (ok && append(&buf, &len, &cap, "}"))
+        return buf;
+    free(buf);
+    return NULL;
+}
+
+int tune_space_point_from_json(const struct tune_space *s, const char *json, double *point)
+{
+    cJSON *obj = json ? cJSON_Parse(json) : NULL;
+    int ok = cJSON_IsObject(obj);
+    for (size_t i = 0; ok && i < s->n; i++) {
+        const struct tune_param *p = &s->params[i];
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, p->name);
+        if (!v) {
+            ok = 0;
+        } else if (p->type == TUNE_PARAM_BOOL) {
+            ok = cJSON_IsBool(v);
+            point[i] = cJSON_IsTrue(v);
+        } else if (p->type == TUNE_PARAM_CATEGORICAL) {
+            char num[64];
+            const char *text = cJSON_IsString(v) ? v->valuestring : NULL;
+            if (cJSON_IsNumber(v)) {
+                snprintf(num, sizeof num, "%.17g", v->valuedouble);
+                text = num;
+            }
+            ok = 0;
+            for (size_t k = 0; text && k < p->n_values; k++)
+                if (strcmp(p->values[k], text) == 0) {
+                    point[i] = (double)k;
+                    ok = 1;
+                }
+        } else {
+            ok = cJSON_IsNumber(v);
+            point[i] = v->valuedouble;
+        }
+    }
+    cJSON_Delete(obj);
+    return ok;
 }

@@ -234,7 +234,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                     " COALESCE(SUM(origin = 'SEARCH' AND lost = 0 AND state = 'PRUNED'), 0),"
                     " COALESCE(SUM(origin = 'SEARCH' AND lost = 1), 0)"
                     " FROM trials WHERE study_id = ?1",
-    [ST_STUDY_MAXIMIZE] = "SELECT maximize FROM studies WHERE id = ?1",
+    [ST_STUDY_MAXIMIZE] = "SELECT maximize, name FROM studies WHERE id = ?1",
     [ST_TRIAL_VALUE] = "SELECT value FROM trials WHERE study_id = ?1 AND number = ?2",
 };
 
@@ -1429,7 +1429,8 @@ static int sq_trial_get(struct tune_store *base, int64_t study_id, int number,
 }
 
 /* The number of the study's best complete trial, or -1. */
-static int best_number(struct sq_store *s, int64_t study_id, int *number, struct tune_error *err)
+static int best_number(struct sq_store *s, int64_t study_id, int *number, char *name,
+                       size_t name_size, struct tune_error *err)
 {
     sqlite3_stmt *st = use(s, ST_STUDY_MAXIMIZE);
     *number = -1;
@@ -1444,6 +1445,9 @@ static int best_number(struct sq_store *s, int64_t study_id, int *number, struct
         return rc;
     }
     int maximize = sqlite3_column_int(st, 0) != 0;
+    const unsigned char *nm = sqlite3_column_text(st, 1);
+    if (name)
+        snprintf(name, name_size, "%s", nm ? (const char *)nm : "?");
     sqlite3_reset(st);
     st = use(s, maximize ? ST_BEST_MAX : ST_BEST_MIN);
     if (sqlite3_bind_int64(st, 1, study_id))
@@ -1462,13 +1466,13 @@ static int sq_trial_best(struct tune_store *base, int64_t study_id, struct tune_
 {
     struct sq_store *s = sq(base);
     int number;
+    char name[256];
     memset(out, 0, sizeof *out);
-    int rc = best_number(s, study_id, &number, err);
+    int rc = best_number(s, study_id, &number, name, sizeof name, err);
     if (rc)
         return rc;
     if (number < 0)
-        return tune_error_set(err, TUNE_ENOTFOUND, "%s: study %lld has no complete trial yet",
-                              s->path, (long long)study_id);
+        return tune_error_set(err, TUNE_ENOTFOUND, "study '%s' has no complete trial yet", name);
     return sq_trial_get(base, study_id, number, out, err);
 }
 
@@ -1495,7 +1499,7 @@ static int sq_study_progress(struct tune_store *base, int64_t study_id,
     out->lost = (size_t)sqlite3_column_int64(st, 5);
     sqlite3_reset(st);
     int number;
-    if ((rc = best_number(s, study_id, &number, err)))
+    if ((rc = best_number(s, study_id, &number, NULL, 0, err)))
         goto fail;
     if (number >= 0) {
         st = use(s, ST_TRIAL_VALUE);

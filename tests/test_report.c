@@ -753,7 +753,7 @@ Test(report, study_report_renders_every_picture_and_matches_the_stored_metrics)
     }
     /* the ROC data against the stored per-fold AUC of the best trial */
     struct tune_trial best;
-    cr_assert_eq(tune_store_best_trial(store, &info, &best, NULL), TUNE_OK);
+    cr_assert_eq(tune_store_trial_best(store, info.id, &best, NULL), TUNE_OK);
     const struct tune_metric_summary *auc = NULL;
     for (size_t m = 0; m < best.n_metrics; m++)
         if (strcmp(best.metrics[m].name, "roc_auc") == 0)
@@ -1095,7 +1095,7 @@ Test(report, intermediate_draws_the_best_and_at_most_fifty_best_ranked_others)
     size_t n = 0;
     struct tune_error err = {0};
     cr_assert_eq(tune_store_trial_list(store, info.id, &trials, &n, &err), TUNE_OK);
-    cr_assert_eq(tune_store_best_trial(store, &info, &best, &err), TUNE_OK);
+    cr_assert_eq(tune_store_trial_best(store, info.id, &best, &err), TUNE_OK);
     cr_assert_eq(best.number, 53);
     struct tune_plot_opts po = opts_in(dir, 0);
     struct tune_plot_log log = {0};

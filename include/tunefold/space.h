@@ -79,6 +79,17 @@ void tune_space_sample(const struct tune_space *s, gsl_rng *rng, double *point);
  * without exponent), a quoted categorical value, or true/false. */
 void tune_param_format(const struct tune_param *p, double v, char *buf, size_t len);
 
+/* A point as the JSON object of a trial's params, keys in the space's order,
+ * built with cJSON (names and values escaped), numbers as
+ * tune_param_format writes them (they read back bit for bit).  NULL when
+ * out of memory; the caller frees with free(). */
+char *tune_space_point_json(const struct tune_space *s, const double *point);
+
+/* Read a trial's params object back into a point of the space: 1 when every
+ * parameter is present with a value of its type (a categorical by its text),
+ * else 0 (point then partly written).  `json` may be NULL (0). */
+int tune_space_point_from_json(const struct tune_space *s, const char *json, double *point);
+
 #ifdef __cplusplus
 }
 #endif

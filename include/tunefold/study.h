@@ -1,8 +1,12 @@
 /* study.h — the study loop: ask the searcher, cross-validate, tell the store.
  *
- * The caller drives it (initialize, iterate, test): tune_study_open once,
- * then tune_study_step until it returns a stop reason, printing whatever
- * progress it likes between steps.  The library prints nothing. */
+ * tune_study_open once, then either tune_study_run, which works the study
+ * until it stops (budget met, space exhausted, too many failures in a row,
+ * cancelled) with the whole-study policy of every worker — recovering the
+ * trials of dead workers, waiting for other workers' running trials before
+ * calling the budget met — or tune_study_step for one trial at a time
+ * (initialize, iterate, test: the caller then owns that policy).  The
+ * library prints nothing: progress reaches the caller through a callback. */
 #ifndef TUNEFOLD_STUDY_H
 #define TUNEFOLD_STUDY_H
 
@@ -14,6 +18,7 @@
 #include "tunefold/store.h"
 #include "tunefold/trainer.h"
 #include "tunefold/metrics.h"
+#include "tunefold/watch.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,10 +55,6 @@ int tune_cross_validate(const struct tune_dataset *ds, const struct tune_splits 
  * one line per row in row order, doubles as %.17g; *text is malloc'ed. */
 int tune_oof_format(const struct tune_dataset *ds, const struct tune_cv_result *cv, char **text,
                     size_t *len, struct tune_error *err);
-/* Store it as the trial's "oof.csv" artifact. */
-int tune_oof_save(struct tune_store *store, int64_t study_id, int number,
-                  const struct tune_dataset *ds, const struct tune_cv_result *cv,
-                  struct tune_error *err);
 
 /* ---- the study ------------------------------------------------------------ */
 
@@ -88,8 +89,10 @@ struct tune_step {
 int tune_study_start_heartbeat(struct tune_study *s, const char *store_url,
                                struct tune_error *err);
 
-/* A flag the caller sets to stop (from its SIGINT handler): trainers and
- * external programs see it and stop early; the trial is then FAILED. */
+/* A flag the caller raises to stop at once (a second Ctrl-C): trainers and
+ * external programs see it and give up their fit, and the trial cut short is
+ * released (FAILED, lost: not counted, its point run again on resume).
+ * `flag` is borrowed; NULL for none. */
 void tune_study_set_cancel(struct tune_study *s, const volatile sig_atomic_t *flag);
 
 /* Budget the study will run to: cfg->trials (or the override when > 0),
@@ -98,7 +101,9 @@ size_t tune_study_budget(const struct tune_study *s, size_t override);
 
 /* Claim, suggest, evaluate and record one search trial.
  * Returns TUNE_OK (one trial done; see step->state), TUNE_EBUDGET (budget
- * met), TUNE_EEXHAUSTED (no point left), or an error (store, data). */
+ * met), TUNE_EEXHAUSTED (no point left), or an error (store, data).  A trial
+ * cut short by the cancel flag is released and step->state is FAILED with
+ * step->error "interrupted". */
 int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
                     struct tune_error *err);
 
@@ -108,14 +113,63 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
 int tune_study_evaluate(struct tune_study *s, const char *params_json, struct tune_step *step,
                         struct tune_cv_result *cv, struct tune_error *err);
 
-int tune_store_progress(struct tune_store *store, const struct tune_study_info *info,
-                        struct tune_progress *p, struct tune_error *err);
+/* Where the study stands now (struct tune_progress in store.h), read
+ * incrementally: costs what changed since the last call. */
 int tune_study_progress(struct tune_study *s, struct tune_progress *p, struct tune_error *err);
 
-/* Best COMPLETE trial by the study's direction; TUNE_ENOTFOUND if none.
- * Release *out with tune_trial_release(). */
-int tune_store_best_trial(struct tune_store *store, const struct tune_study_info *info,
-                          struct tune_trial *out, struct tune_error *err);
+/* ---- working a study until it stops --------------------------------------- */
+
+/* Why tune_study_run stopped.  Not errors (NLopt's positive result codes):
+ * a store or data failure is an error status instead. */
+enum tune_stop {
+    TUNE_STOP_NONE = 0,       /* not stopped */
+    TUNE_STOP_BUDGET = 1,     /* the budget's trials are stored (none running) */
+    TUNE_STOP_EXHAUSTED = 2,  /* the searcher has no point left (a finite space) */
+    TUNE_STOP_FAILURES = 3,   /* max_failures trials of this worker failed in a row */
+    TUNE_STOP_CANCELLED = 4   /* the stop or the cancel flag was raised */
+};
+/* "budget met", "space exhausted", ...  Never NULL. */
+const char *tune_stop_str(enum tune_stop stop);
+
+/* What a run reports as it goes: after each of its own trials (`step` set)
+ * and every poll_seconds while it waits for other workers' trials (`step`
+ * NULL).  `progress` is the study's, all workers included.  Borrowed for
+ * the call. */
+typedef void (*tune_progress_fn)(void *arg, const struct tune_step *step,
+                                 const struct tune_progress *progress);
+
+struct tune_run_options {
+    size_t budget;            /* search trials in all; 0: tune_study_budget(s, 0) */
+    size_t max_failures;      /* failed trials in a row that stop this worker; 0: no limit */
+    double stale_seconds;     /* a RUNNING trial without a heartbeat this long is lost;
+                                 <= 0: TUNE_STALE_SECONDS */
+    double poll_seconds;      /* the wait between checks on others' trials; <= 0: 0.25 */
+    /* Raised by the caller (a first Ctrl-C): the trial in flight finishes
+     * and is stored, then the run stops (TUNE_STOP_CANCELLED).  May be NULL. */
+    const volatile sig_atomic_t *stop;
+    tune_progress_fn progress;  /* may be NULL */
+    void *progress_arg;
+};
+
+/* Defaults for `s`: max_failures from the study file, the rest 0 / NULL. */
+void tune_run_options_init(struct tune_run_options *o, const struct tune_study *s);
+
+struct tune_run_result {
+    enum tune_stop stop;
+    size_t ran, complete, failed;   /* the trials this run ran */
+    /* TUNE_STOP_FAILURES: the last failure's reason */
+    char last_error[TUNE_ERROR_MSG_MAX];
+};
+
+/* Work the study until it stops.  Before every claim, trials whose worker
+ * died (no heartbeat for stale_seconds) are marked lost, so their points
+ * are run again; once the budget is claimed, the run waits while other
+ * workers' trials are still running (they may yet be lost and need running
+ * again), so a study always ends with its budget of finished trials.
+ * Returns TUNE_OK with *result filled (result->stop says why), or an error
+ * (store, data) — trials already stored stay stored either way. */
+int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
+                   struct tune_run_result *result, struct tune_error *err);
 
 #ifdef __cplusplus
 }

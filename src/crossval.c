@@ -1,0 +1,395 @@
+/* crossval.c — cross-validation of one configuration: folds preprocessed
+ * once per study, each fold fitted, predicted and scored by every metric
+ * that fits the task, out-of-fold predictions gathered, intermediate values
+ * and feature importances collected for the study to store.
+ *
+ * Seeds: a trainer's seed for fold f is derived from (study seed, f) and not
+ * from the trial, so every configuration is fitted with the same random
+ * numbers on the same folds (common random numbers: comparisons between
+ * trials measure the hyperparameters, not the dice), and `tunefold evaluate`
+ * of a trial's params reproduces its scores. */
+#include "src/crossval.h"
+#include "src/seed.h"
+#include "tunefold/preprocess.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Most metrics one task can have (metrics/registry.c lists them). */
+#define MAX_METRICS 128
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int is_classification(enum tune_task t)
+{
+    return t == TUNE_TASK_BINARY || t == TUNE_TASK_MULTICLASS;
+}
+
+void tune_cv_result_release(struct tune_cv_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_metrics; i++)
+        tune_metric_summary_release(&r->metrics[i]);
+    free(r->metrics);
+    tune_predictions_release(&r->oof);
+    free(r->oof_fold);
+    memset(r, 0, sizeof *r);
+}
+
+/* Copy validation predictions into the out-of-fold arrays at their rows. */
+static void scatter_oof(struct tune_predictions *oof, int *oof_fold, const struct tune_split *sp,
+                        const struct tune_predictions *p, int fold)
+{
+    for (size_t i = 0; i < sp->n_valid; i++) {
+        size_t r = sp->valid[i];
+        oof_fold[r] = fold;
+        if (p->value)
+            oof->value[r] = p->value[i];
+        if (p->label)
+            oof->label[r] = p->label[i];
+        if (p->proba && oof->proba)
+            memcpy(&oof->proba[r * p->n_classes], &p->proba[i * p->n_classes],
+                   p->n_classes * sizeof *p->proba);
+    }
+}
+
+
+void tune_fold_release(struct tune_fold *pf)
+{
+    for (size_t j = 0; pf->names && j < pf->xtr.n_cols; j++)
+        free(pf->names[j]);
+    free(pf->names);
+    free(pf->xtr.data);
+    free(pf->xva.data);
+    free(pf->ytr);
+    free(pf->yva);
+    memset(pf, 0, sizeof *pf);
+}
+
+int tune_fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp,
+                        const struct tune_prep_config *prep, struct tune_fold *pf,
+                        struct tune_error *err)
+{
+    struct tune_prep *pp = NULL;
+    int rc;
+    memset(pf, 0, sizeof *pf);
+    pf->ytr = malloc((sp->n_train ? sp->n_train : 1) * sizeof *pf->ytr);
+    pf->yva = malloc((sp->n_valid ? sp->n_valid : 1) * sizeof *pf->yva);
+    if (!pf->ytr || !pf->yva) {
+        tune_fold_release(pf);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for a fold");
+    }
+    /* clustering without a target column has no y: zeros, never read */
+    for (size_t i = 0; i < sp->n_train; i++)
+        pf->ytr[i] = ds->y ? ds->y[sp->train[i]] : 0;
+    for (size_t i = 0; i < sp->n_valid; i++)
+        pf->yva[i] = ds->y ? ds->y[sp->valid[i]] : 0;
+    if ((rc = tune_prep_fit(prep, ds, sp->train, sp->n_train, &pp, err)) ||
+        (rc = tune_prep_transform(pp, ds, sp->train, sp->n_train, &pf->xtr, err)) ||
+        (rc = tune_prep_transform(pp, ds, sp->valid, sp->n_valid, &pf->xva, err))) {
+        tune_fold_release(pf);
+        tune_prep_free(pp);
+        return rc;
+    }
+    pf->names = calloc(pf->xtr.n_cols + 1, sizeof *pf->names);
+    for (size_t j = 0; pf->names && j < pf->xtr.n_cols; j++) {
+        char name[512];
+        tune_prep_out_name(pp, ds, j, name, sizeof name);
+        if (!(pf->names[j] = strdup(name))) {
+            tune_fold_release(pf);
+            pf->names = NULL;
+            break;
+        }
+    }
+    tune_prep_free(pp);
+    if (!pf->names) {
+        tune_fold_release(pf);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for a fold");
+    }
+    return TUNE_OK;
+}
+
+
+int tune_trial_log_report(void *arg, size_t step, double value)
+{
+    struct tune_trial_log *log = arg;
+    if (log->n == log->cap) {
+        size_t cap = log->cap ? 2 * log->cap : 256;
+        struct tune_intermediate *v = realloc(log->v, cap * sizeof *v);
+        if (!v) {
+            log->oom = 1; /* keep training; the values are a bonus */
+            return 0;
+        }
+        log->v = v;
+        log->cap = cap;
+    }
+    log->v[log->n++] = (struct tune_intermediate){log->fold, step, value};
+    return 0;
+}
+
+
+void tune_importances_release(struct tune_importances *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->names[i]);
+    free(a->names);
+    free(a->sum);
+    memset(a, 0, sizeof *a);
+}
+
+static int importances_add(struct tune_importances *a, const char *const *names, const double *v,
+                          size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        size_t i = j < a->n && strcmp(a->names[j], names[j]) == 0 ? j : a->n;
+        for (size_t k = 0; i == a->n && k < a->n; k++)
+            if (strcmp(a->names[k], names[j]) == 0)
+                i = k;
+        if (i == a->n) {
+            if (a->n == a->cap) {
+                size_t cap = a->cap ? 2 * a->cap : 64;
+                char **nn = realloc(a->names, cap * sizeof *nn);
+                if (nn)
+                    a->names = nn;
+                double *ns = nn ? realloc(a->sum, cap * sizeof *ns) : NULL;
+                if (!ns)
+                    return TUNE_ENOMEM;
+                a->sum = ns;
+                a->cap = cap;
+            }
+            if (!(a->names[a->n] = strdup(names[j])))
+                return TUNE_ENOMEM;
+            a->sum[a->n++] = 0;
+        }
+        a->sum[i] += isfinite(v[j]) ? v[j] : 0;
+    }
+    a->folds++;
+    return TUNE_OK;
+}
+
+
+/* Fit and score one prepared fold; metric values go to vals[m]. */
+static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf, int fold,
+                      const struct tune_trainer_type *tr, const struct tune_params *params,
+                      const struct tune_cv_run *run, const struct tune_metric_def *const *defs,
+                      size_t n_defs, double *vals, double *fit_s, double *pred_s,
+                      struct tune_predictions *pred, struct tune_error *err)
+{
+    void *model = NULL;
+    struct tune_fit_ctx ctx = {.task = ds->task,
+                               .n_classes = ds->n_classes,
+                               .seed = tune_fold_seed(run->seed, (size_t)fold),
+                               .report = run->log ? tune_trial_log_report : NULL,
+                               .report_arg = run->log,
+                               .x_valid = &pf->xva,
+                               .y_valid = pf->yva,
+                               .n_threads = run->n_threads ? run->n_threads : 1,
+                               .type = tr,
+                               .trial = run->trial,
+                               .fold = fold,
+                               .feature_names = (const char *const *)pf->names,
+                               .class_names = (const char *const *)ds->class_names,
+                               .cancel = run->cancel,
+                               .attach = run->attach,
+                               .attach_arg = run->attach_arg,
+                               .target_name = ds->target_name};
+    double t0 = now_mono();
+    int rc = tr->fit(&pf->xtr, pf->ytr, &ctx, params, &model, err);
+    double t1 = now_mono();
+    if (!rc)
+        rc = tune_predictions_init(pred, ds->task, pf->xva.n_rows, ds->n_classes,
+                                   is_classification(ds->task), err);
+    double t2 = now_mono();
+    if (!rc)
+        rc = tr->predict(model, &pf->xva, pred, err);
+    double t3 = now_mono();
+    if (!rc && tr->importances && run->importances && pf->names) {
+        double *imp = calloc(pf->xtr.n_cols + 1, sizeof *imp);
+        rc = imp ? tr->importances(model, imp, pf->xtr.n_cols, err) : TUNE_ENOMEM;
+        if (!rc && importances_add(run->importances, (const char *const *)pf->names, imp,
+                                  pf->xtr.n_cols))
+            rc = TUNE_ENOMEM;
+        if (rc == TUNE_ENOMEM)
+            tune_error_set(err, TUNE_ENOMEM, "out of memory for feature importances");
+        free(imp);
+    }
+    if (model)
+        tr->free_model(model);
+    if (rc)
+        return rc == TUNE_ENOMEM ? rc : (err ? (err->code = TUNE_ETRAINER) : TUNE_ETRAINER);
+    *fit_s = t1 - t0;
+    *pred_s = t3 - t2;
+    for (size_t m = 0; m < n_defs; m++)
+        vals[m] = defs[m]->compute_x ? defs[m]->compute_x(&pf->xva, pf->yva, pred)
+                                     : defs[m]->compute(pf->yva, pred);
+    return TUNE_OK;
+}
+
+/* Cross-validate over prepared folds (folds != NULL) or preparing each fold
+ * as it comes (folds == NULL: nothing kept between calls). */
+int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_splits *splits,
+                          const struct tune_fold *folds, const struct tune_prep_config *prep,
+                          const struct tune_trainer_type *trainer,
+                          const struct tune_params *params, const struct tune_cv_run *run,
+                          struct tune_cv_result *out, struct tune_error *err)
+{
+    const struct tune_metric_def *defs[MAX_METRICS];
+    size_t n_defs = tune_metrics_for_task(ds->task, is_classification(ds->task), defs,
+                                         MAX_METRICS);
+    size_t k = splits->n;
+    int rc;
+    memset(out, 0, sizeof *out);
+    double *vals = calloc(n_defs * k + 1, sizeof *vals);
+    out->metrics = calloc(n_defs + 1, sizeof *out->metrics);
+    out->oof_fold = malloc(ds->n_rows * sizeof *out->oof_fold);
+    if (!vals || !out->metrics || !out->oof_fold) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for cross-validation");
+        goto fail;
+    }
+    if ((rc = tune_predictions_init(&out->oof, ds->task, ds->n_rows, ds->n_classes,
+                                    is_classification(ds->task), err)))
+        goto fail;
+    for (size_t r = 0; r < ds->n_rows; r++)
+        out->oof_fold[r] = -1;
+    double fit_total = 0, pred_total = 0;
+    for (size_t f = 0; f < k; f++) {
+        struct tune_predictions pred = {0};
+        struct tune_fold own;
+        double fit_s = 0, pred_s = 0, fold_vals[MAX_METRICS];
+        if (run->cancel && *run->cancel) {
+            rc = tune_error_set(err, TUNE_ETRAINER, "interrupted");
+            goto fail;
+        }
+        rc = folds ? TUNE_OK : tune_fold_prepare(ds, &splits->splits[f], prep, &own, err);
+        if (run->log)
+            run->log->fold = (int)f;
+        if (!rc)
+            rc = fold_score(ds, folds ? &folds[f] : &own, (int)f, trainer, params, run, defs,
+                            n_defs, fold_vals, &fit_s, &pred_s, &pred, err);
+        if (!folds)
+            tune_fold_release(&own);
+        if (rc) {
+            tune_predictions_release(&pred);
+            tune_error_prefix(err, "fold %zu", f + 1);
+            goto fail;
+        }
+        for (size_t m = 0; m < n_defs; m++)
+            vals[m * k + f] = fold_vals[m];
+        fit_total += fit_s;
+        pred_total += pred_s;
+        /* With repeats, each repeat covers every row once: the last wins. */
+        scatter_oof(&out->oof, out->oof_fold, &splits->splits[f], &pred, (int)f);
+        tune_predictions_release(&pred);
+    }
+    out->n_folds = k;
+    out->fit_seconds = fit_total / (double)k;
+    out->predict_seconds = pred_total / (double)k;
+    for (size_t m = 0; m < n_defs; m++) {
+        struct tune_metric_summary *s = &out->metrics[m];
+        size_t len = strlen(defs[m]->name) + 1;
+        s->name = malloc(len);
+        s->folds = malloc(k * sizeof *s->folds);
+        out->n_metrics = m + 1;
+        if (!s->name || !s->folds) {
+            rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+            goto fail;
+        }
+        memcpy(s->name, defs[m]->name, len);
+        memcpy(s->folds, &vals[m * k], k * sizeof *s->folds);
+        s->n_folds = k;
+        tune_mean_std(s->folds, k, &s->mean, &s->std);
+        /* An undefined fold makes the mean undefined, not silently better. */
+        for (size_t f = 0; f < k; f++)
+            if (isnan(s->folds[f]))
+                s->mean = s->std = NAN;
+    }
+    free(vals);
+    return TUNE_OK;
+fail:
+    free(vals);
+    tune_cv_result_release(out);
+    return rc;
+}
+
+int tune_cross_validate(const struct tune_dataset *ds, const struct tune_splits *splits,
+                        const struct tune_prep_config *prep,
+                        const struct tune_trainer_type *trainer,
+                        const struct tune_params *params, uint64_t seed,
+                        struct tune_cv_result *out, struct tune_error *err)
+{
+    struct tune_cv_run run = {.seed = seed, .n_threads = 1, .trial = -1};
+    return tune_cross_validate_run(ds, splits, NULL, prep, trainer, params, &run, out, err);
+}
+
+/* Fields are quoted as RFC 4180 asks when they hold a comma, quote or line end. */
+int tune_importances_csv(const struct tune_importances *a, char **text_out, size_t *len_out,
+                         struct tune_error *err)
+{
+    size_t cap = 64;
+    for (size_t i = 0; i < a->n; i++)
+        cap += 2 * strlen(a->names[i]) + 40;
+    char *text = malloc(cap);
+    if (!text)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for feature importances");
+    size_t len = (size_t)snprintf(text, cap, "feature,importance\n");
+    for (size_t i = 0; i < a->n; i++) {
+        const char *nm = a->names[i];
+        if (strpbrk(nm, ",\"\r\n")) {
+            text[len++] = '"';
+            for (; *nm; nm++) {
+                if (*nm == '"')
+                    text[len++] = '"';
+                text[len++] = *nm;
+            }
+            text[len++] = '"';
+        } else {
+            len += (size_t)snprintf(text + len, cap - len, "%s", nm);
+        }
+        len += (size_t)snprintf(text + len, cap - len, ",%.17g\n", a->sum[i] / (double)a->folds);
+    }
+    *text_out = text;
+    *len_out = len;
+    return TUNE_OK;
+}
+
+void tune_folds_free(struct tune_fold *folds, size_t n)
+{
+    for (size_t f = 0; folds && f < n; f++)
+        tune_fold_release(&folds[f]);
+    free(folds);
+}
+
+int tune_folds_prepare(const struct tune_dataset *ds, const struct tune_splits *sp,
+                       const struct tune_prep_config *prep, size_t max_bytes,
+                       struct tune_fold **out, struct tune_error *err)
+{
+    *out = NULL;
+    struct tune_fold *folds = calloc(sp->n, sizeof *folds);
+    if (!folds)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    for (size_t f = 0; f < sp->n; f++) {
+        struct tune_fold *pf = &folds[f];
+        int rc = tune_fold_prepare(ds, &sp->splits[f], prep, pf, err);
+        if (rc) {
+            tune_folds_free(folds, f);
+            return rc;
+        }
+        /* one-hot may widen the data: judge the size on the first fold */
+        size_t bytes = (pf->xtr.n_rows + pf->xva.n_rows) * (pf->xtr.n_cols + 1) * sizeof(double);
+        if (f == 0 && bytes > max_bytes / sp->n) {
+            tune_folds_free(folds, 1);
+            return TUNE_OK;
+        }
+    }
+    *out = folds;
+    return TUNE_OK;
+}

@@ -1,0 +1,90 @@
+/* crossval.h — cross-validation of one configuration, internal to the
+ * library (src/crossval.c): the study prepares its folds once and runs every
+ * trial's cross-validation through these.  The public entry point is
+ * tune_cross_validate in tunefold/study.h. */
+#ifndef TUNEFOLD_SRC_CROSSVAL_H
+#define TUNEFOLD_SRC_CROSSVAL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "tunefold/study.h"
+#include "tunefold/cv.h"
+
+/* One fold, preprocessed: the preprocessing depends only on the split and
+ * the study's settings, never on the hyperparameters, so a study prepares
+ * each fold once and every trial reuses it (GridSearchCV refits its scaler
+ * for every candidate).  Trainers receive the matrices read-only. */
+struct tune_fold {
+    struct tune_matrix xtr, xva;
+    double *ytr, *yva;
+    char **names;     /* xtr.n_cols column names after preprocessing */
+};
+
+/* Intermediate values of one trial, gathered in memory while its folds run
+ * and written in one transaction at the end (thousands of boosting rounds
+ * would otherwise be thousands of commits). */
+struct tune_trial_log {
+    struct tune_intermediate *v;
+    size_t n, cap;
+    int fold;
+    int oom;
+};
+
+/* Feature importances averaged over folds, by column name (one-hot columns
+ * can differ between folds: a level absent from a training fold has no
+ * column there, and counts 0 in the mean). */
+struct tune_importances {
+    size_t n, cap, folds;
+    char **names;
+    double *sum;
+};
+
+/* What one cross-validation run needs besides data and trainer. */
+struct tune_cv_run {
+    uint64_t seed;
+    size_t n_threads;
+    int trial;
+    struct tune_trial_log *log;            /* may be NULL */
+    struct tune_importances *importances;  /* may be NULL */
+    const volatile sig_atomic_t *cancel;   /* may be NULL */
+    int (*attach)(void *, const char *, const void *, size_t);  /* may be NULL */
+    void *attach_arg;
+};
+
+/* Prepare one fold: the preprocessing fitted on its training rows, applied
+ * to both sides.  Release with tune_fold_release (accepts a zeroed fold). */
+int tune_fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp,
+                      const struct tune_prep_config *prep, struct tune_fold *pf,
+                      struct tune_error *err);
+void tune_fold_release(struct tune_fold *pf);
+
+/* Prepare every fold of `splits` when they fit in max_bytes together
+ * (*folds = NULL when they would not: each trial then prepares its folds as
+ * it goes).  A data problem (missing values with impute "none") surfaces
+ * here, before any trial runs.  Free with tune_folds_free(.., splits->n). */
+int tune_folds_prepare(const struct tune_dataset *ds, const struct tune_splits *splits,
+                       const struct tune_prep_config *prep, size_t max_bytes,
+                       struct tune_fold **folds, struct tune_error *err);
+void tune_folds_free(struct tune_fold *folds, size_t n);
+
+/* The report callback of struct tune_fit_ctx for a tune_trial_log. */
+int tune_trial_log_report(void *arg, size_t step, double value);
+
+void tune_importances_release(struct tune_importances *a);
+/* The fold-averaged importances as "feature,importance" CSV text (names
+ * quoted where needed, values %.17g); *text is malloc'ed. */
+int tune_importances_csv(const struct tune_importances *a, char **text, size_t *len,
+                         struct tune_error *err);
+
+/* Cross-validate over prepared folds (folds != NULL) or preparing each fold
+ * as it comes (folds == NULL).  Fills *out (release with
+ * tune_cv_result_release); a trainer failure is TUNE_ETRAINER prefixed by
+ * the fold. */
+int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_splits *splits,
+                            const struct tune_fold *folds, const struct tune_prep_config *prep,
+                            const struct tune_trainer_type *trainer,
+                            const struct tune_params *params, const struct tune_cv_run *run,
+                            struct tune_cv_result *out, struct tune_error *err);
+
+#endif
