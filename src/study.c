@@ -571,6 +571,9 @@ int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
             result->ran++;
             result->complete += step.state == TUNE_TRIAL_COMPLETE;
             result->failed += step.state == TUNE_TRIAL_FAILED;
+            /* the progress a person sees includes the trial just stored */
+            if (o.progress && (rc = tune_watch_poll(s->watch, NULL, NULL, err)))
+                return rc;
             if (o.progress)
                 o.progress(o.progress_arg, &step, tune_watch_progress(s->watch));
             failed_in_a_row = step.state == TUNE_TRIAL_FAILED ? failed_in_a_row + 1 : 0;

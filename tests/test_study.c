@@ -312,3 +312,236 @@ Test(study, evaluate_stores_a_manual_trial_outside_the_budget)
     tune_store_close(st);
     tune_config_free(c);
 }
+
+/* ---- tune_study_run ----------------------------------------------------------- */
+
+struct run_log {
+    int trials, waits;
+    volatile sig_atomic_t *raise_after_first;
+};
+
+static void log_progress(void *arg, const struct tune_step *step, const struct tune_progress *p)
+{
+    struct run_log *log = arg;
+    cr_assert_not_null(p);
+    if (!step) {
+        log->waits++;
+        return;
+    }
+    log->trials++;
+    cr_assert_eq(p->finished, (size_t)log->trials, "progress counts this trial");
+    if (log->raise_after_first)
+        *log->raise_after_first = 1;
+}
+
+Test(study_run, stops_when_the_budget_is_met_and_reports_each_trial)
+{
+    struct tune_study_config *c = fake_config("random", 4);
+    struct tune_store *st = tmp_store();
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    struct tune_run_options o;
+    struct tune_run_result r;
+    struct run_log log = {0};
+    tune_run_options_init(&o, s);
+    o.progress = log_progress;
+    o.progress_arg = &log;
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.stop, TUNE_STOP_BUDGET);
+    cr_assert_str_eq(tune_stop_str(r.stop), "budget met");
+    cr_assert_eq(r.ran, 4);
+    cr_assert_eq(r.complete + r.failed, 4);
+    cr_assert_eq(log.trials, 4);
+    /* run again: nothing to do */
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK);
+    cr_assert_eq(r.stop, TUNE_STOP_BUDGET);
+    cr_assert_eq(r.ran, 0);
+    tune_study_close(s);
+    tune_store_close(st);
+    tune_config_free(c);
+}
+
+Test(study_run, stops_after_max_failures_in_a_row_with_the_last_reason)
+{
+    struct tune_study_config *c = fake_config("random", 20);
+    c->fixed[0] = 2; /* mode fail_always ... */
+    tune_space_release(&c->space); /* ... and nothing searched */
+    c->max_failures = 3;
+    struct tune_store *st = tmp_store();
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    struct tune_run_options o;
+    struct tune_run_result r;
+    tune_run_options_init(&o, s);
+    cr_assert_eq(o.max_failures, 3);
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.stop, TUNE_STOP_FAILURES);
+    cr_assert_eq(r.ran, 3);
+    cr_assert_eq(r.failed, 3);
+    cr_assert(strstr(r.last_error, "fold 1: injected failure"), "%s", r.last_error);
+    tune_study_close(s);
+    tune_store_close(st);
+    tune_config_free(c);
+}
+
+/* A searcher with two points, then none. */
+static int two_suggest(void *state, const struct tune_space *space,
+                       const struct tune_history *h, size_t seq, gsl_rng *rng, double *point,
+                       struct tune_error *err)
+{
+    (void)state, (void)space, (void)h, (void)rng;
+    if (seq >= 2)
+        return tune_error_set(err, TUNE_EEXHAUSTED, "no point left");
+    point[0] = (double)seq * 0; /* mode "ok" */
+    return TUNE_OK;
+}
+
+static const struct tune_searcher_type two_points = {
+    .version = 1, .name = "two", .summary = "two points", .suggest = two_suggest};
+
+Test(study_run, ends_when_the_searcher_has_no_point_left)
+{
+    struct tune_study_config *c = fake_config("random", 10);
+    c->searcher = &two_points;
+    struct tune_store *st = tmp_store();
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    struct tune_run_options o;
+    struct tune_run_result r;
+    tune_run_options_init(&o, s);
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.stop, TUNE_STOP_EXHAUSTED);
+    cr_assert_eq(r.ran, 2);
+    struct tune_progress p;
+    cr_assert_eq(tune_study_progress(s, &p, &err), TUNE_OK);
+    cr_assert_eq(p.finished, 2);
+    cr_assert_eq(p.running, 0, "the claim that found no point was withdrawn");
+    tune_study_close(s);
+    tune_store_close(st);
+    tune_config_free(c);
+}
+
+Test(study_run, a_raised_stop_flag_lets_the_trial_in_flight_finish_then_stops)
+{
+    struct tune_study_config *c = fake_config("random", 10);
+    struct tune_store *st = tmp_store();
+    struct tune_study *s;
+    struct tune_error err = {0};
+    static volatile sig_atomic_t stop;
+    stop = 0;
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    struct tune_run_options o;
+    struct tune_run_result r;
+    struct run_log log = {.raise_after_first = &stop};
+    tune_run_options_init(&o, s);
+    o.stop = &stop;
+    o.progress = log_progress;
+    o.progress_arg = &log;
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.stop, TUNE_STOP_CANCELLED);
+    cr_assert_eq(r.ran, 1);
+    struct tune_progress p;
+    cr_assert_eq(tune_study_progress(s, &p, &err), TUNE_OK);
+    cr_assert_eq(p.finished, 1);
+    cr_assert_eq(p.running, 0);
+    tune_study_close(s);
+    tune_store_close(st);
+    tune_config_free(c);
+}
+
+/* A trainer whose fit is cut short: it raises the caller's cancel flag, as
+ * a second Ctrl-C would, and gives up as trainers do when they see it. */
+static volatile sig_atomic_t cancel_flag;
+
+static int cancelled_fit(const struct tune_matrix *x, const double *y,
+                         const struct tune_fit_ctx *ctx, const struct tune_params *p,
+                         void **model, struct tune_error *err)
+{
+    (void)x, (void)y, (void)p, (void)model;
+    cancel_flag = 1;
+    cr_assert(ctx->cancel && *ctx->cancel, "the trainer sees the cancel flag");
+    return tune_error_set(err, TUNE_ETRAINER, "cancelled");
+}
+
+Test(study_run, the_cancel_flag_releases_the_trial_cut_short_and_a_resume_reruns_its_point)
+{
+    struct tune_study_config *c = fake_config("random", 3);
+    c->seed = 77;
+    struct tune_trainer_type cancelling = fake_trainer;
+    cancelling.fit = cancelled_fit;
+    c->trainer = &cancelling;
+    struct tune_store *st = tmp_store();
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cancel_flag = 0;
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    tune_study_set_cancel(s, &cancel_flag);
+    struct tune_run_options o;
+    struct tune_run_result r;
+    tune_run_options_init(&o, s);
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.stop, TUNE_STOP_CANCELLED);
+    cr_assert_eq(r.ran, 0, "a released trial is not a trial run");
+    int64_t id = tune_study_get_info(s)->id;
+    struct tune_trial t;
+    cr_assert_eq(tune_store_trial_get(st, id, 0, &t, &err), TUNE_OK);
+    cr_assert_eq(t.state, TUNE_TRIAL_FAILED);
+    cr_assert(t.lost, "released as lost");
+    cr_assert_str_eq(t.error, "interrupted");
+    char *first_params = strdup(t.params_json);
+    tune_trial_release(&t);
+    tune_study_close(s);
+
+    /* resume with a trainer that works: seq 0 runs again, with its point */
+    c->trainer = &fake_trainer;
+    cancel_flag = 0;
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    tune_run_options_init(&o, s);
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.stop, TUNE_STOP_BUDGET);
+    cr_assert_eq(r.ran, 3);
+    cr_assert_eq(tune_store_trial_get(st, id, 1, &t, &err), TUNE_OK);
+    cr_assert_str_eq(t.params_json, first_params);
+    cr_assert_eq(t.seq, 0);
+    tune_trial_release(&t);
+    free(first_params);
+    tune_study_close(s);
+    tune_store_close(st);
+    tune_config_free(c);
+}
+
+Test(study_run, waits_for_another_workers_trial_and_reruns_it_when_its_worker_is_lost)
+{
+    struct tune_study_config *c = fake_config("random", 2);
+    struct tune_store *st = tmp_store();
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    int64_t id = tune_study_get_info(s)->id;
+    /* another worker claims seq 0 and dies: no heartbeat ever */
+    int number, seq;
+    cr_assert_eq(tune_store_trial_claim(st, id, TUNE_ORIGIN_SEARCH, 2, &number, &seq, &err),
+                 TUNE_OK);
+    struct tune_run_options o;
+    struct tune_run_result r;
+    struct run_log log = {0};
+    tune_run_options_init(&o, s);
+    o.stale_seconds = 1;
+    o.poll_seconds = 0.05;
+    o.progress = log_progress;
+    o.progress_arg = &log;
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.stop, TUNE_STOP_BUDGET);
+    cr_assert_eq(r.ran, 2, "its own trial, then the lost one's seq");
+    cr_assert(log.waits >= 5, "waited %d times", log.waits);
+    struct tune_progress p;
+    cr_assert_eq(tune_study_progress(s, &p, &err), TUNE_OK);
+    cr_assert_eq(p.finished, 2);
+    cr_assert_eq(p.lost, 1);
+    tune_study_close(s);
+    tune_store_close(st);
+    tune_config_free(c);
+}

@@ -304,3 +304,79 @@ Test(workers, sigterm_to_the_run_alone_is_passed_on_to_its_workers)
     free(db);
     free(d);
 }
+
+/* The children of `pid` (Linux: /proc/PID/task/PID/children). */
+static size_t children_of(pid_t pid, pid_t *out, size_t max)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    int c;
+    while (f && n < max && fscanf(f, "%d", &c) == 1)
+        out[n++] = (pid_t)c;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+Test(workers, every_worker_killed_at_once_is_replaced_and_the_budget_still_completes)
+{
+    char *d = tu_tmpdir(), *db = db_in(d);
+    const char *argv[] = {tu_bin(), "run", SLOW, "--db", db, "--quiet", "--workers", "3", NULL};
+    pid_t run_pid = start("2", argv);
+    wait_finished(db, 1, 60);
+    /* as the OOM killer would: every worker at once, mid-trial */
+    pid_t kids[16];
+    size_t n = children_of(run_pid, kids, 16);
+    cr_assert_eq(n, 3, "%zu workers", n);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(kill(kids[i], SIGKILL), 0);
+    int status;
+    cr_assert_eq(waitpid(run_pid, &status, 0), run_pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "run status %d", status);
+    assert_q(db,
+             "SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' || max(seq) FROM trials "
+             "WHERE lost = 0 AND state = 'COMPLETE'",
+             "6 6 5");
+    assert_q(db, "SELECT count(*) FROM trials WHERE state = 'RUNNING'", "0");
+    assert_intact(db);
+    free(db);
+    free(d);
+}
+
+Test(workers, a_second_ctrl_c_stops_at_once_and_the_trial_cut_short_runs_again_on_resume)
+{
+    char *d = tu_tmpdir(), *db = db_in(d), args[1024];
+    const char *argv[] = {tu_bin(), "run", SLOW, "--db", db, "--quiet", NULL};
+    pid_t run_pid = start(NULL, argv);
+    wait_finished(db, 1, 60);
+    cr_assert_eq(kill(-run_pid, SIGINT), 0);
+    sleep_s(0.01);
+    cr_assert_eq(kill(-run_pid, SIGINT), 0);
+    int status;
+    cr_assert_eq(waitpid(run_pid, &status, 0), run_pid);
+    cr_assert(WIFEXITED(status), "the run must exit, not die (status %d)", status);
+    cr_assert_eq(WEXITSTATUS(status), 1, "interrupted runs exit 1");
+    /* the trial in flight was given up as lost, not stored as a result */
+    assert_q(db, "SELECT count(*) FROM trials WHERE state = 'RUNNING'", "0");
+    assert_q(db, "SELECT count(*) || ' ' || min(error) FROM trials WHERE lost = 1",
+             "1 interrupted");
+    char *lost_params = q(db, "SELECT params_json FROM trials WHERE lost = 1");
+    snprintf(args, sizeof args, "run %s --db %s --quiet", SLOW, db);
+    cr_assert_eq(run("", args), 0);
+    assert_q(db,
+             "SELECT count(*) || ' ' || count(DISTINCT seq) FROM trials WHERE state = "
+             "'COMPLETE'",
+             "6 6");
+    /* its point was run again */
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM trials WHERE state = 'COMPLETE' AND params_json = '%s'",
+             lost_params);
+    assert_q(db, sql, "1");
+    free(lost_params);
+    assert_intact(db);
+    free(db);
+    free(d);
+}

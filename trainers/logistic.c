@@ -380,9 +380,10 @@ static void two_loop(struct solver *sv)
         q[j] = -q[j];
 }
 
-/* Minimise F (+ l1 term) from sv->x = 0; the minimiser is left in sv->x. */
-static void minimise(const struct problem *pb, struct solver *sv, long max_iter, double tol,
-                     double sw_sum)
+/* Minimise F (+ l1 term) from sv->x = 0; the minimiser is left in sv->x.
+ * Returns 0, or -1 when `cancel` was raised (checked every iteration). */
+static int minimise(const struct problem *pb, struct solver *sv, long max_iter, double tol,
+                    double sw_sum, const volatile sig_atomic_t *cancel)
 {
     size_t p = sv->p;
     int l1 = sv->l1 > 0;
@@ -393,9 +394,11 @@ static void minimise(const struct problem *pb, struct solver *sv, long max_iter,
     sv->used = sv->next = 0;
 
     for (long iter = 0; iter < max_iter; iter++) {
+        if (cancel && *cancel)
+            return -1;
         double pg_max = max_abs(sv->pg, p);
         if (pg_max == 0)
-            return;
+            return 0;
         two_loop(sv);
         if (l1)
             for (size_t j = 0; j < sv->n_l1; j++)
@@ -441,7 +444,7 @@ static void minimise(const struct problem *pb, struct solver *sv, long max_iter,
             }
         }
         if (!accepted)
-            return;
+            return 0;
 
         /* Store the pair (s, y) when its curvature is usable. */
         double *sk = sv->s + sv->next * p, *yk = sv->y + sv->next * p;
@@ -463,8 +466,9 @@ static void minimise(const struct problem *pb, struct solver *sv, long max_iter,
         f = fn;
         pseudo_gradient(sv, sv->x, sv->g, sv->pg);
         if (max_abs(sv->pg, p) * sw_sum <= tol && step_max <= tol)
-            return;
+            return 0;
     }
+    return 0;
 }
 
 static void free_model(void *model)
@@ -577,7 +581,10 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     sv.xn = sv.dir + (p + 1);
     sv.gn = sv.xn + (p + 1);
     sv.pgn = sv.gn + (p + 1);
-    minimise(&pb, &sv, max_iter, tol, sw_sum);
+    if (minimise(&pb, &sv, max_iter, tol, sw_sum, ctx->cancel)) {
+        rc = tune_error_set(err, TUNE_ETRAINER, "logistic: cancelled");
+        goto fail;
+    }
     for (size_t j = 0; j < p; j++)
         if (!isfinite(sv.x[j])) {
             rc = tune_error_set(err, TUNE_ENUMERIC,
