@@ -87,7 +87,7 @@ static const char elbow_help[] =
     "\n"
     "Options:\n"
     "  --data CSV     the data (required)\n"
-    "  --k-max N      largest k (default 10)\n"
+    "  --k-max N      largest k, 2..1000 (default 10)\n"
     "  --drop LIST    columns to leave out, comma-separated (e.g. target)\n"
     "  --scale S      standard (default: each column to mean 0, std 1) or none\n"
     "  --n-init N     k-means++ runs per k, the best kept (default 10)\n"
@@ -497,7 +497,7 @@ int cli_elbow(int argc, char **argv)
     if (!standard && strcmp(scale, "none") != 0)
         return cli_usage_error(cmd, "--scale: expected standard or none, got '%s'", scale);
     double k_max = 10, n_init = 10, seed = 0;
-    if ((kmax_text && (rc = cli_parse_count(cmd, "k-max", kmax_text, 1, 1000, &k_max))) ||
+    if ((kmax_text && (rc = cli_parse_count(cmd, "k-max", kmax_text, 2, 1000, &k_max))) ||
         (ninit_text && (rc = cli_parse_count(cmd, "n-init", ninit_text, 1, 1000, &n_init))) ||
         (seed_text &&
          (rc = cli_parse_count(cmd, "seed", seed_text, 0, 9007199254740992.0, &seed))))

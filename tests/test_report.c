@@ -666,6 +666,8 @@ Test(report, elbow_of_four_separated_blobs_is_four)
     }
     tune_elbow_release(&e);
     cr_assert_eq(tune_elbow_compute(&x, 49, 1, 3, &e, &err), TUNE_EINVAL);
+    cr_assert_eq(tune_elbow_compute(&x, 1, 1, 3, &e, &err), TUNE_EINVAL);
+    assert_contains(err.msg, "[2, 48]");
     free(dat);
     free(gp);
     tune_plot_log_release(&log);

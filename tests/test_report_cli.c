@@ -258,6 +258,22 @@ Test(report_cli, elbow_of_iris_is_three)
     rm_dir(dir);
 }
 
+Test(report_cli, elbow_needs_a_k_max_of_at_least_2_and_says_the_range)
+{
+    /* k = 1 alone has no elbow and no silhouette: it used to end in a
+     * gnuplot warning over an empty panel */
+    char *dir = tu_tmpdir();
+    struct result r = cli("elbow --data data/iris.csv --drop target --k-max 1 --out %s/e", dir);
+    assert_usage_error(&r, "--k-max: expected an integer in [2, 1000], got '1'");
+    result_free(&r);
+    r = cli("elbow --data data/iris.csv --drop target --k-max 2 --out %s/e", dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    if (have_gnuplot())
+        cr_assert_str_empty(r.err, "%s", r.err);
+    result_free(&r);
+    rm_dir(dir);
+}
+
 Test(report_cli, report_draws_the_intermediate_values_of_a_boosting_study)
 {
     /* boosting reports the validation loss after each of its 12 rounds, on
