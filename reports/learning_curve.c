@@ -155,6 +155,12 @@ int tune_learning_curve_compute(const struct tune_study_config *cfg,
                                 struct tune_learning_curve *out, struct tune_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (cfg->score_mode || !ds)
+        return tune_error_set(err, TUNE_EINVAL,
+                              "%s: a score-mode study (an external program that scores itself) "
+                              "has no data to subsample: a learning curve needs \"data\" and a "
+                              "trainer in predict mode",
+                              cfg->file);
     const struct tune_trainer_type *tr = cfg->trainer;
     const struct tune_metric_def *def = tune_metric_find(cfg->metric);
     if (!def)

@@ -403,8 +403,12 @@ int cli_learning_curve(int argc, char **argv)
     struct tune_plot_log log = {0};
     struct tune_error err = {0};
     char *best_params = NULL, dflt[300];
+    /* a score-mode study has no data: the library says so in words */
     if (tune_config_load(pos[0], &cfg, &err) ||
-        tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &ds, &err)) {
+        (!cfg->score_mode &&
+         tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &ds, &err)) ||
+        (cfg->score_mode &&
+         tune_learning_curve_compute(cfg, NULL, NULL, NULL, 0, &lc, &err))) {
         rc = cli_fail(cmd, &err);
         goto done;
     }

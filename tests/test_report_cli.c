@@ -243,6 +243,21 @@ Test(report_cli, learning_curve_uses_the_best_trial_and_prints_a_diagnosis)
     rm_dir(dir);
 }
 
+Test(report_cli, learning_curve_of_a_score_mode_study_says_there_is_no_data)
+{
+    /* a score-mode program scores itself: nothing to subsample; the message
+     * is for the user, not an internal function name */
+    char *dir = tu_tmpdir();
+    struct result r =
+        cli("learning-curve examples/trainers/branin.json --db %s/none.db --out %s/lc", dir, dir);
+    assert_usage_error(&r, "examples/trainers/branin.json: a score-mode study (an external "
+                           "program that scores itself) has no data to subsample");
+    cr_assert_null(strstr(r.err, "tune_"), "%s", r.err);
+    cr_assert(!exists(dir, "lc") && !exists(dir, "none.db"));
+    result_free(&r);
+    rm_dir(dir);
+}
+
 Test(report_cli, elbow_of_iris_is_three)
 {
     char *dir = tu_tmpdir();

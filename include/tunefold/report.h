@@ -263,7 +263,8 @@ struct tune_learning_curve {
  * training score and on the fold's validation rows the validation score.
  * The trainer's seed for fold f is the study's, so at fraction 1 the
  * validation scores are the study's fold scores of that configuration.
- * Release with tune_learning_curve_release. */
+ * A score-mode study (cfg->score_mode; ds may then be NULL) has no data:
+ * TUNE_EINVAL saying so.  Release with tune_learning_curve_release. */
 int tune_learning_curve_compute(const struct tune_study_config *cfg,
                                 const struct tune_dataset *ds, const char *params_json,
                                 const double *fractions, size_t n_fractions,
