@@ -447,6 +447,93 @@ Test(report, parameter_views_use_log_axes_and_named_categories)
     rm_dir(dir);
 }
 
+/* The values of the "set xtics (...)" line of a script (labels skipped,
+ * minor tics — level 1 — left out); returns how many. */
+static size_t major_xtics(const char *gp, double *v, size_t cap)
+{
+    const char *p = strstr(gp, "set xtics (");
+    cr_assert_not_null(p, "%s", gp);
+    p += strlen("set xtics (");
+    size_t n = 0;
+    while (*p && *p != ')') {
+        if (*p == '"' || *p == '\'') { /* a label */
+            char q = *p++;
+            while (*p && *p != q)
+                p++;
+            p++;
+        }
+        char *end;
+        double x = strtod(p, &end);
+        cr_assert_neq(end, p, "no number at: %.40s", p);
+        p = end;
+        while (*p == ' ')
+            p++;
+        int minor = 0;
+        if (*p >= '0' && *p <= '9') { /* a level after the position */
+            minor = strtol(p, &end, 10) == 1;
+            p = end;
+        }
+        if (!minor && n < cap)
+            v[n++] = x;
+        while (*p == ',' || *p == ' ')
+            p++;
+    }
+    return n;
+}
+
+/* Is x a power of ten (to rounding)? */
+static int power_of_ten(double x)
+{
+    double e = log10(x);
+    return fabs(e - round(e)) < 1e-9;
+}
+
+Test(report, log_axes_over_five_decades_tick_powers_of_ten_only)
+{
+    /* 1e-4..100 used to get 17 ticks (1, 2, 5 per decade) whose labels ran
+     * into each other */
+    static const struct {
+        const char *low, *high;
+        double values[3];
+        size_t max_tics;
+    } cases[] = {{"0.0001", "100", {1.5e-4, 0.47, 84}, 8},
+                 {"1e-9", "1e6", {2e-9, 3e-2, 8e5}, 9}};
+    for (size_t c = 0; c < 2; c++) {
+        char *dir = tu_tmpdir(), p0[64], p1[64], p2[64], cfg[512];
+        snprintf(p0, sizeof p0, "{\"C\": %.17g}", cases[c].values[0]);
+        snprintf(p1, sizeof p1, "{\"C\": %.17g}", cases[c].values[1]);
+        snprintf(p2, sizeof p2, "{\"C\": %.17g}", cases[c].values[2]);
+        struct tune_trial t[3] = {trial(0, TUNE_TRIAL_COMPLETE, 0.7, p0),
+                                  trial(1, TUNE_TRIAL_COMPLETE, 0.9, p1),
+                                  trial(2, TUNE_TRIAL_COMPLETE, 0.8, p2)};
+        snprintf(cfg, sizeof cfg,
+                 "{\"space\":{\"C\":{\"type\":\"float\",\"low\":%s,\"high\":%s,"
+                 "\"scale\":\"log\"}}}",
+                 cases[c].low, cases[c].high);
+        struct tune_study_info info = {
+            .name = "s", .metric = "accuracy", .maximize = 1, .config_json = cfg};
+        struct tune_plot_opts po = opts_in(dir, have_gnuplot());
+        struct tune_plot_log log = {0};
+        struct tune_error err = {0};
+        cr_assert_eq(tune_report_params(&info, t, 3, &po, &log, NULL, &err), TUNE_OK, "%s",
+                     err.msg);
+        char *gp = tu_read(dir, "param_1_C.gp");
+        double v[64];
+        size_t n = major_xtics(gp, v, 64);
+        cr_assert(n >= 4 && n <= cases[c].max_tics, "%zu ticks:\n%s", n, gp);
+        for (size_t i = 0; i < n; i++)
+            cr_assert(power_of_ten(v[i]), "tick %g is not a power of ten:\n%s", v[i], gp);
+        /* evenly spaced: every decade, or every other one */
+        for (size_t i = 2; i < n; i++)
+            assert_close(log10(v[i]) - log10(v[i - 1]), log10(v[1]) - log10(v[0]), 1e-9);
+        if (log.n_rendered)
+            cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
+        free(gp);
+        tune_plot_log_release(&log);
+        rm_dir(dir);
+    }
+}
+
 Test(report, importances_are_sorted_by_size_with_quoted_names)
 {
     char *dir = tu_tmpdir();
