@@ -121,6 +121,14 @@ static const char *cfg_str(const cJSON *cfg, const char *a, const char *b)
     return cJSON_IsString(x) ? x->valuestring : NULL;
 }
 
+/* An integer member of the stored config ("cv.repeats"), or 0. */
+static int cfg_int(const cJSON *cfg, const char *a, const char *b)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cfg, a), b);
+    return cJSON_IsNumber(x) && x->valuedouble >= 0 && x->valuedouble < 1e6 ? (int)x->valuedouble
+                                                                             : 0;
+}
+
 /* A complete trial's rank key: larger is better whatever the direction. */
 struct ranked {
     double key;
@@ -349,8 +357,17 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
     have_best = rc == TUNE_OK;
     rc = TUNE_OK;
     if (have_best) {
-        char title[300];
+        char title[300], oof_title[300];
         snprintf(title, sizeof title, "study %s, best trial %d", info->name, best.number);
+        /* With repeats every row is validated once per repeat and oof.csv
+         * keeps the last repeat: the pictures drawn from it say so (the
+         * name is cut so that the note survives the title's 90 characters). */
+        int repeats = cfg_int(cfg, "cv", "repeats");
+        if (repeats > 1)
+            snprintf(oof_title, sizeof oof_title, "study %.45s, best trial %d, last of %d repeats",
+                     info->name, best.number, repeats);
+        else
+            snprintf(oof_title, sizeof oof_title, "%s", title);
         const char *task_name = cfg_str(cfg, "task", NULL);
         enum tune_task task = task_name ? tune_task_parse(task_name) : 0;
         int lrc = store->type->artifact_load(store, info->id, best.number, "oof.csv", &blob,
@@ -366,17 +383,17 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
             goto done;
         } else if (task == TUNE_TASK_BINARY || task == TUNE_TASK_MULTICLASS) {
             if (oof.proba) {
-                if ((rc = tune_report_roc(&oof, title, o, log, err)) ||
-                    (rc = tune_report_pr(&oof, title, o, log, err)))
+                if ((rc = tune_report_roc(&oof, oof_title, o, log, err)) ||
+                    (rc = tune_report_pr(&oof, oof_title, o, log, err)))
                     goto done;
             } else {
                 oof_note = "The best trial's predictions carry no probabilities: no ROC or "
                            "precision-recall curves.";
             }
-            if ((rc = tune_report_confusion(&oof, title, o, log, err)))
+            if ((rc = tune_report_confusion(&oof, oof_title, o, log, err)))
                 goto done;
         } else if (task == TUNE_TASK_REGRESSION) {
-            if ((rc = tune_report_predictions(&oof, title, o, log, err)))
+            if ((rc = tune_report_predictions(&oof, oof_title, o, log, err)))
                 goto done;
         }
         free(blob);

@@ -888,6 +888,46 @@ Test(report, study_report_renders_every_picture_and_matches_the_stored_metrics)
     rm_dir(dir);
 }
 
+Test(report, out_of_fold_pictures_of_repeated_cv_say_they_show_the_last_repeat)
+{
+    /* with cv.repeats 2 each row is predicted twice; oof.csv keeps the last
+     * repeat, and the pictures must say so */
+    static const char *const studies[2] = {
+        "{\"name\": \"reg\", \"data\": {\"path\": \"%s/data/diabetes.csv\"}, \"task\": "
+        "\"regression\", \"trainer\": {\"name\": \"linear\"}, \"search\": {\"seed\": 2},"
+        " \"cv\": {\"folds\": 3, \"repeats\": 2}}",
+        "{\"name\": \"bin\", \"data\": {\"path\": \"%s/data/breast_cancer.csv\"}, \"task\": "
+        "\"binary\", \"trainer\": {\"name\": \"logistic\"}, \"preprocess\": {\"scale\": "
+        "\"standard\"}, \"search\": {\"seed\": 2}, \"cv\": {\"folds\": 3, \"repeats\": 2}}"};
+    static const char *const scripts[2][3] = {{"predictions.gp", NULL, NULL},
+                                              {"roc.gp", "pr.gp", "confusion.gp"}};
+    for (size_t s = 0; s < 2; s++) {
+        char *dir = tu_tmpdir(), cwd[512], text[2048], out[700];
+        cr_assert_not_null(getcwd(cwd, sizeof cwd));
+        snprintf(text, sizeof text, studies[s], cwd);
+        struct tune_study_info info = {0};
+        struct tune_store *store = run_study(dir, text, 1, &info);
+        snprintf(out, sizeof out, "%s/report", dir);
+        struct tune_plot_opts po = opts_in(out, 0);
+        struct tune_plot_log log = {0};
+        struct tune_error err = {0};
+        cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+        for (size_t i = 0; i < 3 && scripts[s][i]; i++) {
+            char *gp = tu_read(out, scripts[s][i]);
+            assert_contains(gp, "last of 2 repeats");
+            free(gp);
+        }
+        /* the history is of every fold: no such note */
+        char *gp = tu_read(out, "history.gp");
+        cr_assert_null(strstr(gp, "repeats"), "%s", gp);
+        free(gp);
+        tune_plot_log_release(&log);
+        tune_study_info_release(&info);
+        tune_store_close(store);
+        rm_dir(dir);
+    }
+}
+
 Test(report, without_gnuplot_the_scripts_and_data_are_still_written)
 {
     char *dir = tu_tmpdir(), cwd[512], text[2048], out[700];
