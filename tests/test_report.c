@@ -1066,14 +1066,14 @@ struct stored_trial {
 
 /* Store `n` trials, numbered 0.. in order, in a new study `name` (objective
  * `metric`; a binary task with no search space) of the open store. */
-static void store_trials(struct tune_store *store, const char *name, const char *metric,
-                         int maximize, const struct stored_trial *t, size_t n,
-                         struct tune_study_info *info)
+static void store_trials_cfg(struct tune_store *store, const char *name, const char *config,
+                             const char *metric, int maximize, const struct stored_trial *t,
+                             size_t n, struct tune_study_info *info)
 {
     struct tune_error err = {0};
     int created = 0;
-    cr_assert_eq(store->type->study_create_or_load(store, name, "{\"task\": \"binary\"}", metric,
-                                                   maximize, info, &created, &err),
+    cr_assert_eq(store->type->study_create_or_load(store, name, config, metric, maximize, info,
+                                                   &created, &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_eq(created, 1);
     for (size_t i = 0; i < n; i++) {
@@ -1098,6 +1098,13 @@ static void store_trials(struct tune_store *store, const char *name, const char 
         cr_assert_eq(store->type->trial_finish(store, info->id, number, &res, &err), TUNE_OK,
                      "%s", err.msg);
     }
+}
+
+static void store_trials(struct tune_store *store, const char *name, const char *metric,
+                         int maximize, const struct stored_trial *t, size_t n,
+                         struct tune_study_info *info)
+{
+    store_trials_cfg(store, name, "{\"task\": \"binary\"}", metric, maximize, t, n, info);
 }
 
 static struct tune_store *open_store(const char *dir)
@@ -1409,6 +1416,68 @@ static int list_intermediate_fails(struct tune_store *s, int64_t study_id, int n
     *out = NULL;
     *n = 0;
     return tune_error_set(err, TUNE_EIO, "disk I/O error (injected) at %d", number);
+}
+
+Test(report, intermediate_axes_name_the_quantity_each_trainer_reports)
+{
+    /* the y axis says what the values are, from the stored study config */
+    static const struct {
+        const char *config, *ylabel, *xlabel;
+    } cases[] = {
+        {"{\"task\": \"binary\", \"trainer\": {\"name\": \"boosting\"}}",
+         "validation log-loss", "boosting round"},
+        {"{\"task\": \"regression\", \"trainer\": {\"name\": \"boosting\"}}",
+         "validation mean squared error", "boosting round"},
+        {"{\"task\": \"multiclass\", \"trainer\": {\"name\": \"forest\", \"params\": "
+         "{\"oob_score\": true}}}",
+         "out-of-bag error (1 - accuracy)", "trees"},
+        {"{\"task\": \"regression\", \"trainer\": {\"name\": \"forest\", \"params\": "
+         "{\"oob_score\": true}}}",
+         "out-of-bag mean squared error", "trees"},
+        {"{\"task\": \"binary\", \"trainer\": {\"name\": \"forest\", \"params\": {}}}",
+         "validation log-loss", "trees"},
+        {"{\"task\": \"binary\", \"trainer\": {\"name\": \"forest\"}, \"space\": {\"oob_score\":"
+         " {\"type\": \"bool\"}}}",
+         "out-of-bag error or validation log-loss", "trees"},
+        {"{\"task\": \"multiclass\", \"trainer\": {\"name\": \"mlp\"}}", "validation log-loss",
+         "epoch"},
+        {"{\"task\": \"regression\", \"trainer\": {\"name\": \"mlp\"}}",
+         "validation mean squared error", "epoch"},
+        {"{\"task\": \"binary\", \"trainer\": {\"exec\": [\"./train.py\"]}}", "reported value",
+         "step"},
+    };
+    static const struct tune_intermediate v[] = {{0, 1, 0.61}, {0, 2, 0.45}, {0, 3, 0.38}};
+    struct stored_trial t[1] = {{TUNE_TRIAL_COMPLETE, 0.8, 3, v}};
+    char *dir = tu_tmpdir();
+    struct tune_store *store = open_store(dir);
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char name[32], out[700], want[200];
+        snprintf(name, sizeof name, "s%zu", c);
+        snprintf(out, sizeof out, "%s/%s", dir, name);
+        struct tune_study_info info = {0};
+        store_trials_cfg(store, name, cases[c].config, "accuracy", 1, t, 1, &info);
+        struct tune_trial *trials = NULL;
+        size_t n = 0;
+        struct tune_error err = {0};
+        cr_assert_eq(store->type->trial_list(store, info.id, &trials, &n, &err), TUNE_OK);
+        struct tune_plot_opts po = opts_in(out, 0);
+        struct tune_plot_log log = {0};
+        cr_assert_eq(mkdir(out, 0777), 0);
+        cr_assert_eq(tune_report_intermediate(store, &info, trials, n, 0, &po, &log, &err),
+                     TUNE_OK, "%s", err.msg);
+        char *gp = tu_read(out, "intermediate.gp");
+        snprintf(want, sizeof want, "set ylabel '%s (lower is better)", cases[c].ylabel);
+        assert_contains(gp, want);
+        snprintf(want, sizeof want, "set xlabel '%s'", cases[c].xlabel);
+        assert_contains(gp, want);
+        cr_assert_null(strstr(gp, "intermediate value ("), "%s", gp);
+        free(gp);
+        tune_plot_log_release(&log);
+        tune_trials_free(trials, n);
+        tune_study_info_release(&info);
+    }
+    tune_store_close(store);
+    rm_dir(dir);
 }
 
 Test(report, a_failing_store_fails_the_intermediate_picture_naming_the_trial)
