@@ -709,6 +709,75 @@ Test(report, learning_curve_at_full_size_reproduces_cross_validation)
     tune_config_free(cfg);
 }
 
+static const char kmeans_study[] =
+    "{\"name\": \"iris-km\", \"data\": {\"path\": \"%s/data/iris.csv\", \"target\": \"target\"},"
+    " \"task\": \"clustering\", \"trainer\": {\"name\": \"kmeans\", \"params\": {\"n_init\": 2}},"
+    " \"preprocess\": {\"scale\": \"standard\"}, \"search\": {\"seed\": 1}, \"cv\": {\"folds\": 3}}";
+
+Test(report, clustering_learning_curve_scores_the_silhouette_of_training_and_validation_rows)
+{
+    /* a clustering measure needs the rows: it used to be NaN everywhere */
+    char cwd[512], text[1024];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text, kmeans_study, cwd);
+    struct tune_study_config *cfg = NULL;
+    struct tune_dataset *ds = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_config_parse("km.json", text, &cfg, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &ds, &err), TUNE_OK);
+    double fr[2] = {0.4, 1.0};
+    const char *params = "{\"n_clusters\": 3}";
+    struct tune_learning_curve lc;
+    cr_assert_eq(tune_learning_curve_compute(cfg, ds, params, fr, 2, &lc, &err), TUNE_OK, "%s",
+                 err.msg);
+    cr_assert_str_eq(lc.metric, "silhouette");
+    cr_assert(lc.maximize);
+    for (size_t i = 0; i < 2 * 3; i++) {
+        cr_assert(lc.train[i] > 0.2 && lc.train[i] < 1, "train %zu: %g", i, lc.train[i]);
+        cr_assert(lc.valid[i] > 0.2 && lc.valid[i] < 1, "valid %zu: %g", i, lc.valid[i]);
+    }
+    /* at full size the validation scores are the study's fold scores */
+    struct tune_splits *sp = NULL;
+    cr_assert_eq(tune_cv_split(&cfg->cv, ds->n_rows, ds->y, ds->n_classes, cfg->seed, &sp, NULL),
+                 0);
+    const struct tune_trainer_type *tr = cfg->trainer;
+    double values[64];
+    const char *names[64], *strings[64];
+    cr_assert_eq(tune_config_resolve_params(cfg, params, "p", values, NULL), 0);
+    for (size_t i = 0; i < tr->n_hparams; i++) {
+        names[i] = tr->hparams[i].name;
+        strings[i] = tr->hparams[i].type == TUNE_PARAM_CATEGORICAL
+                         ? tr->hparams[i].choices[(size_t)values[i]]
+                         : NULL;
+    }
+    struct tune_params tp = {tr->n_hparams, names, values, strings};
+    struct tune_cv_result cv;
+    cr_assert_eq(tune_cross_validate(ds, sp, &cfg->prep, tr, &tp, cfg->seed, &cv, &err), 0, "%s",
+                 err.msg);
+    const struct tune_metric_summary *sil = NULL;
+    for (size_t m = 0; m < cv.n_metrics; m++)
+        if (strcmp(cv.metrics[m].name, "silhouette") == 0)
+            sil = &cv.metrics[m];
+    cr_assert_not_null(sil);
+    for (size_t f = 0; f < 3; f++)
+        cr_assert_eq(lc.valid[3 + f], sil->folds[f], "fold %zu: %.17g vs %.17g", f,
+                     lc.valid[3 + f], sil->folds[f]);
+    char buf[512];
+    tune_learning_curve_diagnose(&lc, buf, sizeof buf);
+    cr_assert_null(strstr(buf, "bias"), "%s", buf);
+    cr_assert_null(strstr(buf, "nan"), "%s", buf);
+    tune_cv_result_release(&cv);
+    tune_splits_free(sp);
+    tune_learning_curve_release(&lc);
+    /* one cluster has no silhouette anywhere: an error, not a curve of NaN */
+    cr_assert_eq(tune_learning_curve_compute(cfg, ds, "{\"n_clusters\": 1}", fr, 2, &lc, &err),
+                 TUNE_ENUMERIC);
+    assert_contains(err.msg, "silhouette");
+    assert_contains(err.msg, "undefined");
+    tune_dataset_free(ds);
+    tune_config_free(cfg);
+}
+
 /* ---- elbow ------------------------------------------------------------------- */
 
 Test(report, elbow_of_four_separated_blobs_is_four)

@@ -258,6 +258,32 @@ Test(report_cli, learning_curve_of_a_score_mode_study_says_there_is_no_data)
     rm_dir(dir);
 }
 
+Test(report_cli, learning_curve_of_the_clustering_example_has_numbers_not_nan)
+{
+    char *dir = tu_tmpdir();
+    struct result r = cli("run examples/iris_kmeans.json --db %s/t.db --quiet", dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    result_free(&r);
+    r = cli("learning-curve examples/iris_kmeans.json --db %s/t.db --out %s/lc", dir, dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_null(strstr(r.out, "nan"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "silhouette (higher is better)"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "\ndiagnosis: "), "%s", r.out);
+    if (have_gnuplot())
+        cr_assert_null(strstr(r.err, "gnuplot warned"), "%s", r.err);
+    result_free(&r);
+    /* k = 1: the silhouette is undefined at every size: exit 1, no picture */
+    r = cli("learning-curve examples/iris_kmeans.json --db %s/t.db --params '{\"n_clusters\": 1}'"
+            " --out %s/lc1",
+            dir, dir);
+    cr_assert_eq(r.rc, 1, "exit %d: %s%s", r.rc, r.out, r.err);
+    cr_assert_not_null(strstr(r.err, "silhouette"), "%s", r.err);
+    cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
+    cr_assert(!exists(dir, "lc1"));
+    result_free(&r);
+    rm_dir(dir);
+}
+
 Test(report_cli, elbow_of_iris_is_three)
 {
     char *dir = tu_tmpdir();

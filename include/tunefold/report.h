@@ -252,6 +252,8 @@ struct tune_learning_curve {
     double *n_train;            /* n_sizes: mean training rows */
     double *train, *valid;      /* n_sizes x n_folds (row = size): scores */
     double *train_mean, *train_std, *valid_mean, *valid_std; /* n_sizes each (population std) */
+    int clustering;             /* 1: a clustering measure (training score: on the rows the
+                                   clusters were found on) */
 };
 
 /* Cross-validate the configuration `params_json` (the study's fixed params,
