@@ -638,6 +638,30 @@ static void resolve_point(const struct tune_study_config *cfg, const double *poi
     }
 }
 
+/* A clustering trial's validated rows as k-means saw them
+ * ("oof_features.csv"): the report's silhouette and projection need the
+ * rows, and reports never refit a fold's preprocessing. */
+static int features_save(struct tune_study *s, int number, const struct tune_cv_result *cv,
+                         struct tune_error *err)
+{
+    struct tune_oof_features *a = NULL;
+    int rc = tune_oof_features_new(s->ds->n_rows, cv->oof_fold, &a, err);
+    for (size_t f = 0; !rc && f < s->splits->n; f++) {
+        struct prepared_fold own, *pf = s->folds ? &s->folds[f] : &own;
+        if (!s->folds && (rc = fold_prepare(s->ds, &s->splits->splits[f], &s->cfg->prep, &own,
+                                            err)))
+            break;
+        rc = tune_oof_features_add(a, (int)f, &s->splits->splits[f], &pf->xva,
+                                   (const char *const *)pf->names, err);
+        if (!s->folds)
+            fold_release(&own);
+    }
+    if (!rc)
+        rc = tune_oof_features_save(a, s->store, s->info.id, number, err);
+    tune_oof_features_free(a);
+    return rc;
+}
+
 /* Run one configuration and finish its (already claimed) trial. */
 /* Trial artifacts a trainer hands over (an external program's stderr). */
 struct attach_target {
@@ -815,6 +839,8 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
         /* The best trial's out-of-fold predictions feed the reports. */
         if (s->ds)
             frc = tune_oof_save(s->store, s->info.id, number, s->ds, &cv, err);
+        if (frc == TUNE_OK && s->ds && s->ds->task == TUNE_TASK_CLUSTERING)
+            frc = features_save(s, number, &cv, err);
         if (frc == TUNE_OK && imp.folds > 0)
             frc = importance_save(s->store, s->info.id, number, &imp, err);
     }
