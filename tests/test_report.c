@@ -1549,6 +1549,41 @@ Test(report, intermediate_axes_name_the_quantity_each_trainer_reports)
     rm_dir(dir);
 }
 
+Test(report, a_score_mode_page_speaks_of_runs_not_folds_or_predictions)
+{
+    /* an external program that scores itself: no task, no data, no folds,
+     * no predictions; the page used to say "Task ?", "data ?", "per fold"
+     * and that ROC curves were missing */
+    static const struct tune_intermediate v[] = {{-1, 1, 3.5}, {-1, 2, 1.25}};
+    struct stored_trial t[2] = {{TUNE_TRIAL_COMPLETE, 2.5, 2, v}, {TUNE_TRIAL_COMPLETE, 1.4, 0, NULL}};
+    char *dir = tu_tmpdir(), out[700];
+    struct tune_store *store = open_store(dir);
+    struct tune_study_info info = {0};
+    store_trials_cfg(store, "branin",
+                     "{\"trainer\": {\"exec\": [\"./branin.sh\"], \"mode\": \"score\"},"
+                     " \"objective\": {\"metric\": \"objective\", \"direction\": \"minimize\"}}",
+                     "objective", 0, t, 2, &info);
+    snprintf(out, sizeof out, "%s/report", dir);
+    struct tune_plot_opts po = opts_in(out, 0);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    char *html = tu_read(out, "index.html");
+    assert_contains(html, "Score mode");
+    assert_contains(html, "./branin.sh");
+    cr_assert_null(strstr(html, "<b>?</b>"), "%s", html);
+    cr_assert_null(strstr(html, "ROC"), "%s", html);
+    cr_assert_null(strstr(html, "oof.csv"), "%s", html);
+    cr_assert_null(strstr(html, "per fold"), "%s", html);
+    cr_assert_null(strstr(html, "s / fold"), "%s", html);
+    cr_assert_null(strstr(html, "on every fold"), "%s", html);
+    free(html);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
 Test(report, a_failing_store_fails_the_intermediate_picture_naming_the_trial)
 {
     static const struct tune_intermediate iv[] = {{0, 1, 0.5}};
