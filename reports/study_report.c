@@ -256,8 +256,10 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
 
     /* pictures: those of the best trial, then those of the search */
     if (first_search_image > 0) {
-        tune_text_printf(h, "<h2>Out-of-fold predictions of the best trial</h2>\n"
-                            "<div class=\"figs\">\n");
+        tune_text_printf(h, "<h2>%s</h2>\n<div class=\"figs\">\n",
+                         task && strcmp(task, "clustering") == 0
+                             ? "Clusters of the best trial (its validation folds)"
+                             : "Out-of-fold predictions of the best trial");
         for (size_t i = 0; i < first_search_image; i++)
             tune_html_figure(h, log->images[i], log->captions[i]);
         tune_text_printf(h, "</div>\n");
@@ -447,6 +449,24 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
         } else if (task == TUNE_TASK_REGRESSION) {
             if ((rc = tune_report_predictions(&oof, oof_title, o, log, err)))
                 goto done;
+        } else if (task == TUNE_TASK_CLUSTERING) {
+            /* the clusters need the rows themselves, stored beside oof.csv */
+            free(blob);
+            blob = NULL;
+            lrc = store->type->artifact_load(store, info->id, best.number, "oof_features.csv",
+                                             &blob, &blob_len, err);
+            if (lrc == TUNE_ENOTFOUND) {
+                oof_note = "The best trial stored no validated rows (oof_features.csv: studies "
+                           "run before tunefold kept them), so there are no pictures of its "
+                           "clusters; run the study again under a new name to draw them.";
+            } else if (lrc) {
+                rc = lrc;
+                goto done;
+            } else if ((rc = tune_report_clusters(&oof, blob, blob_len, oof_title, o, log,
+                                                  err))) {
+                tune_error_prefix(err, "study '%s', trial %d", info->name, best.number);
+                goto done;
+            }
         }
         free(blob);
         blob = NULL;
@@ -462,6 +482,7 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
     }
     size_t first_search_image = log->n_images;
     if ((rc = tune_report_history(info, trials, n, o, log, err)) ||
+        (rc = tune_report_clusters_k(info, trials, n, o, log, err)) ||
         (rc = tune_report_intermediate(store, info, trials, n, have_best ? best.number : -1, o,
                                        log, err)) ||
         (rc = tune_report_params(info, trials, n, o, log, NULL, err)))

@@ -99,6 +99,14 @@ static struct tune_plot_opts opts_in(const char *dir, int render)
     return (struct tune_plot_opts){.out_dir = dir, .gnuplot = render ? NULL : NO_GNUPLOT};
 }
 
+static size_t image_index(const struct tune_plot_log *log, const char *name)
+{
+    size_t i = 0;
+    while (i < log->n_images && strcmp(log->images[i], name) != 0)
+        i++;
+    return i;
+}
+
 /* ---- quoting, names, PNG --------------------------------------------------- */
 
 Test(report, gnuplot_quote_doubles_quotes_and_blanks_control_characters)
@@ -180,6 +188,94 @@ Test(report, oof_files_parse_with_quoted_class_names)
     static const char bad[] = "row,fold,truth,y_pred\n0,0,1,1\n";
     cr_assert_eq(tune_oof_parse(bad, strlen(bad), TUNE_TASK_BINARY, &o, &err), TUNE_EINVAL);
     assert_contains(err.msg, "y_true");
+}
+
+Test(report, oof_files_of_a_clustering_hold_cluster_ids_and_distances)
+{
+    static const char text[] = "row,fold,cluster,distance\n"
+                               "0,0,1,0.25\n"
+                               "1,1,0,1.5\n"
+                               "2,0,2,nan\n";
+    struct tune_oof o;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_oof_parse(text, strlen(text), TUNE_TASK_CLUSTERING, &o, &err), TUNE_OK,
+                 "%s", err.msg);
+    cr_assert_eq(o.n, 3);
+    cr_assert_eq(o.n_classes, 0);
+    cr_assert_eq(o.n_clusters, 3);
+    cr_assert(o.y_pred[0] == 1 && o.y_pred[1] == 0 && o.y_pred[2] == 2);
+    cr_assert_not_null(o.distance);
+    cr_assert(o.distance[1] == 1.5 && isnan(o.distance[2]));
+    cr_assert_eq(o.n_folds, 2);
+    tune_oof_release(&o);
+    static const char bad[] = "row,fold,cluster,distance\n0,0,1.5,0\n";
+    cr_assert_eq(tune_oof_parse(bad, strlen(bad), TUNE_TASK_CLUSTERING, &o, &err), TUNE_EINVAL);
+    assert_contains(err.msg, "cluster");
+}
+
+/* ---- principal components ------------------------------------------------- */
+
+Test(report, pca_of_a_rotated_rectangle_recovers_its_axes)
+{
+    /* the corners of a 4 x 2 rectangle rotated so that its long side runs
+     * along u = (0.6, 0.8) and its short one along v = (-0.8, 0.6), shifted
+     * to (3, -1), plus a constant third column: PC1 = u (largest loading
+     * 0.8, positive), PC2 = -v (largest loading 0.8 made positive), the
+     * variances 4 and 1: 80% and 20% */
+    static const double a[4] = {2, 2, -2, -2}, b[4] = {1, -1, 1, -1};
+    double x[3 * 4], coords[2 * 4], ratio[2];
+    for (size_t i = 0; i < 4; i++) {
+        x[i] = 3 + a[i] * 0.6 + b[i] * -0.8;
+        x[4 + i] = -1 + a[i] * 0.8 + b[i] * 0.6;
+        x[8 + i] = 5;
+    }
+    struct tune_matrix m = {4, 3, x};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_pca2(&m, coords, ratio, &err), TUNE_OK, "%s", err.msg);
+    assert_close(ratio[0], 0.8, 1e-12);
+    assert_close(ratio[1], 0.2, 1e-12);
+    for (size_t i = 0; i < 4; i++) {
+        assert_close(coords[2 * i], a[i], 1e-12);
+        assert_close(coords[2 * i + 1], -b[i], 1e-12);
+    }
+    /* more columns than rows: the same answer through the rows' Gram matrix */
+    double wide[6 * 2], wc[2 * 2], wr[2];
+    for (size_t j = 0; j < 6; j++) {
+        wide[j * 2] = (double)j * 0.5;
+        wide[j * 2 + 1] = -(double)j * 0.5;
+    }
+    struct tune_matrix w = {2, 6, wide};
+    cr_assert_eq(tune_report_pca2(&w, wc, wr, &err), TUNE_OK, "%s", err.msg);
+    assert_close(wr[0], 1, 1e-12);
+    assert_close(wr[1], 0, 1e-12);
+    /* the two rows are sqrt(sum of (j)^2) = sqrt(55) apart, on PC1 */
+    assert_close(fabs(wc[0] - wc[2]), sqrt(55.0), 1e-12);
+    cr_assert_eq(tune_report_pca2(&(struct tune_matrix){1, 3, x}, coords, ratio, &err),
+                 TUNE_EINVAL);
+}
+
+Test(report, pca_of_standardized_iris_explains_73_and_23_percent)
+{
+    /* the classic figures: 72.96% and 22.85% of the variance */
+    struct tune_table *t = NULL;
+    cr_assert_eq(tune_table_read_csv("data/iris.csv", &t, NULL), TUNE_OK);
+    size_t n = t->n_rows;
+    double *x = malloc(4 * n * sizeof *x), *coords = malloc(2 * n * sizeof *coords), ratio[2];
+    for (size_t j = 0; j < 4; j++) {
+        double mean, sd;
+        tune_mean_std(&t->data[j * n], n, &mean, &sd);
+        for (size_t i = 0; i < n; i++)
+            x[j * n + i] = (t->data[j * n + i] - mean) / sd;
+    }
+    struct tune_matrix m = {n, 4, x};
+    cr_assert_eq(tune_report_pca2(&m, coords, ratio, NULL), TUNE_OK);
+    assert_close(ratio[0], 0.7296, 1e-4);
+    assert_close(ratio[1], 0.2285, 1e-4);
+    /* the first flower, on the first component */
+    assert_close(fabs(coords[0]), 2.2647, 1e-4);
+    free(x);
+    free(coords);
+    tune_table_free(t);
 }
 
 Test(report, roc_data_are_the_metric_curves_and_the_mean_averages_the_folds)
@@ -997,6 +1093,132 @@ Test(report, out_of_fold_pictures_of_repeated_cv_say_they_show_the_last_repeat)
     }
 }
 
+static const char kmeans_grid_study[] =
+    "{\"name\": \"iris-k\", \"data\": {\"path\": \"%s/data/iris.csv\", \"target\": \"target\"},"
+    " \"task\": \"clustering\", \"trainer\": {\"name\": \"kmeans\", \"params\": {\"n_init\": 2}},"
+    " \"space\": {\"n_clusters\": {\"type\": \"int\", \"low\": 2, \"high\": 4, \"grid_points\": 3}},"
+    " \"preprocess\": {\"scale\": \"standard\"}, \"search\": {\"strategy\": \"grid\", \"seed\": 5},"
+    " \"cv\": {\"folds\": 3}, \"objective\": \"%s\"}";
+
+Test(report, clustering_report_draws_sizes_silhouettes_and_the_projection)
+{
+    /* k = 2..4 on iris by inertia: the best is k = 4, so four clusters */
+    char *dir = tu_tmpdir(), cwd[512], text[2048], out[700];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text, kmeans_grid_study, cwd, "inertia");
+    struct tune_study_info info = {0};
+    struct tune_store *store = run_study(dir, text, 3, &info);
+    snprintf(out, sizeof out, "%s/report", dir);
+    int render = have_gnuplot();
+    struct tune_plot_opts po = opts_in(out, render);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    static const char *const expect[] = {"cluster_sizes.png", "silhouette.png",
+                                         "clusters_pca.png",  "clusters_k.png",
+                                         "history.png",       "param_1_n_clusters.png"};
+    char *html = tu_read(out, "index.html");
+    for (size_t i = 0; i < 6; i++) {
+        cr_assert_lt(image_index(&log, expect[i]), log.n_images, "no %s", expect[i]);
+        char tag[300];
+        snprintf(tag, sizeof tag, "<img src=\"%s\"", expect[i]);
+        assert_contains(html, tag);
+    }
+    cr_assert_null(strstr(html, "ROC"), "no word of ROC curves for a clustering");
+    if (render) {
+        cr_assert_eq(log.n_rendered, log.n_images);
+        cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
+    }
+    struct tune_trial best;
+    cr_assert_eq(tune_store_best_trial(store, &info, &best, NULL), TUNE_OK);
+    const struct tune_metric_summary *sil = NULL;
+    for (size_t m = 0; m < best.n_metrics; m++)
+        if (strcmp(best.metrics[m].name, "silhouette") == 0)
+            sil = &best.metrics[m];
+    cr_assert_not_null(sil);
+    /* the silhouette of every row, within its fold: each fold's mean is the
+     * stored fold score; every row once */
+    char *dat = tu_read(out, "silhouette.dat");
+    double v[8], sum[3] = {0}, count[3] = {0};
+    for (size_t line = 0; data_row(dat, line, v, 8) == 5; line++) {
+        cr_assert(v[1] >= -1 && v[1] <= 1, "%g", v[1]);
+        cr_assert(v[2] >= 1 && v[2] <= 4, "cluster %g", v[2]);
+        sum[(int)v[3]] += v[1];
+        count[(int)v[3]]++;
+    }
+    cr_assert_eq(count[0] + count[1] + count[2], 150);
+    for (size_t f = 0; f < 3; f++)
+        assert_close(sum[f] / count[f], sil->folds[f], 1e-12);
+    /* sizes: four clusters, largest first, 150 rows in all */
+    char *sizes = tu_read(out, "cluster_sizes.dat");
+    double total = 0, prev = INFINITY;
+    size_t k = 0;
+    for (; data_row(sizes, k, v, 8) >= 3; k++) {
+        cr_assert_eq(v[0], (double)(k + 1));
+        cr_assert_leq(v[1], prev);
+        prev = v[1];
+        total += v[1];
+    }
+    cr_assert_eq(k, 4);
+    cr_assert_eq(total, 150);
+    /* the projection: every row once, a centre per cluster */
+    char *pca = tu_read(out, "clusters_pca.dat");
+    size_t rows = 0;
+    while (data_row(pca, rows, v, 8) >= 4)
+        rows++;
+    cr_assert_eq(rows, 150);
+    char *centres = tu_read(out, "clusters_pca_centres.dat");
+    size_t nc = 0;
+    while (data_row(centres, nc, v, 8) >= 3)
+        nc++;
+    cr_assert_eq(nc, 4);
+    char *gp = tu_read(out, "clusters_pca.gp");
+    assert_contains(gp, "% of the variance)'");
+    /* the objective per k: one point per k, the best circled */
+    char *kdat = tu_read(out, "clusters_k.dat");
+    cr_assert_eq(data_row(kdat, 2, v, 8), 4);
+    cr_assert_eq(v[1], 4);
+    free(kdat);
+    free(gp);
+    free(centres);
+    free(pca);
+    free(sizes);
+    free(dat);
+    free(html);
+    tune_trial_release(&best);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+Test(report, clustering_report_without_stored_rows_says_so)
+{
+    /* a study run before oof_features.csv existed */
+    char *dir = tu_tmpdir(), cwd[512], text[2048], out[700], cmd[900];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text, kmeans_grid_study, cwd, "silhouette");
+    struct tune_study_info info = {0};
+    struct tune_store *store = run_study(dir, text, 2, &info);
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 '%s/t.db' \"DELETE FROM artifacts WHERE name = 'oof_features.csv'\"", dir);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(out, sizeof out, "%s/report", dir);
+    struct tune_plot_opts po = opts_in(out, 0);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(image_index(&log, "silhouette.png"), log.n_images);
+    cr_assert_lt(image_index(&log, "clusters_k.png"), log.n_images);
+    char *html = tu_read(out, "index.html");
+    assert_contains(html, "oof_features.csv");
+    free(html);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
 Test(report, without_gnuplot_the_scripts_and_data_are_still_written)
 {
     char *dir = tu_tmpdir(), cwd[512], text[2048], out[700];
@@ -1184,14 +1406,6 @@ static struct tune_store *open_store(const char *dir)
     struct tune_error err = {0};
     cr_assert_eq(tune_store_open(db, &store, &err), TUNE_OK, "%s", err.msg);
     return store;
-}
-
-static size_t image_index(const struct tune_plot_log *log, const char *name)
-{
-    size_t i = 0;
-    while (i < log->n_images && strcmp(log->images[i], name) != 0)
-        i++;
-    return i;
 }
 
 Test(report, intermediate_lines_are_fold_means_per_step_with_the_best_on_top)

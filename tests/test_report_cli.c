@@ -284,6 +284,34 @@ Test(report_cli, learning_curve_of_the_clustering_example_has_numbers_not_nan)
     rm_dir(dir);
 }
 
+Test(report_cli, report_of_the_clustering_example_draws_its_clusters)
+{
+    /* it failed with "oof.csv: column 3 is 'cluster', expected 'y_true'" */
+    char *dir = tu_tmpdir(), rep[600];
+    struct result r = cli("run examples/iris_kmeans.json --db %s/t.db --quiet", dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    result_free(&r);
+    r = cli("report --db %s/t.db --out %s/rep", dir, dir);
+    cr_assert_eq(r.rc, 0, "exit %d: %s", r.rc, r.err);
+    cr_assert_not_null(strstr(r.out, "/rep/index.html"), "%s", r.out);
+    if (have_gnuplot())
+        cr_assert_str_empty(r.err, "%s", r.err);
+    snprintf(rep, sizeof rep, "%s/rep", dir);
+    static const char *const pictures[] = {"cluster_sizes", "silhouette", "clusters_pca",
+                                           "clusters_k"};
+    char *html = tu_read(rep, "index.html");
+    for (size_t i = 0; i < 4; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s.gp", pictures[i]);
+        cr_assert(exists(rep, name), "no %s", name);
+        snprintf(name, sizeof name, "<img src=\"%s.png\"", pictures[i]);
+        cr_assert_not_null(strstr(html, name), "index.html lacks %s", name);
+    }
+    free(html);
+    result_free(&r);
+    rm_dir(dir);
+}
+
 Test(report_cli, elbow_of_iris_is_three)
 {
     char *dir = tu_tmpdir();
