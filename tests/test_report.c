@@ -630,6 +630,38 @@ Test(report, log_axes_over_five_decades_tick_powers_of_ten_only)
     }
 }
 
+Test(report, integer_parameters_and_few_trials_get_whole_number_ticks)
+{
+    /* p in 1..2 was ticked 1, 1.2, 1.4...; the colour bar of 3 trials 0,
+     * 0.5, 1... */
+    char *dir = tu_tmpdir();
+    struct tune_trial t[3] = {trial(0, TUNE_TRIAL_COMPLETE, 0.7, "{\"p\": 1, \"k\": 40}"),
+                              trial(1, TUNE_TRIAL_COMPLETE, 0.9, "{\"p\": 2, \"k\": 3}"),
+                              trial(2, TUNE_TRIAL_COMPLETE, 0.8, "{\"p\": 1, \"k\": 17}")};
+    struct tune_study_info info = {
+        .name = "s",
+        .metric = "accuracy",
+        .maximize = 1,
+        .config_json = "{\"space\":{\"p\":{\"type\":\"int\",\"low\":1,\"high\":2},"
+                       "\"k\":{\"type\":\"int\",\"low\":1,\"high\":40}}}"};
+    struct tune_plot_opts po = opts_in(dir, have_gnuplot());
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_params(&info, t, 3, &po, &log, NULL, &err), TUNE_OK, "%s", err.msg);
+    char *gp = tu_read(dir, "param_1_p.gp"), *gk = tu_read(dir, "param_2_k.gp");
+    assert_contains(gp, "set xtics 1\n");
+    assert_contains(gp, "set cbtics 1\n");
+    /* a wide integer range keeps gnuplot's ticks, but whole numbers */
+    cr_assert_null(strstr(gk, "set xtics 1\n"), "%s", gk);
+    assert_contains(gk, "set format x '%.0f'");
+    if (log.n_rendered)
+        cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
+    free(gp);
+    free(gk);
+    tune_plot_log_release(&log);
+    rm_dir(dir);
+}
+
 Test(report, importances_are_sorted_by_size_with_quoted_names)
 {
     char *dir = tu_tmpdir();
