@@ -21,12 +21,14 @@ static const char report_help[] =
     "\n"
     "Draw a stored study: ROC and precision-recall curves of the best trial (one\n"
     "line per fold, the mean, the chance line, AUC mean ± std), its confusion\n"
-    "matrix, predicted-against-true values (regression), feature importances\n"
-    "(when the trainer gives them), the optimization history, the intermediate\n"
-    "values of iterative trainers and the objective against each searched\n"
-    "parameter; and index.html, one page with every picture and the tables,\n"
-    "readable offline. Nothing is retrained: the pictures come from the stored\n"
-    "trials and the best trial's out-of-fold predictions.\n"
+    "matrix, predicted-against-true values (regression), its clusters' sizes,\n"
+    "silhouettes and principal-component projection (clustering), feature\n"
+    "importances (when the trainer gives them), the optimization history, the\n"
+    "objective per number of clusters, the intermediate values of iterative\n"
+    "trainers and the objective against each searched parameter; and\n"
+    "index.html, one page with every picture and the tables, readable offline.\n"
+    "Nothing is retrained: the pictures come from the stored trials and what the\n"
+    "best trial stored (its out-of-fold predictions, a clustering's rows).\n"
     "\n"
     "Options:\n"
     "  --db PATH      SQLite database (default ./tunefold.db)\n"
@@ -87,7 +89,7 @@ static const char elbow_help[] =
     "\n"
     "Options:\n"
     "  --data CSV     the data (required)\n"
-    "  --k-max N      largest k (default 10)\n"
+    "  --k-max N      largest k, 2..1000 (default 10)\n"
     "  --drop LIST    columns to leave out, comma-separated (e.g. target)\n"
     "  --scale S      standard (default: each column to mean 0, std 1) or none\n"
     "  --n-init N     k-means++ runs per k, the best kept (default 10)\n"
@@ -403,8 +405,12 @@ int cli_learning_curve(int argc, char **argv)
     struct tune_plot_log log = {0};
     struct tune_error err = {0};
     char *best_params = NULL, dflt[300];
+    /* a score-mode study has no data: the library says so in words */
     if (tune_config_load(pos[0], &cfg, &err) ||
-        tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &ds, &err)) {
+        (!cfg->score_mode &&
+         tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &ds, &err)) ||
+        (cfg->score_mode &&
+         tune_learning_curve_compute(cfg, NULL, NULL, NULL, 0, &lc, &err))) {
         rc = cli_fail(cmd, &err);
         goto done;
     }
@@ -497,7 +503,7 @@ int cli_elbow(int argc, char **argv)
     if (!standard && strcmp(scale, "none") != 0)
         return cli_usage_error(cmd, "--scale: expected standard or none, got '%s'", scale);
     double k_max = 10, n_init = 10, seed = 0;
-    if ((kmax_text && (rc = cli_parse_count(cmd, "k-max", kmax_text, 1, 1000, &k_max))) ||
+    if ((kmax_text && (rc = cli_parse_count(cmd, "k-max", kmax_text, 2, 1000, &k_max))) ||
         (ninit_text && (rc = cli_parse_count(cmd, "n-init", ninit_text, 1, 1000, &n_init))) ||
         (seed_text &&
          (rc = cli_parse_count(cmd, "seed", seed_text, 0, 9007199254740992.0, &seed))))

@@ -17,7 +17,9 @@
  * Silhouette (Rousseeuw 1987): for row i in cluster A, a(i) = mean distance
  * to the other rows of A, b(i) = the least mean distance to the rows of
  * another cluster, s(i) = (b - a) / max(a, b), and 0 for a row alone in its
- * cluster (and where a = b = 0).  The score is the mean of s(i).  Exact cost
+ * cluster (and where a = b = 0).  The score is the mean of s(i), summed in
+ * row order, so the mean of tune_metric_silhouette_samples' values is the
+ * exact score bit for bit.  Exact cost
  * is n^2 / 2 distances and an n x k table of per-cluster distance sums; past
  * `sample_size` rows the score is computed exactly on a random subset of
  * that many rows drawn without replacement from a GSL generator seeded with
@@ -110,9 +112,11 @@ static double distance(const double *a, const double *b, size_t d)
     return sqrt(s);
 }
 
-/* Exact silhouette of the m rows rows[0..m) (indices into x). */
+/* Exact silhouette of the m rows rows[0..m) (indices into x); each row's
+ * own value into each[r] when each is not NULL (left alone when the score
+ * is undefined). */
 static double silhouette_of_rows(const struct tune_matrix *x, const int *labels, size_t k,
-                                 const size_t *rows, size_t m)
+                                 const size_t *rows, size_t m, double *each)
 {
     size_t n = x->n_rows, d = x->n_cols;
     double *pts = malloc(m * (d ? d : 1) * sizeof *pts);
@@ -142,18 +146,22 @@ static double silhouette_of_rows(const struct tune_matrix *x, const int *labels,
     double total = 0.0;
     for (size_t r = 0; r < m; r++) {
         size_t a = (size_t)labels[rows[r]];
-        if (size[a] == 1)
-            continue; /* s = 0 */
-        double intra = sums[r * k + a] / (double)(size[a] - 1), inter = INFINITY;
-        for (size_t c = 0; c < k; c++)
-            if (c != a && size[c]) {
-                double v = sums[r * k + c] / (double)size[c];
-                if (v < inter)
-                    inter = v;
-            }
-        double top = intra > inter ? intra : inter;
-        if (top > 0.0)
-            total += (inter - intra) / top;
+        double sr = 0.0; /* a row alone in its cluster, or a = b = 0 */
+        if (size[a] > 1) {
+            double intra = sums[r * k + a] / (double)(size[a] - 1), inter = INFINITY;
+            for (size_t c = 0; c < k; c++)
+                if (c != a && size[c]) {
+                    double v = sums[r * k + c] / (double)size[c];
+                    if (v < inter)
+                        inter = v;
+                }
+            double top = intra > inter ? intra : inter;
+            if (top > 0.0)
+                sr = (inter - intra) / top;
+        }
+        total += sr;
+        if (each)
+            each[r] = sr;
     }
     result = total / (double)m;
 done:
@@ -200,10 +208,28 @@ double tune_metric_silhouette(const struct tune_matrix *x, const int *labels, si
         free(all);
         gsl_rng_free(rng);
     }
-    result = silhouette_of_rows(x, labels, k, rows, m);
+    result = silhouette_of_rows(x, labels, k, rows, m, NULL);
 done:
     free(rows);
     return result;
+}
+
+int tune_metric_silhouette_samples(const struct tune_matrix *x, const int *labels, size_t k,
+                                   double *out)
+{
+    size_t n = x->n_rows, used;
+    for (size_t i = 0; i < n; i++)
+        out[i] = NAN;
+    if (n < 3 || k < 2)
+        return -1;
+    size_t *size = malloc(k * sizeof *size), *rows = malloc(n * sizeof *rows);
+    int bad = !size || !rows || cluster_sizes(x, labels, k, size, &used);
+    for (size_t i = 0; !bad && i < n; i++)
+        rows[i] = i;
+    double mean = bad ? NAN : silhouette_of_rows(x, labels, k, rows, n, out);
+    free(size);
+    free(rows);
+    return isnan(mean) ? -1 : 0;
 }
 
 /* Davies & Bouldin (1979): with s_c the mean distance of cluster c's rows to

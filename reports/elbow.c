@@ -77,8 +77,9 @@ int tune_elbow_compute(const struct tune_matrix *x, size_t k_max, size_t n_init,
                        struct tune_elbow *out, struct tune_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (k_max < 1 || k_max > x->n_rows)
-        return tune_error_set(err, TUNE_EINVAL, "--k-max: %zu is not in [1, %zu] (the rows)",
+    /* k = 1 alone has no elbow to find and no silhouette */
+    if (k_max < 2 || k_max > x->n_rows)
+        return tune_error_set(err, TUNE_EINVAL, "--k-max: %zu is not in [2, %zu] (the rows)",
                               k_max, x->n_rows);
     struct tune_kmeans_options o;
     tune_kmeans_options_init(&o, 1);
@@ -123,6 +124,23 @@ fail:
     return rc;
 }
 
+/* "set yrange [lo:hi]" over the finite values, padded; a single value (or
+ * equal ones) gets a range of its own, so gnuplot never warns about an
+ * empty range. */
+static void y_range(struct tune_text *gp, const double *v, size_t n, double min_span)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i])) {
+            lo = fmin(lo, v[i]);
+            hi = fmax(hi, v[i]);
+        }
+    if (!(hi >= lo))
+        return;
+    double pad = hi - lo > min_span ? 0.08 * (hi - lo) : fmax(min_span, 0.1 * fabs(hi));
+    tune_text_printf(gp, "set yrange [%.17g:%.17g]\n", lo - pad, hi + pad);
+}
+
 int tune_elbow_plot(const struct tune_elbow *e, const char *title,
                     const struct tune_plot_opts *o, struct tune_plot_log *log,
                     struct tune_error *err)
@@ -157,6 +175,7 @@ int tune_elbow_plot(const struct tune_elbow *e, const char *title,
     tune_text_printf(&gp, "set title ");
     tune_plot_quote(&gp, t, 0);
     tune_text_printf(&gp, "\nset ylabel 'inertia (sum of squared distances)'\n");
+    y_range(&gp, e->inertia, e->k_max, 1e-12);
     if (e->elbow_k)
         tune_text_printf(&gp, "set arrow 1 from %zu, graph 0 to %zu, graph 1 nohead dt 2 lw 1.5 "
                               "lc rgb '#d62728'\n",
@@ -176,6 +195,7 @@ int tune_elbow_plot(const struct tune_elbow *e, const char *title,
     tune_text_printf(&gp, "set title ");
     tune_plot_quote(&gp, t, 0);
     tune_text_printf(&gp, "\nset ylabel 'mean silhouette (higher is better)'\n");
+    y_range(&gp, e->silhouette, e->k_max, 0.05);
     if (e->best_silhouette_k)
         tune_text_printf(&gp, "plot 'elbow.dat' using 1:3 with linespoints pt 7 lw 2 lc rgb "
                               "'#31a354' title 'silhouette', \\\n     'elbow.dat' using "

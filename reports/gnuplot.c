@@ -279,32 +279,97 @@ void tune_plot_preamble(struct tune_text *t, const struct tune_plot_opts *o, con
                         "set tics nomirror\n");
 }
 
+/* Log-axis tics.  Three kinds, the first that gives a readable axis:
+ * 1, 2, 5 times powers of ten when that makes 4 to LOG_TICS_MAX tics (or
+ * the finer 1, 1.5, 2, 3, 5, 7 when fewer than 4); else powers of ten alone,
+ * every decade or every `step` decades (at exponents that are multiples of
+ * step), with at most LOG_TICS_MAX of them and minor tics between.  Labels
+ * are %g, or 10ⁿ / m×10ⁿ (Unicode superscripts: the terminals are
+ * noenhanced) when some tic is outside [1e-4, 1e5), where %g would print
+ * long or e-notation labels. */
+#define LOG_TICS_MAX 8
+
+static size_t log_tics_count(const double *set, double lo, double hi, int d0, int d1, int step)
+{
+    size_t count = 0;
+    for (int d = d0; d <= d1; d++) {
+        if (d % step != 0)
+            continue;
+        for (size_t i = 0; set[i] != 0; i++) {
+            double v = set[i] * pow(10, d);
+            count += v >= lo && v <= hi;
+        }
+    }
+    return count;
+}
+
+/* "10⁻⁵" or "2×10⁻⁵" into t. */
+static void power_label(struct tune_text *t, double mantissa, int e)
+{
+    static const char *const sup[10] = {"\u2070", "\u00b9", "\u00b2", "\u00b3", "\u2074",
+                                        "\u2075", "\u2076", "\u2077", "\u2078", "\u2079"};
+    char digits[16];
+    if (mantissa != 1)
+        tune_text_printf(t, "%g\u00d7", mantissa);
+    tune_text_printf(t, "10");
+    if (e < 0)
+        tune_text_printf(t, "\u207b");
+    snprintf(digits, sizeof digits, "%d", e < 0 ? -e : e);
+    for (const char *c = digits; *c; c++)
+        tune_text_printf(t, "%s", sup[*c - '0']);
+}
+
 void tune_plot_log_tics(struct tune_text *t, const char *axis, double lo, double hi)
 {
-    static const double sets[3][10] = {{1, 0}, {1, 2, 5, 0}, {1, 1.5, 2, 3, 5, 7, 0}};
-    double d0 = floor(log10(lo)), d1 = ceil(log10(hi));
-    int pick = d1 - d0 > 6 ? 0 : 1;
-    for (;; pick++) {
-        size_t count = 0;
-        for (double d = d0; d <= d1; d++)
-            for (size_t i = 0; sets[pick][i] != 0; i++) {
-                double v = sets[pick][i] * pow(10, d);
-                count += v >= lo && v <= hi;
-            }
-        if (count >= 4 || pick == 2 || pick == 0)
-            break;
+    static const double fine[] = {1, 1.5, 2, 3, 5, 7, 0}, std[] = {1, 2, 5, 0},
+                        powers[] = {1, 0};
+    int d0 = (int)floor(log10(lo)), d1 = (int)ceil(log10(hi)), step = 1;
+    const double *set = std;
+    size_t n = log_tics_count(std, lo, hi, d0, d1, 1);
+    if (n < 4) {
+        set = fine;
+    } else if (n > LOG_TICS_MAX) {
+        set = powers;
+        while (log_tics_count(powers, lo, hi, d0, d1, step) > LOG_TICS_MAX)
+            step++;
     }
+    int power_form = 0;
+    for (int d = d0; d <= d1; d++)
+        for (size_t i = 0; set[i] != 0 && d % step == 0; i++) {
+            double v = set[i] * pow(10, d);
+            if (v >= lo && v <= hi && (v < 1e-4 || v >= 1e5))
+                power_form = 1;
+        }
     tune_text_printf(t, "set %stics (", axis);
     int first = 1;
-    for (double d = d0; d <= d1; d++)
-        for (size_t i = 0; sets[pick][i] != 0; i++) {
-            double v = sets[pick][i] * pow(10, d);
+    for (int d = d0; d <= d1; d++) {
+        for (size_t i = 0; set[i] != 0; i++) {
+            double v = set[i] * pow(10, d);
             if (v < lo || v > hi)
                 continue;
-            tune_text_printf(t, "%s%.6g", first ? "" : ", ", v);
+            if (d % step != 0) { /* a skipped decade: a minor tic */
+                tune_text_printf(t, "%s'' %.6g 1", first ? "" : ", ", v);
+                first = 0;
+                continue;
+            }
+            tune_text_printf(t, "%s'", first ? "" : ", ");
+            if (power_form)
+                power_label(t, set[i], d);
+            else
+                tune_text_printf(t, "%g", v);
+            tune_text_printf(t, "' %.6g", v);
             first = 0;
         }
-    tune_text_printf(t, ")\nset format %s '%%g'\nset m%stics 10\n", axis, axis);
+        /* minor tics at 2..9 times each power when only powers are labelled */
+        for (int m = 2; set == powers && step == 1 && m <= 9; m++) {
+            double v = m * pow(10, d);
+            if (v >= lo && v <= hi) {
+                tune_text_printf(t, "%s'' %.6g 1", first ? "" : ", ", v);
+                first = 0;
+            }
+        }
+    }
+    tune_text_printf(t, ")\nset format %s '%%g'\n", axis);
 }
 
 int tune_report_mkdir(const char *dir, struct tune_error *err)

@@ -20,6 +20,7 @@
  * has a finite intermediate value. */
 #include "plot.h"
 
+#include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,51 @@ static size_t write_trial(struct tune_text *out, int number, struct tune_interme
         tune_text_printf(out, "\n\n");
     ex->max_points = points > ex->max_points ? points : ex->max_points;
     return points;
+}
+
+/* What the values are and what a step is, from the stored study config:
+ * what each iterative trainer reports (trainers/boosting.c, forest.c,
+ * mlp.c: the validation fold's loss, or the forest's out-of-bag error when
+ * oob_score is on); an external program's values are whatever it printed.
+ * Unknown: "intermediate value" per "step". */
+struct quantity {
+    const char *y, *x;
+};
+
+static struct quantity quantity_of(const char *config_json)
+{
+    struct quantity q = {"intermediate value", "step"};
+    cJSON *cfg = config_json ? cJSON_Parse(config_json) : NULL;
+    const cJSON *tr = cJSON_GetObjectItemCaseSensitive(cfg, "trainer");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(tr, "name");
+    const cJSON *task = cJSON_GetObjectItemCaseSensitive(cfg, "task");
+    int reg = cJSON_IsString(task) && strcmp(task->valuestring, "regression") == 0;
+    const char *loss = reg ? "validation mean squared error" : "validation log-loss";
+    if (cJSON_GetObjectItemCaseSensitive(tr, "exec")) {
+        q.y = "reported value";
+    } else if (!cJSON_IsString(name)) {
+        /* no trainer known: keep the neutral words */
+    } else if (strcmp(name->valuestring, "boosting") == 0) {
+        q = (struct quantity){loss, "boosting round"};
+    } else if (strcmp(name->valuestring, "mlp") == 0) {
+        q = (struct quantity){loss, "epoch"};
+    } else if (strcmp(name->valuestring, "forest") == 0) {
+        const cJSON *oob = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(tr, "params"), "oob_score");
+        int fixed = cJSON_IsTrue(oob) || (cJSON_IsNumber(oob) && oob->valuedouble != 0);
+        int searched = cJSON_GetObjectItemCaseSensitive(
+                           cJSON_GetObjectItemCaseSensitive(cfg, "space"), "oob_score") != NULL;
+        q.x = "trees";
+        if (searched)
+            q.y = reg ? "out-of-bag or validation mean squared error" /* per trial */
+                      : "out-of-bag error or validation log-loss";
+        else if (fixed)
+            q.y = reg ? "out-of-bag mean squared error" : "out-of-bag error (1 - accuracy)";
+        else
+            q.y = loss;
+    }
+    cJSON_Delete(cfg);
+    return q;
 }
 
 int tune_report_intermediate(struct tune_store *store, const struct tune_study_info *info,
@@ -169,13 +215,19 @@ int tune_report_intermediate(struct tune_store *store, const struct tune_study_i
     tune_plot_quote(&gp, head, 0);
     tune_text_printf(&gp, " . \"\\n\" . 'study ' . ");
     tune_plot_quote(&gp, info->name, 80);
-    tune_text_printf(&gp, "\nset xlabel 'step'\n");
+    struct quantity q = quantity_of(info->config_json);
+    tune_text_printf(&gp, "\nset xlabel ");
+    tune_plot_quote(&gp, q.x, 0);
+    tune_text_printf(&gp, "\n");
     /* Losses that fall over decades (a regression's squared error) would
      * leave every line but the first steps flat on the floor of a linear
      * axis: a positive range over two decades is drawn on a log axis. */
     int logy = ex.y_lo > 0 && ex.y_hi / ex.y_lo >= 100;
-    tune_text_printf(&gp, "set ylabel 'intermediate value (lower is better)%s'\n",
-                     logy ? ", log scale" : "");
+    char ylabel[200];
+    snprintf(ylabel, sizeof ylabel, "%s (lower is better)%s", q.y, logy ? ", log scale" : "");
+    tune_text_printf(&gp, "set ylabel ");
+    tune_plot_quote(&gp, ylabel, 0);
+    tune_text_printf(&gp, "\n");
     if (logy) {
         tune_text_printf(&gp, "set logscale y\nset yrange [%.17g:%.17g]\n", ex.y_lo / 1.25,
                          ex.y_hi * 1.25);
@@ -220,17 +272,18 @@ int tune_report_intermediate(struct tune_store *store, const struct tune_study_i
     char caption[400];
     if (best_points)
         snprintf(caption, sizeof caption,
-                 "Intermediate values against the step: one line per complete trial, at each "
-                 "step the mean over the folds that reported it; the best trial (%d) thick "
-                 "and orange, the others grey. %zu of %zu complete trials with values drawn%s.",
-                 best_number, n_drawn, n_with,
+                 "Intermediate values (%s) against the %s: one line per complete trial, at "
+                 "each step the mean over the folds that reported it; the best trial (%d) "
+                 "thick and orange, the others grey. %zu of %zu complete trials with values "
+                 "drawn%s.",
+                 q.y, q.x, best_number, n_drawn, n_with,
                  n_drawn < n_with ? " (the best-ranked)" : "");
     else
         snprintf(caption, sizeof caption,
-                 "Intermediate values against the step: one line per complete trial, at each "
-                 "step the mean over the folds that reported it (grey; the best trial reported "
-                 "none). %zu of %zu complete trials with values drawn%s.",
-                 n_drawn, n_with, n_drawn < n_with ? " (the best-ranked)" : "");
+                 "Intermediate values (%s) against the %s: one line per complete trial, at "
+                 "each step the mean over the folds that reported it (grey; the best trial "
+                 "reported none). %zu of %zu complete trials with values drawn%s.",
+                 q.y, q.x, n_drawn, n_with, n_drawn < n_with ? " (the best-ranked)" : "");
     rc = tune_text_save(&data, o->out_dir, "intermediate.dat", err);
     if (!rc)
         rc = tune_plot_finish(&gp, o, log, "intermediate", caption, err);

@@ -18,6 +18,20 @@
  * at fraction 1 the validation scores are the study's fold scores of the
  * same configuration.
  *
+ * Clustering.  A clustering measure (silhouette, inertia, Davies-Bouldin,
+ * Calinski-Harabasz) needs the rows themselves, as the model saw them
+ * (preprocessed on the subsample), which out-of-fold predictions do not
+ * carry.  So each size is scored by two cross-validations of one split
+ * with the same seed and training rows, hence the same fitted model: one
+ * whose validation rows are the subsample (the training score: how well
+ * the clusters found describe the rows they were found on) and one whose
+ * validation rows are the fold's (the validation score, computed exactly as
+ * the study computes its fold scores).  The subsample keeps at least
+ * n_clusters + 1 rows, so that every measure is defined.
+ *
+ * A curve whose every validation score is undefined is an error, not a
+ * picture of NaN.
+ *
  * Diagnosis (metric g oriented so that larger is better; at the largest
  * size unless said): gap = g(train) - g(valid); noise = the larger of the
  * two fold std devs; scale S = 1 for the maximized metrics (all reach 1 at
@@ -30,7 +44,12 @@
  *       "high bias: both scores low and close".
  *   close and high: "good fit".  Close on an error metric (no absolute
  *   level to judge by): "no clear diagnosis: scores close, no sign of high
- *   variance". */
+ *   variance".
+ * A clustering has no bias to speak of (a silhouette of 0.5 is good):
+ *   wide gap: "clusters fit the training rows better than unseen rows";
+ *   else the validation score from the smallest to the largest size:
+ *   within max(noise, 0.01 S) "stable", better "still improving", worse
+ *   "unsettled". */
 #include "plot.h"
 #include "tunefold/cv.h"
 #include "src/seed.h"
@@ -126,6 +145,33 @@ static int nested_order(const struct tune_dataset *ds, const struct tune_split *
     return TUNE_OK;
 }
 
+/* The value of `metric` on the one fold of a cross-validation result. */
+static double cv_metric(const struct tune_cv_result *cv, const char *metric)
+{
+    for (size_t m = 0; m < cv->n_metrics; m++)
+        if (strcmp(cv->metrics[m].name, metric) == 0 && cv->metrics[m].n_folds > 0)
+            return cv->metrics[m].folds[0];
+    return NAN;
+}
+
+/* One fit on `sub`, scored by the clustering measure on the rows `valid`
+ * (see the top comment); *score receives it. */
+static int clustering_score(const struct tune_study_config *cfg, const struct tune_dataset *ds,
+                            const struct tune_params *params, uint64_t seed, size_t *sub,
+                            size_t m, size_t *valid, size_t n_valid, double *score,
+                            struct tune_error *err)
+{
+    struct tune_split one = {m, n_valid, sub, valid};
+    struct tune_splits single = {1, &one};
+    struct tune_cv_result cv;
+    int rc = tune_cross_validate(ds, &single, &cfg->prep, cfg->trainer, params, seed, &cv, err);
+    if (rc)
+        return rc;
+    *score = cv_metric(&cv, cfg->metric);
+    tune_cv_result_release(&cv);
+    return TUNE_OK;
+}
+
 /* The metric on rows idx[0..m) of the out-of-fold predictions. */
 static double score_rows(const struct tune_metric_def *def, const struct tune_dataset *ds,
                          const struct tune_predictions *oof, const size_t *idx, size_t m,
@@ -155,6 +201,12 @@ int tune_learning_curve_compute(const struct tune_study_config *cfg,
                                 struct tune_learning_curve *out, struct tune_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (cfg->score_mode || !ds)
+        return tune_error_set(err, TUNE_EINVAL,
+                              "%s: a score-mode study (an external program that scores itself) "
+                              "has no data to subsample: a learning curve needs \"data\" and a "
+                              "trainer in predict mode",
+                              cfg->file);
     const struct tune_trainer_type *tr = cfg->trainer;
     const struct tune_metric_def *def = tune_metric_find(cfg->metric);
     if (!def)
@@ -213,7 +265,13 @@ int tune_learning_curve_compute(const struct tune_study_config *cfg,
     sub = malloc((ds->n_rows + 1) * sizeof *sub);
     both = malloc((ds->n_rows + 1) * sizeof *both);
     truth = malloc((ds->n_rows + 1) * sizeof *truth);
-    int cls = ds->n_classes > 0;
+    int cls = ds->n_classes > 0, clustering = ds->task == TUNE_TASK_CLUSTERING;
+    out->clustering = clustering;
+    /* a clustering subsample keeps more rows than clusters */
+    size_t least = cls ? ds->n_classes : 2;
+    long kidx = clustering ? tune_trainer_hparam_index(tr, "n_clusters") : -1;
+    if (kidx >= 0 && values[kidx] + 1 > (double)least)
+        least = (size_t)values[kidx] + 1;
     if (!out->metric || !out->fractions || !out->n_train || !out->train || !out->valid ||
         !out->train_mean || !out->train_std || !out->valid_mean || !out->valid_std || !order ||
         !sub || !both || !truth ||
@@ -232,11 +290,25 @@ int tune_learning_curve_compute(const struct tune_study_config *cfg,
         }
         for (size_t s = 0; s < ns; s++) {
             size_t m = (size_t)llround(fractions[s] * (double)sp->n_train);
-            size_t least = cls ? ds->n_classes : 2;
             m = m < least ? least : m;
             m = m > sp->n_train ? sp->n_train : m;
             memcpy(sub, order, m * sizeof *sub);
             qsort(sub, m, sizeof *sub, cmp_size);
+            /* The single split's fold seed, tune_fold_seed(seed', 0) =
+             * mix64(seed' ^ mix64(1)), is then the study's for fold f. */
+            uint64_t seed = cfg->seed ^ tune_mix64(f + 1) ^ tune_mix64(1);
+            if (clustering) {
+                if ((rc = clustering_score(cfg, ds, &params, seed, sub, m, sub, m,
+                                           &out->train[s * nf + f], err)) ||
+                    (rc = clustering_score(cfg, ds, &params, seed, sub, m, sp->valid,
+                                           sp->n_valid, &out->valid[s * nf + f], err))) {
+                    tune_error_prefix(err, "learning curve at %g of fold %zu (%zu rows)",
+                                      fractions[s], f + 1, m);
+                    goto fail;
+                }
+                out->n_train[s] += (double)m / (double)nf;
+                continue;
+            }
             /* validation rows of the fit: the subsample and the fold's own
              * validation rows (disjoint, both ascending): merged */
             size_t a = 0, b = 0, nb = 0;
@@ -247,9 +319,6 @@ int tune_learning_curve_compute(const struct tune_study_config *cfg,
             struct tune_split one = {m, nb, sub, both};
             struct tune_splits single = {1, &one};
             struct tune_cv_result cv;
-            /* The single split's fold seed, tune_fold_seed(seed', 0) =
-             * mix64(seed' ^ mix64(1)), is then the study's for fold f. */
-            uint64_t seed = cfg->seed ^ tune_mix64(f + 1) ^ tune_mix64(1);
             if ((rc = tune_cross_validate(ds, &single, &cfg->prep, tr, &params, seed, &cv,
                                           err))) {
                 tune_error_prefix(err, "learning curve at %g of fold %zu (%zu rows)",
@@ -262,6 +331,18 @@ int tune_learning_curve_compute(const struct tune_study_config *cfg,
             out->n_train[s] += (double)m / (double)nf;
             tune_cv_result_release(&cv);
         }
+    }
+    size_t defined = 0;
+    for (size_t i = 0; i < ns * nf; i++)
+        defined += !isnan(out->valid[i]);
+    if (defined == 0) {
+        rc = tune_error_set(err, TUNE_ENUMERIC,
+                            "%s: %s is undefined on every validation fold at every size, so "
+                            "there is no learning curve to draw (%s)",
+                            cfg->file, cfg->metric,
+                            clustering ? "a clustering measure needs at least 2 clusters"
+                                       : "e.g. a fold with a single class");
+        goto fail;
     }
     for (size_t s = 0; s < ns; s++) {
         tune_mean_std(&out->train[s * nf], nf, &out->train_mean[s], &out->train_std[s]);
@@ -313,6 +394,31 @@ void tune_learning_curve_diagnose(const struct tune_learning_curve *lc, char *bu
     int wide = gap > fmax(0.03 * S, 2 * noise);
     int narrows = lc->n_sizes > 1 && !isnan(gap0) && gap0 - gap > fmax(noise, 0.01 * S);
     const char *m = lc->metric;
+    if (lc->clustering) {
+        double v0 = lc->valid_mean[0], rise = sign * (vl - v0);
+        int settled = lc->n_sizes < 2 || isnan(v0) || fabs(vl - v0) <= fmax(noise, 0.01 * S);
+        if (wide)
+            snprintf(buf, size, "clusters fit the training rows better than unseen rows: %s %.3g "
+                                "against %.3g (gap %.3g); they follow noise in the rows they "
+                                "were found on: fewer clusters or more rows should help",
+                     m, tl, vl, gap);
+        else if (settled)
+            snprintf(buf, size, "stable: %s %.3g on unseen rows and %.3g on the training rows, "
+                                "and it hardly changes from %.0f to %.0f training rows: more "
+                                "rows would not change the clusters",
+                     m, vl, tl, lc->n_train[0], lc->n_train[last]);
+        else if (rise > 0)
+            snprintf(buf, size, "still improving: %s on unseen rows goes from %.3g to %.3g with "
+                                "more training rows (%.3g on the training rows): more rows "
+                                "should help",
+                     m, v0, vl, tl);
+        else
+            snprintf(buf, size, "unsettled: %s on unseen rows goes from %.3g to %.3g with more "
+                                "training rows: the clusters found depend on the rows drawn; "
+                                "try more n_init runs or fewer clusters",
+                     m, v0, vl);
+        return;
+    }
     if (wide && narrows)
         snprintf(buf, size, "high variance: training %s %.3g against validation %.3g (gap %.3g, "
                             "%.3g at the smallest size); the gap narrows with more rows, so more "
@@ -402,6 +508,9 @@ int tune_learning_curve_plot(const struct tune_learning_curve *lc, const char *t
     tune_text_printf(&gp, "set label 1 ");
     tune_plot_quote_wrapped(&gp, diag, 100);
     tune_text_printf(&gp, " at screen 0.5, screen 0.06 center font ',10'\n");
+    /* a clustering's training score is of the rows its clusters were found on */
+    const char *tr_name = lc->clustering ? "training rows" : "training score",
+               *va_name = lc->clustering ? "validation rows" : "validation score";
     tune_text_printf(&gp, "plot 'learning_curve.dat' using 2:7:8 with filledcurves "
                           "fc rgb '#fdae6b' fs transparent solid 0.35 noborder "
                           "title 'training ± 1 std', \\\n"
@@ -409,9 +518,10 @@ int tune_learning_curve_plot(const struct tune_learning_curve *lc, const char *t
                           "fc rgb '#9ecae1' fs transparent solid 0.45 noborder "
                           "title 'validation ± 1 std', \\\n"
                           "     'learning_curve.dat' using 2:3 with linespoints pt 7 lw 2 "
-                          "lc rgb '#e6550d' title 'training score', \\\n"
+                          "lc rgb '#e6550d' title '%s', \\\n"
                           "     'learning_curve.dat' using 2:5 with linespoints pt 7 lw 2 "
-                          "lc rgb '#08519c' title 'validation score'\n");
+                          "lc rgb '#08519c' title '%s'\n",
+                     tr_name, va_name);
     int rc = tune_report_mkdir(o->out_dir, err);
     if (!rc)
         rc = tune_text_save(&data, o->out_dir, "learning_curve.dat", err);

@@ -24,6 +24,7 @@ void tune_oof_release(struct tune_oof *o)
     free(o->y_pred);
     free(o->proba);
     free(o->folds);
+    free(o->distance);
     memset(o, 0, sizeof *o);
 }
 
@@ -36,13 +37,16 @@ static int cmp_int(const void *a, const void *b)
 int tune_oof_parse(const char *text, size_t len, enum tune_task task, struct tune_oof *out,
                    struct tune_error *err)
 {
-    static const char *const head[4] = {"row", "fold", "y_true", "y_pred"};
+    static const char *const labelled[4] = {"row", "fold", "y_true", "y_pred"};
+    static const char *const clusters[4] = {"row", "fold", "cluster", "distance"};
     struct tune_table *t = NULL;
     memset(out, 0, sizeof *out);
     int rc = tune_table_parse_csv("oof.csv", text, len, &t, err);
     if (rc)
         return rc;
     int cls = task == TUNE_TASK_BINARY || task == TUNE_TASK_MULTICLASS;
+    int clu = task == TUNE_TASK_CLUSTERING;
+    const char *const *head = clu ? clusters : labelled;
     size_t n = t->n_rows, k = t->n_cols > 4 ? t->n_cols - 4 : 0;
     if (t->n_cols < 4) {
         rc = tune_error_set(err, TUNE_EINVAL, "oof.csv: %zu columns, expected at least 4",
@@ -62,7 +66,8 @@ int tune_oof_parse(const char *text, size_t len, enum tune_task task, struct tun
         }
     }
     if (!cls && k) {
-        rc = tune_error_set(err, TUNE_EINVAL, "oof.csv: probabilities in a regression file");
+        rc = tune_error_set(err, TUNE_EINVAL, "oof.csv: probabilities in a %s file",
+                            clu ? "clustering" : "regression");
         goto fail;
     }
     out->n = n;
@@ -73,8 +78,10 @@ int tune_oof_parse(const char *text, size_t len, enum tune_task task, struct tun
     out->folds = malloc((n + 1) * sizeof *out->folds);
     if (k)
         out->proba = malloc((n * k + 1) * sizeof *out->proba);
+    if (clu)
+        out->distance = malloc((n + 1) * sizeof *out->distance);
     if (!out->row || !out->fold || !out->y_true || !out->y_pred || !out->folds ||
-        (k && !out->proba)) {
+        (k && !out->proba) || (clu && !out->distance)) {
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory reading oof.csv");
         goto fail;
     }
@@ -82,8 +89,20 @@ int tune_oof_parse(const char *text, size_t len, enum tune_task task, struct tun
     double max_code = -1;
     for (size_t i = 0; i < n; i++) {
         double r = d[i], f = d[n + i], yt = d[2 * n + i], yp = d[3 * n + i];
+        if (clu) {
+            /* the cluster id, then the distance (NAN allowed) */
+            if (!(yt >= 0 && yt <= 1e6 && yt == floor(yt))) {
+                rc = tune_error_set(err, TUNE_EINVAL, "oof.csv: line %zu: cluster id %g is not "
+                                    "an integer in [0, 1e6]", i + 2, yt);
+                goto fail;
+            }
+            out->distance[i] = yp;
+            yp = yt;
+            yt = NAN;
+            out->n_clusters = (size_t)fmax((double)out->n_clusters, yp + 1);
+        }
         if (!isfinite(r) || !isfinite(f) || f != floor(f) || f < 0 || f > 1e9 ||
-            isnan(yt) || isnan(yp)) {
+            (!clu && isnan(yt)) || isnan(yp)) {
             rc = tune_error_set(err, TUNE_EINVAL, "oof.csv: line %zu: bad row, fold or value",
                                 i + 2);
             goto fail;

@@ -17,7 +17,7 @@
 
 struct space_param {
     const char *name;            /* borrowed from the cJSON tree */
-    int categorical, boolean, log;
+    int categorical, boolean, log, integer;
     size_t n_values;
     const char **values;         /* categorical: borrowed */
 };
@@ -131,12 +131,19 @@ static int draw_param(const struct tune_study_info *info, const struct space_par
     } else {
         double pad = xhi > xlo ? 0.04 * (xhi - xlo) : (fabs(xlo) > 0 ? 0.1 * fabs(xlo) : 1);
         tune_text_printf(&gp, "set xrange [%.17g:%.17g]\n", xlo - pad, xhi + pad);
+        /* an integer takes whole values: no tick between them */
+        if (p->integer && xhi - xlo <= 20)
+            tune_text_printf(&gp, "set xtics 1\n");
+        else if (p->integer)
+            tune_text_printf(&gp, "set format x '%%.0f'\n");
     }
     tune_text_printf(&gp, "set cbrange [0:%d]\nset cblabel 'trial number'\n"
                           "set palette defined (0 '#440154', 0.35 '#31688e', 0.7 '#35b779', "
                           "1 '#e8d91e')\n"
                           "set key below horizontal\nset bmargin 7\n",
                      max_no > 0 ? max_no : 1);
+    if (max_no <= 10) /* trial numbers are whole */
+        tune_text_printf(&gp, "set cbtics 1\n");
     const char *sep = "plot ";
     if (n_ok) {
         tune_text_printf(&gp, "%s'%s' using 3:($2!=2 && $4==$5 ? $5 : NaN):1 with points pt 7 "
@@ -227,6 +234,7 @@ int tune_report_params(const struct tune_study_info *info, const struct tune_tri
         p.categorical = strcmp(ty, "categorical") == 0;
         p.boolean = strcmp(ty, "bool") == 0;
         p.log = cJSON_IsString(scale) && strcmp(scale->valuestring, "log") == 0;
+        p.integer = strcmp(ty, "int") == 0;
         if (p.categorical) {
             size_t nv = cJSON_IsArray(values) ? (size_t)cJSON_GetArraySize(values) : 0;
             p.values = calloc(nv + 1, sizeof *p.values);

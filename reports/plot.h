@@ -58,9 +58,10 @@ int tune_plot_finish(const struct tune_text *script, const struct tune_plot_opts
                      struct tune_error *err);
 
 /* Tics for a log axis over [lo, hi] (0 < lo < hi): 1, 2, 5 times powers of
- * ten, or 1, 1.5, 2, 3, 5, 7 times when the range holds fewer than four of
- * those, or the powers of ten alone over more than six decades; labels %g.
- * Writes "set <axis>tics (...)" and the format line. */
+ * ten when that makes 4 to 8 tics, or 1, 1.5, 2, 3, 5, 7 times when fewer;
+ * past 8, powers of ten alone — every decade, or every other (third...)
+ * one — with minor tics between; labels %g, or 10ⁿ when some tic is
+ * outside [1e-4, 1e5).  Writes "set <axis>tics (...)" and the format line. */
 void tune_plot_log_tics(struct tune_text *t, const char *axis, double lo, double hi);
 
 /* mkdir -p. */

@@ -121,6 +121,22 @@ static const char *cfg_str(const cJSON *cfg, const char *a, const char *b)
     return cJSON_IsString(x) ? x->valuestring : NULL;
 }
 
+/* A score-mode study: an external program that scores itself (no data, no
+ * folds, no predictions). */
+static int score_mode(const cJSON *cfg)
+{
+    const char *mode = cfg_str(cfg, "trainer", "mode");
+    return mode && strcmp(mode, "score") == 0;
+}
+
+/* An integer member of the stored config ("cv.repeats"), or 0. */
+static int cfg_int(const cJSON *cfg, const char *a, const char *b)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cfg, a), b);
+    return cJSON_IsNumber(x) && x->valuedouble >= 0 && x->valuedouble < 1e6 ? (int)x->valuedouble
+                                                                             : 0;
+}
+
 /* A complete trial's rank key: larger is better whatever the direction. */
 struct ranked {
     double key;
@@ -161,13 +177,27 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
     tune_text_printf(h, "</h1>\n<p>");
     const char *task = cfg_str(cfg, "task", NULL), *trainer = cfg_str(cfg, "trainer", "name");
     const char *data = cfg_str(cfg, "data", "path");
-    tune_text_printf(h, "Task <b>");
-    tune_html_text(h, task ? task : "?");
-    tune_text_printf(h, "</b>, trainer <b>");
-    tune_html_text(h, trainer ? trainer : "external program");
-    tune_text_printf(h, "</b>, data <code>");
-    tune_html_text(h, data ? data : "?");
-    tune_text_printf(h, "</code>. Objective <b>");
+    int score = score_mode(cfg);
+    if (score) {
+        /* no task, data or folds: the program is the whole evaluation */
+        tune_text_printf(h, "Score mode: the program <code>");
+        const cJSON *arg;
+        size_t i = 0;
+        cJSON_ArrayForEach(arg, cJSON_GetObjectItemCaseSensitive(
+                                    cJSON_GetObjectItemCaseSensitive(cfg, "trainer"), "exec")) {
+            tune_text_printf(h, "%s", i++ ? " " : "");
+            tune_html_text(h, cJSON_IsString(arg) ? arg->valuestring : "?");
+        }
+        tune_text_printf(h, "</code> scores itself, once per trial. Objective <b>");
+    } else {
+        tune_text_printf(h, "Task <b>");
+        tune_html_text(h, task ? task : "?");
+        tune_text_printf(h, "</b>, trainer <b>");
+        tune_html_text(h, trainer ? trainer : "external program");
+        tune_text_printf(h, "</b>, data <code>");
+        tune_html_text(h, data ? data : "?");
+        tune_text_printf(h, "</code>. Objective <b>");
+    }
     tune_html_text(h, info->metric);
     tune_text_printf(h, "</b> (%s).<br>\nTrials: %zu (%zu complete, %zu failed, %zu pruned, %zu "
                         "running).",
@@ -208,10 +238,14 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
             tune_text_printf(h, "</td></tr>\n");
         }
         cJSON_Delete(params);
-        tune_text_printf(h, "<tr><th class=\"l\">fit seconds per fold</th><td>");
+        tune_text_printf(h, "<tr><th class=\"l\">%s</th><td>",
+                         score ? "seconds of the run" : "fit seconds per fold");
         tune_html_num(h, best->fit_seconds);
-        tune_text_printf(h, "</td></tr>\n<tr><th class=\"l\">predict seconds per fold</th><td>");
-        tune_html_num(h, best->predict_seconds);
+        if (!score) {
+            tune_text_printf(h, "</td></tr>\n<tr><th class=\"l\">predict seconds per fold</th>"
+                                "<td>");
+            tune_html_num(h, best->predict_seconds);
+        }
         tune_text_printf(h, "</td></tr>\n</table>\n");
     } else {
         tune_text_printf(h, "<h2>No trial completed</h2>\n<p>See the failures below and "
@@ -222,8 +256,10 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
 
     /* pictures: those of the best trial, then those of the search */
     if (first_search_image > 0) {
-        tune_text_printf(h, "<h2>Out-of-fold predictions of the best trial</h2>\n"
-                            "<div class=\"figs\">\n");
+        tune_text_printf(h, "<h2>%s</h2>\n<div class=\"figs\">\n",
+                         task && strcmp(task, "clustering") == 0
+                             ? "Clusters of the best trial (its validation folds)"
+                             : "Out-of-fold predictions of the best trial");
         for (size_t i = 0; i < first_search_image; i++)
             tune_html_figure(h, log->images[i], log->captions[i]);
         tune_text_printf(h, "</div>\n");
@@ -235,7 +271,19 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
         tune_text_printf(h, "</div>\n");
     }
 
-    if (best && best->n_metrics) {
+    if (best && best->n_metrics && score) {
+        /* one run: one value per metric */
+        tune_text_printf(h, "<h2>Every metric the best trial reported</h2>\n<table>\n"
+                            "<tr><th class=\"l\">metric</th><th>value</th></tr>\n");
+        for (size_t m = 0; m < best->n_metrics; m++) {
+            tune_text_printf(h, "<tr><td class=\"l\">");
+            tune_html_text(h, best->metrics[m].name);
+            tune_text_printf(h, "</td><td>");
+            tune_html_num(h, best->metrics[m].mean);
+            tune_text_printf(h, "</td></tr>\n");
+        }
+        tune_text_printf(h, "</table>\n");
+    } else if (best && best->n_metrics) {
         size_t k = max_folds(best);
         tune_text_printf(h, "<h2>Every metric of the best trial on every fold</h2>\n<table>\n"
                             "<tr><th class=\"l\">metric</th>");
@@ -274,20 +322,25 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
                             "<th>",
                          top);
         tune_html_text(h, info->metric);
-        tune_text_printf(h, "</th><th>std</th><th>fit s / fold</th><th>predict s / fold</th>"
-                            "<th>trial s</th><th class=\"l\">params</th></tr>\n");
+        if (score)
+            tune_text_printf(h, "</th><th>run s</th><th class=\"l\">params</th></tr>\n");
+        else
+            tune_text_printf(h, "</th><th>std</th><th>fit s / fold</th><th>predict s / fold</th>"
+                                "<th>trial s</th><th class=\"l\">params</th></tr>\n");
         for (size_t r = 0; r < top; r++) {
             const struct tune_trial *t = &tr[idx[r].index];
             tune_text_printf(h, "<tr><td>%zu</td><td>%d%s</td><td>", r + 1, t->number,
                              t->origin == TUNE_ORIGIN_MANUAL ? " (evaluate)" : "");
             tune_html_num(h, t->value);
             tune_text_printf(h, "</td><td>");
-            tune_html_num(h, t->value_std);
-            tune_text_printf(h, "</td><td>");
-            tune_html_num(h, t->fit_seconds);
-            tune_text_printf(h, "</td><td>");
-            tune_html_num(h, t->predict_seconds);
-            tune_text_printf(h, "</td><td>");
+            if (!score) {
+                tune_html_num(h, t->value_std);
+                tune_text_printf(h, "</td><td>");
+                tune_html_num(h, t->fit_seconds);
+                tune_text_printf(h, "</td><td>");
+                tune_html_num(h, t->predict_seconds);
+                tune_text_printf(h, "</td><td>");
+            }
             tune_html_num(h, t->t_end - t->t_start);
             tune_text_printf(h, "</td><td class=\"l\"><code>");
             tune_html_text(h, t->params_json ? t->params_json : "{}");
@@ -321,8 +374,8 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
                         "gnuplot script (<code>NAME.gp</code>): edit the script and run "
                         "<code>gnuplot NAME.gp</code> in this folder to restyle it. "
                         "<code>trials.csv</code> lists every trial; <code>best_folds.csv</code> "
-                        "every metric of the best trial on every fold. Pictures are %s.</p>\n",
-                     o->format == TUNE_IMAGE_SVG ? "SVG" : "PNG");
+                        "every metric of the best trial%s. Pictures are %s.</p>\n",
+                     score ? "" : " on every fold", o->format == TUNE_IMAGE_SVG ? "SVG" : "PNG");
     tune_html_end(h);
 }
 
@@ -349,15 +402,33 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
     have_best = rc == TUNE_OK;
     rc = TUNE_OK;
     if (have_best) {
-        char title[300];
+        char title[300], oof_title[300];
         snprintf(title, sizeof title, "study %s, best trial %d", info->name, best.number);
+        /* With repeats every row is validated once per repeat and oof.csv
+         * keeps the last repeat: the pictures drawn from it say so (the
+         * name is cut so that the note survives the title's 90 characters). */
+        int repeats = cfg_int(cfg, "cv", "repeats");
+        if (repeats > 1)
+            snprintf(oof_title, sizeof oof_title, "study %.45s, best trial %d, last of %d repeats",
+                     info->name, best.number, repeats);
+        else
+            snprintf(oof_title, sizeof oof_title, "%s", title);
         const char *task_name = cfg_str(cfg, "task", NULL);
         enum tune_task task = task_name ? tune_task_parse(task_name) : 0;
-        int lrc = tune_store_artifact_load(store, info->id, best.number, "oof.csv", &blob,
-                                             &blob_len, err);
+        /* a score-mode program scores itself: no predictions to expect */
+        int lrc = score_mode(cfg) ? TUNE_ENOTFOUND
+                                  : tune_store_artifact_load(store, info->id, best.number,
+                                                               "oof.csv", &blob, &blob_len, err);
         if (lrc == TUNE_ENOTFOUND) {
-            oof_note = "The best trial has no stored out-of-fold predictions (oof.csv), so "
-                       "there are no ROC, precision-recall or confusion pictures.";
+            if (!score_mode(cfg))
+                oof_note = task == TUNE_TASK_CLUSTERING
+                               ? "The best trial has no stored out-of-fold cluster ids (oof.csv), "
+                                 "so there are no cluster pictures."
+                           : task == TUNE_TASK_REGRESSION
+                               ? "The best trial has no stored out-of-fold predictions (oof.csv), "
+                                 "so there is no predicted-against-true picture."
+                               : "The best trial has no stored out-of-fold predictions (oof.csv), "
+                                 "so there are no ROC, precision-recall or confusion pictures.";
         } else if (lrc) {
             rc = lrc;
             goto done;
@@ -366,18 +437,36 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
             goto done;
         } else if (task == TUNE_TASK_BINARY || task == TUNE_TASK_MULTICLASS) {
             if (oof.proba) {
-                if ((rc = tune_report_roc(&oof, title, o, log, err)) ||
-                    (rc = tune_report_pr(&oof, title, o, log, err)))
+                if ((rc = tune_report_roc(&oof, oof_title, o, log, err)) ||
+                    (rc = tune_report_pr(&oof, oof_title, o, log, err)))
                     goto done;
             } else {
                 oof_note = "The best trial's predictions carry no probabilities: no ROC or "
                            "precision-recall curves.";
             }
-            if ((rc = tune_report_confusion(&oof, title, o, log, err)))
+            if ((rc = tune_report_confusion(&oof, oof_title, o, log, err)))
                 goto done;
         } else if (task == TUNE_TASK_REGRESSION) {
-            if ((rc = tune_report_predictions(&oof, title, o, log, err)))
+            if ((rc = tune_report_predictions(&oof, oof_title, o, log, err)))
                 goto done;
+        } else if (task == TUNE_TASK_CLUSTERING) {
+            /* the clusters need the rows themselves, stored beside oof.csv */
+            free(blob);
+            blob = NULL;
+            lrc = tune_store_artifact_load(store, info->id, best.number, "oof_features.csv",
+                                             &blob, &blob_len, err);
+            if (lrc == TUNE_ENOTFOUND) {
+                oof_note = "The best trial stored no validated rows (oof_features.csv: studies "
+                           "run before tunefold kept them), so there are no pictures of its "
+                           "clusters; run the study again under a new name to draw them.";
+            } else if (lrc) {
+                rc = lrc;
+                goto done;
+            } else if ((rc = tune_report_clusters(&oof, blob, blob_len, oof_title, o, log,
+                                                  err))) {
+                tune_error_prefix(err, "study '%s', trial %d", info->name, best.number);
+                goto done;
+            }
         }
         free(blob);
         blob = NULL;
@@ -393,6 +482,7 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
     }
     size_t first_search_image = log->n_images;
     if ((rc = tune_report_history(info, trials, n, o, log, err)) ||
+        (rc = tune_report_clusters_k(info, trials, n, o, log, err)) ||
         (rc = tune_report_intermediate(store, info, trials, n, have_best ? best.number : -1, o,
                                        log, err)) ||
         (rc = tune_report_params(info, trials, n, o, log, NULL, err)))

@@ -1,6 +1,9 @@
 /* oof.c — out-of-fold predictions as CSV, the artifact reports read instead
- * of retraining (see DESIGN.md: "reports never retrain"). */
+ * of retraining (see DESIGN.md: "reports never retrain"), and the validated
+ * rows themselves as the trainer saw them ("oof_features.csv"), for the
+ * clustering pictures. */
 #include "tunefold/study.h"
+#include "tunefold/cv.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -91,6 +94,183 @@ int tune_oof_format(const struct tune_dataset *ds, const struct tune_cv_result *
     if (!ok) {
         free(b.p);
         return tune_error_set(err, TUNE_ENOMEM, "out of memory for out-of-fold predictions");
+    }
+    *text = b.p;
+    *len = b.len;
+    return TUNE_OK;
+}
+
+/* ---- the validated rows as the trainer saw them -------------------------- */
+
+/* One fold's kept rows: their values by the fold's own columns, and where
+ * each column sits in the union of names. */
+struct features_chunk {
+    int fold;
+    size_t m, d;
+    size_t *rows;     /* m dataset rows, ascending */
+    double *vals;     /* m x d, row-major */
+    size_t *col;      /* d: index into the union of names */
+};
+
+struct tune_oof_features {
+    size_t n_rows;
+    const int *oof_fold;
+    unsigned char *keep;  /* n_rows, decided on the first fold */
+    int decided;
+    size_t n_names, cap_names;
+    char **names;
+    size_t n_chunks;
+    struct features_chunk *chunks;
+};
+
+void tune_oof_features_free(struct tune_oof_features *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->n_names; i++)
+        free(a->names[i]);
+    free(a->names);
+    for (size_t c = 0; c < a->n_chunks; c++) {
+        free(a->chunks[c].rows);
+        free(a->chunks[c].vals);
+        free(a->chunks[c].col);
+    }
+    free(a->chunks);
+    free(a->keep);
+    free(a);
+}
+
+int tune_oof_features_new(size_t n_rows, const int *oof_fold, struct tune_oof_features **out,
+                          struct tune_error *err)
+{
+    struct tune_oof_features *a = calloc(1, sizeof *a);
+    if (a)
+        a->keep = calloc(n_rows + 1, 1);
+    if (!a || !a->keep) {
+        tune_oof_features_free(a);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for the validated rows");
+    }
+    a->n_rows = n_rows;
+    a->oof_fold = oof_fold;
+    *out = a;
+    return TUNE_OK;
+}
+
+/* Which rows to write: every validated row, or evenly spaced ones past the
+ * caps (the j-th validated row kept when floor((j+1) cap / n) steps). */
+static void features_decide(struct tune_oof_features *a, size_t d)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < a->n_rows; r++)
+        n += a->oof_fold[r] >= 0;
+    size_t cap = TUNE_OOF_FEATURES_MAX_VALUES / (d ? d : 1);
+    cap = cap < TUNE_OOF_FEATURES_MAX_ROWS ? cap : TUNE_OOF_FEATURES_MAX_ROWS;
+    cap = cap ? cap : 1;
+    for (size_t r = 0, j = 0; r < a->n_rows; r++) {
+        if (a->oof_fold[r] < 0)
+            continue;
+        a->keep[r] = n <= cap || (j + 1) * cap / n > j * cap / n;
+        j++;
+    }
+    a->decided = 1;
+}
+
+static long name_index(struct tune_oof_features *a, const char *name)
+{
+    for (size_t i = 0; i < a->n_names; i++)
+        if (strcmp(a->names[i], name) == 0)
+            return (long)i;
+    if (a->n_names == a->cap_names) {
+        size_t cap = a->cap_names ? 2 * a->cap_names : 16;
+        char **nn = realloc(a->names, cap * sizeof *nn);
+        if (!nn)
+            return -1;
+        a->names = nn;
+        a->cap_names = cap;
+    }
+    if (!(a->names[a->n_names] = strdup(name)))
+        return -1;
+    return (long)a->n_names++;
+}
+
+int tune_oof_features_add(struct tune_oof_features *a, int fold, const struct tune_split *sp,
+                          const struct tune_matrix *x_valid, const char *const *names,
+                          struct tune_error *err)
+{
+    size_t d = x_valid->n_cols, nv = x_valid->n_rows;
+    if (!a->decided)
+        features_decide(a, d);
+    struct features_chunk *ch = realloc(a->chunks, (a->n_chunks + 1) * sizeof *ch);
+    if (!ch)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for the validated rows");
+    a->chunks = ch;
+    ch = &a->chunks[a->n_chunks++];
+    memset(ch, 0, sizeof *ch);
+    ch->fold = fold;
+    ch->d = d;
+    size_t m = 0;
+    for (size_t i = 0; i < sp->n_valid; i++)
+        m += a->oof_fold[sp->valid[i]] == fold && a->keep[sp->valid[i]];
+    ch->rows = malloc((m + 1) * sizeof *ch->rows);
+    ch->vals = malloc((m * d + 1) * sizeof *ch->vals);
+    ch->col = malloc((d + 1) * sizeof *ch->col);
+    if (!ch->rows || !ch->vals || !ch->col)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for the validated rows");
+    for (size_t j = 0; j < d; j++) {
+        long u = name_index(a, names[j]);
+        if (u < 0)
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory for the validated rows");
+        ch->col[j] = (size_t)u;
+    }
+    for (size_t i = 0; i < sp->n_valid && i < nv; i++) {
+        size_t r = sp->valid[i];
+        if (a->oof_fold[r] != fold || !a->keep[r])
+            continue; /* validated again in a later repeat, or not kept */
+        ch->rows[ch->m] = r;
+        for (size_t j = 0; j < d; j++)
+            ch->vals[ch->m * d + j] = x_valid->data[j * nv + i];
+        ch->m++;
+    }
+    return TUNE_OK;
+}
+
+int tune_oof_features_format(const struct tune_oof_features *a, char **text, size_t *len,
+                             struct tune_error *err)
+{
+    struct buf b = {malloc(4096), 0, 4096};
+    size_t nn = a->n_names;
+    long *at = malloc((nn + 1) * sizeof *at);
+    int ok = b.p != NULL && at != NULL && put(&b, "row,fold");
+    for (size_t i = 0; ok && i < nn; i++) {
+        /* a name with a comma or a quote is quoted, as put_class does */
+        const char *nm = a->names[i];
+        if (!strpbrk(nm, ",\"\r\n")) {
+            ok = put(&b, ",%s", nm);
+            continue;
+        }
+        ok = put(&b, ",\"");
+        for (const char *c = nm; ok && *c; c++)
+            ok = put(&b, *c == '"' ? "\"\"" : "%c", *c);
+        ok = ok && put(&b, "\"");
+    }
+    ok = ok && put(&b, "\n");
+    for (size_t c = 0; ok && c < a->n_chunks; c++) {
+        const struct features_chunk *ch = &a->chunks[c];
+        for (size_t u = 0; u < nn; u++)
+            at[u] = -1;
+        for (size_t j = 0; j < ch->d; j++)
+            at[ch->col[j]] = (long)j;
+        for (size_t i = 0; ok && i < ch->m; i++) {
+            ok = put(&b, "%zu,%d", ch->rows[i], ch->fold);
+            for (size_t u = 0; ok && u < nn; u++)
+                ok = put(&b, ",%.17g", at[u] >= 0 ? ch->vals[i * ch->d + (size_t)at[u]] : 0.0);
+            ok = ok && put(&b, "\n");
+        }
+    }
+    free(at);
+    if (!ok) {
+        free(b.p);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for the validated rows");
     }
     *text = b.p;
     *len = b.len;

@@ -197,6 +197,30 @@ static void resolve_point(const struct tune_study_config *cfg, const double *poi
     }
 }
 
+/* A clustering trial's validated rows as k-means saw them
+ * ("oof_features.csv" text): the report's silhouette and projection need the
+ * rows, and reports never refit a fold's preprocessing. */
+static int features_format(struct tune_study *s, const struct tune_cv_result *cv, char **text,
+                           size_t *len, struct tune_error *err)
+{
+    struct tune_oof_features *a = NULL;
+    int rc = tune_oof_features_new(s->ds->n_rows, cv->oof_fold, &a, err);
+    for (size_t f = 0; !rc && f < s->splits->n; f++) {
+        struct tune_fold own, *pf = s->folds ? &s->folds[f] : &own;
+        if (!s->folds &&
+            (rc = tune_fold_prepare(s->ds, &s->splits->splits[f], &s->cfg->prep, &own, err)))
+            break;
+        rc = tune_oof_features_add(a, (int)f, &s->splits->splits[f], &pf->xva,
+                                   (const char *const *)pf->names, err);
+        if (!s->folds)
+            tune_fold_release(&own);
+    }
+    if (!rc)
+        rc = tune_oof_features_format(a, text, len, err);
+    tune_oof_features_free(a);
+    return rc;
+}
+
 /* Trial artifacts a trainer hands over (an external program's stderr). */
 struct attach_target {
     struct tune_store *store;
@@ -375,14 +399,17 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     /* A new best keeps its out-of-fold predictions and importances for the
      * reports, in the same transaction as its result.  "New best" is judged
      * on what every worker has stored up to now. */
-    struct tune_artifact arts[2];
-    char *oof_text = NULL, *imp_text = NULL;
+    struct tune_artifact arts[3];
+    char *oof_text = NULL, *imp_text = NULL, *feat_text = NULL;
     int frc = tune_watch_poll(s->watch, NULL, NULL, err);
     if (frc == TUNE_OK && res.state == TUNE_TRIAL_COMPLETE && beats_best(s, res.value, number)) {
         size_t len;
         step->is_best = 1;
         if (s->ds && (frc = tune_oof_format(s->ds, &cv, &oof_text, &len, err)) == TUNE_OK)
             arts[res.n_artifacts++] = (struct tune_artifact){"oof.csv", oof_text, len};
+        if (frc == TUNE_OK && s->ds && s->ds->task == TUNE_TASK_CLUSTERING &&
+            (frc = features_format(s, &cv, &feat_text, &len, err)) == TUNE_OK)
+            arts[res.n_artifacts++] = (struct tune_artifact){"oof_features.csv", feat_text, len};
         if (frc == TUNE_OK && imp.folds > 0 &&
             (frc = tune_importances_csv(&imp, &imp_text, &len, err)) == TUNE_OK)
             arts[res.n_artifacts++] = (struct tune_artifact){"importances.csv", imp_text, len};
@@ -393,6 +420,7 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     tune_heartbeat_set(s->heartbeat, -1);
     free(oof_text);
     free(imp_text);
+    free(feat_text);
     free(log.v);
     tune_importances_release(&imp);
     step->state = res.state;

@@ -194,3 +194,48 @@ Test(clustering, sampled_silhouette_is_seeded_and_close_to_the_exact_value)
     free(x);
     free(labels);
 }
+
+Test(clustering, silhouette_of_each_row_averages_to_the_score)
+{
+    /* Points 0, 1 | 10, 11: a = 1; b = 10.5 outside, 9.5 inside. */
+    struct tune_matrix m = {4, 1, line};
+    double s[5];
+    cr_assert_eq(tune_metric_silhouette_samples(&m, halves, 2, s), 0);
+    assert_rel(s[0], 9.5 / 10.5, 1e-15);
+    assert_rel(s[1], 8.5 / 9.5, 1e-15);
+    assert_rel(s[2], 8.5 / 9.5, 1e-15);
+    assert_rel(s[3], 9.5 / 10.5, 1e-15);
+    /* a row alone in its cluster scores 0 */
+    double x[] = {0, 1, 10};
+    const int labels[] = {0, 0, 1};
+    struct tune_matrix m3 = {3, 1, x};
+    cr_assert_eq(tune_metric_silhouette_samples(&m3, labels, 2, s), 0);
+    assert_rel(s[0], 9.0 / 10, 1e-15);
+    assert_rel(s[1], 8.0 / 9, 1e-15);
+    cr_assert_eq(s[2], 0.0);
+    /* one cluster, or a NAN feature: undefined, every value NAN */
+    const int one[] = {0, 0, 0, 0};
+    cr_assert_eq(tune_metric_silhouette_samples(&m, one, 1, s), -1);
+    for (size_t i = 0; i < 4; i++)
+        cr_assert(isnan(s[i]));
+    /* the randomized cases: the mean of the rows' values is the score, bit
+     * for bit (the same sums in the same order) */
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        const struct cluster_case *c = &cases[ci];
+        double *xc = malloc(c->n * c->d * sizeof *xc), *v = malloc(c->n * sizeof *v);
+        int *lc = malloc(c->n * sizeof *lc);
+        make_case(c, xc, lc);
+        struct tune_matrix mc = {c->n, c->d, xc};
+        cr_assert_eq(tune_metric_silhouette_samples(&mc, lc, c->k, v), 0);
+        double total = 0;
+        for (size_t i = 0; i < c->n; i++) {
+            cr_assert(v[i] >= -1 && v[i] <= 1, "case %zu row %zu: %g", ci, i, v[i]);
+            total += v[i];
+        }
+        cr_assert_eq(total / (double)c->n, tune_metric_silhouette(&mc, lc, c->k, 0, 0),
+                     "case %zu", ci);
+        free(xc);
+        free(v);
+        free(lc);
+    }
+}

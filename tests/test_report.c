@@ -99,6 +99,14 @@ static struct tune_plot_opts opts_in(const char *dir, int render)
     return (struct tune_plot_opts){.out_dir = dir, .gnuplot = render ? NULL : NO_GNUPLOT};
 }
 
+static size_t image_index(const struct tune_plot_log *log, const char *name)
+{
+    size_t i = 0;
+    while (i < log->n_images && strcmp(log->images[i], name) != 0)
+        i++;
+    return i;
+}
+
 /* ---- quoting, names, PNG --------------------------------------------------- */
 
 Test(report, gnuplot_quote_doubles_quotes_and_blanks_control_characters)
@@ -180,6 +188,94 @@ Test(report, oof_files_parse_with_quoted_class_names)
     static const char bad[] = "row,fold,truth,y_pred\n0,0,1,1\n";
     cr_assert_eq(tune_oof_parse(bad, strlen(bad), TUNE_TASK_BINARY, &o, &err), TUNE_EINVAL);
     assert_contains(err.msg, "y_true");
+}
+
+Test(report, oof_files_of_a_clustering_hold_cluster_ids_and_distances)
+{
+    static const char text[] = "row,fold,cluster,distance\n"
+                               "0,0,1,0.25\n"
+                               "1,1,0,1.5\n"
+                               "2,0,2,nan\n";
+    struct tune_oof o;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_oof_parse(text, strlen(text), TUNE_TASK_CLUSTERING, &o, &err), TUNE_OK,
+                 "%s", err.msg);
+    cr_assert_eq(o.n, 3);
+    cr_assert_eq(o.n_classes, 0);
+    cr_assert_eq(o.n_clusters, 3);
+    cr_assert(o.y_pred[0] == 1 && o.y_pred[1] == 0 && o.y_pred[2] == 2);
+    cr_assert_not_null(o.distance);
+    cr_assert(o.distance[1] == 1.5 && isnan(o.distance[2]));
+    cr_assert_eq(o.n_folds, 2);
+    tune_oof_release(&o);
+    static const char bad[] = "row,fold,cluster,distance\n0,0,1.5,0\n";
+    cr_assert_eq(tune_oof_parse(bad, strlen(bad), TUNE_TASK_CLUSTERING, &o, &err), TUNE_EINVAL);
+    assert_contains(err.msg, "cluster");
+}
+
+/* ---- principal components ------------------------------------------------- */
+
+Test(report, pca_of_a_rotated_rectangle_recovers_its_axes)
+{
+    /* the corners of a 4 x 2 rectangle rotated so that its long side runs
+     * along u = (0.6, 0.8) and its short one along v = (-0.8, 0.6), shifted
+     * to (3, -1), plus a constant third column: PC1 = u (largest loading
+     * 0.8, positive), PC2 = -v (largest loading 0.8 made positive), the
+     * variances 4 and 1: 80% and 20% */
+    static const double a[4] = {2, 2, -2, -2}, b[4] = {1, -1, 1, -1};
+    double x[3 * 4], coords[2 * 4], ratio[2];
+    for (size_t i = 0; i < 4; i++) {
+        x[i] = 3 + a[i] * 0.6 + b[i] * -0.8;
+        x[4 + i] = -1 + a[i] * 0.8 + b[i] * 0.6;
+        x[8 + i] = 5;
+    }
+    struct tune_matrix m = {4, 3, x};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_pca2(&m, coords, ratio, &err), TUNE_OK, "%s", err.msg);
+    assert_close(ratio[0], 0.8, 1e-12);
+    assert_close(ratio[1], 0.2, 1e-12);
+    for (size_t i = 0; i < 4; i++) {
+        assert_close(coords[2 * i], a[i], 1e-12);
+        assert_close(coords[2 * i + 1], -b[i], 1e-12);
+    }
+    /* more columns than rows: the same answer through the rows' Gram matrix */
+    double wide[6 * 2], wc[2 * 2], wr[2];
+    for (size_t j = 0; j < 6; j++) {
+        wide[j * 2] = (double)j * 0.5;
+        wide[j * 2 + 1] = -(double)j * 0.5;
+    }
+    struct tune_matrix w = {2, 6, wide};
+    cr_assert_eq(tune_report_pca2(&w, wc, wr, &err), TUNE_OK, "%s", err.msg);
+    assert_close(wr[0], 1, 1e-12);
+    assert_close(wr[1], 0, 1e-12);
+    /* the two rows are sqrt(sum of (j)^2) = sqrt(55) apart, on PC1 */
+    assert_close(fabs(wc[0] - wc[2]), sqrt(55.0), 1e-12);
+    cr_assert_eq(tune_report_pca2(&(struct tune_matrix){1, 3, x}, coords, ratio, &err),
+                 TUNE_EINVAL);
+}
+
+Test(report, pca_of_standardized_iris_explains_73_and_23_percent)
+{
+    /* the classic figures: 72.96% and 22.85% of the variance */
+    struct tune_table *t = NULL;
+    cr_assert_eq(tune_table_read_csv("data/iris.csv", &t, NULL), TUNE_OK);
+    size_t n = t->n_rows;
+    double *x = malloc(4 * n * sizeof *x), *coords = malloc(2 * n * sizeof *coords), ratio[2];
+    for (size_t j = 0; j < 4; j++) {
+        double mean, sd;
+        tune_mean_std(&t->data[j * n], n, &mean, &sd);
+        for (size_t i = 0; i < n; i++)
+            x[j * n + i] = (t->data[j * n + i] - mean) / sd;
+    }
+    struct tune_matrix m = {n, 4, x};
+    cr_assert_eq(tune_report_pca2(&m, coords, ratio, NULL), TUNE_OK);
+    assert_close(ratio[0], 0.7296, 1e-4);
+    assert_close(ratio[1], 0.2285, 1e-4);
+    /* the first flower, on the first component */
+    assert_close(fabs(coords[0]), 2.2647, 1e-4);
+    free(x);
+    free(coords);
+    tune_table_free(t);
 }
 
 Test(report, roc_data_are_the_metric_curves_and_the_mean_averages_the_folds)
@@ -447,6 +543,125 @@ Test(report, parameter_views_use_log_axes_and_named_categories)
     rm_dir(dir);
 }
 
+/* The values of the "set xtics (...)" line of a script (labels skipped,
+ * minor tics — level 1 — left out); returns how many. */
+static size_t major_xtics(const char *gp, double *v, size_t cap)
+{
+    const char *p = strstr(gp, "set xtics (");
+    cr_assert_not_null(p, "%s", gp);
+    p += strlen("set xtics (");
+    size_t n = 0;
+    while (*p && *p != ')') {
+        if (*p == '"' || *p == '\'') { /* a label */
+            char q = *p++;
+            while (*p && *p != q)
+                p++;
+            p++;
+        }
+        char *end;
+        double x = strtod(p, &end);
+        cr_assert_neq(end, p, "no number at: %.40s", p);
+        p = end;
+        while (*p == ' ')
+            p++;
+        int minor = 0;
+        if (*p >= '0' && *p <= '9') { /* a level after the position */
+            minor = strtol(p, &end, 10) == 1;
+            p = end;
+        }
+        if (!minor && n < cap)
+            v[n++] = x;
+        while (*p == ',' || *p == ' ')
+            p++;
+    }
+    return n;
+}
+
+/* Is x a power of ten (to rounding)? */
+static int power_of_ten(double x)
+{
+    double e = log10(x);
+    return fabs(e - round(e)) < 1e-9;
+}
+
+Test(report, log_axes_over_five_decades_tick_powers_of_ten_only)
+{
+    /* 1e-4..100 used to get 17 ticks (1, 2, 5 per decade) whose labels ran
+     * into each other */
+    static const struct {
+        const char *low, *high;
+        double values[3];
+        size_t max_tics;
+    } cases[] = {{"0.0001", "100", {1.5e-4, 0.47, 84}, 8},
+                 {"1e-9", "1e6", {2e-9, 3e-2, 8e5}, 9}};
+    for (size_t c = 0; c < 2; c++) {
+        char *dir = tu_tmpdir(), p0[64], p1[64], p2[64], cfg[512];
+        snprintf(p0, sizeof p0, "{\"C\": %.17g}", cases[c].values[0]);
+        snprintf(p1, sizeof p1, "{\"C\": %.17g}", cases[c].values[1]);
+        snprintf(p2, sizeof p2, "{\"C\": %.17g}", cases[c].values[2]);
+        struct tune_trial t[3] = {trial(0, TUNE_TRIAL_COMPLETE, 0.7, p0),
+                                  trial(1, TUNE_TRIAL_COMPLETE, 0.9, p1),
+                                  trial(2, TUNE_TRIAL_COMPLETE, 0.8, p2)};
+        snprintf(cfg, sizeof cfg,
+                 "{\"space\":{\"C\":{\"type\":\"float\",\"low\":%s,\"high\":%s,"
+                 "\"scale\":\"log\"}}}",
+                 cases[c].low, cases[c].high);
+        struct tune_study_info info = {
+            .name = "s", .metric = "accuracy", .maximize = 1, .config_json = cfg};
+        struct tune_plot_opts po = opts_in(dir, have_gnuplot());
+        struct tune_plot_log log = {0};
+        struct tune_error err = {0};
+        cr_assert_eq(tune_report_params(&info, t, 3, &po, &log, NULL, &err), TUNE_OK, "%s",
+                     err.msg);
+        char *gp = tu_read(dir, "param_1_C.gp");
+        double v[64];
+        size_t n = major_xtics(gp, v, 64);
+        cr_assert(n >= 4 && n <= cases[c].max_tics, "%zu ticks:\n%s", n, gp);
+        for (size_t i = 0; i < n; i++)
+            cr_assert(power_of_ten(v[i]), "tick %g is not a power of ten:\n%s", v[i], gp);
+        /* evenly spaced: every decade, or every other one */
+        for (size_t i = 2; i < n; i++)
+            assert_close(log10(v[i]) - log10(v[i - 1]), log10(v[1]) - log10(v[0]), 1e-9);
+        if (log.n_rendered)
+            cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
+        free(gp);
+        tune_plot_log_release(&log);
+        rm_dir(dir);
+    }
+}
+
+Test(report, integer_parameters_and_few_trials_get_whole_number_ticks)
+{
+    /* p in 1..2 was ticked 1, 1.2, 1.4...; the colour bar of 3 trials 0,
+     * 0.5, 1... */
+    char *dir = tu_tmpdir();
+    struct tune_trial t[3] = {trial(0, TUNE_TRIAL_COMPLETE, 0.7, "{\"p\": 1, \"k\": 40}"),
+                              trial(1, TUNE_TRIAL_COMPLETE, 0.9, "{\"p\": 2, \"k\": 3}"),
+                              trial(2, TUNE_TRIAL_COMPLETE, 0.8, "{\"p\": 1, \"k\": 17}")};
+    struct tune_study_info info = {
+        .name = "s",
+        .metric = "accuracy",
+        .maximize = 1,
+        .config_json = "{\"space\":{\"p\":{\"type\":\"int\",\"low\":1,\"high\":2},"
+                       "\"k\":{\"type\":\"int\",\"low\":1,\"high\":40}}}"};
+    struct tune_plot_opts po = opts_in(dir, have_gnuplot());
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_params(&info, t, 3, &po, &log, NULL, &err), TUNE_OK, "%s", err.msg);
+    char *gp = tu_read(dir, "param_1_p.gp"), *gk = tu_read(dir, "param_2_k.gp");
+    assert_contains(gp, "set xtics 1\n");
+    assert_contains(gp, "set cbtics 1\n");
+    /* a wide integer range keeps gnuplot's ticks, but whole numbers */
+    cr_assert_null(strstr(gk, "set xtics 1\n"), "%s", gk);
+    assert_contains(gk, "set format x '%.0f'");
+    if (log.n_rendered)
+        cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
+    free(gp);
+    free(gk);
+    tune_plot_log_release(&log);
+    rm_dir(dir);
+}
+
 Test(report, importances_are_sorted_by_size_with_quoted_names)
 {
     char *dir = tu_tmpdir();
@@ -622,6 +837,75 @@ Test(report, learning_curve_at_full_size_reproduces_cross_validation)
     tune_config_free(cfg);
 }
 
+static const char kmeans_study[] =
+    "{\"name\": \"iris-km\", \"data\": {\"path\": \"%s/data/iris.csv\", \"target\": \"target\"},"
+    " \"task\": \"clustering\", \"trainer\": {\"name\": \"kmeans\", \"params\": {\"n_init\": 2}},"
+    " \"preprocess\": {\"scale\": \"standard\"}, \"search\": {\"seed\": 1}, \"cv\": {\"folds\": 3}}";
+
+Test(report, clustering_learning_curve_scores_the_silhouette_of_training_and_validation_rows)
+{
+    /* a clustering measure needs the rows: it used to be NaN everywhere */
+    char cwd[512], text[1024];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text, kmeans_study, cwd);
+    struct tune_study_config *cfg = NULL;
+    struct tune_dataset *ds = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_config_parse("km.json", text, &cfg, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &ds, &err), TUNE_OK);
+    double fr[2] = {0.4, 1.0};
+    const char *params = "{\"n_clusters\": 3}";
+    struct tune_learning_curve lc;
+    cr_assert_eq(tune_learning_curve_compute(cfg, ds, params, fr, 2, &lc, &err), TUNE_OK, "%s",
+                 err.msg);
+    cr_assert_str_eq(lc.metric, "silhouette");
+    cr_assert(lc.maximize);
+    for (size_t i = 0; i < 2 * 3; i++) {
+        cr_assert(lc.train[i] > 0.2 && lc.train[i] < 1, "train %zu: %g", i, lc.train[i]);
+        cr_assert(lc.valid[i] > 0.2 && lc.valid[i] < 1, "valid %zu: %g", i, lc.valid[i]);
+    }
+    /* at full size the validation scores are the study's fold scores */
+    struct tune_splits *sp = NULL;
+    cr_assert_eq(tune_cv_split(&cfg->cv, ds->n_rows, ds->y, ds->n_classes, cfg->seed, &sp, NULL),
+                 0);
+    const struct tune_trainer_type *tr = cfg->trainer;
+    double values[64];
+    const char *names[64], *strings[64];
+    cr_assert_eq(tune_config_resolve_params(cfg, params, "p", values, NULL), 0);
+    for (size_t i = 0; i < tr->n_hparams; i++) {
+        names[i] = tr->hparams[i].name;
+        strings[i] = tr->hparams[i].type == TUNE_PARAM_CATEGORICAL
+                         ? tr->hparams[i].choices[(size_t)values[i]]
+                         : NULL;
+    }
+    struct tune_params tp = {tr->n_hparams, names, values, strings};
+    struct tune_cv_result cv;
+    cr_assert_eq(tune_cross_validate(ds, sp, &cfg->prep, tr, &tp, cfg->seed, &cv, &err), 0, "%s",
+                 err.msg);
+    const struct tune_metric_summary *sil = NULL;
+    for (size_t m = 0; m < cv.n_metrics; m++)
+        if (strcmp(cv.metrics[m].name, "silhouette") == 0)
+            sil = &cv.metrics[m];
+    cr_assert_not_null(sil);
+    for (size_t f = 0; f < 3; f++)
+        cr_assert_eq(lc.valid[3 + f], sil->folds[f], "fold %zu: %.17g vs %.17g", f,
+                     lc.valid[3 + f], sil->folds[f]);
+    char buf[512];
+    tune_learning_curve_diagnose(&lc, buf, sizeof buf);
+    cr_assert_null(strstr(buf, "bias"), "%s", buf);
+    cr_assert_null(strstr(buf, "nan"), "%s", buf);
+    tune_cv_result_release(&cv);
+    tune_splits_free(sp);
+    tune_learning_curve_release(&lc);
+    /* one cluster has no silhouette anywhere: an error, not a curve of NaN */
+    cr_assert_eq(tune_learning_curve_compute(cfg, ds, "{\"n_clusters\": 1}", fr, 2, &lc, &err),
+                 TUNE_ENUMERIC);
+    assert_contains(err.msg, "silhouette");
+    assert_contains(err.msg, "undefined");
+    tune_dataset_free(ds);
+    tune_config_free(cfg);
+}
+
 /* ---- elbow ------------------------------------------------------------------- */
 
 Test(report, elbow_of_four_separated_blobs_is_four)
@@ -666,6 +950,8 @@ Test(report, elbow_of_four_separated_blobs_is_four)
     }
     tune_elbow_release(&e);
     cr_assert_eq(tune_elbow_compute(&x, 49, 1, 3, &e, &err), TUNE_EINVAL);
+    cr_assert_eq(tune_elbow_compute(&x, 1, 1, 3, &e, &err), TUNE_EINVAL);
+    assert_contains(err.msg, "[2, 48]");
     free(dat);
     free(gp);
     tune_plot_log_release(&log);
@@ -793,6 +1079,172 @@ Test(report, study_report_renders_every_picture_and_matches_the_stored_metrics)
     free(roc);
     free(html);
     tune_trial_release(&best);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+Test(report, out_of_fold_pictures_of_repeated_cv_say_they_show_the_last_repeat)
+{
+    /* with cv.repeats 2 each row is predicted twice; oof.csv keeps the last
+     * repeat, and the pictures must say so */
+    static const char *const studies[2] = {
+        "{\"name\": \"reg\", \"data\": {\"path\": \"%s/data/diabetes.csv\"}, \"task\": "
+        "\"regression\", \"trainer\": {\"name\": \"linear\"}, \"search\": {\"seed\": 2},"
+        " \"cv\": {\"folds\": 3, \"repeats\": 2}}",
+        "{\"name\": \"bin\", \"data\": {\"path\": \"%s/data/breast_cancer.csv\"}, \"task\": "
+        "\"binary\", \"trainer\": {\"name\": \"logistic\"}, \"preprocess\": {\"scale\": "
+        "\"standard\"}, \"search\": {\"seed\": 2}, \"cv\": {\"folds\": 3, \"repeats\": 2}}"};
+    static const char *const scripts[2][3] = {{"predictions.gp", NULL, NULL},
+                                              {"roc.gp", "pr.gp", "confusion.gp"}};
+    for (size_t s = 0; s < 2; s++) {
+        char *dir = tu_tmpdir(), cwd[512], text[2048], out[700];
+        cr_assert_not_null(getcwd(cwd, sizeof cwd));
+        snprintf(text, sizeof text, studies[s], cwd);
+        struct tune_study_info info = {0};
+        struct tune_store *store = run_study(dir, text, 1, &info);
+        snprintf(out, sizeof out, "%s/report", dir);
+        struct tune_plot_opts po = opts_in(out, 0);
+        struct tune_plot_log log = {0};
+        struct tune_error err = {0};
+        cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+        for (size_t i = 0; i < 3 && scripts[s][i]; i++) {
+            char *gp = tu_read(out, scripts[s][i]);
+            assert_contains(gp, "last of 2 repeats");
+            free(gp);
+        }
+        /* the history is of every fold: no such note */
+        char *gp = tu_read(out, "history.gp");
+        cr_assert_null(strstr(gp, "repeats"), "%s", gp);
+        free(gp);
+        tune_plot_log_release(&log);
+        tune_study_info_release(&info);
+        tune_store_close(store);
+        rm_dir(dir);
+    }
+}
+
+static const char kmeans_grid_study[] =
+    "{\"name\": \"iris-k\", \"data\": {\"path\": \"%s/data/iris.csv\", \"target\": \"target\"},"
+    " \"task\": \"clustering\", \"trainer\": {\"name\": \"kmeans\", \"params\": {\"n_init\": 2}},"
+    " \"space\": {\"n_clusters\": {\"type\": \"int\", \"low\": 2, \"high\": 4, \"grid_points\": 3}},"
+    " \"preprocess\": {\"scale\": \"standard\"}, \"search\": {\"strategy\": \"grid\", \"seed\": 5},"
+    " \"cv\": {\"folds\": 3}, \"objective\": \"%s\"}";
+
+Test(report, clustering_report_draws_sizes_silhouettes_and_the_projection)
+{
+    /* k = 2..4 on iris by inertia: the best is k = 4, so four clusters */
+    char *dir = tu_tmpdir(), cwd[512], text[2048], out[700];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text, kmeans_grid_study, cwd, "inertia");
+    struct tune_study_info info = {0};
+    struct tune_store *store = run_study(dir, text, 3, &info);
+    snprintf(out, sizeof out, "%s/report", dir);
+    int render = have_gnuplot();
+    struct tune_plot_opts po = opts_in(out, render);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    static const char *const expect[] = {"cluster_sizes.png", "silhouette.png",
+                                         "clusters_pca.png",  "clusters_k.png",
+                                         "history.png",       "param_1_n_clusters.png"};
+    char *html = tu_read(out, "index.html");
+    for (size_t i = 0; i < 6; i++) {
+        cr_assert_lt(image_index(&log, expect[i]), log.n_images, "no %s", expect[i]);
+        char tag[300];
+        snprintf(tag, sizeof tag, "<img src=\"%s\"", expect[i]);
+        assert_contains(html, tag);
+    }
+    cr_assert_null(strstr(html, "ROC"), "no word of ROC curves for a clustering");
+    if (render) {
+        cr_assert_eq(log.n_rendered, log.n_images);
+        cr_assert_eq(log.n_warnings, 0, "%s", log.first_warning);
+    }
+    struct tune_trial best;
+    cr_assert_eq(tune_store_trial_best(store, info.id, &best, NULL), TUNE_OK);
+    const struct tune_metric_summary *sil = NULL;
+    for (size_t m = 0; m < best.n_metrics; m++)
+        if (strcmp(best.metrics[m].name, "silhouette") == 0)
+            sil = &best.metrics[m];
+    cr_assert_not_null(sil);
+    /* the silhouette of every row, within its fold: each fold's mean is the
+     * stored fold score; every row once */
+    char *dat = tu_read(out, "silhouette.dat");
+    double v[8], sum[3] = {0}, count[3] = {0};
+    for (size_t line = 0; data_row(dat, line, v, 8) == 5; line++) {
+        cr_assert(v[1] >= -1 && v[1] <= 1, "%g", v[1]);
+        cr_assert(v[2] >= 1 && v[2] <= 4, "cluster %g", v[2]);
+        sum[(int)v[3]] += v[1];
+        count[(int)v[3]]++;
+    }
+    cr_assert_eq(count[0] + count[1] + count[2], 150);
+    for (size_t f = 0; f < 3; f++)
+        assert_close(sum[f] / count[f], sil->folds[f], 1e-12);
+    /* sizes: four clusters, largest first, 150 rows in all */
+    char *sizes = tu_read(out, "cluster_sizes.dat");
+    double total = 0, prev = INFINITY;
+    size_t k = 0;
+    for (; data_row(sizes, k, v, 8) >= 3; k++) {
+        cr_assert_eq(v[0], (double)(k + 1));
+        cr_assert_leq(v[1], prev);
+        prev = v[1];
+        total += v[1];
+    }
+    cr_assert_eq(k, 4);
+    cr_assert_eq(total, 150);
+    /* the projection: every row once, a centre per cluster */
+    char *pca = tu_read(out, "clusters_pca.dat");
+    size_t rows = 0;
+    while (data_row(pca, rows, v, 8) >= 4)
+        rows++;
+    cr_assert_eq(rows, 150);
+    char *centres = tu_read(out, "clusters_pca_centres.dat");
+    size_t nc = 0;
+    while (data_row(centres, nc, v, 8) >= 3)
+        nc++;
+    cr_assert_eq(nc, 4);
+    char *gp = tu_read(out, "clusters_pca.gp");
+    assert_contains(gp, "% of the variance)'");
+    /* the objective per k: one point per k, the best circled */
+    char *kdat = tu_read(out, "clusters_k.dat");
+    cr_assert_eq(data_row(kdat, 2, v, 8), 4);
+    cr_assert_eq(v[1], 4);
+    free(kdat);
+    free(gp);
+    free(centres);
+    free(pca);
+    free(sizes);
+    free(dat);
+    free(html);
+    tune_trial_release(&best);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+Test(report, clustering_report_without_stored_rows_says_so)
+{
+    /* a study run before oof_features.csv existed */
+    char *dir = tu_tmpdir(), cwd[512], text[2048], out[700], cmd[900];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text, kmeans_grid_study, cwd, "silhouette");
+    struct tune_study_info info = {0};
+    struct tune_store *store = run_study(dir, text, 2, &info);
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 '%s/t.db' \"DELETE FROM artifacts WHERE name = 'oof_features.csv'\"", dir);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(out, sizeof out, "%s/report", dir);
+    struct tune_plot_opts po = opts_in(out, 0);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(image_index(&log, "silhouette.png"), log.n_images);
+    cr_assert_lt(image_index(&log, "clusters_k.png"), log.n_images);
+    char *html = tu_read(out, "index.html");
+    assert_contains(html, "oof_features.csv");
+    free(html);
     tune_plot_log_release(&log);
     tune_study_info_release(&info);
     tune_store_close(store);
@@ -937,14 +1389,14 @@ struct stored_trial {
 
 /* Store `n` trials, numbered 0.. in order, in a new study `name` (objective
  * `metric`; a binary task with no search space) of the open store. */
-static void store_trials(struct tune_store *store, const char *name, const char *metric,
-                         int maximize, const struct stored_trial *t, size_t n,
-                         struct tune_study_info *info)
+static void store_trials_cfg(struct tune_store *store, const char *name, const char *config,
+                             const char *metric, int maximize, const struct stored_trial *t,
+                             size_t n, struct tune_study_info *info)
 {
     struct tune_error err = {0};
     int created = 0;
-    cr_assert_eq(tune_store_study_create_or_load(store, name, "{\"task\": \"binary\"}", metric,
-                                                   maximize, info, &created, &err),
+    cr_assert_eq(tune_store_study_create_or_load(store, name, config, metric, maximize, info,
+                                                 &created, &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_eq(created, 1);
     for (size_t i = 0; i < n; i++) {
@@ -971,6 +1423,13 @@ static void store_trials(struct tune_store *store, const char *name, const char 
     }
 }
 
+static void store_trials(struct tune_store *store, const char *name, const char *metric,
+                         int maximize, const struct stored_trial *t, size_t n,
+                         struct tune_study_info *info)
+{
+    store_trials_cfg(store, name, "{\"task\": \"binary\"}", metric, maximize, t, n, info);
+}
+
 static struct tune_store *open_store(const char *dir)
 {
     char db[700];
@@ -979,14 +1438,6 @@ static struct tune_store *open_store(const char *dir)
     struct tune_error err = {0};
     cr_assert_eq(tune_store_open(db, &store, &err), TUNE_OK, "%s", err.msg);
     return store;
-}
-
-static size_t image_index(const struct tune_plot_log *log, const char *name)
-{
-    size_t i = 0;
-    while (i < log->n_images && strcmp(log->images[i], name) != 0)
-        i++;
-    return i;
 }
 
 Test(report, intermediate_lines_are_fold_means_per_step_with_the_best_on_top)
@@ -1280,6 +1731,103 @@ static int list_intermediate_fails(struct tune_store *s, int64_t study_id, int n
     *out = NULL;
     *n = 0;
     return tune_error_set(err, TUNE_EIO, "disk I/O error (injected) at %d", number);
+}
+
+Test(report, intermediate_axes_name_the_quantity_each_trainer_reports)
+{
+    /* the y axis says what the values are, from the stored study config */
+    static const struct {
+        const char *config, *ylabel, *xlabel;
+    } cases[] = {
+        {"{\"task\": \"binary\", \"trainer\": {\"name\": \"boosting\"}}",
+         "validation log-loss", "boosting round"},
+        {"{\"task\": \"regression\", \"trainer\": {\"name\": \"boosting\"}}",
+         "validation mean squared error", "boosting round"},
+        {"{\"task\": \"multiclass\", \"trainer\": {\"name\": \"forest\", \"params\": "
+         "{\"oob_score\": true}}}",
+         "out-of-bag error (1 - accuracy)", "trees"},
+        {"{\"task\": \"regression\", \"trainer\": {\"name\": \"forest\", \"params\": "
+         "{\"oob_score\": true}}}",
+         "out-of-bag mean squared error", "trees"},
+        {"{\"task\": \"binary\", \"trainer\": {\"name\": \"forest\", \"params\": {}}}",
+         "validation log-loss", "trees"},
+        {"{\"task\": \"binary\", \"trainer\": {\"name\": \"forest\"}, \"space\": {\"oob_score\":"
+         " {\"type\": \"bool\"}}}",
+         "out-of-bag error or validation log-loss", "trees"},
+        {"{\"task\": \"multiclass\", \"trainer\": {\"name\": \"mlp\"}}", "validation log-loss",
+         "epoch"},
+        {"{\"task\": \"regression\", \"trainer\": {\"name\": \"mlp\"}}",
+         "validation mean squared error", "epoch"},
+        {"{\"task\": \"binary\", \"trainer\": {\"exec\": [\"./train.py\"]}}", "reported value",
+         "step"},
+    };
+    static const struct tune_intermediate v[] = {{0, 1, 0.61}, {0, 2, 0.45}, {0, 3, 0.38}};
+    struct stored_trial t[1] = {{TUNE_TRIAL_COMPLETE, 0.8, 3, v}};
+    char *dir = tu_tmpdir();
+    struct tune_store *store = open_store(dir);
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char name[32], out[700], want[200];
+        snprintf(name, sizeof name, "s%zu", c);
+        snprintf(out, sizeof out, "%s/%s", dir, name);
+        struct tune_study_info info = {0};
+        store_trials_cfg(store, name, cases[c].config, "accuracy", 1, t, 1, &info);
+        struct tune_trial *trials = NULL;
+        size_t n = 0;
+        struct tune_error err = {0};
+        cr_assert_eq(tune_store_trial_list(store, info.id, &trials, &n, &err), TUNE_OK);
+        struct tune_plot_opts po = opts_in(out, 0);
+        struct tune_plot_log log = {0};
+        cr_assert_eq(mkdir(out, 0777), 0);
+        cr_assert_eq(tune_report_intermediate(store, &info, trials, n, 0, &po, &log, &err),
+                     TUNE_OK, "%s", err.msg);
+        char *gp = tu_read(out, "intermediate.gp");
+        snprintf(want, sizeof want, "set ylabel '%s (lower is better)", cases[c].ylabel);
+        assert_contains(gp, want);
+        snprintf(want, sizeof want, "set xlabel '%s'", cases[c].xlabel);
+        assert_contains(gp, want);
+        cr_assert_null(strstr(gp, "intermediate value ("), "%s", gp);
+        free(gp);
+        tune_plot_log_release(&log);
+        tune_trials_free(trials, n);
+        tune_study_info_release(&info);
+    }
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+Test(report, a_score_mode_page_speaks_of_runs_not_folds_or_predictions)
+{
+    /* an external program that scores itself: no task, no data, no folds,
+     * no predictions; the page used to say "Task ?", "data ?", "per fold"
+     * and that ROC curves were missing */
+    static const struct tune_intermediate v[] = {{-1, 1, 3.5}, {-1, 2, 1.25}};
+    struct stored_trial t[2] = {{TUNE_TRIAL_COMPLETE, 2.5, 2, v}, {TUNE_TRIAL_COMPLETE, 1.4, 0, NULL}};
+    char *dir = tu_tmpdir(), out[700];
+    struct tune_store *store = open_store(dir);
+    struct tune_study_info info = {0};
+    store_trials_cfg(store, "branin",
+                     "{\"trainer\": {\"exec\": [\"./branin.sh\"], \"mode\": \"score\"},"
+                     " \"objective\": {\"metric\": \"objective\", \"direction\": \"minimize\"}}",
+                     "objective", 0, t, 2, &info);
+    snprintf(out, sizeof out, "%s/report", dir);
+    struct tune_plot_opts po = opts_in(out, 0);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    char *html = tu_read(out, "index.html");
+    assert_contains(html, "Score mode");
+    assert_contains(html, "./branin.sh");
+    cr_assert_null(strstr(html, "<b>?</b>"), "%s", html);
+    cr_assert_null(strstr(html, "ROC"), "%s", html);
+    cr_assert_null(strstr(html, "oof.csv"), "%s", html);
+    cr_assert_null(strstr(html, "per fold"), "%s", html);
+    cr_assert_null(strstr(html, "s / fold"), "%s", html);
+    cr_assert_null(strstr(html, "on every fold"), "%s", html);
+    free(html);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
 }
 
 Test(report, a_failing_store_fails_the_intermediate_picture_naming_the_trial)

@@ -243,6 +243,75 @@ Test(report_cli, learning_curve_uses_the_best_trial_and_prints_a_diagnosis)
     rm_dir(dir);
 }
 
+Test(report_cli, learning_curve_of_a_score_mode_study_says_there_is_no_data)
+{
+    /* a score-mode program scores itself: nothing to subsample; the message
+     * is for the user, not an internal function name */
+    char *dir = tu_tmpdir();
+    struct result r =
+        cli("learning-curve examples/trainers/branin.json --db %s/none.db --out %s/lc", dir, dir);
+    assert_usage_error(&r, "examples/trainers/branin.json: a score-mode study (an external "
+                           "program that scores itself) has no data to subsample");
+    cr_assert_null(strstr(r.err, "tune_"), "%s", r.err);
+    cr_assert(!exists(dir, "lc") && !exists(dir, "none.db"));
+    result_free(&r);
+    rm_dir(dir);
+}
+
+Test(report_cli, learning_curve_of_the_clustering_example_has_numbers_not_nan)
+{
+    char *dir = tu_tmpdir();
+    struct result r = cli("run examples/iris_kmeans.json --db %s/t.db --quiet", dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    result_free(&r);
+    r = cli("learning-curve examples/iris_kmeans.json --db %s/t.db --out %s/lc", dir, dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_null(strstr(r.out, "nan"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "silhouette (higher is better)"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "\ndiagnosis: "), "%s", r.out);
+    if (have_gnuplot())
+        cr_assert_null(strstr(r.err, "gnuplot warned"), "%s", r.err);
+    result_free(&r);
+    /* k = 1: the silhouette is undefined at every size: exit 1, no picture */
+    r = cli("learning-curve examples/iris_kmeans.json --db %s/t.db --params '{\"n_clusters\": 1}'"
+            " --out %s/lc1",
+            dir, dir);
+    cr_assert_eq(r.rc, 1, "exit %d: %s%s", r.rc, r.out, r.err);
+    cr_assert_not_null(strstr(r.err, "silhouette"), "%s", r.err);
+    cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
+    cr_assert(!exists(dir, "lc1"));
+    result_free(&r);
+    rm_dir(dir);
+}
+
+Test(report_cli, report_of_the_clustering_example_draws_its_clusters)
+{
+    /* it failed with "oof.csv: column 3 is 'cluster', expected 'y_true'" */
+    char *dir = tu_tmpdir(), rep[600];
+    struct result r = cli("run examples/iris_kmeans.json --db %s/t.db --quiet", dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    result_free(&r);
+    r = cli("report --db %s/t.db --out %s/rep", dir, dir);
+    cr_assert_eq(r.rc, 0, "exit %d: %s", r.rc, r.err);
+    cr_assert_not_null(strstr(r.out, "/rep/index.html"), "%s", r.out);
+    if (have_gnuplot())
+        cr_assert_str_empty(r.err, "%s", r.err);
+    snprintf(rep, sizeof rep, "%s/rep", dir);
+    static const char *const pictures[] = {"cluster_sizes", "silhouette", "clusters_pca",
+                                           "clusters_k"};
+    char *html = tu_read(rep, "index.html");
+    for (size_t i = 0; i < 4; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s.gp", pictures[i]);
+        cr_assert(exists(rep, name), "no %s", name);
+        snprintf(name, sizeof name, "<img src=\"%s.png\"", pictures[i]);
+        cr_assert_not_null(strstr(html, name), "index.html lacks %s", name);
+    }
+    free(html);
+    result_free(&r);
+    rm_dir(dir);
+}
+
 Test(report_cli, elbow_of_iris_is_three)
 {
     char *dir = tu_tmpdir();
@@ -254,6 +323,22 @@ Test(report_cli, elbow_of_iris_is_three)
     char e[600];
     snprintf(e, sizeof e, "%s/e", dir);
     cr_assert(exists(e, "elbow.dat") && exists(e, "elbow.gp"));
+    result_free(&r);
+    rm_dir(dir);
+}
+
+Test(report_cli, elbow_needs_a_k_max_of_at_least_2_and_says_the_range)
+{
+    /* k = 1 alone has no elbow and no silhouette: it used to end in a
+     * gnuplot warning over an empty panel */
+    char *dir = tu_tmpdir();
+    struct result r = cli("elbow --data data/iris.csv --drop target --k-max 1 --out %s/e", dir);
+    assert_usage_error(&r, "--k-max: expected an integer in [2, 1000], got '1'");
+    result_free(&r);
+    r = cli("elbow --data data/iris.csv --drop target --k-max 2 --out %s/e", dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    if (have_gnuplot())
+        cr_assert_str_empty(r.err, "%s", r.err);
     result_free(&r);
     rm_dir(dir);
 }

@@ -158,6 +158,13 @@ double tune_metric_inertia(const struct tune_matrix *x, const int *labels, size_
  * drawn without replacement by a generator seeded with `seed`. */
 double tune_metric_silhouette(const struct tune_matrix *x, const int *labels, size_t k,
                               size_t sample_size, uint64_t seed);
+/* The silhouette of each row, s(i) = (b - a) / max(a, b) (0 for a row alone
+ * in its cluster), into out[0..n_rows), exactly (scikit-learn's
+ * silhouette_samples); their mean is tune_metric_silhouette(x, ..., 0, 0).
+ * Returns 0, or -1 with every out[i] NAN when the silhouette is undefined
+ * (as above) or memory ran out. */
+int tune_metric_silhouette_samples(const struct tune_matrix *x, const int *labels, size_t k,
+                                   double *out);
 double tune_metric_davies_bouldin(const struct tune_matrix *x, const int *labels, size_t k);
 double tune_metric_calinski_harabasz(const struct tune_matrix *x, const int *labels, size_t k);
 

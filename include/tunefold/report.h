@@ -95,7 +95,9 @@ int tune_png_size(const char *path, unsigned *width, unsigned *height, struct tu
 
 /* ---- out-of-fold predictions ----------------------------------------------- */
 
-/* The "oof.csv" artifact, parsed (header row,fold,y_true,y_pred[,p_<class>...]). */
+/* The "oof.csv" artifact, parsed (header row,fold,y_true,y_pred[,p_<class>...];
+ * a clustering's row,fold,cluster,distance: the cluster ids in y_pred,
+ * y_true NAN). */
 struct tune_oof {
     size_t n;               /* rows */
     size_t n_classes;       /* 0 for regression */
@@ -107,6 +109,9 @@ struct tune_oof {
     double *proba;          /* n x n_classes row-major, or NULL */
     size_t n_folds;
     int *folds;             /* the distinct fold numbers, ascending */
+    size_t n_clusters;      /* clustering: largest cluster id + 1; else 0 */
+    double *distance;       /* clustering: each row's squared distance to its
+                               centre (NAN when not stored); else NULL */
 };
 
 /* Parse `text` for `task`.  Errors (TUNE_EINVAL) name the column or line. */
@@ -143,6 +148,39 @@ int tune_report_confusion(const struct tune_oof *oof, const char *title,
 int tune_report_predictions(const struct tune_oof *oof, const char *title,
                             const struct tune_plot_opts *o, struct tune_plot_log *log,
                             struct tune_error *err);
+
+/* ---- clustering ----------------------------------------------------------- */
+
+/* The first two principal components of the rows of x (column-major,
+ * n_rows >= 2): coords receives each row's two coordinates (n_rows x 2,
+ * row-major), ratio the share of the total variance each component
+ * explains.  Each component's largest loading is made positive.  A second
+ * component that carries no variance (one column, or collinear rows) is 0.
+ * TUNE_EINVAL for fewer than 2 rows or a value that is not finite. */
+int tune_report_pca2(const struct tune_matrix *x, double *coords, double ratio[2],
+                     struct tune_error *err);
+
+/* The clusters of a clustering's best trial, from its out-of-fold cluster
+ * ids and its "oof_features.csv" artifact (`features`, the validated rows
+ * as k-means saw them): each fold's clusters are matched to the largest
+ * fold's by their centres (k-means numbers its clusters at random in every
+ * fold), then numbered 1..k from the largest.  Three pictures:
+ * "cluster_sizes" (rows per cluster, bars), "silhouette" (every row's
+ * silhouette within its fold, sorted within each cluster, the mean as a
+ * dashed line: scikit-learn's silhouette plot) and "clusters_pca" (the rows
+ * on the first two principal components, coloured by cluster, each
+ * cluster's centre — the mean of its rows — marked).  `title` is any text. */
+int tune_report_clusters(const struct tune_oof *oof, const char *features, size_t len,
+                         const char *title, const struct tune_plot_opts *o,
+                         struct tune_plot_log *log, struct tune_error *err);
+
+/* The objective against the number of clusters ("clusters_k"): every
+ * complete trial's mean ± std over folds at its n_clusters, the best of each
+ * k joined, the best trial circled.  Nothing drawn (TUNE_OK) unless the
+ * study's space searches n_clusters and complete trials cover 2 or more k. */
+int tune_report_clusters_k(const struct tune_study_info *info, const struct tune_trial *trials,
+                           size_t n, const struct tune_plot_opts *o, struct tune_plot_log *log,
+                           struct tune_error *err);
 
 /* Optimization history ("history"): each finished trial's objective against
  * its number, the best-so-far line, failed trials marked below the axis'
@@ -252,6 +290,8 @@ struct tune_learning_curve {
     double *n_train;            /* n_sizes: mean training rows */
     double *train, *valid;      /* n_sizes x n_folds (row = size): scores */
     double *train_mean, *train_std, *valid_mean, *valid_std; /* n_sizes each (population std) */
+    int clustering;             /* 1: a clustering measure (training score: on the rows the
+                                   clusters were found on) */
 };
 
 /* Cross-validate the configuration `params_json` (the study's fixed params,
@@ -263,7 +303,8 @@ struct tune_learning_curve {
  * training score and on the fold's validation rows the validation score.
  * The trainer's seed for fold f is the study's, so at fraction 1 the
  * validation scores are the study's fold scores of that configuration.
- * Release with tune_learning_curve_release. */
+ * A score-mode study (cfg->score_mode; ds may then be NULL) has no data:
+ * TUNE_EINVAL saying so.  Release with tune_learning_curve_release. */
 int tune_learning_curve_compute(const struct tune_study_config *cfg,
                                 const struct tune_dataset *ds, const char *params_json,
                                 const double *fractions, size_t n_fractions,

@@ -56,6 +56,35 @@ int tune_cross_validate(const struct tune_dataset *ds, const struct tune_splits 
 int tune_oof_format(const struct tune_dataset *ds, const struct tune_cv_result *cv, char **text,
                     size_t *len, struct tune_error *err);
 
+/* The validated rows as the trainer saw them — each row preprocessed by its
+ * fold's preprocessing — for pictures that need the rows themselves (the
+ * silhouette and projection of a clustering: reports never refit).  CSV
+ * text, header row,fold,<column names>, one line per validated row (the
+ * last repeat's, as in oof.csv), fold by fold, doubles as %.17g.  Folds
+ * whose columns differ (a one-hot level missing from a training fold) are
+ * joined on the union of the names, a column a fold lacks written as 0,
+ * which changes no distance between that fold's rows.  At most
+ * TUNE_OOF_FEATURES_MAX_ROWS rows and TUNE_OOF_FEATURES_MAX_VALUES values
+ * (judged on the first fold's width): past that, evenly spaced rows.
+ * Built fold by fold: _new, _add for each fold, _format; free with _free. */
+#define TUNE_OOF_FEATURES_MAX_ROWS 5000
+#define TUNE_OOF_FEATURES_MAX_VALUES 1000000
+struct tune_oof_features;
+struct tune_split;
+/* oof_fold (n_rows: each row's fold, -1 for none) is borrowed until _free. */
+int tune_oof_features_new(size_t n_rows, const int *oof_fold, struct tune_oof_features **out,
+                          struct tune_error *err);
+/* Fold `fold`'s split and its validation rows as the trainer saw them
+ * (x_valid: sp->n_valid rows; names: x_valid->n_cols column names). */
+int tune_oof_features_add(struct tune_oof_features *a, int fold, const struct tune_split *sp,
+                          const struct tune_matrix *x_valid, const char *const *names,
+                          struct tune_error *err);
+/* The rows as "oof_features.csv" text (row,fold,<names>...; doubles %.17g);
+ * *text is malloc'ed. */
+int tune_oof_features_format(const struct tune_oof_features *a, char **text, size_t *len,
+                             struct tune_error *err);
+void tune_oof_features_free(struct tune_oof_features *a);
+
 /* ---- the study ------------------------------------------------------------ */
 
 struct tune_study;

@@ -8,8 +8,8 @@ set grid lc rgb '#d8d8d8' lw 1
 set key opaque box lc rgb '#b0b0b0'
 set tics nomirror
 set title 'Intermediate values (12 of 12 complete trials with values)' . "\n" . 'study ' . 'breast-cancer-forest'
-set xlabel 'step'
-set ylabel 'intermediate value (lower is better)'
+set xlabel 'trees'
+set ylabel 'validation log-loss (lower is better)'
 set yrange [0.11580782096571862:0.35230015661884334]
 set xrange [7.1400000000000006:155.86000000000001]
 set key below horizontal

@@ -13,9 +13,8 @@ set ylabel 'roc_auc' . ' (higher is better)'
 set yrange [0.98526810800201725:0.98935078320916015]
 set logscale x
 set xrange [17.600000000000001:191.25]
-set xtics (20, 30, 50, 70, 100, 150)
+set xtics ('20' 20, '30' 30, '50' 50, '70' 70, '100' 100, '150' 150)
 set format x '%g'
-set mxtics 10
 set cbrange [0:11]
 set cblabel 'trial number'
 set palette defined (0 '#440154', 0.35 '#31688e', 0.7 '#35b779', 1 '#e8d91e')

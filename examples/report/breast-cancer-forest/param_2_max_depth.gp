@@ -12,6 +12,7 @@ set xlabel 'max_depth' . ''
 set ylabel 'roc_auc' . ' (higher is better)'
 set yrange [0.98526810800201725:0.98935078320916015]
 set xrange [1.6000000000000001:12.4]
+set xtics 1
 set cbrange [0:11]
 set cblabel 'trial number'
 set palette defined (0 '#440154', 0.35 '#31688e', 0.7 '#35b779', 1 '#e8d91e')

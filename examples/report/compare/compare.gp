@@ -11,10 +11,9 @@ set title 'Cost against quality of every complete trial' . "\n" . 'Pareto front:
 set xlabel 'fit + predict seconds per fold (log scale)'
 set ylabel 'roc_auc' . ' (higher is better)'
 set logscale x
-set xrange [7.8340499612750136e-05:0.029395287038641985]
-set xtics (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02)
+set xrange [3.2877499990036085e-05:0.12175060479989042]
+set xtics ('' 4e-05 1, '' 5e-05 1, '' 6e-05 1, '' 7e-05 1, '' 8e-05 1, '' 9e-05 1, '0.0001' 0.0001, '' 0.0002 1, '' 0.0003 1, '' 0.0004 1, '' 0.0005 1, '' 0.0006 1, '' 0.0007 1, '' 0.0008 1, '' 0.0009 1, '0.001' 0.001, '' 0.002 1, '' 0.003 1, '' 0.004 1, '' 0.005 1, '' 0.006 1, '' 0.007 1, '' 0.008 1, '' 0.009 1, '0.01' 0.01, '' 0.02 1, '' 0.03 1, '' 0.04 1, '' 0.05 1, '' 0.06 1, '' 0.07 1, '' 0.08 1, '' 0.09 1, '0.1' 0.1)
 set format x '%g'
-set mxtics 10
 set yrange [0.96340948706883855:0.99761055220210149]
 set key below horizontal maxcols 2
 set bmargin 8.7

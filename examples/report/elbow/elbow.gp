@@ -14,12 +14,14 @@ set xlabel 'k (clusters)'
 set key top right
 set title 'Inertia; elbow at k = 3 (Kneedle)'
 set ylabel 'inertia (sum of squared distances)'
+set yrange [3.1031483872084564:644.21458160094778]
 set arrow 1 from 3, graph 0 to 3, graph 1 nohead dt 2 lw 1.5 lc rgb '#d62728'
 plot 'elbow.dat' using 1:2 with linespoints pt 7 lw 2 lc rgb '#08519c' title 'inertia', \
      'elbow.dat' using 1:($1 == 3 ? $2 : NaN) with points pt 6 ps 3 lw 2 lc rgb '#d62728' title 'elbow'
 unset arrow 1
 set title 'Mean silhouette; highest at k = 2'
 set ylabel 'mean silhouette (higher is better)'
+set yrange [0.30852235498072389:0.60198913765884055]
 plot 'elbow.dat' using 1:3 with linespoints pt 7 lw 2 lc rgb '#31a354' title 'silhouette', \
      'elbow.dat' using 1:($1 == 2 ? $3 : NaN) with points pt 6 ps 3 lw 2 lc rgb '#d62728' title 'highest'
 unset multiplot

@@ -1,0 +1,23 @@
+# Written by tunefold; re-render from this folder with: gnuplot param_1_n_clusters.gp
+# The data is in param_1_n_clusters*.dat (numbers only; columns named at the top).
+set terminal pngcairo size 800,600 noenhanced font 'Sans,11' background rgb 'white'
+set output 'param_1_n_clusters.png'
+set encoding utf8
+set border lc rgb '#404040'
+set grid lc rgb '#d8d8d8' lw 1
+set key opaque box lc rgb '#b0b0b0'
+set tics nomirror
+set title 'Objective against ' . 'n_clusters' . "\n" . 'study ' . 'iris-kmeans'
+set xlabel 'n_clusters' . ''
+set ylabel 'silhouette' . ' (higher is better)'
+set yrange [0.26749674900912135:0.59489080862934196]
+set xrange [1.76:8.2400000000000002]
+set xtics 1
+set cbrange [0:6]
+set cblabel 'trial number'
+set palette defined (0 '#440154', 0.35 '#31688e', 0.7 '#35b779', 1 '#e8d91e')
+set key below horizontal
+set bmargin 7
+set cbtics 1
+plot 'param_1_n_clusters.dat' using 3:($2!=2 && $4==$5 ? $5 : NaN):1 with points pt 7 ps 1.1 lc palette title 'trial (colour: number)', \
+     'param_1_n_clusters.dat' using 3:($1==0 ? $5 : NaN) with points pt 6 ps 2.6 lw 2 lc rgb '#e6550d' title 'best trial 0'
