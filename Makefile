@@ -6,7 +6,7 @@ DESTDIR ?=
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 
-VERSION := 0.1.0
+VERSION := 0.2.0
 
 PKGS      := gsl nlopt sqlite3 libcjson
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)

@@ -49,6 +49,14 @@ void cli_print_json_string(FILE *f, const char *s);
 void cli_fmt_double(char *buf, size_t len, double v);
 /* Seconds as "1:02:03" / "2:03" / "4.2s". */
 void cli_fmt_duration(char *buf, size_t len, double seconds);
+/* A study whose external program scores itself (one run a trial, no folds). */
+int cli_study_score_mode(const struct tune_study_info *info);
+/* When five or more complete trials all have the same objective value, write
+ * the warning that the parameters may not reach the program into buf and
+ * return 1; else 0. */
+struct tune_progress;
+int cli_flat_warning(const struct tune_study_info *info, const struct tune_progress *p, char *buf,
+                     size_t len);
 
 /* ---- signals, progress and workers (cli/work.c) ---- */
 #include <signal.h>

@@ -1,7 +1,7 @@
 /* cli/main.c — `tunefold COMMAND ...`: dispatch, top-level help, --version. */
 #include "cli.h"
 
-#include <gsl/gsl_errno.h>
+#include "tunefold/tunefold.h"
 #include <string.h>
 
 static const char usage[] =
@@ -49,8 +49,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    /* Library code checks every GSL status; GSL must never abort the process. */
-    gsl_set_error_handler_off();
+    tune_init();
     if (argc < 2) {
         fputs(usage, stderr);
         return CLI_USAGE;
@@ -61,7 +60,7 @@ int main(int argc, char **argv)
         return CLI_OK;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("tunefold %s\n", TUNE_VERSION);
+        printf("tunefold %s\n%s\n", tune_version(), tune_version_libraries());
         return CLI_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -31,6 +31,7 @@ static const char run_help[] =
     "                 else 1); more join with `tunefold worker`\n"
     "  --seed N       study seed, overriding search.seed (default 0); another\n"
     "                 seed is another study, so give it another name\n"
+    "  --name NAME    the study's name in the store, overriding the file's \"name\"\n"
     "  --quiet        no progress display\n"
     "  -h, --help     show this help\n"
     "\n"
@@ -53,17 +54,26 @@ static const char evaluate_help[] =
     "  --params JSON  hyperparameters, e.g. '{\"C\": 0.5, \"penalty\": \"l1\"}'\n"
     "  --db PATH      SQLite database (default: the study's \"storage\")\n"
     "  --format F     table (default) or json\n"
+    "  --name NAME    the study's name in the store, overriding the file's \"name\"\n"
     "  -h, --help     show this help\n";
 
-/* Load the study file and open its store and study. */
-static int open_all(const char *cmd, const char *file, const char *db, const char *seed_text,
-                    struct tune_study_config **cfg, struct tune_store **store,
-                    struct tune_study **study)
+/* Load the study file and open its store and study; --name and --seed
+ * override the file's. */
+static int open_all(const char *cmd, const char *file, const char *db, const char *name,
+                    const char *seed_text, struct tune_study_config **cfg,
+                    struct tune_store **store, struct tune_study **study)
 {
     struct tune_error err = {0};
     int rc;
     if ((rc = tune_config_load(file, cfg, &err)))
         return cli_fail(cmd, &err);
+    if (name) {
+        char *copy = *name ? strdup(name) : NULL;
+        if (!copy)
+            return cli_usage_error(cmd, "--name: give a non-empty study name");
+        free((*cfg)->name);
+        (*cfg)->name = copy;
+    }
     if (seed_text) {
         double seed;
         if ((rc = cli_parse_count(cmd, "seed", seed_text, 0, 9007199254740992.0, &seed)))
@@ -74,9 +84,16 @@ static int open_all(const char *cmd, const char *file, const char *db, const cha
     if (tune_store_open(db ? db : (*cfg)->storage, store, &err))
         return cli_fail(cmd, &err);
     if ((rc = tune_study_open(*cfg, *store, study, &err))) {
-        /* the store's conflict message already says how to start anew */
+        if (rc == TUNE_ECONFLICT) {
+            fprintf(stderr,
+                    "tunefold %s: study '%s' already exists in %s with a different "
+                    "configuration; give this one a new name with --name NEW (or \"name\" in "
+                    "%s), or use another --db\n",
+                    cmd, (*cfg)->name, db ? db : (*cfg)->storage, file);
+            return CLI_USAGE;
+        }
         cli_fail(cmd, &err);
-        return rc == TUNE_EINVAL || rc == TUNE_ECONFLICT ? CLI_USAGE : CLI_FAILED;
+        return rc == TUNE_EINVAL ? CLI_USAGE : CLI_FAILED;
     }
     return CLI_OK;
 }
@@ -148,6 +165,9 @@ static int summarize(struct tune_store *store, const struct tune_study_info *inf
                 sum->killed == 1 ? "" : "s");
         rc = CLI_FAILED;
     }
+    char warning[512];
+    if (cli_flat_warning(info, &now, warning, sizeof warning))
+        fprintf(stderr, "tunefold: warning: %s\n", warning);
     struct tune_trial bt;
     if (tune_store_trial_best(store, info->id, &bt, &err)) {
         fprintf(stderr, "tunefold: no trial completed; see 'tunefold trials --db %s' for the "
@@ -199,13 +219,14 @@ static int work_here(const char *cmd, struct tune_study *study, const char *db,
 int cli_run(int argc, char **argv)
 {
     const char *cmd = "run", *db = NULL, *trials_text = NULL, *workers_text = NULL,
-               *seed_text = NULL, *pos[1];
+               *seed_text = NULL, *name = NULL, *pos[1];
     int quiet = 0;
     size_t n_pos;
     const struct cli_opt opts[] = {{"db", &db, NULL},
                                    {"trials", &trials_text, NULL},
                                    {"workers", &workers_text, NULL},
                                    {"seed", &seed_text, NULL},
+                                   {"name", &name, NULL},
                                    {"quiet", NULL, &quiet},
                                    {NULL, NULL, NULL}};
     int rc = cli_parse(cmd, argc, argv, opts, pos, 1, &n_pos, run_help);
@@ -224,7 +245,7 @@ int cli_run(int argc, char **argv)
     struct tune_study *study = NULL;
     struct tune_study_info info = {0};
     struct tune_error err = {0};
-    if ((rc = open_all(cmd, pos[0], db, seed_text, &cfg, &store, &study)))
+    if ((rc = open_all(cmd, pos[0], db, name, seed_text, &cfg, &store, &study)))
         goto done;
     if (!db)
         db = cfg->storage;
@@ -357,11 +378,13 @@ done:
 
 int cli_evaluate(int argc, char **argv)
 {
-    const char *cmd = "evaluate", *db = NULL, *params = NULL, *format = "table", *pos[1];
+    const char *cmd = "evaluate", *db = NULL, *params = NULL, *format = "table", *name = NULL,
+               *pos[1];
     size_t n_pos;
     const struct cli_opt opts[] = {{"db", &db, NULL},
                                    {"params", &params, NULL},
                                    {"format", &format, NULL},
+                                   {"name", &name, NULL},
                                    {NULL, NULL, NULL}};
     int rc = cli_parse(cmd, argc, argv, opts, pos, 1, &n_pos, evaluate_help);
     if (rc)
@@ -376,7 +399,7 @@ int cli_evaluate(int argc, char **argv)
     struct tune_study *study = NULL;
     struct tune_error err = {0};
     struct tune_cv_result cv = {0};
-    if ((rc = open_all(cmd, pos[0], db, NULL, &cfg, &store, &study)))
+    if ((rc = open_all(cmd, pos[0], db, name, NULL, &cfg, &store, &study)))
         goto done;
     struct tune_step step;
     if (tune_study_evaluate(study, params, &step, &cv, &err)) {

@@ -178,6 +178,12 @@ int cli_best(int argc, char **argv)
         rc = CLI_FAILED;
         goto done;
     }
+    struct tune_progress prog;
+    char warning[512] = "";
+    if (tune_store_study_progress(store, info.id, &prog, &err) == TUNE_OK &&
+        cli_flat_warning(&info, &prog, warning, sizeof warning))
+        fprintf(stderr, "tunefold best: warning: %s\n", warning);
+    int score_mode = cli_study_score_mode(&info);
     if (strcmp(format, "json") == 0) {
         printf("{\"study\": ");
         cli_print_json_string(stdout, info.name);
@@ -197,7 +203,20 @@ int cli_best(int argc, char **argv)
         put_num(stdout, b.fit_seconds);
         printf(", \"predict_seconds\": ");
         put_num(stdout, b.predict_seconds);
+        if (warning[0]) {
+            printf(", \"warning\": ");
+            cli_print_json_string(stdout, warning);
+        }
         printf("}\n");
+    } else if (score_mode) {
+        /* one run of the program: no folds, so no spread and no predict time */
+        printf("study '%s': best trial #%d of %s (%s)\n", info.name, b.number, info.metric,
+               info.maximize ? "maximize" : "minimize");
+        printf("params  %s\n", b.params_json ? b.params_json : "{}");
+        printf("%-22s %s\n", "metric", "value");
+        for (size_t m = 0; m < b.n_metrics; m++)
+            printf("%-22s %.6g\n", b.metrics[m].name, b.metrics[m].mean);
+        printf("run %.4g s\n", b.fit_seconds);
     } else {
         printf("study '%s': best trial #%d of %s (%s)\n", info.name, b.number, info.metric,
                info.maximize ? "maximize" : "minimize");

@@ -253,6 +253,24 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
     }
     if (oof_note)
         tune_text_printf(h, "<p class=\"note\">%s</p>\n", oof_note);
+    /* Five or more complete trials that all score the same: the parameters
+     * probably never reached the program (or change nothing). */
+    size_t n_complete = 0, n_same = 0;
+    for (size_t i = 0; i < n && best; i++)
+        if (tr[i].state == TUNE_TRIAL_COMPLETE && !isnan(tr[i].value)) {
+            n_complete++;
+            n_same += tr[i].value == best->value;
+        }
+    if (n_complete >= 5 && n_same == n_complete) {
+        tune_text_printf(h, "<p class=\"note\">Warning: all %zu complete trials have the same ",
+                         n_complete);
+        tune_html_text(h, info->metric);
+        tune_text_printf(h, " (");
+        tune_html_num(h, best->value);
+        tune_text_printf(h, "): the parameters may not reach the program (for an external "
+                            "trainer, check how <code>exec</code> passes them) or may not "
+                            "matter.</p>\n");
+    }
 
     /* pictures: those of the best trial, then those of the search */
     if (first_search_image > 0) {

@@ -177,6 +177,16 @@ static void choices_list(const struct tune_hparam *h, char *buf, size_t len)
     }
 }
 
+/* The trainer's parameter names, comma-separated, cut to fit `len`. */
+static void hparam_names(const struct tune_trainer_type *tr, char *list, size_t len)
+{
+    list[0] = '\0';
+    for (size_t i = 0; i < tr->n_hparams; i++) {
+        strncat(list, i ? ", " : "", len - strlen(list) - 1);
+        strncat(list, tr->hparams[i].name, len - strlen(list) - 1);
+    }
+}
+
 /* A fixed trainer parameter "WHERE.NAME": value of the declared type. */
 static int parse_value(const char *file, const char *where, const struct tune_hparam *h,
                        const cJSON *v, double *out, struct tune_error *err)
@@ -233,11 +243,8 @@ static int parse_param(const char *file, const struct tune_trainer_type *tr, con
     if (tr) {
         long hi_idx = tune_trainer_hparam_index(tr, e->string);
         if (hi_idx < 0) {
-            char list[512] = "";
-            for (size_t i = 0; i < tr->n_hparams; i++) {
-                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-                strncat(list, tr->hparams[i].name, sizeof list - strlen(list) - 1);
-            }
+            char list[512];
+            hparam_names(tr, list, sizeof list);
             return FAIL("%s: trainer '%s' has no parameter '%s' (it has: %s)", path, tr->name,
                         e->string, list);
         }
@@ -348,6 +355,13 @@ static int parse_param(const char *file, const struct tune_trainer_type *tr, con
         return FAIL("%s.high: missing (required number)", path);
     if (p->type == TUNE_PARAM_INT && (p->low != floor(p->low) || p->high != floor(p->high)))
         return FAIL("%s: low and high of an int parameter must be integers", path);
+    /* Past 2^53 not every integer is a double: rounding, grids and the text
+     * given to programs would no longer be exact. */
+    if (p->type == TUNE_PARAM_INT && (fabs(p->low) > 9007199254740992.0 ||
+                                      fabs(p->high) > 9007199254740992.0))
+        return FAIL("%s: an int parameter's low and high must lie within +-2^53 "
+                    "(9007199254740992), got [%g, %g]; use \"type\": \"float\" for a wider range",
+                    path, p->low, p->high);
     if (!(p->low < p->high))
         return FAIL("%s: empty range: low (%g) must be < high (%g)", path, p->low, p->high);
     const char *scale = "linear";
@@ -638,11 +652,8 @@ static int parse_trainer(const char *file, const cJSON *root, struct tune_study_
     for (const cJSON *v = params ? params->child : NULL; v; v = v->next) {
         long idx = tune_trainer_hparam_index(c->trainer, v->string);
         if (idx < 0) {
-            char list[512] = "";
-            for (size_t i = 0; i < n; i++) {
-                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-                strncat(list, c->trainer->hparams[i].name, sizeof list - strlen(list) - 1);
-            }
+            char list[512];
+            hparam_names(c->trainer, list, sizeof list);
             return FAIL("trainer.params.%s: trainer '%s' has no such parameter (it has: %s)",
                         v->string, name, list);
         }
@@ -1260,9 +1271,13 @@ int tune_config_resolve_params(const struct tune_study_config *c, const char *pa
     int rc = TUNE_OK;
     for (const cJSON *v = obj->child; v && !rc; v = v->next) {
         long idx = tune_trainer_hparam_index(tr, v->string);
-        if (idx < 0)
-            rc = tune_error_set(err, TUNE_EINVAL, "%s.%s: trainer '%s' has no such parameter",
-                                where, v->string, tr->name);
+        if (idx < 0) {
+            char list[512];
+            hparam_names(tr, list, sizeof list);
+            rc = tune_error_set(err, TUNE_EINVAL,
+                                "%s.%s: trainer '%s' has no such parameter (it has: %s)", where,
+                                v->string, tr->name, list);
+        }
         else
             rc = parse_value(file, where, &tr->hparams[idx], v, &values[idx], err);
     }

@@ -329,7 +329,7 @@ int tune_store_study_progress(struct tune_store *s, int64_t study_id, struct tun
                               struct tune_error *err)
 {
     memset(out, 0, sizeof *out);
-    out->best_value = NAN;
+    out->best_value = out->worst_value = NAN;
     out->best_number = -1;
     STORE_CALL(study_progress, 2, study_id, out);
 }

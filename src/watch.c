@@ -57,7 +57,7 @@ int tune_watch_new(struct tune_store *store, int64_t study_id, int maximize,
     w->maximize = maximize != 0;
     w->space = space;
     w->stamp = -1;
-    w->progress.best_value = NAN;
+    w->progress.best_value = w->progress.worst_value = NAN;
     w->progress.best_number = -1;
     w->hidden_a = w->hidden_b = -1;
     *out = w;
@@ -157,6 +157,9 @@ static void consider_best(struct tune_watch *w, const struct tune_trial_brief *r
         p->best_value = r->value;
         p->best_number = r->number;
     }
+    if (isnan(p->worst_value) ||
+        (w->maximize ? r->value < p->worst_value : r->value > p->worst_value))
+        p->worst_value = r->value;
 }
 
 static int grow(struct tune_watch *w, int number)

@@ -232,7 +232,10 @@ static const char *const stmt_sql[ST_COUNT] = {
                     " COALESCE(SUM(origin = 'SEARCH' AND lost = 0 AND state = 'COMPLETE'), 0),"
                     " COALESCE(SUM(origin = 'SEARCH' AND lost = 0 AND state = 'FAILED'), 0),"
                     " COALESCE(SUM(origin = 'SEARCH' AND lost = 0 AND state = 'PRUNED'), 0),"
-                    " COALESCE(SUM(origin = 'SEARCH' AND lost = 1), 0)"
+                    " COALESCE(SUM(origin = 'SEARCH' AND lost = 1), 0),"
+                    " MIN(CASE WHEN state = 'COMPLETE' THEN value END),"
+                    " MAX(CASE WHEN state = 'COMPLETE' THEN value END),"
+                    " (SELECT maximize FROM studies WHERE id = ?1)"
                     " FROM trials WHERE study_id = ?1",
     [ST_STUDY_MAXIMIZE] = "SELECT maximize, name FROM studies WHERE id = ?1",
     [ST_TRIAL_VALUE] = "SELECT value FROM trials WHERE study_id = ?1 AND number = ?2",
@@ -490,12 +493,20 @@ static int query_int(struct sq_store *s, const char *sql, sqlite3_int64 *out,
 static int ensure_schema(struct sq_store *s, struct tune_error *err)
 {
     sqlite3_int64 user_version, n_tables, has_meta, meta_version = 0;
-    /* The first read of the file: a file that is not a database fails here. */
+    /* The first read of the file: a file that is not a database fails here.
+     * That, another program's database and a newer tunefold's are all the
+     * user's choice of --db (bad input, TUNE_EINVAL), not a failing store. */
     int rc = query_int(s, "PRAGMA user_version", &user_version, err);
-    if (rc)
+    if (rc) {
+        if (sqlite3_errcode(s->db) == SQLITE_NOTADB)
+            return tune_error_set(err, TUNE_EINVAL,
+                                  "%s: is not a tunefold database (file is not a database); "
+                                  "use another --db",
+                                  s->path);
         return rc;
+    }
     if (user_version > SCHEMA_VERSION)
-        return tune_error_set(err, TUNE_ESTORE,
+        return tune_error_set(err, TUNE_EINVAL,
                               "%s: database schema version %lld is newer than this tunefold "
                               "understands (%d); use a newer tunefold",
                               s->path, (long long)user_version, SCHEMA_VERSION);
@@ -506,7 +517,7 @@ static int ensure_schema(struct sq_store *s, struct tune_error *err)
                         &has_meta, err)))
         return rc;
     if (!has_meta && n_tables > 0)
-        return tune_error_set(err, TUNE_ESTORE,
+        return tune_error_set(err, TUNE_EINVAL,
                               "%s: is a SQLite database but not a tunefold store (no meta table); "
                               "use another --db",
                               s->path);
@@ -516,7 +527,7 @@ static int ensure_schema(struct sq_store *s, struct tune_error *err)
         if (rc)
             return rc;
         if (meta_version > SCHEMA_VERSION)
-            return tune_error_set(err, TUNE_ESTORE,
+            return tune_error_set(err, TUNE_EINVAL,
                                   "%s: database schema version %lld is newer than this tunefold "
                                   "understands (%d); use a newer tunefold",
                                   s->path, (long long)meta_version, SCHEMA_VERSION);
@@ -1481,7 +1492,7 @@ static int sq_study_progress(struct tune_store *base, int64_t study_id,
 {
     struct sq_store *s = sq(base);
     memset(out, 0, sizeof *out);
-    out->best_value = NAN;
+    out->best_value = out->worst_value = NAN;
     out->best_number = -1;
     int rc = tx_begin(s, 0, err);
     if (rc)
@@ -1497,6 +1508,7 @@ static int sq_study_progress(struct tune_store *base, int64_t study_id,
     out->failed = (size_t)sqlite3_column_int64(st, 3);
     out->pruned = (size_t)sqlite3_column_int64(st, 4);
     out->lost = (size_t)sqlite3_column_int64(st, 5);
+    out->worst_value = col_real(st, sqlite3_column_int(st, 8) ? 6 : 7);
     sqlite3_reset(st);
     int number;
     if ((rc = best_number(s, study_id, &number, NULL, 0, err)))

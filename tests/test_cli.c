@@ -155,8 +155,12 @@ Test(cli, version_prints_the_version_on_stdout)
 {
     struct result r = cli("--version");
     cr_assert_eq(r.rc, 0);
-    cr_assert(strncmp(r.out, "tunefold ", 9) == 0, "%s", r.out);
-    cr_assert_eq(count_lines(r.out), 1, "%s", r.out);
+    cr_assert(strncmp(r.out, "tunefold 0.", 11) == 0, "%s", r.out);
+    /* and the libraries it runs with */
+    cr_assert_eq(count_lines(r.out), 2, "%s", r.out);
+    cr_assert(strstr(r.out, "\nGSL 2.") && strstr(r.out, ", NLopt 2.") &&
+                  strstr(r.out, ", SQLite 3.") && strstr(r.out, ", cJSON 1."),
+              "%s", r.out);
     cr_assert_str_empty(r.err);
     result_free(&r);
 }
@@ -739,5 +743,90 @@ Test(cli, two_studies_without_study_is_bad_input_listing_both)
     cr_assert_eq(cJSON_GetArraySize(t), 2);
     cJSON_Delete(t);
     result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, a_study_whose_trials_all_score_the_same_is_flagged_in_run_best_and_report)
+{
+    struct scratch s = scratch_new();
+    /* a program that never reads its parameters */
+    struct result r = cli("run " STUDIES "cli_flat.json --db '%s' --quiet", s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "warning: all 6 complete trials of study 'flat-program' have the "
+                            "same objective, 0.75: the parameters may not reach the program"),
+              "%s", r.err);
+    result_free(&r);
+    r = cli("best --db '%s'", s.db);
+    cr_assert_eq(r.rc, 0);
+    cr_assert(strstr(r.err, "may not reach the program"), "%s", r.err);
+    /* a score-mode trial: one run, no spread, no predict time */
+    cr_assert(strstr(r.out, "run ") && !strstr(r.out, "nan") && !strstr(r.out, "predict"),
+              "%s", r.out);
+    result_free(&r);
+    r = cli("best --db '%s' --format json", s.db);
+    cJSON *j = parse_json(r.out);
+    cr_assert(strstr(item(j, "warning")->valuestring, "may not reach the program"));
+    cJSON_Delete(j);
+    result_free(&r);
+    r = cli("report --db '%s' --out '%s/rep'", s.db, s.dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    char *page = tu_read(s.dir, "rep/index.html");
+    cr_assert(page && strstr(page, "Warning: all 6 complete trials have the same"), "%s", page);
+    free(page);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, trials_that_differ_are_not_flagged)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("run " STUDIES "cli_random.json --db '%s' --trials 6 --quiet", s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_null(strstr(r.err, "warning"), "%s", r.err);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, another_seed_under_the_same_name_suggests_name_and_name_starts_a_new_study)
+{
+    struct scratch s = scratch_new();
+    run_ok("cli_random.json", s.db, 2);
+    struct result r = cli("run " STUDIES "cli_random.json --db '%s' --seed 3 --quiet", s.db);
+    assert_usage_error(&r, "already exists", "--name NEW", NULL);
+    result_free(&r);
+    r = cli("run " STUDIES "cli_random.json --db '%s' --seed 3 --name other --trials 2 --quiet",
+            s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "study 'other'"), "%s", r.out);
+    result_free(&r);
+    r = cli("trials --db '%s' --study other --format csv", s.db);
+    cr_assert_eq(count_lines(r.out), 3, "%s", r.out);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, evaluate_with_an_unknown_parameter_lists_the_valid_names)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("evaluate " STUDIES "cli_random.json --db '%s' --params '{\"lr\": 0.1}'",
+                          s.db);
+    assert_usage_error(&r, "--params.lr", "no such parameter", "(it has: C, penalty", NULL);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, a_db_that_is_not_a_database_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    char *notes = tu_write(s.dir, "notes.db",
+                           "This is a plain text file with more than a hundred bytes in it, so "
+                           "SQLite reads a header and finds it is not a database at all.\n");
+    struct result r = cli("run " STUDIES "cli_random.json --db '%s' --quiet", notes);
+    assert_usage_error(&r, notes, "not a tunefold database", NULL);
+    result_free(&r);
+    r = cli("trials --db '%s'", notes);
+    assert_usage_error(&r, "not a tunefold database", NULL);
+    result_free(&r);
+    free(notes);
     scratch_free(&s);
 }

@@ -471,7 +471,9 @@ Test(config, resolve_params_names_an_unknown_parameter)
     struct tune_error err = {0};
     cr_assert_eq(tune_config_resolve_params(c, "{\"C\": 2, \"nope\": 1}", "--params", v, &err),
                  TUNE_EINVAL);
-    cr_assert_str_eq(err.msg, "--params.nope: trainer 'logistic' has no such parameter");
+    cr_assert(strncmp(err.msg, "--params.nope: trainer 'logistic' has no such parameter (it has: C, ",
+                      68) == 0,
+              "%s", err.msg);
     tune_config_free(c);
 }
 
@@ -1266,4 +1268,23 @@ Test(config, bayes_options_are_refused_for_other_strategies)
 {
     expect_invalid(STUDY(", 'search': {'strategy': 'random', 'acquisition': 'ei'}"),
                    ": search.acquisition: only for the bayes strategy (strategy is random)");
+}
+
+Test(config, an_int_range_past_2_to_the_53_is_refused_naming_the_parameter)
+{
+    /* an external trainer's int parameter: no declared range to stop it */
+    expect_invalid("{'name': 'x', 'trainer': {'exec': ['true'], 'mode': 'score'},"
+                   " 'objective': {'direction': 'minimize'},"
+                   " 'space': {'n': {'type': 'int', 'low': 1, 'high': 1e300}}}",
+                   "space.n: an int parameter's low and high must lie within +-2^53");
+    expect_invalid("{'name': 'x', 'trainer': {'exec': ['true'], 'mode': 'score'},"
+                   " 'objective': {'direction': 'minimize'},"
+                   " 'space': {'n': {'type': 'int', 'low': -9007199254740994, 'high': 0}}}",
+                   "use \"type\": \"float\" for a wider range");
+    struct tune_study_config *c =
+        parse_ok("{'name': 'x', 'trainer': {'exec': ['true'], 'mode': 'score'},"
+                 " 'objective': {'direction': 'minimize'},"
+                 " 'space': {'n': {'type': 'int', 'low': -9007199254740992,"
+                 " 'high': 9007199254740992}}}");
+    tune_config_free(c);
 }

@@ -241,7 +241,7 @@ Test(store, non_database_file_is_refused_with_its_path)
                           "SQLite reads a header and finds it is not a database at all.\n");
     struct tune_store *s = NULL;
     struct tune_error err = {0};
-    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_ESTORE);
+    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
     cr_assert_null(s);
     cr_assert(strstr(err.msg, path), "message names the path: %s", err.msg);
     cr_assert(strstr(err.msg, "not a database"), "%s", err.msg);
@@ -267,13 +267,13 @@ Test(store, newer_schema_version_is_refused)
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_OK, "%s", err.msg);
     tune_store_close(s);
     sql_exec(path, "PRAGMA user_version = 3");
-    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_ESTORE);
+    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
     cr_assert_null(s);
     cr_assert(strstr(err.msg, path), "%s", err.msg);
     cr_assert(strstr(err.msg, "version 3 is newer"), "%s", err.msg);
 
     sql_exec(path, "PRAGMA user_version = 2; UPDATE meta SET value = '4'");
-    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_ESTORE);
+    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
     cr_assert(strstr(err.msg, "version 4 is newer"), "%s", err.msg);
     assert_sql(path, "PRAGMA integrity_check", "ok");
     snprintf(path, sizeof path, "rm -rf '%s'", dir);
@@ -290,7 +290,7 @@ Test(store, another_programs_sqlite_database_is_left_alone)
                    "INSERT INTO photos(file) VALUES ('cat.jpg')");
     struct tune_store *s = NULL;
     struct tune_error err = {0};
-    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_ESTORE);
+    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
     cr_assert(strstr(err.msg, path), "%s", err.msg);
     cr_assert(strstr(err.msg, "not a tunefold store"), "%s", err.msg);
     assert_sql(path, "SELECT COUNT(*) FROM sqlite_master", "1");

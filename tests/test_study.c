@@ -545,3 +545,33 @@ Test(study_run, waits_for_another_workers_trial_and_reruns_it_when_its_worker_is
     tune_store_close(st);
     tune_config_free(c);
 }
+
+/* ---- a trial's params as JSON ---------------------------------------------- */
+
+Test(params_json, names_and_values_are_escaped_and_numbers_read_back_exactly)
+{
+    char *vals[] = {"a\"b", "tab\there"};
+    struct tune_param ps[4] = {
+        {.name = "we\"ird\\name", .type = TUNE_PARAM_FLOAT, .low = 0, .high = 1},
+        {.name = "n", .type = TUNE_PARAM_INT, .low = -9007199254740992.0,
+         .high = 9007199254740992.0},
+        {.name = "c", .type = TUNE_PARAM_CATEGORICAL, .n_values = 2, .values = vals},
+        {.name = "b", .type = TUNE_PARAM_BOOL},
+    };
+    struct tune_space sp = {4, ps};
+    double point[4] = {0.1 + 0.2, 9007199254740992.0, 0, 1}, back[4];
+    char *text = tune_space_point_json(&sp, point);
+    cr_assert_not_null(text);
+    cr_assert_str_eq(text, "{\"we\\\"ird\\\\name\": 0.30000000000000004, \"n\": "
+                           "9007199254740992, \"c\": \"a\\\"b\", \"b\": true}");
+    cJSON *obj = cJSON_Parse(text);
+    cr_assert_not_null(obj, "valid JSON");
+    cJSON_Delete(obj);
+    cr_assert(tune_space_point_from_json(&sp, text, back));
+    cr_assert(memcmp(point, back, sizeof point) == 0, "every value reads back bit for bit");
+    free(text);
+    point[2] = 1;
+    text = tune_space_point_json(&sp, point);
+    cr_assert(strstr(text, "\"c\": \"tab\\there\""), "%s", text);
+    free(text);
+}

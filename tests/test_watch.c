@@ -31,7 +31,7 @@ static void assert_watch_matches_store(struct tune_watch *w, struct tune_store *
     struct tune_trial *t = NULL;
     size_t n = 0;
     cr_assert_eq(tune_store_trial_list(st, study_id, &t, &n, &err), TUNE_OK, "%s", err.msg);
-    struct tune_progress want = {.best_value = NAN, .best_number = -1};
+    struct tune_progress want = {.best_value = NAN, .best_number = -1, .worst_value = NAN};
     for (size_t i = 0; i < n; i++) {
         const struct tune_trial_brief *b = tune_watch_trial(w, t[i].number);
         cr_assert_not_null(b, "trial %d missing from the watch", t[i].number);
@@ -45,6 +45,10 @@ static void assert_watch_matches_store(struct tune_watch *w, struct tune_store *
         cr_assert((b->params_json == NULL) == (t[i].params_json == NULL));
         if (b->params_json)
             cr_assert_str_eq(b->params_json, t[i].params_json);
+        if (t[i].state == TUNE_TRIAL_COMPLETE && !isnan(t[i].value) &&
+            (isnan(want.worst_value) ||
+             (maximize ? t[i].value < want.worst_value : t[i].value > want.worst_value)))
+            want.worst_value = t[i].value;
         if (t[i].origin == TUNE_ORIGIN_SEARCH) {
             if (t[i].lost)
                 want.lost++;
@@ -82,6 +86,15 @@ static void assert_watch_matches_store(struct tune_watch *w, struct tune_store *
     cr_assert_eq(p->failed, want.failed);
     cr_assert_eq(p->pruned, want.pruned);
     cr_assert_eq(p->lost, want.lost);
+    cr_assert(p->worst_value == want.worst_value ||
+                  (isnan(p->worst_value) && isnan(want.worst_value)),
+              "worst %g, expected %g", p->worst_value, want.worst_value);
+    struct tune_progress sp;
+    cr_assert_eq(tune_store_study_progress(st, study_id, &sp, &err), TUNE_OK, "%s", err.msg);
+    cr_assert(sp.worst_value == want.worst_value ||
+                  (isnan(sp.worst_value) && isnan(want.worst_value)));
+    cr_assert_eq(sp.finished, want.finished);
+    cr_assert_eq(sp.lost, want.lost);
     struct tune_trial best;
     int rc = tune_store_trial_best(st, study_id, &best, &err);
     if (rc == TUNE_ENOTFOUND) {

@@ -122,6 +122,10 @@ struct tune_progress {
     size_t finished, running, complete, failed, pruned, lost;
     double best_value;
     int best_number;
+    /* The other extreme of the complete trials' values (NAN if none): equal
+     * to best_value over many trials, it says the parameters changed nothing
+     * (or never reached an external program). */
+    double worst_value;
 };
 
 struct tune_store;
