@@ -8,6 +8,7 @@
 
 #include <cJSON.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 /* A hung test fails instead of hanging the suite (Criterion's own .timeout
  * leaks under LeakSanitizer). */
@@ -295,3 +296,77 @@ Test(external, study_file_errors_name_the_trainer_key)
     }
     teardown(&e);
 }
+
+/* ---- programs that cannot start (issue 13, item 1) -------------------------- */
+
+/* Run a study expected to stop on max_failures; the reason of every trial
+ * and the last one named on stderr must be `want`. */
+static void expect_start_failure(const struct env *e, const char *name, const char *trainer,
+                                 const char *extra, const char *want)
+{
+    char json[4096], args[2048], *out = NULL, *errout = NULL;
+    snprintf(json, sizeof json,
+             "{\"name\": \"%s\", \"trainer\": %s,"
+             " \"space\": {\"x\": {\"type\": \"float\", \"low\": 0, \"high\": 1}},"
+             " \"search\": {\"trials\": 3}%s}",
+             name, trainer, extra);
+    char *file = study(e, "start.json", json);
+    snprintf(args, sizeof args, "run '%s' --db '%s' --quiet", file, e->db);
+    cr_assert_eq(run_cli(args, &out, &errout), 1, "%s: %s%s", name, out, errout);
+    char last[1024];
+    snprintf(last, sizeof last, "(trainer.max_failures); the last: %s", want);
+    cr_assert(strstr(errout, last) != NULL, "%s: stderr '%s' lacks '%s'", name, errout, last);
+    free(out);
+    free(errout);
+
+    snprintf(args, sizeof args, "trials --db '%s' --study '%s' --format json", e->db, name);
+    cr_assert_eq(run_cli(args, &out, NULL), 0);
+    cJSON *t = cJSON_Parse(out);
+    cr_assert_eq(cJSON_GetArraySize(t), 2, "%s: %s", name, out);
+    const cJSON *tr;
+    cJSON_ArrayForEach(tr, t) {
+        cr_assert_str_eq(field(tr, "state"), "FAILED");
+        cr_assert(strstr(field(tr, "error"), want) != NULL, "%s: error '%s' lacks '%s'", name,
+                  field(tr, "error"), want);
+    }
+    cJSON_Delete(t);
+    free(out);
+    /* and the table people read */
+    snprintf(args, sizeof args, "trials --db '%s' --study '%s'", e->db, name);
+    cr_assert_eq(run_cli(args, &out, NULL), 0);
+    cr_assert(strstr(out, want) != NULL, "%s: table lacks '%s':\n%s", name, want, out);
+    free(out);
+    free(file);
+}
+
+Test(external, a_program_that_cannot_start_fails_with_its_name_and_the_system_reason)
+{
+    struct env e = setup();
+    char *script = tu_write(e.dir, "noexec.sh", "#!/bin/sh\necho '{\"objective\": 1}'\n");
+    chmod(script, 0644);
+    const char *score = ", \"objective\": {\"direction\": \"minimize\"}";
+    /* not on PATH, a missing relative path, a file without the execute bit */
+    expect_start_failure(&e, "no-path",
+                         "{\"exec\": [\"tunefold-no-such-trainer\", \"-q\"], \"mode\": \"score\","
+                         " \"max_failures\": 2}",
+                         score, "exec 'tunefold-no-such-trainer': No such file or directory");
+    expect_start_failure(&e, "no-file",
+                         "{\"exec\": [\"./missing/train\"], \"mode\": \"score\","
+                         " \"max_failures\": 2}",
+                         score, "exec './missing/train': No such file or directory");
+    expect_start_failure(&e, "no-x",
+                         "{\"exec\": [\"./noexec.sh\"], \"mode\": \"score\", \"max_failures\": 2}",
+                         score, "exec './noexec.sh': Permission denied");
+    /* predict mode: the same reason, after the fold */
+    char extra[1024];
+    snprintf(extra, sizeof extra,
+             ", \"data\": {\"path\": \"%s/data/iris.csv\"}, \"task\": \"multiclass\","
+             " \"cv\": {\"folds\": 2}",
+             getenv("PWD"));
+    expect_start_failure(&e, "no-path-predict",
+                         "{\"exec\": [\"tunefold-no-such-trainer\"], \"max_failures\": 2}", extra,
+                         "fold 1: exec 'tunefold-no-such-trainer': No such file or directory");
+    free(script);
+    teardown(&e);
+}
+

@@ -401,7 +401,13 @@ static int run_program(const struct ext_type *et, const struct tune_fit_ctx *ctx
                                 line[0] ? "; stderr: " : "", line);
         }
     } else if (rc != TUNE_ENOMEM) {
-        rc = tune_error_set(err, TUNE_ETRAINER, "%s", err ? err->msg : "could not start");
+        /* The runner's message already names the program and the system's
+         * reason ("exec 'train.py': No such file or directory"); only the
+         * code changes.  (Formatting err->msg into itself would be undefined
+         * behaviour, and left the reason empty.) */
+        if (err)
+            err->code = TUNE_ETRAINER;
+        rc = TUNE_ETRAINER;
     }
     tune_proc_result_release(&res);
 done:
