@@ -7,8 +7,13 @@
 #include "testutil.h"
 
 #include <cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 
 /* A hung test fails instead of hanging the suite (Criterion's own .timeout
  * leaks under LeakSanitizer). */
@@ -370,3 +375,139 @@ Test(external, a_program_that_cannot_start_fails_with_its_name_and_the_system_re
     teardown(&e);
 }
 
+/* ---- a second Ctrl-C (issue 13, item 8) -------------------------------------- */
+
+/* tunefold run in a process group of its own, as a shell runs a foreground
+ * job; output to files in dir. */
+static pid_t spawn_run(const char *dir, const char *file, const char *db)
+{
+    char out[600], err[600];
+    snprintf(out, sizeof out, "%s/run.out", dir);
+    snprintf(err, sizeof err, "%s/run.err", dir);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        setpgid(0, 0);
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+            _exit(126);
+        signal(SIGINT, SIG_DFL);
+        execl(tu_bin(), "tunefold", "run", file, "--db", db, "--quiet", (char *)NULL);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    return pid;
+}
+
+static void nap_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* True once `pid` is no process, or only a zombie (init reaps it, or not),
+ * waiting up to 10 s. */
+static int gone(long pid)
+{
+    for (int tries = 0; tries < 1000; tries++) {
+        if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+            return 1;
+        char path[64], stat[256] = "";
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            size_t n = fread(stat, 1, sizeof stat - 1, f);
+            stat[n] = '\0';
+            fclose(f);
+            const char *paren = strrchr(stat, ')');
+            if (paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'))
+                return 1;
+        }
+        nap_ms(10);
+    }
+    return 0;
+}
+
+/* The pids of live processes (zombies aside) in group `pgid`: how many. */
+static int group_members(long pgid)
+{
+    int found = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        char path[300], stat[512] = "";
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t n = fread(stat, 1, sizeof stat - 1, f);
+        stat[n] = '\0';
+        fclose(f);
+        const char *paren = strrchr(stat, ')');
+        char state = 0;
+        long ppid = 0, pgrp = 0;
+        if (paren && sscanf(paren + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 &&
+            pgrp == pgid && state != 'Z' && state != 'X')
+            found++;
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+Test(external, a_second_ctrl_c_leaves_no_process_of_the_program_behind)
+{
+    struct env e = setup();
+    char *family = compile("tests/programs/family.c", e.dir, "family");
+    char json[2048], pidfile[600];
+    snprintf(pidfile, sizeof pidfile, "%s/gc.pid", e.dir);
+    /* family waits for a child of its own, as sh -c 'svm-train ... & wait' */
+    snprintf(json, sizeof json,
+             "{\"name\": \"ext-ctrl-c\", \"trainer\": {\"exec\": [\"%s\", \"%s\", \"term\"],"
+             " \"mode\": \"score\", \"grace\": 1},"
+             " \"space\": {\"x\": {\"type\": \"float\", \"low\": 0, \"high\": 1}},"
+             " \"search\": {\"trials\": 1}, \"objective\": {\"direction\": \"minimize\"}}",
+             family, pidfile);
+    char *file = study(&e, "c.json", json);
+    pid_t run = spawn_run(e.dir, file, e.db);
+    long gc = 0, pgid = 0;
+    for (int tries = 0; tries < 2000 && gc == 0; tries++) {
+        FILE *f = fopen(pidfile, "r");
+        if (f) {
+            if (fscanf(f, "%ld %ld", &gc, &pgid) != 2)
+                gc = 0;
+            fclose(f);
+        }
+        if (!gc)
+            nap_ms(10);
+    }
+    cr_assert_gt(gc, 0, "the program's child never wrote %s", pidfile);
+    /* Ctrl-C twice, to the foreground job as a terminal sends it */
+    kill(-run, SIGINT);
+    nap_ms(300);
+    int status = 0;
+    cr_assert_eq(waitpid(run, &status, WNOHANG), 0, "the first Ctrl-C finishes the trial");
+    kill(-run, SIGINT);
+    cr_assert_eq(waitpid(run, &status, 0), run);
+    cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT,
+              "the second Ctrl-C stops tunefold at once");
+    int gc_gone = gone(gc);
+    int left = 0;
+    for (int tries = 0; tries < 1000 && (left = group_members(pgid)) > 0; tries++)
+        nap_ms(10);
+    if (!gc_gone)
+        kill((pid_t)gc, SIGKILL); /* a failing test cleans up after itself */
+    cr_assert(gc_gone, "the program's child %ld survived a second Ctrl-C", gc);
+    cr_assert_eq(left, 0, "%d process(es) of the program's group %ld survived", left, pgid);
+    /* the first SIGTERM reached it: it had its chance to clean up */
+    char *note = tu_read(e.dir, "gc.pid.term");
+    cr_assert_not_null(note, "the program's child got no SIGTERM");
+    cr_assert_str_eq(note, "TERM\n");
+    free(note);
+    free(file);
+    free(family);
+    teardown(&e);
+}
