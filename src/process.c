@@ -4,19 +4,25 @@
  * One run, step by step:
  *  1. Before fork, in the parent: check the spec, build the child's
  *     environment (an array of pointers into environ and env_add, no
- *     copies), open /dev/null and three close-on-exec pipes — stdout,
- *     stderr, and a "start report" pipe — all above fd 2, and allocate every
- *     buffer.  Nothing is allocated after fork, so once the program runs the
- *     runner cannot fail for memory and always collects it.
+ *     copies), open /dev/null and four close-on-exec pipes — stdout,
+ *     stderr, a "start report" pipe and the watchdog's — all above fd 2,
+ *     and allocate every buffer.  Nothing is allocated after fork, so once
+ *     the program runs the runner cannot fail for memory and always
+ *     collects it.
  *  2. fork with every signal blocked, so no handler of the caller ever runs
  *     in the child.  The child resets caught signals (and SIGPIPE, SIGTERM,
  *     SIGCHLD) to their defaults, unblocks everything, makes its own process
- *     group, asks for SIGKILL when its parent dies (Linux), takes /dev/null
+ *     group, asks for SIGTERM when its parent dies (Linux), takes /dev/null
  *     and the pipes as fds 0-2, closes every other descriptor, changes to
  *     the working directory, and calls execvp.  Any failing step writes
  *     {step, errno} to the report pipe and _exits(127); a successful exec
  *     closes that pipe (close-on-exec).  So "could not start" is told apart
  *     from "ran and exited 127" without guessing.
+ *  2b. Then a second fork, the watchdog (watch_run): it joins the program's
+ *     group, keeps every signal blocked, and waits on a pipe only the
+ *     parent writes to (plus a look at getppid every 250 ms); if the parent
+ *     dies first it stops the group as a time limit would.  It execs
+ *     nothing and touches little memory, so it costs a fork.
  *  3. The parent polls the non-blocking read ends.  The runner installs no
  *     SIGCHLD handler (handlers are the caller's business), so nothing wakes
  *     poll when the program exits while a grandchild still holds the pipes:
@@ -26,11 +32,12 @@
  *     whether the program has exited.  WNOWAIT leaves the zombie in place.
  *  4. Once it has exited: the zombie still pins its pid, which is the group
  *     id, so no new process can have taken it; SIGKILL goes to the group
- *     (the children that linger), and only then is the zombie reaped with
- *     wait4 (status and resource usage).  What is left in the pipes is read
- *     without waiting for end-of-file (an escaped grandchild may hold them
- *     open forever), capped at DRAIN_MAX bytes per stream, and a last line
- *     without newline is delivered.
+ *     (the children that linger, and the watchdog), and only then is the
+ *     zombie reaped with wait4 (status and resource usage), then the
+ *     watchdog.  What is left in the pipes is read without waiting for
+ *     end-of-file (an escaped grandchild may hold them open forever), capped
+ *     at DRAIN_MAX bytes per stream, and a last line without newline is
+ *     delivered.
  *
  * Signals to "the group" go to -pid and to pid both: a program that moved
  * itself to another group (setpgid/setsid) is still our child and still
@@ -68,6 +75,7 @@ extern char **environ;
 #define DRAIN_MAX (4 * 1024 * 1024)   /* bytes read per stream after exit */
 #define BACKOFF_MAX_MS 50             /* longest sleep between exit checks */
 #define CLOSE_LOOP_MAX 65536          /* fd bound of the close() fallback */
+#define WATCH_POLL_MS 250             /* the watchdog's look at its parent */
 
 #ifndef NSIG
 #define NSIG 65
@@ -87,6 +95,15 @@ struct child_plan {
     const char *workdir;
     int null_fd, out_w, err_w, rep_w;
     pid_t parent;
+    int fd_limit;
+};
+
+/* Everything the watchdog needs, computed before its fork. */
+struct watch_plan {
+    pid_t parent;    /* the caller's process */
+    pid_t pgid;      /* the program's group (its pid) */
+    int rd;          /* read end of a pipe whose only writer is the caller */
+    double grace;
     int fd_limit;
 };
 
@@ -324,7 +341,10 @@ _Noreturn static void child_run(const struct child_plan *c)
 
     setpgid(0, 0);
 #ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* SIGTERM, not SIGKILL: the watchdog gives the whole group the same
+     * SIGTERM and its SIGKILL `grace` seconds later; this covers only a
+     * program that has left its group, where the watchdog cannot follow. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != c->parent) /* the parent died before prctl took effect */
         _exit(127);
 #endif
@@ -349,6 +369,61 @@ _Noreturn static void child_run(const struct child_plan *c)
      * not modify the strings (POSIX, rationale of exec). */
     execvp(c->argv[0], (char *const *)c->argv);
     child_fail(rep, STEP_EXEC);
+}
+
+/* The watchdog (forked, never exec'd; async-signal-safe calls only).  It
+ * joins the program's group and waits for the caller to die: end-of-file on
+ * a pipe only the caller writes to, or a new parent.  Then it does what the
+ * runner does at a time limit: SIGTERM (and SIGCONT) to the group, SIGKILL
+ * `grace` seconds later or as soon as the program itself has exited
+ * (whichever comes first), which ends the watchdog too.  While the caller
+ * lives, the caller ends it (the group's SIGKILL once the program exits).
+ *
+ * Every signal stays blocked (the mask of the fork): neither a Ctrl-C at
+ * the terminal nor the SIGTERM it sends to its own group stops it; only
+ * SIGKILL does.  Being a member, it keeps the group id from being reused
+ * while it signals the group, even after init has reaped the program.  It
+ * sees the program's exit through a pidfd (Linux 5.3); without one it
+ * waits the whole grace period. */
+_Noreturn static void watch_run(const struct watch_plan *w)
+{
+    if (setpgid(0, w->pgid) != 0 && getpgrp() != w->pgid)
+        _exit(0); /* the program left its group: nothing to guard */
+    if (dup2(w->rd, 0) < 0)
+        _exit(0);
+    close_from(1, w->fd_limit);
+    int pidfd = -1;
+#if defined(__linux__) && defined(SYS_pidfd_open)
+    pidfd = (int)syscall(SYS_pidfd_open, w->pgid, 0);
+#endif
+    for (;;) {
+        struct pollfd p = {.fd = 0, .events = POLLIN};
+        int n = poll(&p, 1, WATCH_POLL_MS);
+        if (getppid() != w->parent)
+            break;
+        if (n > 0) {
+            char c;
+            ssize_t got = read(0, &c, 1);
+            if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+                break; /* every write end is closed: the caller is gone */
+        }
+    }
+    kill(-w->pgid, SIGTERM);
+    kill(-w->pgid, SIGCONT);
+    double end = now_mono() + w->grace;
+    for (double t = now_mono(); t < end; t = now_mono()) {
+        if (pidfd < 0) {
+            struct timespec ts = {(time_t)(end - t),
+                                  (long)((end - t - (double)(time_t)(end - t)) * 1e9)};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        struct pollfd p = {.fd = pidfd, .events = POLLIN};
+        if (poll(&p, 1, (int)((end - t) * 1e3) + 1) > 0)
+            break; /* the program has exited: what is left gets SIGKILL now */
+    }
+    kill(-w->pgid, SIGKILL); /* this process too */
+    _exit(0);
 }
 
 /* ---- the parent ---------------------------------------------------------- */
@@ -447,6 +522,28 @@ static void signal_group(pid_t pid, int sig)
     kill(pid, sig);
 }
 
+/* 1 while `pid` is a child of ours not yet collected (alive or a zombie),
+ * so its pid cannot have been reused. */
+static int still_ours(pid_t pid)
+{
+    siginfo_t si;
+    int rc;
+    do
+        rc = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+    while (rc != 0 && errno == EINTR);
+    return rc == 0;
+}
+
+/* End the watchdog (already dead if the group got SIGKILL) and collect it. */
+static void watch_end(pid_t wpid)
+{
+    if (wpid <= 0 || !still_ours(wpid))
+        return;
+    kill(wpid, SIGKILL);
+    while (waitpid(wpid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
 static int check_spec(const struct tune_proc_spec *s, struct tune_error *err)
 {
     if (!s || !s->argv || !s->argv[0] || !s->argv[0][0])
@@ -485,7 +582,9 @@ int tune_proc_run(const struct tune_proc_spec *spec, struct tune_proc_result *ou
     out->grace = spec->grace > 0 ? spec->grace : TUNE_PROC_GRACE_DEFAULT;
     r.line_max = spec->line_max ? spec->line_max : TUNE_PROC_LINE_MAX_DEFAULT;
     char **envp = NULL;
-    int null_fd = -1, po[2] = {-1, -1}, pe[2] = {-1, -1}, pr[2] = {-1, -1};
+    int null_fd = -1, po[2] = {-1, -1}, pe[2] = {-1, -1}, pr[2] = {-1, -1}, pw[2] = {-1, -1};
+    pid_t wpid = -1;
+    int watch_in_group = 0;
     char why[128];
     const char *argv0 = spec->argv[0];
 
@@ -502,7 +601,7 @@ int tune_proc_run(const struct tune_proc_spec *spec, struct tune_proc_result *ou
 
     null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null_fd < 0 || lift_fd(&null_fd) != 0 || make_pipe(po) || make_pipe(pe) ||
-        make_pipe(pr)) {
+        make_pipe(pr) || make_pipe(pw)) {
         int e = errno;
         rc = tune_error_set(err, TUNE_EIO, "cannot set up the pipes for '%s': %s", argv0,
                             errno_text(e, why, sizeof why));
@@ -547,6 +646,30 @@ int tune_proc_run(const struct tune_proc_spec *spec, struct tune_proc_result *ou
     close_fd(&pe[1]);
     close_fd(&pr[1]);
     close_fd(&null_fd);
+
+    /* The watchdog, so that the group is stopped even if this process dies
+     * (a second Ctrl-C, kill -9, a crash) before the program has exited. */
+    struct watch_plan watch = {.parent = plan.parent, .pgid = pid, .rd = pw[0],
+                               .grace = out->grace, .fd_limit = plan.fd_limit};
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    wpid = fork();
+    if (wpid == 0)
+        watch_run(&watch); /* never returns */
+    fork_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (wpid < 0) {
+        signal_group(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        rc = tune_error_set(err, TUNE_EIO, "fork for the watchdog of '%s': %s", argv0,
+                            errno_text(fork_errno, why, sizeof why));
+        out->start_errno = fork_errno;
+        goto done;
+    }
+    /* Also here, as for the program; it fails only when the program has
+     * already left its group (the watchdog then exits by itself). */
+    watch_in_group = setpgid(wpid, pid) == 0;
+    close_fd(&pw[0]);
     fcntl(po[0], F_SETFL, fcntl(po[0], F_GETFL) | O_NONBLOCK);
     fcntl(pe[0], F_SETFL, fcntl(pe[0], F_GETFL) | O_NONBLOCK);
     fcntl(pr[0], F_SETFL, fcntl(pr[0], F_GETFL) | O_NONBLOCK);
@@ -633,7 +756,8 @@ int tune_proc_run(const struct tune_proc_spec *spec, struct tune_proc_result *ou
     struct rusage ru;
     memset(&ru, 0, sizeof ru);
     if (!lost) {
-        /* The zombie pins the group id: kill what lingers, then reap. */
+        /* The zombie pins the group id: kill what lingers (the watchdog
+         * too), then reap. */
         signal_group(pid, SIGKILL);
         pid_t w;
         do
@@ -641,7 +765,13 @@ int tune_proc_run(const struct tune_proc_spec *spec, struct tune_proc_result *ou
         while (w < 0 && errno == EINTR);
         if (w < 0)
             lost = errno;
+    } else if (watch_in_group && still_ours(wpid)) {
+        /* The program was collected by someone else, so its pid is free;
+         * but the watchdog, a member, still pins the group id. */
+        kill(-pid, SIGKILL);
     }
+    watch_end(wpid);
+    wpid = -1;
     out->seconds = t_exit - t0;
 
     /* What the program wrote before exiting is in the pipes now; a process
@@ -694,6 +824,7 @@ int tune_proc_run(const struct tune_proc_spec *spec, struct tune_proc_result *ou
     }
 
 done:
+    watch_end(wpid); /* before its pipe closes, which would set it off */
     if (r.so.ring && r.so.text)
         out->stdout_tail = tail_take(&r.so, &out->stdout_tail_len);
     if (r.se.ring && r.se.text)
@@ -705,6 +836,7 @@ done:
         close_fd(&po[i]);
         close_fd(&pe[i]);
         close_fd(&pr[i]);
+        close_fd(&pw[i]);
     }
     free(envp);
     free(r.chunk);

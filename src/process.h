@@ -14,7 +14,7 @@
  *   /dev/null, stdout and stderr on pipes, every other inherited descriptor
  *   closed, an empty signal mask, SIGPIPE/SIGTERM/SIGCHLD at their defaults
  *   (other ignored signals, e.g. SIGHUP under nohup, stay ignored), and on
- *   Linux PR_SET_PDEATHSIG = SIGKILL, so it dies if the calling thread dies.
+ *   Linux PR_SET_PDEATHSIG = SIGTERM.
  * - Bounded memory whatever the program prints: stdout is delivered line by
  *   line to a callback (lines longer than `line_max` are counted and
  *   skipped), and only the last `stdout_tail` / `stderr_tail` bytes of each
@@ -27,13 +27,23 @@
  *   group (children that linger) is killed with SIGKILL before the exit is
  *   collected, and the runner never waits for end-of-file on a pipe that
  *   such a child holds open.
+ * - Nothing left behind when the caller dies either (a second Ctrl-C, kill
+ *   -9, a crash): a watchdog, a second child forked beside the program into
+ *   its group with every signal blocked, sees the caller go and then does
+ *   what a time limit does: SIGTERM (and SIGCONT) to the group, and SIGKILL
+ *   `grace` seconds later, or as soon as the program itself has exited.  So
+ *   grandchildren (`sh -c 'train & wait'`) are stopped too.  The runner ends
+ *   the watchdog with the group's SIGKILL; one extra process per run.
  *
  * Limits, stated rather than hidden:
  * - A descendant that leaves the group (setsid, setpgid) is beyond reach: it
  *   is not killed.  The runner still returns as soon as the program itself
  *   has exited; what that descendant prints afterwards is lost.
- * - If the calling process is killed (SIGKILL), the program dies with it
- *   (PDEATHSIG, Linux only) but its own children do not.
+ * - After the caller's death the group is stopped at most `grace` seconds
+ *   later, so it may outlive the caller by that long.  A program that left
+ *   its own group is not followed by the watchdog: it gets only SIGTERM
+ *   (PDEATHSIG, Linux).  A watchdog killed on purpose (SIGKILL to the
+ *   program's group, say) guards nothing.
  * - The runner collects only its own child (waitpid on its pid), so it works
  *   with SIGCHLD at its default and with other children around; it refuses
  *   to start when SIGCHLD is ignored (SIG_IGN or SA_NOCLDWAIT), since the
@@ -44,7 +54,7 @@
  *
  * No global state, no signal handlers installed: several threads may run
  * programs at once.  The calling thread's signal mask is changed for the
- * instant of fork() only. */
+ * instant of each fork() only. */
 #ifndef TUNEFOLD_PROCESS_H
 #define TUNEFOLD_PROCESS_H
 
@@ -130,7 +140,8 @@ struct tune_proc_result {
  *   TUNE_EIO when it could not be started, with out->start_errno set and a
  *     one-line message naming the step and the program, e.g.
  *     "exec 'train.py': No such file or directory",
- *     "chdir '/tmp/x': Permission denied", "fork: Resource temporarily unavailable";
+ *     "chdir '/tmp/x': Permission denied", "fork: Resource temporarily unavailable"
+ *     (for the program or for its watchdog);
  *   TUNE_EINVAL for a bad spec (empty argv, a malformed env_add entry, a
  *     negative or NaN timeout) or when SIGCHLD is ignored;
  *   TUNE_ENOMEM when out of memory (nothing was started).

@@ -8,6 +8,7 @@
 #include "testutil.h"
 
 #include "tunefold/config.h"
+#include "tunefold/external.h"
 
 #define FILE_NAME "studies/t.json"
 
@@ -1287,4 +1288,53 @@ Test(config, an_int_range_past_2_to_the_53_is_refused_naming_the_parameter)
                  " 'space': {'n': {'type': 'int', 'low': -9007199254740992,"
                  " 'high': 9007199254740992}}}");
     tune_config_free(c);
+}
+
+/* ---- argument templates in trainer.exec ---------------------------------------- */
+
+/* A score-mode study of a LIBSVM-style program with the given exec elements
+ * (after the program) and fixed params. */
+#define SVM_STUDY(EXEC, PARAMS)                                                          \
+    "{'name': 'tmpl', 'trainer': {'exec': ['svm-train'" EXEC "], 'mode': 'score'"       \
+    PARAMS "}, 'space': {'C': {'type': 'float', 'low': 0.03125, 'high': 32768,"           \
+    " 'scale': 'log'}, 'gamma': {'type': 'float', 'low': 3e-05, 'high': 8,"              \
+    " 'scale': 'log'}}, 'objective': {'direction': 'maximize'}}"
+
+Test(config, exec_placeholders_may_name_space_and_fixed_parameters)
+{
+    struct tune_study_config *c =
+        parse_ok(SVM_STUDY(", '-q', '-v', '{folds}', '-c', '{C}', '-g', '{gamma}',"
+                           " '--c={C}/{{x}}', 'train.scale'",
+                           ", 'params': {'folds': 5}"));
+    const struct tune_external *e = tune_external_of(c->trainer);
+    cr_assert_not_null(e);
+    cr_assert_str_eq(e->argv[3], "{folds}", "the template is kept as written");
+    cr_assert_str_eq(e->argv[8], "--c={C}/{{x}}");
+    tune_config_free(c);
+}
+
+Test(config, an_unknown_exec_placeholder_names_the_element_and_the_parameters)
+{
+    expect_invalid(SVM_STUDY(", '-q', '-v', '5', '-c', '{C}', '-g', '{gama}', 'train.scale'",
+                             ""),
+                   ": trainer.exec[7]: unknown parameter 'gama' in '{gama}' "
+                   "(parameters: C, gamma)");
+    expect_invalid(SVM_STUDY(", '--x={C}{nope}'", ", 'params': {'folds': 5}"),
+                   ": trainer.exec[1]: unknown parameter 'nope' in '--x={C}{nope}' "
+                   "(parameters: C, gamma, folds)");
+}
+
+Test(config, a_lone_brace_in_exec_is_refused_with_the_escape_to_use)
+{
+    expect_invalid(SVM_STUDY(", '-c', '{C'", ""),
+                   ": trainer.exec[2]: '{' without a closing '}' in '{C' "
+                   "(write {{ for a literal {)");
+    expect_invalid(SVM_STUDY(", 'C}'", ""),
+                   ": trainer.exec[1]: '}' without an opening '{' in 'C}' "
+                   "(write }} for a literal })");
+    expect_invalid(SVM_STUDY(", '-c', '{}'", ""),
+                   ": trainer.exec[2]: empty placeholder '{}' in '{}' "
+                   "(write {{}} for a literal {})");
+    expect_invalid(SVM_STUDY(", '{C{gamma}}'", ""),
+                   ": trainer.exec[1]: unknown parameter 'C{gamma' in '{C{gamma}}'");
 }

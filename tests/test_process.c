@@ -9,6 +9,7 @@
 #include "testutil.h"
 #include "src/process.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -95,6 +96,42 @@ static int process_gone(long pid)
             if (paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'))
                 return 1;
         }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+/* True once no live process (zombies aside) is in process group `pgid`,
+ * waiting up to 10 s. */
+static int group_gone(long pgid)
+{
+    for (int tries = 0; tries < 1000; tries++) {
+        int found = 0;
+        DIR *d = opendir("/proc");
+        struct dirent *e;
+        while (d && !found && (e = readdir(d))) {
+            char path[300], stat[512] = "";
+            if (e->d_name[0] < '1' || e->d_name[0] > '9')
+                continue;
+            snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+            FILE *f = fopen(path, "r");
+            if (!f)
+                continue;
+            size_t n = fread(stat, 1, sizeof stat - 1, f);
+            stat[n] = '\0';
+            fclose(f);
+            const char *paren = strrchr(stat, ')');
+            char state = 0;
+            long ppid = 0, pgrp = 0;
+            if (paren && sscanf(paren + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 &&
+                pgrp == pgid && state != 'Z' && state != 'X')
+                found = 1;
+        }
+        if (d)
+            closedir(d);
+        if (!found)
+            return 1;
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
@@ -492,6 +529,95 @@ Test(process, a_child_that_escapes_with_setsid_does_not_hold_up_the_run)
     cr_assert(alive, "expected the escaped child %ld to survive (documented limit)", pid);
     tune_proc_result_release(&r);
     lines_free(&got);
+    drop(&p);
+}
+
+/* ---- the caller dies ------------------------------------------------------ */
+
+/* "PID PGID" from the file tests/programs/family.c's child writes, waiting
+ * up to 20 s for it. */
+static void read_family(const char *pidfile, long *pid, long *pgid)
+{
+    for (int tries = 0; tries < 2000; tries++) {
+        FILE *f = fopen(pidfile, "r");
+        if (f) {
+            int n = fscanf(f, "%ld %ld", pid, pgid);
+            fclose(f);
+            if (n == 2)
+                return;
+        }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    cr_assert_fail("%s never appeared", pidfile);
+}
+
+/* A process (the "caller", as tunefold would be) runs `family` through the
+ * runner and is killed with SIGKILL while family's child sleeps.  The
+ * caller's own death is what a second Ctrl-C or kill -9 does to tunefold. */
+static void kill_the_caller(const struct prog *p, const char *pidfile, const char *mode,
+                            double grace, long *grandchild, long *pgid)
+{
+    pid_t caller = fork();
+    cr_assert_geq(caller, 0);
+    if (caller == 0) {
+        const char *argv[] = {p->path, pidfile, mode, NULL};
+        struct tune_proc_spec spec = {.argv = argv, .timeout = 60, .grace = grace};
+        struct tune_proc_result r;
+        struct tune_error err = {0};
+        tune_proc_run(&spec, &r, &err);
+        _exit(0);
+    }
+    read_family(pidfile, grandchild, pgid);
+    kill(caller, SIGKILL);
+    int status;
+    cr_assert_eq(waitpid(caller, &status, 0), caller);
+    cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+Test(process, when_the_caller_dies_the_programs_children_get_sigterm)
+{
+    struct prog p = build("family");
+    char pidfile[600], termfile[620];
+    snprintf(pidfile, sizeof pidfile, "%s/pid", p.dir);
+    snprintf(termfile, sizeof termfile, "%s.term", pidfile);
+    long gc = 0, pgid = 0;
+    kill_the_caller(&p, pidfile, "term", 30, &gc, &pgid);
+    int gone = process_gone(gc);
+    if (!gone)
+        kill((pid_t)gc, SIGKILL); /* a failing test cleans up after itself */
+    cr_assert(gone, "grandchild %ld outlived its caller", gc);
+    cr_assert(group_gone(pgid), "a process of group %ld outlived the caller", pgid);
+    /* SIGTERM first: the grandchild's handler wrote its note (a grace of
+     * 30 s means a SIGKILL could not have come yet) */
+    char *note = tu_read(p.dir, "pid.term");
+    cr_assert_not_null(note, "the grandchild died without seeing SIGTERM");
+    cr_assert_str_eq(note, "TERM\n");
+    free(note);
+    unlink(termfile);
+    unlink(pidfile);
+    drop(&p);
+}
+
+Test(process, when_the_caller_dies_a_child_ignoring_sigterm_is_killed_after_the_grace)
+{
+    struct prog p = build("family");
+    char pidfile[600];
+    snprintf(pidfile, sizeof pidfile, "%s/pid", p.dir);
+    long gc = 0, pgid = 0;
+    kill_the_caller(&p, pidfile, "ignore", 0.5, &gc, &pgid);
+    /* not before the grace period (0.5 s) is over ... */
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    int early = kill((pid_t)gc, 0) != 0;
+    /* ... but then, and nothing of its group is left */
+    int gone = process_gone(gc);
+    if (!gone)
+        kill((pid_t)gc, SIGKILL); /* a failing test cleans up after itself */
+    cr_assert(!early, "grandchild %ld was killed before the grace period", gc);
+    cr_assert(gone, "grandchild %ld ignored SIGTERM and survived", gc);
+    cr_assert(group_gone(pgid), "a process of group %ld outlived the caller", pgid);
+    unlink(pidfile);
     drop(&p);
 }
 

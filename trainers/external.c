@@ -19,7 +19,12 @@
  * timeout, a bad predictions file, no objective — is TUNE_ETRAINER with a
  * one-line reason; the last 4 KiB of stderr go with the trial as an
  * artifact.  No shell is involved anywhere: the runner execs the argument
- * vector, and hyperparameter values are single arguments or variables. */
+ * vector, and hyperparameter values are single arguments or variables.
+ *
+ * Arguments: exec's elements are templates ("-c", "{C}", "--g={gamma}";
+ * "{{" and "}}" for braces), checked when the type is made, so a misspelt
+ * name is a study-file error.  When any element holds a placeholder the
+ * values go there only; otherwise "--name=value" arguments are appended. */
 #include "tunefold/external.h"
 #include "tunefold/predictions.h"
 #include "src/process.h"
@@ -44,6 +49,7 @@ struct ext_type {
     struct tune_hparam *hparams;
     regex_t objective_re, intermediate_re;
     int has_objective_re, has_intermediate_re;
+    int templated;               /* an exec element holds a {name} placeholder */
 };
 
 static void strv_free(char **v)
@@ -181,6 +187,116 @@ static int write_params_json(const char *path, const struct tune_trainer_type *t
         ok = fclose(f) == 0 && ok;
     free(json);
     return ok;
+}
+
+/* ---- argument templates -------------------------------------------------------- */
+
+/* A growing string; `oom` once an append failed. */
+struct sbuf {
+    char *s;
+    size_t len, cap;
+    int oom;
+};
+
+static void sbuf_add(struct sbuf *b, const char *p, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            b->oom = 1;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, p, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+/* The hyperparameter called name[0..len), or -1. */
+static long hparam_index(const struct tune_trainer_type *t, const char *name, size_t len)
+{
+    for (size_t i = 0; i < t->n_hparams; i++)
+        if (strlen(t->hparams[i].name) == len && memcmp(t->hparams[i].name, name, len) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Walk exec[k], the template `s`: literal text, "{{" and "}}" for a brace,
+ * "{name}" for the value of a hyperparameter, as value_text writes it (the
+ * name is everything up to the next '}').  Without params, only check it
+ * and count its placeholders (*holes); with params, also write the
+ * expansion to out.  A value is inserted as it is, never read again as a
+ * template, and never seen by a shell.  TUNE_EINVAL names the element. */
+static int tmpl_walk(const struct tune_trainer_type *t, size_t k, const char *s,
+                     const struct tune_params *params, struct sbuf *out, size_t *holes,
+                     struct tune_error *err)
+{
+    *holes = 0;
+    for (const char *c = s; *c;) {
+        const char *brace = strpbrk(c, "{}");
+        if (!brace) {
+            if (out)
+                sbuf_add(out, c, strlen(c));
+            break;
+        }
+        if (out)
+            sbuf_add(out, c, (size_t)(brace - c));
+        if (brace[1] == brace[0]) { /* "{{" or "}}" */
+            if (out)
+                sbuf_add(out, brace, 1);
+            c = brace + 2;
+            continue;
+        }
+        if (*brace == '}')
+            return tune_error_set(err, TUNE_EINVAL,
+                                  "trainer.exec[%zu]: '}' without an opening '{' in '%.200s' "
+                                  "(write }} for a literal })",
+                                  k, s);
+        const char *close = strchr(brace + 1, '}');
+        if (!close)
+            return tune_error_set(err, TUNE_EINVAL,
+                                  "trainer.exec[%zu]: '{' without a closing '}' in '%.200s' "
+                                  "(write {{ for a literal {)",
+                                  k, s);
+        size_t len = (size_t)(close - brace - 1);
+        if (len == 0)
+            return tune_error_set(err, TUNE_EINVAL,
+                                  "trainer.exec[%zu]: empty placeholder '{}' in '%.200s' "
+                                  "(write {{}} for a literal {})",
+                                  k, s);
+        long i = hparam_index(t, brace + 1, len);
+        if (i < 0) {
+            char names[300] = "";
+            size_t used = 0;
+            for (size_t j = 0; j < t->n_hparams && used + 1 < sizeof names; j++) {
+                int n = snprintf(names + used, sizeof names - used, "%s%s", j ? ", " : "",
+                                 t->hparams[j].name);
+                used += n > 0 ? (size_t)n : 0;
+            }
+            return tune_error_set(err, TUNE_EINVAL,
+                                  "trainer.exec[%zu]: unknown parameter '%.*s' in '%.200s' "
+                                  "(parameters: %s)",
+                                  k, (int)(len > 100 ? 100 : len), brace + 1, s,
+                                  t->n_hparams ? names : "none");
+        }
+        (*holes)++;
+        if (out && params && (size_t)i < params->n) {
+            char value[1024];
+            value_text(t, params, (size_t)i, value, sizeof value);
+            sbuf_add(out, value, strlen(value));
+        }
+        c = close + 1;
+    }
+    if (out && !out->s)
+        sbuf_add(out, "", 0); /* an empty element stays an empty argument */
+    return TUNE_OK;
 }
 
 static void remove_tree(const char *dir)
@@ -323,15 +439,26 @@ static int run_program(const struct ext_type *et, const struct tune_fit_ctx *ctx
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
         goto done;
     }
-    for (size_t i = 0; i < argc; i++)
-        argv[na++] = e->argv[i];
+    for (size_t i = 0; i < argc; i++) {
+        struct sbuf b = {0};
+        size_t holes;
+        tmpl_walk(&et->base, i, e->argv[i], p, &b, &holes, NULL); /* checked at load */
+        if (b.oom) {
+            free(b.s);
+            rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+            goto done;
+        }
+        argv[na++] = b.s;
+    }
     snprintf(params_path, sizeof params_path, "%s/params.json", workdir);
     if (!write_params_json(params_path, &et->base, p)) {
         rc = tune_error_set(err, TUNE_EIO, "cannot write %s: %s", params_path, strerror(errno));
         goto done;
     }
     char buf[4096];
-    for (size_t i = 0; i < p->n; i++) {
+    /* with placeholders in exec the values are where they say, and only
+     * there (or in the environment too, with params_as env) */
+    for (size_t i = 0; i < p->n && (e->params_as_env || !et->templated); i++) {
         char value[1024];
         value_text(&et->base, p, i, value, sizeof value);
         if (e->params_as_env)
@@ -401,11 +528,17 @@ static int run_program(const struct ext_type *et, const struct tune_fit_ctx *ctx
                                 line[0] ? "; stderr: " : "", line);
         }
     } else if (rc != TUNE_ENOMEM) {
-        rc = tune_error_set(err, TUNE_ETRAINER, "%s", err ? err->msg : "could not start");
+        /* The runner's message already names the program and the system's
+         * reason ("exec 'train.py': No such file or directory"); only the
+         * code changes.  (Formatting err->msg into itself would be undefined
+         * behaviour, and left the reason empty.) */
+        if (err)
+            err->code = TUNE_ETRAINER;
+        rc = TUNE_ETRAINER;
     }
     tune_proc_result_release(&res);
 done:
-    for (size_t i = argc; argv && i < na; i++)
+    for (size_t i = 0; argv && i < na; i++)
         free(argv[i]);
     free(argv);
     for (size_t i = 0; i < ne; i++)
@@ -737,6 +870,14 @@ int tune_external_type_new(struct tune_external *ext, const struct tune_hparam *
         h->choices = (const char *const *)ch;
         if (!h->name || (k && !ch))
             rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    }
+    /* the hyperparameters are in place: check every exec template now, so
+     * that a misspelt name is a study-file error, not a failed trial */
+    for (size_t k = 0; !rc && et->ext.argv && et->ext.argv[k]; k++) {
+        size_t holes = 0;
+        et->base.hparams = et->hparams;
+        rc = tmpl_walk(&et->base, k, et->ext.argv[k], NULL, NULL, &holes, err);
+        et->templated |= holes > 0;
     }
     if (!rc && et->ext.objective_regex) {
         rc = compile(&et->objective_re, et->ext.objective_regex, "objective_regex", 1, err);

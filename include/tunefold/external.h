@@ -25,9 +25,15 @@ enum tune_external_mode { TUNE_EXTERNAL_PREDICT = 0, TUNE_EXTERNAL_SCORE = 1 };
 
 /* The settings of one external trainer (all strings owned). */
 struct tune_external {
-    char **argv;                 /* NULL-terminated: "exec" */
+    /* NULL-terminated: "exec".  Each element is a template: "{name}" is
+     * replaced by the value of hyperparameter `name` as text, "{{" and "}}"
+     * by a brace.  When any element holds a placeholder, no "--name=value"
+     * arguments are appended. */
+    char **argv;
     enum tune_external_mode mode;
-    int params_as_env;           /* 0: --name=value arguments; 1: TUNEFOLD_P_<NAME> */
+    int params_as_env;           /* 0: --name=value arguments (unless argv has
+                                    placeholders); 1: TUNEFOLD_P_<NAME> variables
+                                    (argv's placeholders are filled either way) */
     double timeout;              /* seconds per run; 0: none */
     double grace;                /* SIGTERM to SIGKILL; 0: the runner's default */
     char *objective_regex;       /* score mode: first group of the last match */
@@ -39,7 +45,9 @@ struct tune_external {
 
 /* Make a trainer type for `ext` (taken over, even on failure) with the given
  * hyperparameters (copied, names and choices too) for `tasks`.  Free with
- * tune_external_type_free(). */
+ * tune_external_type_free().  TUNE_EINVAL for a bad template in ext->argv,
+ * naming the element: "trainer.exec[7]: unknown parameter 'gama' in
+ * '{gama}' (parameters: C, gamma)", a '{' or '}' without its pair, "{}". */
 int tune_external_type_new(struct tune_external *ext, const struct tune_hparam *hparams,
                            size_t n_hparams, unsigned tasks, struct tune_trainer_type **out,
                            struct tune_error *err);
