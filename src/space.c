@@ -5,7 +5,15 @@
  * discrete: an int range [low, high] maps from [low-0.5, high+0.5] (in log
  * space for a log scale, as Optuna does), so rounding after a uniform draw
  * makes every integer equally likely (log-uniformly likely on a log scale);
- * a categorical with k values owns k equal cells. */
+ * a categorical with k values owns k equal cells.
+ *
+ * Values a person reads (grid values, stepped floats) are the numbers a
+ * person would write: arithmetic in binary turns 0.1 + 2 x 0.1 into
+ * 0.30000000000000004 and exp(log 2^-5 + ...) into 1.9999999999999993, so
+ * such a value is rounded to 15 significant digits (every decimal of 15
+ * digits survives a round trip through a double, so the rounding only drops
+ * the noise of the last bits), and a log grid whose ends are both powers of
+ * 10 (or of 2) takes the exact powers where its exponents are integers. */
 #include "tunefold/space.h"
 
 #include <math.h>
@@ -60,6 +68,16 @@ static size_t n_choices(const struct tune_param *p)
     return p->type == TUNE_PARAM_BOOL ? 2 : p->n_values;
 }
 
+/* v rounded to 15 significant digits: what a person would have written. */
+static double decimal(double v)
+{
+    char buf[40];
+    if (!isfinite(v) || v == 0)
+        return v;
+    snprintf(buf, sizeof buf, "%.15g", v);
+    return strtod(buf, NULL);
+}
+
 double tune_param_snap(const struct tune_param *p, double v)
 {
     if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL) {
@@ -73,8 +91,7 @@ double tune_param_snap(const struct tune_param *p, double v)
         double top = floor((p->high - p->low) / step + 1e-9);
         m = m < 0 ? 0 : m > top ? top : m;
         v = p->low + m * step;
-        if (p->type == TUNE_PARAM_INT)
-            v = floor(v + 0.5);
+        v = p->type == TUNE_PARAM_INT ? floor(v + 0.5) : decimal(v);
     }
     return v < p->low ? p->low : v > p->high ? p->high : v;
 }
@@ -128,6 +145,57 @@ void tune_space_from_unit(const struct tune_space *s, const double *u, double *p
     }
 }
 
+/* The exponent k when v is exactly the double nearest base^k (base 2 or
+ * 10); 0 when it is not a power. */
+static int power_of(double v, int base, int *k)
+{
+    if (!(v > 0) || !isfinite(v))
+        return 0;
+    if (base == 2) {
+        int e;
+        if (frexp(v, &e) != 0.5)
+            return 0;
+        *k = e - 1;
+        return 1;
+    }
+    double lg = floor(log10(v) + 0.5);
+    char buf[16];
+    snprintf(buf, sizeof buf, "1e%d", (int)lg);
+    if (strtod(buf, NULL) != v)
+        return 0;
+    *k = (int)lg;
+    return 1;
+}
+
+/* base^k as the nearest double (a decimal power through strtod, which
+ * rounds correctly; pow need not). */
+static double power(int base, int k)
+{
+    if (base == 2)
+        return ldexp(1, k);
+    char buf[16];
+    snprintf(buf, sizeof buf, "1e%d", k);
+    return strtod(buf, NULL);
+}
+
+/* The value at fraction t of a numeric parameter's grid, unsnapped. */
+static double grid_at(const struct tune_param *p, double t)
+{
+    if (!p->log)
+        return decimal(p->low + t * (p->high - p->low));
+    static const int bases[2] = {10, 2};
+    for (int b = 0; b < 2; b++) {
+        int ka, kb;
+        if (!power_of(p->low, bases[b], &ka) || !power_of(p->high, bases[b], &kb))
+            continue;
+        double e = ka + t * (kb - ka), r = floor(e + 0.5);
+        if (fabs(e - r) < 1e-9)
+            return power(bases[b], (int)r);
+        break;
+    }
+    return decimal(exp(log(p->low) + t * (log(p->high) - log(p->low))));
+}
+
 /* Fill vals (capacity cap) with the distinct grid values of p; returns count. */
 static size_t grid_values(const struct tune_param *p, double *vals, size_t cap)
 {
@@ -140,11 +208,8 @@ static size_t grid_values(const struct tune_param *p, double *vals, size_t cap)
     size_t g = p->grid_points ? p->grid_points : TUNE_GRID_POINTS_DEFAULT;
     size_t n = 0;
     for (size_t i = 0; i < g; i++) {
-        double t = g == 1 ? 0.5 : (double)i / (double)(g - 1), v;
-        if (p->log)
-            v = exp(log(p->low) + t * (log(p->high) - log(p->low)));
-        else
-            v = p->low + t * (p->high - p->low);
+        double t = g == 1 ? 0.5 : (double)i / (double)(g - 1);
+        double v = grid_at(p, t);
         /* exact ends: exp(log(x)) need not be x */
         if (g > 1 && i == 0)
             v = p->low;

@@ -114,6 +114,84 @@ Test(space, log_grid_is_geometric_with_exact_ends)
                      1e-12);
 }
 
+/* The text a grid value is stored and shown as (tune_param_format). */
+static const char *grid_text(const struct tune_param *p, size_t k)
+{
+    static char buf[64];
+    tune_param_format(p, tune_param_grid_value(p, k), buf, sizeof buf);
+    return buf;
+}
+
+Test(space, a_log_grid_between_powers_of_two_gives_exact_powers_of_two)
+{
+    /* 2^-5 .. 2^15 (LIBSVM's C range): 21 points on the integer exponents;
+     * exp(log(a) + t log(b/a)) gave 1.9999999999999993 for 2 */
+    struct tune_param p = p_float_log();
+    p.low = 0.03125;
+    p.high = 32768;
+    p.grid_points = 21;
+    cr_assert_eq(tune_param_grid_count(&p), 21);
+    for (size_t k = 0; k < 21; k++)
+        cr_assert_eq(tune_param_grid_value(&p, k), ldexp(1, (int)k - 5), "k %zu: %.17g", k,
+                     tune_param_grid_value(&p, k));
+    cr_assert_str_eq(grid_text(&p, 6), "2");
+    /* gamma: 2^-15 .. 2^3 on every other exponent; 2^-13 needs 17 digits */
+    p.low = ldexp(1, -15);
+    p.high = 8;
+    p.grid_points = 10;
+    for (size_t k = 0; k < 10; k++)
+        cr_assert_eq(tune_param_grid_value(&p, k), ldexp(1, 2 * (int)k - 15), "k %zu: %.17g",
+                     k, tune_param_grid_value(&p, k));
+    cr_assert_str_eq(grid_text(&p, 6), "0.125");
+}
+
+Test(space, a_log_grid_between_powers_of_ten_gives_the_decimal_powers)
+{
+    struct tune_param p = p_float_log();
+    p.low = 1e-6;
+    p.high = 1e3;
+    p.grid_points = 10;
+    static const char *const want[10] = {"1e-06", "1e-05", "0.0001", "0.001", "0.01",
+                                         "0.1",   "1",     "10",     "100",   "1000"};
+    for (size_t k = 0; k < 10; k++)
+        cr_assert_str_eq(grid_text(&p, k), want[k], "k %zu", k);
+    /* between the powers (3 points a decade): 15 significant digits */
+    p.grid_points = 28;
+    cr_assert_str_eq(grid_text(&p, 1), "2.15443469003188e-06");
+    cr_assert_str_eq(grid_text(&p, 3), "1e-05");
+}
+
+Test(space, linear_grid_values_are_the_decimals_a_person_would_write)
+{
+    struct tune_param p = {0};
+    p.type = TUNE_PARAM_FLOAT;
+    p.low = 0.1;
+    p.high = 0.5;
+    static const char *const want[5] = {"0.1", "0.2", "0.3", "0.4", "0.5"};
+    for (size_t k = 0; k < 5; k++)
+        cr_assert_str_eq(grid_text(&p, k), want[k], "k %zu", k);
+    cr_assert_eq(tune_param_grid_value(&p, 2), 0.3);
+    /* a third: 15 significant digits, not 0.43333333333333335 */
+    p.high = 1.1;
+    p.grid_points = 4;
+    cr_assert_str_eq(grid_text(&p, 1), "0.433333333333333");
+}
+
+Test(space, a_stepped_float_snaps_to_the_decimal_multiple)
+{
+    /* 0.1 + 2 * 0.1 is 0.30000000000000004 in binary floating point */
+    struct tune_param p = {0};
+    p.type = TUNE_PARAM_FLOAT;
+    p.low = 0.1;
+    p.high = 0.9;
+    p.step = 0.1;
+    cr_assert_eq(tune_param_snap(&p, 0.31), 0.3);
+    cr_assert_eq(tune_param_snap(&p, 0.69), 0.7);
+    p.grid_points = 9;
+    cr_assert_str_eq(grid_text(&p, 2), "0.3");
+    cr_assert_str_eq(grid_text(&p, 5), "0.6");
+}
+
 Test(space, int_grid_drops_duplicates_after_rounding)
 {
     struct tune_param p = p_int(1, 3);

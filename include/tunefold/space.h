@@ -52,7 +52,9 @@ void tune_space_release(struct tune_space *s);
 /* Index of the parameter called `name`, or -1. */
 long tune_space_find(const struct tune_space *s, const char *name);
 
-/* Snap a value to the parameter's allowed set (round ints and steps, clamp). */
+/* Snap a value to the parameter's allowed set (round ints and steps, clamp).
+ * A stepped float lands on low + k step rounded to 15 significant digits,
+ * so 0.1 + 2 x 0.1 is 0.3, not 0.30000000000000004. */
 double tune_param_snap(const struct tune_param *p, double v);
 
 /* Map a point to the unit cube and back.  from_unit snaps. */
@@ -64,7 +66,10 @@ size_t tune_space_grid_size(const struct tune_space *s);
 
 /* The grid point with index `idx` (0 <= idx < grid size).  The order is
  * fixed: the last parameter varies fastest; numeric values ascend
- * (geometrically spaced on a log scale, duplicates after rounding removed). */
+ * (geometrically spaced on a log scale, duplicates after rounding removed).
+ * Grid values are the numbers a person would write: exact powers where both
+ * ends of a log scale are powers of 10 (or of 2) and the value falls on an
+ * integer exponent, otherwise rounded to 15 significant digits. */
 void tune_space_grid_point(const struct tune_space *s, size_t idx, double *point);
 
 /* Number of distinct grid values of one parameter. */
