@@ -70,6 +70,7 @@
 #include "tunefold/bayes.h"
 #include "tunefold/gp.h"
 #include "tunefold/searcher.h"
+#include "options.h"
 
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_randist.h>
@@ -242,34 +243,38 @@ static size_t bayes_max_points(const struct tune_space *space)
     return space->n ? total : 0;
 }
 
+static const char *const bayes_options[] = {"acquisition", "initial_points", "xi", "kappa",
+                                            "kernel", NULL};
+
 static int bayes_init(void *state, const struct tune_space *space,
                       const struct tune_search_options *opts, struct tune_error *err)
 {
+    static const char *const acquisitions[] = {"ei", "ucb", "pi", NULL};
+    static const enum acq acq_of[] = {ACQ_EI, ACQ_UCB, ACQ_PI};
+    static const char *const kernels[] = {"matern52", "rbf", NULL};
+    static const enum tune_gp_kernel kernel_of[] = {TUNE_GP_MATERN52, TUNE_GP_RBF};
     struct bayes_state *st = state;
-    const char *a = opts->acquisition ? opts->acquisition : "ei";
-    if (strcmp(a, "ei") == 0)
-        st->acq = ACQ_EI;
-    else if (strcmp(a, "ucb") == 0)
-        st->acq = ACQ_UCB;
-    else if (strcmp(a, "pi") == 0)
-        st->acq = ACQ_PI;
-    else
-        return tune_error_set(err, TUNE_EINVAL,
-                              "search.acquisition: must be one of: ei, ucb, pi (got \"%s\")", a);
-    const char *k = opts->kernel ? opts->kernel : "matern52";
-    if (strcmp(k, "matern52") == 0)
-        st->kernel = TUNE_GP_MATERN52;
-    else if (strcmp(k, "rbf") == 0)
-        st->kernel = TUNE_GP_RBF;
-    else
-        return tune_error_set(err, TUNE_EINVAL,
-                              "search.kernel: must be one of: matern52, rbf (got \"%s\")", k);
-    if (!isfinite(opts->xi))
-        return tune_error_set(err, TUNE_EINVAL, "search.xi: must be a finite number");
-    st->xi = opts->xi;
-    st->kappa = opts->kappa < 0 ? 2.0 : opts->kappa;
+    cJSON *o;
+    int rc = tune_search_options_parse(&tune_searcher_bayes, opts->json, &o, err);
+    if (rc)
+        return rc;
+    size_t acq = 0, kernel = 0;
+    double init = 0, xi = 0, kappa = 2.0;
+    if ((rc = tune_search_option_choice(o, "acquisition", acquisitions, &acq, err)) ||
+        (rc = tune_search_option_choice(o, "kernel", kernels, &kernel, err)) ||
+        (rc = tune_search_option_number(o, "initial_points", 1, 1e6, 1, &init, NULL, err)) ||
+        (rc = tune_search_option_number(o, "xi", 0, HUGE_VAL, 0, &xi, NULL, err)) ||
+        (rc = tune_search_option_number(o, "kappa", 0, HUGE_VAL, 0, &kappa, NULL, err))) {
+        cJSON_Delete(o);
+        return rc;
+    }
+    cJSON_Delete(o);
+    st->acq = acq_of[acq];
+    st->kernel = kernel_of[kernel];
+    st->xi = xi;
+    st->kappa = kappa;
     size_t d = space->n;
-    st->n_init = opts->initial_points ? opts->initial_points : (d + 1 > 5 ? d + 1 : 5);
+    st->n_init = init > 0 ? (size_t)init : (d + 1 > 5 ? d + 1 : 5);
     tune_bayes_model_default(&st->model);
     return TUNE_OK;
 }
@@ -1002,7 +1007,7 @@ static int bayes_suggest(void *state, const struct tune_space *space,
 }
 
 const struct tune_searcher_type tune_searcher_bayes = {
-    .version = 1,
+    .version = TUNE_SEARCHER_VERSION,
     .name = "bayes",
     .summary = "Bayesian optimization: a Gaussian process and expected improvement "
                "(or ucb, pi); the default for budgets of tens to hundreds of trials",
@@ -1011,4 +1016,5 @@ const struct tune_searcher_type tune_searcher_bayes = {
     .init = bayes_init,
     .suggest = bayes_suggest,
     .release = bayes_release,
+    .options = bayes_options,
 };

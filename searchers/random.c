@@ -22,7 +22,7 @@ static int random_suggest(void *state, const struct tune_space *space,
 }
 
 const struct tune_searcher_type tune_searcher_random = {
-    .version = 1,
+    .version = TUNE_SEARCHER_VERSION,
     .name = "random",
     .summary = "independent uniform draws, seeded by the study seed and trial",
     .max_points = random_max_points,

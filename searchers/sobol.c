@@ -50,7 +50,7 @@ static int sobol_suggest(void *state, const struct tune_space *space,
 }
 
 const struct tune_searcher_type tune_searcher_sobol = {
-    .version = 1,
+    .version = TUNE_SEARCHER_VERSION,
     .name = "sobol",
     .summary = "quasi-random Sobol points: even coverage of the space (up to 40 parameters)",
     .max_points = sobol_max_points,

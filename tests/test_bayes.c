@@ -100,7 +100,7 @@ static double branin(const double *x)
     return a * a + 10 * (1 - 1 / (8 * pi)) * cos(x[0]) + 10;
 }
 
-static const struct tune_search_options defaults = {NULL, 0, 0, -1, NULL};
+static const struct tune_search_options defaults = {NULL, 0};
 
 Test(bayes, finds_the_minimum_of_a_1d_quadratic_within_15_evaluations)
 {
@@ -117,7 +117,10 @@ Test(bayes, every_acquisition_and_kernel_finds_the_1d_minimum)
     struct tune_space sp = {1, &p};
     static struct run r;
     const struct tune_search_options opts[] = {
-        {"ucb", 0, 0, -1, NULL}, {"pi", 0, 0.01, -1, NULL}, {"ei", 4, 0.05, -1, "rbf"}};
+        {"{\"acquisition\": \"ucb\"}", 0},
+        {"{\"acquisition\": \"pi\", \"xi\": 0.01}", 0},
+        {"{\"acquisition\": \"ei\", \"initial_points\": 4, \"xi\": 0.05, \"kernel\": \"rbf\"}",
+         0}};
     for (size_t i = 0; i < 3; i++) {
         double best = optimize(&sp, &opts[i], quadratic, 20, 11, &r);
         cr_assert_lt(best - 0.75, 1e-3, "option set %zu: regret %g after 20", i, best - 0.75);
@@ -490,12 +493,16 @@ Test(bayes, init_refuses_unknown_options_naming_the_key)
     struct tune_space sp = {1, &p};
     struct tune_searcher *s = NULL;
     struct tune_error err;
-    struct tune_search_options o = {"lcb", 0, 0, -1, NULL};
+    struct tune_search_options o = {"{\"acquisition\": \"lcb\"}", 0};
     cr_assert_eq(tune_searcher_new(&tune_searcher_bayes, &sp, &o, &s, &err), TUNE_EINVAL);
-    cr_assert(strstr(err.msg, "search.acquisition") != NULL, "%s", err.msg);
-    o = (struct tune_search_options){NULL, 0, 0, -1, "linear"};
+    cr_assert_str_eq(err.msg, "search.acquisition: must be one of: ei, ucb, pi (got \"lcb\")");
+    o.json = "{\"kernel\": \"linear\"}";
     cr_assert_eq(tune_searcher_new(&tune_searcher_bayes, &sp, &o, &s, &err), TUNE_EINVAL);
-    cr_assert(strstr(err.msg, "search.kernel") != NULL, "%s", err.msg);
+    cr_assert_str_eq(err.msg, "search.kernel: must be one of: matern52, rbf (got \"linear\")");
+    o.json = "{\"kernal\": \"rbf\"}";
+    cr_assert_eq(tune_searcher_new(&tune_searcher_bayes, &sp, &o, &s, &err), TUNE_EINVAL);
+    cr_assert_str_eq(err.msg, "search.kernal: unknown key (expected one of: strategy, trials, "
+                              "seed, workers, acquisition, initial_points, xi, kappa, kernel)");
     cr_assert_null(s);
     cr_assert_not_null(tune_searcher_find("bayes"));
 }

@@ -368,3 +368,37 @@ Test(searcher, sobol_refuses_more_than_forty_dimensions)
     cr_assert_eq(tune_searcher_sobol.suggest(NULL, &s, &h, 0, NULL, pt, &err), TUNE_EINVAL);
     cr_assert(strstr(err.msg, "at most 40") != NULL, "%s", err.msg);
 }
+
+Test(searcher, a_strategy_refuses_options_it_does_not_declare_naming_their_owner)
+{
+    struct tune_param ps[1] = {p_float_log()};
+    struct tune_space s = {1, ps};
+    struct tune_searcher *sr = NULL;
+    struct tune_error err = {0};
+    struct tune_search_options o = {"{\"kappa\": 2}", 7};
+    cr_assert_eq(tune_searcher_new(&tune_searcher_random, &s, &o, &sr, &err), TUNE_EINVAL);
+    cr_assert_str_eq(err.msg, "search.kappa: only for the bayes strategy (strategy is random)");
+    o.json = "{\"steps\": 2}";
+    cr_assert_eq(tune_searcher_new(&tune_searcher_grid, &s, &o, &sr, &err), TUNE_EINVAL);
+    cr_assert_str_eq(err.msg,
+                     "search.steps: unknown key (expected one of: strategy, trials, seed, "
+                     "workers)");
+    cr_assert_null(sr);
+    o.json = "{}";
+    cr_assert_eq(tune_searcher_new(&tune_searcher_sobol, &s, &o, &sr, &err), TUNE_OK, "%s",
+                 err.msg);
+    tune_searcher_free(sr);
+}
+
+Test(searcher, a_version_1_plug_in_is_refused_by_name)
+{
+    struct tune_searcher_type old = tune_searcher_grid;
+    old.version = 1;
+    old.name = "legacy";
+    struct tune_space s = {0, NULL};
+    struct tune_searcher *sr = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_searcher_new(&old, &s, NULL, &sr, &err), TUNE_EINVAL);
+    cr_assert_not_null(strstr(err.msg, "legacy searcher is a version 1 plug-in"), "%s", err.msg);
+    cr_assert_null(sr);
+}
