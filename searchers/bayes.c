@@ -153,16 +153,6 @@ static int is_continuous(const struct tune_param *p)
     return p->type == TUNE_PARAM_FLOAT && p->step <= 0;
 }
 
-/* Number of distinct values of a discrete parameter (SIZE_MAX if huge). */
-static size_t n_values_of(const struct tune_param *p)
-{
-    if (is_categorical(p))
-        return n_choices(p);
-    double step = p->type == TUNE_PARAM_INT ? (p->step > 1 ? p->step : 1) : p->step;
-    double c = floor((p->high - p->low) / step + 1e-9) + 1;
-    return c < 1e15 ? (size_t)c : SIZE_MAX;
-}
-
 /* Columns a parameter takes in the encoding. */
 static size_t param_cols(const struct tune_bayes_model *m, const struct tune_param *p)
 {
@@ -230,17 +220,8 @@ static int same_point(const double *a, const double *b, size_t d)
 static size_t bayes_max_points(const struct tune_space *space)
 {
     /* A space of discrete parameters only has finitely many points. */
-    size_t total = 1;
-    for (size_t i = 0; i < space->n; i++) {
-        const struct tune_param *p = &space->params[i];
-        if (is_continuous(p))
-            return 0;
-        size_t c = n_values_of(p);
-        if (c == SIZE_MAX || total > SIZE_MAX / c)
-            return 0;
-        total *= c;
-    }
-    return space->n ? total : 0;
+    size_t total = space->n ? tune_space_size(space) : 0;
+    return total == SIZE_MAX ? 0 : total;
 }
 
 static const char *const bayes_options[] = {"acquisition", "initial_points", "xi", "kappa",
@@ -812,23 +793,9 @@ static size_t make_candidates(struct work *w, const struct obs *obs, gsl_rng *rn
  * coordinates at the centres of their cells. */
 static size_t enumerate_space(const struct work *w, double *u, size_t total)
 {
-    size_t d = w->d;
     for (size_t idx = 0; idx < total; idx++) {
-        size_t r = idx;
-        for (size_t k = d; k-- > 0;) {
-            const struct tune_param *p = &w->space->params[k];
-            size_t c = n_values_of(p);
-            double v;
-            if (is_categorical(p))
-                v = (double)(r % c);
-            else {
-                double step = p->type == TUNE_PARAM_INT ? (p->step > 1 ? p->step : 1) : p->step;
-                v = tune_param_snap(p, p->low + (double)(r % c) * step);
-            }
-            struct tune_space one = {1, (struct tune_param *)p};
-            tune_space_to_unit(&one, &v, &u[idx * d + k]);
-            r /= c;
-        }
+        tune_space_point_at(w->space, idx, w->pbuf);
+        tune_space_to_unit(w->space, w->pbuf, &u[idx * w->d]);
     }
     return total;
 }

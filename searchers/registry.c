@@ -44,7 +44,7 @@ int tune_searcher_new(const struct tune_searcher_type *type, const struct tune_s
                               "library needs version %d",
                               type->name, type->version, TUNE_SEARCHER_VERSION);
     opts = opts ? opts : &none;
-    if (!type->init) { /* no options: refuse any, naming it */
+    if (!type->options) { /* a strategy without options: refuse any, naming it */
         cJSON *o;
         int rc = tune_search_options_parse(type, opts->json, &o, err);
         cJSON_Delete(o);

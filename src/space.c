@@ -274,6 +274,68 @@ void tune_space_grid_point(const struct tune_space *s, size_t idx, double *point
     }
 }
 
+size_t tune_param_n_values(const struct tune_param *p)
+{
+    if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL)
+        return n_choices(p);
+    double step = param_step(p);
+    if (!(step > 0))
+        return 0;
+    /* as tune_param_snap counts them */
+    double c = floor((p->high - p->low) / step + 1e-9) + 1;
+    return c < 1e15 ? (size_t)c : SIZE_MAX;
+}
+
+double tune_param_value_at(const struct tune_param *p, size_t k)
+{
+    if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL)
+        return (double)k;
+    return tune_param_snap(p, p->low + (double)k * param_step(p));
+}
+
+/* The index of an allowed value (the inverse of tune_param_value_at). */
+static size_t value_index(const struct tune_param *p, double v)
+{
+    if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL)
+        return (size_t)v;
+    double m = floor((v - p->low) / param_step(p) + 0.5);
+    return m > 0 ? (size_t)m : 0;
+}
+
+size_t tune_space_size(const struct tune_space *s)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < s->n; i++) {
+        size_t c = tune_param_n_values(&s->params[i]);
+        if (c == 0)
+            return 0;
+        if (c == SIZE_MAX || total > SIZE_MAX / c)
+            return SIZE_MAX;
+        total *= c;
+    }
+    return total;
+}
+
+void tune_space_point_at(const struct tune_space *s, size_t idx, double *point)
+{
+    for (size_t i = s->n; i-- > 0;) {
+        const struct tune_param *p = &s->params[i];
+        size_t c = tune_param_n_values(p);
+        point[i] = tune_param_value_at(p, idx % c);
+        idx /= c;
+    }
+}
+
+size_t tune_space_point_index(const struct tune_space *s, const double *point)
+{
+    size_t idx = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct tune_param *p = &s->params[i];
+        idx = idx * tune_param_n_values(p) + value_index(p, point[i]);
+    }
+    return idx;
+}
+
 void tune_space_sample(const struct tune_space *s, gsl_rng *rng, double *point)
 {
     /* one draw per parameter, in order: the stream stays the same whatever

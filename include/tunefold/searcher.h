@@ -71,8 +71,9 @@ struct tune_searcher_type {
     size_t state_size;
     /* Optional: check the options and set up `state` (state_size zeroed
      * bytes).  Each option error names the "search.KEY" at fault, and a key
-     * that is not in `options` is refused.  Without init, the strategy takes
-     * no options.  When init fails, release (if any) is still called. */
+     * that is not in `options` is refused (tune_searcher_new refuses every
+     * key itself for a type without `options`).  When init fails, release
+     * (if any) is still called. */
     int (*init)(void *state, const struct tune_space *space,
                 const struct tune_search_options *opts, struct tune_error *err);
     /* Write the point for sequence number `seq` into `point`.  Returns
@@ -95,7 +96,7 @@ struct tune_searcher_type {
 struct tune_searcher;
 /* Allocate and init (opts NULL: no options, seed 0); free with
  * tune_searcher_free().  Refuses a type older than TUNE_SEARCHER_VERSION,
- * and options when the type has no init. */
+ * and any option for a type that declares none. */
 int tune_searcher_new(const struct tune_searcher_type *type, const struct tune_space *space,
                       const struct tune_search_options *opts, struct tune_searcher **out,
                       struct tune_error *err);
