@@ -4,8 +4,10 @@
  * the store does not also hold: before every suggestion it is given the
  * study's history (every trial: running, complete, failed) and the trial's
  * searcher sequence number `seq` (0, 1, 2 ... over search trials), plus a
- * random generator seeded from the study seed and `seq`.  So a study re-run
- * with the same seed reproduces its points, however many workers share it. */
+ * random generator seeded from the study seed and `seq`; at init it is
+ * given its own options from the study file and the study seed.  So a study
+ * re-run with the same seed reproduces its points, however many workers
+ * share it. */
 #ifndef TUNEFOLD_SEARCHER_H
 #define TUNEFOLD_SEARCHER_H
 
