@@ -25,6 +25,7 @@
  * The searcher is driven exactly as src/study.c drives it: the history of
  * every earlier trial, seq, and a generator seeded from (seed, seq). */
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,16 +285,31 @@ static double hartmann_mixed_optimum(void)
 
 struct strategy {
     const struct tune_searcher_type *type;
-    struct tune_search_options opts;
+    char opts[256];   /* the "search" options as JSON text */
     struct tune_bayes_model model;
     size_t workers;   /* asynchronous workers: the last workers-1 trials still run */
 };
 
+/* Append one "key": value member to s->opts. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void option(struct strategy *s, const char *fmt, ...)
+{
+    size_t len = strlen(s->opts);
+    if (len > 1)
+        len += (size_t)snprintf(s->opts + len, sizeof s->opts - len, ", ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->opts + len, sizeof s->opts - len, fmt, ap);
+    va_end(ap);
+}
+
 static int parse_strategy(const char *name, const char *model, struct strategy *s)
 {
     memset(s, 0, sizeof *s);
-    s->opts.kappa = -1;
     s->workers = 1;
+    strcpy(s->opts, "{");
     tune_bayes_model_default(&s->model);
     if (strcmp(name, "random") == 0)
         s->type = &tune_searcher_random;
@@ -302,10 +318,12 @@ static int parse_strategy(const char *name, const char *model, struct strategy *
     else if (strncmp(name, "bayes-", 6) == 0) {
         s->type = &tune_searcher_bayes;
         const char *a = name + 6;
-        s->opts.acquisition = strncmp(a, "ucb", 3) == 0 ? "ucb" : strncmp(a, "pi", 2) == 0 ? "pi"
-                                                                                           : "ei";
+        option(s, "\"acquisition\": \"%s\"",
+               strncmp(a, "ucb", 3) == 0  ? "ucb"
+               : strncmp(a, "pi", 2) == 0 ? "pi"
+                                          : "ei");
         if (strstr(a, "-rbf"))
-            s->opts.kernel = "rbf";
+            option(s, "\"kernel\": \"rbf\"");
     } else
         return -1;
     if (model && *model) {
@@ -328,23 +346,25 @@ static int parse_strategy(const char *name, const char *model, struct strategy *
             else if (strncmp(tok, "workers=", 8) == 0)
                 s->workers = v > 0 ? (size_t)v : 1;
             else if (strncmp(tok, "init=", 5) == 0)
-                s->opts.initial_points = (size_t)v;
+                option(s, "\"initial_points\": %d", v);
             else if (strncmp(tok, "xi=", 3) == 0)
-                s->opts.xi = strtod(tok + 3, NULL);
+                option(s, "\"xi\": %s", tok + 3);
             else if (strncmp(tok, "kappa=", 6) == 0)
-                s->opts.kappa = strtod(tok + 6, NULL);
+                option(s, "\"kappa\": %s", tok + 6);
             else
                 return -1;
         }
     }
+    strcat(s->opts, "}");
     return 0;
 }
 
-static void *strategy_new(const struct strategy *s, const struct tune_space *sp)
+static void *strategy_new(const struct strategy *s, const struct tune_space *sp, uint64_t seed)
 {
     void *state = s->type->state_size ? calloc(1, s->type->state_size) : NULL;
     struct tune_error err;
-    if (s->type->init && s->type->init(state, sp, &s->opts, &err) != TUNE_OK) {
+    struct tune_search_options opts = {s->opts, seed};
+    if (s->type->init && s->type->init(state, sp, &opts, &err) != TUNE_OK) {
         fprintf(stderr, "init: %s\n", err.msg);
         exit(1);
     }
@@ -422,7 +442,7 @@ static int cmd_run(int argc, char **argv)
     for (long k = 0; k < seeds; k++) {
         uint64_t seed = (uint64_t)(seed0 + k);
         gsl_rng_set(noise_rng, (unsigned long)mix64(seed + 777));
-        void *state = strategy_new(&s, &sp);
+        void *state = strategy_new(&s, &sp, seed);
         struct history h;
         history_init(&h, budget, sp.n);
         double pt[MAXD], best_obs = HUGE_VAL, best_true = HUGE_VAL, secs = 0;
@@ -495,7 +515,7 @@ static int cmd_time(int argc, char **argv)
             tune_space_sample(&sp, rng, pt);
             history_add(&h, pt, ackley_d(pt, d), 0);
         }
-        void *state = strategy_new(&s, &sp);
+        void *state = strategy_new(&s, &sp, 7);
         double t0 = now();
         if (suggest(&s, state, &sp, &h, 7, n, rng, pt))
             return 1;

@@ -26,9 +26,10 @@ static int grid_suggest(void *state, const struct tune_space *space,
 }
 
 const struct tune_searcher_type tune_searcher_grid = {
-    .version = 1,
+    .version = TUNE_SEARCHER_VERSION,
     .name = "grid",
     .summary = "every grid point once, in a fixed order (grid_points per numeric parameter)",
     .max_points = grid_max_points,
     .suggest = grid_suggest,
+    .exhaustive = 1,
 };

@@ -1,6 +1,7 @@
 /* registry.c — the search strategies by name.  Adding a strategy is one file
  * in searchers/ and one line here. */
 #include "tunefold/searcher.h"
+#include "searchers/options.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,16 +36,31 @@ int tune_searcher_new(const struct tune_searcher_type *type, const struct tune_s
                       const struct tune_search_options *opts, struct tune_searcher **out,
                       struct tune_error *err)
 {
-    static const struct tune_search_options defaults = {NULL, 0, 0, -1, NULL};
-    struct tune_searcher *s = calloc(1, sizeof *s);
+    static const struct tune_search_options none = {NULL, 0};
     *out = NULL;
+    if (type->version < TUNE_SEARCHER_VERSION)
+        return tune_error_set(err, TUNE_EINVAL,
+                              "search.strategy: the %s searcher is a version %d plug-in; this "
+                              "library needs version %d",
+                              type->name, type->version, TUNE_SEARCHER_VERSION);
+    opts = opts ? opts : &none;
+    if (!type->options) { /* a strategy without options: refuse any, naming it */
+        cJSON *o;
+        int rc = tune_search_options_parse(type, opts->json, &o, err);
+        cJSON_Delete(o);
+        if (rc)
+            return rc;
+    }
+    struct tune_searcher *s = calloc(1, sizeof *s);
     if (!s || (type->state_size && !(s->state = calloc(1, type->state_size)))) {
         free(s);
         return tune_error_set(err, TUNE_ENOMEM, "out of memory for the %s searcher", type->name);
     }
     s->type = type;
-    int rc = type->init ? type->init(s->state, space, opts ? opts : &defaults, err) : TUNE_OK;
+    int rc = type->init ? type->init(s->state, space, opts, err) : TUNE_OK;
     if (rc) {
+        if (type->release) /* whatever init set up before failing */
+            type->release(s->state);
         free(s->state);
         free(s);
         return rc;

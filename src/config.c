@@ -680,102 +680,92 @@ static int parse_trainer(const char *file, const cJSON *root, struct tune_study_
     return TUNE_OK;
 }
 
+/* The "search" section: the keys every strategy shares are read here; the
+ * rest are the strategy's own options, handed as JSON text to its searcher,
+ * which checks them (its init runs once here, so a bad option is found
+ * before any work starts). */
 static int parse_search(const char *file, const cJSON *root, struct tune_study_config *c,
                         struct tune_error *err)
 {
-    static const char *const keys[] = {"strategy", "trials", "seed", "workers", "acquisition",
-                                       "initial_points", "xi", "kappa", "kernel", NULL};
-    static const char *const acquisitions[] = {"ei", "ucb", "pi", NULL};
-    static const char *const kernels[] = {"matern52", "rbf", NULL};
+    static const char *const common[] = {TUNE_SEARCH_COMMON_KEYS, NULL};
     int rc, present;
     double v;
     c->searcher = &tune_searcher_random;
-    c->search_opts.kappa = -1;
     c->trials = DEFAULT_TRIALS;
     c->workers = 1;
     const cJSON *s = get_object(file, root, "search", "", 0, &rc, err);
     if (rc)
         return rc;
-    if (!s)
-        goto budget;
-    if ((rc = check_keys(file, s, "search", keys, err)))
-        return rc;
-    const char *strategy = NULL;
-    if ((rc = get_string(file, s, "strategy", "search", 0, &strategy, err)))
-        return rc;
-    if (strategy && !(c->searcher = tune_searcher_find(strategy))) {
-        char list[256] = "";
-        const struct tune_searcher_type *t;
-        for (size_t i = 0; (t = tune_searcher_at(i)); i++) {
-            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-            strncat(list, t->name, sizeof list - strlen(list) - 1);
+    cJSON *own = cJSON_CreateObject();
+    if (!own)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    if (s) {
+        const char *strategy = NULL;
+        if ((rc = check_duplicates(file, s, "search", err)) ||
+            (rc = get_string(file, s, "strategy", "search", 0, &strategy, err)))
+            goto done;
+        if (strategy && !(c->searcher = tune_searcher_find(strategy))) {
+            char list[256] = "";
+            const struct tune_searcher_type *t;
+            for (size_t i = 0; (t = tune_searcher_at(i)); i++) {
+                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, t->name, sizeof list - strlen(list) - 1);
+            }
+            rc = FAIL("search.strategy: unknown strategy \"%s\" (available: %s)", strategy,
+                      list);
+            goto done;
         }
-        return FAIL("search.strategy: unknown strategy \"%s\" (available: %s)", strategy, list);
+        if ((rc = get_count(file, s, "trials", "search", 1, 1e9, &present, &v, err)))
+            goto done;
+        if (present) {
+            c->trials = (size_t)v;
+            c->trials_given = 1;
+        }
+        if ((rc = get_count(file, s, "seed", "search", 0, 9007199254740992.0, &present, &v, err)))
+            goto done;
+        if (present)
+            c->seed = (uint64_t)v;
+        if ((rc = get_count(file, s, "workers", "search", 1, 1024, &present, &v, err)))
+            goto done;
+        if (present)
+            c->workers = (size_t)v;
+        for (const cJSON *it = s->child; it; it = it->next) {
+            int is_common = 0;
+            for (size_t i = 0; common[i]; i++)
+                is_common |= strcmp(it->string, common[i]) == 0;
+            cJSON *copy = is_common ? NULL : cJSON_Duplicate(it, 1);
+            if (!is_common && (!copy || !cJSON_AddItemToObject(own, it->string, copy))) {
+                cJSON_Delete(copy);
+                rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+                goto done;
+            }
+        }
     }
-    if ((rc = get_count(file, s, "trials", "search", 1, 1e9, &present, &v, err)))
-        return rc;
-    if (present) {
-        c->trials = (size_t)v;
-        c->trials_given = 1;
+    if (!(c->search_options = cJSON_PrintUnformatted(own))) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        goto done;
     }
-    if ((rc = get_count(file, s, "seed", "search", 0, 9007199254740992.0, &present, &v, err)))
-        return rc;
-    if (present)
-        c->seed = (uint64_t)v;
-    if ((rc = get_count(file, s, "workers", "search", 1, 1024, &present, &v, err)))
-        return rc;
-    if (present)
-        c->workers = (size_t)v;
-    /* Options of the model-based strategy. */
-    static const char *const bayes_keys[] = {"acquisition", "initial_points", "xi", "kappa",
-                                             "kernel", NULL};
-    for (size_t i = 0; bayes_keys[i]; i++)
-        if (cJSON_GetObjectItemCaseSensitive(s, bayes_keys[i]) &&
-            strcmp(c->searcher->name, "bayes") != 0)
-            return FAIL("search.%s: only for the bayes strategy (strategy is %s)", bayes_keys[i],
-                        c->searcher->name);
-    const char *name = NULL;
-    if ((rc = get_string(file, s, "acquisition", "search", 0, &name, err)))
-        return rc;
-    if (name) {
-        for (size_t i = 0; acquisitions[i]; i++)
-            if (strcmp(name, acquisitions[i]) == 0)
-                c->search_opts.acquisition = acquisitions[i];
-        if (!c->search_opts.acquisition)
-            return FAIL("search.acquisition: must be one of: ei, ucb, pi (got \"%s\")", name);
+    c->search_opts.json = c->search_options;
+    c->search_opts.seed = c->seed;
+    struct tune_searcher *probe;
+    if ((rc = tune_searcher_new(c->searcher, &c->space, &c->search_opts, &probe, err))) {
+        if (*file)
+            tune_error_prefix(err, "%s", file);
+        goto done;
     }
-    name = NULL;
-    if ((rc = get_string(file, s, "kernel", "search", 0, &name, err)))
-        return rc;
-    if (name) {
-        for (size_t i = 0; kernels[i]; i++)
-            if (strcmp(name, kernels[i]) == 0)
-                c->search_opts.kernel = kernels[i];
-        if (!c->search_opts.kernel)
-            return FAIL("search.kernel: must be one of: matern52, rbf (got \"%s\")", name);
-    }
-    if ((rc = get_count(file, s, "initial_points", "search", 1, 1e6, &present, &v, err)))
-        return rc;
-    if (present)
-        c->search_opts.initial_points = (size_t)v;
-    if ((rc = get_number(file, s, "xi", "search", &present, &c->search_opts.xi, err)))
-        return rc;
-    if (present && c->search_opts.xi < 0)
-        return FAIL("search.xi: must be >= 0");
-    if ((rc = get_number(file, s, "kappa", "search", &present, &v, err)))
-        return rc;
-    if (present) {
-        if (v < 0)
-            return FAIL("search.kappa: must be >= 0");
-        c->search_opts.kappa = v;
-    }
-budget:;
+    tune_searcher_free(probe);
+    /* The budget: capped at the most points the strategy can give; an
+     * exhaustive strategy (grid) runs them all unless told otherwise. */
     size_t max = c->searcher->max_points ? c->searcher->max_points(&c->space) : 0;
-    if (max == SIZE_MAX)
-        return FAIL("space: the grid has too many points; lower grid_points");
-    if (max > 0 && (!c->trials_given || c->trials > max))
+    if (max == SIZE_MAX) {
+        rc = FAIL("space: the grid has too many points; lower grid_points");
+        goto done;
+    }
+    if (max > 0 && ((c->searcher->exhaustive && !c->trials_given) || c->trials > max))
         c->trials = max;
-    return TUNE_OK;
+done:
+    cJSON_Delete(own);
+    return rc;
 }
 
 static int parse_cv(const char *file, const cJSON *root, struct tune_study_config *c,
@@ -1017,17 +1007,14 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
     cJSON *s = cJSON_AddObjectToObject(can, "search");
     cJSON_AddStringToObject(s, "strategy", c->searcher->name);
     cJSON_AddNumberToObject(s, "seed", (double)c->seed);
-    const struct tune_search_options *o = &c->search_opts;
-    if (o->acquisition)
-        cJSON_AddStringToObject(s, "acquisition", o->acquisition);
-    if (o->initial_points)
-        cJSON_AddNumberToObject(s, "initial_points", (double)o->initial_points);
-    if (o->xi != 0)
-        cJSON_AddNumberToObject(s, "xi", o->xi);
-    if (o->kappa >= 0)
-        cJSON_AddNumberToObject(s, "kappa", o->kappa);
-    if (o->kernel)
-        cJSON_AddStringToObject(s, "kernel", o->kernel);
+    /* the strategy's own options as given, in the order it declares them */
+    cJSON *own = c->search_options ? cJSON_Parse(c->search_options) : NULL;
+    for (size_t i = 0; own && c->searcher->options && c->searcher->options[i]; i++) {
+        cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(own, c->searcher->options[i]);
+        if (v)
+            cJSON_AddItemToObject(s, c->searcher->options[i], v);
+    }
+    cJSON_Delete(own);
     if (!c->score_mode) {
         cJSON *cv = cJSON_AddObjectToObject(can, "cv");
         cJSON_AddNumberToObject(cv, "folds", (double)c->cv.folds);
@@ -1251,6 +1238,7 @@ void tune_config_free(struct tune_study_config *c)
     free(c->storage);
     free(c->canonical);
     free(c->data_path_given);
+    free(c->search_options);
     free(c);
 }
 
@@ -1288,5 +1276,6 @@ int tune_config_resolve_params(const struct tune_study_config *c, const char *pa
 int tune_config_set_seed(struct tune_study_config *c, uint64_t seed, struct tune_error *err)
 {
     c->seed = seed;
+    c->search_opts.seed = seed;
     return build_canonical(c, err);
 }

@@ -5,7 +5,15 @@
  * discrete: an int range [low, high] maps from [low-0.5, high+0.5] (in log
  * space for a log scale, as Optuna does), so rounding after a uniform draw
  * makes every integer equally likely (log-uniformly likely on a log scale);
- * a categorical with k values owns k equal cells. */
+ * a categorical with k values owns k equal cells.
+ *
+ * Values a person reads (grid values, stepped floats) are the numbers a
+ * person would write: arithmetic in binary turns 0.1 + 2 x 0.1 into
+ * 0.30000000000000004 and exp(log 2^-5 + ...) into 1.9999999999999993, so
+ * such a value is rounded to 15 significant digits (every decimal of 15
+ * digits survives a round trip through a double, so the rounding only drops
+ * the noise of the last bits), and a log grid whose ends are both powers of
+ * 10 (or of 2) takes the exact powers where its exponents are integers. */
 #include "tunefold/space.h"
 
 #include <cJSON.h>
@@ -62,6 +70,16 @@ static size_t n_choices(const struct tune_param *p)
     return p->type == TUNE_PARAM_BOOL ? 2 : p->n_values;
 }
 
+/* v rounded to 15 significant digits: what a person would have written. */
+static double decimal(double v)
+{
+    char buf[40];
+    if (!isfinite(v) || v == 0)
+        return v;
+    snprintf(buf, sizeof buf, "%.15g", v);
+    return strtod(buf, NULL);
+}
+
 double tune_param_snap(const struct tune_param *p, double v)
 {
     if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL) {
@@ -75,8 +93,7 @@ double tune_param_snap(const struct tune_param *p, double v)
         double top = floor((p->high - p->low) / step + 1e-9);
         m = m < 0 ? 0 : m > top ? top : m;
         v = p->low + m * step;
-        if (p->type == TUNE_PARAM_INT)
-            v = floor(v + 0.5);
+        v = p->type == TUNE_PARAM_INT ? floor(v + 0.5) : decimal(v);
     }
     return v < p->low ? p->low : v > p->high ? p->high : v;
 }
@@ -130,6 +147,57 @@ void tune_space_from_unit(const struct tune_space *s, const double *u, double *p
     }
 }
 
+/* The exponent k when v is exactly the double nearest base^k (base 2 or
+ * 10); 0 when it is not a power. */
+static int power_of(double v, int base, int *k)
+{
+    if (!(v > 0) || !isfinite(v))
+        return 0;
+    if (base == 2) {
+        int e;
+        if (frexp(v, &e) != 0.5)
+            return 0;
+        *k = e - 1;
+        return 1;
+    }
+    double lg = floor(log10(v) + 0.5);
+    char buf[16];
+    snprintf(buf, sizeof buf, "1e%d", (int)lg);
+    if (strtod(buf, NULL) != v)
+        return 0;
+    *k = (int)lg;
+    return 1;
+}
+
+/* base^k as the nearest double (a decimal power through strtod, which
+ * rounds correctly; pow need not). */
+static double power(int base, int k)
+{
+    if (base == 2)
+        return ldexp(1, k);
+    char buf[16];
+    snprintf(buf, sizeof buf, "1e%d", k);
+    return strtod(buf, NULL);
+}
+
+/* The value at fraction t of a numeric parameter's grid, unsnapped. */
+static double grid_at(const struct tune_param *p, double t)
+{
+    if (!p->log)
+        return decimal(p->low + t * (p->high - p->low));
+    static const int bases[2] = {10, 2};
+    for (int b = 0; b < 2; b++) {
+        int ka, kb;
+        if (!power_of(p->low, bases[b], &ka) || !power_of(p->high, bases[b], &kb))
+            continue;
+        double e = ka + t * (kb - ka), r = floor(e + 0.5);
+        if (fabs(e - r) < 1e-9)
+            return power(bases[b], (int)r);
+        break;
+    }
+    return decimal(exp(log(p->low) + t * (log(p->high) - log(p->low))));
+}
+
 /* Fill vals (capacity cap) with the distinct grid values of p; returns count. */
 static size_t grid_values(const struct tune_param *p, double *vals, size_t cap)
 {
@@ -142,11 +210,8 @@ static size_t grid_values(const struct tune_param *p, double *vals, size_t cap)
     size_t g = p->grid_points ? p->grid_points : TUNE_GRID_POINTS_DEFAULT;
     size_t n = 0;
     for (size_t i = 0; i < g; i++) {
-        double t = g == 1 ? 0.5 : (double)i / (double)(g - 1), v;
-        if (p->log)
-            v = exp(log(p->low) + t * (log(p->high) - log(p->low)));
-        else
-            v = p->low + t * (p->high - p->low);
+        double t = g == 1 ? 0.5 : (double)i / (double)(g - 1);
+        double v = grid_at(p, t);
         /* exact ends: exp(log(x)) need not be x */
         if (g > 1 && i == 0)
             v = p->low;
@@ -209,6 +274,68 @@ void tune_space_grid_point(const struct tune_space *s, size_t idx, double *point
         point[i] = tune_param_grid_value(p, idx % c);
         idx /= c;
     }
+}
+
+size_t tune_param_n_values(const struct tune_param *p)
+{
+    if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL)
+        return n_choices(p);
+    double step = param_step(p);
+    if (!(step > 0))
+        return 0;
+    /* as tune_param_snap counts them */
+    double c = floor((p->high - p->low) / step + 1e-9) + 1;
+    return c < 1e15 ? (size_t)c : SIZE_MAX;
+}
+
+double tune_param_value_at(const struct tune_param *p, size_t k)
+{
+    if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL)
+        return (double)k;
+    return tune_param_snap(p, p->low + (double)k * param_step(p));
+}
+
+/* The index of an allowed value (the inverse of tune_param_value_at). */
+static size_t value_index(const struct tune_param *p, double v)
+{
+    if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL)
+        return (size_t)v;
+    double m = floor((v - p->low) / param_step(p) + 0.5);
+    return m > 0 ? (size_t)m : 0;
+}
+
+size_t tune_space_size(const struct tune_space *s)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < s->n; i++) {
+        size_t c = tune_param_n_values(&s->params[i]);
+        if (c == 0)
+            return 0;
+        if (c == SIZE_MAX || total > SIZE_MAX / c)
+            return SIZE_MAX;
+        total *= c;
+    }
+    return total;
+}
+
+void tune_space_point_at(const struct tune_space *s, size_t idx, double *point)
+{
+    for (size_t i = s->n; i-- > 0;) {
+        const struct tune_param *p = &s->params[i];
+        size_t c = tune_param_n_values(p);
+        point[i] = tune_param_value_at(p, idx % c);
+        idx /= c;
+    }
+}
+
+size_t tune_space_point_index(const struct tune_space *s, const double *point)
+{
+    size_t idx = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct tune_param *p = &s->params[i];
+        idx = idx * tune_param_n_values(p) + value_index(p, point[i]);
+    }
+    return idx;
 }
 
 void tune_space_sample(const struct tune_space *s, gsl_rng *rng, double *point)

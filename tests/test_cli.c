@@ -428,6 +428,73 @@ Test(cli, grid_visits_every_point_once_and_a_second_run_adds_nothing)
     scratch_free(&s);
 }
 
+/* A logistic study on breast_cancer whose space has 2 x 2 x 2 = 8 points,
+ * searched by `strategy` with `workers` workers and a budget of 12. */
+static char *small_space_study(const char *dir, const char *strategy, int workers)
+{
+    char *data = abs_data("breast_cancer.csv"), text[2048];
+    snprintf(text, sizeof text,
+             "{\"name\": \"small-%s\", \"data\": {\"path\": \"%s\"}, \"task\": \"binary\","
+             " \"trainer\": {\"name\": \"logistic\"},"
+             " \"space\": {\"penalty\": {\"type\": \"categorical\", \"values\": [\"l1\", \"l2\"]},"
+             " \"class_weight\": {\"type\": \"categorical\", \"values\": [\"none\", \"balanced\"]},"
+             " \"fit_intercept\": {\"type\": \"bool\"}},"
+             " \"preprocess\": {\"scale\": \"standard\"}, \"cv\": {\"folds\": 3},"
+             " \"search\": {\"strategy\": \"%s\", \"trials\": 12, \"seed\": 7,"
+             " \"workers\": %d}}",
+             strategy, data, strategy, workers);
+    free(data);
+    return tu_write(dir, "small.json", text);
+}
+
+/* The stored trials of db: 8, each configuration once. */
+static void assert_each_configuration_once(const char *db)
+{
+    cJSON *trials = trials_json(db);
+    cr_assert_eq(cJSON_GetArraySize(trials), 8);
+    int seen[8] = {0};
+    const cJSON *t;
+    cJSON_ArrayForEach(t, trials) {
+        const cJSON *p = item(t, "params");
+        int k = (strcmp(item(p, "penalty")->valuestring, "l2") == 0) * 4 +
+                (strcmp(item(p, "class_weight")->valuestring, "balanced") == 0) * 2 +
+                cJSON_IsTrue(item(p, "fit_intercept"));
+        cr_assert_eq(seen[k]++, 0, "configuration %d twice: %s", k, cJSON_PrintUnformatted(p));
+    }
+    cJSON_Delete(trials);
+}
+
+Test(cli, random_and_sobol_try_each_configuration_of_a_small_space_once_then_stop)
+{
+    static const char *const strategies[] = {"random", "sobol"};
+    for (int i = 0; i < 2; i++) {
+        struct scratch s = scratch_new();
+        char *study = small_space_study(s.dir, strategies[i], 1);
+        struct result r = cli("run '%s' --db '%s' --quiet", study, s.db);
+        cr_assert_eq(r.rc, 0, "%s: %s", strategies[i], r.err);
+        /* the budget of 12 is capped at the 8 configurations */
+        cr_assert_not_null(strstr(r.out, "8 trials run now (8 complete, 0 failed)"), "%s: %s",
+                           strategies[i], r.out);
+        cr_assert_not_null(strstr(r.out, "8/8 stored"), "%s: %s", strategies[i], r.out);
+        result_free(&r);
+        assert_each_configuration_once(s.db);
+        free(study);
+        scratch_free(&s);
+    }
+}
+
+Test(cli, two_random_workers_share_a_small_space_without_repeating_a_configuration)
+{
+    struct scratch s = scratch_new();
+    char *study = small_space_study(s.dir, "random", 2);
+    struct result r = cli("run '%s' --db '%s' --quiet", study, s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    result_free(&r);
+    assert_each_configuration_once(s.db);
+    free(study);
+    scratch_free(&s);
+}
+
 /* ------------------------------------------- reproducibility, resume */
 
 Test(cli, the_same_seed_in_two_databases_stores_identical_trials)

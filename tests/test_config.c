@@ -634,7 +634,11 @@ Test(config, an_unknown_key_in_a_space_entry_is_named)
 
 Test(config, an_unknown_key_in_search_is_named)
 {
+    /* the default strategy (random) has no options of its own */
     expect_invalid(STUDY(", 'search': {'budget': 3}"),
+                   ": search.budget: unknown key (expected one of: strategy, trials, seed, "
+                   "workers)");
+    expect_invalid(STUDY(", 'search': {'strategy': 'bayes', 'budget': 3}"),
                    ": search.budget: unknown key (expected one of: strategy, trials, seed, "
                    "workers, acquisition, initial_points, xi, kappa, kernel)");
 }
@@ -1269,6 +1273,72 @@ Test(config, bayes_options_are_refused_for_other_strategies)
 {
     expect_invalid(STUDY(", 'search': {'strategy': 'random', 'acquisition': 'ei'}"),
                    ": search.acquisition: only for the bayes strategy (strategy is random)");
+    expect_invalid(STUDY(", " GRID8 ", 'search': {'strategy': 'grid', 'kappa': 1}"),
+                   ": search.kappa: only for the bayes strategy (strategy is grid)");
+}
+
+Test(config, each_bad_bayes_option_is_named_by_its_key)
+{
+    static const char *const cases[][2] = {
+        {"'acquisition': 'lcb'", ": search.acquisition: must be one of: ei, ucb, pi (got \"lcb\")"},
+        {"'acquisition': 3", ": search.acquisition: must be a non-empty string"},
+        {"'kernel': 'linear'", ": search.kernel: must be one of: matern52, rbf (got \"linear\")"},
+        {"'initial_points': 0",
+         ": search.initial_points: must be an integer in [1, 1000000], got 0"},
+        {"'initial_points': 2.5",
+         ": search.initial_points: must be an integer in [1, 1000000], got 2.5"},
+        {"'xi': -0.25", ": search.xi: must be >= 0"},
+        {"'xi': 'small'", ": search.xi: must be a number"},
+        {"'kappa': -1.5", ": search.kappa: must be >= 0"},
+        {"'kernel': 'rbf', 'kernel': 'rbf'", ": search.kernel: duplicate key"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, STUDY(", 'search': {'strategy': 'bayes', %s}"), cases[i][0]);
+        expect_invalid(text, cases[i][1]);
+    }
+}
+
+Test(config, the_canonical_text_holds_the_strategy_options_in_a_fixed_order)
+{
+    /* written in any order, listed in the searcher's: the text of studies
+     * stored before the searchers checked their own options */
+    struct tune_study_config *c =
+        parse_ok(STUDY(", 'search': {'kernel': 'rbf', 'kappa': 1.5, 'strategy': 'bayes', "
+                       "'trials': 9, 'acquisition': 'ucb', 'seed': 3}"));
+    cr_assert_not_null(strstr(c->canonical, "\"search\":{\"strategy\":\"bayes\",\"seed\":3,"
+                                             "\"acquisition\":\"ucb\",\"kappa\":1.5,"
+                                             "\"kernel\":\"rbf\"}"),
+                       "%s", c->canonical);
+    cr_assert_str_eq(c->search_opts.json,
+                     "{\"kernel\":\"rbf\",\"kappa\":1.5,\"acquisition\":\"ucb\"}");
+    cr_assert_eq(c->search_opts.seed, 3);
+    tune_config_free(c);
+    cr_assert_not(same_canonical(STUDY(", 'search': {'strategy': 'bayes', 'kappa': 1.5}"),
+                                 STUDY(", 'search': {'strategy': 'bayes', 'kappa': 2.5}")));
+    cr_assert_not(same_canonical(STUDY(", 'search': {'strategy': 'bayes'}"),
+                                 STUDY(", 'search': {'strategy': 'bayes', 'xi': 0.01}")));
+}
+
+Test(config, a_new_seed_reaches_the_searcher_options)
+{
+    struct tune_study_config *c = parse_ok(STUDY(", 'search': {'seed': 3}"));
+    struct tune_error err;
+    cr_assert_eq(tune_config_set_seed(c, 2385, &err), TUNE_OK);
+    cr_assert_eq(c->search_opts.seed, 2385);
+    cr_assert_str_eq(c->search_opts.json, "{}");
+    tune_config_free(c);
+}
+
+Test(config, a_bayes_budget_on_a_discrete_space_defaults_to_20_not_the_space_size)
+{
+    /* 400 x 3 configurations: only grid runs them all by default */
+    struct tune_study_config *c =
+        parse_ok(STUDY(", 'space': {'max_iter': {'type': 'int', 'low': 1, 'high': 400}, "
+                       "'penalty': {'type': 'categorical', 'values': ['l1', 'l2', 'none']}}, "
+                       "'search': {'strategy': 'bayes'}"));
+    cr_assert_eq(c->trials, 20);
+    tune_config_free(c);
 }
 
 Test(config, an_int_range_past_2_to_the_53_is_refused_naming_the_parameter)

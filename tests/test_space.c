@@ -114,6 +114,84 @@ Test(space, log_grid_is_geometric_with_exact_ends)
                      1e-12);
 }
 
+/* The text a grid value is stored and shown as (tune_param_format). */
+static const char *grid_text(const struct tune_param *p, size_t k)
+{
+    static char buf[64];
+    tune_param_format(p, tune_param_grid_value(p, k), buf, sizeof buf);
+    return buf;
+}
+
+Test(space, a_log_grid_between_powers_of_two_gives_exact_powers_of_two)
+{
+    /* 2^-5 .. 2^15 (LIBSVM's C range): 21 points on the integer exponents;
+     * exp(log(a) + t log(b/a)) gave 1.9999999999999993 for 2 */
+    struct tune_param p = p_float_log();
+    p.low = 0.03125;
+    p.high = 32768;
+    p.grid_points = 21;
+    cr_assert_eq(tune_param_grid_count(&p), 21);
+    for (size_t k = 0; k < 21; k++)
+        cr_assert_eq(tune_param_grid_value(&p, k), ldexp(1, (int)k - 5), "k %zu: %.17g", k,
+                     tune_param_grid_value(&p, k));
+    cr_assert_str_eq(grid_text(&p, 6), "2");
+    /* gamma: 2^-15 .. 2^3 on every other exponent; 2^-13 needs 17 digits */
+    p.low = ldexp(1, -15);
+    p.high = 8;
+    p.grid_points = 10;
+    for (size_t k = 0; k < 10; k++)
+        cr_assert_eq(tune_param_grid_value(&p, k), ldexp(1, 2 * (int)k - 15), "k %zu: %.17g",
+                     k, tune_param_grid_value(&p, k));
+    cr_assert_str_eq(grid_text(&p, 6), "0.125");
+}
+
+Test(space, a_log_grid_between_powers_of_ten_gives_the_decimal_powers)
+{
+    struct tune_param p = p_float_log();
+    p.low = 1e-6;
+    p.high = 1e3;
+    p.grid_points = 10;
+    static const char *const want[10] = {"1e-06", "1e-05", "0.0001", "0.001", "0.01",
+                                         "0.1",   "1",     "10",     "100",   "1000"};
+    for (size_t k = 0; k < 10; k++)
+        cr_assert_str_eq(grid_text(&p, k), want[k], "k %zu", k);
+    /* between the powers (3 points a decade): 15 significant digits */
+    p.grid_points = 28;
+    cr_assert_str_eq(grid_text(&p, 1), "2.15443469003188e-06");
+    cr_assert_str_eq(grid_text(&p, 3), "1e-05");
+}
+
+Test(space, linear_grid_values_are_the_decimals_a_person_would_write)
+{
+    struct tune_param p = {0};
+    p.type = TUNE_PARAM_FLOAT;
+    p.low = 0.1;
+    p.high = 0.5;
+    static const char *const want[5] = {"0.1", "0.2", "0.3", "0.4", "0.5"};
+    for (size_t k = 0; k < 5; k++)
+        cr_assert_str_eq(grid_text(&p, k), want[k], "k %zu", k);
+    cr_assert_eq(tune_param_grid_value(&p, 2), 0.3);
+    /* a third: 15 significant digits, not 0.43333333333333335 */
+    p.high = 1.1;
+    p.grid_points = 4;
+    cr_assert_str_eq(grid_text(&p, 1), "0.433333333333333");
+}
+
+Test(space, a_stepped_float_snaps_to_the_decimal_multiple)
+{
+    /* 0.1 + 2 * 0.1 is 0.30000000000000004 in binary floating point */
+    struct tune_param p = {0};
+    p.type = TUNE_PARAM_FLOAT;
+    p.low = 0.1;
+    p.high = 0.9;
+    p.step = 0.1;
+    cr_assert_eq(tune_param_snap(&p, 0.31), 0.3);
+    cr_assert_eq(tune_param_snap(&p, 0.69), 0.7);
+    p.grid_points = 9;
+    cr_assert_str_eq(grid_text(&p, 2), "0.3");
+    cr_assert_str_eq(grid_text(&p, 5), "0.6");
+}
+
 Test(space, int_grid_drops_duplicates_after_rounding)
 {
     struct tune_param p = p_int(1, 3);
@@ -241,18 +319,21 @@ Test(searcher, random_points_depend_only_on_the_generator_seed)
     struct tune_param ps[3] = {p_float_log(), p_int(1, 500), p_cat()};
     struct tune_space s = {3, ps};
     struct tune_history h = {0, NULL, 1, -1};
+    struct tune_searcher *sr;
+    cr_assert_eq(tune_searcher_new(&tune_searcher_random, &s, NULL, &sr, NULL), TUNE_OK);
     gsl_rng *a = gsl_rng_alloc(gsl_rng_mt19937), *b = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(a, 99);
     gsl_rng_set(b, 99);
     double pa[3], pb[3];
-    cr_assert_eq(tune_searcher_random.suggest(NULL, &s, &h, 0, a, pa, NULL), TUNE_OK);
-    cr_assert_eq(tune_searcher_random.suggest(NULL, &s, &h, 5, b, pb, NULL), TUNE_OK);
+    cr_assert_eq(tune_searcher_suggest(sr, &s, &h, 0, a, pa, NULL), TUNE_OK);
+    cr_assert_eq(tune_searcher_suggest(sr, &s, &h, 5, b, pb, NULL), TUNE_OK);
     cr_assert_arr_eq(pa, pb, sizeof pa);
     gsl_rng_set(b, 100);
-    cr_assert_eq(tune_searcher_random.suggest(NULL, &s, &h, 0, b, pb, NULL), TUNE_OK);
+    cr_assert_eq(tune_searcher_suggest(sr, &s, &h, 0, b, pb, NULL), TUNE_OK);
     cr_assert(pa[0] != pb[0]);
     gsl_rng_free(a);
     gsl_rng_free(b);
+    tune_searcher_free(sr);
 }
 
 Test(searcher, sobol_gives_the_known_sequence_without_the_origin)
@@ -267,12 +348,15 @@ Test(searcher, sobol_gives_the_known_sequence_without_the_origin)
     struct tune_history h = {0, NULL, 1, -1};
     /* Sobol points 1..3 in 2-D: (1/2,1/2), (3/4,1/4), (1/4,3/4); scaled by 8 */
     double want[3][2] = {{4, 4}, {6, 2}, {2, 6}};
+    struct tune_searcher *sr;
+    cr_assert_eq(tune_searcher_new(&tune_searcher_sobol, &s, NULL, &sr, NULL), TUNE_OK);
     for (size_t seq = 0; seq < 3; seq++) {
         double pt[2];
-        cr_assert_eq(tune_searcher_sobol.suggest(NULL, &s, &h, seq, NULL, pt, NULL), TUNE_OK);
+        cr_assert_eq(tune_searcher_suggest(sr, &s, &h, seq, NULL, pt, NULL), TUNE_OK);
         cr_assert(pt[0] == want[seq][0] && pt[1] == want[seq][1], "seq %zu: (%g, %g)", seq,
                   pt[0], pt[1]);
     }
+    tune_searcher_free(sr);
 }
 
 Test(searcher, sobol_refuses_more_than_forty_dimensions)
@@ -284,9 +368,169 @@ Test(searcher, sobol_refuses_more_than_forty_dimensions)
         ps[i].high = 1;
     }
     struct tune_space s = {41, ps};
-    struct tune_history h = {0, NULL, 1, -1};
     struct tune_error err = {0};
-    double pt[41];
-    cr_assert_eq(tune_searcher_sobol.suggest(NULL, &s, &h, 0, NULL, pt, &err), TUNE_EINVAL);
+    struct tune_searcher *sr = NULL;
+    /* at init, so a study file is refused before any work */
+    cr_assert_eq(tune_searcher_new(&tune_searcher_sobol, &s, NULL, &sr, &err), TUNE_EINVAL);
     cr_assert(strstr(err.msg, "at most 40") != NULL, "%s", err.msg);
+    cr_assert_null(sr);
+}
+
+Test(searcher, a_strategy_refuses_options_it_does_not_declare_naming_their_owner)
+{
+    struct tune_param ps[1] = {p_float_log()};
+    struct tune_space s = {1, ps};
+    struct tune_searcher *sr = NULL;
+    struct tune_error err = {0};
+    struct tune_search_options o = {"{\"kappa\": 2}", 7};
+    cr_assert_eq(tune_searcher_new(&tune_searcher_random, &s, &o, &sr, &err), TUNE_EINVAL);
+    cr_assert_str_eq(err.msg, "search.kappa: only for the bayes strategy (strategy is random)");
+    o.json = "{\"steps\": 2}";
+    cr_assert_eq(tune_searcher_new(&tune_searcher_grid, &s, &o, &sr, &err), TUNE_EINVAL);
+    cr_assert_str_eq(err.msg,
+                     "search.steps: unknown key (expected one of: strategy, trials, seed, "
+                     "workers)");
+    cr_assert_null(sr);
+    o.json = "{}";
+    cr_assert_eq(tune_searcher_new(&tune_searcher_sobol, &s, &o, &sr, &err), TUNE_OK, "%s",
+                 err.msg);
+    tune_searcher_free(sr);
+}
+
+Test(searcher, a_version_1_plug_in_is_refused_by_name)
+{
+    struct tune_searcher_type old = tune_searcher_grid;
+    old.version = 1;
+    old.name = "legacy";
+    struct tune_space s = {0, NULL};
+    struct tune_searcher *sr = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_searcher_new(&old, &s, NULL, &sr, &err), TUNE_EINVAL);
+    cr_assert_not_null(strstr(err.msg, "legacy searcher is a version 1 plug-in"), "%s", err.msg);
+    cr_assert_null(sr);
+}
+
+/* ------------------------------------------------- finite spaces */
+
+/* A space of 3 x 2 x 2 = 12 points: a categorical, a bool, an int 1..2. */
+static struct tune_space small_space(struct tune_param *ps)
+{
+    ps[0] = p_cat();
+    memset(&ps[1], 0, sizeof ps[1]);
+    ps[1].name = "fit_intercept";
+    ps[1].type = TUNE_PARAM_BOOL;
+    ps[2] = p_int(1, 2);
+    return (struct tune_space){3, ps};
+}
+
+/* Point seq as the study asks for it: the generator seeded from the study
+ * seed and seq (src/study.c), a searcher made with the study seed (cold:
+ * a fresh searcher for this one point, as on another worker or after a
+ * resume).  Returns the status. */
+static int study_point(const struct tune_searcher_type *type, struct tune_searcher **s,
+                       const struct tune_space *sp, uint64_t seed, size_t seq, double *pt)
+{
+    struct tune_error err = {0};
+    struct tune_search_options o = {NULL, seed};
+    if (!*s)
+        cr_assert_eq(tune_searcher_new(type, sp, &o, s, &err), TUNE_OK, "%s", err.msg);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, (unsigned long)(seed * 1000003u + seq));
+    struct tune_history h = {0, NULL, 1, -1};
+    int rc = tune_searcher_suggest(*s, sp, &h, seq, rng, pt, &err);
+    gsl_rng_free(rng);
+    return rc;
+}
+
+/* Every point of small_space once in seq 0..11, then exhausted; the same
+ * points with a fresh searcher for each seq; another order for another
+ * seed (random) or the same (sobol, which has no seed). */
+static void covers_small_space_once(const struct tune_searcher_type *type, int seeded)
+{
+    struct tune_param ps[3];
+    struct tune_space sp = small_space(ps);
+    cr_assert_eq(type->max_points(&sp), 12);
+    struct tune_searcher *warm = NULL;
+    double pts[12][3], pt[3];
+    int seen[12] = {0};
+    for (size_t seq = 0; seq < 12; seq++) {
+        cr_assert_eq(study_point(type, &warm, &sp, 42, seq, pts[seq]), TUNE_OK);
+        int idx = (int)pts[seq][0] * 4 + (int)pts[seq][1] * 2 + (int)pts[seq][2] - 1;
+        cr_assert(idx >= 0 && idx < 12, "seq %zu: (%g, %g, %g)", seq, pts[seq][0], pts[seq][1],
+                  pts[seq][2]);
+        cr_assert_eq(seen[idx]++, 0, "%s: seq %zu repeats point %d", type->name, seq, idx);
+    }
+    cr_assert_eq(study_point(type, &warm, &sp, 42, 12, pt), TUNE_EEXHAUSTED);
+    tune_searcher_free(warm);
+    int differs = 0;
+    for (size_t seq = 12; seq-- > 0;) { /* backwards, each on a cold searcher */
+        struct tune_searcher *cold = NULL;
+        cr_assert_eq(study_point(type, &cold, &sp, 42, seq, pt), TUNE_OK);
+        cr_assert_arr_eq(pt, pts[seq], sizeof pt, "%s: seq %zu differs when cold", type->name,
+                         seq);
+        tune_searcher_free(cold);
+        cold = NULL;
+        cr_assert_eq(study_point(type, &cold, &sp, 43, seq, pt), TUNE_OK);
+        differs |= memcmp(pt, pts[seq], sizeof pt) != 0;
+        tune_searcher_free(cold);
+    }
+    cr_assert_eq(differs, seeded, "%s: another seed, %s order", type->name,
+                 differs ? "another" : "the same");
+}
+
+Test(searcher, random_tries_every_point_of_a_finite_space_once_then_is_exhausted)
+{
+    covers_small_space_once(&tune_searcher_random, 1);
+}
+
+Test(searcher, sobol_tries_every_point_of_a_finite_space_once_then_is_exhausted)
+{
+    covers_small_space_once(&tune_searcher_sobol, 0);
+}
+
+Test(searcher, a_finite_space_counts_ints_steps_and_choices_and_a_continuum_has_no_limit)
+{
+    struct tune_param ps[3] = {p_int(10, 30), p_cat(), {0}};
+    ps[2].type = TUNE_PARAM_FLOAT;
+    ps[2].low = 0.5;
+    ps[2].high = 2;
+    ps[2].step = 0.25; /* 0.5, 0.75, ..., 2: 7 values */
+    struct tune_space sp = {3, ps};
+    cr_assert_eq(tune_space_size(&sp), 21 * 3 * 7);
+    cr_assert_eq(tune_searcher_random.max_points(&sp), 21 * 3 * 7);
+    cr_assert_eq(tune_searcher_sobol.max_points(&sp), 21 * 3 * 7);
+    double pt[3];
+    tune_space_point_at(&sp, 21 * 3 * 7 - 1, pt);
+    cr_assert(pt[0] == 30 && pt[1] == 2 && pt[2] == 2, "(%g, %g, %g)", pt[0], pt[1], pt[2]);
+    tune_space_point_at(&sp, 7 * 3 + 7 + 2, pt);
+    cr_assert(pt[0] == 11 && pt[1] == 1 && pt[2] == 1, "(%g, %g, %g)", pt[0], pt[1], pt[2]);
+    cr_assert_eq(tune_space_point_index(&sp, pt), 7 * 3 + 7 + 2);
+    ps[2].step = 0; /* a continuum */
+    cr_assert_eq(tune_space_size(&sp), 0);
+    cr_assert_eq(tune_searcher_random.max_points(&sp), 0);
+    cr_assert_eq(tune_searcher_sobol.max_points(&sp), 0);
+    /* no parameter: one configuration, which a study may run many times */
+    struct tune_space none = {0, NULL};
+    cr_assert_eq(tune_searcher_random.max_points(&none), 0);
+}
+
+Test(searcher, random_on_a_finite_log_scale_keeps_its_log_uniform_law)
+{
+    /* ints 1..1000 on a log scale: a draw falls below 32 with probability
+     * log(63) / log(2001) = 0.545 (it would be 0.031 if every integer were
+     * equally likely); the first points of 400 studies */
+    struct tune_param p = p_int(1, 1000);
+    p.log = 1;
+    struct tune_space sp = {1, &p};
+    cr_assert_eq(tune_searcher_random.max_points(&sp), 1000);
+    size_t below = 0, n = 400;
+    for (uint64_t seed = 0; seed < n; seed++) {
+        struct tune_searcher *s = NULL;
+        double v;
+        cr_assert_eq(study_point(&tune_searcher_random, &s, &sp, seed, 0, &v), TUNE_OK);
+        below += v < 32;
+        tune_searcher_free(s);
+    }
+    /* binomial sd is 10 draws */
+    cr_assert(below > 178 && below < 258, "%zu of %zu below 32", below, n);
 }

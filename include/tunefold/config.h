@@ -33,7 +33,8 @@ struct tune_study_config {
     unsigned char *is_fixed;     /* 1 where "params" set it */
     struct tune_space space;     /* each name is a declared hyperparameter */
     const struct tune_searcher_type *searcher;
-    size_t trials;               /* budget; default 20 (grid: its size) */
+    size_t trials;               /* budget; default 20 (grid: its size), capped at
+                                    the searcher's max_points */
     int trials_given;
     uint64_t seed;               /* default 0 */
     size_t workers;              /* default 1 */
@@ -48,7 +49,12 @@ struct tune_study_config {
      * text is a different study. */
     char *canonical;
     char *data_path_given;       /* data.path as written in the file */
-    struct tune_search_options search_opts; /* strategy options (bayes) */
+    /* The strategy's own options: the "search" object without the keys
+     * every strategy shares, as JSON text ("{}" when none); only the
+     * searcher reads them.  search_opts.json points at it, and
+     * search_opts.seed is the seed. */
+    char *search_options;
+    struct tune_search_options search_opts;
     int score_mode;              /* external program in score mode: no data, no folds */
     size_t max_failures;         /* stop after this many failed trials in a row (10) */
     struct tune_trainer_type *owned_trainer; /* an external trainer made for this study */

@@ -4,12 +4,15 @@
  * the store does not also hold: before every suggestion it is given the
  * study's history (every trial: running, complete, failed) and the trial's
  * searcher sequence number `seq` (0, 1, 2 ... over search trials), plus a
- * random generator seeded from the study seed and `seq`.  So a study re-run
- * with the same seed reproduces its points, however many workers share it. */
+ * random generator seeded from the study seed and `seq`; at init it is
+ * given its own options from the study file and the study seed.  So a study
+ * re-run with the same seed reproduces its points, however many workers
+ * share it. */
 #ifndef TUNEFOLD_SEARCHER_H
 #define TUNEFOLD_SEARCHER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <gsl/gsl_rng.h>
 #include "tunefold/error.h"
 #include "tunefold/space.h"
@@ -35,28 +38,44 @@ struct tune_history {
                      the caller does not know: a searcher that needs it then infers it */
 };
 
-/* Strategy options from the study file's "search" section.  Zero / NULL
- * means "the strategy's default". */
+/* The keys of a study file's "search" section that every strategy shares
+ * (config.c reads them); every other key is one of the strategy's own
+ * options, which only the searcher reads. */
+#define TUNE_SEARCH_COMMON_KEYS "strategy", "trials", "seed", "workers"
+
+/* What a searcher's init is given. */
 struct tune_search_options {
-    const char *acquisition;   /* bayes: "ei" (default), "ucb", "pi" */
-    size_t initial_points;     /* bayes: initial Sobol design; 0 = max(5, d+1) */
-    double xi;                 /* bayes: EI/PI exploration margin (default 0) */
-    double kappa;              /* bayes: UCB width; < 0 = default (2.0) */
-    const char *kernel;        /* bayes: "matern52" (default), "rbf" */
+    /* The study file's "search" object without the common keys, as JSON
+     * text (borrowed, valid during init); NULL means no options ({}). */
+    const char *json;
+    /* The study seed.  The generator given to suggest is seeded from it and
+     * seq; a searcher that needs one stream over the whole study (random
+     * and sobol walking a finite space) derives it from this seed. */
+    uint64_t seed;
 };
 
+/* Version 1's init took a struct of the bayes strategy's fields; version 2
+ * takes the options as JSON text (above) and the seed, and appends
+ * `options` and `exhaustive`.  tune_searcher_new refuses older versions. */
+#define TUNE_SEARCHER_VERSION 2
+
 struct tune_searcher_type {
-    int version;           /* 1 */
+    int version;           /* TUNE_SEARCHER_VERSION */
     const char *name;
     const char *summary;   /* one line for --help */
-    /* The most points this strategy can propose (grid: the grid size),
-     * 0 for no limit. */
+    /* The most points this strategy can propose (grid: the grid size; a
+     * strategy that never repeats a point: the number of points of a finite
+     * space), 0 for no limit.  The budget is capped at it. */
     size_t (*max_points)(const struct tune_space *space);
     /* Bytes of per-study state (caches and workspaces only: anything in it
-     * must be derivable from the history), 0 for none. */
+     * must be derivable from the options, the seed and the history), 0 for
+     * none. */
     size_t state_size;
     /* Optional: check the options and set up `state` (state_size zeroed
-     * bytes).  Errors name the "search.KEY" at fault. */
+     * bytes).  Each option error names the "search.KEY" at fault, and a key
+     * that is not in `options` is refused (tune_searcher_new refuses every
+     * key itself for a type without `options`).  When init fails, release
+     * (if any) is still called. */
     int (*init)(void *state, const struct tune_space *space,
                 const struct tune_search_options *opts, struct tune_error *err);
     /* Write the point for sequence number `seq` into `point`.  Returns
@@ -66,11 +85,20 @@ struct tune_searcher_type {
                    struct tune_error *err);
     /* Optional: free what init allocated (not the state block itself). */
     void (*release)(void *state);
+    /* Version 2.  The strategy's own keys of the "search" section,
+     * NULL-terminated (NULL: none), in the order the study's canonical text
+     * lists them. */
+    const char *const *options;
+    /* 1 when a study without search.trials runs every point (grid): the
+     * budget then defaults to max_points rather than 20. */
+    int exhaustive;
 };
 
 /* A searcher with its state, for callers: new/suggest/free. */
 struct tune_searcher;
-/* Allocate and init; free with tune_searcher_free(). */
+/* Allocate and init (opts NULL: no options, seed 0); free with
+ * tune_searcher_free().  Refuses a type older than TUNE_SEARCHER_VERSION,
+ * and any option for a type that declares none. */
 int tune_searcher_new(const struct tune_searcher_type *type, const struct tune_space *space,
                       const struct tune_search_options *opts, struct tune_searcher **out,
                       struct tune_error *err);

@@ -52,7 +52,9 @@ void tune_space_release(struct tune_space *s);
 /* Index of the parameter called `name`, or -1. */
 long tune_space_find(const struct tune_space *s, const char *name);
 
-/* Snap a value to the parameter's allowed set (round ints and steps, clamp). */
+/* Snap a value to the parameter's allowed set (round ints and steps, clamp).
+ * A stepped float lands on low + k step rounded to 15 significant digits,
+ * so 0.1 + 2 x 0.1 is 0.3, not 0.30000000000000004. */
 double tune_param_snap(const struct tune_param *p, double v);
 
 /* Map a point to the unit cube and back.  from_unit snaps. */
@@ -64,13 +66,36 @@ size_t tune_space_grid_size(const struct tune_space *s);
 
 /* The grid point with index `idx` (0 <= idx < grid size).  The order is
  * fixed: the last parameter varies fastest; numeric values ascend
- * (geometrically spaced on a log scale, duplicates after rounding removed). */
+ * (geometrically spaced on a log scale, duplicates after rounding removed).
+ * Grid values are the numbers a person would write: exact powers where both
+ * ends of a log scale are powers of 10 (or of 2) and the value falls on an
+ * integer exponent, otherwise rounded to 15 significant digits. */
 void tune_space_grid_point(const struct tune_space *s, size_t idx, double *point);
 
 /* Number of distinct grid values of one parameter. */
 size_t tune_param_grid_count(const struct tune_param *p);
 /* The k-th grid value of one parameter. */
 double tune_param_grid_value(const struct tune_param *p, size_t k);
+
+/* Number of allowed values of one parameter: the choices of a categorical
+ * or bool, the values low + k step of an int (step 1 unless larger) or a
+ * stepped float; 0 for a float without a step (a continuum); SIZE_MAX when
+ * too many to count. */
+size_t tune_param_n_values(const struct tune_param *p);
+/* The k-th allowed value, ascending (k < tune_param_n_values). */
+double tune_param_value_at(const struct tune_param *p, size_t k);
+
+/* Number of points of a finite space, one whose every parameter has
+ * finitely many values: the product of tune_param_n_values (1 for the empty
+ * space); 0 when a parameter is a continuum; SIZE_MAX when too many to
+ * count. */
+size_t tune_space_size(const struct tune_space *s);
+/* Point `idx` (idx < tune_space_size) of a finite space: the last parameter
+ * varies fastest, each over its allowed values ascending. */
+void tune_space_point_at(const struct tune_space *s, size_t idx, double *point);
+/* The index of a point of a finite space whose values are allowed values
+ * (as tune_space_from_unit and tune_param_snap give them). */
+size_t tune_space_point_index(const struct tune_space *s, const double *point);
 
 /* A uniform (log-uniform on log scale) random point. */
 void tune_space_sample(const struct tune_space *s, gsl_rng *rng, double *point);
