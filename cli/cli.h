@@ -49,7 +49,8 @@ void cli_print_json_string(FILE *f, const char *s);
 void cli_fmt_double(char *buf, size_t len, double v);
 /* Seconds as "1:02:03" / "2:03" / "4.2s". */
 void cli_fmt_duration(char *buf, size_t len, double seconds);
-/* A study whose external program scores itself (one run a trial, no folds). */
+/* A study whose external program scores itself, or whose trials are told
+ * (ask/tell): one value a trial, no folds. */
 int cli_study_score_mode(const struct tune_study_info *info);
 /* When five or more complete trials all have the same objective value, write
  * the warning that the parameters may not reach the program into buf and
@@ -115,5 +116,7 @@ int cli_report(int argc, char **argv);
 int cli_compare(int argc, char **argv);
 int cli_learning_curve(int argc, char **argv);
 int cli_elbow(int argc, char **argv);
+int cli_ask(int argc, char **argv);
+int cli_tell(int argc, char **argv);
 
 #endif

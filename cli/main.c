@@ -20,6 +20,8 @@ static const char usage[] =
     "  compare NAME...      studies side by side: scores, costs, Pareto front, p-values\n"
     "  learning-curve STUDY.json  training and validation score against training size\n"
     "  elbow --data CSV     k-means inertia and silhouette against k, the elbow marked\n"
+    "  ask STUDY.json       claim a trial and print its params (you evaluate it)\n"
+    "  tell STUDY.json      record the outcome of a trial given out by ask\n"
     "\n"
     "Options:\n"
     "  -h, --help           show this help (tunefold COMMAND --help for a command's)\n"
@@ -45,6 +47,8 @@ static const struct {
     {"compare", cli_compare},
     {"learning-curve", cli_learning_curve},
     {"elbow", cli_elbow},
+    {"ask", cli_ask},
+    {"tell", cli_tell},
 };
 
 int main(int argc, char **argv)

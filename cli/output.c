@@ -58,7 +58,9 @@ int cli_study_score_mode(const struct tune_study_info *info)
     cJSON *cfg = info->config_json ? cJSON_Parse(info->config_json) : NULL;
     const cJSON *tr = cJSON_GetObjectItemCaseSensitive(cfg, "trainer");
     const cJSON *mode = cJSON_GetObjectItemCaseSensitive(tr, "mode");
-    int score = cJSON_IsString(mode) && strcmp(mode->valuestring, "score") == 0;
+    /* an ask/tell study's trials are told one value each, too */
+    int score = (cJSON_IsString(mode) && strcmp(mode->valuestring, "score") == 0) ||
+                cJSON_GetObjectItemCaseSensitive(cfg, "evaluation") != NULL;
     cJSON_Delete(cfg);
     return score;
 }

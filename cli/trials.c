@@ -216,7 +216,8 @@ int cli_best(int argc, char **argv)
         printf("%-22s %s\n", "metric", "value");
         for (size_t m = 0; m < b.n_metrics; m++)
             printf("%-22s %.6g\n", b.metrics[m].name, b.metrics[m].mean);
-        printf("run %.4g s\n", b.fit_seconds);
+        if (isfinite(b.fit_seconds))
+            printf("run %.4g s\n", b.fit_seconds);
     } else {
         printf("study '%s': best trial #%d of %s (%s)\n", info.name, b.number, info.metric,
                info.maximize ? "maximize" : "minimize");

@@ -857,11 +857,15 @@ static int parse_objective(const char *file, const cJSON *root, struct tune_stud
     int rc;
     const char *metric = tune_metric_default(c->task), *direction = NULL;
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "objective");
+    const char *needs = c->ask_tell ? "objective: a study without a trainer needs "
+                                      "{\"direction\": \"minimize\"} or \"maximize\""
+                                    : "objective: a score-mode study needs {\"direction\": "
+                                      "\"minimize\"} or \"maximize\"";
     if (item && !cJSON_IsObject(item) && !(cJSON_IsString(item) && !c->score_mode))
-        return FAIL(c->score_mode ? "objective: a score-mode study needs {\"direction\": "
-                                    "\"minimize\"} or \"maximize\""
-                                  : "objective: must be a metric name or an object like "
-                                    "{\"metric\": \"roc_auc\", \"direction\": \"maximize\"}");
+        return FAIL("%s", c->score_mode ? needs
+                                        : "objective: must be a metric name or an object like "
+                                          "{\"metric\": \"roc_auc\", \"direction\": "
+                                          "\"maximize\"}");
     if (cJSON_IsString(item)) {
         /* "objective": "roc_auc" is {"metric": "roc_auc"}: the metric's own direction */
         metric = item->valuestring;
@@ -877,9 +881,7 @@ static int parse_objective(const char *file, const cJSON *root, struct tune_stud
         if (!o || (rc = check_keys(file, o, "objective", keys, err)) ||
             (rc = get_string(file, o, "metric", "objective", 0, &metric, err)) ||
             (rc = get_string(file, o, "direction", "objective", 1, &direction, err)))
-            return rc ? rc
-                      : FAIL("objective: a score-mode study needs {\"direction\": "
-                             "\"minimize\"} or \"maximize\"");
+            return rc ? rc : FAIL("%s", needs);
         if (strcmp(direction, "maximize") != 0 && strcmp(direction, "minimize") != 0)
             return FAIL("objective.direction: must be \"maximize\" or \"minimize\" (got "
                         "\"%s\")",
@@ -956,9 +958,12 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
         cJSON_AddStringToObject(data, "target", c->target);
         cJSON_AddStringToObject(can, "task", tune_task_name(c->task));
     }
-    cJSON *tr = cJSON_AddObjectToObject(can, "trainer");
+    cJSON *tr = c->ask_tell ? NULL : cJSON_AddObjectToObject(can, "trainer");
     const struct tune_external *ext = tune_external_of(c->trainer);
-    if (ext) {
+    if (c->ask_tell) {
+        /* no trainer: trials are asked for and told by someone else */
+        cJSON_AddStringToObject(can, "evaluation", "ask/tell");
+    } else if (ext) {
         /* what decides the results; not timeout, grace, keep_workdir */
         cJSON *argv = cJSON_AddArrayToObject(tr, "exec");
         for (size_t i = 0; ext->argv[i]; i++)
@@ -973,8 +978,8 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
     } else {
         cJSON_AddStringToObject(tr, "name", c->trainer->name);
     }
-    cJSON *fixed = cJSON_AddObjectToObject(tr, "params");
-    for (size_t i = 0; i < c->trainer->n_hparams; i++) {
+    cJSON *fixed = tr ? cJSON_AddObjectToObject(tr, "params") : NULL;
+    for (size_t i = 0; fixed && i < c->trainer->n_hparams; i++) {
         const struct tune_hparam *h = &c->trainer->hparams[i];
         if (!c->is_fixed[i])
             continue;
@@ -1057,19 +1062,30 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
 
     /* An external program in score mode evaluates itself: no data, task,
-     * folds or preprocessing. */
+     * folds or preprocessing.  Neither has a study without a trainer, whose
+     * trials someone else evaluates (`tunefold ask` / `tell`): it is made
+     * like a score-mode study whose program is never run. */
     struct tune_external ext = {0};
     const cJSON *trj = cJSON_GetObjectItemCaseSensitive(root, "trainer");
     int is_exec = cJSON_IsObject(trj) && cJSON_GetObjectItemCaseSensitive(trj, "exec");
-    if (is_exec && (rc = parse_exec(file, trj, c, &ext, err)))
+    if (!trj) {
+        c->ask_tell = c->score_mode = 1;
+        ext.mode = TUNE_EXTERNAL_SCORE;
+        is_exec = 1;
+    } else if (is_exec && (rc = parse_exec(file, trj, c, &ext, err))) {
         goto fail;
+    }
     if (c->score_mode) {
         static const char *const unused[] = {"task", "data", "cv", "preprocess", NULL};
         for (size_t i = 0; unused[i]; i++)
             if (cJSON_GetObjectItemCaseSensitive(root, unused[i])) {
-                rc = FAIL("%s: not used by a score-mode trainer, which evaluates itself; "
-                          "remove it",
-                          unused[i]);
+                rc = c->ask_tell ? FAIL("%s: not used by a study without a trainer (an "
+                                        "ask/tell study: each trial is evaluated by whoever "
+                                        "asks for it); remove it",
+                                        unused[i])
+                                 : FAIL("%s: not used by a score-mode trainer, which evaluates "
+                                        "itself; remove it",
+                                        unused[i]);
                 goto fail;
             }
     } else {
@@ -1099,7 +1115,10 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
             goto fail;
         }
     }
-    if ((rc = parse_trainer(file, root, c, err)) || (rc = parse_space(file, root, c, err)))
+    if (c->ask_tell)
+        c->max_failures = 0; /* nothing runs trials here, so nothing stops */
+    if ((!c->ask_tell && (rc = parse_trainer(file, root, c, err))) ||
+        (rc = parse_space(file, root, c, err)))
         goto fail;
     if (is_exec && (rc = build_external(file, root, c, &ext, err)))
         return rc; /* ext was taken over */

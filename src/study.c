@@ -441,13 +441,15 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     return TUNE_OK;
 }
 
-int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
-                    struct tune_error *err)
+/* Claim a search trial and give it the searcher's point (s->point,
+ * s->params_json, stored); the trial is left RUNNING.  On failure the claim
+ * is withdrawn. */
+static int claim_point(struct tune_study *s, size_t budget, int *number_out,
+                       struct tune_error *err)
 {
     const struct tune_study_config *cfg = s->cfg;
     struct tune_store *st = s->store;
     int number, seq, rc;
-    memset(step, 0, sizeof *step);
     rc = tune_store_trial_claim(st, s->info.id, TUNE_ORIGIN_SEARCH, budget, &number, &seq, err);
     if (rc)
         return rc;
@@ -473,14 +475,122 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
     }
     if ((rc = tune_store_trial_set_params(st, s->info.id, number, s->params_json, err)))
         goto abandon;
-    resolve_point(cfg, s->point, s->values);
-    return evaluate_trial(s, number, step, NULL, err);
+    *number_out = number;
+    return TUNE_OK;
 
 abandon:;
     /* The claimed trial never ran: give its slot back. */
     struct tune_error aerr;
     tune_heartbeat_set(s->heartbeat, -1);
     tune_store_trial_abandon(st, s->info.id, number, &aerr);
+    return rc;
+}
+
+int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
+                    struct tune_error *err)
+{
+    int number, rc;
+    memset(step, 0, sizeof *step);
+    if (s->cfg->ask_tell)
+        return tune_error_set(err, TUNE_EINVAL,
+                              "%s: study '%s' has no trainer: its trials are evaluated by "
+                              "whoever asks for them (tunefold ask / tell)",
+                              s->cfg->file, s->info.name);
+    if ((rc = claim_point(s, budget, &number, err)))
+        return rc;
+    resolve_point(s->cfg, s->point, s->values);
+    return evaluate_trial(s, number, step, NULL, err);
+}
+
+/* ---- ask and tell ------------------------------------------------------------ */
+
+int tune_study_ask(struct tune_study *s, size_t budget, double max_age, int *number,
+                   const char **params_json, struct tune_error *err)
+{
+    size_t marked;
+    int rc = tune_store_trial_recover_stale(s->store, s->info.id,
+                                            max_age > 0 ? max_age : TUNE_STALE_SECONDS, &marked,
+                                            err);
+    if (!rc)
+        rc = claim_point(s, tune_study_budget(s, budget), number, err);
+    if (rc)
+        return rc;
+    *params_json = s->params_json;
+    return TUNE_OK;
+}
+
+int tune_study_tell(struct tune_study *s, int number, const struct tune_tell *t,
+                    struct tune_error *err)
+{
+    const struct tune_study_config *cfg = s->cfg;
+    if (t->state != TUNE_TRIAL_COMPLETE && t->state != TUNE_TRIAL_FAILED)
+        return tune_error_set(err, TUNE_EINVAL, "a told trial is COMPLETE or FAILED");
+    struct tune_trial cur;
+    int rc = tune_store_trial_get(s->store, s->info.id, number, &cur, err);
+    if (rc == TUNE_ENOTFOUND)
+        return tune_error_set(err, TUNE_ENOTFOUND, "study '%s' has no trial %d", s->info.name,
+                              number);
+    if (rc)
+        return rc;
+    int manual = cur.origin != TUNE_ORIGIN_SEARCH, lost = cur.lost;
+    enum tune_trial_state was = cur.state;
+    tune_trial_release(&cur);
+    if (manual)
+        return tune_error_set(err, TUNE_EINVAL, "trial %d of study '%s' was not asked for",
+                              number, s->info.name);
+    if (was != TUNE_TRIAL_RUNNING)
+        return tune_error_set(err, TUNE_ECONFLICT,
+                              lost ? "trial %d of study '%s' was given up as lost (not told "
+                                     "within the ask timeout) and its point asked again"
+                                   : "trial %d of study '%s' is already told (%s)",
+                              number, s->info.name, tune_trial_state_name(was));
+
+    /* the objective: the value, else the metric of that name */
+    double value = t->value;
+    struct tune_metric_summary *m = calloc(t->n_metrics + 2, sizeof *m);
+    double *vals = calloc(t->n_metrics + 2, sizeof *vals);
+    size_t n = 0;
+    if (!m || !vals) {
+        free(m);
+        free(vals);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < t->n_metrics; i++) {
+        if (strcmp(t->metric_names[i], cfg->metric) == 0 && isnan(value))
+            value = t->metric_values[i];
+        if (strcmp(t->metric_names[i], cfg->metric) == 0)
+            continue;
+        vals[n] = t->metric_values[i];
+        m[n] = (struct tune_metric_summary){(char *)t->metric_names[i], vals[n], NAN, 1,
+                                            &vals[n]};
+        n++;
+    }
+    if (t->state == TUNE_TRIAL_COMPLETE && isnan(value)) {
+        free(m);
+        free(vals);
+        return tune_error_set(err, TUNE_EINVAL,
+                              "trial %d: no objective: give its value (or a metric named "
+                              "'%s')",
+                              number, cfg->metric);
+    }
+    if (t->state == TUNE_TRIAL_COMPLETE) {
+        vals[n] = value;
+        m[n] = (struct tune_metric_summary){(char *)cfg->metric, value, NAN, 1, &vals[n]};
+        n++;
+    }
+    struct tune_trial_result res = {.state = t->state,
+                                    .value = t->state == TUNE_TRIAL_COMPLETE ? value : NAN,
+                                    .value_std = NAN,
+                                    .fit_seconds = t->seconds,
+                                    .predict_seconds = NAN,
+                                    .error = t->state == TUNE_TRIAL_FAILED
+                                                 ? (t->error ? t->error : "failed")
+                                                 : NULL,
+                                    .n_metrics = n,
+                                    .metrics = m};
+    rc = tune_store_trial_finish(s->store, s->info.id, number, &res, err);
+    free(m);
+    free(vals);
     return rc;
 }
 

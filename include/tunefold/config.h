@@ -56,6 +56,8 @@ struct tune_study_config {
     char *search_options;
     struct tune_search_options search_opts;
     int score_mode;              /* external program in score mode: no data, no folds */
+    int ask_tell;                /* no trainer: trials are evaluated by whoever asks for
+                                    them (tunefold ask / tell); score_mode is set too */
     size_t max_failures;         /* stop after this many failed trials in a row (10) */
     struct tune_trainer_type *owned_trainer; /* an external trainer made for this study */
 };

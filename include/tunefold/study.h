@@ -136,6 +136,35 @@ size_t tune_study_budget(const struct tune_study *s, size_t override);
 int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
                     struct tune_error *err);
 
+/* ---- ask and tell: trials evaluated by someone else -------------------------- */
+
+/* Claim the next search trial and choose its point, for whoever evaluates it
+ * (another program, a cluster job): the trial stays RUNNING until told.
+ * First, trials asked more than max_age seconds ago and never told are
+ * given up as lost (<= 0: TUNE_STALE_SECONDS), so their points are asked
+ * again.  *params_json is owned by the study, valid until the next call.
+ * TUNE_EBUDGET / TUNE_EEXHAUSTED when there is no trial to ask for. */
+int tune_study_ask(struct tune_study *s, size_t budget, double max_age, int *number,
+                   const char **params_json, struct tune_error *err);
+
+/* The outcome of an asked trial.  Borrowed for the call. */
+struct tune_tell {
+    enum tune_trial_state state;        /* COMPLETE or FAILED */
+    double value;                       /* COMPLETE: the objective (NAN: take the
+                                           metric named like the study's objective) */
+    const char *error;                  /* FAILED: why */
+    size_t n_metrics;                   /* other numbers to keep with the trial */
+    const char *const *metric_names;
+    const double *metric_values;
+    double seconds;                     /* how long it took, or NAN */
+};
+
+/* Record an asked trial's outcome.  TUNE_ENOTFOUND for an unknown trial,
+ * TUNE_ECONFLICT for one already told or given up as lost, TUNE_EINVAL for
+ * a trial that was not asked for (evaluate's) or a COMPLETE without value. */
+int tune_study_tell(struct tune_study *s, int number, const struct tune_tell *t,
+                    struct tune_error *err);
+
 /* Evaluate one configuration as a manual trial: the study's fixed params,
  * overridden by `params_json` (an object of declared hyperparameters, may be
  * NULL).  *cv receives the full cross-validation result (release it). */
