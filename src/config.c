@@ -1079,10 +1079,11 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
         static const char *const unused[] = {"task", "data", "cv", "preprocess", NULL};
         for (size_t i = 0; unused[i]; i++)
             if (cJSON_GetObjectItemCaseSensitive(root, unused[i])) {
-                rc = c->ask_tell ? FAIL("%s: not used by a study without a trainer (an "
-                                        "ask/tell study: each trial is evaluated by whoever "
-                                        "asks for it); remove it",
-                                        unused[i])
+                rc = c->ask_tell ? FAIL("trainer: missing; without one, a study is "
+                                        "evaluated through tunefold ask/tell and \"%s\" is "
+                                        "not used by it (add a \"trainer\", or remove "
+                                        "\"%s\")",
+                                        unused[i], unused[i])
                                  : FAIL("%s: not used by a score-mode trainer, which evaluates "
                                         "itself; remove it",
                                         unused[i]);

@@ -195,7 +195,8 @@ Test(asktell, misuse_is_one_line_and_exit_2)
                          " \"space\": {\"x\": {\"type\": \"float\", \"low\": 0, \"high\": 1}},"
                          " \"objective\": {\"direction\": \"minimize\"}}");
     o = tf("ask '%s' --db '%s'", bad, db);
-    one_line_exit_2(&o, "data: not used by a study without a trainer");
+    one_line_exit_2(&o, "trainer: missing; without one, a study is evaluated through tunefold "
+                        "ask/tell and \"data\" is not used by it");
     out_free(&o);
     free(bad);
     char cmd[700];

@@ -688,7 +688,8 @@ Test(config, a_missing_data_path_is_named)
 
 Test(config, a_missing_trainer_is_named)
 {
-    expect_invalid("{" HEAD "}", ": trainer: missing (required object)");
+    expect_invalid("{" HEAD "}", ": trainer: missing; without one, a study is evaluated "
+                                 "through tunefold ask/tell and \"task\" is not used by it");
 }
 
 Test(config, a_missing_trainer_name_is_named)
