@@ -7,6 +7,9 @@ CC      ?= cc
 PKG_CONFIG ?= pkg-config
 
 VERSION := 0.2.0
+# The shared library's ABI version: raise it when a public struct or
+# function changes incompatibly (appending to a vtable is compatible).
+SOVERSION := 0
 
 PKGS      := gsl nlopt sqlite3 libcjson
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -27,7 +30,8 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 OPT     ?= -O2 -g
 CFLAGS  ?=
 CPPFLAGS += -Iinclude -I. -D_POSIX_C_SOURCE=200809L -DTUNE_VERSION=\"$(VERSION)\"
-ALL_CFLAGS = -std=c11 $(WARN) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
+# -fPIC: the same objects make the static and the shared library.
+ALL_CFLAGS = -std=c11 $(WARN) $(OPT) -fPIC $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS  = $(PKG_LIBS) -lm -lpthread
 
 BUILD   ?= build
@@ -42,10 +46,12 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 LIB := lib/libtunefold.a
+SO_NAME := libtunefold.so.$(SOVERSION)
+SO := lib/libtunefold.so.$(VERSION)
 BIN := bin/tunefold
 
 .PHONY: all test test-run demo demo-run asan asan-run install uninstall clean bench fuzz valgrind
-all: $(LIB) $(BIN)
+all: $(LIB) $(SO) $(BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -55,6 +61,20 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p lib
 	rm -f $@
 	ar rcs $@ $^
+
+# The shared library, with its soname; lib/libtunefold.so links to it so that
+# a program built in the tree can use -Llib -ltunefold.
+# Only what the public headers declare is exported (scripts/export-map).
+$(BUILD)/tunefold.map: $(wildcard include/tunefold/*.h) scripts/export-map
+	@mkdir -p $(BUILD)
+	scripts/export-map $@
+
+$(SO): $(LIB_OBJ) $(BUILD)/tunefold.map
+	@mkdir -p lib
+	$(CC) -shared -Wl,-soname,$(SO_NAME) -Wl,--version-script,$(BUILD)/tunefold.map \
+	  $(LDFLAGS) -o $@ $(LIB_OBJ) $(LDLIBS)
+	ln -sf $(notdir $@) lib/$(SO_NAME)
+	ln -sf $(SO_NAME) lib/libtunefold.so
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	@mkdir -p bin
@@ -134,15 +154,35 @@ fuzz:
 	    build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
+# `make install PREFIX=/usr/local DESTDIR=`: the command, both libraries, the
+# public headers, pkg-config's tunefold.pc, the man pages and bash completion.
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/tunefold
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
+	  $(DESTDIR)$(INCLUDEDIR)/tunefold $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(COMPLETIONDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tunefold
-	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libtunefold.a
-	install -m 644 include/tunefold/*.h $(DESTDIR)$(PREFIX)/include/tunefold/
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libtunefold.a
+	install -m 755 $(SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SO)) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libtunefold.so
+	install -m 644 include/tunefold/*.h $(DESTDIR)$(INCLUDEDIR)/tunefold/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	  -e 's|@VERSION@|$(VERSION)|; s|@BLAS_DIR@|$(BLAS_DIR)|' \
+	  scripts/tunefold.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/tunefold.pc
+	install -m 644 man/tunefold.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/tunefold-study.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 scripts/tunefold.bash-completion $(DESTDIR)$(COMPLETIONDIR)/tunefold
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tunefold $(DESTDIR)$(PREFIX)/lib/libtunefold.a
-	rm -rf $(DESTDIR)$(PREFIX)/include/tunefold
+	rm -f $(DESTDIR)$(PREFIX)/bin/tunefold $(DESTDIR)$(LIBDIR)/libtunefold.a \
+	  $(DESTDIR)$(LIBDIR)/libtunefold.so* $(DESTDIR)$(LIBDIR)/pkgconfig/tunefold.pc \
+	  $(DESTDIR)$(MANDIR)/man1/tunefold.1 $(DESTDIR)$(MANDIR)/man5/tunefold-study.5 \
+	  $(DESTDIR)$(COMPLETIONDIR)/tunefold
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/tunefold
 
 clean:
 	rm -rf build build-asan build-fuzz lib bin demo.db
