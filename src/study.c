@@ -271,11 +271,11 @@ static int score_run(struct tune_study *s, const struct tune_params *params,
                                .cancel = run->cancel,
                                .attach = run->attach,
                                .attach_arg = run->attach_arg};
-    struct tune_external_score sc;
+    struct tune_score_result sc;
     memset(cv, 0, sizeof *cv);
     run->log->fold = -1;
     double t0 = now_mono();
-    int rc = tune_external_score(s->cfg->trainer, &ctx, params, &sc, err);
+    int rc = s->cfg->trainer->score(&ctx, params, &sc, err);
     if (rc)
         return rc;
     sc.seconds = now_mono() - t0;
@@ -287,7 +287,7 @@ static int score_run(struct tune_study *s, const struct tune_params *params,
     cv->n_folds = 1;
     cv->fit_seconds = sc.seconds;
     cv->predict_seconds = 0;
-    tune_external_score_release(&sc);
+    tune_score_result_release(&sc);
     if (rc) {
         tune_cv_result_release(cv);
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
@@ -341,7 +341,7 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     int rc = tr->check ? tr->check(&params, &terr) : TUNE_OK;
     if (rc)
         terr.code = rc = TUNE_ETRAINER;
-    else if (cfg->score_mode)
+    else if (tr->version >= 2 && tr->score) /* it evaluates itself */
         rc = score_run(s, &params, &run, &cv, &terr);
     else
         rc = tune_cross_validate_run(s->ds, s->splits, s->folds, &cfg->prep, tr, &params, &run,

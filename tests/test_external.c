@@ -574,11 +574,11 @@ static void run_template(const char *const *argv, int as_env, struct capture *ca
     struct tune_params p = {5, names, values, strings};
     memset(cap, 0, sizeof *cap);
     struct tune_fit_ctx ctx = {.trial = 0, .fold = -1, .attach = capture_attach,
-                               .attach_arg = cap};
-    struct tune_external_score sc;
-    cr_assert_eq(tune_external_score(t, &ctx, &p, &sc, &err), TUNE_OK, "%s", err.msg);
+                               .attach_arg = cap, .type = t};
+    struct tune_score_result sc;
+    cr_assert_eq(t->score(&ctx, &p, &sc, &err), TUNE_OK, "%s", err.msg);
     cr_assert_eq(sc.objective, 1.5);
-    tune_external_score_release(&sc);
+    tune_score_result_release(&sc);
     tune_external_type_free(t);
     unlink(prog);
     rmdir(dir);

@@ -722,7 +722,7 @@ static void ext_free_model(void *model)
 
 /* ---- score mode ---------------------------------------------------------------- */
 
-void tune_external_score_release(struct tune_external_score *s)
+void tune_score_result_release(struct tune_score_result *s)
 {
     if (!s)
         return;
@@ -733,10 +733,10 @@ void tune_external_score_release(struct tune_external_score *s)
     memset(s, 0, sizeof *s);
 }
 
-int tune_external_score(const struct tune_trainer_type *t, const struct tune_fit_ctx *ctx,
-                        const struct tune_params *params, struct tune_external_score *out,
-                        struct tune_error *err)
+int tune_external_score(const struct tune_fit_ctx *ctx, const struct tune_params *params,
+                        struct tune_score_result *out, struct tune_error *err)
 {
+    const struct tune_trainer_type *t = ctx->type;
     const struct ext_type *et = (const struct ext_type *)t;
     memset(out, 0, sizeof *out);
     if (!t || t->data != t || et->ext.mode != TUNE_EXTERNAL_SCORE)
@@ -795,7 +795,7 @@ int tune_external_score(const struct tune_trainer_type *t, const struct tune_fit
     }
     cJSON_Delete(rs.metrics);
     if (rc)
-        tune_external_score_release(out);
+        tune_score_result_release(out);
     return rc;
 }
 
@@ -892,7 +892,7 @@ int tune_external_type_new(struct tune_external *ext, const struct tune_hparam *
         tune_external_type_free(&et->base);
         return rc;
     }
-    et->base.version = 1;
+    et->base.version = 2;
     et->base.name = "external";
     et->base.tasks = tasks;
     et->base.hparams = et->hparams;
@@ -900,6 +900,8 @@ int tune_external_type_new(struct tune_external *ext, const struct tune_hparam *
     et->base.predict = ext_predict;
     et->base.free_model = ext_free_model;
     et->base.data = et;
+    if (et->ext.mode == TUNE_EXTERNAL_SCORE)
+        et->base.score = tune_external_score;
     *out = &et->base;
     return TUNE_OK;
 }

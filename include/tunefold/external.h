@@ -55,23 +55,14 @@ void tune_external_type_free(struct tune_trainer_type *t);
 /* The settings behind a type made by tune_external_type_new, else NULL. */
 const struct tune_external *tune_external_of(const struct tune_trainer_type *t);
 
-/* What a score-mode run reported. */
-struct tune_external_score {
-    double objective;
-    size_t n_metrics;
-    char **metric_names;         /* the program's "metrics" object, numbers only */
-    double *metric_values;
-    double seconds;
-};
-void tune_external_score_release(struct tune_external_score *s);
-
-/* Score mode: run the program once for a trial with `params`.  Intermediate
- * values go to ctx->report, the stderr tail to ctx->attach.  A program that
+/* Score mode (the type's `score` method): run the program once for a trial
+ * with `params`; ctx->type is the type.  Intermediate values go to
+ * ctx->report, the stderr tail to ctx->attach; the program's "metrics"
+ * object (numbers only) fills out->metric_names/values.  A program that
  * fails (exit status, signal, timeout, no or non-finite objective) is
  * TUNE_ETRAINER with a one-line reason. */
-int tune_external_score(const struct tune_trainer_type *t, const struct tune_fit_ctx *ctx,
-                        const struct tune_params *params, struct tune_external_score *out,
-                        struct tune_error *err);
+int tune_external_score(const struct tune_fit_ctx *ctx, const struct tune_params *params,
+                        struct tune_score_result *out, struct tune_error *err);
 
 #ifdef __cplusplus
 }

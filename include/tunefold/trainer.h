@@ -103,8 +103,18 @@ struct tune_fit_ctx {
     const char *target_name;       /* the target column's name, or NULL */
 };
 
+/* What a trainer that evaluates itself reports for one trial. */
+struct tune_score_result {
+    double objective;
+    size_t n_metrics;
+    char **metric_names;           /* other numbers it reported (owned) */
+    double *metric_values;
+    double seconds;                /* wall time of the run */
+};
+void tune_score_result_release(struct tune_score_result *s);
+
 struct tune_trainer_type {
-    int version;                   /* 1 */
+    int version;                   /* 1, or 2 with `score` */
     const char *name;
     unsigned tasks;                /* bitmask of enum tune_task */
     const struct tune_hparam *hparams;
@@ -125,6 +135,16 @@ struct tune_trainer_type {
                        struct tune_error *err);
     /* Private settings of a trainer type made at run time (external). */
     const void *data;
+
+    /* ---- version 2 ---- */
+    /* Optional: a trainer that evaluates itself (an external program in
+     * score mode).  The study then calls score once per trial instead of
+     * fit/predict per fold, with no data and no folds: ctx has no task, no
+     * validation fold, fold -1.  Fills *out (release with
+     * tune_score_result_release); a failure is TUNE_ETRAINER with a
+     * one-line reason. */
+    int (*score)(const struct tune_fit_ctx *ctx, const struct tune_params *params,
+                 struct tune_score_result *out, struct tune_error *err);
 };
 
 /* Registry: the built-in trainers, by name.  NULL if unknown. */
