@@ -75,6 +75,59 @@ static int parse_common(const char *cmd, int argc, char **argv, const char *help
     return cli_usage_error(cmd, "--format: unknown format '%s'", *format);
 }
 
+/* One trial in the chosen format; `first` for JSON's separators. */
+static void put_trial(const char *format, const struct tune_trial *t, int first)
+{
+    if (strcmp(format, "json") == 0) {
+        printf("%s\n  {\"number\": %d, \"state\": \"%s\", \"value\": ", first ? "" : ",",
+               t->number, tune_trial_state_name(t->state));
+        put_num(stdout, t->value);
+        printf(", \"value_std\": ");
+        put_num(stdout, t->value_std);
+        printf(", \"params\": %s, \"fit_seconds\": ", t->params_json ? t->params_json : "null");
+        put_num(stdout, t->fit_seconds);
+        printf(", \"predict_seconds\": ");
+        put_num(stdout, t->predict_seconds);
+        printf(", \"origin\": \"%s\", \"worker\": ",
+               t->origin == TUNE_ORIGIN_MANUAL ? "evaluate" : "search");
+        if (t->worker)
+            cli_print_json_string(stdout, t->worker);
+        else
+            printf("null");
+        printf(", \"error\": ");
+        if (t->error)
+            cli_print_json_string(stdout, t->error);
+        else
+            printf("null");
+        printf("}");
+    } else if (strcmp(format, "csv") == 0) {
+        char v[40], s[40], fs[40], ps[40];
+        cli_fmt_double(v, sizeof v, t->value);
+        cli_fmt_double(s, sizeof s, t->value_std);
+        cli_fmt_double(fs, sizeof fs, t->fit_seconds);
+        cli_fmt_double(ps, sizeof ps, t->predict_seconds);
+        printf("%d,%s,%s,%s,", t->number, tune_trial_state_name(t->state),
+               isnan(t->value) ? "" : v, isnan(t->value_std) ? "" : s);
+        put_csv(stdout, t->params_json ? t->params_json : "");
+        printf(",%s,%s,%s,", isnan(t->fit_seconds) ? "" : fs,
+               isnan(t->predict_seconds) ? "" : ps,
+               t->origin == TUNE_ORIGIN_MANUAL ? "evaluate" : "search");
+        put_csv(stdout, t->worker ? t->worker : "");
+        printf(",");
+        put_csv(stdout, t->error ? t->error : "");
+        printf("\n");
+    } else {
+        printf("%6d  %-8s  %-10.6g  %-10.4g  %-9.4g  %s%s%s\n", t->number,
+               tune_trial_state_name(t->state), t->value, t->value_std, t->fit_seconds,
+               t->params_json ? t->params_json : "", t->error ? "  error: " : "",
+               t->error ? t->error : "");
+    }
+}
+
+/* Trials are read and printed a page at a time: a study of 100,000 trials
+ * streams out in constant memory, starting at once. */
+#define TRIALS_PAGE 2000
+
 int cli_trials(int argc, char **argv)
 {
     const char *cmd = "trials", *db = NULL, *name = NULL, *format = "table";
@@ -86,75 +139,39 @@ int cli_trials(int argc, char **argv)
     struct tune_study_info info = {0};
     if ((rc = cli_open_study(cmd, db, name, &store, &info)))
         return rc;
-    struct tune_trial *t = NULL;
-    size_t n = 0;
     struct tune_error err = {0};
-    if (tune_store_trial_list(store, info.id, &t, &n, &err)) {
-        rc = cli_fail(cmd, &err);
-        goto done;
-    }
-    if (strcmp(format, "json") == 0) {
+    int json = strcmp(format, "json") == 0;
+    if (json)
         printf("[");
-        for (size_t i = 0; i < n; i++) {
-            printf("%s\n  {\"number\": %d, \"state\": \"%s\", \"value\": ", i ? "," : "",
-                   t[i].number, tune_trial_state_name(t[i].state));
-            put_num(stdout, t[i].value);
-            printf(", \"value_std\": ");
-            put_num(stdout, t[i].value_std);
-            printf(", \"params\": %s, \"fit_seconds\": ",
-                   t[i].params_json ? t[i].params_json : "null");
-            put_num(stdout, t[i].fit_seconds);
-            printf(", \"predict_seconds\": ");
-            put_num(stdout, t[i].predict_seconds);
-            printf(", \"origin\": \"%s\", \"worker\": ",
-                   t[i].origin == TUNE_ORIGIN_MANUAL ? "evaluate" : "search");
-            if (t[i].worker)
-                cli_print_json_string(stdout, t[i].worker);
-            else
-                printf("null");
-            printf(", \"error\": ");
-            if (t[i].error)
-                cli_print_json_string(stdout, t[i].error);
-            else
-                printf("null");
-            printf("}");
-        }
-        printf("%s]\n", n ? "\n" : "");
-    } else if (strcmp(format, "csv") == 0) {
+    else if (strcmp(format, "csv") == 0)
         printf("number,state,value,value_std,params,fit_seconds,predict_seconds,origin,worker,"
                "error\n");
-        for (size_t i = 0; i < n; i++) {
-            char v[40], s[40], fs[40], ps[40];
-            cli_fmt_double(v, sizeof v, t[i].value);
-            cli_fmt_double(s, sizeof s, t[i].value_std);
-            cli_fmt_double(fs, sizeof fs, t[i].fit_seconds);
-            cli_fmt_double(ps, sizeof ps, t[i].predict_seconds);
-            printf("%d,%s,%s,%s,", t[i].number, tune_trial_state_name(t[i].state),
-                   isnan(t[i].value) ? "" : v, isnan(t[i].value_std) ? "" : s);
-            put_csv(stdout, t[i].params_json ? t[i].params_json : "");
-            printf(",%s,%s,%s,", isnan(t[i].fit_seconds) ? "" : fs,
-                   isnan(t[i].predict_seconds) ? "" : ps,
-                   t[i].origin == TUNE_ORIGIN_MANUAL ? "evaluate" : "search");
-            put_csv(stdout, t[i].worker ? t[i].worker : "");
-            printf(",");
-            put_csv(stdout, t[i].error ? t[i].error : "");
-            printf("\n");
-        }
-    } else {
+    else {
         printf("study '%s' (%s, %s)\n", info.name, info.metric,
                info.maximize ? "maximize" : "minimize");
         printf("%6s  %-8s  %-10s  %-10s  %-9s  %s\n", "trial", "state", "value", "std",
                "fit s", "params / error");
-        for (size_t i = 0; i < n; i++) {
-            printf("%6d  %-8s  %-10.6g  %-10.4g  %-9.4g  %s%s%s\n", t[i].number,
-                   tune_trial_state_name(t[i].state), t[i].value, t[i].value_std,
-                   t[i].fit_seconds, t[i].params_json ? t[i].params_json : "",
-                   t[i].error ? "  error: " : "", t[i].error ? t[i].error : "");
-        }
     }
+    size_t shown = 0;
+    for (int first = 0;;) {
+        struct tune_trial *t = NULL;
+        size_t n = 0;
+        if (tune_store_trial_page(store, info.id, first, TRIALS_PAGE, 0, &t, &n, &err)) {
+            rc = cli_fail(cmd, &err);
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++)
+            put_trial(format, &t[i], shown++ == 0);
+        if (n)
+            first = t[n - 1].number + 1;
+        tune_trials_free(t, n);
+        if (n < TRIALS_PAGE)
+            break;
+    }
+    if (json)
+        printf("%s]\n", shown ? "\n" : "");
     rc = CLI_OK;
 done:
-    tune_trials_free(t, n);
     tune_study_info_release(&info);
     tune_store_close(store);
     return rc;

@@ -13,6 +13,9 @@
 #include <cJSON.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <sqlite3.h>
+
+#include "tunefold/store.h"
 
 #define STUDIES "tests/data/studies/"
 
@@ -895,5 +898,60 @@ Test(cli, a_db_that_is_not_a_database_is_bad_input)
     assert_usage_error(&r, "not a tunefold database", NULL);
     result_free(&r);
     free(notes);
+    scratch_free(&s);
+}
+
+/* A study of n trials written straight into a new database (one
+ * transaction): what a long study leaves behind, made in a moment. */
+static void make_big_study(const char *db, int n)
+{
+    struct tune_store *st;
+    struct tune_error err = {0};
+    struct tune_study_info info;
+    int created;
+    cr_assert_eq(tune_store_open(db, &st, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_study_create_or_load(st, "big", "{}", "accuracy", 1, &info, &created,
+                                                 &err),
+                 TUNE_OK, "%s", err.msg);
+    tune_store_close(st);
+    sqlite3 *h;
+    cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+    char sql[600];
+    snprintf(sql, sizeof sql,
+             "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < %d) "
+             "INSERT INTO trials(study_id, number, seq, origin, state, params_json, value,"
+             " value_std, t_start, t_end, heartbeat, changed)"
+             " SELECT %lld, i, i, 'SEARCH', 'COMPLETE', '{\"x\": ' || i || '}',"
+             " (i %% 997) / 1000.0, 0, 0, 1, 1, i + 1 FROM k;"
+             "UPDATE studies SET n_search = %d, changes = %d",
+             n - 1, (long long)info.id, n, n);
+    cr_assert_eq(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+    sqlite3_close(h);
+    tune_study_info_release(&info);
+}
+
+Test(cli, trials_of_a_long_study_stream_every_trial_in_order_across_pages)
+{
+    struct scratch s = scratch_new();
+    make_big_study(s.db, 4500);
+    cJSON *j = trials_json(s.db);
+    cr_assert_eq(cJSON_GetArraySize(j), 4500);
+    int i = 0;
+    cJSON *t;
+    cJSON_ArrayForEach(t, j) {
+        cr_assert_eq(item(t, "number")->valueint, i, "trial %d out of order", i);
+        cr_assert_eq(item(item(t, "params"), "x")->valueint, i);
+        i++;
+    }
+    cJSON_Delete(j);
+    struct result r = cli("trials --db '%s' --format csv", s.db);
+    cr_assert_eq(count_lines(r.out), 4501);
+    result_free(&r);
+    r = cli("best --db '%s' --format json", s.db);
+    j = parse_json(r.out);
+    /* 0.996 first reached by trial 996 */
+    cr_assert_eq(item(j, "trial")->valueint, 996, "%s", r.out);
+    cJSON_Delete(j);
+    result_free(&r);
     scratch_free(&s);
 }
