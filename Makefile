@@ -82,10 +82,23 @@ $(BIN): $(CLI_OBJ) $(LIB)
 
 $(BUILD)/tests/test_fuzz_corpus: $(wildcard tests/fuzz/fuzz_*.c)
 
+# The programs the tests run as external trainers and process-runner
+# subjects, and the example trainer: plain C, no sanitizers, built once here
+# rather than by each test at run time.
+TEST_PROG_SRC := $(wildcard tests/programs/*.c) examples/trainers/knn.c
+TEST_PROGS := $(patsubst %.c,$(BUILD)/test-programs/%,$(notdir $(TEST_PROG_SRC)))
+$(BUILD)/test-programs/%: tests/programs/%.c $(wildcard tests/programs/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O1 -Itests/programs -o $@ $< -lm
+$(BUILD)/test-programs/knn: examples/trainers/knn.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -o $@ $< -lm
+
 # Test binaries track the headers they include (-MMD), like the objects.
 $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(CPPFLAGS) -Itests -DTU_PROGRAMS='"$(BUILD)/test-programs"' $(ALL_CFLAGS) \
+	  $(TEST_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
 
 # `test` and `demo` first install missing packages (scripts/install-deps),
 # then build in a fresh make, whose pkg-config queries see what was installed.
@@ -94,7 +107,7 @@ test:
 	@$(MAKE) --no-print-directory test-run
 
 # Each test binary runs from the project root (tests use data/ and bin/).
-test-run: all $(TEST_BIN)
+test-run: all $(TEST_PROGS) $(TEST_BIN)
 	@scripts/run-tests $(TEST_BIN)
 
 demo:
@@ -114,7 +127,7 @@ asan:
 	  OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" TUNEFOLD_BIN=build-asan/tunefold asan-run
 
-asan-run: $(LIB) $(BIN) $(TEST_BIN)
+asan-run: $(LIB) $(BIN) $(TEST_PROGS) $(TEST_BIN)
 	@TUNEFOLD_BIN=$(BIN) scripts/run-tests $(TEST_BIN)
 
 bench: all

@@ -18,21 +18,6 @@ static void watchdog(void)
 
 TestSuite(examples, .init = watchdog);
 
-/* Compile SRC (a path from the project root) to DIR/NAME; returns the path. */
-static char *compile(const char *src, const char *dir, const char *name)
-{
-    char *path = malloc(strlen(dir) + strlen(name) + 2);
-    sprintf(path, "%s/%s", dir, name);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "cc -std=c11 -Wall -Wextra -Werror -O1 -o '%.400s' %.400s -lm", path,
-             src);
-    char *errout = NULL;
-    int rc = tu_run(cmd, NULL, &errout);
-    cr_assert_eq(rc, 0, "cannot compile %s: %s", src, errout);
-    free(errout);
-    return path;
-}
-
 /* The last stdout line that parses as a JSON object with a numeric
  * "objective" — the score-mode rule. */
 struct objective {
@@ -155,7 +140,7 @@ static int run_knn(const char *prog, const char *dir, const char *task, const ch
 Test(examples, knn_c_votes_among_the_k_nearest_training_rows)
 {
     char *dir = tu_tmpdir();
-    char *prog = compile("examples/trainers/knn.c", dir, "knn");
+    char *prog = tu_program("knn", dir);
     struct tune_proc_result r;
     char pred[600];
     snprintf(pred, sizeof pred, "%s/pred.csv", dir);
@@ -203,7 +188,7 @@ Test(examples, knn_c_votes_among_the_k_nearest_training_rows)
 Test(examples, knn_c_regression_weights_neighbours_by_inverse_distance)
 {
     char *dir = tu_tmpdir();
-    char *prog = compile("examples/trainers/knn.c", dir, "knn");
+    char *prog = tu_program("knn", dir);
     char *train = tu_write(dir, "train.csv", "x,y\n0,1\n1,3\n4,11\n");
     char *valid = tu_write(dir, "valid.csv", "x\n0.5\n1\n");
     char e_train[600], e_valid[600], e_pred[700], pred[600];
@@ -239,7 +224,7 @@ Test(examples, knn_c_regression_weights_neighbours_by_inverse_distance)
 Test(examples, the_test_trainers_answer_and_misbehave_on_demand)
 {
     char *dir = tu_tmpdir();
-    char *score = compile("tests/programs/trainer_score.c", dir, "trainer_score");
+    char *score = tu_program("trainer_score", dir);
     struct objective o = {0};
     const char *argv[] = {score, "--x=1.5", "--y=-0.5", NULL};
     struct tune_proc_spec spec = {.argv = argv, .timeout = 20, .on_line = find_objective, .arg = &o};
@@ -279,7 +264,7 @@ Test(examples, the_test_trainers_answer_and_misbehave_on_demand)
 
     /* the predict-mode trainer writes one row per validation row, or one
      * too few on demand */
-    char *predict = compile("tests/programs/trainer_predict.c", dir, "trainer_predict");
+    char *predict = tu_program("trainer_predict", dir);
     char pred[600];
     snprintf(pred, sizeof pred, "%s/pred.csv", dir);
     run_knn(predict, dir, "binary", NULL, &r);

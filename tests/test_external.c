@@ -24,25 +24,14 @@ struct env {
     char *dir, *db, *predict, *score;
 };
 
-static char *compile(const char *src, const char *dir, const char *name)
-{
-    char *path = malloc(strlen(dir) + strlen(name) + 2), cmd[2048], *errout = NULL;
-    sprintf(path, "%s/%s", dir, name);
-    snprintf(cmd, sizeof cmd, "cc -std=c11 -O1 -Itests/programs -o '%s' %s -lm", path, src);
-    int rc = tu_run(cmd, NULL, &errout);
-    cr_assert_eq(rc, 0, "cannot compile %s: %s", src, errout);
-    free(errout);
-    return path;
-}
-
 static struct env setup(void)
 {
     struct env e;
     e.dir = tu_tmpdir();
     e.db = malloc(strlen(e.dir) + 8);
     sprintf(e.db, "%s/t.db", e.dir);
-    e.predict = compile("tests/programs/trainer_predict.c", e.dir, "trainer_predict");
-    e.score = compile("tests/programs/trainer_score.c", e.dir, "trainer_score");
+    e.predict = tu_program("trainer_predict", e.dir);
+    e.score = tu_program("trainer_score", e.dir);
     return e;
 }
 
@@ -466,7 +455,7 @@ static int group_members(long pgid)
 Test(external, a_second_ctrl_c_leaves_no_process_of_the_program_behind)
 {
     struct env e = setup();
-    char *family = compile("tests/programs/family.c", e.dir, "family");
+    char *family = tu_program("family", e.dir);
     char json[2048], pidfile[600];
     snprintf(pidfile, sizeof pidfile, "%s/gc.pid", e.dir);
     /* family waits for a child of its own, as sh -c 'svm-train ... & wait' */
@@ -554,7 +543,7 @@ static const struct tune_hparam tmpl_hp[] = {
 static void run_template(const char *const *argv, int as_env, struct capture *cap)
 {
     char *dir = tu_tmpdir();
-    char *prog = compile("tests/programs/show_args.c", dir, "show_args");
+    char *prog = tu_program("show_args", dir);
     size_t n = 0;
     while (argv[n])
         n++;
@@ -642,7 +631,7 @@ Test(external, a_template_value_is_never_shell_text)
     /* the same hostile value as a_hostile_value_reaches_the_program_as_one_literal_argument,
      * through a placeholder this time */
     struct env e = setup();
-    char *prog = compile("tests/programs/show_args.c", e.dir, "show_args");
+    char *prog = tu_program("show_args", e.dir);
     char json[2048], args[2048], *out = NULL;
     snprintf(json, sizeof json,
              "{\"name\": \"ext-tmpl-quote\", \"trainer\": {\"exec\": [\"%s\", \"-e\", "

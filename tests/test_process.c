@@ -1,7 +1,6 @@
 /* test_process.c — the safe process runner against programs that behave and
- * programs that do not (the sources in tests/programs, compiled with `cc` into a fresh
- * temporary folder by the test that needs them, so the suite is
- * self-contained).  Time limits here are fractions of a second; assertions
+ * programs that do not (the sources in tests/programs, built by the Makefile
+ * and copied into a fresh temporary folder by the test that needs them).  Time limits here are fractions of a second; assertions
  * are on outcomes, never on how long something took, except lower bounds
  * that a correct runner cannot miss (a timed-out run lasted its limit). */
 /* realpath */
@@ -25,18 +24,13 @@ struct prog {
     char path[512];
 };
 
-/* Compile tests/programs/NAME.c into a fresh folder. */
+/* A copy of tests/programs/NAME (built by make) in a fresh folder. */
 static struct prog build(const char *name)
 {
     struct prog p = {.dir = tu_tmpdir()};
-    snprintf(p.path, sizeof p.path, "%s/%s", p.dir, name);
-    char cmd[1280];
-    snprintf(cmd, sizeof cmd, "cc -std=c11 -Wall -Wextra -Werror -O1 -o '%s' tests/programs/%s.c",
-             p.path, name);
-    char *errout = NULL;
-    int rc = tu_run(cmd, NULL, &errout);
-    cr_assert_eq(rc, 0, "cannot compile tests/programs/%s.c: %s", name, errout);
-    free(errout);
+    char *path = tu_program(name, p.dir);
+    snprintf(p.path, sizeof p.path, "%s", path);
+    free(path);
     return p;
 }
 

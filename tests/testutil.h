@@ -67,6 +67,24 @@ static inline char *tu_read(const char *dir, const char *name)
 }
 
 /* The CLI binary under test (TUNEFOLD_BIN overrides, for the asan build). */
+/* A copy of the test program NAME (tests/programs/NAME.c, or examples'
+ * trainers, built by the Makefile into TU_PROGRAMS) in `dir`, executable;
+ * caller frees the path.  A copy, so that a test may delete, move or
+ * chmod it. */
+#ifndef TU_PROGRAMS
+#define TU_PROGRAMS "build/test-programs"
+#endif
+static inline char *tu_program(const char *name, const char *dir)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(len), cmd[2048];
+    snprintf(path, len, "%s/%s", dir, name);
+    snprintf(cmd, sizeof cmd, "cp '" TU_PROGRAMS "/%s' '%s' && chmod 755 '%s'", name, path,
+             path);
+    cr_assert_eq(system(cmd), 0, "no test program %s (make builds " TU_PROGRAMS ")", name);
+    return path;
+}
+
 static inline const char *tu_bin(void)
 {
     const char *b = getenv("TUNEFOLD_BIN");
