@@ -137,7 +137,10 @@ static int load_entry(struct tune_store *store, const struct tune_study_info *in
     if (rc && rc != TUNE_ENOTFOUND)
         return rc;
     have_best = rc == TUNE_OK; /* a study without a complete trial is listed, not compared */
-    if ((rc = tune_store_trial_list(store, info->id, &tr, &n, err)))
+    /* the per-trial metrics only when comparing on another metric than the
+     * objective, whose mean every trial carries as its value */
+    int objective = strcmp(metric, info->metric) == 0;
+    if ((rc = tune_store_trial_page(store, info->id, 0, SIZE_MAX, !objective, &tr, &n, err)))
         goto done;
     double t0 = INFINITY, t1 = -INFINITY;
     e->cost = malloc((n + 1) * sizeof *e->cost);
@@ -161,13 +164,14 @@ static int load_entry(struct tune_store *store, const struct tune_study_info *in
             t0 = fmin(t0, t->t_start);
         if (isfinite(t->t_end))
             t1 = fmax(t1, t->t_end);
-        const struct tune_metric_summary *s = find_metric(t, metric);
+        const struct tune_metric_summary *s = objective ? NULL : find_metric(t, metric);
+        double q = objective ? t->value : s ? s->mean : NAN;
         double cost = t->fit_seconds + t->predict_seconds;
-        if (t->state == TUNE_TRIAL_COMPLETE && s && isfinite(s->mean) && isfinite(cost)) {
+        if (t->state == TUNE_TRIAL_COMPLETE && isfinite(q) && isfinite(cost)) {
             if (have_best && t->number == best.number)
                 e->best_point = e->n_points;
             e->cost[e->n_points] = cost;
-            e->quality[e->n_points++] = s->mean;
+            e->quality[e->n_points++] = q;
         }
     }
     if (e->best_point == SIZE_MAX)

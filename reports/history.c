@@ -65,6 +65,13 @@ void tune_obj_axis_make(const double *values, size_t n, int maximize, int have_f
         ax->lo = ax->fail_y - 0.05 * span;
 }
 
+size_t tune_plot_stride(size_t n_finished)
+{
+    return n_finished <= TUNE_PLOT_MAX_POINTS
+               ? 1
+               : (n_finished + TUNE_PLOT_MAX_POINTS - 1) / TUNE_PLOT_MAX_POINTS;
+}
+
 double tune_obj_axis_draw(const struct tune_obj_axis *ax, double v)
 {
     if (isnan(ax->limit) || isnan(v))
@@ -115,21 +122,29 @@ int tune_report_history(const struct tune_study_info *info, const struct tune_tr
     free(vals);
 
     struct tune_text data = {0}, gp = {0};
+    size_t n_finished = n_complete + n_failed + n_pruned, stride = tune_plot_stride(n_finished);
     tune_text_printf(&data, "# optimization history: number state value drawn best_so_far "
                             "best_drawn\n"
                             "# state 1 complete, 2 failed, 3 pruned; drawn = the value as "
                             "plotted (clipped, or the failed row)\n");
+    if (stride > 1)
+        tune_text_printf(&data, "# %zu finished trials: 1 in %zu and every new best are "
+                                "listed\n",
+                         n_finished, stride);
     double so_far = NAN;
-    size_t n_clipped_drawn = 0;
+    size_t n_clipped_drawn = 0, k = 0;
     for (size_t i = 0; i < n; i++) {
         const struct tune_trial *t = &trials[i];
         if (t->state == TUNE_TRIAL_RUNNING)
             continue;
         double v = t->state == TUNE_TRIAL_FAILED ? NAN : t->value;
         double drawn = isfinite(v) ? tune_obj_axis_draw(&ax, v) : ax.fail_y;
-        if (t->state == TUNE_TRIAL_COMPLETE && isfinite(v) &&
-            (isnan(so_far) || (info->maximize ? v > so_far : v < so_far)))
+        int improves = t->state == TUNE_TRIAL_COMPLETE && isfinite(v) &&
+                       (isnan(so_far) || (info->maximize ? v > so_far : v < so_far));
+        if (improves)
             so_far = v;
+        if (k++ % stride != 0 && !improves && t->number != best_no)
+            continue; /* thinned out */
         if (t->state == TUNE_TRIAL_COMPLETE && isfinite(v) && drawn != v)
             n_clipped_drawn++;
         tune_text_printf(&data, "%d %d ", t->number, (int)t->state);
@@ -151,6 +166,8 @@ int tune_report_history(const struct tune_study_info *info, const struct tune_tr
     tune_plot_quote(&gp, head, 0);
     tune_text_printf(&gp, " . \"\\n\" . 'study ' . ");
     tune_plot_quote(&gp, info->name, 80);
+    if (stride > 1)
+        tune_text_printf(&gp, " . ' (1 trial in %zu drawn, and every new best)'", stride);
     tune_text_printf(&gp, "\nset xlabel 'trial number'\nset ylabel ");
     tune_plot_quote(&gp, info->metric, 40);
     tune_text_printf(&gp, " . ' (%s)'\n", info->maximize ? "higher is better" : "lower is better");

@@ -66,13 +66,21 @@ static int draw_param(const struct tune_study_info *info, const struct space_par
     tune_text_printf(&data, "# objective against a parameter: number state x value drawn\n"
                             "# state 1 complete, 2 failed, 3 pruned; x = the value (categories "
                             "and booleans: position, jittered); drawn = the value as plotted\n");
-    size_t n_ok = 0, n_failed = 0, n_clipped = 0;
+    size_t n_ok = 0, n_failed = 0, n_clipped = 0, n_finished = 0, seen = 0;
     int max_no = 0;
     double xlo = INFINITY, xhi = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        n_finished += trials[i].state != TUNE_TRIAL_RUNNING && tp[i];
+    size_t stride = tune_plot_stride(n_finished);
+    if (stride > 1)
+        tune_text_printf(&data, "# %zu finished trials: 1 in %zu and the best are listed\n",
+                         n_finished, stride);
     for (size_t i = 0; i < n; i++) {
         const struct tune_trial *t = &trials[i];
         if (t->state == TUNE_TRIAL_RUNNING || !tp[i])
             continue;
+        if (seen++ % stride != 0 && t->number != best_no)
+            continue; /* thinned out */
         double x = param_x(p, tp[i]);
         if (isnan(x))
             continue;

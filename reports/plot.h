@@ -90,6 +90,14 @@ void tune_obj_axis_make(const double *values, size_t n, int maximize, int have_f
 /* The value as drawn: clipped to the limit. */
 double tune_obj_axis_draw(const struct tune_obj_axis *ax, double v);
 
+/* Past TUNE_PLOT_MAX_POINTS finished trials a picture of every trial thins
+ * its points: it draws every k-th trial, k = tune_plot_stride(n), and every
+ * trial that matters (each new best, the best), so a study of 100,000
+ * trials draws in a moment and still shows its shape and its best.  k is 1
+ * (draw everything) up to the limit. */
+#define TUNE_PLOT_MAX_POINTS 5000
+size_t tune_plot_stride(size_t n_finished);
+
 /* ---- HTML (html.c) ---- */
 
 /* Text with & < > " ' escaped. */

@@ -1,7 +1,7 @@
 /* study_report.c — `tunefold report`: every picture of one stored study and
  * the page that shows them with the tables.
  *
- * Reads only the store: the trials (with per-fold metrics), the complete
+ * Reads only the store: the trials (the best one with per-fold metrics), the complete
  * trials' intermediate values, the best trial's out-of-fold predictions
  * ("oof.csv") and feature importances ("importances.csv", when its trainer
  * gives them).  Nothing is retrained.
@@ -14,6 +14,7 @@
 
 #include <cJSON.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -412,7 +413,9 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
     cJSON *cfg = info->config_json ? cJSON_Parse(info->config_json) : NULL;
     if ((rc = tune_report_mkdir(o->out_dir, err)))
         goto done;
-    if ((rc = tune_store_trial_list(store, info->id, &trials, &n, err)))
+    /* every trial without its metrics (the page shows the best trial's,
+     * read with it): a long study is read in one pass of light rows */
+    if ((rc = tune_store_trial_page(store, info->id, 0, SIZE_MAX, 0, &trials, &n, err)))
         goto done;
     rc = tune_store_trial_best(store, info->id, &best, err);
     if (rc && rc != TUNE_ENOTFOUND)
