@@ -32,4 +32,5 @@ const struct tune_searcher_type tune_searcher_grid = {
     .max_points = grid_max_points,
     .suggest = grid_suggest,
     .exhaustive = 1,
+    .ignores_history = 1,
 };

@@ -93,4 +93,5 @@ const struct tune_searcher_type tune_searcher_random = {
     .init = random_init,
     .suggest = random_suggest,
     .release = random_release,
+    .ignores_history = 1,
 };

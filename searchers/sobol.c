@@ -127,4 +127,5 @@ const struct tune_searcher_type tune_searcher_sobol = {
     .init = sobol_init,
     .suggest = sobol_suggest,
     .release = sobol_release,
+    .ignores_history = 1,
 };

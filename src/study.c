@@ -455,11 +455,14 @@ static int claim_point(struct tune_study *s, size_t budget, int *number_out,
         return rc;
     tune_heartbeat_set(s->heartbeat, number);
 
-    /* History from the store, read incrementally: the searcher's only memory. */
-    struct tune_history hist;
-    if ((rc = tune_watch_poll(s->watch, NULL, NULL, err)))
-        goto abandon;
-    tune_watch_history(s->watch, number, &hist);
+    /* History from the store, read incrementally: the searcher's only
+     * memory (none for a searcher whose points depend on seq alone). */
+    struct tune_history hist = {0, NULL, s->info.maximize, number};
+    if (!cfg->searcher->ignores_history) {
+        if ((rc = tune_watch_poll(s->watch, NULL, NULL, err)))
+            goto abandon;
+        tune_watch_history(s->watch, number, &hist);
+    }
     gsl_rng_set(s->rng,
                 (unsigned long)tune_mix64(cfg->seed ^ tune_mix64((uint64_t)seq + 0x5eed)));
     rc = tune_searcher_suggest(s->searcher, &cfg->space, &hist, (size_t)seq, s->rng, s->point,

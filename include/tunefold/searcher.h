@@ -92,6 +92,10 @@ struct tune_searcher_type {
     /* 1 when a study without search.trials runs every point (grid): the
      * budget then defaults to max_points rather than 20. */
     int exhaustive;
+    /* 1 when suggest never reads the history (its point depends on the
+     * seed and seq alone): the study then hands it an empty history and
+     * saves building one per trial. */
+    int ignores_history;
 };
 
 /* A searcher with its state, for callers: new/suggest/free. */
