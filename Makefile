@@ -94,10 +94,18 @@ $(BUILD)/test-programs/knn: examples/trainers/knn.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -o $@ $< -lm
 
+# Allocation-failure injection (tests/test_alloc_faults.c runs it): a study
+# with the library's malloc, calloc, realloc and strdup calls wrapped.
+$(BUILD)/alloc_study: tests/alloc_study.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) \
+	  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+
 # Test binaries track the headers they include (-MMD), like the objects.
 $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests -DTU_PROGRAMS='"$(BUILD)/test-programs"' $(ALL_CFLAGS) \
+	$(CC) $(CPPFLAGS) -Itests -DTU_PROGRAMS='"$(BUILD)/test-programs"' \
+	  -DTU_ALLOC_STUDY='"$(BUILD)/alloc_study"' $(ALL_CFLAGS) \
 	  $(TEST_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
 
 # `test` and `demo` first install missing packages (scripts/install-deps),
@@ -107,7 +115,7 @@ test:
 	@$(MAKE) --no-print-directory test-run
 
 # Each test binary runs from the project root (tests use data/ and bin/).
-test-run: all $(TEST_PROGS) $(TEST_BIN)
+test-run: all $(TEST_PROGS) $(BUILD)/alloc_study $(TEST_BIN)
 	@scripts/run-tests $(TEST_BIN)
 
 demo:
@@ -127,7 +135,7 @@ asan:
 	  OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" TUNEFOLD_BIN=build-asan/tunefold asan-run
 
-asan-run: $(LIB) $(BIN) $(TEST_PROGS) $(TEST_BIN)
+asan-run: $(LIB) $(BIN) $(TEST_PROGS) $(BUILD)/alloc_study $(TEST_BIN)
 	@TUNEFOLD_BIN=$(BIN) scripts/run-tests $(TEST_BIN)
 
 bench: all

@@ -1209,11 +1209,13 @@ int tune_config_load(const char *path, struct tune_study_config **out, struct tu
         return tune_error_set(err, errno == ENOENT ? TUNE_EINVAL : TUNE_EIO, "%s: %s", path,
                               strerror(errno));
     size_t cap = 1 << 14, len = 0, got;
+    int too_large = 0;
     char *text = malloc(cap);
     while (text && (got = fread(text + len, 1, cap - len - 1, f)) > 0) {
         len += got;
         if (cap - len < 2) {
-            char *bigger = cap < (64u << 20) ? realloc(text, cap * 2) : NULL;
+            too_large = cap >= (64u << 20);
+            char *bigger = too_large ? NULL : realloc(text, cap * 2);
             if (!bigger) {
                 free(text);
                 text = NULL;
@@ -1226,7 +1228,9 @@ int tune_config_load(const char *path, struct tune_study_config **out, struct tu
     int rerr = ferror(f);
     fclose(f);
     if (!text)
-        return tune_error_set(err, TUNE_EINVAL, "%s: too large for a study file", path);
+        return too_large
+                   ? tune_error_set(err, TUNE_EINVAL, "%s: too large for a study file", path)
+                   : tune_error_set(err, TUNE_ENOMEM, "%s: out of memory", path);
     if (rerr) {
         free(text);
         return tune_error_set(err, TUNE_EIO, "%s: read error", path);
