@@ -5,7 +5,8 @@
  * zeroed, so a double release is harmless; a URL without a scheme is a path
  * for the SQLite store, and an unknown scheme is refused rather than being
  * taken as a file name (which would silently create a file called
- * "postgres://..."). */
+ * "postgres://...").  "postgresql://" and "postgres://" URLs go to the
+ * PostgreSQL store whole (libpq reads them). */
 #include "tunefold/store.h"
 
 #include <math.h>
@@ -54,6 +55,8 @@ int tune_store_open(const char *url, struct tune_store **out, struct tune_error 
     if (!url || !*url)
         return tune_error_set(err, TUNE_EINVAL, "store URL is empty");
     const char *location = url;
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+        return tune_store_postgres.open(url, out, err);
     if (strncmp(url, "sqlite:", 7) == 0) {
         location = url + 7;
         /* "sqlite:///abs/path" and "sqlite://rel" are the same as "sqlite:PATH". */
@@ -61,7 +64,8 @@ int tune_store_open(const char *url, struct tune_store **out, struct tune_error 
             location += 2;
     } else if (scheme_len(url) > 0) {
         return tune_error_set(err, TUNE_EINVAL,
-                              "store URL '%s': unsupported scheme (use \"sqlite:PATH\" or a path)",
+                              "store URL '%s': unsupported scheme (use \"sqlite:PATH\", a path, "
+                              "or \"postgresql://USER@HOST:PORT/DB\")",
                               url);
     }
     if (!*location)

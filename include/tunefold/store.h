@@ -339,6 +339,15 @@ void tune_metric_summary_release(struct tune_metric_summary *m);
 /* Mean and population std of n values, ignoring NANs (NAN if none). */
 void tune_mean_std(const double *v, size_t n, double *mean, double *std);
 
+/* The PostgreSQL store (stores/postgres.c): tune_store_open takes
+ * "postgresql://USER@HOST:PORT/DB" and "postgres://..." URLs, with any libpq
+ * URL parameter.  The password comes from ~/.pgpass or PGPASSWORD; a URL
+ * holding one is refused (TUNE_EINVAL).  Time is the server's clock.  A lost
+ * connection is re-made with backoff for up to TUNEFOLD_PG_RETRY_SECONDS
+ * (default 60) and the interrupted call run again, safely: a trial finished
+ * twice with the identical result after a reconnect is written once. */
+extern const struct tune_store_type tune_store_postgres;
+
 #ifdef __cplusplus
 }
 #endif
