@@ -113,6 +113,7 @@ int cli_run(int argc, char **argv);
 int cli_worker(int argc, char **argv);
 int cli_evaluate(int argc, char **argv);
 int cli_trials(int argc, char **argv);
+int cli_copy(int argc, char **argv);
 int cli_best(int argc, char **argv);
 int cli_score(int argc, char **argv);
 int cli_report(int argc, char **argv);

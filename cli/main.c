@@ -20,12 +20,14 @@ static const char usage[] =
     "  compare NAME...      studies side by side: scores, costs, Pareto front, p-values\n"
     "  learning-curve STUDY.json  training and validation score against training size\n"
     "  elbow --data CSV     k-means inertia and silhouette against k, the elbow marked\n"
+    "  copy --from SRC --to DST  copy studies between stores (SQLite, PostgreSQL)\n"
     "\n"
     "Options:\n"
     "  -h, --help           show this help (tunefold COMMAND --help for a command's)\n"
     "  --version            print the version\n"
     "\n"
-    "Studies and trials are stored in SQLite (default ./tunefold.db). A study file\n"
+    "Studies and trials are stored in SQLite (default ./tunefold.db) or PostgreSQL\n"
+    "(--db postgresql://USER@HOST:PORT/DB, for workers on many machines). A study file\n"
     "names the data, trainer, search space, strategy, cross-validation and\n"
     "objective; see README.md or examples/breast_cancer_logistic.json.\n"
     "\n"
@@ -45,6 +47,7 @@ static const struct {
     {"compare", cli_compare},
     {"learning-curve", cli_learning_curve},
     {"elbow", cli_elbow},
+    {"copy", cli_copy},
 };
 
 int main(int argc, char **argv)

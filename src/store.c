@@ -338,6 +338,66 @@ int tune_store_study_progress(struct tune_store *s, int64_t study_id, struct tun
     STORE_CALL(study_progress, 2, study_id, out);
 }
 
+int tune_store_study_blob_save(struct tune_store *s, int64_t study_id, const char *name,
+                               const void *data, size_t len, struct tune_error *err)
+{
+    STORE_CALL(study_blob_save, 3, study_id, name, data, len);
+}
+
+int tune_store_study_blob_load(struct tune_store *s, int64_t study_id, const char *name,
+                               void **data, size_t *len, struct tune_error *err)
+{
+    *data = NULL;
+    *len = 0;
+    STORE_CALL(study_blob_load, 3, study_id, name, data, len);
+}
+
+int tune_store_study_blob_list(struct tune_store *s, int64_t study_id, char ***names, size_t *n,
+                               struct tune_error *err)
+{
+    *names = NULL;
+    *n = 0;
+    STORE_CALL(study_blob_list, 3, study_id, names, n);
+}
+
+int tune_store_study_attr_list(struct tune_store *s, int64_t study_id, char ***keys,
+                               char ***values, size_t *n, struct tune_error *err)
+{
+    *keys = *values = NULL;
+    *n = 0;
+    STORE_CALL(study_attr_list, 3, study_id, keys, values, n);
+}
+
+int tune_store_artifact_list(struct tune_store *s, int64_t study_id, int number, char ***names,
+                             size_t *n, struct tune_error *err)
+{
+    *names = NULL;
+    *n = 0;
+    STORE_CALL(artifact_list, 3, study_id, number, names, n);
+}
+
+int tune_store_study_import(struct tune_store *s, const struct tune_study_info *info,
+                            int64_t *id, struct tune_error *err)
+{
+    STORE_CALL(study_import, 3, info, id);
+}
+
+int tune_store_trial_import(struct tune_store *s, int64_t study_id, const struct tune_trial *t,
+                            const struct tune_intermediate *intermediate, size_t n_intermediate,
+                            struct tune_error *err)
+{
+    STORE_CALL(trial_import, 3, study_id, t, intermediate, n_intermediate);
+}
+
+void tune_names_free(char **names, size_t n)
+{
+    if (!names)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 void tune_store_fail_at(struct tune_store *s, unsigned long call)
 {
     s->fail_at = call ? s->calls + call : 0;

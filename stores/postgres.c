@@ -125,6 +125,16 @@ enum stmt_id {
     ST_BEST_MIN,
     ST_PROGRESS,
     ST_STUDY_MAXIMIZE,
+    ST_STUDY_EXISTS,
+    ST_BLOB_DELETE,
+    ST_BLOB_HEAD_INSERT,
+    ST_BLOB_CHUNK_INSERT,
+    ST_BLOB_HEAD,
+    ST_BLOB_CHUNK,
+    ST_BLOB_LIST,
+    ST_ATTR_LIST,
+    ST_ARTIFACT_LIST,
+    ST_TRIAL_IMPORT,
     ST_COUNT
 };
 
@@ -261,6 +271,29 @@ static const char *const stmt_sql[ST_COUNT] = {
         " MAX(value) FILTER (WHERE state = 'COMPLETE')"
         " FROM trials WHERE study_id = $1",
     [ST_STUDY_MAXIMIZE] = "SELECT maximize::int, name FROM studies WHERE id = $1",
+    [ST_STUDY_EXISTS] = "SELECT 1 FROM studies WHERE id = $1",
+    [ST_BLOB_DELETE] = "DELETE FROM study_blobs WHERE study_id = $1 AND name = $2",
+    [ST_BLOB_HEAD_INSERT] = "INSERT INTO study_blobs(study_id, name, len, chunks, checksum)"
+                            " VALUES ($1, $2, $3, $4, $5)",
+    [ST_BLOB_CHUNK_INSERT] = "INSERT INTO study_blob_chunks(study_id, name, chunk, data)"
+                             " VALUES ($1, $2, $3, $4)",
+    [ST_BLOB_HEAD] = "SELECT len, chunks, checksum FROM study_blobs"
+                     " WHERE study_id = $1 AND name = $2",
+    [ST_BLOB_CHUNK] = "SELECT data FROM study_blob_chunks"
+                      " WHERE study_id = $1 AND name = $2 AND chunk = $3",
+    [ST_BLOB_LIST] = "SELECT name, NULL FROM study_blobs WHERE study_id = $1"
+                     " ORDER BY name COLLATE \"C\"",
+    [ST_ATTR_LIST] = "SELECT key, value FROM study_attrs WHERE study_id = $1"
+                     " ORDER BY key COLLATE \"C\"",
+    [ST_ARTIFACT_LIST] = "SELECT a.name, NULL FROM artifacts a JOIN trials t ON t.id = a.trial_id"
+                         " WHERE t.study_id = $1 AND t.number = $2::int"
+                         " ORDER BY a.name COLLATE \"C\"",
+    [ST_TRIAL_IMPORT] = "WITH g AS (DELETE FROM trial_gone WHERE study_id = $1 AND number = $2)"
+                        " INSERT INTO trials(study_id, number, seq, origin, state, params_json,"
+                        " value, value_std, t_start, t_end, heartbeat, fit_seconds,"
+                        " predict_seconds, error, lost, worker, changed)"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+                        " $15::int <> 0, $16, $17) RETURNING id",
 };
 
 /* Schema version 1.  Child rows cascade from their trial so that
@@ -344,6 +377,21 @@ static const char schema_sql[] =
     "  number integer NOT NULL,"
     "  changed bigint NOT NULL,"
     "  PRIMARY KEY (study_id, number));"
+    /* named study blobs in 1 MiB bytea chunks (see study_blob_save) */
+    "CREATE TABLE study_blobs ("
+    "  study_id bigint NOT NULL REFERENCES studies(id) ON DELETE CASCADE,"
+    "  name text NOT NULL,"
+    "  len bigint NOT NULL,"
+    "  chunks integer NOT NULL,"
+    "  checksum text NOT NULL,"
+    "  PRIMARY KEY (study_id, name));"
+    "CREATE TABLE study_blob_chunks ("
+    "  study_id bigint NOT NULL,"
+    "  name text NOT NULL,"
+    "  chunk integer NOT NULL,"
+    "  data bytea NOT NULL,"
+    "  PRIMARY KEY (study_id, name, chunk),"
+    "  FOREIGN KEY (study_id, name) REFERENCES study_blobs(study_id, name) ON DELETE CASCADE);"
     "INSERT INTO meta(key, value) VALUES ('schema_version', '1');";
 
 /* migrations[v] takes a version-v schema to version v+1 (none yet). */
@@ -400,7 +448,7 @@ static int pg_oom(struct pg_store *s, struct tune_error *err)
 
 /* ---- parameters ------------------------------------------------------------ */
 
-#define MAX_PARAMS 12
+#define MAX_PARAMS 17
 
 /* The values of one statement.  Text values are borrowed (or owned when a
  * copy had to be made: numbers, cleaned text, array literals). */
@@ -1093,7 +1141,12 @@ static int study_tx(struct pg_store *s, void *arg, struct tune_error *err)
     if (!found) /* deleted between the two statements: try again */
         return tune_error_set(err, TUNE_ESTORE, "%s: study '%s' vanished", s->url, c->name),
                PG_AGAIN;
-    if (c->exclusive || strcmp(c->out->config_json, c->config_json) != 0) {
+    if (c->exclusive && !s->replay) {
+        tune_study_info_release(c->out);
+        return tune_error_set(err, TUNE_ECONFLICT, "study '%s' already exists in %s", c->name,
+                              s->url);
+    }
+    if (strcmp(c->out->config_json, c->config_json) != 0) {
         tune_study_info_release(c->out);
         return tune_error_set(err, TUNE_ECONFLICT,
                               "study '%s' already exists in %s with a different configuration; "
@@ -2576,8 +2629,423 @@ static int pg_study_get_attr(struct tune_store *base, int64_t study_id, const ch
     return TUNE_OK;
 }
 
+/* ---- version 3: study blobs, lists, imports -------------------------------------------
+ *
+ * Blobs are bytea chunks of 1 MiB in an ordinary table, not large objects:
+ * chunks go with their study (ON DELETE CASCADE, pg_dump of the schema,
+ * tunefold copy), need no lo_unlink or vacuumlo, and each statement carries
+ * one chunk, so libpq never holds more than a chunk beside the caller's
+ * buffer.  A save is one transaction (a reader never sees half a blob); a
+ * load reads every chunk in one REPEATABLE READ snapshot straight into the
+ * caller-sized buffer, then checks length and checksum (FNV-1a 64). */
+
+#define BLOB_CHUNK (1u << 20)
+
+static void blob_checksum(const void *data, size_t len, char out[17])
+{
+    const unsigned char *p = data;
+    unsigned long long h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    snprintf(out, 17, "%016llx", h);
+}
+
+static int study_exists(struct pg_store *s, int64_t study_id, struct tune_error *err)
+{
+    struct params p = {0};
+    PGresult *r;
+    p_int(&p, study_id);
+    int rc = run(s, ST_STUDY_EXISTS, &p, 0, &r, "cannot look up a study", err);
+    if (rc)
+        return rc;
+    int found = PQntuples(r) == 1;
+    PQclear(r);
+    return found ? TUNE_OK
+                 : tune_error_set(err, TUNE_ENOTFOUND, "%s: no study with id %lld", s->url,
+                                  (long long)study_id);
+}
+
+struct blob_ctx {
+    int64_t study_id;
+    const char *name;
+    const void *data;
+    size_t len;
+    char *out;
+    size_t out_len;
+};
+
+static int blob_save_tx(struct pg_store *s, void *arg, struct tune_error *err)
+{
+    struct blob_ctx *c = arg;
+    struct params p = {0};
+    char sum[17];
+    blob_checksum(c->data, c->len, sum);
+    size_t chunks = (c->len + BLOB_CHUNK - 1) / BLOB_CHUNK;
+    int rc = tx_begin(s, err);
+    if (rc)
+        return rc;
+    if ((rc = study_exists(s, c->study_id, err)))
+        goto fail;
+    p_int(&p, c->study_id);
+    p_text(&p, c->name);
+    if ((rc = run_done(s, ST_BLOB_DELETE, &p, "cannot save a study blob", err)))
+        goto fail;
+    p_int(&p, c->study_id);
+    p_text(&p, c->name);
+    p_int(&p, (long long)c->len);
+    p_int(&p, (long long)chunks);
+    p_text(&p, sum);
+    if ((rc = run_done(s, ST_BLOB_HEAD_INSERT, &p, "cannot save a study blob", err)))
+        goto fail;
+    for (size_t k = 0; k < chunks; k++) {
+        size_t off = k * BLOB_CHUNK, n = c->len - off < BLOB_CHUNK ? c->len - off : BLOB_CHUNK;
+        p_int(&p, c->study_id);
+        p_text(&p, c->name);
+        p_int(&p, (long long)k);
+        p_blob(&p, (const char *)c->data + off, n);
+        if ((rc = run_done(s, ST_BLOB_CHUNK_INSERT, &p, "cannot save a study blob", err)))
+            goto fail;
+    }
+    if ((rc = tx_commit(s, err)))
+        goto fail;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    return rc;
+}
+
+static int pg_study_blob_save(struct tune_store *base, int64_t study_id, const char *name,
+                              const void *data, size_t len, struct tune_error *err)
+{
+    struct pg_store *s = pg(base);
+    if (!name || !*name)
+        return tune_error_set(err, TUNE_EINVAL, "%s: a study blob needs a name", s->url);
+    if (len && !data)
+        return tune_error_set(err, TUNE_EINVAL, "%s: study blob '%s' has no data", s->url, name);
+    struct blob_ctx c = {study_id, name, data, len, NULL, 0};
+    return run_tx(s, blob_save_tx, &c, err);
+}
+
+static int blob_load_tx(struct pg_store *s, void *arg, struct tune_error *err)
+{
+    struct blob_ctx *c = arg;
+    struct params p = {0};
+    PGresult *r;
+    free(c->out);
+    c->out = NULL;
+    int rc = tx_begin_read(s, err);
+    if (rc)
+        return rc;
+    p_int(&p, c->study_id);
+    p_text(&p, c->name);
+    if ((rc = run(s, ST_BLOB_HEAD, &p, 0, &r, "cannot load a study blob", err)))
+        goto fail;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        rc = tune_error_set(err, TUNE_ENOTFOUND, "%s: study %lld has no blob '%s'", s->url,
+                            (long long)c->study_id, c->name);
+        goto fail;
+    }
+    long long total = get_int(r, 0, 0), chunks = get_int(r, 0, 1);
+    char want[17], got[17];
+    snprintf(want, sizeof want, "%s", PQgetvalue(r, 0, 2));
+    PQclear(r);
+    if (total < 0 || (unsigned long long)total >= SIZE_MAX ||
+        !(c->out = malloc((size_t)total + 1))) {
+        rc = pg_oom(s, err);
+        goto fail;
+    }
+    size_t at = 0;
+    for (long long k = 0; k < chunks; k++) {
+        p_int(&p, c->study_id);
+        p_text(&p, c->name);
+        p_int(&p, k);
+        if ((rc = run(s, ST_BLOB_CHUNK, &p, 1, &r, "cannot load a study blob", err)))
+            goto fail;
+        size_t n = PQntuples(r) == 1 ? (size_t)PQgetlength(r, 0, 0) : 0;
+        if (PQntuples(r) != 1 || at + n > (size_t)total) {
+            PQclear(r);
+            rc = tune_error_set(err, TUNE_ESTORE,
+                                "%s: study blob '%s' is damaged (chunk %lld missing or too long)",
+                                s->url, c->name, k);
+            goto fail;
+        }
+        if (n)
+            memcpy(c->out + at, PQgetvalue(r, 0, 0), n);
+        at += n;
+        PQclear(r);
+    }
+    c->out[at] = '\0';
+    blob_checksum(c->out, at, got);
+    if (at != (size_t)total || strcmp(got, want) != 0) {
+        rc = tune_error_set(err, TUNE_ESTORE,
+                            "%s: study blob '%s' is damaged (checksum or length differs)", s->url,
+                            c->name);
+        goto fail;
+    }
+    if ((rc = tx_commit(s, err)))
+        goto fail;
+    c->out_len = at;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    free(c->out);
+    c->out = NULL;
+    return rc;
+}
+
+static int pg_study_blob_load(struct tune_store *base, int64_t study_id, const char *name,
+                              void **data, size_t *len, struct tune_error *err)
+{
+    struct pg_store *s = pg(base);
+    *data = NULL;
+    *len = 0;
+    if (!name)
+        return tune_error_set(err, TUNE_EINVAL, "%s: no study blob name given", s->url);
+    struct blob_ctx c = {study_id, name, NULL, 0, NULL, 0};
+    int rc = run_tx(s, blob_load_tx, &c, err);
+    if (rc)
+        return rc;
+    *data = c.out;
+    *len = c.out_len;
+    return TUNE_OK;
+}
+
+struct names_ctx {
+    enum stmt_id id;
+    int64_t study_id;
+    int number;
+    char **a, **b;
+    size_t n;
+    int two;
+};
+
+static int names_tx(struct pg_store *s, void *arg, struct tune_error *err)
+{
+    struct names_ctx *c = arg;
+    struct params p = {0};
+    PGresult *r;
+    tune_names_free(c->a, c->n);
+    tune_names_free(c->b, c->two ? c->n : 0);
+    c->a = c->b = NULL;
+    c->n = 0;
+    p_int(&p, c->study_id);
+    if (c->id == ST_ARTIFACT_LIST)
+        p_int(&p, c->number);
+    int rc = run(s, c->id, &p, 0, &r, "cannot list names", err);
+    if (rc)
+        return rc;
+    size_t rows = (size_t)PQntuples(r);
+    c->a = calloc(rows ? rows : 1, sizeof *c->a);
+    c->b = c->two ? calloc(rows ? rows : 1, sizeof *c->b) : NULL;
+    if (!c->a || (c->two && !c->b)) {
+        PQclear(r);
+        return pg_oom(s, err);
+    }
+    for (; c->n < rows; c->n++)
+        if (get_strdup(r, (int)c->n, 0, &c->a[c->n]) ||
+            (c->two && get_strdup(r, (int)c->n, 1, &c->b[c->n]))) {
+            c->n++;
+            PQclear(r);
+            return pg_oom(s, err);
+        }
+    PQclear(r);
+    return TUNE_OK;
+}
+
+static int list_names(struct pg_store *s, struct names_ctx *c, char ***a, char ***b, size_t *n,
+                      struct tune_error *err)
+{
+    int rc = run_tx(s, names_tx, c, err);
+    if (rc) {
+        tune_names_free(c->a, c->n);
+        tune_names_free(c->b, c->two ? c->n : 0);
+        return rc;
+    }
+    *a = c->a;
+    if (b)
+        *b = c->b;
+    *n = c->n;
+    return TUNE_OK;
+}
+
+static int pg_study_blob_list(struct tune_store *base, int64_t study_id, char ***names,
+                              size_t *n, struct tune_error *err)
+{
+    struct names_ctx c = {ST_BLOB_LIST, study_id, 0, NULL, NULL, 0, 0};
+    return list_names(pg(base), &c, names, NULL, n, err);
+}
+
+static int pg_study_attr_list(struct tune_store *base, int64_t study_id, char ***keys,
+                              char ***values, size_t *n, struct tune_error *err)
+{
+    struct names_ctx c = {ST_ATTR_LIST, study_id, 0, NULL, NULL, 0, 1};
+    return list_names(pg(base), &c, keys, values, n, err);
+}
+
+static int pg_artifact_list(struct tune_store *base, int64_t study_id, int number,
+                            char ***names, size_t *n, struct tune_error *err)
+{
+    struct names_ctx c = {ST_ARTIFACT_LIST, study_id, number, NULL, NULL, 0, 0};
+    return list_names(pg(base), &c, names, NULL, n, err);
+}
+
+static int pg_study_import(struct tune_store *base, const struct tune_study_info *info,
+                           int64_t *id, struct tune_error *err)
+{
+    struct pg_store *s = pg(base);
+    struct tune_study_info out = {0};
+    int created = 0;
+    if (!info || !info->name || !*info->name || !info->config_json || !info->metric)
+        return tune_error_set(err, TUNE_EINVAL, "%s: a study needs a name, a config and a metric",
+                              s->url);
+    struct study_ctx c = {info->name, info->config_json, info->metric, info->maximize,
+                          info->created, 1, &out, &created};
+    int rc = run_tx(s, study_tx, &c, err);
+    if (rc == TUNE_OK)
+        *id = out.id;
+    tune_study_info_release(&out);
+    return rc;
+}
+
+struct import_ctx {
+    int64_t study_id;
+    const struct tune_trial *t;
+    const cJSON *root;
+    const struct tune_intermediate *iv;
+    size_t n_iv;
+};
+
+/* A trial's metrics, folds and intermediate values as ST_FINISH_ROWS's
+ * values ($1: the trial's row id). */
+static void finish_rows_params(struct params *p, int64_t trial_id,
+                               const struct tune_metric_summary *metrics, size_t n_metrics,
+                               const struct tune_intermediate *iv, size_t n_iv)
+{
+    struct text_buf names = {0}, means = {0}, stds = {0}, fnames = {0}, folds = {0},
+                    fvalues = {0};
+    for (size_t i = 0; i < n_metrics; i++) {
+        const struct tune_metric_summary *m = &metrics[i];
+        arr_text(&names, m->name);
+        arr_real(&means, m->mean);
+        arr_real(&stds, m->std);
+        for (size_t f = 0; f < m->n_folds; f++) {
+            arr_text(&fnames, m->name);
+            arr_int(&folds, (long long)f);
+            arr_real(&fvalues, m->folds[f]);
+        }
+    }
+    p_int(p, trial_id);
+    p_array(p, &names);
+    p_array(p, &means);
+    p_array(p, &stds);
+    p_array(p, &fnames);
+    p_array(p, &folds);
+    p_array(p, &fvalues);
+    intermediate_arrays(p, iv, n_iv);
+}
+
+static int import_tx(struct pg_store *s, void *arg, struct tune_error *err)
+{
+    struct import_ctx *c = arg;
+    const struct tune_trial *t = c->t;
+    struct trial_row row;
+    struct params p = {0};
+    PGresult *r;
+    int search = t->origin == TUNE_ORIGIN_SEARCH;
+    int64_t stamp;
+    int rc = tx_begin(s, err);
+    if (rc)
+        return rc;
+    if ((rc = bump(s, c->study_id, search && !t->lost, &stamp, NULL, err)))
+        goto fail;
+    rc = find_trial(s, c->study_id, t->number, &row, err);
+    if (rc == TUNE_OK) {
+        if (s->replay) { /* our import landed before the connection went */
+            tx_rollback(s);
+            return TUNE_OK;
+        }
+        rc = tune_error_set(err, TUNE_ECONFLICT, "%s: study %lld already has a trial %d", s->url,
+                            (long long)c->study_id, t->number);
+        goto fail;
+    }
+    if (rc != TUNE_ENOTFOUND)
+        goto fail;
+    p_int(&p, c->study_id);
+    p_int(&p, t->number);
+    p_int(&p, t->seq);
+    p_text(&p, search ? "SEARCH" : "MANUAL");
+    p_text(&p, tune_trial_state_name(t->state));
+    p_text(&p, t->params_json);
+    p_real(&p, t->value);
+    p_real(&p, t->value_std);
+    p_real(&p, t->t_start);
+    p_real(&p, t->t_end);
+    p_real(&p, isnan(t->t_end) ? t->t_start : t->t_end);
+    p_real(&p, t->fit_seconds);
+    p_real(&p, t->predict_seconds);
+    p_text(&p, t->error);
+    p_int(&p, t->lost != 0);
+    p_text(&p, t->worker);
+    p_int(&p, stamp);
+    if ((rc = run(s, ST_TRIAL_IMPORT, &p, 0, &r, "cannot import a trial", err)))
+        goto fail;
+    int64_t trial_id = get_int(r, 0, 0);
+    PQclear(r);
+    if (c->root && c->root->child) {
+        struct text_buf names = {0}, values = {0};
+        for (const cJSON *item = c->root->child; item; item = item->next) {
+            struct text_buf one = {0};
+            put_json(&one, item);
+            arr_text(&names, item->string);
+            if (one.p)
+                arr_text(&values, one.p);
+            values.oom |= one.oom || !one.p;
+            free(one.p);
+        }
+        p_int(&p, trial_id);
+        p_array(&p, &names);
+        p_array(&p, &values);
+        if ((rc = run_done(s, ST_PARAMS_INSERT, &p, "cannot import a trial", err)))
+            goto fail;
+    }
+    if (t->n_metrics || c->n_iv) {
+        finish_rows_params(&p, trial_id, t->metrics, t->n_metrics, c->iv, c->n_iv);
+        if ((rc = run_done(s, ST_FINISH_ROWS, &p, "cannot import a trial", err)))
+            goto fail;
+    }
+    if ((rc = tx_commit(s, err)))
+        goto fail;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    return rc;
+}
+
+static int pg_trial_import(struct tune_store *base, int64_t study_id, const struct tune_trial *t,
+                           const struct tune_intermediate *intermediate, size_t n_intermediate,
+                           struct tune_error *err)
+{
+    struct pg_store *s = pg(base);
+    cJSON *root = NULL;
+    if (!t || (n_intermediate && !intermediate))
+        return tune_error_set(err, TUNE_EINVAL, "%s: no trial given", s->url);
+    if (t->params_json) {
+        int rc = parse_params(s, t->number, t->params_json, &root, err);
+        if (rc)
+            return rc;
+    }
+    struct import_ctx c = {study_id, t, root, intermediate, n_intermediate};
+    int rc = run_tx(s, import_tx, &c, err);
+    cJSON_Delete(root);
+    return rc;
+}
+
 const struct tune_store_type tune_store_postgres = {
-    .version = 2,
+    .version = 3,
+
     .name = "postgres",
     .open = pg_open,
     .close = pg_close,
@@ -2603,4 +3071,11 @@ const struct tune_store_type tune_store_postgres = {
     .trial_best = pg_trial_best,
     .trial_page = pg_trial_page,
     .study_progress = pg_study_progress,
+    .study_blob_save = pg_study_blob_save,
+    .study_blob_load = pg_study_blob_load,
+    .study_blob_list = pg_study_blob_list,
+    .study_attr_list = pg_study_attr_list,
+    .artifact_list = pg_artifact_list,
+    .study_import = pg_study_import,
+    .trial_import = pg_trial_import,
 };

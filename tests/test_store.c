@@ -326,10 +326,10 @@ Test(store, url_with_sqlite_scheme_opens_and_unknown_scheme_is_refused)
     snprintf(url, sizeof url, "sqlite:%s/a.db", dir);
     cr_assert_eq(tune_store_open(url, &s, &err), TUNE_OK, "%s", err.msg);
     cr_assert_str_eq(s->type->name, "sqlite");
-    cr_assert_eq(s->type->version, 2);
+    cr_assert_eq(s->type->version, 3);
     tune_store_close(s);
     snprintf(url, sizeof url, "%s/a.db", dir);
-    sq_assert(url, "PRAGMA user_version", "2");
+    sq_assert(url, "PRAGMA user_version", "3");
 
     cr_assert_eq(tune_store_open("mysql://db.example/tune", &s, &err), TUNE_EINVAL);
     cr_assert_null(s);
@@ -348,16 +348,17 @@ Test(store, url_with_sqlite_scheme_opens_and_unknown_scheme_is_refused)
 
 /* ---- schema ---------------------------------------------------------------- */
 
-Test(store, fresh_database_is_wal_with_schema_version_2)
+Test(store, fresh_database_is_wal_with_schema_version_3)
 {
     struct fixture fx = fx_new(&sqlite_backend);
     assert_sql(&fx, "PRAGMA journal_mode", "wal");
-    assert_sql(&fx, "PRAGMA user_version", "2");
-    assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "2");
+    assert_sql(&fx, "PRAGMA user_version", "3");
+    assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "3");
     assert_sql(&fx,
                "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
                " WHERE type = 'table' ORDER BY name)",
-               "artifacts,meta,studies,study_attrs,trial_gone,trial_intermediate,trial_metric_folds,trial_metrics,trial_params,trials");
+               "artifacts,meta,studies,study_attrs,study_blob_chunks,study_blobs,trial_gone,"
+               "trial_intermediate,trial_metric_folds,trial_metrics,trial_params,trials");
     /* Opening again runs the (idempotent) schema check without changing anything. */
     fx_close(&fx);
     fx_open(&fx);
@@ -398,15 +399,15 @@ Test(store, newer_schema_version_is_refused)
     struct tune_error err = {0};
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_OK, "%s", err.msg);
     tune_store_close(s);
-    sq_exec(path, "PRAGMA user_version = 3");
+    sq_exec(path, "PRAGMA user_version = 4");
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
     cr_assert_null(s);
     cr_assert(strstr(err.msg, path), "%s", err.msg);
-    cr_assert(strstr(err.msg, "version 3 is newer"), "%s", err.msg);
-
-    sq_exec(path, "PRAGMA user_version = 2; UPDATE meta SET value = '4'");
-    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
     cr_assert(strstr(err.msg, "version 4 is newer"), "%s", err.msg);
+
+    sq_exec(path, "PRAGMA user_version = 3; UPDATE meta SET value = '5'");
+    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
+    cr_assert(strstr(err.msg, "version 5 is newer"), "%s", err.msg);
     sq_assert(path, "PRAGMA integrity_check", "ok");
     snprintf(path, sizeof path, "rm -rf '%s'", dir);
     cr_assert_eq(system(path), 0);
@@ -460,13 +461,13 @@ Test(store_pg, a_fresh_schema_gets_every_table_and_version_1_once)
     pg_require();
     struct fixture fx = fx_new(&pg_backend);
     cr_assert_str_eq(fx.store->type->name, "postgres");
-    cr_assert_eq(fx.store->type->version, 2);
+    cr_assert_eq(fx.store->type->version, 3);
     assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "1");
     assert_sql(&fx,
                "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables"
                " WHERE schemaname = current_schema()",
-               "artifacts,meta,studies,study_attrs,trial_gone,trial_intermediate,"
-               "trial_metric_folds,trial_metrics,trial_params,trials");
+               "artifacts,meta,studies,study_attrs,study_blob_chunks,study_blobs,trial_gone,"
+               "trial_intermediate,trial_metric_folds,trial_metrics,trial_params,trials");
     fx_close(&fx);
     fx_open(&fx);
     assert_sql(&fx, "SELECT COUNT(*) FROM meta", "1");
@@ -1405,7 +1406,7 @@ CONFORMANCE(store_v2, finish_writes_intermediate_values_and_artifacts_in_the_sam
     fx_free(&fx);
 }
 
-Test(store_v2, a_version_1_file_is_migrated_with_its_trials_and_budget_count)
+Test(store_v2, a_version_1_file_is_migrated_to_3_with_its_trials_and_budget_count)
 {
     char *dir = tu_tmpdir();
     char path[600];
@@ -1430,9 +1431,10 @@ Test(store_v2, a_version_1_file_is_migrated_with_its_trials_and_budget_count)
     fx.dir = dir;
     fx.path = strdup(path);
     fx_open(&fx);
-    sq_assert(path, "PRAGMA user_version", "2");
-    sq_assert(path, "SELECT value FROM meta WHERE key = 'schema_version'", "2");
+    sq_assert(path, "PRAGMA user_version", "3");
+    sq_assert(path, "SELECT value FROM meta WHERE key = 'schema_version'", "3");
     sq_assert(path, "SELECT n_search FROM studies", "2");
+    sq_assert(path, "SELECT COUNT(*) FROM study_blobs", "0");
     struct tune_error err = {0};
     cr_assert_eq(tune_store_study_find(fx.store, "old", &fx.info, &err), TUNE_OK);
     int64_t stamp = -1;
@@ -1445,5 +1447,187 @@ Test(store_v2, a_version_1_file_is_migrated_with_its_trials_and_budget_count)
     cr_assert_eq(t.number, 2);
     tune_trial_release(&t);
     expect_changes(&fx, &stamp, "4:RUNNING");
+    fx_free(&fx);
+}
+
+/* ---- version 3: study blobs, lists, imports ---------------------------------------- */
+
+CONFORMANCE(store_v3, a_study_blob_round_trips_in_chunks_and_is_replaced_whole)
+{
+    struct fixture fx = fx_new(be);
+    struct tune_error err = {0};
+    /* 2.5 MiB: three chunks of 1 MiB, the last one half full; bytes that
+     * are not text (0, 0xff) and a pattern that shows a chunk out of place */
+    size_t len = (5u << 20) / 2;
+    unsigned char *big = malloc(len);
+    for (size_t i = 0; i < len; i++)
+        big[i] = (unsigned char)((i * 2654435761u) >> 13);
+    big[0] = 0;
+    big[len - 1] = 0xff;
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id, "data.csv.gz", big, len, &err),
+                 TUNE_OK, "%s", err.msg);
+    assert_sql(&fx, "SELECT COUNT(*) FROM study_blob_chunks", "3");
+    void *got = NULL;
+    size_t got_len = 0;
+    cr_assert_eq(tune_store_study_blob_load(fx.store, fx.info.id, "data.csv.gz", &got, &got_len,
+                                            &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(got_len, len);
+    cr_assert_eq(memcmp(got, big, len), 0);
+    cr_assert_eq(((char *)got)[len], '\0');
+    free(got);
+    /* replaced whole by a shorter one; an empty blob is empty, not missing */
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id, "data.csv.gz", "abc", 3, &err),
+                 TUNE_OK, "%s", err.msg);
+    assert_sql(&fx, "SELECT COUNT(*) FROM study_blob_chunks", "1");
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id, "empty", NULL, 0, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_study_blob_load(fx.store, fx.info.id, "empty", &got, &got_len, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(got_len, 0);
+    free(got);
+    char **names = NULL;
+    size_t n = 0;
+    cr_assert_eq(tune_store_study_blob_list(fx.store, fx.info.id, &names, &n, &err), TUNE_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(names[0], "data.csv.gz");
+    cr_assert_str_eq(names[1], "empty");
+    tune_names_free(names, n);
+    /* absent, no study, no name */
+    cr_assert_eq(tune_store_study_blob_load(fx.store, fx.info.id, "nope", &got, &got_len, &err),
+                 TUNE_ENOTFOUND);
+    cr_assert(strstr(err.msg, "'nope'"), "%s", err.msg);
+    cr_assert_null(got);
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id + 99, "x", "y", 1, &err),
+                 TUNE_ENOTFOUND);
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id, "", "y", 1, &err),
+                 TUNE_EINVAL);
+    /* a damaged chunk is caught by the checksum, never handed out */
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id, "data.csv.gz", big, len, &err),
+                 TUNE_OK, "%s", err.msg);
+    sql_exec(&fx, be->pg ? "UPDATE study_blob_chunks SET data = overlay(data placing '\\x00'::bytea"
+                           " from 100 for 1) WHERE chunk = 1"
+                         : "UPDATE study_blob_chunks SET data = substr(data, 1, 99) || x'00' ||"
+                           " substr(data, 101) WHERE chunk = 1");
+    cr_assert_eq(tune_store_study_blob_load(fx.store, fx.info.id, "data.csv.gz", &got, &got_len,
+                                            &err),
+                 TUNE_ESTORE);
+    cr_assert(strstr(err.msg, "damaged") && strstr(err.msg, "data.csv.gz"), "%s", err.msg);
+    cr_assert_null(got);
+    free(big);
+    fx_free(&fx);
+}
+
+CONFORMANCE(store_v3, attributes_and_artifacts_are_listed_by_name)
+{
+    struct fixture fx = fx_new(be);
+    struct tune_error err = {0};
+    char **keys = NULL, **values = NULL;
+    size_t n = 9;
+    cr_assert_eq(tune_store_study_attr_list(fx.store, fx.info.id, &keys, &values, &n, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(n, 0);
+    tune_names_free(keys, n);
+    tune_names_free(values, n);
+    cr_assert_eq(tune_store_study_set_attr(fx.store, fx.info.id, "source", "/a.json", &err),
+                 TUNE_OK);
+    cr_assert_eq(tune_store_study_set_attr(fx.store, fx.info.id, "budget", "40", &err), TUNE_OK);
+    cr_assert_eq(tune_store_study_set_attr(fx.store, fx.info.id, "Zeta", "z", &err), TUNE_OK);
+    cr_assert_eq(tune_store_study_attr_list(fx.store, fx.info.id, &keys, &values, &n, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(n, 3);
+    /* byte order, as strcmp: capitals first */
+    cr_assert_str_eq(keys[0], "Zeta");
+    cr_assert_str_eq(keys[1], "budget");
+    cr_assert_str_eq(values[1], "40");
+    cr_assert_str_eq(keys[2], "source");
+    tune_names_free(keys, n);
+    tune_names_free(values, n);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
+    cr_assert_eq(tune_store_artifact_save(fx.store, fx.info.id, 0, "oof.csv", "a", 1, &err),
+                 TUNE_OK);
+    cr_assert_eq(tune_store_artifact_save(fx.store, fx.info.id, 0, "model.bin", "b", 1, &err),
+                 TUNE_OK);
+    char **names = NULL;
+    cr_assert_eq(tune_store_artifact_list(fx.store, fx.info.id, 0, &names, &n, &err), TUNE_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(names[0], "model.bin");
+    cr_assert_str_eq(names[1], "oof.csv");
+    tune_names_free(names, n);
+    cr_assert_eq(tune_store_artifact_list(fx.store, fx.info.id, 7, &names, &n, &err), TUNE_OK);
+    cr_assert_eq(n, 0);
+    tune_names_free(names, n);
+    fx_free(&fx);
+}
+
+CONFORMANCE(store_v3, imported_studies_and_trials_keep_every_field_and_count_in_the_budget)
+{
+    struct fixture fx = fx_new(be);
+    struct tune_error err = {0};
+    struct tune_study_info info = {.name = "imported", .config_json = CONFIG_B,
+                                   .metric = "log_loss", .maximize = 0,
+                                   .created = 1234567890.0625};
+    int64_t id = -1;
+    cr_assert_eq(tune_store_study_import(fx.store, &info, &id, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_study_import(fx.store, &info, &id, &err), TUNE_ECONFLICT);
+    struct tune_study_info back = {0};
+    cr_assert_eq(tune_store_study_find(fx.store, "imported", &back, &err), TUNE_OK);
+    cr_assert_eq(back.created, 1234567890.0625);
+    cr_assert_eq(back.maximize, 0);
+    cr_assert_eq(back.id, id);
+    tune_study_info_release(&back);
+
+    double folds[3] = {0.25, NAN, 0.125};
+    struct tune_metric_summary m = {.name = "log_loss", .mean = 0.1875, .std = NAN, .n_folds = 3,
+                                    .folds = folds};
+    struct tune_trial t = {.number = 4, .seq = 2, .origin = TUNE_ORIGIN_SEARCH,
+                           .state = TUNE_TRIAL_COMPLETE, .params_json = "{\"k\":3}",
+                           .value = 0.1875, .value_std = NAN, .t_start = 1600000000.5,
+                           .t_end = 1600000002.25, .fit_seconds = 0.015625,
+                           .predict_seconds = NAN, .n_metrics = 1, .metrics = &m,
+                           .worker = "node7:4242"};
+    const struct tune_intermediate iv[] = {{0, 1, 0.5}, {0, 2, NAN}};
+    cr_assert_eq(tune_store_trial_import(fx.store, id, &t, iv, 2, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_trial_import(fx.store, id, &t, iv, 2, &err), TUNE_ECONFLICT);
+    struct tune_trial lost = t;
+    lost.number = 5;
+    lost.state = TUNE_TRIAL_FAILED;
+    lost.lost = 1;
+    lost.error = "worker lost";
+    lost.n_metrics = 0;
+    cr_assert_eq(tune_store_trial_import(fx.store, id, &lost, NULL, 0, &err), TUNE_OK, "%s",
+                 err.msg);
+    struct tune_trial got;
+    cr_assert_eq(tune_store_trial_get(fx.store, id, 4, &got, &err), TUNE_OK);
+    cr_assert_eq(got.seq, 2);
+    cr_assert_str_eq(got.params_json, "{\"k\":3}");
+    cr_assert_str_eq(got.worker, "node7:4242");
+    cr_assert(same_double(got.t_start, 1600000000.5) && same_double(got.t_end, 1600000002.25));
+    cr_assert(isnan(got.value_std) && isnan(got.predict_seconds));
+    cr_assert_eq(got.metrics[0].n_folds, 3);
+    cr_assert(isnan(got.metrics[0].folds[1]));
+    tune_trial_release(&got);
+    struct tune_intermediate *giv = NULL;
+    size_t n = 0;
+    cr_assert_eq(tune_store_trial_list_intermediate(fx.store, id, 4, &giv, &n, &err), TUNE_OK);
+    cr_assert_eq(n, 2);
+    cr_assert(isnan(giv[1].value));
+    free(giv);
+    assert_sql(&fx, "SELECT COUNT(*) FROM trial_params", "2"); /* trials 4 and 5 */
+    /* the complete search trial counts toward the budget, the lost one not;
+     * the lost seq is retried first */
+    int number, seq;
+    cr_assert_eq(tune_store_trial_claim(fx.store, id, TUNE_ORIGIN_SEARCH, 2, &number, &seq, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(number, 6);
+    cr_assert_eq(seq, 3);
+    cr_assert_eq(tune_store_trial_claim(fx.store, id, TUNE_ORIGIN_SEARCH, 2, &number, &seq, &err),
+                 TUNE_EBUDGET);
+    /* and a reader of changes sees the imported trials */
+    int64_t stamp = -1;
+    struct tune_trial_brief *v = NULL;
+    cr_assert_eq(tune_store_trial_changes(fx.store, id, -1, &v, &n, &stamp, &err), TUNE_OK);
+    cr_assert_eq(n, 3);
+    tune_trial_briefs_free(v, n);
     fx_free(&fx);
 }
