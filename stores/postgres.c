@@ -215,10 +215,15 @@ static const char *const stmt_sql[ST_COUNT] = {
                          " ON CONFLICT (trial_id, name) DO UPDATE SET data = excluded.data",
     [ST_ARTIFACT_LOAD] = "SELECT a.data FROM artifacts a JOIN trials t ON t.id = a.trial_id"
                          " WHERE t.study_id = $1 AND t.number = $2 AND a.name = $3",
+    /* One statement: stamp the heartbeat of the RUNNING trial and add its
+     * values; no row back means it is not RUNNING (or not there). */
     [ST_INTERMEDIATE_INSERT] =
-        "INSERT INTO trial_intermediate(trial_id, fold, step, value)"
-        " SELECT $1::bigint, u.* FROM unnest($2::int[], $3::bigint[], $4::float8[]) AS u"
-        " ON CONFLICT (trial_id, fold, step) DO UPDATE SET value = excluded.value",
+        "WITH t AS (UPDATE trials SET heartbeat = " NOW_SQL
+        "   WHERE study_id = $1 AND number = $2 AND state = 'RUNNING' RETURNING id),"
+        " i AS (INSERT INTO trial_intermediate(trial_id, fold, step, value)"
+        "   SELECT t.id, u.* FROM t, unnest($3::int[], $4::bigint[], $5::float8[]) AS u"
+        "   ON CONFLICT (trial_id, fold, step) DO UPDATE SET value = excluded.value)"
+        " SELECT id FROM t",
     [ST_INTERMEDIATE_LIST] = "SELECT i.fold, i.step, i.value FROM trial_intermediate i"
                              " JOIN trials t ON t.id = i.trial_id"
                              " WHERE t.study_id = $1 AND t.number = $2 ORDER BY i.fold, i.step",
@@ -2472,24 +2477,21 @@ static int heartbeat_once(struct pg_store *s, int64_t study_id, int number, cons
 static int inter_add_tx(struct pg_store *s, void *arg, struct tune_error *err)
 {
     struct inter_ctx *c = arg;
-    struct trial_row row;
     struct params p = {0};
-    int rc = tx_begin(s, err);
+    PGresult *r;
+    p_int(&p, c->study_id);
+    p_int(&p, c->number);
+    intermediate_arrays(&p, c->values, c->n);
+    int rc = run(s, ST_INTERMEDIATE_INSERT, &p, 0, &r, "cannot store an intermediate value", err);
     if (rc)
         return rc;
-    if ((rc = find_running(s, c->study_id, c->number, "given intermediate values", &row, err)))
-        goto fail;
-    p_int(&p, row.id);
-    intermediate_arrays(&p, c->values, c->n);
-    if ((rc = run_done(s, ST_INTERMEDIATE_INSERT, &p, "cannot store an intermediate value",
-                       err)) ||
-        (rc = heartbeat_once(s, c->study_id, c->number, "given intermediate values", err)) ||
-        (rc = tx_commit(s, err)))
-        goto fail;
-    return TUNE_OK;
-fail:
-    tx_rollback(s);
-    return rc;
+    int hit = PQntuples(r) == 1;
+    PQclear(r);
+    if (hit)
+        return TUNE_OK;
+    struct trial_row row;
+    rc = find_running(s, c->study_id, c->number, "given intermediate values", &row, err);
+    return rc ? rc : TUNE_OK;
 }
 
 static int pg_trial_add_intermediate(struct tune_store *base, int64_t study_id, int number,
