@@ -99,14 +99,34 @@ static int same_value(struct tune_store *src, int64_t src_id, struct tune_store 
     return rc;
 }
 
+/* TUNE_ECONFLICT when dst has a name that src has not (both sorted lists). */
+static int extra_name(char **src, size_t n_src, char **dst, size_t n_dst, const char *what,
+                      const char *study, struct tune_error *err)
+{
+    for (size_t j = 0; j < n_dst; j++) {
+        size_t i = 0;
+        while (i < n_src && strcmp(src[i], dst[j]) != 0)
+            i++;
+        if (i == n_src)
+            return tune_error_set(err, TUNE_ECONFLICT,
+                                  "study '%s': the destination has %s '%s' that the source has "
+                                  "not",
+                                  study, what, dst[j]);
+    }
+    return TUNE_OK;
+}
+
 /* Copy (write = 1) or only check (write = 0) the artifacts of one trial. */
 static int copy_artifacts(struct tune_store *src, int64_t src_id, struct tune_store *dst,
                           int64_t dst_id, int number, int write, struct tune_copy_stats *st,
                           const char *study, struct tune_error *err)
 {
-    char **names = NULL;
-    size_t n = 0;
+    char **names = NULL, **have = NULL;
+    size_t n = 0, n_have = 0;
     int rc = tune_store_artifact_list(src, src_id, number, &names, &n, err);
+    if (!rc && !(rc = tune_store_artifact_list(dst, dst_id, number, &have, &n_have, err)))
+        rc = extra_name(names, n, have, n_have, "an artifact of a trial", study, err);
+    tune_names_free(have, n_have);
     for (size_t i = 0; !rc && i < n; i++) {
         int in_dst = 0, same = 0;
         if ((rc = same_value(src, src_id, dst, dst_id, number, names[i], &in_dst, &same, err)))
@@ -141,8 +161,14 @@ static int copy_pass(struct tune_store *src, const struct tune_study_info *si,
     size_t n = 0;
     int rc;
     /* attributes */
+    char **have = NULL, **have_values = NULL;
+    size_t n_have = 0;
     if ((rc = tune_store_study_attr_list(src, si->id, &keys, &values, &n, err)))
         return rc;
+    if (!(rc = tune_store_study_attr_list(dst, dst_id, &have, &have_values, &n_have, err)))
+        rc = extra_name(keys, n, have, n_have, "an attribute", si->name, err);
+    tune_names_free(have, n_have);
+    tune_names_free(have_values, n_have);
     for (size_t i = 0; !rc && i < n; i++) {
         char *v = NULL;
         rc = tune_store_study_get_attr(dst, dst_id, keys[i], &v, err);
@@ -163,6 +189,9 @@ static int copy_pass(struct tune_store *src, const struct tune_study_info *si,
     /* blobs */
     if ((rc = tune_store_study_blob_list(src, si->id, &names, &n, err)))
         return rc;
+    if (!(rc = tune_store_study_blob_list(dst, dst_id, &have, &n_have, err)))
+        rc = extra_name(names, n, have, n_have, "a blob", si->name, err);
+    tune_names_free(have, n_have);
     for (size_t i = 0; !rc && i < n; i++) {
         int in_dst = 0, same = 0;
         if ((rc = same_value(src, si->id, dst, dst_id, -1, names[i], &in_dst, &same, err)))

@@ -261,6 +261,13 @@ static void round_trip(const char *src_url, const char *mid_url, const char *bac
     cr_assert_eq(tune_store_study_blob_save(src, info.id, "extra", "x", 1, &err), TUNE_OK);
     cr_assert_eq(tune_store_copy_study(src, mid, "full", &st, &err), TUNE_ECONFLICT);
     cr_assert(strstr(err.msg, "refusing") && strstr(err.msg, "trial 4"), "%s", err.msg);
+    /* and so is a destination that holds more than the source */
+    struct tune_study_info bi;
+    cr_assert_eq(tune_store_study_find(back, "full", &bi, &err), TUNE_OK);
+    cr_assert_eq(tune_store_study_set_attr(back, bi.id, "note", "mine", &err), TUNE_OK);
+    cr_assert_eq(tune_store_copy_study(mid, back, "full", &st, &err), TUNE_ECONFLICT);
+    cr_assert(strstr(err.msg, "attribute 'note'"), "%s", err.msg);
+    tune_study_info_release(&bi);
     struct tune_study_info mi;
     char **names;
     size_t n;
