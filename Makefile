@@ -11,7 +11,7 @@ VERSION := 0.2.0
 # function changes incompatibly (appending to a vtable is compatible).
 SOVERSION := 0
 
-PKGS      := gsl nlopt sqlite3 libcjson
+PKGS      := gsl nlopt sqlite3 libcjson libpq
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # GSL's BLAS calls are served by OpenBLAS instead of the reference -lgslcblas.
 # Debian's single-threaded build (libopenblas-serial-dev): the matrices here
@@ -50,7 +50,8 @@ SO_NAME := libtunefold.so.$(SOVERSION)
 SO := lib/libtunefold.so.$(VERSION)
 BIN := bin/tunefold
 
-.PHONY: all test test-run demo demo-run asan asan-run install uninstall clean bench fuzz valgrind
+.PHONY: all test test-run test-pg demo demo-run asan asan-run install uninstall clean bench fuzz \
+        valgrind
 all: $(LIB) $(SO) $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -117,6 +118,17 @@ test:
 # Each test binary runs from the project root (tests use data/ and bin/).
 test-run: all $(TEST_PROGS) $(BUILD)/alloc_study $(TEST_BIN)
 	@scripts/run-tests $(TEST_BIN)
+
+# The suite with its PostgreSQL tests: a throwaway server (Debian's
+# `postgresql` package; scripts/pg-test-server) started for the run and
+# stopped after it, whatever the outcome.  Without TUNEFOLD_TEST_PG_URL the
+# PostgreSQL tests are skipped (and say so); `make test` runs everything else.
+test-pg:
+	@scripts/install-deps --check
+	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	@url=$$(scripts/pg-test-server start) || exit 1; \
+	  TUNEFOLD_TEST_PG_URL=$$url scripts/run-tests $(TEST_BIN); rc=$$?; \
+	  scripts/pg-test-server stop; exit $$rc
 
 demo:
 	@scripts/install-deps --check

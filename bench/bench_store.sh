@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunefold-storebench-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 make -s lib/libtunefold.a
-libs=$(pkg-config --libs gsl nlopt sqlite3 libcjson | sed 's/-lgslcblas//')
+libs=$(pkg-config --libs gsl nlopt sqlite3 libcjson libpq | sed 's/-lgslcblas//')
 # shellcheck disable=SC2086
 ${CC:-cc} -std=c11 -O2 -Iinclude -D_POSIX_C_SOURCE=200809L $(pkg-config --cflags libcjson) \
     bench/store_bench.c lib/libtunefold.a $libs \

@@ -95,12 +95,15 @@ int cli_open_study(const char *cmd, const char *db, const char *name, struct tun
     struct tune_error err = {0};
     if (!db)
         db = "tunefold.db";
-    /* Reading commands never create a database by accident. */
-    FILE *f = fopen(db, "rb");
-    if (!f)
-        return cli_usage_error(cmd, "no database '%s' (run a study first, or pass --db PATH)",
-                               db);
-    fclose(f);
+    /* Reading commands never create a database file by accident (a server
+     * database exists or the connection fails). */
+    if (!cli_is_server_url(db)) {
+        FILE *f = fopen(db, "rb");
+        if (!f)
+            return cli_usage_error(cmd,
+                                   "no database '%s' (run a study first, or pass --db PATH)", db);
+        fclose(f);
+    }
     if (tune_store_open(db, store, &err))
         return cli_fail(cmd, &err);
     int rc;
@@ -134,4 +137,9 @@ int cli_open_study(const char *cmd, const char *db, const char *name, struct tun
         return cli_fail(cmd, &err);
     }
     return CLI_OK;
+}
+
+int cli_is_server_url(const char *db)
+{
+    return db && (strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0);
 }

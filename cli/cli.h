@@ -43,6 +43,10 @@ int cli_parse_count(const char *cmd, const char *opt, const char *text, double m
 int cli_open_study(const char *cmd, const char *db, const char *name, struct tune_store **store,
                    struct tune_study_info *info);
 
+/* A store URL naming a database server (postgresql://, postgres://), not a
+ * file. */
+int cli_is_server_url(const char *db);
+
 /* Output helpers (cli/output.c). */
 void cli_print_json_string(FILE *f, const char *s);
 /* Shortest round-trip text of a double; "nan" as null in JSON contexts. */
@@ -110,6 +114,7 @@ int cli_run(int argc, char **argv);
 int cli_worker(int argc, char **argv);
 int cli_evaluate(int argc, char **argv);
 int cli_trials(int argc, char **argv);
+int cli_copy(int argc, char **argv);
 int cli_best(int argc, char **argv);
 int cli_score(int argc, char **argv);
 int cli_report(int argc, char **argv);

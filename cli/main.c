@@ -22,12 +22,14 @@ static const char usage[] =
     "  elbow --data CSV     k-means inertia and silhouette against k, the elbow marked\n"
     "  ask STUDY.json       claim a trial and print its params (you evaluate it)\n"
     "  tell STUDY.json      record the outcome of a trial given out by ask\n"
+    "  copy --from SRC --to DST  copy studies between stores (SQLite, PostgreSQL)\n"
     "\n"
     "Options:\n"
     "  -h, --help           show this help (tunefold COMMAND --help for a command's)\n"
     "  --version            print the version\n"
     "\n"
-    "Studies and trials are stored in SQLite (default ./tunefold.db). A study file\n"
+    "Studies and trials are stored in SQLite (default ./tunefold.db) or PostgreSQL\n"
+    "(--db postgresql://USER@HOST:PORT/DB, for workers on many machines). A study file\n"
     "names the data, trainer, search space, strategy, cross-validation and\n"
     "objective; see README.md or examples/breast_cancer_logistic.json.\n"
     "\n"
@@ -49,6 +51,7 @@ static const struct {
     {"elbow", cli_elbow},
     {"ask", cli_ask},
     {"tell", cli_tell},
+    {"copy", cli_copy},
 };
 
 int main(int argc, char **argv)

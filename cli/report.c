@@ -357,10 +357,11 @@ static int parse_sizes(const char *cmd, const char *text, double **out, size_t *
  * no such study, no complete trial). */
 static char *stored_best_params(const char *db, const struct tune_study_config *cfg, int *number)
 {
-    FILE *f = fopen(db, "rb"); /* never create a database here */
-    if (!f)
+    FILE *f = cli_is_server_url(db) ? NULL : fopen(db, "rb"); /* never create a file here */
+    if (!f && !cli_is_server_url(db))
         return NULL;
-    fclose(f);
+    if (f)
+        fclose(f);
     struct tune_store *store = NULL;
     struct tune_study_info info = {0};
     struct tune_trial best = {0};

@@ -23,8 +23,8 @@ static const char run_help[] =
     "stored are not redone.\n"
     "\n"
     "Options:\n"
-    "  --db PATH      SQLite database (default: the study's \"storage\", else\n"
-    "                 ./tunefold.db)\n"
+    "  --db PATH      SQLite file or postgresql://USER@HOST:PORT/DB (default: the\n"
+    "                 study's \"storage\", else ./tunefold.db)\n"
     "  --trials N     trial budget, overriding search.trials (default 20; grid:\n"
     "                 the grid size). Raise it to extend a finished study.\n"
     "  --workers N    worker processes sharing the study (default: search.workers,\n"
@@ -308,7 +308,7 @@ static const char worker_help[] =
     "\n"
     "Options:\n"
     "  --study NAME   the study to join (required)\n"
-    "  --db PATH      SQLite database (default ./tunefold.db)\n"
+    "  --db PATH      SQLite file or postgresql:// URL (default ./tunefold.db)\n"
     "  --quiet        no progress display\n"
     "  -h, --help     show this help\n";
 

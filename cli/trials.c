@@ -13,7 +13,7 @@ static const char trials_help[] =
     "std over folds, params, mean fit and predict seconds per fold.\n"
     "\n"
     "Options:\n"
-    "  --db PATH      SQLite database (default ./tunefold.db)\n"
+    "  --db PATH      SQLite file or postgresql:// URL (default ./tunefold.db)\n"
     "  --study NAME   the study (default: the only study in the database)\n"
     "  --format F     table (default), csv or json\n"
     "  -h, --help     show this help\n";
@@ -25,7 +25,7 @@ static const char best_help[] =
     "every metric as mean and std over the folds.\n"
     "\n"
     "Options:\n"
-    "  --db PATH      SQLite database (default ./tunefold.db)\n"
+    "  --db PATH      SQLite file or postgresql:// URL (default ./tunefold.db)\n"
     "  --study NAME   the study (default: the only study in the database)\n"
     "  --format F     table (default) or json\n"
     "  -h, --help     show this help\n";

@@ -5,7 +5,8 @@
  * zeroed, so a double release is harmless; a URL without a scheme is a path
  * for the SQLite store, and an unknown scheme is refused rather than being
  * taken as a file name (which would silently create a file called
- * "postgres://..."). */
+ * "postgres://...").  "postgresql://" and "postgres://" URLs go to the
+ * PostgreSQL store whole (libpq reads them). */
 #include "tunefold/store.h"
 
 #include <math.h>
@@ -54,6 +55,8 @@ int tune_store_open(const char *url, struct tune_store **out, struct tune_error 
     if (!url || !*url)
         return tune_error_set(err, TUNE_EINVAL, "store URL is empty");
     const char *location = url;
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+        return tune_store_postgres.open(url, out, err);
     if (strncmp(url, "sqlite:", 7) == 0) {
         location = url + 7;
         /* "sqlite:///abs/path" and "sqlite://rel" are the same as "sqlite:PATH". */
@@ -61,7 +64,8 @@ int tune_store_open(const char *url, struct tune_store **out, struct tune_error 
             location += 2;
     } else if (scheme_len(url) > 0) {
         return tune_error_set(err, TUNE_EINVAL,
-                              "store URL '%s': unsupported scheme (use \"sqlite:PATH\" or a path)",
+                              "store URL '%s': unsupported scheme (use \"sqlite:PATH\", a path, "
+                              "or \"postgresql://USER@HOST:PORT/DB\")",
                               url);
     }
     if (!*location)
@@ -332,6 +336,66 @@ int tune_store_study_progress(struct tune_store *s, int64_t study_id, struct tun
     out->best_value = out->worst_value = NAN;
     out->best_number = -1;
     STORE_CALL(study_progress, 2, study_id, out);
+}
+
+int tune_store_study_blob_save(struct tune_store *s, int64_t study_id, const char *name,
+                               const void *data, size_t len, struct tune_error *err)
+{
+    STORE_CALL(study_blob_save, 3, study_id, name, data, len);
+}
+
+int tune_store_study_blob_load(struct tune_store *s, int64_t study_id, const char *name,
+                               void **data, size_t *len, struct tune_error *err)
+{
+    *data = NULL;
+    *len = 0;
+    STORE_CALL(study_blob_load, 3, study_id, name, data, len);
+}
+
+int tune_store_study_blob_list(struct tune_store *s, int64_t study_id, char ***names, size_t *n,
+                               struct tune_error *err)
+{
+    *names = NULL;
+    *n = 0;
+    STORE_CALL(study_blob_list, 3, study_id, names, n);
+}
+
+int tune_store_study_attr_list(struct tune_store *s, int64_t study_id, char ***keys,
+                               char ***values, size_t *n, struct tune_error *err)
+{
+    *keys = *values = NULL;
+    *n = 0;
+    STORE_CALL(study_attr_list, 3, study_id, keys, values, n);
+}
+
+int tune_store_artifact_list(struct tune_store *s, int64_t study_id, int number, char ***names,
+                             size_t *n, struct tune_error *err)
+{
+    *names = NULL;
+    *n = 0;
+    STORE_CALL(artifact_list, 3, study_id, number, names, n);
+}
+
+int tune_store_study_import(struct tune_store *s, const struct tune_study_info *info,
+                            int64_t *id, struct tune_error *err)
+{
+    STORE_CALL(study_import, 3, info, id);
+}
+
+int tune_store_trial_import(struct tune_store *s, int64_t study_id, const struct tune_trial *t,
+                            const struct tune_intermediate *intermediate, size_t n_intermediate,
+                            struct tune_error *err)
+{
+    STORE_CALL(trial_import, 3, study_id, t, intermediate, n_intermediate);
+}
+
+void tune_names_free(char **names, size_t n)
+{
+    if (!names)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
 }
 
 void tune_store_fail_at(struct tune_store *s, unsigned long call)

@@ -20,7 +20,7 @@
  * NAN ("undefined"), which is what the structs use for "none".
  *
  * Schema versions: PRAGMA user_version and meta('schema_version') both hold
- * the version (1).  A database with a newer version is refused rather than
+ * the version (3; 1 and 2 are migrated).  A database with a newer version is refused rather than
  * half-understood.  A version-0 file with no tables is new and gets the
  * schema; a SQLite file that has tables but no `meta` belongs to someone else
  * and is refused, so we never add tables to another program's database.
@@ -45,7 +45,8 @@
 #include <unistd.h>
 #include <time.h>
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
+#define BLOB_CHUNK (1u << 20) /* study blobs are written and read 1 MiB at a time */
 #define BUSY_TIMEOUT_MS 30000
 
 /* Waiting for the write lock.  SQLite's own busy timeout sleeps 1, 2, 5 ...
@@ -119,6 +120,16 @@ enum stmt_id {
     ST_PROGRESS,
     ST_STUDY_MAXIMIZE,
     ST_TRIAL_VALUE,
+    ST_BLOB_DELETE,
+    ST_BLOB_HEAD_INSERT,
+    ST_BLOB_CHUNK_INSERT,
+    ST_BLOB_HEAD,
+    ST_BLOB_CHUNK,
+    ST_BLOB_LIST,
+    ST_ATTR_LIST,
+    ST_ARTIFACT_LIST,
+    ST_STUDY_IMPORT,
+    ST_TRIAL_IMPORT,
     ST_COUNT
 };
 
@@ -239,6 +250,26 @@ static const char *const stmt_sql[ST_COUNT] = {
                     " FROM trials WHERE study_id = ?1",
     [ST_STUDY_MAXIMIZE] = "SELECT maximize, name FROM studies WHERE id = ?1",
     [ST_TRIAL_VALUE] = "SELECT value FROM trials WHERE study_id = ?1 AND number = ?2",
+    [ST_BLOB_DELETE] = "DELETE FROM study_blobs WHERE study_id = ?1 AND name = ?2",
+    [ST_BLOB_HEAD_INSERT] = "INSERT INTO study_blobs(study_id, name, len, chunks, checksum)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_BLOB_CHUNK_INSERT] = "INSERT INTO study_blob_chunks(study_id, name, chunk, data)"
+                             " VALUES (?1, ?2, ?3, ?4)",
+    [ST_BLOB_HEAD] = "SELECT len, chunks, checksum FROM study_blobs"
+                     " WHERE study_id = ?1 AND name = ?2",
+    [ST_BLOB_CHUNK] = "SELECT data FROM study_blob_chunks"
+                      " WHERE study_id = ?1 AND name = ?2 AND chunk = ?3",
+    [ST_BLOB_LIST] = "SELECT name FROM study_blobs WHERE study_id = ?1 ORDER BY name",
+    [ST_ATTR_LIST] = "SELECT key, value FROM study_attrs WHERE study_id = ?1 ORDER BY key",
+    [ST_ARTIFACT_LIST] = "SELECT a.name FROM artifacts a JOIN trials t ON t.id = a.trial_id"
+                         " WHERE t.study_id = ?1 AND t.number = ?2 ORDER BY a.name",
+    [ST_STUDY_IMPORT] = "INSERT INTO studies(name, config_json, metric, maximize, created)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_TRIAL_IMPORT] = "INSERT INTO trials(study_id, number, seq, origin, state, params_json,"
+                        " value, value_std, t_start, t_end, heartbeat, fit_seconds,"
+                        " predict_seconds, error, lost, worker, changed)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+                        " ?15, ?16, ?17)",
 };
 
 /* Schema version 1, as first released: a new file gets it and is then
@@ -341,8 +372,30 @@ static const char migrate_2_sql[] =
     "UPDATE meta SET value = '2' WHERE key = 'schema_version';"
     "PRAGMA user_version = 2;";
 
+/* Version 3: named study blobs (vtable version 3), written in chunks so
+ * that a large one is never held twice; checksum: FNV-1a 64 of the whole,
+ * as 16 hex digits, verified on load. */
+static const char migrate_3_sql[] =
+    "CREATE TABLE study_blobs ("
+    "  study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  len INTEGER NOT NULL,"
+    "  chunks INTEGER NOT NULL,"
+    "  checksum TEXT NOT NULL,"
+    "  PRIMARY KEY (study_id, name));"
+    "CREATE TABLE study_blob_chunks ("
+    "  study_id INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  chunk INTEGER NOT NULL,"
+    "  data BLOB NOT NULL,"
+    "  PRIMARY KEY (study_id, name, chunk),"
+    "  FOREIGN KEY (study_id, name) REFERENCES study_blobs(study_id, name) ON DELETE CASCADE);"
+    "UPDATE meta SET value = '3' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 3;";
+
 /* migrations[v] takes a version-v file to version v+1. */
-static const char *const migrations[SCHEMA_VERSION] = {[1] = migrate_2_sql};
+static const char *const migrations[SCHEMA_VERSION] = {[1] = migrate_2_sql,
+                                                       [2] = migrate_3_sql};
 
 struct sq_store {
     struct tune_store base; /* first: the generic handle points here */
@@ -1210,6 +1263,33 @@ static int check_result(struct sq_store *s, int number, const struct tune_trial_
     return TUNE_OK;
 }
 
+/* A trial's metrics and their folds, inside the caller's transaction. */
+static int insert_metrics(struct sq_store *s, sqlite3_int64 trial_id,
+                          const struct tune_metric_summary *metrics, size_t n,
+                          struct tune_error *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+    for (size_t i = 0; i < n; i++) {
+        const struct tune_metric_summary *m = &metrics[i];
+        st = use(s, ST_METRIC_INSERT);
+        if (sqlite3_bind_int64(st, 1, trial_id) || bind_text(st, 2, m->name) ||
+            bind_real(st, 3, m->mean) || bind_real(st, 4, m->std))
+            return sq_err(s, "cannot store a metric", err);
+        if ((rc = step_done(s, st, "cannot store a metric", err)))
+            return rc;
+        for (size_t f = 0; f < m->n_folds; f++) {
+            st = use(s, ST_FOLD_INSERT);
+            if (sqlite3_bind_int64(st, 1, trial_id) || bind_text(st, 2, m->name) ||
+                sqlite3_bind_int64(st, 3, (sqlite3_int64)f) || bind_real(st, 4, m->folds[f]))
+                return sq_err(s, "cannot store a metric fold", err);
+            if ((rc = step_done(s, st, "cannot store a metric fold", err)))
+                return rc;
+        }
+    }
+    return TUNE_OK;
+}
+
 static int sq_trial_finish(struct tune_store *base, int64_t study_id, int number,
                            const struct tune_trial_result *res, struct tune_error *err)
 {
@@ -1242,27 +1322,8 @@ static int sq_trial_finish(struct tune_store *base, int64_t study_id, int number
     }
     if ((rc = step_done(s, st, "cannot finish a trial", err)))
         goto fail;
-    for (size_t i = 0; i < res->n_metrics; i++) {
-        const struct tune_metric_summary *m = &res->metrics[i];
-        st = use(s, ST_METRIC_INSERT);
-        if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, m->name) ||
-            bind_real(st, 3, m->mean) || bind_real(st, 4, m->std)) {
-            rc = sq_err(s, "cannot store a metric", err);
-            goto fail;
-        }
-        if ((rc = step_done(s, st, "cannot store a metric", err)))
-            goto fail;
-        for (size_t f = 0; f < m->n_folds; f++) {
-            st = use(s, ST_FOLD_INSERT);
-            if (sqlite3_bind_int64(st, 1, row.id) || bind_text(st, 2, m->name) ||
-                sqlite3_bind_int64(st, 3, (sqlite3_int64)f) || bind_real(st, 4, m->folds[f])) {
-                rc = sq_err(s, "cannot store a metric fold", err);
-                goto fail;
-            }
-            if ((rc = step_done(s, st, "cannot store a metric fold", err)))
-                goto fail;
-        }
-    }
+    if ((rc = insert_metrics(s, row.id, res->metrics, res->n_metrics, err)))
+        goto fail;
     if (res->n_intermediate &&
         (rc = insert_intermediate(s, row.id, res->intermediate, res->n_intermediate, err)))
         goto fail;
@@ -1999,8 +2060,363 @@ static int sq_study_get_attr(struct tune_store *base, int64_t study_id, const ch
     return rc;
 }
 
+/* ---- version 3: study blobs, lists, imports ---------------------------------------- */
+
+/* FNV-1a, 64 bits: a blob's checksum (damage, not tampering). */
+static void blob_checksum(const void *data, size_t len, char out[17])
+{
+    const unsigned char *p = data;
+    unsigned long long h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    snprintf(out, 17, "%016llx", h);
+}
+
+static int study_exists(struct sq_store *s, int64_t study_id, struct tune_error *err)
+{
+    sqlite3_stmt *st = use(s, ST_STUDY_EXISTS);
+    if (sqlite3_bind_int64(st, 1, study_id))
+        return sq_err(s, "cannot look up a study", err);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return TUNE_OK;
+    if (rc == SQLITE_DONE)
+        return tune_error_set(err, TUNE_ENOTFOUND, "%s: no study with id %lld", s->path,
+                              (long long)study_id);
+    return sq_err(s, "cannot look up a study", err);
+}
+
+static int sq_study_blob_save(struct tune_store *base, int64_t study_id, const char *name,
+                              const void *data, size_t len, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    if (!name || !*name)
+        return tune_error_set(err, TUNE_EINVAL, "%s: a study blob needs a name", s->path);
+    if (len && !data)
+        return tune_error_set(err, TUNE_EINVAL, "%s: study blob '%s' has no data", s->path, name);
+    char sum[17];
+    blob_checksum(data, len, sum);
+    size_t chunks = (len + BLOB_CHUNK - 1) / BLOB_CHUNK;
+    int rc = tx_begin(s, 1, err);
+    if (rc)
+        return rc;
+    if ((rc = study_exists(s, study_id, err)))
+        goto fail;
+    sqlite3_stmt *st = use(s, ST_BLOB_DELETE);
+    if (sqlite3_bind_int64(st, 1, study_id) || bind_text(st, 2, name)) {
+        rc = sq_err(s, "cannot save a study blob", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot save a study blob", err)))
+        goto fail;
+    st = use(s, ST_BLOB_HEAD_INSERT);
+    if (sqlite3_bind_int64(st, 1, study_id) || bind_text(st, 2, name) ||
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)len) ||
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)chunks) || bind_text(st, 5, sum)) {
+        rc = sq_err(s, "cannot save a study blob", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot save a study blob", err)))
+        goto fail;
+    for (size_t c = 0; c < chunks; c++) {
+        size_t off = c * BLOB_CHUNK, n = len - off < BLOB_CHUNK ? len - off : BLOB_CHUNK;
+        st = use(s, ST_BLOB_CHUNK_INSERT);
+        /* SQLITE_STATIC: SQLite reads the caller's buffer, no copy */
+        if (sqlite3_bind_int64(st, 1, study_id) || bind_text(st, 2, name) ||
+            sqlite3_bind_int64(st, 3, (sqlite3_int64)c) ||
+            sqlite3_bind_blob64(st, 4, (const char *)data + off, n, SQLITE_STATIC)) {
+            rc = sq_err(s, "cannot save a study blob", err);
+            goto fail;
+        }
+        if ((rc = step_done(s, st, "cannot save a study blob", err)))
+            goto fail;
+    }
+    if ((rc = tx_commit(s, err)))
+        goto fail;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    return rc;
+}
+
+static int sq_study_blob_load(struct tune_store *base, int64_t study_id, const char *name,
+                              void **data, size_t *len, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    char *buf = NULL;
+    *data = NULL;
+    *len = 0;
+    if (!name)
+        return tune_error_set(err, TUNE_EINVAL, "%s: no study blob name given", s->path);
+    int rc = tx_begin(s, 0, err); /* one snapshot: no half-replaced blob */
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_BLOB_HEAD);
+    if (sqlite3_bind_int64(st, 1, study_id) || bind_text(st, 2, name)) {
+        rc = sq_err(s, "cannot load a study blob", err);
+        goto fail;
+    }
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = rc == SQLITE_DONE ? tune_error_set(err, TUNE_ENOTFOUND,
+                                                "%s: study %lld has no blob '%s'", s->path,
+                                                (long long)study_id, name)
+                               : sq_err(s, "cannot load a study blob", err);
+        goto fail;
+    }
+    sqlite3_int64 total = sqlite3_column_int64(st, 0), chunks = sqlite3_column_int64(st, 1);
+    char want[17] = "", got[17];
+    const unsigned char *sum = sqlite3_column_text(st, 2);
+    snprintf(want, sizeof want, "%s", sum ? (const char *)sum : "");
+    sqlite3_reset(st);
+    if (total < 0 || (uint64_t)total >= SIZE_MAX || !(buf = malloc((size_t)total + 1))) {
+        rc = sq_oom(s, err);
+        goto fail;
+    }
+    size_t at = 0;
+    for (sqlite3_int64 c = 0; c < chunks; c++) {
+        st = use(s, ST_BLOB_CHUNK);
+        if (sqlite3_bind_int64(st, 1, study_id) || bind_text(st, 2, name) ||
+            sqlite3_bind_int64(st, 3, c) || sqlite3_step(st) != SQLITE_ROW) {
+            rc = tune_error_set(err, TUNE_ESTORE, "%s: study blob '%s' is damaged (chunk %lld "
+                                                  "missing)",
+                                s->path, name, (long long)c);
+            goto fail;
+        }
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        if (at + n > (size_t)total) {
+            rc = tune_error_set(err, TUNE_ESTORE, "%s: study blob '%s' is damaged (too long)",
+                                s->path, name);
+            goto fail;
+        }
+        if (n)
+            memcpy(buf + at, sqlite3_column_blob(st, 0), n);
+        at += n;
+        sqlite3_reset(st);
+    }
+    buf[at] = '\0';
+    blob_checksum(buf, at, got);
+    if (at != (size_t)total || strcmp(got, want) != 0) {
+        rc = tune_error_set(err, TUNE_ESTORE,
+                            "%s: study blob '%s' is damaged (checksum or length differs)",
+                            s->path, name);
+        goto fail;
+    }
+    if ((rc = tx_commit(s, err)))
+        goto fail;
+    *data = buf;
+    *len = at;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    free(buf);
+    return rc;
+}
+
+/* Every row of a one- or two-column text query, bound to (study_id[, number]). */
+static int list_texts(struct sq_store *s, enum stmt_id id, int64_t study_id, int number,
+                      char ***first, char ***second, size_t *n, struct tune_error *err)
+{
+    size_t len = 0, cap = 0;
+    char **a = NULL, **b = NULL;
+    int rc;
+    *first = NULL;
+    if (second)
+        *second = NULL;
+    *n = 0;
+    sqlite3_stmt *st = use(s, id);
+    if (sqlite3_bind_int64(st, 1, study_id) ||
+        (id == ST_ARTIFACT_LIST && sqlite3_bind_int(st, 2, number)))
+        return sq_err(s, "cannot list names", err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (len == cap) {
+            size_t ncap = cap ? 2 * cap : 8;
+            char **na = realloc(a, ncap * sizeof *na), **nb = NULL;
+            if (na)
+                a = na;
+            if (!na || (second && !(nb = realloc(b, ncap * sizeof *nb))))
+                goto oom;
+            if (second)
+                b = nb;
+            cap = ncap;
+        }
+        a[len] = NULL;
+        if (second)
+            b[len] = NULL;
+        len++;
+        if (col_strdup(st, 0, &a[len - 1]) || (second && col_strdup(st, 1, &b[len - 1])))
+            goto oom;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(s, "cannot list names", err);
+        sqlite3_reset(st);
+        tune_names_free(a, len);
+        tune_names_free(b, second ? len : 0);
+        return rc;
+    }
+    sqlite3_reset(st);
+    *first = a;
+    if (second)
+        *second = b;
+    *n = len;
+    return TUNE_OK;
+oom:
+    sqlite3_reset(st);
+    tune_names_free(a, len);
+    tune_names_free(b, second ? len : 0);
+    return sq_oom(s, err);
+}
+
+static int sq_study_blob_list(struct tune_store *base, int64_t study_id, char ***names,
+                              size_t *n, struct tune_error *err)
+{
+    return list_texts(sq(base), ST_BLOB_LIST, study_id, 0, names, NULL, n, err);
+}
+
+static int sq_study_attr_list(struct tune_store *base, int64_t study_id, char ***keys,
+                              char ***values, size_t *n, struct tune_error *err)
+{
+    return list_texts(sq(base), ST_ATTR_LIST, study_id, 0, keys, values, n, err);
+}
+
+static int sq_artifact_list(struct tune_store *base, int64_t study_id, int number,
+                            char ***names, size_t *n, struct tune_error *err)
+{
+    return list_texts(sq(base), ST_ARTIFACT_LIST, study_id, number, names, NULL, n, err);
+}
+
+static int sq_study_import(struct tune_store *base, const struct tune_study_info *info,
+                           int64_t *id, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    struct tune_study_info old = {0};
+    int found;
+    if (!info || !info->name || !*info->name || !info->config_json || !info->metric)
+        return tune_error_set(err, TUNE_EINVAL, "%s: a study needs a name, a config and a metric",
+                              s->path);
+    int rc = tx_begin(s, 1, err);
+    if (rc)
+        return rc;
+    if ((rc = find_study(s, info->name, &old, &found, err)))
+        goto fail;
+    if (found) {
+        tune_study_info_release(&old);
+        rc = tune_error_set(err, TUNE_ECONFLICT, "study '%s' already exists in %s", info->name,
+                            s->path);
+        goto fail;
+    }
+    sqlite3_stmt *st = use(s, ST_STUDY_IMPORT);
+    if (bind_text(st, 1, info->name) || bind_text(st, 2, info->config_json) ||
+        bind_text(st, 3, info->metric) || sqlite3_bind_int(st, 4, info->maximize != 0) ||
+        bind_real(st, 5, info->created)) {
+        rc = sq_err(s, "cannot create a study", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot create a study", err)))
+        goto fail;
+    *id = sqlite3_last_insert_rowid(s->db);
+    if ((rc = tx_commit(s, err)))
+        goto fail;
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    return rc;
+}
+
+static int sq_trial_import(struct tune_store *base, int64_t study_id, const struct tune_trial *t,
+                           const struct tune_intermediate *intermediate, size_t n_intermediate,
+                           struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    struct trial_row row;
+    cJSON *root = NULL;
+    struct text_buf text = {0};
+    if (!t || (n_intermediate && !intermediate))
+        return tune_error_set(err, TUNE_EINVAL, "%s: no trial given", s->path);
+    if (t->params_json) {
+        int prc = parse_params(s, t->number, t->params_json, &root, err);
+        if (prc)
+            return prc;
+    }
+    int rc = tx_begin(s, 1, err);
+    if (rc) {
+        cJSON_Delete(root);
+        return rc;
+    }
+    if ((rc = study_exists(s, study_id, err)))
+        goto fail;
+    rc = find_trial(s, study_id, t->number, &row, err);
+    if (rc == TUNE_OK) {
+        rc = tune_error_set(err, TUNE_ECONFLICT, "%s: study %lld already has a trial %d",
+                            s->path, (long long)study_id, t->number);
+        goto fail;
+    }
+    if (rc != TUNE_ENOTFOUND)
+        goto fail;
+    int search = t->origin == TUNE_ORIGIN_SEARCH;
+    sqlite3_int64 stamp;
+    if ((rc = bump(s, study_id, &stamp, err)) ||
+        (search && !t->lost && (rc = budget_add(s, study_id, 1, err))))
+        goto fail;
+    sqlite3_stmt *st = use(s, ST_GONE_DELETE);
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int64(st, 2, t->number)) {
+        rc = sq_err(s, "cannot import a trial", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot import a trial", err)))
+        goto fail;
+    st = use(s, ST_TRIAL_IMPORT);
+    double heartbeat = isnan(t->t_end) ? t->t_start : t->t_end;
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int(st, 2, t->number) ||
+        sqlite3_bind_int(st, 3, t->seq) || bind_text(st, 4, search ? "SEARCH" : "MANUAL") ||
+        bind_text(st, 5, tune_trial_state_name(t->state)) || bind_text(st, 6, t->params_json) ||
+        bind_real(st, 7, t->value) || bind_real(st, 8, t->value_std) ||
+        bind_real(st, 9, t->t_start) || bind_real(st, 10, t->t_end) ||
+        bind_real(st, 11, heartbeat) || bind_real(st, 12, t->fit_seconds) ||
+        bind_real(st, 13, t->predict_seconds) || bind_text(st, 14, t->error) ||
+        sqlite3_bind_int(st, 15, t->lost != 0) || bind_text(st, 16, t->worker) ||
+        sqlite3_bind_int64(st, 17, stamp)) {
+        rc = sq_err(s, "cannot import a trial", err);
+        goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot import a trial", err)))
+        goto fail;
+    sqlite3_int64 trial_id = sqlite3_last_insert_rowid(s->db);
+    for (const cJSON *item = root ? root->child : NULL; item; item = item->next) {
+        text.len = 0;
+        if (put_json(&text, item)) {
+            rc = sq_oom(s, err);
+            goto fail;
+        }
+        st = use(s, ST_PARAM_INSERT);
+        if (sqlite3_bind_int64(st, 1, trial_id) || bind_text(st, 2, item->string) ||
+            bind_text(st, 3, text.p)) {
+            rc = sq_err(s, "cannot import a trial", err);
+            goto fail;
+        }
+        if ((rc = step_done(s, st, "cannot import a trial", err)))
+            goto fail;
+    }
+    if ((rc = insert_metrics(s, trial_id, t->metrics, t->n_metrics, err)) ||
+        (n_intermediate &&
+         (rc = insert_intermediate(s, trial_id, intermediate, n_intermediate, err))) ||
+        (rc = tx_commit(s, err)))
+        goto fail;
+    free(text.p);
+    cJSON_Delete(root);
+    return TUNE_OK;
+fail:
+    tx_rollback(s);
+    free(text.p);
+    cJSON_Delete(root);
+    return rc;
+}
+
 const struct tune_store_type tune_store_sqlite = {
-    .version = 2,
+    .version = 3,
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,
@@ -2026,4 +2442,11 @@ const struct tune_store_type tune_store_sqlite = {
     .trial_best = sq_trial_best,
     .trial_page = sq_trial_page,
     .study_progress = sq_study_progress,
+    .study_blob_save = sq_study_blob_save,
+    .study_blob_load = sq_study_blob_load,
+    .study_blob_list = sq_study_blob_list,
+    .study_attr_list = sq_study_attr_list,
+    .artifact_list = sq_artifact_list,
+    .study_import = sq_study_import,
+    .trial_import = sq_trial_import,
 };

@@ -1,9 +1,17 @@
-/* test_store.c — the SQLite store: schema, studies, claims against a budget,
- * params, exact round trip of results, stale-trial recovery, artifacts,
- * reopening, refusal of foreign files, and rollback when a write fails.
- * Every test ends with PRAGMA integrity_check on the file it used. */
+/* test_store.c — the store conformance suite: one set of tests run against
+ * every backend (SQLite, and PostgreSQL when TUNEFOLD_TEST_PG_URL names a
+ * server: scripts/pg-test-server start prints one, `make test-pg` runs the
+ * suite against a throwaway one).  Schema, studies, claims against a budget
+ * (several processes at once), params, exact round trip of results,
+ * stale-trial recovery, artifacts, reopening, refusal of foreign databases,
+ * rollback when a write fails, changes, pages, best and progress.  Tests of
+ * one backend's own matters (SQLite files, WAL, integrity_check, the
+ * version-1 migration; PostgreSQL URLs, passwords, schemas) are its alone.
+ * Every SQLite test ends with PRAGMA integrity_check on the file it used;
+ * every PostgreSQL test works in a schema of its own, dropped at the end. */
 #include "testutil.h"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 
@@ -12,47 +20,103 @@
 #define CONFIG_A "{\"name\":\"iris-knn\",\"seed\":42,\"trials\":7}"
 #define CONFIG_B "{\"name\":\"iris-knn\",\"seed\":43,\"trials\":7}"
 
+struct backend {
+    const char *name;
+    int pg;
+};
+static const struct backend sqlite_backend = {"sqlite", 0};
+static const struct backend pg_backend = {"postgres", 1};
+
+/* One test body, run as a test of each backend: "suite" on SQLite and
+ * "suite_pg" on PostgreSQL (skipped, saying why, without a server). */
+static void pg_require(void);
+#define CONFORMANCE(suite, name)                                  \
+    static void name(const struct backend *be);                   \
+    Test(suite, name) { name(&sqlite_backend); }                  \
+    Test(suite##_pg, name) { pg_require(); name(&pg_backend); }   \
+    static void name(const struct backend *be)
+
 struct fixture {
-    char *dir;
-    char *path;
+    const struct backend *be;
+    char *dir;      /* SQLite: the test's folder */
+    char *path;     /* SQLite: the file; PostgreSQL: the URL of the test's schema */
+    char *schema;   /* PostgreSQL */
     struct tune_store *store;
     struct tune_study_info info;
 };
 
-static void fx_open(struct fixture *fx)
+/* ---- PostgreSQL: the server, a schema per test ---------------------------------- */
+
+static const char *pg_url(void)
 {
-    struct tune_error err = {0};
-    int rc = tune_store_open(fx->path, &fx->store, &err);
-    cr_assert_eq(rc, TUNE_OK, "open %s: %s", fx->path, err.msg);
+    const char *u = getenv("TUNEFOLD_TEST_PG_URL");
+    return u && *u ? u : NULL;
 }
 
-static void fx_close(struct fixture *fx)
+static void pg_require(void)
 {
-    tune_store_close(fx->store);
-    fx->store = NULL;
+    if (!pg_url())
+        cr_skip_test("PostgreSQL tests skipped: TUNEFOLD_TEST_PG_URL is not set (`make test-pg` "
+                     "starts a throwaway server; scripts/pg-test-server start prints a URL)");
 }
 
-/* A fresh database with one study "iris-knn" (metric accuracy, maximize). */
-static struct fixture fx_new(void)
+static PGconn *pg_connect(const char *url)
 {
-    struct fixture fx = {0};
-    struct tune_error err = {0};
-    int created = -1;
-    fx.dir = tu_tmpdir();
-    size_t len = strlen(fx.dir) + 16;
-    fx.path = malloc(len);
-    snprintf(fx.path, len, "%s/tune.db", fx.dir);
-    fx_open(&fx);
-    int rc = tune_store_study_create_or_load(fx.store, "iris-knn", CONFIG_A, "accuracy", 1,
-                                                  &fx.info, &created, &err);
-    cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
-    cr_assert_eq(created, 1);
-    return fx;
+    PGconn *c = PQconnectdb(url);
+    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s: %s", url, PQerrorMessage(c));
+    PQclear(PQexec(c, "SET client_min_messages = 'warning'"));
+    return c;
 }
 
-/* Run one query on the file with plain sqlite3 (no store involved) and
- * return the first column of the first row as a malloc'ed string. */
-static char *sql_text(const char *path, const char *sql)
+static void pg_exec(const char *url, const char *sql)
+{
+    PGconn *c = pg_connect(url);
+    PGresult *r = PQexec(c, sql);
+    cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
+              "%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+}
+
+static char *pg_text(const char *url, const char *sql)
+{
+    PGconn *c = pg_connect(url);
+    PGresult *r = PQexec(c, sql);
+    cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(c));
+    char *out = strdup(PQntuples(r) == 0 || PQgetisnull(r, 0, 0) ? "(none)" : PQgetvalue(r, 0, 0));
+    PQclear(r);
+    PQfinish(c);
+    return out;
+}
+
+/* A new schema of its own, and the URL that puts the store in it. */
+static void pg_new_schema(char **schema, char **url)
+{
+    static int counter;
+    char name[48], sql[160];
+    snprintf(name, sizeof name, "tf_test_%ld_%d", (long)getpid(), counter++);
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", name, name);
+    pg_exec(pg_url(), sql);
+    const char *base = pg_url();
+    size_t len = strlen(base) + strlen(name) + 64;
+    *url = malloc(len);
+    snprintf(*url, len, "%s%soptions=-csearch_path%%3D%s", base, strchr(base, '?') ? "&" : "?",
+             name);
+    *schema = strdup(name);
+}
+
+static void pg_drop_schema(const char *schema)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", schema);
+    pg_exec(pg_url(), sql);
+}
+
+/* ---- SQL on the store's database, with no store involved ---------------------- */
+
+/* Run one query on a SQLite file and return the first column of the first
+ * row as a malloc'ed string. */
+static char *sq_text(const char *path, const char *sql)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -68,7 +132,7 @@ static char *sql_text(const char *path, const char *sql)
     return out;
 }
 
-static void sql_exec(const char *path, const char *sql)
+static void sq_exec(const char *path, const char *sql)
 {
     sqlite3 *db = NULL;
     cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
@@ -79,24 +143,92 @@ static void sql_exec(const char *path, const char *sql)
     sqlite3_close(db);
 }
 
-static void assert_sql(const char *path, const char *sql, const char *expected)
+static void sq_assert(const char *path, const char *sql, const char *expected)
 {
-    char *got = sql_text(path, sql);
+    char *got = sq_text(path, sql);
     cr_assert_str_eq(got, expected, "%s -> '%s', expected '%s'", sql, got, expected);
     free(got);
+}
+
+/* The same on the fixture's database, whichever backend: the SQL must be
+ * understood by both (CAST(lost AS INTEGER), not lost; (1 = 0), not 0). */
+static void sql_exec(const struct fixture *fx, const char *sql)
+{
+    if (fx->be->pg)
+        pg_exec(fx->path, sql);
+    else
+        sq_exec(fx->path, sql);
+}
+
+static void assert_sql(const struct fixture *fx, const char *sql, const char *expected)
+{
+    char *got = fx->be->pg ? pg_text(fx->path, sql) : sq_text(fx->path, sql);
+    cr_assert_str_eq(got, expected, "%s: %s -> '%s', expected '%s'", fx->be->name, sql, got,
+                     expected);
+    free(got);
+}
+
+/* ---- the fixture ------------------------------------------------------------ */
+
+static void fx_open(struct fixture *fx)
+{
+    struct tune_error err = {0};
+    int rc = tune_store_open(fx->path, &fx->store, &err);
+    cr_assert_eq(rc, TUNE_OK, "open %s: %s", fx->path, err.msg);
+}
+
+static void fx_close(struct fixture *fx)
+{
+    tune_store_close(fx->store);
+    fx->store = NULL;
+}
+
+/* An empty database of the backend, not opened. */
+static struct fixture fx_empty(const struct backend *be)
+{
+    struct fixture fx = {0};
+    fx.be = be;
+    if (be->pg) {
+        pg_new_schema(&fx.schema, &fx.path);
+    } else {
+        fx.dir = tu_tmpdir();
+        size_t len = strlen(fx.dir) + 16;
+        fx.path = malloc(len);
+        snprintf(fx.path, len, "%s/tune.db", fx.dir);
+    }
+    return fx;
+}
+
+/* A fresh database with one study "iris-knn" (metric accuracy, maximize). */
+static struct fixture fx_new(const struct backend *be)
+{
+    struct fixture fx = fx_empty(be);
+    struct tune_error err = {0};
+    int created = -1;
+    fx_open(&fx);
+    int rc = tune_store_study_create_or_load(fx.store, "iris-knn", CONFIG_A, "accuracy", 1,
+                                             &fx.info, &created, &err);
+    cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
+    cr_assert_eq(created, 1);
+    return fx;
 }
 
 static void fx_free(struct fixture *fx)
 {
     fx_close(fx);
-    assert_sql(fx->path, "PRAGMA integrity_check", "ok");
-    assert_sql(fx->path, "PRAGMA foreign_key_check", "(none)");
+    if (fx->be->pg) {
+        pg_drop_schema(fx->schema);
+        free(fx->schema);
+    } else {
+        sq_assert(fx->path, "PRAGMA integrity_check", "ok");
+        sq_assert(fx->path, "PRAGMA foreign_key_check", "(none)");
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+        cr_assert_eq(system(cmd), 0);
+        free(fx->dir);
+    }
     tune_study_info_release(&fx->info);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
-    cr_assert_eq(system(cmd), 0);
     free(fx->path);
-    free(fx->dir);
 }
 
 static int claim(struct fixture *fx, enum tune_trial_origin origin, size_t budget, int *number,
@@ -194,14 +326,14 @@ Test(store, url_with_sqlite_scheme_opens_and_unknown_scheme_is_refused)
     snprintf(url, sizeof url, "sqlite:%s/a.db", dir);
     cr_assert_eq(tune_store_open(url, &s, &err), TUNE_OK, "%s", err.msg);
     cr_assert_str_eq(s->type->name, "sqlite");
-    cr_assert_eq(s->type->version, 2);
+    cr_assert_eq(s->type->version, 3);
     tune_store_close(s);
     snprintf(url, sizeof url, "%s/a.db", dir);
-    assert_sql(url, "PRAGMA user_version", "2");
+    sq_assert(url, "PRAGMA user_version", "3");
 
-    cr_assert_eq(tune_store_open("postgres://db.example/tune", &s, &err), TUNE_EINVAL);
+    cr_assert_eq(tune_store_open("mysql://db.example/tune", &s, &err), TUNE_EINVAL);
     cr_assert_null(s);
-    cr_assert(strstr(err.msg, "postgres://db.example/tune"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "mysql://db.example/tune"), "%s", err.msg);
     cr_assert_eq(tune_store_open("", &s, &err), TUNE_EINVAL);
     cr_assert_eq(tune_store_open("sqlite:", &s, &err), TUNE_EINVAL);
 
@@ -216,20 +348,21 @@ Test(store, url_with_sqlite_scheme_opens_and_unknown_scheme_is_refused)
 
 /* ---- schema ---------------------------------------------------------------- */
 
-Test(store, fresh_database_is_wal_with_schema_version_2)
+Test(store, fresh_database_is_wal_with_schema_version_3)
 {
-    struct fixture fx = fx_new();
-    assert_sql(fx.path, "PRAGMA journal_mode", "wal");
-    assert_sql(fx.path, "PRAGMA user_version", "2");
-    assert_sql(fx.path, "SELECT value FROM meta WHERE key = 'schema_version'", "2");
-    assert_sql(fx.path,
+    struct fixture fx = fx_new(&sqlite_backend);
+    assert_sql(&fx, "PRAGMA journal_mode", "wal");
+    assert_sql(&fx, "PRAGMA user_version", "3");
+    assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "3");
+    assert_sql(&fx,
                "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
                " WHERE type = 'table' ORDER BY name)",
-               "artifacts,meta,studies,study_attrs,trial_gone,trial_intermediate,trial_metric_folds,trial_metrics,trial_params,trials");
+               "artifacts,meta,studies,study_attrs,study_blob_chunks,study_blobs,trial_gone,"
+               "trial_intermediate,trial_metric_folds,trial_metrics,trial_params,trials");
     /* Opening again runs the (idempotent) schema check without changing anything. */
     fx_close(&fx);
     fx_open(&fx);
-    assert_sql(fx.path, "SELECT COUNT(*) FROM meta", "1");
+    assert_sql(&fx, "SELECT COUNT(*) FROM meta", "1");
     fx_free(&fx);
 }
 
@@ -266,16 +399,16 @@ Test(store, newer_schema_version_is_refused)
     struct tune_error err = {0};
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_OK, "%s", err.msg);
     tune_store_close(s);
-    sql_exec(path, "PRAGMA user_version = 3");
+    sq_exec(path, "PRAGMA user_version = 4");
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
     cr_assert_null(s);
     cr_assert(strstr(err.msg, path), "%s", err.msg);
-    cr_assert(strstr(err.msg, "version 3 is newer"), "%s", err.msg);
-
-    sql_exec(path, "PRAGMA user_version = 2; UPDATE meta SET value = '4'");
-    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
     cr_assert(strstr(err.msg, "version 4 is newer"), "%s", err.msg);
-    assert_sql(path, "PRAGMA integrity_check", "ok");
+
+    sq_exec(path, "PRAGMA user_version = 3; UPDATE meta SET value = '5'");
+    cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
+    cr_assert(strstr(err.msg, "version 5 is newer"), "%s", err.msg);
+    sq_assert(path, "PRAGMA integrity_check", "ok");
     snprintf(path, sizeof path, "rm -rf '%s'", dir);
     cr_assert_eq(system(path), 0);
     free(dir);
@@ -286,25 +419,139 @@ Test(store, another_programs_sqlite_database_is_left_alone)
     char *dir = tu_tmpdir();
     char path[600];
     snprintf(path, sizeof path, "%s/other.db", dir);
-    sql_exec(path, "CREATE TABLE photos (id INTEGER PRIMARY KEY, file TEXT);"
+    sq_exec(path, "CREATE TABLE photos (id INTEGER PRIMARY KEY, file TEXT);"
                    "INSERT INTO photos(file) VALUES ('cat.jpg')");
     struct tune_store *s = NULL;
     struct tune_error err = {0};
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
     cr_assert(strstr(err.msg, path), "%s", err.msg);
     cr_assert(strstr(err.msg, "not a tunefold store"), "%s", err.msg);
-    assert_sql(path, "SELECT COUNT(*) FROM sqlite_master", "1");
-    assert_sql(path, "PRAGMA journal_mode", "delete");
+    sq_assert(path, "SELECT COUNT(*) FROM sqlite_master", "1");
+    sq_assert(path, "PRAGMA journal_mode", "delete");
     snprintf(path, sizeof path, "rm -rf '%s'", dir);
     cr_assert_eq(system(path), 0);
     free(dir);
 }
 
+/* ---- PostgreSQL's own: URLs, passwords, schemas --------------------------------- */
+
+Test(store_pg, a_password_in_the_url_is_refused_without_being_repeated)
+{
+    struct tune_store *s = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_store_open("postgresql://ann:s3cr3t@127.0.0.1:1/tune", &s, &err),
+                 TUNE_EINVAL);
+    cr_assert_null(s);
+    cr_assert(strstr(err.msg, "~/.pgpass") && strstr(err.msg, "PGPASSWORD"), "%s", err.msg);
+    cr_assert_null(strstr(err.msg, "s3cr3t"), "the password is never printed: %s", err.msg);
+    cr_assert_eq(tune_store_open("postgres://ann@127.0.0.1:1/tune?password=s3cr3t", &s, &err),
+                 TUNE_EINVAL);
+    cr_assert_null(strstr(err.msg, "s3cr3t"), "%s", err.msg);
+    /* nobody listens on port 1: a store error naming the URL, at once */
+    cr_assert_eq(tune_store_open("postgresql://ann@127.0.0.1:1/tune", &s, &err), TUNE_ESTORE);
+    cr_assert(strstr(err.msg, "postgresql://ann@127.0.0.1:1/tune") &&
+                  strstr(err.msg, "cannot connect"),
+              "%s", err.msg);
+    cr_assert_null(strchr(err.msg, '\n'));
+    cr_assert_eq(tune_store_open("postgresql://[bad", &s, &err), TUNE_EINVAL);
+}
+
+Test(store_pg, a_fresh_schema_gets_every_table_and_version_1_once)
+{
+    pg_require();
+    struct fixture fx = fx_new(&pg_backend);
+    cr_assert_str_eq(fx.store->type->name, "postgres");
+    cr_assert_eq(fx.store->type->version, 3);
+    assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "1");
+    assert_sql(&fx,
+               "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables"
+               " WHERE schemaname = current_schema()",
+               "artifacts,meta,studies,study_attrs,study_blob_chunks,study_blobs,trial_gone,"
+               "trial_intermediate,trial_metric_folds,trial_metrics,trial_params,trials");
+    fx_close(&fx);
+    fx_open(&fx);
+    assert_sql(&fx, "SELECT COUNT(*) FROM meta", "1");
+    /* times are the server's: the study was created by its clock */
+    assert_sql(&fx, "SELECT abs(created - EXTRACT(EPOCH FROM now())) < 60 FROM studies", "t");
+    fx_free(&fx);
+}
+
+Test(store_pg, a_newer_schema_and_another_programs_tables_are_refused_and_left_alone)
+{
+    pg_require();
+    struct fixture fx = fx_new(&pg_backend);
+    struct tune_store *s = NULL;
+    struct tune_error err = {0};
+    fx_close(&fx);
+    sql_exec(&fx, "UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    cr_assert_eq(tune_store_open(fx.path, &s, &err), TUNE_EINVAL);
+    cr_assert_null(s);
+    cr_assert(strstr(err.msg, "version 4 is newer") && strstr(err.msg, fx.path), "%s", err.msg);
+    fx_free(&fx);
+
+    fx = fx_empty(&pg_backend);
+    sql_exec(&fx, "CREATE TABLE photos (id serial PRIMARY KEY, file text);"
+                  "INSERT INTO photos(file) VALUES ('cat.jpg')");
+    cr_assert_eq(tune_store_open(fx.path, &s, &err), TUNE_EINVAL);
+    cr_assert(strstr(err.msg, "not a tunefold store") && strstr(err.msg, fx.path), "%s",
+              err.msg);
+    assert_sql(&fx, "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()", "1");
+    /* a meta table of someone else's is no tunefold store either */
+    sql_exec(&fx, "CREATE TABLE meta (id int)");
+    cr_assert_eq(tune_store_open(fx.path, &s, &err), TUNE_EINVAL);
+    cr_assert(strstr(err.msg, "not a tunefold store"), "%s", err.msg);
+    assert_sql(&fx, "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()", "2");
+    fx.info.name = NULL;
+    fx_free(&fx);
+}
+
+Test(store_pg, several_processes_opening_an_empty_schema_at_once_create_it_once)
+{
+    pg_require();
+    struct fixture fx = fx_empty(&pg_backend);
+    enum { N = 6 };
+    pid_t pids[N];
+    for (int i = 0; i < N; i++) {
+        pids[i] = fork();
+        cr_assert_neq(pids[i], -1);
+        if (pids[i] == 0) {
+            struct tune_store *s = NULL;
+            struct tune_error err = {0};
+            _exit(tune_store_open(fx.path, &s, &err) == TUNE_OK ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < N; i++) {
+        int st = 0;
+        cr_assert_eq(waitpid(pids[i], &st, 0), pids[i]);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    assert_sql(&fx, "SELECT COUNT(*) FROM meta", "1");
+    fx_free(&fx);
+}
+
+Test(store_pg, text_that_is_not_utf8_is_stored_with_question_marks)
+{
+    pg_require();
+    struct fixture fx = fx_new(&pg_backend);
+    struct tune_error err = {0};
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
+    struct tune_trial_result res = {.state = TUNE_TRIAL_FAILED, .value = NAN, .value_std = NAN,
+                                    .fit_seconds = NAN, .predict_seconds = NAN,
+                                    .error = "bad \xff\xfe byte, caf\xc3\xa9 ok"};
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &res, &err), TUNE_OK, "%s",
+                 err.msg);
+    struct tune_trial t;
+    cr_assert_eq(tune_store_trial_get(fx.store, fx.info.id, 0, &t, &err), TUNE_OK);
+    cr_assert_str_eq(t.error, "bad ?? byte, caf\xc3\xa9 ok");
+    tune_trial_release(&t);
+    fx_free(&fx);
+}
+
 /* ---- studies --------------------------------------------------------------- */
 
-Test(store, study_is_created_then_reloaded_and_a_different_config_conflicts)
+CONFORMANCE(store, study_is_created_then_reloaded_and_a_different_config_conflicts)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     struct tune_study_info again = {0};
     int created = -1;
@@ -333,7 +580,7 @@ Test(store, study_is_created_then_reloaded_and_a_different_config_conflicts)
              fx.path);
     cr_assert_str_eq(err.msg, want);
     cr_assert_null(again.name);
-    assert_sql(fx.path, "SELECT config_json FROM studies", CONFIG_A);
+    assert_sql(&fx, "SELECT config_json FROM studies", CONFIG_A);
 
     /* A second study, listed after the first; find by name; unknown name. */
     rc = tune_store_study_create_or_load(fx.store, "wine-svm", CONFIG_B, "log_loss", 0,
@@ -360,9 +607,9 @@ Test(store, study_is_created_then_reloaded_and_a_different_config_conflicts)
 
 /* ---- claims and the budget ------------------------------------------------- */
 
-Test(store, search_claims_stop_at_the_budget_and_manual_claims_take_no_seq)
+CONFORMANCE(store, search_claims_stop_at_the_budget_and_manual_claims_take_no_seq)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 0, 0);
     claim_ok(&fx, TUNE_ORIGIN_MANUAL, 3, 1, -1);
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 2, 1);
@@ -370,7 +617,7 @@ Test(store, search_claims_stop_at_the_budget_and_manual_claims_take_no_seq)
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 3, 2);
     claim_over_budget(&fx, 3);
     claim_over_budget(&fx, 3);
-    assert_sql(fx.path, "SELECT COUNT(*) FROM trials", "4");
+    assert_sql(&fx, "SELECT COUNT(*) FROM trials", "4");
     /* The budget binds search trials only. */
     claim_ok(&fx, TUNE_ORIGIN_MANUAL, 0, 4, -1);
     /* A larger budget lets the search continue where it stopped. */
@@ -392,7 +639,7 @@ Test(store, search_claims_stop_at_the_budget_and_manual_claims_take_no_seq)
     }
     tune_trials_free(t, n);
     /* claim sets the heartbeat to its start time */
-    assert_sql(fx.path, "SELECT COUNT(*) FROM trials WHERE heartbeat IS NULL", "0");
+    assert_sql(&fx, "SELECT COUNT(*) FROM trials WHERE heartbeat IS NULL", "0");
 
     struct tune_error err = {0};
     int number, seq;
@@ -402,9 +649,9 @@ Test(store, search_claims_stop_at_the_budget_and_manual_claims_take_no_seq)
     fx_free(&fx);
 }
 
-Test(store, abandoned_claim_is_removed_and_gives_its_slot_back)
+CONFORMANCE(store, abandoned_claim_is_removed_and_gives_its_slot_back)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 0, 0);
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 1, 1);
@@ -415,23 +662,23 @@ Test(store, abandoned_claim_is_removed_and_gives_its_slot_back)
                  TUNE_OK, "%s", err.msg);
     cr_assert_eq(tune_store_trial_abandon(fx.store, fx.info.id, 1, &err), TUNE_OK, "%s",
                  err.msg);
-    assert_sql(fx.path, "SELECT COUNT(*) FROM trial_params", "0");
-    assert_sql(fx.path, "SELECT COUNT(*) FROM artifacts", "0");
+    assert_sql(&fx, "SELECT COUNT(*) FROM trial_params", "0");
+    assert_sql(&fx, "SELECT COUNT(*) FROM artifacts", "0");
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 1, 1);
 
     finish_simple(&fx, 0, 0.75);
     cr_assert_eq(tune_store_trial_abandon(fx.store, fx.info.id, 0, &err), TUNE_ECONFLICT);
     cr_assert(strstr(err.msg, "already COMPLETE"), "%s", err.msg);
     cr_assert_eq(tune_store_trial_abandon(fx.store, fx.info.id, 17, &err), TUNE_ENOTFOUND);
-    assert_sql(fx.path, "SELECT COUNT(*) FROM trials", "2");
+    assert_sql(&fx, "SELECT COUNT(*) FROM trials", "2");
     fx_free(&fx);
 }
 
 /* Four processes claim from one file at once: the budget is never exceeded
  * and no number or seq is handed out twice. */
-Test(store, concurrent_workers_never_exceed_the_budget_or_share_a_number)
+CONFORMANCE(store, concurrent_workers_never_exceed_the_budget_or_share_a_number)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     fx_close(&fx);
     enum { WORKERS = 4, BUDGET = 37 };
     pid_t pids[WORKERS];
@@ -480,9 +727,9 @@ Test(store, concurrent_workers_never_exceed_the_budget_or_share_a_number)
 
 /* ---- params ---------------------------------------------------------------- */
 
-Test(store, params_are_stored_whole_and_one_row_per_key)
+CONFORMANCE(store, params_are_stored_whole_and_one_row_per_key)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     /* cJSON's own printer would turn C into 0.00316227766016838, one ulp off. */
     const char *params = "{\"C\":0.0031622776601683794,\"penalty\":\"l1\",\"max_iter\":237,"
@@ -490,25 +737,25 @@ Test(store, params_are_stored_whole_and_one_row_per_key)
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
     int rc = tune_store_trial_set_params(fx.store, fx.info.id, 0, params, &err);
     cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
-    assert_sql(fx.path, "SELECT COUNT(*) FROM trial_params", "5");
-    assert_sql(fx.path, "SELECT value_json FROM trial_params WHERE name = 'layers'",
+    assert_sql(&fx, "SELECT COUNT(*) FROM trial_params", "5");
+    assert_sql(&fx, "SELECT value_json FROM trial_params WHERE name = 'layers'",
                "[64,1.5e-300,\"a\\\"b\"]");
-    assert_sql(fx.path, "SELECT params_json FROM trials", params);
-    assert_sql(fx.path, "SELECT value_json FROM trial_params WHERE name = 'C'",
+    assert_sql(&fx, "SELECT params_json FROM trials", params);
+    assert_sql(&fx, "SELECT value_json FROM trial_params WHERE name = 'C'",
                "0.0031622776601683794");
-    assert_sql(fx.path, "SELECT value_json FROM trial_params WHERE name = 'penalty'", "\"l1\"");
-    assert_sql(fx.path, "SELECT value_json FROM trial_params WHERE name = 'max_iter'", "237");
-    assert_sql(fx.path, "SELECT value_json FROM trial_params WHERE name = 'fit_intercept'",
+    assert_sql(&fx, "SELECT value_json FROM trial_params WHERE name = 'penalty'", "\"l1\"");
+    assert_sql(&fx, "SELECT value_json FROM trial_params WHERE name = 'max_iter'", "237");
+    assert_sql(&fx, "SELECT value_json FROM trial_params WHERE name = 'fit_intercept'",
                "true");
-    assert_sql(fx.path, "SELECT group_concat(trial_id) FROM trial_params WHERE trial_id !="
-                        " (SELECT id FROM trials WHERE number = 0)",
-               "(none)");
+    assert_sql(&fx, "SELECT COUNT(*) FROM trial_params WHERE trial_id <>"
+                    " (SELECT id FROM trials WHERE number = 0)",
+               "0");
 
     /* Setting again replaces every row. */
     rc = tune_store_trial_set_params(fx.store, fx.info.id, 0, "{\"C\":12.5}", &err);
     cr_assert_eq(rc, TUNE_OK, "%s", err.msg);
-    assert_sql(fx.path, "SELECT group_concat(name || '=' || value_json) FROM trial_params",
-               "C=12.5");
+    assert_sql(&fx, "SELECT COUNT(*) FROM trial_params", "1");
+    assert_sql(&fx, "SELECT name || '=' || value_json FROM trial_params", "C=12.5");
 
     /* Bad input changes nothing. */
     cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, 0, "[1,2]", &err),
@@ -523,7 +770,7 @@ Test(store, params_are_stored_whole_and_one_row_per_key)
     cr_assert(strstr(err.msg, "'C'"), "%s", err.msg);
     cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, 9, "{}", &err),
                  TUNE_ENOTFOUND);
-    assert_sql(fx.path, "SELECT params_json FROM trials", "{\"C\":12.5}");
+    assert_sql(&fx, "SELECT params_json FROM trials", "{\"C\":12.5}");
 
     struct tune_trial *t = NULL;
     size_t n = 0;
@@ -535,7 +782,7 @@ Test(store, params_are_stored_whole_and_one_row_per_key)
     finish_simple(&fx, 0, 0.5);
     cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, 0, "{\"C\":1}", &err),
                  TUNE_ECONFLICT);
-    assert_sql(fx.path, "SELECT params_json FROM trials", "{\"C\":12.5}");
+    assert_sql(&fx, "SELECT params_json FROM trials", "{\"C\":12.5}");
     fx_free(&fx);
 }
 
@@ -592,9 +839,9 @@ static void check_two_metrics(const struct tune_trial *t)
     }
 }
 
-Test(store, finished_trial_reads_back_exact_doubles_and_nan)
+CONFORMANCE(store, finished_trial_reads_back_exact_doubles_and_nan)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 1, 1);
     finish_two_metrics(&fx, 0);
@@ -607,8 +854,8 @@ Test(store, finished_trial_reads_back_exact_doubles_and_nan)
     cr_assert_eq(t[1].n_metrics, 0);
     cr_assert(isnan(t[1].value) && isnan(t[1].t_end));
     tune_trials_free(t, n);
-    assert_sql(fx.path, "SELECT COUNT(*) FROM trial_metric_folds", "10");
-    assert_sql(fx.path, "SELECT state FROM trials WHERE number = 0", "COMPLETE");
+    assert_sql(&fx, "SELECT COUNT(*) FROM trial_metric_folds", "10");
+    assert_sql(&fx, "SELECT state FROM trials WHERE number = 0", "COMPLETE");
 
     /* A FAILED trial keeps its message; a metric without folds has none. */
     struct tune_error err = {0};
@@ -631,9 +878,9 @@ Test(store, finished_trial_reads_back_exact_doubles_and_nan)
     fx_free(&fx);
 }
 
-Test(store, finishing_twice_fails_and_keeps_the_first_result)
+CONFORMANCE(store, finishing_twice_fails_and_keeps_the_first_result)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
     finish_two_metrics(&fx, 0);
@@ -659,12 +906,19 @@ Test(store, finishing_twice_fails_and_keeps_the_first_result)
 
 /* Fault injection: a trigger makes the 4th fold insert fail half-way through
  * trial_finish; the transaction must roll back completely. */
-Test(store, a_failure_half_way_through_finish_rolls_everything_back)
+CONFORMANCE(store, a_failure_half_way_through_finish_rolls_everything_back)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
-    sql_exec(fx.path, "CREATE TRIGGER boom BEFORE INSERT ON trial_metric_folds"
+    if (be->pg)
+        sql_exec(&fx, "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$"
+                      " BEGIN IF NEW.fold = 3 AND NEW.name = 'roc_auc' THEN"
+                      " RAISE EXCEPTION 'injected disk failure'; END IF; RETURN NEW; END $$;"
+                      "CREATE TRIGGER boom BEFORE INSERT ON trial_metric_folds"
+                      " FOR EACH ROW EXECUTE FUNCTION boom()");
+    else
+        sql_exec(&fx, "CREATE TRIGGER boom BEFORE INSERT ON trial_metric_folds"
                       " WHEN NEW.fold = 3 AND NEW.name = 'roc_auc'"
                       " BEGIN SELECT RAISE(ABORT, 'injected disk failure'); END");
     struct tune_metric_summary m = {.name = "roc_auc", .mean = 0.875, .std = 0.0625,
@@ -674,23 +928,23 @@ Test(store, a_failure_half_way_through_finish_rolls_everything_back)
     cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &res, &err), TUNE_ESTORE);
     cr_assert(strstr(err.msg, "injected disk failure") && strstr(err.msg, fx.path), "%s",
               err.msg);
-    assert_sql(fx.path, "SELECT state FROM trials", "RUNNING");
-    assert_sql(fx.path, "SELECT COUNT(*) FROM trial_metrics", "0");
-    assert_sql(fx.path, "SELECT COUNT(*) FROM trial_metric_folds", "0");
+    assert_sql(&fx, "SELECT state FROM trials", "RUNNING");
+    assert_sql(&fx, "SELECT COUNT(*) FROM trial_metrics", "0");
+    assert_sql(&fx, "SELECT COUNT(*) FROM trial_metric_folds", "0");
 
     /* The store is still usable, and the trial can be finished once the fault is gone. */
-    sql_exec(fx.path, "DROP TRIGGER boom");
+    sql_exec(&fx, be->pg ? "DROP TRIGGER boom ON trial_metric_folds" : "DROP TRIGGER boom");
     cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &res, &err), TUNE_OK,
                  "%s", err.msg);
-    assert_sql(fx.path, "SELECT COUNT(*) FROM trial_metric_folds", "5");
+    assert_sql(&fx, "SELECT COUNT(*) FROM trial_metric_folds", "5");
     fx_free(&fx);
 }
 
 /* ---- stale trials ---------------------------------------------------------- */
 
-Test(store, stale_running_trial_is_marked_lost_and_frees_a_budget_slot)
+CONFORMANCE(store, stale_running_trial_is_marked_lost_and_frees_a_budget_slot)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     size_t marked = 99;
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 0, 0);
@@ -705,8 +959,8 @@ Test(store, stale_running_trial_is_marked_lost_and_frees_a_budget_slot)
     cr_assert_eq(tune_store_trial_recover_stale(fx.store, fx.info.id, 0.0, &marked, &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_eq(marked, 1);
-    assert_sql(fx.path, "SELECT lost FROM trials WHERE number = 1", "1");
-    assert_sql(fx.path, "SELECT lost FROM trials WHERE number = 0", "0");
+    assert_sql(&fx, "SELECT CAST(lost AS INTEGER) FROM trials WHERE number = 1", "1");
+    assert_sql(&fx, "SELECT CAST(lost AS INTEGER) FROM trials WHERE number = 0", "0");
 
     struct tune_trial *t = NULL;
     size_t n = 0;
@@ -735,9 +989,9 @@ Test(store, stale_running_trial_is_marked_lost_and_frees_a_budget_slot)
 
 /* ---- artifacts ------------------------------------------------------------- */
 
-Test(store, artifact_save_replace_and_load_round_trip_binary_data)
+CONFORMANCE(store, artifact_save_replace_and_load_round_trip_binary_data)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
     finish_simple(&fx, 0, 0.625);
@@ -766,7 +1020,7 @@ Test(store, artifact_save_replace_and_load_round_trip_binary_data)
     cr_assert_eq(len, strlen(second));
     cr_assert_str_eq(data, second);
     free(data);
-    assert_sql(fx.path, "SELECT COUNT(*) FROM artifacts", "1");
+    assert_sql(&fx, "SELECT COUNT(*) FROM artifacts", "1");
 
     /* Empty artifacts are empty, not missing. */
     cr_assert_eq(tune_store_artifact_save(fx.store, fx.info.id, 0, "empty", NULL, 0, &err),
@@ -790,9 +1044,9 @@ Test(store, artifact_save_replace_and_load_round_trip_binary_data)
 
 /* ---- persistence ----------------------------------------------------------- */
 
-Test(store, reopened_database_returns_everything_stored)
+CONFORMANCE(store, reopened_database_returns_everything_stored)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     size_t marked;
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 3, 0, 0);
@@ -847,9 +1101,9 @@ Test(store, reopened_database_returns_everything_stored)
     fx_free(&fx);
 }
 
-Test(store, study_attributes_are_set_replaced_and_read)
+CONFORMANCE(store, study_attributes_are_set_replaced_and_read)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     char *v = NULL;
     cr_assert_eq(tune_store_study_get_attr(fx.store, fx.info.id, "source", &v, &err),
@@ -886,9 +1140,9 @@ static void trace_call(void *arg, const char *method, int status, double seconds
     }
 }
 
-Test(store_wrappers, fail_at_fails_the_nth_call_and_every_later_one_without_reaching_the_store)
+CONFORMANCE(store_wrappers, fail_at_fails_the_nth_call_and_every_later_one_without_reaching_the_store)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     int number, seq;
     tune_store_fail_at(fx.store, 2);
@@ -901,16 +1155,16 @@ Test(store_wrappers, fail_at_fails_the_nth_call_and_every_later_one_without_reac
               err.msg);
     cr_assert_eq(tune_store_trial_heartbeat(fx.store, fx.info.id, number, &err), TUNE_ESTORE);
     /* nothing reached the database: the claimed trial has no params */
-    assert_sql(fx.path, "SELECT COALESCE(params_json, 'none') FROM trials", "none");
+    assert_sql(&fx, "SELECT COALESCE(params_json, 'none') FROM trials", "none");
     tune_store_fail_at(fx.store, 0);
     cr_assert_eq(tune_store_trial_set_params(fx.store, fx.info.id, number, "{\"k\": 3}", &err),
                  TUNE_OK, "%s", err.msg);
     fx_free(&fx);
 }
 
-Test(store_wrappers, the_trace_hook_sees_every_call_with_its_status)
+CONFORMANCE(store_wrappers, the_trace_hook_sees_every_call_with_its_status)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     struct trace_log log = {0};
     struct tune_study_info info = {0};
@@ -929,9 +1183,9 @@ Test(store_wrappers, the_trace_hook_sees_every_call_with_its_status)
     fx_free(&fx);
 }
 
-Test(store_wrappers, a_method_newer_than_the_vtable_or_missing_is_unsupported_not_a_crash)
+CONFORMANCE(store_wrappers, a_method_newer_than_the_vtable_or_missing_is_unsupported_not_a_crash)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     const struct tune_store_type *real = fx.store->type;
     struct tune_store_type old = *real;
@@ -973,9 +1227,9 @@ static void expect_changes(struct fixture *fx, int64_t *stamp, const char *want)
     tune_trial_briefs_free(v, n);
 }
 
-Test(store_v2, changes_name_exactly_the_trials_touched_since_a_stamp)
+CONFORMANCE(store_v2, changes_name_exactly_the_trials_touched_since_a_stamp)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     int64_t stamp = -1;
     expect_changes(&fx, &stamp, "");
@@ -1008,9 +1262,9 @@ Test(store_v2, changes_name_exactly_the_trials_touched_since_a_stamp)
     fx_free(&fx);
 }
 
-Test(store_v2, release_frees_the_budget_slot_and_the_seq_is_retried)
+CONFORMANCE(store_v2, release_frees_the_budget_slot_and_the_seq_is_retried)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 0, 0);
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 2, 1, 1);
@@ -1021,15 +1275,15 @@ Test(store_v2, release_frees_the_budget_slot_and_the_seq_is_retried)
     claim_over_budget(&fx, 2);
     cr_assert_eq(tune_store_trial_release(fx.store, fx.info.id, 0, "again", &err),
                  TUNE_ECONFLICT);
-    assert_sql(fx.path, "SELECT error || '/' || lost FROM trials WHERE number = 0",
+    assert_sql(&fx, "SELECT error || '/' || CAST(lost AS INTEGER) FROM trials WHERE number = 0",
                "interrupted/1");
-    assert_sql(fx.path, "SELECT n_search FROM studies", "2");
+    assert_sql(&fx, "SELECT n_search FROM studies", "2");
     fx_free(&fx);
 }
 
-Test(store_v2, best_is_the_extreme_value_and_the_lowest_number_among_ties)
+CONFORMANCE(store_v2, best_is_the_extreme_value_and_the_lowest_number_among_ties)
 {
-    struct fixture fx = fx_new(); /* maximize */
+    struct fixture fx = fx_new(be); /* maximize */
     struct tune_error err = {0};
     struct tune_trial t;
     cr_assert_eq(tune_store_trial_best(fx.store, fx.info.id, &t, &err), TUNE_ENOTFOUND);
@@ -1038,7 +1292,7 @@ Test(store_v2, best_is_the_extreme_value_and_the_lowest_number_among_ties)
         finish_two_metrics(&fx, i);
     }
     /* finish_two_metrics stores one value; give the trials their own */
-    sql_exec(fx.path, "UPDATE trials SET value = CASE number WHEN 0 THEN 0.5 WHEN 1 THEN 0.875"
+    sql_exec(&fx, "UPDATE trials SET value = CASE number WHEN 0 THEN 0.5 WHEN 1 THEN 0.875"
                       " WHEN 2 THEN NULL WHEN 3 THEN 0.875 ELSE 0.25 END");
     cr_assert_eq(tune_store_trial_best(fx.store, fx.info.id, &t, &err), TUNE_OK, "%s", err.msg);
     cr_assert_eq(t.number, 1);
@@ -1053,16 +1307,16 @@ Test(store_v2, best_is_the_extreme_value_and_the_lowest_number_among_ties)
     cr_assert_eq(p.complete, 5);
     cr_assert_eq(p.finished, 5);
     /* minimize: the smallest value */
-    sql_exec(fx.path, "UPDATE studies SET maximize = 0");
+    sql_exec(&fx, "UPDATE studies SET maximize = (1 = 0)");
     cr_assert_eq(tune_store_trial_best(fx.store, fx.info.id, &t, &err), TUNE_OK, "%s", err.msg);
     cr_assert_eq(t.number, 4);
     tune_trial_release(&t);
     fx_free(&fx);
 }
 
-Test(store_v2, pages_cover_the_study_in_order_and_progress_counts_states)
+CONFORMANCE(store_v2, pages_cover_the_study_in_order_and_progress_counts_states)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     for (int i = 0; i < 7; i++)
         claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, i, i);
@@ -1111,9 +1365,9 @@ Test(store_v2, pages_cover_the_study_in_order_and_progress_counts_states)
     fx_free(&fx);
 }
 
-Test(store_v2, finish_writes_intermediate_values_and_artifacts_in_the_same_transaction)
+CONFORMANCE(store_v2, finish_writes_intermediate_values_and_artifacts_in_the_same_transaction)
 {
-    struct fixture fx = fx_new();
+    struct fixture fx = fx_new(be);
     struct tune_error err = {0};
     claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, 0, 0);
     const struct tune_intermediate iv[] = {{0, 1, 0.625}, {0, 2, 0.5}, {1, 1, 0.6875}};
@@ -1126,7 +1380,7 @@ Test(store_v2, finish_writes_intermediate_values_and_artifacts_in_the_same_trans
     struct tune_trial_result broken = res;
     broken.artifacts = bad;
     cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &broken, &err), TUNE_EINVAL);
-    assert_sql(fx.path, "SELECT state FROM trials", "RUNNING");
+    assert_sql(&fx, "SELECT state FROM trials", "RUNNING");
     cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &res, &err), TUNE_OK, "%s",
                  err.msg);
     struct tune_intermediate *got = NULL;
@@ -1152,7 +1406,7 @@ Test(store_v2, finish_writes_intermediate_values_and_artifacts_in_the_same_trans
     fx_free(&fx);
 }
 
-Test(store_v2, a_version_1_file_is_migrated_with_its_trials_and_budget_count)
+Test(store_v2, a_version_1_file_is_migrated_to_3_with_its_trials_and_budget_count)
 {
     char *dir = tu_tmpdir();
     char path[600];
@@ -1163,8 +1417,8 @@ Test(store_v2, a_version_1_file_is_migrated_with_its_trials_and_budget_count)
     size_t len = fread(schema, 1, sizeof schema - 1, f);
     schema[len] = '\0';
     fclose(f);
-    sql_exec(path, schema);
-    sql_exec(path,
+    sq_exec(path, schema);
+    sq_exec(path,
              "INSERT INTO studies VALUES (1, 'old', '{}', 'accuracy', 1, 0);"
              "INSERT INTO trials(study_id, number, seq, origin, state, params_json, value,"
              " t_start, heartbeat, lost) VALUES"
@@ -1173,12 +1427,14 @@ Test(store_v2, a_version_1_file_is_migrated_with_its_trials_and_budget_count)
              " (1, 2, -1, 'MANUAL', 'COMPLETE', '{\"k\":3}', 0.75, 0, 0, 0),"
              " (1, 3, 2, 'SEARCH', 'COMPLETE', '{\"k\":4}', 0.625, 0, 0, 0);");
     struct fixture fx = {0};
+    fx.be = &sqlite_backend;
     fx.dir = dir;
     fx.path = strdup(path);
     fx_open(&fx);
-    assert_sql(path, "PRAGMA user_version", "2");
-    assert_sql(path, "SELECT value FROM meta WHERE key = 'schema_version'", "2");
-    assert_sql(path, "SELECT n_search FROM studies", "2");
+    sq_assert(path, "PRAGMA user_version", "3");
+    sq_assert(path, "SELECT value FROM meta WHERE key = 'schema_version'", "3");
+    sq_assert(path, "SELECT n_search FROM studies", "2");
+    sq_assert(path, "SELECT COUNT(*) FROM study_blobs", "0");
     struct tune_error err = {0};
     cr_assert_eq(tune_store_study_find(fx.store, "old", &fx.info, &err), TUNE_OK);
     int64_t stamp = -1;
@@ -1191,5 +1447,187 @@ Test(store_v2, a_version_1_file_is_migrated_with_its_trials_and_budget_count)
     cr_assert_eq(t.number, 2);
     tune_trial_release(&t);
     expect_changes(&fx, &stamp, "4:RUNNING");
+    fx_free(&fx);
+}
+
+/* ---- version 3: study blobs, lists, imports ---------------------------------------- */
+
+CONFORMANCE(store_v3, a_study_blob_round_trips_in_chunks_and_is_replaced_whole)
+{
+    struct fixture fx = fx_new(be);
+    struct tune_error err = {0};
+    /* 2.5 MiB: three chunks of 1 MiB, the last one half full; bytes that
+     * are not text (0, 0xff) and a pattern that shows a chunk out of place */
+    size_t len = (5u << 20) / 2;
+    unsigned char *big = malloc(len);
+    for (size_t i = 0; i < len; i++)
+        big[i] = (unsigned char)((i * 2654435761u) >> 13);
+    big[0] = 0;
+    big[len - 1] = 0xff;
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id, "data.csv.gz", big, len, &err),
+                 TUNE_OK, "%s", err.msg);
+    assert_sql(&fx, "SELECT COUNT(*) FROM study_blob_chunks", "3");
+    void *got = NULL;
+    size_t got_len = 0;
+    cr_assert_eq(tune_store_study_blob_load(fx.store, fx.info.id, "data.csv.gz", &got, &got_len,
+                                            &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(got_len, len);
+    cr_assert_eq(memcmp(got, big, len), 0);
+    cr_assert_eq(((char *)got)[len], '\0');
+    free(got);
+    /* replaced whole by a shorter one; an empty blob is empty, not missing */
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id, "data.csv.gz", "abc", 3, &err),
+                 TUNE_OK, "%s", err.msg);
+    assert_sql(&fx, "SELECT COUNT(*) FROM study_blob_chunks", "1");
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id, "empty", NULL, 0, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_study_blob_load(fx.store, fx.info.id, "empty", &got, &got_len, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(got_len, 0);
+    free(got);
+    char **names = NULL;
+    size_t n = 0;
+    cr_assert_eq(tune_store_study_blob_list(fx.store, fx.info.id, &names, &n, &err), TUNE_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(names[0], "data.csv.gz");
+    cr_assert_str_eq(names[1], "empty");
+    tune_names_free(names, n);
+    /* absent, no study, no name */
+    cr_assert_eq(tune_store_study_blob_load(fx.store, fx.info.id, "nope", &got, &got_len, &err),
+                 TUNE_ENOTFOUND);
+    cr_assert(strstr(err.msg, "'nope'"), "%s", err.msg);
+    cr_assert_null(got);
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id + 99, "x", "y", 1, &err),
+                 TUNE_ENOTFOUND);
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id, "", "y", 1, &err),
+                 TUNE_EINVAL);
+    /* a damaged chunk is caught by the checksum, never handed out */
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id, "data.csv.gz", big, len, &err),
+                 TUNE_OK, "%s", err.msg);
+    sql_exec(&fx, be->pg ? "UPDATE study_blob_chunks SET data = overlay(data placing '\\x00'::bytea"
+                           " from 100 for 1) WHERE chunk = 1"
+                         : "UPDATE study_blob_chunks SET data = substr(data, 1, 99) || x'00' ||"
+                           " substr(data, 101) WHERE chunk = 1");
+    cr_assert_eq(tune_store_study_blob_load(fx.store, fx.info.id, "data.csv.gz", &got, &got_len,
+                                            &err),
+                 TUNE_ESTORE);
+    cr_assert(strstr(err.msg, "damaged") && strstr(err.msg, "data.csv.gz"), "%s", err.msg);
+    cr_assert_null(got);
+    free(big);
+    fx_free(&fx);
+}
+
+CONFORMANCE(store_v3, attributes_and_artifacts_are_listed_by_name)
+{
+    struct fixture fx = fx_new(be);
+    struct tune_error err = {0};
+    char **keys = NULL, **values = NULL;
+    size_t n = 9;
+    cr_assert_eq(tune_store_study_attr_list(fx.store, fx.info.id, &keys, &values, &n, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(n, 0);
+    tune_names_free(keys, n);
+    tune_names_free(values, n);
+    cr_assert_eq(tune_store_study_set_attr(fx.store, fx.info.id, "source", "/a.json", &err),
+                 TUNE_OK);
+    cr_assert_eq(tune_store_study_set_attr(fx.store, fx.info.id, "budget", "40", &err), TUNE_OK);
+    cr_assert_eq(tune_store_study_set_attr(fx.store, fx.info.id, "Zeta", "z", &err), TUNE_OK);
+    cr_assert_eq(tune_store_study_attr_list(fx.store, fx.info.id, &keys, &values, &n, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(n, 3);
+    /* byte order, as strcmp: capitals first */
+    cr_assert_str_eq(keys[0], "Zeta");
+    cr_assert_str_eq(keys[1], "budget");
+    cr_assert_str_eq(values[1], "40");
+    cr_assert_str_eq(keys[2], "source");
+    tune_names_free(keys, n);
+    tune_names_free(values, n);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 5, 0, 0);
+    cr_assert_eq(tune_store_artifact_save(fx.store, fx.info.id, 0, "oof.csv", "a", 1, &err),
+                 TUNE_OK);
+    cr_assert_eq(tune_store_artifact_save(fx.store, fx.info.id, 0, "model.bin", "b", 1, &err),
+                 TUNE_OK);
+    char **names = NULL;
+    cr_assert_eq(tune_store_artifact_list(fx.store, fx.info.id, 0, &names, &n, &err), TUNE_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(names[0], "model.bin");
+    cr_assert_str_eq(names[1], "oof.csv");
+    tune_names_free(names, n);
+    cr_assert_eq(tune_store_artifact_list(fx.store, fx.info.id, 7, &names, &n, &err), TUNE_OK);
+    cr_assert_eq(n, 0);
+    tune_names_free(names, n);
+    fx_free(&fx);
+}
+
+CONFORMANCE(store_v3, imported_studies_and_trials_keep_every_field_and_count_in_the_budget)
+{
+    struct fixture fx = fx_new(be);
+    struct tune_error err = {0};
+    struct tune_study_info info = {.name = "imported", .config_json = CONFIG_B,
+                                   .metric = "log_loss", .maximize = 0,
+                                   .created = 1234567890.0625};
+    int64_t id = -1;
+    cr_assert_eq(tune_store_study_import(fx.store, &info, &id, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_study_import(fx.store, &info, &id, &err), TUNE_ECONFLICT);
+    struct tune_study_info back = {0};
+    cr_assert_eq(tune_store_study_find(fx.store, "imported", &back, &err), TUNE_OK);
+    cr_assert_eq(back.created, 1234567890.0625);
+    cr_assert_eq(back.maximize, 0);
+    cr_assert_eq(back.id, id);
+    tune_study_info_release(&back);
+
+    double folds[3] = {0.25, NAN, 0.125};
+    struct tune_metric_summary m = {.name = "log_loss", .mean = 0.1875, .std = NAN, .n_folds = 3,
+                                    .folds = folds};
+    struct tune_trial t = {.number = 4, .seq = 2, .origin = TUNE_ORIGIN_SEARCH,
+                           .state = TUNE_TRIAL_COMPLETE, .params_json = "{\"k\":3}",
+                           .value = 0.1875, .value_std = NAN, .t_start = 1600000000.5,
+                           .t_end = 1600000002.25, .fit_seconds = 0.015625,
+                           .predict_seconds = NAN, .n_metrics = 1, .metrics = &m,
+                           .worker = "node7:4242"};
+    const struct tune_intermediate iv[] = {{0, 1, 0.5}, {0, 2, NAN}};
+    cr_assert_eq(tune_store_trial_import(fx.store, id, &t, iv, 2, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_trial_import(fx.store, id, &t, iv, 2, &err), TUNE_ECONFLICT);
+    struct tune_trial lost = t;
+    lost.number = 5;
+    lost.state = TUNE_TRIAL_FAILED;
+    lost.lost = 1;
+    lost.error = "worker lost";
+    lost.n_metrics = 0;
+    cr_assert_eq(tune_store_trial_import(fx.store, id, &lost, NULL, 0, &err), TUNE_OK, "%s",
+                 err.msg);
+    struct tune_trial got;
+    cr_assert_eq(tune_store_trial_get(fx.store, id, 4, &got, &err), TUNE_OK);
+    cr_assert_eq(got.seq, 2);
+    cr_assert_str_eq(got.params_json, "{\"k\":3}");
+    cr_assert_str_eq(got.worker, "node7:4242");
+    cr_assert(same_double(got.t_start, 1600000000.5) && same_double(got.t_end, 1600000002.25));
+    cr_assert(isnan(got.value_std) && isnan(got.predict_seconds));
+    cr_assert_eq(got.metrics[0].n_folds, 3);
+    cr_assert(isnan(got.metrics[0].folds[1]));
+    tune_trial_release(&got);
+    struct tune_intermediate *giv = NULL;
+    size_t n = 0;
+    cr_assert_eq(tune_store_trial_list_intermediate(fx.store, id, 4, &giv, &n, &err), TUNE_OK);
+    cr_assert_eq(n, 2);
+    cr_assert(isnan(giv[1].value));
+    free(giv);
+    assert_sql(&fx, "SELECT COUNT(*) FROM trial_params", "2"); /* trials 4 and 5 */
+    /* the complete search trial counts toward the budget, the lost one not;
+     * the lost seq is retried first */
+    int number, seq;
+    cr_assert_eq(tune_store_trial_claim(fx.store, id, TUNE_ORIGIN_SEARCH, 2, &number, &seq, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(number, 6);
+    cr_assert_eq(seq, 3);
+    cr_assert_eq(tune_store_trial_claim(fx.store, id, TUNE_ORIGIN_SEARCH, 2, &number, &seq, &err),
+                 TUNE_EBUDGET);
+    /* and a reader of changes sees the imported trials */
+    int64_t stamp = -1;
+    struct tune_trial_brief *v = NULL;
+    cr_assert_eq(tune_store_trial_changes(fx.store, id, -1, &v, &n, &stamp, &err), TUNE_OK);
+    cr_assert_eq(n, 3);
+    tune_trial_briefs_free(v, n);
     fx_free(&fx);
 }

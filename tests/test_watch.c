@@ -3,10 +3,12 @@
  * (as several workers make them), a watch polled now and then knows exactly
  * what a full read of the store says: the same trials with the same states,
  * values, params and points, progress counts equal to a full count, and the
- * best trial the store's indexed query picks. */
+ * best trial the store's indexed query picks.  The random mix runs on
+ * SQLite, and on PostgreSQL when TUNEFOLD_TEST_PG_URL names a server. */
 #include "testutil.h"
 
 #include <gsl/gsl_rng.h>
+#include <libpq-fe.h>
 
 #include "tunefold/store.h"
 #include "tunefold/watch.h"
@@ -167,10 +169,8 @@ static void random_op(gsl_rng *r, struct tune_store *st, int64_t id, int *runnin
     running[k] = running[--(*n_run)];
 }
 
-static void run_mix(int maximize, unsigned long seed)
+static void run_mix_at(const char *path, int maximize, unsigned long seed)
 {
-    char *dir = tu_tmpdir(), path[600];
-    snprintf(path, sizeof path, "%s/w.db", dir);
     struct tune_store *st[WORKERS];
     struct tune_error err = {0};
     struct tune_study_info info;
@@ -213,10 +213,57 @@ static void run_mix(int maximize, unsigned long seed)
     tune_study_info_release(&info);
     for (int i = 0; i < WORKERS; i++)
         tune_store_close(st[i]);
+}
+
+static void run_mix(int maximize, unsigned long seed)
+{
+    char *dir = tu_tmpdir(), path[600];
+    snprintf(path, sizeof path, "%s/w.db", dir);
+    run_mix_at(path, maximize, seed);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
     free(dir);
+}
+
+/* The same mix on PostgreSQL, in a schema of its own. */
+static void pg_sql(const char *url, const char *sql)
+{
+    PGconn *c = PQconnectdb(url);
+    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+    PQclear(PQexec(c, "SET client_min_messages = 'warning'"));
+    PGresult *r = PQexec(c, sql);
+    cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+}
+
+static void run_mix_pg(int maximize, unsigned long seed)
+{
+    const char *base = getenv("TUNEFOLD_TEST_PG_URL");
+    if (!base || !*base)
+        cr_skip_test("PostgreSQL tests skipped: TUNEFOLD_TEST_PG_URL is not set (`make test-pg` "
+                     "starts a throwaway server; scripts/pg-test-server start prints a URL)");
+    char schema[64], sql[200], url[1024];
+    snprintf(schema, sizeof schema, "tf_watch_%ld_%lu", (long)getpid(), seed);
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema,
+             schema);
+    pg_sql(base, sql);
+    snprintf(url, sizeof url, "%s%soptions=-csearch_path%%3D%s", base,
+             strchr(base, '?') ? "&" : "?", schema);
+    run_mix_at(url, maximize, seed);
+    snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", schema);
+    pg_sql(base, sql);
+}
+
+Test(watch_pg, incremental_reads_equal_a_full_read_after_any_mix_of_changes_maximizing)
+{
+    run_mix_pg(1, 11);
+}
+
+Test(watch_pg, incremental_reads_equal_a_full_read_after_any_mix_of_changes_minimizing)
+{
+    run_mix_pg(0, 21);
 }
 
 Test(watch, incremental_reads_equal_a_full_read_after_any_mix_of_changes_maximizing)

@@ -235,6 +235,44 @@ struct tune_store_type {
      * best complete trial's number and value, in one aggregate read. */
     int (*study_progress)(struct tune_store *s, int64_t study_id, struct tune_progress *out,
                           struct tune_error *err);
+
+    /* ---- version 3: named study blobs, and what a copy between stores needs ----
+     * A study blob is a named binary value of any size (the data set a
+     * study runs on, so that a worker needs only the store's URL).  It is
+     * written in chunks, in one transaction, straight from the caller's
+     * buffer, and read back into one buffer of its size: a large blob is
+     * never held twice in memory.  Its checksum is kept and verified on load
+     * (a damaged blob is TUNE_ESTORE, never handed out). */
+
+    /* Store / replace blob `name` of the study. */
+    int (*study_blob_save)(struct tune_store *s, int64_t study_id, const char *name,
+                           const void *data, size_t len, struct tune_error *err);
+    /* Load it; *data is malloc'ed (caller frees), NUL-terminated beyond len.
+     * TUNE_ENOTFOUND when absent. */
+    int (*study_blob_load)(struct tune_store *s, int64_t study_id, const char *name, void **data,
+                           size_t *len, struct tune_error *err);
+    /* The names of the study's blobs, sorted.  Free with tune_names_free(). */
+    int (*study_blob_list)(struct tune_store *s, int64_t study_id, char ***names, size_t *n,
+                           struct tune_error *err);
+    /* Every attribute of the study, sorted by key.  Free both with
+     * tune_names_free(). */
+    int (*study_attr_list)(struct tune_store *s, int64_t study_id, char ***keys, char ***values,
+                           size_t *n, struct tune_error *err);
+    /* The names of a trial's artifacts, sorted.  Free with tune_names_free(). */
+    int (*artifact_list)(struct tune_store *s, int64_t study_id, int number, char ***names,
+                         size_t *n, struct tune_error *err);
+    /* Create a study exactly as `info` describes it (name, config, metric,
+     * direction, creation time); its new id in *id.  TUNE_ECONFLICT when the
+     * name is taken. */
+    int (*study_import)(struct tune_store *s, const struct tune_study_info *info, int64_t *id,
+                        struct tune_error *err);
+    /* Add trial t (its number, seq, origin, state, params, values, times,
+     * error, lost flag, worker and metrics, as they are) with its
+     * intermediate values, in one transaction, as a change of the study.
+     * TUNE_ECONFLICT when the number is taken. */
+    int (*trial_import)(struct tune_store *s, int64_t study_id, const struct tune_trial *t,
+                        const struct tune_intermediate *intermediate, size_t n_intermediate,
+                        struct tune_error *err);
 };
 
 /* The common head of every store.  `type` is set by the implementation's
@@ -338,6 +376,53 @@ void tune_metric_summary_release(struct tune_metric_summary *m);
 
 /* Mean and population std of n values, ignoring NANs (NAN if none). */
 void tune_mean_std(const double *v, size_t n, double *mean, double *std);
+
+/* The PostgreSQL store (stores/postgres.c): tune_store_open takes
+ * "postgresql://USER@HOST:PORT/DB" and "postgres://..." URLs, with any libpq
+ * URL parameter.  The password comes from ~/.pgpass or PGPASSWORD; a URL
+ * holding one is refused (TUNE_EINVAL).  Time is the server's clock.  A lost
+ * connection is re-made with backoff for up to TUNEFOLD_PG_RETRY_SECONDS
+ * (default 60) and the interrupted call run again, safely: a trial finished
+ * twice with the identical result after a reconnect is written once. */
+extern const struct tune_store_type tune_store_postgres;
+
+/* Version 3 wrappers (see struct tune_store_type). */
+int tune_store_study_blob_save(struct tune_store *s, int64_t study_id, const char *name,
+                               const void *data, size_t len, struct tune_error *err);
+int tune_store_study_blob_load(struct tune_store *s, int64_t study_id, const char *name,
+                               void **data, size_t *len, struct tune_error *err);
+int tune_store_study_blob_list(struct tune_store *s, int64_t study_id, char ***names, size_t *n,
+                               struct tune_error *err);
+int tune_store_study_attr_list(struct tune_store *s, int64_t study_id, char ***keys,
+                               char ***values, size_t *n, struct tune_error *err);
+int tune_store_artifact_list(struct tune_store *s, int64_t study_id, int number, char ***names,
+                             size_t *n, struct tune_error *err);
+int tune_store_study_import(struct tune_store *s, const struct tune_study_info *info,
+                            int64_t *id, struct tune_error *err);
+int tune_store_trial_import(struct tune_store *s, int64_t study_id, const struct tune_trial *t,
+                            const struct tune_intermediate *intermediate, size_t n_intermediate,
+                            struct tune_error *err);
+/* Free an array of n strings from a *_list method (NULL is fine). */
+void tune_names_free(char **names, size_t n);
+
+/* ---- copying studies between stores ------------------------------------------
+ *
+ * Copy study `name` from `src` to `dst` (any two stores, e.g. SQLite to
+ * PostgreSQL and back) with every trial, metric, fold value, intermediate
+ * value, artifact, attribute and blob, bit for bit (doubles, NaN, times,
+ * workers).  A study of that name already in dst must be identical to the
+ * source, or a part of it that an interrupted copy left (every trial,
+ * attribute, artifact and blob it holds identical to the source's): the
+ * missing pieces are added.  Anything else is TUNE_ECONFLICT, and dst is not
+ * touched.  Change stamps and withdrawn claims are each store's own and are
+ * not copied. */
+struct tune_copy_stats {
+    size_t trials, artifacts, attrs, blobs; /* copied now */
+    size_t trials_present;                  /* already in dst, identical */
+    int created;                            /* the study was new in dst */
+};
+int tune_store_copy_study(struct tune_store *src, struct tune_store *dst, const char *name,
+                          struct tune_copy_stats *stats, struct tune_error *err);
 
 #ifdef __cplusplus
 }
