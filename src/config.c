@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define DEFAULT_TRIALS 20
 
@@ -1186,10 +1187,18 @@ int tune_config_parse(const char *path, const char *text, struct tune_study_conf
 int tune_config_load(const char *path, struct tune_study_config **out, struct tune_error *err)
 {
     *out = NULL;
+    /* A file that cannot be opened (missing, a folder, no permission) is
+     * bad input; only a read failing half-way is an I/O error. */
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return tune_error_set(err, errno == ENOENT ? TUNE_EINVAL : TUNE_EIO, "%s: %s", path,
-                              strerror(errno));
+    struct stat st;
+    int e = !f ? errno : fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (e) {
+        if (f)
+            fclose(f);
+        int bad = e == ENOENT || e == ENOTDIR || e == EACCES || e == EPERM || e == ELOOP ||
+                  e == ENAMETOOLONG || e == EISDIR;
+        return tune_error_set(err, bad ? TUNE_EINVAL : TUNE_EIO, "%s: %s", path, strerror(e));
+    }
     size_t cap = 1 << 14, len = 0, got;
     char *text = malloc(cap);
     while (text && (got = fread(text + len, 1, cap - len - 1, f)) > 0) {

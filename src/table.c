@@ -390,20 +390,37 @@ fail:
     return rc;
 }
 
+/* Whether a failed open means the user named the wrong file (bad input,
+ * TUNE_EINVAL) rather than that the system failed (TUNE_EIO). */
+static int bad_path_errno(int e)
+{
+    return e == ENOENT || e == ENOTDIR || e == EACCES || e == EPERM || e == ELOOP ||
+           e == ENAMETOOLONG || e == EISDIR;
+}
+
+static int open_error(const char *path, int e, struct tune_error *err)
+{
+    char why[128];
+    if (strerror_r(e, why, sizeof why))
+        snprintf(why, sizeof why, "error %d", e);
+    return tune_error_set(err, bad_path_errno(e) ? TUNE_EINVAL : TUNE_EIO, "%s: cannot open: %s",
+                          path, why);
+}
+
 /* The whole file in one malloc'ed buffer; the size from fstat is only a hint,
  * so pipes and files that grow while read still work. */
 static int read_file(const char *path, char **buf_out, size_t *len_out, struct tune_error *err)
 {
     char why[128];
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        if (strerror_r(e, why, sizeof why))
-            snprintf(why, sizeof why, "error %d", e);
-        return tune_error_set(err, TUNE_EIO, "%s: cannot open: %s", path, why);
-    }
+    if (!f)
+        return open_error(path, errno, err);
     struct stat st;
     size_t cap = 1 << 16, len = 0;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return open_error(path, EISDIR, err);
+    }
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
         cap = (size_t)st.st_size + 1;
     char *buf = malloc(cap);

@@ -13,6 +13,7 @@
 #include <cJSON.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 
 #define STUDIES "tests/data/studies/"
 
@@ -692,6 +693,100 @@ Test(cli, a_study_file_may_name_its_data_by_an_absolute_path)
     result_free(&r);
     free(json);
     free(data);
+    scratch_free(&s);
+}
+
+/* A data file that is missing, or a folder, is bad input (exit 2) for every
+ * command that reads one, like a missing study file: the library reports
+ * TUNE_EINVAL for a file that cannot be opened, TUNE_EIO only for a read
+ * that fails half-way. */
+
+/* A study in s.dir whose data is s.dir/DATA (which the test may leave out). */
+static char *study_with_data(const struct scratch *s, const char *data)
+{
+    char text[1400];
+    snprintf(text, sizeof text,
+             "{\"name\": \"nodata\", \"data\": {\"path\": \"%s\"}, \"task\": \"binary\",\n"
+             " \"trainer\": {\"name\": \"logistic\"}, \"storage\": \"%s\"}\n",
+             data, s->db);
+    return tu_write(s->dir, "nodata.json", text);
+}
+
+Test(cli, run_with_a_missing_data_file_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    char *json = study_with_data(&s, "nope.csv");
+    struct result r = cli("run '%s' --quiet", json);
+    assert_usage_error(&r, "nope.csv: cannot open: No such file or directory", NULL);
+    result_free(&r);
+    free(json);
+    scratch_free(&s);
+}
+
+Test(cli, evaluate_with_a_missing_data_file_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    char *json = study_with_data(&s, "nope.csv");
+    struct result r = cli("evaluate '%s'", json);
+    assert_usage_error(&r, "nope.csv: cannot open: No such file or directory", NULL);
+    result_free(&r);
+    free(json);
+    scratch_free(&s);
+}
+
+Test(cli, learning_curve_with_a_missing_data_file_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    char *json = study_with_data(&s, "nope.csv");
+    struct result r = cli("learning-curve '%s' --out '%s/lc'", json, s.dir);
+    assert_usage_error(&r, "nope.csv: cannot open: No such file or directory", NULL);
+    result_free(&r);
+    free(json);
+    scratch_free(&s);
+}
+
+Test(cli, elbow_with_a_missing_data_file_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("elbow --data '%s/nope.csv' --out '%s/elbow'", s.dir, s.dir);
+    assert_usage_error(&r, "nope.csv: cannot open: No such file or directory", NULL);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, score_with_a_missing_truth_or_predictions_file_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    char *truth = tu_write(s.dir, "y.csv", "y\n0\n1\n");
+    char *pred = tu_write(s.dir, "p.csv", "label\n0\n1\n");
+    struct result r = cli("score --truth '%s/nope.csv' --pred '%s'", s.dir, pred);
+    assert_usage_error(&r, "nope.csv: cannot open: No such file or directory", NULL);
+    result_free(&r);
+    r = cli("score --truth '%s' --pred '%s/nope.csv'", truth, s.dir);
+    assert_usage_error(&r, "nope.csv: cannot open: No such file or directory", NULL);
+    result_free(&r);
+    free(truth);
+    free(pred);
+    scratch_free(&s);
+}
+
+Test(cli, a_folder_as_data_or_study_file_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    char sub[700];
+    snprintf(sub, sizeof sub, "%s/folder.csv", s.dir);
+    cr_assert_eq(mkdir(sub, 0700), 0);
+    char *json = study_with_data(&s, "folder.csv");
+    struct result r = cli("run '%s' --quiet", json);
+    assert_usage_error(&r, "folder.csv: cannot open: Is a directory", NULL);
+    result_free(&r);
+    r = cli("elbow --data '%s' --out '%s/elbow'", sub, s.dir);
+    assert_usage_error(&r, "folder.csv: cannot open: Is a directory", NULL);
+    result_free(&r);
+    r = cli("run '%s' --quiet", sub);
+    assert_usage_error(&r, "folder.csv", "Is a directory", NULL);
+    result_free(&r);
+    free(json);
     scratch_free(&s);
 }
 

@@ -559,6 +559,27 @@ Test(config, a_missing_file_is_bad_input_naming_the_file)
     free(dir);
 }
 
+/* A folder, or a path through a file, is a file that cannot be opened:
+ * bad input like a missing one, not an I/O failure. */
+Test(config, a_folder_or_a_path_through_a_file_is_bad_input)
+{
+    char *dir = tu_tmpdir();
+    struct tune_study_config *c = (struct tune_study_config *)&c;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_config_load(dir, &c, &err), TUNE_EINVAL, "%s", err.msg);
+    cr_assert_null(c);
+    cr_assert_not_null(strstr(err.msg, "Is a directory"), "%s", err.msg);
+    char *file = tu_write(dir, "f.json", "{}");
+    char path[600];
+    snprintf(path, sizeof path, "%s/x.json", file);
+    cr_assert_eq(tune_config_load(path, &c, &err), TUNE_EINVAL, "%s", err.msg);
+    cr_assert_not_null(strstr(err.msg, "Not a directory"), "%s", err.msg);
+    unlink(file);
+    free(file);
+    rmdir(dir);
+    free(dir);
+}
+
 Test(config, a_file_with_a_nul_byte_is_not_json)
 {
     char *dir = tu_tmpdir();

@@ -9,6 +9,7 @@
 #include "testutil.h"
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "tunefold/dataset.h"
 
@@ -501,22 +502,44 @@ Test(dataset, nul_bytes_are_errors)
     cr_assert_str_eq(e.msg, "mem.csv:2:2: NUL byte in field (column 'b')");
 }
 
-Test(dataset, unreadable_file_is_an_io_error_with_strerror)
+/* A file that cannot be opened — missing, a folder, not readable — is bad
+ * input (TUNE_EINVAL, CLI exit 2), not an I/O failure: the user named the
+ * wrong file. */
+Test(dataset, a_missing_or_unopenable_file_is_bad_input_with_strerror)
 {
     char *dir = tu_tmpdir();
     char path[512];
     snprintf(path, sizeof path, "%s/nope.csv", dir);
     struct tune_table *t = (struct tune_table *)1;
     struct tune_error e;
-    cr_assert_eq(tune_table_read_csv(path, &t, &e), TUNE_EIO);
+    cr_assert_eq(tune_table_read_csv(path, &t, &e), TUNE_EINVAL);
     cr_assert_null(t);
     char want[600];
     snprintf(want, sizeof want, "%s: cannot open: No such file or directory", path);
     cr_assert_str_eq(e.msg, want);
-    /* A directory opens but cannot be read. */
-    cr_assert_eq(tune_table_read_csv(dir, &t, &e), TUNE_EIO);
-    snprintf(want, sizeof want, "%s: cannot read: Is a directory", dir);
+    /* A folder opens, on Linux, but is no CSV file. */
+    cr_assert_eq(tune_table_read_csv(dir, &t, &e), TUNE_EINVAL);
+    snprintf(want, sizeof want, "%s: cannot open: Is a directory", dir);
     cr_assert_str_eq(e.msg, want);
+    /* So is a path through a file. */
+    char *file = tu_write(dir, "f.csv", "a\n1\n");
+    snprintf(path, sizeof path, "%s/f.csv/x.csv", dir);
+    cr_assert_eq(tune_table_read_csv(path, &t, &e), TUNE_EINVAL);
+    snprintf(want, sizeof want, "%s: cannot open: Not a directory", path);
+    cr_assert_str_eq(e.msg, want);
+    /* And a file without read permission (root reads it anyway). */
+    if (geteuid() != 0) {
+        cr_assert_eq(chmod(file, 0), 0);
+        cr_assert_eq(tune_table_read_csv(file, &t, &e), TUNE_EINVAL);
+        snprintf(want, sizeof want, "%s: cannot open: Permission denied", file);
+        cr_assert_str_eq(e.msg, want);
+    }
+    struct tune_dataset *ds = (struct tune_dataset *)1;
+    snprintf(path, sizeof path, "%s/nope.csv", dir);
+    cr_assert_eq(tune_dataset_load(path, "a", TUNE_TASK_REGRESSION, &ds, &e), TUNE_EINVAL);
+    cr_assert_null(ds);
+    unlink(file);
+    free(file);
     rmdir(dir);
     free(dir);
 }

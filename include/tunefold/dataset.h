@@ -53,7 +53,9 @@ struct tune_table {
 /* Read a CSV file with a header row (RFC 4180 quoting, CRLF or LF, optional
  * UTF-8 BOM).  A column is numeric when every non-missing cell parses fully
  * as a number in the C locale; otherwise categorical.  Errors name
- * `path:line:column`.  On success *out is owned by the caller: free with
+ * `path:line:column`.  A file that cannot be opened (missing, a folder, no
+ * permission) is TUNE_EINVAL — bad input —, a read failing half-way
+ * TUNE_EIO.  On success *out is owned by the caller: free with
  * tune_table_free(). */
 int tune_table_read_csv(const char *path, struct tune_table **out, struct tune_error *err);
 
