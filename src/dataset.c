@@ -257,6 +257,8 @@ int tune_dataset_from_table(const struct tune_table *table, const char *target,
         goto nomem;
     ds->task = task;
     ds->n_rows = n;
+    ds->checksum = table->checksum;
+    ds->n_cols_file = table->n_cols;
     if (!(ds->path = dup_span(path, strlen(path))))
         goto nomem;
     ds->features = calloc(n_features, sizeof *ds->features);

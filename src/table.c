@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "src/checksum.h"
 #include "src/csv.h"
 #include "src/decimal.h"
 #include "src/intern.h"
@@ -328,6 +329,10 @@ int tune_table_parse_csv(const char *name, const char *text, size_t len,
         rc = tune_csv_nomem(&c);
         goto fail;
     }
+    struct tune_checksum sum;
+    tune_checksum_init(&sum);
+    tune_checksum_update(&sum, text ? text : "", len);
+    t->checksum = tune_checksum_final(&sum);
     size_t header_line = 1;
     rc = read_header(&c, t, &header_line);
     if (rc)

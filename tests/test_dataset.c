@@ -566,6 +566,111 @@ Test(dataset, files_on_disk_read_with_bom_and_crlf)
     free(dir);
 }
 
+/* -------------------------------------------------------------- checksum */
+
+/* XXH64 with seed 0, written out in one shot from its specification
+ * (Cyan4973/xxHash, doc/xxhash_spec.md), apart from the reader's streaming
+ * code; the constants below were printed by xxh64sum (Debian's xxhash). */
+static uint64_t rotl64(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static uint64_t ref_xxh64(const unsigned char *p, size_t n)
+{
+    const uint64_t P1 = 0x9E3779B185EBCA87u, P2 = 0xC2B2AE3D27D4EB4Fu,
+                   P3 = 0x165667B19E3779F9u, P4 = 0x85EBCA77C2B2AE63u,
+                   P5 = 0x27D4EB2F165667C5u;
+    const unsigned char *end = p + n;
+    uint64_t h;
+    if (n >= 32) {
+        uint64_t v[4] = {P1 + P2, P2, 0, -P1};
+        for (; end - p >= 32; p += 32)
+            for (int i = 0; i < 4; i++)
+                v[i] = rotl64(v[i] + le64(p + 8 * i) * P2, 31) * P1;
+        h = rotl64(v[0], 1) + rotl64(v[1], 7) + rotl64(v[2], 12) + rotl64(v[3], 18);
+        for (int i = 0; i < 4; i++)
+            h = (h ^ rotl64(v[i] * P2, 31) * P1) * P1 + P4;
+    } else {
+        h = P5;
+    }
+    h += n;
+    for (; end - p >= 8; p += 8)
+        h = rotl64(h ^ rotl64(le64(p) * P2, 31) * P1, 27) * P1 + P4;
+    if (end - p >= 4) {
+        uint64_t w = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+                     (uint64_t)p[3] << 24;
+        h = rotl64(h ^ w * P1, 23) * P2 + P3;
+        p += 4;
+    }
+    for (; p < end; p++)
+        h = rotl64(h ^ *p * P5, 11) * P1;
+    h ^= h >> 33;
+    h *= P2;
+    h ^= h >> 29;
+    h *= P3;
+    return h ^ (h >> 32);
+}
+
+Test(dataset, the_checksum_is_xxh64_of_the_files_bytes)
+{
+    cr_assert_eq(ref_xxh64((const unsigned char *)"", 0), UINT64_C(0xef46db3751d8e999));
+    cr_assert_eq(ref_xxh64((const unsigned char *)"abc", 3), UINT64_C(0x44bc2cf5ad770999));
+    const char *text = "x,label\n0.125,\"b, c\"\n9,a\n";
+    char *dir = tu_tmpdir();
+    char *path = tu_write(dir, "small.csv", text);
+    struct tune_table *t = NULL;
+    struct tune_error e;
+    cr_assert_eq(tune_table_read_csv(path, &t, &e), TUNE_OK, "%s", e.msg);
+    cr_assert_eq(t->checksum, UINT64_C(0x05edc4dfc8f6d46a), "%016llx",
+                 (unsigned long long)t->checksum);
+    cr_assert_eq(t->checksum, ref_xxh64((const unsigned char *)text, strlen(text)));
+    tune_table_free(t);
+    t = parse_ok(text);
+    cr_assert_eq(t->checksum, UINT64_C(0x05edc4dfc8f6d46a), "the same bytes in memory");
+    tune_table_free(t);
+
+    /* The dataset carries it, with the file's column count. */
+    struct tune_dataset *ds = NULL;
+    cr_assert_eq(tune_dataset_load(path, "label", TUNE_TASK_BINARY, &ds, &e), TUNE_OK, "%s",
+                 e.msg);
+    cr_assert_eq(ds->checksum, UINT64_C(0x05edc4dfc8f6d46a));
+    cr_assert_eq(ds->n_cols_file, 2);
+    cr_assert_eq(ds->n_features, 1);
+    tune_dataset_free(ds);
+
+    /* A file longer than one 32-byte stripe, with a tail of every length. */
+    char *iris = tu_read("data", "iris.csv");
+    cr_assert_not_null(iris);
+    cr_assert_eq(tune_dataset_load("data/iris.csv", "target", TUNE_TASK_MULTICLASS, &ds, &e),
+                 TUNE_OK, "%s", e.msg);
+    cr_assert_eq(ds->checksum, UINT64_C(0x05790946a058035b));
+    cr_assert_eq(ds->checksum, ref_xxh64((const unsigned char *)iris, strlen(iris)));
+    cr_assert_eq(ds->n_cols_file, 5);
+    tune_dataset_free(ds);
+    for (size_t len = 0; len < 80; len++) {
+        struct tune_table *p = NULL;
+        if (tune_table_parse_csv("mem.csv", iris, 400 + len, &p, &e) == TUNE_OK) {
+            cr_assert_eq(p->checksum, ref_xxh64((const unsigned char *)iris, 400 + len),
+                         "length %zu", 400 + len);
+            tune_table_free(p);
+        }
+    }
+    free(iris);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
+}
+
 /* --------------------------------------------------------------- dataset */
 
 static struct tune_dataset *split_ok(const char *text, const char *target, enum tune_task task)

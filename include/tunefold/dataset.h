@@ -14,6 +14,7 @@
 #define TUNEFOLD_DATASET_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "tunefold/error.h"
 
 #ifdef __cplusplus
@@ -48,6 +49,8 @@ struct tune_table {
     double *data;                /* n_rows * n_cols, column-major */
     size_t *row_line;            /* n_rows: physical 1-based line where each row
                                     starts (for messages); NULL if unknown */
+    uint64_t checksum;           /* XXH64 (seed 0) of the raw bytes read, BOM
+                                    included: what `xxh64sum FILE` prints */
 };
 
 /* Read a CSV file with a header row (RFC 4180 quoting, CRLF or LF, optional
@@ -78,6 +81,9 @@ struct tune_dataset {
     double *y;                    /* n_rows: class code (as double) or value */
     size_t n_classes;             /* classification only */
     char **class_names;           /* classification only: n_classes labels */
+    uint64_t checksum;            /* the table's: XXH64 of the file's bytes, so a
+                                     study can tell that its data changed */
+    size_t n_cols_file;           /* columns in the file (features + target) */
 };
 
 /* Split `table` into features and target column `target` for `task`.
