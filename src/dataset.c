@@ -9,8 +9,13 @@
  * is TUNE_EINVAL naming the file, and the line and column where there is
  * one.
  *
- * Invariants: the table is never modified; on failure *out is NULL and
- * nothing leaks; x is column-major like the table, n_rows * n_features. */
+ * Memory: tune_dataset_load owns its table, so the dataset takes over the
+ * table's block — the target column closed over, the block shrunk in place
+ * — rather than copying it; loading a study's data peaks at one copy of it.
+ *
+ * Invariants: tune_dataset_from_table never modifies the table; on failure
+ * *out is NULL and nothing leaks; x is column-major like the table,
+ * n_rows * n_features. */
 #include "tunefold/dataset.h"
 
 #include <math.h>
@@ -208,9 +213,11 @@ static int text_target_error(const struct tune_table *t, size_t tcol, struct tun
                           tune_csv_shown(col->n_levels ? col->levels[level] : "", text, sizeof text));
 }
 
-int tune_dataset_from_table(const struct tune_table *table, const char *target,
-                            enum tune_task task, struct tune_dataset **out,
-                            struct tune_error *err)
+/* tune_dataset_from_table; with `owner` (the table itself, which the
+ * caller gives up) the dataset takes the table's block instead of copying
+ * it: the target column is closed over and the block shrunk in place. */
+static int split(const struct tune_table *table, struct tune_table *owner, const char *target,
+                 enum tune_task task, struct tune_dataset **out, struct tune_error *err)
 {
     if (out)
         *out = NULL;
@@ -261,21 +268,7 @@ int tune_dataset_from_table(const struct tune_table *table, const char *target,
     ds->n_cols_file = table->n_cols;
     if (!(ds->path = dup_span(path, strlen(path))))
         goto nomem;
-    ds->features = calloc(n_features, sizeof *ds->features);
-    ds->x = malloc(n * n_features * sizeof *ds->x + 1);
-    if (!ds->features || !ds->x)
-        goto nomem;
-    for (size_t j = 0; j < table->n_cols; j++) {
-        if (j == tcol)
-            continue;
-        size_t f = ds->n_features;
-        if (column_copy(&ds->features[f], &table->cols[j])) {
-            ds->n_features++; /* so the partial copy is freed */
-            goto nomem;
-        }
-        ds->n_features++;
-        memcpy(ds->x + f * n, table->data + j * n, n * sizeof *ds->x);
-    }
+    /* The target first: it reads the block the features may take over. */
     if (has_target) {
         if (!(ds->target_name = dup_span(target, strlen(target))))
             goto nomem;
@@ -305,6 +298,29 @@ int tune_dataset_from_table(const struct tune_table *table, const char *target,
             }
         }
     }
+    if (!(ds->features = calloc(n_features, sizeof *ds->features)))
+        goto nomem;
+    for (size_t j = 0; j < table->n_cols; j++) {
+        if (j == tcol)
+            continue;
+        size_t f = ds->n_features++; /* counted first, so a partial copy is freed */
+        if (column_copy(&ds->features[f], &table->cols[j]))
+            goto nomem;
+    }
+    if (owner) {
+        double *x = owner->data;
+        for (size_t j = tcol + 1; j < table->n_cols; j++)
+            memmove(x + (j - 1) * n, x + j * n, n * sizeof *x);
+        owner->data = NULL;
+        double *fit = realloc(x, n * n_features * sizeof *x);
+        ds->x = fit ? fit : x;
+    } else {
+        if (!(ds->x = malloc(n * n_features * sizeof *ds->x + 1)))
+            goto nomem;
+        for (size_t j = 0, f = 0; j < table->n_cols; j++)
+            if (j != tcol)
+                memcpy(ds->x + f++ * n, table->data + j * n, n * sizeof *ds->x);
+    }
     *out = ds;
     return TUNE_OK;
 
@@ -313,6 +329,13 @@ nomem:
 fail:
     tune_dataset_free(ds);
     return rc;
+}
+
+int tune_dataset_from_table(const struct tune_table *table, const char *target,
+                            enum tune_task task, struct tune_dataset **out,
+                            struct tune_error *err)
+{
+    return split(table, NULL, target, task, out, err);
 }
 
 int tune_dataset_load(const char *path, const char *target, enum tune_task task,
@@ -324,7 +347,7 @@ int tune_dataset_load(const char *path, const char *target, enum tune_task task,
     int rc = tune_table_read_csv(path, &t, err);
     if (rc)
         return rc;
-    rc = tune_dataset_from_table(t, target, task, out, err);
+    rc = split(t, t, target, task, out, err);
     tune_table_free(t);
     return rc;
 }

@@ -1,13 +1,39 @@
-/* table.c — a CSV file or text as a `tune_table` (tunefold/dataset.h).
+/* table.c — a CSV file or text as a `tune_table` (tunefold/dataset.h), read
+ * in one streaming pass.
  *
- * Reading.  The whole file is read into memory once and tokenized in place
- * (src/csv.c).  Pass 1 walks every record, checks its shape, and converts
- * each cell of a column still believed numeric straight into the
- * column-major block; the first cell that is neither missing nor a number
- * marks its column categorical.  Only when some column is categorical does
- * pass 2 re-tokenize the rows (already known to be well formed) to turn
- * that column's text into level codes.  A numeric file therefore costs one
- * pass and no allocation per cell.
+ * Reading.  The tokenizer (src/csv.c) hands over one record at a time from
+ * a window refilled in blocks (1 MB from a file; a text already in memory
+ * is its own window), so memory holds the parsed table and one block, never
+ * the file.  Each cell goes straight into the column-major block:
+ *   - a number (src/decimal.c, correctly rounded) as its double — the fast
+ *     path scans an unquoted number cell once, as field and number at once;
+ *   - a missing marker (empty, NA, ?, NaN) as NAN;
+ *   - any other text is interned among its column's levels (src/intern.c,
+ *     one copy per distinct text) and stored as its level code *boxed in a
+ *     NaN*: a quiet NaN whose payload carries a tag bit and the code
+ *     (box_level).  No parsed number is a NaN and a missing cell is the
+ *     plain NAN, so a cell tells by itself what it holds, at no extra
+ *     memory.
+ * There is no second pass for a text column: its levels are complete, in
+ * order of first appearance, when its last row is read.
+ *
+ * Kinds, once every row is in (settle_columns).  A column without text is
+ * numeric.  A column with only text (and missing cells) is categorical:
+ * its codes are unboxed in place.  A column mixing numbers and text is
+ * categorical too, and its levels are its cells as written ("01" and "1.50"
+ * stay apart from "1" and "1.5") — but the numbers seen before the first
+ * text kept no text.  So the input is read a second time from the first
+ * data record, for those columns only, and their levels rebuilt from the
+ * cells' text (reread_mixed).  This is the only second pass; the common
+ * files (numbers, labels) never take it.  An input that cannot seek (a
+ * pipe) names those numbers by their shortest round-trip text instead
+ * ("1.50" becomes "1.5").
+ * Rows go into a block sized from an estimate: the rows per byte so far
+ * times the bytes left (the file's size is known) plus 5%, or, when the
+ * window holds the rest of the input, the exact upper bound of one row per
+ * line.  A low estimate grows the block with realloc (which on Linux moves
+ * pages, not bytes) and spreads the columns to the wider stride; at the end
+ * the columns close up to stride n_rows and the block shrinks.
  *
  * Invariants of a table built here:
  *   - n_rows >= 1, n_cols >= 1, column names non-empty and distinct;
@@ -15,10 +41,12 @@
  *   - a categorical column holds codes 0..n_levels-1, levels in order of
  *     first appearance, every level used at least once;
  *   - row_line[row] is the physical 1-based line where the row starts,
- *     counting newlines inside quoted fields.
+ *     counting newlines inside quoted fields;
+ *   - checksum is XXH64 of every byte of the input (src/checksum.c);
+ *   - the same bytes give the same table whether they come from a file, from
+ *     memory, or in blocks of any size.
  *
- * A UTF-8 BOM at the very start is skipped.  Numbers are read by
- * src/decimal.c, names and levels interned by src/intern.c. */
+ * A UTF-8 BOM at the very start is skipped. */
 #include "tunefold/dataset.h"
 
 #include <errno.h>
@@ -34,6 +62,41 @@
 #include "src/decimal.h"
 #include "src/intern.h"
 #include "src/table.h"
+
+/* A text cell during the pass: a quiet NaN with this tag and the level code
+ * in the low 50 bits.  NAN (a missing cell) has no tag bit. */
+#define TEXT_TAG UINT64_C(0x7FFC000000000000)
+#define TEXT_MASK UINT64_C(0xFFFC000000000000)
+
+static double box_level(size_t code)
+{
+    uint64_t bits = TEXT_TAG | (uint64_t)code;
+    double v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+static int unbox_level(double v, size_t *code)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    if ((bits & TEXT_MASK) != TEXT_TAG)
+        return 0;
+    *code = (size_t)(bits & ~TEXT_MASK);
+    return 1;
+}
+
+struct reader {
+    struct tune_csv c;
+    struct tune_table *t;
+    size_t cap;                /* rows the block holds: its stride */
+    uint64_t total;            /* bytes of input when known, else 0 */
+    uint64_t data_start;       /* input offset just after the header */
+    size_t data_line;          /* and its line */
+    struct tune_intern *sets;  /* n_cols: the levels seen, per column */
+    size_t *level_cap;         /* n_cols: room in cols[j].levels */
+    struct tune_checksum sum;
+};
 
 static char *dup_span(const char *p, size_t len)
 {
@@ -79,17 +142,23 @@ long tune_table_find(const struct tune_table *t, const char *name)
     return -1;
 }
 
+/* ---------------------------------------------------------------- header */
+
 /* The header row: names non-empty and distinct (checked by hashing as they
- * come, so a wide header costs no quadratic scan). */
+ * come, so a wide header costs no quadratic scan).  TUNE_CSV_MORE when it
+ * runs past the window. */
 static int read_header(struct tune_csv *c, struct tune_table *t, size_t *header_line)
 {
-    if (tune_csv_skip_blank_lines(c))
+    int rc = tune_csv_skip_blank_lines(c);
+    if (rc == 1)
         return tune_csv_error(c, c->line, 1, "empty file, expected a header row");
+    if (rc)
+        return rc;
     *header_line = c->line;
     char **names = NULL;
     size_t n = 0, cap = 0;
     struct tune_intern seen = {0};
-    int rc = TUNE_OK, last = 0;
+    int last = 0;
     while (!last && !rc) {
         struct tune_csv_field f;
         rc = tune_csv_field(c, n + 1, &f, &last);
@@ -122,7 +191,7 @@ static int read_header(struct tune_csv *c, struct tune_table *t, size_t *header_
         else if ((size_t)k != n - 1) {
             char name[96];
             rc = tune_csv_error(c, f.line, n, "duplicate column name '%s' (also column %ld)",
-                           tune_csv_shown(names[n - 1], name, sizeof name), k + 1);
+                                tune_csv_shown(names[n - 1], name, sizeof name), k + 1);
         }
     }
     tune_intern_release(&seen);
@@ -141,258 +210,471 @@ static int read_header(struct tune_csv *c, struct tune_table *t, size_t *header_
     return TUNE_OK;
 }
 
-/* Grow the column-major block (stride *cap) to hold at least `need` rows. */
-static int grow_rows(struct tune_csv *c, struct tune_table *t, size_t *cap, size_t need)
-{
-    size_t ncap = *cap * 2 > need ? *cap * 2 : need;
-    if (ncap > SIZE_MAX / sizeof(double) / t->n_cols)
-        return tune_csv_nomem(c);
-    double *data = malloc(ncap * t->n_cols * sizeof *data);
-    size_t *row_line = realloc(t->row_line, ncap * sizeof *row_line);
-    if (row_line)
-        t->row_line = row_line;
-    if (!data || !row_line) {
-        free(data);
-        return tune_csv_nomem(c);
-    }
-    for (size_t j = 0; j < t->n_cols && t->data; j++)
-        memcpy(data + j * ncap, t->data + j * *cap, t->n_rows * sizeof *data);
-    free(t->data);
-    t->data = data;
-    *cap = ncap;
-    return TUNE_OK;
-}
+/* ------------------------------------------------------------------ rows */
 
-/* Pass 1: shape of every record, numbers of every still-numeric column. */
-static int read_rows(struct tune_csv *c, struct tune_table *t, size_t *cap, unsigned char *is_cat)
+/* Line terminators in s[0..n): LFs and CRs not followed by an LF. */
+static size_t count_lines(const char *s, size_t n)
 {
-    size_t n_cols = t->n_cols;
-    while (!tune_csv_skip_blank_lines(c)) {
-        size_t r = t->n_rows;
-        if (r == *cap) { /* not reached: estimate_rows is an upper bound */
-            int rc = grow_rows(c, t, cap, r + 1);
-            if (rc)
-                return rc;
-        }
-        double *data = t->data;
-        size_t stride = *cap;
-        t->row_line[r] = c->line;
-        size_t j = 0, extra_line = 0, last_line = c->line;
-        int last = 0;
-        while (!last) {
-            if (j < n_cols && !is_cat[j]) {
-                last_line = c->line;
-                int k = tune_csv_number_cell(c, &data[j * stride + r], &last);
-                if (k < 0)
-                    return tune_csv_nomem(c);
-                if (k > 0) {
-                    j++;
-                    continue;
-                }
-            }
-            struct tune_csv_field f;
-            int rc = tune_csv_field(c, j + 1, &f, &last);
-            if (rc)
-                return rc;
-            last_line = f.line;
-            if (j < n_cols) {
-                double v = NAN;
-                if (!is_cat[j] && !tune_csv_is_missing(f.p, f.len)) {
-                    int k = tune_decimal_parse(f.p, f.len, c->dp, &v);
-                    if (k < 0)
-                        return tune_csv_nomem(c);
-                    if (k == 0) {
-                        is_cat[j] = 1;
-                        v = NAN;
-                    }
-                }
-                data[j * stride + r] = v;
-            } else if (j == n_cols) {
-                extra_line = f.line;
-            }
-            j++;
-        }
-        if (j > n_cols)
-            return tune_csv_error(c, extra_line, n_cols + 1, "expected %zu fields, got %zu", n_cols, j);
-        if (j < n_cols)
-            return tune_csv_error(c, last_line, j + 1, "expected %zu fields, got %zu", n_cols, j);
-        t->n_rows++;
-    }
-    return TUNE_OK;
-}
-
-/* Pass 2: level codes for the categorical columns.  The rows were checked
- * by pass 1, so the tokenizer cannot fail here. */
-static int encode_levels(struct tune_csv *c, struct tune_table *t, size_t stride,
-                         const unsigned char *is_cat)
-{
-    size_t n_cols = t->n_cols;
-    struct tune_intern *sets = calloc(n_cols, sizeof *sets);
-    size_t *level_cap = calloc(n_cols, sizeof *level_cap);
-    int rc = TUNE_OK;
-    if (!sets || !level_cap) {
-        rc = tune_csv_nomem(c);
-        goto done;
-    }
-    for (size_t r = 0; r < t->n_rows && !rc; r++) {
-        tune_csv_skip_blank_lines(c);
-        for (size_t j = 0; j < n_cols && !rc; j++) {
-            struct tune_csv_field f;
-            int last;
-            rc = tune_csv_field(c, j + 1, &f, &last);
-            if (rc || !is_cat[j])
-                continue;
-            struct tune_column *col = &t->cols[j];
-            size_t len;
-            const char *text = tune_csv_field_text(c, &f, &len);
-            if (!text) {
-                rc = TUNE_ENOMEM;
-                continue;
-            }
-            if (tune_csv_is_missing(text, len)) {
-                t->data[j * stride + r] = NAN;
-                continue;
-            }
-            if (col->n_levels == level_cap[j]) {
-                size_t ncap = level_cap[j] ? level_cap[j] * 2 : 8;
-                char **levels = realloc(col->levels, ncap * sizeof *levels);
-                if (!levels) {
-                    rc = tune_csv_nomem(c);
-                    continue;
-                }
-                col->levels = levels;
-                level_cap[j] = ncap;
-            }
-            long code = tune_intern(&sets[j], col->levels, text, len, col->n_levels);
-            if (code < 0) {
-                rc = tune_csv_nomem(c);
-                continue;
-            }
-            if ((size_t)code == col->n_levels) {
-                col->levels[code] = dup_span(text, len);
-                if (!col->levels[code]) {
-                    rc = tune_csv_nomem(c);
-                    continue;
-                }
-                col->n_levels++;
-            }
-            t->data[j * stride + r] = (double)code;
-        }
-    }
-done:
-    if (sets)
-        for (size_t j = 0; j < n_cols; j++)
-            tune_intern_release(&sets[j]);
-    free(sets);
-    free(level_cap);
-    return rc;
-}
-
-/* An upper bound on the data rows: at most one per line terminator (plus an
- * unterminated last line), and each but the last takes at least n_cols
- * bytes (n_cols-1 commas and its terminator).  The block is sized once from
- * it; the second bound keeps a file of many short lines under a wide header
- * from reserving rows x columns it cannot fill. */
-static size_t estimate_rows(const struct tune_csv *c, size_t n_cols)
-{
-    const char *p = c->s + c->pos, *end = c->s + c->n;
-    size_t lines = 1;
+    const char *p = s, *end = s + n;
+    size_t lines = 0;
     for (const char *q; p < end && (q = memchr(p, '\n', (size_t)(end - p))); p = q + 1)
         lines++;
-    if (memchr(c->s + c->pos, '\r', c->n - c->pos)) /* lone CRs end lines too */
-        for (p = c->s + c->pos; p < end; p++)
+    if (memchr(s, '\r', n))
+        for (p = s; p < end; p++)
             lines += *p == '\r' && (p + 1 == end || p[1] != '\n');
-    size_t by_bytes = (c->n - c->pos) / n_cols + 1;
-    return lines < by_bytes ? lines : by_bytes;
+    return lines;
 }
 
-int tune_table_parse_csv(const char *name, const char *text, size_t len,
-                         struct tune_table **out, struct tune_error *err)
+/* Rows to make room for, counting those read.  When the window holds the
+ * rest of the input: at most one row per line terminator (plus an
+ * unterminated last line), each but the last taking at least n_cols bytes
+ * (n_cols-1 separators and its terminator) — the second bound keeps a file
+ * of many short lines under a wide header from reserving rows x columns it
+ * cannot fill.  Else the rows per byte so far (or in the window, before any
+ * row) times the bytes left, plus 5%; doubling when the size is unknown. */
+static size_t estimate_rows(const struct reader *r)
 {
-    struct tune_csv c = {.name = name ? name : "<memory>", .s = text, .n = len, .line = 1,
-                    .err = err};
-    struct tune_table *t = NULL;
-    unsigned char *is_cat = NULL;
-    int rc;
-    if (out)
-        *out = NULL;
-    if (!out || (!text && len))
-        return tune_error_set(err, TUNE_EINVAL, "%s: no text or no result pointer", c.name);
+    const struct tune_csv *c = &r->c;
+    size_t rows = r->t->n_rows, n_cols = r->t->n_cols, ahead = c->n - c->pos;
+    if (c->eof) {
+        size_t lines = count_lines(c->s + c->pos, ahead) + 1, by_bytes = ahead / n_cols + 1;
+        return rows + (lines < by_bytes ? lines : by_bytes);
+    }
+    uint64_t here = c->offset + c->pos;
+    if (r->total <= here)
+        return rows ? 2 * rows : count_lines(c->s + c->pos, ahead) + 16;
+    double left = (double)(r->total - here), per_byte;
+    if (rows)
+        per_byte = (double)rows / (double)(here - r->data_start);
+    else
+        per_byte = (double)(count_lines(c->s + c->pos, ahead) + 1) / (double)(ahead + 1);
+    double est = (double)rows + left * per_byte * 1.05 + 16,
+           bound = (double)rows + left / (double)n_cols + 2;
+    if (est > bound)
+        est = bound;
+    size_t more = rows / 8 + 16; /* a low estimate still grows geometrically */
+    return est > (double)(rows + more) ? (size_t)est : rows + more;
+}
+
+/* Make room for at least one more row: realloc the block to the new stride
+ * and spread the columns, last first (each moves up, past every column not
+ * yet moved). */
+static int grow_rows(struct reader *r)
+{
+    struct tune_table *t = r->t;
+    size_t n_cols = t->n_cols, ncap = estimate_rows(r);
+    if (ncap <= t->n_rows)
+        ncap = t->n_rows + 1;
+    if (ncap > SIZE_MAX / sizeof(double) / n_cols)
+        return tune_csv_nomem(&r->c);
+    double *data = realloc(t->data, ncap * n_cols * sizeof *data);
+    if (!data)
+        return tune_csv_nomem(&r->c);
+    t->data = data;
+    for (size_t j = n_cols; j-- > 1;)
+        memmove(data + j * ncap, data + j * r->cap, t->n_rows * sizeof *data);
+    r->cap = ncap;
+    size_t *row_line = realloc(t->row_line, ncap * sizeof *row_line);
+    if (!row_line)
+        return tune_csv_nomem(&r->c);
+    t->row_line = row_line;
+    return TUNE_OK;
+}
+
+/* The level code of text[0..len) in column j, added if new; -1 when out of
+ * memory. */
+static long add_level(struct reader *r, size_t j, const char *text, size_t len)
+{
+    struct tune_column *col = &r->t->cols[j];
+    if (col->n_levels == r->level_cap[j]) {
+        size_t ncap = r->level_cap[j] ? r->level_cap[j] * 2 : 8;
+        char **levels = realloc(col->levels, ncap * sizeof *levels);
+        if (!levels)
+            return -1;
+        col->levels = levels;
+        r->level_cap[j] = ncap;
+    }
+    long code = tune_intern(&r->sets[j], col->levels, text, len, col->n_levels);
+    if (code >= 0 && (size_t)code == col->n_levels) {
+        if (!(col->levels[code] = dup_span(text, len)))
+            return -1;
+        col->n_levels++;
+    }
+    return code;
+}
+
+/* A cell the fast path left: missing, a quoted or padded number, or text. */
+static int store_cell(struct reader *r, size_t j, double *cell, const struct tune_csv_field *f)
+{
+    size_t len;
+    const char *text = tune_csv_field_text(&r->c, f, &len);
     if (!text)
-        c.s = "";
-    c.dp = tune_decimal_point();
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        c.pos = 3;
-
-    t = calloc(1, sizeof *t);
-    if (!t || !(t->path = dup_span(c.name, strlen(c.name)))) {
-        rc = tune_csv_nomem(&c);
-        goto fail;
+        return TUNE_ENOMEM;
+    if (tune_csv_is_missing(text, len)) {
+        *cell = NAN;
+        return TUNE_OK;
     }
-    struct tune_checksum sum;
-    tune_checksum_init(&sum);
-    tune_checksum_update(&sum, text ? text : "", len);
-    t->checksum = tune_checksum_final(&sum);
+    int k = tune_decimal_parse(text, len, r->c.dp, cell);
+    if (k < 0)
+        return tune_csv_nomem(&r->c);
+    if (k > 0)
+        return TUNE_OK;
+    long code = add_level(r, j, text, len);
+    if (code < 0)
+        return tune_csv_nomem(&r->c);
+    *cell = box_level((size_t)code);
+    return TUNE_OK;
+}
+
+/* One record into row `row`; TUNE_CSV_MORE when it runs past the window
+ * (the row is then written again in full). */
+static int read_record(struct reader *r, size_t row)
+{
+    struct tune_csv *c = &r->c;
+    struct tune_table *t = r->t;
+    size_t n_cols = t->n_cols, stride = r->cap;
+    double *data = t->data;
+    t->row_line[row] = c->line;
+    size_t j = 0, extra_line = 0, last_line = c->line;
+    int last = 0;
+    while (!last) {
+        if (j < n_cols) {
+            last_line = c->line;
+            int k = tune_csv_number_cell(c, &data[j * stride + row], &last);
+            if (k < 0)
+                return tune_csv_nomem(c);
+            if (k > 0) {
+                j++;
+                continue;
+            }
+        }
+        struct tune_csv_field f;
+        int rc = tune_csv_field(c, j + 1, &f, &last);
+        if (rc)
+            return rc;
+        last_line = f.line;
+        if (j < n_cols) {
+            if ((rc = store_cell(r, j, &data[j * stride + row], &f)))
+                return rc;
+        } else if (j == n_cols) {
+            extra_line = f.line;
+        }
+        j++;
+    }
+    if (j > n_cols)
+        return tune_csv_error(c, extra_line, n_cols + 1, "expected %zu fields, got %zu", n_cols, j);
+    if (j < n_cols)
+        return tune_csv_error(c, last_line, j + 1, "expected %zu fields, got %zu", n_cols, j);
+    return TUNE_OK;
+}
+
+static int read_rows(struct reader *r)
+{
+    struct tune_csv *c = &r->c;
+    for (;;) {
+        int rc = tune_csv_skip_blank_lines(c);
+        if (rc == 1)
+            return TUNE_OK;
+        if (rc == TUNE_CSV_MORE) {
+            if ((rc = tune_csv_refill(c)))
+                return rc;
+            continue;
+        }
+        size_t row = r->t->n_rows;
+        if (row == r->cap && (rc = grow_rows(r)))
+            return rc;
+        size_t pos = c->pos, line = c->line;
+        rc = read_record(r, row);
+        if (rc == TUNE_CSV_MORE) {
+            c->pos = pos;
+            c->line = line;
+            if ((rc = tune_csv_refill(c)))
+                return rc;
+            continue;
+        }
+        if (rc)
+            return rc;
+        r->t->n_rows++;
+    }
+}
+
+/* ----------------------------------------------------------------- kinds */
+
+static void drop_levels(struct reader *r, size_t j)
+{
+    struct tune_column *col = &r->t->cols[j];
+    for (size_t k = 0; k < col->n_levels; k++)
+        free(col->levels[k]);
+    free(col->levels);
+    col->levels = NULL;
+    col->n_levels = 0;
+    r->level_cap[j] = 0;
+    tune_intern_release(&r->sets[j]);
+}
+
+/* The mixed columns, when the input cannot be read again: each cell's level
+ * is its text, or its number's shortest round-trip text. */
+static int relevel_from_values(struct reader *r, const unsigned char *mixed)
+{
+    struct tune_table *t = r->t;
+    for (size_t j = 0; j < t->n_cols; j++) {
+        if (!mixed[j])
+            continue;
+        struct tune_column *col = &t->cols[j];
+        char **old = col->levels;
+        size_t n_old = col->n_levels;
+        col->levels = NULL;
+        col->n_levels = 0;
+        r->level_cap[j] = 0;
+        tune_intern_release(&r->sets[j]);
+        double *v = t->data + j * r->cap;
+        int rc = TUNE_OK;
+        for (size_t i = 0; i < t->n_rows && !rc; i++) {
+            size_t code;
+            char num[40];
+            const char *text = num;
+            if (unbox_level(v[i], &code))
+                text = old[code];
+            else if (isnan(v[i]))
+                continue;
+            else
+                tune_decimal_format(v[i] == 0 ? 0.0 : v[i], num, sizeof num);
+            long k = add_level(r, j, text, strlen(text));
+            if (k < 0)
+                rc = tune_csv_nomem(&r->c);
+            else
+                v[i] = (double)k;
+        }
+        for (size_t k = 0; k < n_old; k++)
+            free(old[k]);
+        free(old);
+        tune_intern_release(&r->sets[j]);
+        if (rc)
+            return rc;
+    }
+    return TUNE_OK;
+}
+
+static int changed_error(const struct reader *r)
+{
+    return tune_error_set(r->c.err, TUNE_EINVAL, "%s: the file changed while it was read",
+                          r->t->path);
+}
+
+/* One record of the second look: the text of the mixed columns' cells. */
+static int reread_record(struct reader *r, size_t row, const unsigned char *mixed)
+{
+    struct tune_csv *c = &r->c;
+    struct tune_table *t = r->t;
+    int last = 0;
+    for (size_t j = 0; j < t->n_cols; j++) {
+        struct tune_csv_field f;
+        int rc = last ? TUNE_EINVAL : tune_csv_field(c, j + 1, &f, &last);
+        if (rc == TUNE_CSV_MORE)
+            return rc;
+        if (rc)
+            return changed_error(r);
+        if (!mixed[j])
+            continue;
+        size_t len;
+        const char *text = tune_csv_field_text(c, &f, &len);
+        if (!text)
+            return TUNE_ENOMEM;
+        double *cell = &t->data[j * r->cap + row];
+        if (tune_csv_is_missing(text, len)) {
+            *cell = NAN;
+            continue;
+        }
+        long code = add_level(r, j, text, len);
+        if (code < 0)
+            return tune_csv_nomem(c);
+        *cell = (double)code;
+    }
+    return last ? TUNE_OK : changed_error(r);
+}
+
+/* The mixed columns' levels from their cells' text: read the rows again,
+ * from the first data record. */
+static int reread_mixed(struct reader *r, const unsigned char *mixed)
+{
+    struct tune_csv *c = &r->c;
+    struct tune_table *t = r->t;
+    int rc = tune_csv_rewind(c, r->data_start, r->data_line);
+    if (rc == TUNE_EUNSUPPORTED)
+        return relevel_from_values(r, mixed);
+    if (rc)
+        return rc;
+    for (size_t j = 0; j < t->n_cols; j++)
+        if (mixed[j])
+            drop_levels(r, j);
+    for (size_t row = 0; row < t->n_rows;) {
+        rc = tune_csv_skip_blank_lines(c);
+        if (rc == 1)
+            return changed_error(r);
+        if (rc == TUNE_CSV_MORE) {
+            if ((rc = tune_csv_refill(c)))
+                return rc;
+            continue;
+        }
+        size_t pos = c->pos, line = c->line;
+        rc = reread_record(r, row, mixed);
+        if (rc == TUNE_CSV_MORE) {
+            c->pos = pos;
+            c->line = line;
+            if ((rc = tune_csv_refill(c)))
+                return rc;
+            continue;
+        }
+        if (rc)
+            return rc;
+        row++;
+    }
+    for (size_t j = 0; j < t->n_cols; j++)
+        tune_intern_release(&r->sets[j]);
+    return TUNE_OK;
+}
+
+/* Each column's kind from what its cells hold (see the file comment). */
+static int settle_columns(struct reader *r)
+{
+    struct tune_table *t = r->t;
+    unsigned char *mixed = NULL;
+    for (size_t j = 0; j < t->n_cols; j++) {
+        struct tune_column *col = &t->cols[j];
+        col->kind = col->n_levels ? TUNE_COL_CATEGORICAL : TUNE_COL_NUMERIC;
+        if (!col->n_levels)
+            continue;
+        double *v = t->data + j * r->cap;
+        size_t n_num = 0, n_text = 0, code;
+        for (size_t i = 0; i < t->n_rows; i++) {
+            if (unbox_level(v[i], &code))
+                n_text++;
+            else
+                n_num += !isnan(v[i]);
+        }
+        if (n_num == 0) {
+            for (size_t i = 0; i < t->n_rows; i++)
+                if (unbox_level(v[i], &code))
+                    v[i] = (double)code;
+            tune_intern_release(&r->sets[j]);
+            continue;
+        }
+        if (!mixed && !(mixed = calloc(t->n_cols, 1)))
+            return tune_csv_nomem(&r->c);
+        mixed[j] = 1;
+    }
+    int rc = mixed ? reread_mixed(r, mixed) : TUNE_OK;
+    free(mixed);
+    return rc;
+}
+
+/* Close the gaps left by the row estimate: column j moves down from stride
+ * cap to stride n_rows, never over a column not yet moved. */
+static void close_up(struct reader *r)
+{
+    struct tune_table *t = r->t;
+    if (r->cap == t->n_rows)
+        return;
+    for (size_t j = 1; j < t->n_cols; j++)
+        memmove(t->data + j * t->n_rows, t->data + j * r->cap, t->n_rows * sizeof *t->data);
+    double *data = realloc(t->data, t->n_rows * t->n_cols * sizeof *data);
+    if (data)
+        t->data = data;
+    size_t *row_line = realloc(t->row_line, t->n_rows * sizeof *row_line);
+    if (row_line)
+        t->row_line = row_line;
+    r->cap = t->n_rows;
+}
+
+/* ---------------------------------------------------------------- driver */
+
+/* The table of the input r->c was opened on. */
+static int read_table(struct reader *r, struct tune_table **out)
+{
+    struct tune_csv *c = &r->c;
+    struct tune_table *t = calloc(1, sizeof *t);
+    int rc = TUNE_OK;
+    if (!t || !(t->path = dup_span(c->name, strlen(c->name)))) {
+        free(t);
+        return tune_csv_nomem(c);
+    }
+    r->t = t;
+    while (c->n - c->pos < 3 && !c->eof && !(rc = tune_csv_refill(c)))
+        ;
+    if (!rc && c->n - c->pos >= 3 && memcmp(c->s + c->pos, "\xEF\xBB\xBF", 3) == 0)
+        c->pos += 3;
     size_t header_line = 1;
-    rc = read_header(&c, t, &header_line);
+    while (!rc) {
+        size_t pos = c->pos, line = c->line;
+        rc = read_header(c, t, &header_line);
+        if (rc != TUNE_CSV_MORE)
+            break;
+        c->pos = pos;
+        c->line = line;
+        rc = tune_csv_refill(c);
+    }
     if (rc)
         goto fail;
-    c.cols = t->cols;
-    c.n_cols = t->n_cols;
-
-    size_t data_pos = c.pos, data_line = c.line, cap = 0;
-    is_cat = calloc(t->n_cols, 1);
-    if (!is_cat) {
-        rc = tune_csv_nomem(&c);
+    c->cols = t->cols;
+    c->n_cols = t->n_cols;
+    r->data_start = c->offset + c->pos;
+    r->data_line = c->line;
+    r->sets = calloc(t->n_cols, sizeof *r->sets);
+    r->level_cap = calloc(t->n_cols, sizeof *r->level_cap);
+    if (!r->sets || !r->level_cap) {
+        rc = tune_csv_nomem(c);
         goto fail;
     }
-    rc = grow_rows(&c, t, &cap, estimate_rows(&c, t->n_cols));
-    if (rc)
-        goto fail;
-    rc = read_rows(&c, t, &cap, is_cat);
-    if (rc)
+    if ((rc = read_rows(r)))
         goto fail;
     if (t->n_rows == 0) {
-        rc = tune_error_set(err, TUNE_EINVAL, "%s:%zu:1: no data rows after the header on line %zu",
-                            c.name, c.line, header_line);
+        rc = tune_error_set(c->err, TUNE_EINVAL,
+                            "%s:%zu:1: no data rows after the header on line %zu", c->name,
+                            c->line, header_line);
         goto fail;
     }
-
-    int any_cat = 0;
-    for (size_t j = 0; j < t->n_cols; j++) {
-        t->cols[j].kind = is_cat[j] ? TUNE_COL_CATEGORICAL : TUNE_COL_NUMERIC;
-        any_cat |= is_cat[j];
+    t->checksum = tune_checksum_final(&r->sum);
+    if ((rc = settle_columns(r)))
+        goto fail;
+    close_up(r);
+fail:
+    if (r->sets)
+        for (size_t j = 0; j < t->n_cols; j++)
+            tune_intern_release(&r->sets[j]);
+    free(r->sets);
+    free(r->level_cap);
+    tune_csv_release(c);
+    if (rc) {
+        tune_table_free(t);
+        return rc;
     }
-    if (any_cat) {
-        c.pos = data_pos;
-        c.line = data_line;
-        rc = encode_levels(&c, t, cap, is_cat);
-        if (rc)
-            goto fail;
-    }
-
-    /* Close the gaps left by the row estimate: column j moves down from
-     * stride cap to stride n_rows, never over a column not yet moved. */
-    if (cap != t->n_rows) {
-        for (size_t j = 1; j < t->n_cols; j++)
-            memmove(t->data + j * t->n_rows, t->data + j * cap, t->n_rows * sizeof *t->data);
-        double *data = realloc(t->data, t->n_rows * t->n_cols * sizeof *data);
-        if (data)
-            t->data = data;
-        size_t *row_line = realloc(t->row_line, t->n_rows * sizeof *row_line);
-        if (row_line)
-            t->row_line = row_line;
-    }
-    free(is_cat);
-    free(c.scratch);
     *out = t;
     return TUNE_OK;
+}
 
-fail:
-    free(is_cat);
-    free(c.scratch);
-    tune_table_free(t);
-    return rc;
+static void start_reader(struct reader *r)
+{
+    memset(r, 0, sizeof *r);
+    tune_checksum_init(&r->sum);
+}
+
+int tune_table_parse_csv_block(const char *name, const char *text, size_t len, size_t block,
+                               struct tune_table **out, struct tune_error *err)
+{
+    if (out)
+        *out = NULL;
+    name = name ? name : "<memory>";
+    if (!out || (!text && len))
+        return tune_error_set(err, TUNE_EINVAL, "%s: no text or no result pointer", name);
+    struct reader r;
+    start_reader(&r);
+    r.total = len;
+    int rc = tune_csv_open_memory(&r.c, name, text, len, block, ',', &r.sum, err);
+    if (rc) {
+        tune_csv_release(&r.c);
+        return rc;
+    }
+    return read_table(&r, out);
 }
 
 /* Whether a failed open means the user named the wrong file (bad input,
@@ -412,68 +694,43 @@ static int open_error(const char *path, int e, struct tune_error *err)
                           path, why);
 }
 
-/* The whole file in one malloc'ed buffer; the size from fstat is only a hint,
- * so pipes and files that grow while read still work. */
-static int read_file(const char *path, char **buf_out, size_t *len_out, struct tune_error *err)
-{
-    char why[128];
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return open_error(path, errno, err);
-    struct stat st;
-    size_t cap = 1 << 16, len = 0;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return open_error(path, EISDIR, err);
-    }
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-        cap = (size_t)st.st_size + 1;
-    char *buf = malloc(cap);
-    int rc = TUNE_OK;
-    while (buf) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap)
-            break;
-        char *nbuf = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-        if (!nbuf) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nbuf;
-        cap *= 2;
-    }
-    if (!buf) {
-        rc = tune_error_set(err, TUNE_ENOMEM, "%s: out of memory reading CSV", path);
-    } else if (ferror(f)) {
-        int e = errno;
-        if (strerror_r(e, why, sizeof why))
-            snprintf(why, sizeof why, "error %d", e);
-        rc = tune_error_set(err, TUNE_EIO, "%s: cannot read: %s", path, why);
-    }
-    fclose(f);
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    *buf_out = buf;
-    *len_out = len;
-    return TUNE_OK;
-}
-
-int tune_table_read_csv(const char *path, struct tune_table **out, struct tune_error *err)
+int tune_table_read_csv_block(const char *path, size_t block, struct tune_table **out,
+                              struct tune_error *err)
 {
     if (out)
         *out = NULL;
     if (!path || !out)
         return tune_error_set(err, TUNE_EINVAL, "tune_table_read_csv: no path or no result pointer");
-    char *buf;
-    size_t len;
-    int rc = read_file(path, &buf, &len, err);
+    struct reader r;
+    start_reader(&r);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return open_error(path, errno, err);
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            fclose(f);
+            return open_error(path, EISDIR, err);
+        }
+        if (S_ISREG(st.st_mode) && st.st_size > 0)
+            r.total = (uint64_t)st.st_size;
+    }
+    int rc = tune_csv_open_file(&r.c, path, f, block, ',', &r.sum, err);
     if (rc)
-        return rc;
-    rc = tune_table_parse_csv(path, buf, len, out, err);
-    free(buf);
+        tune_csv_release(&r.c);
+    else
+        rc = read_table(&r, out);
+    fclose(f);
     return rc;
 }
 
+int tune_table_read_csv(const char *path, struct tune_table **out, struct tune_error *err)
+{
+    return tune_table_read_csv_block(path, TUNE_CSV_BLOCK, out, err);
+}
+
+int tune_table_parse_csv(const char *name, const char *text, size_t len,
+                         struct tune_table **out, struct tune_error *err)
+{
+    return tune_table_parse_csv_block(name, text, len, 0, out, err);
+}

@@ -8,10 +8,12 @@
  * 212 malignant / 357 benign). */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
 #include "tunefold/dataset.h"
+#include "src/table.h"
 
 static int parse(const char *text, struct tune_table **t, struct tune_error *e)
 {
@@ -429,6 +431,198 @@ Test(dataset, every_prefix_of_a_tricky_file_parses_or_fails_cleanly)
         }
         free(copy);
     }
+}
+
+/* ------------------------------------------------------ reading in blocks */
+
+/* Whole file as a malloc'ed buffer (NUL-terminated for convenience, not
+ * counted in *len). */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap);
+    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0)
+        if ((n += got) + 1 == cap)
+            buf = realloc(buf, cap *= 2);
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* Two reads of the same bytes: the same status and message, or tables equal
+ * to the bit (levels, NaNs, line numbers and checksum included). */
+static void assert_same_read(int rc_a, const struct tune_error *ea, const struct tune_table *a,
+                             int rc_b, const struct tune_error *eb, const struct tune_table *b,
+                             const char *what)
+{
+    cr_assert_eq(rc_a, rc_b, "%s: rc %d vs %d (%s | %s)", what, rc_a, rc_b, ea->msg, eb->msg);
+    if (rc_a) {
+        cr_assert_str_eq(ea->msg, eb->msg, "%s", what);
+        cr_assert_null(b, "%s", what);
+        return;
+    }
+    cr_assert_eq(a->n_rows, b->n_rows, "%s", what);
+    cr_assert_eq(a->n_cols, b->n_cols, "%s", what);
+    cr_assert_eq(a->checksum, b->checksum, "%s", what);
+    for (size_t j = 0; j < a->n_cols; j++) {
+        cr_assert_str_eq(a->cols[j].name, b->cols[j].name, "%s", what);
+        cr_assert_eq(a->cols[j].kind, b->cols[j].kind, "%s col %zu", what, j);
+        cr_assert_eq(a->cols[j].n_levels, b->cols[j].n_levels, "%s col %zu", what, j);
+        for (size_t k = 0; k < a->cols[j].n_levels; k++)
+            cr_assert_str_eq(a->cols[j].levels[k], b->cols[j].levels[k], "%s", what);
+    }
+    cr_assert(memcmp(a->data, b->data, a->n_rows * a->n_cols * sizeof *a->data) == 0, "%s",
+              what);
+    cr_assert(memcmp(a->row_line, b->row_line, a->n_rows * sizeof *a->row_line) == 0, "%s",
+              what);
+}
+
+static const size_t blocks[] = {1, 2, 3, 5, 8, 13, 64, 1000, 4096};
+
+/* Text `text` parsed in place (the reference), then in blocks of every
+ * size; with `path` (a file of the same bytes) also read from disk, by
+ * default and in blocks, under the same name. */
+static void assert_blocks_agree(const char *name, const char *path, const char *text, size_t len)
+{
+    struct tune_table *ref = NULL;
+    struct tune_error eref = {0};
+    int rc_ref = tune_table_parse_csv(name, text, len, &ref, &eref);
+    for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
+        struct tune_table *t = NULL;
+        struct tune_error e = {0};
+        char what[600];
+        snprintf(what, sizeof what, "%s, blocks of %zu", name, blocks[b]);
+        int rc = tune_table_parse_csv_block(name, text, len, blocks[b], &t, &e);
+        assert_same_read(rc_ref, &eref, ref, rc, &e, t, what);
+        tune_table_free(t);
+        if (!path)
+            continue;
+        t = NULL;
+        rc = tune_table_read_csv_block(path, blocks[b], &t, &e);
+        snprintf(what, sizeof what, "%s from disk, blocks of %zu", name, blocks[b]);
+        assert_same_read(rc_ref, &eref, ref, rc, &e, t, what);
+        tune_table_free(t);
+    }
+    if (path) {
+        struct tune_table *t = NULL;
+        struct tune_error e = {0};
+        int rc = tune_table_read_csv(path, &t, &e);
+        assert_same_read(rc_ref, &eref, ref, rc, &e, t, name);
+        tune_table_free(t);
+    }
+    tune_table_free(ref);
+}
+
+/* Every file in `dir` (and its subfolders), whatever it holds. */
+static size_t check_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "%s", dir);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        cr_assert_eq(stat(path, &st), 0, "%s", path);
+        if (S_ISDIR(st.st_mode)) {
+            n += check_folder(path);
+            continue;
+        }
+        size_t len;
+        char *text = slurp(path, &len);
+        assert_blocks_agree(path, path, text, len);
+        free(text);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+Test(dataset, every_test_file_reads_the_same_from_disk_from_memory_and_in_any_blocks,
+     .timeout = 120)
+{
+    const char *dirs[] = {"data", "tests/data", "tests/fuzz/corpus"};
+    for (size_t i = 0; i < 3; i++)
+        cr_assert_geq(check_folder(dirs[i]), 3, "%s", dirs[i]);
+}
+
+/* Texts whose records straddle block boundaries in every way: quoted
+ * fields with newlines and doubled quotes, CRLF, a lone CR last, a BOM,
+ * numbers, padding, blank lines, text that turns a numeric column, and
+ * errors late in the file. */
+Test(dataset, tricky_texts_read_the_same_in_any_blocks)
+{
+    const char *texts[] = {
+        "\xEF\xBB\xBF\"a\",b , c\r\n\"x,\"\"y\"\"\n\", 1e3 ,NA\r\n?,\"2\",  \n"
+        "\n q ,-.5,inf\n\"open",
+        "\xEF\xBB\xBF\"a\",b , c\r\n\"x,\"\"y\"\"\n\", 1e3 ,NA\r\n?,\"2\",  \r\n\r\n q ,-.5,inf\r",
+        "id,v\r\n01,0.5\r\n1.50,0.25\r\n1,1\r\nx9,2\r\n01,3\r\n\"1.50\",4\r\n",
+        "a,b\n1,2\n3,4\n5,6,7\n",
+        "a,b\n1,\"x\ny\"\n2,\"p\r\nq\r\nr\"\n3,4,5\n",
+        "a\n\"x\"\x01\n",
+        "a;b\n1;2\n",
+        "h\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n1O0\n12345678901234567890123\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "text%zu.csv", i);
+        assert_blocks_agree(name, NULL, texts[i], strlen(texts[i]));
+    }
+}
+
+/* A column that turns out text after some numbers keeps those numbers'
+ * text as written ("01" and "1.50" stay apart from "1" and "1.5"): the
+ * reader looks at those cells again, from a file as from memory. */
+Test(dataset, numbers_before_the_first_text_keep_their_text_as_written)
+{
+    const char *text = "id,v\n01,0.5\n1.50,0.25\n1,1\nx9,2\n01,3\n\"1.5\",4\n";
+    const char *levels[] = {"01", "1.50", "1", "x9", "1.5"};
+    double codes[] = {0, 1, 2, 3, 0, 4};
+    char *dir = tu_tmpdir();
+    char *path = tu_write(dir, "ids.csv", text);
+    for (int from_disk = 0; from_disk < 2; from_disk++) {
+        struct tune_table *t = from_disk ? NULL : parse_ok(text);
+        struct tune_error e;
+        if (from_disk)
+            cr_assert_eq(tune_table_read_csv_block(path, 3, &t, &e), TUNE_OK, "%s", e.msg);
+        cr_assert_eq(t->cols[0].kind, TUNE_COL_CATEGORICAL);
+        cr_assert_eq(t->cols[0].n_levels, 5);
+        for (size_t k = 0; k < 5; k++)
+            cr_assert_str_eq(t->cols[0].levels[k], levels[k]);
+        for (size_t r = 0; r < 6; r++)
+            cr_assert_eq(cell(t, r, 0), codes[r], "row %zu", r);
+        cr_assert_eq(t->cols[1].kind, TUNE_COL_NUMERIC);
+        tune_table_free(t);
+    }
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
+}
+
+/* A record longer than many blocks (a 1 MB quoted cell) is read whole, and
+ * the window grows with it instead of rescanning it block after block. */
+Test(dataset, a_record_longer_than_a_block_is_read_whole)
+{
+    size_t big = 1 << 20;
+    char *text = malloc(big + 64);
+    size_t len = (size_t)sprintf(text, "a,b\n1,\"");
+    memset(text + len, 'x', big);
+    len += big;
+    len += (size_t)sprintf(text + len, "\"\n2,y\n");
+    struct tune_table *t = NULL;
+    struct tune_error e;
+    cr_assert_eq(tune_table_parse_csv_block("long.csv", text, len, 7, &t, &e), TUNE_OK,
+                 "%s", e.msg);
+    cr_assert_eq(t->n_rows, 2);
+    cr_assert_eq(strlen(t->cols[1].levels[0]), big);
+    tune_table_free(t);
+    free(text);
 }
 
 /* ---------------------------------------------------------------- errors */

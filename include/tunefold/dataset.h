@@ -55,14 +55,16 @@ struct tune_table {
 
 /* Read a CSV file with a header row (RFC 4180 quoting, CRLF or LF, optional
  * UTF-8 BOM).  A column is numeric when every non-missing cell parses fully
- * as a number in the C locale; otherwise categorical.  Errors name
- * `path:line:column`.  A file that cannot be opened (missing, a folder, no
- * permission) is TUNE_EINVAL — bad input —, a read failing half-way
- * TUNE_EIO.  On success *out is owned by the caller: free with
- * tune_table_free(). */
+ * as a number in the C locale; otherwise categorical, its levels the cells'
+ * text as written.  The file is read in blocks of 1 MB: memory holds the
+ * parsed table and one block.  Errors name `path:line:column`.  A file that
+ * cannot be opened (missing, a folder, no permission) is TUNE_EINVAL — bad
+ * input —, a read failing half-way TUNE_EIO.  On success *out is owned by
+ * the caller: free with tune_table_free(). */
 int tune_table_read_csv(const char *path, struct tune_table **out, struct tune_error *err);
 
-/* Parse CSV text already in memory; `name` is used in messages. */
+/* Parse CSV text already in memory; `name` is used in messages.  The table
+ * is the one tune_table_read_csv gives for a file of these bytes. */
 int tune_table_parse_csv(const char *name, const char *text, size_t len,
                          struct tune_table **out, struct tune_error *err);
 
@@ -95,7 +97,8 @@ int tune_dataset_from_table(const struct tune_table *table, const char *target,
                             enum tune_task task, struct tune_dataset **out,
                             struct tune_error *err);
 
-/* Read + split in one call. */
+/* Read + split in one call.  The table's block becomes the dataset's (the
+ * target column closed over), so the peak is one copy of the data. */
 int tune_dataset_load(const char *path, const char *target, enum tune_task task,
                       struct tune_dataset **out, struct tune_error *err);
 
