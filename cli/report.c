@@ -408,7 +408,8 @@ int cli_learning_curve(int argc, char **argv)
     /* a score-mode study has no data: the library says so in words */
     if (tune_config_load(pos[0], &cfg, &err) ||
         (!cfg->score_mode &&
-         tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &ds, &err)) ||
+         tune_dataset_load_opts(cfg->data_path, cfg->target, cfg->task, &cfg->csv, &ds,
+                                &err)) ||
         (cfg->score_mode &&
          tune_learning_curve_compute(cfg, NULL, NULL, NULL, 0, &lc, &err))) {
         rc = cli_fail(cmd, &err);

@@ -945,6 +945,26 @@ static char *resolve_path(const char *study_file, const char *path)
     return out;
 }
 
+/* How the data file is read: data.bad_numbers (a column numeric but for a
+ * few cells: "error", the default, "missing" or "text"). */
+static int parse_data_reading(const char *file, const cJSON *data, struct tune_study_config *c,
+                              struct tune_error *err)
+{
+    const char *bad = "error";
+    int rc = get_string(file, data, "bad_numbers", "data", 0, &bad, err);
+    if (rc)
+        return rc;
+    if (strcmp(bad, "error") == 0)
+        c->csv.bad_numbers = TUNE_BAD_NUMBERS_ERROR;
+    else if (strcmp(bad, "missing") == 0)
+        c->csv.bad_numbers = TUNE_BAD_NUMBERS_MISSING;
+    else if (strcmp(bad, "text") == 0)
+        c->csv.bad_numbers = TUNE_BAD_NUMBERS_TEXT;
+    else
+        return FAIL("data.bad_numbers: must be one of: error, missing, text (got \"%s\")", bad);
+    return TUNE_OK;
+}
+
 static int build_canonical(struct tune_study_config *c, struct tune_error *err)
 {
     cJSON *can = cJSON_CreateObject();
@@ -954,6 +974,12 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
         cJSON *data = cJSON_AddObjectToObject(can, "data");
         cJSON_AddStringToObject(data, "path", c->data_path_given);
         cJSON_AddStringToObject(data, "target", c->target);
+        /* only what differs from the default, so stored studies keep their text */
+        if (c->csv.bad_numbers != TUNE_BAD_NUMBERS_ERROR)
+            cJSON_AddStringToObject(data, "bad_numbers", c->csv.bad_numbers ==
+                                                             TUNE_BAD_NUMBERS_MISSING
+                                                             ? "missing"
+                                                             : "text");
         cJSON_AddStringToObject(can, "task", tune_task_name(c->task));
     }
     cJSON *tr = cJSON_AddObjectToObject(can, "trainer");
@@ -1044,7 +1070,7 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
 {
     static const char *const keys[] = {"name", "data", "task", "trainer", "space", "preprocess",
                                        "search", "cv", "objective", "storage", NULL};
-    static const char *const data_keys[] = {"path", "target", NULL};
+    static const char *const data_keys[] = {"path", "target", "bad_numbers", NULL};
     int rc;
     if (!cJSON_IsObject(root))
         return FAIL("the study file must be a JSON object");
@@ -1101,6 +1127,8 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
             rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
             goto fail;
         }
+        if ((rc = parse_data_reading(file, data, c, err)))
+            goto fail;
     }
     if ((rc = parse_trainer(file, root, c, err)) || (rc = parse_space(file, root, c, err)))
         goto fail;

@@ -338,16 +338,26 @@ int tune_dataset_from_table(const struct tune_table *table, const char *target,
     return split(table, NULL, target, task, out, err);
 }
 
-int tune_dataset_load(const char *path, const char *target, enum tune_task task,
-                      struct tune_dataset **out, struct tune_error *err)
+int tune_dataset_load_opts(const char *path, const char *target, enum tune_task task,
+                           const struct tune_csv_options *opts, struct tune_dataset **out,
+                           struct tune_error *err)
 {
     struct tune_table *t;
     if (out)
         *out = NULL;
-    int rc = tune_table_read_csv(path, &t, err);
+    struct tune_csv_options o = opts ? *opts : (struct tune_csv_options){0};
+    if (o.bad_numbers == TUNE_BAD_NUMBERS_DEFAULT)
+        o.bad_numbers = TUNE_BAD_NUMBERS_ERROR;
+    int rc = tune_table_read_csv_opts(path, &o, &t, err);
     if (rc)
         return rc;
     rc = split(t, t, target, task, out, err);
     tune_table_free(t);
     return rc;
+}
+
+int tune_dataset_load(const char *path, const char *target, enum tune_task task,
+                      struct tune_dataset **out, struct tune_error *err)
+{
+    return tune_dataset_load_opts(path, target, task, NULL, out, err);
 }

@@ -20,14 +20,19 @@
  * Kinds, once every row is in (settle_columns).  A column without text is
  * numeric.  A column with only text (and missing cells) is categorical:
  * its codes are unboxed in place.  A column mixing numbers and text is
- * categorical too, and its levels are its cells as written ("01" and "1.50"
- * stay apart from "1" and "1.5") — but the numbers seen before the first
- * text kept no text.  So the input is read a second time from the first
- * data record, for those columns only, and their levels rebuilt from the
- * cells' text (reread_mixed).  This is the only second pass; the common
- * files (numbers, labels) never take it.  An input that cannot seek (a
- * pipe) names those numbers by their shortest round-trip text instead
- * ("1.50" becomes "1.5").
+ * either
+ *   - numeric but for a few cells (at least 10 numbers, and the texts at
+ *     most 1 in 10 of its non-missing cells, or all one same text fewer than
+ *     the numbers): what enum tune_bad_numbers says — an error naming the
+ *     first cells, those cells missing, or text;
+ *   - or text.  A text column's levels are its cells as written ("01" and
+ *     "1.50" stay apart from "1" and "1.5"), and the numbers seen before the
+ *     first text kept no text.  So the input is read a second time from the
+ *     first data record, for those columns only, and their levels rebuilt
+ *     from the cells' text (reread_mixed).  This is the only second pass;
+ *     the common files (numbers, labels) never take it.  An input that
+ *     cannot seek (a pipe) names those numbers by their shortest round-trip
+ *     text instead ("1.50" becomes "1.5").
  * Rows go into a block sized from an estimate: the rows per byte so far
  * times the bytes left (the file's size is known) plus 5%, or, when the
  * window holds the rest of the input, the exact upper bound of one row per
@@ -89,6 +94,7 @@ static int unbox_level(double v, size_t *code)
 struct reader {
     struct tune_csv c;
     struct tune_table *t;
+    enum tune_bad_numbers bad;
     size_t cap;                /* rows the block holds: its stride */
     uint64_t total;            /* bytes of input when known, else 0 */
     uint64_t data_start;       /* input offset just after the header */
@@ -412,6 +418,34 @@ static void drop_levels(struct reader *r, size_t j)
     tune_intern_release(&r->sets[j]);
 }
 
+/* "FILE: column 'C' is numeric except N cells: line L 'T', ..." */
+static int bad_numbers_error(const struct reader *r, size_t j, size_t n_text)
+{
+    const struct tune_table *t = r->t;
+    const struct tune_column *col = &t->cols[j];
+    const double *v = t->data + j * r->cap;
+    char cells[400] = "", name[96];
+    size_t used = 0, listed = 0;
+    for (size_t i = 0; i < t->n_rows && listed < 3; i++) {
+        size_t code;
+        if (!unbox_level(v[i], &code))
+            continue;
+        char text[48];
+        used += (size_t)snprintf(cells + used, sizeof cells - used, "%sline %zu '%s'",
+                                 listed ? ", " : "", t->row_line[i],
+                                 tune_csv_shown(col->levels[code], text, sizeof text));
+        listed++;
+    }
+    if (n_text > listed)
+        snprintf(cells + used, sizeof cells - used, " and %zu more", n_text - listed);
+    return tune_error_set(r->c.err, TUNE_EINVAL,
+                          "%s: column '%s' is numeric except %zu cell%s: %s (set \"data\": "
+                          "{\"bad_numbers\": \"missing\"} to read such cells as missing, or "
+                          "\"text\" to read the column as text)",
+                          t->path, tune_csv_shown(col->name, name, sizeof name), n_text,
+                          n_text == 1 ? "" : "s", cells);
+}
+
 /* The mixed columns, when the input cannot be read again: each cell's level
  * is its text, or its number's shortest round-trip text. */
 static int relevel_from_values(struct reader *r, const unsigned char *mixed)
@@ -559,6 +593,20 @@ static int settle_columns(struct reader *r)
             tune_intern_release(&r->sets[j]);
             continue;
         }
+        int few = n_num >= 10 && (n_text * 10 <= n_num + n_text ||
+                                  (col->n_levels == 1 && n_text < n_num));
+        if (few && r->bad == TUNE_BAD_NUMBERS_ERROR) {
+            free(mixed);
+            return bad_numbers_error(r, j, n_text);
+        }
+        if (few && r->bad == TUNE_BAD_NUMBERS_MISSING) {
+            for (size_t i = 0; i < t->n_rows; i++)
+                if (unbox_level(v[i], &code))
+                    v[i] = NAN;
+            drop_levels(r, j);
+            col->kind = TUNE_COL_NUMERIC;
+            continue;
+        }
         if (!mixed && !(mixed = calloc(t->n_cols, 1)))
             return tune_csv_nomem(&r->c);
         mixed[j] = 1;
@@ -652,13 +700,28 @@ fail:
     return TUNE_OK;
 }
 
-static void start_reader(struct reader *r)
+/* Check the options; the reader starts with them resolved. */
+static int start_reader(struct reader *r, const char *name, const struct tune_csv_options *opts,
+                        struct tune_error *err)
 {
     memset(r, 0, sizeof *r);
     tune_checksum_init(&r->sum);
+    struct tune_csv_options o = opts ? *opts : (struct tune_csv_options){0};
+    switch (o.bad_numbers) {
+    case TUNE_BAD_NUMBERS_DEFAULT: r->bad = TUNE_BAD_NUMBERS_TEXT; break;
+    case TUNE_BAD_NUMBERS_TEXT:
+    case TUNE_BAD_NUMBERS_ERROR:
+    case TUNE_BAD_NUMBERS_MISSING: r->bad = o.bad_numbers; break;
+    default:
+        return tune_error_set(err, TUNE_EINVAL, "%s: unknown bad_numbers option %d", name,
+                              (int)o.bad_numbers);
+    }
+    r->c.delim = ',';
+    return TUNE_OK;
 }
 
-int tune_table_parse_csv_block(const char *name, const char *text, size_t len, size_t block,
+int tune_table_parse_csv_block(const char *name, const char *text, size_t len,
+                               const struct tune_csv_options *opts, size_t block,
                                struct tune_table **out, struct tune_error *err)
 {
     if (out)
@@ -667,10 +730,11 @@ int tune_table_parse_csv_block(const char *name, const char *text, size_t len, s
     if (!out || (!text && len))
         return tune_error_set(err, TUNE_EINVAL, "%s: no text or no result pointer", name);
     struct reader r;
-    start_reader(&r);
+    int rc = start_reader(&r, name, opts, err);
+    if (rc)
+        return rc;
     r.total = len;
-    int rc = tune_csv_open_memory(&r.c, name, text, len, block, ',', &r.sum, err);
-    if (rc) {
+    if ((rc = tune_csv_open_memory(&r.c, name, text, len, block, r.c.delim, &r.sum, err))) {
         tune_csv_release(&r.c);
         return rc;
     }
@@ -694,15 +758,17 @@ static int open_error(const char *path, int e, struct tune_error *err)
                           path, why);
 }
 
-int tune_table_read_csv_block(const char *path, size_t block, struct tune_table **out,
-                              struct tune_error *err)
+int tune_table_read_csv_block(const char *path, const struct tune_csv_options *opts,
+                              size_t block, struct tune_table **out, struct tune_error *err)
 {
     if (out)
         *out = NULL;
     if (!path || !out)
         return tune_error_set(err, TUNE_EINVAL, "tune_table_read_csv: no path or no result pointer");
     struct reader r;
-    start_reader(&r);
+    int rc = start_reader(&r, path, opts, err);
+    if (rc)
+        return rc;
     FILE *f = fopen(path, "rb");
     if (!f)
         return open_error(path, errno, err);
@@ -715,7 +781,7 @@ int tune_table_read_csv_block(const char *path, size_t block, struct tune_table 
         if (S_ISREG(st.st_mode) && st.st_size > 0)
             r.total = (uint64_t)st.st_size;
     }
-    int rc = tune_csv_open_file(&r.c, path, f, block, ',', &r.sum, err);
+    rc = tune_csv_open_file(&r.c, path, f, block, r.c.delim, &r.sum, err);
     if (rc)
         tune_csv_release(&r.c);
     else
@@ -724,13 +790,26 @@ int tune_table_read_csv_block(const char *path, size_t block, struct tune_table 
     return rc;
 }
 
+int tune_table_read_csv_opts(const char *path, const struct tune_csv_options *opts,
+                             struct tune_table **out, struct tune_error *err)
+{
+    return tune_table_read_csv_block(path, opts, TUNE_CSV_BLOCK, out, err);
+}
+
 int tune_table_read_csv(const char *path, struct tune_table **out, struct tune_error *err)
 {
-    return tune_table_read_csv_block(path, TUNE_CSV_BLOCK, out, err);
+    return tune_table_read_csv_block(path, NULL, TUNE_CSV_BLOCK, out, err);
+}
+
+int tune_table_parse_csv_opts(const char *name, const char *text, size_t len,
+                              const struct tune_csv_options *opts, struct tune_table **out,
+                              struct tune_error *err)
+{
+    return tune_table_parse_csv_block(name, text, len, opts, 0, out, err);
 }
 
 int tune_table_parse_csv(const char *name, const char *text, size_t len,
                          struct tune_table **out, struct tune_error *err)
 {
-    return tune_table_parse_csv_block(name, text, len, 0, out, err);
+    return tune_table_parse_csv_block(name, text, len, NULL, 0, out, err);
 }

@@ -790,6 +790,69 @@ Test(cli, a_folder_as_data_or_study_file_is_bad_input)
     scratch_free(&s);
 }
 
+/* ------------------------------------------------- how data is read */
+
+/* data/wine.csv, magnesium (5th field) of line 14 replaced by `cell`, and a
+ * knn study on it whose "data" object ends with `data_extra`. */
+static char *wine_study(const struct scratch *s, const char *cell, const char *data_extra)
+{
+    FILE *in = fopen("data/wine.csv", "rb");
+    cr_assert_not_null(in);
+    char path[700], line[4096];
+    snprintf(path, sizeof path, "%s/wine.csv", s->dir);
+    FILE *out = fopen(path, "wb");
+    cr_assert_not_null(out);
+    for (int n = 1; fgets(line, sizeof line, in); n++) {
+        if (n != 14) {
+            fputs(line, out);
+            continue;
+        }
+        char *f = line;
+        for (int comma = 0; comma < 4; comma++)
+            f = strchr(f, ',') + 1;
+        fprintf(out, "%.*s%s%s", (int)(f - line), line, cell, strchr(f, ','));
+    }
+    fclose(in);
+    fclose(out);
+    char text[1400];
+    snprintf(text, sizeof text,
+             "{\"name\": \"wine-typo\", \"data\": {\"path\": \"wine.csv\"%s},\n"
+             " \"task\": \"multiclass\", \"trainer\": {\"name\": \"knn\"},\n"
+             " \"preprocess\": {\"impute\": \"median\", \"scale\": \"standard\"},\n"
+             " \"cv\": {\"folds\": 3}, \"storage\": \"%s\"}\n",
+             data_extra, s->db);
+    return tu_write(s->dir, "wine.json", text);
+}
+
+Test(cli, run_refuses_a_typo_in_a_numeric_column_naming_the_line)
+{
+    struct scratch s = scratch_new();
+    char *json = wine_study(&s, "1O0", "");
+    struct result r = cli("run '%s' --trials 1 --quiet", json);
+    assert_usage_error(&r, "wine.csv: column 'magnesium' is numeric except 1 cell: line 14 '1O0'",
+                       "\"bad_numbers\": \"missing\"", NULL);
+    result_free(&r);
+    free(json);
+    scratch_free(&s);
+}
+
+Test(cli, learning_curve_reads_bad_numbers_as_the_study_says)
+{
+    struct scratch s = scratch_new();
+    char *json = wine_study(&s, "1O0", "");
+    struct result r = cli("learning-curve '%s' --sizes 0.5,1 --out '%s/lc'", json, s.dir);
+    assert_usage_error(&r, "column 'magnesium' is numeric except 1 cell: line 14 '1O0'", NULL);
+    result_free(&r);
+    free(json);
+    json = wine_study(&s, "1O0", ", \"bad_numbers\": \"missing\"");
+    r = cli("learning-curve '%s' --sizes 0.5,1 --out '%s/lc'", json, s.dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "\ndiagnosis: "), "%s", r.out);
+    result_free(&r);
+    free(json);
+    scratch_free(&s);
+}
+
 /* ------------------------------------------------- reading a database */
 
 Test(cli, trials_on_a_missing_database_is_bad_input)

@@ -618,6 +618,49 @@ Test(config, load_reads_the_file_it_is_given)
     free(dir);
 }
 
+/* --------------------------------------------------- how data is read */
+
+#define DATA(...)                                                                          \
+    "{'name': 'cfg-test', 'task': 'binary', 'data': {'path': 'd.csv', " __VA_ARGS__ "}, " \
+    LOGISTIC "}"
+
+Test(config, bad_numbers_is_an_error_unless_the_study_says_missing_or_text)
+{
+    struct tune_study_config *c = parse_ok(DATA("'target': 'y'"));
+    cr_assert_eq(c->csv.bad_numbers, TUNE_BAD_NUMBERS_ERROR);
+    tune_config_free(c);
+    c = parse_ok(DATA("'bad_numbers': 'error'"));
+    cr_assert_eq(c->csv.bad_numbers, TUNE_BAD_NUMBERS_ERROR);
+    tune_config_free(c);
+    c = parse_ok(DATA("'bad_numbers': 'missing'"));
+    cr_assert_eq(c->csv.bad_numbers, TUNE_BAD_NUMBERS_MISSING);
+    tune_config_free(c);
+    c = parse_ok(DATA("'bad_numbers': 'text'"));
+    cr_assert_eq(c->csv.bad_numbers, TUNE_BAD_NUMBERS_TEXT);
+    tune_config_free(c);
+}
+
+Test(config, an_unknown_bad_numbers_value_is_named)
+{
+    expect_invalid(DATA("'bad_numbers': 'ignore'"),
+                   "data.bad_numbers: must be one of: error, missing, text (got \"ignore\")");
+    expect_invalid(DATA("'bad_numbers': 1"), "data.bad_numbers: must be a non-empty string");
+}
+
+/* Reading bad cells as missing gives other data, so another study; "error"
+ * is the default, so saying it changes nothing (stored studies keep their
+ * canonical text). */
+Test(config, bad_numbers_is_part_of_the_canonical_text_unless_it_is_the_default)
+{
+    cr_assert(same_canonical(DATA("'target': 'y'"), DATA("'target': 'y', 'bad_numbers': 'error'")));
+    cr_assert_not(
+        same_canonical(DATA("'target': 'y'"), DATA("'target': 'y', 'bad_numbers': 'missing'")));
+    cr_assert_not(same_canonical(DATA("'bad_numbers': 'text'"), DATA("'bad_numbers': 'missing'")));
+    struct tune_study_config *c = parse_ok(DATA("'bad_numbers': 'missing'"));
+    cr_assert_not_null(strstr(c->canonical, "\"bad_numbers\":\"missing\""), "%s", c->canonical);
+    tune_config_free(c);
+}
+
 Test(config, the_root_must_be_an_object)
 {
     expect_invalid("['name', 'x']", "the study file must be a JSON object");
@@ -635,7 +678,7 @@ Test(config, an_unknown_key_in_data_is_named)
 {
     expect_invalid("{'name': 'x', 'task': 'binary', 'data': {'path': 'd.csv', 'sep': ';'}, "
                    LOGISTIC "}",
-                   ": data.sep: unknown key (expected one of: path, target)");
+                   ": data.sep: unknown key (expected one of: path, target, bad_numbers)");
 }
 
 Test(config, an_unknown_key_in_trainer_is_named)

@@ -50,6 +50,23 @@ static double cell(const struct tune_table *t, size_t row, size_t col)
     return t->data[col * t->n_rows + row];
 }
 
+/* Whole file as a malloc'ed buffer (NUL-terminated for convenience, not
+ * counted in *len). */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap);
+    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0)
+        if ((n += got) + 1 == cap)
+            buf = realloc(buf, cap *= 2);
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
 /* ---------------------------------------------------------- shipped data */
 
 Test(dataset, breast_cancer_loads_569_rows_30_features_and_two_classes)
@@ -433,24 +450,186 @@ Test(dataset, every_prefix_of_a_tricky_file_parses_or_fails_cleanly)
     }
 }
 
-/* ------------------------------------------------------ reading in blocks */
+/* ----------------------------------------------------------- bad numbers */
 
-/* Whole file as a malloc'ed buffer (NUL-terminated for convenience, not
- * counted in *len). */
-static char *slurp(const char *path, size_t *len)
+/* data/wine.csv with the magnesium cell (5th field) of the given lines
+ * replaced: line_no[i] gets text[i]; written to dir/wine.csv. */
+static char *wine_with(const char *dir, const size_t *line_no, const char *const *text, size_t n)
 {
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap);
-    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0)
-        if ((n += got) + 1 == cap)
-            buf = realloc(buf, cap *= 2);
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
+    size_t len;
+    char *src = slurp("data/wine.csv", &len), *out = malloc(len + 64 * n + 1), *o = out;
+    size_t line = 1;
+    for (char *p = src; *p; line++) {
+        char *eol = strchr(p, '\n');
+        size_t k = 0;
+        for (; k < n && line_no[k] != line; k++)
+            ;
+        if (k < n) {
+            char *f = p;
+            for (int comma = 0; comma < 4; comma++)
+                f = strchr(f, ',') + 1;
+            char *fend = strchr(f, ',');
+            o += sprintf(o, "%.*s%s", (int)(f - p), p, text[k]);
+            p = fend;
+        }
+        size_t rest = (size_t)(eol ? eol + 1 - p : (long)strlen(p));
+        memcpy(o, p, rest);
+        o += rest;
+        p += rest;
+    }
+    *o = '\0';
+    char *path = tu_write(dir, "wine.csv", out);
+    free(src);
+    free(out);
+    return path;
 }
+
+/* A typo in a numeric column ("1O0" among magnesium's numbers) used to
+ * turn the column into 53 text levels, which one-hot encoding spread over
+ * 56 columns "magnesium=127.0" — silently.  Loading a study's data refuses
+ * it, naming the file, the column, and the line and text of the cell. */
+Test(dataset, a_typo_in_a_numeric_column_is_refused_naming_its_line)
+{
+    char *dir = tu_tmpdir();
+    size_t line = 14;
+    const char *typo = "1O0";
+    char *path = wine_with(dir, &line, &typo, 1);
+    struct tune_dataset *ds = (struct tune_dataset *)1;
+    struct tune_error e;
+    cr_assert_eq(tune_dataset_load(path, "target", TUNE_TASK_MULTICLASS, &ds, &e), TUNE_EINVAL);
+    cr_assert_null(ds);
+    char want[800];
+    snprintf(want, sizeof want,
+             "%s: column 'magnesium' is numeric except 1 cell: line 14 '1O0' (set \"data\": "
+             "{\"bad_numbers\": \"missing\"} to read such cells as missing, or \"text\" to read "
+             "the column as text)",
+             path);
+    cr_assert_str_eq(e.msg, want);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
+}
+
+Test(dataset, bad_numbers_missing_reads_the_bad_cells_as_missing)
+{
+    char *dir = tu_tmpdir();
+    size_t lines[] = {14, 100};
+    const char *cells[] = {"1O0", "\"n/a\""};
+    char *path = wine_with(dir, lines, cells, 2);
+    struct tune_csv_options o = {.bad_numbers = TUNE_BAD_NUMBERS_MISSING};
+    struct tune_dataset *ds = NULL;
+    struct tune_error e;
+    cr_assert_eq(tune_dataset_load_opts(path, "target", TUNE_TASK_MULTICLASS, &o, &ds, &e),
+                 TUNE_OK, "%s", e.msg);
+    cr_assert_eq(ds->n_features, 13);
+    cr_assert_eq(ds->features[4].kind, TUNE_COL_NUMERIC);
+    cr_assert_eq(ds->features[4].n_levels, 0);
+    cr_assert(isnan(ds->x[4 * ds->n_rows + 12]), "line 14 is row 12");
+    cr_assert(isnan(ds->x[4 * ds->n_rows + 98]), "line 100 is row 98");
+    cr_assert_eq(ds->x[4 * ds->n_rows + 0], 127.0);
+    cr_assert_eq(ds->x[4 * ds->n_rows + 13], 91.0, "line 15's magnesium");
+    tune_dataset_free(ds);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
+}
+
+Test(dataset, bad_numbers_text_and_the_plain_table_reader_read_the_column_as_text)
+{
+    char *dir = tu_tmpdir();
+    size_t line = 14;
+    const char *typo = "1O0";
+    char *path = wine_with(dir, &line, &typo, 1);
+    struct tune_csv_options o = {.bad_numbers = TUNE_BAD_NUMBERS_TEXT};
+    struct tune_dataset *ds = NULL;
+    struct tune_error e;
+    cr_assert_eq(tune_dataset_load_opts(path, "target", TUNE_TASK_MULTICLASS, &o, &ds, &e),
+                 TUNE_OK, "%s", e.msg);
+    cr_assert_eq(ds->features[4].kind, TUNE_COL_CATEGORICAL);
+    cr_assert_eq(ds->features[4].n_levels, 54);
+    cr_assert_str_eq(ds->features[4].levels[0], "127.0", "levels are the text as written");
+    cr_assert_str_eq(ds->features[4].levels[(size_t)ds->x[4 * ds->n_rows + 12]], "1O0");
+    tune_dataset_free(ds);
+    /* Tables are raw reads: their readers (predictions, truth) check each
+     * cell themselves, so the plain entry points keep the column as text. */
+    struct tune_table *t = NULL;
+    cr_assert_eq(tune_table_read_csv(path, &t, &e), TUNE_OK, "%s", e.msg);
+    cr_assert_eq(t->cols[4].kind, TUNE_COL_CATEGORICAL);
+    tune_table_free(t);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
+}
+
+/* Column "v" of `n_num` numbers 1..n_num (and `n_missing` empty cells)
+ * followed by the given texts; parsed with bad numbers an error. */
+static int parse_mixed(size_t n_num, size_t n_missing, const char *const *texts, size_t n_text,
+                       struct tune_table **t, struct tune_error *e)
+{
+    char text[4096] = "v\n";
+    for (size_t i = 0; i < n_num; i++)
+        sprintf(text + strlen(text), "%zu.5\n", i + 1);
+    for (size_t i = 0; i < n_missing; i++)
+        strcat(text, "\n\"\"\n");
+    for (size_t i = 0; i < n_text; i++)
+        sprintf(text + strlen(text), "%s\n", texts[i]);
+    struct tune_csv_options o = {.bad_numbers = TUNE_BAD_NUMBERS_ERROR};
+    *t = NULL;
+    return tune_table_parse_csv_opts("mem.csv", text, strlen(text), &o, t, e);
+}
+
+/* The rule: at least 10 numbers, and the texts at most 1 in 10 of the
+ * non-missing cells, or all one same text and fewer than the numbers. */
+Test(dataset, a_column_is_numeric_but_for_a_few_cells_by_a_documented_rule)
+{
+    const char *abc[] = {"a", "b", "c", "d", "e", "f"};
+    const char *unk[] = {"unknown", "unknown", "unknown", "unknown", "unknown", "unknown",
+                         "unknown", "unknown", "unknown", "unknown"};
+    static const struct {
+        size_t n_num, n_missing, n_text;
+        int same, refused;
+    } cases[] = {
+        {9, 0, 1, 0, 0},   /* too few numbers to tell */
+        {10, 0, 1, 0, 1},  /* 1 in 11 */
+        {18, 0, 2, 0, 1},  /* 2 in 20: 1 in 10 */
+        {17, 0, 3, 0, 0},  /* 3 in 20 distinct texts: a text column */
+        {10, 30, 1, 0, 1}, /* missing cells do not count */
+        {17, 0, 3, 1, 1},  /* one same text, fewer than the numbers */
+        {10, 0, 9, 1, 1},
+        {10, 0, 10, 1, 0}, /* as many as the numbers */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct tune_table *t;
+        struct tune_error e;
+        int rc = parse_mixed(cases[i].n_num, cases[i].n_missing, cases[i].same ? unk : abc,
+                             cases[i].n_text, &t, &e);
+        if (cases[i].refused) {
+            cr_assert_eq(rc, TUNE_EINVAL, "case %zu", i);
+            cr_assert(strstr(e.msg, "mem.csv: column 'v' is numeric except"), "%s", e.msg);
+        } else {
+            cr_assert_eq(rc, TUNE_OK, "case %zu: %s", i, e.msg);
+            cr_assert_eq(t->cols[0].kind, TUNE_COL_CATEGORICAL, "case %zu", i);
+        }
+        tune_table_free(t);
+    }
+}
+
+Test(dataset, the_message_names_three_cells_and_counts_the_rest)
+{
+    const char *texts[] = {"x", "y\"z", "w", "w", "q"};
+    struct tune_table *t;
+    struct tune_error e;
+    cr_assert_eq(parse_mixed(50, 0, texts, 5, &t, &e), TUNE_EINVAL);
+    cr_assert_str_eq(e.msg, "mem.csv: column 'v' is numeric except 5 cells: line 52 'x', line "
+                            "53 'y\"z', line 54 'w' and 2 more (set \"data\": {\"bad_numbers\": "
+                            "\"missing\"} to read such cells as missing, or \"text\" to read "
+                            "the column as text)");
+}
+
+/* ------------------------------------------------------ reading in blocks */
 
 /* Two reads of the same bytes: the same status and message, or tables equal
  * to the bit (levels, NaNs, line numbers and checksum included). */
@@ -485,23 +664,24 @@ static const size_t blocks[] = {1, 2, 3, 5, 8, 13, 64, 1000, 4096};
 /* Text `text` parsed in place (the reference), then in blocks of every
  * size; with `path` (a file of the same bytes) also read from disk, by
  * default and in blocks, under the same name. */
-static void assert_blocks_agree(const char *name, const char *path, const char *text, size_t len)
+static void assert_blocks_agree(const char *name, const char *path, const char *text, size_t len,
+                                const struct tune_csv_options *opts)
 {
     struct tune_table *ref = NULL;
     struct tune_error eref = {0};
-    int rc_ref = tune_table_parse_csv(name, text, len, &ref, &eref);
+    int rc_ref = tune_table_parse_csv_opts(name, text, len, opts, &ref, &eref);
     for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
         struct tune_table *t = NULL;
         struct tune_error e = {0};
         char what[600];
         snprintf(what, sizeof what, "%s, blocks of %zu", name, blocks[b]);
-        int rc = tune_table_parse_csv_block(name, text, len, blocks[b], &t, &e);
+        int rc = tune_table_parse_csv_block(name, text, len, opts, blocks[b], &t, &e);
         assert_same_read(rc_ref, &eref, ref, rc, &e, t, what);
         tune_table_free(t);
         if (!path)
             continue;
         t = NULL;
-        rc = tune_table_read_csv_block(path, blocks[b], &t, &e);
+        rc = tune_table_read_csv_block(path, opts, blocks[b], &t, &e);
         snprintf(what, sizeof what, "%s from disk, blocks of %zu", name, blocks[b]);
         assert_same_read(rc_ref, &eref, ref, rc, &e, t, what);
         tune_table_free(t);
@@ -509,7 +689,7 @@ static void assert_blocks_agree(const char *name, const char *path, const char *
     if (path) {
         struct tune_table *t = NULL;
         struct tune_error e = {0};
-        int rc = tune_table_read_csv(path, &t, &e);
+        int rc = tune_table_read_csv_opts(path, opts, &t, &e);
         assert_same_read(rc_ref, &eref, ref, rc, &e, t, name);
         tune_table_free(t);
     }
@@ -517,7 +697,7 @@ static void assert_blocks_agree(const char *name, const char *path, const char *
 }
 
 /* Every file in `dir` (and its subfolders), whatever it holds. */
-static size_t check_folder(const char *dir)
+static size_t check_folder(const char *dir, const struct tune_csv_options *opts)
 {
     DIR *d = opendir(dir);
     cr_assert_not_null(d, "%s", dir);
@@ -530,12 +710,12 @@ static size_t check_folder(const char *dir)
         struct stat st;
         cr_assert_eq(stat(path, &st), 0, "%s", path);
         if (S_ISDIR(st.st_mode)) {
-            n += check_folder(path);
+            n += check_folder(path, opts);
             continue;
         }
         size_t len;
         char *text = slurp(path, &len);
-        assert_blocks_agree(path, path, text, len);
+        assert_blocks_agree(path, path, text, len, opts);
         free(text);
         n++;
     }
@@ -547,8 +727,14 @@ Test(dataset, every_test_file_reads_the_same_from_disk_from_memory_and_in_any_bl
      .timeout = 120)
 {
     const char *dirs[] = {"data", "tests/data", "tests/fuzz/corpus"};
-    for (size_t i = 0; i < 3; i++)
-        cr_assert_geq(check_folder(dirs[i]), 3, "%s", dirs[i]);
+    const struct tune_csv_options variants[] = {
+        {.bad_numbers = TUNE_BAD_NUMBERS_DEFAULT},
+        {.bad_numbers = TUNE_BAD_NUMBERS_ERROR},
+        {.bad_numbers = TUNE_BAD_NUMBERS_MISSING},
+    };
+    for (size_t v = 0; v < sizeof variants / sizeof *variants; v++)
+        for (size_t i = 0; i < 3; i++)
+            cr_assert_geq(check_folder(dirs[i], &variants[v]), 3, "%s", dirs[i]);
 }
 
 /* Texts whose records straddle block boundaries in every way: quoted
@@ -571,7 +757,9 @@ Test(dataset, tricky_texts_read_the_same_in_any_blocks)
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
         char name[32];
         snprintf(name, sizeof name, "text%zu.csv", i);
-        assert_blocks_agree(name, NULL, texts[i], strlen(texts[i]));
+        struct tune_csv_options missing = {.bad_numbers = TUNE_BAD_NUMBERS_MISSING};
+        assert_blocks_agree(name, NULL, texts[i], strlen(texts[i]), NULL);
+        assert_blocks_agree(name, NULL, texts[i], strlen(texts[i]), &missing);
     }
 }
 
@@ -589,7 +777,7 @@ Test(dataset, numbers_before_the_first_text_keep_their_text_as_written)
         struct tune_table *t = from_disk ? NULL : parse_ok(text);
         struct tune_error e;
         if (from_disk)
-            cr_assert_eq(tune_table_read_csv_block(path, 3, &t, &e), TUNE_OK, "%s", e.msg);
+            cr_assert_eq(tune_table_read_csv_block(path, NULL, 3, &t, &e), TUNE_OK, "%s", e.msg);
         cr_assert_eq(t->cols[0].kind, TUNE_COL_CATEGORICAL);
         cr_assert_eq(t->cols[0].n_levels, 5);
         for (size_t k = 0; k < 5; k++)
@@ -617,7 +805,7 @@ Test(dataset, a_record_longer_than_a_block_is_read_whole)
     len += (size_t)sprintf(text + len, "\"\n2,y\n");
     struct tune_table *t = NULL;
     struct tune_error e;
-    cr_assert_eq(tune_table_parse_csv_block("long.csv", text, len, 7, &t, &e), TUNE_OK,
+    cr_assert_eq(tune_table_parse_csv_block("long.csv", text, len, NULL, 7, &t, &e), TUNE_OK,
                  "%s", e.msg);
     cr_assert_eq(t->n_rows, 2);
     cr_assert_eq(strlen(t->cols[1].levels[0]), big);
