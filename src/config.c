@@ -8,6 +8,7 @@
 #include "tunefold/config.h"
 #include "tunefold/external.h"
 #include "tunefold/metrics.h"
+#include "src/csv.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -945,14 +946,22 @@ static char *resolve_path(const char *study_file, const char *path)
     return out;
 }
 
-/* How the data file is read: data.bad_numbers (a column numeric but for a
- * few cells: "error", the default, "missing" or "text"). */
+/* How the data file is read: data.delimiter (one character, ',' by
+ * default) and data.bad_numbers (a column numeric but for a few cells:
+ * "error", the default, "missing" or "text"). */
 static int parse_data_reading(const char *file, const cJSON *data, struct tune_study_config *c,
                               struct tune_error *err)
 {
-    const char *bad = "error";
-    int rc = get_string(file, data, "bad_numbers", "data", 0, &bad, err);
+    const char *delim = ",", *bad = "error";
+    int rc = get_string(file, data, "delimiter", "data", 0, &delim, err);
     if (rc)
+        return rc;
+    if (delim[1] || !tune_csv_delimiter_ok((unsigned char)delim[0]))
+        return FAIL("data.delimiter: must be one character, a tab or ASCII punctuation other "
+                    "than '\"', '.', '+', '-' (got \"%s\")",
+                    delim);
+    c->csv.delimiter = delim[0];
+    if ((rc = get_string(file, data, "bad_numbers", "data", 0, &bad, err)))
         return rc;
     if (strcmp(bad, "error") == 0)
         c->csv.bad_numbers = TUNE_BAD_NUMBERS_ERROR;
@@ -975,6 +984,10 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
         cJSON_AddStringToObject(data, "path", c->data_path_given);
         cJSON_AddStringToObject(data, "target", c->target);
         /* only what differs from the default, so stored studies keep their text */
+        if (c->csv.delimiter != ',') {
+            char d[2] = {c->csv.delimiter, '\0'};
+            cJSON_AddStringToObject(data, "delimiter", d);
+        }
         if (c->csv.bad_numbers != TUNE_BAD_NUMBERS_ERROR)
             cJSON_AddStringToObject(data, "bad_numbers", c->csv.bad_numbers ==
                                                              TUNE_BAD_NUMBERS_MISSING
@@ -1070,7 +1083,8 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
 {
     static const char *const keys[] = {"name", "data", "task", "trainer", "space", "preprocess",
                                        "search", "cv", "objective", "storage", NULL};
-    static const char *const data_keys[] = {"path", "target", "bad_numbers", NULL};
+    static const char *const data_keys[] = {"path", "target", "bad_numbers", "delimiter",
+                                            NULL};
     int rc;
     if (!cJSON_IsObject(root))
         return FAIL("the study file must be a JSON object");

@@ -209,8 +209,22 @@ static int text_target_error(const struct tune_table *t, size_t tcol, struct tun
     return tune_error_set(err, TUNE_EINVAL,
                           "%s:%zu:%zu: target column '%s' holds text ('%s'); regression needs "
                           "numbers",
-                          t->path, row_line_of(t, r), tcol + 1, tune_csv_shown(col->name, name, sizeof name),
-                          tune_csv_shown(col->n_levels ? col->levels[level] : "", text, sizeof text));
+                          t->path, row_line_of(t, r), tcol + 1,
+                          tune_csv_shown(col->name, name, sizeof name),
+                          tune_csv_shown(col->n_levels ? col->levels[level] : "", text,
+                                         sizeof text));
+}
+
+/* The separator a one-column header seems to hide, or 0: "a;b;target" was
+ * read with commas. */
+static char hidden_delimiter(const struct tune_table *t)
+{
+    if (t->n_cols != 1)
+        return 0;
+    for (const char *d = ";\t|"; *d; d++)
+        if (strchr(t->cols[0].name, *d))
+            return *d;
+    return 0;
 }
 
 /* tune_dataset_from_table; with `owner` (the table itself, which the
@@ -237,8 +251,17 @@ static int split(const struct tune_table *table, struct tune_table *owner, const
     if (has_target) {
         long j = tune_table_find(table, target);
         if (j < 0) {
-            char list[320];
+            char list[320], d = hidden_delimiter(table);
             join_names(list, sizeof list, column_name_at, table->cols, table->n_cols);
+            if (d) {
+                const char *looks = d == '\t' ? "tab" : d == ';' ? "';'" : "'|'",
+                           *json = d == '\t' ? "\\t" : d == ';' ? ";" : "|";
+                return tune_error_set(err, TUNE_EINVAL,
+                                      "%s: target column '%s' not found (columns: %s); the "
+                                      "header is one column: the file looks %s-separated (set "
+                                      "\"data\": {\"delimiter\": \"%s\"})",
+                                      path, tname, list, looks, json);
+            }
             return tune_error_set(err, TUNE_EINVAL,
                                   "%s: target column '%s' not found (columns: %s)", path, tname,
                                   list);

@@ -707,6 +707,13 @@ static int start_reader(struct reader *r, const char *name, const struct tune_cs
     memset(r, 0, sizeof *r);
     tune_checksum_init(&r->sum);
     struct tune_csv_options o = opts ? *opts : (struct tune_csv_options){0};
+    if (!o.delimiter)
+        o.delimiter = ',';
+    if (!tune_csv_delimiter_ok((unsigned char)o.delimiter))
+        return tune_error_set(err, TUNE_EINVAL,
+                              "%s: delimiter 0x%02x: expected a tab or one ASCII punctuation "
+                              "character other than '\"', '.', '+', '-'",
+                              name, (unsigned char)o.delimiter);
     switch (o.bad_numbers) {
     case TUNE_BAD_NUMBERS_DEFAULT: r->bad = TUNE_BAD_NUMBERS_TEXT; break;
     case TUNE_BAD_NUMBERS_TEXT:
@@ -716,7 +723,7 @@ static int start_reader(struct reader *r, const char *name, const struct tune_cs
         return tune_error_set(err, TUNE_EINVAL, "%s: unknown bad_numbers option %d", name,
                               (int)o.bad_numbers);
     }
-    r->c.delim = ',';
+    r->c.delim = o.delimiter;
     return TUNE_OK;
 }
 
@@ -764,7 +771,8 @@ int tune_table_read_csv_block(const char *path, const struct tune_csv_options *o
     if (out)
         *out = NULL;
     if (!path || !out)
-        return tune_error_set(err, TUNE_EINVAL, "tune_table_read_csv: no path or no result pointer");
+        return tune_error_set(err, TUNE_EINVAL,
+                              "tune_table_read_csv: no path or no result pointer");
     struct reader r;
     int rc = start_reader(&r, path, opts, err);
     if (rc)

@@ -853,6 +853,73 @@ Test(cli, learning_curve_reads_bad_numbers_as_the_study_says)
     scratch_free(&s);
 }
 
+/* data/iris.csv with ';' for ',' in s.dir/iris_semi.csv; its path. */
+static char *semicolon_iris(const struct scratch *s)
+{
+    size_t len;
+    char *text = tu_read("data", "iris.csv");
+    cr_assert_not_null(text);
+    len = strlen(text);
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == ',')
+            text[i] = ';';
+    char *path = tu_write(s->dir, "iris_semi.csv", text);
+    free(text);
+    return path;
+}
+
+Test(cli, a_semicolon_file_says_so_and_the_delimiter_key_reads_it)
+{
+    struct scratch s = scratch_new();
+    char *csv = semicolon_iris(&s), text[1400];
+    snprintf(text, sizeof text,
+             "{\"name\": \"semi\", \"data\": {\"path\": \"iris_semi.csv\"%s}, "
+             "\"task\": \"multiclass\", \"trainer\": {\"name\": \"knn\"}, \"cv\": {\"folds\": 3}, "
+             "\"storage\": \"%s\"}\n",
+             "", s.db);
+    char *json = tu_write(s.dir, "semi.json", text);
+    struct result r = cli("run '%s' --quiet", json);
+    assert_usage_error(&r, "iris_semi.csv: target column 'target' not found",
+                       "the file looks ';'-separated (set \"data\": {\"delimiter\": \";\"})",
+                       NULL);
+    result_free(&r);
+    free(json);
+    snprintf(text, sizeof text,
+             "{\"name\": \"semi\", \"data\": {\"path\": \"iris_semi.csv\"%s}, "
+             "\"task\": \"multiclass\", \"trainer\": {\"name\": \"knn\"}, \"cv\": {\"folds\": 3}, "
+             "\"storage\": \"%s\"}\n",
+             ", \"delimiter\": \";\"", s.db);
+    json = tu_write(s.dir, "semi.json", text);
+    r = cli("learning-curve '%s' --sizes 0.5,1 --out '%s/lc'", json, s.dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "\ndiagnosis: "), "%s", r.out);
+    result_free(&r);
+    free(json);
+    free(csv);
+    scratch_free(&s);
+}
+
+Test(cli, elbow_says_a_file_looks_semicolon_separated_and_reads_it_with_delimiter)
+{
+    struct scratch s = scratch_new();
+    char *csv = semicolon_iris(&s);
+    struct result r = cli("elbow --data '%s' --k-max 3 --out '%s/elbow'", csv, s.dir);
+    assert_usage_error(&r, "iris_semi.csv: no numeric column left to cluster",
+                       "the file looks ';'-separated (use --delimiter ';')", NULL);
+    result_free(&r);
+    r = cli("elbow --data '%s' --delimiter ';' --drop target --k-max 3 --out '%s/elbow'", csv,
+            s.dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "150 rows"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "4 numeric columns"), "%s", r.out);
+    result_free(&r);
+    r = cli("elbow --data '%s' --delimiter ';;' --out '%s/elbow'", csv, s.dir);
+    assert_usage_error(&r, "--delimiter", NULL);
+    result_free(&r);
+    free(csv);
+    scratch_free(&s);
+}
+
 /* ------------------------------------------------- reading a database */
 
 Test(cli, trials_on_a_missing_database_is_bad_input)

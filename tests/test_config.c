@@ -661,6 +661,43 @@ Test(config, bad_numbers_is_part_of_the_canonical_text_unless_it_is_the_default)
     tune_config_free(c);
 }
 
+Test(config, the_delimiter_is_a_comma_unless_the_study_names_one_character)
+{
+    struct tune_study_config *c = parse_ok(DATA("'target': 'y'"));
+    cr_assert_eq(c->csv.delimiter, ',');
+    tune_config_free(c);
+    c = parse_ok(DATA("'delimiter': ';'"));
+    cr_assert_eq(c->csv.delimiter, ';');
+    tune_config_free(c);
+    c = parse_ok(DATA("'delimiter': '\\t'"));
+    cr_assert_eq(c->csv.delimiter, '\t');
+    tune_config_free(c);
+    c = parse_ok(DATA("'delimiter': '|'"));
+    cr_assert_eq(c->csv.delimiter, '|');
+    tune_config_free(c);
+}
+
+Test(config, a_delimiter_that_is_not_one_tab_or_punctuation_is_refused)
+{
+    const char *bad[] = {"';;'", "'a'", "' '", "'.'", "'\\\\t'", "'\\u00e9'"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[200];
+        snprintf(text, sizeof text, DATA("'delimiter': %s"), bad[i]);
+        expect_invalid(text, "data.delimiter: must be one character, a tab or ASCII "
+                             "punctuation other than '\"', '.', '+', '-' (got ");
+    }
+    expect_invalid(DATA("'delimiter': ''"), "data.delimiter: must be a non-empty string");
+}
+
+Test(config, the_delimiter_is_part_of_the_canonical_text_unless_it_is_a_comma)
+{
+    cr_assert(same_canonical(DATA("'target': 'y'"), DATA("'target': 'y', 'delimiter': ','")));
+    cr_assert_not(same_canonical(DATA("'target': 'y'"), DATA("'target': 'y', 'delimiter': ';'")));
+    struct tune_study_config *c = parse_ok(DATA("'delimiter': '\\t'"));
+    cr_assert_not_null(strstr(c->canonical, "\"delimiter\":\"\\t\""), "%s", c->canonical);
+    tune_config_free(c);
+}
+
 Test(config, the_root_must_be_an_object)
 {
     expect_invalid("['name', 'x']", "the study file must be a JSON object");
@@ -678,7 +715,8 @@ Test(config, an_unknown_key_in_data_is_named)
 {
     expect_invalid("{'name': 'x', 'task': 'binary', 'data': {'path': 'd.csv', 'sep': ';'}, "
                    LOGISTIC "}",
-                   ": data.sep: unknown key (expected one of: path, target, bad_numbers)");
+                   ": data.sep: unknown key (expected one of: path, target, bad_numbers, "
+                   "delimiter)");
 }
 
 Test(config, an_unknown_key_in_trainer_is_named)

@@ -731,6 +731,8 @@ Test(dataset, every_test_file_reads_the_same_from_disk_from_memory_and_in_any_bl
         {.bad_numbers = TUNE_BAD_NUMBERS_DEFAULT},
         {.bad_numbers = TUNE_BAD_NUMBERS_ERROR},
         {.bad_numbers = TUNE_BAD_NUMBERS_MISSING},
+        {.delimiter = ';'},
+        {.delimiter = '\t', .bad_numbers = TUNE_BAD_NUMBERS_MISSING},
     };
     for (size_t v = 0; v < sizeof variants / sizeof *variants; v++)
         for (size_t i = 0; i < 3; i++)
@@ -752,14 +754,19 @@ Test(dataset, tricky_texts_read_the_same_in_any_blocks)
         "a,b\n1,\"x\ny\"\n2,\"p\r\nq\r\nr\"\n3,4,5\n",
         "a\n\"x\"\x01\n",
         "a;b\n1;2\n",
+        "a;\"b;c\";d\r\n1;\"x\r\ny;\";3\r\n\t4\t;\t5\t;\t\r\n",
+        "a\tb\n\t\n1\t2\r\n\t \t\n",
         "h\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n1O0\n12345678901234567890123\n",
     };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
         char name[32];
         snprintf(name, sizeof name, "text%zu.csv", i);
-        struct tune_csv_options missing = {.bad_numbers = TUNE_BAD_NUMBERS_MISSING};
+        struct tune_csv_options missing = {.bad_numbers = TUNE_BAD_NUMBERS_MISSING},
+                                semicolon = {.delimiter = ';'}, tab = {.delimiter = '\t'};
         assert_blocks_agree(name, NULL, texts[i], strlen(texts[i]), NULL);
         assert_blocks_agree(name, NULL, texts[i], strlen(texts[i]), &missing);
+        assert_blocks_agree(name, NULL, texts[i], strlen(texts[i]), &semicolon);
+        assert_blocks_agree(name, NULL, texts[i], strlen(texts[i]), &tab);
     }
 }
 
@@ -1267,4 +1274,78 @@ Test(dataset, many_rows_survive_the_row_estimate_and_compaction)
     cr_assert_eq(t->row_line[n - 1], 2 + (n - 1) + (n - 1 + 6) / 7);
     tune_table_free(t);
     free(text);
+}
+
+/* ------------------------------------------------------------ delimiter */
+
+/* A ;-separated file read with commas is one column named "a;b;target":
+ * say so, and how to read it. */
+Test(dataset, a_semicolon_file_read_with_commas_says_it_looks_semicolon_separated)
+{
+    expect_split_error("a;b;target\n1;2;0\n3;4;1\n", "target", TUNE_TASK_BINARY,
+                       "mem.csv: target column 'target' not found (columns: a;b;target); the "
+                       "header is one column: the file looks ';'-separated (set \"data\": "
+                       "{\"delimiter\": \";\"})");
+    expect_split_error("a\tb\ttarget\n1\t2\t0\n3\t4\t1\n", "target", TUNE_TASK_BINARY,
+                       "mem.csv: target column 'target' not found (columns: a\\x09b\\x09target); "
+                       "the header is one column: the file looks tab-separated (set \"data\": "
+                       "{\"delimiter\": \"\\t\"})");
+}
+
+static struct tune_table *parse_with(const char *text, char delimiter)
+{
+    struct tune_csv_options o = {.delimiter = delimiter};
+    struct tune_table *t = NULL;
+    struct tune_error e;
+    cr_assert_eq(tune_table_parse_csv_opts("mem.csv", text, strlen(text), &o, &t, &e), TUNE_OK,
+                 "%s", e.msg);
+    return t;
+}
+
+Test(dataset, the_delimiter_option_reads_semicolon_and_tab_separated_files)
+{
+    struct tune_table *t = parse_with("a; b ;\"c;d\"\n1,5; 2.5 ;\"x;\"\"y\"\n", ';');
+    cr_assert_eq(t->n_cols, 3);
+    cr_assert_str_eq(t->cols[1].name, "b");
+    cr_assert_str_eq(t->cols[2].name, "c;d");
+    cr_assert_eq(t->cols[0].kind, TUNE_COL_CATEGORICAL, "a comma decimal is text");
+    cr_assert_str_eq(t->cols[0].levels[0], "1,5");
+    cr_assert_eq(cell(t, 0, 1), 2.5);
+    cr_assert_str_eq(t->cols[2].levels[0], "x;\"y");
+    tune_table_free(t);
+    /* A tab separates; it is no longer a blank to trim. */
+    t = parse_with("a\tb\tc\n1\t\t 3 \n\t2\t\n", '\t');
+    cr_assert_eq(t->n_rows, 2);
+    cr_assert(isnan(cell(t, 0, 1)));
+    cr_assert_eq(cell(t, 0, 2), 3.0);
+    cr_assert(isnan(cell(t, 1, 0)));
+    cr_assert_eq(cell(t, 1, 1), 2.0);
+    cr_assert(isnan(cell(t, 1, 2)));
+    tune_table_free(t);
+    /* ',' and 0 are the default. */
+    t = parse_with("a,b\n1,2\n", ',');
+    cr_assert_eq(t->n_cols, 2);
+    tune_table_free(t);
+}
+
+Test(dataset, a_delimiter_must_be_a_tab_or_punctuation_that_is_not_part_of_numbers)
+{
+    const char bad[] = {'a', '7', ' ', '"', '.', '-', '+', '\n', '\x01'};
+    for (size_t i = 0; i < sizeof bad; i++) {
+        struct tune_csv_options o = {.delimiter = bad[i]};
+        struct tune_table *t = NULL;
+        struct tune_error e;
+        cr_assert_eq(tune_table_parse_csv_opts("mem.csv", "a\n1\n", 4, &o, &t, &e), TUNE_EINVAL,
+                     "0x%02x", bad[i]);
+        cr_assert(strstr(e.msg, "mem.csv: delimiter"), "%s", e.msg);
+        cr_assert_null(t);
+    }
+    const char good[] = {';', '|', '\t', ':', '^'};
+    for (size_t i = 0; i < sizeof good; i++) {
+        char text[16];
+        snprintf(text, sizeof text, "a%cb\n1%c2\n", good[i], good[i]);
+        struct tune_table *t = parse_with(text, good[i]);
+        cr_assert_eq(t->n_cols, 2, "'%c'", good[i]);
+        tune_table_free(t);
+    }
 }

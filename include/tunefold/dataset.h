@@ -71,6 +71,9 @@ enum tune_bad_numbers {
 /* How to read a CSV file; zero-initialised (or a NULL pointer) means the
  * defaults. */
 struct tune_csv_options {
+    char delimiter;                    /* 0 or ',': commas; else '\t' or one
+                                          ASCII punctuation character other than
+                                          '"', '.', '+', '-' */
     enum tune_bad_numbers bad_numbers;
 };
 
@@ -82,7 +85,8 @@ struct tune_csv_options {
  * `path:line:column`.  A file that cannot be opened (missing, a folder, no
  * permission) is TUNE_EINVAL — bad input —, a read failing half-way
  * TUNE_EIO.  On success *out is owned by the caller: free with
- * tune_table_free().  `opts` may be NULL.  The plain entry points read
+ * tune_table_free().  `opts` may be NULL; a bad delimiter is TUNE_EINVAL.
+ * The plain entry points read
  * with the defaults, which suit files whose reader checks every cell itself
  * (predictions, truth labels: "score 'abc' is not a number" at its line). */
 int tune_table_read_csv(const char *path, struct tune_table **out, struct tune_error *err);

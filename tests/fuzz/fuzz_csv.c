@@ -3,8 +3,9 @@
  *
  * Also a property: the same bytes read in blocks (of 1..64 bytes, from the
  * input's last byte) give the same table, or the same error, as the text
- * parsed in place; a difference aborts.  The first byte picks how a column
- * numeric but for a few cells is read. */
+ * parsed in place; a difference aborts.  The first byte picks the
+ * delimiter (, ; tab) and how a column numeric but for a few cells is
+ * read. */
 #include "tunefold/dataset.h"
 #include "src/table.h"
 
@@ -37,7 +38,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct tune_table *t = NULL, *b = NULL;
     struct tune_error err, eb;
     const char *text = (const char *)data;
-    struct tune_csv_options o = {.bad_numbers = (enum tune_bad_numbers)(size ? data[0] % 4 : 0)};
+    static const char delims[] = {',', ';', '\t'};
+    struct tune_csv_options o = {
+        .delimiter = delims[size ? data[0] / 4 % 3 : 0],
+        .bad_numbers = (enum tune_bad_numbers)(size ? data[0] % 4 : 0),
+    };
     int rc = tune_table_parse_csv_opts("fuzz.csv", text, size, &o, &t, &err);
     size_t block = size ? 1 + data[size - 1] % 64 : 1;
     int rcb = tune_table_parse_csv_block("fuzz.csv", text, size, &o, block, &b, &eb);
