@@ -209,7 +209,7 @@ int tune_csv_nomem(const struct tune_csv *c)
     return tune_error_set(c->err, TUNE_ENOMEM, "%s: out of memory reading CSV", c->name);
 }
 
-static int is_blank(const struct tune_csv *c, char ch)
+static inline int is_blank(const struct tune_csv *c, char ch)
 {
     return ch == ' ' || (ch == '\t' && c->delim != '\t');
 }
@@ -217,7 +217,7 @@ static int is_blank(const struct tune_csv *c, char ch)
 /* After a field: consume the separator or line end at s[i] (or the end of
  * the input there).  TUNE_CSV_MORE when s[i] is a CR the window ends on, or
  * the window ends at i and the input does not. */
-static int end_field(struct tune_csv *c, size_t i, int *last)
+static inline int end_field(struct tune_csv *c, size_t i, int *last)
 {
     if (i >= c->n) {
         if (!c->eof)

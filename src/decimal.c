@@ -20,43 +20,34 @@
  *      locale's decimal point, so a host program that called setlocale()
  *      still reads "2.5" as 2.5.
  *
+ * The scanner and tiers 1 and 2 run once per number cell, so they are
+ * inline functions in decimal.h (a call per cell cost about a tenth of a
+ * numeric file's parse); tier 3, the locale, the inverse are here.
+ *
  * Invariants: no function here allocates except tier 3 on a literal longer
  * than its stack buffer; none reads at or past the end it is given (cells
  * are spans of a larger buffer, not NUL-terminated strings); a NaN is never
  * produced (NaN is a missing cell, decided by the caller). */
 #include "src/decimal.h"
 
-#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const double exact_pow10[23] = {
+const double tune_decimal_pow10[23] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
-/* x87 extended precision, with its significand in the first 8 bytes. */
-#if FLT_EVAL_METHOD == 0 && LDBL_MANT_DIG == 64 && (defined(__x86_64__) || defined(__i386__))
-#define X87_EXTENDED 1
-#else
-#define X87_EXTENDED 0
-#endif
-
-#if X87_EXTENDED
-static const long double exact_pow10l[28] = {
+#if TUNE_X87_EXTENDED
+const long double tune_decimal_pow10l[28] = {
     1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
     1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
     1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
 };
 #endif
-
-static int is_digit(char ch)
-{
-    return (unsigned char)(ch - '0') < 10;
-}
 
 static int ascii_caseeq(const char *p, size_t len, const char *lower)
 {
@@ -67,92 +58,9 @@ static int ascii_caseeq(const char *p, size_t len, const char *lower)
     return i == len && lower[i] == '\0';
 }
 
-const char *tune_decimal_scan(const char *p, const char *end, struct tune_decimal *d)
+int tune_decimal_strtod(const char *p, size_t len, char dp, double *out)
 {
-    d->neg = 0;
-    if (p < end && (*p == '+' || *p == '-'))
-        d->neg = *p++ == '-';
-    const char *digits = p;
-    while (p < end && *p == '0')
-        p++;
-    const char *sig = p;
-    uint64_t m = 0;
-    for (; p < end && is_digit(*p); p++)
-        m = m * 10 + (unsigned)(*p - '0');
-    size_t nsig = (size_t)(p - sig), ndig = (size_t)(p - digits);
-    long e10 = 0;
-    if (p < end && *p == '.') {
-        const char *frac = ++p;
-        if (m == 0) /* zeros before the first significant digit */
-            while (p < end && *p == '0')
-                p++;
-        const char *fsig = p;
-        for (; p < end && is_digit(*p); p++)
-            m = m * 10 + (unsigned)(*p - '0');
-        nsig += (size_t)(p - fsig);
-        ndig += (size_t)(p - frac);
-        e10 = -(long)(p - frac);
-    }
-    if (ndig == 0)
-        return NULL;
-    if (p < end && (*p == 'e' || *p == 'E')) {
-        const char *q = p + 1;
-        int eneg = 0;
-        if (q < end && (*q == '+' || *q == '-'))
-            eneg = *q++ == '-';
-        if (q >= end || !is_digit(*q))
-            return NULL;
-        long ex = 0;
-        for (; q < end && is_digit(*q); q++)
-            if (ex < 100000) /* past any double's range; keeps e10 from overflowing */
-                ex = ex * 10 + (*q - '0');
-        e10 += eneg ? -ex : ex;
-        p = q;
-    }
-    d->m = m;
-    d->e10 = e10;
-    d->too_long = nsig > 19;
-    return p;
-}
-
-int tune_decimal_value(const struct tune_decimal *d, const char *p, size_t len, char dp,
-                       double *out)
-{
-    if (!d->too_long && d->m == 0) {
-        *out = d->neg ? -0.0 : 0.0;
-        return 1;
-    }
-#if FLT_EVAL_METHOD == 0
-    if (!d->too_long && d->m <= (UINT64_C(1) << 53) && d->e10 >= -22 && d->e10 <= 22) {
-        double v = (double)d->m;
-        v = d->e10 < 0 ? v / exact_pow10[-d->e10] : v * exact_pow10[d->e10];
-        *out = d->neg ? -v : v;
-        return 1;
-    }
-#endif
-#if X87_EXTENDED
-    /* Up to 19 digits (what %.17g and pandas write) in x87 extended
-     * precision: m and 10^k (k <= 27, as 5^27 < 2^64) are exact there, so
-     * x = m * 10^k is rounded once, to 64 bits, then again to 53.  The
-     * second rounding can only go wrong when the first landed exactly on
-     * a midpoint between two doubles (low 11 bits 10000000000): any other
-     * 64-bit value lies on the same side of every midpoint as the exact
-     * product, because midpoints are themselves 64-bit numbers.  Those
-     * rare values, with a guard bit either side, go to strtod. */
-    if (!d->too_long && d->e10 >= -27 && d->e10 <= 27) {
-        long double x = (long double)d->m;
-        x = d->e10 < 0 ? x / exact_pow10l[-d->e10] : x * exact_pow10l[d->e10];
-        uint64_t bits; /* the x87 format keeps its 64-bit significand first */
-        memcpy(&bits, &x, sizeof bits);
-        unsigned low = (unsigned)(bits & 0x7ff);
-        if (low < 0x3ff || low > 0x401) {
-            double v = (double)x;
-            *out = d->neg ? -v : v;
-            return 1;
-        }
-    }
-#endif
-    /* strtod on a NUL-terminated copy in the locale's own decimal point. */
+    /* a NUL-terminated copy in the locale's own decimal point */
     char small[128], *copy = len < sizeof small ? small : malloc(len + 1);
     if (!copy)
         return -1;
