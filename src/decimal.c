@@ -14,8 +14,8 @@
  *      point numbers accurately", PLDI 1990).  Short decimals land here.
  *   2. On x86, up to 19 digits and powers to 1e27 in x87 extended precision
  *      with a check for the one case where rounding twice can differ from
- *      rounding once (see tune_decimal_value).  Full-precision %.17g output
- *      lands here, about 5x faster than glibc's strtod.
+ *      rounding once (see tune_decimal_value in decimal.h).  Full-precision
+ *      %.17g output lands here, about 5x faster than glibc's strtod.
  *   3. strtod on a NUL-terminated copy whose '.' is swapped for the
  *      locale's decimal point, so a host program that called setlocale()
  *      still reads "2.5" as 2.5.

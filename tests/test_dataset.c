@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "tunefold/dataset.h"
 #include "src/table.h"
@@ -798,6 +799,56 @@ Test(dataset, numbers_before_the_first_text_keep_their_text_as_written)
     free(path);
     rmdir(dir);
     free(dir);
+}
+
+/* A pipe is read once: it cannot be looked at again, so the numbers seen
+ * before a column's first text are named by their shortest round-trip
+ * text ("01" is "1", "1.50" is "1.5"); its size is unknown, so the rows'
+ * block grows by doubling.  Everything else is as from a file. */
+Test(dataset, a_pipe_is_read_once_and_names_early_numbers_by_their_value)
+{
+    size_t n = 3000, len = 0;
+    char *text = malloc(n * 32 + 64);
+    len += (size_t)sprintf(text, "id,v\n01,0.5\n1.50,0.25\n-0,7\n");
+    for (size_t r = 3; r < n; r++)
+        len += (size_t)sprintf(text + len, "%s,%zu.25\n", r == 2000 ? "x9" : r % 2 ? "01" : "2",
+                               r);
+    char *dir = tu_tmpdir(), path[600];
+    snprintf(path, sizeof path, "%s/pipe.csv", dir);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        FILE *f = fopen(path, "wb");
+        fwrite(text, 1, len, f);
+        fclose(f);
+        _exit(0);
+    }
+    struct tune_table *t = NULL, *ref = NULL;
+    struct tune_error e;
+    int rc = tune_table_read_csv(path, &t, &e);
+    int status;
+    waitpid(pid, &status, 0);
+    cr_assert_eq(rc, TUNE_OK, "%s", e.msg);
+    cr_assert_eq(t->n_rows, n);
+    cr_assert_eq(t->cols[0].kind, TUNE_COL_CATEGORICAL);
+    const char *levels[] = {"1", "1.5", "0", "2", "x9"};
+    cr_assert_eq(t->cols[0].n_levels, 5);
+    for (size_t k = 0; k < 5; k++)
+        cr_assert_str_eq(t->cols[0].levels[k], levels[k]);
+    cr_assert_eq(cell(t, 2000, 0), 4.0);
+    cr_assert_eq(cell(t, 2001, 0), 0.0, "01 after the text is still level '1'");
+    ref = parse_ok(text);
+    cr_assert_eq(t->checksum, ref->checksum);
+    cr_assert(memcmp(t->data + n, ref->data + n, n * sizeof *t->data) == 0, "column v");
+    cr_assert(memcmp(t->row_line, ref->row_line, n * sizeof *t->row_line) == 0);
+    cr_assert_str_eq(ref->cols[0].levels[0], "01", "from memory, the text as written");
+    tune_table_free(ref);
+    tune_table_free(t);
+    unlink(path);
+    rmdir(dir);
+    free(dir);
+    free(text);
 }
 
 /* A record longer than many blocks (a 1 MB quoted cell) is read whole, and
