@@ -49,7 +49,7 @@
  *     counting newlines inside quoted fields;
  *   - checksum is XXH64 of every byte of the input (src/checksum.c);
  *   - the same bytes give the same table whether they come from a file, from
- *     memory, or in blocks of any size.
+ *     memory, or in blocks of any size (a pipe aside: see above).
  *
  * A UTF-8 BOM at the very start is skipped. */
 #include "tunefold/dataset.h"
