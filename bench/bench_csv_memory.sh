@@ -139,6 +139,10 @@ awk -v bytes="$bytes" -v rows="$ROWS" -v cols="$COLS" -v dmb="$doubles_mb" \
             printf "\npandas %s: %d MB of the pandas peak is the interpreter with pandas " \
                    "imported and no file read.\n", pv, idle
     }' "$results" >"$tmp/table.md"
+# Times swing with the shared machine's load; say what it was.
+load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
+[ -z "$load" ] || printf '\nLoad average (1, 5, 15 min) at the end of the run: %s.\n' "$load" \
+    >>"$tmp/table.md"
 cat "$tmp/table.md"
 if [ -n "$OUT" ]; then
     {
