@@ -89,6 +89,7 @@ static const char elbow_help[] =
     "\n"
     "Options:\n"
     "  --data CSV     the data (required)\n"
+    "  --delimiter C  the CSV's field separator: one character, or tab (default ,)\n"
     "  --k-max N      largest k, 2..1000 (default 10)\n"
     "  --drop LIST    columns to leave out, comma-separated (e.g. target)\n"
     "  --scale S      standard (default: each column to mean 0, std 1) or none\n"
@@ -409,7 +410,8 @@ int cli_learning_curve(int argc, char **argv)
     /* a score-mode study has no data: the library says so in words */
     if (tune_config_load(pos[0], &cfg, &err) ||
         (!cfg->score_mode &&
-         tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &ds, &err)) ||
+         tune_dataset_load_opts(cfg->data_path, cfg->target, cfg->task, &cfg->csv, &ds,
+                                &err)) ||
         (cfg->score_mode &&
          tune_learning_curve_compute(cfg, NULL, NULL, NULL, 0, &lc, &err))) {
         rc = cli_fail(cmd, &err);
@@ -488,18 +490,26 @@ static int in_list(const char *list, const char *name)
 int cli_elbow(int argc, char **argv)
 {
     const char *cmd = "elbow", *data = NULL, *kmax_text = NULL, *drop = NULL, *scale = "standard",
-               *ninit_text = NULL, *seed_text = NULL, *out = "elbow", *image = NULL, *pos[1];
+               *ninit_text = NULL, *seed_text = NULL, *out = "elbow", *image = NULL, *pos[1],
+               *delim_text = ",";
     size_t n_pos;
     const struct cli_opt opts[] = {{"data", &data, NULL},       {"k-max", &kmax_text, NULL},
                                    {"drop", &drop, NULL},       {"scale", &scale, NULL},
                                    {"n-init", &ninit_text, NULL}, {"seed", &seed_text, NULL},
                                    {"out", &out, NULL},         {"image", &image, NULL},
-                                   {NULL, NULL, NULL}};
+                                   {"delimiter", &delim_text, NULL}, {NULL, NULL, NULL}};
     int rc = cli_parse(cmd, argc, argv, opts, pos, 0, &n_pos, elbow_help);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
     if (!data)
         return cli_usage_error(cmd, "--data CSV is required");
+    /* a tab is hard to type: "tab" and "\t" say it too */
+    struct tune_csv_options csv = {.delimiter = delim_text[0]};
+    if (strcmp(delim_text, "tab") == 0 || strcmp(delim_text, "\\t") == 0)
+        csv.delimiter = '\t';
+    else if (!delim_text[0] || delim_text[1])
+        return cli_usage_error(cmd, "--delimiter: expected one character or tab, got '%s'",
+                               delim_text);
     int standard = strcmp(scale, "standard") == 0;
     if (!standard && strcmp(scale, "none") != 0)
         return cli_usage_error(cmd, "--scale: expected standard or none, got '%s'", scale);
@@ -518,7 +528,7 @@ int cli_elbow(int argc, char **argv)
     struct tune_plot_log log = {0};
     size_t *cols = NULL, *rows = NULL;
     double *x = NULL;
-    if (tune_table_read_csv(data, &t, &err)) {
+    if (tune_table_read_csv_opts(data, &csv, &t, &err)) {
         rc = cli_fail(cmd, &err);
         goto done;
     }
@@ -551,7 +561,21 @@ int cli_elbow(int argc, char **argv)
         cols[nc++] = j;
     }
     if (nc == 0) {
-        rc = cli_usage_error(cmd, "%s: no numeric column left to cluster", data);
+        /* "a;b;c" read with commas is one text column: say what it looks like */
+        char d = 0;
+        for (const char *p = ";\t|"; *p && !d && t->n_cols == 1; p++)
+            if (*p != csv.delimiter && strchr(t->cols[0].name, *p))
+                d = *p;
+        if (d == '\t')
+            rc = cli_usage_error(cmd, "%s: no numeric column left to cluster; the file looks "
+                                      "tab-separated (use --delimiter tab)",
+                                 data);
+        else if (d)
+            rc = cli_usage_error(cmd, "%s: no numeric column left to cluster; the file looks "
+                                      "'%c'-separated (use --delimiter '%c')",
+                                 data, d, d);
+        else
+            rc = cli_usage_error(cmd, "%s: no numeric column left to cluster", data);
         goto done;
     }
     for (size_t i = 0; i < t->n_rows; i++) {

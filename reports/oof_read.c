@@ -1,5 +1,5 @@
 /* oof_read.c — the stored out-of-fold predictions ("oof.csv", written by
- * src/oof.c) read back for the reports, with the CSV reader of dataset.c so
+ * src/oof.c) read back for the reports, with the CSV reader of src/table.c so
  * quoting (a class name with a comma or a quote) round-trips.
  *
  * Invariant: every column after y_pred is p_<class name>, in class order; a

@@ -8,6 +8,7 @@
 #include "tunefold/config.h"
 #include "tunefold/external.h"
 #include "tunefold/metrics.h"
+#include "src/csv.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define DEFAULT_TRIALS 20
 
@@ -947,6 +949,34 @@ static char *resolve_path(const char *study_file, const char *path)
     return out;
 }
 
+/* How the data file is read: data.delimiter (one character, ',' by
+ * default) and data.bad_numbers (a column numeric but for a few cells:
+ * "error", the default, "missing" or "text"). */
+static int parse_data_reading(const char *file, const cJSON *data, struct tune_study_config *c,
+                              struct tune_error *err)
+{
+    const char *delim = ",", *bad = "error";
+    int rc = get_string(file, data, "delimiter", "data", 0, &delim, err);
+    if (rc)
+        return rc;
+    if (delim[1] || !tune_csv_delimiter_ok((unsigned char)delim[0]))
+        return FAIL("data.delimiter: must be one character, a tab or ASCII punctuation other "
+                    "than '\"', '.', '+', '-' (got \"%s\")",
+                    delim);
+    c->csv.delimiter = delim[0];
+    if ((rc = get_string(file, data, "bad_numbers", "data", 0, &bad, err)))
+        return rc;
+    if (strcmp(bad, "error") == 0)
+        c->csv.bad_numbers = TUNE_BAD_NUMBERS_ERROR;
+    else if (strcmp(bad, "missing") == 0)
+        c->csv.bad_numbers = TUNE_BAD_NUMBERS_MISSING;
+    else if (strcmp(bad, "text") == 0)
+        c->csv.bad_numbers = TUNE_BAD_NUMBERS_TEXT;
+    else
+        return FAIL("data.bad_numbers: must be one of: error, missing, text (got \"%s\")", bad);
+    return TUNE_OK;
+}
+
 static int build_canonical(struct tune_study_config *c, struct tune_error *err)
 {
     cJSON *can = cJSON_CreateObject();
@@ -956,6 +986,16 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
         cJSON *data = cJSON_AddObjectToObject(can, "data");
         cJSON_AddStringToObject(data, "path", c->data_path_given);
         cJSON_AddStringToObject(data, "target", c->target);
+        /* only what differs from the default, so stored studies keep their text */
+        if (c->csv.delimiter != ',') {
+            char d[2] = {c->csv.delimiter, '\0'};
+            cJSON_AddStringToObject(data, "delimiter", d);
+        }
+        if (c->csv.bad_numbers != TUNE_BAD_NUMBERS_ERROR)
+            cJSON_AddStringToObject(data, "bad_numbers", c->csv.bad_numbers ==
+                                                             TUNE_BAD_NUMBERS_MISSING
+                                                             ? "missing"
+                                                             : "text");
         cJSON_AddStringToObject(can, "task", tune_task_name(c->task));
     }
     cJSON *tr = c->ask_tell ? NULL : cJSON_AddObjectToObject(can, "trainer");
@@ -1046,7 +1086,8 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
 {
     static const char *const keys[] = {"name", "data", "task", "trainer", "space", "preprocess",
                                        "search", "cv", "objective", "storage", NULL};
-    static const char *const data_keys[] = {"path", "target", NULL};
+    static const char *const data_keys[] = {"path", "target", "bad_numbers", "delimiter",
+                                            NULL};
     int rc;
     if (!cJSON_IsObject(root))
         return FAIL("the study file must be a JSON object");
@@ -1115,6 +1156,8 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
             rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
             goto fail;
         }
+        if ((rc = parse_data_reading(file, data, c, err)))
+            goto fail;
     }
     if (c->ask_tell)
         c->max_failures = 0; /* nothing runs trials here, so nothing stops */
@@ -1204,10 +1247,18 @@ int tune_config_parse(const char *path, const char *text, struct tune_study_conf
 int tune_config_load(const char *path, struct tune_study_config **out, struct tune_error *err)
 {
     *out = NULL;
+    /* A file that cannot be opened (missing, a folder, no permission) is
+     * bad input; only a read failing half-way is an I/O error. */
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return tune_error_set(err, errno == ENOENT ? TUNE_EINVAL : TUNE_EIO, "%s: %s", path,
-                              strerror(errno));
+    struct stat st;
+    int e = !f ? errno : fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (e) {
+        if (f)
+            fclose(f);
+        int bad = e == ENOENT || e == ENOTDIR || e == EACCES || e == EPERM || e == ELOOP ||
+                  e == ENAMETOOLONG || e == EISDIR;
+        return tune_error_set(err, bad ? TUNE_EINVAL : TUNE_EIO, "%s: %s", path, strerror(e));
+    }
     size_t cap = 1 << 14, len = 0, got;
     int too_large = 0;
     char *text = malloc(cap);

@@ -1,7 +1,7 @@
 /* predictions_csv.c — read and write the predictions CSV format of
  * tunefold/predictions.h, and read truth labels from a table.
  *
- * The reader works on a `tune_table` (src/dataset.c parses the CSV: quoting,
+ * The reader works on a `tune_table` (src/table.c parses the CSV: quoting,
  * line numbers, numeric versus text columns), so its job is the format's
  * rules: which columns a task allows, classes matched by name, every value
  * checked (no NaN score, probabilities in [0, 1] summing to 1 within 1e-6,

@@ -104,7 +104,8 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
     }
     if (cfg->score_mode)
         goto store; /* the program evaluates itself: no data, no folds */
-    if ((rc = tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &s->ds, err)))
+    if ((rc = tune_dataset_load_opts(cfg->data_path, cfg->target, cfg->task, &cfg->csv,
+                                     &s->ds, err)))
         goto fail;
     if ((rc = tune_cv_split(&cfg->cv, s->ds->n_rows, s->ds->y, s->ds->n_classes, cfg->seed,
                             &s->splits, err))) {

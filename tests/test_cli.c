@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include "tunefold/store.h"
 
@@ -766,6 +767,235 @@ Test(cli, a_study_file_may_name_its_data_by_an_absolute_path)
     result_free(&r);
     free(json);
     free(data);
+    scratch_free(&s);
+}
+
+/* A data file that is missing, or a folder, is bad input (exit 2) for every
+ * command that reads one, like a missing study file: the library reports
+ * TUNE_EINVAL for a file that cannot be opened, TUNE_EIO only for a read
+ * that fails half-way. */
+
+/* A study in s.dir whose data is s.dir/DATA (which the test may leave out). */
+static char *study_with_data(const struct scratch *s, const char *data)
+{
+    char text[1400];
+    snprintf(text, sizeof text,
+             "{\"name\": \"nodata\", \"data\": {\"path\": \"%s\"}, \"task\": \"binary\",\n"
+             " \"trainer\": {\"name\": \"logistic\"}, \"storage\": \"%s\"}\n",
+             data, s->db);
+    return tu_write(s->dir, "nodata.json", text);
+}
+
+Test(cli, run_with_a_missing_data_file_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    char *json = study_with_data(&s, "nope.csv");
+    struct result r = cli("run '%s' --quiet", json);
+    assert_usage_error(&r, "nope.csv: cannot open: No such file or directory", NULL);
+    result_free(&r);
+    free(json);
+    scratch_free(&s);
+}
+
+Test(cli, evaluate_with_a_missing_data_file_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    char *json = study_with_data(&s, "nope.csv");
+    struct result r = cli("evaluate '%s'", json);
+    assert_usage_error(&r, "nope.csv: cannot open: No such file or directory", NULL);
+    result_free(&r);
+    free(json);
+    scratch_free(&s);
+}
+
+Test(cli, learning_curve_with_a_missing_data_file_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    char *json = study_with_data(&s, "nope.csv");
+    struct result r = cli("learning-curve '%s' --out '%s/lc'", json, s.dir);
+    assert_usage_error(&r, "nope.csv: cannot open: No such file or directory", NULL);
+    result_free(&r);
+    free(json);
+    scratch_free(&s);
+}
+
+Test(cli, elbow_with_a_missing_data_file_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("elbow --data '%s/nope.csv' --out '%s/elbow'", s.dir, s.dir);
+    assert_usage_error(&r, "nope.csv: cannot open: No such file or directory", NULL);
+    result_free(&r);
+    scratch_free(&s);
+}
+
+Test(cli, score_with_a_missing_truth_or_predictions_file_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    char *truth = tu_write(s.dir, "y.csv", "y\n0\n1\n");
+    char *pred = tu_write(s.dir, "p.csv", "label\n0\n1\n");
+    struct result r = cli("score --truth '%s/nope.csv' --pred '%s'", s.dir, pred);
+    assert_usage_error(&r, "nope.csv: cannot open: No such file or directory", NULL);
+    result_free(&r);
+    r = cli("score --truth '%s' --pred '%s/nope.csv'", truth, s.dir);
+    assert_usage_error(&r, "nope.csv: cannot open: No such file or directory", NULL);
+    result_free(&r);
+    free(truth);
+    free(pred);
+    scratch_free(&s);
+}
+
+Test(cli, a_folder_as_data_or_study_file_is_bad_input)
+{
+    struct scratch s = scratch_new();
+    char sub[700];
+    snprintf(sub, sizeof sub, "%s/folder.csv", s.dir);
+    cr_assert_eq(mkdir(sub, 0700), 0);
+    char *json = study_with_data(&s, "folder.csv");
+    struct result r = cli("run '%s' --quiet", json);
+    assert_usage_error(&r, "folder.csv: cannot open: Is a directory", NULL);
+    result_free(&r);
+    r = cli("elbow --data '%s' --out '%s/elbow'", sub, s.dir);
+    assert_usage_error(&r, "folder.csv: cannot open: Is a directory", NULL);
+    result_free(&r);
+    r = cli("run '%s' --quiet", sub);
+    assert_usage_error(&r, "folder.csv", "Is a directory", NULL);
+    result_free(&r);
+    free(json);
+    scratch_free(&s);
+}
+
+/* ------------------------------------------------- how data is read */
+
+/* data/wine.csv, magnesium (5th field) of line 14 replaced by `cell`, and a
+ * knn study on it whose "data" object ends with `data_extra`. */
+static char *wine_study(const struct scratch *s, const char *cell, const char *data_extra)
+{
+    FILE *in = fopen("data/wine.csv", "rb");
+    cr_assert_not_null(in);
+    char path[700], line[4096];
+    snprintf(path, sizeof path, "%s/wine.csv", s->dir);
+    FILE *out = fopen(path, "wb");
+    cr_assert_not_null(out);
+    for (int n = 1; fgets(line, sizeof line, in); n++) {
+        if (n != 14) {
+            fputs(line, out);
+            continue;
+        }
+        char *f = line;
+        for (int comma = 0; comma < 4; comma++)
+            f = strchr(f, ',') + 1;
+        fprintf(out, "%.*s%s%s", (int)(f - line), line, cell, strchr(f, ','));
+    }
+    fclose(in);
+    fclose(out);
+    char text[1400];
+    snprintf(text, sizeof text,
+             "{\"name\": \"wine-typo\", \"data\": {\"path\": \"wine.csv\"%s},\n"
+             " \"task\": \"multiclass\", \"trainer\": {\"name\": \"knn\"},\n"
+             " \"preprocess\": {\"impute\": \"median\", \"scale\": \"standard\"},\n"
+             " \"cv\": {\"folds\": 3}, \"storage\": \"%s\"}\n",
+             data_extra, s->db);
+    return tu_write(s->dir, "wine.json", text);
+}
+
+Test(cli, run_refuses_a_typo_in_a_numeric_column_naming_the_line)
+{
+    struct scratch s = scratch_new();
+    char *json = wine_study(&s, "1O0", "");
+    struct result r = cli("run '%s' --trials 1 --quiet", json);
+    assert_usage_error(&r, "wine.csv: column 'magnesium' is numeric except 1 cell: line 14 '1O0'",
+                       "\"bad_numbers\": \"missing\"", NULL);
+    result_free(&r);
+    free(json);
+    scratch_free(&s);
+}
+
+Test(cli, learning_curve_reads_bad_numbers_as_the_study_says)
+{
+    struct scratch s = scratch_new();
+    char *json = wine_study(&s, "1O0", "");
+    struct result r = cli("learning-curve '%s' --sizes 0.5,1 --out '%s/lc'", json, s.dir);
+    assert_usage_error(&r, "column 'magnesium' is numeric except 1 cell: line 14 '1O0'", NULL);
+    result_free(&r);
+    free(json);
+    json = wine_study(&s, "1O0", ", \"bad_numbers\": \"missing\"");
+    r = cli("learning-curve '%s' --sizes 0.5,1 --out '%s/lc'", json, s.dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "\ndiagnosis: "), "%s", r.out);
+    result_free(&r);
+    free(json);
+    scratch_free(&s);
+}
+
+/* data/iris.csv with ';' for ',' in s.dir/iris_semi.csv; its path. */
+static char *semicolon_iris(const struct scratch *s)
+{
+    size_t len;
+    char *text = tu_read("data", "iris.csv");
+    cr_assert_not_null(text);
+    len = strlen(text);
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == ',')
+            text[i] = ';';
+    char *path = tu_write(s->dir, "iris_semi.csv", text);
+    free(text);
+    return path;
+}
+
+Test(cli, a_semicolon_file_says_so_and_the_delimiter_key_reads_it)
+{
+    struct scratch s = scratch_new();
+    char *csv = semicolon_iris(&s), text[1400];
+    snprintf(text, sizeof text,
+             "{\"name\": \"semi\", \"data\": {\"path\": \"iris_semi.csv\"%s}, "
+             "\"task\": \"multiclass\", \"trainer\": {\"name\": \"knn\"}, \"cv\": {\"folds\": 3}, "
+             "\"storage\": \"%s\"}\n",
+             "", s.db);
+    char *json = tu_write(s.dir, "semi.json", text);
+    struct result r = cli("run '%s' --quiet", json);
+    assert_usage_error(&r, "iris_semi.csv: target column 'target' not found",
+                       "the file looks ';'-separated (set \"data\": {\"delimiter\": \";\"})",
+                       NULL);
+    result_free(&r);
+    free(json);
+    snprintf(text, sizeof text,
+             "{\"name\": \"semi\", \"data\": {\"path\": \"iris_semi.csv\"%s}, "
+             "\"task\": \"multiclass\", \"trainer\": {\"name\": \"knn\"}, \"cv\": {\"folds\": 3}, "
+             "\"storage\": \"%s\"}\n",
+             ", \"delimiter\": \";\"", s.db);
+    json = tu_write(s.dir, "semi.json", text);
+    r = cli("learning-curve '%s' --sizes 0.5,1 --out '%s/lc'", json, s.dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "\ndiagnosis: "), "%s", r.out);
+    result_free(&r);
+    /* and run reads it too (the study loads its data with the study's options) */
+    r = cli("run '%s' --trials 1 --quiet --name semi-run", json);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "accuracy = 0.9"), "%s", r.out);
+    result_free(&r);
+    free(json);
+    free(csv);
+    scratch_free(&s);
+}
+
+Test(cli, elbow_says_a_file_looks_semicolon_separated_and_reads_it_with_delimiter)
+{
+    struct scratch s = scratch_new();
+    char *csv = semicolon_iris(&s);
+    struct result r = cli("elbow --data '%s' --k-max 3 --out '%s/elbow'", csv, s.dir);
+    assert_usage_error(&r, "iris_semi.csv: no numeric column left to cluster",
+                       "the file looks ';'-separated (use --delimiter ';')", NULL);
+    result_free(&r);
+    r = cli("elbow --data '%s' --delimiter ';' --drop target --k-max 3 --out '%s/elbow'", csv,
+            s.dir);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "150 rows"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "4 numeric columns"), "%s", r.out);
+    result_free(&r);
+    r = cli("elbow --data '%s' --delimiter ';;' --out '%s/elbow'", csv, s.dir);
+    assert_usage_error(&r, "--delimiter", NULL);
+    result_free(&r);
+    free(csv);
     scratch_free(&s);
 }
 

@@ -562,6 +562,27 @@ Test(config, a_missing_file_is_bad_input_naming_the_file)
     free(dir);
 }
 
+/* A folder, or a path through a file, is a file that cannot be opened:
+ * bad input like a missing one, not an I/O failure. */
+Test(config, a_folder_or_a_path_through_a_file_is_bad_input)
+{
+    char *dir = tu_tmpdir();
+    struct tune_study_config *c = (struct tune_study_config *)&c;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_config_load(dir, &c, &err), TUNE_EINVAL, "%s", err.msg);
+    cr_assert_null(c);
+    cr_assert_not_null(strstr(err.msg, "Is a directory"), "%s", err.msg);
+    char *file = tu_write(dir, "f.json", "{}");
+    char path[600];
+    snprintf(path, sizeof path, "%s/x.json", file);
+    cr_assert_eq(tune_config_load(path, &c, &err), TUNE_EINVAL, "%s", err.msg);
+    cr_assert_not_null(strstr(err.msg, "Not a directory"), "%s", err.msg);
+    unlink(file);
+    free(file);
+    rmdir(dir);
+    free(dir);
+}
+
 Test(config, a_file_with_a_nul_byte_is_not_json)
 {
     char *dir = tu_tmpdir();
@@ -600,6 +621,86 @@ Test(config, load_reads_the_file_it_is_given)
     free(dir);
 }
 
+/* --------------------------------------------------- how data is read */
+
+#define DATA(...)                                                                          \
+    "{'name': 'cfg-test', 'task': 'binary', 'data': {'path': 'd.csv', " __VA_ARGS__ "}, " \
+    LOGISTIC "}"
+
+Test(config, bad_numbers_is_an_error_unless_the_study_says_missing_or_text)
+{
+    struct tune_study_config *c = parse_ok(DATA("'target': 'y'"));
+    cr_assert_eq(c->csv.bad_numbers, TUNE_BAD_NUMBERS_ERROR);
+    tune_config_free(c);
+    c = parse_ok(DATA("'bad_numbers': 'error'"));
+    cr_assert_eq(c->csv.bad_numbers, TUNE_BAD_NUMBERS_ERROR);
+    tune_config_free(c);
+    c = parse_ok(DATA("'bad_numbers': 'missing'"));
+    cr_assert_eq(c->csv.bad_numbers, TUNE_BAD_NUMBERS_MISSING);
+    tune_config_free(c);
+    c = parse_ok(DATA("'bad_numbers': 'text'"));
+    cr_assert_eq(c->csv.bad_numbers, TUNE_BAD_NUMBERS_TEXT);
+    tune_config_free(c);
+}
+
+Test(config, an_unknown_bad_numbers_value_is_named)
+{
+    expect_invalid(DATA("'bad_numbers': 'ignore'"),
+                   "data.bad_numbers: must be one of: error, missing, text (got \"ignore\")");
+    expect_invalid(DATA("'bad_numbers': 1"), "data.bad_numbers: must be a non-empty string");
+}
+
+/* Reading bad cells as missing gives other data, so another study; "error"
+ * is the default, so saying it changes nothing (stored studies keep their
+ * canonical text). */
+Test(config, bad_numbers_is_part_of_the_canonical_text_unless_it_is_the_default)
+{
+    cr_assert(same_canonical(DATA("'target': 'y'"), DATA("'target': 'y', 'bad_numbers': 'error'")));
+    cr_assert_not(
+        same_canonical(DATA("'target': 'y'"), DATA("'target': 'y', 'bad_numbers': 'missing'")));
+    cr_assert_not(same_canonical(DATA("'bad_numbers': 'text'"), DATA("'bad_numbers': 'missing'")));
+    struct tune_study_config *c = parse_ok(DATA("'bad_numbers': 'missing'"));
+    cr_assert_not_null(strstr(c->canonical, "\"bad_numbers\":\"missing\""), "%s", c->canonical);
+    tune_config_free(c);
+}
+
+Test(config, the_delimiter_is_a_comma_unless_the_study_names_one_character)
+{
+    struct tune_study_config *c = parse_ok(DATA("'target': 'y'"));
+    cr_assert_eq(c->csv.delimiter, ',');
+    tune_config_free(c);
+    c = parse_ok(DATA("'delimiter': ';'"));
+    cr_assert_eq(c->csv.delimiter, ';');
+    tune_config_free(c);
+    c = parse_ok(DATA("'delimiter': '\\t'"));
+    cr_assert_eq(c->csv.delimiter, '\t');
+    tune_config_free(c);
+    c = parse_ok(DATA("'delimiter': '|'"));
+    cr_assert_eq(c->csv.delimiter, '|');
+    tune_config_free(c);
+}
+
+Test(config, a_delimiter_that_is_not_one_tab_or_punctuation_is_refused)
+{
+    const char *bad[] = {"';;'", "'a'", "' '", "'.'", "'\\\\t'", "'\\u00e9'"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[200];
+        snprintf(text, sizeof text, DATA("'delimiter': %s"), bad[i]);
+        expect_invalid(text, "data.delimiter: must be one character, a tab or ASCII "
+                             "punctuation other than '\"', '.', '+', '-' (got ");
+    }
+    expect_invalid(DATA("'delimiter': ''"), "data.delimiter: must be a non-empty string");
+}
+
+Test(config, the_delimiter_is_part_of_the_canonical_text_unless_it_is_a_comma)
+{
+    cr_assert(same_canonical(DATA("'target': 'y'"), DATA("'target': 'y', 'delimiter': ','")));
+    cr_assert_not(same_canonical(DATA("'target': 'y'"), DATA("'target': 'y', 'delimiter': ';'")));
+    struct tune_study_config *c = parse_ok(DATA("'delimiter': '\\t'"));
+    cr_assert_not_null(strstr(c->canonical, "\"delimiter\":\"\\t\""), "%s", c->canonical);
+    tune_config_free(c);
+}
+
 Test(config, the_root_must_be_an_object)
 {
     expect_invalid("['name', 'x']", "the study file must be a JSON object");
@@ -617,7 +718,8 @@ Test(config, an_unknown_key_in_data_is_named)
 {
     expect_invalid("{'name': 'x', 'task': 'binary', 'data': {'path': 'd.csv', 'sep': ';'}, "
                    LOGISTIC "}",
-                   ": data.sep: unknown key (expected one of: path, target)");
+                   ": data.sep: unknown key (expected one of: path, target, bad_numbers, "
+                   "delimiter)");
 }
 
 Test(config, an_unknown_key_in_trainer_is_named)

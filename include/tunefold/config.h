@@ -27,6 +27,9 @@ struct tune_study_config {
     char *file;                  /* the study file path, for messages */
     char *data_path;             /* resolved against the study file's folder */
     char *target;                /* default "target" */
+    struct tune_csv_options csv; /* how the data file is read: data.delimiter
+                                    (',' by default) and data.bad_numbers
+                                    ("error", the default, "missing", "text") */
     enum tune_task task;
     const struct tune_trainer_type *trainer;
     double *fixed;               /* trainer->n_hparams values: fixed or default */
