@@ -11,7 +11,7 @@ VERSION := 0.2.0
 # function changes incompatibly (appending to a vtable is compatible).
 SOVERSION := 0
 
-PKGS      := gsl nlopt sqlite3 libcjson libpq
+PKGS      := gsl nlopt sqlite3 libcjson libpq zlib
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # GSL's BLAS calls are served by OpenBLAS instead of the reference -lgslcblas.
 # Debian's single-threaded build (libopenblas-serial-dev): the matrices here

@@ -354,30 +354,39 @@ static int parse_sizes(const char *cmd, const char *text, double **out, size_t *
     return CLI_OK;
 }
 
-/* The params of the stored best trial of the study, or NULL (no database,
- * no such study, no complete trial). */
-static char *stored_best_params(const char *db, const struct tune_study_config *cfg, int *number)
+/* The params of the stored best trial of the study into *params, or NULL
+ * (no database, no such study, no complete trial).  A stored study whose
+ * data was another file than `ds` is refused: its best params were tuned
+ * on other data. */
+static int stored_best_params(const char *db, const struct tune_study_config *cfg,
+                              const struct tune_dataset *ds, char **params, int *number,
+                              struct tune_error *err)
 {
+    *params = NULL;
     FILE *f = cli_is_server_url(db) ? NULL : fopen(db, "rb"); /* never create a file here */
     if (!f && !cli_is_server_url(db))
-        return NULL;
+        return TUNE_OK;
     if (f)
         fclose(f);
     struct tune_store *store = NULL;
     struct tune_study_info info = {0};
     struct tune_trial best = {0};
-    struct tune_error err = {0};
-    char *params = NULL;
-    if (tune_store_open(db, &store, &err) == TUNE_OK &&
-        tune_store_study_find(store, cfg->name, &info, &err) == TUNE_OK &&
-        tune_store_trial_best(store, info.id, &best, &err) == TUNE_OK && best.params_json) {
-        params = strdup(best.params_json);
-        *number = best.number;
+    struct tune_error ignored = {0};
+    int rc = TUNE_OK;
+    if (tune_store_open(db, &store, &ignored) == TUNE_OK &&
+        tune_store_study_find(store, cfg->name, &info, &ignored) == TUNE_OK) {
+        if (ds)
+            rc = tune_study_check_data(store, &info, ds, cfg->data_path, err);
+        if (!rc && tune_store_trial_best(store, info.id, &best, &ignored) == TUNE_OK &&
+            best.params_json) {
+            *params = strdup(best.params_json);
+            *number = best.number;
+        }
     }
     tune_trial_release(&best);
     tune_study_info_release(&info);
     tune_store_close(store);
-    return params;
+    return rc;
 }
 
 int cli_learning_curve(int argc, char **argv)
@@ -417,9 +426,12 @@ int cli_learning_curve(int argc, char **argv)
         rc = cli_fail(cmd, &err);
         goto done;
     }
+    int number = -1;
+    if (stored_best_params(db ? db : cfg->storage, cfg, ds, &best_params, &number, &err)) {
+        rc = cli_fail(cmd, &err);
+        goto done;
+    }
     if (!params) {
-        int number = -1;
-        best_params = stored_best_params(db ? db : cfg->storage, cfg, &number);
         if (best_params) {
             fprintf(stderr, "tunefold learning-curve: the params of best trial #%d of study "
                             "'%s': %s\n",

@@ -117,6 +117,28 @@ static int record_attrs(struct tune_store *store, const struct tune_study_info *
         return tune_error_set(err, TUNE_EIO, "%s: %s", file, strerror(errno));
     int rc = tune_store_study_set_attr(store, info->id, "source", abs, err);
     free(abs);
+    /* the study file itself: a worker on another machine has no copy */
+    char *text = NULL;
+    FILE *f = rc ? NULL : fopen(file, "rb");
+    if (f) {
+        size_t cap = 1 << 14, len = 0, got;
+        text = malloc(cap);
+        while (text && (got = fread(text + len, 1, cap - len - 1, f)) > 0)
+            if ((len += got) + 1 == cap) {
+                char *bigger = realloc(text, cap *= 2);
+                if (!bigger) {
+                    free(text);
+                    text = NULL;
+                }
+                text = bigger;
+            }
+        fclose(f);
+        if (text) {
+            text[len] = '\0';
+            rc = tune_store_study_set_attr(store, info->id, "study_file", text, err);
+        }
+        free(text);
+    }
     snprintf(num, sizeof num, "%llu", (unsigned long long)cfg->seed);
     if (!rc)
         rc = tune_store_study_set_attr(store, info->id, "seed", num, err);
@@ -333,7 +355,7 @@ int cli_worker(int argc, char **argv)
     struct tune_study_config *cfg = NULL;
     struct tune_study *study = NULL;
     struct tune_error err = {0};
-    char *source = NULL, *seed = NULL, *budget_text = NULL;
+    char *source = NULL, *seed = NULL, *budget_text = NULL, *text = NULL;
     if ((rc = cli_open_study(cmd, db, name, &store, &info)))
         return rc;
     if (tune_store_study_get_attr(store, info.id, "source", &source, &err) ||
@@ -342,9 +364,20 @@ int cli_worker(int argc, char **argv)
         rc = cli_fail(cmd, &err);
         goto done;
     }
-    if (tune_config_load(source, &cfg, &err) ||
+    /* The study file as the run that made the study read it, kept in the
+     * store (a study made by an older tunefold: the file at its path).
+     * Relative paths in it are still relative to its folder; a data file
+     * missing on this machine is read from the store's copy. */
+    int stored = tune_store_study_get_attr(store, info.id, "study_file", &text, &err) == TUNE_OK;
+    if ((stored ? tune_config_parse(source, text, &cfg, &err)
+                : tune_config_load(source, &cfg, &err)) ||
         tune_config_set_seed(cfg, strtoull(seed, NULL, 10), &err)) {
         rc = cli_fail(cmd, &err);
+        goto done;
+    }
+    free(cfg->name); /* the study may run under another name than the file's */
+    if (!(cfg->name = strdup(info.name))) {
+        rc = CLI_FAILED;
         goto done;
     }
     if (strcmp(cfg->canonical, info.config_json) != 0) {
@@ -357,6 +390,8 @@ int cli_worker(int argc, char **argv)
         rc = cli_fail(cmd, &err);
         goto done;
     }
+    /* other workers may run what this machine cannot start */
+    tune_study_set_shared(study, 1);
     size_t budget = strtoull(budget_text, NULL, 10);
     cli_catch_signals();
     double t0 = cli_now();
@@ -369,6 +404,7 @@ done:
     free(source);
     free(seed);
     free(budget_text);
+    free(text);
     tune_study_close(study);
     tune_study_info_release(&info);
     tune_store_close(store);

@@ -224,8 +224,10 @@ static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
     }
     if (model)
         tr->free_model(model);
+    if (rc == TUNE_ENOMEM || rc == TUNE_ENOPROGRAM)
+        return rc;
     if (rc)
-        return rc == TUNE_ENOMEM ? rc : (err ? (err->code = TUNE_ETRAINER) : TUNE_ETRAINER);
+        return err ? (err->code = TUNE_ETRAINER) : TUNE_ETRAINER;
     *fit_s = t1 - t0;
     *pred_s = t3 - t2;
     for (size_t m = 0; m < n_defs; m++)

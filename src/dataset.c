@@ -379,6 +379,24 @@ int tune_dataset_load_opts(const char *path, const char *target, enum tune_task 
     return rc;
 }
 
+int tune_dataset_load_stream(const char *name, FILE *f, uint64_t total, const char *target,
+                             enum tune_task task, const struct tune_csv_options *opts,
+                             struct tune_dataset **out, struct tune_error *err)
+{
+    struct tune_table *t;
+    if (out)
+        *out = NULL;
+    struct tune_csv_options o = opts ? *opts : (struct tune_csv_options){0};
+    if (o.bad_numbers == TUNE_BAD_NUMBERS_DEFAULT)
+        o.bad_numbers = TUNE_BAD_NUMBERS_ERROR;
+    int rc = tune_table_read_csv_stream(name, f, total, &o, &t, err);
+    if (rc)
+        return rc;
+    rc = split(t, t, target, task, out, err);
+    tune_table_free(t);
+    return rc;
+}
+
 int tune_dataset_load(const char *path, const char *target, enum tune_task task,
                       struct tune_dataset **out, struct tune_error *err)
 {

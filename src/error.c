@@ -20,6 +20,7 @@ const char *tune_status_str(int code)
     case TUNE_EEXHAUSTED: return "search space exhausted";
     case TUNE_EBUDGET: return "trial budget met";
     case TUNE_EUNSUPPORTED: return "not supported by this plug-in";
+    case TUNE_ENOPROGRAM: return "a program cannot be started here";
     default: return "unknown status";
     }
 }

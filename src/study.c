@@ -16,12 +16,14 @@
 #include "tunefold/cv.h"
 #include "tunefold/external.h"
 #include "src/crossval.h"
+#include "src/data_store.h"
 #include "src/heartbeat.h"
 #include "src/seed.h"
 
 #include <cJSON.h>
 #include <errno.h>
 #include <gsl/gsl_rng.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +50,7 @@ struct tune_study {
     char *params_json;    /* last step's */
     struct tune_heartbeat *heartbeat;  /* NULL unless started */
     const volatile sig_atomic_t *cancel; /* the caller's stop-now flag, or NULL */
+    int shared;                   /* other machines work on the study too */
     char errbuf[TUNE_ERROR_MSG_MAX];
 };
 
@@ -68,6 +71,11 @@ void tune_study_set_cancel(struct tune_study *s, const volatile sig_atomic_t *fl
     s->cancel = flag;
 }
 
+void tune_study_set_shared(struct tune_study *s, int shared)
+{
+    s->shared = shared != 0;
+}
+
 int tune_study_start_heartbeat(struct tune_study *s, const char *store_url,
                                struct tune_error *err)
 {
@@ -75,6 +83,53 @@ int tune_study_start_heartbeat(struct tune_study *s, const char *store_url,
         return TUNE_OK;
     return tune_heartbeat_start(store_url, s->info.id, TUNE_HEARTBEAT_SECONDS, &s->heartbeat,
                                 err);
+}
+
+/* The study's data against what the store keeps of it.  A study keeps its
+ * data file (deflated) and the file's checksum and shape from its creation
+ * on (src/data_store.c): loaded from the store when this machine lacks the
+ * file, kept now when the study has none yet (new, or made by an older
+ * tunefold), and otherwise compared: trials scored on other data than the
+ * study's first ones would be ranked together silently. */
+static int study_data(struct tune_study *s, int from_store, struct tune_error *err)
+{
+    const struct tune_study_config *cfg = s->cfg;
+    struct tune_data_info kept;
+    int rc = tune_data_store_info(s->store, s->info.id, &kept, err);
+    (void)kept;
+    if (from_store) {
+        if (rc == TUNE_ENOTFOUND) /* say why the file itself could not be read */
+            return tune_dataset_load_opts(cfg->data_path, cfg->target, cfg->task, &cfg->csv,
+                                          &s->ds, err);
+        return rc ? rc
+                  : tune_data_store_load(s->store, s->info.id, cfg->target, cfg->task,
+                                         &cfg->csv, &s->ds, err);
+    }
+    if (rc == TUNE_ENOTFOUND)
+        return tune_data_store_save(s->store, s->info.id, cfg->data_path, s->ds, err);
+    return rc ? rc : tune_study_check_data(s->store, &s->info, s->ds, cfg->data_path, err);
+}
+
+int tune_study_check_data(struct tune_store *store, const struct tune_study_info *info,
+                          const struct tune_dataset *ds, const char *path,
+                          struct tune_error *err)
+{
+    struct tune_data_info kept;
+    int rc = tune_data_store_info(store, info->id, &kept, err);
+    if (rc == TUNE_ENOTFOUND)
+        return TUNE_OK;
+    if (rc)
+        return rc;
+    if (kept.checksum != ds->checksum || kept.rows != ds->n_rows ||
+        kept.columns != ds->n_cols_file)
+        return tune_error_set(err, TUNE_EINVAL,
+                              "%s has changed since study '%s' was created on it (then %zu rows "
+                              "x %zu columns, xxh64 %016" PRIx64 "; now %zu rows x %zu columns, "
+                              "xxh64 %016" PRIx64 "): its trials would not be comparable; give "
+                              "the study a new name",
+                              path, info->name, kept.rows, kept.columns, kept.checksum,
+                              ds->n_rows, ds->n_cols_file, ds->checksum);
+    return TUNE_OK;
 }
 
 int tune_study_open(const struct tune_study_config *cfg, struct tune_store *store,
@@ -102,10 +157,29 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
         tune_error_prefix(err, "%s", cfg->file);
         goto fail;
     }
+    /* The data: from its file, or — on a machine that does not have the file
+     * — from the copy the store keeps of an existing study's data. */
+    int from_store = 0;
+    if (!cfg->score_mode) {
+        if (access(cfg->data_path, F_OK) != 0) {
+            struct tune_study_info found;
+            if (tune_store_study_find(store, cfg->name, &found, NULL) == TUNE_OK) {
+                tune_study_info_release(&found);
+                from_store = 1;
+            }
+        }
+        if (!from_store && (rc = tune_dataset_load_opts(cfg->data_path, cfg->target, cfg->task,
+                                                        &cfg->csv, &s->ds, err)))
+            goto fail;
+    }
+    if ((rc = tune_store_study_create_or_load(store, cfg->name, cfg->canonical, cfg->metric,
+                                              cfg->maximize, &s->info, &created, err)) ||
+        (rc = tune_watch_new(store, s->info.id, s->info.maximize, &cfg->space, &s->watch,
+                             err)))
+        goto fail;
     if (cfg->score_mode)
-        goto store; /* the program evaluates itself: no data, no folds */
-    if ((rc = tune_dataset_load_opts(cfg->data_path, cfg->target, cfg->task, &cfg->csv,
-                                     &s->ds, err)))
+        goto done; /* the program evaluates itself: no data, no folds */
+    if ((rc = study_data(s, from_store, err)))
         goto fail;
     if ((rc = tune_cv_split(&cfg->cv, s->ds->n_rows, s->ds->y, s->ds->n_classes, cfg->seed,
                             &s->splits, err))) {
@@ -117,12 +191,7 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
         tune_error_prefix(err, "%s", cfg->data_path);
         goto fail;
     }
-store:
-    if ((rc = tune_store_study_create_or_load(store, cfg->name, cfg->canonical, cfg->metric,
-                                              cfg->maximize, &s->info, &created, err)) ||
-        (rc = tune_watch_new(store, s->info.id, s->info.maximize, &cfg->space, &s->watch,
-                             err)))
-        goto fail;
+done:
     *out = s;
     return TUNE_OK;
 fail:
@@ -353,6 +422,22 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     step->error = NULL;
     step->is_best = 0;
 
+    /* A program this machine cannot start, in a study other machines share:
+     * the trial is left to them (released as lost) and this worker stops. */
+    if (rc == TUNE_ENOPROGRAM && s->shared) {
+        tune_cv_result_release(&cv);
+        tune_importances_release(&imp);
+        free(log.v);
+        tune_heartbeat_set(s->heartbeat, -1);
+        char reason[TUNE_ERROR_MSG_MAX + 64];
+        snprintf(reason, sizeof reason, "left to other workers: %s", terr.msg);
+        int rrc = tune_store_trial_release(s->store, s->info.id, number, reason, err);
+        if (rrc)
+            return rrc;
+        *err = terr;
+        return tune_error_prefix(err, "this machine cannot run trial %d (left to other workers)",
+                                 number);
+    }
     /* Cut short by the caller: the trial never had its chance.  Give it up
      * as lost, so that a resumed study runs its point again. */
     if (rc != TUNE_OK && cancelled(s)) {
@@ -435,7 +520,7 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     if (frc)
         return frc;
     /* A data problem (not a trainer's) fails every trial alike: stop. */
-    if (rc && rc != TUNE_ETRAINER && rc != TUNE_ENUMERIC) {
+    if (rc && rc != TUNE_ETRAINER && rc != TUNE_ENUMERIC && rc != TUNE_ENOPROGRAM) {
         *err = terr;
         return rc;
     }

@@ -798,6 +798,27 @@ int tune_table_read_csv_block(const char *path, const struct tune_csv_options *o
     return rc;
 }
 
+int tune_table_read_csv_stream(const char *name, FILE *f, uint64_t total,
+                               const struct tune_csv_options *opts, struct tune_table **out,
+                               struct tune_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!name || !f || !out)
+        return tune_error_set(err, TUNE_EINVAL, "no stream or no result pointer");
+    struct reader r;
+    int rc = start_reader(&r, name, opts, err);
+    if (rc)
+        return rc;
+    r.total = total;
+    rc = tune_csv_open_file(&r.c, name, f, TUNE_CSV_BLOCK, r.c.delim, &r.sum, err);
+    if (rc) {
+        tune_csv_release(&r.c);
+        return rc;
+    }
+    return read_table(&r, out);
+}
+
 int tune_table_read_csv_opts(const char *path, const struct tune_csv_options *opts,
                              struct tune_table **out, struct tune_error *err)
 {

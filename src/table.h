@@ -4,6 +4,8 @@
 #define TUNEFOLD_SRC_TABLE_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include "tunefold/dataset.h"
 
 #ifdef __cplusplus
@@ -22,6 +24,17 @@ int tune_table_parse_csv_block(const char *name, const char *text, size_t len,
                                struct tune_table **out, struct tune_error *err);
 int tune_table_read_csv_block(const char *path, const struct tune_csv_options *opts,
                               size_t block, struct tune_table **out, struct tune_error *err);
+
+/* Read CSV from an open stream (borrowed; `name` in messages) of `total`
+ * bytes (0: unknown), as tune_table_read_csv_opts reads a file.  A stream
+ * that cannot seek back is read once (see table.c on mixed columns). */
+int tune_table_read_csv_stream(const char *name, FILE *f, uint64_t total,
+                               const struct tune_csv_options *opts, struct tune_table **out,
+                               struct tune_error *err);
+/* tune_dataset_load_opts from such a stream. */
+int tune_dataset_load_stream(const char *name, FILE *f, uint64_t total, const char *target,
+                             enum tune_task task, const struct tune_csv_options *opts,
+                             struct tune_dataset **out, struct tune_error *err);
 
 #ifdef __cplusplus
 }

@@ -1217,3 +1217,49 @@ Test(cli, the_report_of_a_long_study_thins_its_points_but_keeps_every_new_best)
     free(gp);
     scratch_free(&s);
 }
+
+/* breast_cancer.csv, or its first `rows` rows, copied into the scratch. */
+static char *copy_rows(struct scratch *s, const char *name, int rows)
+{
+    char cmd[1400], *path = malloc(700);
+    snprintf(path, 700, "%s/%s", s->dir, name);
+    snprintf(cmd, sizeof cmd, "head -n %d data/breast_cancer.csv > '%s'", rows + 1, path);
+    cr_assert_eq(system(cmd), 0);
+    return path;
+}
+
+Test(cli, a_study_whose_data_file_changed_is_refused_saying_what_changed)
+{
+    struct scratch s = scratch_new();
+    char *csv = copy_rows(&s, "bc.csv", 569), text[1400];
+    snprintf(text, sizeof text,
+             "{\"name\": \"bc\", \"data\": {\"path\": \"bc.csv\"}, \"task\": \"binary\","
+             " \"trainer\": {\"name\": \"naive_bayes\"}, \"cv\": {\"folds\": 3},"
+             " \"search\": {\"trials\": 3}, \"storage\": \"%s\"}\n",
+             s.db);
+    char *json = tu_write(s.dir, "bc.json", text);
+    struct result r = cli("run '%s' --quiet", json);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    result_free(&r);
+    free(copy_rows(&s, "bc.csv", 299)); /* the same file, fewer rows */
+    const char *cmds[] = {"run '%s' --trials 6 --quiet", "evaluate '%s'",
+                          "learning-curve '%s' --sizes 0.5,1 --out /dev/null/x"};
+    for (int i = 0; i < 3; i++) {
+        r = cli(cmds[i], json);
+        assert_usage_error(&r, "bc.csv has changed since study 'bc' was created on it",
+                           "then 569 rows x 31 columns", "now 299 rows x 31 columns",
+                           "give the study a new name", NULL);
+        result_free(&r);
+    }
+    /* nothing was stored on the other data */
+    r = cli("trials --db '%s' --format csv", s.db);
+    cr_assert_eq(count_lines(r.out), 4, "%s", r.out);
+    result_free(&r);
+    /* under a new name it is a new study */
+    r = cli("run '%s' --name bc-299 --quiet", json);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    result_free(&r);
+    free(json);
+    free(csv);
+    scratch_free(&s);
+}

@@ -577,3 +577,88 @@ Test(params_json, names_and_values_are_escaped_and_numbers_read_back_exactly)
     cr_assert(strstr(text, "\"c\": \"tab\\there\""), "%s", text);
     free(text);
 }
+
+/* ---- the data kept in the store ------------------------------------------------ */
+
+Test(study_data, a_study_opened_where_its_data_file_is_missing_reads_the_stored_copy)
+{
+    char *dir = tu_tmpdir(), csv[600], db[600], cmd[1400];
+    snprintf(csv, sizeof csv, "%s/bc.csv", dir);
+    snprintf(db, sizeof db, "%s/s.db", dir);
+    snprintf(cmd, sizeof cmd, "cp data/breast_cancer.csv '%s'", csv);
+    cr_assert_eq(system(cmd), 0);
+    struct tune_study_config *c = fake_config("random", 3);
+    free(c->data_path);
+    c->data_path = strdup(csv);
+    struct tune_store *st;
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_store_open(db, &st, &err), TUNE_OK);
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    const struct tune_dataset *a = tune_study_dataset(s);
+    size_t rows = a->n_rows, features = a->n_features;
+    double *x = malloc(rows * features * sizeof *x), *y = malloc(rows * sizeof *y);
+    memcpy(x, a->x, rows * features * sizeof *x);
+    memcpy(y, a->y, rows * sizeof *y);
+    uint64_t sum = a->checksum;
+    tune_study_close(s);
+    /* another machine: the file is not there */
+    cr_assert_eq(unlink(csv), 0);
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    const struct tune_dataset *b = tune_study_dataset(s);
+    cr_assert_eq(b->n_rows, rows);
+    cr_assert_eq(b->n_features, features);
+    cr_assert_eq(b->checksum, sum);
+    cr_assert(memcmp(b->x, x, rows * features * sizeof *x) == 0, "the same data, bit for bit");
+    cr_assert(memcmp(b->y, y, rows * sizeof *y) == 0);
+    struct tune_step step;
+    cr_assert_eq(tune_study_step(s, 3, &step, &err), TUNE_OK, "%s", err.msg);
+    tune_study_close(s);
+    /* a new study cannot be made without its file: the file's own error */
+    free(c->name);
+    c->name = strdup("another");
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_EINVAL);
+    cr_assert(strstr(err.msg, "bc.csv") && strstr(err.msg, "No such file"), "%s", err.msg);
+    free(x);
+    free(y);
+    tune_store_close(st);
+    tune_config_free(c);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+    free(dir);
+}
+
+Test(study_data, a_damaged_stored_copy_is_refused_not_used)
+{
+    char *dir = tu_tmpdir(), csv[600], db[600], cmd[1400];
+    snprintf(csv, sizeof csv, "%s/bc.csv", dir);
+    snprintf(db, sizeof db, "%s/s.db", dir);
+    snprintf(cmd, sizeof cmd, "cp data/breast_cancer.csv '%s'", csv);
+    cr_assert_eq(system(cmd), 0);
+    struct tune_study_config *c = fake_config("random", 3);
+    free(c->data_path);
+    c->data_path = strdup(csv);
+    struct tune_store *st;
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_store_open(db, &st, &err), TUNE_OK);
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    int64_t id = tune_study_get_info(s)->id;
+    tune_study_close(s);
+    /* the description claims another checksum */
+    char *attr = NULL;
+    cr_assert_eq(tune_store_study_get_attr(st, id, "data", &attr, &err), TUNE_OK);
+    char *x = strstr(attr, "xxh64:");
+    cr_assert_not_null(x);
+    x[6] = x[6] == '0' ? '1' : '0';
+    cr_assert_eq(tune_store_study_set_attr(st, id, "data", attr, &err), TUNE_OK);
+    free(attr);
+    cr_assert_eq(unlink(csv), 0);
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_ESTORE);
+    cr_assert(strstr(err.msg, "kept in the store is damaged"), "%s", err.msg);
+    tune_store_close(st);
+    tune_config_free(c);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+    free(dir);
+}

@@ -1,6 +1,7 @@
 /* test_workers.c — several workers on one study, and crash safety: kill -9 of
  * a worker or of the whole run, SIGINT; each test checks the exact set of
  * stored trials and an intact database. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "testutil.h"
 
 #include <fcntl.h>
@@ -378,5 +379,93 @@ Test(workers, a_second_ctrl_c_stops_at_once_and_the_trial_cut_short_runs_again_o
     free(lost_params);
     assert_intact(db);
     free(db);
+    free(d);
+}
+
+Test(workers, a_worker_needs_only_the_store_not_the_study_file_or_its_data)
+{
+    char *d = tu_tmpdir(), db[600], cmd[2400], *out = NULL, *errs = NULL;
+    snprintf(db, sizeof db, "%s/w.db", d);
+    /* a study whose file and data live in a folder of their own */
+    snprintf(cmd, sizeof cmd,
+             "mkdir '%s/proj' && cp data/iris.csv '%s/proj/iris.csv' && "
+             "printf '%%s' '{\"name\": \"moved\", \"data\": {\"path\": \"iris.csv\"},"
+             " \"task\": \"multiclass\", \"trainer\": {\"name\": \"knn\"},"
+             " \"space\": {\"n_neighbors\": {\"type\": \"int\", \"low\": 1, \"high\": 30}},"
+             " \"search\": {\"trials\": 6, \"seed\": 4}, \"cv\": {\"folds\": 3}}' "
+             "> '%s/proj/study.json'",
+             d, d, d);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s run '%s/proj/study.json' --db '%s' --trials 2 --quiet",
+             tu_bin(), d, db);
+    cr_assert_eq(tu_run(cmd, NULL, &errs), 0, "%s", errs);
+    free(errs);
+    errs = NULL;
+    /* two trials stored; the budget the workers follow is raised to 6 (as
+     * a run --trials 6 elsewhere would), and the project removed: this
+     * "other machine" has neither the study file nor the data */
+    assert_q(db, "SELECT count(*) FROM trials WHERE state = 'COMPLETE'", "2");
+    sqlite3 *h;
+    cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(h, "UPDATE study_attrs SET value = '6' WHERE key = 'budget'",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(h);
+    char *bin = realpath(tu_bin(), NULL);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/proj' && cd / && '%s' worker --study moved --db '%s'",
+             d, bin, db);
+    int rc = tu_run(cmd, &out, &errs);
+    cr_assert_eq(rc, 0, "worker: %s%s", out, errs);
+    cr_assert(strstr(out, "study 'moved': 4 trials run now (4 complete"), "%s", out);
+    free(out);
+    free(errs);
+    assert_q(db, "SELECT count(*) || ' ' || count(DISTINCT seq) FROM trials WHERE state = "
+                 "'COMPLETE'",
+             "6 6");
+    assert_intact(db);
+    free(bin);
+    free(d);
+}
+
+Test(workers, a_worker_that_cannot_start_the_program_leaves_the_trial_to_others)
+{
+    char *d = tu_tmpdir(), db[600], cmd[2400], *out = NULL, *errs = NULL;
+    snprintf(db, sizeof db, "%s/w.db", d);
+    char *prog = tu_program("trainer_score", d);
+    snprintf(cmd, sizeof cmd,
+             "printf '%%s' '{\"name\": \"ext\", \"trainer\": {\"exec\": [\"./trainer_score\"],"
+             " \"mode\": \"score\", \"params\": {\"y\": 0}}, \"space\": {\"x\": {\"type\":"
+             " \"float\", \"low\": 0, \"high\": 1}}, \"search\": {\"trials\": 3},"
+             " \"objective\": {\"direction\": \"minimize\"}}' > '%s/s.json'",
+             d);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s run '%s/s.json' --db '%s' --trials 1 --quiet", tu_bin(), d, db);
+    cr_assert_eq(tu_run(cmd, NULL, &errs), 0, "%s", errs);
+    free(errs);
+    errs = NULL;
+    sqlite3 *h;
+    cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(h, "UPDATE study_attrs SET value = '3' WHERE key = 'budget'", NULL,
+                              NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(h);
+    /* a machine without the program */
+    cr_assert_eq(unlink(prog), 0);
+    snprintf(cmd, sizeof cmd, "%s worker --study ext --db '%s' --quiet", tu_bin(), db);
+    int rc = tu_run(cmd, &out, &errs);
+    cr_assert_eq(rc, 1, "%s%s", out, errs);
+    cr_assert(strstr(errs, "this machine cannot run trial 1 (left to other workers)") &&
+                  strstr(errs, "trainer_score") && strstr(errs, "No such file"),
+              "%s", errs);
+    free(out);
+    free(errs);
+    assert_q(db, "SELECT state || ' ' || lost || ' ' || substr(error, 1, 21) FROM trials "
+                 "WHERE number = 1",
+             "FAILED 1 left to other workers");
+    /* a machine with it takes the trial */
+    free(tu_program("trainer_score", d));
+    cr_assert_eq(tu_run(cmd, NULL, NULL), 0);
+    assert_q(db, "SELECT count(*) FROM trials WHERE state = 'COMPLETE'", "3");
+    free(prog);
     free(d);
 }

@@ -532,9 +532,12 @@ static int run_program(const struct ext_type *et, const struct tune_fit_ctx *ctx
          * reason ("exec 'train.py': No such file or directory"); only the
          * code changes.  (Formatting err->msg into itself would be undefined
          * behaviour, and left the reason empty.) */
+        int why = res.start_errno;
+        rc = why == ENOENT || why == EACCES || why == ENOEXEC || why == ENOTDIR || why == EPERM
+                 ? TUNE_ENOPROGRAM /* not on this machine, which another may have */
+                 : TUNE_ETRAINER;
         if (err)
-            err->code = TUNE_ETRAINER;
-        rc = TUNE_ETRAINER;
+            err->code = rc;
     }
     tune_proc_result_release(&res);
 done:

@@ -26,7 +26,10 @@ enum tune_status {
     TUNE_ENOTFOUND = 8,  /* no such study / trial */
     TUNE_EEXHAUSTED = 9, /* a searcher has no point left (grid done); not a failure */
     TUNE_EBUDGET = 10,   /* the study's trial budget is met; not a failure */
-    TUNE_EUNSUPPORTED = 11 /* a plug-in lacks the method (an older vtable version) */
+    TUNE_EUNSUPPORTED = 11, /* a plug-in lacks the method (an older vtable version) */
+    TUNE_ENOPROGRAM = 12  /* a program a trainer runs cannot be started on this machine
+                             (not found, not executable): a trainer failure here, that
+                             another machine may not have */
 };
 
 #define TUNE_ERROR_MSG_MAX 512

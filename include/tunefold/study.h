@@ -96,6 +96,15 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
                     struct tune_study **out, struct tune_error *err);
 void tune_study_close(struct tune_study *s);
 
+/* Whether `ds`, read from `path`, is the data study `info` was created on
+ * (the checksum and shape the store keeps with a study): TUNE_EINVAL, with
+ * both sides in the message, when it is not; TUNE_OK when it is, or when
+ * the study keeps none (made by an older tunefold).  tune_study_open makes
+ * this check itself. */
+int tune_study_check_data(struct tune_store *store, const struct tune_study_info *info,
+                          const struct tune_dataset *ds, const char *path,
+                          struct tune_error *err);
+
 /* Borrowed views. */
 const struct tune_study_info *tune_study_get_info(const struct tune_study *s);
 const struct tune_dataset *tune_study_dataset(const struct tune_study *s);
@@ -123,6 +132,12 @@ int tune_study_start_heartbeat(struct tune_study *s, const char *store_url,
  * released (FAILED, lost: not counted, its point run again on resume).
  * `flag` is borrowed; NULL for none. */
 void tune_study_set_cancel(struct tune_study *s, const volatile sig_atomic_t *flag);
+
+/* Say that other machines work on this study too (tunefold worker): a
+ * trial whose program cannot be started on this machine (TUNE_ENOPROGRAM)
+ * is then released for them, and the step fails with that error, instead
+ * of the trial being stored as FAILED. */
+void tune_study_set_shared(struct tune_study *s, int shared);
 
 /* Budget the study will run to: cfg->trials (or the override when > 0),
  * capped by what the searcher can propose (grid size). */
