@@ -19,6 +19,11 @@ BLAS_DIR  ?= /usr/lib/$(MULTIARCH)/openblas-serial
 BLAS_LIBS ?= -L$(BLAS_DIR) -Wl,-rpath,$(BLAS_DIR) -lopenblas
 PKG_LIBS  := $(filter-out -lgslcblas,$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)) \
              $(BLAS_LIBS)
+# The trainers that wrap the field's libraries (trainers/svm.c, liblinear.c,
+# xgboost.c): XGBoost ships a .pc file; Debian's LIBSVM and LIBLINEAR do not.
+LIBTRAINER_LIBS := -lsvm -llinear \
+             $(or $(shell $(PKG_CONFIG) --libs xgboost 2>/dev/null),-lxgboost)
+PKG_LIBS  += $(LIBTRAINER_LIBS)
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 TEST_LIBS   := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
 
@@ -44,7 +49,8 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB := lib/libtunefold.a
 BIN := bin/tunefold
 
-.PHONY: all test test-run demo demo-run asan asan-run install uninstall clean bench fuzz valgrind
+.PHONY: all test test-run demo demo-run asan asan-run install uninstall clean bench fuzz valgrind \
+        print-libs
 all: $(LIB) $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -99,6 +105,10 @@ asan-run: $(LIB) $(BIN) $(TEST_BIN)
 
 bench: all
 	bench/run.sh
+
+# The link flags a program using lib/libtunefold.a needs (bench drivers ask).
+print-libs:
+	@echo $(LDLIBS)
 
 # The end-to-end run under valgrind memcheck: no leak, no error.
 valgrind: all
