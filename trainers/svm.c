@@ -238,6 +238,21 @@ static int build_rows(struct svm_fit *m, const struct tune_matrix *x, const size
     return TUNE_OK;
 }
 
+/* Whether LIBSVM's solution is finite: a kernel that overflows (poly with a
+ * large degree and gamma, sigmoid's products) leaves NaN in it. */
+static int model_finite(const struct svm_model *model)
+{
+    int nr = model->nr_class;
+    for (int p = 0; p < nr * (nr - 1) / 2; p++)
+        if (!isfinite(model->rho[p]))
+            return 0;
+    for (int c = 0; c < nr - 1; c++)
+        for (int i = 0; i < model->l; i++)
+            if (!isfinite(model->sv_coef[c][i]))
+                return 0;
+    return 1;
+}
+
 /* One row of x as nodes into buf (d + 1 nodes). */
 static void row_nodes(const struct tune_matrix *x, size_t i, struct svm_node *buf)
 {
@@ -372,6 +387,13 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     m->model = svm_train(&prob, &param);
     if (!m->model)
         goto nomem;
+    if (!model_finite(m->model)) {
+        rc = tune_error_set(err, TUNE_ENUMERIC, "svm: the solution is not finite: the %s "
+                            "kernel overflows (gamma %g, degree %d, coef0 %g)",
+                            kernel_choices[param.kernel_type], param.gamma, param.degree,
+                            param.coef0);
+        goto fail;
+    }
     m->probability = param.probability && svm_check_probability_model(m->model);
     if (!regression) {
         m->nr_class = svm_get_nr_class(m->model);
@@ -451,6 +473,14 @@ static int predict(const void *model, const struct tune_matrix *x, struct tune_p
     for (size_t i = 0; i < n; i++) {
         row_nodes(x, i, buf);
         double r = svm_predict_values(m->model, buf, dec);
+        for (size_t p = 0; p < n_dec; p++)
+            if (!isfinite(dec[p])) {
+                free(buf);
+                free(dec);
+                free(prob);
+                return tune_error_set(err, TUNE_ENUMERIC, "svm: row %zu: the decision value "
+                                      "is not finite (the kernel overflows)", i);
+            }
         if (m->regression) {
             out->value[i] = r;
             continue;
