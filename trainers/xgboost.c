@@ -7,24 +7,31 @@
  * XGBClassifier and XGBRegressor use.  Hyperparameters keep the Python
  * package's names and XGBoost's defaults and pass straight through
  * (learning_rate is eta, reg_lambda lambda, reg_alpha alpha, n_threads
- * nthread); each is first checked against its declared range, and what
- * XGBoost still refuses when it configures the booster (e.g. grow_policy
- * lossguide with tree_method exact) comes back as a TUNE_EINVAL naming the
- * hyperparameter, with XGBoost's own words (XGBGetLastError).  tree_method
- * defaults to hist (XGBoost 1.7's "auto" picks exact or approx by size).
+ * nthread); each is first checked against its declared range.  What XGBoost
+ * still refuses (a matrix without columns, a setting it rejects when it
+ * configures the booster) comes back with XGBoost's own words
+ * (XGBGetLastError, without its time stamp, source line and stack trace):
+ * TUNE_EINVAL naming the hyperparameter when the message names one, else
+ * TUNE_ETRAINER.  tree_method defaults to hist (XGBoost 1.7's "auto" picks
+ * exact or approx by size).
  *
- * Data.  XGBoost reads the study's column-major doubles where they are: the
- * matrix is described to XGDMatrixCreateFromDense by an __array_interface__
- * with strides (8, 8 n), so tunefold makes no copy and XGBoost makes the one
- * it always makes (its own float32 pages), exactly as the Python package
- * does for a numpy array.  bench/bench_libtrainers.py measures the
- * alternatives (a float32 row-major copy for XGDMatrixCreateFromMat).
- * Labels go in the same way (XGDMatrixSetInfoFromInterface).  Prediction is
- * in place (XGBoosterPredictFromDense), no DMatrix built.
+ * Data, as the Python package hands a numpy array over.  For hist (the
+ * default) a QuantileDMatrix: XGBoost bins the study's column-major doubles
+ * read in place (an __array_interface__ with strides (8, 8 n), through a
+ * one-batch iterator), so neither side makes a copy of the values, only
+ * XGBoost's one-byte bin index; a validation fold shares the training
+ * fold's bins.  For approx and exact a DMatrix, which XGBoost always fills
+ * with its own float32 pages: from a float32 row-major block made for it
+ * and freed at once, the fastest of the ways measured (in place by strides
+ * 0.09 s, a float32 copy 0.03 s, a double row-major copy 0.10 s for
+ * 100,000 x 20: bench/RESULTS_libtrainers.md).  Labels go in by their
+ * array interface (XGDMatrixSetInfoFromInterface).  Prediction is in place
+ * too (XGBoosterPredictFromDense over the strided doubles), no DMatrix.
  *
  * Intermediate values: with a validation fold in the fit context, XGBoost's
  * default metric of the objective on it (logloss, mlogloss, rmse: lower is
- * better), as XGBoosterEvalOneIter prints it (6 significant digits), after
+ * better), read from the line XGBoosterEvalOneIter prints (the text the
+ * Python package's evals_result parses, so the two agree exactly), after
  * every round when n_estimators <= 100, else every ceil(n_estimators / 100)
  * rounds, and after the last.  A non-zero return from report stops the fit
  * with the rounds so far; the cancel flag, checked every round, fails it.
@@ -55,6 +62,7 @@ enum {
 
 static const char *const grow_policy_choices[] = {"depthwise", "lossguide", NULL};
 static const char *const tree_method_choices[] = {"hist", "approx", "exact", NULL};
+enum { TREE_HIST, TREE_APPROX, TREE_EXACT };
 
 static const struct tune_hparam hparams[HP_COUNT] = {
     [HP_N_ESTIMATORS] = {"n_estimators", TUNE_PARAM_INT, 100, 1, 100000, NULL,
@@ -198,27 +206,116 @@ static void matrix_interface(const struct tune_matrix *x, char *buf, size_t len)
              sizeof(double) * x->n_rows);
 }
 
+static void vector_interface(const double *y, size_t n, char *buf, size_t len)
+{
+    snprintf(buf, len,
+             "{\"data\": [%" PRIuPTR ", true], \"shape\": [%zu], \"typestr\": \"<f8\", "
+             "\"version\": 3}",
+             (uintptr_t)y, n);
+}
+
+/* Rows of the column-major x as a float32 row-major block (XGBoost keeps
+ * float32 values, so the conversion is the one it would make), in blocks
+ * of rows so that the columns read stay in cache.  Caller frees. */
+static float *rowmajor_f32(const struct tune_matrix *x)
+{
+    size_t n = x->n_rows, d = x->n_cols;
+    float *rm = malloc((n * d + 1) * sizeof *rm);
+    if (!rm)
+        return NULL;
+    for (size_t i0 = 0; i0 < n; i0 += 64) {
+        size_t i1 = i0 + 64 < n ? i0 + 64 : n;
+        for (size_t j = 0; j < d; j++) {
+            const double *col = x->data + j * n;
+            for (size_t i = i0; i < i1; i++)
+                rm[i * d + j] = (float)col[i];
+        }
+    }
+    return rm;
+}
+
+/* A DMatrix (approx, exact): XGBoost copies the values into its own
+ * float32 pages; from a float32 row-major block that is its fastest path
+ * (bench/RESULTS_libtrainers.md), and the block is freed at once. */
 static int make_dmatrix(const struct tune_matrix *x, const double *y, size_t threads,
                         DMatrixHandle *out, struct tune_error *err)
 {
-    char ai[256], config[128];
-    matrix_interface(x, ai, sizeof ai);
-    snprintf(config, sizeof config, "{\"missing\": NaN, \"nthread\": %zu}", threads);
-    if (XGDMatrixCreateFromDense(ai, config, out))
+    float *rm = rowmajor_f32(x);
+    if (!rm)
+        return tune_error_set(err, TUNE_ENOMEM, "xgboost: out of memory (%zu rows, %zu columns)",
+                              x->n_rows, x->n_cols);
+    int bad = XGDMatrixCreateFromMat_omp(rm, x->n_rows, x->n_cols, NAN, out, (int)threads);
+    free(rm);
+    if (bad)
         return xgb_error(err, "building the matrix");
-    if (y) {
-        snprintf(ai, sizeof ai,
-                 "{\"data\": [%" PRIuPTR ", true], \"shape\": [%zu], \"typestr\": \"<f8\", "
-                 "\"version\": 3}",
-                 (uintptr_t)y, x->n_rows);
-        if (XGDMatrixSetInfoFromInterface(*out, "label", ai)) {
-            int rc = xgb_error(err, "setting the labels");
-            XGDMatrixFree(*out);
-            *out = NULL;
-            return rc;
-        }
+    char ai[256];
+    vector_interface(y, x->n_rows, ai, sizeof ai);
+    if (XGDMatrixSetInfoFromInterface(*out, "label", ai)) {
+        int rc = xgb_error(err, "setting the labels");
+        XGDMatrixFree(*out);
+        *out = NULL;
+        return rc;
     }
     return TUNE_OK;
+}
+
+/* The one-batch iterator a QuantileDMatrix is built from: XGBoost calls
+ * next (twice over, with a reset between: sketch, then bin index), which
+ * hands it the matrix in place through the proxy.  The labels go to the
+ * built matrix, not the proxy: a proxy has no thread setting, and setting
+ * its labels starts OpenMP's default number of threads. */
+struct one_batch {
+    DMatrixHandle proxy;
+    const char *data;
+    int done, failed;
+};
+
+static int one_batch_next(DataIterHandle handle)
+{
+    struct one_batch *it = handle;
+    if (it->done)
+        return 0;
+    it->done = 1;
+    if (XGProxyDMatrixSetDataDense(it->proxy, it->data)) {
+        it->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+static void one_batch_reset(DataIterHandle handle)
+{
+    ((struct one_batch *)handle)->done = 0;
+}
+
+/* A QuantileDMatrix (hist), what the Python package builds for hist: the
+ * values binned straight from the study's doubles, read in place by
+ * strides, without the float32 pages of a DMatrix.  ref: the training
+ * matrix whose bins a validation matrix shares, or NULL. */
+static int make_quantile(const struct tune_matrix *x, const double *y, size_t threads,
+                         size_t max_bin, DMatrixHandle ref, DMatrixHandle *out,
+                         struct tune_error *err)
+{
+    char ai[256], yi[160], config[128];
+    matrix_interface(x, ai, sizeof ai);
+    vector_interface(y, x->n_rows, yi, sizeof yi);
+    snprintf(config, sizeof config, "{\"missing\": NaN, \"nthread\": %zu, \"max_bin\": %zu}",
+             threads, max_bin);
+    struct one_batch it = {NULL, ai, 0, 0};
+    if (XGProxyDMatrixCreate(&it.proxy))
+        return xgb_error(err, "building the matrix");
+    *out = NULL;
+    int bad = XGQuantileDMatrixCreateFromCallback(&it, it.proxy, ref, one_batch_reset,
+                                                  one_batch_next, config, out);
+    int rc = bad || it.failed ? xgb_error(err, "building the matrix") : TUNE_OK;
+    XGDMatrixFree(it.proxy);
+    if (!rc && XGDMatrixSetInfoFromInterface(*out, "label", yi))
+        rc = xgb_error(err, "setting the labels");
+    if (rc && *out) {
+        XGDMatrixFree(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 static int set_param(BoosterHandle b, const char *name, const char *value,
@@ -304,10 +401,19 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     m->d = x->n_cols;
     m->task = ctx->task;
     m->k = ctx->task == TUNE_TASK_REGRESSION ? 0 : ctx->n_classes;
-    if ((rc = make_dmatrix(x, y, threads, &dtrain, err)))
-        goto fail;
-    if (validate && (rc = make_dmatrix(xv, ctx->y_valid, threads, &dvalid, err)))
-        goto fail;
+    if ((int)v[HP_TREE_METHOD] == TREE_HIST) {
+        size_t max_bin = (size_t)v[HP_MAX_BIN];
+        if ((rc = make_quantile(x, y, threads, max_bin, NULL, &dtrain, err)))
+            goto fail;
+        if (validate &&
+            (rc = make_quantile(xv, ctx->y_valid, threads, max_bin, dtrain, &dvalid, err)))
+            goto fail;
+    } else {
+        if ((rc = make_dmatrix(x, y, threads, &dtrain, err)))
+            goto fail;
+        if (validate && (rc = make_dmatrix(xv, ctx->y_valid, threads, &dvalid, err)))
+            goto fail;
+    }
     DMatrixHandle cache[2] = {dtrain, dvalid};
     if (XGBoosterCreate(cache, validate ? 2 : 1, &m->booster)) {
         rc = xgb_error(err, "creating the booster");
