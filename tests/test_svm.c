@@ -380,3 +380,29 @@ Test(svm, predict_refuses_the_wrong_number_of_columns)
     S->free_model(model);
     S->free_model(NULL);
 }
+
+Test(svm, the_grid_example_walks_grid_pys_grid_in_powers_of_two, .timeout = 120)
+{
+    /* examples/breast_cancer_svm_grid.json: log2 C in -5..15 by 2 (11
+     * values), log2 gamma in -15..3 by 2 (10), gamma fastest.  The first 11
+     * points: C = 2^-5 with every gamma, then C = 2^-3, gamma = 2^-15. */
+    char *dir = tu_tmpdir(), cmd[1024], *out = NULL, *errout = NULL;
+    snprintf(cmd, sizeof cmd, "(%s run examples/breast_cancer_svm_grid.json --db %s/g.db "
+             "--trials 11 --quiet && %s trials --db %s/g.db --study breast-cancer-svm-grid "
+             "--format json)", tu_bin(), dir, tu_bin(), dir);
+    cr_assert_eq(tu_run(cmd, &out, &errout), 0, "%s", errout);
+    static const char *const expect[] = {
+        "\"params\": {\"C\": 0.03125, \"gamma\": 3.0517578125e-05}",
+        "\"params\": {\"C\": 0.03125, \"gamma\": 0.0001220703125}",
+        "\"params\": {\"C\": 0.03125, \"gamma\": 8}",
+        "\"params\": {\"C\": 0.125, \"gamma\": 3.0517578125e-05}",
+    };
+    for (size_t i = 0; i < 4; i++)
+        cr_expect(strstr(out, expect[i]), "no %s in\n%s", expect[i], out);
+    cr_expect_null(strstr(out, "FAILED"));
+    free(out);
+    free(errout);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+    free(dir);
+}

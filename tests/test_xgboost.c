@@ -316,3 +316,25 @@ Test(xgboost, predict_refuses_the_wrong_number_of_columns)
     X->free_model(NULL);
     lt_free(&d);
 }
+
+Test(xgboost, the_compare_example_pairs_boosting_and_xgboost_on_the_same_folds,
+     .timeout = 120)
+{
+    /* examples/breast_cancer_{boosting,xgboost}.json: one space, one seed,
+     * one cv: the same points on the same folds, compared fold by fold. */
+    char *dir = tu_tmpdir(), cmd[2048], *out = NULL, *errout = NULL;
+    snprintf(cmd, sizeof cmd,
+             "(%s run examples/breast_cancer_boosting.json --db %s/c.db --trials 2 --quiet && "
+             "%s run examples/breast_cancer_xgboost.json --db %s/c.db --trials 2 --quiet && "
+             "%s compare breast-cancer-boosting breast-cancer-xgboost --db %s/c.db --out %s/cmp)",
+             tu_bin(), dir, tu_bin(), dir, tu_bin(), dir, dir);
+    cr_assert_eq(tu_run(cmd, &out, &errout), 0, "%s", errout);
+    cr_expect(strstr(out, "breast-cancer-boosting vs breast-cancer-xgboost: mean difference"),
+              "%s", out);
+    cr_expect(strstr(out, "(corrected t-test)"), "%s", out);
+    free(out);
+    free(errout);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+    free(dir);
+}
