@@ -47,7 +47,7 @@ Test(liblinear, declares_its_hyperparameters)
     cr_expect_eq(tune_trainer_find("liblinear"), L);
 }
 
-Test(liblinear, cross_validated_scores_equal_scikit_learn_on_the_same_folds, .timeout = 120)
+Test(liblinear, cross_validated_scores_equal_scikit_learn_on_the_same_folds)
 {
     /* 16 configurations: every solver but l2r_l1loss_svc's twin, class
      * weights, bias 2.5 and none; binary, multiclass, regression. */

@@ -49,7 +49,7 @@ Test(svm, declares_its_hyperparameters_with_scikit_learn_defaults)
     cr_expect_eq(tune_trainer_find("svm"), S);
 }
 
-Test(svm, cross_validated_scores_equal_scikit_learn_on_the_same_folds, .timeout = 120)
+Test(svm, cross_validated_scores_equal_scikit_learn_on_the_same_folds)
 {
     /* 12 configurations x (accuracy, roc_auc) or (r2, mse), 5 folds each:
      * every kernel, c_svc / nu_svc / epsilon_svr / nu_svr, class weights,
@@ -381,7 +381,7 @@ Test(svm, predict_refuses_the_wrong_number_of_columns)
     S->free_model(NULL);
 }
 
-Test(svm, the_grid_example_walks_grid_pys_grid_in_powers_of_two, .timeout = 120)
+Test(svm, the_grid_example_walks_grid_pys_grid_in_powers_of_two)
 {
     /* examples/breast_cancer_svm_grid.json: log2 C in -5..15 by 2 (11
      * values), log2 gamma in -15..3 by 2 (10), gamma fastest.  The first 11

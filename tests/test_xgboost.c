@@ -30,7 +30,7 @@ Test(xgboost, declares_its_hyperparameters_with_xgboost_defaults)
     cr_expect_eq(tune_trainer_find("xgboost"), X);
 }
 
-Test(xgboost, scores_importances_and_round_metrics_equal_python_xgboost, .timeout = 140)
+Test(xgboost, scores_importances_and_round_metrics_equal_python_xgboost)
 {
     /* 9 configurations (hist, approx, exact, lossguide, sampling with seed
      * 7; binary, softprob, squared error) x 2 metrics x 5 folds, plus each
@@ -317,8 +317,7 @@ Test(xgboost, predict_refuses_the_wrong_number_of_columns)
     lt_free(&d);
 }
 
-Test(xgboost, the_compare_example_pairs_boosting_and_xgboost_on_the_same_folds,
-     .timeout = 120)
+Test(xgboost, the_compare_example_pairs_boosting_and_xgboost_on_the_same_folds)
 {
     /* examples/breast_cancer_{boosting,xgboost}.json: one space, one seed,
      * one cv: the same points on the same folds, compared fold by fold. */
