@@ -22,6 +22,11 @@ BLAS_DIR  ?= /usr/lib/$(MULTIARCH)/openblas-serial
 BLAS_LIBS ?= -L$(BLAS_DIR) -Wl,-rpath,$(BLAS_DIR) -lopenblas
 PKG_LIBS  := $(filter-out -lgslcblas,$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)) \
              $(BLAS_LIBS)
+# The trainers that wrap the field's libraries (trainers/svm.c, liblinear.c,
+# xgboost.c): XGBoost ships a .pc file; Debian's LIBSVM and LIBLINEAR do not.
+LIBTRAINER_LIBS := -lsvm -llinear \
+             $(or $(shell $(PKG_CONFIG) --libs xgboost 2>/dev/null),-lxgboost)
+PKG_LIBS  += $(LIBTRAINER_LIBS)
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 TEST_LIBS   := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
 
@@ -51,7 +56,7 @@ SO := lib/libtunefold.so.$(VERSION)
 BIN := bin/tunefold
 
 .PHONY: all test test-run test-pg demo demo-run asan asan-run install uninstall clean bench fuzz \
-        valgrind
+        valgrind print-libs
 all: $(LIB) $(SO) $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -152,6 +157,10 @@ asan-run: $(LIB) $(BIN) $(TEST_PROGS) $(BUILD)/alloc_study $(TEST_BIN)
 
 bench: all
 	bench/run.sh
+
+# The link flags a program using lib/libtunefold.a needs (bench drivers ask).
+print-libs:
+	@echo $(LDLIBS)
 
 # The end-to-end run under valgrind memcheck: no leak, no error.
 valgrind: all

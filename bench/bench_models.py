@@ -55,6 +55,8 @@ def build_driver(out_dir):
     libs = [l for l in subprocess.run(["pkg-config", "--libs"] + pkgs, check=True,
                                       capture_output=True, text=True).stdout.split()
             if l != "-lgslcblas"]
+    # The registry links the trainers that wrap LIBSVM, LIBLINEAR and XGBoost.
+    libs += ["-lsvm", "-llinear", "-lxgboost"]
     exe = os.path.join(out_dir, "models")
     subprocess.run([os.environ.get("CC", "cc"), "-std=c11", "-O2", "-Iinclude",
                     "-D_POSIX_C_SOURCE=200809L"] + cflags + ["bench/models.c",

@@ -48,6 +48,8 @@ def build_driver(out_dir):
     libs = [l for l in subprocess.run(["pkg-config", "--libs"] + pkgs.split(), check=True,
                                       capture_output=True, text=True).stdout.split()
             if l != "-lgslcblas"]
+    # The registry links the trainers that wrap LIBSVM, LIBLINEAR and XGBoost.
+    libs += ["-lsvm", "-llinear", "-lxgboost"]
     exe = os.path.join(out_dir, "trees_bench")
     subprocess.run([os.environ.get("CC", "cc"), "-std=c11", "-O2", "-Iinclude",
                     "-D_POSIX_C_SOURCE=200809L"] + cflags +

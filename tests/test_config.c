@@ -988,8 +988,8 @@ Test(config, clustering_needs_a_clustering_trainer_and_has_no_target_by_default)
 
 Test(config, an_unknown_trainer_lists_the_available_ones)
 {
-    expect_invalid("{" HEAD ", 'trainer': {'name': 'svm'}}",
-                   ": trainer.name: unknown trainer \"svm\" (available: logistic");
+    expect_invalid("{" HEAD ", 'trainer': {'name': 'lightgbm'}}",
+                   ": trainer.name: unknown trainer \"lightgbm\" (available: logistic");
 }
 
 Test(config, a_trainer_without_the_task_is_refused)

@@ -15,6 +15,9 @@ static const struct tune_trainer_type *const registry[] = {
     &tune_trainer_tree,
     &tune_trainer_forest,
     &tune_trainer_boosting,
+    &tune_trainer_svm,
+    &tune_trainer_liblinear,
+    &tune_trainer_xgboost,
 };
 #define N_TRAINERS (sizeof registry / sizeof registry[0])
 

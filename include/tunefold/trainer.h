@@ -177,6 +177,9 @@ extern const struct tune_trainer_type tune_trainer_mlp;
 extern const struct tune_trainer_type tune_trainer_tree;
 extern const struct tune_trainer_type tune_trainer_forest;
 extern const struct tune_trainer_type tune_trainer_boosting;
+extern const struct tune_trainer_type tune_trainer_svm;
+extern const struct tune_trainer_type tune_trainer_liblinear;
+extern const struct tune_trainer_type tune_trainer_xgboost;
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,523 @@
+/* svm.c — the `svm` trainer: support-vector machines from LIBSVM 3.24
+ * (Chang & Lin, "LIBSVM: a library for support vector machines", ACM TIST
+ * 2011; Debian's libsvm-dev), linked and called in process.
+ *
+ * Machines: C-SVC and nu-SVC (binary, multiclass: LIBSVM's one-vs-one),
+ * epsilon-SVR and nu-SVR (regression); kernels linear, poly, rbf, sigmoid.
+ * One-class SVM is not offered: it learns from unlabelled rows and answers
+ * "inlier or outlier", which none of tunefold's tasks scores.
+ *
+ * gamma.  A LIBSVM gamma is a positive number; scikit-learn also takes the
+ * keywords "scale" (1 / (d Var X), Var over every value of the training
+ * matrix; 1 when that variance is 0) and "auto" (1 / d).  A hyperparameter
+ * here is one type, so the number and the keyword are two: `gamma` (float,
+ * default 0) and `gamma_mode` (scale | auto).  A gamma > 0 is used as given;
+ * gamma 0 means "computed by gamma_mode" (0 is no use as a kernel width: it
+ * makes the rbf kernel constant).  So a study that searches `gamma` gets the
+ * numbers it searches, and one that leaves it gets scikit-learn's default.
+ *
+ * Data.  LIBSVM reads rows as arrays of (index, value) nodes ending with
+ * index -1.  A fit converts its training matrix (column-major doubles) once:
+ * one block of nodes, zeros left out (LIBSVM's kernels treat a missing index
+ * as 0 and add the same terms in the same order, so the sums are bit for bit
+ * those of the dense rows), and an array of row pointers.  The model keeps
+ * the block, since LIBSVM's support vectors point into it.  Prediction
+ * converts one row at a time into a workspace of d + 1 nodes.
+ *
+ * Class order.  LIBSVM numbers the classes in order of first appearance and
+ * trains pair (i, j) with class i as +1; scikit-learn's copy of LIBSVM sorts
+ * them.  The row pointers are handed over grouped by class in ascending code
+ * (stable within a class), which is exactly the order both LIBSVM and
+ * scikit-learn then train on, so the two solve the same problems in the same
+ * order: their decision values agree to rounding (1e-13 on the shipped
+ * data; scikit-learn's copy sums dense rows).
+ *
+ * Scores.  Labels come from the decision values (LIBSVM's vote, what
+ * scikit-learn's SVC.predict returns, probability or not).  With
+ * `probability` off, the scores in `proba` are scikit-learn's
+ * SVC.decision_function: binary, the decision value oriented so that
+ * positive means class 1 (proba[2i+1]; proba[2i] = 1 - it, the convention of
+ * a score column in predictions.h) — roc_auc and average precision are
+ * meaningful, log_loss and brier are not; multiclass, its "ovr" shape: votes
+ * plus the summed pairwise confidences squashed by x / (3 (|x| + 1)), a class
+ * absent from the training fold scoring -1 (below every vote).  With
+ * `probability` on, LIBSVM's Platt scaling (an internal 5-fold CV per pair,
+ * then pairwise coupling): true probabilities, an absent class 0.
+ *
+ * Randomness.  LIBSVM draws from the C library's rand() only for
+ * `probability` (the internal folds); the fit then calls srand() with the
+ * trial's seed first, so a trial is reproduced.  That seeds the process-wide
+ * generator: two probability fits on threads of one process at once are not
+ * reproducible (tunefold's workers are processes).
+ *
+ * Printing.  LIBSVM prints its progress to stdout by default; every fit sets
+ * a print function that drops it (svm_set_print_string_function, a
+ * process-wide setting that LIBSVM keeps in one pointer).
+ *
+ * Errors.  Each value is checked against its declared range first; what
+ * svm_check_parameter still refuses (an infeasible nu for the class sizes)
+ * is a TUNE_EINVAL naming the hyperparameter.  LIBSVM cannot be interrupted
+ * during a fit; the cancel flag is looked at before it starts. */
+#include "tunefold/trainer.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libsvm/svm.h>
+
+enum {
+    HP_SVM_TYPE, HP_KERNEL, HP_C, HP_GAMMA, HP_GAMMA_MODE, HP_DEGREE, HP_COEF0, HP_NU,
+    HP_EPSILON, HP_TOL, HP_SHRINKING, HP_CLASS_WEIGHT, HP_CACHE_SIZE, HP_PROBABILITY, HP_COUNT
+};
+enum { TYPE_AUTO, TYPE_C_SVC, TYPE_NU_SVC, TYPE_EPSILON_SVR, TYPE_NU_SVR };
+enum { GAMMA_SCALE, GAMMA_AUTO };
+enum { CW_NONE, CW_BALANCED };
+
+static const char *const type_choices[] = {"auto", "c_svc", "nu_svc", "epsilon_svr", "nu_svr",
+                                           NULL};
+/* In LIBSVM's order: the index is LIBSVM's kernel_type. */
+static const char *const kernel_choices[] = {"linear", "poly", "rbf", "sigmoid", NULL};
+static const char *const gamma_mode_choices[] = {"scale", "auto", NULL};
+static const char *const class_weight_choices[] = {"none", "balanced", NULL};
+
+static const struct tune_hparam hparams[HP_COUNT] = {
+    [HP_SVM_TYPE] = {"svm_type", TUNE_PARAM_CATEGORICAL, TYPE_AUTO, 0, 4, type_choices,
+                     "machine: auto (c_svc for classification, epsilon_svr for regression), "
+                     "c_svc, nu_svc, epsilon_svr, nu_svr"},
+    [HP_KERNEL] = {"kernel", TUNE_PARAM_CATEGORICAL, RBF, 0, 3, kernel_choices,
+                   "kernel: linear u'v, poly (gamma u'v + coef0)^degree, rbf "
+                   "exp(-gamma |u-v|^2), sigmoid tanh(gamma u'v + coef0)"},
+    [HP_C] = {"C", TUNE_PARAM_FLOAT, 1.0, 1e-12, 1e12, NULL,
+              "cost of a margin violation (c_svc, epsilon_svr, nu_svr)"},
+    [HP_GAMMA] = {"gamma", TUNE_PARAM_FLOAT, 0.0, 0.0, 1e12, NULL,
+                  "kernel width of poly, rbf and sigmoid; 0: computed by gamma_mode"},
+    [HP_GAMMA_MODE] = {"gamma_mode", TUNE_PARAM_CATEGORICAL, GAMMA_SCALE, 0, 1,
+                       gamma_mode_choices,
+                       "gamma when `gamma` is 0: scale 1/(columns x variance of the training "
+                       "values), auto 1/columns (scikit-learn's keywords)"},
+    [HP_DEGREE] = {"degree", TUNE_PARAM_INT, 3, 0, 100, NULL, "degree of the poly kernel"},
+    [HP_COEF0] = {"coef0", TUNE_PARAM_FLOAT, 0.0, -1e12, 1e12, NULL,
+                  "constant term of the poly and sigmoid kernels"},
+    [HP_NU] = {"nu", TUNE_PARAM_FLOAT, 0.5, 1e-12, 1.0, NULL,
+               "nu_svc, nu_svr: bound on the share of margin errors and of support vectors"},
+    [HP_EPSILON] = {"epsilon", TUNE_PARAM_FLOAT, 0.1, 0.0, 1e12, NULL,
+                    "epsilon_svr: half-width of the tube inside which errors cost nothing"},
+    [HP_TOL] = {"tol", TUNE_PARAM_FLOAT, 1e-3, 1e-15, 1e3, NULL,
+                "stopping tolerance of the solver (LIBSVM's -e)"},
+    [HP_SHRINKING] = {"shrinking", TUNE_PARAM_BOOL, 1, 0, 1, NULL,
+                      "use the shrinking heuristics"},
+    [HP_CLASS_WEIGHT] = {"class_weight", TUNE_PARAM_CATEGORICAL, CW_NONE, 0, 1,
+                         class_weight_choices,
+                         "c_svc: none, or balanced: C of class c times n / (classes x n_c)"},
+    [HP_CACHE_SIZE] = {"cache_size", TUNE_PARAM_FLOAT, 200.0, 0.1, 1e6, NULL,
+                       "kernel cache in MB"},
+    [HP_PROBABILITY] = {"probability", TUNE_PARAM_BOOL, 0, 0, 1, NULL,
+                        "classification: fit Platt scaling (5 more fits) and give "
+                        "probabilities instead of decision values"},
+};
+
+struct svm_fit {
+    size_t d, k;                 /* columns; classes (0: regression) */
+    int regression;
+    int probability;             /* proba holds LIBSVM's probabilities */
+    int constant;                /* one class in training: always that class */
+    int constant_code;
+    struct svm_model *model;     /* NULL when constant */
+    struct svm_node *nodes;      /* the training rows; the support vectors point here */
+    struct svm_node **rows;
+    double *y;
+    int *weight_label;           /* class weights, borrowed by model->param */
+    double *weight;
+    int *code_at;                /* model label index -> class code */
+    int nr_class;
+};
+
+static void quiet(const char *s)
+{
+    (void)s;
+}
+
+static void free_model(void *model)
+{
+    struct svm_fit *m = model;
+    if (!m)
+        return;
+    if (m->model) {
+        /* The weights are ours; LIBSVM's destroy_param would free them. */
+        m->model->param.weight_label = NULL;
+        m->model->param.weight = NULL;
+        m->model->param.nr_weight = 0;
+        svm_free_and_destroy_model(&m->model);
+    }
+    free(m->nodes);
+    free(m->rows);
+    free(m->y);
+    free(m->weight_label);
+    free(m->weight);
+    free(m->code_at);
+    free(m);
+}
+
+static int check_params(const struct tune_params *params, struct tune_error *err)
+{
+    if (!params || params->n < HP_COUNT)
+        return tune_error_set(err, TUNE_EINVAL, "svm: expected %d hyperparameters, got %zu",
+                              HP_COUNT, params ? params->n : (size_t)0);
+    for (size_t i = 0; i < HP_COUNT; i++)
+        if (!tune_hparam_accepts(&hparams[i], params->values[i]))
+            return tune_error_set(err, TUNE_EINVAL, "svm: %s: value %.17g is out of range",
+                                  hparams[i].name, params->values[i]);
+    return TUNE_OK;
+}
+
+/* LIBSVM's svm_check_parameter messages, by the hyperparameter they are
+ * about.  LIBSVM's own names (eps, p) are not tunefold's (tol, epsilon). */
+static const char *param_of_message(const char *msg)
+{
+    static const struct {
+        const char *prefix, *param;
+    } map[] = {
+        {"unknown svm type", "svm_type"}, {"unknown kernel type", "kernel"},
+        {"gamma", "gamma"},               {"degree", "degree"},
+        {"cache_size", "cache_size"},     {"eps", "tol"},
+        {"C <= 0", "C"},                  {"nu", "nu"},
+        {"specified nu", "nu"},           {"p < 0", "epsilon"},
+        {"shrinking", "shrinking"},       {"probability", "probability"},
+        {"one-class", "probability"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strncmp(msg, map[i].prefix, strlen(map[i].prefix)) == 0)
+            return map[i].param;
+    return "parameters";
+}
+
+/* Var of every value of the n x d column-major x (population variance),
+ * summed with Neumaier's compensation so it is the correctly rounded value
+ * whatever the size, as numpy's pairwise X.var() is to within an ulp. */
+static double matrix_variance(const double *x, size_t count)
+{
+    double s = 0, c = 0;
+    for (size_t i = 0; i < count; i++) {
+        double t = s + x[i];
+        c += fabs(s) >= fabs(x[i]) ? (s - t) + x[i] : (x[i] - t) + s;
+        s = t;
+    }
+    double mean = (s + c) / (double)count;
+    s = c = 0;
+    for (size_t i = 0; i < count; i++) {
+        double v = (x[i] - mean) * (x[i] - mean);
+        double t = s + v;
+        c += s >= v ? (s - t) + v : (v - t) + s;
+        s = t;
+    }
+    return (s + c) / (double)count;
+}
+
+/* The training rows as LIBSVM nodes, in the order `order` (n row indices):
+ * fills m->nodes, m->rows.  Zeros are left out. */
+static int build_rows(struct svm_fit *m, const struct tune_matrix *x, const size_t *order)
+{
+    size_t n = x->n_rows, d = x->n_cols, nnz = 0;
+    for (size_t t = 0; t < n * d; t++)
+        nnz += x->data[t] != 0.0;
+    m->nodes = malloc((nnz + n) * sizeof *m->nodes);
+    m->rows = malloc((n + 1) * sizeof *m->rows);
+    if (!m->nodes || !m->rows)
+        return TUNE_ENOMEM;
+    struct svm_node *p = m->nodes;
+    for (size_t r = 0; r < n; r++) {
+        size_t i = order ? order[r] : r;
+        m->rows[r] = p;
+        for (size_t j = 0; j < d; j++) {
+            double v = x->data[j * n + i];
+            if (v != 0.0)
+                *p++ = (struct svm_node){(int)j + 1, v};
+        }
+        *p++ = (struct svm_node){-1, 0.0};
+    }
+    return TUNE_OK;
+}
+
+/* Whether LIBSVM's solution is finite: a kernel that overflows (poly with a
+ * large degree and gamma, sigmoid's products) leaves NaN in it. */
+static int model_finite(const struct svm_model *model)
+{
+    int nr = model->nr_class;
+    for (int p = 0; p < nr * (nr - 1) / 2; p++)
+        if (!isfinite(model->rho[p]))
+            return 0;
+    for (int c = 0; c < nr - 1; c++)
+        for (int i = 0; i < model->l; i++)
+            if (!isfinite(model->sv_coef[c][i]))
+                return 0;
+    return 1;
+}
+
+/* One row of x as nodes into buf (d + 1 nodes). */
+static void row_nodes(const struct tune_matrix *x, size_t i, struct svm_node *buf)
+{
+    size_t n = x->n_rows, d = x->n_cols, q = 0;
+    for (size_t j = 0; j < d; j++) {
+        double v = x->data[j * n + i];
+        if (v != 0.0)
+            buf[q++] = (struct svm_node){(int)j + 1, v};
+    }
+    buf[q] = (struct svm_node){-1, 0.0};
+}
+
+static int fit(const struct tune_matrix *x, const double *y, const struct tune_fit_ctx *ctx,
+               const struct tune_params *params, void **model, struct tune_error *err)
+{
+    size_t n = x->n_rows, d = x->n_cols, k = ctx->n_classes;
+    struct svm_fit *m = NULL;
+    size_t *count = NULL, *order = NULL;
+    int rc;
+
+    *model = NULL;
+    if ((rc = check_params(params, err)))
+        return rc;
+    if ((rc = tune_trainer_check_data("svm", tune_trainer_svm.tasks, x, y, ctx, err)))
+        return rc;
+    if (n > (size_t)INT_MAX || d >= (size_t)INT_MAX)
+        return tune_error_set(err, TUNE_EINVAL, "svm: %zu rows x %zu columns is more than "
+                              "LIBSVM's int indices hold", n, d);
+    const double *v = params->values;
+    int regression = ctx->task == TUNE_TASK_REGRESSION;
+    int type = (int)v[HP_SVM_TYPE];
+    if (type == TYPE_AUTO)
+        type = regression ? TYPE_EPSILON_SVR : TYPE_C_SVC;
+    int type_regresses = type == TYPE_EPSILON_SVR || type == TYPE_NU_SVR;
+    if (type_regresses != regression)
+        return tune_error_set(err, TUNE_EINVAL, "svm: svm_type: %s is %s, the task is %s",
+                              type_choices[type],
+                              type_regresses ? "a regression" : "a classifier",
+                              tune_task_name(ctx->task));
+    if (ctx->cancel && *ctx->cancel)
+        return tune_error_set(err, TUNE_ETRAINER, "svm: cancelled");
+
+    m = calloc(1, sizeof *m);
+    if (!m)
+        goto nomem;
+    m->d = d;
+    m->k = regression ? 0 : k;
+    m->regression = regression;
+    m->y = malloc((n + 1) * sizeof *m->y);
+    if (!m->y)
+        goto nomem;
+
+    /* Classification: rows grouped by class, ascending (see the head). */
+    size_t present = 0;
+    if (!regression) {
+        count = calloc(k + 1, sizeof *count);
+        order = malloc((n + 1) * sizeof *order);
+        if (!count || !order)
+            goto nomem;
+        for (size_t i = 0; i < n; i++)
+            count[(size_t)y[i]]++;
+        size_t *start = calloc(k + 1, sizeof *start);
+        if (!start)
+            goto nomem;
+        for (size_t c = 0; c < k; c++) {
+            present += count[c] > 0;
+            start[c + 1] = start[c] + count[c];
+            if (count[c])
+                m->constant_code = (int)c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t c = (size_t)y[i];
+            m->y[start[c]] = y[i];
+            order[start[c]++] = i;
+        }
+        free(start);
+        if (present == 1) {
+            m->constant = 1;
+            goto done;
+        }
+    } else {
+        memcpy(m->y, y, n * sizeof *m->y);
+    }
+    if (build_rows(m, x, order))
+        goto nomem;
+
+    struct svm_parameter param = {0};
+    param.svm_type = type == TYPE_C_SVC ? C_SVC : type == TYPE_NU_SVC ? NU_SVC
+                     : type == TYPE_EPSILON_SVR ? EPSILON_SVR : NU_SVR;
+    param.kernel_type = (int)v[HP_KERNEL];
+    param.degree = (int)v[HP_DEGREE];
+    param.gamma = v[HP_GAMMA];
+    if (param.gamma == 0) {
+        double var = (int)v[HP_GAMMA_MODE] == GAMMA_SCALE && d > 0 && n > 0
+                         ? matrix_variance(x->data, n * d) : 0.0;
+        param.gamma = d == 0 ? 1.0
+                      : (int)v[HP_GAMMA_MODE] == GAMMA_AUTO ? 1.0 / (double)d
+                      : var != 0 ? 1.0 / ((double)d * var) : 1.0;
+    }
+    param.coef0 = v[HP_COEF0];
+    param.cache_size = v[HP_CACHE_SIZE];
+    param.eps = v[HP_TOL];
+    param.C = v[HP_C];
+    param.nu = v[HP_NU];
+    param.p = v[HP_EPSILON];
+    param.shrinking = v[HP_SHRINKING] != 0;
+    param.probability = !regression && v[HP_PROBABILITY] != 0;
+    if (param.svm_type == C_SVC && (int)v[HP_CLASS_WEIGHT] == CW_BALANCED) {
+        /* scikit-learn's compute_class_weight("balanced") over the classes
+         * present: n / (classes x n_c), multiplying C for that class. */
+        m->weight_label = malloc(present * sizeof *m->weight_label);
+        m->weight = malloc(present * sizeof *m->weight);
+        if (!m->weight_label || !m->weight)
+            goto nomem;
+        for (size_t c = 0; c < k; c++)
+            if (count[c]) {
+                m->weight_label[param.nr_weight] = (int)c;
+                m->weight[param.nr_weight++] = (double)n / ((double)present * (double)count[c]);
+            }
+        param.weight_label = m->weight_label;
+        param.weight = m->weight;
+    }
+    struct svm_problem prob = {(int)n, m->y, m->rows};
+    const char *bad = svm_check_parameter(&prob, &param);
+    if (bad) {
+        rc = tune_error_set(err, TUNE_EINVAL, "svm: %s: %s (LIBSVM)", param_of_message(bad), bad);
+        goto fail;
+    }
+    svm_set_print_string_function(quiet);
+    if (param.probability)
+        srand((unsigned)(ctx->seed ^ (ctx->seed >> 32)));
+    m->model = svm_train(&prob, &param);
+    if (!m->model)
+        goto nomem;
+    if (!model_finite(m->model)) {
+        rc = tune_error_set(err, TUNE_ENUMERIC, "svm: the solution is not finite: the %s "
+                            "kernel overflows (gamma %g, degree %d, coef0 %g)",
+                            kernel_choices[param.kernel_type], param.gamma, param.degree,
+                            param.coef0);
+        goto fail;
+    }
+    m->probability = param.probability && svm_check_probability_model(m->model);
+    if (!regression) {
+        m->nr_class = svm_get_nr_class(m->model);
+        m->code_at = malloc((size_t)m->nr_class * sizeof *m->code_at);
+        if (!m->code_at)
+            goto nomem;
+        svm_get_labels(m->model, m->code_at);
+    }
+
+done:
+    free(count);
+    free(order);
+    *model = m;
+    return TUNE_OK;
+nomem:
+    rc = tune_error_set(err, TUNE_ENOMEM, "svm: out of memory (%zu rows, %zu columns)", n, d);
+fail:
+    free(count);
+    free(order);
+    free_model(m);
+    return rc;
+}
+
+/* scikit-learn's _ovr_decision_function for one row: dec holds the
+ * nr(nr-1)/2 pairwise values (i, j), i < j in the model's class order,
+ * positive for class i; out[code] gets votes + sum / (3 (|sum| + 1)). */
+static void ovr_scores(const struct svm_fit *m, const double *dec, double *votes, double *conf,
+                       double *out)
+{
+    int nr = m->nr_class;
+    for (int c = 0; c < nr; c++)
+        votes[c] = conf[c] = 0;
+    int p = 0;
+    for (int i = 0; i < nr; i++)
+        for (int j = i + 1; j < nr; j++, p++) {
+            conf[i] += dec[p];
+            conf[j] -= dec[p];
+            votes[dec[p] < 0 ? j : i] += 1;
+        }
+    for (size_t c = 0; c < m->k; c++)
+        out[c] = -1;
+    for (int c = 0; c < nr; c++)
+        out[m->code_at[c]] = votes[c] + conf[c] / (3 * (fabs(conf[c]) + 1));
+}
+
+static int predict(const void *model, const struct tune_matrix *x, struct tune_predictions *out,
+                   struct tune_error *err)
+{
+    const struct svm_fit *m = model;
+    size_t n = x->n_rows, k = m->k;
+    if (x->n_cols != m->d)
+        return tune_error_set(err, TUNE_EINVAL, "svm: %zu columns to predict, model has %zu",
+                              x->n_cols, m->d);
+    if (out->n != n || (!m->regression && (out->n_classes != k || !out->label)) ||
+        (m->regression && !out->value))
+        return tune_error_set(err, TUNE_EINVAL, "svm: predictions sized for %zu rows of %zu "
+                              "classes, need %zu rows of %zu", out->n, out->n_classes, n, k);
+    if (m->constant) {
+        for (size_t i = 0; i < n; i++) {
+            out->label[i] = m->constant_code;
+            for (size_t c = 0; out->proba && c < k; c++)
+                out->proba[i * k + c] = (int)c == m->constant_code;
+        }
+        return TUNE_OK;
+    }
+    size_t n_dec = m->regression ? 1 : (size_t)m->nr_class * (size_t)(m->nr_class - 1) / 2;
+    struct svm_node *buf = malloc((m->d + 1) * sizeof *buf);
+    double *dec = malloc((n_dec + 1) * sizeof *dec);
+    /* Probabilities, or votes and confidences: 2 per class. */
+    double *prob = malloc((2 * (size_t)m->nr_class + 1) * sizeof *prob);
+    if (!buf || !dec || !prob) {
+        free(buf);
+        free(dec);
+        free(prob);
+        return tune_error_set(err, TUNE_ENOMEM, "svm: out of memory (%zu columns)", m->d);
+    }
+    for (size_t i = 0; i < n; i++) {
+        row_nodes(x, i, buf);
+        double r = svm_predict_values(m->model, buf, dec);
+        for (size_t p = 0; p < n_dec; p++)
+            if (!isfinite(dec[p])) {
+                free(buf);
+                free(dec);
+                free(prob);
+                return tune_error_set(err, TUNE_ENUMERIC, "svm: row %zu: the decision value "
+                                      "is not finite (the kernel overflows)", i);
+            }
+        if (m->regression) {
+            out->value[i] = r;
+            continue;
+        }
+        out->label[i] = (int)r;
+        if (!out->proba)
+            continue;
+        double *pr = out->proba + i * k;
+        if (m->probability) {
+            svm_predict_probability(m->model, buf, prob);
+            for (size_t c = 0; c < k; c++)
+                pr[c] = 0;
+            for (int c = 0; c < m->nr_class; c++)
+                pr[m->code_at[c]] = prob[c];
+        } else if (k == 2) {
+            double s = m->code_at[0] == 1 ? dec[0] : -dec[0];
+            pr[1] = s;
+            pr[0] = 1 - s;
+        } else {
+            ovr_scores(m, dec, prob, prob + m->nr_class, pr);
+        }
+    }
+    free(buf);
+    free(dec);
+    free(prob);
+    return TUNE_OK;
+}
+
+const struct tune_trainer_type tune_trainer_svm = {
+    .version = 1,
+    .name = "svm",
+    .tasks = TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS | TUNE_TASK_REGRESSION,
+    .hparams = hparams,
+    .n_hparams = HP_COUNT,
+    .check = check_params,
+    .fit = fit,
+    .predict = predict,
+    .free_model = free_model,
+};
