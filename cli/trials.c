@@ -1,5 +1,6 @@
 /* cli/trials.c — `tunefold trials` and `tunefold best`: read a stored study. */
 #include "cli.h"
+#include "tunefold/text.h"
 #include "tunefold/study.h"
 
 #include <math.h>
@@ -45,17 +46,7 @@ static void put_num(FILE *f, double v)
 /* A CSV field, quoted when it must be. */
 static void put_csv(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    tune_csv_quote_write(f, s, ',');
 }
 
 static int parse_common(const char *cmd, int argc, char **argv, const char *help,

@@ -22,6 +22,7 @@
  * parent closes its own before forking, each child opens its own, and the
  * parent reopens one to watch. */
 #include "cli.h"
+#include "tunefold/text.h"
 #include "tunefold/study.h"
 #include "tunefold/watch.h"
 
@@ -67,9 +68,7 @@ void cli_catch_signals(void)
 
 double cli_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return tune_clock_seconds();
 }
 
 static void nap(double seconds)

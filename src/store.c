@@ -8,6 +8,7 @@
  * "postgres://...").  "postgresql://" and "postgres://" URLs go to the
  * PostgreSQL store whole (libpq reads them). */
 #include "tunefold/store.h"
+#include "tunefold/text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -176,9 +177,7 @@ void tune_mean_std(const double *v, size_t n, double *mean, double *std)
 
 static double mono_seconds(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return tune_clock_seconds();
 }
 
 static int store_enter(struct tune_store *s, const char *method, int min_version, int present,

@@ -76,6 +76,7 @@
  * to someone else and is refused, never added to.  Tables live in the
  * current schema, with the same names and columns as the SQLite store's. */
 #include "tunefold/store.h"
+#include "tunefold/text.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -420,9 +421,7 @@ static struct pg_store *pg(struct tune_store *s)
 
 static double mono_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return tune_clock_seconds();
 }
 
 static void sleep_seconds(double t)
@@ -1434,11 +1433,7 @@ static void put_json(struct text_buf *b, const cJSON *item)
             buf_str(b, "null");
             return;
         }
-        for (int prec = 15; prec <= 17; prec++) {
-            snprintf(num, sizeof num, "%.*g", prec, d);
-            if (strtod(num, NULL) == d)
-                break;
-        }
+        tune_format_double(d, num, sizeof num);
         buf_str(b, num);
     } else if (cJSON_IsArray(item) || cJSON_IsObject(item)) {
         int is_obj = cJSON_IsObject(item);

@@ -34,6 +34,7 @@
  * table with lost=1: they keep their seq but no longer count toward the
  * budget, so the budget frees a slot for a replacement. */
 #include "tunefold/store.h"
+#include "tunefold/text.h"
 
 #include <cJSON.h>
 #include <limits.h>
@@ -1044,8 +1045,7 @@ static int put_json_string(struct text_buf *b, const char *s)
  * relative DBL_EPSILON, so it can move a double by one ulp
  * (0.0031622776601683794 comes out as 0.00316227766016838).  Stored params
  * must be exact, so numbers get the shortest of %.15g/%.16g/%.17g that reads
- * back bit for bit (%.17g always does).  The library never calls setlocale,
- * so the decimal point is '.'. */
+ * back bit for bit (%.17g always does): tune_format_double. */
 static int put_json(struct text_buf *b, const cJSON *item)
 {
     if (cJSON_IsNumber(item)) {
@@ -1053,11 +1053,7 @@ static int put_json(struct text_buf *b, const cJSON *item)
         double d = item->valuedouble;
         if (!isfinite(d))
             return buf_put(b, "null", 4);
-        for (int prec = 15; prec <= 17; prec++) {
-            snprintf(num, sizeof num, "%.*g", prec, d);
-            if (strtod(num, NULL) == d)
-                break;
-        }
+        tune_format_double(d, num, sizeof num);
         return buf_put(b, num, strlen(num));
     }
     if (cJSON_IsArray(item) || cJSON_IsObject(item)) {
