@@ -115,5 +115,8 @@ int cli_report(int argc, char **argv);
 int cli_compare(int argc, char **argv);
 int cli_learning_curve(int argc, char **argv);
 int cli_elbow(int argc, char **argv);
+int cli_fit(int argc, char **argv);
+int cli_model(int argc, char **argv);
+int cli_predict(int argc, char **argv);
 
 #endif

@@ -20,6 +20,9 @@ static const char usage[] =
     "  compare NAME...      studies side by side: scores, costs, Pareto front, p-values\n"
     "  learning-curve STUDY.json  training and validation score against training size\n"
     "  elbow --data CSV     k-means inertia and silhouette against k, the elbow marked\n"
+    "  fit STUDY.json       refit the best trial on every row and write a model file\n"
+    "  predict MODEL        predict a CSV's rows with a model file (streamed)\n"
+    "  model MODEL          show what a model file holds and where it came from\n"
     "\n"
     "Options:\n"
     "  -h, --help           show this help (tunefold COMMAND --help for a command's)\n"
@@ -45,6 +48,9 @@ static const struct {
     {"compare", cli_compare},
     {"learning-curve", cli_learning_curve},
     {"elbow", cli_elbow},
+    {"fit", cli_fit},
+    {"predict", cli_predict},
+    {"model", cli_model},
 };
 
 int main(int argc, char **argv)

@@ -25,6 +25,7 @@
 #include "tunefold/external.h"
 #include "tunefold/kmeans.h"
 #include "tunefold/report.h"
+#include "tunefold/model.h"
 
 #ifdef __cplusplus
 extern "C" {
