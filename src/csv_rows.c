@@ -288,7 +288,7 @@ int tune_csv_blocks_open(FILE *f, const char *name, size_t block_bytes,
     }
     b->f = f;
     b->block_bytes = block_bytes < 4096 ? 4096 : block_bytes;
-    int rc = fill(b, 65536, err);
+    int rc = fill(b, b->block_bytes, err);
     if (!rc && b->len >= 3 && memcmp(b->buf, "\xef\xbb\xbf", 3) == 0) {
         memmove(b->buf, b->buf + 3, b->len - 3);
         b->len -= 3;
