@@ -184,6 +184,8 @@ def main():
         auc = [float(v) for v in sh([py, "-c", AUC, os.path.join(d, "test_y.csv"),
                                      os.path.join(d, "tf_test.csv"),
                                      os.path.join(d, "xgb_test.csv")]).stdout.split()]
+        print("  params %s\n  AUC tunefold %.6f, XGBoost %.6f" % (params, auc[0], auc[1]),
+              file=sys.stderr)
 
         # ---- speed ----
         print("speed: forest models ...", file=sys.stderr)
@@ -208,6 +210,8 @@ def main():
                                           tf_out, ref_out]).stdout.split()]
             model_mb = os.path.getsize(tf_model) / 2**20
             rows.append((label, ref_name, tf_runs, ref_runs, aucs, model_mb))
+            print("  tunefold %s\n  python   %s\n  AUC %s" % (tf_runs, ref_runs, aucs),
+                  file=sys.stderr)
 
     med = lambda runs, k: statistics.median(r[k] for r in runs)
     lines = []
@@ -243,7 +247,7 @@ def main():
                  "resident memory of the process (wait4), and the ROC AUC of each on the "
                  "1,000,000 rows (both models fitted on the same 80,000 rows with the same "
                  "parameters; the forests' trees differ by their random draws).  Target: "
-                 "tunefold at most a third of Python's time.\n" % (COLS, a.repeats))
+                 "tunefold at most a third of Python's time.\n" % a.repeats)
     lines.append("| model | implementation | wall s | CPU s | peak MB | AUC | time ratio "
                  "tunefold / Python | target |")
     lines.append("|---|---|---:|---:|---:|---:|---:|---|")

@@ -157,23 +157,38 @@ static void shown(const char *p, size_t n, char *buf, size_t size)
     buf[k] = '\0';
 }
 
-/* Parse the block's records into raw (row-major, grown as needed) and the
- * kept columns' text into keep (with offsets per row). */
+/* An upper bound on the records of a block: its line ends, plus one. */
+static size_t max_records(const char *p, size_t len)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < len; i++)
+        n += p[i] == '\n' || p[i] == '\r';
+    return n;
+}
+
+/* Parse the block's records into raw (column-major, each column packed to
+ * the rows found) and the kept columns' text into keep (with offsets per
+ * row). */
 static int parse_block(const struct plan *pl, struct block *b, double **raw_out, size_t *n_rows,
                        char **keep_out, size_t **keep_off_out, size_t *first_missing_line,
                        size_t *first_missing_col)
 {
     const struct tune_model *m = pl->m;
-    size_t d = m->n_inputs, cap = 0, n = 0, keep_len = 0, keep_cap = 0;
-    double *raw = NULL;
+    size_t d = m->n_inputs, n = 0, keep_len = 0, keep_cap = 0;
+    size_t cap = max_records(b->data, b->len);
+    double *raw = malloc(cap * (d ? d : 1) * sizeof *raw);
     char *keep = NULL;
-    size_t *keep_off = NULL;
+    size_t *keep_off = pl->n_keep ? malloc((cap + 1) * sizeof *keep_off) : NULL;
     struct tune_csv_field *f = malloc((pl->n_fields + 1) * sizeof *f);
     struct tune_csv_cursor c = {b->data, b->data + b->len, 0};
     int rc = TUNE_OK;
     *first_missing_line = SIZE_MAX;
-    if (!f)
-        return block_fail(b, TUNE_ENOMEM, 0, 0, "out of memory");
+    if (!f || !raw || (pl->n_keep && !keep_off)) {
+        free(f);
+        free(raw);
+        free(keep_off);
+        return block_fail(b, TUNE_ENOMEM, 0, 0, "out of memory for a block of %zu rows", cap);
+    }
     for (;;) {
         size_t nf, line, bad;
         char msg[200];
@@ -189,26 +204,17 @@ static int parse_block(const struct plan *pl, struct block *b, double **raw_out,
                             pl->n_fields);
             break;
         }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 1024;
-            double *nr = realloc(raw, cap * (d ? d : 1) * sizeof *nr);
-            size_t *no = pl->n_keep ? realloc(keep_off, (cap + 1) * sizeof *no) : keep_off;
-            if (nr)
-                raw = nr;
-            if (no)
-                keep_off = no;
-            if (!nr || (pl->n_keep && !no)) {
-                rc = block_fail(b, TUNE_ENOMEM, 0, 0, "out of memory for %zu rows", cap);
-                break;
-            }
+        if (n == cap) { /* cannot happen: a record ends at a line end or the block's end */
+            rc = block_fail(b, TUNE_EINVAL, line, 0, "more records than lines");
+            break;
         }
-        double *row = raw + n * d;
         for (size_t j = 0; j < d && !rc; j++) {
             size_t col = pl->input_field[j];
             const struct tune_csv_field *fd = &f[col];
             const struct tune_column *ic = &m->inputs[j];
+            double *cell = &raw[j * cap + n];
             if (tune_csv_missing(fd->p, fd->len)) {
-                row[j] = NAN;
+                *cell = NAN;
                 if (*first_missing_line == SIZE_MAX) {
                     *first_missing_line = line;
                     *first_missing_col = col + 1;
@@ -217,7 +223,7 @@ static int parse_block(const struct plan *pl, struct block *b, double **raw_out,
             }
             char text[80];
             if (ic->kind == TUNE_COL_NUMERIC) {
-                if (tune_csv_number(fd->p, fd->len, &row[j]))
+                if (tune_csv_number(fd->p, fd->len, cell))
                     continue;
                 shown(fd->p, fd->len, text, sizeof text);
                 rc = block_fail(b, TUNE_EINVAL, line, col + 1,
@@ -227,7 +233,7 @@ static int parse_block(const struct plan *pl, struct block *b, double **raw_out,
             }
             long code = tune_model_level_lookup(m, j, fd->p, fd->len);
             if (code >= 0) {
-                row[j] = (double)code;
+                *cell = (double)code;
                 continue;
             }
             shown(fd->p, fd->len, text, sizeof text);
@@ -245,7 +251,7 @@ static int parse_block(const struct plan *pl, struct block *b, double **raw_out,
                          ic->name, text);
                 b->unseen_line = line;
             }
-            row[j] = (double)ic->n_levels; /* outside the levels: all zeros */
+            *cell = (double)ic->n_levels; /* outside the levels: all zeros */
         }
         if (rc)
             break;
@@ -279,6 +285,9 @@ static int parse_block(const struct plan *pl, struct block *b, double **raw_out,
     }
     if (pl->n_keep && keep_off && !rc)
         keep_off[n] = keep_len;
+    /* pack the columns: column j at j * n */
+    for (size_t j = 1; j < d && n < cap; j++)
+        memmove(raw + j * n, raw + j * cap, n * sizeof *raw);
     free(f);
     b->lines = c.line;
     *raw_out = raw;
@@ -347,16 +356,7 @@ static void process_block(const struct plan *pl, struct block *b)
     b->rows = n;
     if (n == 0)
         goto done;
-    size_t d = m->n_inputs;
-    cols = malloc(n * (d ? d : 1) * sizeof *cols);
-    if (!cols) {
-        block_fail(b, TUNE_ENOMEM, 0, 0, "out of memory for %zu rows", n);
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < d; j++)
-            cols[j * n + i] = raw[i * d + j];
-    free(raw);
+    cols = raw;
     raw = NULL;
     if (tune_model_transform(m, cols, n, &x, &err)) {
         if (err.code == TUNE_EINVAL && miss_line != SIZE_MAX && pl->impute_none)

@@ -69,7 +69,13 @@ static const struct tune_hparam hparams[HP_COUNT] = {
 };
 
 #define REPORT_EVERY 10
-#define PREDICT_BLOCK 512
+/* Rows per predict task: each task walks every tree over its rows, so a
+ * tree's nodes are loaded once per task.  At 512 rows a 100-tree forest of
+ * depth 16 (100 MB of nodes) was streamed from memory every 512 rows; 8192
+ * rows halve the time of `tunefold predict` (bench/RESULTS_predict.md) and
+ * still give a validation fold several tasks to share between threads.  The
+ * sums per row are in tree order either way: the same predictions. */
+#define PREDICT_BLOCK 8192
 
 struct forest_model {
     size_t d, k;               /* columns; classes (0: regression) */
