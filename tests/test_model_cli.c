@@ -473,3 +473,19 @@ Test(model_cli, the_c_example_builds_against_the_library_and_predicts_what_the_c
     free(inc);
     teardown(&e);
 }
+
+/* A study run with --seed and --name is found, with its stored seed. */
+Test(model_cli, fit_finds_a_study_run_with_another_seed_and_name)
+{
+    struct env e;
+    setup(&e, 0);
+    char *out = NULL, *err = NULL;
+    char *cmd = sh("%s run %s --seed 9 --name other --quiet && %s fit %s --name other --out %s",
+                   tu_bin(), e.study, tu_bin(), e.study, e.model);
+    cr_assert_eq(run(cmd, &out, &err), 0, "%s", err);
+    cr_assert(strstr(out, "of study 'other' (forest, binary)") != NULL, "%s", out);
+    free(cmd);
+    free(out);
+    free(err);
+    teardown(&e);
+}
