@@ -197,6 +197,14 @@ int tune_hparam_accepts(const struct tune_hparam *h, double value);
  *      load frees what it built and leaves *model NULL.
  *   4. load gets no fit context: the threads predict may use come from
  *      tune_model_reader_threads (the caller's choice at load time, >= 1).
+ *   5. A trainer wrapping a library that has its own model format (LIBSVM,
+ *      LIBLINEAR, XGBoost) may store that format's bytes — a size
+ *      (tune_model_put_u64), then tune_model_put_bytes — but only if the
+ *      library's reader is itself safe on hostile bytes; otherwise store
+ *      the fitted numbers as fields and check them as in 3.  Either way, a
+ *      test fits, saves, loads and compares predictions bit for bit on every
+ *      task, with every truncation of the payload refused
+ *      (tests/test_model_trainers.c shows how).
  *
  * Every put / get returns TUNE_OK or an error (recorded in the writer's or
  * reader's error, which is the `err` given to save / load), so a sequence
