@@ -29,7 +29,7 @@ RandomForestClassifier on the same rows).  Both sides use 2 threads
 (tunefold's default on this machine: the cores; n_jobs=2 for XGBoost and
 scikit-learn).  Figures: median wall seconds over --repeats runs
 (interleaved), CPU seconds (user + system) and peak resident memory from
-wait4, and the AUC on the 1,000,000 rows as a check that both predicted
+GNU time, and the AUC on the 1,000,000 rows as a check that both predicted
 the same problem.  Target: tunefold's wall time at most a third of
 Python's; memory bounded (streamed) whatever the file's size.
 
@@ -140,7 +140,21 @@ def study(d, name, trainer, space, folds):
 
 
 def measure(args):
-    """Run args once: wall seconds, CPU seconds, peak resident MB (wait4)."""
+    """Run args once: wall seconds, CPU seconds (user + system), peak resident MB.
+
+    GNU time reports the command's own peak: wait4's ru_maxrss would count
+    this Python process's pages too (a forked child shares them until it
+    execs)."""
+    timer = "/usr/bin/time"
+    if os.path.exists(timer):
+        t0 = time.perf_counter()
+        p = subprocess.run([timer, "-f", "@@ %U %S %M"] + args, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+        wall = time.perf_counter() - t0
+        if p.returncode != 0:
+            sys.exit("failed: %s\n%s" % (" ".join(args), p.stderr))
+        u, s_, m = p.stderr.strip().splitlines()[-1].split()[1:]
+        return wall, float(u) + float(s_), float(m) / 1024.0
     t0 = time.perf_counter()
     p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, ru = os.wait4(p.pid, 0)
@@ -158,13 +172,16 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS_predict.md"))
     a = ap.parse_args()
     subprocess.run(["make", "-s", "bin/tunefold"], cwd=ROOT, check=True)
-    try:
-        import xgboost, sklearn, pandas  # noqa: F401
-        versions = "scikit-learn %s, XGBoost %s, pandas %s" % (
-            sklearn.__version__, xgboost.__version__, pandas.__version__)
-    except ImportError as e:
-        sys.exit("bench_predict: needs python3-sklearn, python3-xgboost, python3-pandas (%s)" % e)
     py = "/usr/bin/python3"
+    # versions from a child: this process stays small (see measure)
+    v = subprocess.run([py, "-c", "import xgboost, sklearn, pandas; print("
+                        "'scikit-learn %s, XGBoost %s, pandas %s' % (sklearn.__version__, "
+                        "xgboost.__version__, pandas.__version__))"],
+                       capture_output=True, text=True)
+    if v.returncode != 0:
+        sys.exit("bench_predict: needs python3-sklearn, python3-xgboost, python3-pandas:\n" +
+                 v.stderr)
+    versions = v.stdout.strip()
     with tempfile.TemporaryDirectory() as d:
         print("generating data ...", file=sys.stderr)
         sh([py, "-c", GEN, d])
@@ -247,7 +264,7 @@ def main():
                  "process running pandas.read_csv, predict_proba and DataFrame.to_csv (imports "
                  "included; the model loaded from its file), 2 threads on both sides.  Median "
                  "wall seconds of %d interleaved runs, CPU seconds (user + system) and peak "
-                 "resident memory of the process (wait4), and the ROC AUC of each on the "
+                 "resident memory of the process (GNU time), and the ROC AUC of each on the "
                  "1,000,000 rows (both models fitted on the same 80,000 rows with the same "
                  "parameters; the forests' trees differ by their random draws).  Target: "
                  "tunefold at most a third of Python's time.\n" % a.repeats)

@@ -424,9 +424,11 @@ static const double exact_pow10[23] = {
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
-int tune_csv_number(const char *p, size_t len, double *v)
+/* The decimal literal at the start of p[0..end): its value into *v and the
+ * end of the literal, or NULL when p does not start with one. */
+const char *tune_csv_number_prefix(const char *p, const char *end, double *v)
 {
-    const char *s = p, *end = p + len;
+    const char *s = p;
     int neg = 0;
     if (s < end && (*s == '+' || *s == '-'))
         neg = *s++ == '-';
@@ -451,46 +453,39 @@ int tune_csv_number(const char *p, size_t len, double *v)
         ndig += (size_t)(s - frac);
         e10 = -(long)(s - frac);
     }
-    if (ndig > 0 && s < end && (*s == 'e' || *s == 'E')) {
+    if (ndig == 0)
+        return NULL;
+    if (s < end && (*s == 'e' || *s == 'E')) {
         const char *q = s + 1;
         int eneg = 0;
         if (q < end && (*q == '+' || *q == '-'))
             eneg = *q++ == '-';
-        if (q < end && is_digit(*q)) {
-            long ex = 0;
-            for (; q < end && is_digit(*q); q++)
-                if (ex < 100000)
-                    ex = ex * 10 + (*q - '0');
-            e10 += eneg ? -ex : ex;
-            s = q;
-        } else {
-            s = NULL; /* "1e" is not a number */
-        }
-    }
-    if (ndig == 0 || s != end) {
-        size_t i = (len && (p[0] == '+' || p[0] == '-')) ? 1 : 0;
-        if (ascii_caseeq(p + i, len - i, "inf") || ascii_caseeq(p + i, len - i, "infinity")) {
-            *v = p[0] == '-' ? -INFINITY : INFINITY;
-            return 1;
-        }
-        return 0;
+        if (!(q < end && is_digit(*q)))
+            return NULL; /* "1e" is not a number */
+        long ex = 0;
+        for (; q < end && is_digit(*q); q++)
+            if (ex < 100000)
+                ex = ex * 10 + (*q - '0');
+        e10 += eneg ? -ex : ex;
+        s = q;
     }
     if (nsig <= 19 && m == 0) {
         *v = neg ? -0.0 : 0.0;
-        return 1;
+        return s;
     }
 #if FLT_EVAL_METHOD == 0
     if (nsig <= 19 && m <= (UINT64_C(1) << 53) && e10 >= -22 && e10 <= 22) {
         double x = (double)m;
         x = e10 < 0 ? x / exact_pow10[-e10] : x * exact_pow10[e10];
         *v = neg ? -x : x;
-        return 1;
+        return s;
     }
 #endif
     /* strtod on a NUL-terminated copy in the locale's own decimal point */
+    size_t len = (size_t)(s - p);
     char small[64], *buf = len < sizeof small ? small : malloc(len + 1);
     if (!buf)
-        return 0;
+        return NULL;
     const struct lconv *lc = localeconv();
     char dp = lc && lc->decimal_point && lc->decimal_point[0] && !lc->decimal_point[1]
                   ? lc->decimal_point[0] : '.';
@@ -502,7 +497,21 @@ int tune_csv_number(const char *p, size_t len, double *v)
     int ok = stop == buf + len;
     if (buf != small)
         free(buf);
-    if (ok)
-        *v = x;
-    return ok;
+    if (!ok)
+        return NULL;
+    *v = x;
+    return s;
+}
+
+int tune_csv_number(const char *p, size_t len, double *v)
+{
+    const char *end = p + len;
+    if (tune_csv_number_prefix(p, end, v) == end)
+        return 1;
+    size_t i = (len && (p[0] == '+' || p[0] == '-')) ? 1 : 0;
+    if (ascii_caseeq(p + i, len - i, "inf") || ascii_caseeq(p + i, len - i, "infinity")) {
+        *v = p[0] == '-' ? -INFINITY : INFINITY;
+        return 1;
+    }
+    return 0;
 }

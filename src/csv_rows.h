@@ -70,5 +70,8 @@ int tune_csv_missing(const char *p, size_t len);
 /* 1 and *v when p[0..len) is a whole number (dataset.c's grammar: [+-]
  * digits [. digits] [e [+-] digits], or [+-]inf / infinity), else 0. */
 int tune_csv_number(const char *p, size_t len, double *v);
+/* The decimal literal (no inf) at the start of p[0..end): its value into *v
+ * and where it ends, or NULL when p does not start with one. */
+const char *tune_csv_number_prefix(const char *p, const char *end, double *v);
 
 #endif

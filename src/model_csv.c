@@ -41,6 +41,7 @@ struct plan {
     size_t *input_field;       /* n_inputs: the file column of each model input */
     size_t n_keep;
     size_t *keep_field;        /* n_keep */
+    long *role;                /* n_fields: the model input a file column is, or -1 */
     int unseen_zero, one_hot, impute_none;
 };
 
@@ -161,9 +162,76 @@ static void shown(const char *p, size_t n, char *buf, size_t size)
 static size_t max_records(const char *p, size_t len)
 {
     size_t n = 1;
-    for (size_t i = 0; i < len; i++)
-        n += p[i] == '\n' || p[i] == '\r';
+    for (int k = 0; k < 2; k++) {
+        const char *c = p, *end = p + len;
+        while ((c = memchr(c, k ? '\r' : '\n', (size_t)(end - c))) != NULL) {
+            n++;
+            c++;
+        }
+    }
     return n;
+}
+
+static int blank(char ch)
+{
+    return ch == ' ' || ch == '\t';
+}
+
+/* The common record, read in one pass: unquoted cells, every model input a
+ * number (or a known level), nothing missing, no kept column.  1 when the
+ * record was read into row `row` of raw (and the cursor moved past it), 0
+ * when anything else turns up: the general path (tune_csv_record) then
+ * reads the record from its start and says what is wrong, if anything. */
+static int fast_record(const struct plan *pl, struct tune_csv_cursor *c, double *raw,
+                       size_t cap, size_t row)
+{
+    const struct tune_model *m = pl->m;
+    char *p = c->p, *end = c->end;
+    for (size_t col = 0; col < pl->n_fields; col++) {
+        long j = pl->role[col];
+        while (p < end && blank(*p))
+            p++;
+        if (j >= 0 && m->inputs[j].kind == TUNE_COL_NUMERIC) {
+            double v;
+            const char *q = tune_csv_number_prefix(p, end, &v);
+            if (!q)
+                return 0;
+            raw[(size_t)j * cap + row] = v;
+            p = (char *)q;
+            while (p < end && blank(*p))
+                p++;
+        } else {
+            char *start = p;
+            while (p < end && *p != ',' && *p != '\n' && *p != '\r') {
+                if (*p == '"' || *p == '\0')
+                    return 0;
+                p++;
+            }
+            if (j >= 0) {
+                char *stop = p;
+                while (stop > start && blank(stop[-1]))
+                    stop--;
+                size_t len = (size_t)(stop - start);
+                long code = tune_csv_missing(start, len)
+                                ? -1 : tune_model_level_lookup(m, (size_t)j, start, len);
+                if (code < 0)
+                    return 0;
+                raw[(size_t)j * cap + row] = (double)code;
+            }
+        }
+        if (col + 1 < pl->n_fields) {
+            if (p >= end || *p != ',')
+                return 0;
+            p++;
+        } else if (p < end && *p != '\n' && *p != '\r') {
+            return 0;
+        }
+    }
+    if (p < end)
+        p += *p == '\r' && p + 1 < end && p[1] == '\n' ? 2 : 1;
+    c->p = p;
+    c->line++;
+    return 1;
 }
 
 /* Parse the block's records into raw (column-major, each column packed to
@@ -189,9 +257,14 @@ static int parse_block(const struct plan *pl, struct block *b, double **raw_out,
         free(keep_off);
         return block_fail(b, TUNE_ENOMEM, 0, 0, "out of memory for a block of %zu rows", cap);
     }
+    int fast = pl->n_keep == 0;
     for (;;) {
         size_t nf, line, bad;
         char msg[200];
+        if (fast && c.p < c.end && n < cap && fast_record(pl, &c, raw, cap, n)) {
+            n++;
+            continue;
+        }
         int got = tune_csv_record(&c, f, pl->n_fields, &nf, &line, &bad, msg, sizeof msg);
         if (got == 0)
             break;
@@ -422,8 +495,11 @@ static int plan_columns(struct plan *pl, char *const *names, size_t n_fields,
                                       "twice in the header (also column %zu)", pl->in_name,
                                       header_line, a + 1, names[a], c + 1);
     pl->input_field = malloc((m->n_inputs + 1) * sizeof *pl->input_field);
-    if (!pl->input_field)
+    pl->role = malloc((n_fields + 1) * sizeof *pl->role);
+    if (!pl->input_field || !pl->role)
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    for (size_t a = 0; a < n_fields; a++)
+        pl->role[a] = -1;
     for (size_t j = 0; j < m->n_inputs; j++) {
         size_t a = 0;
         while (a < n_fields && strcmp(names[a], m->inputs[j].name) != 0)
@@ -440,6 +516,7 @@ static int plan_columns(struct plan *pl, char *const *names, size_t n_fields,
                                   strlen(list) >= 250 ? ", ..." : "");
         }
         pl->input_field[j] = a;
+        pl->role[a] = (long)j;
     }
     size_t n_keep = 0;
     while (o && o->keep && o->keep[n_keep])
@@ -643,6 +720,7 @@ int tune_model_predict_csv(const struct tune_model *m, FILE *in, const char *in_
 done:
     free(pl.input_field);
     free(pl.keep_field);
+    free(pl.role);
     tune_csv_blocks_close(rd);
     return rc;
 }
