@@ -66,20 +66,28 @@ np.savetxt(d + "/big_y.csv", y, fmt="%%d", header="target", comments="")
 
 # The Python side of the speed test: one process, imports included.
 PREDICT = r"""
-import sys
+import sys, time
+c0 = time.process_time()
 kind, model_path, data, out = sys.argv[1:5]
 import pandas as pd
-df = pd.read_csv(data)
 if kind == "xgboost":
     import xgboost as xgb
+else:
+    import joblib, sklearn.ensemble
+c1 = time.process_time()
+df = pd.read_csv(data)
+c2 = time.process_time()
+if kind == "xgboost":
     m = xgb.XGBClassifier(n_jobs=2)
     m.load_model(model_path)
 else:
-    import joblib
     m = joblib.load(model_path)
     m.n_jobs = 2
 p = m.predict_proba(df.values)[:, 1]
+c3 = time.process_time()
 pd.DataFrame({"label": (p >= 0.5).astype(int), "score": p}).to_csv(out, index=False)
+c4 = time.process_time()
+print("@@phases %.3f %.3f %.3f %.3f" % (c1 - c0, c2 - c1, c3 - c2, c4 - c3), file=sys.stderr)
 """
 
 TRAIN_REF = r"""
@@ -153,8 +161,10 @@ def measure(args):
         wall = time.perf_counter() - t0
         if p.returncode != 0:
             sys.exit("failed: %s\n%s" % (" ".join(args), p.stderr))
-        u, s_, m = p.stderr.strip().splitlines()[-1].split()[1:]
-        return wall, float(u) + float(s_), float(m) / 1024.0
+        lines = p.stderr.strip().splitlines()
+        u, s_, m = lines[-1].split()[1:]
+        phases = [float(v) for l in lines if l.startswith("@@phases") for v in l.split()[1:]]
+        return wall, float(u) + float(s_), float(m) / 1024.0, phases
     t0 = time.perf_counter()
     p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, ru = os.wait4(p.pid, 0)
@@ -163,7 +173,9 @@ def measure(args):
     p.stderr.close()
     if status != 0:
         sys.exit("failed: %s\n%s" % (" ".join(args), err))
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
+    phases = [float(v) for l in err.splitlines() if l.startswith("@@phases")
+              for v in l.split()[1:]]
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, phases
 
 
 def main():
@@ -217,6 +229,7 @@ def main():
         pairs = [("boosting, 100 rounds", boost, "XGBoost", "xgboost", xgb_model),
                  ("forest, 100 trees", forest, "scikit-learn", "forest", rf_model)]
         rows = []
+        load_before = os.getloadavg()[0]
         for label, tf_model, ref_name, kind, ref_model in pairs:
             print("speed: %s ..." % label, file=sys.stderr)
             tf_out, ref_out = os.path.join(d, "tf_big.csv"), os.path.join(d, "ref_big.csv")
@@ -231,6 +244,7 @@ def main():
             rows.append((label, ref_name, tf_runs, ref_runs, aucs, model_mb))
             print("  tunefold %s\n  python   %s\n  AUC %s" % (tf_runs, ref_runs, aucs),
                   file=sys.stderr)
+        load_after = os.getloadavg()[0]
 
     med = lambda runs, k: statistics.median(r[k] for r in runs)
     lines = []
@@ -284,6 +298,17 @@ def main():
                          best(tf_runs) / best(ref_runs), med(tf_runs, 1) / med(ref_runs, 1),
                          "met" if ratio <= 1 / 3 else "MISSED"))
     lines.append("")
+    lines.append("Where Python's CPU goes (median seconds of CPU per phase, from "
+                 "time.process_time in the same runs): " + "; ".join(
+                     "%s: imports %.2f, read_csv %.2f, load + predict_proba %.2f, to_csv %.2f" % (
+                         (ref_name,) + tuple(statistics.median(r[3][k] for r in ref_runs)
+                                             for k in range(4)))
+                     for label, ref_name, tf_runs, ref_runs, aucs, model_mb in rows) + ".  "
+                 "The machine's load average (2 cores, shared with other jobs) was %.1f before "
+                 "the speed runs and %.1f after: with other processes on both cores, "
+                 "tunefold's two threads get less than their two cores, and its wall time "
+                 "is well above half its CPU time; the CPU ratio does not depend on the "
+                 "load.\n" % (load_before, load_after))
     lines.append("tunefold reads the CSV in blocks of 4 MiB, a ring of 2 blocks per thread in "
                  "flight, so its peak memory is the model plus a few blocks, whatever the "
                  "file's size; pandas holds the whole table, then the whole output.\n")
