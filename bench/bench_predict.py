@@ -35,7 +35,7 @@ Python's; memory bounded (streamed) whatever the file's size.
 
 The tables are printed and written to bench/RESULTS_predict.md (--out).
 Usage: bench/bench_predict.py [--repeats N] [--out FILE] (from anywhere;
-builds bin/tunefold).  About 5 minutes on 2 cores.
+builds bin/tunefold).  15 to 20 minutes with --repeats 5 on a shared 2-core machine.
 """
 import argparse, datetime, json, os, platform, statistics, subprocess, sys, tempfile, time
 
@@ -250,9 +250,9 @@ def main():
     lines = []
     lines.append("# Prediction with a fitted model: tunefold against XGBoost and scikit-learn\n")
     lines.append("Written by `bench/bench_predict.py` (%s, %s, %d cores; %s).  Regenerate: "
-                 "`/usr/bin/python3 bench/bench_predict.py` (about 5 minutes).  The machine is "
-                 "shared: compare the ratios, measured in the same run, rather than the "
-                 "absolute times.\n" % (datetime.date.today().isoformat(), platform.machine(),
+                 "`/usr/bin/python3 bench/bench_predict.py --repeats 5` (15 to 20 minutes on "
+                 "this shared 2-core machine).  The machine is shared: compare the ratios, "
+                 "measured in the same run, rather than the absolute times.\n" % (datetime.date.today().isoformat(), platform.machine(),
                                         os.cpu_count(), versions))
     lines.append("## Quality: a fitted boosting model against XGBoost with the same "
                  "parameters\n")
