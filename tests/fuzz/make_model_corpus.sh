@@ -41,6 +41,22 @@ study mlp regression '{"name": "mlp", "params": {"hidden_layers": "16", "epochs"
 study kmeans clustering '{"name": "kmeans"}' \
     '{"n_clusters": {"type": "int", "low": 2, "high": 4}}' data/iris.csv target
 
+# text columns (one-hot levels), missing values: the model the predict_csv
+# fuzz target predicts with
+{
+    echo 'x,kind,size,y'
+    i=0
+    while [ $i -lt 60 ]; do
+        k=$(( i % 3 )); s=$(( (i * 7) % 11 ))
+        case $k in 0) kind=red;; 1) kind='"b,lue"';; *) kind=green;; esac
+        [ $(( i % 13 )) -eq 0 ] && s=NA
+        echo "$i.5,$kind,$s,$(( (i + k) % 2 ))"
+        i=$((i + 1))
+    done
+} > "$tmp/text.csv"
+study text binary '{"name": "tree"}' \
+    '{"max_depth": {"type": "int", "low": 2, "high": 3}}' text.csv y
+
 # an external program's model (the saved files travel in the model)
 cc -std=c11 -O1 -o "$tmp/knn" examples/trainers/knn.c -lm
 study external multiclass '{"exec": ["./knn"], "params_as": "env"}' \
