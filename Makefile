@@ -111,7 +111,7 @@ $(BUILD)/alloc_study: tests/alloc_study.c $(LIB)
 $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests -DTU_PROGRAMS='"$(BUILD)/test-programs"' \
-	  -DTU_ALLOC_STUDY='"$(BUILD)/alloc_study"' $(ALL_CFLAGS) \
+	  -DTU_ALLOC_STUDY='"$(BUILD)/alloc_study"' -DTU_LDLIBS='"$(LDLIBS)"' $(ALL_CFLAGS) \
 	  $(TEST_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
 
 # `test` and `demo` first install missing packages (scripts/install-deps),

@@ -123,5 +123,8 @@ int cli_learning_curve(int argc, char **argv);
 int cli_elbow(int argc, char **argv);
 int cli_ask(int argc, char **argv);
 int cli_tell(int argc, char **argv);
+int cli_fit(int argc, char **argv);
+int cli_model(int argc, char **argv);
+int cli_predict(int argc, char **argv);
 
 #endif

@@ -64,6 +64,22 @@ const struct tune_external *tune_external_of(const struct tune_trainer_type *t);
 int tune_external_score(const struct tune_fit_ctx *ctx, const struct tune_params *params,
                         struct tune_score_result *out, struct tune_error *err);
 
+/* ---- saved models (tunefold/model.h) ----
+ * A predict-mode program takes part in `tunefold fit` when it saves its
+ * model: the final fit runs it once on every row with TUNEFOLD_MODEL_DIR
+ * naming an empty folder, and whatever files it leaves there go into the
+ * model file with the program's settings.  To predict, tunefold writes those
+ * files back into a fresh TUNEFOLD_MODEL_DIR and runs the program without
+ * TUNEFOLD_TRAIN (README: "Saving a model").  A program that leaves the
+ * folder empty cannot predict later: the fit is TUNE_EUNSUPPORTED. */
+
+/* Rebuild an external trainer's type and fitted model from the trained-model
+ * part of a model file (what the type's save wrote).  Free *model with
+ * (*type)->free_model, then *type with tune_external_type_free. */
+struct tune_model_reader;
+int tune_external_model_load(struct tune_model_reader *r, struct tune_trainer_type **type,
+                             void **model, struct tune_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,6 +26,7 @@
 #include "tunefold/kmeans.h"
 #include "tunefold/report.h"
 #include "tunefold/text.h"
+#include "tunefold/model.h"
 
 #ifdef __cplusplus
 extern "C" {
