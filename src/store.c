@@ -334,6 +334,14 @@ int tune_store_study_progress(struct tune_store *s, int64_t study_id, struct tun
     STORE_CALL(study_progress, 2, study_id, out);
 }
 
+int tune_store_trial_values_at(struct tune_store *s, int64_t study_id, int fold, size_t step,
+                               struct tune_step_value **out, size_t *n, struct tune_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    STORE_CALL(trial_values_at, 3, study_id, fold, step, out, n);
+}
+
 void tune_store_fail_at(struct tune_store *s, unsigned long call)
 {
     s->fail_at = call ? s->calls + call : 0;
