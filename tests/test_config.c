@@ -637,10 +637,10 @@ Test(config, an_unknown_key_in_search_is_named)
     /* the default strategy (random) has no options of its own */
     expect_invalid(STUDY(", 'search': {'budget': 3}"),
                    ": search.budget: unknown key (expected one of: strategy, trials, seed, "
-                   "workers)");
+                   "workers, max_seconds, target, patience)");
     expect_invalid(STUDY(", 'search': {'strategy': 'bayes', 'budget': 3}"),
                    ": search.budget: unknown key (expected one of: strategy, trials, seed, "
-                   "workers, acquisition, initial_points, xi, kappa, kernel)");
+                   "workers, max_seconds, target, patience, acquisition, initial_points, xi, kappa, kernel)");
 }
 
 Test(config, an_unknown_key_in_cv_is_named)
