@@ -10,7 +10,10 @@ static const char trials_help[] =
     "Usage: tunefold trials [OPTIONS]\n"
     "\n"
     "List every trial of a stored study: number, state, objective value and its\n"
-    "std over folds, params, mean fit and predict seconds per fold.\n"
+    "std over folds, params, mean fit and predict seconds per fold. A PRUNED\n"
+    "trial also shows where it was stopped (pruned_at: its last step, or the\n"
+    "folds it ran) and why; its value is the objective over the folds it ran in\n"
+    "full, if any.\n"
     "\n"
     "Options:\n"
     "  --db PATH      SQLite database (default ./tunefold.db)\n"
@@ -117,12 +120,16 @@ int cli_trials(int argc, char **argv)
                 cli_print_json_string(stdout, t[i].error);
             else
                 printf("null");
+            if (t[i].state == TUNE_TRIAL_PRUNED && t[i].pruned_at >= 0)
+                printf(", \"pruned_at\": %lld", (long long)t[i].pruned_at);
+            else
+                printf(", \"pruned_at\": null");
             printf("}");
         }
         printf("%s]\n", n ? "\n" : "");
     } else if (strcmp(format, "csv") == 0) {
         printf("number,state,value,value_std,params,fit_seconds,predict_seconds,origin,worker,"
-               "error\n");
+               "error,pruned_at\n");
         for (size_t i = 0; i < n; i++) {
             char v[40], s[40], fs[40], ps[40];
             cli_fmt_double(v, sizeof v, t[i].value);
@@ -138,6 +145,10 @@ int cli_trials(int argc, char **argv)
             put_csv(stdout, t[i].worker ? t[i].worker : "");
             printf(",");
             put_csv(stdout, t[i].error ? t[i].error : "");
+            if (t[i].state == TUNE_TRIAL_PRUNED && t[i].pruned_at >= 0)
+                printf(",%lld", (long long)t[i].pruned_at);
+            else
+                printf(",");
             printf("\n");
         }
     } else {
@@ -146,10 +157,14 @@ int cli_trials(int argc, char **argv)
         printf("%6s  %-8s  %-10s  %-10s  %-9s  %s\n", "trial", "state", "value", "std",
                "fit s", "params / error");
         for (size_t i = 0; i < n; i++) {
+            char at[48] = "  error: ";
+            if (t[i].state == TUNE_TRIAL_PRUNED)
+                snprintf(at, sizeof at, t[i].pruned_at >= 0 ? "  pruned at %lld: " : "  pruned: ",
+                         (long long)t[i].pruned_at);
             printf("%6d  %-8s  %-10.6g  %-10.4g  %-9.4g  %s%s%s\n", t[i].number,
                    tune_trial_state_name(t[i].state), t[i].value, t[i].value_std,
                    t[i].fit_seconds, t[i].params_json ? t[i].params_json : "",
-                   t[i].error ? "  error: " : "", t[i].error ? t[i].error : "");
+                   t[i].error ? at : "", t[i].error ? t[i].error : "");
         }
     }
     rc = CLI_OK;
