@@ -8,9 +8,14 @@
  *       STRATEGY: random, sobol, bayes-ei, bayes-ucb, bayes-pi, bayes-ei-rbf.
  *       MODEL (bayes only): comma-separated yj=0|1, warp=0|1, hamming=0|1,
  *       noise=0|1 (per-trial noise), additive=0|1, fantasize=0|1, init=N,
- *       xi=X, kappa=K,
+ *       xi=X, kappa=K, censor=0|1 (PRUNED trials censored, or as failed),
  *       overriding the defaults, and workers=W: W asynchronous workers, so
- *       each suggestion sees the W-1 latest trials still RUNNING.
+ *       each suggestion sees the W-1 latest trials still RUNNING; and
+ *       prune=median|drop: after 5 complete trials, a trial whose value is
+ *       worse than the median of the complete ones is PRUNED (its value
+ *       unknown to the searcher: censor says how bayes reads it), or with
+ *       "drop" left out of the history altogether (a pruned trial treated
+ *       as missing).  Pruned trials cannot be the best.
  *       For each seed, one line "seed S ms M best b1 b2 ... bBUDGET": the
  *       mean milliseconds per suggestion and the best true value after
  *       each evaluation (for a noisy function: the true value of the trial
@@ -288,6 +293,7 @@ struct strategy {
     char opts[256];   /* the "search" options as JSON text */
     struct tune_bayes_model model;
     size_t workers;   /* asynchronous workers: the last workers-1 trials still run */
+    int prune;        /* 0 none, 1 median (PRUNED in the history), 2 median, dropped */
 };
 
 /* Append one "key": value member to s->opts. */
@@ -343,6 +349,12 @@ static int parse_strategy(const char *name, const char *model, struct strategy *
                 s->model.additive = v;
             else if (strncmp(tok, "fantasize=", 10) == 0)
                 s->model.fantasize = v;
+            else if (strncmp(tok, "censor=", 7) == 0)
+                s->model.censor_pruned = v;
+            else if (strcmp(tok, "prune=median") == 0)
+                s->prune = 1;
+            else if (strcmp(tok, "prune=drop") == 0)
+                s->prune = 2;
             else if (strncmp(tok, "workers=", 8) == 0)
                 s->workers = v > 0 ? (size_t)v : 1;
             else if (strncmp(tok, "init=", 5) == 0)
@@ -383,6 +395,7 @@ static void strategy_free(const struct strategy *s, void *state)
 struct history {
     size_t n, d;
     double *points, *values;
+    unsigned char *pruned;
     struct tune_history_entry *e;
 };
 
@@ -392,6 +405,7 @@ static void history_init(struct history *h, size_t cap, size_t d)
     h->d = d;
     h->points = malloc(cap * d * sizeof *h->points);
     h->values = malloc(cap * sizeof *h->values);
+    h->pruned = calloc(cap, 1);
     h->e = malloc(cap * sizeof *h->e);
 }
 
@@ -410,8 +424,10 @@ static int suggest(const struct strategy *s, void *state, const struct tune_spac
     /* with W workers, the W-1 latest trials have not finished yet */
     for (size_t i = 0; i < h->n; i++) {
         int running = i + s->workers > h->n;
-        h->e[i].state = running ? TUNE_TRIAL_RUNNING : TUNE_TRIAL_COMPLETE;
-        h->e[i].value = running ? NAN : h->values[i];
+        h->e[i].state = running       ? TUNE_TRIAL_RUNNING
+                        : h->pruned[i] ? TUNE_TRIAL_PRUNED
+                                       : TUNE_TRIAL_COMPLETE;
+        h->e[i].value = running || h->pruned[i] ? NAN : h->values[i];
     }
     struct tune_history hist = {h->n, h->e, 0, -1};
     struct tune_error err;
@@ -420,6 +436,12 @@ static int suggest(const struct strategy *s, void *state, const struct tune_spac
     if (rc)
         fprintf(stderr, "suggest seq %zu: %s\n", seq, err.msg);
     return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -459,8 +481,28 @@ static int cmd_run(int argc, char **argv)
                 obs = f + gsl_ran_gaussian(noise_rng, sd);
                 sd *= fn->report;
             }
+            /* the median rule on what the complete trials showed */
+            int pruned = 0;
+            if (s.prune) {
+                double *done = malloc((h.n + 1) * sizeof *done);
+                size_t nd = 0;
+                for (size_t i = 0; i < h.n; i++)
+                    if (!h.pruned[i])
+                        done[nd++] = h.values[i];
+                if (nd >= 5) {
+                    qsort(done, nd, sizeof *done, cmp_double);
+                    double med = nd % 2 ? done[nd / 2] : 0.5 * (done[nd / 2 - 1] + done[nd / 2]);
+                    pruned = obs > med;
+                }
+                free(done);
+            }
+            if (pruned && s.prune == 2) {
+                trace[seq] = best_true;
+                continue; /* dropped: the searcher never hears of it */
+            }
             history_add(&h, pt, obs, sd);
-            if (obs < best_obs) {
+            h.pruned[h.n - 1] = (unsigned char)pruned;
+            if (!pruned && obs < best_obs) {
                 best_obs = obs;
                 best_true = f;
             }
@@ -474,6 +516,7 @@ static int cmd_run(int argc, char **argv)
         free(trace);
         free(h.points);
         free(h.values);
+        free(h.pruned);
         free(h.e);
         strategy_free(&s, state);
     }
@@ -482,11 +525,6 @@ static int cmd_run(int argc, char **argv)
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static int cmd_time(int argc, char **argv)
 {

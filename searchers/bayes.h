@@ -22,6 +22,8 @@ struct tune_bayes_model {
     int per_trial_noise;  /* add each trial's CV variance to the learned noise (default 0) */
     int fantasize;        /* kriging believer for RUNNING trials (default 1) */
     int additive;         /* add a first-order additive part to the kernel (default 1) */
+    int censor_pruned;    /* a PRUNED trial is a censored observation (default 1, see
+                           * bayes.c); 0: it counts as a failed one, the worst loss */
 };
 
 /* The defaults listed above. */
