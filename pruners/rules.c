@@ -137,17 +137,17 @@ int tune_prune_percentile_rule(const struct tune_percentile_rule *r,
     if (n > 0 && n >= r->startup_trials) {
         double q = tune_prune_percentile(v, n, larger ? 100.0 - r->percentile : r->percentile);
         if (larger ? best < q : best > q) {
-            char what[48];
-            if (r->percentile == 50)
-                snprintf(what, sizeof what, "the median");
-            else
-                snprintf(what, sizeof what, "the %g%s percentile", r->percentile,
-                         larger ? " (from the top)" : "");
             d->stop = 1;
-            snprintf(d->reason, sizeof d->reason,
-                     "%s: the best value so far, %.6g, is worse than %s %.6g of the %zu "
-                     "complete trials there",
-                     where, best, what, q, n);
+            if (r->percentile == 50)
+                snprintf(d->reason, sizeof d->reason,
+                         "%s: the best value so far, %.6g, is worse than the median %.6g of the "
+                         "%zu complete trials there",
+                         where, best, q, n);
+            else
+                snprintf(d->reason, sizeof d->reason,
+                         "%s: the best value so far, %.6g, is worse than %.6g, the cut of the "
+                         "best %g%% of the %zu complete trials there",
+                         where, best, q, r->percentile, n);
         }
     }
     free(v);
