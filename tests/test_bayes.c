@@ -556,3 +556,61 @@ Test(bayes, a_flat_objective_does_not_pile_trials_against_a_bound)
                       (unsigned long long)seed, n);
     }
 }
+
+/* One suggestion of a bayes state initialized by hand with `model`, for the
+ * history in r (seq 7, seed 3). */
+static double suggest_with(const struct tune_bayes_model *model, const struct tune_space *sp,
+                           struct run *r)
+{
+    const struct tune_searcher_type *t = &tune_searcher_bayes;
+    void *state = calloc(1, t->state_size);
+    struct tune_error err;
+    cr_assert_eq(t->init(state, sp, &defaults, &err), TUNE_OK, "%s", err.msg);
+    tune_bayes_set_model(state, model);
+    for (size_t i = 0; i < r->n; i++)
+        r->e[i].point = &r->points[i * r->d];
+    struct tune_history h = {r->n, r->e, 0, -1};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, (unsigned long)mix64(3 ^ mix64(7 + 0x5eed)));
+    double pt[1];
+    cr_assert_eq(t->suggest(state, sp, &h, 7, rng, pt, &err), TUNE_OK, "%s", err.msg);
+    gsl_rng_free(rng);
+    t->release(state);
+    free(state);
+    return pt[0];
+}
+
+Test(bayes, a_pruned_trial_is_censored_neither_missing_nor_a_failure)
+{
+    struct tune_param p = fparam("x", -5, 5);
+    struct tune_space sp = {1, &p};
+    /* complete trials with values 28.1, 11.2, 2.27, 1.33, 8.4 (median 8.4);
+     * then x = 4.6, worse than that median (12.1), as the median pruner
+     * would have stopped it: PRUNED, FAILED, or absent */
+    static const double xs[] = {-4, -2, 0, 2, 4};
+    static struct run r;
+    r.d = 1;
+    struct tune_bayes_model censored, worst;
+    tune_bayes_model_default(&censored);
+    cr_assert_eq(censored.censor_pruned, 1, "censoring is the default");
+    worst = censored;
+    worst.censor_pruned = 0;
+    double got[4];
+    for (int variant = 0; variant < 4; variant++) {
+        r.n = 0;
+        for (size_t i = 0; i < 5; i++)
+            add(&r, &xs[i], TUNE_TRIAL_COMPLETE, quadratic(&xs[i]));
+        double x = 4.6;
+        if (variant == 0 || variant == 3)
+            add(&r, &x, TUNE_TRIAL_PRUNED, NAN);
+        else if (variant == 1)
+            add(&r, &x, TUNE_TRIAL_FAILED, NAN);
+        got[variant] = suggest_with(variant == 3 ? &worst : &censored, &sp, &r);
+    }
+    /* 0: censored; 1: a failure; 2: missing; 3: censoring off = a failure */
+    cr_assert_eq(got[3], got[1], "censor_pruned 0 reads a pruned trial as a failed one");
+    cr_assert_neq(got[0], got[1], "a pruned trial is not a failure: %g", got[0]);
+    cr_assert_neq(got[0], got[2], "a pruned trial is not missing: %g", got[0]);
+    for (int v = 0; v < 4; v++)
+        cr_assert_neq(got[v], 4.6, "never the pruned point again");
+}

@@ -380,6 +380,22 @@ Test(pruning, a_resumed_pruned_study_decides_as_an_uninterrupted_one)
     cr_assert_str_eq(b, a, "resumed: %s\nuninterrupted: %s", b, a);
     cr_assert(strstr(a, "PRUNED@"), "something was pruned: %s", a);
     cr_assert(strncmp(a, "COMPLETE,COMPLETE,", 18) == 0, "2 startup trials run in full: %s", a);
+    /* csv: pruned_at last; the table: "pruned at N: why" */
+    snprintf(args, sizeof args, "trials --db '%s' --format csv", once);
+    cr_assert_eq(cli(args, &out, NULL), 0);
+    cr_assert(strncmp(out, "number,state,value,value_std,params,fit_seconds,predict_seconds,"
+                           "origin,worker,error,pruned_at\n", 84) == 0, "%s", out);
+    const char *row = strstr(out, ",PRUNED,");
+    cr_assert_not_null(row, "%s", out);
+    const char *eol = strchr(row, '\n');
+    cr_assert(eol && eol[-1] >= '0' && eol[-1] <= '9', "a pruned row ends with pruned_at");
+    cr_assert(strstr(row, "of the 2 complete trials there") ||
+                  strstr(row, "complete trials there"), "%s", row);
+    free(out);
+    snprintf(args, sizeof args, "trials --db '%s'", once);
+    cr_assert_eq(cli(args, &out, NULL), 0);
+    cr_assert(strstr(out, "  pruned at "), "%s", out);
+    free(out);
     free(study);
     snprintf(args, sizeof args, "rm -rf '%s'", dir);
     cr_assert_eq(system(args), 0);
