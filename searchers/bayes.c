@@ -20,25 +20,28 @@
  *     fail too, and leaving it out would let the acquisition send the search
  *     straight back there.  (A trial failed because its worker died is
  *     indistinguishable here and pays the same price.)
- *     A PRUNED trial is neither missing nor a failure: it is a censored
- *     observation.  Its pruner stopped it because it looked worse than the
- *     trials it was compared with, so its loss, had it run in full, is taken
- *     to be at least c, the median loss of the complete trials (the median
- *     pruner's own threshold; asha and the folds strategy cut deeper, so c
- *     is on the generous side).  Within that bound it gets what the model
- *     believes: its value is max(c, mu(x)), mu the posterior mean at its
- *     point of the model fitted to the other observations (the pruned rows
+ *     A PRUNED trial is neither missing (the search would go back where it
+ *     was stopped) nor a failure (with most trials pruned — asha prunes two
+ *     in three at its first rung — the model would flatten to "everything
+ *     is the worst but a few").  It is modelled from its last value: the
+ *     study stores as its value an estimate of the objective it would have
+ *     reached (study.h: where its last value ranked among the complete
+ *     trials at the step it was stopped, mapped onto their objectives; or
+ *     the mean over the folds it ran), and that estimate is an observation
+ *     like any other, except that it never counts as the best value.
+ *     Without an estimate (no complete trial had reached its step) it is a
+ *     censored observation: its pruner stopped it because it looked worse
+ *     than the trials it was compared with, so its loss is taken to be at
+ *     least c, the median loss of the complete trials, and within that
+ *     bound what the model believes: max(c, mu(x)), mu the posterior mean at
+ *     its point of the model of the other observations (the pruned rows
  *     enter that fit with an overwhelming noise variance, which takes them
  *     out of it, then come back with their imputed values) — one step of
- *     the usual imputation for censored regression.  So a pruned trial in a
- *     region the model already finds bad stays bad, and one in a good
- *     region is pulled down only to the median, not to the worst value a
- *     failure gets: with most trials pruned (asha prunes two in three at its
- *     first rung), counting them as failures would flatten the model to
- *     "everything is the worst but a few", and counting them as missing
- *     would send the search back to where they were pruned.  The
- *     hyperparameters are fitted with the pruned rows at c.  Measured in
- *     bench/RESULTS_pruning.md (bayes_bench, "censor=0|1").
+ *     the usual imputation for censored regression; the hyperparameters are
+ *     fitted with those rows at c.  The alternatives (tune_bayes_model's
+ *     pruned: always censored, or the worst loss) are measured in
+ *     bench/RESULTS_pruning.md: the estimate did best where most trials
+ *     are pruned early.
  *  3. Outputs: standardized, then Yeo-Johnson-transformed (lambda by maximum
  *     likelihood, per suggestion) and standardized again, so one terrible
  *     trial compresses instead of flattening every other difference.
@@ -139,7 +142,7 @@ void tune_bayes_model_default(struct tune_bayes_model *m)
     m->per_trial_noise = 0;
     m->fantasize = 1;
     m->additive = 1;
-    m->censor_pruned = 1;
+    m->pruned = TUNE_BAYES_PRUNED_ESTIMATE;
 }
 
 static void drop_caches(struct bayes_state *st)
@@ -438,8 +441,9 @@ static size_t fit_count(size_t n)
 
 struct obs {
     const struct tune_history_entry *e;
-    double loss;   /* NAN for a failed or pruned trial until imputed */
-    int pruned;
+    double loss;   /* NAN for a failed or censored trial until imputed */
+    int pruned;    /* a PRUNED trial without an estimate (or whose estimate is ignored) */
+    int estimated; /* a PRUNED trial observed at its estimate */
 };
 
 static int by_number(const void *a, const void *b)
@@ -581,11 +585,14 @@ static int gather(struct work *w, const struct tune_history *h, struct obs **obs
             pend[np++].e = e;
             continue;
         }
-        int ok = e->state == TUNE_TRIAL_COMPLETE && isfinite(e->value);
+        int est = e->state == TUNE_TRIAL_PRUNED && isfinite(e->value) &&
+                  w->st->model.pruned == TUNE_BAYES_PRUNED_ESTIMATE;
+        int ok = (e->state == TUNE_TRIAL_COMPLETE && isfinite(e->value)) || est;
         obs[no].e = e;
         obs[no].loss = ok ? (h->maximize ? -e->value : e->value) : NAN;
-        obs[no].pruned = e->state == TUNE_TRIAL_PRUNED;
-        nc += ok;
+        obs[no].pruned = e->state == TUNE_TRIAL_PRUNED && !est;
+        obs[no].estimated = est;
+        nc += ok && !est;
         no++;
     }
     qsort(obs, no, sizeof *obs, by_number);
@@ -650,21 +657,22 @@ static int build_model(struct work *w, struct obs *obs)
     struct bayes_state *st = w->st;
     size_t no = w->n_obs, np = w->n_pend, nb = w->n_blind, D = w->D;
     int rc;
-    double worst = -HUGE_VAL, censor = NAN;
+    double worst = -HUGE_VAL, level = NAN;
     size_t n_pruned = 0, n_done = 0;
+    int censor = st->model.pruned != TUNE_BAYES_PRUNED_WORST;
     for (size_t i = 0; i < no; i++) {
-        if (!isnan(obs[i].loss) && obs[i].loss > worst)
+        if (!isnan(obs[i].loss) && !obs[i].estimated && obs[i].loss > worst)
             worst = obs[i].loss;
-        n_pruned += obs[i].pruned && st->model.censor_pruned;
+        n_pruned += obs[i].pruned && censor;
     }
     if (n_pruned) { /* the censoring level: the median complete loss */
         double *done = malloc((no + 1) * sizeof *done);
         if (!done)
             return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
         for (size_t i = 0; i < no; i++)
-            if (!isnan(obs[i].loss))
+            if (!isnan(obs[i].loss) && !obs[i].estimated)
                 done[n_done++] = obs[i].loss;
-        censor = median(done, n_done);
+        level = median(done, n_done);
         free(done);
     }
     w->z = malloc((no + np + nb) * D * sizeof *w->z);
@@ -678,9 +686,9 @@ static int build_model(struct work *w, struct obs *obs)
     for (size_t i = 0; i < no + np; i++)
         encode(&st->model, w->space, obs[i].e->point, &w->z[i * D]);
     for (size_t i = 0; i < no; i++)
-        raw[i] = !isnan(obs[i].loss)                           ? obs[i].loss
-                 : obs[i].pruned && st->model.censor_pruned ? censor
-                                                            : worst;
+        raw[i] = !isnan(obs[i].loss)       ? obs[i].loss
+                 : obs[i].pruned && censor ? level
+                                           : worst;
     if ((rc = ensure_gp(w)) || (rc = fit_hyper(w, obs, raw))) {
         free(raw);
         return rc;
@@ -697,9 +705,9 @@ static int build_model(struct work *w, struct obs *obs)
             w->noise[i] = isfinite(s) && !isnan(obs[i].loss) ? s * s : 0;
         }
     }
-    w->best = HUGE_VAL;
+    w->best = HUGE_VAL; /* an estimate is never the best */
     for (size_t i = 0; i < no; i++)
-        if (!isnan(obs[i].loss) && w->y[i] < w->best)
+        if (!isnan(obs[i].loss) && !obs[i].estimated && w->y[i] < w->best)
             w->best = w->y[i];
     free(raw);
     w->n_model = no;

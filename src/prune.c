@@ -90,6 +90,9 @@ int tune_prune_report(void *arg, size_t step, double value)
     }
     if (d.stop) {
         r->pruned = 1;
+        r->by_step = 1;
+        r->stop_fold = log->fold;
+        r->stop_value = value;
         r->pruned_at = (int64_t)step;
         memcpy(r->reason, d.reason, sizeof r->reason);
         return 1;

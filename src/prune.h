@@ -28,6 +28,9 @@ struct tune_prune_run {
     /* the outcome */
     int pruned;
     int64_t pruned_at;                /* the step, or the folds run */
+    int by_step;                      /* stopped at a step (not after a fold): */
+    int stop_fold;                    /* in this fold, */
+    double stop_value;                /* at this value */
     char reason[TUNE_PRUNE_REASON_MAX];
     /* A question that failed (the store): no more questions for this trial,
      * which runs on; the study returns the error once the trial is stored. */

@@ -325,6 +325,54 @@ static int beats_best(const struct tune_study *s, double value, int number)
     return s->info.maximize ? value > p->best_value : value < p->best_value;
 }
 
+static int ascending(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The objective a trial stopped at a step would likely have reached, from
+ * its last value: the share q of the complete trials whose value at that
+ * step (and fold) was better than its value there, mapped onto the same
+ * share of their objectives (q = 0: the best of them, 1: the worst,
+ * linearly between).  It assumes the trials keep their order from that
+ * step to the end, which is what a pruner assumed in stopping it.  NAN
+ * when no complete trial reported that step; a store error leaves NAN too
+ * (the trial is then a censored observation, searchers/bayes.c). */
+static double estimate_from_last_value(struct tune_study *s, const struct tune_prune_run *p)
+{
+    struct tune_step_value *v = NULL;
+    size_t n = 0;
+    struct tune_error e;
+    if (tune_store_trial_values_at(s->store, s->info.id, p->stop_fold, (size_t)p->pruned_at, &v,
+                                   &n, &e) ||
+        tune_watch_poll(s->watch, NULL, NULL, &e)) {
+        free(v);
+        return NAN;
+    }
+    double *loss = malloc((n + 1) * sizeof *loss), est = NAN;
+    size_t m = 0, better = 0;
+    int larger = p->env.values_maximize;
+    for (size_t i = 0; loss && i < n; i++) {
+        const struct tune_trial_brief *b = tune_watch_trial(s->watch, v[i].number);
+        if (v[i].state != TUNE_TRIAL_COMPLETE || v[i].lost || !b || !isfinite(b->value) ||
+            !isfinite(v[i].value))
+            continue;
+        loss[m++] = s->info.maximize ? -b->value : b->value;
+        better += larger ? v[i].value > p->stop_value : v[i].value < p->stop_value;
+    }
+    if (m > 0) {
+        qsort(loss, m, sizeof *loss, ascending);
+        double pos = (double)better / (double)m * (double)(m - 1);
+        size_t lo = (size_t)pos;
+        est = lo + 1 < m ? loss[lo] + (pos - (double)lo) * (loss[lo + 1] - loss[lo]) : loss[m - 1];
+        est = s->info.maximize ? -est : est;
+    }
+    free(loss);
+    free(v);
+    return est;
+}
+
 /* Run one configuration and finish its (already claimed) trial.  A search
  * trial (seq >= 0) is watched by the study's pruner, if any. */
 static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune_step *step,
@@ -421,6 +469,8 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
              * (NAN when none did), where it stopped and why */
             res.state = TUNE_TRIAL_PRUNED;
             res.pruned_at = prune.pruned_at;
+            if (prune.by_step && isnan(res.value))
+                res.value = estimate_from_last_value(s, &prune);
             snprintf(s->errbuf, sizeof s->errbuf, "%s", prune.reason);
             res.error = s->errbuf;
         } else if (isnan(res.value)) {

@@ -580,37 +580,48 @@ static double suggest_with(const struct tune_bayes_model *model, const struct tu
     return pt[0];
 }
 
-Test(bayes, a_pruned_trial_is_censored_neither_missing_nor_a_failure)
+Test(bayes, a_pruned_trial_is_modelled_neither_missing_nor_a_failure)
 {
     struct tune_param p = fparam("x", -5, 5);
     struct tune_space sp = {1, &p};
     /* complete trials with values 28.1, 11.2, 2.27, 1.33, 8.4 (median 8.4);
      * then x = 4.6, worse than that median (12.1), as the median pruner
-     * would have stopped it: PRUNED, FAILED, or absent */
+     * would have stopped it: PRUNED without an estimate (censored), PRUNED
+     * with the study's estimate 9.5, FAILED, absent, or COMPLETE at 9.5 */
     static const double xs[] = {-4, -2, 0, 2, 4};
     static struct run r;
     r.d = 1;
-    struct tune_bayes_model censored, worst;
-    tune_bayes_model_default(&censored);
-    cr_assert_eq(censored.censor_pruned, 1, "censoring is the default");
-    worst = censored;
-    worst.censor_pruned = 0;
-    double got[4];
-    for (int variant = 0; variant < 4; variant++) {
+    struct tune_bayes_model model, worst, censored;
+    tune_bayes_model_default(&model);
+    cr_assert_eq(model.pruned, TUNE_BAYES_PRUNED_ESTIMATE, "the estimate is the default");
+    worst = censored = model;
+    worst.pruned = TUNE_BAYES_PRUNED_WORST;
+    censored.pruned = TUNE_BAYES_PRUNED_CENSORED;
+    double got[8];
+    for (int variant = 0; variant < 8; variant++) {
         r.n = 0;
         for (size_t i = 0; i < 5; i++)
             add(&r, &xs[i], TUNE_TRIAL_COMPLETE, quadratic(&xs[i]));
         double x = 4.6;
-        if (variant == 0 || variant == 3)
-            add(&r, &x, TUNE_TRIAL_PRUNED, NAN);
-        else if (variant == 1)
-            add(&r, &x, TUNE_TRIAL_FAILED, NAN);
-        got[variant] = suggest_with(variant == 3 ? &worst : &censored, &sp, &r);
+        switch (variant) {
+        case 0: case 5: add(&r, &x, TUNE_TRIAL_PRUNED, NAN); break;
+        case 1: case 6: case 7: add(&r, &x, TUNE_TRIAL_PRUNED, 9.5); break;
+        case 2: add(&r, &x, TUNE_TRIAL_FAILED, NAN); break;
+        case 3: break;
+        case 4: add(&r, &x, TUNE_TRIAL_COMPLETE, 9.5); break;
+        }
+        got[variant] = suggest_with(variant == 5 || variant == 6 ? &worst
+                                    : variant == 7           ? &censored
+                                                             : &model,
+                                    &sp, &r);
     }
-    /* 0: censored; 1: a failure; 2: missing; 3: censoring off = a failure */
-    cr_assert_eq(got[3], got[1], "censor_pruned 0 reads a pruned trial as a failed one");
-    cr_assert_neq(got[0], got[1], "a pruned trial is not a failure: %g", got[0]);
-    cr_assert_neq(got[0], got[2], "a pruned trial is not missing: %g", got[0]);
-    for (int v = 0; v < 4; v++)
+    cr_assert_neq(got[0], got[2], "a censored trial is not a failure: %g", got[0]);
+    cr_assert_neq(got[0], got[3], "a censored trial is not missing: %g", got[0]);
+    cr_assert_eq(got[1], got[4], "an estimate is observed like a complete value");
+    cr_assert_neq(got[1], got[0], "the estimate is used when there is one");
+    cr_assert_eq(got[5], got[2], "\"worst\" reads a pruned trial as a failed one");
+    cr_assert_eq(got[6], got[2], "\"worst\" ignores the estimate");
+    cr_assert_eq(got[7], got[0], "\"censored\" ignores the estimate");
+    for (int v = 0; v < 8; v++)
         cr_assert_neq(got[v], 4.6, "never the pruned point again");
 }

@@ -85,7 +85,9 @@ Test(pruning, a_boosting_trial_pruned_by_the_median_stops_at_once_with_its_value
     cr_assert_eq(t.state, TUNE_TRIAL_PRUNED);
     cr_assert_eq(t.pruned_at, 1);
     cr_assert_str_eq(t.error, s1.error);
-    cr_assert(isnan(t.value), "no fold ran in full");
+    /* no fold ran in full: its value is the estimate from its last value,
+     * worse than the one complete trial's at step 1: that trial's objective */
+    cr_assert_eq(t.value, s0.value);
     for (size_t m = 0; m < t.n_metrics; m++)
         for (size_t f = 0; f < t.metrics[m].n_folds; f++)
             cr_assert(isnan(t.metrics[m].folds[f]), "%s fold %zu", t.metrics[m].name, f);
@@ -291,7 +293,8 @@ static void a_pruned_program(const char *fault, size_t pids_per_run)
         const cJSON *t = cJSON_GetArrayItem(j, i);
         cr_assert_str_eq(state_of(t), "PRUNED");
         cr_assert_eq(cJSON_GetObjectItemCaseSensitive(t, "pruned_at")->valueint, 1);
-        cr_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(t, "value")));
+        /* estimated from its last value: worse than the complete trial's */
+        cr_assert_eq(cJSON_GetObjectItemCaseSensitive(t, "value")->valuedouble, 0.25 + 1.0 / 20);
         cr_assert(strstr(cJSON_GetObjectItemCaseSensitive(t, "error")->valuestring,
                          "step 1: the best value so far, "),
                   "%s", cJSON_GetObjectItemCaseSensitive(t, "error")->valuestring);
@@ -480,6 +483,43 @@ Test(pruning, run_prints_and_stores_why_a_stop_rule_ended_the_study)
     cr_assert_str_eq(v, "no improvement in search.patience trials\n");
     free(v);
     free(study);
+    snprintf(args, sizeof args, "rm -rf '%s'", dir);
+    cr_assert_eq(system(args), 0);
+    free(dir);
+}
+
+Test(pruning, a_trial_stopped_at_a_step_is_valued_at_the_rank_of_its_last_value)
+{
+    char *dir = tu_tmpdir();
+    char *prog = compile("tests/programs/curve.c", dir, "curve");
+    char json[2048], db[600], args[1400], *out = NULL, *errout = NULL;
+    snprintf(db, sizeof db, "%s/r.db", dir);
+    /* four complete trials, step-1 values 1.25 1.5 1.75 2 (median 1.625),
+     * objectives rate + 1/20: 0.3 0.55 0.8 1.05; then rate 0.8, step-1
+     * value 1.8: pruned, 3 of 4 complete trials were better there, so its
+     * value is the objectives' point 3/4 of the way from best to worst:
+     * 0.8 + 0.25 (1.05 - 0.8) */
+    snprintf(json, sizeof json,
+             "{\"name\": \"rank\", \"trainer\": {\"exec\": [\"%s\", \"--delay=0.005\"],"
+             " \"mode\": \"score\"},"
+             " \"space\": {\"rate\": {\"type\": \"categorical\", \"values\": [0.25, 0.5, 0.75, 1,"
+             " 0.8]}}, \"search\": {\"strategy\": \"grid\"},"
+             " \"objective\": {\"direction\": \"minimize\"},"
+             " \"pruning\": {\"strategy\": \"median\", \"startup_trials\": 4}}",
+             prog);
+    char *study = tu_write(dir, "rank.json", json);
+    snprintf(args, sizeof args, "run '%s' --db '%s' --quiet", study, db);
+    cr_assert_eq(cli(args, &out, &errout), 0, "%s%s", out, errout);
+    cJSON *j = trials_json(db);
+    const cJSON *t = cJSON_GetArrayItem(j, 4);
+    cr_assert_str_eq(state_of(t), "PRUNED");
+    double v = cJSON_GetObjectItemCaseSensitive(t, "value")->valuedouble;
+    cr_assert(fabs(v - (0.8 + 0.25 * 0.25)) < 1e-12, "%.17g", v);
+    cJSON_Delete(j);
+    free(out);
+    free(errout);
+    free(study);
+    free(prog);
     snprintf(args, sizeof args, "rm -rf '%s'", dir);
     cr_assert_eq(system(args), 0);
     free(dir);

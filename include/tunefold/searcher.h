@@ -26,7 +26,8 @@ struct tune_history_entry {
     int number;
     enum tune_trial_state state;
     const double *point;   /* space.n values, NULL when the trial has none yet */
-    double value;          /* objective (NAN unless COMPLETE) */
+    double value;          /* objective (NAN unless COMPLETE); for a PRUNED trial the
+                              study's estimate of it, NAN when it has none (study.h) */
     double value_std;
 };
 

@@ -93,11 +93,18 @@ void tune_oof_features_free(struct tune_oof_features *a);
  * (tunefold/pruner.h) that the study asks, for every search trial, after
  * each intermediate value and each fold; a trial it stops is stored PRUNED
  * with its intermediate values, the step or folds it reached (pruned_at),
- * why (error), and as value the objective's mean over the folds that ran in
- * full (NAN when none did).  Manual trials (tune_study_evaluate) are never
- * pruned.  Pruned trials count toward the budget and are searched past: the
- * searchers read them in their history (bayes treats each as a censored
- * observation, searchers/bayes.c). */
+ * why (error), and as value an estimate of its objective: the mean over the
+ * folds that ran in full when some did (the folds strategy; an estimate
+ * from the hardest folds, which run first), else, for a trial stopped at a
+ * step, the objective of the complete trials at the same rank: the share of
+ * complete trials whose value at that step was better than its own, mapped
+ * onto the same share of their objectives (NAN when no complete trial
+ * reported that step).  Never a measurement: the best trial, the progress
+ * and the stop rules count complete trials only.  Manual trials
+ * (tune_study_evaluate) are never pruned.  Pruned trials count toward the
+ * budget and are searched past: the searchers read them in their history
+ * (searchers/bayes.c models one from its estimate, or as a censored
+ * observation when it has none). */
 
 struct tune_study;
 
