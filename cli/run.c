@@ -38,6 +38,9 @@ static const char run_help[] =
     "Progress goes to stderr: one updating line on a terminal, one line per\n"
     "trial otherwise. Ctrl-C stops after the running trials are stored (a second\n"
     "Ctrl-C at once); a trial cut short is run again when the study resumes.\n"
+    "The last lines say why the run stopped: the budget, search.max_seconds,\n"
+    "search.target or search.patience; a \"pruning\" section stops hopeless\n"
+    "trials early (stored PRUNED).\n"
     "\n"
     "Example:\n"
     "  tunefold run examples/breast_cancer_logistic.json --trials 30\n";

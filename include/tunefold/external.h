@@ -66,7 +66,9 @@ struct tune_external_score {
 void tune_external_score_release(struct tune_external_score *s);
 
 /* Score mode: run the program once for a trial with `params`.  Intermediate
- * values go to ctx->report, the stderr tail to ctx->attach.  A program that
+ * values go to ctx->report (in either mode, a non-zero answer — the trial
+ * is pruned — stops the program as a timeout does, and the run fails with
+ * "stopped by the caller"), the stderr tail to ctx->attach.  A program that
  * fails (exit status, signal, timeout, no or non-finite objective) is
  * TUNE_ETRAINER with a one-line reason. */
 int tune_external_score(const struct tune_trainer_type *t, const struct tune_fit_ctx *ctx,
