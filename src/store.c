@@ -397,6 +397,14 @@ void tune_names_free(char **names, size_t n)
     free(names);
 }
 
+int tune_store_trial_values_at(struct tune_store *s, int64_t study_id, int fold, size_t step,
+                               struct tune_step_value **out, size_t *n, struct tune_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    STORE_CALL(trial_values_at, 4, study_id, fold, step, out, n);
+}
+
 void tune_store_fail_at(struct tune_store *s, unsigned long call)
 {
     s->fail_at = call ? s->calls + call : 0;

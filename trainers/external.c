@@ -329,9 +329,12 @@ struct run_state {
     double objective;
     cJSON *metrics;                   /* of the last objective line */
     char bad_objective[160];          /* an objective line that was not a number */
+    int stop;                         /* report asked to stop (pruning) */
 };
 
-/* Each stdout line: an intermediate value, an objective, or anything else. */
+/* Each stdout line: an intermediate value, an objective, or anything else.
+ * When report answers non-zero (the trial is pruned) the line's return
+ * stops the program: SIGTERM to its group, SIGKILL after the grace. */
 static int on_line(void *arg, const char *line, size_t len)
 {
     struct run_state *rs = arg;
@@ -343,9 +346,10 @@ static int on_line(void *arg, const char *line, size_t len)
             const cJSON *value = cJSON_GetObjectItemCaseSensitive(o, "value");
             const cJSON *obj = cJSON_GetObjectItemCaseSensitive(o, "objective");
             if (cJSON_IsNumber(step) && cJSON_IsNumber(value) && step->valuedouble >= 0 &&
-                rs->ctx->report)
+                rs->ctx->report &&
                 rs->ctx->report(rs->ctx->report_arg, (size_t)step->valuedouble,
-                                value->valuedouble);
+                                value->valuedouble))
+                rs->stop = 1;
             if (obj && et->ext.mode == TUNE_EXTERNAL_SCORE && !et->has_objective_re) {
                 if (cJSON_IsNumber(obj) && isfinite(obj->valuedouble)) {
                     rs->have_objective = 1;
@@ -373,8 +377,9 @@ static int on_line(void *arg, const char *line, size_t len)
         char *end1, *end2;
         double step = strtod(line + m[1].rm_so, &end1);
         double value = strtod(line + m[2].rm_so, &end2);
-        if (end1 == line + m[1].rm_eo && end2 == line + m[2].rm_eo && step >= 0)
-            rs->ctx->report(rs->ctx->report_arg, (size_t)step, value);
+        if (end1 == line + m[1].rm_eo && end2 == line + m[2].rm_eo && step >= 0 &&
+            rs->ctx->report(rs->ctx->report_arg, (size_t)step, value))
+            rs->stop = 1;
     }
     if (et->has_objective_re && regexec(&et->objective_re, line, 2, m, 0) == 0 &&
         m[1].rm_so >= 0) {
@@ -392,7 +397,7 @@ static int on_line(void *arg, const char *line, size_t len)
             rs->have_objective = 0;
         }
     }
-    return 0;
+    return rs->stop;
 }
 
 /* TUNEFOLD_P_<NAME>: upper case, anything but a letter or digit becomes '_'. */

@@ -57,7 +57,9 @@ const struct tune_external *tune_external_of(const struct tune_trainer_type *t);
 
 /* Score mode (the type's `score` method): run the program once for a trial
  * with `params`; ctx->type is the type.  Intermediate values go to
- * ctx->report, the stderr tail to ctx->attach; the program's "metrics"
+ * ctx->report (in either mode, a non-zero answer — the trial is pruned —
+ * stops the program as a timeout does, and the run fails with "stopped by
+ * the caller"), the stderr tail to ctx->attach; the program's "metrics"
  * object (numbers only) fills out->metric_names/values.  A program that
  * fails (exit status, signal, timeout, no or non-finite objective) is
  * TUNE_ETRAINER with a one-line reason. */

@@ -15,6 +15,7 @@
 #include "tunefold/preprocess.h"
 #include "tunefold/trainer.h"
 #include "tunefold/searcher.h"
+#include "tunefold/pruner.h"
 #include "tunefold/store.h"
 #include "tunefold/watch.h"
 #include "tunefold/config.h"
