@@ -114,7 +114,7 @@ static void free_model(void *model)
 
 static int check_params(const struct tune_params *params, struct tune_error *err)
 {
-    return tune_tree_check_params("boosting", hparams, HP_COUNT, params, err);
+    return tune_trainer_check_params("boosting", hparams, HP_COUNT, params, err);
 }
 
 /* ---- fit state ---- */

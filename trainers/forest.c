@@ -99,7 +99,7 @@ static void free_model(void *model)
 
 static int check_params(const struct tune_params *params, struct tune_error *err)
 {
-    int rc = tune_tree_check_params("forest", hparams, HP_COUNT, params, err);
+    int rc = tune_trainer_check_params("forest", hparams, HP_COUNT, params, err);
     if (rc)
         return rc;
     if (params->values[HP_OOB_SCORE] != 0 && params->values[HP_BOOTSTRAP] == 0)

@@ -75,16 +75,7 @@ static void free_model(void *model)
 
 static int check_params(const struct tune_params *params, struct tune_error *err)
 {
-    if (!params || params->n < HP_COUNT)
-        return tune_error_set(err, TUNE_EINVAL,
-                              "naive_bayes: expected %d hyperparameters, got %zu", HP_COUNT,
-                              params ? params->n : (size_t)0);
-    for (size_t i = 0; i < HP_COUNT; i++)
-        if (!tune_hparam_accepts(&hparams[i], params->values[i]))
-            return tune_error_set(err, TUNE_EINVAL,
-                                  "naive_bayes: %s: value %.17g is out of range",
-                                  hparams[i].name, params->values[i]);
-    return TUNE_OK;
+    return tune_trainer_check_params("naive_bayes", hparams, HP_COUNT, params, err);
 }
 
 static int fit(const struct tune_matrix *x, const double *y, const struct tune_fit_ctx *ctx,

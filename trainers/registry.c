@@ -63,6 +63,19 @@ int tune_hparam_accepts(const struct tune_hparam *h, double value)
     return 0;
 }
 
+int tune_trainer_check_params(const char *trainer, const struct tune_hparam *hp, size_t n_hp,
+                              const struct tune_params *params, struct tune_error *err)
+{
+    if (!params || params->n < n_hp)
+        return tune_error_set(err, TUNE_EINVAL, "%s: expected %zu hyperparameters, got %zu",
+                              trainer, n_hp, params ? params->n : (size_t)0);
+    for (size_t i = 0; i < n_hp; i++)
+        if (!tune_hparam_accepts(&hp[i], params->values[i]))
+            return tune_error_set(err, TUNE_EINVAL, "%s: %s: value %.17g is out of range",
+                                  trainer, hp[i].name, params->values[i]);
+    return TUNE_OK;
+}
+
 int tune_trainer_check_data(const char *trainer, unsigned tasks, const struct tune_matrix *x,
                             const double *y, const struct tune_fit_ctx *ctx,
                             struct tune_error *err)

@@ -69,7 +69,7 @@ static void free_model(void *model)
 
 static int check_params(const struct tune_params *params, struct tune_error *err)
 {
-    return tune_tree_check_params("tree", hparams, HP_COUNT, params, err);
+    return tune_trainer_check_params("tree", hparams, HP_COUNT, params, err);
 }
 
 static int fit(const struct tune_matrix *x, const double *y, const struct tune_fit_ctx *ctx,

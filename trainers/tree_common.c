@@ -308,19 +308,6 @@ size_t tune_cart_max_features(const char *choice, double fraction, size_t d)
     return m > (double)d ? d : (size_t)m;
 }
 
-int tune_tree_check_params(const char *trainer, const struct tune_hparam *hp, size_t n_hp,
-                           const struct tune_params *params, struct tune_error *err)
-{
-    if (!params || params->n < n_hp)
-        return tune_error_set(err, TUNE_EINVAL, "%s: expected %zu hyperparameters, got %zu",
-                              trainer, n_hp, params ? params->n : (size_t)0);
-    for (size_t i = 0; i < n_hp; i++)
-        if (!tune_hparam_accepts(&hp[i], params->values[i]))
-            return tune_error_set(err, TUNE_EINVAL, "%s: %s: value %.17g is out of range",
-                                  trainer, hp[i].name, params->values[i]);
-    return TUNE_OK;
-}
-
 int tune_tree_targets(const char *trainer, const struct tune_matrix *x, const double *y,
                       const struct tune_fit_ctx *ctx, size_t *k, uint16_t **cls,
                       struct tune_error *err)

@@ -57,11 +57,6 @@ gsl_rng *tune_tree_rng(uint64_t seed, uint64_t stream);
  * study's share from the fit context. */
 size_t tune_tree_threads(double hparam, const struct tune_fit_ctx *ctx);
 
-/* Check a full set of values against the declared ranges; messages name
- * the trainer and the hyperparameter. */
-int tune_tree_check_params(const char *trainer, const struct tune_hparam *hp, size_t n_hp,
-                           const struct tune_params *params, struct tune_error *err);
-
 /* Validate a fit's task, rows and targets.  Classification: *k = n_classes
  * (2..65535) and *cls (caller frees) the n class codes; regression: *k = 0,
  * *cls = NULL, every target finite.  Messages name the trainer and the row. */

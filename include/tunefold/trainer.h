@@ -185,6 +185,13 @@ int tune_trainer_check_data(const char *trainer, unsigned tasks, const struct tu
  * int, a valid choice index for a categorical, 0 or 1 for a bool. */
 int tune_hparam_accepts(const struct tune_hparam *h, double value);
 
+/* The check every trainer makes of its values before fitting: `params` has
+ * the n_hp declared hyperparameters `hp`, each accepted by
+ * tune_hparam_accepts.  Messages name the trainer and the hyperparameter
+ * ("svm: C: value -1 is out of range"). */
+int tune_trainer_check_params(const char *trainer, const struct tune_hparam *hp, size_t n_hp,
+                              const struct tune_params *params, struct tune_error *err);
+
 /* ---- Saving and loading models -----------------------------------------
  *
  * A fitted model travels inside tunefold's model file (tunefold/model.h),
