@@ -8,6 +8,7 @@
 #include "tunefold/config.h"
 #include "tunefold/external.h"
 #include "tunefold/metrics.h"
+#include "tunefold/text.h"
 #include "src/csv.h"
 
 #include <cJSON.h>
@@ -320,7 +321,7 @@ static int parse_param(const char *file, const struct tune_trainer_type *tr, con
                 if (tr && !tune_hparam_accepts(h, v->valuedouble))
                     return FAIL("%s.values[%zu]: %g is out of range [%g, %g] of '%s'", path, k,
                                 v->valuedouble, h->low, h->high, h->name);
-                snprintf(num, sizeof num, "%.17g", v->valuedouble);
+                tune_format_double(v->valuedouble, num, sizeof num);
                 text = num;
             } else {
                 return FAIL("%s.values[%zu]: must be %s", path, k,

@@ -458,6 +458,14 @@ char *tune_space_point_json(const struct tune_space *s, const double *point)
     return NULL;
 }
 
+/* Nonzero when both texts are whole numbers in C syntax with equal values. */
+static int same_number(const char *a, const char *b)
+{
+    char *end_a, *end_b;
+    double x = strtod(a, &end_a), y = strtod(b, &end_b);
+    return end_a != a && !*end_a && end_b != b && !*end_b && x == y;
+}
+
 int tune_space_point_from_json(const struct tune_space *s, const char *json, double *point)
 {
     cJSON *obj = json ? cJSON_Parse(json) : NULL;
@@ -474,12 +482,19 @@ int tune_space_point_from_json(const struct tune_space *s, const char *json, dou
             char num[64];
             const char *text = cJSON_IsString(v) ? v->valuestring : NULL;
             if (cJSON_IsNumber(v)) {
-                snprintf(num, sizeof num, "%.17g", v->valuedouble);
+                tune_format_double(v->valuedouble, num, sizeof num);
                 text = num;
             }
             ok = 0;
             for (size_t k = 0; text && k < p->n_values; k++)
                 if (strcmp(p->values[k], text) == 0) {
+                    point[i] = (double)k;
+                    ok = 1;
+                }
+            /* A numeric choice stored by a tunefold that wrote 17 digits
+             * ("0.10000000000000001" for 0.1) is the same choice. */
+            for (size_t k = 0; text && !ok && k < p->n_values; k++)
+                if (same_number(p->values[k], text)) {
                     point[i] = (double)k;
                     ok = 1;
                 }

@@ -529,7 +529,7 @@ static void p_real(struct params *p, double x)
     if (isinf(x))
         snprintf(buf, sizeof buf, "%s", x > 0 ? "Infinity" : "-Infinity");
     else
-        snprintf(buf, sizeof buf, "%.17g", x);
+        tune_format_double(x, buf, sizeof buf);
     p_own(p, strdup(buf));
 }
 
@@ -668,7 +668,7 @@ static void arr_real(struct text_buf *b, double x)
     else if (isinf(x))
         snprintf(num, sizeof num, "%s", x > 0 ? "Infinity" : "-Infinity");
     else
-        snprintf(num, sizeof num, "%.17g", x);
+        tune_format_double(x, num, sizeof num);
     buf_str(b, num);
 }
 

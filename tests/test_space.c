@@ -1,6 +1,7 @@
 /* test_space.c — search space mapping, grids, sampling, and the grid /
  * random / sobol searchers. */
 #include "testutil.h"
+#include "tunefold/config.h"
 #include "tunefold/searcher.h"
 #include "tunefold/space.h"
 
@@ -533,4 +534,35 @@ Test(searcher, random_on_a_finite_log_scale_keeps_its_log_uniform_law)
     }
     /* binomial sd is 10 draws */
     cr_assert(below > 178 && below < 258, "%zu of %zu below 32", below, n);
+}
+
+/* A numeric choice is kept as its shortest text ("0.1", not
+ * "0.10000000000000001"), and a point read back matches it whether the
+ * stored value is that text, the number, or the 17-digit text an older
+ * tunefold wrote. */
+Test(space, numeric_choices_keep_their_shortest_text_and_match_any_spelling)
+{
+    struct tune_study_config *c = NULL;
+    struct tune_error err = {0};
+    const char *json =
+        "{\"name\": \"n\", \"task\": \"binary\", \"data\": {\"path\": \"d.csv\", \"target\": \"y\"},"
+        " \"trainer\": {\"name\": \"logistic\"},"
+        " \"space\": {\"C\": {\"type\": \"categorical\", \"values\": [0.1, 1, 1e-7]}},"
+        " \"objective\": {\"metric\": \"accuracy\"}}";
+    cr_assert_eq(tune_config_parse("n.json", json, &c, &err), TUNE_OK, "%s", err.msg);
+    const struct tune_param *p = &c->space.params[0];
+    cr_assert_eq(p->n_values, 3);
+    cr_assert_str_eq(p->values[0], "0.1");
+    cr_assert_str_eq(p->values[1], "1");
+    cr_assert_str_eq(p->values[2], "1e-07");
+    const char *spellings[] = {"{\"C\": \"0.1\"}", "{\"C\": 0.1}",
+                               "{\"C\": \"0.10000000000000001\"}"};
+    for (size_t i = 0; i < 3; i++) {
+        double pt = -1;
+        cr_assert(tune_space_point_from_json(&c->space, spellings[i], &pt), "%s", spellings[i]);
+        cr_assert_eq(pt, 0.0, "%s", spellings[i]);
+    }
+    double pt = -1;
+    cr_assert(!tune_space_point_from_json(&c->space, "{\"C\": \"0.2\"}", &pt));
+    tune_config_free(c);
 }
