@@ -372,6 +372,26 @@ Test(model_trainers, liblinear_round_trip_is_exact_for_every_solver_family)
     each_task(&h, TUNE_TASK_REGRESSION, 150, 4, 0, "l2r_l2loss_svr, no bias");
 }
 
+/* XGBoost: hist, the exact method with subsampling and lossguide; the
+ * loaded booster predicts with 1 and 3 threads (round_trip). */
+Test(model_trainers, xgboost_round_trip_is_exact_for_each_tree_method)
+{
+    struct tt_hp h;
+    tt_hp_init(&h, &tune_trainer_xgboost);
+    tt_hp_set(&h, "n_estimators", 12);
+    tt_hp_set(&h, "max_depth", 4);
+    tt_hp_set(&h, "n_threads", 1);
+    each_task(&h, h.t->tasks, 300, 5, 0, "hist");
+    tt_hp_choose(&h, "tree_method", "exact");
+    tt_hp_set(&h, "subsample", 0.8);
+    each_task(&h, TUNE_TASK_MULTICLASS, 200, 4, 0, "exact");
+    tt_hp_choose(&h, "tree_method", "hist");
+    tt_hp_choose(&h, "grow_policy", "lossguide");
+    tt_hp_set(&h, "max_leaves", 6);
+    tt_hp_set(&h, "max_depth", 0);
+    each_task(&h, TUNE_TASK_REGRESSION, 200, 4, 0, "lossguide");
+}
+
 /* One class in the training rows: the model is that class, saved as such. */
 Test(model_trainers, svm_and_liblinear_save_a_single_class_model)
 {
