@@ -318,6 +318,95 @@ Test(model_trainers, kmeans_round_trip_is_exact)
     each_task(&h, h.t->tasks, 50, 2, 0, "k 1");
 }
 
+/* LIBSVM: decision values (rbf), Platt probabilities, the poly kernel and
+ * nu machines, a regression; zeros in the rows (sparse support vectors). */
+Test(model_trainers, svm_round_trip_is_exact_with_probabilities_and_kernels)
+{
+    struct tt_hp h;
+    tt_hp_init(&h, &tune_trainer_svm);
+    each_task(&h, h.t->tasks, 200, 5, 0, "rbf");
+    tt_hp_set(&h, "probability", 1);
+    each_task(&h, TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS, 150, 4, 0, "probability");
+    tt_hp_set(&h, "probability", 0);
+    tt_hp_choose(&h, "kernel", "poly");
+    tt_hp_set(&h, "degree", 2);
+    tt_hp_set(&h, "coef0", 0.75);
+    tt_hp_set(&h, "gamma", 0.125);
+    each_task(&h, h.t->tasks, 120, 3, 0, "poly");
+    tt_hp_choose(&h, "kernel", "linear");
+    tt_hp_choose(&h, "svm_type", "nu_svr");
+    each_task(&h, TUNE_TASK_REGRESSION, 100, 4, 0, "nu_svr");
+    tt_hp_choose(&h, "svm_type", "nu_svc");
+    tt_hp_set(&h, "nu", 0.3);
+    each_task(&h, TUNE_TASK_BINARY, 100, 4, 0, "nu_svc");
+
+    /* zeros: a support vector keeps only its nonzero values */
+    tt_hp_init(&h, &tune_trainer_svm);
+    struct data D = make_data(TUNE_TASK_MULTICLASS, 150, 6, 0, 11);
+    for (size_t t = 0; t < D.x.n_rows * D.x.n_cols; t += 3)
+        D.x.data[t] = 0;
+    for (size_t t = 1; t < D.xt.n_rows * D.xt.n_cols; t += 4)
+        D.xt.data[t] = 0;
+    round_trip(&h, &D, "svm sparse");
+    free_data(&D);
+}
+
+/* LIBLINEAR: probabilities (logistic), decision values of an SVC solver
+ * and of Crammer-Singer (a weight vector per class even for two), no bias,
+ * and the SVR solvers. */
+Test(model_trainers, liblinear_round_trip_is_exact_for_every_solver_family)
+{
+    struct tt_hp h;
+    tt_hp_init(&h, &tune_trainer_liblinear);
+    each_task(&h, h.t->tasks, 300, 6, 0, "auto");
+    static const char *const solvers[] = {"l2r_l2loss_svc_dual", "mcsvm_cs", "l1r_lr",
+                                          "l2r_lr_dual"};
+    for (size_t i = 0; i < 4; i++) {
+        tt_hp_choose(&h, "solver", solvers[i]);
+        each_task(&h, TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS, 200, 5, 0, solvers[i]);
+    }
+    tt_hp_set(&h, "bias", -1);
+    tt_hp_choose(&h, "solver", "l2r_lr");
+    each_task(&h, TUNE_TASK_MULTICLASS, 150, 4, 0, "no bias");
+    tt_hp_choose(&h, "solver", "l2r_l2loss_svr");
+    each_task(&h, TUNE_TASK_REGRESSION, 150, 4, 0, "l2r_l2loss_svr, no bias");
+}
+
+/* XGBoost: hist, the exact method with subsampling and lossguide; the
+ * loaded booster predicts with 1 and 3 threads (round_trip). */
+Test(model_trainers, xgboost_round_trip_is_exact_for_each_tree_method)
+{
+    struct tt_hp h;
+    tt_hp_init(&h, &tune_trainer_xgboost);
+    tt_hp_set(&h, "n_estimators", 12);
+    tt_hp_set(&h, "max_depth", 4);
+    tt_hp_set(&h, "n_threads", 1);
+    each_task(&h, h.t->tasks, 300, 5, 0, "hist");
+    tt_hp_choose(&h, "tree_method", "exact");
+    tt_hp_set(&h, "subsample", 0.8);
+    each_task(&h, TUNE_TASK_MULTICLASS, 200, 4, 0, "exact");
+    tt_hp_choose(&h, "tree_method", "hist");
+    tt_hp_choose(&h, "grow_policy", "lossguide");
+    tt_hp_set(&h, "max_leaves", 6);
+    tt_hp_set(&h, "max_depth", 0);
+    each_task(&h, TUNE_TASK_REGRESSION, 200, 4, 0, "lossguide");
+}
+
+/* One class in the training rows: the model is that class, saved as such. */
+Test(model_trainers, svm_and_liblinear_save_a_single_class_model)
+{
+    const struct tune_trainer_type *types[] = {&tune_trainer_svm, &tune_trainer_liblinear};
+    for (size_t i = 0; i < 2; i++) {
+        struct tt_hp h;
+        tt_hp_init(&h, types[i]);
+        struct data D = make_data(TUNE_TASK_MULTICLASS, 40, 3, 0, 5);
+        for (size_t r = 0; r < D.x.n_rows; r++)
+            D.y[r] = 2;
+        cr_assert_lt(round_trip(&h, &D, types[i]->name), 64);
+        free_data(&D);
+    }
+}
+
 /* A payload whose version is newer than the trainer reads is refused by
  * name, not misread. */
 Test(model_trainers, a_newer_payload_version_is_refused_by_name)

@@ -398,8 +398,143 @@ static int liblinear_predict(const void *model, const struct tune_matrix *x, str
     return TUNE_OK;
 }
 
+
+/* ---- saving and loading (trainer.h) ----
+ *
+ * The fitted numbers, not LIBLINEAR's text format (load_model trusts its
+ * file): the solver, the classes, the bias and the weights, nr_w per
+ * feature as save_model writes them (nr_w = 1 for two classes except
+ * mcsvm_cs, else one per class; regression one).  load rebuilds a struct
+ * model with malloc, as load_model does, so free_and_destroy_model frees it. */
+
+#define LIBLINEAR_MODEL_VERSION 1
+#define LIBLINEAR_MAX_CLASSES 65535
+
+static int liblinear_save(const void *model, struct tune_model_writer *w,
+                          struct tune_error *err)
+{
+    (void)err;
+    const struct linear_fit *m = model;
+    int rc;
+    if ((rc = tune_model_put_u32(w, LIBLINEAR_MODEL_VERSION)) ||
+        (rc = tune_model_put_u64(w, m->d)) || (rc = tune_model_put_u64(w, m->k)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)m->regression)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)m->constant)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)m->constant_code)))
+        return rc;
+    if (m->constant)
+        return TUNE_OK;
+    const struct model *lm = m->model;
+    if ((rc = tune_model_put_u32(w, (uint32_t)lm->param.solver_type)) ||
+        (rc = tune_model_put_u64(w, (uint64_t)lm->nr_class)) ||
+        (rc = tune_model_put_f64(w, lm->bias)))
+        return rc;
+    if (!m->regression)
+        for (int c = 0; c < lm->nr_class; c++)
+            if ((rc = tune_model_put_u32(w, (uint32_t)lm->label[c])))
+                return rc;
+    size_t nr_w = m->regression ? 1 : (size_t)m->nr_w;
+    size_t n = m->d + (lm->bias >= 0);
+    return tune_model_put_f64s(w, lm->w, n * nr_w);
+}
+
+static int liblinear_load_model(struct tune_model_reader *r, struct linear_fit *m,
+                                struct tune_error *err)
+{
+    uint32_t solver;
+    size_t nr;
+    double bias;
+    int rc;
+    if ((rc = tune_model_get_u32(r, &solver)) ||
+        (rc = tune_model_get_size(r, "classes", LIBLINEAR_MAX_CLASSES, 0, &nr)) ||
+        (rc = tune_model_get_f64(r, &bias)))
+        return rc;
+    int known = solver <= L2R_LR_DUAL || (solver >= L2R_L2LOSS_SVR && solver <= L2R_L1LOSS_SVR_DUAL);
+    if (!known || is_svr((int)solver) != m->regression)
+        return tune_model_reader_fail(r, "solver %u is not one of this task's", solver);
+    if (m->regression ? nr != 2 : (nr < 2 || nr > m->k))
+        return tune_model_reader_fail(r, "%zu classes in a model of %zu", nr, m->k);
+    if (!isfinite(bias) || (bias < 0 && bias != -1.0))
+        return tune_model_reader_fail(r, "bias %g", bias);
+    struct model *lm = calloc(1, sizeof *lm);
+    if (!lm)
+        return tune_error_set(err, TUNE_ENOMEM, "liblinear: out of memory");
+    m->model = lm;
+    lm->param.solver_type = (int)solver;
+    lm->nr_class = (int)nr;
+    lm->nr_feature = (int)m->d;
+    lm->bias = bias;
+    m->nr_class = (int)nr;
+    m->nr_w = nr == 2 && solver != MCSVM_CS ? 1 : (int)nr;
+    if (!m->regression) {
+        lm->label = malloc(nr * sizeof *lm->label);
+        m->code_at = malloc(nr * sizeof *m->code_at);
+        if (!lm->label || !m->code_at)
+            return tune_error_set(err, TUNE_ENOMEM, "liblinear: out of memory");
+        for (size_t c = 0; c < nr; c++) {
+            uint32_t label;
+            if ((rc = tune_model_get_u32(r, &label)))
+                return rc;
+            if (label >= m->k)
+                return tune_model_reader_fail(r, "class %u of %zu", label, m->k);
+            for (size_t b = 0; b < c; b++)
+                if (lm->label[b] == (int)label)
+                    return tune_model_reader_fail(r, "class %u twice", label);
+            lm->label[c] = m->code_at[c] = (int)label;
+        }
+    }
+    m->probability = check_probability_model(lm);
+    size_t nr_w = m->regression ? 1 : (size_t)m->nr_w;
+    size_t n = m->d + (bias >= 0);
+    if (n > tune_model_reader_left(r) / 8 / nr_w)
+        return tune_model_reader_fail(r, "%zu x %zu weights, %zu bytes left", n, nr_w,
+                                      tune_model_reader_left(r));
+    if ((rc = tune_model_get_f64_array(r, n * nr_w, &lm->w)))
+        return rc;
+    for (size_t i = 0; i < n * nr_w; i++)
+        if (!isfinite(lm->w[i]))
+            return tune_model_reader_fail(r, "weight %zu is not finite", i);
+    return TUNE_OK;
+}
+
+static int liblinear_load(struct tune_model_reader *r, void **model, struct tune_error *err)
+{
+    uint32_t version, regression, constant, code;
+    int rc;
+    *model = NULL;
+    if ((rc = tune_model_get_u32(r, &version)))
+        return rc;
+    if (version != LIBLINEAR_MODEL_VERSION)
+        return tune_model_reader_fail(r, "liblinear model version %u is not %d (written by a "
+                                      "newer tunefold?)", version, LIBLINEAR_MODEL_VERSION);
+    struct linear_fit *m = calloc(1, sizeof *m);
+    if (!m)
+        return tune_error_set(err, TUNE_ENOMEM, "liblinear: out of memory");
+    if ((rc = tune_model_get_size(r, "columns", INT_MAX - 2, 0, &m->d)) ||
+        (rc = tune_model_get_size(r, "classes", LIBLINEAR_MAX_CLASSES, 0, &m->k)) ||
+        (rc = tune_model_get_u32(r, &regression)) || (rc = tune_model_get_u32(r, &constant)) ||
+        (rc = tune_model_get_u32(r, &code)))
+        goto fail;
+    if (regression > 1 || constant > 1 || (regression ? m->k != 0 || constant : m->k < 2) ||
+        (code != 0 && code >= m->k)) {
+        rc = tune_model_reader_fail(r, "task flags %u %u, %zu classes, class %u", regression,
+                                    constant, m->k, code);
+        goto fail;
+    }
+    m->regression = (int)regression;
+    m->constant = (int)constant;
+    m->constant_code = (int)code;
+    if (!constant && (rc = liblinear_load_model(r, m, err)))
+        goto fail;
+    *model = m;
+    return TUNE_OK;
+fail:
+    liblinear_free(m);
+    return rc;
+}
+
 const struct tune_trainer_type tune_trainer_liblinear = {
-    .version = 1,
+    .version = 2,
     .name = "liblinear",
     .tasks = TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS | TUNE_TASK_REGRESSION,
     .hparams = hparams,
@@ -408,4 +543,6 @@ const struct tune_trainer_type tune_trainer_liblinear = {
     .fit = liblinear_fit,
     .predict = liblinear_predict,
     .free_model = liblinear_free,
+    .save = liblinear_save,
+    .load = liblinear_load,
 };

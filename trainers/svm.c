@@ -503,8 +503,248 @@ static int predict(const void *model, const struct tune_matrix *x, struct tune_p
     return TUNE_OK;
 }
 
+
+/* ---- saving and loading (trainer.h) ----
+ *
+ * The fitted numbers themselves, not LIBSVM's text format (svm_load_model
+ * trusts its file: a support vector's index past the end, or counts that
+ * disagree, read out of bounds): the kernel, the classes and their support
+ * vector counts, the support vectors as (index, value) nodes, their
+ * coefficients, rho and Platt's A and B.  load checks each against the
+ * others and rebuilds a struct svm_model the way svm_load_model does, with
+ * malloc, so LIBSVM's svm_free_and_destroy_model frees it; the node block is
+ * the model's own (m->nodes, free_sv 0), as after a fit. */
+
+#define SVM_MODEL_VERSION 1
+#define SVM_MAX_CLASSES 65535
+
+static int save(const void *model, struct tune_model_writer *w, struct tune_error *err)
+{
+    (void)err;
+    const struct svm_fit *m = model;
+    int rc;
+    if ((rc = tune_model_put_u32(w, SVM_MODEL_VERSION)) || (rc = tune_model_put_u64(w, m->d)) ||
+        (rc = tune_model_put_u64(w, m->k)) || (rc = tune_model_put_u32(w, (uint32_t)m->regression)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)m->constant)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)m->constant_code)))
+        return rc;
+    if (m->constant)
+        return TUNE_OK;
+    const struct svm_model *sm = m->model;
+    int nr = sm->nr_class, l = sm->l;
+    size_t pairs = (size_t)nr * (size_t)(nr - 1) / 2;
+    size_t nnz = 0;
+    for (int i = 0; i < l; i++)
+        for (const struct svm_node *p = sm->SV[i]; p->index != -1; p++)
+            nnz++;
+    if ((rc = tune_model_put_u32(w, (uint32_t)sm->param.svm_type)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)sm->param.kernel_type)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)sm->param.degree)) ||
+        (rc = tune_model_put_f64(w, sm->param.gamma)) ||
+        (rc = tune_model_put_f64(w, sm->param.coef0)) ||
+        (rc = tune_model_put_u64(w, (uint64_t)nr)) || (rc = tune_model_put_u64(w, (uint64_t)l)) ||
+        (rc = tune_model_put_u64(w, nnz)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)m->probability)))
+        return rc;
+    if (!m->regression)
+        for (int c = 0; c < nr; c++)
+            if ((rc = tune_model_put_u32(w, (uint32_t)sm->label[c])) ||
+                (rc = tune_model_put_u64(w, (uint64_t)sm->nSV[c])))
+                return rc;
+    for (int i = 0; i < l; i++) {
+        size_t q = 0;
+        while (sm->SV[i][q].index != -1)
+            q++;
+        if ((rc = tune_model_put_u64(w, q)))
+            return rc;
+        for (size_t t = 0; t < q; t++)
+            if ((rc = tune_model_put_u32(w, (uint32_t)sm->SV[i][t].index)) ||
+                (rc = tune_model_put_f64(w, sm->SV[i][t].value)))
+                return rc;
+    }
+    for (int c = 0; c < nr - 1; c++)
+        if ((rc = tune_model_put_f64s(w, sm->sv_coef[c], (size_t)l)))
+            return rc;
+    if ((rc = tune_model_put_f64s(w, sm->rho, pairs)))
+        return rc;
+    if (m->probability &&
+        ((rc = tune_model_put_f64s(w, sm->probA, pairs)) ||
+         (rc = tune_model_put_f64s(w, sm->probB, pairs))))
+        return rc;
+    return TUNE_OK;
+}
+
+/* n doubles into a new malloc'ed array, each finite. */
+static int get_finite(struct tune_model_reader *r, size_t n, const char *what, double **out)
+{
+    int rc;
+    if (n > tune_model_reader_left(r) / 8)
+        return tune_model_reader_fail(r, "%zu %s, %zu bytes left", n, what,
+                                      tune_model_reader_left(r));
+    if ((rc = tune_model_get_f64_array(r, n, out)))
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite((*out)[i]))
+            return tune_model_reader_fail(r, "%s %zu is not finite", what, i);
+    return TUNE_OK;
+}
+
+static int load_machine(struct tune_model_reader *r, struct svm_fit *m, struct tune_error *err)
+{
+    uint32_t type, kernel, degree, prob;
+    double gamma, coef0;
+    size_t nr, l, nnz;
+    int rc;
+    if ((rc = tune_model_get_u32(r, &type)) || (rc = tune_model_get_u32(r, &kernel)) ||
+        (rc = tune_model_get_u32(r, &degree)) || (rc = tune_model_get_f64(r, &gamma)) ||
+        (rc = tune_model_get_f64(r, &coef0)) ||
+        (rc = tune_model_get_size(r, "classes", SVM_MAX_CLASSES, 0, &nr)) ||
+        (rc = tune_model_get_size(r, "support vectors", INT_MAX, 12, &l)) ||
+        (rc = tune_model_get_size(r, "support vector values", INT_MAX, 12, &nnz)) ||
+        (rc = tune_model_get_u32(r, &prob)))
+        return rc;
+    int regresses = type == EPSILON_SVR || type == NU_SVR;
+    if ((type != C_SVC && type != NU_SVC && !regresses) || regresses != m->regression)
+        return tune_model_reader_fail(r, "machine %u is not one of this task's", type);
+    if (kernel > SIGMOID)
+        return tune_model_reader_fail(r, "kernel %u is unknown", kernel);
+    if (degree > 100 || !isfinite(gamma) || gamma <= 0 || !isfinite(coef0))
+        return tune_model_reader_fail(r, "kernel parameters out of range (degree %u, gamma "
+                                      "%g, coef0 %g)", degree, gamma, coef0);
+    if (m->regression ? nr != 2 : (nr < 2 || nr > m->k))
+        return tune_model_reader_fail(r, "%zu classes in a model of %zu", nr, m->k);
+    if (prob > 1 || (prob && m->regression))
+        return tune_model_reader_fail(r, "probability flag %u", prob);
+    m->probability = (int)prob;
+
+    struct svm_model *sm = calloc(1, sizeof *sm);
+    if (!sm)
+        return tune_error_set(err, TUNE_ENOMEM, "svm: out of memory");
+    m->model = sm;
+    sm->param.svm_type = (int)type;
+    sm->param.kernel_type = (int)kernel;
+    sm->param.degree = (int)degree;
+    sm->param.gamma = gamma;
+    sm->param.coef0 = coef0;
+    sm->param.probability = (int)prob;
+    sm->nr_class = (int)nr;
+    sm->l = (int)l;
+    sm->free_sv = 0;
+    if (!m->regression) {
+        m->nr_class = (int)nr;
+        sm->label = malloc(nr * sizeof *sm->label);
+        sm->nSV = malloc(nr * sizeof *sm->nSV);
+        m->code_at = malloc(nr * sizeof *m->code_at);
+        if (!sm->label || !sm->nSV || !m->code_at)
+            return tune_error_set(err, TUNE_ENOMEM, "svm: out of memory");
+        size_t total = 0;
+        for (size_t c = 0; c < nr; c++) {
+            uint32_t label;
+            size_t count;
+            if ((rc = tune_model_get_u32(r, &label)) ||
+                (rc = tune_model_get_size(r, "class support vectors", l, 0, &count)))
+                return rc;
+            if (label >= m->k)
+                return tune_model_reader_fail(r, "class %u of %zu", label, m->k);
+            for (size_t b = 0; b < c; b++)
+                if (sm->label[b] == (int)label)
+                    return tune_model_reader_fail(r, "class %u twice", label);
+            sm->label[c] = m->code_at[c] = (int)label;
+            sm->nSV[c] = (int)count;
+            total += count;
+        }
+        if (total != l)
+            return tune_model_reader_fail(r, "%zu support vectors counted by class, %zu in all",
+                                          total, l);
+    }
+
+    /* The support vectors: strictly increasing indices 1..d, finite values. */
+    if (nnz > tune_model_reader_left(r) / 12)
+        return tune_model_reader_fail(r, "%zu support vector values, %zu bytes left", nnz,
+                                      tune_model_reader_left(r));
+    m->nodes = malloc((nnz + l + 1) * sizeof *m->nodes);
+    sm->SV = malloc((l + 1) * sizeof *sm->SV);
+    if (!m->nodes || !sm->SV)
+        return tune_error_set(err, TUNE_ENOMEM, "svm: out of memory (%zu support vectors)", l);
+    struct svm_node *p = m->nodes;
+    size_t used = 0;
+    for (size_t i = 0; i < l; i++) {
+        size_t q;
+        if ((rc = tune_model_get_size(r, "support vector values", m->d, 12, &q)))
+            return rc;
+        if (q > nnz - used)
+            return tune_model_reader_fail(r, "support vector %zu: more values than counted", i);
+        used += q;
+        sm->SV[i] = p;
+        for (size_t t = 0; t < q; t++) {
+            uint32_t index;
+            double value;
+            if ((rc = tune_model_get_u32(r, &index)) || (rc = tune_model_get_f64(r, &value)))
+                return rc;
+            if (index < 1 || index > m->d || (t > 0 && (int)index <= p[-1].index) ||
+                !isfinite(value))
+                return tune_model_reader_fail(r, "support vector %zu: value %zu: index %u "
+                                              "(of %zu) or value %g", i, t, index, m->d, value);
+            *p++ = (struct svm_node){(int)index, value};
+        }
+        *p++ = (struct svm_node){-1, 0.0};
+    }
+    if (used != nnz)
+        return tune_model_reader_fail(r, "%zu support vector values, %zu counted", used, nnz);
+
+    size_t pairs = nr * (nr - 1) / 2;
+    sm->sv_coef = calloc(nr - 1, sizeof *sm->sv_coef);
+    if (!sm->sv_coef)
+        return tune_error_set(err, TUNE_ENOMEM, "svm: out of memory");
+    for (size_t c = 0; c < nr - 1; c++)
+        if ((rc = get_finite(r, l, "coefficients", &sm->sv_coef[c])))
+            return rc;
+    if ((rc = get_finite(r, pairs, "rho", &sm->rho)))
+        return rc;
+    if (prob && ((rc = get_finite(r, pairs, "probA", &sm->probA)) ||
+                 (rc = get_finite(r, pairs, "probB", &sm->probB))))
+        return rc;
+    return TUNE_OK;
+}
+
+static int load(struct tune_model_reader *r, void **model, struct tune_error *err)
+{
+    uint32_t version, regression, constant, code;
+    int rc;
+    *model = NULL;
+    if ((rc = tune_model_get_u32(r, &version)))
+        return rc;
+    if (version != SVM_MODEL_VERSION)
+        return tune_model_reader_fail(r, "svm model version %u is not %d (written by a newer "
+                                      "tunefold?)", version, SVM_MODEL_VERSION);
+    struct svm_fit *m = calloc(1, sizeof *m);
+    if (!m)
+        return tune_error_set(err, TUNE_ENOMEM, "svm: out of memory");
+    if ((rc = tune_model_get_size(r, "columns", INT_MAX - 1, 0, &m->d)) ||
+        (rc = tune_model_get_size(r, "classes", SVM_MAX_CLASSES, 0, &m->k)) ||
+        (rc = tune_model_get_u32(r, &regression)) || (rc = tune_model_get_u32(r, &constant)) ||
+        (rc = tune_model_get_u32(r, &code)))
+        goto fail;
+    if (regression > 1 || constant > 1 || (regression ? m->k != 0 || constant : m->k < 2) ||
+        (constant && code >= m->k) || (!constant && code != 0 && code >= m->k)) {
+        rc = tune_model_reader_fail(r, "task flags %u %u, %zu classes, class %u", regression,
+                                    constant, m->k, code);
+        goto fail;
+    }
+    m->regression = (int)regression;
+    m->constant = (int)constant;
+    m->constant_code = (int)code;
+    if (!constant && (rc = load_machine(r, m, err)))
+        goto fail;
+    *model = m;
+    return TUNE_OK;
+fail:
+    free_model(m);
+    return rc;
+}
+
 const struct tune_trainer_type tune_trainer_svm = {
-    .version = 1,
+    .version = 2,
     .name = "svm",
     .tasks = TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS | TUNE_TASK_REGRESSION,
     .hparams = hparams,
@@ -513,4 +753,6 @@ const struct tune_trainer_type tune_trainer_svm = {
     .fit = fit,
     .predict = predict,
     .free_model = free_model,
+    .save = save,
+    .load = load,
 };

@@ -49,6 +49,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -537,8 +538,606 @@ static int importances(const void *model, double *out, size_t n_features, struct
     return TUNE_OK;
 }
 
+
+/* ---- saving and loading (trainer.h) ----
+ *
+ * XGBoost's own model bytes are not stored as they are: its loader trusts
+ * them (a child or parent index out of range, a split on a column past the
+ * end, reads out of bounds; XGBoost 1.7's RegTree::LoadModel checks array
+ * sizes only).  So save asks XGBoost for the model as UBJSON (binary floats,
+ * exact) and keeps the numbers prediction depends on: the base score (the
+ * text XGBoost wrote), the tree of each output group (tree_info), and per
+ * tree its nodes (children, split column, condition or leaf value, default
+ * direction, and the statistics: base weight, loss change, hessian sum, for
+ * importances).  Floats travel as their 32-bit patterns.  load checks every
+ * index (children after their parent, each node reached once, columns
+ * inside the model), requires finite values, then writes the model back as
+ * XGBoost's JSON document (floats as %.9e: 10 significant digits, which read
+ * back to the same float) and hands that to XGBoosterLoadModelFromBuffer.
+ * The objective follows from the task, as in fit. */
+
+#define XGB_MODEL_VERSION 1
+#define XGB_MAX_CLASSES 65535
+#define XGB_MAX_TREES (1u << 24)
+#define XGB_MAX_NODES (1u << 30)
+
+/* A cursor over UBJSON bytes (what XGBoost 1.7 writes; big-endian). */
+struct ub {
+    const unsigned char *p, *end;
+};
+
+static size_t ub_elem_size(unsigned char t)
+{
+    switch (t) {
+    case 'i': case 'U': case 'C': return 1;
+    case 'I': return 2;
+    case 'l': case 'd': return 4;
+    case 'L': case 'D': return 8;
+    default: return 0;
+    }
+}
+
+/* The integer of marker t at u->p. */
+static int ub_int_of(struct ub *u, unsigned char t, int64_t *v)
+{
+    size_t size = ub_elem_size(t);
+    if (!size || t == 'd' || t == 'D' || (size_t)(u->end - u->p) < size)
+        return -1;
+    uint64_t x = 0;
+    for (size_t i = 0; i < size; i++)
+        x = x << 8 | u->p[i];
+    u->p += size;
+    if (t == 'U' || t == 'C')
+        *v = (int64_t)x;
+    else if (size == 1)
+        *v = (int8_t)x;
+    else if (size == 2)
+        *v = (int16_t)x;
+    else if (size == 4)
+        *v = (int32_t)x;
+    else
+        *v = (int64_t)x;
+    return 0;
+}
+
+static int ub_len(struct ub *u, size_t *n)
+{
+    int64_t v;
+    if (u->p >= u->end || ub_int_of(&(struct ub){u->p + 1, u->end}, *u->p, &v))
+        return -1;
+    unsigned char t = *u->p++;
+    u->p += ub_elem_size(t);
+    if (v < 0 || (uint64_t)v > (uint64_t)(u->end - u->p) * 8 + 8)
+        return -1;
+    *n = (size_t)v;
+    return 0;
+}
+
+static int ub_skip_as(struct ub *u, unsigned char t, int depth);
+
+static int ub_skip(struct ub *u, int depth)
+{
+    if (u->p >= u->end)
+        return -1;
+    unsigned char t = *u->p++;
+    return ub_skip_as(u, t, depth);
+}
+
+static int ub_skip_as(struct ub *u, unsigned char t, int depth)
+{
+    size_t n, size = ub_elem_size(t);
+    if (depth > 32)
+        return -1;
+    if (size) {
+        if ((size_t)(u->end - u->p) < size)
+            return -1;
+        u->p += size;
+        return 0;
+    }
+    switch (t) {
+    case 'T': case 'F': case 'Z': case 'N':
+        return 0;
+    case 'S': case 'H':
+        if (ub_len(u, &n) || (size_t)(u->end - u->p) < n)
+            return -1;
+        u->p += n;
+        return 0;
+    case '{':
+        while (u->p < u->end && *u->p != '}') {
+            if (ub_len(u, &n) || (size_t)(u->end - u->p) < n)
+                return -1;
+            u->p += n;
+            if (ub_skip(u, depth + 1))
+                return -1;
+        }
+        return u->p < u->end ? (u->p++, 0) : -1;
+    case '[':
+        if (u->p < u->end && *u->p == '$') {
+            if (u->end - u->p < 3 || u->p[2] != '#')
+                return -1;
+            unsigned char et = u->p[1];
+            u->p += 3;
+            if (ub_len(u, &n))
+                return -1;
+            size_t es = ub_elem_size(et);
+            if (es) {
+                if (n > (size_t)(u->end - u->p) / es)
+                    return -1;
+                u->p += n * es;
+                return 0;
+            }
+            for (size_t i = 0; i < n; i++)
+                if (ub_skip_as(u, et, depth + 1))
+                    return -1;
+            return 0;
+        }
+        if (u->p < u->end && *u->p == '#') {
+            u->p++;
+            if (ub_len(u, &n))
+                return -1;
+            for (size_t i = 0; i < n; i++)
+                if (ub_skip(u, depth + 1))
+                    return -1;
+            return 0;
+        }
+        while (u->p < u->end && *u->p != ']')
+            if (ub_skip(u, depth + 1))
+                return -1;
+        return u->p < u->end ? (u->p++, 0) : -1;
+    default:
+        return -1;
+    }
+}
+
+/* The value of member `key` of the object at obj.p, in *val. */
+static int ub_get(struct ub obj, const char *key, struct ub *val)
+{
+    size_t klen = strlen(key), n;
+    if (obj.p >= obj.end || *obj.p++ != '{')
+        return -1;
+    while (obj.p < obj.end && *obj.p != '}') {
+        if (ub_len(&obj, &n) || (size_t)(obj.end - obj.p) < n)
+            return -1;
+        int match = n == klen && memcmp(obj.p, key, n) == 0;
+        obj.p += n;
+        if (match) {
+            *val = obj;
+            return 0;
+        }
+        if (ub_skip(&obj, 1))
+            return -1;
+    }
+    return -1;
+}
+
+/* A string value into buf (at most cap - 1 bytes). */
+static int ub_str(struct ub v, char *buf, size_t cap)
+{
+    size_t n;
+    if (v.p >= v.end || *v.p++ != 'S' || ub_len(&v, &n) || n >= cap ||
+        (size_t)(v.end - v.p) < n)
+        return -1;
+    memcpy(buf, v.p, n);
+    buf[n] = '\0';
+    return 0;
+}
+
+/* A string holding a count, as XGBoost writes its parameters. */
+static int ub_count(struct ub v, size_t *out)
+{
+    char buf[32], *end;
+    if (ub_str(v, buf, sizeof buf) || !buf[0])
+        return -1;
+    unsigned long long x = strtoull(buf, &end, 10);
+    if (*end || buf[0] == '-')
+        return -1;
+    *out = (size_t)x;
+    return 0;
+}
+
+/* An array of n numbers at v.p into out as 32-bit words: integers (typed
+ * or not) as int32, floats ('d', typed) as their bit patterns. */
+static int ub_words(struct ub v, int floats, size_t n, uint32_t *out)
+{
+    size_t count;
+    if (v.p >= v.end || *v.p++ != '[')
+        return -1;
+    if (v.p < v.end && *v.p == '$') {
+        if (v.end - v.p < 3 || v.p[2] != '#')
+            return -1;
+        unsigned char et = v.p[1];
+        v.p += 3;
+        if (ub_len(&v, &count) || count != n || (floats != (et == 'd')))
+            return -1;
+        size_t es = ub_elem_size(et);
+        if (!es || n > (size_t)(v.end - v.p) / es)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            if (floats) {
+                const unsigned char *b = v.p + 4 * i;
+                out[i] = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+            } else {
+                int64_t x;
+                if (ub_int_of(&v, et, &x))
+                    return -1;
+                out[i] = (uint32_t)(int32_t)x;
+            }
+        }
+        return 0;
+    }
+    if (floats || v.p >= v.end || *v.p++ != '#' || ub_len(&v, &count) || count != n)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int64_t x;
+        if (v.p >= v.end)
+            return -1;
+        unsigned char t = *v.p++;
+        if (ub_int_of(&v, t, &x))
+            return -1;
+        out[i] = (uint32_t)(int32_t)x;
+    }
+    return 0;
+}
+
+/* The tree fields, in the order they are saved. */
+enum { TF_LEFT, TF_RIGHT, TF_SPLIT, TF_DEFAULT_LEFT, TF_COND, TF_WEIGHT, TF_LOSS, TF_HESS,
+       TF_COUNT };
+static const char *const tree_field[TF_COUNT] = {
+    "left_children", "right_children", "split_indices", "default_left",
+    "split_conditions", "base_weights", "loss_changes", "sum_hessian"};
+
+static int save_tree(struct ub tree, struct tune_model_writer *w, struct tune_error *err)
+{
+    struct ub v, param;
+    size_t n, deleted;
+    if (ub_get(tree, "tree_param", &param) || ub_get(param, "num_nodes", &v) ||
+        ub_count(v, &n) || n == 0 || n > XGB_MAX_NODES || ub_get(param, "num_deleted", &v) ||
+        ub_count(v, &deleted) || deleted != 0)
+        return tune_error_set(err, TUNE_ETRAINER, "xgboost: save: a tree's parameters are not "
+                              "as XGBoost 1.7 writes them");
+    uint32_t *words = malloc(n * sizeof *words);
+    if (!words)
+        return tune_error_set(err, TUNE_ENOMEM, "xgboost: out of memory (%zu nodes)", n);
+    int rc = tune_model_put_u64(w, n);
+    for (size_t f = 0; !rc && f < TF_COUNT; f++) {
+        if (ub_get(tree, tree_field[f], &v) || ub_words(v, f >= TF_COND, n, words)) {
+            rc = tune_error_set(err, TUNE_ETRAINER, "xgboost: save: a tree's %s are not as "
+                                "XGBoost 1.7 writes them", tree_field[f]);
+            break;
+        }
+        rc = tune_model_put_u32s(w, words, n);
+    }
+    /* categorical splits are never made (tunefold hands numbers over) */
+    if (!rc && (ub_get(tree, "split_type", &v) || ub_words(v, 0, n, words)))
+        rc = tune_error_set(err, TUNE_ETRAINER, "xgboost: save: no split types");
+    for (size_t i = 0; !rc && i < n; i++)
+        if (words[i] != 0)
+            rc = tune_error_set(err, TUNE_ETRAINER, "xgboost: save: a categorical split");
+    free(words);
+    return rc;
+}
+
+static int save(const void *model, struct tune_model_writer *w, struct tune_error *err)
+{
+    const struct xgb_fit *m = model;
+    bst_ulong len = 0;
+    const char *bytes = NULL;
+    if (XGBoosterSaveModelToBuffer(m->booster, "{\"format\": \"ubj\"}", &len, &bytes))
+        return xgb_error(err, "saving the model");
+    struct ub root = {(const unsigned char *)bytes, (const unsigned char *)bytes + len};
+    struct ub learner, lmp, gb, gbm, gmp, v, trees;
+    char base_score[40], name[32];
+    size_t n_trees, parallel, n_feature;
+    if (ub_get(root, "learner", &learner) || ub_get(learner, "learner_model_param", &lmp) ||
+        ub_get(lmp, "base_score", &v) || ub_str(v, base_score, sizeof base_score) ||
+        ub_get(lmp, "num_feature", &v) || ub_count(v, &n_feature) || n_feature != m->d ||
+        ub_get(learner, "gradient_booster", &gb) || ub_get(gb, "name", &v) ||
+        ub_str(v, name, sizeof name) || strcmp(name, "gbtree") != 0 ||
+        ub_get(gb, "model", &gbm) || ub_get(gbm, "gbtree_model_param", &gmp) ||
+        ub_get(gmp, "num_trees", &v) || ub_count(v, &n_trees) || n_trees > XGB_MAX_TREES ||
+        ub_get(gmp, "num_parallel_tree", &v) || ub_count(v, &parallel) || parallel != 1 ||
+        ub_get(gbm, "trees", &trees))
+        return tune_error_set(err, TUNE_ETRAINER, "xgboost: save: the model is not as XGBoost "
+                              "1.7 writes it");
+    uint32_t *info = malloc((n_trees + 1) * sizeof *info);
+    if (!info)
+        return tune_error_set(err, TUNE_ENOMEM, "xgboost: out of memory (%zu trees)", n_trees);
+    int rc;
+    if (ub_get(gbm, "tree_info", &v) || ub_words(v, 0, n_trees, info)) {
+        free(info);
+        return tune_error_set(err, TUNE_ETRAINER, "xgboost: save: no tree_info");
+    }
+    if ((rc = tune_model_put_u32(w, XGB_MODEL_VERSION)) || (rc = tune_model_put_u64(w, m->d)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)m->task)) || (rc = tune_model_put_u64(w, m->k)) ||
+        (rc = tune_model_put_str(w, base_score)) || (rc = tune_model_put_u64(w, n_trees)) ||
+        (rc = tune_model_put_u32s(w, info, n_trees))) {
+        free(info);
+        return rc;
+    }
+    free(info);
+    /* the trees: an array "[#" n of objects, or "[" ... "]" */
+    struct ub t = trees;
+    size_t count = 0;
+    if (t.p >= t.end || *t.p++ != '[')
+        return tune_error_set(err, TUNE_ETRAINER, "xgboost: save: no trees");
+    int counted = t.p < t.end && *t.p == '#';
+    if (counted && (t.p++, ub_len(&t, &count) || count != n_trees))
+        return tune_error_set(err, TUNE_ETRAINER, "xgboost: save: %zu trees", count);
+    for (size_t i = 0; i < n_trees; i++) {
+        if (t.p >= t.end || *t.p != '{')
+            return tune_error_set(err, TUNE_ETRAINER, "xgboost: save: tree %zu missing", i);
+        if ((rc = save_tree(t, w, err)))
+            return rc;
+        if (ub_skip(&t, 1))
+            return tune_error_set(err, TUNE_ETRAINER, "xgboost: save: tree %zu", i);
+    }
+    return TUNE_OK;
+}
+
+/* ---- load: check the numbers, write XGBoost's JSON, load it ---- */
+
+struct json_buf {
+    char *s;
+    size_t len, cap;
+    int failed;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void jb_printf(struct json_buf *b, const char *fmt, ...)
+{
+    if (b->failed)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->failed = 1;
+            return;
+        }
+        if (b->s && (size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap - b->len <= (size_t)n)
+            cap *= 2;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            b->failed = 1;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+}
+
+static float word_float(uint32_t w)
+{
+    float f;
+    memcpy(&f, &w, sizeof f);
+    return f;
+}
+
+/* One tree's nodes (fields[f][i]), checked: node 0 is the root; a split's
+ * two children come after it, each node is some node's child once; a
+ * split's column is below d; default_left 0 or 1; every float finite. */
+static int check_tree(struct tune_model_reader *r, size_t t, size_t n, uint32_t *const *fields,
+                      size_t d, int32_t *parent)
+{
+    for (size_t i = 0; i < n; i++)
+        parent[i] = -1;
+    for (size_t i = 0; i < n; i++) {
+        int32_t left = (int32_t)fields[TF_LEFT][i], right = (int32_t)fields[TF_RIGHT][i];
+        if (fields[TF_DEFAULT_LEFT][i] > 1)
+            return tune_model_reader_fail(r, "tree %zu node %zu: default_left %u", t, i,
+                                          fields[TF_DEFAULT_LEFT][i]);
+        for (size_t f = TF_COND; f < TF_COUNT; f++)
+            if (!isfinite(word_float(fields[f][i])))
+                return tune_model_reader_fail(r, "tree %zu node %zu: %s not finite", t, i,
+                                              tree_field[f]);
+        if (left == -1 && right == -1)
+            continue;
+        if (left <= (int32_t)i || right <= (int32_t)i || (size_t)left >= n ||
+            (size_t)right >= n || left == right || parent[left] != -1 || parent[right] != -1)
+            return tune_model_reader_fail(r, "tree %zu node %zu: children %d, %d of %zu nodes",
+                                          t, i, left, right, n);
+        if (fields[TF_SPLIT][i] >= d)
+            return tune_model_reader_fail(r, "tree %zu node %zu: column %u of %zu", t, i,
+                                          fields[TF_SPLIT][i], d);
+        parent[left] = parent[right] = (int32_t)i;
+    }
+    for (size_t i = 1; i < n; i++)
+        if (parent[i] == -1)
+            return tune_model_reader_fail(r, "tree %zu node %zu: no parent", t, i);
+    return TUNE_OK;
+}
+
+static void json_tree(struct json_buf *b, size_t t, size_t n, size_t d, uint32_t *const *fields,
+                      const int32_t *parent)
+{
+    jb_printf(b, "%s{\"tree_param\": {\"num_deleted\": \"0\", \"num_feature\": \"%zu\", "
+              "\"num_nodes\": \"%zu\", \"size_leaf_vector\": \"0\"}, \"id\": %zu, "
+              "\"categories\": [], \"categories_nodes\": [], \"categories_segments\": [], "
+              "\"categories_sizes\": []", t ? ", " : "", d, n, t);
+    for (size_t f = 0; f < TF_COUNT; f++) {
+        jb_printf(b, ", \"%s\": [", tree_field[f]);
+        for (size_t i = 0; i < n; i++) {
+            const char *sep = i ? ", " : "";
+            if (f >= TF_COND)
+                jb_printf(b, "%s%.9e", sep, (double)word_float(fields[f][i]));
+            else if (f == TF_SPLIT || f == TF_DEFAULT_LEFT)
+                jb_printf(b, "%s%u", sep, fields[f][i]);
+            else
+                jb_printf(b, "%s%d", sep, (int32_t)fields[f][i]);
+        }
+        jb_printf(b, "]");
+    }
+    jb_printf(b, ", \"parents\": [");
+    for (size_t i = 0; i < n; i++)
+        jb_printf(b, "%s%d", i ? ", " : "", i ? parent[i] : INT32_MAX);
+    jb_printf(b, "], \"split_type\": [");
+    for (size_t i = 0; i < n; i++)
+        jb_printf(b, "%s0", i ? ", " : "");
+    jb_printf(b, "]}");
+}
+
+/* The base score: a number as XGBoost writes it ("5E-1"), finite. */
+static int base_score_ok(const char *s)
+{
+    if (!*s || strlen(s) > 32 || strspn(s, "0123456789.eE+-") != strlen(s))
+        return 0;
+    char *end;
+    double v = strtod(s, &end);
+    return *end == '\0' && isfinite(v);
+}
+
+static int load_trees(struct tune_model_reader *r, struct xgb_fit *m, struct json_buf *b,
+                      struct tune_error *err)
+{
+    size_t n_trees;
+    uint32_t *info = NULL, *fields[TF_COUNT] = {0};
+    int32_t *parent = NULL;
+    int rc;
+    size_t groups = m->task == TUNE_TASK_MULTICLASS ? m->k : 1;
+    if ((rc = tune_model_get_size(r, "trees", XGB_MAX_TREES, 4, &n_trees)))
+        return rc;
+    info = malloc((n_trees + 1) * sizeof *info);
+    if (!info)
+        return tune_error_set(err, TUNE_ENOMEM, "xgboost: out of memory");
+    if ((rc = tune_model_get_u32s(r, info, n_trees)))
+        goto done;
+    jb_printf(b, "\"gbtree_model_param\": {\"num_parallel_tree\": \"1\", \"num_trees\": "
+              "\"%zu\", \"size_leaf_vector\": \"0\"}, \"tree_info\": [", n_trees);
+    for (size_t t = 0; t < n_trees; t++) {
+        if (info[t] >= groups) {
+            rc = tune_model_reader_fail(r, "tree %zu: output group %u of %zu", t, info[t],
+                                        groups);
+            goto done;
+        }
+        jb_printf(b, "%s%u", t ? ", " : "", info[t]);
+    }
+    jb_printf(b, "], \"trees\": [");
+    for (size_t t = 0; t < n_trees; t++) {
+        size_t n;
+        if ((rc = tune_model_get_size(r, "tree nodes", XGB_MAX_NODES, 4 * TF_COUNT, &n)))
+            goto done;
+        if (n == 0) {
+            rc = tune_model_reader_fail(r, "tree %zu has no nodes", t);
+            goto done;
+        }
+        for (size_t f = 0; f < TF_COUNT; f++) {
+            free(fields[f]);
+            if (!(fields[f] = malloc(n * sizeof *fields[f]))) {
+                rc = tune_error_set(err, TUNE_ENOMEM, "xgboost: out of memory");
+                goto done;
+            }
+            if ((rc = tune_model_get_u32s(r, fields[f], n)))
+                goto done;
+        }
+        free(parent);
+        if (!(parent = malloc(n * sizeof *parent))) {
+            rc = tune_error_set(err, TUNE_ENOMEM, "xgboost: out of memory");
+            goto done;
+        }
+        if ((rc = check_tree(r, t, n, fields, m->d, parent)))
+            goto done;
+        json_tree(b, t, n, m->d, fields, parent);
+    }
+    jb_printf(b, "]");
+done:
+    free(info);
+    free(parent);
+    for (size_t f = 0; f < TF_COUNT; f++)
+        free(fields[f]);
+    return rc;
+}
+
+static int load(struct tune_model_reader *r, void **model, struct tune_error *err)
+{
+    uint32_t version, task;
+    char *base_score = NULL;
+    struct json_buf b = {0};
+    int rc;
+    *model = NULL;
+    if ((rc = tune_model_get_u32(r, &version)))
+        return rc;
+    if (version != XGB_MODEL_VERSION)
+        return tune_model_reader_fail(r, "xgboost model version %u is not %d (written by a "
+                                      "newer tunefold?)", version, XGB_MODEL_VERSION);
+    struct xgb_fit *m = calloc(1, sizeof *m);
+    if (!m)
+        return tune_error_set(err, TUNE_ENOMEM, "xgboost: out of memory");
+    if ((rc = tune_model_get_size(r, "columns", INT32_MAX, 0, &m->d)) ||
+        (rc = tune_model_get_u32(r, &task)) ||
+        (rc = tune_model_get_size(r, "classes", XGB_MAX_CLASSES, 0, &m->k)) ||
+        (rc = tune_model_get_str(r, &base_score)))
+        goto fail;
+    m->task = (enum tune_task)task;
+    if ((task != TUNE_TASK_BINARY && task != TUNE_TASK_MULTICLASS &&
+         task != TUNE_TASK_REGRESSION) || m->d == 0 ||
+        (task == TUNE_TASK_REGRESSION ? m->k != 0
+         : task == TUNE_TASK_BINARY ? m->k != 2 : m->k < 2)) {
+        rc = tune_model_reader_fail(r, "task %u with %zu classes and %zu columns", task, m->k,
+                                    m->d);
+        goto fail;
+    }
+    if (!base_score_ok(base_score)) {
+        rc = tune_model_reader_fail(r, "base score \"%s\"", base_score);
+        goto fail;
+    }
+    const char *objective = task == TUNE_TASK_REGRESSION ? "reg:squarederror"
+                            : task == TUNE_TASK_BINARY ? "binary:logistic" : "multi:softprob";
+    size_t num_class = task == TUNE_TASK_MULTICLASS ? m->k : 0;
+    jb_printf(&b, "{\"version\": [1, 7, 4], \"learner\": {\"attributes\": {}, "
+              "\"feature_names\": [], \"feature_types\": [], \"learner_model_param\": "
+              "{\"base_score\": \"%s\", \"boost_from_average\": \"1\", \"num_class\": \"%zu\", "
+              "\"num_feature\": \"%zu\", \"num_target\": \"1\"}, \"objective\": {\"name\": "
+              "\"%s\", ", base_score, num_class, m->d, objective);
+    if (num_class)
+        jb_printf(&b, "\"softmax_multiclass_param\": {\"num_class\": \"%zu\"}}", num_class);
+    else
+        jb_printf(&b, "\"reg_loss_param\": {\"scale_pos_weight\": \"1\"}}");
+    jb_printf(&b, ", \"gradient_booster\": {\"name\": \"gbtree\", \"model\": {");
+    if ((rc = load_trees(r, m, &b, err)))
+        goto fail;
+    jb_printf(&b, "}}}}");
+    if (b.failed) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "xgboost: out of memory");
+        goto fail;
+    }
+    char threads[32];
+    snprintf(threads, sizeof threads, "%zu", tune_model_reader_threads(r));
+    XGBSetGlobalConfig("{\"verbosity\": 0}");
+    if (XGBoosterCreate(NULL, 0, &m->booster)) {
+        rc = xgb_error(err, "creating the booster");
+        goto fail;
+    }
+    if (XGBoosterLoadModelFromBuffer(m->booster, b.s, (bst_ulong)b.len)) {
+        char msg[400];
+        rc = tune_model_reader_fail(r, "XGBoost refuses the model: %s",
+                                    last_error(msg, sizeof msg));
+        goto fail;
+    }
+    if ((rc = set_param(m->booster, "verbosity", "0", err)) ||
+        (rc = set_param(m->booster, "nthread", threads, err)))
+        goto fail;
+    *model = m;
+    free(base_score);
+    free(b.s);
+    return rc;
+fail:
+    free(base_score);
+    free(b.s);
+    free_model(m);
+    return rc;
+}
+
 const struct tune_trainer_type tune_trainer_xgboost = {
-    .version = 1,
+    .version = 2,
     .name = "xgboost",
     .tasks = TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS | TUNE_TASK_REGRESSION,
     .hparams = hparams,
@@ -548,4 +1147,6 @@ const struct tune_trainer_type tune_trainer_xgboost = {
     .predict = predict,
     .free_model = free_model,
     .importances = importances,
+    .save = save,
+    .load = load,
 };

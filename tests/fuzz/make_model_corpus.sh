@@ -40,6 +40,12 @@ study mlp regression '{"name": "mlp", "params": {"hidden_layers": "16", "epochs"
     '{"l2": {"type": "float", "low": 1e-5, "high": 1e-3, "scale": "log"}}' data/diabetes.csv target
 study kmeans clustering '{"name": "kmeans"}' \
     '{"n_clusters": {"type": "int", "low": 2, "high": 4}}' data/iris.csv target
+study svm binary '{"name": "svm", "params": {"probability": true}}' \
+    '{"C": {"type": "float", "low": 0.5, "high": 2, "scale": "log"}}' data/breast_cancer.csv target
+study liblinear multiclass '{"name": "liblinear"}' \
+    '{"C": {"type": "float", "low": 0.1, "high": 10, "scale": "log"}}' data/iris.csv target
+study xgboost multiclass '{"name": "xgboost", "params": {"n_estimators": 3, "n_threads": 1}}' \
+    '{"max_depth": {"type": "int", "low": 2, "high": 3}}' data/iris.csv target
 
 # text columns (one-hot levels), missing values: the model the predict_csv
 # fuzz target predicts with
