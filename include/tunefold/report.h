@@ -343,8 +343,15 @@ void tune_compare_release(struct tune_compare *c);
 size_t tune_pareto_front(const double *cost, const double *quality, size_t n, int maximize,
                          size_t *idx);
 
-/* compare.csv, the cost-quality scatter with the front ("compare" picture)
- * and compare.html. */
+/* The empirical distribution of the compared metric over each study's
+ * complete trials ("edf", one curve per study: the share of its trials at
+ * or below each value, as Optuna's plot_edf).  Nothing drawn when no study
+ * has a complete trial. */
+int tune_compare_edf(const struct tune_compare *c, const struct tune_plot_opts *o,
+                     struct tune_plot_log *log, struct tune_error *err);
+
+/* compare.csv, the cost-quality scatter with the front ("compare" picture),
+ * the EDF ("edf") and compare.html. */
 int tune_compare_write(const struct tune_compare *c, const struct tune_plot_opts *o,
                        struct tune_plot_log *log, struct tune_error *err);
 
