@@ -30,7 +30,25 @@ static int worst_first(const void *a, const void *b)
     return (x->row > y->row) - (x->row < y->row);
 }
 
-/* Labels of axis k (x = k) of column p over [lo, hi]. */
+/* A label at position pos (0..1) of axis k. */
+static void label_at(struct tune_text *gp, size_t k, double pos, double v)
+{
+    char text[40];
+    snprintf(text, sizeof text, "%g", v);
+    tune_text_printf(gp, "set label '%s' at %zu.06,%.17g left front font ',9'\n", text, k, pos);
+}
+
+/* A round step for about `want` intervals over `span`: 1, 2 or 5 times a
+ * power of ten. */
+static double nice_step(double span, double want)
+{
+    double raw = span / want, p = pow(10, floor(log10(raw))), f = raw / p;
+    return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
+}
+
+/* Labels of axis k (x = k) of column p over [lo, hi] (column units):
+ * every choice of a categorical; round values of a number (powers of ten,
+ * or 1-2-5 times them, on a log scale), the ends when none fall inside. */
 static void axis_labels(struct tune_text *gp, size_t k, const struct tune_hp_dim *p, double lo,
                         double hi)
 {
@@ -45,14 +63,32 @@ static void axis_labels(struct tune_text *gp, size_t k, const struct tune_hp_dim
         }
         return;
     }
-    for (int t = 0; t <= 4; t++) {
-        double c = lo + (hi - lo) * t / 4.0, v = tune_hp_decode(p, c);
-        if (p->type == TUNE_PARAM_INT)
-            v = round(v);
-        char text[40];
-        snprintf(text, sizeof text, "%.3g", v);
-        tune_text_printf(gp, "set label '%s' at %zu.06,%.17g left front font ',9'\n", text, k,
-                         t / 4.0);
+    size_t n = 0;
+    if (p->log) {
+        /* decades; 1, 2, 5 per decade when fewer than three decades */
+        static const double mult[] = {1, 2, 5};
+        int d0 = (int)floor(lo), d1 = (int)ceil(hi), every = d1 - d0 >= 3;
+        int stride = (d1 - d0) / 6 + 1;
+        for (int d = d0; d <= d1; d++)
+            for (size_t m = 0; m < (every ? 1 : 3); m++) {
+                double c = d + log10(mult[m]);
+                if (c < lo - 1e-9 || c > hi + 1e-9 || (every && (d - d0) % stride != 0))
+                    continue;
+                label_at(gp, k, (c - lo) / (hi - lo), pow(10, c));
+                n++;
+            }
+    } else {
+        double step = nice_step(hi - lo, 4);
+        if (p->type == TUNE_PARAM_INT && step < 1)
+            step = 1;
+        for (double v = ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) {
+            label_at(gp, k, (v - lo) / (hi - lo), fabs(v) < 1e-12 * step ? 0 : v);
+            n++;
+        }
+    }
+    if (n < 2) {
+        label_at(gp, k, 0, tune_hp_decode(p, lo));
+        label_at(gp, k, 1, tune_hp_decode(p, hi));
     }
 }
 
@@ -124,7 +160,7 @@ int tune_report_parallel(const struct tune_study_info *info, const struct tune_t
         tune_text_num(&data, s.y[r]);
         tune_text_printf(&data, " %d\n\n", s.number[r]);
     }
-    unsigned width = d > 6 ? (unsigned)(130 * (d + 1)) : 0;
+    unsigned width = d >= 5 ? (unsigned)(130 * (d + 1)) : 0;
     tune_plot_preamble(&gp, o, "parallel", width, 0);
     tune_plot_hover_terminal(&gp, o, width, 0);
     tune_text_printf(&gp, "set title 'Parallel coordinates: every complete trial (%zu), the best "
@@ -133,8 +169,8 @@ int tune_report_parallel(const struct tune_study_info *info, const struct tune_t
     tune_plot_quote(&gp, info->name, 80);
     if (ax.n_clipped)
         tune_text_printf(&gp, " . ' (%zu far worse trials at the bottom edge)'", ax.n_clipped);
-    tune_text_printf(&gp, "\nunset border\nunset ytics\nunset grid\nset xrange [-0.25:%zu.45]\n"
-                          "set yrange [-0.04:1.04]\nset xtics (",
+    tune_text_printf(&gp, "\nunset border\nunset ytics\nunset grid\nset xrange [-0.1:%zu.45]\n"
+                          "set yrange [-0.04:1.04]\nset lmargin 12\nset xtics (",
                      d);
     for (size_t k = 0; k <= d; k++) {
         tune_text_printf(&gp, "%s", k ? ", " : "");
@@ -150,7 +186,7 @@ int tune_report_parallel(const struct tune_study_info *info, const struct tune_t
     }
     tune_text_printf(&gp, ") scale 0\n");
     if (d > 5)
-        tune_text_printf(&gp, "set xtics rotate by 20 right\n");
+        tune_text_printf(&gp, "set xtics rotate by 20 right\nset lmargin 18\n");
     for (size_t k = 0; k <= d; k++)
         tune_text_printf(&gp, "set arrow from %zu,0 to %zu,1 nohead front lc rgb '#303030' "
                               "lw 1.5\n",

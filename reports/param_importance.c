@@ -264,17 +264,19 @@ static int draw_importance(const struct tune_study_info *info,
     }
     unsigned h = rows > 14 ? (unsigned)(300 + 22 * rows) : 0;
     tune_plot_preamble(&gp, o, "param_importance", 0, h);
+    tune_text_printf(&gp, "set tmargin 5\n");
     char head[200];
-    snprintf(head, sizeof head, "%zu complete trials: main effects explain %.0f%% of the "
-                                "variance%s",
-             p->n_trials, 100 * main_sum, n_pair ? ", the pairs shown" : "");
+    snprintf(head, sizeof head, "%zu complete trials; main effects explain %.0f%% of the "
+                                "variance",
+             p->n_trials, 100 * main_sum);
+    if (n_pair)
+        snprintf(head + strlen(head), sizeof head - strlen(head), ", the pairs shown %.0f%%",
+                 100 * pair_sum);
     tune_text_printf(&gp, "set title 'Hyperparameter importance (fANOVA over a random-forest "
                           "surrogate)' . \"\\n\" . 'study ' . ");
-    tune_plot_quote(&gp, info->name, 60);
-    tune_text_printf(&gp, " . ': ' . ");
+    tune_plot_quote(&gp, info->name, 80);
+    tune_text_printf(&gp, " . \"\\n\" . ");
     tune_plot_quote(&gp, head, 0);
-    if (n_pair)
-        tune_text_printf(&gp, " . ' %.0f%%'", 100 * pair_sum);
     tune_text_printf(&gp, "\nset xlabel 'share of the variance of the predicted ' . ");
     tune_plot_quote(&gp, info->metric, 40);
     tune_text_printf(&gp, " . ' (%%)'\nset xrange [0:%.17g]\nset yrange [-0.7:%zu.7]\n",
