@@ -333,6 +333,29 @@ static int best_number(const struct tune_study_info *info, const struct tune_tri
     return best;
 }
 
+/* A pair is drawn when both its parameters matter, or their interaction
+ * does: a parameter that explains under MIN_SHARE of the variance, with
+ * no interaction either, turns the contour into the other one's curve. */
+#define MIN_SHARE 0.01
+
+static double share_of(const struct tune_param_importance *p, const char *name)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->names[i], name) == 0)
+            return p->variance_share[i];
+    return 0;
+}
+
+static int worth_a_contour(const struct tune_param_importance *p, const char *a, const char *b)
+{
+    double inter = 0;
+    for (size_t k = 0; k < p->n_pairs; k++)
+        if ((strcmp(p->pair_a[k], a) == 0 && strcmp(p->pair_b[k], b) == 0) ||
+            (strcmp(p->pair_a[k], b) == 0 && strcmp(p->pair_b[k], a) == 0))
+            inter = p->pair_interaction[k];
+    return fmin(share_of(p, a), share_of(p, b)) + inter >= MIN_SHARE;
+}
+
 int tune_report_param_importance(const struct tune_study_info *info,
                                  const struct tune_trial *trials, size_t n,
                                  const struct tune_plot_opts *o, struct tune_plot_log *log,
@@ -353,10 +376,14 @@ int tune_report_param_importance(const struct tune_study_info *info,
     if ((rc = write_csvs(&p, o->out_dir, err)) || (rc = draw_importance(info, &p, o, log, err)))
         goto done;
     int best = best_number(info, trials, n);
-    for (size_t k = 0; k < p.n_pairs && k < CONTOURS; k++)
-        if ((rc = tune_report_contour(info, &s, by_joint[2 * k], by_joint[2 * k + 1], best, o,
-                                      log, err)))
+    for (size_t k = 0, drawn = 0; k < p.n_pairs && drawn < CONTOURS; k++) {
+        size_t i = by_joint[2 * k], j = by_joint[2 * k + 1];
+        if (!worth_a_contour(&p, s.space.dims[i].name, s.space.dims[j].name))
+            continue;
+        if ((rc = tune_report_contour(info, &s, i, j, best, o, log, err)))
             goto done;
+        drawn++;
+    }
 done:
     free(by_joint);
     tune_surrogate_release(&s);

@@ -262,7 +262,8 @@ void tune_param_importance_release(struct tune_param_importance *p);
  * variance), written to param_importance.csv (param,importance: the
  * normalised main effects, largest first) and param_pairs.csv
  * (param_a,param_b,interaction,joint), and the contours of the (at most 3)
- * pairs with the largest joint share ("contour_<a>_<b>": the surrogate's
+ * pairs with the largest joint share whose two parameters each explain 1%
+ * of the variance, or interact by that much ("contour_<a>_<b>": the surrogate's
  * prediction averaged over the other parameters as a filled map, log axes
  * for log-scale parameters, the trials on top, the best marked; hover text
  * in an SVG twin).  Nothing drawn (TUNE_OK) without a surrogate or when its

@@ -10,9 +10,9 @@ set tics nomirror
 set title 'Intermediate values (12 of 12 complete trials with values)' . "\n" . 'study ' . 'breast-cancer-forest'
 set xlabel 'trees'
 set ylabel 'validation log-loss (lower is better)'
-set yrange [0.11580782096571862:0.35230015661884334]
-set xrange [7.1400000000000006:155.86000000000001]
+set yrange [0.1126085167964512:0.35248124930766978]
+set xrange [6.9199999999999999:167.08000000000001]
 set key below horizontal
 set bmargin 7
 plot 'intermediate.dat' index 0:10 using 2:3 with linespoints pt 7 ps 0.5 lw 1 lc rgb '#b0b0b0' title 'other trials (11)', \
-     'intermediate.dat' index 11 using 2:3 with linespoints pt 7 ps 0.8 lw 3 lc rgb '#e6550d' title 'best: trial 3 (roc_auc 0.989132)'
+     'intermediate.dat' index 11 using 2:3 with linespoints pt 7 ps 0.8 lw 3 lc rgb '#e6550d' title 'best: trial 3 (roc_auc 0.989558)'

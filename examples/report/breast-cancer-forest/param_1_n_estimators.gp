@@ -10,10 +10,10 @@ set tics nomirror
 set title 'Objective against ' . 'n_estimators' . "\n" . 'study ' . 'breast-cancer-forest'
 set xlabel 'n_estimators' . ' (log scale)'
 set ylabel 'roc_auc' . ' (higher is better)'
-set yrange [0.98526810800201725:0.98935078320916015]
+set yrange [0.98674237024212452:0.98971787702961955]
 set logscale x
-set xrange [17.600000000000001:191.25]
-set xtics ('20' 20, '30' 30, '50' 50, '70' 70, '100' 100, '150' 150)
+set xrange [16:205]
+set xtics ('20' 20, '50' 50, '100' 100, '200' 200)
 set format x '%g'
 set cbrange [0:11]
 set cblabel 'trial number'

@@ -10,8 +10,8 @@ set tics nomirror
 set title 'Objective against ' . 'max_depth' . "\n" . 'study ' . 'breast-cancer-forest'
 set xlabel 'max_depth' . ''
 set ylabel 'roc_auc' . ' (higher is better)'
-set yrange [0.98526810800201725:0.98935078320916015]
-set xrange [1.6000000000000001:12.4]
+set yrange [0.98674237024212452:0.98971787702961955]
+set xrange [2.6400000000000001:12.359999999999999]
 set xtics 1
 set cbrange [0:11]
 set cblabel 'trial number'
