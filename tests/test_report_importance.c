@@ -668,3 +668,76 @@ Test(importance, settings_show_the_search_the_space_and_the_stop_reason)
     cr_assert_null(strstr(t.p, "stopped because"));
     tune_text_release(&t);
 }
+
+/* A study written through the store: `n` complete trials of the xyz space
+ * (f = 8.3 x + 0.6 y). */
+static struct tune_store *xyz_study(const char *dir, size_t n, struct tune_study_info *info)
+{
+    char db[700];
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    struct tune_store *store = NULL;
+    struct tune_error err = {0};
+    int created = 0;
+    cr_assert_eq(tune_store_open(db, &store, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_study_create_or_load(store, "xyz", xyz_space, "loss", 0, info,
+                                                 &created, &err),
+                 TUNE_OK, "%s", err.msg);
+    for (size_t i = 0; i < n; i++) {
+        int number = -1, seq = -1;
+        double x = halton(i, 2), y = halton(i, 3), z = halton(i, 5);
+        char params[200];
+        snprintf(params, sizeof params, "{\"x\": %.17g, \"y\": %.17g, \"z\": %.17g}", x, y, z);
+        struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE,
+                                        .value = 8.3 * x + 0.6 * y,
+                                        .value_std = NAN,
+                                        .fit_seconds = 0.5,
+                                        .predict_seconds = 0.25};
+        cr_assert_eq(tune_store_trial_claim(store, info->id, TUNE_ORIGIN_SEARCH, n, &number, &seq,
+                                            &err),
+                     TUNE_OK, "%s", err.msg);
+        cr_assert_eq(tune_store_trial_set_params(store, info->id, number, params, &err), TUNE_OK);
+        cr_assert_eq(tune_store_trial_finish(store, info->id, number, &res, &err), TUNE_OK);
+    }
+    return store;
+}
+
+Test(importance, the_study_page_has_contents_settings_the_stop_reason_and_new_sections)
+{
+    char *dir = tu_tmpdir(), out[700];
+    struct tune_study_info info = {0};
+    struct tune_store *store = xyz_study(dir, 30, &info);
+    snprintf(out, sizeof out, "%s/report", dir);
+    struct tune_plot_opts po = opts_in(out, 0);
+    struct tune_plot_log log = {0};
+    struct tune_error err = {0};
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    char *html = tu_read(out, "index.html");
+    assert_contains(html, "<nav class=\"toc\"><b>Contents</b>");
+    assert_contains(html, "<li><a href=\"#s1\">Settings</a></li>");
+    assert_contains(html, "<h2 id=\"s1\">Settings</h2>");
+    cr_assert_null(strstr(html, "stopped because"), "no stop reason stored: nothing said");
+    assert_contains(html, "<h2 id=\"s4\">Which hyperparameters matter</h2>");
+    assert_contains(html, "<h2 id=\"s5\">What the workers did</h2>");
+    /* no SVG twin drawn (gnuplot missing): the PNG in a plain figure */
+    assert_contains(html, "<figure><a href=\"parallel.png\"><img src=\"parallel.png\"");
+    assert_contains(html, "<figure><a href=\"timeline.png\">");
+    cr_assert(exists(out, "param_importance.csv"));
+    free(html);
+    tune_plot_log_release(&log);
+    /* the run said why it stopped; an SVG twin beside a picture is shown */
+    cr_assert_eq(tune_store_study_set_attr(store, info.id, "stop_reason",
+                                           "the trial budget (30) is met", &err),
+                 TUNE_OK);
+    free(tu_write(out, "timeline.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>"));
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    html = tu_read(out, "index.html");
+    assert_contains(html, "<tr><th class=\"l\">stopped because</th><td class=\"l\">the trial "
+                          "budget (30) is met</td></tr>");
+    assert_contains(html, "<figure><object type=\"image/svg+xml\" data=\"timeline.svg\"><img "
+                          "src=\"timeline.png\"");
+    free(html);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
