@@ -86,7 +86,7 @@ int tune_compare_edf(const struct tune_compare *c, const struct tune_plot_opts *
                      ax.n_clipped ? " (far worse values at the edge)" : "");
     tune_text_printf(&gp, "set xrange [%.17g:%.17g]\nset yrange [0:1.02]\n"
                           "set key below horizontal maxcols 2\nset bmargin %.1f\n",
-                     c->maximize ? ax.lo : ax.lo, ax.hi,
+                     ax.lo, ax.hi,
                      4.5 + 1.4 * (double)((drawn_studies + 1) / 2));
     const char *sep = "plot ";
     for (size_t i = 0; i < c->n; i++) {

@@ -40,13 +40,18 @@ void tune_plot_hover_terminal(struct tune_text *gp, const struct tune_plot_opts 
 int tune_report_has_svg_twin(const struct tune_plot_opts *o, const char *image, char *svg,
                              size_t size)
 {
-    /* only the pictures drawn with a twin: timeline, parallel, contour_* */
+    /* only the pictures drawn with hover text: timeline, parallel, contour_* */
     size_t len = strlen(image);
-    if (o->format == TUNE_IMAGE_SVG || len < 5 || strcmp(image + len - 4, ".png") != 0 ||
-        size < len + 1)
+    if (len < 5 || size < len + 1)
         return 0;
-    if (strcmp(image, "timeline.png") != 0 && strcmp(image, "parallel.png") != 0 &&
+    if (strncmp(image, "timeline.", 9) != 0 && strncmp(image, "parallel.", 9) != 0 &&
         strncmp(image, "contour_", 8) != 0)
+        return 0;
+    if (o->format == TUNE_IMAGE_SVG) { /* the picture itself */
+        snprintf(svg, size, "%s", image);
+        return strcmp(image + len - 4, ".svg") == 0;
+    }
+    if (strcmp(image + len - 4, ".png") != 0)
         return 0;
     snprintf(svg, size, "%.*s.svg", (int)(len - 4), image);
     char path[4096];

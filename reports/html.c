@@ -91,17 +91,27 @@ void tune_html_figure_svg(struct tune_text *t, const char *svg, const char *png,
 {
     tune_text_printf(t, "<figure><object type=\"image/svg+xml\" data=\"");
     tune_html_text(t, svg);
-    tune_text_printf(t, "\"><img src=\"");
-    tune_html_text(t, png);
-    tune_text_printf(t, "\" alt=\"");
-    tune_html_text(t, caption);
-    tune_text_printf(t, "\"></object><figcaption>");
+    tune_text_printf(t, "\">");
+    if (png) {
+        tune_text_printf(t, "<img src=\"");
+        tune_html_text(t, png);
+        tune_text_printf(t, "\" alt=\"");
+        tune_html_text(t, caption);
+        tune_text_printf(t, "\">");
+    } else {
+        tune_html_text(t, caption);
+    }
+    tune_text_printf(t, "</object><figcaption>");
     tune_html_text(t, caption);
     tune_text_printf(t, " (point at a trial for its number and value; <a href=\"");
     tune_html_text(t, svg);
-    tune_text_printf(t, "\">SVG</a>, <a href=\"");
-    tune_html_text(t, png);
-    tune_text_printf(t, "\">PNG</a>)</figcaption></figure>\n");
+    tune_text_printf(t, "\">SVG</a>");
+    if (png) {
+        tune_text_printf(t, ", <a href=\"");
+        tune_html_text(t, png);
+        tune_text_printf(t, "\">PNG</a>");
+    }
+    tune_text_printf(t, ")</figcaption></figure>\n");
 }
 
 /* The table of contents: every "<h2>" becomes "<h2 id=\"sN\">" and the

@@ -178,7 +178,9 @@ static void search_figures(struct tune_text *h, const struct tune_plot_log *log,
                 tune_text_printf(h, "<h2>%s</h2>\n<div class=\"figs\">\n", titles[sec]);
             char svg[600];
             if (tune_report_has_svg_twin(o, log->images[i], svg, sizeof svg))
-                tune_html_figure_svg(h, svg, log->images[i], log->captions[i]);
+                tune_html_figure_svg(h, svg,
+                                     o->format == TUNE_IMAGE_SVG ? NULL : log->images[i],
+                                     log->captions[i]);
             else
                 tune_html_figure(h, log->images[i], log->captions[i]);
         }
