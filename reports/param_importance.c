@@ -84,7 +84,7 @@ static int compute(const struct tune_surrogate *s, struct tune_param_importance 
     memset(out, 0, sizeof *out);
     if (by_joint)
         *by_joint = NULL;
-    out->n_trials = s->m;
+    out->n_trials = s->model ? s->m_fit : s->m;
     out->names = calloc(d + 1, sizeof *out->names);
     out->importance = calloc(d + 1, sizeof *out->importance);
     out->variance_share = calloc(d + 1, sizeof *out->variance_share);
@@ -236,8 +236,9 @@ static int write_csvs(const struct tune_param_importance *p, const char *dir,
 }
 
 static int draw_importance(const struct tune_study_info *info,
-                           const struct tune_param_importance *p, const struct tune_plot_opts *o,
-                           struct tune_plot_log *log, struct tune_error *err)
+                           const struct tune_param_importance *p, size_t s_m,
+                           const struct tune_plot_opts *o, struct tune_plot_log *log,
+                           struct tune_error *err)
 {
     size_t n_main = p->n < PICTURE_PARAMS ? p->n : PICTURE_PARAMS, n_pair = 0;
     double main_sum = 0, pair_sum = 0, top = 0;
@@ -269,6 +270,10 @@ static int draw_importance(const struct tune_study_info *info,
     snprintf(head, sizeof head, "%zu complete trials; main effects explain %.0f%% of the "
                                 "variance",
              p->n_trials, 100 * main_sum);
+    if (s_m > p->n_trials) /* a long study: the surrogate saw every k-th trial */
+        snprintf(head, sizeof head, "%zu of %zu complete trials (evenly spaced); main effects "
+                                    "explain %.0f%% of the variance",
+                 p->n_trials, s_m, 100 * main_sum);
     if (n_pair)
         snprintf(head + strlen(head), sizeof head - strlen(head), ", the pairs shown %.0f%%",
                  100 * pair_sum);
@@ -373,7 +378,8 @@ int tune_report_param_importance(const struct tune_study_info *info,
         goto done;
     if (!s.model || p.n_trees == 0)
         goto done; /* too few trials, or a flat surrogate: nothing to draw */
-    if ((rc = write_csvs(&p, o->out_dir, err)) || (rc = draw_importance(info, &p, o, log, err)))
+    if ((rc = write_csvs(&p, o->out_dir, err)) ||
+        (rc = draw_importance(info, &p, s.m, o, log, err)))
         goto done;
     int best = best_number(info, trials, n);
     for (size_t k = 0, drawn = 0; k < p.n_pairs && drawn < CONTOURS; k++) {

@@ -228,8 +228,30 @@ static int fit_forest(struct tune_surrogate *s, uint64_t seed, struct tune_error
                                .type = ft,
                                .trial = -1,
                                .fold = -1};
-    struct tune_matrix x = {s->m, s->space.d, s->x};
-    int rc = ft->fit(&x, s->y, &ctx, &params, &s->model, err);
+    /* every k-th row past the cap */
+    size_t d = s->space.d, k = (s->m + TUNE_SURROGATE_MAX_TRIALS - 1) / TUNE_SURROGATE_MAX_TRIALS;
+    double *xs = s->x, *ys = s->y;
+    s->m_fit = k > 1 ? (s->m + k - 1) / k : s->m;
+    if (k > 1) {
+        xs = malloc(s->m_fit * d * sizeof *xs);
+        ys = malloc(s->m_fit * sizeof *ys);
+        if (!xs || !ys) {
+            free(xs);
+            free(ys);
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory for the surrogate");
+        }
+        for (size_t r = 0; r < s->m_fit; r++) {
+            ys[r] = s->y[r * k];
+            for (size_t j = 0; j < d; j++)
+                xs[j * s->m_fit + r] = s->x[j * s->m + r * k];
+        }
+    }
+    struct tune_matrix x = {s->m_fit, d, xs};
+    int rc = ft->fit(&x, ys, &ctx, &params, &s->model, err);
+    if (k > 1) {
+        free(xs);
+        free(ys);
+    }
     if (rc) {
         tune_error_prefix(err, "the surrogate of the objective");
         return rc;

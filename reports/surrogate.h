@@ -55,6 +55,7 @@ struct tune_surrogate {
     double *y;                   /* m objective values */
     int *number;                 /* m trial numbers */
     double *lo, *hi;             /* d: the box */
+    size_t m_fit;                /* rows the forest was fitted on (<= m) */
     void *model;                 /* tune_trainer_forest's model, or NULL (not fitted) */
     size_t n_trees;
     const struct tune_tree **trees; /* borrowed from the model */
@@ -62,11 +63,17 @@ struct tune_surrogate {
 
 #define TUNE_SURROGATE_TREES 64  /* as Optuna's FanovaImportanceEvaluator */
 #define TUNE_SURROGATE_MIN_TRIALS 3
+/* Past this many rows the forest is fitted on every k-th row (k the
+ * smallest that brings them under it): a tree of n rows has about n
+ * leaves, and a pair's fANOVA array grows with the square of the splits,
+ * so this bounds the report of a study of any size (bench/RESULTS_report.md:
+ * 2,000 trials take a second). */
+#define TUNE_SURROGATE_MAX_TRIALS 4000
 
 /* Collect the rows of `trials` under the study's space and, with at least
  * TUNE_SURROGATE_MIN_TRIALS rows, fit the forest (64 trees grown to purity
  * on bootstrap draws, every column tried at each split: Optuna's settings;
- * seeded by `seed`).  s->model stays NULL with fewer rows or no column.
+ * seeded by `seed`; at most TUNE_SURROGATE_MAX_TRIALS rows, evenly spaced).  s->model stays NULL with fewer rows or no column.
  * Release with tune_surrogate_release. */
 int tune_surrogate_fit(const struct tune_study_info *info, const struct tune_trial *trials,
                        size_t n, uint64_t seed, struct tune_surrogate *s, struct tune_error *err);

@@ -243,7 +243,8 @@ struct tune_param_importance {
     char **pair_a, **pair_b;    /* largest interaction first */
     double *pair_interaction;   /* share of the variance from the pair's interaction alone */
     double *pair_joint;         /* share from both main effects and their interaction */
-    size_t n_trials;            /* complete trials the surrogate was fitted on */
+    size_t n_trials;            /* complete trials the surrogate was fitted on (past
+                                   4,000: every k-th, evenly spaced) */
     size_t n_trees;             /* trees whose prediction varies (the averages' count) */
 };
 
