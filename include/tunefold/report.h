@@ -216,10 +216,12 @@ int tune_report_importances(const char *csv, size_t len, const char *title,
                             const struct tune_plot_opts *o, struct tune_plot_log *log,
                             struct tune_error *err);
 
-/* `tunefold report`: every picture above for the study, trials.csv,
- * best_folds.csv and index.html (one page with every picture and the tables:
- * best trial, top trials, per-fold metrics, timings, failures), readable
- * offline.  TUNE_ENOTFOUND (after writing the history and the page) when no
+/* `tunefold report`: every picture above for the study and those below
+ * (importances and contours, parallel coordinates, timeline), trials.csv,
+ * best_folds.csv, param_importance.csv and index.html (one page with a
+ * table of contents, the settings and the stored "stop_reason" attribute
+ * when there is one, every picture and the tables: best trial, top trials,
+ * per-fold metrics, timings, failures), readable offline.  TUNE_ENOTFOUND (after writing the history and the page) when no
  * trial completed. */
 int tune_report_study(struct tune_store *store, const struct tune_study_info *info,
                       const struct tune_plot_opts *o, struct tune_plot_log *log,
