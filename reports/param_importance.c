@@ -265,23 +265,26 @@ static int draw_importance(const struct tune_study_info *info,
     }
     unsigned h = rows > 14 ? (unsigned)(300 + 22 * rows) : 0;
     tune_plot_preamble(&gp, o, "param_importance", 0, h);
-    tune_text_printf(&gp, "set tmargin 5\n");
-    char head[200];
-    snprintf(head, sizeof head, "%zu complete trials; main effects explain %.0f%% of the "
-                                "variance",
-             p->n_trials, 100 * main_sum);
+    tune_text_printf(&gp, "set tmargin 6\n");
+    /* four short title lines: a plot area pushed right by long parameter
+     * names leaves a centred long line no room on the right */
+    char trials_line[120], share_line[120];
+    snprintf(trials_line, sizeof trials_line, "%zu complete trials", p->n_trials);
     if (s_m > p->n_trials) /* a long study: the surrogate saw every k-th trial */
-        snprintf(head, sizeof head, "%zu of %zu complete trials (evenly spaced); main effects "
-                                    "explain %.0f%% of the variance",
-                 p->n_trials, s_m, 100 * main_sum);
+        snprintf(trials_line, sizeof trials_line, "%zu of %zu complete trials (evenly spaced)",
+                 p->n_trials, s_m);
+    snprintf(share_line, sizeof share_line, "main effects explain %.0f%% of the variance",
+             100 * main_sum);
     if (n_pair)
-        snprintf(head + strlen(head), sizeof head - strlen(head), ", the pairs shown %.0f%%",
-                 100 * pair_sum);
+        snprintf(share_line + strlen(share_line), sizeof share_line - strlen(share_line),
+                 ", the pairs shown %.0f%%", 100 * pair_sum);
     tune_text_printf(&gp, "set title 'Hyperparameter importance (fANOVA over a random-forest "
                           "surrogate)' . \"\\n\" . 'study ' . ");
     tune_plot_quote(&gp, info->name, 80);
     tune_text_printf(&gp, " . \"\\n\" . ");
-    tune_plot_quote(&gp, head, 0);
+    tune_plot_quote(&gp, trials_line, 0);
+    tune_text_printf(&gp, " . \"\\n\" . ");
+    tune_plot_quote(&gp, share_line, 0);
     tune_text_printf(&gp, "\nset xlabel 'share of the variance of the predicted ' . ");
     tune_plot_quote(&gp, info->metric, 40);
     tune_text_printf(&gp, " . ' (%%)'\nset xrange [0:%.17g]\nset yrange [-0.7:%zu.7]\n",

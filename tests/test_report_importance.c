@@ -443,6 +443,11 @@ Test(importance, the_report_writes_sorted_csvs_the_bars_and_the_top_contours)
     assert_close(y, -0.5, 1e-12);
     char *bars = tu_read(dir, "param_importance.gp");
     assert_contains(bars, "'kernel' 4, 'C' 3");
+    /* the title's counts and shares on lines of their own, short enough to
+     * stay inside the picture above a plot area pushed right by the names */
+    assert_contains(bars, "set tmargin 6\n");
+    assert_contains(bars, " . \"\\n\" . '60 complete trials' . \"\\n\" . "
+                          "'main effects explain ");
     free(csv);
     free(pairs);
     free(gp);
