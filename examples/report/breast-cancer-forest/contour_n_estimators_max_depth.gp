@@ -18,7 +18,7 @@ set yrange [1.5:12.5]
 set view map
 set pm3d map corners2color c1
 set grid front lc rgb '#ffffff' lw 0.5
-set cbrange [0.98723158929622146:0.98922032240547131]
+set cbrange [0.98772615996501179:0.98933597073938084]
 set cblabel 'roc_auc' . ' (higher is better)'
 set palette defined (0 '#440154', 0.35 '#31688e', 0.7 '#35b779', 1 '#fde725')
 set palette maxcolors 16
@@ -29,15 +29,15 @@ set bmargin at screen 0.2
 set colorbox user origin screen 0.83, screen 0.2 size screen 0.03, screen 0.68
 set key at screen 0.5, screen 0.06 center horizontal opaque
 splot 'contour_n_estimators_max_depth.dat' using 1:2:3 with pm3d notitle, \
-      'contour_n_estimators_max_depth_trials.dat' using 2:3:(0.98922032240547131) with points pt 7 ps 0.7 lc rgb 'white' notitle, \
-      'contour_n_estimators_max_depth_trials.dat' using 2:3:(0.98922032240547131) with points pt 6 ps 0.7 lc rgb '#202020' title 'trial', \
-      'contour_n_estimators_max_depth_trials.dat' using 2:3:($5==1 ? 0.98922032240547131 : NaN) with points pt 3 ps 3 lw 3 lc rgb '#d62728' title 'best trial'
+      'contour_n_estimators_max_depth_trials.dat' using 2:3:(0.98933597073938084) with points pt 7 ps 0.7 lc rgb 'white' notitle, \
+      'contour_n_estimators_max_depth_trials.dat' using 2:3:(0.98933597073938084) with points pt 6 ps 0.7 lc rgb '#202020' title 'trial', \
+      'contour_n_estimators_max_depth_trials.dat' using 2:3:($5==1 ? 0.98933597073938084 : NaN) with points pt 3 ps 3 lw 3 lc rgb '#d62728' title 'best trial'
 
 # The same picture as SVG, with each trial's number and value shown under the pointer
 set terminal svg size 800,600 noenhanced font 'Sans,12' background rgb 'white' mouse standalone
 set output 'contour_n_estimators_max_depth.svg'
 splot 'contour_n_estimators_max_depth.dat' using 1:2:3 with pm3d notitle, \
-      'contour_n_estimators_max_depth_trials.dat' using 2:3:(0.98922032240547131) with points pt 7 ps 0.7 lc rgb 'white' notitle, \
-      'contour_n_estimators_max_depth_trials.dat' using 2:3:(0.98922032240547131) with points pt 6 ps 0.7 lc rgb '#202020' title 'trial', \
-      'contour_n_estimators_max_depth_trials.dat' using 2:3:($5==1 ? 0.98922032240547131 : NaN) with points pt 3 ps 3 lw 3 lc rgb '#d62728' title 'best trial', \
-      'contour_n_estimators_max_depth_trials.dat' using 2:3:(0.98922032240547131):(sprintf('trial %d: %.6g', $1, $4)) with labels hypertext point pt 7 ps 0.7 lc rgb 'white' notitle
+      'contour_n_estimators_max_depth_trials.dat' using 2:3:(0.98933597073938084) with points pt 7 ps 0.7 lc rgb 'white' notitle, \
+      'contour_n_estimators_max_depth_trials.dat' using 2:3:(0.98933597073938084) with points pt 6 ps 0.7 lc rgb '#202020' title 'trial', \
+      'contour_n_estimators_max_depth_trials.dat' using 2:3:($5==1 ? 0.98933597073938084 : NaN) with points pt 3 ps 3 lw 3 lc rgb '#d62728' title 'best trial', \
+      'contour_n_estimators_max_depth_trials.dat' using 2:3:(0.98933597073938084):(sprintf('trial %d: %.6g', $1, $4)) with labels hypertext point pt 7 ps 0.7 lc rgb 'white' notitle

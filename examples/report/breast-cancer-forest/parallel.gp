@@ -7,7 +7,7 @@ set border lc rgb '#404040'
 set grid lc rgb '#d8d8d8' lw 1
 set key opaque box lc rgb '#b0b0b0'
 set tics nomirror
-set title 'Parallel coordinates: every complete trial (12), the best on top' . "\n" . 'study ' . 'breast-cancer-forest'
+set title 'Parallel coordinates: every complete trial (6), the best on top' . "\n" . 'study ' . 'breast-cancer-forest'
 unset border
 unset ytics
 unset grid

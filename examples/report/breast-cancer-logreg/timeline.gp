@@ -7,11 +7,11 @@ set border lc rgb '#404040'
 set grid lc rgb '#d8d8d8' lw 1
 set key opaque box lc rgb '#b0b0b0'
 set tics nomirror
-set title 'Timeline: 30 trials on 1 worker, 0.749 s' . "\n" . 'study ' . 'breast-cancer-logreg'
+set title 'Timeline: 30 trials on 1 worker, 0.4196 s' . "\n" . 'study ' . 'breast-cancer-logreg'
 set xlabel 'seconds since the first trial started'
-set xrange [0:0.76397618293762204]
+set xrange [0:0.42801073551177982]
 set yrange [0.6:-0.6]
-set ytics ('vm:7934' 0) scale 0
+set ytics ('vm:5907' 0) scale 0
 set grid xtics noytics
 set style fill solid 0.85 border
 set key below horizontal

@@ -7,8 +7,8 @@ set border lc rgb '#404040'
 set grid lc rgb '#d8d8d8' lw 1
 set key opaque box lc rgb '#b0b0b0'
 set tics nomirror
-set tmargin 5
-set title 'Hyperparameter importance (fANOVA over a random-forest surrogate)' . "\n" . 'study ' . 'breast-cancer-svm' . "\n" . '80 complete trials; main effects explain 68% of the variance, the pairs shown 31%'
+set tmargin 6
+set title 'Hyperparameter importance (fANOVA over a random-forest surrogate)' . "\n" . 'study ' . 'breast-cancer-svm' . "\n" . '80 complete trials' . "\n" . 'main effects explain 68% of the variance, the pairs shown 31%'
 set xlabel 'share of the variance of the predicted ' . 'roc_auc' . ' (%)'
 set xrange [0:52.319474624662675]
 set yrange [-0.7:3.7]

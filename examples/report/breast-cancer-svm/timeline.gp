@@ -7,11 +7,11 @@ set border lc rgb '#404040'
 set grid lc rgb '#d8d8d8' lw 1
 set key opaque box lc rgb '#b0b0b0'
 set tics nomirror
-set title 'Timeline: 80 trials on 2 workers, 10.03 s' . "\n" . 'study ' . 'breast-cancer-svm'
+set title 'Timeline: 80 trials on 2 workers, 11.49 s' . "\n" . 'study ' . 'breast-cancer-svm'
 set xlabel 'seconds since the first trial started'
-set xrange [0:10.232045960426332]
+set xrange [0:11.724686365127564]
 set yrange [1.6:-0.6]
-set ytics ('vm:8053' 0, 'vm:8052' 1) scale 0
+set ytics ('vm:6061' 0, 'vm:6060' 1) scale 0
 set grid xtics noytics
 set style fill solid 0.85 border
 set key below horizontal

@@ -10,10 +10,10 @@ set tics nomirror
 set title 'Empirical distribution of ' . 'roc_auc' . ' over each study''s complete trials' . "\n" . 'higher is better: the curve further right finds good values more often'
 set xlabel 'roc_auc' . ' (far worse values at the edge)'
 set ylabel 'share of trials at or below the value'
-set xrange [0.97101101354032915:0.99786702644809422]
+set xrange [0.97338386477348127:0.99773271411414222]
 set yrange [0:1.02]
 set key below horizontal maxcols 2
 set bmargin 7.3
 plot 'edf.dat' index 0 using 3:2 with steps lw 2 lc rgb '#1b9e77' title 'breast-cancer-logreg (30 trials)', \
-     'edf.dat' index 1 using 3:2 with steps lw 2 lc rgb '#d95f02' title 'breast-cancer-forest (12 trials)', \
+     'edf.dat' index 1 using 3:2 with steps lw 2 lc rgb '#d95f02' title 'breast-cancer-forest (6 trials)', \
      'edf.dat' index 2 using 3:2 with steps lw 2 lc rgb '#7570b3' title 'breast-cancer-svm (80 trials)'

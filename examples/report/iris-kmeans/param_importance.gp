@@ -7,8 +7,8 @@ set border lc rgb '#404040'
 set grid lc rgb '#d8d8d8' lw 1
 set key opaque box lc rgb '#b0b0b0'
 set tics nomirror
-set tmargin 5
-set title 'Hyperparameter importance (fANOVA over a random-forest surrogate)' . "\n" . 'study ' . 'iris-kmeans' . "\n" . '7 complete trials; main effects explain 100% of the variance'
+set tmargin 6
+set title 'Hyperparameter importance (fANOVA over a random-forest surrogate)' . "\n" . 'study ' . 'iris-kmeans' . "\n" . '7 complete trials' . "\n" . 'main effects explain 100% of the variance'
 set xlabel 'share of the variance of the predicted ' . 'silhouette' . ' (%)'
 set xrange [0:104]
 set yrange [-0.7:0.7]

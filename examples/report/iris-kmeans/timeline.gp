@@ -7,11 +7,11 @@ set border lc rgb '#404040'
 set grid lc rgb '#d8d8d8' lw 1
 set key opaque box lc rgb '#b0b0b0'
 set tics nomirror
-set title 'Timeline: 7 trials on 1 worker, 0.00304 s' . "\n" . 'study ' . 'iris-kmeans'
+set title 'Timeline: 7 trials on 1 worker, 0.003012 s' . "\n" . 'study ' . 'iris-kmeans'
 set xlabel 'seconds since the first trial started'
-set xrange [0:0.0031006336212158203]
+set xrange [0:0.0030724239349365235]
 set yrange [0.6:-0.6]
-set ytics ('vm:8047' 0) scale 0
+set ytics ('vm:6047' 0) scale 0
 set grid xtics noytics
 set style fill solid 0.85 border
 set key below horizontal
