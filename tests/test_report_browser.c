@@ -323,9 +323,11 @@ static const char study_text[] =
     "\"log\"}, \"gamma\": {\"type\": \"float\", \"low\": 0.0001, \"high\": 8, \"scale\": "
     "\"log\"}, \"shrinking\": {\"type\": \"bool\"}},"
     " \"preprocess\": {\"scale\": \"minmax\"}, \"search\": {\"strategy\": \"%s\", \"trials\": 12,"
-    " \"seed\": 5}, \"cv\": {\"folds\": 3}}";
+    " \"seed\": 5}, \"cv\": {\"folds\": 3}%s}";
 
-/* Two studies in dir/t.db: "svm-random" and "svm-sobol". */
+/* Two studies in dir/t.db: "svm-random", which stops trials early (fold
+ * pruning: pruned trials on the timeline, the savings on the page), and
+ * "svm-sobol". */
 static void make_studies(const char *dir)
 {
     char cwd[512], text[2048];
@@ -335,7 +337,8 @@ static void make_studies(const char *dir)
         char name[40], file[64];
         snprintf(name, sizeof name, "svm-%s", strategies[i]);
         snprintf(file, sizeof file, "%s.json", name);
-        snprintf(text, sizeof text, study_text, name, cwd, strategies[i]);
+        snprintf(text, sizeof text, study_text, name, cwd, strategies[i],
+                 i == 0 ? ", \"pruning\": {\"strategy\": \"folds\"}" : "");
         free(tu_write(dir, file, text));
         sh("%s run '%s/%s' --db '%s/t.db'", tu_bin(), dir, file, dir);
     }
@@ -364,6 +367,14 @@ Test(browser, every_report_page_loads_whole_renders_and_stays_quiet)
         size_t min_images, min_objects;
     } pages[] = {{"png", "index.html", 8, 4}, {"svg", "index.html", 8, 4},
                  {"cmp", "compare.html", 2, 0}};
+    /* the pruned trials reached the page and the timeline */
+    char png[800];
+    snprintf(png, sizeof png, "%s/png", dir);
+    char *html = tu_read(png, "index.html"), *timeline = tu_read(png, "timeline.gp");
+    cr_assert_not_null(strstr(html, "<p>Early stopping (<b>folds</b>): "), "%s", html);
+    cr_assert_not_null(strstr(timeline, "title 'pruned ("), "%s", timeline);
+    free(html);
+    free(timeline);
     for (size_t i = 0; i < 3; i++) {
         char folder[800];
         snprintf(folder, sizeof folder, "%s/%s", dir, pages[i].folder);
