@@ -570,11 +570,12 @@ static void write_html(const struct tune_compare *c, const struct tune_plot_log 
         tune_text_printf(h, "</div>\n");
     }
     if (log->gnuplot_missing)
-        tune_text_printf(h, "<p class=\"note\">The picture is not drawn yet: gnuplot was not "
-                            "found. Run <code>gnuplot compare.gp</code> in this folder once it "
-                            "is installed.</p>\n");
+        tune_text_printf(h, "<p class=\"note\">The pictures are not drawn yet: gnuplot was not "
+                            "found. Run <code>for f in *.gp; do gnuplot \"$f\"; done</code> in "
+                            "this folder once it is installed.</p>\n");
     tune_text_printf(h, "<p class=\"note\">compare.csv and compare_tests.csv hold these "
-                        "tables; compare.dat, compare_front.dat and compare.gp the picture.</p>\n");
+                        "tables; compare.dat, compare_front.dat and compare.gp the cost-quality "
+                        "picture, edf.dat and edf.gp the distributions.</p>\n");
     tune_html_end(h);
 }
 
@@ -585,6 +586,8 @@ int tune_compare_write(const struct tune_compare *c, const struct tune_plot_opts
     int rc = tune_report_mkdir(o->out_dir, err);
     if (!rc)
         rc = write_plot(c, o, log, err);
+    if (!rc)
+        rc = tune_compare_edf(c, o, log, err);
     if (!rc) {
         write_csv(c, &csv);
         write_tests_csv(c, &tests);

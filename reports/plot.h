@@ -109,5 +109,23 @@ void tune_html_end(struct tune_text *t);
 void tune_html_figure(struct tune_text *t, const char *image, const char *caption);
 /* A number for a table cell: %.6g, "–" for NAN. */
 void tune_html_num(struct tune_text *t, double v);
+/* A figure showing the SVG twin of a picture (in an <object>, where its
+ * hover text works), the PNG inside as the fallback, and links to both;
+ * png NULL: an SVG report, the SVG alone. */
+void tune_html_figure_svg(struct tune_text *t, const char *svg, const char *png,
+                          const char *caption);
+/* Number the page's <h2> headings and put their table of contents where the
+ * page says <!--toc--> (nothing when it does not). */
+void tune_html_toc(struct tune_text *page);
+/* The "Settings" section of a study's page (settings.c): search, cv,
+ * preprocessing, pruning, fixed parameters, the space, the objective, and
+ * the stop reason when not NULL. */
+void tune_report_settings_html(struct tune_text *h, const char *config_json,
+                               const char *stop_reason);
+/* 1 when `image` (a picture of out_dir) has hover text to show: a PNG
+ * with its SVG twin beside it, or in an SVG report the picture itself
+ * (hover.c); *svg receives the SVG's name (size >= strlen(image) + 1). */
+int tune_report_has_svg_twin(const struct tune_plot_opts *o, const char *image, char *svg,
+                             size_t size);
 
 #endif

@@ -153,11 +153,48 @@ static int by_key(const void *a, const void *b)
     return (x->number > y->number) - (x->number < y->number);
 }
 
+/* The section a picture of the search belongs in: 0 the search, 1 which
+ * hyperparameters matter, 2 the workers. */
+static int figure_section(const char *image)
+{
+    if (strncmp(image, "param_importance.", 17) == 0 || strncmp(image, "contour_", 8) == 0)
+        return 1;
+    return strncmp(image, "timeline.", 9) == 0 ? 2 : 0;
+}
+
+/* The pictures of the search in their sections, an SVG twin (hover text)
+ * in place of its PNG where there is one. */
+static void search_figures(struct tune_text *h, const struct tune_plot_log *log, size_t first,
+                           const struct tune_plot_opts *o)
+{
+    static const char *const titles[] = {"The search", "Which hyperparameters matter",
+                                         "What the workers did"};
+    for (int sec = 0; sec < 3; sec++) {
+        size_t shown = 0;
+        for (size_t i = first; i < log->n_images; i++) {
+            if (figure_section(log->images[i]) != sec)
+                continue;
+            if (shown++ == 0)
+                tune_text_printf(h, "<h2>%s</h2>\n<div class=\"figs\">\n", titles[sec]);
+            char svg[600];
+            if (tune_report_has_svg_twin(o, log->images[i], svg, sizeof svg))
+                tune_html_figure_svg(h, svg,
+                                     o->format == TUNE_IMAGE_SVG ? NULL : log->images[i],
+                                     log->captions[i]);
+            else
+                tune_html_figure(h, log->images[i], log->captions[i]);
+        }
+        if (shown)
+            tune_text_printf(h, "</div>\n");
+    }
+}
+
 /* The page. */
 static void html_page(struct tune_text *h, const struct tune_study_info *info, const cJSON *cfg,
                       const struct tune_trial *tr, size_t n, const struct tune_trial *best,
                       const struct tune_plot_log *log, size_t first_search_image,
-                      const char *oof_note, const struct tune_pruning_savings *saved,
+                      const char *oof_note, const char *stop_reason,
+                      const struct tune_pruning_savings *saved,
                       const struct tune_plot_opts *o)
 {
     size_t counts[4] = {0};
@@ -230,6 +267,8 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
         tune_text_printf(h, "<p class=\"note\">The pictures are not drawn yet: gnuplot was not "
                             "found. Install it and run <code>for f in *.gp; do gnuplot "
                             "\"$f\"; done</code> in this folder.</p>\n");
+    tune_text_printf(h, "<!--toc-->\n"); /* the table of contents (tune_html_toc) */
+    tune_report_settings_html(h, info->config_json, stop_reason);
 
     if (best) {
         tune_text_printf(h, "<h2>Best trial: #%d</h2>\n<table>\n<tr><th class=\"l\">", best->number);
@@ -299,12 +338,7 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
             tune_html_figure(h, log->images[i], log->captions[i]);
         tune_text_printf(h, "</div>\n");
     }
-    if (log->n_images > first_search_image) {
-        tune_text_printf(h, "<h2>The search</h2>\n<div class=\"figs\">\n");
-        for (size_t i = first_search_image; i < log->n_images; i++)
-            tune_html_figure(h, log->images[i], log->captions[i]);
-        tune_text_printf(h, "</div>\n");
-    }
+    search_figures(h, log, first_search_image, o);
 
     if (best && best->n_metrics && score) {
         /* one run: one value per metric */
@@ -424,6 +458,9 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
     void *blob = NULL;
     size_t blob_len = 0;
     struct tune_text page = {0};
+    struct tune_param_importance importance = {0};
+    struct tune_error ignored = {0};
+    char *stop_reason = NULL;
     const char *oof_note = NULL;
     int have_best = 0, rc;
     cJSON *cfg = info->config_json ? cJSON_Parse(info->config_json) : NULL;
@@ -522,7 +559,10 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
         (rc = tune_report_clusters_k(info, trials, n, o, log, err)) ||
         (rc = tune_report_intermediate(store, info, trials, n, have_best ? best.number : -1, o,
                                        log, err)) ||
-        (rc = tune_report_params(info, trials, n, o, log, NULL, err)))
+        (rc = tune_report_params(info, trials, n, o, log, NULL, err)) ||
+        (rc = tune_report_param_importance(info, trials, n, o, log, &importance, err)) ||
+        (rc = tune_report_parallel(info, trials, n, &importance, o, log, err)) ||
+        (rc = tune_report_timeline(info, trials, n, o, log, err)))
         goto done;
     if ((rc = write_trials_csv(trials, n, o->out_dir, err)))
         goto done;
@@ -531,13 +571,20 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
     struct tune_pruning_savings saved;
     if ((rc = tune_report_pruning_savings(store, info, trials, n, &saved, err)))
         goto done;
+    /* why the run stopped, when it said (the study attribute "stop_reason") */
+    if (tune_store_study_get_attr(store, info->id, "stop_reason", &stop_reason, &ignored) !=
+        TUNE_OK)
+        stop_reason = NULL;
     html_page(&page, info, cfg, trials, n, have_best ? &best : NULL, log, first_search_image,
-              oof_note, &saved, o);
+              oof_note, stop_reason, &saved, o);
+    tune_html_toc(&page);
     if ((rc = tune_text_save(&page, o->out_dir, "index.html", err)))
         goto done;
     if (!have_best)
         rc = tune_error_set(err, TUNE_ENOTFOUND, "study '%s' has no complete trial", info->name);
 done:
+    free(stop_reason);
+    tune_param_importance_release(&importance);
     tune_text_release(&page);
     free(blob);
     tune_oof_release(&oof);

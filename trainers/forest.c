@@ -26,6 +26,7 @@
  * model keeps the trees reported so far.  The fit context's cancel flag is
  * checked between batches (the fit then fails: "interrupted"). */
 #include "tree_common.h"
+#include "trainers/forest.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -95,6 +96,17 @@ static void free_model(void *model)
     free(m->trees);
     free(m->importance);
     free(m);
+}
+
+/* The read-only view of forest.h: reports walk the trees (fANOVA). */
+size_t tune_forest_tree_count(const void *model)
+{
+    return ((const struct forest_model *)model)->n_trees;
+}
+
+const struct tune_tree *tune_forest_tree_at(const void *model, size_t t)
+{
+    return &((const struct forest_model *)model)->trees[t];
 }
 
 static int check_params(const struct tune_params *params, struct tune_error *err)

@@ -235,14 +235,86 @@ int tune_report_importances(const char *csv, size_t len, const char *title,
                             const struct tune_plot_opts *o, struct tune_plot_log *log,
                             struct tune_error *err);
 
-/* `tunefold report`: every picture above for the study, trials.csv,
- * best_folds.csv and index.html (one page with every picture and the tables:
- * best trial, top trials, per-fold metrics, timings, failures), readable
- * offline.  TUNE_ENOTFOUND (after writing the history and the page) when no
+/* `tunefold report`: every picture above for the study and those below
+ * (importances and contours, parallel coordinates, timeline), trials.csv,
+ * best_folds.csv, param_importance.csv and index.html (one page with a
+ * table of contents, the settings and the stored "stop_reason" attribute
+ * when there is one, every picture and the tables: best trial, top trials,
+ * per-fold metrics, timings, failures), readable offline.  TUNE_ENOTFOUND (after writing the history and the page) when no
  * trial completed. */
 int tune_report_study(struct tune_store *store, const struct tune_study_info *info,
                       const struct tune_plot_opts *o, struct tune_plot_log *log,
                       struct tune_error *err);
+
+/* ---- which hyperparameters matter, and what the workers did ---------------- */
+
+/* fANOVA (Hutter, Hoos & Leyton-Brown 2014) over a random-forest surrogate
+ * of the objective: tunefold's `forest` trainer fitted on the COMPLETE
+ * trials that hold every searched parameter (64 trees grown to purity,
+ * Optuna's settings), each tree decomposed exactly over the search space
+ * taken as uniform (log-scale parameters uniform in their logarithm,
+ * every categorical choice and integer an equal share), the shares
+ * averaged over the trees. */
+struct tune_param_importance {
+    size_t n;                   /* searched parameters (a single allowed value is none) */
+    char **names;               /* largest importance first (ties: space order) */
+    double *importance;         /* normalised: sums to 1 (all 0 when the surrogate is flat) */
+    double *variance_share;     /* each main effect's share of the predicted variance */
+    size_t n_pairs;             /* pairs among the (at most 8) most important parameters */
+    char **pair_a, **pair_b;    /* largest interaction first */
+    double *pair_interaction;   /* share of the variance from the pair's interaction alone */
+    double *pair_joint;         /* share from both main effects and their interaction */
+    size_t n_trials;            /* complete trials the surrogate was fitted on (past
+                                   4,000: every k-th, evenly spaced) */
+    size_t n_trees;             /* trees whose prediction varies (the averages' count) */
+};
+
+/* Compute the importances of a study's trials (its space from
+ * info->config_json, the surrogate seeded by the study's search.seed).
+ * out->n = 0 when there is no space, and out->n_trials < 3 when too few
+ * trials hold every parameter: no surrogate, every importance 0.  Release
+ * with tune_param_importance_release. */
+int tune_param_importance_compute(const struct tune_study_info *info,
+                                  const struct tune_trial *trials, size_t n,
+                                  struct tune_param_importance *out, struct tune_error *err);
+void tune_param_importance_release(struct tune_param_importance *p);
+
+/* The importances drawn ("param_importance": every parameter's main effect
+ * and the largest pairwise interactions as shares of the predicted
+ * variance), written to param_importance.csv (param,importance: the
+ * normalised main effects, largest first) and param_pairs.csv
+ * (param_a,param_b,interaction,joint), and the contours of the (at most 3)
+ * pairs with the largest joint share whose two parameters each explain 1%
+ * of the variance, or interact by that much ("contour_<a>_<b>": the surrogate's
+ * prediction averaged over the other parameters as a filled map, log axes
+ * for log-scale parameters, the trials on top, the best marked; hover text
+ * in an SVG twin).  Nothing drawn (TUNE_OK) without a surrogate or when its
+ * prediction is constant.  `out` (may be NULL) receives the importances. */
+int tune_report_param_importance(const struct tune_study_info *info,
+                                 const struct tune_trial *trials, size_t n,
+                                 const struct tune_plot_opts *o, struct tune_plot_log *log,
+                                 struct tune_param_importance *out, struct tune_error *err);
+
+/* Parallel coordinates ("parallel"): every COMPLETE trial as a line across
+ * its parameters (one axis each, log-scale ones in their logarithm,
+ * categorical axes labelled by choice) and the objective, coloured by the
+ * objective, the best trials drawn last (on top) and the best one thick.
+ * Axes in the order of `order` (importances, may be NULL: the space's
+ * order).  Hover text in an SVG twin.  Nothing drawn without a space or a
+ * complete trial. */
+int tune_report_parallel(const struct tune_study_info *info, const struct tune_trial *trials,
+                         size_t n, const struct tune_param_importance *order,
+                         const struct tune_plot_opts *o, struct tune_plot_log *log,
+                         struct tune_error *err);
+
+/* Timeline ("timeline"): one row per worker (the trials' "host:pid"), one
+ * bar per trial from its start to its end, coloured by state (complete,
+ * pruned, failed, lost; running trials to the last end seen), seconds
+ * from the study's first start.  Hover text in an SVG twin.  Nothing drawn
+ * without a finished trial. */
+int tune_report_timeline(const struct tune_study_info *info, const struct tune_trial *trials,
+                         size_t n, const struct tune_plot_opts *o, struct tune_plot_log *log,
+                         struct tune_error *err);
 
 /* ---- comparing studies ----------------------------------------------------- */
 
@@ -294,8 +366,15 @@ void tune_compare_release(struct tune_compare *c);
 size_t tune_pareto_front(const double *cost, const double *quality, size_t n, int maximize,
                          size_t *idx);
 
-/* compare.csv, the cost-quality scatter with the front ("compare" picture)
- * and compare.html. */
+/* The empirical distribution of the compared metric over each study's
+ * complete trials ("edf", one curve per study: the share of its trials at
+ * or below each value, as Optuna's plot_edf).  Nothing drawn when no study
+ * has a complete trial. */
+int tune_compare_edf(const struct tune_compare *c, const struct tune_plot_opts *o,
+                     struct tune_plot_log *log, struct tune_error *err);
+
+/* compare.csv, the cost-quality scatter with the front ("compare" picture),
+ * the EDF ("edf") and compare.html. */
 int tune_compare_write(const struct tune_compare *c, const struct tune_plot_opts *o,
                        struct tune_plot_log *log, struct tune_error *err);
 

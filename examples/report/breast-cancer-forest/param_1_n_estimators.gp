@@ -10,15 +10,16 @@ set tics nomirror
 set title 'Objective against ' . 'n_estimators' . "\n" . 'study ' . 'breast-cancer-forest'
 set xlabel 'n_estimators' . ' (log scale)'
 set ylabel 'roc_auc' . ' (higher is better)'
-set yrange [0.98526810800201725:0.98935078320916015]
+set yrange [0.98364921787399651:0.98989296112592873]
 set logscale x
-set xrange [17.600000000000001:191.25]
-set xtics ('20' 20, '30' 30, '50' 50, '70' 70, '100' 100, '150' 150)
+set xrange [16:205]
+set xtics ('20' 20, '50' 50, '100' 100, '200' 200)
 set format x '%g'
-set cbrange [0:11]
+set cbrange [0:15]
 set cblabel 'trial number'
 set palette defined (0 '#440154', 0.35 '#31688e', 0.7 '#35b779', 1 '#e8d91e')
 set key below horizontal
 set bmargin 7
 plot 'param_1_n_estimators.dat' using 3:($2!=2 && $4==$5 ? $5 : NaN):1 with points pt 7 ps 1.1 lc palette title 'trial (colour: number)', \
+     'param_1_n_estimators.dat' using 3:($2!=2 && $4==$4 && $4!=$5 ? $5 : NaN):1 with points pt 11 ps 1.2 lc palette title 'worse than shown (2)', \
      'param_1_n_estimators.dat' using 3:($1==3 ? $5 : NaN) with points pt 6 ps 2.6 lw 2 lc rgb '#e6550d' title 'best trial 3'

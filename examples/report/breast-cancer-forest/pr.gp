@@ -17,10 +17,10 @@ set xlabel 'recall'
 set ylabel 'precision'
 set key bottom left
 plot 'pr_mean.dat' using 1:4:5 with filledcurves fc rgb '#9ecae1' fs transparent solid 0.4 noborder title 'mean ± 1 std', \
-     'pr.dat' index 0 using 1:2 with fsteps lw 1.3 lc rgb '#66c2a5' title 'fold 1 (AP 0.981)', \
+     'pr.dat' index 0 using 1:2 with fsteps lw 1.3 lc rgb '#66c2a5' title 'fold 1 (AP 0.984)', \
      'pr.dat' index 1 using 1:2 with fsteps lw 1.3 lc rgb '#fc8d62' title 'fold 2 (AP 0.998)', \
      'pr.dat' index 2 using 1:2 with fsteps lw 1.3 lc rgb '#8da0cb' title 'fold 3 (AP 0.999)', \
-     'pr.dat' index 3 using 1:2 with fsteps lw 1.3 lc rgb '#e78ac3' title 'fold 4 (AP 0.989)', \
+     'pr.dat' index 3 using 1:2 with fsteps lw 1.3 lc rgb '#e78ac3' title 'fold 4 (AP 0.987)', \
      'pr.dat' index 4 using 1:2 with fsteps lw 1.3 lc rgb '#a6d854' title 'fold 5 (AP 0.997)', \
-     'pr_mean.dat' using 1:2 with lines lw 3 lc rgb '#08519c' title 'mean (AP 0.993 ± 0.007)', \
+     'pr_mean.dat' using 1:2 with lines lw 3 lc rgb '#08519c' title 'mean (AP 0.993 ± 0.006)', \
      0.62741652021089633 with lines dt 2 lw 1.5 lc rgb '#707070' title 'chance (positives 0.627)'

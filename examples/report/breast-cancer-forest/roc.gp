@@ -17,10 +17,10 @@ set xlabel 'false positive rate'
 set ylabel 'true positive rate'
 set key bottom right
 plot 'roc_mean.dat' using 1:4:5 with filledcurves fc rgb '#9ecae1' fs transparent solid 0.4 noborder title 'mean ± 1 std', \
-     'roc.dat' index 0 using 1:2 with lines lw 1.3 lc rgb '#66c2a5' title 'fold 1 (AUC 0.974)', \
+     'roc.dat' index 0 using 1:2 with lines lw 1.3 lc rgb '#66c2a5' title 'fold 1 (AUC 0.976)', \
      'roc.dat' index 1 using 1:2 with lines lw 1.3 lc rgb '#fc8d62' title 'fold 2 (AUC 0.996)', \
-     'roc.dat' index 2 using 1:2 with lines lw 1.3 lc rgb '#8da0cb' title 'fold 3 (AUC 0.998)', \
-     'roc.dat' index 3 using 1:2 with lines lw 1.3 lc rgb '#e78ac3' title 'fold 4 (AUC 0.983)', \
-     'roc.dat' index 4 using 1:2 with lines lw 1.3 lc rgb '#a6d854' title 'fold 5 (AUC 0.995)', \
-     'roc_mean.dat' using 1:2 with lines lw 3 lc rgb '#08519c' title 'mean (AUC 0.989 ± 0.009)', \
+     'roc.dat' index 2 using 1:2 with lines lw 1.3 lc rgb '#8da0cb' title 'fold 3 (AUC 0.999)', \
+     'roc.dat' index 3 using 1:2 with lines lw 1.3 lc rgb '#e78ac3' title 'fold 4 (AUC 0.980)', \
+     'roc.dat' index 4 using 1:2 with lines lw 1.3 lc rgb '#a6d854' title 'fold 5 (AUC 0.996)', \
+     'roc_mean.dat' using 1:2 with lines lw 3 lc rgb '#08519c' title 'mean (AUC 0.990 ± 0.009)', \
      x with lines dt 2 lw 1.5 lc rgb '#707070' title 'chance'

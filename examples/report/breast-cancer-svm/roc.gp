@@ -1,0 +1,26 @@
+# Written by tunefold; re-render from this folder with: gnuplot roc.gp
+# The data is in roc*.dat (numbers only; columns named at the top).
+set terminal pngcairo size 800,600 noenhanced font 'Sans,11' background rgb 'white'
+set output 'roc.png'
+set encoding utf8
+set border lc rgb '#404040'
+set grid lc rgb '#d8d8d8' lw 1
+set key opaque box lc rgb '#b0b0b0'
+set tics nomirror
+set title 'ROC curve' . "\n" . 'study breast-cancer-svm, best trial 79'
+set size square
+set xrange [0:1]
+set yrange [0:1.02]
+set xtics 0.2
+set ytics 0.2
+set xlabel 'false positive rate'
+set ylabel 'true positive rate'
+set key bottom right
+plot 'roc_mean.dat' using 1:4:5 with filledcurves fc rgb '#9ecae1' fs transparent solid 0.4 noborder title 'mean ± 1 std', \
+     'roc.dat' index 0 using 1:2 with lines lw 1.3 lc rgb '#66c2a5' title 'fold 1 (AUC 0.999)', \
+     'roc.dat' index 1 using 1:2 with lines lw 1.3 lc rgb '#fc8d62' title 'fold 2 (AUC 0.999)', \
+     'roc.dat' index 2 using 1:2 with lines lw 1.3 lc rgb '#8da0cb' title 'fold 3 (AUC 0.994)', \
+     'roc.dat' index 3 using 1:2 with lines lw 1.3 lc rgb '#e78ac3' title 'fold 4 (AUC 0.992)', \
+     'roc.dat' index 4 using 1:2 with lines lw 1.3 lc rgb '#a6d854' title 'fold 5 (AUC 0.998)', \
+     'roc_mean.dat' using 1:2 with lines lw 3 lc rgb '#08519c' title 'mean (AUC 0.996 ± 0.003)', \
+     x with lines dt 2 lw 1.5 lc rgb '#707070' title 'chance'

@@ -1,0 +1,22 @@
+# Written by tunefold; re-render from this folder with: gnuplot param_importance.gp
+# The data is in param_importance*.dat (numbers only; columns named at the top).
+set terminal pngcairo size 800,600 noenhanced font 'Sans,11' background rgb 'white'
+set output 'param_importance.png'
+set encoding utf8
+set border lc rgb '#404040'
+set grid lc rgb '#d8d8d8' lw 1
+set key opaque box lc rgb '#b0b0b0'
+set tics nomirror
+set tmargin 6
+set title 'Hyperparameter importance (fANOVA over a random-forest surrogate)' . "\n" . 'study ' . 'iris-kmeans' . "\n" . '7 complete trials' . "\n" . 'main effects explain 100% of the variance'
+set xlabel 'share of the variance of the predicted ' . 'silhouette' . ' (%)'
+set xrange [0:104]
+set yrange [-0.7:0.7]
+set ytics ('n_clusters' 0)
+set ytics scale 0
+set grid xtics noytics
+set style fill solid 0.85 noborder
+set key below horizontal
+set bmargin 6
+plot 'param_importance.dat' using ($3==1 ? 50*$2 : NaN):1:(50*$2):(0.36) with boxxyerror lc rgb '#3182bd' title 'main effect of a parameter', \
+     'param_importance.dat' using (100*$2):1:(sprintf(' %.1f%%', 100*$2)) with labels left font ',10' notitle
