@@ -502,7 +502,8 @@ Test(bayes, init_refuses_unknown_options_naming_the_key)
     o.json = "{\"kernal\": \"rbf\"}";
     cr_assert_eq(tune_searcher_new(&tune_searcher_bayes, &sp, &o, &s, &err), TUNE_EINVAL);
     cr_assert_str_eq(err.msg, "search.kernal: unknown key (expected one of: strategy, trials, "
-                              "seed, workers, acquisition, initial_points, xi, kappa, kernel)");
+                              "seed, workers, enqueue, warm_start, acquisition, initial_points, "
+                              "xi, kappa, kernel)");
     cr_assert_null(s);
     cr_assert_not_null(tune_searcher_find("bayes"));
 }

@@ -41,7 +41,7 @@ struct tune_history {
 /* The keys of a study file's "search" section that every strategy shares
  * (config.c reads them); every other key is one of the strategy's own
  * options, which only the searcher reads. */
-#define TUNE_SEARCH_COMMON_KEYS "strategy", "trials", "seed", "workers"
+#define TUNE_SEARCH_COMMON_KEYS "strategy", "trials", "seed", "workers", "enqueue", "warm_start"
 
 /* What a searcher's init is given. */
 struct tune_search_options {
