@@ -20,7 +20,7 @@
  * NAN ("undefined"), which is what the structs use for "none".
  *
  * Schema versions: PRAGMA user_version and meta('schema_version') both hold
- * the version (3; 1 and 2 are migrated).  A database with a newer version is refused rather than
+ * the version (4; 1 to 3 are migrated).  A database with a newer version is refused rather than
  * half-understood.  A version-0 file with no tables is new and gets the
  * schema; a SQLite file that has tables but no `meta` belongs to someone else
  * and is refused, so we never add tables to another program's database.
@@ -45,7 +45,7 @@
 #include <unistd.h>
 #include <time.h>
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 #define BLOB_CHUNK (1u << 20) /* study blobs are written and read 1 MiB at a time */
 #define BUSY_TIMEOUT_MS 30000
 
@@ -173,7 +173,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_TRIAL_DELETE] = "DELETE FROM trials WHERE id = ?1",
     [ST_TRIAL_FINISH] = "UPDATE trials SET state = ?2, value = ?3, value_std = ?4, t_end = ?5,"
                         " heartbeat = ?5, fit_seconds = ?6, predict_seconds = ?7, error = ?8,"
-                        " changed = ?9 WHERE id = ?1 AND state = 'RUNNING'",
+                        " changed = ?9, violation = ?10 WHERE id = ?1 AND state = 'RUNNING'",
     [ST_METRICS_DELETE] = "DELETE FROM trial_metrics WHERE trial_id = ?1",
     [ST_METRIC_INSERT] = "INSERT INTO trial_metrics(trial_id, name, mean, std)"
                          " VALUES (?1, ?2, ?3, ?4)",
@@ -207,8 +207,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                        " ON CONFLICT(study_id, number) DO UPDATE SET changed = excluded.changed",
     [ST_GONE_DELETE] = "DELETE FROM trial_gone WHERE study_id = ?1 AND number = ?2",
     [ST_CHANGES] = "SELECT number, seq, origin, state, lost, value, value_std, t_start, t_end,"
-                   " params_json, error FROM trials WHERE study_id = ?1 AND changed > ?2"
-                   " ORDER BY number",
+                   " params_json, error, violation FROM trials WHERE study_id = ?1"
+                   " AND changed > ?2 ORDER BY number",
     [ST_GONE_LIST] = "SELECT number FROM trial_gone WHERE study_id = ?1 AND changed > ?2"
                      " ORDER BY number",
     [ST_STAMP] = "SELECT changes FROM studies WHERE id = ?1",
@@ -219,23 +219,28 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_RELEASE] = "UPDATE trials SET state = 'FAILED', error = ?2, lost = 1, t_end = ?3,"
                    " changed = ?4 WHERE id = ?1 AND state = 'RUNNING'",
     [ST_TRIAL_PAGE] = "SELECT id, number, seq, origin, state, params_json, value, value_std,"
-                      " t_start, t_end, fit_seconds, predict_seconds, error, lost, worker"
-                      " FROM trials WHERE study_id = ?1 AND number >= ?2 ORDER BY number"
-                      " LIMIT ?3",
+                      " t_start, t_end, fit_seconds, predict_seconds, error, lost, worker,"
+                      " violation FROM trials WHERE study_id = ?1 AND number >= ?2"
+                      " ORDER BY number LIMIT ?3",
     [ST_METRIC_PAGE] = "SELECT t.number, m.name, m.mean, m.std, f.fold, f.value"
                        " FROM trials t JOIN trial_metrics m ON m.trial_id = t.id"
                        " LEFT JOIN trial_metric_folds f"
                        "   ON f.trial_id = m.trial_id AND f.name = m.name"
                        " WHERE t.study_id = ?1 AND t.number BETWEEN ?2 AND ?3"
                        " ORDER BY t.number, m.name, f.fold",
-    /* Both walk trials_by_value: the extreme value, then its lowest number. */
+    /* Both walk trials_feasible (study, state, violation NULL, value,
+     * number): the extreme value of the trials that kept the constraints,
+     * then its lowest number. */
     [ST_BEST_MAX] = "SELECT number FROM trials WHERE study_id = ?1 AND state = 'COMPLETE'"
+                    " AND violation IS NULL"
                     " AND value = (SELECT MAX(value) FROM trials WHERE study_id = ?1"
-                    "              AND state = 'COMPLETE')"
+                    "              AND state = 'COMPLETE' AND violation IS NULL)"
                     " ORDER BY number LIMIT 1",
     [ST_BEST_MIN] = "SELECT number FROM trials WHERE study_id = ?1 AND state = 'COMPLETE'"
+                    " AND violation IS NULL"
                     " AND value = (SELECT MIN(value) FROM trials WHERE study_id = ?1"
-                    "              AND state = 'COMPLETE' AND value IS NOT NULL)"
+                    "              AND state = 'COMPLETE' AND violation IS NULL"
+                    "              AND value IS NOT NULL)"
                     " ORDER BY number LIMIT 1",
     [ST_PROGRESS] = "SELECT"
                     " COALESCE(SUM(origin = 'SEARCH' AND lost = 0 AND state <> 'RUNNING'), 0),"
@@ -267,9 +272,9 @@ static const char *const stmt_sql[ST_COUNT] = {
                         " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_TRIAL_IMPORT] = "INSERT INTO trials(study_id, number, seq, origin, state, params_json,"
                         " value, value_std, t_start, t_end, heartbeat, fit_seconds,"
-                        " predict_seconds, error, lost, worker, changed)"
+                        " predict_seconds, error, lost, worker, changed, violation)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-                        " ?15, ?16, ?17)",
+                        " ?15, ?16, ?17, ?18)",
 };
 
 /* Schema version 1, as first released: a new file gets it and is then
@@ -393,9 +398,20 @@ static const char migrate_3_sql[] =
     "UPDATE meta SET value = '3' WHERE key = 'schema_version';"
     "PRAGMA user_version = 3;";
 
+/* Version 4: constraints (vtable version 4).  trials.violation, how far a
+ * complete trial broke the study's constraints (NULL: it kept them, which
+ * every trial stored before did); trials_feasible serves the best trial
+ * among those that kept them. */
+static const char migrate_4_sql[] =
+    "ALTER TABLE trials ADD COLUMN violation REAL;"
+    "CREATE INDEX trials_feasible ON trials(study_id, state, violation, value, number);"
+    "UPDATE meta SET value = '4' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 4;";
+
 /* migrations[v] takes a version-v file to version v+1. */
 static const char *const migrations[SCHEMA_VERSION] = {[1] = migrate_2_sql,
-                                                       [2] = migrate_3_sql};
+                                                       [2] = migrate_3_sql,
+                                                       [3] = migrate_4_sql};
 
 struct sq_store {
     struct tune_store base; /* first: the generic handle points here */
@@ -1309,7 +1325,8 @@ static int sq_trial_finish(struct tune_store *base, int64_t study_id, int number
         bind_real(st, 3, res->value) || bind_real(st, 4, res->value_std) ||
         bind_real(st, 5, now_seconds()) || bind_real(st, 6, res->fit_seconds) ||
         bind_real(st, 7, res->predict_seconds) || bind_text(st, 8, res->error) ||
-        sqlite3_bind_int64(st, 9, stamp)) {
+        sqlite3_bind_int64(st, 9, stamp) ||
+        bind_real(st, 10, res->violation > 0 ? res->violation : NAN)) {
         rc = sq_err(s, "cannot finish a trial", err);
         goto fail;
     }
@@ -1361,6 +1378,7 @@ static int read_trial(struct sq_store *s, sqlite3_stmt *st, struct tune_trial *t
     t->fit_seconds = col_real(st, 10);
     t->predict_seconds = col_real(st, 11);
     t->lost = sqlite3_column_int(st, 13) != 0;
+    t->violation = col_real(st, 15);
     if (col_strdup(st, 14, &t->worker))
         return sq_oom(s, err);
     if (col_strdup(st, 5, &t->params_json) || col_strdup(st, 12, &t->error))
@@ -1791,6 +1809,7 @@ static int sq_trial_changes(struct tune_store *base, int64_t study_id, int64_t s
         b->value_std = col_real(st, 6);
         b->t_start = col_real(st, 7);
         b->t_end = col_real(st, 8);
+        b->violation = col_real(st, 11);
         if (col_strdup(st, 9, &b->params_json) || col_strdup(st, 10, &b->error)) {
             rc = sq_oom(s, err);
             goto fail;
@@ -2378,7 +2397,8 @@ static int sq_trial_import(struct tune_store *base, int64_t study_id, const stru
         bind_real(st, 11, heartbeat) || bind_real(st, 12, t->fit_seconds) ||
         bind_real(st, 13, t->predict_seconds) || bind_text(st, 14, t->error) ||
         sqlite3_bind_int(st, 15, t->lost != 0) || bind_text(st, 16, t->worker) ||
-        sqlite3_bind_int64(st, 17, stamp)) {
+        sqlite3_bind_int64(st, 17, stamp) ||
+        bind_real(st, 18, t->violation > 0 ? t->violation : NAN)) {
         rc = sq_err(s, "cannot import a trial", err);
         goto fail;
     }
@@ -2416,7 +2436,7 @@ fail:
 }
 
 const struct tune_store_type tune_store_sqlite = {
-    .version = 3,
+    .version = 4,
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,

@@ -59,6 +59,8 @@ struct tune_trial {
     int lost;              /* FAILED because its worker died: not counted in
                               the budget, its slot is run again */
     char *worker;          /* "host:pid" of the process that claimed it */
+    double violation;      /* vtable version 4: > 0 when the trial broke the study's
+                              constraints (by this much); NAN when it did not */
 };
 
 struct tune_study_info {
@@ -98,6 +100,10 @@ struct tune_trial_result {
     const struct tune_intermediate *intermediate;
     size_t n_artifacts;
     const struct tune_artifact *artifacts;
+    /* Vtable version 4: > 0 when a COMPLETE trial broke the study's
+     * constraints (by this much; stored with its values, never the best);
+     * 0 or NAN when it did not. */
+    double violation;
 };
 
 /* A trial without its metrics: what searchers, progress lines and monitors
@@ -114,10 +120,12 @@ struct tune_trial_brief {
     double t_start, t_end;
     char *params_json;     /* NULL until set */
     char *error;           /* FAILED: why; else NULL */
+    double violation;      /* as struct tune_trial's */
 };
 
 /* Where a study stands.  Counts are of search trials (not `evaluate`'s), lost
- * trials apart; the best is over every complete trial (NAN / -1 if none). */
+ * trials apart; the best is over every complete trial that kept the study's
+ * constraints (NAN / -1 if none). */
 struct tune_progress {
     size_t finished, running, complete, failed, pruned, lost;
     double best_value;
@@ -131,7 +139,7 @@ struct tune_progress {
 struct tune_store;
 
 struct tune_store_type {
-    int version;           /* 1 */
+    int version;           /* 1 .. 4: the methods and meanings below, by version */
     const char *name;      /* "sqlite" */
     int (*open)(const char *location, struct tune_store **out, struct tune_error *err);
     void (*close)(struct tune_store *s);
@@ -222,8 +230,9 @@ struct tune_store_type {
     int (*trial_get)(struct tune_store *s, int64_t study_id, int number, struct tune_trial *out,
                      struct tune_error *err);
     /* The best COMPLETE trial by the study's direction (ties: the lowest
-     * number), with its metrics, by an indexed query; TUNE_ENOTFOUND when
-     * there is none. */
+     * number) among those that kept the constraints (version 4: no
+     * violation), with its metrics, by an indexed query; TUNE_ENOTFOUND
+     * when there is none. */
     int (*trial_best)(struct tune_store *s, int64_t study_id, struct tune_trial *out,
                       struct tune_error *err);
     /* Up to `max` trials with number >= first, by number, with metrics when
@@ -273,6 +282,14 @@ struct tune_store_type {
     int (*trial_import)(struct tune_store *s, int64_t study_id, const struct tune_trial *t,
                         const struct tune_intermediate *intermediate, size_t n_intermediate,
                         struct tune_error *err);
+
+    /* ---- version 4: constraints ----
+     * No new method: trial_finish keeps res->violation with the trial,
+     * trial_get, trial_list, trial_page, trial_changes and trial_import
+     * carry it (struct tune_trial, struct tune_trial_brief), and trial_best
+     * and study_progress's best leave violating trials out.  The wrappers
+     * refuse a violating result for an older store, which would make it
+     * the best. */
 };
 
 /* The common head of every store.  `type` is set by the implementation's
