@@ -1940,7 +1940,10 @@ int tune_config_resolve_choice(const struct tune_study_config *c, const char *pa
                               where, c->name, c->trainer->name);
     }
     *choice = k;
-    rc = resolve_into(c->choices[k].trainer, c->choices[k].fixed, obj, where, values, err);
+    /* one trainer: the config's own (a program may have set it by hand) */
+    rc = c->choose_trainer
+             ? resolve_into(c->choices[k].trainer, c->choices[k].fixed, obj, where, values, err)
+             : resolve_into(c->trainer, c->fixed, obj, where, values, err);
     cJSON_Delete(obj);
     return rc;
 }

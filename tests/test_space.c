@@ -298,7 +298,7 @@ Test(searcher, grid_visits_every_point_once_then_is_exhausted)
     struct tune_param ps[2] = {p_int(10, 30), p_cat()};
     ps[0].grid_points = 3;
     struct tune_space s = {2, ps};
-    struct tune_history h = {0, NULL, 1, -1};
+    struct tune_history h = {.maximize = 1, .number = -1};
     int seen[9] = {0};
     struct tune_error err = {0};
     cr_assert_eq(tune_searcher_grid.max_points(&s), 9);
@@ -318,7 +318,7 @@ Test(searcher, random_points_depend_only_on_the_generator_seed)
 {
     struct tune_param ps[3] = {p_float_log(), p_int(1, 500), p_cat()};
     struct tune_space s = {3, ps};
-    struct tune_history h = {0, NULL, 1, -1};
+    struct tune_history h = {.maximize = 1, .number = -1};
     struct tune_searcher *sr;
     cr_assert_eq(tune_searcher_new(&tune_searcher_random, &s, NULL, &sr, NULL), TUNE_OK);
     gsl_rng *a = gsl_rng_alloc(gsl_rng_mt19937), *b = gsl_rng_alloc(gsl_rng_mt19937);
@@ -345,7 +345,7 @@ Test(searcher, sobol_gives_the_known_sequence_without_the_origin)
         ps[i].high = 8;
     }
     struct tune_space s = {2, ps};
-    struct tune_history h = {0, NULL, 1, -1};
+    struct tune_history h = {.maximize = 1, .number = -1};
     /* Sobol points 1..3 in 2-D: (1/2,1/2), (3/4,1/4), (1/4,3/4); scaled by 8 */
     double want[3][2] = {{4, 4}, {6, 2}, {2, 6}};
     struct tune_searcher *sr;
@@ -389,7 +389,7 @@ Test(searcher, a_strategy_refuses_options_it_does_not_declare_naming_their_owner
     cr_assert_eq(tune_searcher_new(&tune_searcher_grid, &s, &o, &sr, &err), TUNE_EINVAL);
     cr_assert_str_eq(err.msg,
                      "search.steps: unknown key (expected one of: strategy, trials, seed, "
-                     "workers)");
+                     "workers, enqueue, warm_start)");
     cr_assert_null(sr);
     o.json = "{}";
     cr_assert_eq(tune_searcher_new(&tune_searcher_sobol, &s, &o, &sr, &err), TUNE_OK, "%s",
@@ -436,7 +436,7 @@ static int study_point(const struct tune_searcher_type *type, struct tune_search
         cr_assert_eq(tune_searcher_new(type, sp, &o, s, &err), TUNE_OK, "%s", err.msg);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, (unsigned long)(seed * 1000003u + seq));
-    struct tune_history h = {0, NULL, 1, -1};
+    struct tune_history h = {.maximize = 1, .number = -1};
     int rc = tune_searcher_suggest(*s, sp, &h, seq, rng, pt, &err);
     gsl_rng_free(rng);
     return rc;
