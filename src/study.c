@@ -761,10 +761,12 @@ static int claim_point(struct tune_study *s, size_t budget, int *number_out,
             if (s->n_priors && (rc = with_priors(s, &hist, err)))
                 goto abandon;
         }
+        /* the strategy's point k is the one it gives a study without the
+         * enqueued points: generator and seq both start after them */
+        size_t own = (size_t)seq - ne;
         gsl_rng_set(s->rng,
-                    (unsigned long)tune_mix64(cfg->seed ^ tune_mix64((uint64_t)seq + 0x5eed)));
-        rc = tune_searcher_suggest(s->searcher, &cfg->space, &hist, (size_t)seq - ne, s->rng,
-                                   s->point, err);
+                    (unsigned long)tune_mix64(cfg->seed ^ tune_mix64((uint64_t)own + 0x5eed)));
+        rc = tune_searcher_suggest(s->searcher, &cfg->space, &hist, own, s->rng, s->point, err);
         if (rc)
             goto abandon;
         tune_space_apply_conditions(&cfg->space, s->point);
