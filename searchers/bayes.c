@@ -386,7 +386,7 @@ static size_t bayes_max_points(const struct tune_space *space)
 }
 
 static const char *const bayes_options[] = {"acquisition", "initial_points", "xi", "kappa",
-                                            "kernel", "multi_objective", NULL};
+                                            "kernel", "multi_objective", "conditional", NULL};
 
 static int bayes_init(void *state, const struct tune_space *space,
                       const struct tune_search_options *opts, struct tune_error *err)
@@ -396,16 +396,18 @@ static int bayes_init(void *state, const struct tune_space *space,
     static const char *const kernels[] = {"matern52", "rbf", NULL};
     static const enum tune_gp_kernel kernel_of[] = {TUNE_GP_MATERN52, TUNE_GP_RBF};
     static const char *const mo[] = {"parego", "ehvi", NULL};
+    static const char *const conditional[] = {"impute", "split", NULL};
     struct bayes_state *st = state;
     cJSON *o;
     int rc = tune_search_options_parse(&tune_searcher_bayes, opts->json, &o, err);
     if (rc)
         return rc;
-    size_t acq = 0, kernel = 0, mo_method = EHVI_DEFAULT;
+    size_t acq = 0, kernel = 0, mo_method = EHVI_DEFAULT, split = SPLIT_DEFAULT;
     double init = 0, xi = 0, kappa = 2.0;
     if ((rc = tune_search_option_choice(o, "acquisition", acquisitions, &acq, err)) ||
         (rc = tune_search_option_choice(o, "kernel", kernels, &kernel, err)) ||
         (rc = tune_search_option_choice(o, "multi_objective", mo, &mo_method, err)) ||
+        (rc = tune_search_option_choice(o, "conditional", conditional, &split, err)) ||
         (rc = tune_search_option_number(o, "initial_points", 1, 1e6, 1, &init, NULL, err)) ||
         (rc = tune_search_option_number(o, "xi", 0, HUGE_VAL, 0, &xi, NULL, err)) ||
         (rc = tune_search_option_number(o, "kappa", 0, HUGE_VAL, 0, &kappa, NULL, err))) {
@@ -423,6 +425,7 @@ static int bayes_init(void *state, const struct tune_space *space,
     st->n_init = init > 0 ? (size_t)init : (d + 1 > 5 ? d + 1 : 5);
     tune_bayes_model_default(&st->model);
     st->model.ehvi = (int)mo_method;
+    st->model.split = (int)split;
     return TUNE_OK;
 }
 

@@ -507,7 +507,7 @@ Test(bayes, init_refuses_unknown_options_naming_the_key)
     cr_assert_eq(tune_searcher_new(&tune_searcher_bayes, &sp, &o, &s, &err), TUNE_EINVAL);
     cr_assert_str_eq(err.msg, "search.kernal: unknown key (expected one of: strategy, trials, "
                               "seed, workers, enqueue, warm_start, acquisition, initial_points, "
-                              "xi, kappa, kernel, multi_objective)");
+                              "xi, kappa, kernel, multi_objective, conditional)");
     cr_assert_null(s);
     cr_assert_not_null(tune_searcher_find("bayes"));
 }

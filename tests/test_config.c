@@ -743,7 +743,7 @@ Test(config, an_unknown_key_in_search_is_named)
     expect_invalid(STUDY(", 'search': {'strategy': 'bayes', 'budget': 3}"),
                    ": search.budget: unknown key (expected one of: strategy, trials, seed, "
                    "workers, enqueue, warm_start, acquisition, initial_points, xi, kappa, "
-                   "kernel, multi_objective)");
+                   "kernel, multi_objective, conditional)");
 }
 
 Test(config, an_unknown_key_in_cv_is_named)
