@@ -10,6 +10,7 @@
  * every fold) and index.html, which links the pictures by relative file name
  * and carries no script or remote resource, so the folder reads offline. */
 #include "plot.h"
+#include "reports/search.h"
 #include "tunefold/study.h"
 
 #include <cJSON.h>
@@ -157,7 +158,8 @@ static int by_key(const void *a, const void *b)
 static void html_page(struct tune_text *h, const struct tune_study_info *info, const cJSON *cfg,
                       const struct tune_trial *tr, size_t n, const struct tune_trial *best,
                       const struct tune_plot_log *log, size_t first_search_image,
-                      const char *oof_note, const struct tune_plot_opts *o)
+                      const char *oof_note, const struct tune_plot_opts *o,
+                      const struct tune_search_report *sr)
 {
     size_t counts[4] = {0};
     double t0 = INFINITY, t1 = -INFINITY, busy = 0;
@@ -328,6 +330,9 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
         tune_text_printf(h, "</table>\n");
     }
 
+    /* several trainers, several objectives, constraints (reports/search.c) */
+    tune_report_search_html(h, info, sr);
+
     struct ranked *idx = malloc((n + 1) * sizeof *idx);
     size_t m = 0;
     for (size_t i = 0; idx && i < n; i++)
@@ -408,6 +413,7 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
     void *blob = NULL;
     size_t blob_len = 0;
     struct tune_text page = {0};
+    struct tune_search_report search = {0};
     const char *oof_note = NULL;
     int have_best = 0, rc;
     cJSON *cfg = info->config_json ? cJSON_Parse(info->config_json) : NULL;
@@ -506,20 +512,22 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
         (rc = tune_report_clusters_k(info, trials, n, o, log, err)) ||
         (rc = tune_report_intermediate(store, info, trials, n, have_best ? best.number : -1, o,
                                        log, err)) ||
-        (rc = tune_report_params(info, trials, n, o, log, NULL, err)))
+        (rc = tune_report_params(info, trials, n, o, log, NULL, err)) ||
+        (rc = tune_report_search(store, info, trials, n, o, log, &search, err)))
         goto done;
     if ((rc = write_trials_csv(trials, n, o->out_dir, err)))
         goto done;
     if (have_best && (rc = write_folds_csv(&best, o->out_dir, err)))
         goto done;
     html_page(&page, info, cfg, trials, n, have_best ? &best : NULL, log, first_search_image,
-              oof_note, o);
+              oof_note, o, &search);
     if ((rc = tune_text_save(&page, o->out_dir, "index.html", err)))
         goto done;
     if (!have_best)
         rc = tune_error_set(err, TUNE_ENOTFOUND, "study '%s' has no complete trial", info->name);
 done:
     tune_text_release(&page);
+    tune_report_search_release(&search);
     free(blob);
     tune_oof_release(&oof);
     tune_trial_release(&best);
