@@ -247,14 +247,14 @@ SPACES = {
         "weights": {"type": "categorical", "values": ["uniform", "distance"]},
         "p": {"type": "float", "low": 1, "high": 2}}},
     "forest": {"params": {"n_threads": 1}, "space": {
-        "n_estimators": {"type": "int", "low": 20, "high": 200, "scale": "log"},
+        "n_estimators": {"type": "int", "low": 20, "high": 100, "scale": "log"},
         "max_depth": {"type": "int", "low": 2, "high": 20},
         "max_features": {"type": "categorical", "values": ["sqrt", "log2", "fraction"]},
         "max_features_fraction": {"type": "float", "low": 0.1, "high": 1,
                                   "when": {"max_features": "fraction"}},
         "min_samples_leaf": {"type": "int", "low": 1, "high": 20, "scale": "log"}}},
     "boosting": {"params": {"n_threads": 1}, "space": {
-        "n_estimators": {"type": "int", "low": 20, "high": 200, "scale": "log"},
+        "n_estimators": {"type": "int", "low": 20, "high": 100, "scale": "log"},
         "learning_rate": {"type": "float", "low": 0.01, "high": 0.5, "scale": "log"},
         "max_depth": {"type": "int", "low": 2, "high": 8},
         "subsample": {"type": "float", "low": 0.5, "high": 1},
@@ -501,6 +501,8 @@ def main():
         "where only good points count, and (1.1, 11), where every point does." % seeds, "",
         "| strategy | HV to (1.1, 1.1) | HV to (1.1, 11) | ms / suggestion |", "|---|---|---|---|")
     zd = [("bayes, ParEGO (the default)", run_c("zdt1", "bayes", seeds, model="ehvi=0")),
+          ("bayes, ParEGO normalized by rank", run_c("zdt1", "bayes", seeds,
+                                                     model="ehvi=0,rank=1")),
           ("bayes, EHVI", run_c("zdt1", "bayes", seeds, model="ehvi=1")),
           ("random", run_c("zdt1", "random", seeds))]
     if optuna:
@@ -541,9 +543,9 @@ def main():
             sets = data_sets(tmp, args.quick)
             cseeds = 1 if args.quick else 2
             out("## Model selection: one 60-trial study across four trainers, or four of 20", "",
-                "logistic (C, penalty), knn (n_neighbors, weights, p), forest (n_estimators, "
-                "max_depth, max_features, max_features_fraction when fraction, "
-                "min_samples_leaf), boosting (n_estimators, learning_rate, max_depth, "
+                "logistic (C, penalty), knn (n_neighbors, weights, p), forest (n_estimators "
+                "20..100, max_depth, max_features, max_features_fraction when fraction, "
+                "min_samples_leaf), boosting (n_estimators 20..100, learning_rate, max_depth, "
                 "subsample, colsample_bytree, reg_lambda); 3-fold CV, one thread.  Best CV "
                 "score (ROC AUC for the binary sets, accuracy otherwise) of the 60-trial bayes "
                 "study, and the best of the four 20-trial studies of each trainer alone; "

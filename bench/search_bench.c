@@ -6,7 +6,8 @@
  *       the Python copies: "f1 [f2] | s1" (%.17g).
  *   search_bench run PROBLEM STRATEGY SEED0 SEEDS BUDGET [MODEL]
  *       STRATEGY: random, bayes.  MODEL (bayes only), comma-separated:
- *       split=0|1 (per-choice sub-models), ehvi=0|1, init=N.
+ *       split=0|1 (per-choice sub-models), ehvi=0|1, rank=0|1 (ParEGO's
+ *       normalization by rank), init=N.
  *       For each seed one line "seed S ms M" then every trial as
  *       " f1[,f2][;s1]", in trial order.
  *
@@ -208,6 +209,8 @@ static int parse_strategy(const char *name, const char *model, struct strategy *
                 s->model.split = v;
             else if (strncmp(tok, "ehvi=", 5) == 0)
                 s->model.ehvi = v;
+            else if (strncmp(tok, "rank=", 5) == 0)
+                s->model.parego_rank = v;
             else if (strncmp(tok, "init=", 5) == 0)
                 snprintf(s->opts, sizeof s->opts, "{\"initial_points\": %d}", v);
             else

@@ -136,6 +136,7 @@
 #define PAREGO_RHO 0.05      /* ParEGO's augmentation */
 #define SPLIT_DEFAULT 1      /* per-choice sub-models (the benchmark's choice) */
 #define EHVI_DEFAULT 0       /* ParEGO for several objectives (the benchmark's choice) */
+#define PAREGO_RANK_DEFAULT 0 /* ParEGO normalizes by range (the benchmark's choice) */
 
 enum acq { ACQ_EI, ACQ_UCB, ACQ_PI };
 
@@ -173,6 +174,7 @@ void tune_bayes_model_default(struct tune_bayes_model *m)
     m->additive = 1;
     m->split = SPLIT_DEFAULT;
     m->ehvi = EHVI_DEFAULT;
+    m->parego_rank = PAREGO_RANK_DEFAULT;
 }
 
 static void slot_release(struct slot *s)
@@ -836,18 +838,44 @@ static int parego(struct work *w, const struct tune_history *h, struct obs *obs,
             lo[j] = f < lo[j] ? f : lo[j];
             hi[j] = f > hi[j] ? f : hi[j];
         }
+    /* by rank: the share of the other observations that beat it (ties
+     * count half), so that a heavy tail (timings) does not crowd the
+     * rest into a corner of [0, 1] */
+    size_t m = 0;
+    for (size_t i = 0; i < no; i++)
+        m += !isnan(obs[i].loss);
+    double *norm = malloc((no * k + 1) * sizeof *norm);
+    if (!norm) {
+        free(lam);
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the history");
+    }
+    for (size_t i = 0; i < no; i++)
+        for (size_t j = 0; j < k && !isnan(obs[i].loss); j++) {
+            double f = objective_loss(h, obs[i].e, j);
+            if (!w->st->model.parego_rank) {
+                norm[i * k + j] = hi[j] > lo[j] ? (f - lo[j]) / (hi[j] - lo[j]) : 0;
+                continue;
+            }
+            double below = 0;
+            for (size_t r = 0; r < no; r++)
+                if (r != i && !isnan(obs[r].loss)) {
+                    double g = objective_loss(h, obs[r].e, j);
+                    below += g < f ? 1 : g == f ? 0.5 : 0;
+                }
+            norm[i * k + j] = m > 1 ? below / (double)(m - 1) : 0;
+        }
     for (size_t i = 0; i < no; i++) {
         if (isnan(obs[i].loss))
             continue;
         double mx = -HUGE_VAL, lin = 0;
         for (size_t j = 0; j < k; j++) {
-            double f = objective_loss(h, obs[i].e, j);
-            f = hi[j] > lo[j] ? (f - lo[j]) / (hi[j] - lo[j]) : 0;
+            double f = norm[i * k + j];
             mx = lam[j] * f > mx ? lam[j] * f : mx;
             lin += lam[j] * f;
         }
         obs[i].loss = mx + PAREGO_RHO * lin;
     }
+    free(norm);
     free(lam);
     return TUNE_OK;
 }

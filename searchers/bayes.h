@@ -32,6 +32,9 @@ struct tune_bayes_model {
      * suggestion, then EI), 1 expected hypervolume improvement (two
      * objectives; one model each).  The "multi_objective" option. */
     int ehvi;
+    /* ParEGO: 1 normalizes each objective by rank (ties shared), 0 by its
+     * range (min-max).  See bayes.c for what the benchmark chose. */
+    int parego_rank;
 };
 
 /* The defaults listed above. */
