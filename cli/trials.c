@@ -304,10 +304,20 @@ int cli_best(int argc, char **argv)
         cli_flat_warning(&info, &prog, warning, sizeof warning))
         fprintf(stderr, "tunefold best: warning: %s\n", warning);
     int score_mode = cli_study_score_mode(&info);
+    /* a study of several trainers: the best trial's */
+    cJSON *bp = b.params_json ? cJSON_Parse(b.params_json) : NULL;
+    const cJSON *btr = cJSON_GetObjectItemCaseSensitive(bp, "trainer");
+    const char *trainer = cJSON_IsString(btr) ? btr->valuestring : NULL;
     if (strcmp(format, "json") == 0) {
         printf("{\"study\": ");
         cli_print_json_string(stdout, info.name);
-        printf(", \"trial\": %d, \"metric\": \"%s\", \"value\": ", b.number, info.metric);
+        printf(", \"trial\": %d, ", b.number);
+        if (trainer) {
+            printf("\"trainer\": ");
+            cli_print_json_string(stdout, trainer);
+            printf(", ");
+        }
+        printf("\"metric\": \"%s\", \"value\": ", info.metric);
         put_num(stdout, b.value);
         printf(", \"value_std\": ");
         put_num(stdout, b.value_std);
@@ -341,6 +351,8 @@ int cli_best(int argc, char **argv)
     } else {
         printf("study '%s': best trial #%d of %s (%s)\n", info.name, b.number, info.metric,
                info.maximize ? "maximize" : "minimize");
+        if (trainer)
+            printf("trainer %s\n", trainer);
         printf("params  %s\n", b.params_json ? b.params_json : "{}");
         printf("%-22s %-12s %s\n", "metric", "mean", "std");
         for (size_t m = 0; m < b.n_metrics; m++)
@@ -349,6 +361,7 @@ int cli_best(int argc, char **argv)
         printf("fit %.4g s, predict %.4g s (mean per fold)\n", b.fit_seconds,
                b.predict_seconds);
     }
+    cJSON_Delete(bp);
     rc = CLI_OK;
 done:
     tune_trial_release(&b);
