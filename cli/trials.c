@@ -1,6 +1,7 @@
 /* cli/trials.c — `tunefold trials` and `tunefold best`: read a stored study. */
 #include "cli.h"
 #include "tunefold/pareto.h"
+#include "tunefold/text.h"
 #include "tunefold/study.h"
 
 #include <cJSON.h>
@@ -12,7 +13,10 @@ static const char trials_help[] =
     "Usage: tunefold trials [OPTIONS]\n"
     "\n"
     "List every trial of a stored study: number, state, objective value and its\n"
-    "std over folds, params, mean fit and predict seconds per fold.\n"
+    "std over folds, params, mean fit and predict seconds per fold. A PRUNED\n"
+    "trial also shows where it was stopped (pruned_at: its last step, or the\n"
+    "folds it ran) and why; its value is the objective over the folds it ran in\n"
+    "full, if any.\n"
     "\n"
     "Options:\n"
     "  --db PATH      SQLite file or postgresql:// URL (default ./tunefold.db)\n"
@@ -49,17 +53,7 @@ static void put_num(FILE *f, double v)
 /* A CSV field, quoted when it must be. */
 static void put_csv(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    tune_csv_quote_write(f, s, ',');
 }
 
 static int parse_common(const char *cmd, int argc, char **argv, const char *help,
@@ -107,6 +101,10 @@ static void put_trial(const char *format, const struct tune_trial *t, int first)
             printf(", \"violation\": ");
             put_num(stdout, t->violation);
         }
+        if (t->state == TUNE_TRIAL_PRUNED && t->pruned_at >= 0)
+            printf(", \"pruned_at\": %lld", (long long)t->pruned_at);
+        else
+            printf(", \"pruned_at\": null");
         printf("}");
     } else if (strcmp(format, "csv") == 0) {
         char v[40], s[40], fs[40], ps[40];
@@ -123,16 +121,24 @@ static void put_trial(const char *format, const struct tune_trial *t, int first)
         put_csv(stdout, t->worker ? t->worker : "");
         printf(",");
         put_csv(stdout, t->error ? t->error : "");
+        if (t->state == TUNE_TRIAL_PRUNED && t->pruned_at >= 0)
+            printf(",%lld", (long long)t->pruned_at);
+        else
+            printf(",");
         printf("\n");
     } else {
+        char at[48] = "  error: ";
+        if (t->state == TUNE_TRIAL_PRUNED)
+            snprintf(at, sizeof at, t->pruned_at >= 0 ? "  pruned at %lld: " : "  pruned: ",
+                     (long long)t->pruned_at);
         char broke[64] = "";
         if (t->violation > 0)
             snprintf(broke, sizeof broke, "  broke the constraints (violation %.3g)",
                      t->violation);
         printf("%6d  %-8s  %-10.6g  %-10.4g  %-9.4g  %s%s%s%s\n", t->number,
                tune_trial_state_name(t->state), t->value, t->value_std, t->fit_seconds,
-               t->params_json ? t->params_json : "", t->error ? "  error: " : "",
-               t->error ? t->error : "", broke);
+               t->params_json ? t->params_json : "", t->error ? at : "", t->error ? t->error : "",
+               broke);
     }
 }
 
@@ -178,7 +184,7 @@ int cli_trials(int argc, char **argv)
         printf("[");
     else if (strcmp(format, "csv") == 0)
         printf("number,state,value,value_std,params,fit_seconds,predict_seconds,origin,worker,"
-               "error\n");
+               "error,pruned_at\n");
     else {
         printf("study '%s' (%s, %s)\n", info.name, info.metric,
                info.maximize ? "maximize" : "minimize");

@@ -14,12 +14,34 @@
  *     completed trials: the Sobol point seq, randomized within its cell
  *     (see sobol_point), the next unseen one.
  *  2. Observations: every finished trial with a point.  The objective is
- *     turned into a loss (negated when maximizing).  A FAILED or PRUNED
- *     trial counts as the worst completed loss: a configuration that makes a
- *     trainer fail (divergence, no convergence, out of memory) usually has
- *     neighbours that fail too, and leaving it out would let the acquisition
- *     send the search straight back there.  (A trial failed because its
- *     worker died is indistinguishable here and pays the same price.)
+ *     turned into a loss (negated when maximizing).  A FAILED trial counts
+ *     as the worst completed loss: a configuration that makes a trainer fail
+ *     (divergence, no convergence, out of memory) usually has neighbours that
+ *     fail too, and leaving it out would let the acquisition send the search
+ *     straight back there.  (A trial failed because its worker died is
+ *     indistinguishable here and pays the same price.)
+ *     A PRUNED trial is neither missing (the search would go back where it
+ *     was stopped) nor a failure (with most trials pruned — asha prunes two
+ *     in three at its first rung — the model would flatten to "everything
+ *     is the worst but a few").  It is modelled from its last value: the
+ *     study stores as its value an estimate of the objective it would have
+ *     reached (study.h: where its last value ranked among the complete
+ *     trials at the step it was stopped, mapped onto their objectives; or
+ *     the mean over the folds it ran), and that estimate is an observation
+ *     like any other, except that it never counts as the best value.
+ *     Without an estimate (no complete trial had reached its step) it is a
+ *     censored observation: its pruner stopped it because it looked worse
+ *     than the trials it was compared with, so its loss is taken to be at
+ *     least c, the median loss of the complete trials, and within that
+ *     bound what the model believes: max(c, mu(x)), mu the posterior mean at
+ *     its point of the model of the other observations (the pruned rows
+ *     enter that fit with an overwhelming noise variance, which takes them
+ *     out of it, then come back with their imputed values) — one step of
+ *     the usual imputation for censored regression; the hyperparameters are
+ *     fitted with those rows at c.  The alternatives (tune_bayes_model's
+ *     pruned: always censored, or the worst loss) are measured in
+ *     bench/RESULTS_pruning.md: the estimate did best where most trials
+ *     are pruned early.
  *  3. Outputs: standardized, then Yeo-Johnson-transformed (lambda by maximum
  *     likelihood, per suggestion) and standardized again, so one terrible
  *     trial compresses instead of flattening every other difference.
@@ -175,6 +197,7 @@ void tune_bayes_model_default(struct tune_bayes_model *m)
     m->split = SPLIT_DEFAULT;
     m->ehvi = EHVI_DEFAULT;
     m->parego_rank = PAREGO_RANK_DEFAULT;
+    m->pruned = TUNE_BAYES_PRUNED_ESTIMATE;
 }
 
 static void slot_release(struct slot *s)
@@ -446,8 +469,10 @@ enum { G_DMU, G_DVAR, G_ACQ, G_PROJ, G_PM, G_PM2, G_CMU, G_CVAR, G_CG, G_Z, G_SI
 
 struct obs {
     const struct tune_history_entry *e;
-    double loss;   /* NAN for a failed trial until imputed */
+    double loss;   /* NAN for a failed or censored trial until imputed */
     int feasible;  /* kept the constraints: may be the incumbent */
+    int pruned;    /* a PRUNED trial without an estimate (or whose estimate is ignored) */
+    int estimated; /* a PRUNED trial observed at its estimate */
 };
 
 struct work {
@@ -925,14 +950,20 @@ static int gather(struct work *w, const struct tune_history *h, gsl_rng *rng,
             pend[np++].e = e;
             continue;
         }
-        int ok = e->state == TUNE_TRIAL_COMPLETE && isfinite(e->value);
+        /* A PRUNED trial's estimate stands for its objective when it is the
+         * only objective; with several, the others are unknown: censored. */
+        int est = k == 1 && e->state == TUNE_TRIAL_PRUNED && isfinite(e->value) &&
+                  w->st->model.pruned == TUNE_BAYES_PRUNED_ESTIMATE;
+        int ok = (e->state == TUNE_TRIAL_COMPLETE && isfinite(e->value)) || est;
         for (size_t j = 1; ok && j < k; j++)
             ok = e->objectives && isfinite(e->objectives[j]);
         obs[no].e = e;
         obs[no].loss = ok ? (h->maximize ? -e->value : e->value) : NAN;
         obs[no].feasible = !(e->violation > 0);
-        nc += ok;
-        w->n_prior += ok && e->prior;
+        obs[no].pruned = e->state == TUNE_TRIAL_PRUNED && !est;
+        obs[no].estimated = est;
+        nc += ok && !est;
+        w->n_prior += ok && !est && e->prior;
         no++;
     }
     qsort(obs, no, sizeof *obs, by_number);
@@ -1139,15 +1170,75 @@ done:
     return rc;
 }
 
+static int ascending(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0..n) (sorts v); NAN when n is 0. */
+static double median(double *v, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, ascending);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Censored pruned trials (see the top): their transformed targets, set at
+ * the censoring level, become max(level, mu(x)), mu from the model of the
+ * other rows (each row's group model, as the acquisition predicts) — the
+ * pruned rows are in the data with a noise variance so large that they
+ * weigh nothing.  The hyperparameters stay as fitted. */
+#define CENSOR_NOISE 1e8
+static int impute_censored(struct work *w, const struct obs *obs)
+{
+    size_t no = w->n_obs, D = w->D;
+    double *noise = calloc(no + 1, sizeof *noise), *keep = w->noise;
+    if (!noise)
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+    for (size_t i = 0; i < no; i++)
+        noise[i] = (keep ? keep[i] : 0) + (obs[i].pruned ? CENSOR_NOISE : 0);
+    w->noise = noise;
+    int rc = TUNE_OK;
+    for (size_t g = 0; g < w->g.n && !rc; g++)
+        rc = refresh_group(w, g);
+    for (size_t i = 0; !rc && i < no; i++) {
+        if (!obs[i].pruned)
+            continue;
+        double mu, var;
+        rc = obj_predict(w, &w->z[i * D], w->grp[i], &mu, &var, NULL, NULL);
+        if (!rc && mu > w->y[i])
+            w->y[i] = mu;
+    }
+    w->noise = keep;
+    free(noise);
+    return rc;
+}
+
 static int build_model(struct work *w, struct obs *obs)
 {
     struct bayes_state *st = w->st;
     size_t no = w->n_obs, np = w->n_pend, nb = w->n_blind, D = w->D, rows = no + np + nb;
     int rc;
-    double worst = -HUGE_VAL;
-    for (size_t i = 0; i < no; i++)
-        if (!isnan(obs[i].loss) && obs[i].loss > worst)
+    double worst = -HUGE_VAL, level = NAN;
+    size_t n_pruned = 0, n_done = 0;
+    int censor = st->model.pruned != TUNE_BAYES_PRUNED_WORST;
+    for (size_t i = 0; i < no; i++) {
+        if (!isnan(obs[i].loss) && !obs[i].estimated && obs[i].loss > worst)
             worst = obs[i].loss;
+        n_pruned += obs[i].pruned && censor;
+    }
+    if (n_pruned) { /* the censoring level: the median complete loss */
+        double *done = malloc((no + 1) * sizeof *done);
+        if (!done)
+            return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+        for (size_t i = 0; i < no; i++)
+            if (!isnan(obs[i].loss) && !obs[i].estimated)
+                done[n_done++] = obs[i].loss;
+        level = median(done, n_done);
+        free(done);
+    }
     w->z = malloc((rows + 1) * D * sizeof *w->z);
     w->y = malloc((rows + 1) * sizeof *w->y);
     w->grp = calloc(rows + 1, sizeof *w->grp);
@@ -1165,7 +1256,9 @@ static int build_model(struct work *w, struct obs *obs)
         w->grp[i] = group_of(w, obs[i].e->point);
     }
     for (size_t i = 0; i < no; i++)
-        raw[i] = isnan(obs[i].loss) ? worst : obs[i].loss;
+        raw[i] = !isnan(obs[i].loss)       ? obs[i].loss
+                 : obs[i].pruned && censor ? level
+                                           : worst;
     /* the slots' column kinds: each group's columns */
     for (size_t g = 0; g < w->g.n; g++) {
         enum tune_gp_column kinds[512];
@@ -1197,13 +1290,15 @@ static int build_model(struct work *w, struct obs *obs)
             w->noise[i] = isfinite(s) && !isnan(obs[i].loss) ? s * s : 0;
         }
     }
-    w->best = HUGE_VAL;
+    w->best = HUGE_VAL; /* an estimate is never the best */
     for (size_t i = 0; i < no; i++)
-        if (!isnan(obs[i].loss) && obs[i].feasible && w->y[i] < w->best)
+        if (!isnan(obs[i].loss) && obs[i].feasible && !obs[i].estimated && w->y[i] < w->best)
             w->best = w->y[i];
     w->any_feasible = w->best < HUGE_VAL;
     free(raw);
     w->n_model = no;
+    if (n_pruned && (rc = impute_censored(w, obs)))
+        return rc;
     for (size_t g = 0; g < w->g.n; g++)
         if ((rc = refresh_group(w, g)))
             return rc;

@@ -35,6 +35,16 @@ struct tune_bayes_model {
     /* ParEGO: 1 normalizes each objective by rank (ties shared), 0 by its
      * range (min-max).  See bayes.c for what the benchmark chose. */
     int parego_rank;
+    int pruned;           /* how a PRUNED trial is read (bayes.c): */
+};
+
+/* The choices of tune_bayes_model.pruned. */
+enum {
+    TUNE_BAYES_PRUNED_WORST = 0,     /* as a failed trial: the worst loss */
+    TUNE_BAYES_PRUNED_CENSORED = 1,  /* censored at the median complete loss, its estimate
+                                        ignored */
+    TUNE_BAYES_PRUNED_ESTIMATE = 2   /* its estimate (study.h) as an observation; censored
+                                        when it has none (the default) */
 };
 
 /* The defaults listed above. */

@@ -59,7 +59,11 @@ struct tune_trial {
     int lost;              /* FAILED because its worker died: not counted in
                               the budget, its slot is run again */
     char *worker;          /* "host:pid" of the process that claimed it */
-    double violation;      /* vtable version 4: > 0 when the trial broke the study's
+    /* PRUNED (vtable version 4): where the pruner stopped it, the last step
+     * reported, or for fold pruning the number of folds run; -1 otherwise
+     * (and from a store older than version 4).  The reason is in `error`. */
+    int64_t pruned_at;
+    double violation;      /* vtable version 5: > 0 when the trial broke the study's
                               constraints (by this much); NAN when it did not */
 };
 
@@ -100,10 +104,25 @@ struct tune_trial_result {
     const struct tune_intermediate *intermediate;
     size_t n_artifacts;
     const struct tune_artifact *artifacts;
-    /* Vtable version 4: > 0 when a COMPLETE trial broke the study's
+    /* PRUNED: the last step or the number of folds run (struct tune_trial's
+     * pruned_at); `error` holds why.  Ignored for other states and by stores
+     * older than vtable version 4. */
+    int64_t pruned_at;
+    /* Vtable version 5: > 0 when a COMPLETE trial broke the study's
      * constraints (by this much; stored with its values, never the best);
      * 0 or NAN when it did not. */
     double violation;
+};
+
+/* One trial's intermediate value at a step, as pruners read them
+ * (trial_values_at). */
+struct tune_step_value {
+    int number;
+    int seq;
+    enum tune_trial_state state;
+    int lost;
+    size_t step;           /* the step the value was reported at */
+    double value;          /* NAN when the trial reported a non-finite value */
 };
 
 /* A trial without its metrics: what searchers, progress lines and monitors
@@ -139,7 +158,7 @@ struct tune_progress {
 struct tune_store;
 
 struct tune_store_type {
-    int version;           /* 1 .. 4: the methods and meanings below, by version */
+    int version;           /* 1 .. 5: the methods and meanings below, by version */
     const char *name;      /* "sqlite" */
     int (*open)(const char *location, struct tune_store **out, struct tune_error *err);
     void (*close)(struct tune_store *s);
@@ -230,7 +249,7 @@ struct tune_store_type {
     int (*trial_get)(struct tune_store *s, int64_t study_id, int number, struct tune_trial *out,
                      struct tune_error *err);
     /* The best COMPLETE trial by the study's direction (ties: the lowest
-     * number) among those that kept the constraints (version 4: no
+     * number) among those that kept the constraints (version 5: no
      * violation), with its metrics, by an indexed query; TUNE_ENOTFOUND
      * when there is none. */
     int (*trial_best)(struct tune_store *s, int64_t study_id, struct tune_trial *out,
@@ -283,7 +302,22 @@ struct tune_store_type {
                         const struct tune_intermediate *intermediate, size_t n_intermediate,
                         struct tune_error *err);
 
-    /* ---- version 4: constraints ----
+    /* ---- version 4: what pruners read (include/tunefold/pruner.h) ----
+     * trial_finish also records res->pruned_at for a PRUNED trial, and
+     * trial_list, trial_get, trial_best and trial_page return it. */
+
+    /* For every trial of the study that has an intermediate value in `fold`
+     * at a step >= `step`: its value at the smallest such step (a trial that
+     * reports every third round answers for step 1 with round 3), with the
+     * trial's number, seq, state and lost flag, by trial number; a trial
+     * that stopped before `step` is absent.  Values come from
+     * trial_add_intermediate and trial_finish, whatever the trial's state.
+     * One indexed read: in SQL, a join of the trials with their smallest
+     * (fold, step >= step) intermediate row.  Free *out with free(). */
+    int (*trial_values_at)(struct tune_store *s, int64_t study_id, int fold, size_t step,
+                           struct tune_step_value **out, size_t *n, struct tune_error *err);
+
+    /* ---- version 5: constraints ----
      * No new method: trial_finish keeps res->violation with the trial,
      * trial_get, trial_list, trial_page, trial_changes and trial_import
      * carry it (struct tune_trial, struct tune_trial_brief), and trial_best
@@ -375,6 +409,8 @@ int tune_store_trial_page(struct tune_store *s, int64_t study_id, int first, siz
                           struct tune_error *err);
 int tune_store_study_progress(struct tune_store *s, int64_t study_id, struct tune_progress *out,
                               struct tune_error *err);
+int tune_store_trial_values_at(struct tune_store *s, int64_t study_id, int fold, size_t step,
+                               struct tune_step_value **out, size_t *n, struct tune_error *err);
 
 /* Fail the store call numbered `call` from now (1 = the next one) and every
  * later one, with TUNE_ESTORE; 0 turns it off.  For fault-injection tests. */
