@@ -43,8 +43,15 @@ static const char run_help[] =
     "search.target or search.patience; a \"pruning\" section stops hopeless\n"
     "trials early (stored PRUNED).\n"
     "\n"
-    "Example:\n"
-    "  tunefold run examples/breast_cancer_logistic.json --trials 30\n";
+    "Search power (README, Search power): \"trainers\" lets the study choose the\n"
+    "trainer per trial (its params name it: {\"trainer\": \"knn\", ...}); a trial\n"
+    "outside the study's \"constraints\" is stored but never the best, and its\n"
+    "line says \"broke the constraints\"; with several \"objectives\" the result\n"
+    "is the Pareto set (tunefold best).\n"
+    "\n"
+    "Examples:\n"
+    "  tunefold run examples/breast_cancer_logistic.json --trials 30\n"
+    "  tunefold run examples/breast_cancer_models.json   (four trainers)\n";
 
 static const char evaluate_help[] =
     "Usage: tunefold evaluate STUDY.json [OPTIONS]\n"

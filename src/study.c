@@ -795,6 +795,7 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
     step->value = res.value;
     step->value_std = res.value_std;
     step->error = res.error;
+    step->violation = res.violation > 0 ? res.violation : 0;
     if (keep && frc == TUNE_OK)
         *keep = cv;
     else
