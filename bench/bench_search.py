@@ -445,8 +445,11 @@ def main():
         print("Optuna missing (apt-get install python3-optuna): its columns are skipped")
     lines = ["# Search power: several trainers, conditions, objectives, constraints",
              "",
-             "`/usr/bin/python3 bench/bench_search.py` (this file is its output); %s, %s, "
+             "`/usr/bin/python3 bench/bench_search.py%s` (this file is its output%s); %s, %s, "
              "load %.1f at the start; Optuna %s." % (
+                 "".join(" " + a for a in sys.argv[1:]),
+                 ": %d seeds%s" % (seeds, ", no model-selection table" if args.skip_cash
+                                   else "") if args.quick or args.skip_cash else "",
                  platform.machine(), platform.python_version(), os.getloadavg()[0],
                  optuna.__version__ if optuna else "missing"), ""]
 
