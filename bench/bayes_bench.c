@@ -419,8 +419,11 @@ static void history_add(struct history *h, const double *pt, double value, doubl
 {
     memcpy(&h->points[h->n * h->d], pt, h->d * sizeof *pt);
     h->values[h->n] = value;
-    h->e[h->n] = (struct tune_history_entry){(int)h->n, TUNE_TRIAL_COMPLETE,
-                                             &h->points[h->n * h->d], value, std};
+    h->e[h->n] = (struct tune_history_entry){.number = (int)h->n,
+                                             .state = TUNE_TRIAL_COMPLETE,
+                                             .point = &h->points[h->n * h->d],
+                                             .value = value,
+                                             .value_std = std};
     h->n++;
 }
 
@@ -435,7 +438,7 @@ static int suggest(const struct strategy *s, void *state, const struct tune_spac
                                        : TUNE_TRIAL_COMPLETE;
         h->e[i].value = running ? NAN : h->pruned[i] ? h->estimate[i] : h->values[i];
     }
-    struct tune_history hist = {h->n, h->e, 0, -1};
+    struct tune_history hist = {.n = h->n, .entries = h->e, .number = -1};
     struct tune_error err;
     gsl_rng_set(rng, (unsigned long)mix64(seed ^ mix64((uint64_t)seq + 0x5eed)));
     int rc = s->type->suggest(state, sp, &hist, seq, rng, pt, &err);

@@ -55,8 +55,13 @@ static int worker(const char *db, size_t budget)
         snprintf(params, sizeof params, "{\"x\": %.17g}", x);
         double folds[5] = {x * x, x * x + 1e-3, x * x - 1e-3, x * x, x * x};
         struct tune_metric_summary m = {"value", x * x, 7e-4, 5, folds};
-        struct tune_trial_result res = {TUNE_TRIAL_COMPLETE, x * x, 7e-4, 1e-6, 1e-7, NULL, 1, &m,
-                                        0, NULL, 0, NULL};
+        struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE,
+                                        .value = x * x,
+                                        .value_std = 7e-4,
+                                        .fit_seconds = 1e-6,
+                                        .predict_seconds = 1e-7,
+                                        .n_metrics = 1,
+                                        .metrics = &m};
         if (tune_store_trial_set_params(s, info.id, number, params, &err)) {
             fprintf(stderr, "trial %d: %s\n", number, err.msg);
             return 1;

@@ -92,7 +92,7 @@ void cli_progress_init(struct cli_progress *p, const struct tune_study_info *inf
 /* A trial finished (counted; printed as a line when not on a terminal). */
 void cli_progress_trial(struct cli_progress *p, int number, enum tune_trial_state state,
                         double value, const char *params_json, const char *error,
-                        const struct tune_progress *now);
+                        double violation, const struct tune_progress *now);
 /* Refresh the terminal line (the first call also notes what was there). */
 void cli_progress_line(struct cli_progress *p, const struct tune_progress *now);
 void cli_progress_end_line(struct cli_progress *p);

@@ -279,8 +279,8 @@ int cli_compare(int argc, char **argv)
     put_text("study", w);
     printf("  %5s  ", "trial");
     put_text("mean ± std", 22);
-    printf("  %-11s  %-11s  %-10s  %6s  %6s\n", "fit s/fold", "pred s/fold", "tuning s",
-           "trials", "failed");
+    printf("  %-11s  %-11s  %-10s  %6s  %6s  %s\n", "fit s/fold", "pred s/fold", "tuning s",
+           "trials", "failed", "trainer");
     size_t no_complete = 0;
     for (size_t i = 0; i < c.n; i++) {
         const struct tune_compare_entry *e = &c.entries[i];
@@ -300,7 +300,7 @@ int cli_compare(int argc, char **argv)
         put_cell(e->predict_seconds, 11);
         printf("  ");
         put_cell(e->tuning_seconds, 10);
-        printf("  %6zu  %6zu\n", e->n_trials, e->n_failed);
+        printf("  %6zu  %6zu  %s\n", e->n_trials, e->n_failed, e->trainer ? e->trainer : "-");
     }
     for (size_t i = 0; i < c.n_pairs; i++) {
         const struct tune_compare_pair *p = &c.pairs[i];

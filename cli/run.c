@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "cli.h"
 #include "tunefold/config.h"
+#include "tunefold/pareto.h"
 #include "tunefold/study.h"
 
 #include <math.h>
@@ -42,8 +43,15 @@ static const char run_help[] =
     "search.target or search.patience; a \"pruning\" section stops hopeless\n"
     "trials early (stored PRUNED).\n"
     "\n"
-    "Example:\n"
-    "  tunefold run examples/breast_cancer_logistic.json --trials 30\n";
+    "Search power (README, Search power): \"trainers\" lets the study choose the\n"
+    "trainer per trial (its params name it: {\"trainer\": \"knn\", ...}); a trial\n"
+    "outside the study's \"constraints\" is stored but never the best, and its\n"
+    "line says \"broke the constraints\"; with several \"objectives\" the result\n"
+    "is the Pareto set (tunefold best).\n"
+    "\n"
+    "Examples:\n"
+    "  tunefold run examples/breast_cancer_logistic.json --trials 30\n"
+    "  tunefold run examples/breast_cancer_models.json   (four trainers)\n";
 
 static const char evaluate_help[] =
     "Usage: tunefold evaluate STUDY.json [OPTIONS]\n"
@@ -224,15 +232,29 @@ static int summarize(struct tune_store *store, const struct tune_study_info *inf
         fprintf(stderr, "tunefold: warning: %s\n", warning);
     struct tune_trial bt;
     if (tune_store_trial_best(store, info->id, &bt, &err)) {
-        fprintf(stderr, "tunefold: no trial completed; see 'tunefold trials --db %s' for the "
-                        "errors\n",
-                db);
+        if (now.complete > 0)
+            fprintf(stderr, "tunefold: none of the %zu complete trials kept the study's "
+                            "constraints; see 'tunefold trials --db %s'\n",
+                    now.complete, db);
+        else
+            fprintf(stderr, "tunefold: no trial completed; see 'tunefold trials --db %s' for "
+                            "the errors\n",
+                    db);
         return CLI_FAILED;
     }
     printf("best trial #%d: ", bt.number);
     print_value(stdout, info->metric, bt.value, bt.value_std);
     printf("  params %s\n", bt.params_json ? bt.params_json : "{}");
     tune_trial_release(&bt);
+    /* several objectives: the result is the Pareto set */
+    struct tune_pareto pareto;
+    if (tune_study_pareto(store, info, &pareto, &err) == TUNE_OK) {
+        if (pareto.n_objectives > 1)
+            printf("Pareto set: %zu trial%s on %zu objectives (tunefold best --study '%s' lists "
+                   "them)\n",
+                   pareto.n, pareto.n == 1 ? "" : "s", pareto.n_objectives, info->name);
+        tune_pareto_release(&pareto);
+    }
     return rc;
 }
 
@@ -311,9 +333,9 @@ int cli_run(int argc, char **argv)
     info = *si;
     info.name = strdup(si->name);
     info.metric = strdup(si->metric);
-    info.config_json = NULL;
+    info.config_json = strdup(si->config_json);
     size_t budget = tune_study_budget(study, (size_t)trials);
-    if (!info.name || !info.metric) {
+    if (!info.name || !info.metric || !info.config_json) {
         rc = CLI_FAILED;
         goto done;
     }
@@ -356,6 +378,7 @@ int cli_run(int argc, char **argv)
 done:
     free(info.name);
     free(info.metric);
+    free(info.config_json);
     tune_study_close(study);
     tune_store_close(store);
     tune_config_free(cfg);

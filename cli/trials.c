@@ -1,8 +1,10 @@
 /* cli/trials.c — `tunefold trials` and `tunefold best`: read a stored study. */
 #include "cli.h"
+#include "tunefold/pareto.h"
 #include "tunefold/text.h"
 #include "tunefold/study.h"
 
+#include <cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,9 @@ static const char best_help[] =
     "Usage: tunefold best [OPTIONS]\n"
     "\n"
     "Print the best complete trial of a stored study: its value, params and\n"
-    "every metric as mean and std over the folds.\n"
+    "every metric as mean and std over the folds. A study with constraints:\n"
+    "the best of the trials that kept them. A study of several objectives:\n"
+    "its Pareto set, the trials no other trial beats on every objective.\n"
     "\n"
     "Options:\n"
     "  --db PATH      SQLite file or postgresql:// URL (default ./tunefold.db)\n"
@@ -93,6 +97,10 @@ static void put_trial(const char *format, const struct tune_trial *t, int first)
             cli_print_json_string(stdout, t->error);
         else
             printf("null");
+        if (t->violation > 0) {
+            printf(", \"violation\": ");
+            put_num(stdout, t->violation);
+        }
         if (t->state == TUNE_TRIAL_PRUNED && t->pruned_at >= 0)
             printf(", \"pruned_at\": %lld", (long long)t->pruned_at);
         else
@@ -123,10 +131,36 @@ static void put_trial(const char *format, const struct tune_trial *t, int first)
         if (t->state == TUNE_TRIAL_PRUNED)
             snprintf(at, sizeof at, t->pruned_at >= 0 ? "  pruned at %lld: " : "  pruned: ",
                      (long long)t->pruned_at);
-        printf("%6d  %-8s  %-10.6g  %-10.4g  %-9.4g  %s%s%s\n", t->number,
+        char broke[64] = "";
+        if (t->violation > 0)
+            snprintf(broke, sizeof broke, "  broke the constraints (violation %.3g)",
+                     t->violation);
+        printf("%6d  %-8s  %-10.6g  %-10.4g  %-9.4g  %s%s%s%s\n", t->number,
                tune_trial_state_name(t->state), t->value, t->value_std, t->fit_seconds,
-               t->params_json ? t->params_json : "", t->error ? at : "", t->error ? t->error : "");
+               t->params_json ? t->params_json : "", t->error ? at : "", t->error ? t->error : "",
+               broke);
     }
+}
+
+/* A warm-started study: which studies' trials bayes takes as prior
+ * observations (they are not trials of this study, so not listed). */
+static void warm_start_note(const struct tune_study_info *info)
+{
+    cJSON *cfg = info->config_json ? cJSON_Parse(info->config_json) : NULL;
+    const cJSON *ws = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cfg, "search"), "warm_start");
+    if (cJSON_IsArray(ws) && cJSON_GetArraySize(ws) > 0) {
+        printf("warm start: bayes also takes the complete trials of ");
+        const cJSON *e;
+        int k = 0, n = cJSON_GetArraySize(ws);
+        cJSON_ArrayForEach(e, ws) {
+            printf("%s'%s'", k == 0 ? "" : k + 1 == n ? " and " : ", ",
+                   cJSON_IsString(e) ? e->valuestring : "?");
+            k++;
+        }
+        printf(" as prior observations\n");
+    }
+    cJSON_Delete(cfg);
 }
 
 /* Trials are read and printed a page at a time: a study of 100,000 trials
@@ -154,6 +188,7 @@ int cli_trials(int argc, char **argv)
     else {
         printf("study '%s' (%s, %s)\n", info.name, info.metric,
                info.maximize ? "maximize" : "minimize");
+        warm_start_note(&info);
         printf("%6s  %-8s  %-10s  %-10s  %-9s  %s\n", "trial", "state", "value", "std",
                "fit s", "params / error");
     }
@@ -182,6 +217,56 @@ done:
     return rc;
 }
 
+/* A study of several objectives: its Pareto set, best first by the first
+ * objective.  Exit 1 when it is empty. */
+static int print_pareto(struct tune_store *store, const struct tune_study_info *info, int json)
+{
+    struct tune_pareto p;
+    struct tune_error err = {0};
+    if (tune_study_pareto(store, info, &p, &err))
+        return cli_fail("best", &err);
+    if (json) {
+        printf("{\"study\": ");
+        cli_print_json_string(stdout, info->name);
+        printf(", \"pareto\": [");
+        for (size_t i = 0; i < p.n; i++) {
+            printf("%s{\"trial\": %d, \"values\": {", i ? ", " : "", p.points[i].number);
+            for (size_t j = 0; j < p.n_objectives; j++) {
+                printf("%s", j ? ", " : "");
+                cli_print_json_string(stdout, p.objectives[j].metric);
+                printf(": ");
+                put_num(stdout, p.points[i].values[j]);
+            }
+            printf("}, \"params\": %s}",
+                   p.points[i].params_json ? p.points[i].params_json : "{}");
+        }
+        printf("]}\n");
+    } else {
+        printf("study '%s': Pareto set of %zu trial%s (of %zu complete, %zu keeping the "
+               "constraints) on ",
+               info->name, p.n, p.n == 1 ? "" : "s", p.n_complete, p.n_feasible);
+        for (size_t j = 0; j < p.n_objectives; j++)
+            printf("%s%s (%s)", j ? ", " : "", p.objectives[j].metric,
+                   p.objectives[j].maximize ? "maximize" : "minimize");
+        printf("\n%6s", "trial");
+        for (size_t j = 0; j < p.n_objectives; j++)
+            printf("  %-14.14s", p.objectives[j].metric);
+        printf("  params\n");
+        for (size_t i = 0; i < p.n; i++) {
+            printf("%6d", p.points[i].number);
+            for (size_t j = 0; j < p.n_objectives; j++)
+                printf("  %-14.6g", p.points[i].values[j]);
+            printf("  %s\n", p.points[i].params_json ? p.points[i].params_json : "{}");
+        }
+    }
+    int rc = p.n ? CLI_OK : CLI_FAILED;
+    if (!p.n)
+        fprintf(stderr, "tunefold best: study '%s' has no complete trial%s\n", info->name,
+                p.n_complete ? " that kept the constraints" : "");
+    tune_pareto_release(&p);
+    return rc;
+}
+
 int cli_best(int argc, char **argv)
 {
     const char *cmd = "best", *db = NULL, *name = NULL, *format = "table";
@@ -195,8 +280,27 @@ int cli_best(int argc, char **argv)
         return rc;
     struct tune_trial b = {0};
     struct tune_error err = {0};
+    struct tune_objective *objs = NULL;
+    size_t n_objs = 0;
+    if (tune_study_objectives(&info, &objs, &n_objs, &err)) {
+        rc = cli_fail(cmd, &err);
+        goto done;
+    }
+    tune_objectives_free(objs, n_objs);
+    if (n_objs > 1) {
+        rc = print_pareto(store, &info, strcmp(format, "json") == 0);
+        goto done;
+    }
     if (tune_store_trial_best(store, info.id, &b, &err)) {
-        fprintf(stderr, "tunefold best: %s\n", err.msg);
+        struct tune_progress p;
+        struct tune_error perr = {0};
+        if (err.code == TUNE_ENOTFOUND &&
+            tune_store_study_progress(store, info.id, &p, &perr) == TUNE_OK && p.complete > 0)
+            fprintf(stderr, "tunefold best: study '%s': none of its %zu complete trials kept the "
+                            "constraints (see 'tunefold trials')\n",
+                    info.name, p.complete);
+        else
+            fprintf(stderr, "tunefold best: %s\n", err.msg);
         rc = CLI_FAILED;
         goto done;
     }
@@ -206,10 +310,20 @@ int cli_best(int argc, char **argv)
         cli_flat_warning(&info, &prog, warning, sizeof warning))
         fprintf(stderr, "tunefold best: warning: %s\n", warning);
     int score_mode = cli_study_score_mode(&info);
+    /* a study of several trainers: the best trial's */
+    cJSON *bp = b.params_json ? cJSON_Parse(b.params_json) : NULL;
+    const cJSON *btr = cJSON_GetObjectItemCaseSensitive(bp, "trainer");
+    const char *trainer = cJSON_IsString(btr) ? btr->valuestring : NULL;
     if (strcmp(format, "json") == 0) {
         printf("{\"study\": ");
         cli_print_json_string(stdout, info.name);
-        printf(", \"trial\": %d, \"metric\": \"%s\", \"value\": ", b.number, info.metric);
+        printf(", \"trial\": %d, ", b.number);
+        if (trainer) {
+            printf("\"trainer\": ");
+            cli_print_json_string(stdout, trainer);
+            printf(", ");
+        }
+        printf("\"metric\": \"%s\", \"value\": ", info.metric);
         put_num(stdout, b.value);
         printf(", \"value_std\": ");
         put_num(stdout, b.value_std);
@@ -243,6 +357,8 @@ int cli_best(int argc, char **argv)
     } else {
         printf("study '%s': best trial #%d of %s (%s)\n", info.name, b.number, info.metric,
                info.maximize ? "maximize" : "minimize");
+        if (trainer)
+            printf("trainer %s\n", trainer);
         printf("params  %s\n", b.params_json ? b.params_json : "{}");
         printf("%-22s %-12s %s\n", "metric", "mean", "std");
         for (size_t m = 0; m < b.n_metrics; m++)
@@ -251,6 +367,7 @@ int cli_best(int argc, char **argv)
         printf("fit %.4g s, predict %.4g s (mean per fold)\n", b.fit_seconds,
                b.predict_seconds);
     }
+    cJSON_Delete(bp);
     rc = CLI_OK;
 done:
     tune_trial_release(&b);

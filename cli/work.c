@@ -94,7 +94,7 @@ void cli_progress_init(struct cli_progress *p, const struct tune_study_info *inf
 
 void cli_progress_trial(struct cli_progress *p, int number, enum tune_trial_state state,
                         double value, const char *params_json, const char *error,
-                        const struct tune_progress *now)
+                        double violation, const struct tune_progress *now)
 {
     if (state == TUNE_TRIAL_COMPLETE)
         p->complete++;
@@ -106,10 +106,14 @@ void cli_progress_trial(struct cli_progress *p, int number, enum tune_trial_stat
         return;
     char v[40];
     cli_fmt_double(v, sizeof v, value);
-    fprintf(stderr, "trial %d %s %s=%s %s%s%s  best=%.6g (#%d) [%zu/%zu]\n", number,
+    char broke[80] = "";
+    if (violation > 0) /* kept, but never the best: say why */
+        snprintf(broke, sizeof broke, " broke the constraints (violation %.3g)", violation);
+    fprintf(stderr, "trial %d %s %s=%s %s%s%s%s  best=%.6g (#%d) [%zu/%zu]\n", number,
             tune_trial_state_name(state), p->info->metric, v, params_json ? params_json : "{}",
             error ? (state == TUNE_TRIAL_PRUNED ? " pruned: " : " error: ") : "",
-            error ? error : "", now->best_value, now->best_number, now->finished, p->budget);
+            error ? error : "", broke, now->best_value, now->best_number, now->finished,
+            p->budget);
     fflush(stderr);
 }
 
@@ -150,7 +154,7 @@ static void on_step(void *arg, const struct tune_step *step, const struct tune_p
     struct cli_progress *p = arg;
     if (step)
         cli_progress_trial(p, step->number, step->state, step->value, step->params_json,
-                           step->error, now);
+                           step->error, step->violation, now);
     cli_progress_line(p, now);
 }
 
@@ -216,7 +220,8 @@ static int watch_and_show(struct tune_watch *w, struct cli_progress *p, struct t
     for (size_t i = 0; i < p->n_queued; i++) {
         const struct tune_trial_brief *t = tune_watch_trial(w, p->queued[i]);
         if (t)
-            cli_progress_trial(p, t->number, t->state, t->value, t->params_json, t->error, now);
+            cli_progress_trial(p, t->number, t->state, t->value, t->params_json, t->error,
+                               t->violation, now);
     }
     cli_progress_line(p, now);
     return TUNE_OK;

@@ -35,6 +35,7 @@ void tune_compare_release(struct tune_compare *c)
         free(e->study);
         free(e->folds);
         free(e->fold_key);
+        free(e->trainer);
         free(e->cost);
         free(e->quality);
     }
@@ -80,6 +81,26 @@ static char *data_realpath(struct tune_store *store, const struct tune_study_inf
     }
     free(source);
     return abs;
+}
+
+/* The trainer of a stored study's best trial: "trainer" of its params (a
+ * study of several), else the study's trainer's name or program. */
+static char *trainer_name(const struct tune_study_info *info, const char *params_json)
+{
+    cJSON *p = params_json ? cJSON_Parse(params_json) : NULL;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, "trainer");
+    char *name = cJSON_IsString(t) ? strdup(t->valuestring) : NULL;
+    cJSON_Delete(p);
+    cJSON *cfg = !name && info->config_json ? cJSON_Parse(info->config_json) : NULL;
+    const cJSON *tr = cJSON_GetObjectItemCaseSensitive(cfg, "trainer");
+    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(tr, "name");
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(tr, "exec");
+    if (cJSON_IsString(nm))
+        name = strdup(nm->valuestring);
+    else if (cJSON_IsArray(ex) && cJSON_IsString(ex->child))
+        name = strdup(ex->child->valuestring);
+    cJSON_Delete(cfg);
+    return name;
 }
 
 /* "data|task|seed|cv" of a stored study, and the test/train ratio of one of
@@ -186,6 +207,7 @@ static int load_entry(struct tune_store *store, const struct tune_study_info *in
         goto done;
     }
     e->best_number = best.number;
+    e->trainer = trainer_name(info, best.params_json);
     e->value = s->mean;
     e->value_std = s->std;
     e->fit_seconds = best.fit_seconds;
@@ -330,7 +352,7 @@ static void write_csv(const struct tune_compare *c, struct tune_text *t)
     tune_text_printf(t, "study,best_trial,");
     csv_text(t, c->metric);
     tune_text_printf(t, ",std,fit_seconds,predict_seconds,tuning_seconds,trials,complete,"
-                        "failed,pruned\n");
+                        "failed,pruned,trainer\n");
     for (size_t i = 0; i < c->n; i++) {
         const struct tune_compare_entry *e = &c->entries[i];
         csv_text(t, e->study);
@@ -342,8 +364,10 @@ static void write_csv(const struct tune_compare *c, struct tune_text *t)
         csv_num(t, e->fit_seconds);
         csv_num(t, e->predict_seconds);
         csv_num(t, e->tuning_seconds);
-        tune_text_printf(t, ",%zu,%zu,%zu,%zu\n", e->n_trials, e->n_complete, e->n_failed,
+        tune_text_printf(t, ",%zu,%zu,%zu,%zu,", e->n_trials, e->n_complete, e->n_failed,
                          e->n_pruned);
+        csv_text(t, e->trainer ? e->trainer : "");
+        tune_text_put(t, "\n", 1);
     }
 }
 
@@ -512,7 +536,7 @@ static void write_html(const struct tune_compare *c, const struct tune_plot_log 
     tune_html_text(h, c->metric);
     tune_text_printf(h, " mean &plusmn; std</th><th>fit s / fold</th><th>predict s / fold</th>"
                         "<th>tuning s</th><th>trials</th><th>complete</th><th>failed</th>"
-                        "<th>pruned</th></tr>\n");
+                        "<th>pruned</th><th class=\"l\">trainer</th></tr>\n");
     for (size_t i = 0; i < c->n; i++) {
         const struct tune_compare_entry *e = &c->entries[i];
         tune_text_printf(h, "<tr><td class=\"l\">");
@@ -530,8 +554,11 @@ static void write_html(const struct tune_compare *c, const struct tune_plot_log 
         tune_html_num(h, e->predict_seconds);
         tune_text_printf(h, "</td><td>");
         tune_html_num(h, e->tuning_seconds);
-        tune_text_printf(h, "</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n",
+        tune_text_printf(h, "</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td>"
+                            "<td class=\"l\">",
                          e->n_trials, e->n_complete, e->n_failed, e->n_pruned);
+        tune_html_text(h, e->trainer ? e->trainer : "");
+        tune_text_printf(h, "</td></tr>\n");
     }
     tune_text_printf(h, "</table>\n");
     if (c->n_pairs) {

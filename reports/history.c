@@ -107,6 +107,8 @@ int tune_report_history(const struct tune_study_info *info, const struct tune_tr
         vals[n_vals++] = t->value;
         if (t->state == TUNE_TRIAL_COMPLETE) {
             n_complete++;
+            if (t->violation > 0)
+                continue; /* broke the constraints: never the best */
             if (isnan(best) || (info->maximize ? t->value > best : t->value < best)) {
                 best = t->value;
                 best_no = t->number;
@@ -139,7 +141,7 @@ int tune_report_history(const struct tune_study_info *info, const struct tune_tr
             continue;
         double v = t->state == TUNE_TRIAL_FAILED ? NAN : t->value;
         double drawn = isfinite(v) ? tune_obj_axis_draw(&ax, v) : ax.fail_y;
-        int improves = t->state == TUNE_TRIAL_COMPLETE && isfinite(v) &&
+        int improves = t->state == TUNE_TRIAL_COMPLETE && isfinite(v) && !(t->violation > 0) &&
                        (isnan(so_far) || (info->maximize ? v > so_far : v < so_far));
         if (improves)
             so_far = v;

@@ -156,7 +156,8 @@ static double cv_metric(const struct tune_cv_result *cv, const char *metric)
 
 /* One fit on `sub`, scored by the clustering measure on the rows `valid`
  * (see the top comment); *score receives it. */
-static int clustering_score(const struct tune_study_config *cfg, const struct tune_dataset *ds,
+static int clustering_score(const struct tune_study_config *cfg,
+                            const struct tune_trainer_type *tr, const struct tune_dataset *ds,
                             const struct tune_params *params, uint64_t seed, size_t *sub,
                             size_t m, size_t *valid, size_t n_valid, double *score,
                             struct tune_error *err)
@@ -164,7 +165,7 @@ static int clustering_score(const struct tune_study_config *cfg, const struct tu
     struct tune_split one = {m, n_valid, sub, valid};
     struct tune_splits single = {1, &one};
     struct tune_cv_result cv;
-    int rc = tune_cross_validate(ds, &single, &cfg->prep, cfg->trainer, params, seed, &cv, err);
+    int rc = tune_cross_validate(ds, &single, &cfg->prep, tr, params, seed, &cv, err);
     if (rc)
         return rc;
     *score = cv_metric(&cv, cfg->metric);
@@ -207,7 +208,6 @@ int tune_learning_curve_compute(const struct tune_study_config *cfg,
                               "has no data to subsample: a learning curve needs \"data\" and a "
                               "trainer in predict mode",
                               cfg->file);
-    const struct tune_trainer_type *tr = cfg->trainer;
     const struct tune_metric_def *def = tune_metric_find(cfg->metric);
     if (!def)
         return tune_error_set(err, TUNE_EINVAL, "%s: metric '%s' is not a built-in metric; a "
@@ -220,21 +220,32 @@ int tune_learning_curve_compute(const struct tune_study_config *cfg,
             return tune_error_set(err, TUNE_EINVAL,
                                   "--sizes: %g is not a fraction in (0, 1] of the training fold",
                                   fractions[s]);
+    /* the configuration's trainer: one of several, named by its "trainer" */
+    size_t choice = 0;
+    size_t most = cfg->trainer && cfg->trainer->n_hparams > cfg->max_hparams
+                      ? cfg->trainer->n_hparams
+                      : cfg->max_hparams;
+    double *values = calloc(most + 1, sizeof *values);
+    if (!values)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    int rc = tune_config_resolve_choice(cfg, params_json, "--params", &choice, values, err);
+    if (rc) {
+        free(values);
+        return rc;
+    }
+    const struct tune_trainer_type *tr = cfg->choose_trainer ? cfg->choices[choice].trainer
+                                                             : cfg->trainer;
     size_t nh = tr->n_hparams;
-    double *values = calloc(nh + 1, sizeof *values);
     const char **names = calloc(nh + 1, sizeof *names), **strings = calloc(nh + 1, sizeof *strings);
     struct tune_splits *splits = NULL;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     size_t *order = NULL, *sub = NULL, *both = NULL;
     double *truth = NULL;
     struct tune_predictions part = {0};
-    int rc;
     if (!values || !names || !strings || !rng) {
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
         goto fail;
     }
-    if ((rc = tune_config_resolve_params(cfg, params_json, "--params", values, err)))
-        goto fail;
     for (size_t i = 0; i < nh; i++) {
         const struct tune_hparam *h = &tr->hparams[i];
         names[i] = h->name;
@@ -298,9 +309,9 @@ int tune_learning_curve_compute(const struct tune_study_config *cfg,
              * mix64(seed' ^ mix64(1)), is then the study's for fold f. */
             uint64_t seed = cfg->seed ^ tune_mix64(f + 1) ^ tune_mix64(1);
             if (clustering) {
-                if ((rc = clustering_score(cfg, ds, &params, seed, sub, m, sub, m,
+                if ((rc = clustering_score(cfg, tr, ds, &params, seed, sub, m, sub, m,
                                            &out->train[s * nf + f], err)) ||
-                    (rc = clustering_score(cfg, ds, &params, seed, sub, m, sp->valid,
+                    (rc = clustering_score(cfg, tr, ds, &params, seed, sub, m, sp->valid,
                                            sp->n_valid, &out->valid[s * nf + f], err))) {
                     tune_error_prefix(err, "learning curve at %g of fold %zu (%zu rows)",
                                       fractions[s], f + 1, m);

@@ -10,6 +10,7 @@
  * every fold) and index.html, which links the pictures by relative file name
  * and carries no script or remote resource, so the folder reads offline. */
 #include "plot.h"
+#include "reports/search.h"
 #include "tunefold/study.h"
 
 #include <cJSON.h>
@@ -195,7 +196,7 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
                       const struct tune_plot_log *log, size_t first_search_image,
                       const char *oof_note, const char *stop_reason,
                       const struct tune_pruning_savings *saved,
-                      const struct tune_plot_opts *o)
+                      const struct tune_plot_opts *o, const struct tune_search_report *sr)
 {
     size_t counts[4] = {0};
     double t0 = INFINITY, t1 = -INFINITY, busy = 0;
@@ -378,6 +379,9 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
         tune_text_printf(h, "</table>\n");
     }
 
+    /* several trainers, several objectives, constraints (reports/search.c) */
+    tune_report_search_html(h, info, sr);
+
     struct ranked *idx = malloc((n + 1) * sizeof *idx);
     size_t m = 0;
     for (size_t i = 0; idx && i < n; i++)
@@ -461,6 +465,7 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
     struct tune_param_importance importance = {0};
     struct tune_error ignored = {0};
     char *stop_reason = NULL;
+    struct tune_search_report search = {0};
     const char *oof_note = NULL;
     int have_best = 0, rc;
     cJSON *cfg = info->config_json ? cJSON_Parse(info->config_json) : NULL;
@@ -562,7 +567,8 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
         (rc = tune_report_params(info, trials, n, o, log, NULL, err)) ||
         (rc = tune_report_param_importance(info, trials, n, o, log, &importance, err)) ||
         (rc = tune_report_parallel(info, trials, n, &importance, o, log, err)) ||
-        (rc = tune_report_timeline(info, trials, n, o, log, err)))
+        (rc = tune_report_timeline(info, trials, n, o, log, err)) ||
+        (rc = tune_report_search(store, info, trials, n, o, log, &search, err)))
         goto done;
     if ((rc = write_trials_csv(trials, n, o->out_dir, err)))
         goto done;
@@ -576,7 +582,7 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
         TUNE_OK)
         stop_reason = NULL;
     html_page(&page, info, cfg, trials, n, have_best ? &best : NULL, log, first_search_image,
-              oof_note, stop_reason, &saved, o);
+              oof_note, stop_reason, &saved, o, &search);
     tune_html_toc(&page);
     if ((rc = tune_text_save(&page, o->out_dir, "index.html", err)))
         goto done;
@@ -586,6 +592,7 @@ done:
     free(stop_reason);
     tune_param_importance_release(&importance);
     tune_text_release(&page);
+    tune_report_search_release(&search);
     free(blob);
     tune_oof_release(&oof);
     tune_trial_release(&best);

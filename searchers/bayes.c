@@ -90,7 +90,44 @@
  *     small enough (at most 4096 points), is enumerated instead.  The best
  *     candidate not already in the history wins, unless it is a
  *     near-replicate on a plateau (see plateau_point): then the plateau's
- *     candidate farthest from the history does. */
+ *     candidate farthest from the history does.
+ *
+ * Search power (issue 20).
+ *  8. Conditional spaces (a parameter active only with some values of a
+ *     choice; several trainers, whose choice is params[0]).  An inactive
+ *     parameter is NAN in a point and encoded as -1 (a unit coordinate, a
+ *     category index and a 0/1 column are all >= 0), so two points that
+ *     both lack it agree there and one that has it differs by at least one
+ *     unit, whatever its value: the imputation approach (Lévesque et al.,
+ *     "Bayesian optimization for conditional hyperparameter spaces", IJCNN
+ *     2017).  With model.split, the choice that conditions the most
+ *     parameters (the trainer) splits the data instead: one GP per value,
+ *     over the columns that value can use, all in the same transformed
+ *     output units and with the same incumbent, so their acquisitions
+ *     compare (per-choice sub-kernels with no correlation across choices,
+ *     as SMAC's and auto-sklearn's random forests split on them).  A value
+ *     without observations has the prior: mean 0 (the outputs' mean),
+ *     variance 1.  SPLIT_DEFAULT records what the benchmark chose
+ *     (bench/RESULTS_search.md).  The initial design has max(5, a + 1)
+ *     points, a the most parameters active at once.
+ *  9. Several objectives: ParEGO (Knowles 2006): each suggestion draws
+ *     weights on the simplex from its generator, normalizes each
+ *     objective's losses to [0, 1] over the observations, and models the
+ *     augmented Chebyshev scalarization max_j w_j f_j + 0.05 sum_j w_j f_j,
+ *     then proceeds as for one objective; or, for two objectives with
+ *     model.ehvi ("multi_objective": "ehvi"), one GP per objective and the
+ *     exact expected hypervolume improvement of two independent normals
+ *     over the feasible front (see ehvi_2d), maximized over the candidates.
+ * 10. Constraints: one GP per constraint on its slack (how far outside its
+ *     bounds a trial's metric was; <= 0 kept), standardized; the
+ *     acquisition adds log P(slack <= 0) of each (expected improvement
+ *     times the probability of feasibility: Gardner et al., "Bayesian
+ *     optimization with inequality constraints", ICML 2014), whose
+ *     incumbent is the best trial that kept them; before any did, the
+ *     probability of feasibility alone.  A violating trial stays in the
+ *     objective's model: its values are real.
+ * 11. Prior observations (a warm start's other studies) are observations
+ *     like the study's own; the initial design shrinks by their number. */
 #include "searchers/bayes.h"
 #include "searchers/gp.h"
 #include "tunefold/searcher.h"
@@ -117,8 +154,26 @@
 #define ENUM_MAX 4096        /* discrete spaces up to this size are enumerated */
 #define PLATEAU_SHARE 0.1    /* a plateau: this share of the space ... */
 #define PLATEAU_NOISE 2.0    /* ... within this many noise sds of the best mean */
+#define INACTIVE (-1.0)      /* an inactive parameter's encoded value */
+#define PAREGO_RHO 0.05      /* ParEGO's augmentation */
+#define SPLIT_DEFAULT 0      /* the imputed model (the benchmark's choice, see 8.) */
+#define EHVI_DEFAULT 0       /* ParEGO for several objectives (the benchmark's choice) */
+#define PAREGO_RANK_DEFAULT 0 /* ParEGO normalizes by range (the benchmark's choice) */
 
 enum acq { ACQ_EI, ACQ_UCB, ACQ_PI };
+
+/* One GP with its hyperparameter cache: the objective's (one per group),
+ * a constraint's, or an objective's for EHVI. */
+struct slot {
+    struct tune_gp *gp;
+    size_t dim;
+    uint64_t fit_key;
+    int fit_valid;
+    double *fit_theta;
+    size_t n;             /* rows of data it holds now (0: no model, the prior) */
+    double mean;          /* a slot of no column (a choice without parameters: one
+                             configuration): its observations' mean */
+};
 
 struct bayes_state {
     enum acq acq;
@@ -126,12 +181,9 @@ struct bayes_state {
     enum tune_gp_kernel kernel;
     size_t n_init;
     struct tune_bayes_model model;
-    /* hyperparameter cache */
-    struct tune_gp *gp;
-    size_t gp_dim;
-    uint64_t fit_key;
-    int fit_valid;
-    double *fit_theta;
+    /* caches: slots by role (see slot_of_*), grown on demand */
+    struct slot *slots;
+    size_t n_slots;
 };
 
 void tune_bayes_model_default(struct tune_bayes_model *m)
@@ -142,17 +194,26 @@ void tune_bayes_model_default(struct tune_bayes_model *m)
     m->per_trial_noise = 0;
     m->fantasize = 1;
     m->additive = 1;
+    m->split = SPLIT_DEFAULT;
+    m->ehvi = EHVI_DEFAULT;
+    m->parego_rank = PAREGO_RANK_DEFAULT;
     m->pruned = TUNE_BAYES_PRUNED_ESTIMATE;
+}
+
+static void slot_release(struct slot *s)
+{
+    tune_gp_free(s->gp);
+    free(s->fit_theta);
+    memset(s, 0, sizeof *s);
 }
 
 static void drop_caches(struct bayes_state *st)
 {
-    tune_gp_free(st->gp);
-    st->gp = NULL;
-    st->gp_dim = 0;
-    free(st->fit_theta);
-    st->fit_theta = NULL;
-    st->fit_valid = 0;
+    for (size_t i = 0; i < st->n_slots; i++)
+        slot_release(&st->slots[i]);
+    free(st->slots);
+    st->slots = NULL;
+    st->n_slots = 0;
 }
 
 void tune_bayes_set_model(void *state, const struct tune_bayes_model *m)
@@ -212,7 +273,9 @@ static void column_kinds(const struct tune_bayes_model *m, const struct tune_spa
     }
 }
 
-/* Encode a point (space coordinates) into z (encoded_dim values). */
+/* Encode a point (space coordinates) into z (encoded_dim values); an
+ * inactive parameter (NAN) is INACTIVE in each of its columns (all zeros
+ * for a one-hot block). */
 static void encode(const struct tune_bayes_model *m, const struct tune_space *s,
                    const double *point, double *z)
 {
@@ -220,7 +283,10 @@ static void encode(const struct tune_bayes_model *m, const struct tune_space *s,
     for (size_t i = 0; i < s->n; i++) {
         const struct tune_param *p = &s->params[i];
         size_t k = param_cols(m, p);
-        if (is_categorical(p)) {
+        if (isnan(point[i])) {
+            for (size_t j = 0; j < k; j++)
+                z[c + j] = k == 1 ? INACTIVE : 0;
+        } else if (is_categorical(p)) {
             if (k == 1)
                 z[c] = point[i];
             else
@@ -234,12 +300,105 @@ static void encode(const struct tune_bayes_model *m, const struct tune_space *s,
     }
 }
 
+/* Equal points: every value equal, an inactive parameter equal to an
+ * inactive one. */
 static int same_point(const double *a, const double *b, size_t d)
 {
     for (size_t i = 0; i < d; i++)
-        if (a[i] != b[i])
+        if (a[i] != b[i] && !(isnan(a[i]) && isnan(b[i])))
             return 0;
     return 1;
+}
+
+/* --- per-choice groups ------------------------------------------------------
+ *
+ * With model.split, the root choice whose values condition the most
+ * parameters splits the observations: group v models the points whose
+ * choice is v, over the columns of the parameters that can be active then
+ * (every parameter but the choice and those that hang on its other
+ * values).  Without a split there is one group of every column. */
+struct groups {
+    long split;            /* the choice, or -1 */
+    size_t n;              /* groups (1 without a split) */
+    size_t *cols;          /* n x D column indices */
+    size_t *n_cols;        /* per group */
+    enum tune_gp_column *kinds; /* D: every column's kind */
+};
+
+/* The child of r on the way up from i, or -1 when i does not hang on r. */
+static long below(const struct tune_space *s, size_t i, size_t r)
+{
+    for (size_t steps = 0; steps <= s->n && s->params[i].n_when; steps++) {
+        size_t up = s->params[i].when_param;
+        if (up == r)
+            return (long)i;
+        i = up;
+    }
+    return -1;
+}
+
+static int activates(const struct tune_param *c, double v)
+{
+    for (size_t k = 0; k < c->n_when; k++)
+        if (c->when_values[k] == v)
+            return 1;
+    return 0;
+}
+
+static long split_param(const struct tune_space *s)
+{
+    long best = -1;
+    size_t most = 0;
+    for (size_t r = 0; r < s->n; r++) {
+        if (s->params[r].n_when || !is_categorical(&s->params[r]))
+            continue;
+        size_t hang = 0;
+        for (size_t i = 0; i < s->n; i++)
+            hang += i != r && below(s, i, r) >= 0;
+        if (hang > most) {
+            most = hang;
+            best = (long)r;
+        }
+    }
+    return best;
+}
+
+static void groups_release(struct groups *g)
+{
+    free(g->cols);
+    free(g->n_cols);
+    free(g->kinds);
+    memset(g, 0, sizeof *g);
+}
+
+static int groups_make(const struct tune_bayes_model *m, const struct tune_space *s, size_t D,
+                       struct groups *g)
+{
+    memset(g, 0, sizeof *g);
+    g->split = m->split ? split_param(s) : -1;
+    g->n = g->split >= 0 ? n_choices(&s->params[g->split]) : 1;
+    g->cols = malloc(g->n * D * sizeof *g->cols);
+    g->n_cols = calloc(g->n, sizeof *g->n_cols);
+    g->kinds = malloc(D * sizeof *g->kinds);
+    if (!g->cols || !g->n_cols || !g->kinds) {
+        groups_release(g);
+        return TUNE_ENOMEM;
+    }
+    column_kinds(m, s, g->kinds);
+    for (size_t v = 0; v < g->n; v++)
+        for (size_t i = 0, c = 0; i < s->n; i++) {
+            size_t k = param_cols(m, &s->params[i]);
+            int in = 1;
+            if (g->split >= 0) {
+                long ch = below(s, i, (size_t)g->split);
+                in = (long)i != g->split &&
+                     (ch < 0 || activates(&s->params[ch], (double)v));
+            }
+            for (size_t j = 0; in && j < k; j++)
+                g->cols[v * D + g->n_cols[v]++] = c + j;
+            c += k;
+        }
+    return TUNE_OK;
 }
 
 /* --- searcher interface --------------------------------------------------- */
@@ -252,7 +411,7 @@ static size_t bayes_max_points(const struct tune_space *space)
 }
 
 static const char *const bayes_options[] = {"acquisition", "initial_points", "xi", "kappa",
-                                            "kernel", NULL};
+                                            "kernel", "multi_objective", "conditional", NULL};
 
 static int bayes_init(void *state, const struct tune_space *space,
                       const struct tune_search_options *opts, struct tune_error *err)
@@ -261,15 +420,19 @@ static int bayes_init(void *state, const struct tune_space *space,
     static const enum acq acq_of[] = {ACQ_EI, ACQ_UCB, ACQ_PI};
     static const char *const kernels[] = {"matern52", "rbf", NULL};
     static const enum tune_gp_kernel kernel_of[] = {TUNE_GP_MATERN52, TUNE_GP_RBF};
+    static const char *const mo[] = {"parego", "ehvi", NULL};
+    static const char *const conditional[] = {"impute", "split", NULL}; /* model.split 0, 1 */
     struct bayes_state *st = state;
     cJSON *o;
     int rc = tune_search_options_parse(&tune_searcher_bayes, opts->json, &o, err);
     if (rc)
         return rc;
-    size_t acq = 0, kernel = 0;
+    size_t acq = 0, kernel = 0, mo_method = EHVI_DEFAULT, split = SPLIT_DEFAULT;
     double init = 0, xi = 0, kappa = 2.0;
     if ((rc = tune_search_option_choice(o, "acquisition", acquisitions, &acq, err)) ||
         (rc = tune_search_option_choice(o, "kernel", kernels, &kernel, err)) ||
+        (rc = tune_search_option_choice(o, "multi_objective", mo, &mo_method, err)) ||
+        (rc = tune_search_option_choice(o, "conditional", conditional, &split, err)) ||
         (rc = tune_search_option_number(o, "initial_points", 1, 1e6, 1, &init, NULL, err)) ||
         (rc = tune_search_option_number(o, "xi", 0, HUGE_VAL, 0, &xi, NULL, err)) ||
         (rc = tune_search_option_number(o, "kappa", 0, HUGE_VAL, 0, &kappa, NULL, err))) {
@@ -281,9 +444,13 @@ static int bayes_init(void *state, const struct tune_space *space,
     st->kernel = kernel_of[kernel];
     st->xi = xi;
     st->kappa = kappa;
-    size_t d = space->n;
+    /* the design covers the most parameters active at once (every one
+     * without conditions) */
+    size_t d = tune_space_active_dim(space);
     st->n_init = init > 0 ? (size_t)init : (d + 1 > 5 ? d + 1 : 5);
     tune_bayes_model_default(&st->model);
+    st->model.ehvi = (int)mo_method;
+    st->model.split = (int)split;
     return TUNE_OK;
 }
 
@@ -294,25 +461,57 @@ static void bayes_release(void *state)
 
 /* --- one suggestion's working set ------------------------------------------ */
 
+/* The gradient scratch w->gz, in blocks of D: the objective's dmu and
+ * dvar, the acquisition's gradient, a group's projected point and its
+ * dmu and dvar (two blocks), a constraint's dmu and dvar, the constraints'
+ * gradient, and the point a refinement encodes. */
+enum { G_DMU, G_DVAR, G_ACQ, G_PROJ, G_PM, G_PM2, G_CMU, G_CVAR, G_CG, G_Z, G_SIZE };
+
+struct obs {
+    const struct tune_history_entry *e;
+    double loss;   /* NAN for a failed or censored trial until imputed */
+    int feasible;  /* kept the constraints: may be the incumbent */
+    int pruned;    /* a PRUNED trial without an estimate (or whose estimate is ignored) */
+    int estimated; /* a PRUNED trial observed at its estimate */
+};
+
 struct work {
     const struct tune_space *space;
     struct bayes_state *st;
     size_t d, D;
+    struct groups g;
     /* history */
     size_t n_obs, n_pend, n_seen;
     size_t n_blind;   /* RUNNING trials claimed before this one, without a point yet */
     size_t n_model;   /* rows in the model: observations, pending, hallucinated */
+    size_t n_prior;   /* complete prior observations among the observations */
     double *seen;     /* n_seen x d points of every trial with one */
     double *z;        /* (n_obs + n_pend + n_blind) x D encoded inputs, observations first */
     double *y;        /* targets (transformed), same rows */
     double *noise;    /* extra noise variances, same rows, or NULL */
-    double best;      /* lowest transformed loss of a completed trial */
+    size_t *grp;      /* each row's group */
+    double *zg;       /* scratch: rows x D, one group's columns of its rows */
+    double *yg;       /* scratch: rows */
+    double best;      /* lowest transformed loss of a feasible completed trial (HUGE_VAL: none) */
+    int any_feasible;
+    /* constraints: one slot each after the objective's groups */
+    size_t *g_obs;    /* per group: its observations (not fantasies) */
+    size_t n_con;
+    int *con_model;   /* 1: the constraint has a model (else P(feasible) is taken as 1) */
+    double *con_thresh; /* the slack 0 in the model's units */
+    /* EHVI: two objectives, one slot each after the constraints */
+    int ehvi;
+    double *ehvi_y;   /* n_model x 2 transformed losses */
+    double *front;    /* the feasible front, sorted by the first objective, x 2 */
+    size_t n_front;
+    double ref[2];
     /* acquisition optimizer */
-    double *ubuf, *pbuf, *zbuf, *gz; /* d, d, D, D scratch */
+    double *ubuf, *pbuf, *zbuf, *gz; /* d, d, D, G_SIZE x D scratch (see G_*) */
     size_t n_cont;
-    size_t *cont;     /* the continuous parameters' indices */
+    size_t *cont;     /* the continuous parameters' indices active in the candidate refined */
     size_t *cont_col; /* and their columns */
     const double *u_fixed; /* refinement: the point whose discrete parts are held */
+    size_t u_group;   /* refinement: the candidate's group */
     struct tune_error *err;
     int failed;
 };
@@ -323,9 +522,18 @@ static void work_release(struct work *w)
     free(w->z);
     free(w->y);
     free(w->noise);
+    free(w->grp);
+    free(w->g_obs);
+    free(w->zg);
+    free(w->yg);
+    free(w->con_model);
+    free(w->con_thresh);
+    free(w->ehvi_y);
+    free(w->front);
     free(w->ubuf);
     free(w->cont);
     free(w->cont_col);
+    groups_release(&w->g);
 }
 
 static int is_seen(const struct work *w, const double *point)
@@ -334,6 +542,32 @@ static int is_seen(const struct work *w, const double *point)
         if (same_point(&w->seen[i * w->d], point, w->d))
             return 1;
     return 0;
+}
+
+static size_t group_of(const struct work *w, const double *point)
+{
+    if (w->g.split < 0)
+        return 0;
+    double v = point[w->g.split];
+    return isnan(v) ? 0 : (size_t)v;
+}
+
+/* Slots: the objective's groups, then the constraints, then EHVI's two. */
+static size_t slot_con(const struct work *w, size_t j)
+{
+    return w->g.n + j;
+}
+
+static size_t slot_ehvi(const struct work *w, size_t j)
+{
+    return w->g.n + w->n_con + j;
+}
+
+/* With a split: the imputed model over every column, which predicts for a
+ * choice with too few observations of its own (see sparse_group). */
+static size_t slot_whole(const struct work *w)
+{
+    return w->g.n + w->n_con + 2;
 }
 
 /* The design point seq: the Sobol point seq, moved uniformly at random
@@ -439,94 +673,146 @@ static size_t fit_count(size_t n)
     return (size_t)m;
 }
 
-struct obs {
-    const struct tune_history_entry *e;
-    double loss;   /* NAN for a failed or censored trial until imputed */
-    int pruned;    /* a PRUNED trial without an estimate (or whose estimate is ignored) */
-    int estimated; /* a PRUNED trial observed at its estimate */
-};
-
 static int by_number(const void *a, const void *b)
 {
     const struct obs *x = a, *y = b;
     return (x->e->number > y->e->number) - (x->e->number < y->e->number);
 }
 
-/* Make sure st->gp exists with D columns of the model's kinds. */
-static int ensure_gp(struct work *w)
+/* --- slots: one GP and its fit -------------------------------------------- */
+
+/* Slot `i` with a GP over `dim` columns of the given kinds. */
+static int ensure_slot(struct work *w, size_t i, size_t dim, const enum tune_gp_column *kinds)
 {
     struct bayes_state *st = w->st;
-    if (st->gp && st->gp_dim == w->D)
+    if (i >= st->n_slots) {
+        struct slot *s = realloc(st->slots, (i + 1) * sizeof *s);
+        if (!s)
+            return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+        memset(s + st->n_slots, 0, (i + 1 - st->n_slots) * sizeof *s);
+        st->slots = s;
+        st->n_slots = i + 1;
+    }
+    struct slot *sl = &st->slots[i];
+    if ((sl->gp || dim == 0) && sl->dim == dim)
         return TUNE_OK;
-    drop_caches(st);
-    enum tune_gp_column *cols = malloc(w->D * sizeof *cols);
-    if (!cols)
-        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
-    column_kinds(&st->model, w->space, cols);
-    int rc = tune_gp_new(w->D, cols, st->kernel, st->model.additive ? TUNE_GP_ADDITIVE : 0,
-                         &st->gp, w->err);
-    free(cols);
+    slot_release(sl);
+    if (dim == 0)
+        return TUNE_OK; /* no GP: see slot_predict */
+    int rc = tune_gp_new(dim, kinds, st->kernel, st->model.additive ? TUNE_GP_ADDITIVE : 0,
+                         &sl->gp, w->err);
     if (rc)
         return rc;
-    st->gp_dim = w->D;
-    st->fit_theta = malloc(tune_gp_n_hyper(st->gp) * sizeof *st->fit_theta);
-    if (!st->fit_theta) {
-        drop_caches(st);
+    sl->dim = dim;
+    if (!(sl->fit_theta = malloc(tune_gp_n_hyper(sl->gp) * sizeof *sl->fit_theta))) {
+        slot_release(sl);
         return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
     }
     return TUNE_OK;
 }
 
-/* Fit (or fetch from the cache) the hyperparameters for the first m of the
- * n_obs observations, whose raw losses are `raw` (in trial order). */
-static int fit_hyper(struct work *w, const struct obs *obs, const double *raw)
+/* Fit (or fetch from the cache) slot i's hyperparameters on the first
+ * m = fit_count(n) of n rows (x: n x dim, in trial order; `numbers` name
+ * them), whose raw targets are `raw` (transformed here, as the posterior's
+ * targets are: Yeo-Johnson too when `yj` and the model has it); `std` (or
+ * NULL) their CV spread, for per-trial noise.  At
+ * most FIT_MAX_POINTS rows, at an even stride.  The fit is deterministic,
+ * so a cache hit equals a refit. */
+static int fit_slot(struct work *w, size_t i, const double *x, const double *raw,
+                    const double *std, const int *numbers, size_t n, int yj)
 {
     struct bayes_state *st = w->st;
-    size_t m = fit_count(w->n_obs), D = w->D;
+    struct tune_bayes_model tm = st->model;
+    tm.yeo_johnson = tm.yeo_johnson && yj;
+    struct slot *sl = &st->slots[i];
+    if (sl->dim == 0)
+        return TUNE_OK;
+    size_t dim = sl->dim, m = fit_count(n);
     size_t take = m < FIT_MAX_POINTS ? m : FIT_MAX_POINTS;
     uint64_t key = 0xcbf29ce484222325ull;
+    key = fnv(key, &i, sizeof i);
+    key = fnv(key, &yj, sizeof yj);
     key = fnv(key, &m, sizeof m);
     key = fnv(key, &st->model, sizeof st->model);
     key = fnv(key, &st->kernel, sizeof st->kernel);
-    for (size_t i = 0; i < m; i++) {
-        key = fnv(key, &obs[i].e->number, sizeof obs[i].e->number);
-        key = fnv(key, &raw[i], sizeof raw[i]);
-        key = fnv(key, obs[i].e->point, w->d * sizeof *obs[i].e->point);
-        if (st->model.per_trial_noise)
-            key = fnv(key, &obs[i].e->value_std, sizeof obs[i].e->value_std);
+    for (size_t r = 0; r < m; r++) {
+        key = fnv(key, &numbers[r], sizeof numbers[r]);
+        key = fnv(key, &raw[r], sizeof raw[r]);
+        key = fnv(key, &x[r * dim], dim * sizeof *x);
+        if (st->model.per_trial_noise && std)
+            key = fnv(key, &std[r], sizeof std[r]);
     }
-    if (st->fit_valid && st->fit_key == key) {
-        tune_gp_set_hyper(st->gp, st->fit_theta);
+    if (sl->fit_valid && sl->fit_key == key) {
+        tune_gp_set_hyper(sl->gp, sl->fit_theta);
         return TUNE_OK;
     }
-    double *x = malloc(take * (D + 3) * sizeof *x);
-    if (!x)
+    double *buf = malloc(take * (dim + 3) * sizeof *buf);
+    if (!buf)
         return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes fit");
-    double *y = x + take * D, *dydx = y + take, *noise = dydx + take;
+    double *y = buf + take * dim, *dydx = y + take, *noise = dydx + take;
     for (size_t k = 0; k < take; k++) {
         /* an even stride through the first m, always including the first */
-        size_t i = take == m ? k : (size_t)((double)k * (double)m / (double)take);
-        memcpy(&x[k * D], &w->z[i * D], D * sizeof *x);
-        y[k] = raw[i];
+        size_t r = take == m ? k : (size_t)((double)k * (double)m / (double)take);
+        memcpy(&buf[k * dim], &x[r * dim], dim * sizeof *buf);
+        y[k] = raw[r];
     }
-    transform_outputs(&st->model, y, take, dydx);
-    if (st->model.per_trial_noise)
+    transform_outputs(&tm, y, take, dydx);
+    int with_noise = st->model.per_trial_noise && std;
+    if (with_noise)
         for (size_t k = 0; k < take; k++) {
-            size_t i = take == m ? k : (size_t)((double)k * (double)m / (double)take);
-            double s = obs[i].e->value_std * dydx[k];
+            size_t r = take == m ? k : (size_t)((double)k * (double)m / (double)take);
+            double s = std[r] * dydx[k];
             noise[k] = isfinite(s) ? s * s : 0;
         }
-    int rc = tune_gp_set_data(st->gp, take, x, y, st->model.per_trial_noise ? noise : NULL,
-                              w->err);
+    int rc = tune_gp_set_data(sl->gp, take, buf, y, with_noise ? noise : NULL, w->err);
     if (!rc)
-        rc = tune_gp_fit(st->gp, 0, w->err);
-    free(x);
+        rc = tune_gp_fit(sl->gp, 0, w->err);
+    free(buf);
     if (rc)
         return rc;
-    tune_gp_get_hyper(st->gp, st->fit_theta);
-    st->fit_key = key;
-    st->fit_valid = 1;
+    tune_gp_get_hyper(sl->gp, sl->fit_theta);
+    sl->fit_key = key;
+    sl->fit_valid = 1;
     return TUNE_OK;
+}
+
+/* Give slot i the posterior data: rows (n x dim), targets, noise (or
+ * NULL), and factor it; n == 0 leaves the slot without a model. */
+static int slot_data(struct work *w, size_t i, const double *x, const double *y,
+                     const double *noise, size_t n)
+{
+    struct slot *sl = &w->st->slots[i];
+    sl->n = n;
+    if (n == 0)
+        return TUNE_OK;
+    if (sl->dim == 0) {
+        sl->mean = 0;
+        for (size_t r = 0; r < n; r++)
+            sl->mean += y[r] / (double)n;
+        return TUNE_OK;
+    }
+    int rc = tune_gp_set_data(sl->gp, n, x, y, noise, w->err);
+    return rc ? rc : tune_gp_factor(sl->gp, w->err);
+}
+
+/* Posterior of slot i at x (its dim columns); the prior (0, 1) without
+ * data.  dmu / dvar (or NULL) get the gradients in its columns. */
+static int slot_predict(struct work *w, size_t i, const double *x, double *mu, double *var,
+                        double *dmu, double *dvar)
+{
+    struct slot *sl = &w->st->slots[i];
+    if (sl->n == 0 || sl->dim == 0) {
+        /* the prior; or the one configuration of a choice without
+         * parameters, known once observed */
+        *mu = sl->n ? sl->mean : 0;
+        *var = sl->n ? 1e-10 : 1;
+        if (dmu)
+            memset(dmu, 0, sl->dim * sizeof *dmu);
+        if (dvar)
+            memset(dvar, 0, sl->dim * sizeof *dvar);
+        return TUNE_OK;
+    }
+    return tune_gp_predict(sl->gp, x, mu, var, dmu, dvar, w->err);
 }
 
 /* The number of the trial being suggested for, when the caller did not
@@ -551,10 +837,88 @@ static int infer_number(const struct tune_history *h)
     return mine < 0 ? top + 1 : mine;
 }
 
-/* Read the history, build the model.  Returns TUNE_OK with w->n_obs set;
- * the caller falls back to the initial design when there are too few. */
-static int gather(struct work *w, const struct tune_history *h, struct obs **obs_out,
-                  size_t *n_complete)
+/* A complete observation's loss for objective j (negated when maximized),
+ * NAN when unknown. */
+static double objective_loss(const struct tune_history *h, const struct tune_history_entry *e,
+                             size_t j)
+{
+    double v = j == 0 ? e->value : e->objectives ? e->objectives[j] : NAN;
+    int max = h->objective_maximize ? h->objective_maximize[j] : h->maximize;
+    return max ? -v : v;
+}
+
+/* ParEGO: the augmented Chebyshev scalarization of the observations'
+ * objectives, each normalized to [0, 1] over them, with weights drawn on
+ * the simplex (normalized exponential draws: a flat Dirichlet). */
+static int parego(struct work *w, const struct tune_history *h, struct obs *obs, size_t no,
+                  gsl_rng *rng)
+{
+    size_t k = h->n_objectives;
+    double *lam = malloc(3 * k * sizeof *lam);
+    if (!lam)
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the history");
+    double *lo = lam + k, *hi = lo + k, sum = 0;
+    for (size_t j = 0; j < k; j++) {
+        lam[j] = -log(1 - gsl_rng_uniform(rng));
+        sum += lam[j];
+        lo[j] = HUGE_VAL;
+        hi[j] = -HUGE_VAL;
+    }
+    for (size_t j = 0; j < k; j++)
+        lam[j] /= sum;
+    for (size_t i = 0; i < no; i++)
+        for (size_t j = 0; j < k && !isnan(obs[i].loss); j++) {
+            double f = objective_loss(h, obs[i].e, j);
+            lo[j] = f < lo[j] ? f : lo[j];
+            hi[j] = f > hi[j] ? f : hi[j];
+        }
+    /* by rank: the share of the other observations that beat it (ties
+     * count half), so that a heavy tail (timings) does not crowd the
+     * rest into a corner of [0, 1] */
+    size_t m = 0;
+    for (size_t i = 0; i < no; i++)
+        m += !isnan(obs[i].loss);
+    double *norm = malloc((no * k + 1) * sizeof *norm);
+    if (!norm) {
+        free(lam);
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the history");
+    }
+    for (size_t i = 0; i < no; i++)
+        for (size_t j = 0; j < k && !isnan(obs[i].loss); j++) {
+            double f = objective_loss(h, obs[i].e, j);
+            if (!w->st->model.parego_rank) {
+                norm[i * k + j] = hi[j] > lo[j] ? (f - lo[j]) / (hi[j] - lo[j]) : 0;
+                continue;
+            }
+            double below = 0;
+            for (size_t r = 0; r < no; r++)
+                if (r != i && !isnan(obs[r].loss)) {
+                    double g = objective_loss(h, obs[r].e, j);
+                    below += g < f ? 1 : g == f ? 0.5 : 0;
+                }
+            norm[i * k + j] = m > 1 ? below / (double)(m - 1) : 0;
+        }
+    for (size_t i = 0; i < no; i++) {
+        if (isnan(obs[i].loss))
+            continue;
+        double mx = -HUGE_VAL, lin = 0;
+        for (size_t j = 0; j < k; j++) {
+            double f = norm[i * k + j];
+            mx = lam[j] * f > mx ? lam[j] * f : mx;
+            lin += lam[j] * f;
+        }
+        obs[i].loss = mx + PAREGO_RHO * lin;
+    }
+    free(norm);
+    free(lam);
+    return TUNE_OK;
+}
+
+/* Read the history.  Returns TUNE_OK with w->n_obs set; the caller falls
+ * back to the initial design when there are too few.  Several objectives
+ * (ParEGO) are scalarized here, with weights from the generator. */
+static int gather(struct work *w, const struct tune_history *h, gsl_rng *rng,
+                  struct obs **obs_out, size_t *n_complete)
 {
     size_t d = w->d, n = h->n;
     struct obs *obs = calloc(n + 1, sizeof *obs);
@@ -574,10 +938,11 @@ static int gather(struct work *w, const struct tune_history *h, struct obs **obs
         free(pend);
         return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the history");
     }
+    size_t k = h->n_objectives > 1 ? h->n_objectives : 1;
     for (size_t i = 0; i < n; i++) {
         const struct tune_history_entry *e = &h->entries[i];
         if (!e->point) {
-            w->n_blind += e->state == TUNE_TRIAL_RUNNING && e->number < mine;
+            w->n_blind += !e->prior && e->state == TUNE_TRIAL_RUNNING && e->number < mine;
             continue;
         }
         memcpy(&w->seen[w->n_seen++ * d], e->point, d * sizeof *e->point);
@@ -585,14 +950,20 @@ static int gather(struct work *w, const struct tune_history *h, struct obs **obs
             pend[np++].e = e;
             continue;
         }
-        int est = e->state == TUNE_TRIAL_PRUNED && isfinite(e->value) &&
+        /* A PRUNED trial's estimate stands for its objective when it is the
+         * only objective; with several, the others are unknown: censored. */
+        int est = k == 1 && e->state == TUNE_TRIAL_PRUNED && isfinite(e->value) &&
                   w->st->model.pruned == TUNE_BAYES_PRUNED_ESTIMATE;
         int ok = (e->state == TUNE_TRIAL_COMPLETE && isfinite(e->value)) || est;
+        for (size_t j = 1; ok && j < k; j++)
+            ok = e->objectives && isfinite(e->objectives[j]);
         obs[no].e = e;
         obs[no].loss = ok ? (h->maximize ? -e->value : e->value) : NAN;
+        obs[no].feasible = !(e->violation > 0);
         obs[no].pruned = e->state == TUNE_TRIAL_PRUNED && !est;
         obs[no].estimated = est;
         nc += ok && !est;
+        w->n_prior += ok && !est && e->prior;
         no++;
     }
     qsort(obs, no, sizeof *obs, by_number);
@@ -605,7 +976,198 @@ static int gather(struct work *w, const struct tune_history *h, struct obs **obs
     w->n_pend = np;
     *obs_out = obs;
     *n_complete = nc;
+    w->ehvi = k == 2 && w->st->model.ehvi;
+    if (k > 1 && !w->ehvi)
+        return parego(w, h, obs, no, rng);
     return TUNE_OK;
+}
+
+/* --- the objective's model: one GP per group ------------------------------- */
+
+/* Group g's columns of row z (D values) into out. */
+static void project(const struct work *w, size_t g, const double *z, double *out)
+{
+    const size_t *cols = &w->g.cols[g * w->D];
+    for (size_t c = 0; c < w->g.n_cols[g]; c++)
+        out[c] = z[cols[c]];
+}
+
+/* Whether group g's columns are every column, in order (no projection). */
+static int whole(const struct work *w, size_t g)
+{
+    return w->g.n_cols[g] == w->D;
+}
+
+/* A choice observed fewer times than it has columns (plus one) is
+ * predicted by the imputed model of every observation: a GP fitted on a
+ * handful of points of one choice tends to call the rest of that choice
+ * flat and poor, and never returns there (the benchmark's conditional
+ * problem: its best choice found in 1 of 10 runs, against 10 of 10 with
+ * the imputed model).  With enough points its own model takes over. */
+static int sparse_group(const struct work *w, size_t g)
+{
+    return w->g.split >= 0 && w->g_obs[g] < w->g.n_cols[g] + 1;
+}
+
+/* Give group g's slot the posterior data of the model's rows in group g
+ * (and, with a split, the imputed model every row). */
+static int refresh_group(struct work *w, size_t g)
+{
+    size_t n = 0, dg = w->g.n_cols[g];
+    if (whole(w, g) && w->g.n == 1)
+        return slot_data(w, g, w->z, w->y, w->noise, w->n_model);
+    if (w->g.split >= 0) {
+        int rc = slot_data(w, slot_whole(w), w->z, w->y, w->noise, w->n_model);
+        if (rc)
+            return rc;
+    }
+    double *noise = w->noise ? w->yg + w->n_model : NULL; /* yg has room for both */
+    for (size_t r = 0; r < w->n_model; r++)
+        if (w->grp[r] == g) {
+            project(w, g, &w->z[r * w->D], &w->zg[n * dg]);
+            w->yg[n] = w->y[r];
+            if (noise)
+                noise[n] = w->noise[r];
+            n++;
+        }
+    return slot_data(w, g, w->zg, w->yg, noise, n);
+}
+
+/* Posterior of the objective at encoded point z (D values) of group g;
+ * dmu / dvar (or NULL) receive D gradient values. */
+static int obj_predict(struct work *w, const double *z, size_t g, double *mu, double *var,
+                       double *dmu, double *dvar)
+{
+    if (whole(w, g))
+        return slot_predict(w, g, z, mu, var, dmu, dvar);
+    if (sparse_group(w, g))
+        return slot_predict(w, slot_whole(w), z, mu, var, dmu, dvar);
+    size_t dg = w->g.n_cols[g], D = w->D;
+    double *x = w->gz + G_PROJ * D, *gm = w->gz + G_PM * D;
+    project(w, g, z, x);
+    double *pm = dmu ? gm : NULL, *pv = dvar ? gm + dg : NULL;
+    int rc = slot_predict(w, g, x, mu, var, pm, pv);
+    if (rc)
+        return rc;
+    if (dmu)
+        memset(dmu, 0, D * sizeof *dmu);
+    if (dvar)
+        memset(dvar, 0, D * sizeof *dvar);
+    const size_t *cols = &w->g.cols[g * D];
+    for (size_t c = 0; c < dg; c++) {
+        if (dmu)
+            dmu[cols[c]] = pm[c];
+        if (dvar)
+            dvar[cols[c]] = pv[c];
+    }
+    return TUNE_OK;
+}
+
+/* Posterior at m encoded candidates (m x D) of groups grp (NULL: all 0). */
+static int obj_predict_many(struct work *w, size_t m, const double *zc, const size_t *grp,
+                            double *mu, double *var)
+{
+    if (w->g.n == 1 && whole(w, 0)) {
+        if (w->st->slots[0].n == 0) {
+            for (size_t i = 0; i < m; i++) {
+                mu[i] = 0;
+                var[i] = 1;
+            }
+            return TUNE_OK;
+        }
+        return tune_gp_predict_many(w->st->slots[0].gp, m, zc, mu, var, w->err);
+    }
+    size_t D = w->D;
+    double *x = malloc((m + 1) * D * sizeof *x), *mm = malloc((2 * m + 1) * sizeof *mm);
+    size_t *idx = malloc((m + 1) * sizeof *idx);
+    int rc = TUNE_OK;
+    if (!x || !mm || !idx) {
+        rc = tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the acquisition");
+        goto done;
+    }
+    for (size_t g = 0; g < w->g.n && !rc; g++) {
+        size_t k = 0, dg = w->g.n_cols[g];
+        for (size_t i = 0; i < m; i++)
+            if ((grp ? grp[i] : 0) == g) {
+                project(w, g, &zc[i * D], &x[k * dg]);
+                idx[k++] = i;
+            }
+        if (k == 0)
+            continue;
+        if (sparse_group(w, g)) { /* the imputed model, on every column */
+            for (size_t i = 0; i < k; i++)
+                memcpy(&x[i * D], &zc[idx[i] * D], D * sizeof *x);
+            rc = tune_gp_predict_many(w->st->slots[slot_whole(w)].gp, k, x, mm, mm + m,
+                                      w->err);
+            for (size_t i = 0; !rc && i < k; i++) {
+                mu[idx[i]] = mm[i];
+                var[idx[i]] = mm[m + i];
+            }
+            continue;
+        }
+        struct slot *sl = &w->st->slots[g];
+        if (sl->n == 0 || sl->dim == 0) {
+            for (size_t i = 0; i < k; i++) {
+                mu[idx[i]] = sl->n ? sl->mean : 0;
+                var[idx[i]] = sl->n ? 1e-10 : 1;
+            }
+            continue;
+        }
+        rc = tune_gp_predict_many(sl->gp, k, x, mm, mm + m, w->err);
+        for (size_t i = 0; !rc && i < k; i++) {
+            mu[idx[i]] = mm[i];
+            var[idx[i]] = mm[m + i];
+        }
+    }
+done:
+    free(x);
+    free(mm);
+    free(idx);
+    return rc;
+}
+
+/* Fit every group's hyperparameters on its observations (raw targets) and
+ * give it its rows. */
+static int fit_groups(struct work *w, const struct obs *obs, const double *raw)
+{
+    size_t no = w->n_obs, D = w->D;
+    int *numbers = malloc((no + 1) * sizeof *numbers);
+    double *x = malloc((no + 1) * D * sizeof *x), *r = malloc((2 * no + 1) * sizeof *r);
+    int rc = TUNE_OK;
+    if (!numbers || !x || !r) {
+        rc = tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+        goto done;
+    }
+    double *std = r + no;
+    if (w->g.split >= 0) {
+        /* the imputed model of every observation, for the sparse choices */
+        for (size_t i = 0; i < no; i++) {
+            std[i] = obs[i].e->value_std;
+            numbers[i] = obs[i].e->number;
+        }
+        size_t sw = slot_whole(w);
+        if ((rc = ensure_slot(w, sw, D, w->g.kinds)) ||
+            (rc = fit_slot(w, sw, w->z, raw, std, numbers, no, 1)))
+            goto done;
+    }
+    for (size_t g = 0; g < w->g.n && !rc; g++) {
+        size_t n = 0, dg = w->g.n_cols[g];
+        for (size_t i = 0; i < no; i++)
+            if (w->grp[i] == g) {
+                project(w, g, &w->z[i * D], &x[n * dg]);
+                r[n] = raw[i];
+                std[n] = obs[i].e->value_std;
+                numbers[n++] = obs[i].e->number;
+            }
+        w->g_obs[g] = n;
+        if (n > 0 && !sparse_group(w, g))
+            rc = fit_slot(w, g, x, r, std, numbers, n, 1);
+    }
+done:
+    free(numbers);
+    free(x);
+    free(r);
+    return rc;
 }
 
 static int ascending(const void *a, const void *b)
@@ -625,29 +1187,31 @@ static double median(double *v, size_t n)
 
 /* Censored pruned trials (see the top): their transformed targets, set at
  * the censoring level, become max(level, mu(x)), mu from the model of the
- * other rows — the pruned rows are in the data with a noise variance so
- * large that they weigh nothing.  The hyperparameters stay as fitted. */
+ * other rows (each row's group model, as the acquisition predicts) — the
+ * pruned rows are in the data with a noise variance so large that they
+ * weigh nothing.  The hyperparameters stay as fitted. */
 #define CENSOR_NOISE 1e8
 static int impute_censored(struct work *w, const struct obs *obs)
 {
-    struct bayes_state *st = w->st;
     size_t no = w->n_obs, D = w->D;
-    double *noise = calloc(no + 1, sizeof *noise);
+    double *noise = calloc(no + 1, sizeof *noise), *keep = w->noise;
     if (!noise)
         return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
     for (size_t i = 0; i < no; i++)
-        noise[i] = (w->noise ? w->noise[i] : 0) + (obs[i].pruned ? CENSOR_NOISE : 0);
-    int rc = tune_gp_set_data(st->gp, no, w->z, w->y, noise, w->err);
-    if (!rc)
-        rc = tune_gp_factor(st->gp, w->err);
+        noise[i] = (keep ? keep[i] : 0) + (obs[i].pruned ? CENSOR_NOISE : 0);
+    w->noise = noise;
+    int rc = TUNE_OK;
+    for (size_t g = 0; g < w->g.n && !rc; g++)
+        rc = refresh_group(w, g);
     for (size_t i = 0; !rc && i < no; i++) {
         if (!obs[i].pruned)
             continue;
         double mu, var;
-        rc = tune_gp_predict(st->gp, &w->z[i * D], &mu, &var, NULL, NULL, w->err);
+        rc = obj_predict(w, &w->z[i * D], w->grp[i], &mu, &var, NULL, NULL);
         if (!rc && mu > w->y[i])
             w->y[i] = mu;
     }
+    w->noise = keep;
     free(noise);
     return rc;
 }
@@ -655,7 +1219,7 @@ static int impute_censored(struct work *w, const struct obs *obs)
 static int build_model(struct work *w, struct obs *obs)
 {
     struct bayes_state *st = w->st;
-    size_t no = w->n_obs, np = w->n_pend, nb = w->n_blind, D = w->D;
+    size_t no = w->n_obs, np = w->n_pend, nb = w->n_blind, D = w->D, rows = no + np + nb;
     int rc;
     double worst = -HUGE_VAL, level = NAN;
     size_t n_pruned = 0, n_done = 0;
@@ -675,28 +1239,49 @@ static int build_model(struct work *w, struct obs *obs)
         level = median(done, n_done);
         free(done);
     }
-    w->z = malloc((no + np + nb) * D * sizeof *w->z);
-    w->y = malloc((no + np + nb + 1) * sizeof *w->y);
+    w->z = malloc((rows + 1) * D * sizeof *w->z);
+    w->y = malloc((rows + 1) * sizeof *w->y);
+    w->grp = calloc(rows + 1, sizeof *w->grp);
+    w->g_obs = calloc(w->g.n, sizeof *w->g_obs);
+    w->zg = malloc((rows + 1) * D * sizeof *w->zg);
+    w->yg = malloc((2 * rows + 2) * sizeof *w->yg);
     double *raw = malloc((2 * no + 1) * sizeof *raw);
-    if (!w->z || !w->y || !raw) {
+    if (!w->z || !w->y || !w->grp || !w->g_obs || !w->zg || !w->yg || !raw) {
         free(raw);
         return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
     }
     double *dydx = raw + no;
-    for (size_t i = 0; i < no + np; i++)
+    for (size_t i = 0; i < no + np; i++) {
         encode(&st->model, w->space, obs[i].e->point, &w->z[i * D]);
+        w->grp[i] = group_of(w, obs[i].e->point);
+    }
     for (size_t i = 0; i < no; i++)
         raw[i] = !isnan(obs[i].loss)       ? obs[i].loss
                  : obs[i].pruned && censor ? level
                                            : worst;
-    if ((rc = ensure_gp(w)) || (rc = fit_hyper(w, obs, raw))) {
+    /* the slots' column kinds: each group's columns */
+    for (size_t g = 0; g < w->g.n; g++) {
+        enum tune_gp_column kinds[512];
+        size_t dg = w->g.n_cols[g];
+        if (dg > 512) {
+            free(raw);
+            return tune_error_set(w->err, TUNE_EINVAL, "bayes: too many encoded columns");
+        }
+        for (size_t c = 0; c < dg; c++)
+            kinds[c] = w->g.kinds[w->g.cols[g * D + c]];
+        if ((rc = ensure_slot(w, g, dg, kinds))) {
+            free(raw);
+            return rc;
+        }
+    }
+    if ((rc = fit_groups(w, obs, raw))) {
         free(raw);
         return rc;
     }
     memcpy(w->y, raw, no * sizeof *raw);
     transform_outputs(&st->model, w->y, no, dydx);
     if (st->model.per_trial_noise) {
-        if (!(w->noise = calloc(no + np + nb + 1, sizeof *w->noise))) {
+        if (!(w->noise = calloc(rows + 1, sizeof *w->noise))) {
             free(raw);
             return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
         }
@@ -707,21 +1292,22 @@ static int build_model(struct work *w, struct obs *obs)
     }
     w->best = HUGE_VAL; /* an estimate is never the best */
     for (size_t i = 0; i < no; i++)
-        if (!isnan(obs[i].loss) && !obs[i].estimated && w->y[i] < w->best)
+        if (!isnan(obs[i].loss) && obs[i].feasible && !obs[i].estimated && w->y[i] < w->best)
             w->best = w->y[i];
+    w->any_feasible = w->best < HUGE_VAL;
     free(raw);
     w->n_model = no;
     if (n_pruned && (rc = impute_censored(w, obs)))
         return rc;
-    if ((rc = tune_gp_set_data(st->gp, no, w->z, w->y, w->noise, w->err)) ||
-        (rc = tune_gp_factor(st->gp, w->err)))
-        return rc;
+    for (size_t g = 0; g < w->g.n; g++)
+        if ((rc = refresh_group(w, g)))
+            return rc;
     if (np > 0 && st->model.fantasize) {
         /* kriging believer: the posterior mean stands in for each result */
         for (size_t i = 0; i < np; i++) {
             double var;
-            if ((rc = tune_gp_predict(st->gp, &w->z[(no + i) * D], &w->y[no + i], &var, NULL,
-                                      NULL, w->err)))
+            if ((rc = obj_predict(w, &w->z[(no + i) * D], w->grp[no + i], &w->y[no + i], &var,
+                                  NULL, NULL)))
                 return rc;
             /* believed, so it also counts for the best value: else a
              * predicted improvement would stay certain next to it */
@@ -729,12 +1315,295 @@ static int build_model(struct work *w, struct obs *obs)
                 w->best = w->y[no + i];
         }
         w->n_model = no + np;
-        if ((rc = tune_gp_set_data(st->gp, no + np, w->z, w->y, w->noise, w->err)) ||
-            (rc = tune_gp_factor(st->gp, w->err)))
-            return rc;
+        for (size_t g = 0; g < w->g.n; g++)
+            if ((rc = refresh_group(w, g)))
+                return rc;
     }
     return TUNE_OK;
 }
+
+/* --- constraints: P(slack <= 0) ------------------------------------------- */
+
+static int noise_sd(const struct work *w, size_t g, double *sd);
+
+/* One GP per constraint on the complete observations' slacks (their metric
+ * missing: as the largest slack seen), standardized; the threshold 0 moves
+ * with them.  Fewer than two finite slacks: no model, and the constraint
+ * does not weigh on the acquisition. */
+static int build_constraints(struct work *w, const struct tune_history *h, const struct obs *obs)
+{
+    size_t nc = h->n_constraints, no = w->n_obs, D = w->D;
+    w->n_con = nc;
+    if (!nc)
+        return TUNE_OK;
+    w->con_model = calloc(nc, sizeof *w->con_model);
+    w->con_thresh = calloc(nc, sizeof *w->con_thresh);
+    double *x = malloc((no + 1) * D * sizeof *x), *y = malloc((no + 1) * sizeof *y);
+    int *numbers = malloc((no + 1) * sizeof *numbers);
+    int rc = TUNE_OK;
+    if (!w->con_model || !w->con_thresh || !x || !y || !numbers) {
+        rc = tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the constraints' models");
+        goto done;
+    }
+    for (size_t j = 0; j < nc && !rc; j++) {
+        size_t n = 0, finite = 0;
+        double top = -HUGE_VAL;
+        for (size_t i = 0; i < no; i++) {
+            const struct tune_history_entry *e = obs[i].e;
+            if (e->state != TUNE_TRIAL_COMPLETE || !e->slack || isnan(e->slack[j]))
+                continue;
+            memcpy(&x[n * D], &w->z[i * D], D * sizeof *x);
+            y[n] = e->slack[j];
+            numbers[n++] = e->number;
+            if (isfinite(e->slack[j])) {
+                finite++;
+                top = e->slack[j] > top ? e->slack[j] : top;
+            }
+        }
+        if (finite < 2)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            y[i] = isfinite(y[i]) ? y[i] : top;
+        double mean = 0, m2 = 0;
+        for (size_t i = 0; i < n; i++)
+            mean += y[i] / (double)n;
+        for (size_t i = 0; i < n; i++)
+            m2 += (y[i] - mean) * (y[i] - mean) / (double)n;
+        double sd = sqrt(m2) > 1e-12 ? sqrt(m2) : fabs(mean) > 0 ? fabs(mean) : 1;
+        for (size_t i = 0; i < n; i++)
+            y[i] = (y[i] - mean) / sd;
+        size_t sl = slot_con(w, j);
+        if ((rc = ensure_slot(w, sl, D, w->g.kinds)) ||
+            (rc = fit_slot(w, sl, x, y, NULL, numbers, n, 0)) ||
+            (rc = slot_data(w, sl, x, y, NULL, n)))
+            break;
+        /* The model cannot place the boundary closer than its noise: within
+         * it P(feasible) is about 1/2 on both sides, and the objective's
+         * improvement, growing outward, would pull every suggestion just
+         * across (on a linear constraint, trial after trial broke it by
+         * 5e-5).  So feasible means a slack below -2 noise sds. */
+        double noise;
+        if ((rc = noise_sd(w, sl, &noise)))
+            break;
+        w->con_thresh[j] = -mean / sd - 2 * noise;
+        w->con_model[j] = 1;
+    }
+done:
+    free(x);
+    free(y);
+    free(numbers);
+    return rc;
+}
+
+/* Sum over the constraints of log P(slack <= 0) at encoded point z; grad
+ * (NULL or D values) receives its gradient. */
+static int log_pof(struct work *w, const double *z, double *lp, double *grad)
+{
+    size_t D = w->D;
+    double *cmu = w->gz + G_CMU * D, *cvar = w->gz + G_CVAR * D;
+    *lp = 0;
+    if (grad)
+        memset(grad, 0, D * sizeof *grad);
+    for (size_t j = 0; j < w->n_con; j++) {
+        if (!w->con_model[j])
+            continue;
+        double mu, var, dl;
+        int rc = slot_predict(w, slot_con(w, j), z, &mu, &var, grad ? cmu : NULL,
+                              grad ? cvar : NULL);
+        if (rc)
+            return rc;
+        double s = sqrt(var > 1e-20 ? var : 1e-20), zz = (w->con_thresh[j] - mu) / s;
+        *lp += tune_gp_log_cdf(zz, &dl);
+        for (size_t k = 0; grad && k < D; k++) {
+            double ds = var > 1e-20 ? cvar[k] / (2 * s) : 0;
+            grad[k] += dl * (-cmu[k] - zz * ds) / s;
+        }
+    }
+    return TUNE_OK;
+}
+
+/* The same at m candidates (m x D), added to lp[0..m). */
+static int log_pof_many(struct work *w, size_t m, const double *zc, double *lp)
+{
+    double *mu = malloc((2 * m + 1) * sizeof *mu);
+    if (!mu)
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the acquisition");
+    double *var = mu + m;
+    int rc = TUNE_OK;
+    for (size_t j = 0; j < w->n_con && !rc; j++) {
+        if (!w->con_model[j])
+            continue;
+        rc = tune_gp_predict_many(w->st->slots[slot_con(w, j)].gp, m, zc, mu, var, w->err);
+        for (size_t i = 0; !rc && i < m; i++) {
+            double s = sqrt(var[i] > 1e-20 ? var[i] : 1e-20);
+            lp[i] += tune_gp_log_cdf((w->con_thresh[j] - mu[i]) / s, NULL);
+        }
+    }
+    free(mu);
+    return rc;
+}
+
+/* --- two objectives: expected hypervolume improvement ----------------------- */
+
+/* E[max(0, c - a)] for a ~ N(mu, s^2); 0 for c = -inf. */
+static double psi(double c, double mu, double s)
+{
+    if (c == -HUGE_VAL)
+        return 0;
+    double z = (c - mu) / s;
+    return (c - mu) * 0.5 * erfc(-z / 1.4142135623730950488) +
+           s * exp(-0.5 * z * z) * 0.39894228040143267794;
+}
+
+/* The exact expected hypervolume improvement of a point with independent
+ * normal losses (mu1, s1), (mu2, s2) over a front of n points (sorted by
+ * the first loss ascending, so the second descends), within the box below
+ * ref.  The region the front leaves is cut into vertical strips at its
+ * points: strip i spans x in [x_i, x_{i+1}) (x_0 = -inf, x_{n+1} = ref_1)
+ * and y below y_i (y_0 = ref_2).  A new point (a, b) adds to strip i the
+ * rectangle [max(a, x_i), x_{i+1}) x [b, y_i) when it is not empty, whose
+ * width (x_{i+1} - a)^+ - (x_i - a)^+ and height (y_i - b)^+ are
+ * independent, so
+ *     EHVI = sum_i (psi1(x_{i+1}) - psi1(x_i)) psi2(y_i),
+ * psi(c) = E[(c - a)^+] = (c - mu) Phi((c - mu)/s) + s phi((c - mu)/s)
+ * (the strip decomposition of Emmerich et al., "Hypervolume-based expected
+ * improvement: monotonicity properties and exact computation", CEC 2011).
+ * tests/test_bayes.c checks it against a Monte Carlo estimate. */
+double tune_bayes_ehvi_2d(const double *front, size_t n, const double ref[2], double mu1,
+                          double s1, double mu2, double s2)
+{
+    double total = 0;
+    for (size_t i = 0; i <= n; i++) {
+        double xi = i == 0 ? -HUGE_VAL : front[2 * (i - 1)];
+        double xn = i == n ? ref[0] : front[2 * i];
+        double yi = i == 0 ? ref[1] : front[2 * (i - 1) + 1];
+        total += (psi(xn, mu1, s1) - psi(xi, mu1, s1)) * psi(yi, mu2, s2);
+    }
+    return total;
+}
+
+static int by_first(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* The front of rows[0..n) (n x 2), non-dominated, sorted, into w->front. */
+static void make_front(struct work *w, const double *pts, size_t n)
+{
+    double *f = w->front;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        int dominated = 0;
+        for (size_t j = 0; j < n && !dominated; j++)
+            dominated = j != i && pts[2 * j] <= pts[2 * i] && pts[2 * j + 1] <= pts[2 * i + 1] &&
+                        (pts[2 * j] < pts[2 * i] || pts[2 * j + 1] < pts[2 * i + 1] || j < i);
+        if (!dominated) {
+            f[2 * m] = pts[2 * i];
+            f[2 * m + 1] = pts[2 * i + 1];
+            m++;
+        }
+    }
+    qsort(f, m, 2 * sizeof *f, by_first);
+    w->n_front = m;
+}
+
+/* One GP per objective (transformed apart), the feasible front of the
+ * observations and of the pending trials as believed, and the reference
+ * point: 10% of the range beyond the worst feasible value of each. */
+static int build_ehvi(struct work *w, const struct tune_history *h, struct obs *obs)
+{
+    struct bayes_state *st = w->st;
+    size_t no = w->n_obs, np = w->n_pend, nb = w->n_blind, D = w->D, rows = no + np + nb;
+    int rc = TUNE_OK;
+    w->z = malloc((rows + 1) * D * sizeof *w->z);
+    w->ehvi_y = malloc((rows + 1) * 2 * sizeof *w->ehvi_y);
+    w->front = malloc((rows + 1) * 2 * sizeof *w->front);
+    double *raw = malloc((no + 1) * sizeof *raw), *y = malloc((rows + 1) * sizeof *y);
+    int *numbers = malloc((no + 1) * sizeof *numbers);
+    if (!w->z || !w->ehvi_y || !w->front || !raw || !y || !numbers) {
+        rc = tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+        goto done;
+    }
+    for (size_t i = 0; i < no + np; i++)
+        encode(&st->model, w->space, obs[i].e->point, &w->z[i * D]);
+    for (size_t i = 0; i < no; i++)
+        numbers[i] = obs[i].e->number;
+    double lo[2] = {HUGE_VAL, HUGE_VAL}, hi[2] = {-HUGE_VAL, -HUGE_VAL};
+    for (size_t j = 0; j < 2 && !rc; j++) {
+        double worst = -HUGE_VAL;
+        for (size_t i = 0; i < no; i++)
+            if (!isnan(obs[i].loss)) {
+                raw[i] = objective_loss(h, obs[i].e, j);
+                worst = raw[i] > worst ? raw[i] : worst;
+            }
+        for (size_t i = 0; i < no; i++)
+            if (isnan(obs[i].loss))
+                raw[i] = worst;
+        size_t sl = slot_ehvi(w, j);
+        if ((rc = ensure_slot(w, sl, D, w->g.kinds)) ||
+            (rc = fit_slot(w, sl, w->z, raw, NULL, numbers, no, 1)))
+            break;
+        memcpy(y, raw, no * sizeof *y);
+        transform_outputs(&st->model, y, no, NULL);
+        if ((rc = slot_data(w, sl, w->z, y, NULL, no)))
+            break;
+        for (size_t i = 0; i < no; i++) {
+            w->ehvi_y[2 * i + j] = y[i];
+            if (!isnan(obs[i].loss) && obs[i].feasible) {
+                lo[j] = y[i] < lo[j] ? y[i] : lo[j];
+                hi[j] = y[i] > hi[j] ? y[i] : hi[j];
+            }
+        }
+    }
+    if (rc)
+        goto done;
+    w->any_feasible = lo[0] < HUGE_VAL;
+    for (size_t j = 0; j < 2; j++)
+        w->ref[j] = w->any_feasible ? hi[j] + 0.1 * (hi[j] > lo[j] ? hi[j] - lo[j] : 1) : 1;
+    /* the front: feasible complete observations, then believed pending */
+    double *pts = malloc((rows + 1) * 2 * sizeof *pts);
+    if (!pts) {
+        rc = tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+        goto done;
+    }
+    size_t nf = 0;
+    for (size_t i = 0; i < no; i++)
+        if (!isnan(obs[i].loss) && obs[i].feasible) {
+            pts[2 * nf] = w->ehvi_y[2 * i];
+            pts[2 * nf++ + 1] = w->ehvi_y[2 * i + 1];
+        }
+    w->n_model = no;
+    if (np > 0 && st->model.fantasize) {
+        for (size_t i = no; i < no + np && !rc; i++)
+            for (size_t j = 0; j < 2 && !rc; j++) {
+                double var;
+                rc = slot_predict(w, slot_ehvi(w, j), &w->z[i * D], &w->ehvi_y[2 * i + j], &var,
+                                  NULL, NULL);
+            }
+        for (size_t i = no; i < no + np && w->any_feasible; i++) {
+            pts[2 * nf] = w->ehvi_y[2 * i];
+            pts[2 * nf++ + 1] = w->ehvi_y[2 * i + 1];
+        }
+        w->n_model = no + np;
+        for (size_t j = 0; j < 2 && !rc; j++) {
+            for (size_t i = 0; i < no + np; i++)
+                y[i] = w->ehvi_y[2 * i + j];
+            rc = slot_data(w, slot_ehvi(w, j), w->z, y, NULL, no + np);
+        }
+    }
+    make_front(w, pts, nf);
+    free(pts);
+done:
+    free(raw);
+    free(y);
+    free(numbers);
+    return rc;
+}
+
+/* --- fantasies and the acquisition --------------------------------------------- */
 
 /* Add `point` to the model as a kriging-believer fantasy and to the seen
  * points (room was made for w->n_blind of them). */
@@ -745,17 +1614,42 @@ static int add_fantasy(struct work *w, const double *point)
     double var;
     int rc;
     encode(&st->model, w->space, point, &w->z[r * D]);
-    if ((rc = tune_gp_predict(st->gp, &w->z[r * D], &w->y[r], &var, NULL, NULL, w->err)))
+    memcpy(&w->seen[w->n_seen++ * w->d], point, w->d * sizeof *point);
+    w->n_model = r + 1;
+    if (w->ehvi) {
+        double *y = malloc((r + 2) * sizeof *y);
+        if (!y)
+            return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+        rc = TUNE_OK;
+        for (size_t j = 0; j < 2 && !rc; j++)
+            rc = slot_predict(w, slot_ehvi(w, j), &w->z[r * D], &w->ehvi_y[2 * r + j], &var,
+                              NULL, NULL);
+        for (size_t j = 0; j < 2 && !rc; j++) {
+            for (size_t i = 0; i <= r; i++)
+                y[i] = w->ehvi_y[2 * i + j];
+            rc = slot_data(w, slot_ehvi(w, j), w->z, y, NULL, r + 1);
+        }
+        free(y);
+        if (!rc && w->any_feasible) { /* it joins the front as believed */
+            double *pts = malloc((w->n_front + 1) * 2 * sizeof *pts);
+            if (!pts)
+                return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+            memcpy(pts, w->front, w->n_front * 2 * sizeof *pts);
+            pts[2 * w->n_front] = w->ehvi_y[2 * r];
+            pts[2 * w->n_front + 1] = w->ehvi_y[2 * r + 1];
+            make_front(w, pts, w->n_front + 1);
+            free(pts);
+        }
+        return rc;
+    }
+    w->grp[r] = group_of(w, point);
+    if ((rc = obj_predict(w, &w->z[r * D], w->grp[r], &w->y[r], &var, NULL, NULL)))
         return rc;
     if (w->y[r] < w->best)
         w->best = w->y[r];
     if (w->noise)
         w->noise[r] = 0;
-    w->n_model = r + 1;
-    memcpy(&w->seen[w->n_seen++ * w->d], point, w->d * sizeof *point);
-    if ((rc = tune_gp_set_data(st->gp, w->n_model, w->z, w->y, w->noise, w->err)))
-        return rc;
-    return tune_gp_factor(st->gp, w->err);
+    return refresh_group(w, w->grp[r]);
 }
 
 /* Acquisition value (larger is better) from the posterior at one point,
@@ -786,33 +1680,56 @@ static double acquire(const struct work *w, double mu, double var, const double 
     return a;
 }
 
-/* NLopt objective over the continuous parameters of one candidate. */
+/* The whole acquisition at encoded point z of group g: the objective's,
+ * plus log P(feasible) with constraints (alone while no observation kept
+ * them).  grad (NULL or D values) receives its gradient. */
+static int acquire_at(struct work *w, const double *z, size_t g, double *a, double *mu_out,
+                      double *var_out, double *grad)
+{
+    size_t D = w->D;
+    double mu, var, lp = 0;
+    double *dmu = w->gz + G_DMU * D, *dvar = w->gz + G_DVAR * D;
+    double *gc = grad ? w->gz + G_CG * D : NULL; /* the constraints' gradient */
+    int rc = obj_predict(w, z, g, &mu, &var, grad ? dmu : NULL, grad ? dvar : NULL);
+    if (!rc && w->n_con)
+        rc = log_pof(w, z, &lp, gc);
+    if (rc)
+        return rc;
+    int objective = !w->n_con || w->any_feasible;
+    *a = (objective ? acquire(w, mu, var, dmu, dvar, grad, grad ? D : 0) : 0) + lp;
+    if (grad && !objective)
+        memset(grad, 0, D * sizeof *grad);
+    for (size_t k = 0; grad && w->n_con && k < D; k++)
+        grad[k] += gc[k];
+    if (mu_out)
+        *mu_out = mu;
+    if (var_out)
+        *var_out = var;
+    return TUNE_OK;
+}
+
+/* NLopt objective over the active continuous parameters of one candidate. */
 static double refine_objective(unsigned nv, const double *x, double *grad, void *data)
 {
     struct work *w = data;
-    double mu, var;
     memcpy(w->ubuf, w->u_fixed, w->d * sizeof *w->ubuf);
     for (unsigned k = 0; k < nv; k++)
         w->ubuf[w->cont[k]] = x[k];
     tune_space_from_unit(w->space, w->ubuf, w->pbuf);
-    encode(&w->st->model, w->space, w->pbuf, w->zbuf);
+    double *z = w->gz + G_Z * w->D;
+    encode(&w->st->model, w->space, w->pbuf, z);
     /* continuous columns take the coordinate itself (from_unit/to_unit is
      * the identity there up to rounding), so the gradient is exact */
     for (unsigned k = 0; k < nv; k++)
-        w->zbuf[w->cont_col[k]] = x[k];
-    double *dmu = w->gz, *dvar = w->gz + w->D;
-    if (tune_gp_predict(w->st->gp, w->zbuf, &mu, &var, grad ? dmu : NULL, grad ? dvar : NULL,
-                        w->err)) {
+        z[w->cont_col[k]] = x[k];
+    double *gcol = w->gz + G_ACQ * w->D, a;
+    if (acquire_at(w, z, w->u_group, &a, NULL, NULL, grad ? gcol : NULL)) {
         w->failed = 1;
         if (grad)
             memset(grad, 0, nv * sizeof *grad);
         return -HUGE_VAL;
     }
-    if (!grad)
-        return acquire(w, mu, var, NULL, NULL, NULL, 0);
-    double *gcol = w->gz + 2 * w->D;
-    double a = acquire(w, mu, var, dmu, dvar, gcol, w->D);
-    for (unsigned k = 0; k < nv; k++)
+    for (unsigned k = 0; grad && k < nv; k++)
         grad[k] = gcol[w->cont_col[k]];
     return a;
 }
@@ -828,6 +1745,13 @@ static int by_acq_desc(const void *a, const void *b)
     if (x->acq != y->acq)
         return x->acq < y->acq ? 1 : -1;
     return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* The transformed loss an observation is ranked by for perturbation: the
+ * objective's, or with EHVI the sum of the two. */
+static double obs_rank(const struct work *w, size_t i)
+{
+    return w->ehvi ? w->ehvi_y[2 * i] + w->ehvi_y[2 * i + 1] : w->y[i];
 }
 
 /* Fill u (m x d) with candidates; returns m. */
@@ -856,12 +1780,12 @@ static size_t make_candidates(struct work *w, const struct obs *obs, gsl_rng *rn
     gsl_qrng_free(q);
     /* Around the best completed observations: two scales of Gaussian steps
      * in the cube; a categorical changes value with probability 1/4. */
-    struct cand *best = malloc(w->n_obs * sizeof *best);
+    struct cand *best = malloc((w->n_obs + 1) * sizeof *best);
     size_t nb = 0;
     if (best) {
         for (size_t i = 0; i < w->n_obs; i++)
-            if (!isnan(obs[i].loss))
-                best[nb++] = (struct cand){-w->y[i], i};
+            if (!isnan(obs[i].loss) && obs[i].feasible)
+                best[nb++] = (struct cand){-obs_rank(w, i), i};
         qsort(best, nb, sizeof *best, by_acq_desc);
         nb = nb < N_BEST ? nb : N_BEST;
     }
@@ -895,14 +1819,19 @@ static size_t enumerate_space(const struct work *w, double *u, size_t total)
     return total;
 }
 
-/* The noise standard deviation the model learned (in transformed units). */
-static int noise_sd(const struct work *w, double *sd)
+/* The noise standard deviation slot g's model learned (transformed units). */
+static int noise_sd(const struct work *w, size_t g, double *sd)
 {
-    double *theta = malloc(tune_gp_n_hyper(w->st->gp) * sizeof *theta);
+    const struct slot *sl = &w->st->slots[g];
+    if (sl->n == 0 || sl->dim == 0) {
+        *sd = 0;
+        return TUNE_OK;
+    }
+    double *theta = malloc(tune_gp_n_hyper(sl->gp) * sizeof *theta);
     if (!theta)
         return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the acquisition");
-    tune_gp_get_hyper(w->st->gp, theta);
-    *sd = sqrt(exp(theta[w->D + 1])); /* gp.h: theta[dim + 1] is the log noise variance */
+    tune_gp_get_hyper(sl->gp, theta);
+    *sd = sqrt(exp(theta[sl->dim + 1])); /* gp.h: theta[dim + 1] is the log noise variance */
     free(theta);
     return TUNE_OK;
 }
@@ -929,13 +1858,15 @@ static int noise_sd(const struct work *w, double *sd)
  * the history: space-filling where the model cannot tell a point from the
  * best.  An objective whose slope the model sees meets both conditions
  * rarely, and then only late (5 of 90 runs of the regret benchmark changed,
- * their final regrets no worse). */
+ * their final regrets no worse).  Not with constraints, whose feasible
+ * region the plateau would ignore. */
 static int plateau_point(struct work *w, const double *pts, const double *mu, size_t m,
                          size_t spread, double mu_best, double var_best, double *point)
 {
     size_t d = w->d, pick = m, near = 0;
     double sd = 0;
-    int rc = noise_sd(w, &sd);
+    size_t g = group_of(w, point);
+    int rc = noise_sd(w, sparse_group(w, g) ? slot_whole(w) : g, &sd);
     if (rc || !(var_best < sd * sd))
         return rc;
     double cap = mu_best + PLATEAU_NOISE * sd;
@@ -972,10 +1903,50 @@ static int plateau_point(struct work *w, const double *pts, const double *mu, si
     return TUNE_OK;
 }
 
+/* The acquisition of m candidates (encoded zc, groups grp): the objective's
+ * (EI and its kin, or EHVI) plus log P(feasible); mu / var the objective's
+ * posterior (zeros with EHVI). */
+static int score_candidates(struct work *w, size_t m, const double *zc, const size_t *grp,
+                            double *mu, double *var, double *a)
+{
+    int rc = TUNE_OK;
+    for (size_t i = 0; i < m; i++)
+        a[i] = 0;
+    if (w->n_con && (rc = log_pof_many(w, m, zc, a)))
+        return rc;
+    int objective = !w->n_con || w->any_feasible;
+    if (w->ehvi) {
+        double *m2 = malloc((2 * m + 1) * sizeof *m2);
+        if (!m2)
+            return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the acquisition");
+        double *v2 = m2 + m;
+        if ((rc = tune_gp_predict_many(w->st->slots[slot_ehvi(w, 0)].gp, m, zc, mu, var,
+                                       w->err)) ||
+            (rc = tune_gp_predict_many(w->st->slots[slot_ehvi(w, 1)].gp, m, zc, m2, v2,
+                                       w->err))) {
+            free(m2);
+            return rc;
+        }
+        for (size_t i = 0; objective && i < m; i++) {
+            double e = tune_bayes_ehvi_2d(w->front, w->n_front, w->ref, mu[i],
+                                          sqrt(var[i] > 1e-20 ? var[i] : 1e-20), m2[i],
+                                          sqrt(v2[i] > 1e-20 ? v2[i] : 1e-20));
+            a[i] += log(e > 1e-300 ? e : 1e-300);
+        }
+        free(m2);
+        return TUNE_OK;
+    }
+    if ((rc = obj_predict_many(w, m, zc, grp, mu, var)))
+        return rc;
+    for (size_t i = 0; objective && i < m; i++)
+        a[i] += acquire(w, mu[i], var[i], NULL, NULL, NULL, 0);
+    return TUNE_OK;
+}
+
 static int maximize_acquisition(struct work *w, const struct obs *obs, gsl_rng *rng,
                                 double *point)
 {
-    size_t d = w->d, D = w->D, n = tune_gp_n(w->st->gp);
+    size_t d = w->d, D = w->D, n = w->n_model;
     size_t total = bayes_max_points(w->space);
     int enumerate = total > 0 && total <= ENUM_MAX;
     /* Each candidate costs O(n) kernel evaluations and O(n^2) for its
@@ -994,11 +1965,13 @@ static int maximize_acquisition(struct work *w, const struct obs *obs, gsl_rng *
     double *zc = malloc(cap * D * sizeof *zc);
     double *pts = malloc(cap * d * sizeof *pts);
     double *mu = malloc(cap * sizeof *mu), *var = malloc(cap * sizeof *var);
+    double *av = malloc(cap * sizeof *av);
+    size_t *grp = malloc(cap * sizeof *grp);
     struct cand *c = malloc(cap * sizeof *c);
     double *ubest = malloc(2 * d * sizeof *ubest);
     double *x = malloc((d + 1) * 3 * sizeof *x);
     int rc = TUNE_OK;
-    if (!u || !zc || !pts || !mu || !var || !c || !ubest || !x) {
+    if (!u || !zc || !pts || !mu || !var || !av || !grp || !c || !ubest || !x) {
         rc = tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the acquisition");
         goto done;
     }
@@ -1007,15 +1980,14 @@ static int maximize_acquisition(struct work *w, const struct obs *obs, gsl_rng *
     for (size_t i = 0; i < m; i++) {
         tune_space_from_unit(w->space, &u[i * d], &pts[i * d]);
         encode(&w->st->model, w->space, &pts[i * d], &zc[i * D]);
+        grp[i] = group_of(w, &pts[i * d]);
     }
-    if ((rc = tune_gp_predict_many(w->st->gp, m, zc, mu, var, w->err)))
+    if ((rc = score_candidates(w, m, zc, grp, mu, var, av)))
         goto done;
     size_t nc = 0;
-    for (size_t i = 0; i < m; i++) {
-        double a = acquire(w, mu[i], var[i], NULL, NULL, NULL, 0);
-        if (!isnan(a))
-            c[nc++] = (struct cand){a, i};
-    }
+    for (size_t i = 0; i < m; i++)
+        if (!isnan(av[i]))
+            c[nc++] = (struct cand){av[i], i};
     qsort(c, nc, sizeof *c, by_acq_desc);
     /* the best unseen candidate */
     double best_a = -HUGE_VAL, mu_best = 0, var_best = 0;
@@ -1030,15 +2002,27 @@ static int maximize_acquisition(struct work *w, const struct obs *obs, gsl_rng *
             have = 1;
             break;
         }
-    /* gradient refinement of the continuous parameters from the top few */
-    if (w->n_cont > 0 && !enumerate) {
-        nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)w->n_cont);
+    /* gradient refinement of the active continuous parameters from the top
+     * few (not for EHVI, which has no gradient here) */
+    for (size_t r = 0; !enumerate && !w->ehvi && r < N_BEST && r < nc; r++) {
+        const double *ur = &u[c[r].idx * d], *pr = &pts[c[r].idx * d];
+        size_t nv = 0;
+        for (size_t i = 0, col = 0; i < d; i++) {
+            if (is_continuous(&w->space->params[i]) && !isnan(pr[i])) {
+                w->cont[nv] = i;
+                w->cont_col[nv++] = col;
+            }
+            col += param_cols(&w->st->model, &w->space->params[i]);
+        }
+        if (nv == 0)
+            continue;
+        nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)nv);
         if (!opt) {
             rc = tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the acquisition");
             goto done;
         }
         double *lo = x, *hi = x + d + 1, *xv = x + 2 * (d + 1);
-        for (size_t k = 0; k < w->n_cont; k++) {
+        for (size_t k = 0; k < nv; k++) {
             lo[k] = 0;
             hi[k] = 1;
         }
@@ -1048,41 +2032,38 @@ static int maximize_acquisition(struct work *w, const struct obs *obs, gsl_rng *
         nlopt_set_maxeval(opt, (int)refine_evals);
         nlopt_set_xtol_rel(opt, 1e-6);
         double *cand_u = ubest + d;
-        for (size_t r = 0; r < N_BEST && r < nc; r++) {
-            const double *ur = &u[c[r].idx * d];
-            memcpy(cand_u, ur, d * sizeof *cand_u);
-            w->u_fixed = cand_u;
-            for (size_t k = 0; k < w->n_cont; k++)
-                xv[k] = ur[w->cont[k]];
-            double f;
-            w->failed = 0;
-            nlopt_result res = nlopt_optimize(opt, xv, &f);
-            if (w->failed || res < 0 || !isfinite(f))
-                continue;
-            /* re-score the point as it will be stored */
-            double *ut = w->ubuf;
-            memcpy(ut, cand_u, d * sizeof *ut);
-            for (size_t k = 0; k < w->n_cont; k++)
-                ut[w->cont[k]] = xv[k];
-            double *pt = w->pbuf;
-            tune_space_from_unit(w->space, ut, pt);
-            double mu1, var1;
-            encode(&w->st->model, w->space, pt, w->zbuf);
-            if (tune_gp_predict(w->st->gp, w->zbuf, &mu1, &var1, NULL, NULL, w->err))
-                continue;
-            double a = acquire(w, mu1, var1, NULL, NULL, NULL, 0);
-            if (a > best_a && !is_seen(w, pt)) {
-                best_a = a;
-                mu_best = mu1;
-                var_best = var1;
-                memcpy(point, pt, d * sizeof *point);
-                have = 1;
-            }
-        }
+        memcpy(cand_u, ur, d * sizeof *cand_u);
+        w->u_fixed = cand_u;
+        w->u_group = grp[c[r].idx];
+        for (size_t k = 0; k < nv; k++)
+            xv[k] = ur[w->cont[k]];
+        double f;
+        w->failed = 0;
+        nlopt_result res = nlopt_optimize(opt, xv, &f);
         nlopt_destroy(opt);
+        if (w->failed || res < 0 || !isfinite(f))
+            continue;
+        /* re-score the point as it will be stored */
+        double *ut = w->ubuf;
+        memcpy(ut, cand_u, d * sizeof *ut);
+        for (size_t k = 0; k < nv; k++)
+            ut[w->cont[k]] = xv[k];
+        double *pt = w->pbuf;
+        tune_space_from_unit(w->space, ut, pt);
+        double mu1, var1, a;
+        encode(&w->st->model, w->space, pt, w->zbuf);
+        if (acquire_at(w, w->zbuf, group_of(w, pt), &a, &mu1, &var1, NULL))
+            continue;
+        if (a > best_a && !is_seen(w, pt)) {
+            best_a = a;
+            mu_best = mu1;
+            var_best = var1;
+            memcpy(point, pt, d * sizeof *point);
+            have = 1;
+        }
     }
-    if (have && (rc = plateau_point(w, pts, mu, m, enumerate ? m : n_sobol, mu_best, var_best,
-                                    point)))
+    if (have && !w->ehvi && !w->n_con &&
+        (rc = plateau_point(w, pts, mu, m, enumerate ? m : n_sobol, mu_best, var_best, point)))
         goto done;
     if (!have)
         rc = enumerate ? tune_error_set(w->err, TUNE_EEXHAUSTED,
@@ -1094,6 +2075,8 @@ done:
     free(pts);
     free(mu);
     free(var);
+    free(av);
+    free(grp);
     free(c);
     free(ubest);
     free(x);
@@ -1110,30 +2093,28 @@ static int bayes_suggest(void *state, const struct tune_space *space,
     struct work w = {.space = space, .st = st, .d = space->n, .err = err};
     w.D = encoded_dim(&st->model, space);
     size_t d = w.d, D = w.D;
-    w.ubuf = malloc((2 * d + 4 * D) * sizeof *w.ubuf);
-    w.cont = malloc(d * sizeof *w.cont);
-    w.cont_col = malloc(d * sizeof *w.cont_col);
-    if (!w.ubuf || !w.cont || !w.cont_col) {
+    w.ubuf = malloc((2 * d + D + G_SIZE * D) * sizeof *w.ubuf);
+    w.cont = malloc((d + 1) * sizeof *w.cont);
+    w.cont_col = malloc((d + 1) * sizeof *w.cont_col);
+    if (!w.ubuf || !w.cont || !w.cont_col || groups_make(&st->model, space, D, &w.g)) {
         work_release(&w);
         return tune_error_set(err, TUNE_ENOMEM, "out of memory for the bayes searcher");
     }
     w.pbuf = w.ubuf + d;
     w.zbuf = w.pbuf + d;
     w.gz = w.zbuf + D;
-    for (size_t i = 0, col = 0; i < d; i++) {
-        if (is_continuous(&space->params[i])) {
-            w.cont[w.n_cont] = i;
-            w.cont_col[w.n_cont++] = col;
-        }
-        col += param_cols(&st->model, &space->params[i]);
-    }
     struct obs *obs = NULL;
     size_t n_complete = 0;
-    int rc = gather(&w, history, &obs, &n_complete);
+    w.n_con = history->n_constraints; /* the slots' layout depends on it */
+    int rc = gather(&w, history, rng, &obs, &n_complete);
     if (rc == TUNE_OK) {
-        if (seq < st->n_init || n_complete < 2) {
+        /* prior observations stand in for design points */
+        size_t init = st->n_init > w.n_prior ? st->n_init - w.n_prior : 0;
+        if (seq < init || n_complete < 2) {
             rc = sobol_point(&w, seq, rng, point);
-        } else if ((rc = build_model(&w, obs)) == TUNE_OK) {
+        } else if ((rc = w.ehvi ? build_ehvi(&w, history, obs) : build_model(&w, obs)) ==
+                       TUNE_OK &&
+                   (rc = build_constraints(&w, history, obs)) == TUNE_OK) {
             /* Trials claimed before this one whose workers are still
              * choosing their points: assume each takes the point this model
              * would give it, believe it, and choose after them.  (Two workers

@@ -22,6 +22,19 @@ struct tune_bayes_model {
     int per_trial_noise;  /* add each trial's CV variance to the learned noise (default 0) */
     int fantasize;        /* kriging believer for RUNNING trials (default 1) */
     int additive;         /* add a first-order additive part to the kernel (default 1) */
+    /* Conditional spaces: 1 fits one model per value of the choice that
+     * conditions the most parameters (the trainer of a study of several:
+     * per-choice sub-models, in shared output units); 0 one model over
+     * every column, an inactive parameter imputed far from its active
+     * values.  See bayes.c for what the benchmark chose. */
+    int split;
+    /* Several objectives: 0 ParEGO (a random Chebyshev scalarization per
+     * suggestion, then EI), 1 expected hypervolume improvement (two
+     * objectives; one model each).  The "multi_objective" option. */
+    int ehvi;
+    /* ParEGO: 1 normalizes each objective by rank (ties shared), 0 by its
+     * range (min-max).  See bayes.c for what the benchmark chose. */
+    int parego_rank;
     int pruned;           /* how a PRUNED trial is read (bayes.c): */
 };
 
@@ -39,6 +52,13 @@ void tune_bayes_model_default(struct tune_bayes_model *m);
 
 /* Replace the model choices of an initialized bayes state (drops its caches). */
 void tune_bayes_set_model(void *state, const struct tune_bayes_model *m);
+
+/* The expected hypervolume improvement (both minimized) of a point whose
+ * two losses are independent normals (mu1, s1^2) and (mu2, s2^2), over the
+ * n points of `front` (n x 2, non-dominated, sorted by the first loss
+ * ascending) within the box below `ref`: exact (see bayes.c). */
+double tune_bayes_ehvi_2d(const double *front, size_t n, const double ref[2], double mu1,
+                          double s1, double mu2, double s2);
 
 #ifdef __cplusplus
 }

@@ -224,14 +224,17 @@ static int parse_value(const char *file, const char *where, const struct tune_hp
     return FAIL("%s%s%s: unsupported type", where, *where ? "." : "", h->name);
 }
 
-/* One entry of "space", checked against the trainer's declaration. */
-static int parse_param(const char *file, const struct tune_trainer_type *tr, const cJSON *e,
-                       struct tune_param *p, struct tune_error *err)
+/* One entry of a space object (at `where`: "space", or
+ * "trainers.LABEL.space"), checked against the trainer's declaration.  Its
+ * "when" is read afterwards by parse_conditions, once every parameter of
+ * the space is known. */
+static int parse_param(const char *file, const char *where, const struct tune_trainer_type *tr,
+                       const cJSON *e, struct tune_param *p, struct tune_error *err)
 {
     static const char *const keys[] = {"type", "low", "high", "scale", "step", "grid_points",
-                                       "values", NULL};
+                                       "values", "when", NULL};
     char path[300];
-    snprintf(path, sizeof path, "space.%s", e->string);
+    snprintf(path, sizeof path, "%s.%s", where, e->string);
     if (!cJSON_IsObject(e))
         return FAIL("%s: must be an object like {\"type\": \"float\", \"low\": 0.1, "
                     "\"high\": 10}",
@@ -396,6 +399,112 @@ static int parse_param(const char *file, const struct tune_trainer_type *tr, con
     return TUNE_OK;
 }
 
+
+/* The value of parameter q named by JSON item v (a choice's text, a number
+ * standing for its text, or true/false for a bool): its index, or -1. */
+static long condition_value(const struct tune_param *q, const cJSON *v)
+{
+    if (q->type == TUNE_PARAM_BOOL)
+        return cJSON_IsBool(v) ? (long)cJSON_IsTrue(v) : -1;
+    char num[64];
+    const char *text = cJSON_IsString(v) ? v->valuestring : NULL;
+    if (cJSON_IsNumber(v)) {
+        tune_format_double(v->valuedouble, num, sizeof num);
+        text = num;
+    }
+    for (size_t k = 0; text && k < q->n_values; k++)
+        if (strcmp(q->values[k], text) == 0)
+            return (long)k;
+    return -1;
+}
+
+/* The "when" of the entries of space object `obj` (at `where`), whose
+ * parameters are sp->params[first .. first + n) in the object's order:
+ * {"NAME": VALUE} or {"NAME": [VALUE, ...]}, NAME another parameter of the
+ * same object, a categorical or a bool. */
+static int parse_conditions(const char *file, const char *where, const cJSON *obj,
+                            struct tune_space *sp, size_t first, size_t n,
+                            struct tune_error *err)
+{
+    size_t i = first;
+    for (const cJSON *e = obj->child; e; e = e->next, i++) {
+        const cJSON *w = cJSON_GetObjectItemCaseSensitive(e, "when");
+        if (!w)
+            continue;
+        struct tune_param *p = &sp->params[i];
+        if (!cJSON_IsObject(w) || cJSON_GetArraySize(w) != 1)
+            return FAIL("%s.%s.when: must name one parameter and its value or values, e.g. "
+                        "{\"penalty\": \"elasticnet\"} or {\"penalty\": [\"l1\", \"elasticnet\"]}",
+                        where, e->string);
+        const cJSON *cond = w->child;
+        long up = -1;
+        for (size_t j = first; j < first + n; j++)
+            if (strcmp(tune_param_key(&sp->params[j]), cond->string) == 0)
+                up = (long)j;
+        if (up < 0 || (size_t)up == i) {
+            char list[512] = "";
+            for (size_t j = first, k = 0; j < first + n; j++)
+                if (j != i) {
+                    strncat(list, k++ ? ", " : "", sizeof list - strlen(list) - 1);
+                    strncat(list, tune_param_key(&sp->params[j]), sizeof list - strlen(list) - 1);
+                }
+            return FAIL("%s.%s.when: %s '%s'%s%s%s", where, e->string,
+                        up < 0 ? "unknown parameter" : "a parameter cannot depend on itself:",
+                        cond->string, up < 0 ? " (parameters of this space: " : "",
+                        up < 0 ? (list[0] ? list : "none") : "", up < 0 ? ")" : "");
+        }
+        const struct tune_param *q = &sp->params[up];
+        if (q->type != TUNE_PARAM_CATEGORICAL && q->type != TUNE_PARAM_BOOL)
+            return FAIL("%s.%s.when.%s: '%s' is a %s parameter; a condition names a categorical "
+                        "or bool parameter",
+                        where, e->string, cond->string, cond->string,
+                        tune_param_type_name(q->type));
+        size_t nv = cJSON_IsArray(cond) ? (size_t)cJSON_GetArraySize(cond) : 1;
+        if (nv == 0)
+            return FAIL("%s.%s.when.%s: an empty list: give one value or more", where,
+                        e->string, cond->string);
+        if (!(p->when_values = calloc(nv, sizeof *p->when_values)))
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        const cJSON *v = cJSON_IsArray(cond) ? cond->child : cond;
+        for (size_t k = 0; k < nv; k++, v = v->next) {
+            long idx = condition_value(q, v);
+            if (idx < 0) {
+                char list[256] = "", *text = cJSON_PrintUnformatted(v);
+                if (q->type == TUNE_PARAM_BOOL)
+                    snprintf(list, sizeof list, "true, false");
+                for (size_t m = 0; q->type == TUNE_PARAM_CATEGORICAL && m < q->n_values; m++) {
+                    strncat(list, m ? ", " : "", sizeof list - strlen(list) - 1);
+                    strncat(list, q->values[m], sizeof list - strlen(list) - 1);
+                }
+                int rc = FAIL("%s.%s.when.%s: %s is not a value of '%s' (its values: %s)", where,
+                              e->string, cond->string, text ? text : "this", cond->string, list);
+                free(text);
+                return rc;
+            }
+            for (size_t m = 0; m < k; m++)
+                if (p->when_values[m] == (double)idx)
+                    return FAIL("%s.%s.when.%s: value %s given twice", where, e->string,
+                                cond->string,
+                                q->type == TUNE_PARAM_BOOL ? (idx ? "true" : "false")
+                                                           : q->values[idx]);
+            p->when_values[k] = (double)idx;
+        }
+        p->when_param = (size_t)up;
+        p->n_when = nv;
+    }
+    /* no circles: following the parents from any parameter leaves the space */
+    for (i = first; i < first + n; i++) {
+        size_t j = i, steps = 0;
+        while (sp->params[j].n_when && sp->params[j].when_param >= first &&
+               sp->params[j].when_param < first + n && steps++ <= n)
+            j = sp->params[j].when_param;
+        if (steps > n)
+            return FAIL("%s.%s.when: the conditions go round in a circle back to '%s'", where,
+                        tune_param_key(&sp->params[i]), tune_param_key(&sp->params[i]));
+    }
+    return TUNE_OK;
+}
+
 static int parse_space(const char *file, const cJSON *root, struct tune_study_config *c,
                        struct tune_error *err)
 {
@@ -413,8 +522,13 @@ static int parse_space(const char *file, const cJSON *root, struct tune_study_co
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
     for (const cJSON *e = space->child; e; e = e->next) {
         struct tune_param *p = &c->space.params[c->space.n++];
-        if ((rc = parse_param(file, c->trainer, e, p, err)))
+        if ((rc = parse_param(file, "space", c->trainer, e, p, err)))
             return rc;
+        /* an external program is given every parameter, so none may be off */
+        if (!c->trainer && !c->ask_tell && cJSON_GetObjectItemCaseSensitive(e, "when"))
+            return FAIL("space.%s.when: conditions are for built-in trainers and ask/tell "
+                        "studies; an external program is given every parameter",
+                        e->string);
         int fixed;
         if (c->trainer) {
             fixed = c->is_fixed[tune_trainer_hparam_index(c->trainer, e->string)];
@@ -428,7 +542,7 @@ static int parse_space(const char *file, const cJSON *root, struct tune_study_co
                         "searched",
                         e->string);
     }
-    return TUNE_OK;
+    return parse_conditions(file, "space", space, &c->space, 0, c->space.n, err);
 }
 
 /* "trainer": {"exec": [...], ...}: an external program (trainers/external.c).
@@ -608,6 +722,72 @@ done:
     return rc;
 }
 
+/* A trainer's fixed values (`params` at `where`, may be NULL) on top of its
+ * defaults, checked by the trainer; *fixed and *is_fixed are calloc'ed
+ * (n_hparams values, at least one). */
+static int parse_fixed(const char *file, const char *where, const struct tune_trainer_type *tr,
+                       const cJSON *params, double **fixed, unsigned char **is_fixed,
+                       struct tune_error *err)
+{
+    int rc;
+    size_t n = tr->n_hparams;
+    *fixed = calloc(n ? n : 1, sizeof **fixed);
+    *is_fixed = calloc(n ? n : 1, 1);
+    if (!*fixed || !*is_fixed)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        (*fixed)[i] = tr->hparams[i].def;
+    if (params && (rc = check_duplicates(file, params, where, err)))
+        return rc;
+    for (const cJSON *v = params ? params->child : NULL; v; v = v->next) {
+        long idx = tune_trainer_hparam_index(tr, v->string);
+        if (idx < 0) {
+            char list[512];
+            hparam_names(tr, list, sizeof list);
+            return FAIL("%s.%s: trainer '%s' has no such parameter (it has: %s)", where,
+                        v->string, tr->name, list);
+        }
+        if ((rc = parse_value(file, where, &tr->hparams[idx], v, &(*fixed)[idx], err)))
+            return rc;
+        (*is_fixed)[idx] = 1;
+    }
+    if (tr->check && n <= 64) {
+        const char *names[64], *strings[64];
+        for (size_t i = 0; i < n; i++) {
+            const struct tune_hparam *h = &tr->hparams[i];
+            names[i] = h->name;
+            strings[i] = h->type == TUNE_PARAM_CATEGORICAL && (*fixed)[i] < (double)n_choices(h)
+                             ? h->choices[(size_t)(*fixed)[i]]
+                             : NULL;
+        }
+        struct tune_params p = {n, names, *fixed, strings};
+        if ((rc = tr->check(&p, err)))
+            return tune_error_prefix(err, "%s: %s", file, where);
+    }
+    return TUNE_OK;
+}
+
+/* A built-in trainer by name, for the task; errors at `where`. */
+static int find_trainer(const char *file, const char *where, const char *name,
+                        const struct tune_study_config *c,
+                        const struct tune_trainer_type **out, struct tune_error *err)
+{
+    *out = tune_trainer_find(name);
+    if (!*out) {
+        char list[256] = "";
+        const struct tune_trainer_type *t;
+        for (size_t i = 0; (t = tune_trainer_at(i)); i++) {
+            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+            strncat(list, t->name, sizeof list - strlen(list) - 1);
+        }
+        return FAIL("%s: unknown trainer \"%s\" (available: %s)", where, name, list);
+    }
+    if (!((*out)->tasks & c->task))
+        return FAIL("%s: trainer '%s' does not support the %s task", where, name,
+                    tune_task_name(c->task));
+    return TUNE_OK;
+}
+
 static int parse_trainer(const char *file, const cJSON *root, struct tune_study_config *c,
                          struct tune_error *err)
 {
@@ -627,58 +807,194 @@ static int parse_trainer(const char *file, const cJSON *root, struct tune_study_
     if ((rc = check_keys(file, tr, "trainer", keys, err)))
         return rc;
     const char *name = NULL;
-    if ((rc = get_string(file, tr, "name", "trainer", 1, &name, err)))
+    if ((rc = get_string(file, tr, "name", "trainer", 1, &name, err)) ||
+        (rc = find_trainer(file, "trainer.name", name, c, &c->trainer, err)))
         return rc;
-    c->trainer = tune_trainer_find(name);
-    if (!c->trainer) {
-        char list[256] = "";
-        const struct tune_trainer_type *t;
-        for (size_t i = 0; (t = tune_trainer_at(i)); i++) {
-            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-            strncat(list, t->name, sizeof list - strlen(list) - 1);
-        }
-        return FAIL("trainer.name: unknown trainer \"%s\" (available: %s)", name, list);
-    }
-    if (!(c->trainer->tasks & c->task))
-        return FAIL("trainer.name: trainer '%s' does not support the %s task", name,
-                    tune_task_name(c->task));
-    size_t n = c->trainer->n_hparams;
-    c->fixed = calloc(n ? n : 1, sizeof *c->fixed);
-    c->is_fixed = calloc(n ? n : 1, 1);
-    if (!c->fixed || !c->is_fixed)
-        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        c->fixed[i] = c->trainer->hparams[i].def;
     const cJSON *params = get_object(file, tr, "params", "trainer", 0, &rc, err);
-    if (rc || (params && (rc = check_duplicates(file, params, "trainer.params", err))))
+    if (rc)
         return rc;
-    for (const cJSON *v = params ? params->child : NULL; v; v = v->next) {
-        long idx = tune_trainer_hparam_index(c->trainer, v->string);
-        if (idx < 0) {
-            char list[512];
-            hparam_names(c->trainer, list, sizeof list);
-            return FAIL("trainer.params.%s: trainer '%s' has no such parameter (it has: %s)",
-                        v->string, name, list);
-        }
-        if ((rc = parse_value(file, "trainer.params", &c->trainer->hparams[idx], v,
-                              &c->fixed[idx], err)))
-            return rc;
-        c->is_fixed[idx] = 1;
+    return parse_fixed(file, "trainer.params", c->trainer, params, &c->fixed, &c->is_fixed, err);
+}
+
+/* "trainers": {"LABEL": {"name": ..., "params": {...}, "space": {...}}, ...}:
+ * the study chooses a trainer per trial.  The space is one: the choice
+ * "trainer" (values: the labels), then each trainer's parameters, named
+ * "LABEL.KEY" with key KEY, active when the choice is that trainer; a
+ * parameter's own "when" names another of its trainer's parameters, which
+ * leads back to the choice. */
+static int parse_trainers(const char *file, const cJSON *root, struct tune_study_config *c,
+                          struct tune_error *err)
+{
+    static const char *const keys[] = {"name", "params", "space", NULL};
+    int rc;
+    const cJSON *trs = get_object(file, root, "trainers", "", 1, &rc, err);
+    if (rc || (rc = check_duplicates(file, trs, "trainers", err)))
+        return rc;
+    static const char *const alone[] = {"trainer", "space", NULL};
+    for (size_t i = 0; alone[i]; i++)
+        if (cJSON_GetObjectItemCaseSensitive(root, alone[i]))
+            return FAIL("%s: not with \"trainers\", where each trainer has its %s", alone[i],
+                        i == 0 ? "entry (\"trainers\": {\"NAME\": {\"params\": {...}, \"space\": "
+                                 "{...}}})"
+                               : "own \"space\"");
+    size_t n = (size_t)cJSON_GetArraySize(trs), total = 1;
+    if (n == 0)
+        return FAIL("trainers: must name at least one trainer, e.g. {\"logistic\": {\"space\": "
+                    "{...}}}");
+    for (const cJSON *e = trs->child; e; e = e->next) {
+        const cJSON *sp = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "space") : NULL;
+        total += cJSON_IsObject(sp) ? (size_t)cJSON_GetArraySize(sp) : 0;
     }
-    if (c->trainer->check) {
-        const char *names[64], *strings[64];
-        if (n <= 64) {
-            for (size_t i = 0; i < n; i++) {
-                const struct tune_hparam *h = &c->trainer->hparams[i];
-                names[i] = h->name;
-                strings[i] = h->type == TUNE_PARAM_CATEGORICAL && c->fixed[i] < (double)n_choices(h)
-                                 ? h->choices[(size_t)c->fixed[i]]
-                                 : NULL;
+    c->max_failures = 10;
+    c->choose_trainer = 1;
+    c->choices = calloc(n, sizeof *c->choices);
+    c->space.params = calloc(total, sizeof *c->space.params);
+    struct tune_param *choice = c->space.params;
+    if (!c->choices || !choice || !(choice->values = calloc(n, sizeof *choice->values)) ||
+        !(choice->name = xstrdup("trainer")))
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    choice->type = TUNE_PARAM_CATEGORICAL;
+    c->space.n = 1;
+    for (const cJSON *e = trs->child; e; e = e->next) {
+        size_t k = c->n_choices++;
+        struct tune_trainer_choice *ch = &c->choices[k];
+        char where[300], pwhere[320];
+        snprintf(where, sizeof where, "trainers.%s", e->string);
+        if (!(ch->label = xstrdup(e->string)) || !(choice->values[k] = xstrdup(e->string)))
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        choice->n_values = k + 1;
+        if (!cJSON_IsObject(e))
+            return FAIL("%s: must be an object like {\"params\": {...}, \"space\": {...}}", where);
+        if ((rc = check_keys(file, e, where, keys, err)))
+            return rc;
+        const char *name = e->string;
+        if ((rc = get_string(file, e, "name", where, 0, &name, err)))
+            return rc;
+        snprintf(pwhere, sizeof pwhere, "%s%s", where,
+                 cJSON_GetObjectItemCaseSensitive(e, "name") ? ".name" : "");
+        if ((rc = find_trainer(file, pwhere, name, c, &ch->trainer, err)))
+            return rc;
+        c->max_hparams = ch->trainer->n_hparams > c->max_hparams ? ch->trainer->n_hparams
+                                                                 : c->max_hparams;
+        const cJSON *params = get_object(file, e, "params", where, 0, &rc, err);
+        snprintf(pwhere, sizeof pwhere, "%s.params", where);
+        if (rc || (rc = parse_fixed(file, pwhere, ch->trainer, params, &ch->fixed,
+                                    &ch->is_fixed, err)))
+            return rc;
+        const cJSON *space = get_object(file, e, "space", where, 0, &rc, err);
+        snprintf(pwhere, sizeof pwhere, "%s.space", where);
+        if (rc || (space && (rc = check_duplicates(file, space, pwhere, err))))
+            return rc;
+        ch->first = c->space.n;
+        for (const cJSON *se = space ? space->child : NULL; se; se = se->next) {
+            struct tune_param *p = &c->space.params[c->space.n++];
+            if ((rc = parse_param(file, pwhere, ch->trainer, se, p, err)))
+                return rc;
+            ch->n++;
+            if (ch->is_fixed[tune_trainer_hparam_index(ch->trainer, se->string)])
+                return FAIL("%s.%s: also set in %s.params; a parameter is either fixed or "
+                            "searched",
+                            pwhere, se->string, where);
+            size_t len = strlen(e->string) + strlen(se->string) + 2;
+            char *qualified = malloc(len);
+            if (!qualified || !(p->key = xstrdup(se->string))) {
+                free(qualified);
+                return tune_error_set(err, TUNE_ENOMEM, "out of memory");
             }
-            struct tune_params p = {n, names, c->fixed, strings};
-            if ((rc = c->trainer->check(&p, err)))
-                return tune_error_prefix(err, "%s: trainer.params", file);
+            snprintf(qualified, len, "%s.%s", e->string, se->string);
+            free(p->name);
+            p->name = qualified;
         }
+        if (space && (rc = parse_conditions(file, pwhere, space, &c->space, ch->first, ch->n,
+                                            err)))
+            return rc;
+        /* the parameters without a condition of their own hang on the choice */
+        for (size_t i = ch->first; i < ch->first + ch->n; i++) {
+            struct tune_param *p = &c->space.params[i];
+            if (p->n_when)
+                continue;
+            if (!(p->when_values = malloc(sizeof *p->when_values)))
+                return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+            p->when_values[0] = (double)k;
+            p->n_when = 1;
+            p->when_param = 0;
+        }
+    }
+    if ((rc = tune_space_check(&c->space, err)))
+        return tune_error_prefix(err, "%s", file);
+    return TUNE_OK;
+}
+
+/* search.enqueue: points (params objects) run before the strategy's own,
+ * each checked against the space as a person wrote it. */
+static int parse_enqueue(const char *file, const cJSON *s, struct tune_study_config *c,
+                         struct tune_error *err)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(s, "enqueue");
+    if (!list)
+        return TUNE_OK;
+    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1)
+        return FAIL("search.enqueue: must be a non-empty array of params objects, e.g. "
+                    "[{\"C\": 1.0, \"penalty\": \"l2\"}]");
+    if (c->searcher->exhaustive)
+        return FAIL("search.enqueue: not with the %s strategy, which runs every point anyway",
+                    c->searcher->name);
+    size_t n = (size_t)cJSON_GetArraySize(list), d = c->space.n;
+    if (!(c->enqueue = calloc(n * d + 1, sizeof *c->enqueue)))
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (const cJSON *e = list->child; e; e = e->next, k++) {
+        double *pt = &c->enqueue[k * d];
+        char *text = cJSON_PrintUnformatted(e);
+        struct tune_error perr = {0};
+        int rc = text ? tune_space_point_parse(&c->space, text, pt, &perr) : TUNE_ENOMEM;
+        free(text);
+        if (rc == TUNE_ENOMEM)
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        if (rc)
+            return FAIL("search.enqueue[%zu]: %s", k, perr.msg);
+        for (size_t j = 0; j < k; j++) {
+            int same = 1;
+            for (size_t i = 0; i < d; i++)
+                same &= c->enqueue[j * d + i] == pt[i] ||
+                        (isnan(c->enqueue[j * d + i]) && isnan(pt[i]));
+            if (same)
+                return FAIL("search.enqueue[%zu]: the same point as search.enqueue[%zu]", k, j);
+        }
+        c->n_enqueue = k + 1;
+    }
+    return TUNE_OK;
+}
+
+/* search.warm_start: other studies of the store whose complete trials bayes
+ * takes as prior observations. */
+static int parse_warm_start(const char *file, const cJSON *s, struct tune_study_config *c,
+                            struct tune_error *err)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(s, "warm_start");
+    if (!list)
+        return TUNE_OK;
+    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1)
+        return FAIL("search.warm_start: must be a non-empty array of study names");
+    if (c->searcher != &tune_searcher_bayes)
+        return FAIL("search.warm_start: only the bayes strategy uses prior observations "
+                    "(strategy is %s)",
+                    c->searcher->name);
+    size_t n = (size_t)cJSON_GetArraySize(list), k = 0;
+    if (!(c->warm_start = calloc(n, sizeof *c->warm_start)))
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    for (const cJSON *e = list->child; e; e = e->next, k++) {
+        if (!cJSON_IsString(e) || !e->valuestring[0])
+            return FAIL("search.warm_start[%zu]: must be a study name", k);
+        if (strcmp(e->valuestring, c->name) == 0)
+            return FAIL("search.warm_start[%zu]: \"%s\" is this study itself", k, c->name);
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(c->warm_start[j], e->valuestring) == 0)
+                return FAIL("search.warm_start[%zu]: \"%s\" is already search.warm_start[%zu]",
+                            k, e->valuestring, j);
+        if (!(c->warm_start[k] = xstrdup(e->valuestring)))
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        c->n_warm_start = k + 1;
     }
     return TUNE_OK;
 }
@@ -785,6 +1101,8 @@ static int parse_search(const char *file, const cJSON *root, struct tune_study_c
     }
     if (max > 0 && ((c->searcher->exhaustive && !c->trials_given) || c->trials > max))
         c->trials = max;
+    if (s && ((rc = parse_enqueue(file, s, c, err)) || (rc = parse_warm_start(file, s, c, err))))
+        goto done;
 done:
     cJSON_Delete(own);
     return rc;
@@ -872,85 +1190,185 @@ static int parse_preprocess(const char *file, const cJSON *root, struct tune_stu
     return get_bool(file, p, "one_hot", "preprocess", &c->prep.one_hot, err);
 }
 
-static int parse_objective(const char *file, const cJSON *root, struct tune_study_config *c,
-                           struct tune_error *err)
+static int is_timing(const char *metric)
 {
-    static const char *const keys[] = {"metric", "direction", NULL};
-    int rc;
-    const char *metric = tune_metric_default(c->task), *direction = NULL;
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "objective");
-    const char *needs = c->ask_tell ? "objective: a study without a trainer needs "
-                                      "{\"direction\": \"minimize\"} or \"maximize\""
-                                    : "objective: a score-mode study needs {\"direction\": "
-                                      "\"minimize\"} or \"maximize\"";
-    if (item && !cJSON_IsObject(item) && !(cJSON_IsString(item) && !c->score_mode))
-        return FAIL("%s", c->score_mode ? needs
-                                        : "objective: must be a metric name or an object like "
-                                          "{\"metric\": \"roc_auc\", \"direction\": "
-                                          "\"maximize\"}");
-    if (cJSON_IsString(item)) {
-        /* "objective": "roc_auc" is {"metric": "roc_auc"}: the metric's own direction */
-        metric = item->valuestring;
-        root = NULL;
+    return strcmp(metric, "fit_seconds") == 0 || strcmp(metric, "predict_seconds") == 0;
+}
+
+/* The metric at `path` (an objective's or a constraint's): one of the
+ * task's metrics or a timing, or in score mode any name (a key of what the
+ * program prints or the trial is told).  *natural receives its direction:
+ * 1 maximize, 0 minimize, -1 the user's to give (score mode). */
+static int check_metric(const char *file, const char *path, const struct tune_study_config *c,
+                        const char *metric, int *natural, struct tune_error *err)
+{
+    if (is_timing(metric)) {
+        *natural = 0;
+        return TUNE_OK;
     }
-    const cJSON *o = get_object(file, root, "objective", "", 0, &rc, err);
-    if (rc)
-        return rc;
     if (c->score_mode) {
-        /* the program's own objective (or a key of its "metrics"), and the
-         * direction only the user knows */
-        metric = NULL;
-        if (!o || (rc = check_keys(file, o, "objective", keys, err)) ||
-            (rc = get_string(file, o, "metric", "objective", 0, &metric, err)) ||
-            (rc = get_string(file, o, "direction", "objective", 1, &direction, err)))
-            return rc ? rc : FAIL("%s", needs);
-        if (strcmp(direction, "maximize") != 0 && strcmp(direction, "minimize") != 0)
-            return FAIL("objective.direction: must be \"maximize\" or \"minimize\" (got "
-                        "\"%s\")",
-                        direction);
-        c->maximize = strcmp(direction, "maximize") == 0;
-        struct tune_external *e = (struct tune_external *)tune_external_of(c->trainer);
-        if (metric && !(e->metric_key = xstrdup(metric)))
-            return tune_error_set(err, TUNE_ENOMEM, "out of memory");
-        c->metric = xstrdup(metric ? metric : "objective");
-        return c->metric ? TUNE_OK : tune_error_set(err, TUNE_ENOMEM, "out of memory");
-    }
-    if (o) {
-        if ((rc = check_keys(file, o, "objective", keys, err)))
-            return rc;
-        if ((rc = get_string(file, o, "metric", "objective", 0, &metric, err)))
-            return rc;
-        if ((rc = get_string(file, o, "direction", "objective", 0, &direction, err)))
-            return rc;
+        *natural = -1;
+        return TUNE_OK;
     }
     const struct tune_metric_def *m = tune_metric_find(metric);
     if (!m || !(m->tasks & c->task)) {
-        char list[512] = "";
+        char list[600] = "";
         const struct tune_metric_def *d;
         for (size_t i = 0, k = 0; (d = tune_metric_at(i)); i++)
             if (d->tasks & c->task) {
                 strncat(list, k++ ? ", " : "", sizeof list - strlen(list) - 1);
                 strncat(list, d->name, sizeof list - strlen(list) - 1);
             }
-        return FAIL("objective.metric: \"%s\" %s (metrics for %s: %s)", metric,
+        strncat(list, ", fit_seconds, predict_seconds", sizeof list - strlen(list) - 1);
+        return FAIL("%s: \"%s\" %s (metrics for %s: %s)", path, metric,
                     m ? "does not fit this task" : "is not a known metric",
                     tune_task_name(c->task), list);
     }
-    c->maximize = m->maximize;
-    if (direction) {
-        int want = strcmp(direction, "maximize") == 0 ? 1
-                   : strcmp(direction, "minimize") == 0 ? 0
-                                                        : -1;
-        if (want < 0)
-            return FAIL("objective.direction: must be \"maximize\" or \"minimize\" (got \"%s\")",
-                        direction);
-        if (want != m->maximize)
-            return FAIL("objective.direction: %s is always %s; remove \"direction\" or choose "
-                        "another metric",
-                        metric, m->maximize ? "maximized" : "minimized");
+    *natural = m->maximize;
+    return TUNE_OK;
+}
+
+/* One objective at `path` ("objective", "objectives[1]"): a metric name (its
+ * own direction) or {"metric": ..., "direction": ...}.  A study of one
+ * objective may leave the metric out: the task's default, or in score mode
+ * the program's "objective"; with several, each names its metric. */
+static int parse_one_objective(const char *file, const char *path, const cJSON *item,
+                               const struct tune_study_config *c, int several,
+                               struct tune_objective *out, struct tune_error *err)
+{
+    static const char *const keys[] = {"metric", "direction", NULL};
+    int rc, natural;
+    char mpath[64], dpath[64];
+    snprintf(mpath, sizeof mpath, "%s.metric", path);
+    snprintf(dpath, sizeof dpath, "%s.direction", path);
+    const char *metric = several ? NULL : c->score_mode ? "objective" : tune_metric_default(c->task);
+    const char *direction = NULL;
+    if (c->score_mode && (!item || !cJSON_IsObject(item)))
+        return c->ask_tell ? FAIL("%s: a study without a trainer needs {\"direction\": "
+                                  "\"minimize\"} or \"maximize\"",
+                                  path)
+                           : FAIL("%s: a score-mode study needs {\"direction\": \"minimize\"} "
+                                  "or \"maximize\"",
+                                  path);
+    if (!item) {
+        /* the task's default metric */
+    } else if (cJSON_IsString(item)) {
+        /* "objective": "roc_auc" is {"metric": "roc_auc"}: the metric's own direction */
+        metric = item->valuestring;
+    } else if (cJSON_IsObject(item)) {
+        if ((rc = check_keys(file, item, path, keys, err)) ||
+            (rc = get_string(file, item, "metric", path, several, &metric, err)) ||
+            (rc = get_string(file, item, "direction", path, c->score_mode, &direction, err)))
+            return rc;
+    } else {
+        return FAIL("%s: must be a metric name or an object like {\"metric\": \"roc_auc\", "
+                    "\"direction\": \"maximize\"}",
+                    path);
     }
-    c->metric = xstrdup(metric);
-    return c->metric ? TUNE_OK : tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    if (!metric[0])
+        return FAIL("%s: must be a non-empty string", mpath);
+    if ((rc = check_metric(file, mpath, c, metric, &natural, err)))
+        return rc;
+    int want = !direction ? natural
+               : strcmp(direction, "maximize") == 0 ? 1
+               : strcmp(direction, "minimize") == 0 ? 0
+                                                    : -2;
+    if (want == -2)
+        return FAIL("%s: must be \"maximize\" or \"minimize\" (got \"%s\")", dpath, direction);
+    if (natural >= 0 && want != natural)
+        return FAIL("%s: %s is always %s; remove \"direction\" or choose another metric", dpath,
+                    metric, natural ? "maximized" : "minimized");
+    out->maximize = want;
+    out->metric = xstrdup(metric);
+    return out->metric ? TUNE_OK : tune_error_set(err, TUNE_ENOMEM, "out of memory");
+}
+
+/* "objective" (one), or "objectives" (several: the study's result is then
+ * its Pareto set).  The first is the study's metric, the value each trial
+ * stores. */
+static int parse_objectives(const char *file, const cJSON *root, struct tune_study_config *c,
+                            struct tune_error *err)
+{
+    int rc;
+    const cJSON *one = cJSON_GetObjectItemCaseSensitive(root, "objective");
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "objectives");
+    if (one && list)
+        return FAIL("objectives: give either \"objective\" or \"objectives\", not both");
+    if (list && (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1))
+        return FAIL("objectives: must be a non-empty array like [{\"metric\": \"roc_auc\"}, "
+                    "{\"metric\": \"fit_seconds\", \"direction\": \"minimize\"}]");
+    size_t n = list ? (size_t)cJSON_GetArraySize(list) : 1;
+    if (n > 8)
+        return FAIL("objectives: at most 8 objectives (got %zu)", n);
+    if (!(c->objectives = calloc(n, sizeof *c->objectives)))
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    const cJSON *item = list ? list->child : one;
+    for (size_t k = 0; k < n; k++, item = item ? item->next : NULL) {
+        char path[40];
+        snprintf(path, sizeof path, list ? "objectives[%zu]" : "objective", k);
+        if ((rc = parse_one_objective(file, path, item, c, list != NULL,
+                                      &c->objectives[k], err)))
+            return rc;
+        c->n_objectives = k + 1;
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(c->objectives[j].metric, c->objectives[k].metric) == 0)
+                return FAIL("%s.metric: \"%s\" is already objectives[%zu]", path,
+                            c->objectives[k].metric, j);
+    }
+    c->maximize = c->objectives[0].maximize;
+    if (!(c->metric = xstrdup(c->objectives[0].metric)))
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    /* a program's objective is a key of its "metrics" unless it is its own */
+    if (c->score_mode && strcmp(c->metric, "objective") != 0 && !is_timing(c->metric)) {
+        struct tune_external *e = (struct tune_external *)tune_external_of(c->trainer);
+        if (!(e->metric_key = xstrdup(c->metric)))
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    }
+    return TUNE_OK;
+}
+
+/* "constraints": [{"metric": NAME, "min": X, "max": Y}, ...]: a trial whose
+ * metric is outside [min, max] is infeasible. */
+static int parse_constraints(const char *file, const cJSON *root, struct tune_study_config *c,
+                             struct tune_error *err)
+{
+    static const char *const keys[] = {"metric", "min", "max", NULL};
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "constraints");
+    if (!list)
+        return TUNE_OK;
+    if (!cJSON_IsArray(list))
+        return FAIL("constraints: must be an array like [{\"metric\": \"fit_seconds\", \"max\": "
+                    "0.05}, {\"metric\": \"recall\", \"min\": 0.9}]");
+    size_t n = (size_t)cJSON_GetArraySize(list);
+    if (n && !(c->constraints = calloc(n, sizeof *c->constraints)))
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (const cJSON *e = list->child; e; e = e->next, k++) {
+        char path[40], mpath[48];
+        int rc, natural, has_min, has_max;
+        snprintf(path, sizeof path, "constraints[%zu]", k);
+        snprintf(mpath, sizeof mpath, "%s.metric", path);
+        if (!cJSON_IsObject(e))
+            return FAIL("%s: must be an object like {\"metric\": \"recall\", \"min\": 0.9}", path);
+        struct tune_constraint *ct = &c->constraints[k];
+        const char *metric = NULL;
+        ct->min = -INFINITY;
+        ct->max = INFINITY;
+        if ((rc = check_keys(file, e, path, keys, err)) ||
+            (rc = get_string(file, e, "metric", path, 1, &metric, err)) ||
+            (rc = check_metric(file, mpath, c, metric, &natural, err)) ||
+            (rc = get_number(file, e, "min", path, &has_min, &ct->min, err)) ||
+            (rc = get_number(file, e, "max", path, &has_max, &ct->max, err)))
+            return rc;
+        if (!(ct->metric = xstrdup(metric)))
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        c->n_constraints = k + 1;
+        if (!has_min && !has_max)
+            return FAIL("%s: give \"min\", \"max\" or both", path);
+        if (has_min && has_max && !(ct->min <= ct->max))
+            return FAIL("%s: min (%g) must be <= max (%g)", path, ct->min, ct->max);
+    }
+    return TUNE_OK;
 }
 
 /* data.path is relative to the study file's folder, so a study file can be
@@ -995,6 +1413,59 @@ static int parse_data_reading(const char *file, const cJSON *data, struct tune_s
     else
         return FAIL("data.bad_numbers: must be one of: error, missing, text (got \"%s\")", bad);
     return TUNE_OK;
+}
+
+/* A trainer's fixed params as the canonical text lists them. */
+static void canonical_fixed(cJSON *fixed, const struct tune_trainer_type *t, const double *values,
+                            const unsigned char *is_fixed)
+{
+    for (size_t i = 0; fixed && i < t->n_hparams; i++) {
+        const struct tune_hparam *h = &t->hparams[i];
+        if (!is_fixed[i])
+            continue;
+        if (h->type == TUNE_PARAM_CATEGORICAL)
+            cJSON_AddStringToObject(fixed, h->name, h->choices[(size_t)values[i]]);
+        else if (h->type == TUNE_PARAM_BOOL)
+            cJSON_AddBoolToObject(fixed, h->name, values[i] != 0);
+        else
+            cJSON_AddNumberToObject(fixed, h->name, values[i]);
+    }
+}
+
+/* Parameters first .. first + n of a space, by key, every field written
+ * out; "when" only for a condition within them (one on a parameter before
+ * `first`, the choice of trainer, is implied by where the entry sits). */
+static void canonical_space(cJSON *sp, const struct tune_space *space, size_t first, size_t n)
+{
+    for (size_t i = first; sp && i < first + n; i++) {
+        const struct tune_param *p = &space->params[i];
+        cJSON *e = cJSON_AddObjectToObject(sp, tune_param_key(p));
+        cJSON_AddStringToObject(e, "type", tune_param_type_name(p->type));
+        if (p->type == TUNE_PARAM_FLOAT || p->type == TUNE_PARAM_INT) {
+            cJSON_AddNumberToObject(e, "low", p->low);
+            cJSON_AddNumberToObject(e, "high", p->high);
+            cJSON_AddStringToObject(e, "scale", p->log ? "log" : "linear");
+            cJSON_AddNumberToObject(e, "step", p->step);
+            cJSON_AddNumberToObject(e, "grid_points", (double)(p->grid_points
+                                                                   ? p->grid_points
+                                                                   : TUNE_GRID_POINTS_DEFAULT));
+        } else if (p->type == TUNE_PARAM_CATEGORICAL) {
+            cJSON *vals = cJSON_AddArrayToObject(e, "values");
+            for (size_t k = 0; k < p->n_values; k++)
+                cJSON_AddItemToArray(vals, cJSON_CreateString(p->values[k]));
+        }
+        if (p->n_when && p->when_param >= first && p->when_param < first + n) {
+            const struct tune_param *up = &space->params[p->when_param];
+            cJSON *w = cJSON_AddObjectToObject(e, "when");
+            cJSON *vals = cJSON_AddArrayToObject(w, tune_param_key(up));
+            for (size_t k = 0; k < p->n_when; k++) {
+                size_t v = (size_t)p->when_values[k];
+                cJSON_AddItemToArray(vals, up->type == TUNE_PARAM_BOOL
+                                               ? cJSON_CreateBool(v != 0)
+                                               : cJSON_CreateString(up->values[v]));
+            }
+        }
+    }
 }
 
 /* "pruning": {"strategy": NAME, ...the strategy's own options}.  The
@@ -1078,9 +1549,20 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
                                                              : "text");
         cJSON_AddStringToObject(can, "task", tune_task_name(c->task));
     }
-    cJSON *tr = c->ask_tell ? NULL : cJSON_AddObjectToObject(can, "trainer");
-    const struct tune_external *ext = tune_external_of(c->trainer);
-    if (c->ask_tell) {
+    cJSON *tr = c->ask_tell || c->choose_trainer ? NULL : cJSON_AddObjectToObject(can, "trainer");
+    const struct tune_external *ext = c->trainer ? tune_external_of(c->trainer) : NULL;
+    if (c->choose_trainer) {
+        /* each trainer with its fixed params and its part of the space */
+        cJSON *all = cJSON_AddObjectToObject(can, "trainers");
+        for (size_t k = 0; all && k < c->n_choices; k++) {
+            const struct tune_trainer_choice *ch = &c->choices[k];
+            cJSON *one = cJSON_AddObjectToObject(all, ch->label);
+            cJSON_AddStringToObject(one, "name", ch->trainer->name);
+            canonical_fixed(cJSON_AddObjectToObject(one, "params"), ch->trainer, ch->fixed,
+                            ch->is_fixed);
+            canonical_space(cJSON_AddObjectToObject(one, "space"), &c->space, ch->first, ch->n);
+        }
+    } else if (c->ask_tell) {
         /* no trainer: trials are asked for and told by someone else */
         cJSON_AddStringToObject(can, "evaluation", "ask/tell");
     } else if (ext) {
@@ -1098,37 +1580,11 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
     } else {
         cJSON_AddStringToObject(tr, "name", c->trainer->name);
     }
-    cJSON *fixed = tr ? cJSON_AddObjectToObject(tr, "params") : NULL;
-    for (size_t i = 0; fixed && i < c->trainer->n_hparams; i++) {
-        const struct tune_hparam *h = &c->trainer->hparams[i];
-        if (!c->is_fixed[i])
-            continue;
-        if (h->type == TUNE_PARAM_CATEGORICAL)
-            cJSON_AddStringToObject(fixed, h->name, h->choices[(size_t)c->fixed[i]]);
-        else if (h->type == TUNE_PARAM_BOOL)
-            cJSON_AddBoolToObject(fixed, h->name, c->fixed[i] != 0);
-        else
-            cJSON_AddNumberToObject(fixed, h->name, c->fixed[i]);
-    }
-    cJSON *sp = cJSON_AddObjectToObject(can, "space");
-    for (size_t i = 0; i < c->space.n; i++) {
-        const struct tune_param *p = &c->space.params[i];
-        cJSON *e = cJSON_AddObjectToObject(sp, p->name);
-        cJSON_AddStringToObject(e, "type", tune_param_type_name(p->type));
-        if (p->type == TUNE_PARAM_FLOAT || p->type == TUNE_PARAM_INT) {
-            cJSON_AddNumberToObject(e, "low", p->low);
-            cJSON_AddNumberToObject(e, "high", p->high);
-            cJSON_AddStringToObject(e, "scale", p->log ? "log" : "linear");
-            cJSON_AddNumberToObject(e, "step", p->step);
-            cJSON_AddNumberToObject(e, "grid_points", (double)(p->grid_points
-                                                                   ? p->grid_points
-                                                                   : TUNE_GRID_POINTS_DEFAULT));
-        } else if (p->type == TUNE_PARAM_CATEGORICAL) {
-            cJSON *vals = cJSON_AddArrayToObject(e, "values");
-            for (size_t k = 0; k < p->n_values; k++)
-                cJSON_AddItemToArray(vals, cJSON_CreateString(p->values[k]));
-        }
-    }
+    if (tr)
+        canonical_fixed(cJSON_AddObjectToObject(tr, "params"), c->trainer, c->fixed,
+                        c->is_fixed);
+    if (!c->choose_trainer)
+        canonical_space(cJSON_AddObjectToObject(can, "space"), &c->space, 0, c->space.n);
     cJSON *s = cJSON_AddObjectToObject(can, "search");
     cJSON_AddStringToObject(s, "strategy", c->searcher->name);
     cJSON_AddNumberToObject(s, "seed", (double)c->seed);
@@ -1140,6 +1596,16 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
             cJSON_AddItemToObject(s, c->searcher->options[i], v);
     }
     cJSON_Delete(own);
+    /* new keys only when given, so that stored studies keep their text */
+    cJSON *eq = c->n_enqueue ? cJSON_AddArrayToObject(s, "enqueue") : NULL;
+    for (size_t k = 0; eq && k < c->n_enqueue; k++) {
+        char *text = tune_space_point_json(&c->space, &c->enqueue[k * c->space.n]);
+        cJSON_AddItemToArray(eq, text ? cJSON_Parse(text) : NULL);
+        free(text);
+    }
+    cJSON *ws = c->n_warm_start ? cJSON_AddArrayToObject(s, "warm_start") : NULL;
+    for (size_t k = 0; ws && k < c->n_warm_start; k++)
+        cJSON_AddItemToArray(ws, cJSON_CreateString(c->warm_start[k]));
     if (!c->score_mode) {
         cJSON *cv = cJSON_AddObjectToObject(can, "cv");
         cJSON_AddNumberToObject(cv, "folds", (double)c->cv.folds);
@@ -1152,9 +1618,31 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
         cJSON_AddStringToObject(pp, "scale", tune_scale_name(c->prep.scale));
         cJSON_AddBoolToObject(pp, "one_hot", c->prep.one_hot);
     }
-    cJSON *ob = cJSON_AddObjectToObject(can, "objective");
-    cJSON_AddStringToObject(ob, "metric", c->metric);
-    cJSON_AddStringToObject(ob, "direction", c->maximize ? "maximize" : "minimize");
+    if (c->n_objectives > 1) {
+        cJSON *obs = cJSON_AddArrayToObject(can, "objectives");
+        for (size_t k = 0; obs && k < c->n_objectives; k++) {
+            cJSON *ob = cJSON_CreateObject();
+            cJSON_AddStringToObject(ob, "metric", c->objectives[k].metric);
+            cJSON_AddStringToObject(ob, "direction",
+                                    c->objectives[k].maximize ? "maximize" : "minimize");
+            cJSON_AddItemToArray(obs, ob);
+        }
+    } else {
+        cJSON *ob = cJSON_AddObjectToObject(can, "objective");
+        cJSON_AddStringToObject(ob, "metric", c->metric);
+        cJSON_AddStringToObject(ob, "direction", c->maximize ? "maximize" : "minimize");
+    }
+    cJSON *cons = c->n_constraints ? cJSON_AddArrayToObject(can, "constraints") : NULL;
+    for (size_t k = 0; cons && k < c->n_constraints; k++) {
+        const struct tune_constraint *ct = &c->constraints[k];
+        cJSON *one = cJSON_CreateObject();
+        cJSON_AddStringToObject(one, "metric", ct->metric);
+        if (isfinite(ct->min))
+            cJSON_AddNumberToObject(one, "min", ct->min);
+        if (isfinite(ct->max))
+            cJSON_AddNumberToObject(one, "max", ct->max);
+        cJSON_AddItemToArray(cons, one);
+    }
     /* Early stopping decides which trials end PRUNED: part of the study.
      * Absent for "none", so the studies stored before pruning existed keep
      * their identity. */
@@ -1175,12 +1663,31 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
     return c->canonical ? TUNE_OK : tune_error_set(err, TUNE_ENOMEM, "out of memory");
 }
 
+/* One "trainer" (built-in or a program): choices[0] views it, so that
+ * code for any study reads choices[]. */
+static int single_choice(struct tune_study_config *c, struct tune_error *err)
+{
+    if (c->choose_trainer || !c->trainer)
+        return TUNE_OK;
+    if (!(c->choices = calloc(1, sizeof *c->choices)) ||
+        !(c->choices[0].label = xstrdup(c->trainer->name)))
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    c->n_choices = 1;
+    c->choices[0].trainer = c->trainer;
+    c->choices[0].fixed = c->fixed;
+    c->choices[0].is_fixed = c->is_fixed;
+    c->choices[0].n = c->space.n;
+    c->max_hparams = c->trainer->n_hparams;
+    return TUNE_OK;
+}
+
 static int parse_root(const char *file, const cJSON *root, struct tune_study_config *c,
                       struct tune_error *err)
 {
-    static const char *const keys[] = {"name",   "data", "task",      "trainer",
-                                       "space",  "preprocess", "search", "cv",
-                                       "objective", "pruning", "storage", NULL};
+    static const char *const keys[] = {"name",       "data",        "task",       "trainer",
+                                       "trainers",   "space",       "preprocess", "search",
+                                       "cv",         "objective",   "objectives", "constraints",
+                                       "pruning",    "storage",     NULL};
     static const char *const data_keys[] = {"path", "target", "bad_numbers", "delimiter",
                                             NULL};
     int rc;
@@ -1204,7 +1711,10 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
     struct tune_external ext = {0};
     const cJSON *trj = cJSON_GetObjectItemCaseSensitive(root, "trainer");
     int is_exec = cJSON_IsObject(trj) && cJSON_GetObjectItemCaseSensitive(trj, "exec");
-    if (!trj) {
+    int several = cJSON_GetObjectItemCaseSensitive(root, "trainers") != NULL;
+    if (several) {
+        is_exec = 0; /* parse_trainers refuses "trainer" beside "trainers" */
+    } else if (!trj) {
         c->ask_tell = c->score_mode = 1;
         ext.mode = TUNE_EXTERNAL_SCORE;
         is_exec = 1;
@@ -1256,15 +1766,17 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
     }
     if (c->ask_tell)
         c->max_failures = 0; /* nothing runs trials here, so nothing stops */
-    if ((!c->ask_tell && (rc = parse_trainer(file, root, c, err))) ||
-        (rc = parse_space(file, root, c, err)))
+    if (several ? (rc = parse_trainers(file, root, c, err))
+                : ((!c->ask_tell && (rc = parse_trainer(file, root, c, err))) ||
+                   (rc = parse_space(file, root, c, err))))
         goto fail;
     if (is_exec && (rc = build_external(file, root, c, &ext, err)))
         return rc; /* ext was taken over */
-    if ((rc = parse_search(file, root, c, err)) ||
+    if ((rc = single_choice(c, err)) || (rc = parse_search(file, root, c, err)) ||
         (!c->score_mode && ((rc = parse_cv(file, root, c, err)) ||
                             (rc = parse_preprocess(file, root, c, err)))) ||
-        (rc = parse_objective(file, root, c, err)) ||
+        (rc = parse_objectives(file, root, c, err)) ||
+        (rc = parse_constraints(file, root, c, err)) ||
         (rc = parse_pruning(file, root, c, err)))
         return rc;
 
@@ -1401,8 +1913,26 @@ void tune_config_free(struct tune_study_config *c)
     free(c->file);
     free(c->data_path);
     free(c->target);
+    for (size_t k = 0; k < c->n_choices; k++) {
+        free(c->choices[k].label);
+        if (c->choose_trainer) { /* else they are c->fixed and c->is_fixed */
+            free(c->choices[k].fixed);
+            free(c->choices[k].is_fixed);
+        }
+    }
+    free(c->choices);
     free(c->fixed);
     free(c->is_fixed);
+    for (size_t k = 0; k < c->n_objectives; k++)
+        free(c->objectives[k].metric);
+    free(c->objectives);
+    for (size_t k = 0; k < c->n_constraints; k++)
+        free(c->constraints[k].metric);
+    free(c->constraints);
+    free(c->enqueue);
+    for (size_t k = 0; k < c->n_warm_start; k++)
+        free(c->warm_start[k]);
+    free(c->warm_start);
     tune_space_release(&c->space);
     tune_external_type_free(c->owned_trainer);
     free(c->metric);
@@ -1414,12 +1944,35 @@ void tune_config_free(struct tune_study_config *c)
     free(c);
 }
 
-int tune_config_resolve_params(const struct tune_study_config *c, const char *params_json,
-                               const char *where, double *values, struct tune_error *err)
+/* A trainer's values: `fixed`, then the keys of `obj` (may be NULL) but
+ * "trainer" on top. */
+static int resolve_into(const struct tune_trainer_type *tr, const double *fixed, const cJSON *obj,
+                        const char *where, double *values, struct tune_error *err)
 {
-    const struct tune_trainer_type *tr = c->trainer;
     const char *file = ""; /* messages name WHERE.NAME alone */
-    memcpy(values, c->fixed, tr->n_hparams * sizeof *values);
+    int rc = TUNE_OK;
+    memcpy(values, fixed, tr->n_hparams * sizeof *values);
+    for (const cJSON *v = obj ? obj->child : NULL; v && !rc; v = v->next) {
+        if (strcmp(v->string, "trainer") == 0)
+            continue;
+        long idx = tune_trainer_hparam_index(tr, v->string);
+        if (idx < 0) {
+            char list[512];
+            hparam_names(tr, list, sizeof list);
+            rc = tune_error_set(err, TUNE_EINVAL,
+                                "%s.%s: trainer '%s' has no such parameter (it has: %s)", where,
+                                v->string, tr->name, list);
+        } else {
+            rc = parse_value(file, where, &tr->hparams[idx], v, &values[idx], err);
+        }
+    }
+    return rc;
+}
+
+static int parse_params_object(const char *params_json, const char *where, cJSON **out,
+                               struct tune_error *err)
+{
+    *out = NULL;
     if (!params_json)
         return TUNE_OK;
     cJSON *obj = cJSON_Parse(params_json);
@@ -1428,21 +1981,88 @@ int tune_config_resolve_params(const struct tune_study_config *c, const char *pa
         return tune_error_set(err, TUNE_EINVAL,
                               "%s: must be a JSON object such as '{\"C\": 0.5}'", where);
     }
-    int rc = TUNE_OK;
-    for (const cJSON *v = obj->child; v && !rc; v = v->next) {
-        long idx = tune_trainer_hparam_index(tr, v->string);
-        if (idx < 0) {
-            char list[512];
-            hparam_names(tr, list, sizeof list);
-            rc = tune_error_set(err, TUNE_EINVAL,
-                                "%s.%s: trainer '%s' has no such parameter (it has: %s)", where,
-                                v->string, tr->name, list);
+    *out = obj;
+    return TUNE_OK;
+}
+
+int tune_config_resolve_params(const struct tune_study_config *c, const char *params_json,
+                               const char *where, double *values, struct tune_error *err)
+{
+    if (c->choose_trainer)
+        return tune_error_set(err, TUNE_EINVAL,
+                              "%s: study '%s' chooses among several trainers: resolve a "
+                              "configuration with its trainer",
+                              where, c->name);
+    size_t choice;
+    return tune_config_resolve_choice(c, params_json, where, &choice, values, err);
+}
+
+int tune_config_resolve_choice(const struct tune_study_config *c, const char *params_json,
+                               const char *where, size_t *choice, double *values,
+                               struct tune_error *err)
+{
+    cJSON *obj;
+    int rc = parse_params_object(params_json, where, &obj, err);
+    if (rc)
+        return rc;
+    size_t k = 0;
+    if (c->choose_trainer) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "trainer");
+        char list[512] = "";
+        for (size_t i = 0; i < c->n_choices; i++) {
+            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+            strncat(list, c->choices[i].label, sizeof list - strlen(list) - 1);
         }
-        else
-            rc = parse_value(file, where, &tr->hparams[idx], v, &values[idx], err);
+        for (k = 0; cJSON_IsString(t) && k < c->n_choices; k++)
+            if (strcmp(c->choices[k].label, t->valuestring) == 0)
+                break;
+        if (!t || !cJSON_IsString(t) || k == c->n_choices) {
+            rc = !t ? tune_error_set(err, TUNE_EINVAL,
+                                     "%s.trainer: missing: study '%s' chooses among trainers "
+                                     "(%s); name one",
+                                     where, c->name, list)
+                    : tune_error_set(err, TUNE_EINVAL,
+                                     "%s.trainer: must be one of the study's trainers: %s",
+                                     where, list);
+            cJSON_Delete(obj);
+            return rc;
+        }
+    } else if (cJSON_GetObjectItemCaseSensitive(obj, "trainer") &&
+               tune_trainer_hparam_index(c->trainer, "trainer") < 0) {
+        cJSON_Delete(obj);
+        return tune_error_set(err, TUNE_EINVAL,
+                              "%s.trainer: study '%s' has one trainer ('%s'); leave \"trainer\" "
+                              "out",
+                              where, c->name, c->trainer->name);
     }
+    *choice = k;
+    /* one trainer: the config's own (a program may have set it by hand) */
+    rc = c->choose_trainer
+             ? resolve_into(c->choices[k].trainer, c->choices[k].fixed, obj, where, values, err)
+             : resolve_into(c->trainer, c->fixed, obj, where, values, err);
     cJSON_Delete(obj);
     return rc;
+}
+
+int tune_config_tracked_metrics(const struct tune_study_config *c, const char ***names,
+                                size_t *n, struct tune_error *err)
+{
+    size_t cap = c->n_objectives + c->n_constraints + 1, m = 0;
+    const char **v = malloc(cap * sizeof *v);
+    if (!v)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    for (size_t k = 1; k < c->n_objectives + c->n_constraints; k++) {
+        const char *name = k < c->n_objectives ? c->objectives[k].metric
+                                               : c->constraints[k - c->n_objectives].metric;
+        size_t j = 0;
+        while (j < m && strcmp(v[j], name) != 0)
+            j++;
+        if (j == m)
+            v[m++] = name;
+    }
+    *names = v;
+    *n = m;
+    return TUNE_OK;
 }
 
 int tune_config_set_seed(struct tune_study_config *c, uint64_t seed, struct tune_error *err)

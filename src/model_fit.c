@@ -154,10 +154,10 @@ static int copy_inputs(struct tune_model *m, const struct tune_dataset *ds)
 
 /* Everything but the trained model: where it came from and its columns. */
 static int describe(struct tune_model *m, const struct tune_study_config *cfg,
-                    const struct tune_study_info *study, const struct tune_trial *trial,
-                    const struct tune_dataset *ds, const double *values)
+                    const struct tune_trainer_type *tr, const struct tune_study_info *study,
+                    const struct tune_trial *trial, const struct tune_dataset *ds,
+                    const double *values)
 {
-    const struct tune_trainer_type *tr = cfg->trainer;
     int external = tune_external_of(tr) != NULL;
     m->format = TUNE_MODEL_FORMAT;
     m->name = strdup("model");
@@ -223,6 +223,7 @@ int tune_model_fit(const struct tune_study_config *cfg, const struct tune_study_
                    struct tune_model **out, struct tune_error *err)
 {
     const struct tune_trainer_type *tr = cfg->trainer;
+    size_t choice = 0;
     *out = NULL;
     if (cfg->score_mode)
         return tune_error_set(err, TUNE_EINVAL, "study '%s' runs its program in score mode: "
@@ -232,9 +233,25 @@ int tune_model_fit(const struct tune_study_config *cfg, const struct tune_study_
         return tune_error_set(err, TUNE_EINVAL, "trial %d of study '%s' is %s: only a "
                               "complete trial can be fitted", trial->number, study->name,
                               tune_trial_state_name(trial->state));
-    if (!tune_trainer_can_save(tr))
+    char where[64];
+    snprintf(where, sizeof where, "trial %d params", trial->number);
+    double *chosen = NULL;
+    if (cfg->choose_trainer) {
+        /* a study of several trainers: the trial's "trainer" names its own */
+        if (!(chosen = calloc(cfg->max_hparams + 1, sizeof *chosen)))
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        int crc = tune_config_resolve_choice(cfg, trial->params_json, where, &choice, chosen, err);
+        if (crc) {
+            free(chosen);
+            return crc;
+        }
+        tr = cfg->choices[choice].trainer;
+    }
+    if (!tune_trainer_can_save(tr)) {
+        free(chosen);
         return tune_error_set(err, TUNE_EUNSUPPORTED, "trainer '%s' cannot save its models",
                               tr->name);
+    }
 
     double *values = calloc(tr->n_hparams + 1, sizeof *values);
     const char **names = calloc(tr->n_hparams + 1, sizeof *names);
@@ -252,11 +269,11 @@ int tune_model_fit(const struct tune_study_config *cfg, const struct tune_study_
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
         goto done;
     }
-    char where[64];
-    snprintf(where, sizeof where, "trial %d params", trial->number);
-    if (!(trial->origin == TUNE_ORIGIN_SEARCH && trial->params_json &&
-          resolve_point(cfg, trial->params_json, values)) &&
-        (rc = tune_config_resolve_params(cfg, trial->params_json, where, values, err)))
+    if (chosen)
+        memcpy(values, chosen, tr->n_hparams * sizeof *values);
+    else if (!(trial->origin == TUNE_ORIGIN_SEARCH && trial->params_json &&
+               resolve_point(cfg, trial->params_json, values)) &&
+             (rc = tune_config_resolve_params(cfg, trial->params_json, where, values, err)))
         goto done;
     for (size_t i = 0; i < tr->n_hparams; i++) {
         const struct tune_hparam *h = &tr->hparams[i];
@@ -271,7 +288,7 @@ int tune_model_fit(const struct tune_study_config *cfg, const struct tune_study_
     if ((rc = tune_dataset_load(cfg->data_path, cfg->target, cfg->task, &ds, err)))
         goto done;
     m = calloc(1, sizeof *m);
-    if (!m || describe(m, cfg, study, trial, ds, values)) {
+    if (!m || describe(m, cfg, tr, study, trial, ds, values)) {
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
         goto done;
     }
@@ -352,6 +369,7 @@ done:
     tune_prep_free(prep);
     tune_dataset_free(ds);
     free(values);
+    free(chosen);
     free(names);
     free(strings);
     return rc;

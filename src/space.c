@@ -13,7 +13,18 @@
  * such a value is rounded to 15 significant digits (every decimal of 15
  * digits survives a round trip through a double, so the rounding only drops
  * the noise of the last bits), and a log grid whose ends are both powers of
- * 10 (or of 2) takes the exact powers where its exponents are integers. */
+ * 10 (or of 2) takes the exact powers where its exponents are integers.
+ *
+ * Conditional parameters.  The conditions form a forest: a parameter has at
+ * most one parent, a categorical or a bool, and is active when its parent
+ * is and takes one of its `when` values.  A point keeps NAN in an inactive
+ * parameter, so the configurations of a finite space are counted and
+ * enumerated over that forest: a parameter without children counts its
+ * values; a choice counts, for each of its values, the product of the
+ * counts of the children that value activates (1 when none); a list of
+ * sibling subtrees is a mixed-radix number, the last sibling fastest.
+ * Without conditions every parameter is a root without children, and the
+ * order is the plain product order (last parameter fastest). */
 #include "tunefold/space.h"
 #include "tunefold/text.h"
 
@@ -45,6 +56,8 @@ void tune_space_release(struct tune_space *s)
         for (size_t k = 0; k < p->n_values; k++)
             free(p->values[k]);
         free(p->values);
+        free(p->when_values);
+        free(p->key);
     }
     free(s->params);
     s->params = NULL;
@@ -59,6 +72,11 @@ long tune_space_find(const struct tune_space *s, const char *name)
     return -1;
 }
 
+const char *tune_param_key(const struct tune_param *p)
+{
+    return p->key ? p->key : p->name;
+}
+
 static double param_step(const struct tune_param *p)
 {
     if (p->type == TUNE_PARAM_INT)
@@ -69,6 +87,220 @@ static double param_step(const struct tune_param *p)
 static size_t n_choices(const struct tune_param *p)
 {
     return p->type == TUNE_PARAM_BOOL ? 2 : p->n_values;
+}
+
+static int is_choice(const struct tune_param *p)
+{
+    return p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL;
+}
+
+/* ---- conditions ----------------------------------------------------------- */
+
+/* Does value v of parameter `parent` activate c (c's own condition only)? */
+static int activates(const struct tune_param *c, size_t parent, double v)
+{
+    if (!c->n_when || c->when_param != parent)
+        return 0;
+    for (size_t k = 0; k < c->n_when; k++)
+        if (c->when_values[k] == v)
+            return 1;
+    return 0;
+}
+
+int tune_space_is_conditional(const struct tune_space *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->params[i].n_when)
+            return 1;
+    return 0;
+}
+
+int tune_space_active(const struct tune_space *s, const double *point, size_t i)
+{
+    /* at most n steps up: tune_space_check refuses cycles, and this bound
+     * keeps an unchecked space from looping */
+    for (size_t steps = 0; steps <= s->n && i < s->n; steps++) {
+        const struct tune_param *p = &s->params[i];
+        if (!p->n_when)
+            return 1;
+        size_t up = p->when_param;
+        if (up >= s->n || isnan(point[up]) || !activates(p, up, point[up]))
+            return 0;
+        i = up;
+    }
+    return 0;
+}
+
+void tune_space_apply_conditions(const struct tune_space *s, double *point)
+{
+    /* An inactive parameter's descendants are inactive too, so setting it
+     * to NAN on the way changes no later answer. */
+    for (size_t i = 0; i < s->n; i++)
+        if (s->params[i].n_when && !tune_space_active(s, point, i))
+            point[i] = NAN;
+}
+
+/* The most parameters active at once in the subtree of parameter i. */
+static size_t node_dim(const struct tune_space *s, size_t i, size_t depth)
+{
+    const struct tune_param *p = &s->params[i];
+    size_t best = 0;
+    if (is_choice(p) && depth <= s->n)
+        for (size_t v = 0; v < n_choices(p); v++) {
+            size_t sum = 0;
+            for (size_t j = 0; j < s->n; j++)
+                if (activates(&s->params[j], i, (double)v))
+                    sum += node_dim(s, j, depth + 1);
+            best = sum > best ? sum : best;
+        }
+    return 1 + best;
+}
+
+size_t tune_space_active_dim(const struct tune_space *s)
+{
+    size_t d = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->params[i].n_when)
+            d += node_dim(s, i, 0);
+    return d;
+}
+
+int tune_space_check(const struct tune_space *s, struct tune_error *err)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const struct tune_param *p = &s->params[i];
+        if (!p->n_when)
+            continue;
+        if (p->when_param >= s->n || p->when_param == i)
+            return tune_error_set(err, TUNE_EINVAL, "space.%s.when: no such parameter",
+                                  p->name);
+        const struct tune_param *up = &s->params[p->when_param];
+        if (!is_choice(up))
+            return tune_error_set(err, TUNE_EINVAL,
+                                  "space.%s.when: '%s' is a %s parameter; a condition names a "
+                                  "categorical or bool parameter",
+                                  p->name, up->name, tune_param_type_name(up->type));
+        for (size_t k = 0; k < p->n_when; k++) {
+            double v = p->when_values[k];
+            if (!(v >= 0 && v < (double)n_choices(up) && v == floor(v)))
+                return tune_error_set(err, TUNE_EINVAL,
+                                      "space.%s.when: value %g is not a choice of '%s'",
+                                      p->name, v, up->name);
+        }
+        size_t j = i, steps = 0;
+        while (s->params[j].n_when && steps++ <= s->n)
+            j = s->params[j].when_param;
+        if (steps > s->n)
+            return tune_error_set(err, TUNE_EINVAL,
+                                  "space.%s.when: the conditions go round in a circle back "
+                                  "to '%s'",
+                                  p->name, p->name);
+    }
+    return TUNE_OK;
+}
+
+/* ---- counting and enumerating canonical points ---------------------------
+ *
+ * Counts saturate at SIZE_MAX ("too many").  `grid` chooses what a numeric
+ * parameter counts: its grid values, or its allowed values. */
+
+static size_t sat_mul(size_t a, size_t b)
+{
+    if (a == SIZE_MAX || b == SIZE_MAX || (a && b > SIZE_MAX / a))
+        return SIZE_MAX;
+    return a * b;
+}
+
+static size_t sat_add(size_t a, size_t b)
+{
+    return a == SIZE_MAX || b == SIZE_MAX || a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+static size_t node_count(const struct tune_space *s, size_t i, int grid);
+
+/* Configurations of the children value v of choice i activates. */
+static size_t branch_count(const struct tune_space *s, size_t i, double v, int grid)
+{
+    size_t total = 1;
+    for (size_t j = 0; j < s->n; j++)
+        if (activates(&s->params[j], i, v))
+            total = sat_mul(total, node_count(s, j, grid));
+    return total;
+}
+
+static size_t node_count(const struct tune_space *s, size_t i, int grid)
+{
+    const struct tune_param *p = &s->params[i];
+    if (is_choice(p)) {
+        size_t total = 0;
+        for (size_t v = 0; v < n_choices(p); v++)
+            total = sat_add(total, branch_count(s, i, (double)v, grid));
+        return total;
+    }
+    size_t c = grid ? tune_param_grid_count(p) : tune_param_n_values(p);
+    return c ? c : SIZE_MAX; /* a continuum (allowed values) is refused before */
+}
+
+static double own_value(const struct tune_param *p, size_t k, int grid)
+{
+    return grid ? tune_param_grid_value(p, k) : tune_param_value_at(p, k);
+}
+
+static void assign_node(const struct tune_space *s, size_t i, size_t sub, int grid,
+                        double *point);
+
+/* Write the children value v of choice i activates, from index sub of
+ * their block (the last child fastest). */
+static void assign_branch(const struct tune_space *s, size_t i, double v, size_t sub, int grid,
+                          double *point)
+{
+    for (size_t j = s->n; j-- > 0;)
+        if (activates(&s->params[j], i, v)) {
+            size_t c = node_count(s, j, grid);
+            assign_node(s, j, sub % c, grid, point);
+            sub /= c;
+        }
+}
+
+static void assign_node(const struct tune_space *s, size_t i, size_t sub, int grid,
+                        double *point)
+{
+    const struct tune_param *p = &s->params[i];
+    if (!is_choice(p)) {
+        point[i] = own_value(p, sub, grid);
+        return;
+    }
+    for (size_t v = 0; v < n_choices(p); v++) {
+        size_t b = branch_count(s, i, (double)v, grid);
+        if (sub < b || v + 1 == n_choices(p)) {
+            point[i] = (double)v;
+            assign_branch(s, i, (double)v, sub, grid, point);
+            return;
+        }
+        sub -= b;
+    }
+}
+
+/* Point idx of the forest (roots: the unconditional parameters). */
+static void forest_point(const struct tune_space *s, size_t idx, int grid, double *point)
+{
+    for (size_t i = 0; i < s->n; i++)
+        point[i] = NAN;
+    for (size_t i = s->n; i-- > 0;)
+        if (!s->params[i].n_when) {
+            size_t c = node_count(s, i, grid);
+            assign_node(s, i, idx % c, grid, point);
+            idx /= c;
+        }
+}
+
+static size_t forest_count(const struct tune_space *s, int grid)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->params[i].n_when)
+            total = sat_mul(total, node_count(s, i, grid));
+    return total;
 }
 
 /* v rounded to 15 significant digits: what a person would have written. */
@@ -119,6 +351,10 @@ void tune_space_to_unit(const struct tune_space *s, const double *point, double 
 {
     for (size_t i = 0; i < s->n; i++) {
         const struct tune_param *p = &s->params[i];
+        if (isnan(point[i])) { /* inactive: any coordinate will do */
+            u[i] = 0.5;
+            continue;
+        }
         if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL) {
             u[i] = (point[i] + 0.5) / (double)n_choices(p);
             continue;
@@ -130,22 +366,26 @@ void tune_space_to_unit(const struct tune_space *s, const double *point, double 
     }
 }
 
+/* One coordinate to a value of p, conditions aside. */
+static double unit_value(const struct tune_param *p, double u)
+{
+    double ui = u < 0 ? 0 : u > 1 ? 1 : isnan(u) ? 0.5 : u;
+    if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL) {
+        double k = (double)n_choices(p);
+        double idx = floor(ui * k);
+        return idx > k - 1 ? k - 1 : idx;
+    }
+    double a, b;
+    numeric_span(p, &a, &b);
+    double v = a + ui * (b - a);
+    return tune_param_snap(p, p->log ? exp(v) : v);
+}
+
 void tune_space_from_unit(const struct tune_space *s, const double *u, double *point)
 {
-    for (size_t i = 0; i < s->n; i++) {
-        const struct tune_param *p = &s->params[i];
-        double ui = u[i] < 0 ? 0 : u[i] > 1 ? 1 : u[i];
-        if (p->type == TUNE_PARAM_CATEGORICAL || p->type == TUNE_PARAM_BOOL) {
-            double k = (double)n_choices(p);
-            double idx = floor(ui * k);
-            point[i] = idx > k - 1 ? k - 1 : idx;
-            continue;
-        }
-        double a, b;
-        numeric_span(p, &a, &b);
-        double v = a + ui * (b - a);
-        point[i] = tune_param_snap(p, p->log ? exp(v) : v);
-    }
+    for (size_t i = 0; i < s->n; i++)
+        point[i] = unit_value(&s->params[i], u[i]);
+    tune_space_apply_conditions(s, point);
 }
 
 /* The exponent k when v is exactly the double nearest base^k (base 2 or
@@ -257,24 +497,12 @@ double tune_param_grid_value(const struct tune_param *p, size_t k)
 
 size_t tune_space_grid_size(const struct tune_space *s)
 {
-    size_t total = 1;
-    for (size_t i = 0; i < s->n; i++) {
-        size_t c = tune_param_grid_count(&s->params[i]);
-        if (c == 0 || total > SIZE_MAX / c)
-            return SIZE_MAX;
-        total *= c;
-    }
-    return total;
+    return forest_count(s, 1);
 }
 
 void tune_space_grid_point(const struct tune_space *s, size_t idx, double *point)
 {
-    for (size_t i = s->n; i-- > 0;) {
-        const struct tune_param *p = &s->params[i];
-        size_t c = tune_param_grid_count(p);
-        point[i] = tune_param_grid_value(p, idx % c);
-        idx /= c;
-    }
+    forest_point(s, idx, 1, point);
 }
 
 size_t tune_param_n_values(const struct tune_param *p)
@@ -307,35 +535,47 @@ static size_t value_index(const struct tune_param *p, double v)
 
 size_t tune_space_size(const struct tune_space *s)
 {
-    size_t total = 1;
-    for (size_t i = 0; i < s->n; i++) {
-        size_t c = tune_param_n_values(&s->params[i]);
-        if (c == 0)
+    /* every parameter is active somewhere, so one continuum makes the
+     * space infinite */
+    for (size_t i = 0; i < s->n; i++)
+        if (tune_param_n_values(&s->params[i]) == 0)
             return 0;
-        if (c == SIZE_MAX || total > SIZE_MAX / c)
-            return SIZE_MAX;
-        total *= c;
-    }
-    return total;
+    return forest_count(s, 0);
 }
 
 void tune_space_point_at(const struct tune_space *s, size_t idx, double *point)
 {
-    for (size_t i = s->n; i-- > 0;) {
-        const struct tune_param *p = &s->params[i];
-        size_t c = tune_param_n_values(p);
-        point[i] = tune_param_value_at(p, idx % c);
-        idx /= c;
-    }
+    forest_point(s, idx, 0, point);
+}
+
+static size_t node_index(const struct tune_space *s, size_t i, const double *point);
+
+static size_t branch_index(const struct tune_space *s, size_t i, double v, const double *point)
+{
+    size_t idx = 0;
+    for (size_t j = 0; j < s->n; j++)
+        if (activates(&s->params[j], i, v))
+            idx = idx * node_count(s, j, 0) + node_index(s, j, point);
+    return idx;
+}
+
+static size_t node_index(const struct tune_space *s, size_t i, const double *point)
+{
+    const struct tune_param *p = &s->params[i];
+    if (!is_choice(p))
+        return value_index(p, point[i]);
+    size_t base = 0, v = (size_t)point[i];
+    for (size_t w = 0; w < v; w++)
+        base += branch_count(s, i, (double)w, 0);
+    return base + branch_index(s, i, (double)v, point);
 }
 
 size_t tune_space_point_index(const struct tune_space *s, const double *point)
 {
     size_t idx = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        const struct tune_param *p = &s->params[i];
-        idx = idx * tune_param_n_values(p) + value_index(p, point[i]);
-    }
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->params[i].n_when)
+            idx = idx * node_count(s, i, 0) + node_index(s, i, point);
     return idx;
 }
 
@@ -343,11 +583,9 @@ void tune_space_sample(const struct tune_space *s, gsl_rng *rng, double *point)
 {
     /* one draw per parameter, in order: the stream stays the same whatever
      * the other parameters' types are */
-    for (size_t i = 0; i < s->n; i++) {
-        struct tune_space one = {1, &s->params[i]};
-        double u = gsl_rng_uniform(rng);
-        tune_space_from_unit(&one, &u, &point[i]);
-    }
+    for (size_t i = 0; i < s->n; i++)
+        point[i] = unit_value(&s->params[i], gsl_rng_uniform(rng));
+    tune_space_apply_conditions(s, point);
 }
 
 /* Shortest text that reads back as the same double; JSON's null for the
@@ -436,9 +674,11 @@ char *tune_space_point_json(const struct tune_space *s, const double *point)
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int ok = append(&buf, &len, &cap, "{");
-    for (size_t i = 0; ok && i < s->n; i++) {
+    for (size_t i = 0, shown = 0; ok && i < s->n; i++) {
         const struct tune_param *p = &s->params[i];
-        char *key = json_quote(p->name), *str = NULL, num[400];
+        if (isnan(point[i]))
+            continue; /* inactive */
+        char *key = json_quote(tune_param_key(p)), *str = NULL, num[400];
         const char *value = num;
         if (p->type == TUNE_PARAM_CATEGORICAL) {
             size_t k = point[i] >= 0 && point[i] < (double)p->n_values ? (size_t)point[i] : 0;
@@ -446,7 +686,7 @@ char *tune_space_point_json(const struct tune_space *s, const double *point)
         } else {
             tune_param_format(p, point[i], num, sizeof num);
         }
-        ok = key && value && append(&buf, &len, &cap, i ? ", " : "") &&
+        ok = key && value && append(&buf, &len, &cap, shown++ ? ", " : "") &&
              append(&buf, &len, &cap, key) && append(&buf, &len, &cap, ": ") &&
              append(&buf, &len, &cap, value);
         free(key);
@@ -458,6 +698,34 @@ char *tune_space_point_json(const struct tune_space *s, const double *point)
     return NULL;
 }
 
+/* The choice text of a condition's values, for messages ("l1 or l2"). */
+static void when_text(const struct tune_space *s, const struct tune_param *p, char *buf,
+                      size_t len)
+{
+    const struct tune_param *up = &s->params[p->when_param];
+    buf[0] = '\0';
+    for (size_t k = 0; k < p->n_when; k++) {
+        char one[200];
+        size_t v = (size_t)p->when_values[k];
+        if (up->type == TUNE_PARAM_BOOL)
+            snprintf(one, sizeof one, "%s", v ? "true" : "false");
+        else
+            snprintf(one, sizeof one, "%s", v < up->n_values ? up->values[v] : "?");
+        strncat(buf, k == 0 ? "" : k + 1 == p->n_when ? " or " : ", ", len - strlen(buf) - 1);
+        strncat(buf, one, len - strlen(buf) - 1);
+    }
+}
+
+/* Is value v allowed for p (a person's value, read strictly)? */
+static int allowed(const struct tune_param *p, double v)
+{
+    if (!isfinite(v) || v < p->low || v > p->high)
+        return 0;
+    if (p->type == TUNE_PARAM_INT && v != floor(v))
+        return 0;
+    return param_step(p) > 0 ? tune_param_snap(p, v) == v : 1;
+}
+
 /* Nonzero when both texts are whole numbers in C syntax with equal values. */
 static int same_number(const char *a, const char *b)
 {
@@ -466,43 +734,151 @@ static int same_number(const char *a, const char *b)
     return end_a != a && !*end_a && end_b != b && !*end_b && x == y;
 }
 
-int tune_space_point_from_json(const struct tune_space *s, const char *json, double *point)
+/* Read one value of p from v (cJSON); 0 when it has the wrong type (or,
+ * strictly, is not allowed). */
+static int read_value(const struct tune_param *p, const cJSON *v, int strict, double *out)
 {
-    cJSON *obj = json ? cJSON_Parse(json) : NULL;
-    int ok = cJSON_IsObject(obj);
-    for (size_t i = 0; ok && i < s->n; i++) {
-        const struct tune_param *p = &s->params[i];
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, p->name);
-        if (!v) {
-            ok = 0;
-        } else if (p->type == TUNE_PARAM_BOOL) {
-            ok = cJSON_IsBool(v);
-            point[i] = cJSON_IsTrue(v);
-        } else if (p->type == TUNE_PARAM_CATEGORICAL) {
-            char num[64];
-            const char *text = cJSON_IsString(v) ? v->valuestring : NULL;
-            if (cJSON_IsNumber(v)) {
-                tune_format_double(v->valuedouble, num, sizeof num);
-                text = num;
+    if (p->type == TUNE_PARAM_BOOL) {
+        *out = cJSON_IsTrue(v);
+        return cJSON_IsBool(v);
+    }
+    if (p->type == TUNE_PARAM_CATEGORICAL) {
+        char num[64];
+        const char *text = cJSON_IsString(v) ? v->valuestring : NULL;
+        if (cJSON_IsNumber(v)) {
+            tune_format_double(v->valuedouble, num, sizeof num);
+            text = num;
+        }
+        for (size_t k = 0; text && k < p->n_values; k++)
+            if (strcmp(p->values[k], text) == 0) {
+                *out = (double)k;
+                return 1;
             }
-            ok = 0;
-            for (size_t k = 0; text && k < p->n_values; k++)
-                if (strcmp(p->values[k], text) == 0) {
-                    point[i] = (double)k;
-                    ok = 1;
+        /* A numeric choice stored by a tunefold that wrote 17 digits
+         * ("0.10000000000000001" for 0.1) is the same choice. */
+        for (size_t k = 0; text && k < p->n_values; k++)
+            if (same_number(p->values[k], text)) {
+                *out = (double)k;
+                return 1;
+            }
+        return 0;
+    }
+    if (!cJSON_IsNumber(v))
+        return 0;
+    *out = v->valuedouble;
+    return !strict || allowed(p, *out);
+}
+
+/* Both readers: parents are read before their children (a pass reads every
+ * parameter whose parent is known), so activity is decided on the values
+ * read.  err == NULL: the lenient reader of stored params. */
+static int parse_point(const struct tune_space *s, const char *json, double *point,
+                       struct tune_error *err)
+{
+    int strict = err != NULL;
+    cJSON *obj = json ? cJSON_Parse(json) : NULL;
+    unsigned char *known = calloc(s->n + 1, 1);
+    int ok = cJSON_IsObject(obj) && known;
+    if (strict && !known) {
+        cJSON_Delete(obj);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    }
+    if (strict && !ok) {
+        cJSON_Delete(obj);
+        free(known);
+        return tune_error_set(err, TUNE_EINVAL, "must be a JSON object of parameters");
+    }
+    for (size_t done = 0, progress = 1; ok && done < s->n && progress;) {
+        progress = 0;
+        for (size_t i = 0; ok && i < s->n; i++) {
+            const struct tune_param *p = &s->params[i];
+            if (known[i] || (p->n_when && p->when_param < s->n && !known[p->when_param]))
+                continue;
+            known[i] = 1;
+            done++;
+            progress = 1;
+            point[i] = NAN;
+            if (p->n_when && !tune_space_active(s, point, i))
+                continue;
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, tune_param_key(p));
+            if (!v) {
+                ok = 0;
+                if (strict)
+                    tune_error_set(err, TUNE_EINVAL, "%s: missing", tune_param_key(p));
+            } else if (!read_value(p, v, strict, &point[i])) {
+                ok = 0;
+                if (strict && p->type == TUNE_PARAM_CATEGORICAL) {
+                    char list[256] = "";
+                    for (size_t k = 0; k < p->n_values; k++) {
+                        strncat(list, k ? ", " : "", sizeof list - strlen(list) - 1);
+                        strncat(list, p->values[k], sizeof list - strlen(list) - 1);
+                    }
+                    tune_error_set(err, TUNE_EINVAL, "%s: must be one of: %s",
+                                   tune_param_key(p), list);
+                } else if (strict && p->type == TUNE_PARAM_BOOL) {
+                    tune_error_set(err, TUNE_EINVAL, "%s: must be true or false",
+                                   tune_param_key(p));
+                } else if (strict) {
+                    tune_error_set(err, TUNE_EINVAL,
+                                   "%s: must be %s in [%g, %g]%s", tune_param_key(p),
+                                   p->type == TUNE_PARAM_INT ? "an integer" : "a number",
+                                   p->low, p->high,
+                                   param_step(p) > 0 && p->type == TUNE_PARAM_FLOAT
+                                       ? " on its step"
+                                       : "");
                 }
-            /* A numeric choice stored by a tunefold that wrote 17 digits
-             * ("0.10000000000000001" for 0.1) is the same choice. */
-            for (size_t k = 0; text && !ok && k < p->n_values; k++)
-                if (same_number(p->values[k], text)) {
-                    point[i] = (double)k;
-                    ok = 1;
-                }
+            }
+        }
+    }
+    /* strictly, every key is an active parameter's */
+    for (const cJSON *it = ok && strict ? obj->child : NULL; it && ok; it = it->next) {
+        int used = 0;
+        long inactive = -1;
+        for (size_t i = 0; i < s->n && !used; i++)
+            if (strcmp(tune_param_key(&s->params[i]), it->string) == 0) {
+                if (isnan(point[i]))
+                    inactive = inactive < 0 ? (long)i : inactive;
+                else
+                    used = 1;
+            }
+        if (used)
+            continue;
+        ok = 0;
+        if (inactive < 0) {
+            tune_error_set(err, TUNE_EINVAL, "%s: not a parameter of the space", it->string);
         } else {
-            ok = cJSON_IsNumber(v);
-            point[i] = v->valuedouble;
+            const struct tune_param *p = &s->params[inactive];
+            const struct tune_param *up = &s->params[p->when_param];
+            char list[256];
+            when_text(s, p, list, sizeof list);
+            if (isnan(point[p->when_param]))
+                tune_error_set(err, TUNE_EINVAL, "%s: only with %s %s, which is itself "
+                                                 "inactive here",
+                               it->string, tune_param_key(up), list);
+            else {
+                char cur[200];
+                if (up->type == TUNE_PARAM_BOOL)
+                    snprintf(cur, sizeof cur, "%s", point[p->when_param] ? "true" : "false");
+                else
+                    snprintf(cur, sizeof cur, "%s", up->values[(size_t)point[p->when_param]]);
+                tune_error_set(err, TUNE_EINVAL, "%s: only with %s %s, not %s", it->string,
+                               tune_param_key(up), list, cur);
+            }
         }
     }
     cJSON_Delete(obj);
-    return ok;
+    free(known);
+    return strict ? (ok ? TUNE_OK : TUNE_EINVAL) : ok;
+}
+
+int tune_space_point_from_json(const struct tune_space *s, const char *json, double *point)
+{
+    return parse_point(s, json, point, NULL);
+}
+
+int tune_space_point_parse(const struct tune_space *s, const char *json, double *point,
+                           struct tune_error *err)
+{
+    struct tune_error local;
+    return parse_point(s, json, point, err ? err : &local);
 }

@@ -242,7 +242,7 @@ int tune_store_trial_abandon(struct tune_store *s, int64_t study_id, int number,
 
 int tune_store_trial_finish(struct tune_store *s, int64_t study_id, int number, const struct tune_trial_result *res, struct tune_error *err)
 {
-    STORE_CALL(trial_finish, 1, study_id, number, res);
+    STORE_CALL(trial_finish, res->violation > 0 ? 5 : 1, study_id, number, res);
 }
 
 int tune_store_trial_list(struct tune_store *s, int64_t study_id, struct tune_trial **out, size_t *n, struct tune_error *err)

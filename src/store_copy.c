@@ -55,7 +55,8 @@ static int same_trial(const struct tune_trial *a, const struct tune_trial *b)
            same_double(a->t_start, b->t_start) && same_double(a->t_end, b->t_end) &&
            same_double(a->fit_seconds, b->fit_seconds) &&
            same_double(a->predict_seconds, b->predict_seconds) && same_text(a->error, b->error) &&
-           a->lost == b->lost && same_text(a->worker, b->worker) && same_metrics(a, b);
+           a->lost == b->lost && same_text(a->worker, b->worker) &&
+           same_double(a->violation, b->violation) && same_metrics(a, b);
 }
 
 static int same_intermediate(struct tune_store *src, int64_t src_id, struct tune_store *dst,

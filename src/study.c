@@ -11,10 +11,20 @@
  *
  * Seeds: the folds come from the study seed alone; the searcher's generator
  * is seeded from (study seed, seq), so point seq is the same whatever the
- * number of workers (see src/crossval.c for the trainers' seeds). */
+ * number of workers (see src/crossval.c for the trainers' seeds).
+ *
+ * Search power.  A study of several trainers resolves each trial's trainer
+ * from its point (the "trainer" choice, space.params[0]) and gives that
+ * trainer its fixed params and its active parameters; inactive ones keep
+ * its defaults.  Seqs below the number of enqueued points take those
+ * points; the searcher sees the seqs after them from 0.  A complete trial's
+ * constraints are judged here, once, and the violation stored with it.
+ * Warm-start studies' trials are read at open, as prior observations that
+ * follow every suggestion's history. */
 #include "tunefold/study.h"
 #include "tunefold/cv.h"
 #include "tunefold/external.h"
+#include "tunefold/pareto.h"
 #include "src/crossval.h"
 #include "src/data_store.h"
 #include "src/heartbeat.h"
@@ -48,7 +58,14 @@ struct tune_study {
     size_t n_threads;             /* trainer threads: this worker's share of the cores */
     gsl_rng *rng;
     double *point;        /* space.n */
-    double *values;       /* trainer->n_hparams */
+    double *values;       /* cfg->max_hparams */
+    size_t choice;        /* the trainer of the trial in hand: cfg->choices[choice] */
+    /* prior observations (search.warm_start), and the history they join */
+    struct tune_history_entry *priors;
+    size_t n_priors;
+    double *prior_data;   /* their points, objectives and slacks */
+    struct tune_history_entry *hist;
+    size_t hist_cap;
     char *params_json;    /* last step's */
     struct tune_heartbeat *heartbeat;  /* NULL unless started */
     const volatile sig_atomic_t *cancel; /* the caller's stop-now flag, or NULL */
@@ -134,6 +151,119 @@ int tune_study_check_data(struct tune_store *store, const struct tune_study_info
     return TUNE_OK;
 }
 
+/* The parts of a canonical study text that decide what a point means: the
+ * trainer (or trainers) and the space. */
+static int same_search_space(const char *a, const char *b)
+{
+    static const char *const keys[] = {"trainer", "trainers", "space", NULL};
+    cJSON *x = cJSON_Parse(a), *y = cJSON_Parse(b);
+    int same = x && y;
+    for (size_t i = 0; same && keys[i]; i++) {
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(x, keys[i]);
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(y, keys[i]);
+        same = (!u && !v) || (u && v && cJSON_Compare(u, v, 1));
+    }
+    cJSON_Delete(x);
+    cJSON_Delete(y);
+    return same;
+}
+
+/* search.warm_start: every complete trial of the named studies, with the
+ * same trainer, space and objective, as a prior observation (its
+ * objectives and slacks judged by this study's objectives and
+ * constraints).  Read once, when the study opens. */
+static int load_priors(struct tune_study *s, struct tune_error *err)
+{
+    const struct tune_study_config *cfg = s->cfg;
+    size_t d = cfg->space.n, k = cfg->n_objectives, c = cfg->n_constraints;
+    size_t per = d + k + c, cap = 0;
+    int rc = TUNE_OK, track = k > 1 || c > 0;
+    double *vals = calloc(c + 1, sizeof *vals);
+    if (!vals)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    for (size_t w = 0; w < cfg->n_warm_start && !rc; w++) {
+        struct tune_study_info other;
+        rc = tune_store_study_find(s->store, cfg->warm_start[w], &other, err);
+        if (rc == TUNE_ENOTFOUND) {
+            rc = tune_error_set(err, TUNE_EINVAL,
+                                "%s: search.warm_start[%zu]: no study '%s' in this store",
+                                cfg->file, w, cfg->warm_start[w]);
+            break;
+        }
+        if (rc)
+            break;
+        if (!same_search_space(other.config_json, cfg->canonical) ||
+            strcmp(other.metric, cfg->metric) != 0 || other.maximize != cfg->maximize) {
+            rc = tune_error_set(err, TUNE_EINVAL,
+                                "%s: search.warm_start[%zu]: study '%s' %s, so its trials "
+                                "cannot be prior observations of this one",
+                                cfg->file, w, cfg->warm_start[w],
+                                strcmp(other.metric, cfg->metric) != 0 ||
+                                        other.maximize != cfg->maximize
+                                    ? "has another objective"
+                                    : "has another trainer or space");
+            tune_study_info_release(&other);
+            break;
+        }
+        for (int first = 0; !rc;) {
+            struct tune_trial *t = NULL;
+            size_t got = 0;
+            if ((rc = tune_store_trial_page(s->store, other.id, first, 1000, track, &t, &got,
+                                            err)))
+                break;
+            for (size_t i = 0; i < got && !rc; i++) {
+                if (t[i].state != TUNE_TRIAL_COMPLETE || isnan(t[i].value))
+                    continue;
+                if (s->n_priors == cap) {
+                    size_t nc = cap ? 2 * cap : 64;
+                    struct tune_history_entry *e = realloc(s->priors, nc * sizeof *e);
+                    if (e)
+                        s->priors = e;
+                    double *dd = e ? realloc(s->prior_data, nc * per * sizeof *dd) : NULL;
+                    if (!dd) {
+                        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+                        break;
+                    }
+                    s->prior_data = dd;
+                    cap = nc;
+                }
+                double *row = &s->prior_data[s->n_priors * per];
+                if (!tune_space_point_from_json(&cfg->space, t[i].params_json, row))
+                    continue;
+                for (size_t j = 0; j < k; j++)
+                    row[d + j] = j == 0 ? t[i].value
+                                        : tune_trial_metric(&t[i], cfg->objectives[j].metric);
+                for (size_t j = 0; j < c; j++) {
+                    vals[j] = tune_trial_metric(&t[i], cfg->constraints[j].metric);
+                    row[d + k + j] = tune_constraint_slack(&cfg->constraints[j], vals[j]);
+                }
+                s->priors[s->n_priors++] = (struct tune_history_entry){
+                    .number = -1,
+                    .state = TUNE_TRIAL_COMPLETE,
+                    .value = t[i].value,
+                    .value_std = t[i].value_std,
+                    .violation = tune_constraints_violation(cfg->constraints, c, vals),
+                    .prior = 1};
+            }
+            if (got)
+                first = t[got - 1].number + 1;
+            tune_trials_free(t, got);
+            if (got < 1000)
+                break;
+        }
+        tune_study_info_release(&other);
+    }
+    free(vals);
+    /* the pointers, now that the data no longer moves */
+    for (size_t i = 0; !rc && i < s->n_priors; i++) {
+        double *row = &s->prior_data[i * per];
+        s->priors[i].point = row;
+        s->priors[i].objectives = track && k ? row + d : NULL;
+        s->priors[i].slack = c ? row + d + k : NULL;
+    }
+    return rc;
+}
+
 int tune_study_open(const struct tune_study_config *cfg, struct tune_store *store,
                     struct tune_study **out, struct tune_error *err)
 {
@@ -149,7 +279,10 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
     int rc, created;
     s->rng = gsl_rng_alloc(gsl_rng_mt19937);
     s->point = calloc(cfg->space.n + 1, sizeof *s->point);
-    s->values = calloc(cfg->trainer->n_hparams + 1, sizeof *s->values);
+    size_t nh = cfg->trainer && cfg->trainer->n_hparams > cfg->max_hparams
+                    ? cfg->trainer->n_hparams
+                    : cfg->max_hparams;
+    s->values = calloc(nh + 1, sizeof *s->values);
     if (!s->rng || !s->point || !s->values) {
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
         goto fail;
@@ -185,6 +318,12 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
                                               cfg->maximize, &s->info, &created, err)) ||
         (rc = tune_watch_new(store, s->info.id, s->info.maximize, &cfg->space, &s->watch,
                              err)))
+        goto fail;
+    if ((cfg->n_objectives > 1 || cfg->n_constraints) &&
+        (rc = tune_watch_set_objectives(s->watch, cfg->n_objectives, cfg->objectives,
+                                        cfg->n_constraints, cfg->constraints, err)))
+        goto fail;
+    if (cfg->n_warm_start && (rc = load_priors(s, err)))
         goto fail;
     if (cfg->score_mode)
         goto done; /* the program evaluates itself: no data, no folds */
@@ -224,6 +363,9 @@ void tune_study_close(struct tune_study *s)
     free(s->point);
     free(s->values);
     free(s->params_json);
+    free(s->priors);
+    free(s->prior_data);
+    free(s->hist);
     free(s);
 }
 
@@ -253,15 +395,30 @@ int tune_study_progress(struct tune_study *s, struct tune_progress *p, struct tu
     return TUNE_OK;
 }
 
-/* The trainer's values for a space point: fixed values, then the point. */
-static void resolve_point(const struct tune_study_config *cfg, const double *point,
-                          double *values)
+/* Choice k's trainer.  With one "trainer" it is the config's own (which a
+ * program may have set by hand, choices[] or not). */
+static const struct tune_trainer_type *trainer_of(const struct tune_study_config *cfg, size_t k)
 {
-    memcpy(values, cfg->fixed, cfg->trainer->n_hparams * sizeof *values);
-    for (size_t i = 0; i < cfg->space.n; i++) {
+    return cfg->choose_trainer ? cfg->choices[k].trainer : cfg->trainer;
+}
+
+/* The trainer of a space point (its choice) and its values: the choice's
+ * fixed values, then its active parameters of the point. */
+static size_t resolve_point(const struct tune_study_config *cfg, const double *point,
+                            double *values)
+{
+    size_t which = cfg->choose_trainer ? (size_t)point[0] : 0;
+    const struct tune_trainer_type *tr = trainer_of(cfg, which);
+    size_t first = cfg->choose_trainer ? cfg->choices[which].first : 0;
+    size_t n = cfg->choose_trainer ? cfg->choices[which].n : cfg->space.n;
+    memcpy(values, cfg->choose_trainer ? cfg->choices[which].fixed : cfg->fixed,
+           tr->n_hparams * sizeof *values);
+    for (size_t i = first; i < first + n; i++) {
         const struct tune_param *p = &cfg->space.params[i];
-        long idx = tune_trainer_hparam_index(cfg->trainer, p->name);
-        const struct tune_hparam *h = &cfg->trainer->hparams[idx];
+        if (isnan(point[i]))
+            continue; /* inactive: the trainer's own value */
+        long idx = tune_trainer_hparam_index(tr, tune_param_key(p));
+        const struct tune_hparam *h = &tr->hparams[idx];
         double v = point[i];
         if (p->type == TUNE_PARAM_CATEGORICAL) {
             const char *text = p->values[(size_t)v];
@@ -275,6 +432,7 @@ static void resolve_point(const struct tune_study_config *cfg, const double *poi
         }
         values[idx] = v;
     }
+    return which;
 }
 
 /* A clustering trial's validated rows as k-means saw them
@@ -345,7 +503,7 @@ static int score_run(struct tune_study *s, const struct tune_params *params,
                                .report = run->prune ? tune_prune_report : tune_trial_log_report,
                                .report_arg = run->prune ? (void *)run->prune : (void *)run->log,
                                .n_threads = run->n_threads,
-                               .type = s->cfg->trainer,
+                               .type = trainer_of(s->cfg, s->choice),
                                .trial = run->trial,
                                .fold = -1,
                                .cancel = run->cancel,
@@ -355,7 +513,7 @@ static int score_run(struct tune_study *s, const struct tune_params *params,
     memset(cv, 0, sizeof *cv);
     run->log->fold = -1;
     double t0 = now_mono();
-    int rc = s->cfg->trainer->score(&ctx, params, &sc, err);
+    int rc = trainer_of(s->cfg, s->choice)->score(&ctx, params, &sc, err);
     if (rc && run->prune && run->prune->pruned) {
         /* stopped by the pruner: no objective, only the values so far */
         tune_error_clear(err);
@@ -382,17 +540,41 @@ static int score_run(struct tune_study *s, const struct tune_params *params,
     return TUNE_OK;
 }
 
-/* Would `value` be the study's new best, given what the watch knows now? */
-static int beats_best(const struct tune_study *s, double value, int number)
+/* Would `value` be the study's new best, given what the watch knows now?
+ * Never for a trial that broke the constraints. */
+static int beats_best(const struct tune_study *s, double value, double violation, int number)
 {
     const struct tune_progress *p = tune_watch_progress(s->watch);
-    if (isnan(value))
+    if (isnan(value) || violation > 0)
         return 0;
     if (p->best_number < 0)
         return 1;
     if (value == p->best_value)
         return number < p->best_number;
     return s->info.maximize ? value > p->best_value : value < p->best_value;
+}
+
+/* A cross-validation's value of `metric`: a metric's mean, or a timing. */
+static double cv_metric(const struct tune_cv_result *cv, const char *metric)
+{
+    if (strcmp(metric, "fit_seconds") == 0)
+        return cv->fit_seconds;
+    if (strcmp(metric, "predict_seconds") == 0)
+        return cv->predict_seconds;
+    for (size_t m = 0; m < cv->n_metrics; m++)
+        if (strcmp(cv->metrics[m].name, metric) == 0)
+            return cv->metrics[m].mean;
+    return NAN;
+}
+
+/* How far a result broke the study's constraints (0: it kept them). */
+static double cv_violation(const struct tune_study_config *cfg, const struct tune_cv_result *cv)
+{
+    double vals[64];
+    size_t n = cfg->n_constraints < 64 ? cfg->n_constraints : 64;
+    for (size_t i = 0; i < n; i++)
+        vals[i] = cv_metric(cv, cfg->constraints[i].metric);
+    return tune_constraints_violation(cfg->constraints, n, vals);
 }
 
 static int ascending(const void *a, const void *b)
@@ -449,7 +631,7 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
                           struct tune_cv_result *keep, struct tune_error *err)
 {
     const struct tune_study_config *cfg = s->cfg;
-    const struct tune_trainer_type *tr = cfg->trainer;
+    const struct tune_trainer_type *tr = trainer_of(cfg, s->choice);
     const char *names[128], *strings[128];
     size_t n = tr->n_hparams < 128 ? tr->n_hparams : 128;
     for (size_t i = 0; i < n; i++) {
@@ -544,8 +726,9 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
             if (strcmp(cv.metrics[m].name, cfg->metric) == 0)
                 obj = &cv.metrics[m];
         res.state = TUNE_TRIAL_COMPLETE;
-        res.value = obj ? obj->mean : NAN;
+        res.value = obj ? obj->mean : cv_metric(&cv, cfg->metric);
         res.value_std = obj ? obj->std : NAN;
+        res.violation = cv_violation(cfg, &cv);
         res.fit_seconds = cv.fit_seconds;
         res.predict_seconds = cv.predict_seconds;
         res.n_metrics = cv.n_metrics;
@@ -555,6 +738,7 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
              * (NAN when none did), where it stopped and why */
             res.state = TUNE_TRIAL_PRUNED;
             res.pruned_at = prune.pruned_at;
+            res.violation = 0; /* its metrics are partial: the constraints judge complete trials */
             if (prune.by_step && isnan(res.value))
                 res.value = estimate_from_last_value(s, &prune);
             snprintf(s->errbuf, sizeof s->errbuf, "%s", prune.reason);
@@ -584,7 +768,8 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
     struct tune_artifact arts[3];
     char *oof_text = NULL, *imp_text = NULL, *feat_text = NULL;
     int frc = tune_watch_poll(s->watch, NULL, NULL, err);
-    if (frc == TUNE_OK && res.state == TUNE_TRIAL_COMPLETE && beats_best(s, res.value, number)) {
+    if (frc == TUNE_OK && res.state == TUNE_TRIAL_COMPLETE &&
+        beats_best(s, res.value, res.violation, number)) {
         size_t len;
         step->is_best = 1;
         if (s->ds && (frc = tune_oof_format(s->ds, &cv, &oof_text, &len, err)) == TUNE_OK)
@@ -610,6 +795,7 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
     step->value = res.value;
     step->value_std = res.value_std;
     step->error = res.error;
+    step->violation = res.violation > 0 ? res.violation : 0;
     if (keep && frc == TUNE_OK)
         *keep = cv;
     else
@@ -628,6 +814,24 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
     return TUNE_OK;
 }
 
+/* The history followed by the prior observations, in s->hist. */
+static int with_priors(struct tune_study *s, struct tune_history *h, struct tune_error *err)
+{
+    size_t n = h->n + s->n_priors;
+    if (n > s->hist_cap) {
+        struct tune_history_entry *e = realloc(s->hist, n * sizeof *e);
+        if (!e)
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory for the history");
+        s->hist = e;
+        s->hist_cap = n;
+    }
+    memcpy(s->hist, h->entries, h->n * sizeof *s->hist);
+    memcpy(s->hist + h->n, s->priors, s->n_priors * sizeof *s->hist);
+    h->entries = s->hist;
+    h->n = n;
+    return TUNE_OK;
+}
+
 /* Claim a search trial and give it the searcher's point (s->point,
  * s->params_json, stored); the trial is left RUNNING.  On failure the claim
  * is withdrawn. */
@@ -643,19 +847,33 @@ static int claim_point(struct tune_study *s, size_t budget, int *number_out, int
     tune_heartbeat_set(s->heartbeat, number);
 
     /* History from the store, read incrementally: the searcher's only
-     * memory (none for a searcher whose points depend on seq alone). */
-    struct tune_history hist = {0, NULL, s->info.maximize, number};
-    if (!cfg->searcher->ignores_history) {
-        if ((rc = tune_watch_poll(s->watch, NULL, NULL, err)))
+     * memory (none for a searcher whose points depend on seq alone), and
+     * the prior observations after it. */
+    struct tune_history hist = {.maximize = s->info.maximize, .number = number,
+                                .n_objectives = 1};
+    size_t ne = cfg->n_enqueue;
+    if ((size_t)seq < ne) {
+        /* an enqueued point, as the study file gives it */
+        memcpy(s->point, &cfg->enqueue[(size_t)seq * cfg->space.n],
+               cfg->space.n * sizeof *s->point);
+    } else {
+        if (!cfg->searcher->ignores_history) {
+            if ((rc = tune_watch_poll(s->watch, NULL, NULL, err)))
+                goto abandon;
+            tune_watch_history(s->watch, number, &hist);
+            if (s->n_priors && (rc = with_priors(s, &hist, err)))
+                goto abandon;
+        }
+        /* the strategy's point k is the one it gives a study without the
+         * enqueued points: generator and seq both start after them */
+        size_t own = (size_t)seq - ne;
+        gsl_rng_set(s->rng,
+                    (unsigned long)tune_mix64(cfg->seed ^ tune_mix64((uint64_t)own + 0x5eed)));
+        rc = tune_searcher_suggest(s->searcher, &cfg->space, &hist, own, s->rng, s->point, err);
+        if (rc)
             goto abandon;
-        tune_watch_history(s->watch, number, &hist);
+        tune_space_apply_conditions(&cfg->space, s->point);
     }
-    gsl_rng_set(s->rng,
-                (unsigned long)tune_mix64(cfg->seed ^ tune_mix64((uint64_t)seq + 0x5eed)));
-    rc = tune_searcher_suggest(s->searcher, &cfg->space, &hist, (size_t)seq, s->rng, s->point,
-                               err);
-    if (rc)
-        goto abandon;
 
     free(s->params_json);
     s->params_json = tune_space_point_json(&cfg->space, s->point);
@@ -689,7 +907,7 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
                               s->cfg->file, s->info.name);
     if ((rc = claim_point(s, budget, &number, &seq, err)))
         return rc;
-    resolve_point(s->cfg, s->point, s->values);
+    s->choice = resolve_point(s->cfg, s->point, s->values);
     return evaluate_trial(s, number, seq, step, NULL, err);
 }
 
@@ -770,6 +988,13 @@ int tune_study_tell(struct tune_study *s, int number, const struct tune_tell *t,
         m[n] = (struct tune_metric_summary){(char *)cfg->metric, value, NAN, 1, &vals[n]};
         n++;
     }
+    /* the constraints, on the told metrics (and --seconds as fit_seconds) */
+    double violation = 0;
+    if (t->state == TUNE_TRIAL_COMPLETE && cfg->n_constraints) {
+        struct tune_cv_result told = {.n_metrics = n, .metrics = m,
+                                      .fit_seconds = t->seconds, .predict_seconds = NAN};
+        violation = cv_violation(cfg, &told);
+    }
     struct tune_trial_result res = {.state = t->state,
                                     .value = t->state == TUNE_TRIAL_COMPLETE ? value : NAN,
                                     .value_std = NAN,
@@ -779,7 +1004,8 @@ int tune_study_tell(struct tune_study *s, int number, const struct tune_tell *t,
                                                  ? (t->error ? t->error : "failed")
                                                  : NULL,
                                     .n_metrics = n,
-                                    .metrics = m};
+                                    .metrics = m,
+                                    .violation = violation};
     rc = tune_store_trial_finish(s->store, s->info.id, number, &res, err);
     free(m);
     free(vals);
@@ -790,26 +1016,37 @@ int tune_study_evaluate(struct tune_study *s, const char *params_json, struct tu
                         struct tune_cv_result *cv, struct tune_error *err)
 {
     struct tune_store *st = s->store;
+    const struct tune_study_config *cfg = s->cfg;
     int number, seq, rc;
     memset(step, 0, sizeof *step);
     memset(cv, 0, sizeof *cv);
-    if ((rc = tune_config_resolve_params(s->cfg, params_json, "--params", s->values, err)))
+    if ((rc = tune_config_resolve_choice(cfg, params_json, "--params", &s->choice, s->values,
+                                         err)))
         return rc;
+    const struct tune_trainer_type *tr = trainer_of(cfg, s->choice);
     /* Store the given params in a normal form, each value printed from the
-     * resolved double so it reads back exactly (cJSON's printer rounds). */
+     * resolved double so it reads back exactly (cJSON's printer rounds);
+     * with several trainers, "trainer" first. */
     cJSON *obj = params_json ? cJSON_Parse(params_json) : NULL;
     struct tune_space given = {0, NULL};
-    double *pt = calloc((size_t)cJSON_GetArraySize(obj) + 1, sizeof *pt);
-    struct tune_param *gp = calloc((size_t)cJSON_GetArraySize(obj) + 1, sizeof *gp);
+    double *pt = calloc((size_t)cJSON_GetArraySize(obj) + 2, sizeof *pt);
+    struct tune_param *gp = calloc((size_t)cJSON_GetArraySize(obj) + 2, sizeof *gp);
     if (!pt || !gp) {
         cJSON_Delete(obj);
         free(pt);
         free(gp);
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
     }
+    if (cfg->choose_trainer) {
+        gp[given.n] = cfg->space.params[0];
+        gp[given.n].n_when = 0;
+        pt[given.n++] = (double)s->choice;
+    }
     for (const cJSON *v = obj ? obj->child : NULL; v; v = v->next) {
-        long idx = tune_trainer_hparam_index(s->cfg->trainer, v->string);
-        const struct tune_hparam *h = &s->cfg->trainer->hparams[idx];
+        if (cfg->choose_trainer && strcmp(v->string, "trainer") == 0)
+            continue;
+        long idx = tune_trainer_hparam_index(tr, v->string);
+        const struct tune_hparam *h = &tr->hparams[idx];
         struct tune_param *p = &gp[given.n];
         p->name = v->string;
         p->type = h->type;

@@ -9,14 +9,21 @@
  *
  * Invariants after every poll: progress counts equal a full count over
  * rows[] (search trials; lost ones counted apart), and the best is the
- * complete trial with the extreme finite value, ties going to the lowest
- * number, as the store's trial_best picks it.  A trial never leaves
- * COMPLETE, so the best only improves and needs no rescan.
+ * complete trial with the extreme finite value among those that kept the
+ * constraints (violation not > 0), ties going to the lowest number, as the
+ * store's trial_best picks it.  A trial never leaves COMPLETE, so the best
+ * only improves and needs no rescan.
+ *
+ * With objectives tracked (tune_watch_set_objectives), each slot also holds
+ * the trial's objectives and constraint slacks (track[], k doubles a slot),
+ * read once, by trial_get, the first time a poll sees the trial complete:
+ * what a poll reads stays proportional to what changed.
  *
  * tune_watch_history(w, exclude) hides one trial by swapping its slot with
  * the last one and handing out n - 1 entries; the next call on the watch
  * swaps it back first. */
 #include "tunefold/watch.h"
+#include "tunefold/pareto.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -37,7 +44,19 @@ struct tune_watch {
     size_t slot_of_cap;
     struct tune_progress progress;
     long hidden_a, hidden_b;          /* slots swapped by tune_watch_history, or -1 */
+    /* tracked objectives and constraints (tune_watch_set_objectives) */
+    size_t n_obj, n_con;
+    const struct tune_objective *obj;
+    const struct tune_constraint *con;
+    int *obj_maximize;
+    double *track;                    /* cap * (n_obj + n_con) */
+    unsigned char *has_track;
 };
+
+static size_t tracked(const struct tune_watch *w)
+{
+    return w->obj || w->con ? w->n_obj + w->n_con : 0;
+}
 
 static size_t dims(const struct tune_watch *w)
 {
@@ -77,7 +96,27 @@ void tune_watch_free(struct tune_watch *w)
     free(w->points);
     free(w->has_point);
     free(w->slot_of);
+    free(w->obj_maximize);
+    free(w->track);
+    free(w->has_track);
     free(w);
+}
+
+int tune_watch_set_objectives(struct tune_watch *w, size_t n_objectives,
+                              const struct tune_objective *objectives, size_t n_constraints,
+                              const struct tune_constraint *constraints, struct tune_error *err)
+{
+    if (w->n || w->stamp >= 0 || n_objectives == 0)
+        return tune_error_set(err, TUNE_EINVAL, "watch: objectives are set before the first poll");
+    if (!(w->obj_maximize = calloc(n_objectives, sizeof *w->obj_maximize)))
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for a study watch");
+    for (size_t j = 0; j < n_objectives; j++)
+        w->obj_maximize[j] = objectives[j].maximize;
+    w->n_obj = n_objectives;
+    w->obj = objectives;
+    w->n_con = n_constraints;
+    w->con = constraints;
+    return TUNE_OK;
 }
 
 const struct tune_progress *tune_watch_progress(const struct tune_watch *w)
@@ -111,6 +150,17 @@ static void swap_slots(struct tune_watch *w, size_t a, size_t b)
         double t = w->points[a * d + j];
         w->points[a * d + j] = w->points[b * d + j];
         w->points[b * d + j] = t;
+    }
+    size_t k = tracked(w);
+    if (k) {
+        unsigned char ht = w->has_track[a];
+        w->has_track[a] = w->has_track[b];
+        w->has_track[b] = ht;
+        for (size_t j = 0; j < k; j++) {
+            double t = w->track[a * k + j];
+            w->track[a * k + j] = w->track[b * k + j];
+            w->track[b * k + j] = t;
+        }
     }
     w->slot_of[w->rows[a].number] = (long)a;
     w->slot_of[w->rows[b].number] = (long)b;
@@ -150,6 +200,11 @@ static void consider_best(struct tune_watch *w, const struct tune_trial_brief *r
     struct tune_progress *p = &w->progress;
     if (r->state != TUNE_TRIAL_COMPLETE || isnan(r->value))
         return;
+    if (isnan(p->worst_value) ||
+        (w->maximize ? r->value < p->worst_value : r->value > p->worst_value))
+        p->worst_value = r->value;
+    if (r->violation > 0)
+        return; /* it broke the constraints: never the best */
     int better = p->best_number < 0 || (w->maximize ? r->value > p->best_value
                                                     : r->value < p->best_value) ||
                  (r->value == p->best_value && r->number < p->best_number);
@@ -157,9 +212,6 @@ static void consider_best(struct tune_watch *w, const struct tune_trial_brief *r
         p->best_value = r->value;
         p->best_number = r->number;
     }
-    if (isnan(p->worst_value) ||
-        (w->maximize ? r->value < p->worst_value : r->value > p->worst_value))
-        p->worst_value = r->value;
 }
 
 static int grow(struct tune_watch *w, int number)
@@ -191,6 +243,16 @@ static int grow(struct tune_watch *w, int number)
         if (!pts)
             return -1;
         w->points = pts;
+        size_t k = tracked(w);
+        if (k) {
+            double *tr = realloc(w->track, cap * k * sizeof *tr);
+            if (tr)
+                w->track = tr;
+            unsigned char *ht = tr ? realloc(w->has_track, cap) : NULL;
+            if (!ht)
+                return -1;
+            w->has_track = ht;
+        }
         w->cap = cap;
     }
     return 0;
@@ -211,10 +273,15 @@ static int apply(struct tune_watch *w, struct tune_trial_brief *now, tune_watch_
         size_t last = w->n - 1;
         w->slot_of[now->number] = -1;
         if ((size_t)s != last) {
+            size_t k = tracked(w);
             w->rows[s] = w->rows[last];
             w->has_point[s] = w->has_point[last];
             memcpy(&w->points[(size_t)s * dims(w)], &w->points[last * dims(w)],
                    dims(w) * sizeof *w->points);
+            if (k) {
+                w->has_track[s] = w->has_track[last];
+                memcpy(&w->track[(size_t)s * k], &w->track[last * k], k * sizeof *w->track);
+            }
             w->slot_of[w->rows[s].number] = s;
         }
         w->n--;
@@ -225,6 +292,8 @@ static int apply(struct tune_watch *w, struct tune_trial_brief *now, tune_watch_
             return -1;
         s = (long)w->n++;
         w->slot_of[now->number] = s;
+        if (tracked(w))
+            w->has_track[s] = 0;
         if (fn)
             fn(arg, NULL, now);
     } else {
@@ -260,6 +329,26 @@ int tune_watch_poll(struct tune_watch *w, tune_watch_fn fn, void *arg, struct tu
             return tune_error_set(err, TUNE_ENOMEM, "out of memory following the study");
         }
     }
+    /* the objectives and slacks of the trials newly complete */
+    size_t k = tracked(w);
+    for (size_t i = 0; k && i < n; i++) {
+        long sl = slot_of(w, v[i].number);
+        if (sl < 0 || w->has_track[sl] || w->rows[sl].state != TUNE_TRIAL_COMPLETE)
+            continue;
+        struct tune_trial t;
+        if ((rc = tune_store_trial_get(w->store, w->study_id, v[i].number, &t, err))) {
+            tune_trial_briefs_free(v, n);
+            return rc; /* the stamp stays: this poll is read again */
+        }
+        double *row = &w->track[(size_t)sl * k];
+        for (size_t j = 0; j < w->n_obj; j++)
+            row[j] = j == 0 ? t.value : tune_trial_metric(&t, w->obj[j].metric);
+        for (size_t j = 0; j < w->n_con; j++)
+            row[w->n_obj + j] = tune_constraint_slack(&w->con[j],
+                                                      tune_trial_metric(&t, w->con[j].metric));
+        w->has_track[sl] = 1;
+        tune_trial_release(&t);
+    }
     tune_trial_briefs_free(v, n);
     w->stamp = stamp;
     return TUNE_OK;
@@ -276,8 +365,10 @@ void tune_watch_history(struct tune_watch *w, int exclude, struct tune_history *
         swap_slots(w, (size_t)s, n - 1);
         n--;
     }
+    size_t k = tracked(w);
     for (size_t i = 0; i < n; i++) {
         const struct tune_trial_brief *r = &w->rows[i];
+        int has = k && w->has_track[i];
         w->entries[i] = (struct tune_history_entry){
             .number = r->number,
             .state = r->lost ? TUNE_TRIAL_FAILED : r->state,
@@ -287,10 +378,16 @@ void tune_watch_history(struct tune_watch *w, int exclude, struct tune_history *
             .value = r->state == TUNE_TRIAL_COMPLETE || r->state == TUNE_TRIAL_PRUNED ? r->value
                                                                                     : NAN,
             .value_std = r->state == TUNE_TRIAL_COMPLETE ? r->value_std : NAN,
+            .objectives = has && w->n_obj ? &w->track[i * k] : NULL,
+            .slack = has && w->n_con ? &w->track[i * k + w->n_obj] : NULL,
+            .violation = r->violation,
         };
     }
     out->n = n;
     out->entries = w->entries;
     out->maximize = w->maximize;
     out->number = exclude;
+    out->n_objectives = w->n_obj ? w->n_obj : 1;
+    out->objective_maximize = w->obj_maximize;
+    out->n_constraints = w->n_con;
 }

@@ -89,7 +89,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 /* the error code run_tx() retries on: never returned to callers */
 #define PG_AGAIN (-1)
 #define NOW_SQL "EXTRACT(EPOCH FROM now())::float8"
@@ -191,7 +191,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_BUDGET_ADD] = "UPDATE studies SET n_search = n_search + $2::int WHERE id = $1",
     [ST_FINISH] = "UPDATE trials SET state = $3, value = $4, value_std = $5, t_end = " NOW_SQL ","
                   " heartbeat = " NOW_SQL ", fit_seconds = $6, predict_seconds = $7, error = $8,"
-                  " changed = $9, pruned_at = $10::bigint"
+                  " changed = $9, pruned_at = $10::bigint, violation = $11"
                   " WHERE study_id = $1 AND number = $2 AND state = 'RUNNING' RETURNING id",
     /* Metrics, their folds and intermediate values in one statement (the
      * folds' foreign key is checked at its end, after both inserts). */
@@ -239,18 +239,18 @@ static const char *const stmt_sql[ST_COUNT] = {
     /* One statement, one snapshot: the stamp row (kind 0), the changed
      * trials (1) and the withdrawn numbers (2), each by number. */
     [ST_CHANGES] = "SELECT 0, 0, 0, NULL, NULL, 0, NULL::float8, NULL::float8,"
-                   "   NULL::float8, NULL::float8, NULL, NULL, changes"
+                   "   NULL::float8, NULL::float8, NULL, NULL, changes, NULL::float8"
                    " FROM studies WHERE id = $1"
                    " UNION ALL SELECT 1, number, seq, origin, state, lost::int, value,"
-                   "   value_std, t_start, t_end, params_json, error, 0"
+                   "   value_std, t_start, t_end, params_json, error, 0, violation"
                    " FROM trials WHERE study_id = $1 AND changed > $2"
                    " UNION ALL SELECT 2, number, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL,"
-                   "   NULL, NULL, 0 FROM trial_gone WHERE study_id = $1 AND changed > $2"
+                   "   NULL, NULL, 0, NULL FROM trial_gone WHERE study_id = $1 AND changed > $2"
                    "   AND $2 >= 0"
                    " ORDER BY 1, 2",
     [ST_TRIAL_PAGE] = "SELECT id, number, seq, origin, state, params_json, value, value_std,"
                       " t_start, t_end, fit_seconds, predict_seconds, error, lost::int, worker,"
-                      " pruned_at FROM trials WHERE study_id = $1 AND number >= $2"
+                      " pruned_at, violation FROM trials WHERE study_id = $1 AND number >= $2"
                       " ORDER BY number LIMIT $3",
     [ST_METRIC_PAGE] = "SELECT t.number, m.name, m.mean, m.std, f.fold, f.value"
                        " FROM trials t JOIN trial_metrics m ON m.trial_id = t.id"
@@ -258,13 +258,16 @@ static const char *const stmt_sql[ST_COUNT] = {
                        "   ON f.trial_id = m.trial_id AND f.name = m.name"
                        " WHERE t.study_id = $1 AND t.number BETWEEN $2 AND $3"
                        " ORDER BY t.number, m.name COLLATE \"C\", f.fold",
+    /* among the trials that kept the constraints (violation NULL) */
     [ST_BEST_MAX] = "SELECT number, value FROM trials WHERE study_id = $1 AND state = 'COMPLETE'"
+                    " AND violation IS NULL"
                     " AND value = (SELECT MAX(value) FROM trials WHERE study_id = $1"
-                    "              AND state = 'COMPLETE')"
+                    "              AND state = 'COMPLETE' AND violation IS NULL)"
                     " ORDER BY number LIMIT 1",
     [ST_BEST_MIN] = "SELECT number, value FROM trials WHERE study_id = $1 AND state = 'COMPLETE'"
+                    " AND violation IS NULL"
                     " AND value = (SELECT MIN(value) FROM trials WHERE study_id = $1"
-                    "              AND state = 'COMPLETE')"
+                    "              AND state = 'COMPLETE' AND violation IS NULL)"
                     " ORDER BY number LIMIT 1",
     [ST_PROGRESS] =
         "SELECT"
@@ -298,9 +301,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_TRIAL_IMPORT] = "WITH g AS (DELETE FROM trial_gone WHERE study_id = $1 AND number = $2)"
                         " INSERT INTO trials(study_id, number, seq, origin, state, params_json,"
                         " value, value_std, t_start, t_end, heartbeat, fit_seconds,"
-                        " predict_seconds, error, lost, worker, changed, pruned_at)"
+                        " predict_seconds, error, lost, worker, changed, pruned_at, violation)"
                         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-                        " $15::int <> 0, $16, $17, $18::bigint) RETURNING id",
+                        " $15::int <> 0, $16, $17, $18::bigint, $19) RETURNING id",
     /* Each trial's value at its first step >= $3 in fold $2 (the primary
      * key (trial_id, fold, step) serves both the MIN and the row). */
     [ST_VALUES_AT] = "SELECT t.number, t.seq, t.state, t.lost::int, i.step, i.value"
@@ -415,9 +418,18 @@ static const char migrate_2_sql[] =
     "ALTER TABLE trials ADD COLUMN pruned_at bigint;"
     "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
 
-/* migrations[v] takes a version-v schema to version v+1. */
+/* Version 3: constraints (vtable version 5), as the SQLite store's version
+ * 5: trials.violation (NULL: the trial kept the study's constraints) and
+ * trials_feasible for the best trial among those that kept them. */
+static const char migrate_3_sql[] =
+    "ALTER TABLE trials ADD COLUMN violation float8;"
+    "CREATE INDEX trials_feasible ON trials(study_id, state, violation, value, number);"
+    "UPDATE meta SET value = '3' WHERE key = 'schema_version';";
+
+/* migrations[v] takes a version-v schema to version v+1 (0: none yet). */
 static const char *const migrations[SCHEMA_VERSION + 1] = {[0] = schema_sql,
-                                                           [1] = migrate_2_sql};
+                                                           [1] = migrate_2_sql,
+                                                           [2] = migrate_3_sql};
 
 struct pg_store {
     struct tune_store base; /* first: the generic handle points here */
@@ -1712,6 +1724,7 @@ static int same_result(const struct tune_trial *t, const struct tune_trial_resul
         !same_double(t->value_std, res->value_std) ||
         !same_double(t->fit_seconds, res->fit_seconds) ||
         !same_double(t->predict_seconds, res->predict_seconds) || !same_text(t->error, res->error) ||
+        !same_double(t->violation, res->violation > 0 ? res->violation : NAN) ||
         t->n_metrics != res->n_metrics)
         return 0;
     for (size_t i = 0; i < res->n_metrics; i++) {
@@ -1792,6 +1805,7 @@ static int finish_tx(struct pg_store *s, void *arg, struct tune_error *err)
     char at[32];
     snprintf(at, sizeof at, "%lld", (long long)res->pruned_at);
     p_text(&p, res->state == TUNE_TRIAL_PRUNED && res->pruned_at >= 0 ? at : NULL);
+    p_real(&p, res->violation > 0 ? res->violation : NAN);
     if ((rc = run(s, ST_FINISH, &p, 0, &r, "cannot finish a trial", err)))
         goto fail;
     if (PQntuples(r) != 1) {
@@ -1893,6 +1907,7 @@ static int read_trial(struct pg_store *s, const PGresult *r, int row, struct tun
     t->predict_seconds = get_real(r, row, 11);
     t->lost = get_int(r, row, 13) != 0;
     t->pruned_at = PQnfields(r) > 15 && !PQgetisnull(r, row, 15) ? get_int(r, row, 15) : -1;
+    t->violation = PQnfields(r) > 16 ? get_real(r, row, 16) : NAN;
     if (get_strdup(r, row, 14, &t->worker) || get_strdup(r, row, 5, &t->params_json) ||
         get_strdup(r, row, 12, &t->error))
         return pg_oom(s, err);
@@ -2358,6 +2373,7 @@ static int changes_tx(struct pg_store *s, void *arg, struct tune_error *err)
         b->value_std = get_real(r, i, 7);
         b->t_start = get_real(r, i, 8);
         b->t_end = get_real(r, i, 9);
+        b->violation = get_real(r, i, 13);
         if (get_strdup(r, i, 10, &b->params_json) || get_strdup(r, i, 11, &b->error)) {
             PQclear(r);
             return pg_oom(s, err);
@@ -3086,6 +3102,7 @@ static int import_tx(struct pg_store *s, void *arg, struct tune_error *err)
     char at[32];
     snprintf(at, sizeof at, "%lld", (long long)t->pruned_at);
     p_text(&p, t->state == TUNE_TRIAL_PRUNED && t->pruned_at >= 0 ? at : NULL);
+    p_real(&p, t->violation > 0 ? t->violation : NAN);
     if ((rc = run(s, ST_TRIAL_IMPORT, &p, 0, &r, "cannot import a trial", err)))
         goto fail;
     int64_t trial_id = get_int(r, 0, 0);
@@ -3140,7 +3157,7 @@ static int pg_trial_import(struct tune_store *base, int64_t study_id, const stru
 }
 
 const struct tune_store_type tune_store_postgres = {
-    .version = 4,
+    .version = 5,
 
     .name = "postgres",
     .open = pg_open,

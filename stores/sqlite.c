@@ -20,7 +20,7 @@
  * NAN ("undefined"), which is what the structs use for "none".
  *
  * Schema versions: PRAGMA user_version and meta('schema_version') both hold
- * the version (4; 1 to 3 are migrated).  A database with a newer version is refused rather than
+ * the version (5; 1 to 4 are migrated).  A database with a newer version is refused rather than
  * half-understood.  A version-0 file with no tables is new and gets the
  * schema; a SQLite file that has tables but no `meta` belongs to someone else
  * and is refused, so we never add tables to another program's database.
@@ -46,7 +46,7 @@
 #include <unistd.h>
 #include <time.h>
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 #define BLOB_CHUNK (1u << 20) /* study blobs are written and read 1 MiB at a time */
 #define BUSY_TIMEOUT_MS 30000
 
@@ -175,7 +175,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_TRIAL_DELETE] = "DELETE FROM trials WHERE id = ?1",
     [ST_TRIAL_FINISH] = "UPDATE trials SET state = ?2, value = ?3, value_std = ?4, t_end = ?5,"
                         " heartbeat = ?5, fit_seconds = ?6, predict_seconds = ?7, error = ?8,"
-                        " changed = ?9, pruned_at = ?10 WHERE id = ?1 AND state = 'RUNNING'",
+                        " changed = ?9, pruned_at = ?10, violation = ?11"
+                        " WHERE id = ?1 AND state = 'RUNNING'",
     [ST_METRICS_DELETE] = "DELETE FROM trial_metrics WHERE trial_id = ?1",
     [ST_METRIC_INSERT] = "INSERT INTO trial_metrics(trial_id, name, mean, std)"
                          " VALUES (?1, ?2, ?3, ?4)",
@@ -209,8 +210,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                        " ON CONFLICT(study_id, number) DO UPDATE SET changed = excluded.changed",
     [ST_GONE_DELETE] = "DELETE FROM trial_gone WHERE study_id = ?1 AND number = ?2",
     [ST_CHANGES] = "SELECT number, seq, origin, state, lost, value, value_std, t_start, t_end,"
-                   " params_json, error FROM trials WHERE study_id = ?1 AND changed > ?2"
-                   " ORDER BY number",
+                   " params_json, error, violation FROM trials WHERE study_id = ?1"
+                   " AND changed > ?2 ORDER BY number",
     [ST_GONE_LIST] = "SELECT number FROM trial_gone WHERE study_id = ?1 AND changed > ?2"
                      " ORDER BY number",
     [ST_STAMP] = "SELECT changes FROM studies WHERE id = ?1",
@@ -222,23 +223,27 @@ static const char *const stmt_sql[ST_COUNT] = {
                    " changed = ?4 WHERE id = ?1 AND state = 'RUNNING'",
     [ST_TRIAL_PAGE] = "SELECT id, number, seq, origin, state, params_json, value, value_std,"
                       " t_start, t_end, fit_seconds, predict_seconds, error, lost, worker,"
-                      " pruned_at FROM trials WHERE study_id = ?1 AND number >= ?2"
-                      " ORDER BY number"
-                      " LIMIT ?3",
+                      " pruned_at, violation FROM trials WHERE study_id = ?1 AND number >= ?2"
+                      " ORDER BY number LIMIT ?3",
     [ST_METRIC_PAGE] = "SELECT t.number, m.name, m.mean, m.std, f.fold, f.value"
                        " FROM trials t JOIN trial_metrics m ON m.trial_id = t.id"
                        " LEFT JOIN trial_metric_folds f"
                        "   ON f.trial_id = m.trial_id AND f.name = m.name"
                        " WHERE t.study_id = ?1 AND t.number BETWEEN ?2 AND ?3"
                        " ORDER BY t.number, m.name, f.fold",
-    /* Both walk trials_by_value: the extreme value, then its lowest number. */
+    /* Both walk trials_feasible (study, state, violation NULL, value,
+     * number): the extreme value of the trials that kept the constraints,
+     * then its lowest number. */
     [ST_BEST_MAX] = "SELECT number FROM trials WHERE study_id = ?1 AND state = 'COMPLETE'"
+                    " AND violation IS NULL"
                     " AND value = (SELECT MAX(value) FROM trials WHERE study_id = ?1"
-                    "              AND state = 'COMPLETE')"
+                    "              AND state = 'COMPLETE' AND violation IS NULL)"
                     " ORDER BY number LIMIT 1",
     [ST_BEST_MIN] = "SELECT number FROM trials WHERE study_id = ?1 AND state = 'COMPLETE'"
+                    " AND violation IS NULL"
                     " AND value = (SELECT MIN(value) FROM trials WHERE study_id = ?1"
-                    "              AND state = 'COMPLETE' AND value IS NOT NULL)"
+                    "              AND state = 'COMPLETE' AND violation IS NULL"
+                    "              AND value IS NOT NULL)"
                     " ORDER BY number LIMIT 1",
     [ST_PROGRESS] = "SELECT"
                     " COALESCE(SUM(origin = 'SEARCH' AND lost = 0 AND state <> 'RUNNING'), 0),"
@@ -270,9 +275,9 @@ static const char *const stmt_sql[ST_COUNT] = {
                         " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_TRIAL_IMPORT] = "INSERT INTO trials(study_id, number, seq, origin, state, params_json,"
                         " value, value_std, t_start, t_end, heartbeat, fit_seconds,"
-                        " predict_seconds, error, lost, worker, changed, pruned_at)"
+                        " predict_seconds, error, lost, worker, changed, pruned_at, violation)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-                        " ?15, ?16, ?17, ?18)",
+                        " ?15, ?16, ?17, ?18, ?19)",
     /* Each trial's value at its first step >= ?3 in fold ?2: per trial of the
      * study (trials' UNIQUE (study_id, number)), one seek of the primary key
      * (trial_id, fold, step) for the step and one for the row. */
@@ -413,10 +418,21 @@ static const char migrate_4_sql[] =
     "UPDATE meta SET value = '4' WHERE key = 'schema_version';"
     "PRAGMA user_version = 4;";
 
+/* Version 5: constraints (vtable version 5).  trials.violation, how far a
+ * complete trial broke the study's constraints (NULL: it kept them, which
+ * every trial stored before did); trials_feasible serves the best trial
+ * among those that kept them. */
+static const char migrate_5_sql[] =
+    "ALTER TABLE trials ADD COLUMN violation REAL;"
+    "CREATE INDEX trials_feasible ON trials(study_id, state, violation, value, number);"
+    "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 5;";
+
 /* migrations[v] takes a version-v file to version v+1. */
 static const char *const migrations[SCHEMA_VERSION] = {[1] = migrate_2_sql,
                                                        [2] = migrate_3_sql,
-                                                       [3] = migrate_4_sql};
+                                                       [3] = migrate_4_sql,
+                                                       [4] = migrate_5_sql};
 
 struct sq_store {
     struct tune_store base; /* first: the generic handle points here */
@@ -1328,7 +1344,8 @@ static int sq_trial_finish(struct tune_store *base, int64_t study_id, int number
         sqlite3_bind_int64(st, 9, stamp) ||
         (res->state == TUNE_TRIAL_PRUNED && res->pruned_at >= 0
              ? sqlite3_bind_int64(st, 10, (sqlite3_int64)res->pruned_at)
-             : sqlite3_bind_null(st, 10))) {
+             : sqlite3_bind_null(st, 10)) ||
+        bind_real(st, 11, res->violation > 0 ? res->violation : NAN)) {
         rc = sq_err(s, "cannot finish a trial", err);
         goto fail;
     }
@@ -1382,6 +1399,7 @@ static int read_trial(struct sq_store *s, sqlite3_stmt *st, struct tune_trial *t
     t->lost = sqlite3_column_int(st, 13) != 0;
     t->pruned_at = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1
                                                               : sqlite3_column_int64(st, 15);
+    t->violation = col_real(st, 16);
     if (col_strdup(st, 14, &t->worker))
         return sq_oom(s, err);
     if (col_strdup(st, 5, &t->params_json) || col_strdup(st, 12, &t->error))
@@ -1812,6 +1830,7 @@ static int sq_trial_changes(struct tune_store *base, int64_t study_id, int64_t s
         b->value_std = col_real(st, 6);
         b->t_start = col_real(st, 7);
         b->t_end = col_real(st, 8);
+        b->violation = col_real(st, 11);
         if (col_strdup(st, 9, &b->params_json) || col_strdup(st, 10, &b->error)) {
             rc = sq_oom(s, err);
             goto fail;
@@ -2402,7 +2421,8 @@ static int sq_trial_import(struct tune_store *base, int64_t study_id, const stru
         sqlite3_bind_int64(st, 17, stamp) ||
         (t->state == TUNE_TRIAL_PRUNED && t->pruned_at >= 0
              ? sqlite3_bind_int64(st, 18, (sqlite3_int64)t->pruned_at)
-             : sqlite3_bind_null(st, 18))) {
+             : sqlite3_bind_null(st, 18)) ||
+        bind_real(st, 19, t->violation > 0 ? t->violation : NAN)) {
         rc = sq_err(s, "cannot import a trial", err);
         goto fail;
     }
@@ -2491,7 +2511,7 @@ static int sq_trial_values_at(struct tune_store *base, int64_t study_id, int fol
 }
 
 const struct tune_store_type tune_store_sqlite = {
-    .version = 4,
+    .version = 5,
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,

@@ -204,3 +204,62 @@ Test(asktell, misuse_is_one_line_and_exit_2)
     cr_assert_eq(system(cmd), 0);
     free(d);
 }
+
+Test(asktell, best_of_several_objectives_prints_the_pareto_set_of_the_trials_that_kept_the_constraints)
+{
+    char *d = tu_tmpdir(), db[600];
+    snprintf(db, sizeof db, "%s/a.db", d);
+    /* loss, latency, memory (at most 64): 0 and 1 are the set; 2 broke the
+     * constraint; 3 is beaten by 0 */
+    static const char *const told[4] = {
+        "--metrics '{\"loss\": 0.5, \"latency\": 0.25, \"memory\": 32}'",
+        "--metrics '{\"loss\": 0.25, \"latency\": 0.75, \"memory\": 16}'",
+        "--metrics '{\"loss\": 0.125, \"latency\": 0.125, \"memory\": 128}'",
+        "--metrics '{\"loss\": 0.75, \"latency\": 0.5, \"memory\": 8}'"};
+    char *params[4];
+    for (int i = 0; i < 4; i++) {
+        cJSON *j = ask("asktell_pareto.json", db, NULL);
+        params[i] = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(j, "params"));
+        tell_ok("asktell_pareto.json", db, trial_of(j), told[i]);
+        cJSON_Delete(j);
+    }
+    struct out o = tf("best --db '%s' --format json", db);
+    cr_assert_eq(o.rc, 0, "%s", o.err);
+    cJSON *got = cJSON_Parse(o.out);
+    cr_assert_not_null(got, "%s", o.out);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "{\"study\":\"told-pareto\",\"pareto\":[{\"trial\":1,\"values\":{\"loss\":0.25,"
+             "\"latency\":0.75},\"params\":%s},{\"trial\":0,\"values\":{\"loss\":0.5,"
+             "\"latency\":0.25},\"params\":%s}]}",
+             params[1], params[0]);
+    char *text = cJSON_PrintUnformatted(got);
+    cr_assert_str_eq(text, want);
+    free(text);
+    cJSON_Delete(got);
+    out_free(&o);
+    o = tf("best --db '%s'", db);
+    cr_assert_eq(o.rc, 0, "%s", o.err);
+    cr_assert(strstr(o.out, "study 'told-pareto': Pareto set of 2 trials (of 4 complete, 3 "
+                            "keeping the constraints) on loss (minimize), latency (minimize)\n"),
+              "%s", o.out);
+    out_free(&o);
+    /* the violation is listed with the trial that broke the constraint */
+    o = tf("trials --db '%s' --format json", db);
+    cJSON *t = cJSON_Parse(o.out);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(t, 2), "violation")
+                     ->valuedouble,
+                 1.0);
+    cr_assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(t, 0), "violation"));
+    cJSON_Delete(t);
+    out_free(&o);
+    o = tf("trials --db '%s'", db);
+    cr_assert(strstr(o.out, "broke the constraints (violation 1)"), "%s", o.out);
+    out_free(&o);
+    for (int i = 0; i < 4; i++)
+        free(params[i]);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
+    cr_assert_eq(system(cmd), 0);
+    free(d);
+}

@@ -37,8 +37,10 @@ struct run {
 static void add(struct run *r, const double *pt, enum tune_trial_state state, double value)
 {
     memcpy(&r->points[r->n * r->d], pt, r->d * sizeof *pt);
-    r->e[r->n] = (struct tune_history_entry){(int)r->n, state, &r->points[r->n * r->d], value,
-                                             0.0};
+    r->e[r->n] = (struct tune_history_entry){.number = (int)r->n,
+                                             .state = state,
+                                             .point = &r->points[r->n * r->d],
+                                             .value = value};
     r->n++;
 }
 
@@ -48,7 +50,7 @@ static int suggest_once(struct tune_searcher *s, const struct tune_space *sp, st
     /* the entries' point pointers refer to r->points, stable across calls */
     for (size_t i = 0; i < r->n; i++)
         r->e[i].point = &r->points[i * r->d];
-    struct tune_history h = {r->n, r->e, maximize, -1};
+    struct tune_history h = {.n = r->n, .entries = r->e, .maximize = maximize, .number = -1};
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, (unsigned long)mix64(seed ^ mix64((uint64_t)seq + 0x5eed)));
     struct tune_error err;
@@ -251,7 +253,7 @@ Test(bayes, mixed_space_suggestions_stay_valid_distinct_and_find_the_best_catego
         for (size_t seq = 0; seq < 30; seq++) {
             for (size_t i = 0; i < r.n; i++)
                 r.e[i].point = &r.points[i * 4];
-            struct tune_history h = {r.n, r.e, 0, -1};
+            struct tune_history h = {.n = r.n, .entries = r.e, .number = -1};
             gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
             gsl_rng_set(rng, (unsigned long)seq + 99);
             cr_assert_eq(tune_searcher_bayes.suggest(state, &sp, &h, seq, rng, pt, &err),
@@ -359,7 +361,7 @@ static double parallel_spread(size_t n, int fantasize)
     for (size_t k = 0; k < 4; k++) {
         for (size_t i = 0; i < r.n; i++)
             r.e[i].point = &r.points[i * 2];
-        struct tune_history h = {r.n, r.e, 0, -1};
+        struct tune_history h = {.n = r.n, .entries = r.e, .number = -1};
         gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
         gsl_rng_set(rng, 100 + k);
         cr_assert_eq(tune_searcher_bayes.suggest(state, &sp, &h, n + k, rng, p[k], &err),
@@ -416,9 +418,11 @@ static double simultaneous_choice(size_t n, int fantasize, int gap, int tell)
         for (size_t i = 0; i < r.n; i++)
             r.e[i].point = &r.points[i * 2];
         /* the other worker's claim: first + 1 for the first worker, first for the second */
-        r.e[r.n] = (struct tune_history_entry){first + (k == 0), TUNE_TRIAL_RUNNING, NULL,
-                                               NAN, NAN};
-        struct tune_history h = {r.n + 1, r.e, 0, tell ? first + k : -1};
+        r.e[r.n] = (struct tune_history_entry){.number = first + (k == 0),
+                                               .state = TUNE_TRIAL_RUNNING,
+                                               .value = NAN,
+                                               .value_std = NAN};
+        struct tune_history h = {.n = r.n + 1, .entries = r.e, .number = tell ? first + k : -1};
         gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
         gsl_rng_set(rng, 500 + (unsigned long)k);
         cr_assert_eq(tune_searcher_bayes.suggest(state, &sp, &h, n + (size_t)k, rng, p[k], &err),
@@ -502,7 +506,9 @@ Test(bayes, init_refuses_unknown_options_naming_the_key)
     o.json = "{\"kernal\": \"rbf\"}";
     cr_assert_eq(tune_searcher_new(&tune_searcher_bayes, &sp, &o, &s, &err), TUNE_EINVAL);
     cr_assert_str_eq(err.msg, "search.kernal: unknown key (expected one of: strategy, trials, "
-                              "seed, workers, max_seconds, target, patience, acquisition, initial_points, xi, kappa, kernel)");
+                              "seed, workers, max_seconds, target, patience, enqueue, "
+                              "warm_start, acquisition, initial_points, xi, kappa, kernel, "
+                              "multi_objective, conditional)");
     cr_assert_null(s);
     cr_assert_not_null(tune_searcher_find("bayes"));
 }
@@ -569,7 +575,7 @@ static double suggest_with(const struct tune_bayes_model *model, const struct tu
     tune_bayes_set_model(state, model);
     for (size_t i = 0; i < r->n; i++)
         r->e[i].point = &r->points[i * r->d];
-    struct tune_history h = {r->n, r->e, 0, -1};
+    struct tune_history h = {.n = r->n, .entries = r->e, .number = -1};
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, (unsigned long)mix64(3 ^ mix64(7 + 0x5eed)));
     double pt[1];

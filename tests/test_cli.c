@@ -1263,3 +1263,42 @@ Test(cli, a_study_whose_data_file_changed_is_refused_saying_what_changed)
     free(csv);
     scratch_free(&s);
 }
+
+Test(cli, a_study_of_several_trainers_shows_the_trainer_of_each_trial_and_of_the_best)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("run " STUDIES "cli_trainers.json --db '%s' --quiet", s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    result_free(&r);
+    cJSON *t = trials_json(s.db);
+    cr_assert_eq(cJSON_GetArraySize(t), 4);
+    static const char *const want[4] = {
+        "{\"trainer\":\"logistic\",\"penalty\":\"l1\"}", "{\"trainer\":\"logistic\",\"penalty\":\"l2\"}",
+        "{\"trainer\":\"knn\",\"n_neighbors\":3}", "{\"trainer\":\"knn\",\"n_neighbors\":4}"};
+    double best = -1;
+    const char *best_trainer = NULL;
+    for (int i = 0; i < 4; i++) {
+        cJSON *tr = cJSON_GetArrayItem(t, i);
+        char *p = cJSON_PrintUnformatted(item(tr, "params"));
+        cr_assert_str_eq(p, want[i]);
+        free(p);
+        if (item(tr, "value")->valuedouble > best) {
+            best = item(tr, "value")->valuedouble;
+            best_trainer = i < 2 ? "logistic" : "knn";
+        }
+    }
+    r = cli("best --db '%s' --format json", s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cJSON *b = parse_json(r.out);
+    cr_assert_str_eq(item(b, "trainer")->valuestring, best_trainer);
+    cr_assert_eq(item(b, "value")->valuedouble, best);
+    cJSON_Delete(b);
+    result_free(&r);
+    r = cli("best --db '%s'", s.db);
+    char line[64];
+    snprintf(line, sizeof line, "\ntrainer %s\n", best_trainer);
+    cr_assert(strstr(r.out, line), "%s", r.out);
+    result_free(&r);
+    cJSON_Delete(t);
+    scratch_free(&s);
+}

@@ -739,10 +739,11 @@ Test(config, an_unknown_key_in_search_is_named)
     /* the default strategy (random) has no options of its own */
     expect_invalid(STUDY(", 'search': {'budget': 3}"),
                    ": search.budget: unknown key (expected one of: strategy, trials, seed, "
-                   "workers, max_seconds, target, patience)");
+                   "workers, max_seconds, target, patience, enqueue, warm_start)");
     expect_invalid(STUDY(", 'search': {'strategy': 'bayes', 'budget': 3}"),
                    ": search.budget: unknown key (expected one of: strategy, trials, seed, "
-                   "workers, max_seconds, target, patience, acquisition, initial_points, xi, kappa, kernel)");
+                   "workers, max_seconds, target, patience, enqueue, warm_start, acquisition, "
+                   "initial_points, xi, kappa, kernel, multi_objective, conditional)");
 }
 
 Test(config, an_unknown_key_in_cv_is_named)
@@ -1510,6 +1511,382 @@ Test(config, a_lone_brace_in_exec_is_refused_with_the_escape_to_use)
                    "(write {{}} for a literal {})");
     expect_invalid(SVM_STUDY(", '{C{gamma}}'", ""),
                    ": trainer.exec[1]: unknown parameter 'C{gamma' in '{C{gamma}}'");
+}
+
+/* ------------------------------------------------- conditional parameters */
+
+/* linear (regression) has penalty none/l2/l1/elasticnet and l1_ratio. */
+#define LINEAR_HEAD "'name': 'cfg-test', 'task': 'regression', 'data': {'path': 'd.csv'}, " \
+                    "'trainer': {'name': 'linear'}"
+#define LINEAR_SPACE(...) "{" LINEAR_HEAD ", 'space': {" __VA_ARGS__ "}}"
+#define PENALTY "'penalty': {'type': 'categorical', 'values': ['l2', 'l1', 'elasticnet']}"
+
+Test(config, when_makes_a_parameter_conditional_on_one_value_or_a_list)
+{
+    struct tune_study_config *c = parse_ok(LINEAR_SPACE(
+        PENALTY ", 'l1_ratio': {'type': 'float', 'low': 0, 'high': 1, "
+                "'when': {'penalty': 'elasticnet'}}, "
+                "'alpha': {'type': 'float', 'low': 0.001, 'high': 10, 'scale': 'log', "
+                "'when': {'penalty': ['l1', 'elasticnet']}}"));
+    const struct tune_param *r = space_param(c, "l1_ratio"), *a = space_param(c, "alpha");
+    cr_assert_eq(r->n_when, 1);
+    cr_assert_eq(r->when_param, 0);
+    cr_assert_eq(r->when_values[0], 2.0);
+    cr_assert_eq(a->n_when, 2);
+    cr_assert(a->when_values[0] == 1 && a->when_values[1] == 2);
+    cr_assert_eq(space_param(c, "penalty")->n_when, 0);
+    /* l2: l1_ratio and alpha off; grid and finite size count the real configurations */
+    cr_assert_not_null(strstr(c->canonical, "\"when\":{\"penalty\":[\"elasticnet\"]}"), "%s",
+                       c->canonical);
+    cr_assert_not_null(strstr(c->canonical, "\"when\":{\"penalty\":[\"l1\",\"elasticnet\"]}"),
+                       "%s", c->canonical);
+    tune_config_free(c);
+    /* a space without conditions keeps its canonical text */
+    c = parse_ok(SPACE("'C': {'type': 'float', 'low': 0.1, 'high': 10}"));
+    cr_assert_null(strstr(c->canonical, "when"), "%s", c->canonical);
+    tune_config_free(c);
+}
+
+Test(config, a_when_naming_an_unknown_parameter_is_refused_with_the_parameters)
+{
+    expect_invalid(LINEAR_SPACE(PENALTY ", 'l1_ratio': {'type': 'float', 'low': 0, 'high': 1, "
+                                        "'when': {'penatly': 'elasticnet'}}"),
+                   ": space.l1_ratio.when: unknown parameter 'penatly' (parameters of this "
+                   "space: penalty)");
+}
+
+Test(config, a_when_value_that_is_not_a_choice_is_refused_with_the_choices)
+{
+    expect_invalid(LINEAR_SPACE(PENALTY ", 'l1_ratio': {'type': 'float', 'low': 0, 'high': 1, "
+                                        "'when': {'penalty': 'elastic'}}"),
+                   ": space.l1_ratio.when.penalty: \"elastic\" is not a value of 'penalty' (its "
+                   "values: l2, l1, elasticnet)");
+    expect_invalid(LINEAR_SPACE(PENALTY ", 'l1_ratio': {'type': 'float', 'low': 0, 'high': 1, "
+                                        "'when': {'penalty': []}}"),
+                   ": space.l1_ratio.when.penalty: an empty list: give one value or more");
+}
+
+Test(config, a_when_must_name_a_categorical_or_bool_and_not_go_in_circles)
+{
+    expect_invalid(LINEAR_SPACE("'alpha': {'type': 'float', 'low': 0.1, 'high': 1}, "
+                                "'l1_ratio': {'type': 'float', 'low': 0, 'high': 1, "
+                                "'when': {'alpha': 0.5}}"),
+                   ": space.l1_ratio.when.alpha: 'alpha' is a float parameter; a condition "
+                   "names a categorical or bool parameter");
+    expect_invalid(LINEAR_SPACE("'penalty': {'type': 'categorical', 'values': ['l1', 'l2'], "
+                                "'when': {'fit_intercept': true}}, "
+                                "'fit_intercept': {'type': 'bool', 'when': {'penalty': 'l1'}}"),
+                   ": space.penalty.when: the conditions go round in a circle back to "
+                   "'penalty'");
+    expect_invalid(LINEAR_SPACE(PENALTY ", 'alpha': {'type': 'float', 'low': 0.1, 'high': 1, "
+                                        "'when': 'penalty'}"),
+                   ": space.alpha.when: must name one parameter and its value or values");
+}
+
+Test(config, an_external_program_cannot_have_conditional_parameters)
+{
+    expect_invalid("{'name': 'x', 'task': 'binary', 'data': {'path': 'd.csv'}, "
+                   "'trainer': {'exec': ['./t']}, 'space': {"
+                   "'k': {'type': 'categorical', 'values': ['a', 'b']}, "
+                   "'x': {'type': 'float', 'low': 0, 'high': 1, 'when': {'k': 'a'}}}}",
+                   ": space.x.when: conditions are for built-in trainers and ask/tell studies");
+}
+
+/* --------------------------------------------------- several trainers */
+
+#define CASH_HEAD "'name': 'cash', 'task': 'binary', 'data': {'path': 'd.csv'}"
+#define CASH(...) "{" CASH_HEAD ", 'trainers': {" __VA_ARGS__ "}}"
+#define CASH_TWO                                                                       \
+    "'logistic': {'params': {'max_iter': 300}, 'space': {"                            \
+    "'C': {'type': 'float', 'low': 0.01, 'high': 100, 'scale': 'log'}, "              \
+    "'penalty': {'type': 'categorical', 'values': ['l1', 'l2']}}}, "                   \
+    "'knn': {'space': {'n_neighbors': {'type': 'int', 'low': 1, 'high': 30}, "         \
+    "'p': {'type': 'float', 'low': 1, 'high': 2, 'when': {'weights': 'distance'}}, "  \
+    "'weights': {'type': 'categorical', 'values': ['uniform', 'distance']}}}"
+
+Test(config, trainers_make_one_space_whose_first_parameter_chooses_the_trainer)
+{
+    struct tune_study_config *c = parse_ok(CASH(CASH_TWO));
+    cr_assert(c->choose_trainer);
+    cr_assert_null(c->trainer);
+    cr_assert_eq(c->n_choices, 2);
+    cr_assert_str_eq(c->choices[0].label, "logistic");
+    cr_assert_eq(c->choices[0].trainer, &tune_trainer_logistic);
+    cr_assert_eq(c->choices[1].trainer, &tune_trainer_knn);
+    cr_assert_eq(c->max_hparams, tune_trainer_logistic.n_hparams > tune_trainer_knn.n_hparams
+                                     ? tune_trainer_logistic.n_hparams
+                                     : tune_trainer_knn.n_hparams);
+    long mi = tune_trainer_hparam_index(&tune_trainer_logistic, "max_iter");
+    cr_assert_eq(c->choices[0].fixed[mi], 300.0);
+    cr_assert_eq(c->choices[0].is_fixed[mi], 1);
+    cr_assert_eq(c->space.n, 6);
+    const struct tune_param *t = &c->space.params[0];
+    cr_assert_str_eq(t->name, "trainer");
+    cr_assert_eq(t->n_values, 2);
+    cr_assert_str_eq(t->values[1], "knn");
+    cr_assert(c->choices[0].first == 1 && c->choices[0].n == 2);
+    cr_assert(c->choices[1].first == 3 && c->choices[1].n == 3);
+    const struct tune_param *C = space_param(c, "logistic.C"), *p = space_param(c, "knn.p");
+    cr_assert_str_eq(tune_param_key(C), "C");
+    cr_assert(C->n_when == 1 && C->when_param == 0 && C->when_values[0] == 0);
+    /* p hangs on knn's weights, which hangs on the choice */
+    long w = tune_space_find(&c->space, "knn.weights");
+    cr_assert(p->n_when == 1 && p->when_param == (size_t)w && p->when_values[0] == 1);
+    cr_assert(c->space.params[w].when_param == 0 && c->space.params[w].when_values[0] == 1);
+    cr_assert_eq(tune_space_active_dim(&c->space), 4);
+    cr_assert_str_eq(strstr(c->canonical, "\"trainers\""),
+                     "\"trainers\":{\"logistic\":{\"name\":\"logistic\",\"params\":{\"max_iter\":300},"
+                     "\"space\":{\"C\":{\"type\":\"float\",\"low\":0.01,\"high\":100,\"scale\":\"log\","
+                     "\"step\":0,\"grid_points\":5},\"penalty\":{\"type\":\"categorical\",\"values\":"
+                     "[\"l1\",\"l2\"]}}},\"knn\":{\"name\":\"knn\",\"params\":{},\"space\":{"
+                     "\"n_neighbors\":{\"type\":\"int\",\"low\":1,\"high\":30,\"scale\":\"linear\","
+                     "\"step\":0,\"grid_points\":5},\"p\":{\"type\":\"float\",\"low\":1,\"high\":2,"
+                     "\"scale\":\"linear\",\"step\":0,\"grid_points\":5,\"when\":{\"weights\":"
+                     "[\"distance\"]}},\"weights\":{\"type\":\"categorical\",\"values\":"
+                     "[\"uniform\",\"distance\"]}}}},\"search\":{\"strategy\":\"random\",\"seed\":0},"
+                     "\"cv\":{\"folds\":5,\"stratified\":true,\"repeats\":1,\"holdout\":0,"
+                     "\"shuffle\":true},\"preprocess\":{\"impute\":\"mean\",\"scale\":\"none\","
+                     "\"one_hot\":true},\"objective\":{\"metric\":\"roc_auc\","
+                     "\"direction\":\"maximize\"}}");
+    tune_config_free(c);
+}
+
+Test(config, a_configuration_of_a_study_of_several_trainers_names_its_trainer)
+{
+    struct tune_study_config *c = parse_ok(CASH(CASH_TWO));
+    double v[64];
+    size_t k = 9;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_config_resolve_choice(c, "{\"trainer\": \"knn\", \"n_neighbors\": 7}",
+                                            "--params", &k, v, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(k, 1);
+    cr_assert_eq(v[tune_trainer_hparam_index(&tune_trainer_knn, "n_neighbors")], 7.0);
+    cr_assert_eq(tune_config_resolve_choice(c, "{\"n_neighbors\": 7}", "--params", &k, v, &err),
+                 TUNE_EINVAL);
+    cr_assert_str_eq(err.msg, "--params.trainer: missing: study 'cash' chooses among trainers "
+                              "(logistic, knn); name one");
+    cr_assert_eq(tune_config_resolve_choice(c, "{\"trainer\": \"svm\"}", "--params", &k, v, &err),
+                 TUNE_EINVAL);
+    cr_assert_str_eq(err.msg, "--params.trainer: must be one of the study's trainers: logistic, "
+                              "knn");
+    cr_assert_eq(tune_config_resolve_choice(c, "{\"trainer\": \"logistic\", \"n_neighbors\": 7}",
+                                            "--params", &k, v, &err),
+                 TUNE_EINVAL);
+    cr_assert(strstr(err.msg, "--params.n_neighbors: trainer 'logistic' has no such parameter"),
+              "%s", err.msg);
+    cr_assert_eq(tune_config_resolve_params(c, NULL, "--params", v, &err), TUNE_EINVAL);
+    tune_config_free(c);
+}
+
+Test(config, trainers_errors_name_the_trainer_and_key)
+{
+    expect_invalid(CASH("'knnn': {}"), ": trainers.knnn: unknown trainer \"knnn\" (available: ");
+    expect_invalid(CASH("'gini': {'name': 'forrest'}"),
+                   ": trainers.gini.name: unknown trainer \"forrest\"");
+    expect_invalid(CASH("'linear': {}"),
+                   ": trainers.linear: trainer 'linear' does not support the binary task");
+    expect_invalid(CASH("'knn': {'spaces': {}}"), ": trainers.knn.spaces: unknown key");
+    expect_invalid(CASH("'knn': {'params': {'n_neighbors': 3}, 'space': "
+                        "{'n_neighbors': {'type': 'int', 'low': 1, 'high': 9}}}"),
+                   ": trainers.knn.space.n_neighbors: also set in trainers.knn.params");
+    expect_invalid(CASH("'knn': {'space': {'k': {'type': 'int', 'low': 1, 'high': 9}}}"),
+                   ": trainers.knn.space.k: trainer 'knn' has no parameter 'k'");
+    expect_invalid(CASH("'knn': {'params': {'n_neighbours': 3}}"),
+                   ": trainers.knn.params.n_neighbours: trainer 'knn' has no such parameter");
+    /* a condition stays within its trainer */
+    expect_invalid(CASH(CASH_TWO ", 'forest': {'space': {'max_depth': {'type': 'int', 'low': 1, "
+                                 "'high': 9, 'when': {'penalty': 'l1'}}}}"),
+                   ": trainers.forest.space.max_depth.when: unknown parameter 'penalty' "
+                   "(parameters of this space: none)");
+    expect_invalid("{" CASH_HEAD ", 'trainers': {'knn': {}}, 'trainer': {'name': 'knn'}}",
+                   ": trainer: not with \"trainers\"");
+    expect_invalid("{" CASH_HEAD ", 'trainers': {'knn': {}}, 'space': {}}",
+                   ": space: not with \"trainers\", where each trainer has its own \"space\"");
+    expect_invalid("{" CASH_HEAD ", 'trainers': {}}", ": trainers: must name at least one trainer");
+}
+
+Test(config, one_trainer_is_choice_zero_of_its_study)
+{
+    struct tune_study_config *c = parse_ok(SPACE("'C': {'type': 'float', 'low': 0.1, 'high': 10}"));
+    cr_assert_not(c->choose_trainer);
+    cr_assert_eq(c->n_choices, 1);
+    cr_assert_eq(c->choices[0].trainer, c->trainer);
+    cr_assert_eq(c->choices[0].fixed, c->fixed);
+    cr_assert(c->choices[0].first == 0 && c->choices[0].n == 1);
+    size_t k = 9;
+    double v[64];
+    struct tune_error err = {0};
+    cr_assert_eq(tune_config_resolve_choice(c, "{\"C\": 2}", "--params", &k, v, &err), TUNE_OK);
+    cr_assert_eq(k, 0);
+    cr_assert_eq(tune_config_resolve_choice(c, "{\"trainer\": \"knn\"}", "--params", &k, v, &err),
+                 TUNE_EINVAL);
+    cr_assert_str_eq(err.msg, "--params.trainer: study 'cfg-test' has one trainer ('logistic'); "
+                              "leave \"trainer\" out");
+    tune_config_free(c);
+}
+
+/* -------------------------------------------------------- objectives */
+
+Test(config, objectives_list_several_metrics_and_the_first_is_the_value)
+{
+    struct tune_study_config *c = parse_ok(
+        STUDY(", 'objectives': [{'metric': 'recall'}, 'fit_seconds', "
+              "{'metric': 'log_loss', 'direction': 'minimize'}]"));
+    cr_assert_eq(c->n_objectives, 3);
+    cr_assert_str_eq(c->metric, "recall");
+    cr_assert_eq(c->maximize, 1);
+    cr_assert_str_eq(c->objectives[1].metric, "fit_seconds");
+    cr_assert_eq(c->objectives[1].maximize, 0);
+    cr_assert_eq(c->objectives[2].maximize, 0);
+    cr_assert_not_null(strstr(c->canonical, "\"objectives\":[{\"metric\":\"recall\",\"direction\":"
+                                            "\"maximize\"},{\"metric\":\"fit_seconds\","
+                                            "\"direction\":\"minimize\"},{\"metric\":\"log_loss\","
+                                            "\"direction\":\"minimize\"}]"),
+                       "%s", c->canonical);
+    cr_assert_null(strstr(c->canonical, "\"objective\":"), "%s", c->canonical);
+    tune_config_free(c);
+    c = parse_ok(STUDY(""));
+    cr_assert_eq(c->n_objectives, 1);
+    cr_assert_str_eq(c->objectives[0].metric, "roc_auc");
+    tune_config_free(c);
+}
+
+Test(config, objectives_errors_name_the_entry)
+{
+    expect_invalid(STUDY(", 'objectives': [{'metric': 'roc_auc'}, {'metric': 'auc'}]"),
+                   ": objectives[1].metric: \"auc\" is not a known metric (metrics for binary: ");
+    expect_invalid(STUDY(", 'objectives': [{'metric': 'roc_auc'}, "
+                         "{'metric': 'fit_seconds', 'direction': 'maximize'}]"),
+                   ": objectives[1].direction: fit_seconds is always minimized");
+    expect_invalid(STUDY(", 'objectives': [{'metric': 'roc_auc'}, 'roc_auc']"),
+                   ": objectives[1].metric: \"roc_auc\" is already objectives[0]");
+    expect_invalid(STUDY(", 'objectives': [{'direction': 'maximize'}]"),
+                   ": objectives[0].metric: missing (required string)");
+    expect_invalid(STUDY(", 'objectives': []"), ": objectives: must be a non-empty array");
+    expect_invalid(STUDY(", 'objective': 'f1', 'objectives': ['recall']"),
+                   ": objectives: give either \"objective\" or \"objectives\", not both");
+}
+
+Test(config, a_score_mode_program_names_each_of_several_objectives)
+{
+    struct tune_study_config *c = parse_ok(
+        "{'name': 's', 'space': {'x': {'type': 'float', 'low': 0, 'high': 1}}, "
+        "'objectives': [{'metric': 'loss', 'direction': 'minimize'}, "
+        "{'metric': 'latency', 'direction': 'minimize'}], "
+        "'constraints': [{'metric': 'memory', 'max': 100}]}");
+    cr_assert(c->ask_tell);
+    cr_assert_str_eq(c->metric, "loss");
+    cr_assert_str_eq(c->objectives[1].metric, "latency");
+    cr_assert_str_eq(c->constraints[0].metric, "memory");
+    tune_config_free(c);
+    expect_invalid("{'name': 's', 'objectives': [{'metric': 'loss', 'direction': 'minimize'}, "
+                   "{'metric': 'latency'}]}",
+                   ": objectives[1].direction: missing (required string)");
+}
+
+/* -------------------------------------------------------- constraints */
+
+Test(config, constraints_bound_any_metric_or_a_timing)
+{
+    struct tune_study_config *c = parse_ok(
+        STUDY(", 'constraints': [{'metric': 'fit_seconds', 'max': 0.05}, "
+              "{'metric': 'recall', 'min': 0.9}, {'metric': 'precision', 'min': 0.5, 'max': 0.95}]"));
+    cr_assert_eq(c->n_constraints, 3);
+    cr_assert_str_eq(c->constraints[0].metric, "fit_seconds");
+    cr_assert(isinf(c->constraints[0].min) && c->constraints[0].min < 0);
+    cr_assert_eq(c->constraints[0].max, 0.05);
+    cr_assert_eq(c->constraints[1].min, 0.9);
+    cr_assert(isinf(c->constraints[1].max));
+    cr_assert_not_null(strstr(c->canonical, "\"constraints\":[{\"metric\":\"fit_seconds\","
+                                            "\"max\":0.05},{\"metric\":\"recall\",\"min\":0.9},"
+                                            "{\"metric\":\"precision\",\"min\":0.5,\"max\":0.95}]"),
+                       "%s", c->canonical);
+    const char **names;
+    size_t n;
+    cr_assert_eq(tune_config_tracked_metrics(c, &names, &n, NULL), TUNE_OK);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(names[0], "fit_seconds");
+    cr_assert_str_eq(names[2], "precision");
+    free(names);
+    tune_config_free(c);
+}
+
+Test(config, a_constraint_on_an_unknown_metric_is_refused)
+{
+    expect_invalid(STUDY(", 'constraints': [{'metric': 'recal', 'min': 0.9}]"),
+                   ": constraints[0].metric: \"recal\" is not a known metric (metrics for binary: "
+                   "accuracy, roc_auc");
+    expect_invalid(STUDY(", 'constraints': [{'metric': 'recall'}]"),
+                   ": constraints[0]: give \"min\", \"max\" or both");
+    expect_invalid(STUDY(", 'constraints': [{'metric': 'recall', 'min': 0.9, 'max': 0.5}]"),
+                   ": constraints[0]: min (0.9) must be <= max (0.5)");
+    expect_invalid(STUDY(", 'constraints': [{'metric': 'recall', 'low': 0.9}]"),
+                   ": constraints[0].low: unknown key");
+    expect_invalid(STUDY(", 'constraints': {'metric': 'recall'}"),
+                   ": constraints: must be an array");
+}
+
+/* ----------------------------------------------- enqueue and warm start */
+
+#define LOG_SPACE "'space': {'C': {'type': 'float', 'low': 0.001, 'high': 100, 'scale': 'log'}, " \
+                  "'penalty': {'type': 'categorical', 'values': ['l1', 'l2']}}"
+
+Test(config, enqueued_points_are_checked_against_the_space_and_kept_in_order)
+{
+    struct tune_study_config *c = parse_ok(
+        STUDY(", " LOG_SPACE ", 'search': {'enqueue': [{'C': 1, 'penalty': 'l2'}, "
+              "{'penalty': 'l1', 'C': 0.25}]}"));
+    cr_assert_eq(c->n_enqueue, 2);
+    cr_assert(c->enqueue[0] == 1 && c->enqueue[1] == 1 && c->enqueue[2] == 0.25 &&
+              c->enqueue[3] == 0);
+    cr_assert_not_null(strstr(c->canonical, "\"enqueue\":[{\"C\":1,\"penalty\":\"l2\"},"
+                                            "{\"C\":0.25,\"penalty\":\"l1\"}]"),
+                       "%s", c->canonical);
+    tune_config_free(c);
+}
+
+Test(config, an_enqueued_point_outside_the_space_is_refused)
+{
+    expect_invalid(STUDY(", " LOG_SPACE ", 'search': {'enqueue': [{'C': 1, 'penalty': 'l2'}, "
+                         "{'C': 1000, 'penalty': 'l2'}]}"),
+                   ": search.enqueue[1]: C: must be a number in [0.001, 100]");
+    expect_invalid(STUDY(", " LOG_SPACE ", 'search': {'enqueue': [{'C': 1, 'penalty': 'none'}]}"),
+                   ": search.enqueue[0]: penalty: must be one of: l1, l2");
+    expect_invalid(STUDY(", " LOG_SPACE ", 'search': {'enqueue': [{'C': 1}]}"),
+                   ": search.enqueue[0]: penalty: missing");
+    expect_invalid(STUDY(", " LOG_SPACE ", 'search': {'enqueue': [{'C': 1, 'penalty': 'l1', "
+                         "'tol': 0.1}]}"),
+                   ": search.enqueue[0]: tol: not a parameter of the space");
+    expect_invalid(STUDY(", " LOG_SPACE ", 'search': {'enqueue': [{'C': 1, 'penalty': 'l1'}, "
+                         "{'penalty': 'l1', 'C': 1}]}"),
+                   ": search.enqueue[1]: the same point as search.enqueue[0]");
+    expect_invalid(STUDY(", " LOG_SPACE ", 'search': {'strategy': 'grid', 'enqueue': "
+                         "[{'C': 1, 'penalty': 'l1'}]}"),
+                   ": search.enqueue: not with the grid strategy");
+    expect_invalid(LINEAR_SPACE(PENALTY ", 'l1_ratio': {'type': 'float', 'low': 0, 'high': 1, "
+                                        "'when': {'penalty': 'elasticnet'}}}, 'search': {"
+                                        "'enqueue': [{'penalty': 'l2', 'l1_ratio': 0.5}]"),
+                   ": search.enqueue[0]: l1_ratio: only with penalty elasticnet, not l2");
+}
+
+Test(config, warm_start_names_other_studies_for_bayes)
+{
+    struct tune_study_config *c = parse_ok(
+        STUDY(", " LOG_SPACE ", 'search': {'strategy': 'bayes', 'warm_start': ['v1', 'v2']}"));
+    cr_assert_eq(c->n_warm_start, 2);
+    cr_assert_str_eq(c->warm_start[1], "v2");
+    cr_assert_not_null(strstr(c->canonical, "\"warm_start\":[\"v1\",\"v2\"]"), "%s", c->canonical);
+    tune_config_free(c);
+    expect_invalid(STUDY(", " LOG_SPACE ", 'search': {'warm_start': ['v1']}"),
+                   ": search.warm_start: only the bayes strategy uses prior observations "
+                   "(strategy is random)");
+    expect_invalid(STUDY(", " LOG_SPACE ", 'search': {'strategy': 'bayes', "
+                         "'warm_start': ['cfg-test']}"),
+                   ": search.warm_start[0]: \"cfg-test\" is this study itself");
+    expect_invalid(STUDY(", " LOG_SPACE ", 'search': {'strategy': 'bayes', "
+                         "'warm_start': ['v1', 'v1']}"),
+                   ": search.warm_start[1]: \"v1\" is already search.warm_start[0]");
 }
 
 /* ------------------------------------------------- pruning and stop rules */

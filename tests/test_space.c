@@ -299,7 +299,7 @@ Test(searcher, grid_visits_every_point_once_then_is_exhausted)
     struct tune_param ps[2] = {p_int(10, 30), p_cat()};
     ps[0].grid_points = 3;
     struct tune_space s = {2, ps};
-    struct tune_history h = {0, NULL, 1, -1};
+    struct tune_history h = {.maximize = 1, .number = -1};
     int seen[9] = {0};
     struct tune_error err = {0};
     cr_assert_eq(tune_searcher_grid.max_points(&s), 9);
@@ -319,7 +319,7 @@ Test(searcher, random_points_depend_only_on_the_generator_seed)
 {
     struct tune_param ps[3] = {p_float_log(), p_int(1, 500), p_cat()};
     struct tune_space s = {3, ps};
-    struct tune_history h = {0, NULL, 1, -1};
+    struct tune_history h = {.maximize = 1, .number = -1};
     struct tune_searcher *sr;
     cr_assert_eq(tune_searcher_new(&tune_searcher_random, &s, NULL, &sr, NULL), TUNE_OK);
     gsl_rng *a = gsl_rng_alloc(gsl_rng_mt19937), *b = gsl_rng_alloc(gsl_rng_mt19937);
@@ -346,7 +346,7 @@ Test(searcher, sobol_gives_the_known_sequence_without_the_origin)
         ps[i].high = 8;
     }
     struct tune_space s = {2, ps};
-    struct tune_history h = {0, NULL, 1, -1};
+    struct tune_history h = {.maximize = 1, .number = -1};
     /* Sobol points 1..3 in 2-D: (1/2,1/2), (3/4,1/4), (1/4,3/4); scaled by 8 */
     double want[3][2] = {{4, 4}, {6, 2}, {2, 6}};
     struct tune_searcher *sr;
@@ -390,7 +390,7 @@ Test(searcher, a_strategy_refuses_options_it_does_not_declare_naming_their_owner
     cr_assert_eq(tune_searcher_new(&tune_searcher_grid, &s, &o, &sr, &err), TUNE_EINVAL);
     cr_assert_str_eq(err.msg,
                      "search.steps: unknown key (expected one of: strategy, trials, seed, "
-                     "workers, max_seconds, target, patience)");
+                     "workers, max_seconds, target, patience, enqueue, warm_start)");
     cr_assert_null(sr);
     o.json = "{}";
     cr_assert_eq(tune_searcher_new(&tune_searcher_sobol, &s, &o, &sr, &err), TUNE_OK, "%s",
@@ -437,7 +437,7 @@ static int study_point(const struct tune_searcher_type *type, struct tune_search
         cr_assert_eq(tune_searcher_new(type, sp, &o, s, &err), TUNE_OK, "%s", err.msg);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, (unsigned long)(seed * 1000003u + seq));
-    struct tune_history h = {0, NULL, 1, -1};
+    struct tune_history h = {.maximize = 1, .number = -1};
     int rc = tune_searcher_suggest(*s, sp, &h, seq, rng, pt, &err);
     gsl_rng_free(rng);
     return rc;
@@ -565,4 +565,262 @@ Test(space, numeric_choices_keep_their_shortest_text_and_match_any_spelling)
     double pt = -1;
     cr_assert(!tune_space_point_from_json(&c->space, "{\"C\": \"0.2\"}", &pt));
     tune_config_free(c);
+}
+
+/* ---- conditional parameters ------------------------------------------------
+ *
+ * The space of cond_space():
+ *   0 penalty   categorical l1, l2, elasticnet
+ *   1 C         int 1..4
+ *   2 l1_ratio  float 0..1 step 0.25 (5 values)   when penalty = elasticnet
+ *   3 solver    categorical a, b                  when penalty in (l1, elasticnet)
+ *   4 tol       int 1..3                          when solver = b
+ *   5 alpha     int 1..2                          when penalty = l2
+ * Configurations: penalty l1 opens solver (a: 1; b: tol's 3) = 4, l2 opens
+ * alpha = 2, elasticnet opens l1_ratio x solver = 5 x 4 = 20; so penalty
+ * counts 26 and the space 26 x 4 (C) = 104. */
+static char *pen_values[] = {"l1", "l2", "elasticnet"};
+static char *solver_values[] = {"a", "b"};
+static double when_en[] = {2}, when_l1_en[] = {0, 2}, when_b[] = {1}, when_l2[] = {1};
+
+static struct tune_space cond_space(struct tune_param *ps)
+{
+    memset(ps, 0, 6 * sizeof *ps);
+    ps[0].name = "penalty";
+    ps[0].type = TUNE_PARAM_CATEGORICAL;
+    ps[0].n_values = 3;
+    ps[0].values = pen_values;
+    ps[1] = p_int(1, 4);
+    ps[1].name = "C";
+    ps[1].grid_points = 4;
+    ps[2].name = "l1_ratio";
+    ps[2].type = TUNE_PARAM_FLOAT;
+    ps[2].high = 1;
+    ps[2].step = 0.25;
+    ps[2].when_param = 0;
+    ps[2].n_when = 1;
+    ps[2].when_values = when_en;
+    ps[3].name = "solver";
+    ps[3].type = TUNE_PARAM_CATEGORICAL;
+    ps[3].n_values = 2;
+    ps[3].values = solver_values;
+    ps[3].when_param = 0;
+    ps[3].n_when = 2;
+    ps[3].when_values = when_l1_en;
+    ps[4] = p_int(1, 3);
+    ps[4].name = "tol";
+    ps[4].when_param = 3;
+    ps[4].n_when = 1;
+    ps[4].when_values = when_b;
+    ps[5] = p_int(1, 2);
+    ps[5].name = "alpha";
+    ps[5].when_param = 0;
+    ps[5].n_when = 1;
+    ps[5].when_values = when_l2;
+    return (struct tune_space){6, ps};
+}
+
+Test(space, a_parameter_is_active_only_when_its_parents_condition_holds_all_the_way_up)
+{
+    struct tune_param ps[6];
+    struct tune_space s = cond_space(ps);
+    cr_assert_eq(tune_space_check(&s, NULL), TUNE_OK);
+    cr_assert(tune_space_is_conditional(&s));
+    /* penalty l2, solver b: l1_ratio, solver and tol off (tol's parent is off) */
+    double pt[6] = {1, 3, 0.5, 1, 2, 1};
+    int want[6] = {1, 1, 0, 0, 0, 1};
+    for (size_t i = 0; i < 6; i++)
+        cr_assert_eq(tune_space_active(&s, pt, i), want[i], "param %zu", i);
+    tune_space_apply_conditions(&s, pt);
+    cr_assert(pt[0] == 1 && pt[1] == 3 && isnan(pt[2]) && isnan(pt[3]) && isnan(pt[4]) &&
+                  pt[5] == 1,
+              "(%g %g %g %g %g %g)", pt[0], pt[1], pt[2], pt[3], pt[4], pt[5]);
+    /* penalty l1, solver a: tol off; l1_ratio and alpha off */
+    double q[6] = {0, 2, 0.25, 0, 3, 2};
+    tune_space_apply_conditions(&s, q);
+    cr_assert(q[0] == 0 && q[1] == 2 && isnan(q[2]) && q[3] == 0 && isnan(q[4]) && isnan(q[5]));
+    /* five of the six can be active together (elasticnet, solver b) */
+    cr_assert_eq(tune_space_active_dim(&s), 5);
+    struct tune_space plain = {2, ps};
+    cr_assert_eq(tune_space_active_dim(&plain), 2);
+    cr_assert_not(tune_space_is_conditional(&plain));
+}
+
+Test(space, a_conditional_space_counts_and_enumerates_each_configuration_once)
+{
+    struct tune_param ps[6];
+    struct tune_space s = cond_space(ps);
+    cr_assert_eq(tune_space_size(&s), 104);
+    cr_assert_eq(tune_space_grid_size(&s), 104);
+    /* C fastest; penalty's block 6 + 11 is elasticnet's 11th: solver b,
+     * tol 3, l1_ratio 0.5 */
+    double pt[6];
+    tune_space_point_at(&s, 4 * (6 + 11) + 1, pt);
+    cr_assert(pt[0] == 2 && pt[1] == 2 && pt[2] == 0.5 && pt[3] == 1 && pt[4] == 3 &&
+                  isnan(pt[5]),
+              "(%g %g %g %g %g %g)", pt[0], pt[1], pt[2], pt[3], pt[4], pt[5]);
+    tune_space_point_at(&s, 4 * 5 + 3, pt); /* l2, alpha 2, C 4 */
+    cr_assert(pt[0] == 1 && pt[1] == 4 && isnan(pt[2]) && isnan(pt[3]) && isnan(pt[4]) &&
+              pt[5] == 2);
+    /* every index round-trips, every point differs, grid points are the same */
+    double all[104][6];
+    for (size_t i = 0; i < 104; i++) {
+        double g[6];
+        tune_space_point_at(&s, i, all[i]);
+        cr_assert_eq(tune_space_point_index(&s, all[i]), i);
+        tune_space_grid_point(&s, i, g);
+        for (size_t k = 0; k < 6; k++)
+            cr_assert(g[k] == all[i][k] || (isnan(g[k]) && isnan(all[i][k])),
+                      "grid point %zu differs at %zu", i, k);
+        for (size_t j = 0; j < i; j++) {
+            int same = 1;
+            for (size_t k = 0; k < 6; k++)
+                same &= all[j][k] == all[i][k] || (isnan(all[j][k]) && isnan(all[i][k]));
+            cr_assert_not(same, "points %zu and %zu are the same configuration", j, i);
+        }
+    }
+    ps[2].step = 0; /* a continuum in one branch: the space is infinite */
+    cr_assert_eq(tune_space_size(&s), 0);
+}
+
+Test(space, points_made_from_the_cube_or_drawn_are_canonical)
+{
+    struct tune_param ps[6];
+    struct tune_space s = cond_space(ps);
+    double u[6] = {0.2, 0.9, 0.6, 0.9, 0.9, 0.9}, pt[6], back[6];
+    tune_space_from_unit(&s, u, pt); /* penalty l1: solver b, tol 3 */
+    cr_assert(pt[0] == 0 && pt[1] == 4 && isnan(pt[2]) && pt[3] == 1 && pt[4] == 3 &&
+              isnan(pt[5]));
+    tune_space_to_unit(&s, pt, back);
+    cr_assert_eq(back[2], 0.5); /* inactive: the centre */
+    cr_assert_eq(back[5], 0.5);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 5);
+    size_t with_ratio = 0;
+    for (int k = 0; k < 300; k++) {
+        tune_space_sample(&s, r, pt);
+        for (size_t i = 0; i < 6; i++)
+            cr_assert_eq(isnan(pt[i]), !tune_space_active(&s, pt, i));
+        with_ratio += !isnan(pt[2]);
+    }
+    cr_assert(with_ratio > 70 && with_ratio < 130, "l1_ratio in %zu of 300 draws", with_ratio);
+    gsl_rng_free(r);
+}
+
+Test(space, params_json_leaves_inactive_parameters_out_and_reads_them_back_as_nan)
+{
+    struct tune_param ps[6];
+    struct tune_space s = cond_space(ps);
+    double pt[6] = {2, 2, 0.5, 1, 3, NAN}, back[6];
+    char *json = tune_space_point_json(&s, pt);
+    cr_assert_str_eq(json, "{\"penalty\": \"elasticnet\", \"C\": 2, \"l1_ratio\": 0.5, "
+                           "\"solver\": \"b\", \"tol\": 3}");
+    cr_assert_eq(tune_space_point_from_json(&s, json, back), 1);
+    cr_assert(back[0] == 2 && back[1] == 2 && back[2] == 0.5 && back[3] == 1 && back[4] == 3 &&
+              isnan(back[5]));
+    free(json);
+    /* an active parameter missing: not a point of the space */
+    cr_assert_eq(tune_space_point_from_json(&s, "{\"penalty\": \"l2\", \"C\": 1}", back), 0);
+    /* stored params may hold an inactive one (an evaluate): ignored */
+    cr_assert_eq(tune_space_point_from_json(
+                     &s, "{\"penalty\": \"l2\", \"C\": 1, \"alpha\": 2, \"l1_ratio\": 1}", back),
+                 1);
+    cr_assert(isnan(back[2]) && back[5] == 2);
+    /* keys apart from names: two parameters sharing a key, never together */
+    ps[2].key = "shared";
+    ps[5].key = "shared";
+    double l2[6] = {1, 3, NAN, NAN, NAN, 2};
+    json = tune_space_point_json(&s, l2);
+    cr_assert_str_eq(json, "{\"penalty\": \"l2\", \"C\": 3, \"shared\": 2}");
+    cr_assert_eq(tune_space_point_from_json(&s, json, back), 1);
+    cr_assert(isnan(back[2]) && back[5] == 2);
+    free(json);
+}
+
+static void parse_fails(const struct tune_space *s, const char *json, const char *message)
+{
+    double pt[6];
+    struct tune_error err = {0};
+    cr_assert_eq(tune_space_point_parse(s, json, pt, &err), TUNE_EINVAL, "%s", json);
+    cr_assert_str_eq(err.msg, message);
+}
+
+Test(space, a_point_a_person_wrote_is_read_strictly)
+{
+    struct tune_param ps[6];
+    struct tune_space s = cond_space(ps);
+    double pt[6];
+    struct tune_error err = {0};
+    cr_assert_eq(tune_space_point_parse(&s, "{\"C\": 3, \"penalty\": \"l1\", \"solver\": \"a\"}",
+                                        pt, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert(pt[0] == 0 && pt[1] == 3 && pt[3] == 0 && isnan(pt[4]));
+    parse_fails(&s, "{\"penalty\": \"l2\", \"C\": 2, \"alpha\": 1, \"l1_ratio\": 0.5}",
+                "l1_ratio: only with penalty elasticnet, not l2");
+    parse_fails(&s, "{\"penalty\": \"l2\", \"C\": 1, \"alpha\": 2, \"tol\": 1}",
+                "tol: only with solver b, which is itself inactive here");
+    parse_fails(&s, "{\"penalty\": \"l1\", \"C\": 2, \"solver\": \"a\", \"tool\": 1}",
+                "tool: not a parameter of the space");
+    parse_fails(&s, "{\"penalty\": \"l2\", \"C\": 2}", "alpha: missing");
+    parse_fails(&s, "{\"penalty\": \"l1\", \"C\": 2.5, \"solver\": \"a\"}",
+                "C: must be an integer in [1, 4]");
+    parse_fails(&s, "{\"penalty\": \"l1\", \"C\": 5, \"solver\": \"a\"}",
+                "C: must be an integer in [1, 4]");
+    parse_fails(&s, "{\"penalty\": \"elasticnet\", \"C\": 2, \"l1_ratio\": 0.3, "
+                    "\"solver\": \"a\"}",
+                "l1_ratio: must be a number in [0, 1] on its step");
+    parse_fails(&s, "{\"penalty\": \"l3\", \"C\": 2}", "penalty: must be one of: l1, l2, elasticnet");
+    parse_fails(&s, "[1, 2]", "must be a JSON object of parameters");
+}
+
+Test(space, conditions_must_name_another_choice_parameter_without_a_circle)
+{
+    struct tune_param ps[6];
+    struct tune_space s = cond_space(ps);
+    struct tune_error err = {0};
+    ps[2].when_param = 1; /* C is an int */
+    cr_assert_eq(tune_space_check(&s, &err), TUNE_EINVAL);
+    cr_assert_str_eq(err.msg, "space.l1_ratio.when: 'C' is a int parameter; a condition names "
+                              "a categorical or bool parameter");
+    s = cond_space(ps);
+    double three[] = {3};
+    ps[2].when_values = three; /* penalty has choices 0..2 */
+    cr_assert_eq(tune_space_check(&s, &err), TUNE_EINVAL);
+    cr_assert_str_eq(err.msg, "space.l1_ratio.when: value 3 is not a choice of 'penalty'");
+    s = cond_space(ps);
+    double zero[] = {0};
+    ps[0].when_param = 3; /* penalty when solver, solver when penalty */
+    ps[0].n_when = 1;
+    ps[0].when_values = zero;
+    cr_assert_eq(tune_space_check(&s, &err), TUNE_EINVAL);
+    cr_assert_str_eq(err.msg, "space.penalty.when: the conditions go round in a circle back to "
+                              "'penalty'");
+}
+
+static void covers_cond_space_once(const struct tune_searcher_type *type)
+{
+    struct tune_param ps[6];
+    struct tune_space sp = cond_space(ps);
+    cr_assert_eq(type->max_points(&sp), 104);
+    struct tune_searcher *warm = NULL;
+    int seen[104] = {0};
+    double pt[6];
+    for (size_t seq = 0; seq < 104; seq++) {
+        cr_assert_eq(study_point(type, &warm, &sp, 7, seq, pt), TUNE_OK);
+        for (size_t i = 0; i < 6; i++)
+            cr_assert_eq(isnan(pt[i]), !tune_space_active(&sp, pt, i), "%s seq %zu", type->name,
+                         seq);
+        size_t idx = tune_space_point_index(&sp, pt);
+        cr_assert_eq(seen[idx]++, 0, "%s: seq %zu repeats configuration %zu", type->name, seq,
+                     idx);
+    }
+    cr_assert_eq(study_point(type, &warm, &sp, 7, 104, pt), TUNE_EEXHAUSTED);
+    tune_searcher_free(warm);
+}
+
+Test(searcher, random_sobol_and_grid_try_each_configuration_of_a_conditional_space_once)
+{
+    covers_cond_space_once(&tune_searcher_random);
+    covers_cond_space_once(&tune_searcher_sobol);
+    covers_cond_space_once(&tune_searcher_grid);
 }

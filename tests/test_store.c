@@ -326,10 +326,10 @@ Test(store, url_with_sqlite_scheme_opens_and_unknown_scheme_is_refused)
     snprintf(url, sizeof url, "sqlite:%s/a.db", dir);
     cr_assert_eq(tune_store_open(url, &s, &err), TUNE_OK, "%s", err.msg);
     cr_assert_str_eq(s->type->name, "sqlite");
-    cr_assert_eq(s->type->version, 4);
+    cr_assert_eq(s->type->version, 5);
     tune_store_close(s);
     snprintf(url, sizeof url, "%s/a.db", dir);
-    sq_assert(url, "PRAGMA user_version", "4");
+    sq_assert(url, "PRAGMA user_version", "5");
 
     cr_assert_eq(tune_store_open("mysql://db.example/tune", &s, &err), TUNE_EINVAL);
     cr_assert_null(s);
@@ -352,8 +352,8 @@ Test(store, fresh_database_is_wal_with_schema_version_4)
 {
     struct fixture fx = fx_new(&sqlite_backend);
     assert_sql(&fx, "PRAGMA journal_mode", "wal");
-    assert_sql(&fx, "PRAGMA user_version", "4");
-    assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "4");
+    assert_sql(&fx, "PRAGMA user_version", "5");
+    assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "5");
     assert_sql(&fx,
                "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
                " WHERE type = 'table' ORDER BY name)",
@@ -399,15 +399,15 @@ Test(store, newer_schema_version_is_refused)
     struct tune_error err = {0};
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_OK, "%s", err.msg);
     tune_store_close(s);
-    sq_exec(path, "PRAGMA user_version = 5");
+    sq_exec(path, "PRAGMA user_version = 6");
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
     cr_assert_null(s);
     cr_assert(strstr(err.msg, path), "%s", err.msg);
-    cr_assert(strstr(err.msg, "version 5 is newer"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "version 6 is newer"), "%s", err.msg);
 
-    sq_exec(path, "PRAGMA user_version = 4; UPDATE meta SET value = '5'");
+    sq_exec(path, "PRAGMA user_version = 5; UPDATE meta SET value = '6'");
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
-    cr_assert(strstr(err.msg, "version 5 is newer"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "version 6 is newer"), "%s", err.msg);
     sq_assert(path, "PRAGMA integrity_check", "ok");
     snprintf(path, sizeof path, "rm -rf '%s'", dir);
     cr_assert_eq(system(path), 0);
@@ -461,8 +461,8 @@ Test(store_pg, a_fresh_schema_gets_every_table_and_the_current_version_once)
     pg_require();
     struct fixture fx = fx_new(&pg_backend);
     cr_assert_str_eq(fx.store->type->name, "postgres");
-    cr_assert_eq(fx.store->type->version, 4);
-    assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "2");
+    cr_assert_eq(fx.store->type->version, 5);
+    assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "3");
     assert_sql(&fx,
                "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables"
                " WHERE schemaname = current_schema()",
@@ -1406,7 +1406,7 @@ CONFORMANCE(store_v2, finish_writes_intermediate_values_and_artifacts_in_the_sam
     fx_free(&fx);
 }
 
-Test(store_v2, a_version_1_file_is_migrated_to_3_with_its_trials_and_budget_count)
+Test(store_v2, a_version_1_file_is_migrated_to_5_with_its_trials_and_budget_count)
 {
     char *dir = tu_tmpdir();
     char path[600];
@@ -1431,9 +1431,10 @@ Test(store_v2, a_version_1_file_is_migrated_to_3_with_its_trials_and_budget_coun
     fx.dir = dir;
     fx.path = strdup(path);
     fx_open(&fx);
-    sq_assert(path, "PRAGMA user_version", "4");
-    sq_assert(path, "SELECT value FROM meta WHERE key = 'schema_version'", "4");
+    sq_assert(path, "PRAGMA user_version", "5");
+    sq_assert(path, "SELECT value FROM meta WHERE key = 'schema_version'", "5");
     sq_assert(path, "SELECT n_search FROM studies", "2");
+    sq_assert(path, "SELECT COUNT(*) FROM trials WHERE violation IS NULL", "4");
     sq_assert(path, "SELECT COUNT(*) FROM study_blobs", "0");
     struct tune_error err = {0};
     cr_assert_eq(tune_store_study_find(fx.store, "old", &fx.info, &err), TUNE_OK);
@@ -1747,5 +1748,136 @@ CONFORMANCE(store_v4, a_version_3_store_has_no_values_at)
     cr_assert_eq(n, 0);
     cr_assert(strstr(err.msg, "trial_values_at"), "%s", err.msg);
     fx.store->type = real;
+    fx_free(&fx);
+}
+
+/* ---- version 5: constraints ---------------------------------------------------- */
+
+static void finish_violating(struct fixture *fx, int number, double value, double violation)
+{
+    struct tune_error err = {0};
+    struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE, .value = value,
+                                    .value_std = NAN, .fit_seconds = 0.5,
+                                    .predict_seconds = 0.25, .violation = violation};
+    cr_assert_eq(tune_store_trial_finish(fx->store, fx->info.id, number, &res, &err), TUNE_OK,
+                 "finish %d: %s", number, err.msg);
+}
+
+CONFORMANCE(store_v5, a_violating_trial_keeps_its_values_but_is_never_best)
+{
+    struct fixture fx = fx_new(be); /* maximize */
+    struct tune_error err = {0};
+    for (int i = 0; i < 4; i++)
+        claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, i, i);
+    finish_violating(&fx, 0, 0.90625, 0.25);
+    finish_violating(&fx, 1, 0.8125, 0);   /* kept them */
+    finish_violating(&fx, 2, 0.84375, NAN); /* kept them */
+    finish_violating(&fx, 3, 0.96875, 2.5);
+    struct tune_trial t;
+    cr_assert_eq(tune_store_trial_best(fx.store, fx.info.id, &t, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(t.number, 2);
+    cr_assert(isnan(t.violation));
+    tune_trial_release(&t);
+    struct tune_progress p;
+    cr_assert_eq(tune_store_study_progress(fx.store, fx.info.id, &p, &err), TUNE_OK);
+    cr_assert_eq(p.best_number, 2);
+    cr_assert_eq(p.best_value, 0.84375);
+    cr_assert_eq(p.complete, 4);
+    /* the values and the violation are kept */
+    cr_assert_eq(tune_store_trial_get(fx.store, fx.info.id, 3, &t, &err), TUNE_OK);
+    cr_assert_eq(t.value, 0.96875);
+    cr_assert_eq(t.violation, 2.5);
+    tune_trial_release(&t);
+    cr_assert_eq(tune_store_trial_get(fx.store, fx.info.id, 1, &t, &err), TUNE_OK);
+    cr_assert(isnan(t.violation), "0 is stored as kept (NULL): %g", t.violation);
+    tune_trial_release(&t);
+    struct tune_trial_brief *v = NULL;
+    size_t n = 0;
+    int64_t stamp;
+    cr_assert_eq(tune_store_trial_changes(fx.store, fx.info.id, -1, &v, &n, &stamp, &err),
+                 TUNE_OK);
+    cr_assert_eq(n, 4);
+    cr_assert(v[0].violation == 0.25 && isnan(v[1].violation) && isnan(v[2].violation) &&
+              v[3].violation == 2.5);
+    tune_trial_briefs_free(v, n);
+    /* minimize: 0.8125 of the two that kept them */
+    sql_exec(&fx, "UPDATE studies SET maximize = (1 = 0)");
+    cr_assert_eq(tune_store_trial_best(fx.store, fx.info.id, &t, &err), TUNE_OK);
+    cr_assert_eq(t.number, 1);
+    tune_trial_release(&t);
+    /* none kept them: no best at all */
+    sql_exec(&fx, "UPDATE trials SET violation = 1");
+    cr_assert_eq(tune_store_trial_best(fx.store, fx.info.id, &t, &err), TUNE_ENOTFOUND);
+    cr_assert_eq(tune_store_study_progress(fx.store, fx.info.id, &p, &err), TUNE_OK);
+    cr_assert_eq(p.best_number, -1);
+    fx_free(&fx);
+}
+
+CONFORMANCE(store_v5, an_imported_trial_keeps_its_violation_and_an_old_store_refuses_one)
+{
+    struct fixture fx = fx_new(be);
+    struct tune_error err = {0};
+    struct tune_trial t = {.number = 0, .seq = 0, .origin = TUNE_ORIGIN_SEARCH,
+                           .state = TUNE_TRIAL_COMPLETE, .params_json = "{\"k\":3}",
+                           .value = 0.75, .value_std = NAN, .t_start = 1600000000.5,
+                           .t_end = 1600000002.25, .fit_seconds = 0.5, .predict_seconds = NAN,
+                           .violation = 0.0625};
+    cr_assert_eq(tune_store_trial_import(fx.store, fx.info.id, &t, NULL, 0, &err), TUNE_OK,
+                 "%s", err.msg);
+    struct tune_trial got;
+    cr_assert_eq(tune_store_trial_get(fx.store, fx.info.id, 0, &got, &err), TUNE_OK);
+    cr_assert_eq(got.violation, 0.0625);
+    tune_trial_release(&got);
+    cr_assert_eq(tune_store_trial_best(fx.store, fx.info.id, &got, &err), TUNE_ENOTFOUND);
+    /* a store of vtable version 4 would make a violating trial the best */
+    const struct tune_store_type *real = fx.store->type;
+    struct tune_store_type old = *real;
+    old.version = 4;
+    fx.store->type = &old;
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, 1, 1);
+    struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE, .value = 0.5,
+                                    .value_std = NAN, .violation = 1};
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 1, &res, &err), TUNE_EUNSUPPORTED);
+    res.violation = 0;
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 1, &res, &err), TUNE_OK, "%s",
+                 err.msg);
+    fx.store->type = real;
+    fx_free(&fx);
+}
+
+Test(store_v5, a_version_4_file_gains_the_violation_column_and_keeps_its_best)
+{
+    struct fixture fx = fx_new(&sqlite_backend);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, 0, 0);
+    finish_simple(&fx, 0, 0.5);
+    fx_close(&fx);
+    /* what a version-3 file looks like */
+    sq_exec(fx.path, "DROP INDEX trials_feasible; ALTER TABLE trials DROP COLUMN violation;"
+                     "UPDATE meta SET value = '4' WHERE key = 'schema_version';"
+                     "PRAGMA user_version = 4;");
+    fx_open(&fx);
+    sq_assert(fx.path, "PRAGMA user_version", "5");
+    sq_assert(fx.path, "SELECT COUNT(*) FROM trials WHERE violation IS NULL", "1");
+    sq_assert(fx.path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'trials_feasible'", "1");
+    struct tune_trial t;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_store_trial_best(fx.store, fx.info.id, &t, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(t.number, 0);
+    tune_trial_release(&t);
+    fx_free(&fx);
+}
+
+Test(store_pg, a_version_2_schema_gains_the_violation_column)
+{
+    pg_require();
+    struct fixture fx = fx_new(&pg_backend);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, 0, 0);
+    finish_simple(&fx, 0, 0.5);
+    fx_close(&fx);
+    pg_exec(fx.path, "DROP INDEX trials_feasible; ALTER TABLE trials DROP COLUMN violation;"
+                     "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    fx_open(&fx);
+    assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "3");
+    assert_sql(&fx, "SELECT COUNT(*) FROM trials WHERE violation IS NULL", "1");
     fx_free(&fx);
 }

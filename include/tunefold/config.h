@@ -23,6 +23,29 @@
 extern "C" {
 #endif
 
+/* One trainer of a study: its only one, or one entry of "trainers". */
+struct tune_trainer_choice {
+    char *label;                 /* the key in "trainers" (the trainer's name for "trainer") */
+    const struct tune_trainer_type *trainer;
+    double *fixed;               /* trainer->n_hparams values: fixed or default */
+    unsigned char *is_fixed;     /* 1 where its "params" set it */
+    size_t first, n;             /* its parameters: space.params[first .. first + n) */
+};
+
+/* One objective of "objectives" (or the "objective"). */
+struct tune_objective {
+    char *metric;                /* a metric of the task, "fit_seconds", "predict_seconds",
+                                    or (score mode, ask/tell) a key of the told metrics */
+    int maximize;
+};
+
+/* One entry of "constraints": a trial is feasible when min <= value <= max
+ * for every constraint (a value the trial lacks violates it). */
+struct tune_constraint {
+    char *metric;                /* as an objective's */
+    double min, max;             /* -INFINITY / INFINITY when not given */
+};
+
 struct tune_study_config {
     char *name;
     char *file;                  /* the study file path, for messages */
@@ -64,6 +87,30 @@ struct tune_study_config {
                                     them (tunefold ask / tell); score_mode is set too */
     size_t max_failures;         /* stop after this many failed trials in a row (10) */
     struct tune_trainer_type *owned_trainer; /* an external trainer made for this study */
+    /* Several trainers ("trainers"): the study chooses one per trial.  Then
+     * choose_trainer is 1, space.params[0] is the categorical "trainer"
+     * whose values are the labels, choices[k]'s parameters are named
+     * "LABEL.KEY" with key KEY, each active only when the trainer is k (and
+     * its own "when" holds), and trainer, fixed and is_fixed are NULL.  With
+     * one "trainer": n_choices is 1 and choices[0] holds trainer, fixed and
+     * is_fixed (which point into it); 0 for an ask/tell study. */
+    int choose_trainer;
+    size_t n_choices;
+    struct tune_trainer_choice *choices;
+    size_t max_hparams;          /* the most hyperparameters of one choice's trainer */
+    /* The objectives (>= 1): objectives[0] is metric / maximize, the value a
+     * trial stores; with several the study's result is its Pareto set. */
+    size_t n_objectives;
+    struct tune_objective *objectives;
+    size_t n_constraints;
+    struct tune_constraint *constraints;
+    /* search.enqueue: points run before the strategy's (n_enqueue x space.n,
+     * canonical); search.warm_start: studies whose trials bayes takes as
+     * prior observations. */
+    size_t n_enqueue;
+    double *enqueue;
+    size_t n_warm_start;
+    char **warm_start;
     /* Early stopping, the "pruning" section: the strategy (&tune_pruner_none
      * when absent) and its own options (the section without "strategy") as
      * JSON text, "{}" when none; only the pruner reads them.  Part of the
@@ -95,9 +142,25 @@ int tune_config_set_seed(struct tune_study_config *cfg, uint64_t seed, struct tu
 /* Resolve the trainer's values for one configuration: cfg->fixed, then the
  * JSON object `params_json` (declared hyperparameter names; may be NULL)
  * on top.  `values` has cfg->trainer->n_hparams slots.  Errors name
- * "WHERE.NAME" (e.g. where = "--params"). */
+ * "WHERE.NAME" (e.g. where = "--params").  A study of several trainers
+ * needs tune_config_resolve_choice (TUNE_EINVAL here). */
 int tune_config_resolve_params(const struct tune_study_config *cfg, const char *params_json,
                                const char *where, double *values, struct tune_error *err);
+
+/* The same for any study: the choice `params_json` names with "trainer"
+ * (several trainers: required; else 0) into *choice, and that trainer's
+ * values (cfg->max_hparams slots), its fixed params with the object's other
+ * keys on top. */
+int tune_config_resolve_choice(const struct tune_study_config *cfg, const char *params_json,
+                               const char *where, size_t *choice, double *values,
+                               struct tune_error *err);
+
+/* The metric names a study reads from its trials beyond the first
+ * objective's value: objectives 1.. then constraints, as a list with
+ * duplicates removed ("fit_seconds" and "predict_seconds" included).
+ * *names borrows the config's strings; free the array with free(). */
+int tune_config_tracked_metrics(const struct tune_study_config *cfg, const char ***names,
+                                size_t *n, struct tune_error *err);
 
 #ifdef __cplusplus
 }

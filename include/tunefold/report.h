@@ -332,6 +332,8 @@ struct tune_compare_entry {
     size_t n_points;            /* complete trials with a cost and a value */
     double *cost, *quality;     /* per complete trial: fit + predict seconds per fold, metric */
     size_t best_point;          /* index of the best trial in cost/quality; n_points if none */
+    char *trainer;              /* the best trial's trainer ("trainer" of its params in a
+                                   study of several), else the study's; NULL if unknown */
 };
 
 struct tune_compare_pair {

@@ -25,10 +25,21 @@ extern "C" {
 struct tune_history_entry {
     int number;
     enum tune_trial_state state;
-    const double *point;   /* space.n values, NULL when the trial has none yet */
+    const double *point;   /* space.n values (NAN where a parameter is inactive), NULL
+                              when the trial has none yet */
     double value;          /* objective (NAN unless COMPLETE); for a PRUNED trial the
                               study's estimate of it, NAN when it has none (study.h) */
     double value_std;
+    /* Appended.  A study of several objectives or with constraints: a
+     * COMPLETE trial's value of each objective (history->n_objectives,
+     * objectives[0] == value) and of each constraint's slack (how far its
+     * metric lies outside the bounds, <= 0 inside; history->n_constraints),
+     * NAN where missing; NULL otherwise. */
+    const double *objectives;
+    const double *slack;
+    double violation;      /* > 0: the trial broke the constraints (never the best) */
+    int prior;             /* an observation of another study (search.warm_start), not a
+                              trial of this one: number is -1 */
 };
 
 struct tune_history {
@@ -37,6 +48,11 @@ struct tune_history {
     int maximize;
     int number;   /* the trial the point is for (never among the entries), or -1 when
                      the caller does not know: a searcher that needs it then infers it */
+    /* Appended: the objectives (1 unless several) and their directions
+     * (NULL: `maximize` for the one), and the number of constraints. */
+    size_t n_objectives;
+    const int *objective_maximize;
+    size_t n_constraints;
 };
 
 /* The keys of a study file's "search" section that every strategy shares
@@ -44,7 +60,8 @@ struct tune_history {
  * the study's stop rules); every other key is one of the strategy's own
  * options, which only the searcher reads. */
 #define TUNE_SEARCH_COMMON_KEYS                                                          \
-    "strategy", "trials", "seed", "workers", "max_seconds", "target", "patience"
+    "strategy", "trials", "seed", "workers", "max_seconds", "target", "patience", "enqueue", \
+        "warm_start"
 
 /* What a searcher's init is given. */
 struct tune_search_options {

@@ -63,6 +63,8 @@ struct tune_trial {
      * reported, or for fold pruning the number of folds run; -1 otherwise
      * (and from a store older than version 4).  The reason is in `error`. */
     int64_t pruned_at;
+    double violation;      /* vtable version 5: > 0 when the trial broke the study's
+                              constraints (by this much); NAN when it did not */
 };
 
 struct tune_study_info {
@@ -106,6 +108,10 @@ struct tune_trial_result {
      * pruned_at); `error` holds why.  Ignored for other states and by stores
      * older than vtable version 4. */
     int64_t pruned_at;
+    /* Vtable version 5: > 0 when a COMPLETE trial broke the study's
+     * constraints (by this much; stored with its values, never the best);
+     * 0 or NAN when it did not. */
+    double violation;
 };
 
 /* One trial's intermediate value at a step, as pruners read them
@@ -133,10 +139,12 @@ struct tune_trial_brief {
     double t_start, t_end;
     char *params_json;     /* NULL until set */
     char *error;           /* FAILED: why; else NULL */
+    double violation;      /* as struct tune_trial's */
 };
 
 /* Where a study stands.  Counts are of search trials (not `evaluate`'s), lost
- * trials apart; the best is over every complete trial (NAN / -1 if none). */
+ * trials apart; the best is over every complete trial that kept the study's
+ * constraints (NAN / -1 if none). */
 struct tune_progress {
     size_t finished, running, complete, failed, pruned, lost;
     double best_value;
@@ -150,7 +158,7 @@ struct tune_progress {
 struct tune_store;
 
 struct tune_store_type {
-    int version;           /* 1, 2 or 3: the methods it has (see below) */
+    int version;           /* 1 .. 5: the methods and meanings below, by version */
     const char *name;      /* "sqlite" */
     int (*open)(const char *location, struct tune_store **out, struct tune_error *err);
     void (*close)(struct tune_store *s);
@@ -241,8 +249,9 @@ struct tune_store_type {
     int (*trial_get)(struct tune_store *s, int64_t study_id, int number, struct tune_trial *out,
                      struct tune_error *err);
     /* The best COMPLETE trial by the study's direction (ties: the lowest
-     * number), with its metrics, by an indexed query; TUNE_ENOTFOUND when
-     * there is none. */
+     * number) among those that kept the constraints (version 5: no
+     * violation), with its metrics, by an indexed query; TUNE_ENOTFOUND
+     * when there is none. */
     int (*trial_best)(struct tune_store *s, int64_t study_id, struct tune_trial *out,
                       struct tune_error *err);
     /* Up to `max` trials with number >= first, by number, with metrics when
@@ -307,6 +316,14 @@ struct tune_store_type {
      * (fold, step >= step) intermediate row.  Free *out with free(). */
     int (*trial_values_at)(struct tune_store *s, int64_t study_id, int fold, size_t step,
                            struct tune_step_value **out, size_t *n, struct tune_error *err);
+
+    /* ---- version 5: constraints ----
+     * No new method: trial_finish keeps res->violation with the trial,
+     * trial_get, trial_list, trial_page, trial_changes and trial_import
+     * carry it (struct tune_trial, struct tune_trial_brief), and trial_best
+     * and study_progress's best leave violating trials out.  The wrappers
+     * refuse a violating result for an older store, which would make it
+     * the best. */
 };
 
 /* The common head of every store.  `type` is set by the implementation's

@@ -138,6 +138,8 @@ struct tune_step {
     const char *error;           /* FAILED or PRUNED: why */
     double seconds;              /* wall time of the trial */
     int is_best;                 /* the study's new best */
+    double violation;            /* > 0: a COMPLETE trial that broke the study's constraints
+                                    (never the best); 0 otherwise */
 };
 
 /* Keep this worker's running trial alive: a thread stamps its heartbeat every

@@ -23,6 +23,7 @@
 #include "tunefold/stats.h"
 #include "tunefold/predictions.h"
 #include "tunefold/study.h"
+#include "tunefold/pareto.h"
 #include "tunefold/external.h"
 #include "tunefold/kmeans.h"
 #include "tunefold/report.h"

@@ -18,6 +18,7 @@
 #include "tunefold/space.h"
 #include "tunefold/store.h"
 #include "tunefold/searcher.h"
+#include "tunefold/config.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,6 +35,16 @@ int tune_watch_new(struct tune_store *store, int64_t study_id, int maximize,
                    struct tune_error *err);
 void tune_watch_free(struct tune_watch *w);
 
+/* Have each complete trial's objectives and constraints read (one
+ * trial_get when the watch first sees it complete): history entries then
+ * carry `objectives` (n_objectives values; the first is the trial's value)
+ * and `slack` (one per constraint, tune_constraint_slack of its metric).
+ * `objectives` and `constraints` are borrowed and must outlive the watch.
+ * Call before the first poll. */
+int tune_watch_set_objectives(struct tune_watch *w, size_t n_objectives,
+                              const struct tune_objective *objectives, size_t n_constraints,
+                              const struct tune_constraint *constraints, struct tune_error *err);
+
 /* Called by a poll for each trial that changed: `before` is the row as the
  * watch knew it (NULL for a trial it had not seen), `now` the row as it is
  * (its `gone` set when the claim was withdrawn).  Both are borrowed for the
@@ -44,7 +55,8 @@ typedef void (*tune_watch_fn)(void *arg, const struct tune_trial_brief *before,
 /* Read what changed since the last poll; `fn` may be NULL. */
 int tune_watch_poll(struct tune_watch *w, tune_watch_fn fn, void *arg, struct tune_error *err);
 
-/* Counts and best as of the last poll (search trials; lost ones apart). */
+/* Counts and best as of the last poll (search trials; lost ones apart; the
+ * best among the trials that kept the constraints). */
 const struct tune_progress *tune_watch_progress(const struct tune_watch *w);
 
 /* The trial `number` as of the last poll, or NULL. */
