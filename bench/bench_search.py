@@ -434,6 +434,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--skip-cash", action="store_true")
+    ap.add_argument("--cash-only", action="store_true",
+                    help="only the model-selection table, into RESULTS_search_cash.md")
     args = ap.parse_args()
     seeds = 3 if args.quick else 10
     build()
@@ -458,94 +460,95 @@ def main():
             print(s)
             lines.append(s)
 
-    # ---- 2. the conditional synthetic problem
-    out("## A conditional space: four \"trainers\" of 2, 3, 4 and 1 parameters", "",
-        "bench/search_bench.c `cond`: branches a (Branin / 50 + 0.2), b (a 3-D bowl + 0.1), c "
-        "(a 4-D bowl, the optimum 0) and d (a 1-D bowl + 0.3).  Regret of the best trial, "
-        "median [quartiles] over %d seeds." % seeds,
-        "", "| strategy | after 20 | after 40 | ms / suggestion |", "|---|---|---|---|")
-    conds = [("bayes, one imputed model (the default)", run_c("cond", "bayes", seeds,
-                                                            model="split=0")),
-             ("bayes, per-choice models (\"conditional\": \"split\")",
-              run_c("cond", "bayes", seeds, model="split=1")),
-             ("random", run_c("cond", "random", seeds))]
-    if optuna:
-        conds.append(("Optuna TPE (define-by-run)", optuna_runs(optuna, "cond", "tpe", seeds)))
-    for label, runs in conds:
-        r20 = [min(t[0][0] for t in r["trials"][:20]) for r in runs]
-        r40 = [min(t[0][0] for t in r["trials"][:40]) for r in runs]
-        out("| %s | %s | %s | %.1f |" % (label, median_iqr(r20), median_iqr(r40),
-                                         statistics.median(r["ms"] for r in runs)))
-    out("")
-
-    # ---- 4. constraints
-    opt = {"cbranin": 0.39788735772973816, "gardner": gardner_optimum()}
-    out("## Constraints: regret of the best feasible trial after 40 trials", "",
-        "Constrained Branin: Branin on [-5, 10] x [0, 15] with (x1 - 2.5)^2 + (x2 - 7.5)^2 <= 50 "
-        "(two of its three minima lie outside; optimum 0.397887).  Gardner et al. 2014, 4.1: "
-        "cos(2 x1) cos(x2) + sin(x1) on [0, 6]^2 with cos(x1) cos(x2) - sin(x1) sin(x2) <= 0.5 "
-        "(optimum %.6f, dense grid and SLSQP).  Median [quartiles] over %d seeds; in brackets "
-        "after it, the median number of feasible trials of 40." % (opt["gardner"], seeds), "",
-        "| strategy | constrained Branin | Gardner |", "|---|---|---|")
-    cons = {p: [("bayes (EI x P(feasible))", run_c(p, "bayes", seeds)),
-                ("random", run_c(p, "random", seeds))] for p in opt}
-    if optuna:
-        for p in opt:
-            cons[p].append(("Optuna TPE, constraints_func", optuna_runs(optuna, p, "tpe", seeds)))
-            cons[p].append(("Optuna TPE multivariate, constraints_func",
-                            optuna_runs(optuna, p, "tpe-multivariate", seeds)))
-    for i, (label, _) in enumerate(cons["cbranin"]):
-        cells = []
-        for p in opt:
-            runs = cons[p][i][1]
-            reg = [best_feasible(r["trials"], 40) - opt[p] for r in runs]
-            feas = [sum(all(v <= 0 for v in t[1]) for t in r["trials"][:40]) for r in runs]
-            cells.append("%s (%d)" % (median_iqr(reg), statistics.median(feas)))
-        out("| %s | %s |" % (label, " | ".join(cells)))
-    out("")
-
-    # ---- 3. two objectives: ZDT1
-    out("## Two objectives: ZDT1 with 4 inputs, hypervolume after 40 trials", "",
-        "Median [quartiles] over %d seeds (larger is better); reference points (1.1, 1.1), "
-        "where only good points count, and (1.1, 11), where every point does." % seeds, "",
-        "| strategy | HV to (1.1, 1.1) | HV to (1.1, 11) | ms / suggestion |", "|---|---|---|---|")
-    zd = [("bayes, ParEGO (the default)", run_c("zdt1", "bayes", seeds, model="ehvi=0")),
-          ("bayes, ParEGO normalized by rank", run_c("zdt1", "bayes", seeds,
-                                                     model="ehvi=0,rank=1")),
-          ("bayes, EHVI", run_c("zdt1", "bayes", seeds, model="ehvi=1")),
-          ("random", run_c("zdt1", "random", seeds))]
-    if optuna:
-        zd += [("Optuna NSGA-II (population 50, its default)",
-                optuna_runs(optuna, "zdt1", "nsga2", seeds)),
-               ("Optuna NSGA-II (population 10)", optuna_runs(optuna, "zdt1", "nsga2-10", seeds)),
-               ("Optuna MOTPE", optuna_runs(optuna, "zdt1", "motpe", seeds))]
-    for label, runs in zd:
-        h1 = [hypervolume([t[0] for t in r["trials"]], (1.1, 1.1)) for r in runs]
-        h2 = [hypervolume([t[0] for t in r["trials"]], (1.1, 11)) for r in runs]
-        out("| %s | %s | %s | %.1f |" % (label, median_iqr(h1), median_iqr(h2),
-                                         statistics.median(r["ms"] for r in runs)))
-    out("")
-
-    with tempfile.TemporaryDirectory() as tmp:
-        # ---- 3b. the real trade-off
-        mo_seeds = 3 if args.quick else 5
-        res, ref = boosting_tradeoff(tmp, mo_seeds, optuna)
-        out("## Two objectives: ROC AUC against fit seconds, boosting on breast_cancer", "",
-            "n_estimators 10..300 (log), max_depth 1..8, learning_rate 0.01..0.5 (log); 3-fold "
-            "CV; fit seconds per fold as measured (a shared machine: noisy).  Hypervolume of "
-            "(1 - AUC, fit seconds) after 40 trials to the reference (%.4g, %.4g), 10%% beyond "
-            "the worst of every point of every run; median [quartiles] over %d seeds, and the "
-            "median size of the Pareto set." % (ref[0] + 1, ref[1], mo_seeds), "",
-            "| strategy | hypervolume | Pareto points |", "|---|---|---|")
-        for label, runs in res.items():
-            hv = [hypervolume(r, ref) for r in runs]
-            sizes = []
-            for r in runs:
-                front = [p for p in r if not any(q[0] <= p[0] and q[1] <= p[1] and q != p
-                                                 for q in r)]
-                sizes.append(len(front))
-            out("| %s | %s | %d |" % (label, median_iqr(hv), statistics.median(sizes)))
+    if not args.cash_only:
+        # ---- 2. the conditional synthetic problem
+        out("## A conditional space: four \"trainers\" of 2, 3, 4 and 1 parameters", "",
+            "bench/search_bench.c `cond`: branches a (Branin / 50 + 0.2), b (a 3-D bowl + 0.1), c "
+            "(a 4-D bowl, the optimum 0) and d (a 1-D bowl + 0.3).  Regret of the best trial, "
+            "median [quartiles] over %d seeds." % seeds,
+            "", "| strategy | after 20 | after 40 | ms / suggestion |", "|---|---|---|---|")
+        conds = [("bayes, one imputed model (the default)", run_c("cond", "bayes", seeds,
+                                                                model="split=0")),
+                 ("bayes, per-choice models (\"conditional\": \"split\")",
+                  run_c("cond", "bayes", seeds, model="split=1")),
+                 ("random", run_c("cond", "random", seeds))]
+        if optuna:
+            conds.append(("Optuna TPE (define-by-run)", optuna_runs(optuna, "cond", "tpe", seeds)))
+        for label, runs in conds:
+            r20 = [min(t[0][0] for t in r["trials"][:20]) for r in runs]
+            r40 = [min(t[0][0] for t in r["trials"][:40]) for r in runs]
+            out("| %s | %s | %s | %.1f |" % (label, median_iqr(r20), median_iqr(r40),
+                                             statistics.median(r["ms"] for r in runs)))
         out("")
+
+        # ---- 4. constraints
+        opt = {"cbranin": 0.39788735772973816, "gardner": gardner_optimum()}
+        out("## Constraints: regret of the best feasible trial after 40 trials", "",
+            "Constrained Branin: Branin on [-5, 10] x [0, 15] with (x1 - 2.5)^2 + (x2 - 7.5)^2 <= 50 "
+            "(two of its three minima lie outside; optimum 0.397887).  Gardner et al. 2014, 4.1: "
+            "cos(2 x1) cos(x2) + sin(x1) on [0, 6]^2 with cos(x1) cos(x2) - sin(x1) sin(x2) <= 0.5 "
+            "(optimum %.6f, dense grid and SLSQP).  Median [quartiles] over %d seeds; in brackets "
+            "after it, the median number of feasible trials of 40." % (opt["gardner"], seeds), "",
+            "| strategy | constrained Branin | Gardner |", "|---|---|---|")
+        cons = {p: [("bayes (EI x P(feasible))", run_c(p, "bayes", seeds)),
+                    ("random", run_c(p, "random", seeds))] for p in opt}
+        if optuna:
+            for p in opt:
+                cons[p].append(("Optuna TPE, constraints_func", optuna_runs(optuna, p, "tpe", seeds)))
+                cons[p].append(("Optuna TPE multivariate, constraints_func",
+                                optuna_runs(optuna, p, "tpe-multivariate", seeds)))
+        for i, (label, _) in enumerate(cons["cbranin"]):
+            cells = []
+            for p in opt:
+                runs = cons[p][i][1]
+                reg = [best_feasible(r["trials"], 40) - opt[p] for r in runs]
+                feas = [sum(all(v <= 0 for v in t[1]) for t in r["trials"][:40]) for r in runs]
+                cells.append("%s (%d)" % (median_iqr(reg), statistics.median(feas)))
+            out("| %s | %s |" % (label, " | ".join(cells)))
+        out("")
+
+        # ---- 3. two objectives: ZDT1
+        out("## Two objectives: ZDT1 with 4 inputs, hypervolume after 40 trials", "",
+            "Median [quartiles] over %d seeds (larger is better); reference points (1.1, 1.1), "
+            "where only good points count, and (1.1, 11), where every point does." % seeds, "",
+            "| strategy | HV to (1.1, 1.1) | HV to (1.1, 11) | ms / suggestion |", "|---|---|---|---|")
+        zd = [("bayes, ParEGO (the default)", run_c("zdt1", "bayes", seeds, model="ehvi=0")),
+              ("bayes, ParEGO normalized by rank", run_c("zdt1", "bayes", seeds,
+                                                         model="ehvi=0,rank=1")),
+              ("bayes, EHVI", run_c("zdt1", "bayes", seeds, model="ehvi=1")),
+              ("random", run_c("zdt1", "random", seeds))]
+        if optuna:
+            zd += [("Optuna NSGA-II (population 50, its default)",
+                    optuna_runs(optuna, "zdt1", "nsga2", seeds)),
+                   ("Optuna NSGA-II (population 10)", optuna_runs(optuna, "zdt1", "nsga2-10", seeds)),
+                   ("Optuna MOTPE", optuna_runs(optuna, "zdt1", "motpe", seeds))]
+        for label, runs in zd:
+            h1 = [hypervolume([t[0] for t in r["trials"]], (1.1, 1.1)) for r in runs]
+            h2 = [hypervolume([t[0] for t in r["trials"]], (1.1, 11)) for r in runs]
+            out("| %s | %s | %s | %.1f |" % (label, median_iqr(h1), median_iqr(h2),
+                                             statistics.median(r["ms"] for r in runs)))
+        out("")
+
+        with tempfile.TemporaryDirectory() as tmp:
+            # ---- 3b. the real trade-off
+            mo_seeds = 3 if args.quick else 5
+            res, ref = boosting_tradeoff(tmp, mo_seeds, optuna)
+            out("## Two objectives: ROC AUC against fit seconds, boosting on breast_cancer", "",
+                "n_estimators 10..300 (log), max_depth 1..8, learning_rate 0.01..0.5 (log); 3-fold "
+                "CV; fit seconds per fold as measured (a shared machine: noisy).  Hypervolume of "
+                "(1 - AUC, fit seconds) after 40 trials to the reference (%.4g, %.4g), 10%% beyond "
+                "the worst of every point of every run; median [quartiles] over %d seeds, and the "
+                "median size of the Pareto set." % (ref[0] + 1, ref[1], mo_seeds), "",
+                "| strategy | hypervolume | Pareto points |", "|---|---|---|")
+            for label, runs in res.items():
+                hv = [hypervolume(r, ref) for r in runs]
+                sizes = []
+                for r in runs:
+                    front = [p for p in r if not any(q[0] <= p[0] and q[1] <= p[1] and q != p
+                                                     for q in r)]
+                    sizes.append(len(front))
+                out("| %s | %s | %d |" % (label, median_iqr(hv), statistics.median(sizes)))
+            out("")
 
         # ---- 1. model selection
         if not args.skip_cash:
@@ -580,7 +583,8 @@ def main():
             out("", "The 60-trial study matched or beat the best of the eight 20-trial studies "
                 "in %d of %d runs with the imputed model (the default), %d of %d with per-choice "
                 "models." % (wins["cash0"], n_runs, wins["cash1"], n_runs), "")
-    with open(os.path.join(ROOT, "bench", "RESULTS_search.md"), "w") as f:
+    name = "RESULTS_search_cash.md" if args.cash_only else "RESULTS_search.md"
+    with open(os.path.join(ROOT, "bench", name), "w") as f:
         f.write("\n".join(lines) + "\n")
 
 
