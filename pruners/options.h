@@ -5,7 +5,8 @@
  * the strategy's own options, which config.c hands to the pruner's init as
  * JSON text.  The init parses that text with tune_prune_options_parse, which
  * refuses any key the type does not declare, then reads each option with
- * the getters below.  Every message names "pruning.KEY". */
+ * the getters below.  Every message names "pruning.KEY"; the reading itself
+ * is src/options.c, shared with the searchers. */
 #ifndef TUNEFOLD_PRUNE_OPTIONS_H
 #define TUNEFOLD_PRUNE_OPTIONS_H
 

@@ -6,7 +6,8 @@
  * looking at them.  The init parses that text with tune_search_options_parse,
  * which refuses any key the searcher type does not declare in its `options`
  * list, then reads each option with the getters below.  Every message names
- * "search.KEY" in the words config.c uses for the common keys. */
+ * "search.KEY" in the words config.c uses for the common keys; the reading
+ * itself is src/options.c, shared with the pruners. */
 #ifndef TUNEFOLD_SEARCH_OPTIONS_H
 #define TUNEFOLD_SEARCH_OPTIONS_H
 

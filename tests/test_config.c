@@ -1385,7 +1385,7 @@ Test(config, each_bad_bayes_option_is_named_by_its_key)
 {
     static const char *const cases[][2] = {
         {"'acquisition': 'lcb'", ": search.acquisition: must be one of: ei, ucb, pi (got \"lcb\")"},
-        {"'acquisition': 3", ": search.acquisition: must be a non-empty string"},
+        {"'acquisition': 3", ": search.acquisition: must be one of: ei, ucb, pi"},
         {"'kernel': 'linear'", ": search.kernel: must be one of: matern52, rbf (got \"linear\")"},
         {"'initial_points': 0",
          ": search.initial_points: must be an integer in [1, 1000000], got 0"},
