@@ -63,8 +63,61 @@ static void scatter_oof(struct tune_predictions *oof, int *oof_fold, const struc
 }
 
 
+/* ---- the fold cache ------------------------------------------------------ */
+
+static void fold_cache_free(struct tune_fold_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->entries[i].key);
+        if (c->entries[i].free_fn)
+            c->entries[i].free_fn(c->entries[i].value);
+    }
+    free(c->entries);
+    free(c);
+}
+
+static const void *fold_cache_find(void *arg, const char *key)
+{
+    const struct tune_fold_cache *c = arg;
+    for (size_t i = 0; c && key && i < c->n; i++)
+        if (strcmp(c->entries[i].key, key) == 0)
+            return c->entries[i].value;
+    return NULL;
+}
+
+/* Kept when the key is new and the bound allows; else freed at once (first
+ * come, first kept: evicting would make a study that alternates two keys
+ * rebuild both every time). */
+static int fold_cache_put(void *arg, const char *key, void *value, size_t bytes,
+                          void (*free_fn)(void *))
+{
+    struct tune_fold_cache *c = arg;
+    if (c && key && value && !fold_cache_find(c, key) && bytes <= c->max_bytes - c->bytes) {
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? 2 * c->cap : 4;
+            struct tune_fold_cache_entry *e = realloc(c->entries, cap * sizeof *e);
+            if (e) {
+                c->entries = e;
+                c->cap = cap;
+            }
+        }
+        char *k = c->n < c->cap ? strdup(key) : NULL;
+        if (k) {
+            c->entries[c->n++] = (struct tune_fold_cache_entry){k, value, bytes, free_fn};
+            c->bytes += bytes;
+            return 0;
+        }
+    }
+    if (free_fn)
+        free_fn(value);
+    return -1;
+}
+
 void tune_fold_release(struct tune_fold *pf)
 {
+    fold_cache_free(pf->cache);
     for (size_t j = 0; pf->names && j < pf->xtr.n_cols; j++)
         free(pf->names[j]);
     free(pf->names);
@@ -201,7 +254,10 @@ static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
                                .cancel = run->cancel,
                                .attach = run->attach,
                                .attach_arg = run->attach_arg,
-                               .target_name = ds->target_name};
+                               .target_name = ds->target_name,
+                               .cache_find = pf->cache ? fold_cache_find : NULL,
+                               .cache_put = pf->cache ? fold_cache_put : NULL,
+                               .cache_arg = pf->cache};
     double t0 = now_mono();
     int rc = tr->fit(&pf->xtr, pf->ytr, &ctx, params, &model, err);
     double t1 = now_mono();
@@ -378,6 +434,8 @@ int tune_folds_prepare(const struct tune_dataset *ds, const struct tune_splits *
     struct tune_fold *folds = calloc(sp->n, sizeof *folds);
     if (!folds)
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    if (max_bytes > TUNE_FOLDS_KEEP_MAX)
+        max_bytes = TUNE_FOLDS_KEEP_MAX;
     for (size_t f = 0; f < sp->n; f++) {
         struct tune_fold *pf = &folds[f];
         int rc = tune_fold_prepare(ds, &sp->splits[f], prep, pf, err);
@@ -391,6 +449,9 @@ int tune_folds_prepare(const struct tune_dataset *ds, const struct tune_splits *
             tune_folds_free(folds, 1);
             return TUNE_OK;
         }
+        /* without a cache the fold still works; nothing is kept */
+        if ((pf->cache = calloc(1, sizeof *pf->cache)))
+            pf->cache->max_bytes = bytes;
     }
     *out = folds;
     return TUNE_OK;
