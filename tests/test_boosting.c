@@ -312,6 +312,104 @@ Test(boosting, stopping_early_keeps_the_rounds_reported)
     B->free_model(seven);
 }
 
+/* A fold cache of a few keys, as src/crossval.c's, counting its calls. */
+struct toy_cache {
+    size_t n, finds, hits, puts;
+    char key[4][96];
+    void *value[4];
+    void (*free_fn[4])(void *);
+};
+
+static const void *toy_find(void *arg, const char *key)
+{
+    struct toy_cache *c = arg;
+    c->finds++;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->key[i], key) == 0) {
+            c->hits++;
+            return c->value[i];
+        }
+    return NULL;
+}
+
+static int toy_put(void *arg, const char *key, void *value, size_t bytes,
+                   void (*free_fn)(void *))
+{
+    struct toy_cache *c = arg;
+    c->puts++;
+    cr_assert_gt(bytes, 0);
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->key[i], key) == 0) {
+            free_fn(value);
+            return -1;
+        }
+    cr_assert_lt(c->n, 4);
+    snprintf(c->key[c->n], sizeof c->key[c->n], "%s", key);
+    c->value[c->n] = value;
+    c->free_fn[c->n++] = free_fn;
+    return 0;
+}
+
+static void toy_release(struct toy_cache *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        c->free_fn[i](c->value[i]);
+}
+
+Test(boosting, the_fold_cache_keeps_the_bins_per_max_bins_and_changes_no_model)
+{
+    double x[N * D], y[N];
+    make_data(x, y, N, 6, 0);
+    struct tune_matrix m = tt_matrix(x, N, D);
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    tt_set(&h, "n_estimators", 8);
+    struct toy_cache c = {0};
+    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, 0x5eed);
+    ctx.cache_find = toy_find;
+    ctx.cache_put = toy_put;
+    ctx.cache_arg = &c;
+    B->free_model(tt_fit(&h, &m, y, &ctx));
+    cr_assert_eq(c.puts, 1, "the first fit hands its bins over");
+    cr_assert_eq(c.hits, 0);
+    cr_assert_str_eq(c.key[0], "boosting/bins/256/0000000000005eed");
+
+    /* another learning rate: the same bins, found, not rebuilt nor handed
+     * over again; the model is the one a fit without a cache makes */
+    tt_set(&h, "learning_rate", 0.1);
+    void *cached = tt_fit(&h, &m, y, &ctx);
+    cr_assert_eq(c.hits, 1);
+    cr_assert_eq(c.puts, 1);
+    struct tune_fit_ctx plain = tt_ctx(TUNE_TASK_BINARY, 2, 0x5eed);
+    void *fresh = tt_fit(&h, &m, y, &plain);
+    struct tune_predictions a, b;
+    tt_predict(&h, cached, &m, TUNE_TASK_BINARY, 2, &a);
+    tt_predict(&h, fresh, &m, TUNE_TASK_BINARY, 2, &b);
+    cr_assert_arr_eq(a.proba, b.proba, 2 * N * sizeof(double));
+    tune_predictions_release(&a);
+    tune_predictions_release(&b);
+    B->free_model(cached);
+    B->free_model(fresh);
+
+    /* other max_bins: other bins, under their own key */
+    tt_set(&h, "max_bins", 16);
+    B->free_model(tt_fit(&h, &m, y, &ctx));
+    cr_assert_eq(c.puts, 2);
+    cr_assert_str_eq(c.key[1], "boosting/bins/16/0000000000005eed");
+
+    /* the same key over other rows (another shape) is not used */
+    struct tune_matrix half = tt_matrix(x, N / 2, D);
+    double xh[N / 2 * D];
+    for (size_t j = 0; j < D; j++)
+        memcpy(xh + j * (N / 2), x + j * N, N / 2 * sizeof *xh);
+    half.data = xh;
+    B->free_model(tt_fit(&h, &half, y, &ctx));
+    cr_assert_eq(c.puts, 3, "bins of %d rows are not the bins of %d: built anew (and refused "
+                 "by the taken key)", N, N / 2);
+    cr_assert_eq(c.n, 2);
+    toy_release(&c);
+}
+
 /* Distinct values among n predictions. */
 static size_t distinct(const double *v, size_t n)
 {

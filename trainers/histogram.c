@@ -12,7 +12,9 @@
  * at prediction as the codes did in training. */
 #include "tree_common.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
@@ -204,4 +206,44 @@ void tune_bins_release(struct tune_bins *b)
     free(b->edge_off);
     free(b->edges);
     memset(b, 0, sizeof *b);
+}
+
+/* ---- bins kept in the fold cache ---- */
+
+static void bins_key(char *key, size_t len, const char *trainer, size_t max_bins, uint64_t seed)
+{
+    snprintf(key, len, "%s/bins/%zu/%016" PRIx64, trainer, max_bins, seed);
+}
+
+static void bins_free(void *p)
+{
+    tune_bins_release(p);
+    free(p);
+}
+
+const struct tune_bins *tune_bins_cached(const struct tune_fit_ctx *ctx, const char *trainer,
+                                         size_t n, size_t d, size_t max_bins, uint64_t seed)
+{
+    char key[96];
+    if (!ctx->cache_find)
+        return NULL;
+    bins_key(key, sizeof key, trainer, max_bins, seed);
+    const struct tune_bins *b = ctx->cache_find(ctx->cache_arg, key);
+    /* a fold's data never changes shape; a mismatch is someone else's key */
+    return b && b->n == n && b->d == d ? b : NULL;
+}
+
+void tune_bins_keep(const struct tune_fit_ctx *ctx, const char *trainer, size_t max_bins,
+                    uint64_t seed, struct tune_bins *b)
+{
+    char key[96];
+    struct tune_bins *kept = ctx->cache_put && b->codes ? malloc(sizeof *kept) : NULL;
+    if (!kept)
+        return;
+    *kept = *b;
+    memset(b, 0, sizeof *b);
+    size_t d = kept->d, bytes = sizeof *kept + 2 * kept->n * d + d * (sizeof *kept->n_bins + 1 +
+                                2 * sizeof *kept->offset) + kept->offset[d] * sizeof(double);
+    bins_key(key, sizeof key, trainer, max_bins, seed);
+    ctx->cache_put(ctx->cache_arg, key, kept, bytes, bins_free);
 }
