@@ -230,8 +230,19 @@ static int importances_add(struct tune_importances *a, const char *const *names,
 }
 
 
-/* Fit and score one prepared fold; metric values go to vals[m]. */
-static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf, int fold,
+/* x_done of a fold made for this trial alone: its training copy goes as
+ * soon as the trainer is done with it. */
+static void own_xtr_done(void *arg)
+{
+    struct tune_fold *pf = arg;
+    free(pf->xtr.data);
+    pf->xtr.data = NULL;
+}
+
+/* Fit and score one prepared fold (own: the same fold when it was made for
+ * this trial alone, else NULL); metric values go to vals[m]. */
+static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
+                      struct tune_fold *own, int fold,
                       const struct tune_trainer_type *tr, const struct tune_params *params,
                       const struct tune_cv_run *run, const struct tune_metric_def *const *defs,
                       size_t n_defs, double *vals, double *fit_s, double *pred_s,
@@ -257,7 +268,9 @@ static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
                                .target_name = ds->target_name,
                                .cache_find = pf->cache ? fold_cache_find : NULL,
                                .cache_put = pf->cache ? fold_cache_put : NULL,
-                               .cache_arg = pf->cache};
+                               .cache_arg = pf->cache,
+                               .x_done = own ? own_xtr_done : NULL,
+                               .x_done_arg = own};
     double t0 = now_mono();
     int rc = tr->fit(&pf->xtr, pf->ytr, &ctx, params, &model, err);
     double t1 = now_mono();
@@ -331,7 +344,8 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
         if (run->log)
             run->log->fold = (int)f;
         if (!rc)
-            rc = fold_score(ds, folds ? &folds[f] : &own, (int)f, trainer, params, run, defs,
+            rc = fold_score(ds, folds ? &folds[f] : &own, folds ? NULL : &own, (int)f, trainer,
+                            params, run, defs,
                             n_defs, fold_vals, &fit_s, &pred_s, &pred, err);
         if (!folds)
             tune_fold_release(&own);

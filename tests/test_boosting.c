@@ -410,6 +410,58 @@ Test(boosting, the_fold_cache_keeps_the_bins_per_max_bins_and_changes_no_model)
     toy_release(&c);
 }
 
+struct spoil {
+    double *x;
+    size_t len, calls;
+};
+
+/* x_done: overwrite the matrix, as if its memory were reused. */
+static void spoil_x(void *arg)
+{
+    struct spoil *sp = arg;
+    sp->calls++;
+    for (size_t i = 0; i < sp->len; i++)
+        sp->x[i] = i % 2 ? NAN : 1e300;
+}
+
+Test(boosting, after_saying_x_is_done_a_fit_never_reads_it_again)
+{
+    double x[N * D], xs[N * D], y[N];
+    make_data(x, y, N, 7, 0);
+    struct tune_matrix m = tt_matrix(x, N, D);
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    tt_set(&h, "n_estimators", 12);
+    tt_set(&h, "subsample", 0.8);
+    struct tune_fit_ctx plain = tt_ctx(TUNE_TASK_BINARY, 2, 3);
+    void *ref = tt_fit(&h, &m, y, &plain);
+    struct toy_cache c = {0};
+    for (int r = 0; r < 2; r++) {
+        /* r = 0 bins x; r = 1 finds the bins in the cache */
+        memcpy(xs, x, sizeof x);
+        struct tune_matrix ms = tt_matrix(xs, N, D);
+        struct spoil sp = {xs, N * D, 0};
+        struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, 3);
+        ctx.x_done = spoil_x;
+        ctx.x_done_arg = &sp;
+        ctx.cache_find = toy_find;
+        ctx.cache_put = toy_put;
+        ctx.cache_arg = &c;
+        void *model = tt_fit(&h, &ms, y, &ctx);
+        cr_assert_eq(sp.calls, 1, "x_done once per fit");
+        struct tune_predictions a, b;
+        tt_predict(&h, ref, &m, TUNE_TASK_BINARY, 2, &a);
+        tt_predict(&h, model, &m, TUNE_TASK_BINARY, 2, &b);
+        cr_assert_arr_eq(a.proba, b.proba, 2 * N * sizeof(double), "fit %d read x after", r);
+        tune_predictions_release(&a);
+        tune_predictions_release(&b);
+        B->free_model(model);
+    }
+    cr_assert_eq(c.hits, 1);
+    toy_release(&c);
+    B->free_model(ref);
+}
+
 /* Distinct values among n predictions. */
 static size_t distinct(const double *v, size_t n)
 {

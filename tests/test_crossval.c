@@ -16,6 +16,7 @@ struct marker {
 static int freed;            /* markers freed by the cache */
 static int found[8];         /* per fold: the trial whose marker was found, -1 none */
 static int have_cache[8];    /* per fold: cache functions given */
+static int have_x_done[8];   /* per fold: x_done given */
 static int put_rc[8][3];     /* per fold: the cache_put results of a fit */
 static int script;           /* 0: keep one marker; 1: probe the bound */
 
@@ -32,6 +33,11 @@ static int cacher_fit(const struct tune_matrix *x, const double *y,
     (void)x, (void)y, (void)p, (void)err;
     int f = ctx->fold;
     have_cache[f] = ctx->cache_find != NULL && ctx->cache_put != NULL;
+    have_x_done[f] = ctx->x_done != NULL;
+    size_t rows = x->n_rows, cols = x->n_cols;
+    if (ctx->x_done)
+        ctx->x_done(ctx->x_done_arg); /* freed: ASan would catch a later read or double free */
+    cr_assert(x->n_rows == rows && x->n_cols == cols, "the shape stays");
     const struct marker *m = ctx->cache_find ? ctx->cache_find(ctx->cache_arg, "cacher/m") : NULL;
     found[f] = m ? m->trial : -1;
     cr_assert(!m || m->fold == f, "fold %d found fold %d's value", f, m ? m->fold : -1);
@@ -127,6 +133,7 @@ Test(crossval, a_value_kept_by_one_trial_is_found_by_the_next_on_the_same_fold)
     run_trial(&s, folds, 0);
     for (int f = 0; f < 3; f++) {
         cr_assert(have_cache[f]);
+        cr_assert_not(have_x_done[f], "a kept fold's matrix stays for the next trials");
         cr_assert_eq(found[f], -1, "nothing kept before the first trial");
         cr_assert_eq(put_rc[f][0], 0, "fold %d: kept", f);
     }
@@ -166,7 +173,7 @@ Test(crossval, the_cache_keeps_to_its_bound_and_frees_what_it_refuses)
     tune_dataset_free(s.ds);
 }
 
-Test(crossval, folds_made_for_one_trial_or_too_large_to_keep_have_no_cache)
+Test(crossval, folds_made_for_one_trial_have_no_cache_and_may_drop_their_training_copy)
 {
     struct setup s;
     setup_iris(&s);
@@ -180,6 +187,7 @@ Test(crossval, folds_made_for_one_trial_or_too_large_to_keep_have_no_cache)
     run_trial(&s, NULL, 0);
     for (int f = 0; f < 3; f++) {
         cr_assert_not(have_cache[f], "fold %d: no cache for a fold made for one trial", f);
+        cr_assert(have_x_done[f], "fold %d: its training copy may go during the fit", f);
         cr_assert_eq(found[f], -1);
     }
     cr_assert_eq(freed, 0);

@@ -726,6 +726,8 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
         goto nomem;
     if (!bn)
         bn = &bins;
+    if (ctx->x_done)
+        ctx->x_done(ctx->x_done_arg); /* the bins stand for x from here on */
 
     /* The prior. */
     if (loss == LOSS_SQUARED) {

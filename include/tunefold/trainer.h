@@ -122,6 +122,13 @@ struct tune_fit_ctx {
     int (*cache_put)(void *cache_arg, const char *key, void *value, size_t bytes,
                      void (*free_fn)(void *));
     void *cache_arg;
+    /* The trainer has read x->data for the last time in this fit (boosting,
+     * once its columns are binned): the caller may free it at once, which
+     * takes a large fold's training copy out of the fit's peak memory.  May
+     * be NULL.  After the call x->data must not be read; x->n_rows and
+     * x->n_cols stay valid. */
+    void (*x_done)(void *x_done_arg);
+    void *x_done_arg;
 };
 
 /* What a trainer that evaluates itself reports for one trial. */
