@@ -20,6 +20,11 @@
  *                  dk/d(r^2) = -(5/6) s2 (1 + sqrt5 r) exp(-sqrt5 r)
  *     squared exponential:  k = s2 exp(-r^2 / 2),  dk/d(r^2) = -k / 2
  * Both derivatives are finite at r = 0, so one formula serves all pairs.
+ * The kernel evaluations are most of a likelihood evaluation, and exp most
+ * of a kernel evaluation: exp_neg is an inline table-driven exp (within 4
+ * ulp), and the additive part's one-column kernels take r_c = |d_c| / l_c
+ * without a square root (issue 17; bench/RESULTS_bayes.md, "At scale",
+ * has the times before and after).
  *
  * Input warping (Snoek et al., "Input Warping for Bayesian Optimization of
  * Non-Stationary Functions", ICML 2014, with the Kumaraswamy CDF as in
@@ -89,6 +94,7 @@ struct tune_gp {
     size_t pairs_cap;
     /* derived from theta */
     double *inv_l2; /* 1 / l_c^2 */
+    double *inv_l;  /* 1 / l_c (the second half of inv_l2's block) */
 };
 
 /* --- hyperparameter layout ------------------------------------------------ */
@@ -174,8 +180,10 @@ static void apply_theta(struct tune_gp *gp, const double *theta)
 {
     if (theta != gp->theta)
         memcpy(gp->theta, theta, gp->n_hyper * sizeof *theta);
-    for (size_t c = 0; c < gp->dim; c++)
+    for (size_t c = 0; c < gp->dim; c++) {
         gp->inv_l2[c] = exp(-2 * theta[c]);
+        gp->inv_l[c] = exp(-theta[c]);
+    }
     gp->rho = gp->additive ? 1 / (1 + exp(-theta[i_mix(gp)])) : 0;
 }
 
@@ -225,9 +233,10 @@ int tune_gp_new(size_t dim, const enum tune_gp_column *columns, enum tune_gp_ker
     gp->kernel = kernel;
     gp->cols = calloc(dim, sizeof *gp->cols);
     gp->warp_slot = malloc(dim * sizeof *gp->warp_slot);
-    gp->inv_l2 = malloc(dim * sizeof *gp->inv_l2);
+    gp->inv_l2 = malloc(2 * dim * sizeof *gp->inv_l2);
     if (!gp->cols || !gp->warp_slot || !gp->inv_l2)
         goto nomem;
+    gp->inv_l = gp->inv_l2 + dim;
     for (size_t c = 0; c < dim; c++) {
         gp->cols[c] = columns ? columns[c] : TUNE_GP_COL_PLAIN;
         gp->warp_slot[c] = gp->cols[c] == TUNE_GP_COL_WARPED ? gp->n_warp++ : SIZE_MAX;
@@ -318,33 +327,82 @@ static double sq_dist(const struct tune_gp *gp, const double *za, const double *
     return r2;
 }
 
+/* exp(x) for x <= 0, inline: the kernels spend most of a likelihood
+ * evaluation in exp, and glibc's is a call through a wrapper.  Table
+ * method: x = (64 k + j) ln2 / 64 + r with |r| <= ln2 / 128, so
+ * exp(x) = 2^k 2^(j/64) exp(r), exp(r) by its Taylor polynomial of degree 5
+ * (truncation below 4e-17 relative) in a short dependency chain: within 2
+ * ulp of the true value.  Below -708 the result would be subnormal: 0 (a
+ * kernel value that small is 0 next to the diagonal). */
+static const double exp2_64th[64] = {
+    1.0, 1.0108892860517005, 1.0218971486541166, 1.0330248790212284,
+    1.0442737824274138, 1.0556451783605572, 1.0671404006768237, 1.0787607977571199,
+    1.0905077326652577, 1.102382583307841, 1.1143867425958924, 1.1265216186082418,
+    1.1387886347566916, 1.1511892299529827, 1.1637248587775775, 1.1763969916502812,
+    1.189207115002721, 1.202156731452703, 1.215247359980469, 1.22848053610687,
+    1.241857812073484, 1.255380757024691, 1.2690509571917332, 1.2828700160787783,
+    1.2968395546510096, 1.3109612115247644, 1.3252366431597413, 1.339667524053303,
+    1.3542555469368927, 1.3690024229745905, 1.383909881963832, 1.3989796725383112,
+    1.4142135623730951, 1.42961333839197, 1.4451808069770467, 1.460917794180647,
+    1.4768261459394993, 1.4929077282912648, 1.5091644275934228, 1.5255981507445384,
+    1.5422108254079407, 1.559004400237837, 1.5759808451078865, 1.593142151342267,
+    1.6104903319492543, 1.6280274218573478, 1.645755478153965, 1.6636765803267364,
+    1.681792830507429, 1.7001063537185235, 1.718619298122478, 1.7373338352737062,
+    1.7562521603732995, 1.7753764925265212, 1.7947090750031072, 1.8142521755003989,
+    1.8340080864093424, 1.8539791250833855, 1.8741676341103, 1.8945759815869656,
+    1.9152065613971474, 1.9360617934922943, 1.9571441241754002, 1.978456026387951
+
+};
+
+static inline double exp_neg(double x)
+{
+    if (!(x > -708.0))
+        return x == x ? 0.0 : x;
+    const double magic = 6755399441055744.0; /* 1.5 2^52: adding it rounds to an integer */
+    double t = x * (64 * 1.4426950408889634074) + magic;
+    double nd = t - magic;
+    /* ln2 / 64 in two parts: hi has 36 bits, so nd * hi is exact (|nd| < 2^16) */
+    double r = (x - nd * 0x1.62e42fefa0000p-7) - nd * 2.572804622327669e-14;
+    int64_t n = (int64_t)nd;
+    uint64_t j = (uint64_t)n & 63;
+    int64_t k = (n - (int64_t)j) / 64;
+    double r2 = r * r;
+    double p = (1 + r) + r2 * (0.5 + r * (1.0 / 6)) + (r2 * r2) * (1.0 / 24 + r * (1.0 / 120));
+    uint64_t bits = (uint64_t)(k + 1023) << 52;
+    double scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return exp2_64th[j] * p * scale;
+}
+
+/* The kernel at distance r (a = r^2) for unit signal variance, and
+ * dk/d(r^2) (NULL when not wanted). */
+static inline double kern_r(enum tune_gp_kernel kind, double r, double a, double *dk_da)
+{
+    if (kind == TUNE_GP_RBF) {
+        double k = exp_neg(-0.5 * a);
+        if (dk_da)
+            *dk_da = -0.5 * k;
+        return k;
+    }
+    double e = exp_neg(-SQRT5 * r);
+    if (dk_da)
+        *dk_da = -(5.0 / 6.0) * (1 + SQRT5 * r) * e;
+    return (1 + SQRT5 * r + (5.0 / 3.0) * a) * e;
+}
+
 /* k(r^2) and dk/d(r^2) for signal variance s2. */
 static double kern(enum tune_gp_kernel kind, double r2, double s2, double *dk_dr2)
 {
-    if (kind == TUNE_GP_RBF) {
-        double k = s2 * exp(-0.5 * r2);
-        if (dk_dr2)
-            *dk_dr2 = -0.5 * k;
-        return k;
-    }
-    double r = sqrt(r2), e = exp(-SQRT5 * r);
+    double dk, k = kern_r(kind, kind == TUNE_GP_RBF ? 0 : sqrt(r2), r2, dk_dr2 ? &dk : NULL);
     if (dk_dr2)
-        *dk_dr2 = -(5.0 / 6.0) * s2 * (1 + SQRT5 * r) * e;
-    return s2 * (1 + SQRT5 * r + (5.0 / 3.0) * r2) * e;
-}
-
-/* Column c's share of r^2 between za and zb. */
-static double col_a(const struct tune_gp *gp, size_t c, const double *za, const double *zb)
-{
-    double d = za[c] - zb[c];
-    if (gp->cols[c] == TUNE_GP_COL_HAMMING)
-        d = d != 0;
-    return d * d * gp->inv_l2[c];
+        *dk_dr2 = s2 * dk;
+    return s2 * k;
 }
 
 /* k(za, zb) with signal variance s2.  G (NULL, or dim values) receives
- * dk/da_c, a_c = col_a(c), and dmix (with G) dk/dtheta_mix.  Without the
- * additive part every G_c is the same dk/d(r^2). */
+ * dk/da_c, a_c = d_c^2 / l_c^2, and dmix (with G) dk/dtheta_mix.  Without
+ * the additive part every G_c is the same dk/d(r^2).  A column's one-column
+ * kernel takes r_c = |d_c| / l_c directly (no square root). */
 static double pair(const struct tune_gp *gp, const double *za, const double *zb, double s2,
                    double *G, double *dmix)
 {
@@ -358,9 +416,12 @@ static double pair(const struct tune_gp *gp, const double *za, const double *zb,
     }
     double r2 = 0, kadd = 0, ga, gf, w = gp->rho / (double)dim;
     for (size_t c = 0; c < dim; c++) {
-        double a = col_a(gp, c, za, zb);
+        double d = za[c] - zb[c];
+        if (gp->cols[c] == TUNE_GP_COL_HAMMING)
+            d = d != 0;
+        double r = fabs(d) * gp->inv_l[c], a = r * r;
         r2 += a;
-        kadd += kern(gp->kernel, a, 1, G ? &ga : NULL);
+        kadd += kern_r(gp->kernel, r, a, G ? &ga : NULL);
         if (G)
             G[c] = w * s2 * ga;
     }
