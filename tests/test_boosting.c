@@ -5,6 +5,9 @@
 #include "tree_testutil.h"
 
 #include "tunefold/dataset.h"
+#include "trainers/tree_common.h"
+
+#include <gsl/gsl_randist.h>
 
 static const struct tune_trainer_type *const B = &tune_trainer_boosting;
 
@@ -460,6 +463,48 @@ Test(boosting, after_saying_x_is_done_a_fit_never_reads_it_again)
     cr_assert_eq(c.hits, 1);
     toy_release(&c);
     B->free_model(ref);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+Test(boosting, past_200000_rows_the_edges_come_from_gsl_ran_choose_s_sample)
+{
+    enum { M = 250000, S = 200000 };
+    double *x = malloc(M * sizeof *x), *sv = malloc(S * sizeof *sv);
+    size_t *all = malloc(M * sizeof *all), *pick = malloc(S * sizeof *pick);
+    uint64_t s = 5;
+    for (size_t i = 0; i < M; i++) {
+        x[i] = 3 * tt_uniform(&s) - 1;
+        all[i] = i;
+    }
+    struct tune_bins b;
+    cr_assert_eq(tune_bins_build(NULL, x, M, 1, 4, 77, &b), TUNE_OK);
+    /* the documented sample and quantile edges, computed here */
+    gsl_rng *r = tune_tree_rng(77, 0x62696e73);
+    gsl_ran_choose(r, pick, S, all, M, sizeof *all);
+    gsl_rng_free(r);
+    for (size_t i = 0; i < S; i++)
+        sv[i] = x[pick[i]];
+    qsort(sv, S, sizeof *sv, cmp_d);
+    cr_assert_eq(b.n_bins[0], 4);
+    for (size_t q = 1; q < 4; q++) {
+        double h = (double)(S - 1) * (double)q / 4;
+        double e = sv[(size_t)floor(h)] / 2.0 + sv[(size_t)ceil(h)] / 2.0;
+        cr_assert_eq(b.edges[q - 1], e, "edge %zu: %.17g, want %.17g", q, b.edges[q - 1], e);
+    }
+    for (size_t i = 0; i < M; i += 997) {
+        size_t below = (x[i] > b.edges[0]) + (x[i] > b.edges[1]) + (x[i] > b.edges[2]);
+        cr_assert_eq(b.codes[i], below);
+    }
+    tune_bins_release(&b);
+    free(x);
+    free(sv);
+    free(all);
+    free(pick);
 }
 
 /* Distinct values among n predictions. */

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_randist.h>
 
 #define BIN_SAMPLE 200000
 
@@ -144,19 +143,18 @@ int tune_bins_build(struct tune_pool *pool, const double *x, size_t n, size_t d,
         !out->offset || !out->edge_off)
         goto nomem;
     if (m < n) {
-        size_t *all = malloc(n * sizeof *all);
         sample = malloc(m * sizeof *sample);
         gsl_rng *r = tune_tree_rng(seed, 0x62696e73 /* "bins" */);
-        if (!all || !sample || !r) {
-            free(all);
+        if (!sample || !r) {
             if (r)
                 gsl_rng_free(r);
             goto nomem;
         }
-        for (size_t i = 0; i < n; i++)
-            all[i] = i;
-        gsl_ran_choose(r, sample, m, all, n, sizeof *all);
-        free(all);
+        /* gsl_ran_choose's selection sampling (Knuth's algorithm S), the
+         * same draws, the same rows, without its array of every index */
+        for (size_t i = 0, j = 0; i < n && j < m; i++)
+            if ((double)(n - i) * gsl_rng_uniform(r) < (double)(m - j))
+                sample[j++] = i;
         gsl_rng_free(r);
     }
     struct bin_job job = {x, n, d, max_bins, sample, m, out, edges, scratch, rc};
