@@ -115,8 +115,28 @@ static int fold_cache_put(void *arg, const char *key, void *value, size_t bytes,
     return -1;
 }
 
+/* Undo fold_in_place: column by column from the last, each row from the
+ * last, so that no value is overwritten before it is read (a row's place
+ * in the data set is never before its place in the compacted block). */
+static void restore_in_place(struct tune_fold *pf)
+{
+    const struct tune_split *sp = pf->in_place_split;
+    size_t n = pf->in_place_rows, nt = sp->n_train, nv = sp->n_valid;
+    double *x = pf->in_place;
+    for (size_t j = pf->xtr.n_cols; j-- > 0;) {
+        for (size_t i = nt; i-- > 0;)
+            x[j * n + sp->train[i]] = x[j * nt + i];
+        for (size_t i = 0; i < nv; i++)
+            x[j * n + sp->valid[i]] = pf->xva.data[j * nv + i];
+    }
+}
+
 void tune_fold_release(struct tune_fold *pf)
 {
+    if (pf->in_place) {
+        restore_in_place(pf);
+        pf->xtr.data = NULL; /* the data set's, not ours */
+    }
     fold_cache_free(pf->cache);
     for (size_t j = 0; pf->names && j < pf->xtr.n_cols; j++)
         free(pf->names[j]);
@@ -128,9 +148,11 @@ void tune_fold_release(struct tune_fold *pf)
     memset(pf, 0, sizeof *pf);
 }
 
-int tune_fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp,
-                        const struct tune_prep_config *prep, struct tune_fold *pf,
-                        struct tune_error *err)
+/* tune_fold_prepare, with the training matrix (with_train) or without it
+ * (its shape only: n_rows and n_cols set, data NULL). */
+static int fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp,
+                        const struct tune_prep_config *prep, int with_train,
+                        struct tune_fold *pf, struct tune_error *err)
 {
     struct tune_prep *pp = NULL;
     int rc;
@@ -147,11 +169,16 @@ int tune_fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp
     for (size_t i = 0; i < sp->n_valid; i++)
         pf->yva[i] = ds->y ? ds->y[sp->valid[i]] : 0;
     if ((rc = tune_prep_fit(prep, ds, sp->train, sp->n_train, &pp, err)) ||
-        (rc = tune_prep_transform(pp, ds, sp->train, sp->n_train, &pf->xtr, err)) ||
+        (with_train &&
+         (rc = tune_prep_transform(pp, ds, sp->train, sp->n_train, &pf->xtr, err))) ||
         (rc = tune_prep_transform(pp, ds, sp->valid, sp->n_valid, &pf->xva, err))) {
         tune_fold_release(pf);
         tune_prep_free(pp);
         return rc;
+    }
+    if (!with_train) {
+        pf->xtr.n_rows = sp->n_train;
+        pf->xtr.n_cols = tune_prep_n_out(pp);
     }
     pf->names = calloc(pf->xtr.n_cols + 1, sizeof *pf->names);
     for (size_t j = 0; pf->names && j < pf->xtr.n_cols; j++) {
@@ -171,6 +198,88 @@ int tune_fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp
     return TUNE_OK;
 }
 
+int tune_fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp,
+                        const struct tune_prep_config *prep, struct tune_fold *pf,
+                        struct tune_error *err)
+{
+    return fold_prepare(ds, sp, prep, 1, pf, err);
+}
+
+static int fold_prepare_valid(const struct tune_dataset *ds, const struct tune_split *sp,
+                                   const struct tune_prep_config *prep, struct tune_fold *pf,
+                                   struct tune_error *err)
+{
+    return fold_prepare(ds, sp, prep, 0, pf, err);
+}
+
+/* Whether the training and validation rows, each ascending, are together
+ * every row 0..n-1 once (a k-fold split; not a learning curve's, whose
+ * validation rows include its training rows).  Compacting in place needs
+ * it: a row moves only towards the front, and every row is put back. */
+static int splits_every_row_once(const struct tune_split *sp, size_t n)
+{
+    size_t a = 0, b = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (a < sp->n_train && sp->train[a] == r)
+            a++;
+        else if (b < sp->n_valid && sp->valid[b] == r)
+            b++;
+        else
+            return 0;
+    }
+    return a == sp->n_train && b == sp->n_valid;
+}
+
+/* One fold for one trial on data too large to keep its folds, without a
+ * copy of its training rows: when the preprocessing leaves every value as
+ * it is (no scaling, nothing missing to impute), the
+ * training matrix is a gather of the data set's rows (numeric columns only:
+ * categorical ones would come after them), and the gather can
+ * be made in place, the training rows of each column moved to the front of
+ * the data set's own matrix (rows ascending, so a row only ever moves
+ * towards the front, over values already moved).  The validation rows are
+ * copied out first (they are the validation matrix), and tune_fold_release
+ * puts every row back bit for bit.  The fit then holds the data once plus
+ * the validation rows, instead of once plus a whole fold.  *done = 0 (and
+ * nothing changed) when the preprocessing would change a value, or the
+ * split is not every row once (splits_every_row_once): the caller makes a
+ * copy as usual.  The
+ * data set is read by nobody else while one trial runs its folds. */
+static int fold_in_place(const struct tune_dataset *ds, const struct tune_split *sp,
+                         const struct tune_prep_config *prep, struct tune_fold *pf, int *done,
+                         struct tune_error *err)
+{
+    size_t n = ds->n_rows, d = ds->n_features;
+    *done = 0;
+    if (prep->scale != TUNE_SCALE_NONE || sp->n_train + sp->n_valid != n || sp->n_train == 0 ||
+        !ds->x || !splits_every_row_once(sp, n))
+        return TUNE_OK;
+    for (size_t j = 0; j < d; j++) /* categoricals come after the numbers */
+        if (ds->features[j].kind != TUNE_COL_NUMERIC)
+            return TUNE_OK;
+    for (size_t k = 0; k < n * d; k++)
+        if (isnan(ds->x[k]))
+            return TUNE_OK;
+    /* the names, y and the validation copy as tune_fold_prepare makes them */
+    int rc = fold_prepare_valid(ds, sp, prep, pf, err);
+    if (rc || pf->xtr.n_cols != d) {
+        if (!rc) /* the preprocessing made other columns after all */
+            tune_fold_release(pf);
+        return rc;
+    }
+    double *x = ds->x; /* lent for the fit, given back by tune_fold_release */
+    size_t nt = sp->n_train;
+    for (size_t j = 0; j < d; j++)
+        for (size_t i = 0; i < nt; i++)
+            x[j * nt + i] = x[j * n + sp->train[i]];
+    pf->xtr.data = x;
+    pf->xtr.n_rows = nt;
+    pf->in_place = x;
+    pf->in_place_split = sp;
+    pf->in_place_rows = n;
+    *done = 1;
+    return TUNE_OK;
+}
 
 int tune_trial_log_report(void *arg, size_t step, double value)
 {
@@ -321,16 +430,16 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
     memset(out, 0, sizeof *out);
     double *vals = calloc(n_defs * k + 1, sizeof *vals);
     out->metrics = calloc(n_defs + 1, sizeof *out->metrics);
-    out->oof_fold = malloc(ds->n_rows * sizeof *out->oof_fold);
-    if (!vals || !out->metrics || !out->oof_fold) {
+    /* The folds' predictions are kept as they come and gathered into the
+     * out-of-fold arrays once they cover as many rows as the data (at the
+     * end of k-fold): the arrays, as large as the data's rows, then never
+     * sit in memory beside a fit of large data. */
+    struct tune_predictions *preds = calloc(k + 1, sizeof *preds);
+    size_t kept = 0, kept_rows = 0;
+    if (!vals || !out->metrics || !preds) {
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for cross-validation");
         goto fail;
     }
-    if ((rc = tune_predictions_init(&out->oof, ds->task, ds->n_rows, ds->n_classes,
-                                    is_classification(ds->task), err)))
-        goto fail;
-    for (size_t r = 0; r < ds->n_rows; r++)
-        out->oof_fold[r] = -1;
     double fit_total = 0, pred_total = 0;
     for (size_t f = 0; f < k; f++) {
         struct tune_predictions pred = {0};
@@ -340,11 +449,15 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
             rc = tune_error_set(err, TUNE_ETRAINER, "interrupted");
             goto fail;
         }
-        rc = folds ? TUNE_OK : tune_fold_prepare(ds, &splits->splits[f], prep, &own, err);
+        int in_place = 0;
+        rc = folds ? TUNE_OK : fold_in_place(ds, &splits->splits[f], prep, &own, &in_place, err);
+        if (!rc && !folds && !in_place)
+            rc = tune_fold_prepare(ds, &splits->splits[f], prep, &own, err);
         if (run->log)
             run->log->fold = (int)f;
         if (!rc)
-            rc = fold_score(ds, folds ? &folds[f] : &own, folds ? NULL : &own, (int)f, trainer,
+            rc = fold_score(ds, folds ? &folds[f] : &own, folds || in_place ? NULL : &own,
+                            (int)f, trainer,
                             params, run, defs,
                             n_defs, fold_vals, &fit_s, &pred_s, &pred, err);
         if (!folds)
@@ -358,9 +471,29 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
             vals[m * k + f] = fold_vals[m];
         fit_total += fit_s;
         pred_total += pred_s;
+        preds[f] = pred;
+        kept_rows += pred.n;
+        if (kept_rows < ds->n_rows && f + 1 < k)
+            continue;
+        if (!out->oof_fold) {
+            out->oof_fold = malloc(ds->n_rows * sizeof *out->oof_fold);
+            if (!out->oof_fold) {
+                rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for cross-validation");
+                goto fail;
+            }
+            for (size_t r = 0; r < ds->n_rows; r++)
+                out->oof_fold[r] = -1;
+            if ((rc = tune_predictions_init(&out->oof, ds->task, ds->n_rows, ds->n_classes,
+                                            is_classification(ds->task), err)))
+                goto fail;
+        }
         /* With repeats, each repeat covers every row once: the last wins. */
-        scatter_oof(&out->oof, out->oof_fold, &splits->splits[f], &pred, (int)f);
-        tune_predictions_release(&pred);
+        for (; kept <= f; kept++) {
+            scatter_oof(&out->oof, out->oof_fold, &splits->splits[kept], &preds[kept],
+                        (int)kept);
+            tune_predictions_release(&preds[kept]);
+        }
+        kept_rows = 0;
     }
     out->n_folds = k;
     out->fit_seconds = fit_total / (double)k;
@@ -385,9 +518,13 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
                 s->mean = s->std = NAN;
     }
     free(vals);
+    free(preds);
     return TUNE_OK;
 fail:
     free(vals);
+    for (size_t f = 0; preds && f < k; f++)
+        tune_predictions_release(&preds[f]);
+    free(preds);
     tune_cv_result_release(out);
     return rc;
 }

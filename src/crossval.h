@@ -34,6 +34,12 @@ struct tune_fold {
     double *ytr, *yva;
     char **names;     /* xtr.n_cols column names after preprocessing */
     struct tune_fold_cache *cache;   /* owned; NULL: nothing is kept */
+    /* A fold made in place (src/crossval.c, fold_in_place): xtr.data is the
+     * data set's own matrix, its training rows compacted to the front, and
+     * tune_fold_release puts every row back where it was.  NULL otherwise. */
+    double *in_place;                /* the data set's matrix, borrowed */
+    const struct tune_split *in_place_split;
+    size_t in_place_rows;            /* the data set's rows */
 };
 
 /* Intermediate values of one trial, gathered in memory while its folds run

@@ -194,3 +194,163 @@ Test(crossval, folds_made_for_one_trial_have_no_cache_and_may_drop_their_trainin
     tune_splits_free(s.sp);
     tune_dataset_free(s.ds);
 }
+
+/* ---- folds made in place ---- */
+
+static const double *peek_base;   /* the data set's matrix */
+static const double *peek_copy;   /* a copy of it, as loaded */
+static size_t peek_rows;
+static const struct tune_splits *peek_splits;
+static int peek_in_place[8];
+static int peek_check = 1;        /* the values are the raw rows (no scaling) */
+
+/* A trainer that checks it sees the training rows, whether borrowed or
+ * copied, and predicts from them (so the scores depend on every value). */
+static int peek_fit(const struct tune_matrix *x, const double *y, const struct tune_fit_ctx *ctx,
+                    const struct tune_params *p, void **model, struct tune_error *err)
+{
+    (void)y, (void)p, (void)err;
+    int f = ctx->fold;
+    peek_in_place[f] = x->data == peek_base;
+    const struct tune_split *sp = &peek_splits->splits[f];
+    cr_assert_eq(x->n_rows, sp->n_train);
+    double *m = calloc(x->n_cols, sizeof *m);
+    for (size_t j = 0; j < x->n_cols; j++)
+        for (size_t i = 0; i < x->n_rows; i++) {
+            double want = peek_copy[j * peek_rows + sp->train[i]];
+            cr_assert(!peek_check || isnan(want) ||
+                          memcmp(&x->data[j * x->n_rows + i], &want, sizeof want) == 0,
+                      "fold %d, row %zu, column %zu", f, i, j);
+            m[j] += x->data[j * x->n_rows + i] / (double)x->n_rows;
+        }
+    *model = m;
+    return TUNE_OK;
+}
+
+static int peek_predict(const void *model, const struct tune_matrix *x,
+                        struct tune_predictions *out, struct tune_error *err)
+{
+    (void)err;
+    const double *m = model;
+    for (size_t i = 0; i < x->n_rows; i++) {
+        double p1 = 1 / (1 + exp(-(x->data[i] - m[0]) / (1 + fabs(m[1]))));
+        out->label[i] = p1 > 0.5;
+        out->proba[2 * i] = 1 - p1;
+        out->proba[2 * i + 1] = p1;
+    }
+    return TUNE_OK;
+}
+
+static const struct tune_trainer_type peeker = {
+    .version = 1,
+    .name = "peeker",
+    .tasks = TUNE_TASK_BINARY,
+    .fit = peek_fit,
+    .predict = peek_predict,
+    .free_model = free,
+};
+
+static void peek_run(struct tune_dataset *ds, const struct tune_splits *sp,
+                     const struct tune_fold *folds, const struct tune_prep_config *prep,
+                     struct tune_cv_result *r)
+{
+    struct tune_error err = {0};
+    struct tune_params params = {0};
+    struct tune_cv_run run = {.seed = 5, .n_threads = 1, .trial = 0};
+    peek_base = ds->x;
+    peek_splits = sp;
+    cr_assert_eq(tune_cross_validate_run(ds, sp, folds, prep, &peeker, &params, &run, r, &err),
+                 TUNE_OK, "%s", err.msg);
+}
+
+Test(crossval, a_fold_for_one_trial_borrows_the_data_in_place_and_gives_it_back_bit_for_bit)
+{
+    struct tune_error err = {0};
+    struct tune_dataset *ds;
+    cr_assert_eq(tune_dataset_load("data/breast_cancer.csv", "target", TUNE_TASK_BINARY, &ds,
+                                   &err),
+                 TUNE_OK, "%s", err.msg);
+    size_t cells = ds->n_rows * ds->n_features;
+    double *copy = malloc(cells * sizeof *copy);
+    memcpy(copy, ds->x, cells * sizeof *copy);
+    peek_copy = copy;
+    peek_rows = ds->n_rows;
+    struct tune_cv_config cvc = {3, 1, 1, 0, 1};
+    struct tune_splits *sp;
+    cr_assert_eq(tune_cv_split(&cvc, ds->n_rows, ds->y, ds->n_classes, 9, &sp, &err), TUNE_OK);
+    struct tune_prep_config prep = {TUNE_IMPUTE_MEAN, TUNE_SCALE_NONE, 1};
+
+    /* made per trial: in place; kept: copies; the same scores */
+    struct tune_cv_result a, b;
+    peek_run(ds, sp, NULL, &prep, &a);
+    for (int f = 0; f < 3; f++)
+        cr_assert(peek_in_place[f], "fold %d borrowed the data set's matrix", f);
+    cr_assert(memcmp(ds->x, copy, cells * sizeof *copy) == 0, "the data set is as loaded");
+    struct tune_fold *folds;
+    cr_assert_eq(tune_folds_prepare(ds, sp, &prep, (size_t)1 << 30, &folds, &err), TUNE_OK);
+    peek_run(ds, sp, folds, &prep, &b);
+    for (int f = 0; f < 3; f++)
+        cr_assert_not(peek_in_place[f]);
+    cr_assert_eq(a.n_metrics, b.n_metrics);
+    for (size_t m = 0; m < a.n_metrics; m++)
+        cr_assert(memcmp(a.metrics[m].folds, b.metrics[m].folds, 3 * sizeof(double)) == 0,
+                  "%s differs", a.metrics[m].name);
+    cr_assert(memcmp(a.oof.proba, b.oof.proba, 2 * ds->n_rows * sizeof(double)) == 0);
+    tune_cv_result_release(&a);
+    tune_cv_result_release(&b);
+    tune_folds_free(folds, 3);
+
+    /* scaling, or a missing value to impute, changes values: copies */
+    struct tune_prep_config scaled = {TUNE_IMPUTE_MEAN, TUNE_SCALE_STANDARD, 1};
+    peek_check = 0;
+    peek_run(ds, sp, NULL, &scaled, &a);
+    for (int f = 0; f < 3; f++)
+        cr_assert_not(peek_in_place[f], "fold %d: scaled values go to a copy", f);
+    tune_cv_result_release(&a);
+    cr_assert(memcmp(ds->x, copy, cells * sizeof *copy) == 0);
+    peek_check = 1;
+    ds->x[7] = NAN;
+    copy[7] = NAN;
+    peek_run(ds, sp, NULL, &prep, &a);
+    for (int f = 0; f < 3; f++)
+        cr_assert_not(peek_in_place[f], "fold %d: a missing value is imputed in a copy", f);
+    tune_cv_result_release(&a);
+    cr_assert(memcmp(ds->x + 8, copy + 8, (cells - 8) * sizeof *copy) == 0);
+    free(copy);
+    tune_splits_free(sp);
+    tune_dataset_free(ds);
+}
+
+Test(crossval, a_split_whose_rows_overlap_is_copied_and_leaves_the_data_as_it_was)
+{
+    /* A learning curve's split: its validation rows include its training
+     * rows, and some rows are in neither, though the counts add up to the
+     * data's rows.  Compacting in place would lose the rows in neither. */
+    struct tune_error err = {0};
+    struct tune_dataset *ds;
+    cr_assert_eq(tune_dataset_load("data/breast_cancer.csv", "target", TUNE_TASK_BINARY, &ds,
+                                   &err),
+                 TUNE_OK, "%s", err.msg);
+    size_t n = ds->n_rows, h = n / 2, cells = n * ds->n_features;
+    double *copy = malloc(cells * sizeof *copy);
+    memcpy(copy, ds->x, cells * sizeof *copy);
+    peek_copy = copy;
+    peek_rows = n;
+    size_t *train = malloc(h * sizeof *train), *valid = malloc((n - h) * sizeof *valid);
+    for (size_t i = 0; i < h; i++)
+        train[i] = i;
+    for (size_t i = 0; i < n - h; i++)
+        valid[i] = i;
+    struct tune_split one = {h, n - h, train, valid};
+    struct tune_splits single = {1, &one};
+    struct tune_prep_config prep = {TUNE_IMPUTE_MEAN, TUNE_SCALE_NONE, 1};
+    struct tune_cv_result r;
+    peek_run(ds, &single, NULL, &prep, &r);
+    cr_assert_not(peek_in_place[0], "an overlapping split goes to a copy");
+    cr_assert(memcmp(ds->x, copy, cells * sizeof *copy) == 0, "the data set is as loaded");
+    tune_cv_result_release(&r);
+    free(train);
+    free(valid);
+    free(copy);
+    tune_dataset_free(ds);
+}
