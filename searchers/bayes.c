@@ -42,9 +42,24 @@
  *     the history (the first m observations in trial order, m on a fixed
  *     geometric schedule), on at most 100 of them taken at an even stride.
  *     A fit costs O(m^3) per likelihood evaluation and the length scales move
- *     little once the data are many, while the posterior itself is always
- *     recomputed on every observation.  The fit is deterministic, so a cache
+ *     little once the data are many.  The fit is deterministic, so a cache
  *     hit equals a refit.
+ *     Long histories (issue 17): the posterior is recomputed at every
+ *     suggestion, on every observation up to MODEL_MAX_POINTS (300), and
+ *     past that on 300 of them: the 150 best, and 150 spread over the rest
+ *     by max-min distance (select_rows), so a suggestion costs about the
+ *     same at 1,000 or 5,000 trials (O(300^3) for the factor, O(n) for the
+ *     bookkeeping) instead of growing as n^3.  Chosen over the
+ *     alternatives because it bounds every part of the cost and keeps the
+ *     model global: incremental Cholesky updates between refits would still
+ *     grow as n^2 per candidate and per refinement step (and any change of
+ *     the hyperparameters or of a fantasy refactors), and a trust region
+ *     around the incumbent (TuRBO) forgets the far-away trials EI needs to
+ *     stop re-exploring them.  The best half keeps the model exact where
+ *     the acquisition looks; the spread half keeps the variance low where
+ *     the search has been.  The benchmark (bench/RESULTS_bayes.md, "At
+ *     scale") measured the regret with and without it.  The rows are a pure
+ *     function of the history, like everything else here.
  *  6. RUNNING trials are fantasized by the kriging believer (Ginsbourger et
  *     al. 2010): each enters the data with the posterior mean as its value
  *     (and counts for the best value), which collapses the variance and the
@@ -92,6 +107,9 @@
 #define N_BEST 5             /* observations perturbed, and candidates refined */
 #define REFINE_EVALS 40      /* L-BFGS evaluations per refinement */
 #define LONG_HISTORY 100     /* beyond this many points, scale the work above by 100/n */
+#define MODEL_MAX_POINTS 300 /* observations in the posterior at most (see select_rows) */
+#define MODEL_BEST 150       /* ... the best of them always, the rest spread out */
+#define SPREAD_POOL 4        /* spread rows come from at most this many times as many */
 #define ENUM_MAX 4096        /* discrete spaces up to this size are enumerated */
 #define PLATEAU_SHARE 0.1    /* a plateau: this share of the space ... */
 #define PLATEAU_NOISE 2.0    /* ... within this many noise sds of the best mean */
@@ -282,6 +300,8 @@ struct work {
     double *seen;     /* n_seen x d points of every trial with one */
     double *z;        /* (n_obs + n_pend + n_blind) x D encoded inputs, observations first */
     double *y;        /* targets (transformed), same rows */
+    double *yobs;     /* n_obs: each observation's transformed target, in obs order */
+    size_t n_rows;    /* observation rows in the model (n_obs, or fewer: select_rows) */
     double *noise;    /* extra noise variances, same rows, or NULL */
     double best;      /* lowest transformed loss of a completed trial */
     /* acquisition optimizer */
@@ -299,6 +319,7 @@ static void work_release(struct work *w)
     free(w->seen);
     free(w->z);
     free(w->y);
+    free(w->yobs);
     free(w->noise);
     free(w->ubuf);
     free(w->cont);
@@ -579,6 +600,115 @@ static int gather(struct work *w, const struct tune_history *h, struct obs **obs
     return TUNE_OK;
 }
 
+/* Squared distance of two encoded points (a Hamming column counts 1 when
+ * the categories differ). */
+static double enc_dist2(const enum tune_gp_column *cols, const double *a, const double *b,
+                        size_t D)
+{
+    double s = 0;
+    for (size_t c = 0; c < D; c++) {
+        double d = a[c] - b[c];
+        if (cols[c] == TUNE_GP_COL_HAMMING)
+            d = d != 0;
+        s += d * d;
+    }
+    return s;
+}
+
+struct ranked {
+    double v;
+    size_t idx;
+};
+
+static int by_value_then_index(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v < y->v ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+int tune_bayes_subset(size_t n, size_t D, const double *z, const enum tune_gp_column *cols,
+                      const double *y, size_t max_rows, size_t n_best, size_t pool_factor,
+                      unsigned char *keep)
+{
+    size_t n_spread = max_rows - n_best;
+    struct ranked *order = malloc((n + 1) * sizeof *order);
+    size_t *pool = malloc((n + 1) * sizeof *pool);
+    double *dist = malloc((n + 1) * sizeof *dist);
+    if (!order || !pool || !dist) {
+        free(order);
+        free(pool);
+        free(dist);
+        return TUNE_ENOMEM;
+    }
+    memset(keep, 0, n);
+    for (size_t i = 0; i < n; i++)
+        order[i] = (struct ranked){y[i], i};
+    qsort(order, n, sizeof *order, by_value_then_index);
+    for (size_t k = 0; k < n_best; k++)
+        keep[order[k].idx] = 1;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (keep[i])
+            order[kept++].idx = i;
+    /* the pool: the others at an even stride */
+    size_t rest = n - kept, cap = pool_factor * n_spread, np = 0;
+    for (size_t i = 0, seen = 0; i < n && np < cap; i++) {
+        if (keep[i])
+            continue;
+        if (rest <= cap || (size_t)((double)np * (double)rest / (double)cap) == seen)
+            pool[np++] = i;
+        seen++;
+    }
+    for (size_t q = 0; q < np; q++) {
+        dist[q] = HUGE_VAL;
+        for (size_t k = 0; k < kept; k++) {
+            double d2 = enc_dist2(cols, &z[pool[q] * D], &z[order[k].idx * D], D);
+            dist[q] = d2 < dist[q] ? d2 : dist[q];
+        }
+    }
+    for (size_t k = 0; k < n_spread && k < np; k++) {
+        size_t far = np;
+        for (size_t q = 0; q < np; q++)
+            if (!keep[pool[q]] && (far == np || dist[q] > dist[far]))
+                far = q;
+        size_t i = pool[far];
+        keep[i] = 1;
+        for (size_t q = 0; q < np; q++) {
+            double d2 = enc_dist2(cols, &z[pool[q] * D], &z[i * D], D);
+            dist[q] = d2 < dist[q] ? d2 : dist[q];
+        }
+    }
+    free(order);
+    free(pool);
+    free(dist);
+    return TUNE_OK;
+}
+
+/* The observations the posterior is built on when there are more than
+ * MODEL_MAX_POINTS (tune_bayes_subset): the MODEL_BEST best (lowest
+ * transformed loss), which decide where the acquisition looks, and
+ * MODEL_MAX_POINTS - MODEL_BEST spread over the rest, which keep the
+ * variance low where the search has already been (else it would return
+ * there): chosen greedily, each the farthest from every row chosen so far
+ * (max-min distance, Gonzalez 1985), from a pool of at most SPREAD_POOL
+ * times as many taken at an even stride in trial order.  The cost is
+ * bounded whatever the history: the pool's distances, O(MODEL_MAX_POINTS^2
+ * D), then an O(MODEL_MAX_POINTS^3) factor per suggestion. */
+static int select_rows(struct work *w, unsigned char *keep)
+{
+    enum tune_gp_column *cols = malloc(w->D * sizeof *cols);
+    int rc = cols ? TUNE_OK : TUNE_ENOMEM;
+    if (cols) {
+        column_kinds(&w->st->model, w->space, cols);
+        rc = tune_bayes_subset(w->n_obs, w->D, w->z, cols, w->yobs, MODEL_MAX_POINTS,
+                               MODEL_BEST, SPREAD_POOL, keep);
+        free(cols);
+    }
+    return rc ? tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model") : rc;
+}
+
 static int build_model(struct work *w, struct obs *obs)
 {
     struct bayes_state *st = w->st;
@@ -590,8 +720,9 @@ static int build_model(struct work *w, struct obs *obs)
             worst = obs[i].loss;
     w->z = malloc((no + np + nb) * D * sizeof *w->z);
     w->y = malloc((no + np + nb + 1) * sizeof *w->y);
+    w->yobs = malloc((no + 1) * sizeof *w->yobs);
     double *raw = malloc((2 * no + 1) * sizeof *raw);
-    if (!w->z || !w->y || !raw) {
+    if (!w->z || !w->y || !w->yobs || !raw) {
         free(raw);
         return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
     }
@@ -606,6 +737,7 @@ static int build_model(struct work *w, struct obs *obs)
     }
     memcpy(w->y, raw, no * sizeof *raw);
     transform_outputs(&st->model, w->y, no, dydx);
+    memcpy(w->yobs, w->y, no * sizeof *w->y);
     if (st->model.per_trial_noise) {
         if (!(w->noise = calloc(no + np + nb + 1, sizeof *w->noise))) {
             free(raw);
@@ -621,24 +753,50 @@ static int build_model(struct work *w, struct obs *obs)
         if (!isnan(obs[i].loss) && w->y[i] < w->best)
             w->best = w->y[i];
     free(raw);
-    w->n_model = no;
-    if ((rc = tune_gp_set_data(st->gp, no, w->z, w->y, w->noise, w->err)) ||
+    /* A long history: the posterior on a bounded subset of the
+     * observations, in trial order, the pending rows after them. */
+    size_t nr = no;
+    if (no > MODEL_MAX_POINTS) {
+        unsigned char *keep = malloc(no);
+        if (!keep)
+            return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+        if ((rc = select_rows(w, keep))) {
+            free(keep);
+            return rc;
+        }
+        nr = 0;
+        for (size_t i = 0; i < no; i++)
+            if (keep[i]) {
+                memmove(&w->z[nr * D], &w->z[i * D], D * sizeof *w->z);
+                w->y[nr] = w->y[i];
+                if (w->noise)
+                    w->noise[nr] = w->noise[i];
+                nr++;
+            }
+        memmove(&w->z[nr * D], &w->z[no * D], np * D * sizeof *w->z);
+        if (w->noise)
+            memset(&w->noise[nr], 0, (no + np + nb - nr) * sizeof *w->noise);
+        free(keep);
+    }
+    w->n_rows = nr;
+    w->n_model = nr;
+    if ((rc = tune_gp_set_data(st->gp, nr, w->z, w->y, w->noise, w->err)) ||
         (rc = tune_gp_factor(st->gp, w->err)))
         return rc;
     if (np > 0 && st->model.fantasize) {
         /* kriging believer: the posterior mean stands in for each result */
         for (size_t i = 0; i < np; i++) {
             double var;
-            if ((rc = tune_gp_predict(st->gp, &w->z[(no + i) * D], &w->y[no + i], &var, NULL,
+            if ((rc = tune_gp_predict(st->gp, &w->z[(nr + i) * D], &w->y[nr + i], &var, NULL,
                                       NULL, w->err)))
                 return rc;
             /* believed, so it also counts for the best value: else a
              * predicted improvement would stay certain next to it */
-            if (w->y[no + i] < w->best)
-                w->best = w->y[no + i];
+            if (w->y[nr + i] < w->best)
+                w->best = w->y[nr + i];
         }
-        w->n_model = no + np;
-        if ((rc = tune_gp_set_data(st->gp, no + np, w->z, w->y, w->noise, w->err)) ||
+        w->n_model = nr + np;
+        if ((rc = tune_gp_set_data(st->gp, nr + np, w->z, w->y, w->noise, w->err)) ||
             (rc = tune_gp_factor(st->gp, w->err)))
             return rc;
     }
@@ -770,7 +928,7 @@ static size_t make_candidates(struct work *w, const struct obs *obs, gsl_rng *rn
     if (best) {
         for (size_t i = 0; i < w->n_obs; i++)
             if (!isnan(obs[i].loss))
-                best[nb++] = (struct cand){-w->y[i], i};
+                best[nb++] = (struct cand){-w->yobs[i], i};
         qsort(best, nb, sizeof *best, by_acq_desc);
         nb = nb < N_BEST ? nb : N_BEST;
     }

@@ -9,6 +9,7 @@
 #define TUNEFOLD_BAYES_H
 
 #include "tunefold/searcher.h"
+#include "searchers/gp.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,6 +30,18 @@ void tune_bayes_model_default(struct tune_bayes_model *m);
 
 /* Replace the model choices of an initialized bayes state (drops its caches). */
 void tune_bayes_set_model(void *state, const struct tune_bayes_model *m);
+
+/* The rows a long history's posterior is built on (searchers/bayes.c,
+ * select_rows): of the n encoded rows z (n x D, columns of the given
+ * kinds) with transformed losses y, the n_best lowest (ties: the earlier
+ * row), then max_rows - n_best more, each the farthest (squared distance,
+ * a Hamming column counting 1 when unequal) from every row kept so far,
+ * among at most pool_factor (max_rows - n_best) others taken at an even
+ * stride (ties: the earlier row).  keep[i] (n bytes) is set for each kept
+ * row.  n_best <= max_rows <= n.  TUNE_ENOMEM only. */
+int tune_bayes_subset(size_t n, size_t D, const double *z, const enum tune_gp_column *cols,
+                      const double *y, size_t max_rows, size_t n_best, size_t pool_factor,
+                      unsigned char *keep);
 
 #ifdef __cplusplus
 }

@@ -556,3 +556,88 @@ Test(bayes, a_flat_objective_does_not_pile_trials_against_a_bound)
                       (unsigned long long)seed, n);
     }
 }
+
+Test(bayes, a_long_history_keeps_its_best_rows_and_spreads_the_rest_farthest_first)
+{
+    /* 100 rows on a line, the loss rising along it */
+    enum { N = 100 };
+    double z[N], y[N];
+    for (int i = 0; i < N; i++) {
+        z[i] = i / 99.0;
+        y[i] = 2.5 + 0.125 * i;
+    }
+    enum tune_gp_column col = TUNE_GP_COL_PLAIN;
+    unsigned char keep[N];
+    /* the 2 best (rows 0, 1), then the farthest: 99, then 50 (the middle of
+     * 1..99), then 25 (ties with 26, 74, 75: the earlier row) */
+    cr_assert_eq(tune_bayes_subset(N, 1, z, &col, y, 5, 2, 100, keep), TUNE_OK);
+    static const int want[] = {0, 1, 25, 50, 99};
+    size_t kept = 0;
+    for (int i = 0; i < N; i++)
+        kept += keep[i];
+    cr_assert_eq(kept, 5);
+    for (size_t k = 0; k < 5; k++)
+        cr_assert(keep[want[k]], "row %d kept", want[k]);
+    /* a pool of 3 taken at an even stride among the 98 others: rows 2, 34, 67 */
+    cr_assert_eq(tune_bayes_subset(N, 1, z, &col, y, 5, 2, 1, keep), TUNE_OK);
+    static const int pooled[] = {0, 1, 2, 34, 67};
+    for (size_t k = 0; k < 5; k++)
+        cr_assert(keep[pooled[k]], "row %d kept", pooled[k]);
+    /* the best are by loss, not by position: reverse the losses */
+    for (int i = 0; i < N; i++)
+        y[i] = -y[i];
+    cr_assert_eq(tune_bayes_subset(N, 1, z, &col, y, 3, 2, 100, keep), TUNE_OK);
+    cr_assert(keep[98] && keep[99] && keep[0], "the two best (98, 99), then row 0");
+    /* a Hamming column: another category is distance 1, however close the index */
+    double zh[2 * 4] = {0.5, 0, 0.5, 1, 0.6, 0, 0.9, 0};
+    enum tune_gp_column cols[2] = {TUNE_GP_COL_PLAIN, TUNE_GP_COL_HAMMING};
+    double yh[4] = {1, 2, 3, 4};
+    cr_assert_eq(tune_bayes_subset(4, 2, zh, cols, yh, 2, 1, 100, keep), TUNE_OK);
+    cr_assert(keep[0] && keep[1] && !keep[2] && !keep[3],
+              "row 1 differs from row 0 by its category: farther than rows 2 and 3");
+}
+
+static double bowl2(const double *x)
+{
+    return (x[0] - 0.3125) * (x[0] - 0.3125) + 2 * (x[1] - 0.6875) * (x[1] - 0.6875) + 0.5;
+}
+
+Test(bayes, past_three_hundred_trials_it_still_finds_the_minimum_and_repeats_itself)
+{
+    /* 420 random trials: the posterior is built on 300 of them */
+    enum { N = 420 };
+    struct tune_param ps[2] = {fparam("a", 0, 1), fparam("b", 0, 1)};
+    struct tune_space sp = {2, ps};
+    double *points = malloc(N * 2 * sizeof *points);
+    struct tune_history_entry *e = malloc(N * sizeof *e);
+    uint64_t s = 99;
+    for (int i = 0; i < N; i++) {
+        for (int k = 0; k < 2; k++) {
+            s = mix64(s);
+            points[2 * i + k] = (double)(s >> 11) / 9007199254740992.0;
+        }
+        e[i] = (struct tune_history_entry){i, TUNE_TRIAL_COMPLETE, &points[2 * i],
+                                           bowl2(&points[2 * i]), 0.0};
+    }
+    struct tune_history h = {N, e, 0, -1};
+    double pt[2][2];
+    for (int r = 0; r < 2; r++) {
+        struct tune_searcher *bs;
+        struct tune_error err;
+        cr_assert_eq(tune_searcher_new(&tune_searcher_bayes, &sp, &defaults, &bs, &err),
+                     TUNE_OK);
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(rng, 7);
+        cr_assert_eq(tune_searcher_suggest(bs, &sp, &h, N, rng, pt[r], &err), TUNE_OK, "%s",
+                     err.msg);
+        gsl_rng_free(rng);
+        tune_searcher_free(bs);
+    }
+    cr_assert(memcmp(pt[0], pt[1], sizeof pt[0]) == 0, "a fresh searcher gives the same point");
+    cr_assert_lt(fabs(pt[0][0] - 0.3125), 0.03, "a = %g", pt[0][0]);
+    cr_assert_lt(fabs(pt[0][1] - 0.6875), 0.03, "b = %g", pt[0][1]);
+    for (int i = 0; i < N; i++)
+        cr_assert(memcmp(&points[2 * i], pt[0], sizeof pt[0]) != 0, "repeats trial %d", i);
+    free(points);
+    free(e);
+}
