@@ -43,7 +43,8 @@ BUILD   ?= build
 # The library is every folder but cli/ (the command) and tests/; its whole
 # contract is include/tunefold/.  Internal headers sit beside their code and
 # are included by path from the project root ("searchers/gp.h").
-LIB_SRC := $(wildcard src/*.c stores/*.c searchers/*.c trainers/*.c metrics/*.c reports/*.c)
+LIB_SRC := $(wildcard src/*.c stores/*.c searchers/*.c pruners/*.c trainers/*.c metrics/*.c \
+                     reports/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -111,7 +112,7 @@ $(BUILD)/alloc_study: tests/alloc_study.c $(LIB)
 $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests -DTU_PROGRAMS='"$(BUILD)/test-programs"' \
-	  -DTU_ALLOC_STUDY='"$(BUILD)/alloc_study"' $(ALL_CFLAGS) \
+	  -DTU_ALLOC_STUDY='"$(BUILD)/alloc_study"' -DTU_LDLIBS='"$(LDLIBS)"' $(ALL_CFLAGS) \
 	  $(TEST_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
 
 # `test` and `demo` first install missing packages (scripts/install-deps),

@@ -8,9 +8,18 @@
  *       STRATEGY: random, sobol, bayes-ei, bayes-ucb, bayes-pi, bayes-ei-rbf.
  *       MODEL (bayes only): comma-separated yj=0|1, warp=0|1, hamming=0|1,
  *       noise=0|1 (per-trial noise), additive=0|1, fantasize=0|1, init=N,
- *       xi=X, kappa=K,
+ *       xi=X, kappa=K, pruned=0|1|2 (a PRUNED trial as failed, censored, or
+ *       observed at its estimate: tune_bayes_model.pruned),
  *       overriding the defaults, and workers=W: W asynchronous workers, so
- *       each suggestion sees the W-1 latest trials still RUNNING.
+ *       each suggestion sees the W-1 latest trials still RUNNING; and
+ *       prune=median|drop: after 5 complete trials, a trial whose early look
+ *       (its value plus noise of 0.25 times the spread of the complete
+ *       values) is worse than the median of the complete ones is PRUNED,
+ *       with the study's estimate (src/study.c) as its value: the complete
+ *       values at the rank its early look has among theirs (early looks
+ *       alike); with "drop" it is left out of the history altogether (a
+ *       pruned trial treated as missing).  Pruned trials cannot be the
+ *       best.
  *       For each seed, one line "seed S ms M best b1 b2 ... bBUDGET": the
  *       mean milliseconds per suggestion and the best true value after
  *       each evaluation (for a noisy function: the true value of the trial
@@ -288,6 +297,7 @@ struct strategy {
     char opts[256];   /* the "search" options as JSON text */
     struct tune_bayes_model model;
     size_t workers;   /* asynchronous workers: the last workers-1 trials still run */
+    int prune;        /* 0 none, 1 median (PRUNED in the history), 2 median, dropped */
 };
 
 /* Append one "key": value member to s->opts. */
@@ -343,6 +353,12 @@ static int parse_strategy(const char *name, const char *model, struct strategy *
                 s->model.additive = v;
             else if (strncmp(tok, "fantasize=", 10) == 0)
                 s->model.fantasize = v;
+            else if (strncmp(tok, "pruned=", 7) == 0)
+                s->model.pruned = v;
+            else if (strcmp(tok, "prune=median") == 0)
+                s->prune = 1;
+            else if (strcmp(tok, "prune=drop") == 0)
+                s->prune = 2;
             else if (strncmp(tok, "workers=", 8) == 0)
                 s->workers = v > 0 ? (size_t)v : 1;
             else if (strncmp(tok, "init=", 5) == 0)
@@ -383,6 +399,8 @@ static void strategy_free(const struct strategy *s, void *state)
 struct history {
     size_t n, d;
     double *points, *values;
+    unsigned char *pruned;
+    double *estimate;   /* a pruned trial's value as the searcher sees it */
     struct tune_history_entry *e;
 };
 
@@ -392,6 +410,8 @@ static void history_init(struct history *h, size_t cap, size_t d)
     h->d = d;
     h->points = malloc(cap * d * sizeof *h->points);
     h->values = malloc(cap * sizeof *h->values);
+    h->pruned = calloc(cap, 1);
+    h->estimate = calloc(cap, sizeof *h->estimate);
     h->e = malloc(cap * sizeof *h->e);
 }
 
@@ -410,8 +430,10 @@ static int suggest(const struct strategy *s, void *state, const struct tune_spac
     /* with W workers, the W-1 latest trials have not finished yet */
     for (size_t i = 0; i < h->n; i++) {
         int running = i + s->workers > h->n;
-        h->e[i].state = running ? TUNE_TRIAL_RUNNING : TUNE_TRIAL_COMPLETE;
-        h->e[i].value = running ? NAN : h->values[i];
+        h->e[i].state = running       ? TUNE_TRIAL_RUNNING
+                        : h->pruned[i] ? TUNE_TRIAL_PRUNED
+                                       : TUNE_TRIAL_COMPLETE;
+        h->e[i].value = running ? NAN : h->pruned[i] ? h->estimate[i] : h->values[i];
     }
     struct tune_history hist = {h->n, h->e, 0, -1};
     struct tune_error err;
@@ -420,6 +442,12 @@ static int suggest(const struct strategy *s, void *state, const struct tune_spac
     if (rc)
         fprintf(stderr, "suggest seq %zu: %s\n", seq, err.msg);
     return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -459,8 +487,47 @@ static int cmd_run(int argc, char **argv)
                 obs = f + gsl_ran_gaussian(noise_rng, sd);
                 sd *= fn->report;
             }
+            /* the median rule on an early look at the trial; a pruned one's
+             * estimate is the complete value at the rank of its early look
+             * among theirs (each complete trial's early look drawn alike) */
+            int pruned = 0;
+            double estimate = NAN;
+            if (s.prune) {
+                double *done = malloc((h.n + 1) * sizeof *done);
+                double *look = malloc((h.n + 1) * sizeof *look);
+                size_t nd = 0;
+                for (size_t i = 0; i < h.n; i++)
+                    if (!h.pruned[i])
+                        done[nd++] = h.values[i];
+                if (nd >= 5) {
+                    qsort(done, nd, sizeof *done, cmp_double);
+                    double spread = done[(3 * nd) / 4] - done[nd / 4];
+                    double sd = 0.25 * (spread > 0 ? spread : 1);
+                    double early = obs + gsl_ran_gaussian(noise_rng, sd);
+                    double med = nd % 2 ? done[nd / 2] : 0.5 * (done[nd / 2 - 1] + done[nd / 2]);
+                    pruned = early > med;
+                    size_t better = 0;
+                    for (size_t i = 0; i < nd; i++) {
+                        look[i] = done[i] + gsl_ran_gaussian(noise_rng, sd);
+                        better += look[i] < early;
+                    }
+                    double pos = (double)better / (double)nd * (double)(nd - 1);
+                    size_t lo = (size_t)pos;
+                    estimate = lo + 1 < nd ? done[lo] + (pos - (double)lo) * (done[lo + 1] -
+                                                                               done[lo])
+                                           : done[nd - 1];
+                }
+                free(done);
+                free(look);
+            }
+            if (pruned && s.prune == 2) {
+                trace[seq] = best_true;
+                continue; /* dropped: the searcher never hears of it */
+            }
             history_add(&h, pt, obs, sd);
-            if (obs < best_obs) {
+            h.pruned[h.n - 1] = (unsigned char)pruned;
+            h.estimate[h.n - 1] = estimate;
+            if (!pruned && obs < best_obs) {
                 best_obs = obs;
                 best_true = f;
             }
@@ -474,6 +541,8 @@ static int cmd_run(int argc, char **argv)
         free(trace);
         free(h.points);
         free(h.values);
+        free(h.pruned);
+        free(h.estimate);
         free(h.e);
         strategy_free(&s, state);
     }
@@ -482,11 +551,6 @@ static int cmd_run(int argc, char **argv)
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static int cmd_time(int argc, char **argv)
 {

@@ -82,7 +82,7 @@ struct cli_progress {
     size_t budget;
     int quiet, tty, started, line_open;
     double t0;
-    size_t finished, finished_before, shown, complete, failed;
+    size_t finished, finished_before, shown, complete, failed, pruned;
     int pending_trials;
     size_t n_queued;
     int queued[256];
@@ -97,12 +97,16 @@ void cli_progress_trial(struct cli_progress *p, int number, enum tune_trial_stat
 void cli_progress_line(struct cli_progress *p, const struct tune_progress *now);
 void cli_progress_end_line(struct cli_progress *p);
 
+/* When the run began (Unix seconds; 0: when each worker starts), so that
+ * every worker of one `tunefold run` counts search.max_seconds from it. */
+extern double cli_run_started;
+
 /* tune_study_run with the CLI's signals and stale age; `progress` may be NULL. */
 int cli_work(struct tune_study *study, size_t budget, struct cli_progress *progress,
              struct tune_run_result *result, struct tune_error *err);
 
 struct cli_run_summary {
-    size_t complete, failed, finished, finished_before, killed, replaced;
+    size_t complete, failed, finished, finished_before, killed, replaced, pruned;
 };
 /* Fork n_workers processes that each work on the study; watch, replace the
  * ones that die, and wait.  Returns the worst worker exit code. */
@@ -123,5 +127,8 @@ int cli_learning_curve(int argc, char **argv);
 int cli_elbow(int argc, char **argv);
 int cli_ask(int argc, char **argv);
 int cli_tell(int argc, char **argv);
+int cli_fit(int argc, char **argv);
+int cli_model(int argc, char **argv);
+int cli_predict(int argc, char **argv);
 
 #endif

@@ -23,6 +23,9 @@ static const char usage[] =
     "  ask STUDY.json       claim a trial and print its params (you evaluate it)\n"
     "  tell STUDY.json      record the outcome of a trial given out by ask\n"
     "  copy --from SRC --to DST  copy studies between stores (SQLite, PostgreSQL)\n"
+    "  fit STUDY.json       refit the best trial on every row and write a model file\n"
+    "  predict MODEL        predict a CSV's rows with a model file (streamed)\n"
+    "  model MODEL          show what a model file holds and where it came from\n"
     "\n"
     "Options:\n"
     "  -h, --help           show this help (tunefold COMMAND --help for a command's)\n"
@@ -52,6 +55,9 @@ static const struct {
     {"ask", cli_ask},
     {"tell", cli_tell},
     {"copy", cli_copy},
+    {"fit", cli_fit},
+    {"predict", cli_predict},
+    {"model", cli_model},
 };
 
 int main(int argc, char **argv)

@@ -1,6 +1,7 @@
 /* cli/output.c — formatting helpers: JSON strings, doubles, durations, and
  * what a stored study's printout needs to know about it. */
 #include "cli.h"
+#include "tunefold/text.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -25,15 +26,7 @@ void cli_print_json_string(FILE *f, const char *s)
 
 void cli_fmt_double(char *buf, size_t len, double v)
 {
-    if (isnan(v)) {
-        snprintf(buf, len, "nan");
-        return;
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
+    tune_format_double(v, buf, len);
 }
 
 void cli_fmt_duration(char *buf, size_t len, double s)

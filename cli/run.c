@@ -38,6 +38,9 @@ static const char run_help[] =
     "Progress goes to stderr: one updating line on a terminal, one line per\n"
     "trial otherwise. Ctrl-C stops after the running trials are stored (a second\n"
     "Ctrl-C at once); a trial cut short is run again when the study resumes.\n"
+    "The last lines say why the run stopped: the budget, search.max_seconds,\n"
+    "search.target or search.patience; a \"pruning\" section stops hopeless\n"
+    "trials early (stored PRUNED).\n"
     "\n"
     "Example:\n"
     "  tunefold run examples/breast_cancer_logistic.json --trials 30\n";
@@ -148,20 +151,44 @@ static int record_attrs(struct tune_store *store, const struct tune_study_info *
     return rc;
 }
 
+/* Why the run stopped, in words: the stop this process saw, else (workers
+ * in child processes) the "stop_reason" the study's workers stored; "" when
+ * neither says.  *by_rule is 1 for a study stop rule (time, target,
+ * patience), which ends a study before its budget on purpose. */
+static void stop_words(struct tune_store *store, const struct tune_study_info *info,
+                       enum tune_stop stop, char *buf, size_t len, int *by_rule)
+{
+    static const enum tune_stop rules[] = {TUNE_STOP_TIME, TUNE_STOP_TARGET,
+                                           TUNE_STOP_PATIENCE};
+    struct tune_error err = {0};
+    char *stored = NULL;
+    buf[0] = '\0';
+    if (stop != TUNE_STOP_NONE)
+        snprintf(buf, len, "%s", tune_stop_str(stop));
+    else if (tune_store_study_get_attr(store, info->id, "stop_reason", &stored, &err) == TUNE_OK)
+        snprintf(buf, len, "%s", stored);
+    free(stored);
+    *by_rule = 0;
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        *by_rule |= strcmp(buf, tune_stop_str(rules[i])) == 0;
+}
+
 /* The closing lines of run and worker: what was done, why it stopped, and
  * the best trial.  Exit 1 when the run was interrupted, no trial completed,
  * or the budget was left unfinished (workers died and none could replace
- * them). */
+ * them) without a stop rule ending the study. */
 static int summarize(struct tune_store *store, const struct tune_study_info *info,
                      const char *db, size_t budget, const struct cli_run_summary *sum,
                      enum tune_stop stop, double seconds)
 {
     struct tune_error err = {0};
     struct tune_progress now;
-    char el[32];
+    char el[32], why[128];
+    int by_rule;
     cli_fmt_duration(el, sizeof el, seconds);
     if (tune_store_study_progress(store, info->id, &now, &err))
         return cli_fail("run", &err);
+    stop_words(store, info, stop, why, sizeof why, &by_rule);
     size_t ran = now.finished - sum->finished_before;
     if (cli_interrupted)
         printf("interrupted: %zu of %zu trials stored; run the same command to resume\n",
@@ -174,12 +201,17 @@ static int summarize(struct tune_store *store, const struct tune_study_info *inf
         printf("study '%s': every point of the search space has been tried (%zu of a budget "
                "of %zu)\n",
                info->name, now.finished, budget);
-    printf("study '%s': %zu trial%s run now (%zu complete, %zu failed) in %s; %zu/%zu stored\n",
-           info->name, ran, ran == 1 ? "" : "s", sum->complete, sum->failed, el, now.finished,
-           budget);
+    char pruned[48] = "";
+    if (sum->pruned)
+        snprintf(pruned, sizeof pruned, ", %zu pruned", sum->pruned);
+    printf("study '%s': %zu trial%s run now (%zu complete, %zu failed%s) in %s; %zu/%zu stored\n",
+           info->name, ran, ran == 1 ? "" : "s", sum->complete, sum->failed, pruned, el,
+           now.finished, budget);
+    if (why[0] && !cli_interrupted)
+        printf("stopped: %s\n", why);
     int rc = cli_interrupted ? CLI_FAILED : CLI_OK;
     if (!cli_interrupted && stop != TUNE_STOP_EXHAUSTED && stop != TUNE_STOP_FAILURES &&
-        now.finished < budget) {
+        !by_rule && now.finished < budget) {
         fprintf(stderr,
                 "tunefold: study '%s' stopped with %zu of its %zu trials unfinished (%zu worker%s "
                 "died); run the same command to finish it\n",
@@ -225,6 +257,7 @@ static int work_here(const char *cmd, struct tune_study *study, const char *db,
         rc = cli_work(study, budget, &p, &res, &err);
     sum->complete = p.complete;
     sum->failed = p.failed;
+    sum->pruned = p.pruned;
     sum->finished_before = before.finished;
     *stop = res.stop;
     if (rc)
@@ -292,6 +325,15 @@ int cli_run(int argc, char **argv)
     struct cli_run_summary sum = {0};
     enum tune_stop stop = TUNE_STOP_NONE;
     double t0 = cli_now();
+    /* every worker counts search.max_seconds from now; the stop reason of
+     * an earlier run is not this one's */
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    cli_run_started = (double)wall.tv_sec + (double)wall.tv_nsec * 1e-9;
+    if (tune_store_study_set_attr(store, info.id, "stop_reason", "", &err)) {
+        rc = cli_fail(cmd, &err);
+        goto done;
+    }
     if (cfg->workers <= 1) {
         if ((rc = work_here(cmd, study, db, &info, budget, cfg->max_failures, quiet, &sum,
                             &stop)))

@@ -7,6 +7,7 @@
  * the user did not, then prints.  Bad input is exit 2 with one line naming
  * the file, line and column; a curve file that cannot be written is exit 1. */
 #include "cli.h"
+#include "tunefold/text.h"
 #include "tunefold/metrics.h"
 #include "tunefold/predictions.h"
 
@@ -128,27 +129,13 @@ static void json_number(double v)
 static void csv_number(FILE *f, double v)
 {
     char buf[40];
-    if (isinf(v)) {
-        fputs(v > 0 ? "inf" : "-inf", f);
-        return;
-    }
-    cli_fmt_double(buf, sizeof buf, v);
+    tune_format_double(v, buf, sizeof buf);
     fputs(buf, f);
 }
 
 static void csv_text(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    tune_csv_quote_write(f, s, ',');
 }
 
 /* Write roc.csv and pr.csv: binary, or one-vs-rest blocks for k > 2. */

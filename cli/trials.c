@@ -1,5 +1,6 @@
 /* cli/trials.c — `tunefold trials` and `tunefold best`: read a stored study. */
 #include "cli.h"
+#include "tunefold/text.h"
 #include "tunefold/study.h"
 
 #include <math.h>
@@ -10,7 +11,10 @@ static const char trials_help[] =
     "Usage: tunefold trials [OPTIONS]\n"
     "\n"
     "List every trial of a stored study: number, state, objective value and its\n"
-    "std over folds, params, mean fit and predict seconds per fold.\n"
+    "std over folds, params, mean fit and predict seconds per fold. A PRUNED\n"
+    "trial also shows where it was stopped (pruned_at: its last step, or the\n"
+    "folds it ran) and why; its value is the objective over the folds it ran in\n"
+    "full, if any.\n"
     "\n"
     "Options:\n"
     "  --db PATH      SQLite file or postgresql:// URL (default ./tunefold.db)\n"
@@ -45,17 +49,7 @@ static void put_num(FILE *f, double v)
 /* A CSV field, quoted when it must be. */
 static void put_csv(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    tune_csv_quote_write(f, s, ',');
 }
 
 static int parse_common(const char *cmd, int argc, char **argv, const char *help,
@@ -99,6 +93,10 @@ static void put_trial(const char *format, const struct tune_trial *t, int first)
             cli_print_json_string(stdout, t->error);
         else
             printf("null");
+        if (t->state == TUNE_TRIAL_PRUNED && t->pruned_at >= 0)
+            printf(", \"pruned_at\": %lld", (long long)t->pruned_at);
+        else
+            printf(", \"pruned_at\": null");
         printf("}");
     } else if (strcmp(format, "csv") == 0) {
         char v[40], s[40], fs[40], ps[40];
@@ -115,12 +113,19 @@ static void put_trial(const char *format, const struct tune_trial *t, int first)
         put_csv(stdout, t->worker ? t->worker : "");
         printf(",");
         put_csv(stdout, t->error ? t->error : "");
+        if (t->state == TUNE_TRIAL_PRUNED && t->pruned_at >= 0)
+            printf(",%lld", (long long)t->pruned_at);
+        else
+            printf(",");
         printf("\n");
     } else {
+        char at[48] = "  error: ";
+        if (t->state == TUNE_TRIAL_PRUNED)
+            snprintf(at, sizeof at, t->pruned_at >= 0 ? "  pruned at %lld: " : "  pruned: ",
+                     (long long)t->pruned_at);
         printf("%6d  %-8s  %-10.6g  %-10.4g  %-9.4g  %s%s%s\n", t->number,
                tune_trial_state_name(t->state), t->value, t->value_std, t->fit_seconds,
-               t->params_json ? t->params_json : "", t->error ? "  error: " : "",
-               t->error ? t->error : "");
+               t->params_json ? t->params_json : "", t->error ? at : "", t->error ? t->error : "");
     }
 }
 
@@ -145,7 +150,7 @@ int cli_trials(int argc, char **argv)
         printf("[");
     else if (strcmp(format, "csv") == 0)
         printf("number,state,value,value_std,params,fit_seconds,predict_seconds,origin,worker,"
-               "error\n");
+               "error,pruned_at\n");
     else {
         printf("study '%s' (%s, %s)\n", info.name, info.metric,
                info.maximize ? "maximize" : "minimize");

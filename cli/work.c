@@ -22,6 +22,7 @@
  * parent closes its own before forking, each child opens its own, and the
  * parent reopens one to watch. */
 #include "cli.h"
+#include "tunefold/text.h"
 #include "tunefold/study.h"
 #include "tunefold/watch.h"
 
@@ -38,6 +39,7 @@
 #include <unistd.h>
 
 volatile sig_atomic_t cli_interrupted, cli_cancelled;
+double cli_run_started;
 static volatile sig_atomic_t got_sigint, got_sigterm, is_worker_child;
 
 static void on_signal(int sig)
@@ -67,9 +69,7 @@ void cli_catch_signals(void)
 
 double cli_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return tune_clock_seconds();
 }
 
 static void nap(double seconds)
@@ -98,6 +98,8 @@ void cli_progress_trial(struct cli_progress *p, int number, enum tune_trial_stat
 {
     if (state == TUNE_TRIAL_COMPLETE)
         p->complete++;
+    else if (state == TUNE_TRIAL_PRUNED)
+        p->pruned++;
     else
         p->failed++;
     if (p->quiet || p->tty)
@@ -106,8 +108,8 @@ void cli_progress_trial(struct cli_progress *p, int number, enum tune_trial_stat
     cli_fmt_double(v, sizeof v, value);
     fprintf(stderr, "trial %d %s %s=%s %s%s%s  best=%.6g (#%d) [%zu/%zu]\n", number,
             tune_trial_state_name(state), p->info->metric, v, params_json ? params_json : "{}",
-            error ? " error: " : "", error ? error : "", now->best_value, now->best_number,
-            now->finished, p->budget);
+            error ? (state == TUNE_TRIAL_PRUNED ? " pruned: " : " error: ") : "",
+            error ? error : "", now->best_value, now->best_number, now->finished, p->budget);
     fflush(stderr);
 }
 
@@ -158,6 +160,7 @@ int cli_work(struct tune_study *study, size_t budget, struct cli_progress *progr
     struct tune_run_options o;
     tune_run_options_init(&o, study);
     o.budget = budget;
+    o.started = cli_run_started;
     o.stale_seconds = cli_stale_seconds();
     o.stop = &cli_interrupted;
     o.progress = progress ? on_step : NULL;
@@ -359,6 +362,7 @@ int cli_run_workers(const char *cmd, const struct tune_study_config *cfg, const 
     cli_progress_end_line(&p);
     sum->complete = p.complete;
     sum->failed = p.failed;
+    sum->pruned = p.pruned;
     sum->finished = now.finished;
     sum->finished_before = p.finished_before;
     tune_watch_free(watch);

@@ -10,14 +10,21 @@
  * the data file says how many.  Values that are not finite are left out
  * before the mean; a trial left with none is not drawn.
  *
- * Only COMPLETE trials are drawn (a pruned trial stopped early by design;
- * a failed or running one has no objective to rank by).  The study's best
- * trial is drawn last, thick and coloured; the others thin and grey, at
- * most MAX_OTHERS of them, the best-ranked by the study's objective, so a
- * study of thousands of trials stays a picture, not a smudge.
+ * COMPLETE trials are drawn thin and grey, at most MAX_OTHERS of them, the
+ * best-ranked by the study's objective, so a study of thousands of trials
+ * stays a picture, not a smudge; the study's best trial last, thick and
+ * coloured.  PRUNED trials (early stopping) are drawn too, thin and pale
+ * purple, at most MAX_PRUNED of them (the last pruned, by number), each
+ * with a cross where the pruner stopped it: at its pruned_at step when the
+ * pruner judged steps, else at its last point (the folds strategy stops
+ * between folds).  Failed and running trials are not drawn.
  *
- * Invariant: nothing is drawn, and no file written, when no complete trial
- * has a finite intermediate value. */
+ * tune_report_pruning_savings (below) counts what early stopping saved:
+ * the steps (or, for the folds strategy, the fold fits) the finished
+ * trials ran against what full runs would have taken.
+ *
+ * Invariant: nothing is drawn, and no file written, when no complete or
+ * pruned trial has a finite intermediate value. */
 #include "plot.h"
 
 #include <cJSON.h>
@@ -27,6 +34,7 @@
 #include <string.h>
 
 #define MAX_OTHERS 50
+#define MAX_PRUNED 50
 
 /* A complete trial's rank: larger key is better whatever the direction;
  * ties by number, so the first of equal trials ranks first (as
@@ -61,9 +69,12 @@ struct extent {
 
 /* Drop the non-finite values of v (n of them), sort the rest by step and
  * append one data line per step to `out`: number, step, mean, folds.
- * Returns how many steps were written (0: none finite). */
+ * Returns how many steps were written (0: none finite).  With `stop` (may
+ * be NULL), the point drawn at step stop_at, else the last one, goes to
+ * *stop_step / *stop_mean. */
 static size_t write_trial(struct tune_text *out, int number, struct tune_intermediate *v,
-                          size_t n, struct extent *ex)
+                          size_t n, struct extent *ex, int64_t stop_at, size_t *stop_step,
+                          double *stop_mean)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
@@ -78,6 +89,10 @@ static size_t write_trial(struct tune_text *out, int number, struct tune_interme
         for (; j < m && v[j].step == v[i].step; j++)
             sum += v[j].value;
         double mean = sum / (double)(j - i);
+        if (stop_step && (points == 0 || stop_at < 0 || (int64_t)v[i].step <= stop_at)) {
+            *stop_step = v[i].step;
+            *stop_mean = mean;
+        }
         tune_text_printf(out, "%d %zu ", number, v[i].step);
         tune_text_num(out, mean);
         tune_text_printf(out, " %zu\n", j - i);
@@ -139,18 +154,35 @@ static struct quantity quantity_of(const char *config_json)
     return q;
 }
 
+/* The study's pruning strategy from its stored config, or NULL. */
+static char *pruning_strategy(const char *config_json)
+{
+    cJSON *cfg = config_json ? cJSON_Parse(config_json) : NULL;
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cfg, "pruning"), "strategy");
+    char *name = cJSON_IsString(st) ? strdup(st->valuestring) : NULL;
+    cJSON_Delete(cfg);
+    return name;
+}
+
 int tune_report_intermediate(struct tune_store *store, const struct tune_study_info *info,
                              const struct tune_trial *trials, size_t n, int best_number,
                              const struct tune_plot_opts *o, struct tune_plot_log *log,
                              struct tune_error *err)
 {
     struct ranked *rank = malloc((n + 1) * sizeof *rank);
-    if (!rank)
+    char *strategy = pruning_strategy(info->config_json);
+    if (!rank) {
+        free(strategy);
         return tune_error_set(err, TUNE_ENOMEM, "out of memory for the intermediate values");
-    size_t n_complete = 0;
+    }
+    /* the folds strategy stops between folds, not at a step */
+    int by_step = !strategy || strcmp(strategy, "folds") != 0;
+    size_t n_complete = 0, n_pruned_all = 0;
     double best_value = NAN;
     for (size_t i = 0; i < n; i++) {
         const struct tune_trial *t = &trials[i];
+        n_pruned_all += t->state == TUNE_TRIAL_PRUNED;
         if (t->state != TUNE_TRIAL_COMPLETE)
             continue;
         /* a complete trial without a finite objective ranks last */
@@ -163,9 +195,9 @@ int tune_report_intermediate(struct tune_store *store, const struct tune_study_i
 
     /* Every complete trial is read, to count those with values; only the
      * drawn ones are kept, as text.  The best goes last, on top. */
-    struct tune_text others = {0}, best = {0}, data = {0}, gp = {0};
+    struct tune_text others = {0}, best = {0}, pruned = {0}, stops = {0}, data = {0}, gp = {0};
     struct extent ex = {.step_lo = (size_t)-1, .y_lo = INFINITY, .y_hi = -INFINITY};
-    size_t n_with = 0, n_others = 0, best_points = 0;
+    size_t n_with = 0, n_others = 0, best_points = 0, n_pruned = 0, n_pruned_with = 0;
     int rc = TUNE_OK;
     for (size_t r = 0; r < n_complete; r++) {
         struct tune_intermediate *v = NULL;
@@ -182,35 +214,77 @@ int tune_report_intermediate(struct tune_store *store, const struct tune_study_i
         if (finite) {
             n_with++;
             if (rank[r].number == best_number)
-                best_points = write_trial(&best, rank[r].number, v, nv, &ex);
-            else if (n_others < MAX_OTHERS && write_trial(&others, rank[r].number, v, nv, &ex))
+                best_points = write_trial(&best, rank[r].number, v, nv, &ex, -1, NULL, NULL);
+            else if (n_others < MAX_OTHERS &&
+                     write_trial(&others, rank[r].number, v, nv, &ex, -1, NULL, NULL))
                 n_others++;
         }
         free(v);
     }
-    if (n_with == 0) /* no iterative trainer, or nothing finite: no picture */
+    /* The pruned trials, the last MAX_PRUNED of them, each with its stop. */
+    size_t skip = n_pruned_all > MAX_PRUNED ? n_pruned_all - MAX_PRUNED : 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct tune_trial *t = &trials[i];
+        if (t->state != TUNE_TRIAL_PRUNED)
+            continue;
+        if (skip) {
+            skip--;
+            continue;
+        }
+        struct tune_intermediate *v = NULL;
+        size_t nv = 0, at = 0;
+        double y = NAN;
+        rc = tune_store_trial_list_intermediate(store, info->id, t->number, &v, &nv, err);
+        if (rc) {
+            tune_error_prefix(err, "study '%s', trial %d", info->name, t->number);
+            goto done;
+        }
+        if (write_trial(&pruned, t->number, v, nv, &ex, by_step ? t->pruned_at : -1, &at,
+                        &y)) {
+            n_pruned_with++;
+            n_pruned++;
+            tune_text_printf(&stops, "%d %zu ", t->number, at);
+            tune_text_num(&stops, y);
+            tune_text_printf(&stops, "\n");
+        }
+        free(v);
+    }
+    if (n_with == 0 && n_pruned_with == 0) /* no iterative trainer, or nothing finite */
         goto done;
 
     size_t n_drawn = n_others + (best_points > 0);
-    tune_text_printf(&data, "# intermediate values of the complete trials; columns: trial "
-                            "number, step, mean value, folds reporting\n"
+    tune_text_printf(&data, "# intermediate values of the complete and pruned trials; columns: "
+                            "trial number, step, mean value, folds reporting\n"
                             "# mean = the mean over the folds that reported the step (values "
                             "that are not finite left out); folds reporting = how many\n"
                             "# one gnuplot index per trial (two blank lines between): %zu other "
-                            "trial(s), best-ranked first, then ",
-                     n_others);
+                            "complete trial(s), best-ranked first, then %zu pruned trial(s), "
+                            "then one index of the points where each pruned trial was stopped "
+                            "(trial, step, mean value)%s, then ",
+                     n_others, n_pruned, n_pruned ? "" : " (absent: none)");
     if (best_points)
         tune_text_printf(&data, "the best trial, %d\n", best_number);
     else
         tune_text_printf(&data, "no best trial (it reported no value)\n");
     tune_text_put(&data, others.p ? others.p : "", others.len);
+    tune_text_put(&data, pruned.p ? pruned.p : "", pruned.len);
+    if (n_pruned) {
+        tune_text_put(&data, stops.p ? stops.p : "", stops.len);
+        tune_text_printf(&data, "\n\n");
+    }
     tune_text_put(&data, best.p ? best.p : "", best.len);
-    data.oom |= others.oom | best.oom; /* a cut line must not be saved as data */
+    /* a cut line must not be saved as data */
+    data.oom |= others.oom | best.oom | pruned.oom | stops.oom;
 
     tune_plot_preamble(&gp, o, "intermediate", 0, 0);
-    char head[160];
-    snprintf(head, sizeof head, "Intermediate values (%zu of %zu complete trials with values)",
-             n_drawn, n_with);
+    char head[200];
+    if (n_pruned)
+        snprintf(head, sizeof head,
+                 "Intermediate values (%zu of %zu complete trials with values, %zu pruned)",
+                 n_drawn, n_with, n_pruned);
+    else
+        snprintf(head, sizeof head, "Intermediate values (%zu of %zu complete trials with values)",
+                 n_drawn, n_with);
     tune_text_printf(&gp, "set title ");
     tune_plot_quote(&gp, head, 0);
     tune_text_printf(&gp, " . \"\\n\" . 'study ' . ");
@@ -258,40 +332,140 @@ int tune_report_intermediate(struct tune_store *store, const struct tune_study_i
         tune_plot_quote(&gp, t, 0);
         sep = ", \\\n     ";
     }
+    if (n_pruned) {
+        char t[64];
+        snprintf(t, sizeof t, "pruned trials (%zu)", n_pruned);
+        tune_text_printf(&gp, "%s'intermediate.dat' index %zu:%zu using 2:3 with %s lw 1 "
+                              "lc rgb '#cbc0e3' title ",
+                         sep, n_others, n_others + n_pruned - 1, style);
+        tune_plot_quote(&gp, t, 0);
+        tune_text_printf(&gp, ", \\\n     'intermediate.dat' index %zu using 2:3 with points "
+                              "pt 2 ps 1.2 lw 2 lc rgb '#756bb1' title ",
+                         n_others + n_pruned);
+        tune_plot_quote(&gp, by_step ? "stopped by the pruner" : "last value (stopped between "
+                                                                 "folds)", 0);
+        sep = ", \\\n     ";
+    }
     if (best_points) {
         char t[160];
         snprintf(t, sizeof t, "best: trial %d (%.40s %.6g)", best_number,
                  info->metric ? info->metric : "objective", best_value);
         tune_text_printf(&gp, "%s'intermediate.dat' index %zu using 2:3 with %s lw 3 "
                               "lc rgb '#e6550d' title ",
-                         sep, n_others, best_points <= 20 ? "linespoints pt 7 ps 0.8" : "lines");
+                         sep, n_others + (n_pruned ? n_pruned + 1 : 0),
+                         best_points <= 20 ? "linespoints pt 7 ps 0.8" : "lines");
         tune_plot_quote(&gp, t, 0);
     }
     tune_text_printf(&gp, "\n");
 
-    char caption[400];
+    char caption[600], pruned_words[200] = "";
+    if (n_pruned)
+        snprintf(pruned_words, sizeof pruned_words,
+                 " Pruned trials (%zu drawn of %zu) in pale purple, a cross %s.", n_pruned,
+                 n_pruned_all,
+                 by_step ? "where the pruner stopped each one" : "at each one's last value");
     if (best_points)
         snprintf(caption, sizeof caption,
                  "Intermediate values (%s) against the %s: one line per complete trial, at "
                  "each step the mean over the folds that reported it; the best trial (%d) "
                  "thick and orange, the others grey. %zu of %zu complete trials with values "
-                 "drawn%s.",
+                 "drawn%s.%s",
                  q.y, q.x, best_number, n_drawn, n_with,
-                 n_drawn < n_with ? " (the best-ranked)" : "");
+                 n_drawn < n_with ? " (the best-ranked)" : "", pruned_words);
     else
         snprintf(caption, sizeof caption,
                  "Intermediate values (%s) against the %s: one line per complete trial, at "
                  "each step the mean over the folds that reported it (grey; the best trial "
-                 "reported none). %zu of %zu complete trials with values drawn%s.",
-                 q.y, q.x, n_drawn, n_with, n_drawn < n_with ? " (the best-ranked)" : "");
+                 "reported none). %zu of %zu complete trials with values drawn%s.%s",
+                 q.y, q.x, n_drawn, n_with, n_drawn < n_with ? " (the best-ranked)" : "",
+                 pruned_words);
     rc = tune_text_save(&data, o->out_dir, "intermediate.dat", err);
     if (!rc)
         rc = tune_plot_finish(&gp, o, log, "intermediate", caption, err);
 done:
     tune_text_release(&others);
     tune_text_release(&best);
+    tune_text_release(&pruned);
+    tune_text_release(&stops);
     tune_text_release(&data);
     tune_text_release(&gp);
     free(rank);
+    free(strategy);
+    return rc;
+}
+
+/* ---- what early stopping saved ------------------------------------------------ */
+
+/* The folds a trial of the study runs, from its stored config: cv folds x
+ * repeats, repeats for a holdout, 1 without folds (score mode). */
+static size_t config_folds(const cJSON *cfg)
+{
+    const cJSON *cv = cJSON_GetObjectItemCaseSensitive(cfg, "cv");
+    if (!cv)
+        return 1;
+    const cJSON *folds = cJSON_GetObjectItemCaseSensitive(cv, "folds");
+    const cJSON *repeats = cJSON_GetObjectItemCaseSensitive(cv, "repeats");
+    const cJSON *holdout = cJSON_GetObjectItemCaseSensitive(cv, "holdout");
+    double r = cJSON_IsNumber(repeats) && repeats->valuedouble >= 1 ? repeats->valuedouble : 1;
+    if (cJSON_IsNumber(holdout) && holdout->valuedouble > 0)
+        return (size_t)r;
+    double k = cJSON_IsNumber(folds) && folds->valuedouble >= 1 ? folds->valuedouble : 1;
+    return (size_t)(k * r);
+}
+
+int tune_report_pruning_savings(struct tune_store *store, const struct tune_study_info *info,
+                                const struct tune_trial *trials, size_t n,
+                                struct tune_pruning_savings *out, struct tune_error *err)
+{
+    memset(out, 0, sizeof *out);
+    cJSON *cfg = info->config_json ? cJSON_Parse(info->config_json) : NULL;
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cfg, "pruning"), "strategy");
+    if (!cJSON_IsString(st)) {
+        cJSON_Delete(cfg);
+        return TUNE_OK;
+    }
+    snprintf(out->strategy, sizeof out->strategy, "%s", st->valuestring);
+    out->folds_unit = strcmp(st->valuestring, "folds") == 0;
+    size_t k = config_folds(cfg);
+    cJSON_Delete(cfg);
+    out->folds = k;
+    int rc = TUNE_OK;
+    /* per finished trial: the steps it ran in each fold (its last step
+     * there), summed; a full run is the longest any fold ran, in every fold */
+    size_t longest = 0;
+    double run_steps = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct tune_trial *t = &trials[i];
+        if (t->state != TUNE_TRIAL_COMPLETE && t->state != TUNE_TRIAL_PRUNED)
+            continue;
+        out->trials++;
+        out->pruned += t->state == TUNE_TRIAL_PRUNED;
+        if (out->folds_unit) {
+            out->run += t->state == TUNE_TRIAL_PRUNED && t->pruned_at >= 0 ? (double)t->pruned_at
+                                                                           : (double)k;
+            continue;
+        }
+        struct tune_intermediate *v = NULL;
+        size_t nv = 0;
+        if ((rc = tune_store_trial_list_intermediate(store, info->id, t->number, &v, &nv, err))) {
+            tune_error_prefix(err, "study '%s', trial %d", info->name, t->number);
+            return rc;
+        }
+        /* ordered by fold, then step: each fold's last row is its last step */
+        for (size_t j = 0; j < nv; j++)
+            if (j + 1 == nv || v[j + 1].fold != v[j].fold) {
+                run_steps += (double)v[j].step;
+                longest = v[j].step > longest ? v[j].step : longest;
+            }
+        free(v);
+    }
+    if (out->folds_unit) {
+        out->full = (double)out->trials * (double)k;
+    } else {
+        out->run = run_steps;
+        out->full = (double)out->trials * (double)k * (double)longest;
+        out->steps = longest;
+    }
     return rc;
 }

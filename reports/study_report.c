@@ -157,7 +157,8 @@ static int by_key(const void *a, const void *b)
 static void html_page(struct tune_text *h, const struct tune_study_info *info, const cJSON *cfg,
                       const struct tune_trial *tr, size_t n, const struct tune_trial *best,
                       const struct tune_plot_log *log, size_t first_search_image,
-                      const char *oof_note, const struct tune_plot_opts *o)
+                      const char *oof_note, const struct tune_pruning_savings *saved,
+                      const struct tune_plot_opts *o)
 {
     size_t counts[4] = {0};
     double t0 = INFINITY, t1 = -INFINITY, busy = 0;
@@ -210,6 +211,21 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
                             "end (%.1f s of trial time).",
                          t1 - t0, busy);
     tune_text_printf(h, "</p>\n");
+    /* early stopping: the compute it saved */
+    if (saved->strategy[0] && saved->trials > 0 && saved->full > 0) {
+        const char *unit = saved->folds_unit ? "fold fits" : "steps";
+        tune_text_printf(h, "<p>Early stopping (<b>");
+        tune_html_text(h, saved->strategy);
+        tune_text_printf(h, "</b>): %zu of %zu finished trials pruned; they ran %.0f of the "
+                            "%.0f %s that full runs would take",
+                         saved->pruned, saved->trials, saved->run, saved->full, unit);
+        if (saved->folds_unit)
+            tune_text_printf(h, " (%zu folds each)", saved->folds);
+        else
+            tune_text_printf(h, " (%zu folds of %zu steps each)", saved->folds, saved->steps);
+        tune_text_printf(h, ": %.0f%% saved.</p>\n",
+                         100.0 * (saved->full - saved->run) / saved->full);
+    }
     if (log->gnuplot_missing)
         tune_text_printf(h, "<p class=\"note\">The pictures are not drawn yet: gnuplot was not "
                             "found. Install it and run <code>for f in *.gp; do gnuplot "
@@ -512,8 +528,11 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
         goto done;
     if (have_best && (rc = write_folds_csv(&best, o->out_dir, err)))
         goto done;
+    struct tune_pruning_savings saved;
+    if ((rc = tune_report_pruning_savings(store, info, trials, n, &saved, err)))
+        goto done;
     html_page(&page, info, cfg, trials, n, have_best ? &best : NULL, log, first_search_image,
-              oof_note, o);
+              oof_note, &saved, o);
     if ((rc = tune_text_save(&page, o->out_dir, "index.html", err)))
         goto done;
     if (!have_best)

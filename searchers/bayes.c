@@ -14,12 +14,34 @@
  *     completed trials: the Sobol point seq, randomized within its cell
  *     (see sobol_point), the next unseen one.
  *  2. Observations: every finished trial with a point.  The objective is
- *     turned into a loss (negated when maximizing).  A FAILED or PRUNED
- *     trial counts as the worst completed loss: a configuration that makes a
- *     trainer fail (divergence, no convergence, out of memory) usually has
- *     neighbours that fail too, and leaving it out would let the acquisition
- *     send the search straight back there.  (A trial failed because its
- *     worker died is indistinguishable here and pays the same price.)
+ *     turned into a loss (negated when maximizing).  A FAILED trial counts
+ *     as the worst completed loss: a configuration that makes a trainer fail
+ *     (divergence, no convergence, out of memory) usually has neighbours that
+ *     fail too, and leaving it out would let the acquisition send the search
+ *     straight back there.  (A trial failed because its worker died is
+ *     indistinguishable here and pays the same price.)
+ *     A PRUNED trial is neither missing (the search would go back where it
+ *     was stopped) nor a failure (with most trials pruned — asha prunes two
+ *     in three at its first rung — the model would flatten to "everything
+ *     is the worst but a few").  It is modelled from its last value: the
+ *     study stores as its value an estimate of the objective it would have
+ *     reached (study.h: where its last value ranked among the complete
+ *     trials at the step it was stopped, mapped onto their objectives; or
+ *     the mean over the folds it ran), and that estimate is an observation
+ *     like any other, except that it never counts as the best value.
+ *     Without an estimate (no complete trial had reached its step) it is a
+ *     censored observation: its pruner stopped it because it looked worse
+ *     than the trials it was compared with, so its loss is taken to be at
+ *     least c, the median loss of the complete trials, and within that
+ *     bound what the model believes: max(c, mu(x)), mu the posterior mean at
+ *     its point of the model of the other observations (the pruned rows
+ *     enter that fit with an overwhelming noise variance, which takes them
+ *     out of it, then come back with their imputed values) — one step of
+ *     the usual imputation for censored regression; the hyperparameters are
+ *     fitted with those rows at c.  The alternatives (tune_bayes_model's
+ *     pruned: always censored, or the worst loss) are measured in
+ *     bench/RESULTS_pruning.md: the estimate did best where most trials
+ *     are pruned early.
  *  3. Outputs: standardized, then Yeo-Johnson-transformed (lambda by maximum
  *     likelihood, per suggestion) and standardized again, so one terrible
  *     trial compresses instead of flattening every other difference.
@@ -138,6 +160,7 @@ void tune_bayes_model_default(struct tune_bayes_model *m)
     m->per_trial_noise = 0;
     m->fantasize = 1;
     m->additive = 1;
+    m->pruned = TUNE_BAYES_PRUNED_ESTIMATE;
 }
 
 static void drop_caches(struct bayes_state *st)
@@ -439,7 +462,9 @@ static size_t fit_count(size_t n)
 
 struct obs {
     const struct tune_history_entry *e;
-    double loss;   /* NAN for a failed trial until imputed */
+    double loss;   /* NAN for a failed or censored trial until imputed */
+    int pruned;    /* a PRUNED trial without an estimate (or whose estimate is ignored) */
+    int estimated; /* a PRUNED trial observed at its estimate */
 };
 
 static int by_number(const void *a, const void *b)
@@ -581,10 +606,14 @@ static int gather(struct work *w, const struct tune_history *h, struct obs **obs
             pend[np++].e = e;
             continue;
         }
-        int ok = e->state == TUNE_TRIAL_COMPLETE && isfinite(e->value);
+        int est = e->state == TUNE_TRIAL_PRUNED && isfinite(e->value) &&
+                  w->st->model.pruned == TUNE_BAYES_PRUNED_ESTIMATE;
+        int ok = (e->state == TUNE_TRIAL_COMPLETE && isfinite(e->value)) || est;
         obs[no].e = e;
         obs[no].loss = ok ? (h->maximize ? -e->value : e->value) : NAN;
-        nc += ok;
+        obs[no].pruned = e->state == TUNE_TRIAL_PRUNED && !est;
+        obs[no].estimated = est;
+        nc += ok && !est;
         no++;
     }
     qsort(obs, no, sizeof *obs, by_number);
@@ -709,15 +738,76 @@ static int select_rows(struct work *w, unsigned char *keep)
     return rc ? tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model") : rc;
 }
 
+static int ascending(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0..n) (sorts v); NAN when n is 0. */
+static double median(double *v, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, ascending);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Censored pruned trials (see the top): their transformed targets, set at
+ * the censoring level, become max(level, mu(x)), mu from the model of the
+ * other rows — the pruned rows are in the data with a noise variance so
+ * large that they weigh nothing.  The hyperparameters stay as fitted.  The
+ * model's first `no` rows are the observations rows[0..no) (all of them,
+ * in order, when rows is NULL; a subset past MODEL_MAX_POINTS). */
+#define CENSOR_NOISE 1e8
+static int impute_censored(struct work *w, const struct obs *obs, const size_t *rows, size_t no)
+{
+    struct bayes_state *st = w->st;
+    size_t D = w->D;
+    double *noise = calloc(no + 1, sizeof *noise);
+    if (!noise)
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+    for (size_t i = 0; i < no; i++)
+        noise[i] = (w->noise ? w->noise[i] : 0) +
+                   (obs[rows ? rows[i] : i].pruned ? CENSOR_NOISE : 0);
+    int rc = tune_gp_set_data(st->gp, no, w->z, w->y, noise, w->err);
+    if (!rc)
+        rc = tune_gp_factor(st->gp, w->err);
+    for (size_t i = 0; !rc && i < no; i++) {
+        if (!obs[rows ? rows[i] : i].pruned)
+            continue;
+        double mu, var;
+        rc = tune_gp_predict(st->gp, &w->z[i * D], &mu, &var, NULL, NULL, w->err);
+        if (!rc && mu > w->y[i])
+            w->y[i] = mu;
+    }
+    free(noise);
+    return rc;
+}
+
 static int build_model(struct work *w, struct obs *obs)
 {
     struct bayes_state *st = w->st;
     size_t no = w->n_obs, np = w->n_pend, nb = w->n_blind, D = w->D;
     int rc;
-    double worst = -HUGE_VAL;
-    for (size_t i = 0; i < no; i++)
-        if (!isnan(obs[i].loss) && obs[i].loss > worst)
+    double worst = -HUGE_VAL, level = NAN;
+    size_t n_pruned = 0, n_done = 0;
+    int censor = st->model.pruned != TUNE_BAYES_PRUNED_WORST;
+    for (size_t i = 0; i < no; i++) {
+        if (!isnan(obs[i].loss) && !obs[i].estimated && obs[i].loss > worst)
             worst = obs[i].loss;
+        n_pruned += obs[i].pruned && censor;
+    }
+    if (n_pruned) { /* the censoring level: the median complete loss */
+        double *done = malloc((no + 1) * sizeof *done);
+        if (!done)
+            return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+        for (size_t i = 0; i < no; i++)
+            if (!isnan(obs[i].loss) && !obs[i].estimated)
+                done[n_done++] = obs[i].loss;
+        level = median(done, n_done);
+        free(done);
+    }
     w->z = malloc((no + np + nb) * D * sizeof *w->z);
     w->y = malloc((no + np + nb + 1) * sizeof *w->y);
     w->yobs = malloc((no + 1) * sizeof *w->yobs);
@@ -730,7 +820,9 @@ static int build_model(struct work *w, struct obs *obs)
     for (size_t i = 0; i < no + np; i++)
         encode(&st->model, w->space, obs[i].e->point, &w->z[i * D]);
     for (size_t i = 0; i < no; i++)
-        raw[i] = isnan(obs[i].loss) ? worst : obs[i].loss;
+        raw[i] = !isnan(obs[i].loss)       ? obs[i].loss
+                 : obs[i].pruned && censor ? level
+                                           : worst;
     if ((rc = ensure_gp(w)) || (rc = fit_hyper(w, obs, raw))) {
         free(raw);
         return rc;
@@ -748,20 +840,26 @@ static int build_model(struct work *w, struct obs *obs)
             w->noise[i] = isfinite(s) && !isnan(obs[i].loss) ? s * s : 0;
         }
     }
-    w->best = HUGE_VAL;
+    w->best = HUGE_VAL; /* an estimate is never the best */
     for (size_t i = 0; i < no; i++)
-        if (!isnan(obs[i].loss) && w->y[i] < w->best)
+        if (!isnan(obs[i].loss) && !obs[i].estimated && w->y[i] < w->best)
             w->best = w->y[i];
     free(raw);
     /* A long history: the posterior on a bounded subset of the
-     * observations, in trial order, the pending rows after them. */
-    size_t nr = no;
+     * observations, in trial order, the pending rows after them; rows[r]
+     * is the observation of model row r. */
+    size_t nr = no, *rows = NULL;
     if (no > MODEL_MAX_POINTS) {
         unsigned char *keep = malloc(no);
-        if (!keep)
+        rows = malloc(no * sizeof *rows);
+        if (!keep || !rows) {
+            free(keep);
+            free(rows);
             return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+        }
         if ((rc = select_rows(w, keep))) {
             free(keep);
+            free(rows);
             return rc;
         }
         nr = 0;
@@ -771,7 +869,7 @@ static int build_model(struct work *w, struct obs *obs)
                 w->y[nr] = w->y[i];
                 if (w->noise)
                     w->noise[nr] = w->noise[i];
-                nr++;
+                rows[nr++] = i;
             }
         memmove(&w->z[nr * D], &w->z[no * D], np * D * sizeof *w->z);
         if (w->noise)
@@ -780,6 +878,10 @@ static int build_model(struct work *w, struct obs *obs)
     }
     w->n_rows = nr;
     w->n_model = nr;
+    rc = n_pruned ? impute_censored(w, obs, rows, nr) : TUNE_OK;
+    free(rows);
+    if (rc)
+        return rc;
     if ((rc = tune_gp_set_data(st->gp, nr, w->z, w->y, w->noise, w->err)) ||
         (rc = tune_gp_factor(st->gp, w->err)))
         return rc;

@@ -23,6 +23,16 @@ struct tune_bayes_model {
     int per_trial_noise;  /* add each trial's CV variance to the learned noise (default 0) */
     int fantasize;        /* kriging believer for RUNNING trials (default 1) */
     int additive;         /* add a first-order additive part to the kernel (default 1) */
+    int pruned;           /* how a PRUNED trial is read (bayes.c): */
+};
+
+/* The choices of tune_bayes_model.pruned. */
+enum {
+    TUNE_BAYES_PRUNED_WORST = 0,     /* as a failed trial: the worst loss */
+    TUNE_BAYES_PRUNED_CENSORED = 1,  /* censored at the median complete loss, its estimate
+                                        ignored */
+    TUNE_BAYES_PRUNED_ESTIMATE = 2   /* its estimate (study.h) as an observation; censored
+                                        when it has none (the default) */
 };
 
 /* The defaults listed above. */

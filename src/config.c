@@ -731,6 +731,25 @@ static int parse_search(const char *file, const cJSON *root, struct tune_study_c
             goto done;
         if (present)
             c->workers = (size_t)v;
+        /* the study's stop rules (tune_study_run) */
+        if ((rc = get_number(file, s, "max_seconds", "search", &present, &v, err)))
+            goto done;
+        if (present && !(v > 0)) {
+            rc = FAIL("search.max_seconds: must be a number of seconds > 0, got %g", v);
+            goto done;
+        }
+        if (present)
+            c->max_seconds = v;
+        if ((rc = get_number(file, s, "target", "search", &present, &v, err)))
+            goto done;
+        if (present) {
+            c->target_given = 1;
+            c->target_value = v;
+        }
+        if ((rc = get_count(file, s, "patience", "search", 1, 1e9, &present, &v, err)))
+            goto done;
+        if (present)
+            c->patience = (size_t)v;
         for (const cJSON *it = s->child; it; it = it->next) {
             int is_common = 0;
             for (size_t i = 0; common[i]; i++)
@@ -977,6 +996,66 @@ static int parse_data_reading(const char *file, const cJSON *data, struct tune_s
     return TUNE_OK;
 }
 
+/* "pruning": {"strategy": NAME, ...the strategy's own options}.  The
+ * strategy checks its options itself (pruners/), as a searcher does, so a
+ * probe pruner is made here: every problem is found before any work. */
+static int parse_pruning(const char *file, const cJSON *root, struct tune_study_config *c,
+                         struct tune_error *err)
+{
+    int rc;
+    c->pruner = &tune_pruner_none;
+    c->n_folds = c->score_mode ? 0 : c->cv.holdout > 0 ? c->cv.repeats
+                                                        : c->cv.folds * c->cv.repeats;
+    const cJSON *p = get_object(file, root, "pruning", "", 0, &rc, err);
+    if (rc)
+        return rc;
+    cJSON *own = cJSON_CreateObject();
+    if (!own)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    if (p) {
+        const char *strategy = NULL;
+        if ((rc = check_duplicates(file, p, "pruning", err)) ||
+            (rc = get_string(file, p, "strategy", "pruning", 1, &strategy, err)))
+            goto done;
+        if (!(c->pruner = tune_pruner_find(strategy))) {
+            char list[256] = "";
+            const struct tune_pruner_type *t;
+            for (size_t i = 0; (t = tune_pruner_at(i)); i++) {
+                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, t->name, sizeof list - strlen(list) - 1);
+            }
+            rc = FAIL("pruning.strategy: unknown strategy \"%s\" (available: %s)", strategy,
+                      list);
+            goto done;
+        }
+        for (const cJSON *it = p->child; it; it = it->next) {
+            if (strcmp(it->string, "strategy") == 0)
+                continue;
+            cJSON *copy = cJSON_Duplicate(it, 1);
+            if (!copy || !cJSON_AddItemToObject(own, it->string, copy)) {
+                cJSON_Delete(copy);
+                rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+                goto done;
+            }
+        }
+    }
+    if (!(c->pruning_options = cJSON_PrintUnformatted(own))) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        goto done;
+    }
+    struct tune_prune_options po = {c->pruning_options, c->n_folds};
+    struct tune_pruner *probe;
+    if ((rc = tune_pruner_new(c->pruner, &po, &probe, err))) {
+        if (*file)
+            tune_error_prefix(err, "%s", file);
+        goto done;
+    }
+    tune_pruner_free(probe);
+done:
+    cJSON_Delete(own);
+    return rc;
+}
+
 static int build_canonical(struct tune_study_config *c, struct tune_error *err)
 {
     cJSON *can = cJSON_CreateObject();
@@ -1075,6 +1154,20 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
     cJSON *ob = cJSON_AddObjectToObject(can, "objective");
     cJSON_AddStringToObject(ob, "metric", c->metric);
     cJSON_AddStringToObject(ob, "direction", c->maximize ? "maximize" : "minimize");
+    /* Early stopping decides which trials end PRUNED: part of the study.
+     * Absent for "none", so the studies stored before pruning existed keep
+     * their identity. */
+    if (c->pruner && c->pruner != &tune_pruner_none) {
+        cJSON *pr = cJSON_AddObjectToObject(can, "pruning");
+        cJSON_AddStringToObject(pr, "strategy", c->pruner->name);
+        cJSON *po = c->pruning_options ? cJSON_Parse(c->pruning_options) : NULL;
+        for (size_t i = 0; po && c->pruner->options && c->pruner->options[i]; i++) {
+            cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(po, c->pruner->options[i]);
+            if (v)
+                cJSON_AddItemToObject(pr, c->pruner->options[i], v);
+        }
+        cJSON_Delete(po);
+    }
     free(c->canonical);
     c->canonical = cJSON_PrintUnformatted(can);
     cJSON_Delete(can);
@@ -1084,8 +1177,9 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
 static int parse_root(const char *file, const cJSON *root, struct tune_study_config *c,
                       struct tune_error *err)
 {
-    static const char *const keys[] = {"name", "data", "task", "trainer", "space", "preprocess",
-                                       "search", "cv", "objective", "storage", NULL};
+    static const char *const keys[] = {"name",   "data", "task",      "trainer",
+                                       "space",  "preprocess", "search", "cv",
+                                       "objective", "pruning", "storage", NULL};
     static const char *const data_keys[] = {"path", "target", "bad_numbers", "delimiter",
                                             NULL};
     int rc;
@@ -1169,7 +1263,8 @@ static int parse_root(const char *file, const cJSON *root, struct tune_study_con
     if ((rc = parse_search(file, root, c, err)) ||
         (!c->score_mode && ((rc = parse_cv(file, root, c, err)) ||
                             (rc = parse_preprocess(file, root, c, err)))) ||
-        (rc = parse_objective(file, root, c, err)))
+        (rc = parse_objective(file, root, c, err)) ||
+        (rc = parse_pruning(file, root, c, err)))
         return rc;
 
     const char *storage = "tunefold.db";
@@ -1314,6 +1409,7 @@ void tune_config_free(struct tune_study_config *c)
     free(c->canonical);
     free(c->data_path_given);
     free(c->search_options);
+    free(c->pruning_options);
     free(c);
 }
 

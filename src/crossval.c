@@ -9,6 +9,7 @@
  * trials measure the hyperparameters, not the dice), and `tunefold evaluate`
  * of a trial's params reproduces its scores. */
 #include "src/crossval.h"
+#include "src/prune.h"
 #include "src/seed.h"
 #include "tunefold/preprocess.h"
 
@@ -361,8 +362,10 @@ static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
     struct tune_fit_ctx ctx = {.task = ds->task,
                                .n_classes = ds->n_classes,
                                .seed = tune_fold_seed(run->seed, (size_t)fold),
-                               .report = run->log ? tune_trial_log_report : NULL,
-                               .report_arg = run->log,
+                               .report = run->prune ? tune_prune_report
+                                         : run->log ? tune_trial_log_report
+                                                    : NULL,
+                               .report_arg = run->prune ? (void *)run->prune : (void *)run->log,
                                .x_valid = &pf->xva,
                                .y_valid = pf->yva,
                                .n_threads = run->n_threads ? run->n_threads : 1,
@@ -383,6 +386,12 @@ static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
     double t0 = now_mono();
     int rc = tr->fit(&pf->xtr, pf->ytr, &ctx, params, &model, err);
     double t1 = now_mono();
+    *fit_s = t1 - t0;
+    if (run->prune && run->prune->pruned) { /* cut short: nothing to score */
+        if (model)
+            tr->free_model(model);
+        return rc;
+    }
     if (!rc)
         rc = tune_predictions_init(pred, ds->task, pf->xva.n_rows, ds->n_classes,
                                    is_classification(ds->task), err);
@@ -415,7 +424,39 @@ static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
 }
 
 /* Cross-validate over prepared folds (folds != NULL) or preparing each fold
- * as it comes (folds == NULL: nothing kept between calls). */
+ * as it comes (folds == NULL: nothing kept between calls).
+ *
+ * With early stopping (run->prune) the folds run in the pruner's order, and
+ * the loop ends at the first of: a trainer stopped by a report (that fold's
+ * model is not scored: it was cut short), an external program stopped the
+ * same way (its failure is the stop, not an error), or a pruner's "stop"
+ * after a fold.  The folds not run stay NAN. */
+/* Scatter the kept predictions preds[*kept..n) of the folds run in the
+ * order order[*kept..n) into the out-of-fold arrays (allocated on the first
+ * call), releasing them. */
+static int oof_gather(const struct tune_dataset *ds, const struct tune_splits *splits,
+                      const size_t *order, struct tune_predictions *preds, size_t *kept,
+                      size_t n, struct tune_cv_result *out, struct tune_error *err)
+{
+    if (!out->oof_fold) {
+        out->oof_fold = malloc((ds->n_rows + 1) * sizeof *out->oof_fold);
+        if (!out->oof_fold)
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory for cross-validation");
+        for (size_t r = 0; r < ds->n_rows; r++)
+            out->oof_fold[r] = -1;
+        int rc = tune_predictions_init(&out->oof, ds->task, ds->n_rows, ds->n_classes,
+                                       is_classification(ds->task), err);
+        if (rc)
+            return rc;
+    }
+    for (; *kept < n; (*kept)++) {
+        size_t f = order[*kept];
+        scatter_oof(&out->oof, out->oof_fold, &splits->splits[f], &preds[*kept], (int)f);
+        tune_predictions_release(&preds[*kept]);
+    }
+    return TUNE_OK;
+}
+
 int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_splits *splits,
                           const struct tune_fold *folds, const struct tune_prep_config *prep,
                           const struct tune_trainer_type *trainer,
@@ -428,20 +469,35 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
     size_t k = splits->n;
     int rc;
     memset(out, 0, sizeof *out);
-    double *vals = calloc(n_defs * k + 1, sizeof *vals);
+    double *vals = malloc((n_defs * k + 1) * sizeof *vals);
+    size_t *order = malloc((k + 1) * sizeof *order);
+    unsigned char *ran = calloc(k + 1, 1);
     out->metrics = calloc(n_defs + 1, sizeof *out->metrics);
-    /* The folds' predictions are kept as they come and gathered into the
-     * out-of-fold arrays once they cover as many rows as the data (at the
-     * end of k-fold): the arrays, as large as the data's rows, then never
-     * sit in memory beside a fit of large data. */
+    /* The folds' predictions are kept as they come (in run order) and
+     * gathered into the out-of-fold arrays once they cover as many rows as
+     * the data (at the end of k-fold), or the folds stop: the arrays, as
+     * large as the data's rows, then never sit in memory beside a fit of
+     * large data. */
     struct tune_predictions *preds = calloc(k + 1, sizeof *preds);
-    size_t kept = 0, kept_rows = 0;
-    if (!vals || !out->metrics || !preds) {
+    size_t kept = 0, n_preds = 0, kept_rows = 0;
+    if (!vals || !order || !ran || !out->metrics || !preds) {
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for cross-validation");
         goto fail;
     }
+    for (size_t i = 0; i < n_defs * k; i++)
+        vals[i] = NAN;
+    for (size_t f = 0; f < k; f++)
+        order[f] = f;
+    if (run->prune && (rc = tune_prune_fold_order(run->prune, order, err)))
+        goto fail;
+    size_t objective = n_defs; /* the metric the pruner sees */
+    for (size_t m = 0; run->objective && m < n_defs; m++)
+        if (strcmp(defs[m]->name, run->objective) == 0)
+            objective = m;
     double fit_total = 0, pred_total = 0;
-    for (size_t f = 0; f < k; f++) {
+    size_t fitted = 0, n_run = 0;
+    for (size_t pos = 0; pos < k; pos++) {
+        size_t f = order[pos];
         struct tune_predictions pred = {0};
         struct tune_fold own;
         double fit_s = 0, pred_s = 0, fold_vals[MAX_METRICS];
@@ -462,6 +518,14 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
                             n_defs, fold_vals, &fit_s, &pred_s, &pred, err);
         if (!folds)
             tune_fold_release(&own);
+        if (run->prune && run->prune->pruned && !(run->cancel && *run->cancel)) {
+            /* stopped inside the fold: its model was cut short */
+            tune_predictions_release(&pred);
+            tune_error_clear(err);
+            fitted++;
+            fit_total += fit_s;
+            break;
+        }
         if (rc) {
             tune_predictions_release(&pred);
             tune_error_prefix(err, "fold %zu", f + 1);
@@ -469,35 +533,35 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
         }
         for (size_t m = 0; m < n_defs; m++)
             vals[m * k + f] = fold_vals[m];
+        ran[f] = 1;
+        n_run++;
+        fitted++;
         fit_total += fit_s;
         pred_total += pred_s;
-        preds[f] = pred;
+        preds[n_preds++] = pred;
         kept_rows += pred.n;
-        if (kept_rows < ds->n_rows && f + 1 < k)
-            continue;
-        if (!out->oof_fold) {
-            out->oof_fold = malloc(ds->n_rows * sizeof *out->oof_fold);
-            if (!out->oof_fold) {
-                rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for cross-validation");
-                goto fail;
-            }
-            for (size_t r = 0; r < ds->n_rows; r++)
-                out->oof_fold[r] = -1;
-            if ((rc = tune_predictions_init(&out->oof, ds->task, ds->n_rows, ds->n_classes,
-                                            is_classification(ds->task), err)))
-                goto fail;
+        int stop = 0;
+        if (run->prune && objective < n_defs) {
+            const struct tune_split *sp = &splits->splits[f];
+            double ratio = sp->n_train ? (double)sp->n_valid / (double)sp->n_train : 0;
+            stop = tune_prune_fold_done(run->prune, f, fold_vals[objective], ratio);
         }
-        /* With repeats, each repeat covers every row once: the last wins. */
-        for (; kept <= f; kept++) {
-            scatter_oof(&out->oof, out->oof_fold, &splits->splits[kept], &preds[kept],
-                        (int)kept);
-            tune_predictions_release(&preds[kept]);
+        if (kept_rows >= ds->n_rows) {
+            /* With repeats, each repeat covers every row once: the last wins. */
+            if ((rc = oof_gather(ds, splits, order, preds, &kept, n_preds, out, err)))
+                goto fail;
+            kept_rows = 0;
         }
-        kept_rows = 0;
+        if (stop)
+            break;
     }
+    /* what is left: a holdout's, or the folds' before a pruner stopped them */
+    if ((rc = oof_gather(ds, splits, order, preds, &kept, n_preds, out, err)))
+        goto fail;
     out->n_folds = k;
-    out->fit_seconds = fit_total / (double)k;
-    out->predict_seconds = pred_total / (double)k;
+    out->n_folds_run = n_run;
+    out->fit_seconds = fitted ? fit_total / (double)fitted : NAN;
+    out->predict_seconds = n_run ? pred_total / (double)n_run : NAN;
     for (size_t m = 0; m < n_defs; m++) {
         struct tune_metric_summary *s = &out->metrics[m];
         size_t len = strlen(defs[m]->name) + 1;
@@ -512,18 +576,23 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
         memcpy(s->folds, &vals[m * k], k * sizeof *s->folds);
         s->n_folds = k;
         tune_mean_std(s->folds, k, &s->mean, &s->std);
-        /* An undefined fold makes the mean undefined, not silently better. */
+        /* An undefined fold makes the mean undefined, not silently better
+         * (a fold that never ran is not undefined: it is absent). */
         for (size_t f = 0; f < k; f++)
-            if (isnan(s->folds[f]))
+            if (ran[f] && isnan(s->folds[f]))
                 s->mean = s->std = NAN;
     }
     free(vals);
+    free(order);
+    free(ran);
     free(preds);
     return TUNE_OK;
 fail:
     free(vals);
-    for (size_t f = 0; preds && f < k; f++)
-        tune_predictions_release(&preds[f]);
+    free(order);
+    free(ran);
+    for (size_t i = 0; preds && i < k; i++)
+        tune_predictions_release(&preds[i]);
     free(preds);
     tune_cv_result_release(out);
     return rc;

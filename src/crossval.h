@@ -61,12 +61,20 @@ struct tune_importances {
     double *sum;
 };
 
+struct tune_prune_run;
+
 /* What one cross-validation run needs besides data and trainer. */
 struct tune_cv_run {
     uint64_t seed;
     size_t n_threads;
     int trial;
     struct tune_trial_log *log;            /* may be NULL */
+    /* Early stopping (src/prune.h), or NULL: intermediate values go to it
+     * (and its log, the same as `log`), each fold's objective too; it may
+     * reorder the folds.  A trial it stops ends the loop early with TUNE_OK:
+     * the folds that ran in full are scored, the others are NAN. */
+    struct tune_prune_run *prune;
+    const char *objective;                 /* the metric the pruner sees per fold */
     struct tune_importances *importances;  /* may be NULL */
     const volatile sig_atomic_t *cancel;   /* may be NULL */
     int (*attach)(void *, const char *, const void *, size_t);  /* may be NULL */
@@ -106,7 +114,9 @@ int tune_importances_csv(const struct tune_importances *a, char **text, size_t *
 /* Cross-validate over prepared folds (folds != NULL) or preparing each fold
  * as it comes (folds == NULL).  Fills *out (release with
  * tune_cv_result_release); a trainer failure is TUNE_ETRAINER prefixed by
- * the fold. */
+ * the fold.  A trial pruned part-way (run->prune) is TUNE_OK with the folds
+ * not run in full left NAN, each metric's mean and std over the folds run
+ * (NAN when none), and out->n_folds_run saying how many. */
 int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_splits *splits,
                             const struct tune_fold *folds, const struct tune_prep_config *prep,
                             const struct tune_trainer_type *trainer,

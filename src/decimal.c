@@ -29,6 +29,7 @@
  * are spans of a larger buffer, not NUL-terminated strings); a NaN is never
  * produced (NaN is a missing cell, decided by the caller). */
 #include "src/decimal.h"
+#include "tunefold/text.h"
 
 #include <locale.h>
 #include <math.h>
@@ -105,18 +106,5 @@ char tune_decimal_point(void)
 
 void tune_decimal_format(double v, char *buf, size_t size)
 {
-    if (v == floor(v) && fabs(v) < 1e15) {
-        snprintf(buf, size, "%.0f", v);
-        return;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    char dp = tune_decimal_point();
-    if (dp)
-        for (char *p = buf; *p; p++)
-            if (*p == dp)
-                *p = '.';
+    tune_format_double(v, buf, size);
 }

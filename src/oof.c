@@ -3,6 +3,7 @@
  * rows themselves as the trainer saw them ("oof_features.csv"), for the
  * clustering pictures. */
 #include "tunefold/study.h"
+#include "tunefold/text.h"
 #include "tunefold/cv.h"
 
 #include <math.h>
@@ -42,17 +43,28 @@ static int put(struct buf *b, const char *fmt, ...)
     }
 }
 
+/* ",PREFIX NAME" as a CSV field, quoted when it must be. */
+static int put_field(struct buf *b, const char *prefix, const char *name)
+{
+    size_t n = strlen(prefix) + strlen(name) + 1;
+    char *joined = malloc(n), small[256], *q = small;
+    if (!joined)
+        return 0;
+    snprintf(joined, n, "%s%s", prefix, name);
+    size_t need = tune_csv_quote(small, sizeof small, joined, ',');
+    if (need >= sizeof small && (q = malloc(need + 1)))
+        tune_csv_quote(q, need + 1, joined, ',');
+    int ok = q && put(b, ",%s", q);
+    if (q != small)
+        free(q);
+    free(joined);
+    return ok;
+}
+
 /* A class name as a CSV-safe header fragment (quotes doubled when needed). */
 static int put_class(struct buf *b, const char *name)
 {
-    if (!strpbrk(name, ",\"\r\n"))
-        return put(b, ",p_%s", name);
-    if (!put(b, ",\"p_"))
-        return 0;
-    for (const char *c = name; *c; c++)
-        if (!put(b, *c == '"' ? "\"\"" : "%c", *c))
-            return 0;
-    return put(b, "\"");
+    return put_field(b, "p_", name);
 }
 
 int tune_oof_format(const struct tune_dataset *ds, const struct tune_cv_result *cv, char **text,
@@ -242,16 +254,7 @@ int tune_oof_features_format(const struct tune_oof_features *a, char **text, siz
     long *at = malloc((nn + 1) * sizeof *at);
     int ok = b.p != NULL && at != NULL && put(&b, "row,fold");
     for (size_t i = 0; ok && i < nn; i++) {
-        /* a name with a comma or a quote is quoted, as put_class does */
-        const char *nm = a->names[i];
-        if (!strpbrk(nm, ",\"\r\n")) {
-            ok = put(&b, ",%s", nm);
-            continue;
-        }
-        ok = put(&b, ",\"");
-        for (const char *c = nm; ok && *c; c++)
-            ok = put(&b, *c == '"' ? "\"\"" : "%c", *c);
-        ok = ok && put(&b, "\"");
+        ok = put_field(&b, "", a->names[i]);
     }
     ok = ok && put(&b, "\n");
     for (size_t c = 0; ok && c < a->n_chunks; c++) {

@@ -11,6 +11,7 @@
  * nothing leaks; doubles are written with %.17g so a file read back gives
  * the same predictions bit for bit. */
 #include "tunefold/predictions.h"
+#include "tunefold/text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -47,15 +48,7 @@ void tune_table_cell_text(const struct tune_table *t, size_t row, size_t col, ch
     }
     if (v == 0.0)
         v = 0.0; /* "-0" is "0" */
-    if (v == floor(v) && fabs(v) < 1e15) {
-        snprintf(buf, len, "%.0f", v);
-        return;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
+    tune_format_double(v, buf, len);
 }
 
 long tune_class_index(const char *const *class_names, size_t n, const char *name)

@@ -430,3 +430,137 @@ void tune_prep_out_name(const struct tune_prep *p, const struct tune_dataset *ds
         return;
     }
 }
+
+const struct tune_prep_config *tune_prep_config_of(const struct tune_prep *p)
+{
+    return &p->cfg;
+}
+
+/* ---- in a model file ------------------------------------------------------ */
+
+#define PREP_VERSION 1
+#define NO_SLOT UINT64_MAX
+
+int tune_prep_save(const struct tune_prep *p, struct tune_model_writer *w)
+{
+    int rc;
+    if ((rc = tune_model_put_u32(w, PREP_VERSION)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)p->cfg.impute)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)p->cfg.scale)) ||
+        (rc = tune_model_put_u32(w, p->cfg.one_hot ? 1u : 0u)) ||
+        (rc = tune_model_put_u64(w, p->n_in)))
+        return rc;
+    for (size_t j = 0; j < p->n_in; j++) {
+        const struct prep_col *c = &p->cols[j];
+        int one_hot = c->kind == TUNE_COL_CATEGORICAL && p->cfg.one_hot;
+        if ((rc = tune_model_put_u32(w, (uint32_t)c->kind)) ||
+            (rc = tune_model_put_f64(w, c->fill)) || (rc = tune_model_put_f64(w, c->center)) ||
+            (rc = tune_model_put_f64(w, c->scale)) || (rc = tune_model_put_u64(w, c->n_levels)))
+            return rc;
+        for (size_t l = 0; one_hot && l < c->n_levels; l++)
+            if ((rc = tune_model_put_u64(w, c->slot[l] < 0 ? NO_SLOT : (uint64_t)c->slot[l])))
+                return rc;
+    }
+    return TUNE_OK;
+}
+
+int tune_prep_load(struct tune_model_reader *r, const struct tune_column *cols, size_t n_cols,
+                   struct tune_prep **out, struct tune_error *err)
+{
+    uint32_t version, impute, scale, one_hot, kind;
+    size_t n_in, total_levels = 0;
+    int rc;
+    *out = NULL;
+    if ((rc = tune_model_get_u32(r, &version)))
+        return rc;
+    if (version != PREP_VERSION)
+        return tune_model_reader_fail(r, "preprocessing version %u is not %d (written by a "
+                                      "newer tunefold?)", version, PREP_VERSION);
+    if ((rc = tune_model_get_u32(r, &impute)) || (rc = tune_model_get_u32(r, &scale)) ||
+        (rc = tune_model_get_u32(r, &one_hot)) ||
+        (rc = tune_model_get_size(r, "input columns", n_cols, 36, &n_in)))
+        return rc;
+    if (impute >= N_IMPUTE || scale >= N_SCALE || one_hot > 1 || n_in != n_cols)
+        return tune_model_reader_fail(r, "settings out of range (impute %u, scale %u, one_hot "
+                                      "%u, %zu columns for %zu)", impute, scale, one_hot, n_in,
+                                      n_cols);
+    for (size_t j = 0; j < n_cols; j++)
+        if (cols[j].kind == TUNE_COL_CATEGORICAL)
+            total_levels += cols[j].n_levels;
+    struct tune_prep *p = calloc(1, sizeof *p);
+    if (p) {
+        p->cols = calloc(n_in ? n_in : 1, sizeof *p->cols);
+        p->slots = malloc((total_levels ? total_levels : 1) * sizeof *p->slots);
+    }
+    if (!p || !p->cols || !p->slots) {
+        tune_prep_free(p);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory loading the preprocessing");
+    }
+    p->cfg = (struct tune_prep_config){(enum tune_impute)impute, (enum tune_scale)scale,
+                                       (int)one_hot};
+    p->n_in = n_in;
+    long *next_slot = p->slots;
+    for (size_t j = 0; j < n_in; j++) {
+        struct prep_col *c = &p->cols[j];
+        if ((rc = tune_model_get_u32(r, &kind)) || (rc = tune_model_get_f64(r, &c->fill)) ||
+            (rc = tune_model_get_f64(r, &c->center)) || (rc = tune_model_get_f64(r, &c->scale)) ||
+            (rc = tune_model_get_size(r, "levels", SIZE_MAX, 0, &c->n_levels)))
+            goto fail;
+        c->kind = (enum tune_col_kind)kind;
+        if (kind != (uint32_t)cols[j].kind ||
+            (kind == TUNE_COL_CATEGORICAL && c->n_levels != cols[j].n_levels) ||
+            (kind == TUNE_COL_NUMERIC && c->n_levels != 0)) {
+            rc = tune_model_reader_fail(r, "column '%s' is %s with %zu levels in the "
+                                        "preprocessing, %s with %zu in the model",
+                                        cols[j].name, kind ? "text" : "numeric", c->n_levels,
+                                        cols[j].kind ? "text" : "numeric", cols[j].n_levels);
+            goto fail;
+        }
+        int finite = isfinite(c->fill) && isfinite(c->center) && isfinite(c->scale) &&
+                     c->scale != 0;
+        if (kind == TUNE_COL_CATEGORICAL)
+            finite = finite && c->center == 0 && c->scale == 1 &&
+                     (c->n_levels == 0 ? c->fill == 0
+                                       : c->fill >= 0 && c->fill < (double)c->n_levels &&
+                                             c->fill == floor(c->fill));
+        if (!finite) {
+            rc = tune_model_reader_fail(r, "column '%s': imputation %g, centre %g, scale %g",
+                                        cols[j].name, c->fill, c->center, c->scale);
+            goto fail;
+        }
+        c->width = 1;
+        if (kind != TUNE_COL_CATEGORICAL || !one_hot)
+            continue;
+        c->slot = next_slot;
+        next_slot += c->n_levels;
+        c->width = 0;
+        for (size_t l = 0; l < c->n_levels; l++) {
+            uint64_t s;
+            if ((rc = tune_model_get_u64(r, &s)))
+                goto fail;
+            if (s != NO_SLOT && s != c->width) {
+                rc = tune_model_reader_fail(r, "column '%s': level %zu has one-hot slot %llu, "
+                                            "expected %zu", cols[j].name, l,
+                                            (unsigned long long)s, c->width);
+                goto fail;
+            }
+            c->slot[l] = s == NO_SLOT ? -1 : (long)c->width++;
+        }
+    }
+    /* the output layout, as tune_prep_fit makes it */
+    size_t o = 0;
+    for (size_t j = 0; j < n_in; j++)
+        if (p->cols[j].kind != TUNE_COL_CATEGORICAL)
+            p->cols[j].out = o++;
+    for (size_t j = 0; j < n_in; j++)
+        if (p->cols[j].kind == TUNE_COL_CATEGORICAL) {
+            p->cols[j].out = o;
+            o += p->cols[j].width;
+        }
+    p->n_out = o;
+    *out = p;
+    return TUNE_OK;
+fail:
+    tune_prep_free(p);
+    return rc;
+}

@@ -47,6 +47,7 @@
  * portable fallback where one exists.  Must come before any header. */
 #define _GNU_SOURCE
 #include "src/process.h"
+#include "tunefold/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -128,9 +129,7 @@ struct run {
 
 static double now_mono(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return tune_clock_seconds();
 }
 
 /* strerror_r, whichever of its two signatures the C library declares. */

@@ -15,6 +15,7 @@
  * the noise of the last bits), and a log grid whose ends are both powers of
  * 10 (or of 2) takes the exact powers where its exponents are integers. */
 #include "tunefold/space.h"
+#include "tunefold/text.h"
 
 #include <cJSON.h>
 
@@ -349,18 +350,14 @@ void tune_space_sample(const struct tune_space *s, gsl_rng *rng, double *point)
     }
 }
 
-/* Shortest %g text that reads back as the same double. */
+/* Shortest text that reads back as the same double; JSON's null for the
+ * non-finite. */
 static void format_double(double v, char *buf, size_t len)
 {
-    if (!isfinite(v)) {
+    if (!isfinite(v))
         snprintf(buf, len, "null");
-        return;
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
+    else
+        tune_format_double(v, buf, len);
 }
 
 void tune_param_format(const struct tune_param *p, double v, char *buf, size_t len)

@@ -8,6 +8,7 @@
  * "postgres://...").  "postgresql://" and "postgres://" URLs go to the
  * PostgreSQL store whole (libpq reads them). */
 #include "tunefold/store.h"
+#include "tunefold/text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -176,9 +177,7 @@ void tune_mean_std(const double *v, size_t n, double *mean, double *std)
 
 static double mono_seconds(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return tune_clock_seconds();
 }
 
 static int store_enter(struct tune_store *s, const char *method, int min_version, int present,
@@ -396,6 +395,14 @@ void tune_names_free(char **names, size_t n)
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
+}
+
+int tune_store_trial_values_at(struct tune_store *s, int64_t study_id, int fold, size_t step,
+                               struct tune_step_value **out, size_t *n, struct tune_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    STORE_CALL(trial_values_at, 4, study_id, fold, step, out, n);
 }
 
 void tune_store_fail_at(struct tune_store *s, unsigned long call)

@@ -18,6 +18,7 @@
 #include "src/crossval.h"
 #include "src/data_store.h"
 #include "src/heartbeat.h"
+#include "src/prune.h"
 #include "src/seed.h"
 
 #include <cJSON.h>
@@ -42,6 +43,7 @@ struct tune_study {
     struct tune_splits *splits;
     struct tune_fold *folds;      /* splits->n, or NULL when too large to keep */
     struct tune_searcher *searcher;
+    struct tune_pruner *pruner;   /* NULL: every trial runs in full */
     struct tune_watch *watch;     /* the history and progress, read incrementally */
     size_t n_threads;             /* trainer threads: this worker's share of the cores */
     gsl_rng *rng;
@@ -157,6 +159,13 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
         tune_error_prefix(err, "%s", cfg->file);
         goto fail;
     }
+    if (cfg->pruner && cfg->pruner != &tune_pruner_none) {
+        struct tune_prune_options po = {cfg->pruning_options, cfg->n_folds};
+        if ((rc = tune_pruner_new(cfg->pruner, &po, &s->pruner, err))) {
+            tune_error_prefix(err, "%s", cfg->file);
+            goto fail;
+        }
+    }
     /* The data: from its file, or — on a machine that does not have the file
      * — from the copy the store keeps of an existing study's data. */
     int from_store = 0;
@@ -211,6 +220,7 @@ void tune_study_close(struct tune_study *s)
     tune_splits_free(s->splits);
     gsl_rng_free(s->rng);
     tune_searcher_free(s->searcher);
+    tune_pruner_free(s->pruner);
     free(s->point);
     free(s->values);
     free(s->params_json);
@@ -332,8 +342,8 @@ static int score_run(struct tune_study *s, const struct tune_params *params,
 {
     struct tune_fit_ctx ctx = {.seed = tune_mix64(run->seed ^
                                                   tune_mix64((uint64_t)run->trial + 77)),
-                               .report = tune_trial_log_report,
-                               .report_arg = run->log,
+                               .report = run->prune ? tune_prune_report : tune_trial_log_report,
+                               .report_arg = run->prune ? (void *)run->prune : (void *)run->log,
                                .n_threads = run->n_threads,
                                .type = s->cfg->trainer,
                                .trial = run->trial,
@@ -346,6 +356,13 @@ static int score_run(struct tune_study *s, const struct tune_params *params,
     run->log->fold = -1;
     double t0 = now_mono();
     int rc = s->cfg->trainer->score(&ctx, params, &sc, err);
+    if (rc && run->prune && run->prune->pruned) {
+        /* stopped by the pruner: no objective, only the values so far */
+        tune_error_clear(err);
+        cv->fit_seconds = now_mono() - t0;
+        cv->predict_seconds = NAN;
+        return TUNE_OK;
+    }
     if (rc)
         return rc;
     sc.seconds = now_mono() - t0;
@@ -378,8 +395,57 @@ static int beats_best(const struct tune_study *s, double value, int number)
     return s->info.maximize ? value > p->best_value : value < p->best_value;
 }
 
-/* Run one configuration and finish its (already claimed) trial. */
-static int evaluate_trial(struct tune_study *s, int number, struct tune_step *step,
+static int ascending(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The objective a trial stopped at a step would likely have reached, from
+ * its last value: the share q of the complete trials whose value at that
+ * step (and fold) was better than its value there, mapped onto the same
+ * share of their objectives (q = 0: the best of them, 1: the worst,
+ * linearly between).  It assumes the trials keep their order from that
+ * step to the end, which is what a pruner assumed in stopping it.  NAN
+ * when no complete trial reported that step; a store error leaves NAN too
+ * (the trial is then a censored observation, searchers/bayes.c). */
+static double estimate_from_last_value(struct tune_study *s, const struct tune_prune_run *p)
+{
+    struct tune_step_value *v = NULL;
+    size_t n = 0;
+    struct tune_error e;
+    if (tune_store_trial_values_at(s->store, s->info.id, p->stop_fold, (size_t)p->pruned_at, &v,
+                                   &n, &e) ||
+        tune_watch_poll(s->watch, NULL, NULL, &e)) {
+        free(v);
+        return NAN;
+    }
+    double *loss = malloc((n + 1) * sizeof *loss), est = NAN;
+    size_t m = 0, better = 0;
+    int larger = p->env.values_maximize;
+    for (size_t i = 0; loss && i < n; i++) {
+        const struct tune_trial_brief *b = tune_watch_trial(s->watch, v[i].number);
+        if (v[i].state != TUNE_TRIAL_COMPLETE || v[i].lost || !b || !isfinite(b->value) ||
+            !isfinite(v[i].value))
+            continue;
+        loss[m++] = s->info.maximize ? -b->value : b->value;
+        better += larger ? v[i].value > p->stop_value : v[i].value < p->stop_value;
+    }
+    if (m > 0) {
+        qsort(loss, m, sizeof *loss, ascending);
+        double pos = (double)better / (double)m * (double)(m - 1);
+        size_t lo = (size_t)pos;
+        est = lo + 1 < m ? loss[lo] + (pos - (double)lo) * (loss[lo + 1] - loss[lo]) : loss[m - 1];
+        est = s->info.maximize ? -est : est;
+    }
+    free(loss);
+    free(v);
+    return est;
+}
+
+/* Run one configuration and finish its (already claimed) trial.  A search
+ * trial (seq >= 0) is watched by the study's pruner, if any. */
+static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune_step *step,
                           struct tune_cv_result *keep, struct tune_error *err)
 {
     const struct tune_study_config *cfg = s->cfg;
@@ -405,7 +471,27 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
                               .importances = &imp,
                               .cancel = s->cancel,
                               .attach = attach_artifact,
-                              .attach_arg = &at};
+                              .attach_arg = &at,
+                              .objective = cfg->metric};
+    /* Early stopping: intermediate values are losses for the built-in
+     * trainers, and in the objective's direction for a program (pruner.h). */
+    struct tune_prune_run prune = {0};
+    if (seq >= 0 && tune_pruner_active(s->pruner)) {
+        struct tune_prune_env env = {.store = s->store,
+                                     .study_id = s->info.id,
+                                     .metric = cfg->metric,
+                                     .maximize = s->info.maximize,
+                                     .values_maximize =
+                                         tune_external_of(tr) ? s->info.maximize : 0};
+        int prc = tune_prune_run_init(&prune, s->pruner, &env, number, seq, &log, cfg->n_folds,
+                                      err);
+        if (prc) {
+            struct tune_error rerr;
+            tune_store_trial_release(s->store, s->info.id, number, "out of memory", &rerr);
+            return prc;
+        }
+        run.prune = &prune;
+    }
     tune_heartbeat_set(s->heartbeat, number);
     double t0 = now_mono();
     int rc = tr->check ? tr->check(&params, &terr) : TUNE_OK;
@@ -443,6 +529,7 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     if (rc != TUNE_OK && cancelled(s)) {
         tune_cv_result_release(&cv);
         tune_importances_release(&imp);
+        tune_prune_run_release(&prune);
         free(log.v);
         tune_heartbeat_set(s->heartbeat, -1);
         step->state = TUNE_TRIAL_FAILED;
@@ -463,7 +550,16 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
         res.predict_seconds = cv.predict_seconds;
         res.n_metrics = cv.n_metrics;
         res.metrics = cv.metrics;
-        if (isnan(res.value)) {
+        if (prune.pruned) {
+            /* stopped early: the objective over the folds that ran in full
+             * (NAN when none did), where it stopped and why */
+            res.state = TUNE_TRIAL_PRUNED;
+            res.pruned_at = prune.pruned_at;
+            if (prune.by_step && isnan(res.value))
+                res.value = estimate_from_last_value(s, &prune);
+            snprintf(s->errbuf, sizeof s->errbuf, "%s", prune.reason);
+            res.error = s->errbuf;
+        } else if (isnan(res.value)) {
             res.state = TUNE_TRIAL_FAILED;
             snprintf(s->errbuf, sizeof s->errbuf,
                      "objective %s is undefined on at least one fold (e.g. a fold with one "
@@ -509,6 +605,7 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
     free(feat_text);
     free(log.v);
     tune_importances_release(&imp);
+    tune_prune_run_release(&prune);
     step->state = res.state;
     step->value = res.value;
     step->value_std = res.value_std;
@@ -519,6 +616,10 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
         tune_cv_result_release(&cv);
     if (frc)
         return frc;
+    if (prune.failed) { /* the trial is stored; the store failed the pruner */
+        *err = prune.err;
+        return prune.err.code ? prune.err.code : TUNE_ESTORE;
+    }
     /* A data problem (not a trainer's) fails every trial alike: stop. */
     if (rc && rc != TUNE_ETRAINER && rc != TUNE_ENUMERIC && rc != TUNE_ENOPROGRAM) {
         *err = terr;
@@ -530,7 +631,7 @@ static int evaluate_trial(struct tune_study *s, int number, struct tune_step *st
 /* Claim a search trial and give it the searcher's point (s->point,
  * s->params_json, stored); the trial is left RUNNING.  On failure the claim
  * is withdrawn. */
-static int claim_point(struct tune_study *s, size_t budget, int *number_out,
+static int claim_point(struct tune_study *s, size_t budget, int *number_out, int *seq_out,
                        struct tune_error *err)
 {
     const struct tune_study_config *cfg = s->cfg;
@@ -565,6 +666,7 @@ static int claim_point(struct tune_study *s, size_t budget, int *number_out,
     if ((rc = tune_store_trial_set_params(st, s->info.id, number, s->params_json, err)))
         goto abandon;
     *number_out = number;
+    *seq_out = seq;
     return TUNE_OK;
 
 abandon:;
@@ -578,17 +680,17 @@ abandon:;
 int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
                     struct tune_error *err)
 {
-    int number, rc;
+    int number, seq, rc;
     memset(step, 0, sizeof *step);
     if (s->cfg->ask_tell)
         return tune_error_set(err, TUNE_EINVAL,
                               "%s: study '%s' has no trainer: its trials are evaluated by "
                               "whoever asks for them (tunefold ask / tell)",
                               s->cfg->file, s->info.name);
-    if ((rc = claim_point(s, budget, &number, err)))
+    if ((rc = claim_point(s, budget, &number, &seq, err)))
         return rc;
     resolve_point(s->cfg, s->point, s->values);
-    return evaluate_trial(s, number, step, NULL, err);
+    return evaluate_trial(s, number, seq, step, NULL, err);
 }
 
 /* ---- ask and tell ------------------------------------------------------------ */
@@ -597,11 +699,12 @@ int tune_study_ask(struct tune_study *s, size_t budget, double max_age, int *num
                    const char **params_json, struct tune_error *err)
 {
     size_t marked;
+    int seq;
     int rc = tune_store_trial_recover_stale(s->store, s->info.id,
                                             max_age > 0 ? max_age : TUNE_STALE_SECONDS, &marked,
                                             err);
     if (!rc)
-        rc = claim_point(s, tune_study_budget(s, budget), number, err);
+        rc = claim_point(s, tune_study_budget(s, budget), number, &seq, err);
     if (rc)
         return rc;
     *params_json = s->params_json;
@@ -731,7 +834,7 @@ int tune_study_evaluate(struct tune_study *s, const char *params_json, struct tu
         tune_store_trial_abandon(st, s->info.id, number, &aerr);
         return rc;
     }
-    return evaluate_trial(s, number, step, cv, err);
+    return evaluate_trial(s, number, -1, step, cv, err);
 }
 
 /* ---- tune_study_run ---------------------------------------------------------- */
@@ -744,6 +847,9 @@ const char *tune_stop_str(enum tune_stop stop)
     case TUNE_STOP_EXHAUSTED: return "search space exhausted";
     case TUNE_STOP_FAILURES: return "too many failed trials in a row";
     case TUNE_STOP_CANCELLED: return "cancelled";
+    case TUNE_STOP_TIME: return "time limit reached (search.max_seconds)";
+    case TUNE_STOP_TARGET: return "target reached (search.target)";
+    case TUNE_STOP_PATIENCE: return "no improvement in search.patience trials";
     }
     return "unknown stop reason";
 }
@@ -752,6 +858,55 @@ void tune_run_options_init(struct tune_run_options *o, const struct tune_study *
 {
     memset(o, 0, sizeof *o);
     o->max_failures = s->cfg->max_failures;
+    o->max_seconds = s->cfg->max_seconds;
+    o->has_target = s->cfg->target_given;
+    o->target = s->cfg->target_value;
+    o->patience = s->cfg->patience;
+}
+
+static double now_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The study's stop rules, on what the watch knows now (every worker's
+ * trials): TUNE_STOP_NONE to go on. */
+static enum tune_stop stop_rule(struct tune_study *s, const struct tune_run_options *o,
+                                double started)
+{
+    if (o->max_seconds > 0 && now_wall() - started >= o->max_seconds)
+        return TUNE_STOP_TIME;
+    const struct tune_progress *p = tune_watch_progress(s->watch);
+    if (o->has_target && p->best_number >= 0 &&
+        (s->info.maximize ? p->best_value >= o->target : p->best_value <= o->target))
+        return TUNE_STOP_TARGET;
+    if (o->patience) {
+        /* trials that finished with something to say about the objective,
+         * claimed after the best (all of them while there is none) */
+        struct tune_history h;
+        size_t since = 0;
+        tune_watch_history(s->watch, -1, &h);
+        for (size_t i = 0; i < h.n; i++) {
+            const struct tune_history_entry *e = &h.entries[i];
+            const struct tune_trial_brief *b = tune_watch_trial(s->watch, e->number);
+            since += (e->state == TUNE_TRIAL_COMPLETE || e->state == TUNE_TRIAL_PRUNED) &&
+                     e->number > p->best_number && b && b->origin == TUNE_ORIGIN_SEARCH;
+        }
+        if (since >= o->patience)
+            return TUNE_STOP_PATIENCE;
+    }
+    return TUNE_STOP_NONE;
+}
+
+/* Why the run stopped, kept with the study for people and scripts. */
+static int stopped(struct tune_study *s, struct tune_run_result *result, enum tune_stop why,
+                   struct tune_error *err)
+{
+    result->stop = why;
+    return tune_store_study_set_attr(s->store, s->info.id, "stop_reason", tune_stop_str(why),
+                                     err);
 }
 
 static int raised(const volatile sig_atomic_t *flag)
@@ -778,26 +933,33 @@ int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
     size_t budget = tune_study_budget(s, o.budget), failed_in_a_row = 0;
     double stale = o.stale_seconds > 0 ? o.stale_seconds : TUNE_STALE_SECONDS;
     double poll = o.poll_seconds > 0 ? o.poll_seconds : 0.25;
+    double started = o.started > 0 ? o.started : now_wall();
+    int rules = o.max_seconds > 0 || o.has_target || o.patience;
     memset(result, 0, sizeof *result);
     for (;;) {
-        if (raised(o.stop) || cancelled(s)) {
-            result->stop = TUNE_STOP_CANCELLED;
-            return TUNE_OK;
+        if (raised(o.stop) || cancelled(s))
+            return stopped(s, result, TUNE_STOP_CANCELLED, err);
+        int rc;
+        if (rules) {
+            if ((rc = tune_watch_poll(s->watch, NULL, NULL, err)))
+                return rc;
+            enum tune_stop why = stop_rule(s, &o, started);
+            if (why != TUNE_STOP_NONE)
+                return stopped(s, result, why, err);
         }
         size_t marked;
-        int rc = tune_store_trial_recover_stale(s->store, s->info.id, stale, &marked, err);
+        rc = tune_store_trial_recover_stale(s->store, s->info.id, stale, &marked, err);
         if (rc)
             return rc;
         struct tune_step step;
         rc = tune_study_step(s, budget, &step, err);
         if (rc == TUNE_OK) {
-            if (cancelled(s) && step.error && strcmp(step.error, "interrupted") == 0) {
-                result->stop = TUNE_STOP_CANCELLED;
-                return TUNE_OK;
-            }
+            if (cancelled(s) && step.error && strcmp(step.error, "interrupted") == 0)
+                return stopped(s, result, TUNE_STOP_CANCELLED, err);
             result->ran++;
             result->complete += step.state == TUNE_TRIAL_COMPLETE;
             result->failed += step.state == TUNE_TRIAL_FAILED;
+            result->pruned += step.state == TUNE_TRIAL_PRUNED;
             /* the progress a person sees includes the trial just stored */
             if (o.progress && (rc = tune_watch_poll(s->watch, NULL, NULL, err)))
                 return rc;
@@ -807,26 +969,20 @@ int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
             if (step.state == TUNE_TRIAL_FAILED)
                 snprintf(result->last_error, sizeof result->last_error, "%s",
                          step.error ? step.error : "unknown error");
-            if (o.max_failures && failed_in_a_row >= o.max_failures) {
-                result->stop = TUNE_STOP_FAILURES;
-                return TUNE_OK;
-            }
+            if (o.max_failures && failed_in_a_row >= o.max_failures)
+                return stopped(s, result, TUNE_STOP_FAILURES, err);
             continue;
         }
-        if (rc == TUNE_EEXHAUSTED) {
-            result->stop = TUNE_STOP_EXHAUSTED;
-            return TUNE_OK;
-        }
+        if (rc == TUNE_EEXHAUSTED)
+            return stopped(s, result, TUNE_STOP_EXHAUSTED, err);
         if (rc != TUNE_EBUDGET)
             return rc;
         /* Budget claimed, counting trials still running elsewhere: wait
          * until they finish, or go stale and free their slot. */
         if ((rc = tune_watch_poll(s->watch, NULL, NULL, err)))
             return rc;
-        if (tune_watch_progress(s->watch)->running == 0) {
-            result->stop = TUNE_STOP_BUDGET;
-            return TUNE_OK;
-        }
+        if (tune_watch_progress(s->watch)->running == 0)
+            return stopped(s, result, TUNE_STOP_BUDGET, err);
         if (o.progress)
             o.progress(o.progress_arg, NULL, tune_watch_progress(s->watch));
         nap(s, &o, poll);

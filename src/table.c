@@ -644,7 +644,9 @@ static int read_table(struct reader *r, struct tune_table **out)
     int rc = TUNE_OK;
     if (!t || !(t->path = dup_span(c->name, strlen(c->name)))) {
         free(t);
-        return tune_csv_nomem(c);
+        int rc0 = tune_csv_nomem(c);
+        tune_csv_release(c); /* the reader owns the input's buffers from its start */
+        return rc0;
     }
     r->t = t;
     while (c->n - c->pos < 3 && !c->eof && !(rc = tune_csv_refill(c)))

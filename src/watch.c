@@ -282,7 +282,10 @@ void tune_watch_history(struct tune_watch *w, int exclude, struct tune_history *
             .number = r->number,
             .state = r->lost ? TUNE_TRIAL_FAILED : r->state,
             .point = w->space && w->has_point[i] ? &w->points[i * d] : NULL,
-            .value = r->state == TUNE_TRIAL_COMPLETE ? r->value : NAN,
+            /* a pruned trial's value is an estimate (study.h): searchers
+             * read it as one */
+            .value = r->state == TUNE_TRIAL_COMPLETE || r->state == TUNE_TRIAL_PRUNED ? r->value
+                                                                                    : NAN,
             .value_std = r->state == TUNE_TRIAL_COMPLETE ? r->value_std : NAN,
         };
     }

@@ -76,6 +76,7 @@
  * to someone else and is refused, never added to.  Tables live in the
  * current schema, with the same names and columns as the SQLite store's. */
 #include "tunefold/store.h"
+#include "tunefold/text.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -88,7 +89,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 /* the error code run_tx() retries on: never returned to callers */
 #define PG_AGAIN (-1)
 #define NOW_SQL "EXTRACT(EPOCH FROM now())::float8"
@@ -135,6 +136,7 @@ enum stmt_id {
     ST_ATTR_LIST,
     ST_ARTIFACT_LIST,
     ST_TRIAL_IMPORT,
+    ST_VALUES_AT,
     ST_COUNT
 };
 
@@ -189,8 +191,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_BUDGET_ADD] = "UPDATE studies SET n_search = n_search + $2::int WHERE id = $1",
     [ST_FINISH] = "UPDATE trials SET state = $3, value = $4, value_std = $5, t_end = " NOW_SQL ","
                   " heartbeat = " NOW_SQL ", fit_seconds = $6, predict_seconds = $7, error = $8,"
-                  " changed = $9 WHERE study_id = $1 AND number = $2 AND state = 'RUNNING'"
-                  " RETURNING id",
+                  " changed = $9, pruned_at = $10::bigint"
+                  " WHERE study_id = $1 AND number = $2 AND state = 'RUNNING' RETURNING id",
     /* Metrics, their folds and intermediate values in one statement (the
      * folds' foreign key is checked at its end, after both inserts). */
     [ST_FINISH_ROWS] =
@@ -247,9 +249,9 @@ static const char *const stmt_sql[ST_COUNT] = {
                    "   AND $2 >= 0"
                    " ORDER BY 1, 2",
     [ST_TRIAL_PAGE] = "SELECT id, number, seq, origin, state, params_json, value, value_std,"
-                      " t_start, t_end, fit_seconds, predict_seconds, error, lost::int, worker"
-                      " FROM trials WHERE study_id = $1 AND number >= $2 ORDER BY number"
-                      " LIMIT $3",
+                      " t_start, t_end, fit_seconds, predict_seconds, error, lost::int, worker,"
+                      " pruned_at FROM trials WHERE study_id = $1 AND number >= $2"
+                      " ORDER BY number LIMIT $3",
     [ST_METRIC_PAGE] = "SELECT t.number, m.name, m.mean, m.std, f.fold, f.value"
                        " FROM trials t JOIN trial_metrics m ON m.trial_id = t.id"
                        " LEFT JOIN trial_metric_folds f"
@@ -296,9 +298,17 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_TRIAL_IMPORT] = "WITH g AS (DELETE FROM trial_gone WHERE study_id = $1 AND number = $2)"
                         " INSERT INTO trials(study_id, number, seq, origin, state, params_json,"
                         " value, value_std, t_start, t_end, heartbeat, fit_seconds,"
-                        " predict_seconds, error, lost, worker, changed)"
+                        " predict_seconds, error, lost, worker, changed, pruned_at)"
                         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-                        " $15::int <> 0, $16, $17) RETURNING id",
+                        " $15::int <> 0, $16, $17, $18::bigint) RETURNING id",
+    /* Each trial's value at its first step >= $3 in fold $2 (the primary
+     * key (trial_id, fold, step) serves both the MIN and the row). */
+    [ST_VALUES_AT] = "SELECT t.number, t.seq, t.state, t.lost::int, i.step, i.value"
+                     " FROM trials t JOIN trial_intermediate i ON i.trial_id = t.id"
+                     " AND i.fold = $2 AND i.step = (SELECT MIN(j.step) FROM"
+                     " trial_intermediate j WHERE j.trial_id = t.id AND j.fold = $2"
+                     " AND j.step >= $3)"
+                     " WHERE t.study_id = $1 ORDER BY t.number",
 };
 
 /* Schema version 1.  Child rows cascade from their trial so that
@@ -399,8 +409,15 @@ static const char schema_sql[] =
     "  FOREIGN KEY (study_id, name) REFERENCES study_blobs(study_id, name) ON DELETE CASCADE);"
     "INSERT INTO meta(key, value) VALUES ('schema_version', '1');";
 
-/* migrations[v] takes a version-v schema to version v+1 (none yet). */
-static const char *const migrations[SCHEMA_VERSION + 1] = {[0] = schema_sql};
+/* Version 2: early stopping (store vtable version 4): trials.pruned_at,
+ * where a PRUNED trial was stopped; NULL for every other trial. */
+static const char migrate_2_sql[] =
+    "ALTER TABLE trials ADD COLUMN pruned_at bigint;"
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
+
+/* migrations[v] takes a version-v schema to version v+1. */
+static const char *const migrations[SCHEMA_VERSION + 1] = {[0] = schema_sql,
+                                                           [1] = migrate_2_sql};
 
 struct pg_store {
     struct tune_store base; /* first: the generic handle points here */
@@ -420,9 +437,7 @@ static struct pg_store *pg(struct tune_store *s)
 
 static double mono_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return tune_clock_seconds();
 }
 
 static void sleep_seconds(double t)
@@ -453,7 +468,7 @@ static int pg_oom(struct pg_store *s, struct tune_error *err)
 
 /* ---- parameters ------------------------------------------------------------ */
 
-#define MAX_PARAMS 17
+#define MAX_PARAMS 24
 
 /* The values of one statement.  Text values are borrowed (or owned when a
  * copy had to be made: numbers, cleaned text, array literals). */
@@ -473,8 +488,22 @@ static void params_free(struct params *p)
     memset(p, 0, sizeof *p);
 }
 
+/* Room for one more parameter; a statement given too many (a programming
+ * error) fails as out of memory rather than writing past the arrays. */
+static int p_room(struct params *p)
+{
+    if (p->n < MAX_PARAMS)
+        return 1;
+    p->oom = 1;
+    return 0;
+}
+
 static void p_own(struct params *p, char *text)
 {
+    if (!p_room(p)) {
+        free(text);
+        return;
+    }
     if (!text)
         p->oom = 1;
     p->owned[p->n] = text;
@@ -492,7 +521,8 @@ static void p_int(struct params *p, long long x)
 static void p_real(struct params *p, double x)
 {
     if (isnan(x)) {
-        p->v[p->n++] = NULL;
+        if (p_room(p))
+            p->v[p->n++] = NULL;
         return;
     }
     char buf[40];
@@ -557,7 +587,8 @@ static char *utf8_clean(const char *t)
 static void p_text(struct params *p, const char *t)
 {
     if (!t || utf8_valid(t)) {
-        p->v[p->n++] = t;
+        if (p_room(p))
+            p->v[p->n++] = t;
         return;
     }
     p_own(p, utf8_clean(t));
@@ -565,6 +596,8 @@ static void p_text(struct params *p, const char *t)
 
 static void p_blob(struct params *p, const void *data, size_t len)
 {
+    if (!p_room(p))
+        return;
     p->v[p->n] = len ? data : "";
     p->len[p->n] = (int)len;
     p->fmt[p->n] = 1;
@@ -1434,11 +1467,7 @@ static void put_json(struct text_buf *b, const cJSON *item)
             buf_str(b, "null");
             return;
         }
-        for (int prec = 15; prec <= 17; prec++) {
-            snprintf(num, sizeof num, "%.*g", prec, d);
-            if (strtod(num, NULL) == d)
-                break;
-        }
+        tune_format_double(d, num, sizeof num);
         buf_str(b, num);
     } else if (cJSON_IsArray(item) || cJSON_IsObject(item)) {
         int is_obj = cJSON_IsObject(item);
@@ -1760,6 +1789,9 @@ static int finish_tx(struct pg_store *s, void *arg, struct tune_error *err)
     p_real(&p, res->predict_seconds);
     p_text(&p, res->error);
     p_int(&p, stamp);
+    char at[32];
+    snprintf(at, sizeof at, "%lld", (long long)res->pruned_at);
+    p_text(&p, res->state == TUNE_TRIAL_PRUNED && res->pruned_at >= 0 ? at : NULL);
     if ((rc = run(s, ST_FINISH, &p, 0, &r, "cannot finish a trial", err)))
         goto fail;
     if (PQntuples(r) != 1) {
@@ -1860,6 +1892,7 @@ static int read_trial(struct pg_store *s, const PGresult *r, int row, struct tun
     t->fit_seconds = get_real(r, row, 10);
     t->predict_seconds = get_real(r, row, 11);
     t->lost = get_int(r, row, 13) != 0;
+    t->pruned_at = PQnfields(r) > 15 && !PQgetisnull(r, row, 15) ? get_int(r, row, 15) : -1;
     if (get_strdup(r, row, 14, &t->worker) || get_strdup(r, row, 5, &t->params_json) ||
         get_strdup(r, row, 12, &t->error))
         return pg_oom(s, err);
@@ -2551,6 +2584,64 @@ static int pg_trial_list_intermediate(struct tune_store *base, int64_t study_id,
     return TUNE_OK;
 }
 
+/* ---- what pruners read (version 4) ------------------------------------------------ */
+
+struct values_at_ctx {
+    int64_t study_id;
+    int fold;
+    size_t step;
+    struct tune_step_value *out;
+    size_t n;
+};
+
+static int values_at_tx(struct pg_store *s, void *arg, struct tune_error *err)
+{
+    struct values_at_ctx *c = arg;
+    struct params p = {0};
+    PGresult *r;
+    p_int(&p, c->study_id);
+    p_int(&p, c->fold);
+    p_int(&p, c->step > (size_t)INT64_MAX ? INT64_MAX : (long long)c->step);
+    int rc = run(s, ST_VALUES_AT, &p, 0, &r, "cannot read intermediate values", err);
+    if (rc)
+        return rc;
+    int rows = PQntuples(r);
+    free(c->out);
+    c->out = malloc((rows ? (size_t)rows : 1) * sizeof *c->out);
+    if (!c->out) {
+        PQclear(r);
+        return pg_oom(s, err);
+    }
+    for (int i = 0; i < rows; i++) {
+        int state = tune_trial_state_parse(PQgetvalue(r, i, 2));
+        c->out[i].number = (int)get_int(r, i, 0);
+        c->out[i].seq = (int)get_int(r, i, 1);
+        c->out[i].state = state < 0 ? TUNE_TRIAL_FAILED : (enum tune_trial_state)state;
+        c->out[i].lost = get_int(r, i, 3) != 0;
+        c->out[i].step = (size_t)get_int(r, i, 4);
+        c->out[i].value = get_real(r, i, 5);
+    }
+    c->n = (size_t)rows;
+    PQclear(r);
+    return TUNE_OK;
+}
+
+static int pg_trial_values_at(struct tune_store *base, int64_t study_id, int fold, size_t step,
+                              struct tune_step_value **out, size_t *n, struct tune_error *err)
+{
+    struct values_at_ctx c = {study_id, fold, step, NULL, 0};
+    *out = NULL;
+    *n = 0;
+    int rc = run_tx(pg(base), values_at_tx, &c, err);
+    if (rc) {
+        free(c.out);
+        return rc;
+    }
+    *out = c.out;
+    *n = c.n;
+    return TUNE_OK;
+}
+
 static int heartbeat_tx(struct pg_store *s, void *arg, struct tune_error *err)
 {
     struct number_ctx *c = arg;
@@ -2992,6 +3083,9 @@ static int import_tx(struct pg_store *s, void *arg, struct tune_error *err)
     p_int(&p, t->lost != 0);
     p_text(&p, t->worker);
     p_int(&p, stamp);
+    char at[32];
+    snprintf(at, sizeof at, "%lld", (long long)t->pruned_at);
+    p_text(&p, t->state == TUNE_TRIAL_PRUNED && t->pruned_at >= 0 ? at : NULL);
     if ((rc = run(s, ST_TRIAL_IMPORT, &p, 0, &r, "cannot import a trial", err)))
         goto fail;
     int64_t trial_id = get_int(r, 0, 0);
@@ -3046,7 +3140,7 @@ static int pg_trial_import(struct tune_store *base, int64_t study_id, const stru
 }
 
 const struct tune_store_type tune_store_postgres = {
-    .version = 3,
+    .version = 4,
 
     .name = "postgres",
     .open = pg_open,
@@ -3080,4 +3174,5 @@ const struct tune_store_type tune_store_postgres = {
     .artifact_list = pg_artifact_list,
     .study_import = pg_study_import,
     .trial_import = pg_trial_import,
+    .trial_values_at = pg_trial_values_at,
 };

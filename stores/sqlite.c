@@ -20,7 +20,7 @@
  * NAN ("undefined"), which is what the structs use for "none".
  *
  * Schema versions: PRAGMA user_version and meta('schema_version') both hold
- * the version (3; 1 and 2 are migrated).  A database with a newer version is refused rather than
+ * the version (4; 1 to 3 are migrated).  A database with a newer version is refused rather than
  * half-understood.  A version-0 file with no tables is new and gets the
  * schema; a SQLite file that has tables but no `meta` belongs to someone else
  * and is refused, so we never add tables to another program's database.
@@ -34,6 +34,7 @@
  * table with lost=1: they keep their seq but no longer count toward the
  * budget, so the budget frees a slot for a replacement. */
 #include "tunefold/store.h"
+#include "tunefold/text.h"
 
 #include <cJSON.h>
 #include <limits.h>
@@ -45,7 +46,7 @@
 #include <unistd.h>
 #include <time.h>
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 #define BLOB_CHUNK (1u << 20) /* study blobs are written and read 1 MiB at a time */
 #define BUSY_TIMEOUT_MS 30000
 
@@ -130,6 +131,7 @@ enum stmt_id {
     ST_ARTIFACT_LIST,
     ST_STUDY_IMPORT,
     ST_TRIAL_IMPORT,
+    ST_VALUES_AT,
     ST_COUNT
 };
 
@@ -173,7 +175,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_TRIAL_DELETE] = "DELETE FROM trials WHERE id = ?1",
     [ST_TRIAL_FINISH] = "UPDATE trials SET state = ?2, value = ?3, value_std = ?4, t_end = ?5,"
                         " heartbeat = ?5, fit_seconds = ?6, predict_seconds = ?7, error = ?8,"
-                        " changed = ?9 WHERE id = ?1 AND state = 'RUNNING'",
+                        " changed = ?9, pruned_at = ?10 WHERE id = ?1 AND state = 'RUNNING'",
     [ST_METRICS_DELETE] = "DELETE FROM trial_metrics WHERE trial_id = ?1",
     [ST_METRIC_INSERT] = "INSERT INTO trial_metrics(trial_id, name, mean, std)"
                          " VALUES (?1, ?2, ?3, ?4)",
@@ -219,8 +221,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_RELEASE] = "UPDATE trials SET state = 'FAILED', error = ?2, lost = 1, t_end = ?3,"
                    " changed = ?4 WHERE id = ?1 AND state = 'RUNNING'",
     [ST_TRIAL_PAGE] = "SELECT id, number, seq, origin, state, params_json, value, value_std,"
-                      " t_start, t_end, fit_seconds, predict_seconds, error, lost, worker"
-                      " FROM trials WHERE study_id = ?1 AND number >= ?2 ORDER BY number"
+                      " t_start, t_end, fit_seconds, predict_seconds, error, lost, worker,"
+                      " pruned_at FROM trials WHERE study_id = ?1 AND number >= ?2"
+                      " ORDER BY number"
                       " LIMIT ?3",
     [ST_METRIC_PAGE] = "SELECT t.number, m.name, m.mean, m.std, f.fold, f.value"
                        " FROM trials t JOIN trial_metrics m ON m.trial_id = t.id"
@@ -267,9 +270,18 @@ static const char *const stmt_sql[ST_COUNT] = {
                         " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_TRIAL_IMPORT] = "INSERT INTO trials(study_id, number, seq, origin, state, params_json,"
                         " value, value_std, t_start, t_end, heartbeat, fit_seconds,"
-                        " predict_seconds, error, lost, worker, changed)"
+                        " predict_seconds, error, lost, worker, changed, pruned_at)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-                        " ?15, ?16, ?17)",
+                        " ?15, ?16, ?17, ?18)",
+    /* Each trial's value at its first step >= ?3 in fold ?2: per trial of the
+     * study (trials' UNIQUE (study_id, number)), one seek of the primary key
+     * (trial_id, fold, step) for the step and one for the row. */
+    [ST_VALUES_AT] = "SELECT t.number, t.seq, t.state, t.lost, i.step, i.value"
+                     " FROM trials t JOIN trial_intermediate i ON i.trial_id = t.id"
+                     " AND i.fold = ?2 AND i.step = (SELECT MIN(j.step) FROM"
+                     " trial_intermediate j WHERE j.trial_id = t.id AND j.fold = ?2"
+                     " AND j.step >= ?3)"
+                     " WHERE t.study_id = ?1 ORDER BY t.number",
 };
 
 /* Schema version 1, as first released: a new file gets it and is then
@@ -393,9 +405,18 @@ static const char migrate_3_sql[] =
     "UPDATE meta SET value = '3' WHERE key = 'schema_version';"
     "PRAGMA user_version = 3;";
 
+/* Version 4: early stopping.  trials.pruned_at, where a PRUNED trial was
+ * stopped (its last step, or the folds it ran); NULL for every other trial,
+ * which is also what the trials stored before have. */
+static const char migrate_4_sql[] =
+    "ALTER TABLE trials ADD COLUMN pruned_at INTEGER;"
+    "UPDATE meta SET value = '4' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 4;";
+
 /* migrations[v] takes a version-v file to version v+1. */
 static const char *const migrations[SCHEMA_VERSION] = {[1] = migrate_2_sql,
-                                                       [2] = migrate_3_sql};
+                                                       [2] = migrate_3_sql,
+                                                       [3] = migrate_4_sql};
 
 struct sq_store {
     struct tune_store base; /* first: the generic handle points here */
@@ -1044,8 +1065,7 @@ static int put_json_string(struct text_buf *b, const char *s)
  * relative DBL_EPSILON, so it can move a double by one ulp
  * (0.0031622776601683794 comes out as 0.00316227766016838).  Stored params
  * must be exact, so numbers get the shortest of %.15g/%.16g/%.17g that reads
- * back bit for bit (%.17g always does).  The library never calls setlocale,
- * so the decimal point is '.'. */
+ * back bit for bit (%.17g always does): tune_format_double. */
 static int put_json(struct text_buf *b, const cJSON *item)
 {
     if (cJSON_IsNumber(item)) {
@@ -1053,11 +1073,7 @@ static int put_json(struct text_buf *b, const cJSON *item)
         double d = item->valuedouble;
         if (!isfinite(d))
             return buf_put(b, "null", 4);
-        for (int prec = 15; prec <= 17; prec++) {
-            snprintf(num, sizeof num, "%.*g", prec, d);
-            if (strtod(num, NULL) == d)
-                break;
-        }
+        tune_format_double(d, num, sizeof num);
         return buf_put(b, num, strlen(num));
     }
     if (cJSON_IsArray(item) || cJSON_IsObject(item)) {
@@ -1309,7 +1325,10 @@ static int sq_trial_finish(struct tune_store *base, int64_t study_id, int number
         bind_real(st, 3, res->value) || bind_real(st, 4, res->value_std) ||
         bind_real(st, 5, now_seconds()) || bind_real(st, 6, res->fit_seconds) ||
         bind_real(st, 7, res->predict_seconds) || bind_text(st, 8, res->error) ||
-        sqlite3_bind_int64(st, 9, stamp)) {
+        sqlite3_bind_int64(st, 9, stamp) ||
+        (res->state == TUNE_TRIAL_PRUNED && res->pruned_at >= 0
+             ? sqlite3_bind_int64(st, 10, (sqlite3_int64)res->pruned_at)
+             : sqlite3_bind_null(st, 10))) {
         rc = sq_err(s, "cannot finish a trial", err);
         goto fail;
     }
@@ -1361,6 +1380,8 @@ static int read_trial(struct sq_store *s, sqlite3_stmt *st, struct tune_trial *t
     t->fit_seconds = col_real(st, 10);
     t->predict_seconds = col_real(st, 11);
     t->lost = sqlite3_column_int(st, 13) != 0;
+    t->pruned_at = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1
+                                                              : sqlite3_column_int64(st, 15);
     if (col_strdup(st, 14, &t->worker))
         return sq_oom(s, err);
     if (col_strdup(st, 5, &t->params_json) || col_strdup(st, 12, &t->error))
@@ -2378,7 +2399,10 @@ static int sq_trial_import(struct tune_store *base, int64_t study_id, const stru
         bind_real(st, 11, heartbeat) || bind_real(st, 12, t->fit_seconds) ||
         bind_real(st, 13, t->predict_seconds) || bind_text(st, 14, t->error) ||
         sqlite3_bind_int(st, 15, t->lost != 0) || bind_text(st, 16, t->worker) ||
-        sqlite3_bind_int64(st, 17, stamp)) {
+        sqlite3_bind_int64(st, 17, stamp) ||
+        (t->state == TUNE_TRIAL_PRUNED && t->pruned_at >= 0
+             ? sqlite3_bind_int64(st, 18, (sqlite3_int64)t->pruned_at)
+             : sqlite3_bind_null(st, 18))) {
         rc = sq_err(s, "cannot import a trial", err);
         goto fail;
     }
@@ -2415,8 +2439,59 @@ fail:
     return rc;
 }
 
+/* ---- what pruners read (version 4) ------------------------------------------- */
+
+static int sq_trial_values_at(struct tune_store *base, int64_t study_id, int fold, size_t step,
+                              struct tune_step_value **out, size_t *n, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    size_t len = 0, cap = 16;
+    struct tune_step_value *v = malloc(cap * sizeof *v);
+    *out = NULL;
+    *n = 0;
+    if (!v)
+        return sq_oom(s, err);
+    sqlite3_stmt *st = use(s, ST_VALUES_AT);
+    if (sqlite3_bind_int64(st, 1, study_id) || sqlite3_bind_int(st, 2, fold) ||
+        sqlite3_bind_int64(st, 3, step > (size_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)step)) {
+        free(v);
+        return sq_err(s, "cannot read intermediate values", err);
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (len == cap) {
+            struct tune_step_value *bigger = realloc(v, 2 * cap * sizeof *v);
+            if (!bigger) {
+                sqlite3_reset(st);
+                free(v);
+                return sq_oom(s, err);
+            }
+            v = bigger;
+            cap *= 2;
+        }
+        int state = tune_trial_state_parse((const char *)sqlite3_column_text(st, 2));
+        v[len].number = sqlite3_column_int(st, 0);
+        v[len].seq = sqlite3_column_int(st, 1);
+        v[len].state = state < 0 ? TUNE_TRIAL_FAILED : (enum tune_trial_state)state;
+        v[len].lost = sqlite3_column_int(st, 3) != 0;
+        v[len].step = (size_t)sqlite3_column_int64(st, 4);
+        v[len].value = col_real(st, 5);
+        len++;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = sq_err(s, "cannot read intermediate values", err);
+        sqlite3_reset(st);
+        free(v);
+        return rc;
+    }
+    sqlite3_reset(st);
+    *out = v;
+    *n = len;
+    return TUNE_OK;
+}
+
 const struct tune_store_type tune_store_sqlite = {
-    .version = 3,
+    .version = 4,
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,
@@ -2449,4 +2524,5 @@ const struct tune_store_type tune_store_sqlite = {
     .artifact_list = sq_artifact_list,
     .study_import = sq_study_import,
     .trial_import = sq_trial_import,
+    .trial_values_at = sq_trial_values_at,
 };

@@ -502,7 +502,7 @@ Test(bayes, init_refuses_unknown_options_naming_the_key)
     o.json = "{\"kernal\": \"rbf\"}";
     cr_assert_eq(tune_searcher_new(&tune_searcher_bayes, &sp, &o, &s, &err), TUNE_EINVAL);
     cr_assert_str_eq(err.msg, "search.kernal: unknown key (expected one of: strategy, trials, "
-                              "seed, workers, acquisition, initial_points, xi, kappa, kernel)");
+                              "seed, workers, max_seconds, target, patience, acquisition, initial_points, xi, kappa, kernel)");
     cr_assert_null(s);
     cr_assert_not_null(tune_searcher_find("bayes"));
 }
@@ -602,7 +602,7 @@ static double bowl2(const double *x)
     return (x[0] - 0.3125) * (x[0] - 0.3125) + 2 * (x[1] - 0.6875) * (x[1] - 0.6875) + 0.5;
 }
 
-Test(bayes, past_three_hundred_trials_it_still_finds_the_minimum_and_repeats_itself)
+Test(bayes, past_three_hundred_trials_it_finds_the_minimum_the_same_way_twice_and_never_on_a_past_trial)
 {
     /* 420 random trials: the posterior is built on 300 of them */
     enum { N = 420 };
@@ -640,4 +640,73 @@ Test(bayes, past_three_hundred_trials_it_still_finds_the_minimum_and_repeats_its
         cr_assert(memcmp(&points[2 * i], pt[0], sizeof pt[0]) != 0, "repeats trial %d", i);
     free(points);
     free(e);
+}
+
+/* One suggestion of a bayes state initialized by hand with `model`, for the
+ * history in r (seq 7, seed 3). */
+static double suggest_with(const struct tune_bayes_model *model, const struct tune_space *sp,
+                           struct run *r)
+{
+    const struct tune_searcher_type *t = &tune_searcher_bayes;
+    void *state = calloc(1, t->state_size);
+    struct tune_error err;
+    cr_assert_eq(t->init(state, sp, &defaults, &err), TUNE_OK, "%s", err.msg);
+    tune_bayes_set_model(state, model);
+    for (size_t i = 0; i < r->n; i++)
+        r->e[i].point = &r->points[i * r->d];
+    struct tune_history h = {r->n, r->e, 0, -1};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, (unsigned long)mix64(3 ^ mix64(7 + 0x5eed)));
+    double pt[1];
+    cr_assert_eq(t->suggest(state, sp, &h, 7, rng, pt, &err), TUNE_OK, "%s", err.msg);
+    gsl_rng_free(rng);
+    t->release(state);
+    free(state);
+    return pt[0];
+}
+
+Test(bayes, a_pruned_trial_is_modelled_neither_missing_nor_a_failure)
+{
+    struct tune_param p = fparam("x", -5, 5);
+    struct tune_space sp = {1, &p};
+    /* complete trials with values 28.1, 11.2, 2.27, 1.33, 8.4 (median 8.4);
+     * then x = 4.6, worse than that median (12.1), as the median pruner
+     * would have stopped it: PRUNED without an estimate (censored), PRUNED
+     * with the study's estimate 9.5, FAILED, absent, or COMPLETE at 9.5 */
+    static const double xs[] = {-4, -2, 0, 2, 4};
+    static struct run r;
+    r.d = 1;
+    struct tune_bayes_model model, worst, censored;
+    tune_bayes_model_default(&model);
+    cr_assert_eq(model.pruned, TUNE_BAYES_PRUNED_ESTIMATE, "the estimate is the default");
+    worst = censored = model;
+    worst.pruned = TUNE_BAYES_PRUNED_WORST;
+    censored.pruned = TUNE_BAYES_PRUNED_CENSORED;
+    double got[8];
+    for (int variant = 0; variant < 8; variant++) {
+        r.n = 0;
+        for (size_t i = 0; i < 5; i++)
+            add(&r, &xs[i], TUNE_TRIAL_COMPLETE, quadratic(&xs[i]));
+        double x = 4.6;
+        switch (variant) {
+        case 0: case 5: add(&r, &x, TUNE_TRIAL_PRUNED, NAN); break;
+        case 1: case 6: case 7: add(&r, &x, TUNE_TRIAL_PRUNED, 9.5); break;
+        case 2: add(&r, &x, TUNE_TRIAL_FAILED, NAN); break;
+        case 3: break;
+        case 4: add(&r, &x, TUNE_TRIAL_COMPLETE, 9.5); break;
+        }
+        got[variant] = suggest_with(variant == 5 || variant == 6 ? &worst
+                                    : variant == 7           ? &censored
+                                                             : &model,
+                                    &sp, &r);
+    }
+    cr_assert_neq(got[0], got[2], "a censored trial is not a failure: %g", got[0]);
+    cr_assert_neq(got[0], got[3], "a censored trial is not missing: %g", got[0]);
+    cr_assert_eq(got[1], got[4], "an estimate is observed like a complete value");
+    cr_assert_neq(got[1], got[0], "the estimate is used when there is one");
+    cr_assert_eq(got[5], got[2], "\"worst\" reads a pruned trial as a failed one");
+    cr_assert_eq(got[6], got[2], "\"worst\" ignores the estimate");
+    cr_assert_eq(got[7], got[0], "\"censored\" ignores the estimate");
+    for (int v = 0; v < 8; v++)
+        cr_assert_neq(got[v], 4.6, "never the pruned point again");
 }

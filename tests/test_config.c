@@ -739,10 +739,10 @@ Test(config, an_unknown_key_in_search_is_named)
     /* the default strategy (random) has no options of its own */
     expect_invalid(STUDY(", 'search': {'budget': 3}"),
                    ": search.budget: unknown key (expected one of: strategy, trials, seed, "
-                   "workers)");
+                   "workers, max_seconds, target, patience)");
     expect_invalid(STUDY(", 'search': {'strategy': 'bayes', 'budget': 3}"),
                    ": search.budget: unknown key (expected one of: strategy, trials, seed, "
-                   "workers, acquisition, initial_points, xi, kappa, kernel)");
+                   "workers, max_seconds, target, patience, acquisition, initial_points, xi, kappa, kernel)");
 }
 
 Test(config, an_unknown_key_in_cv_is_named)
@@ -1510,4 +1510,93 @@ Test(config, a_lone_brace_in_exec_is_refused_with_the_escape_to_use)
                    "(write {{}} for a literal {})");
     expect_invalid(SVM_STUDY(", '{C{gamma}}'", ""),
                    ": trainer.exec[1]: unknown parameter 'C{gamma' in '{C{gamma}}'");
+}
+
+/* ------------------------------------------------- pruning and stop rules */
+
+Test(config, pruning_names_its_strategy_and_hands_the_rest_to_it)
+{
+    struct tune_study_config *c = parse_ok(
+        STUDY(", 'pruning': {'reduction': 2, 'strategy': 'asha', 'min_steps': 3}"));
+    cr_assert_eq(c->pruner, &tune_pruner_asha);
+    cr_assert_str_eq(c->pruning_options, "{\"reduction\":2,\"min_steps\":3}");
+    cr_assert_eq(c->n_folds, 5);
+    /* in the canonical text, in the order the strategy declares its options */
+    cr_assert(strstr(c->canonical,
+                     ",\"pruning\":{\"strategy\":\"asha\",\"min_steps\":3,\"reduction\":2}}"),
+              "%s", c->canonical);
+    tune_config_free(c);
+    /* none, given or not, leaves the canonical text as it was before pruning */
+    c = parse_ok(STUDY(", 'pruning': {'strategy': 'none'}"));
+    struct tune_study_config *plain = parse_ok(STUDY(""));
+    cr_assert_eq(c->pruner, &tune_pruner_none);
+    cr_assert_eq(plain->pruner, &tune_pruner_none);
+    cr_assert_str_eq(c->canonical, plain->canonical);
+    cr_assert_null(strstr(plain->canonical, "pruning"));
+    tune_config_free(c);
+    tune_config_free(plain);
+    /* folds per trial: holdout and repeats */
+    c = parse_ok(STUDY(", 'cv': {'folds': 4, 'repeats': 3}"));
+    cr_assert_eq(c->n_folds, 12);
+    tune_config_free(c);
+    c = parse_ok(STUDY(", 'cv': {'holdout': 0.25}"));
+    cr_assert_eq(c->n_folds, 1);
+    tune_config_free(c);
+}
+
+Test(config, another_pruning_setting_is_another_study)
+{
+    struct tune_study_config *a = parse_ok(STUDY(", 'pruning': {'strategy': 'median'}"));
+    struct tune_study_config *b =
+        parse_ok(STUDY(", 'pruning': {'strategy': 'median', 'warmup_steps': 5}"));
+    struct tune_study_config *n = parse_ok(STUDY(""));
+    cr_assert_str_neq(a->canonical, b->canonical);
+    cr_assert_str_neq(a->canonical, n->canonical);
+    tune_config_free(a);
+    tune_config_free(b);
+    tune_config_free(n);
+}
+
+Test(config, a_bad_pruning_section_names_the_key)
+{
+    expect_invalid(STUDY(", 'pruning': 3"), ": pruning: must be an object");
+    expect_invalid(STUDY(", 'pruning': {}"), ": pruning.strategy: missing (required string)");
+    expect_invalid(STUDY(", 'pruning': {'strategy': 'sha'}"),
+                   ": pruning.strategy: unknown strategy \"sha\" (available: none, median, "
+                   "percentile, asha, hyperband, folds)");
+    expect_invalid(STUDY(", 'pruning': {'strategy': 'median', 'strategy': 'asha'}"),
+                   ": pruning.strategy: duplicate key");
+    expect_invalid(STUDY(", 'pruning': {'strategy': 'median', 'min_step': 2}"),
+                   ": pruning.min_step: unknown key (expected one of: strategy, "
+                   "startup_trials, warmup_steps, interval_steps, direction)");
+    expect_invalid(STUDY(", 'pruning': {'strategy': 'hyperband'}"),
+                   ": pruning.max_steps: required by hyperband");
+    expect_invalid(STUDY(", 'cv': {'holdout': 0.2}, 'pruning': {'strategy': 'folds'}"),
+                   ": pruning.strategy: folds compares trials fold by fold and needs "
+                   "cross-validation with at least 3 folds (trials here run 1)");
+}
+
+Test(config, stop_rules_are_search_keys_no_searcher_sees)
+{
+    struct tune_study_config *c = parse_ok(
+        STUDY(", 'search': {'strategy': 'bayes', 'max_seconds': 90.5, 'target': 0.975, "
+              "'patience': 12, 'xi': 0.02}"));
+    cr_assert_eq(c->max_seconds, 90.5);
+    cr_assert_eq(c->target_given, 1);
+    cr_assert_eq(c->target_value, 0.975);
+    cr_assert_eq(c->patience, 12);
+    cr_assert_str_eq(c->search_options, "{\"xi\":0.02}");
+    struct tune_study_config *same = parse_ok(STUDY(", 'search': {'strategy': 'bayes', "
+                                                    "'xi': 0.02}"));
+    cr_assert_str_eq(c->canonical, same->canonical, "stop rules are not the study's identity");
+    cr_assert_eq(same->target_given, 0);
+    cr_assert_eq(same->max_seconds, 0);
+    cr_assert_eq(same->patience, 0);
+    tune_config_free(c);
+    tune_config_free(same);
+    expect_invalid(STUDY(", 'search': {'max_seconds': 0}"),
+                   ": search.max_seconds: must be a number of seconds > 0, got 0");
+    expect_invalid(STUDY(", 'search': {'target': 'high'}"), ": search.target: must be a number");
+    expect_invalid(STUDY(", 'search': {'patience': 0}"),
+                   ": search.patience: must be an integer in [1, 1000000000], got 0");
 }

@@ -15,6 +15,14 @@
 #define LLVMFuzzerTestOneInput fuzz_predictions_one
 #include "fuzz/fuzz_predictions.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_model_one
+#include "fuzz/fuzz_model.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_predict_csv_one
+#define run run_predict_csv
+#include "fuzz/fuzz_predict_csv.c"
+#undef run
+#undef LLVMFuzzerTestOneInput
 
 static size_t replay(const char *dir, int (*one)(const uint8_t *, size_t))
 {
@@ -56,4 +64,14 @@ Test(fuzz_corpus, every_study_file_input_is_parsed_or_refused_without_harm)
 Test(fuzz_corpus, every_predictions_input_is_read_or_refused_without_harm)
 {
     cr_assert_geq(replay("tests/fuzz/corpus/predictions", fuzz_predictions_one), 5);
+}
+
+Test(fuzz_corpus, every_model_file_input_is_loaded_or_refused_without_harm)
+{
+    cr_assert_geq(replay("tests/fuzz/corpus/model", fuzz_model_one), 5);
+}
+
+Test(fuzz_corpus, every_csv_to_predict_is_predicted_or_refused_without_harm)
+{
+    cr_assert_geq(replay("tests/fuzz/corpus/predict_csv", fuzz_predict_csv_one), 5);
 }

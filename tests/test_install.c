@@ -49,8 +49,14 @@ Test(install, every_public_header_compiles_alone_as_c11_and_as_cplusplus)
 Test(install, an_installed_copy_serves_the_embed_example_through_pkg_config, .timeout = 0)
 {
     char *dir = tu_tmpdir(), cmd[4096], *out = NULL, *errs = NULL;
-    /* MAKEFLAGS emptied: this make is not part of the one running the tests */
-    snprintf(cmd, sizeof cmd, "MAKEFLAGS= make -s install PREFIX='%s/usr' >/dev/null", dir);
+    /* The plain build, whatever make runs the tests: MAKEFLAGS emptied, and
+     * the variables `make asan` sets (which reach here through the
+     * environment) removed, so that the installed library is not a
+     * sanitizer build an ordinary program cannot load. */
+    snprintf(cmd, sizeof cmd,
+             "env -u BUILD -u LIB -u BIN -u OPT -u LDFLAGS -u CFLAGS -u TUNEFOLD_BIN MAKEFLAGS= "
+             "MAKELEVEL= make -s install PREFIX='%s/usr' >/dev/null",
+             dir);
     cr_assert_eq(tu_run(cmd, NULL, &errs), 0, "make install:\n%s", errs);
     free(errs);
     errs = NULL;

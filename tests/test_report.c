@@ -1417,7 +1417,10 @@ static void store_trials_cfg(struct tune_store *store, const char *name, const c
             .value_std = NAN,
             .fit_seconds = 0.5,
             .predict_seconds = 0.25,
-            .error = t[i].state == TUNE_TRIAL_FAILED ? "trainer crashed" : NULL};
+            .error = t[i].state == TUNE_TRIAL_FAILED ? "trainer crashed"
+                     : t[i].state == TUNE_TRIAL_PRUNED ? "worse than the median"
+                                                       : NULL,
+            .pruned_at = -1};
         cr_assert_eq(tune_store_trial_finish(store, info->id, number, &res, &err), TUNE_OK,
                      "%s", err.msg);
     }
@@ -1471,37 +1474,46 @@ Test(report, intermediate_lines_are_fold_means_per_step_with_the_best_on_top)
     cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
 
     /* the other complete trials best-ranked first (5: 0.31, then 0: 0.4123),
-     * then the best (1); pruned 2, failed 3 and value-less 4 are absent */
+     * then the pruned trial 2 and where it stopped (no pruned_at: its last
+     * point, step 1), then the best
+     * (1); failed 3 and value-less 4 are absent */
     static const double want[][4] = {
         {5, 2, (0.4625 + 0.4375) / 2, 2}, {5, 4, (0.3375 + 0.3625) / 2, 2}, {5, 6, 0.3, 1},
         {0, 1, (0.693 + 0.6875) / 2, 2},  {0, 2, (0.5125 + 0.53) / 2, 2},   {0, 3, 0.4375, 1},
+        {2, 1, (0.7 + 0.71) / 2, 2},      {2, 1, (0.7 + 0.71) / 2, -1},
         {1, 1, (0.61 + 0.59) / 2, 2},     {1, 2, 0.3875, 1},                {1, 3, (0.25 + 0.2275) / 2, 2}};
     char *dat = tu_read(out, "intermediate.dat");
     cr_assert_not_null(dat, "no intermediate.dat");
-    assert_contains(dat, "# intermediate values of the complete trials; columns: trial number, "
-                         "step, mean value, folds reporting\n");
+    assert_contains(dat, "# intermediate values of the complete and pruned trials; columns: "
+                         "trial number, step, mean value, folds reporting\n");
     double v[8];
-    for (size_t i = 0; i < 9; i++) {
-        cr_assert_eq(data_row(dat, i, v, 8), 4, "row %zu", i);
-        for (size_t k = 0; k < 4; k++)
+    for (size_t i = 0; i < 11; i++) {
+        size_t cols = want[i][3] < 0 ? 3 : 4; /* a stop point: trial, step, value */
+        cr_assert_eq(data_row(dat, i, v, 8), cols, "row %zu", i);
+        for (size_t k = 0; k < cols; k++)
             cr_assert_eq(v[k], want[i][k], "row %zu column %zu: %.17g, expected %.17g", i, k + 1,
                          v[k], want[i][k]);
     }
-    cr_assert_eq(data_row(dat, 9, v, 8), 0, "nothing else is drawn");
+    cr_assert_eq(data_row(dat, 11, v, 8), 0, "nothing else is drawn");
     /* one gnuplot index per trial: two blank lines end each */
     assert_contains(dat, "5 6 0.29999999999999999 1\n\n\n0 1 ");
-    assert_contains(dat, "0 3 0.4375 1\n\n\n1 1 ");
+    assert_contains(dat, "0 3 0.4375 1\n\n\n2 1 ");
+    assert_contains(dat, "2 1 0.70499999999999996 2\n\n\n2 1 0.70499999999999996\n\n\n1 1 ");
 
     char *gp = tu_read(out, "intermediate.gp");
     assert_contains(gp, "set output 'intermediate.png'");
     assert_contains(gp, "set ylabel 'intermediate value (lower is better)'\n");
     assert_contains(gp, "set xlabel 'step'");
-    assert_contains(gp, "'Intermediate values (3 of 3 complete trials with values)' . \"\\n\" . "
-                        "'study ' . 'boost'");
+    assert_contains(gp, "'Intermediate values (3 of 3 complete trials with values, 1 pruned)' "
+                        ". \"\\n\" . 'study ' . 'boost'");
     assert_contains(gp, "plot 'intermediate.dat' index 0:1 using 2:3 with linespoints pt 7 "
                         "ps 0.5 lw 1 lc rgb '#b0b0b0' title 'other trials (2)'");
-    /* the best trial's index is the last one, 2: thick and orange */
-    assert_contains(gp, "'intermediate.dat' index 2 using 2:3 with linespoints pt 7 ps 0.8 lw 3 "
+    assert_contains(gp, "'intermediate.dat' index 2:2 using 2:3 with linespoints pt 7 ps 0.5 "
+                        "lw 1 lc rgb '#cbc0e3' title 'pruned trials (1)'");
+    assert_contains(gp, "'intermediate.dat' index 3 using 2:3 with points pt 2 ps 1.2 lw 2 "
+                        "lc rgb '#756bb1' title 'stopped by the pruner'");
+    /* the best trial's index is the last one, 4: thick and orange */
+    assert_contains(gp, "'intermediate.dat' index 4 using 2:3 with linespoints pt 7 ps 0.8 lw 3 "
                         "lc rgb '#e6550d' title 'best: trial 1 (log_loss 0.2385)'\n");
 
     /* on the page, after the history */
@@ -1509,7 +1521,9 @@ Test(report, intermediate_lines_are_fold_means_per_step_with_the_best_on_top)
     cr_assert_lt(k, log.n_images, "intermediate.png is not in the log");
     cr_assert_eq(k, image_index(&log, "history.png") + 1);
     assert_contains(log.captions[k], "the best trial (1) thick and orange");
-    assert_contains(log.captions[k], "3 of 3 complete trials with values drawn.");
+    assert_contains(log.captions[k], "3 of 3 complete trials with values drawn. Pruned trials "
+                                     "(1 drawn of 1) in pale purple, a cross where the pruner "
+                                     "stopped each one.");
     char *html = tu_read(out, "index.html");
     assert_contains(html, "<img src=\"intermediate.png\"");
     if (render) {
@@ -1586,11 +1600,11 @@ Test(report, intermediate_draws_the_best_and_at_most_fifty_best_ranked_others)
     rm_dir(dir);
 }
 
-Test(report, no_intermediate_picture_without_values_of_complete_trials)
+Test(report, no_intermediate_picture_without_finite_values_of_complete_or_pruned_trials)
 {
     /* "plain": no trial reported anything.  "pruned-only": the values are a
-     * pruned trial's and non-finite ones of a complete trial. */
-    static const struct tune_intermediate pruned[] = {{0, 1, 0.6}, {1, 1, 0.7}};
+     * pruned trial's non-finite ones and non-finite ones of a complete trial. */
+    static const struct tune_intermediate pruned[] = {{0, 1, NAN}, {1, 1, INFINITY}};
     static const struct tune_intermediate broken[] = {{0, 1, NAN}, {1, 1, -INFINITY}};
     const struct stored_trial plain[2] = {{TUNE_TRIAL_COMPLETE, 0.8, 0, NULL},
                                           {TUNE_TRIAL_FAILED, NAN, 0, NULL}};
@@ -1620,6 +1634,135 @@ Test(report, no_intermediate_picture_without_values_of_complete_trials)
         tune_plot_log_release(&log);
         tune_study_info_release(&info[s]);
     }
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+/* Store one trial (claimed as the next number) with its values and result. */
+static void store_one(struct tune_store *store, const struct tune_study_info *info,
+                      enum tune_trial_state state, double value, int64_t pruned_at,
+                      const struct tune_intermediate *v, size_t nv)
+{
+    struct tune_error err = {0};
+    int number, seq;
+    cr_assert_eq(tune_store_trial_claim(store, info->id, TUNE_ORIGIN_SEARCH, 100, &number, &seq,
+                                        &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_trial_set_params(store, info->id, number, "{}", &err), TUNE_OK);
+    struct tune_trial_result res = {.state = state,
+                                    .value = value,
+                                    .value_std = NAN,
+                                    .error = state == TUNE_TRIAL_PRUNED ? "rung 2" : NULL,
+                                    .n_intermediate = nv,
+                                    .intermediate = v,
+                                    .pruned_at = pruned_at};
+    cr_assert_eq(tune_store_trial_finish(store, info->id, number, &res, &err), TUNE_OK, "%s",
+                 err.msg);
+}
+
+Test(report, pruned_trials_are_marked_where_they_stopped_and_the_page_counts_steps_saved)
+{
+    /* asha on 2 folds of 4 steps: trial 0 runs in full; trial 1 is pruned at
+     * step 2 of fold 1; trial 2 runs fold 1 in full and is pruned at step 2
+     * of fold 2, so its line goes on to step 4 but its cross is at step 2 */
+    static const struct tune_intermediate v0[] = {{0, 1, 0.625}, {0, 2, 0.5},  {0, 3, 0.375},
+                                                  {0, 4, 0.25},  {1, 1, 0.75}, {1, 2, 0.5},
+                                                  {1, 3, 0.375}, {1, 4, 0.3125}};
+    static const struct tune_intermediate v1[] = {{0, 1, 0.875}, {0, 2, 0.8125}};
+    static const struct tune_intermediate v2[] = {{0, 1, 0.75}, {0, 2, 0.625}, {0, 3, 0.5},
+                                                  {0, 4, 0.4375}, {1, 1, 0.875}, {1, 2, 0.75}};
+    char *dir = tu_tmpdir(), out[700];
+    struct tune_store *store = open_store(dir);
+    struct tune_study_info info = {0};
+    struct tune_error err = {0};
+    int created;
+    cr_assert_eq(tune_store_study_create_or_load(
+                     store, "asha",
+                     "{\"task\": \"binary\", \"cv\": {\"folds\": 2, \"repeats\": 1, "
+                     "\"holdout\": 0}, \"pruning\": {\"strategy\": \"asha\"}}",
+                     "log_loss", 0, &info, &created, &err),
+                 TUNE_OK, "%s", err.msg);
+    store_one(store, &info, TUNE_TRIAL_COMPLETE, 0.28125, -1, v0, 8);
+    store_one(store, &info, TUNE_TRIAL_PRUNED, NAN, 2, v1, 2);
+    store_one(store, &info, TUNE_TRIAL_PRUNED, 0.4375, 2, v2, 6);
+    snprintf(out, sizeof out, "%s/report", dir);
+    struct tune_plot_opts po = opts_in(out, 0);
+    struct tune_plot_log log = {0};
+    cr_assert_eq(tune_report_study(store, &info, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    char *dat = tu_read(out, "intermediate.dat");
+    cr_assert_not_null(dat);
+    /* the pruned lines, then the crosses: trial 1 at its last point, trial 2
+     * at step 2 (the mean of its two folds there), not at its last step 4 */
+    assert_contains(dat, "then the best trial, 0\n1 1 0.875 1\n1 2 0.8125 1\n\n\n2 1 0.8125 2\n2 2 0.6875 2\n"
+                         "2 3 0.5 1\n2 4 0.4375 1\n\n\n1 2 0.8125\n2 2 0.6875\n\n\n0 1 ");
+    char *gp = tu_read(out, "intermediate.gp");
+    assert_contains(gp, "'Intermediate values (1 of 1 complete trials with values, 2 pruned)'");
+    assert_contains(gp, "index 0:1 using 2:3 with linespoints pt 7 ps 0.5 lw 1 lc rgb '#cbc0e3' "
+                        "title 'pruned trials (2)'");
+    assert_contains(gp, "index 2 using 2:3 with points pt 2 ps 1.2 lw 2 lc rgb '#756bb1' title "
+                        "'stopped by the pruner'");
+    assert_contains(gp, "index 3 using 2:3 with linespoints pt 7 ps 0.8 lw 3");
+    /* 8 + 2 + 6 steps run of 3 trials x 2 folds x 4 steps */
+    char *html = tu_read(out, "index.html");
+    assert_contains(html, "<p>Early stopping (<b>asha</b>): 2 of 3 finished trials pruned; they "
+                          "ran 16 of the 24 steps that full runs would take (2 folds of 4 steps "
+                          "each): 33% saved.</p>");
+    struct tune_trial *t;
+    size_t n;
+    struct tune_pruning_savings sv;
+    cr_assert_eq(tune_store_trial_list(store, info.id, &t, &n, &err), TUNE_OK);
+    cr_assert_eq(tune_report_pruning_savings(store, &info, t, n, &sv, &err), TUNE_OK);
+    cr_assert_str_eq(sv.strategy, "asha");
+    cr_assert_eq(sv.trials, 3);
+    cr_assert_eq(sv.pruned, 2);
+    cr_assert_eq(sv.run, 16);
+    cr_assert_eq(sv.full, 24);
+    tune_trials_free(t, n);
+    free(dat);
+    free(gp);
+    free(html);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&info);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+Test(report, fold_pruning_savings_count_fold_fits_and_a_study_without_pruning_has_none)
+{
+    char *dir = tu_tmpdir();
+    struct tune_store *store = open_store(dir);
+    struct tune_study_info info = {0}, plain = {0};
+    struct tune_error err = {0};
+    int created;
+    cr_assert_eq(tune_store_study_create_or_load(
+                     store, "folds",
+                     "{\"task\": \"binary\", \"cv\": {\"folds\": 5, \"repeats\": 2, "
+                     "\"holdout\": 0}, \"pruning\": {\"strategy\": \"folds\"}}",
+                     "roc_auc", 1, &info, &created, &err),
+                 TUNE_OK, "%s", err.msg);
+    store_one(store, &info, TUNE_TRIAL_COMPLETE, 0.9, -1, NULL, 0);
+    store_one(store, &info, TUNE_TRIAL_PRUNED, 0.8, 3, NULL, 0);
+    store_one(store, &info, TUNE_TRIAL_FAILED, NAN, -1, NULL, 0);
+    store_one(store, &info, TUNE_TRIAL_PRUNED, 0.85, 4, NULL, 0);
+    struct tune_trial *t;
+    size_t n;
+    struct tune_pruning_savings sv;
+    cr_assert_eq(tune_store_trial_list(store, info.id, &t, &n, &err), TUNE_OK);
+    cr_assert_eq(tune_report_pruning_savings(store, &info, t, n, &sv, &err), TUNE_OK);
+    cr_assert_eq(sv.folds_unit, 1);
+    cr_assert_eq(sv.folds, 10, "5 folds repeated twice");
+    cr_assert_eq(sv.trials, 3, "the failed trial does not count");
+    cr_assert_eq(sv.run, 10 + 3 + 4);
+    cr_assert_eq(sv.full, 30);
+    tune_trials_free(t, n);
+    cr_assert_eq(tune_store_study_create_or_load(store, "plain", "{\"task\": \"binary\"}",
+                                                 "roc_auc", 1, &plain, &created, &err),
+                 TUNE_OK);
+    cr_assert_eq(tune_report_pruning_savings(store, &plain, NULL, 0, &sv, &err), TUNE_OK);
+    cr_assert_str_eq(sv.strategy, "");
+    cr_assert_eq(sv.full, 0);
+    tune_study_info_release(&info);
+    tune_study_info_release(&plain);
     tune_store_close(store);
     rm_dir(dir);
 }

@@ -326,10 +326,10 @@ Test(store, url_with_sqlite_scheme_opens_and_unknown_scheme_is_refused)
     snprintf(url, sizeof url, "sqlite:%s/a.db", dir);
     cr_assert_eq(tune_store_open(url, &s, &err), TUNE_OK, "%s", err.msg);
     cr_assert_str_eq(s->type->name, "sqlite");
-    cr_assert_eq(s->type->version, 3);
+    cr_assert_eq(s->type->version, 4);
     tune_store_close(s);
     snprintf(url, sizeof url, "%s/a.db", dir);
-    sq_assert(url, "PRAGMA user_version", "3");
+    sq_assert(url, "PRAGMA user_version", "4");
 
     cr_assert_eq(tune_store_open("mysql://db.example/tune", &s, &err), TUNE_EINVAL);
     cr_assert_null(s);
@@ -348,12 +348,12 @@ Test(store, url_with_sqlite_scheme_opens_and_unknown_scheme_is_refused)
 
 /* ---- schema ---------------------------------------------------------------- */
 
-Test(store, fresh_database_is_wal_with_schema_version_3)
+Test(store, fresh_database_is_wal_with_schema_version_4)
 {
     struct fixture fx = fx_new(&sqlite_backend);
     assert_sql(&fx, "PRAGMA journal_mode", "wal");
-    assert_sql(&fx, "PRAGMA user_version", "3");
-    assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "3");
+    assert_sql(&fx, "PRAGMA user_version", "4");
+    assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "4");
     assert_sql(&fx,
                "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
                " WHERE type = 'table' ORDER BY name)",
@@ -399,13 +399,13 @@ Test(store, newer_schema_version_is_refused)
     struct tune_error err = {0};
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_OK, "%s", err.msg);
     tune_store_close(s);
-    sq_exec(path, "PRAGMA user_version = 4");
+    sq_exec(path, "PRAGMA user_version = 5");
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
     cr_assert_null(s);
     cr_assert(strstr(err.msg, path), "%s", err.msg);
-    cr_assert(strstr(err.msg, "version 4 is newer"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "version 5 is newer"), "%s", err.msg);
 
-    sq_exec(path, "PRAGMA user_version = 3; UPDATE meta SET value = '5'");
+    sq_exec(path, "PRAGMA user_version = 4; UPDATE meta SET value = '5'");
     cr_assert_eq(tune_store_open(path, &s, &err), TUNE_EINVAL);
     cr_assert(strstr(err.msg, "version 5 is newer"), "%s", err.msg);
     sq_assert(path, "PRAGMA integrity_check", "ok");
@@ -456,13 +456,13 @@ Test(store_pg, a_password_in_the_url_is_refused_without_being_repeated)
     cr_assert_eq(tune_store_open("postgresql://[bad", &s, &err), TUNE_EINVAL);
 }
 
-Test(store_pg, a_fresh_schema_gets_every_table_and_version_1_once)
+Test(store_pg, a_fresh_schema_gets_every_table_and_the_current_version_once)
 {
     pg_require();
     struct fixture fx = fx_new(&pg_backend);
     cr_assert_str_eq(fx.store->type->name, "postgres");
-    cr_assert_eq(fx.store->type->version, 3);
-    assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "1");
+    cr_assert_eq(fx.store->type->version, 4);
+    assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "2");
     assert_sql(&fx,
                "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables"
                " WHERE schemaname = current_schema()",
@@ -483,10 +483,10 @@ Test(store_pg, a_newer_schema_and_another_programs_tables_are_refused_and_left_a
     struct tune_store *s = NULL;
     struct tune_error err = {0};
     fx_close(&fx);
-    sql_exec(&fx, "UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    sql_exec(&fx, "UPDATE meta SET value = '5' WHERE key = 'schema_version'");
     cr_assert_eq(tune_store_open(fx.path, &s, &err), TUNE_EINVAL);
     cr_assert_null(s);
-    cr_assert(strstr(err.msg, "version 4 is newer") && strstr(err.msg, fx.path), "%s", err.msg);
+    cr_assert(strstr(err.msg, "version 5 is newer") && strstr(err.msg, fx.path), "%s", err.msg);
     fx_free(&fx);
 
     fx = fx_empty(&pg_backend);
@@ -1431,8 +1431,8 @@ Test(store_v2, a_version_1_file_is_migrated_to_3_with_its_trials_and_budget_coun
     fx.dir = dir;
     fx.path = strdup(path);
     fx_open(&fx);
-    sq_assert(path, "PRAGMA user_version", "3");
-    sq_assert(path, "SELECT value FROM meta WHERE key = 'schema_version'", "3");
+    sq_assert(path, "PRAGMA user_version", "4");
+    sq_assert(path, "SELECT value FROM meta WHERE key = 'schema_version'", "4");
     sq_assert(path, "SELECT n_search FROM studies", "2");
     sq_assert(path, "SELECT COUNT(*) FROM study_blobs", "0");
     struct tune_error err = {0};
@@ -1445,6 +1445,7 @@ Test(store_v2, a_version_1_file_is_migrated_to_3_with_its_trials_and_budget_coun
     struct tune_trial t;
     cr_assert_eq(tune_store_trial_best(fx.store, fx.info.id, &t, &err), TUNE_OK);
     cr_assert_eq(t.number, 2);
+    cr_assert_eq(t.pruned_at, -1, "a trial stored before version 4 was not pruned");
     tune_trial_release(&t);
     expect_changes(&fx, &stamp, "4:RUNNING");
     fx_free(&fx);
@@ -1629,5 +1630,122 @@ CONFORMANCE(store_v3, imported_studies_and_trials_keep_every_field_and_count_in_
     cr_assert_eq(tune_store_trial_changes(fx.store, id, -1, &v, &n, &stamp, &err), TUNE_OK);
     cr_assert_eq(n, 3);
     tune_trial_briefs_free(v, n);
+    fx_free(&fx);
+}
+
+/* ---- version 4: pruned trials and the values pruners read ----------------------- */
+
+/* "number:step=value" for each row, by number. */
+static void expect_values_at(struct fixture *fx, int fold, size_t step, const char *want)
+{
+    struct tune_error err = {0};
+    struct tune_step_value *v = NULL;
+    size_t n = 7;
+    cr_assert_eq(tune_store_trial_values_at(fx->store, fx->info.id, fold, step, &v, &n, &err),
+                 TUNE_OK, "%s", err.msg);
+    char got[512] = "";
+    for (size_t i = 0; i < n; i++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%d:%s%s:%zu=%g", i ? "," : "",
+                 v[i].number, tune_trial_state_name(v[i].state), v[i].lost ? "(lost)" : "",
+                 v[i].step, v[i].value);
+    cr_assert_str_eq(got, want, "fold %d step %zu: '%s', expected '%s'", fold, step, got, want);
+    free(v);
+}
+
+CONFORMANCE(store_v4, values_at_a_step_are_each_trials_first_report_at_or_past_it)
+{
+    struct fixture fx = fx_new(be);
+    struct tune_error err = {0};
+    /* trial 0 reports every step 1..4 in fold 0 and 1..2 in fold 1; trial 1
+     * every other step (2, 4, 6); trial 2 stops at step 1 (pruned); trial 3
+     * runs, its rung value written as it goes; trial 4 is lost */
+    for (int i = 0; i < 5; i++)
+        claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, i, i);
+    struct tune_intermediate v0[] = {{0, 1, 0.875}, {0, 2, 0.625}, {0, 3, 0.5}, {0, 4, 0.375},
+                                     {1, 1, 0.9375}, {1, 2, 0.8125}};
+    struct tune_intermediate v1[] = {{0, 2, 0.75}, {0, 4, 0.25}, {0, 6, 0.125}};
+    struct tune_intermediate v2[] = {{0, 1, 1.5}};
+    struct tune_intermediate v3[] = {{0, 1, 0.3125}};
+    struct tune_intermediate v4[] = {{0, 1, 0.0625}, {0, 2, 0.03125}};
+    struct tune_trial_result r0 = {.state = TUNE_TRIAL_COMPLETE, .value = 0.375,
+                                   .n_intermediate = 6, .intermediate = v0};
+    struct tune_trial_result r1 = {.state = TUNE_TRIAL_COMPLETE, .value = 0.125,
+                                   .n_intermediate = 3, .intermediate = v1};
+    struct tune_trial_result r2 = {.state = TUNE_TRIAL_PRUNED, .value = NAN,
+                                   .error = "step 1: worse than the median",
+                                   .n_intermediate = 1, .intermediate = v2, .pruned_at = 1};
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &r0, &err), TUNE_OK);
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 1, &r1, &err), TUNE_OK);
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 2, &r2, &err), TUNE_OK);
+    cr_assert_eq(tune_store_trial_add_intermediate(fx.store, fx.info.id, 3, v3, 1, &err),
+                 TUNE_OK);
+    cr_assert_eq(tune_store_trial_add_intermediate(fx.store, fx.info.id, 4, v4, 2, &err),
+                 TUNE_OK);
+    cr_assert_eq(tune_store_trial_release(fx.store, fx.info.id, 4, "interrupted", &err),
+                 TUNE_OK);
+
+    expect_values_at(&fx, 0, 1,
+                     "0:COMPLETE:1=0.875,1:COMPLETE:2=0.75,2:PRUNED:1=1.5,3:RUNNING:1=0.3125,"
+                     "4:FAILED(lost):1=0.0625");
+    expect_values_at(&fx, 0, 3, "0:COMPLETE:3=0.5,1:COMPLETE:4=0.25");
+    expect_values_at(&fx, 0, 5, "1:COMPLETE:6=0.125");
+    expect_values_at(&fx, 0, 7, "");
+    expect_values_at(&fx, 1, 2, "0:COMPLETE:2=0.8125");
+    expect_values_at(&fx, -1, 0, "");
+
+    /* the pruned trial keeps where it stopped and why */
+    struct tune_trial t;
+    cr_assert_eq(tune_store_trial_get(fx.store, fx.info.id, 2, &t, &err), TUNE_OK);
+    cr_assert_eq(t.state, TUNE_TRIAL_PRUNED);
+    cr_assert_eq(t.pruned_at, 1);
+    cr_assert_str_eq(t.error, "step 1: worse than the median");
+    tune_trial_release(&t);
+    cr_assert_eq(tune_store_trial_get(fx.store, fx.info.id, 0, &t, &err), TUNE_OK);
+    cr_assert_eq(t.pruned_at, -1, "a complete trial has no pruned_at");
+    tune_trial_release(&t);
+    fx_free(&fx);
+}
+
+CONFORMANCE(store_v4, pruned_at_is_recorded_only_for_a_pruned_trial_and_survives_reopening)
+{
+    struct fixture fx = fx_new(be);
+    struct tune_error err = {0};
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, 0, 0);
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, 1, 1);
+    struct tune_trial_result pr = {.state = TUNE_TRIAL_PRUNED, .value = 0.9125,
+                                   .error = "after 3 of 10 folds", .pruned_at = 3};
+    struct tune_trial_result ok = {.state = TUNE_TRIAL_COMPLETE, .value = 0.95, .pruned_at = 9};
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &pr, &err), TUNE_OK);
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 1, &ok, &err), TUNE_OK);
+    fx_close(&fx);
+    fx_open(&fx);
+    struct tune_trial *t;
+    size_t n;
+    list(&fx, &t, &n);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(t[0].pruned_at, 3);
+    cr_assert_eq(t[0].value, 0.9125);
+    cr_assert_eq(t[1].pruned_at, -1);
+    tune_trials_free(t, n);
+    assert_sql(&fx, "SELECT COUNT(*) FROM trials WHERE pruned_at IS NULL", "1");
+    fx_free(&fx);
+}
+
+CONFORMANCE(store_v4, a_version_3_store_has_no_values_at)
+{
+    struct fixture fx = fx_new(be);
+    struct tune_error err = {0};
+    const struct tune_store_type *real = fx.store->type;
+    struct tune_store_type old = *real;
+    old.version = 3;
+    fx.store->type = &old;
+    struct tune_step_value *v = (void *)&err;
+    size_t n = 5;
+    cr_assert_eq(tune_store_trial_values_at(fx.store, fx.info.id, 0, 1, &v, &n, &err),
+                 TUNE_EUNSUPPORTED);
+    cr_assert_null(v);
+    cr_assert_eq(n, 0);
+    cr_assert(strstr(err.msg, "trial_values_at"), "%s", err.msg);
+    fx.store->type = real;
     fx_free(&fx);
 }

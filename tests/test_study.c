@@ -5,6 +5,7 @@
 #include "tunefold/study.h"
 
 #include <cJSON.h>
+#include <time.h>
 
 /* ---- a trainer that predicts the training mean / majority, and fails on
  * demand: on the fold whose training size is `fail_n`, or every time. ---- */
@@ -549,6 +550,159 @@ Test(study_run, waits_for_another_workers_trial_and_reruns_it_when_its_worker_is
 }
 
 /* ---- a trial's params as JSON ---------------------------------------------- */
+
+/* ---- the study's stop rules ---------------------------------------------------- */
+
+/* The fake study searching "shift" in [-1, 1] (mode ok): every trial ties,
+ * so trial 0 stays the best. */
+static struct tune_study_config *shift_config(size_t trials)
+{
+    struct tune_study_config *c = fake_config("random", trials);
+    free(c->space.params[0].name);
+    for (size_t i = 0; i < 3; i++)
+        free(c->space.params[0].values[i]);
+    free(c->space.params[0].values);
+    c->space.params[0] = (struct tune_param){.name = strdup("shift"), .type = TUNE_PARAM_FLOAT,
+                                             .low = -1, .high = 1};
+    return c;
+}
+
+static char *attr(struct tune_store *st, const struct tune_study *s, const char *key)
+{
+    char *v = NULL;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_store_study_get_attr(st, tune_study_get_info(s)->id, key, &v, &err),
+                 TUNE_OK, "%s", err.msg);
+    return v;
+}
+
+Test(study_run, target_stops_once_the_best_reaches_it_and_the_reason_is_stored)
+{
+    struct tune_study_config *c = shift_config(10);
+    c->target_given = 1;
+    c->target_value = 0; /* any roc_auc reaches it */
+    struct tune_store *st = tmp_store();
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    struct tune_run_options o;
+    struct tune_run_result r;
+    tune_run_options_init(&o, s);
+    cr_assert(o.has_target && o.target == 0);
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.stop, TUNE_STOP_TARGET);
+    cr_assert_eq(r.ran, 1, "the first complete trial reached it");
+    cr_assert_str_eq(tune_stop_str(r.stop), "target reached (search.target)");
+    char *why = attr(st, s, "stop_reason");
+    cr_assert_str_eq(why, "target reached (search.target)");
+    free(why);
+    /* a target above every value: the budget ends the study */
+    o.target = 1.5;
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.stop, TUNE_STOP_BUDGET);
+    cr_assert_eq(r.ran, 9);
+    why = attr(st, s, "stop_reason");
+    cr_assert_str_eq(why, "budget met");
+    free(why);
+    tune_study_close(s);
+    tune_store_close(st);
+    tune_config_free(c);
+}
+
+Test(study_run, target_of_a_minimized_objective_is_reached_from_above)
+{
+    struct tune_study_config *c = shift_config(10);
+    free(c->metric);
+    c->metric = strdup("log_loss");
+    c->maximize = 0;
+    struct tune_store *st = tmp_store();
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    struct tune_run_options o;
+    struct tune_run_result r;
+    tune_run_options_init(&o, s);
+    cr_assert_eq(o.has_target, 0, "no target unless the study file gives one");
+    o.has_target = 1;
+    o.target = 0.0001; /* no log-loss is that low */
+    o.budget = 3;
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.stop, TUNE_STOP_BUDGET);
+    o.target = 100;
+    o.budget = 10;
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.stop, TUNE_STOP_TARGET);
+    cr_assert_eq(r.ran, 0, "reached before any claim");
+    tune_study_close(s);
+    tune_store_close(st);
+    tune_config_free(c);
+}
+
+Test(study_run, patience_stops_after_that_many_trials_without_a_new_best)
+{
+    struct tune_study_config *c = shift_config(20);
+    c->patience = 4;
+    struct tune_store *st = tmp_store();
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    struct tune_run_options o;
+    struct tune_run_result r;
+    tune_run_options_init(&o, s);
+    cr_assert_eq(o.patience, 4);
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    /* trial 0 is the best (the others tie it and come later): 4 after it */
+    cr_assert_eq(r.stop, TUNE_STOP_PATIENCE);
+    cr_assert_eq(r.ran, 5);
+    cr_assert_str_eq(tune_stop_str(r.stop), "no improvement in search.patience trials");
+    /* a manual trial does not count; a resumed run stops at once */
+    struct tune_step step;
+    struct tune_cv_result cv;
+    cr_assert_eq(tune_study_evaluate(s, NULL, &step, &cv, &err), TUNE_OK, "%s", err.msg);
+    tune_cv_result_release(&cv);
+    o.patience = 6;
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.stop, TUNE_STOP_PATIENCE);
+    cr_assert_eq(r.ran, 2, "4 + 2 search trials since the best");
+    tune_study_close(s);
+    tune_store_close(st);
+    tune_config_free(c);
+}
+
+Test(study_run, max_seconds_stops_claiming_once_the_time_is_up)
+{
+    struct tune_study_config *c = shift_config(1000000);
+    c->max_seconds = 0.4;
+    struct tune_store *st = tmp_store();
+    struct tune_study *s;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    struct tune_run_options o;
+    struct tune_run_result r;
+    tune_run_options_init(&o, s);
+    cr_assert_eq(o.max_seconds, 0.4);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    cr_assert_eq(r.stop, TUNE_STOP_TIME);
+    cr_assert_geq(r.ran, 1);
+    cr_assert(secs >= 0.4 && secs < 5, "%g s", secs);
+    char *why = attr(st, s, "stop_reason");
+    cr_assert_str_eq(why, "time limit reached (search.max_seconds)");
+    free(why);
+    /* counted from `started`: a run whose start is long past stops at once */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    o.started = (double)now.tv_sec - 100;
+    cr_assert_eq(tune_study_run(s, &o, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.stop, TUNE_STOP_TIME);
+    cr_assert_eq(r.ran, 0);
+    tune_study_close(s);
+    tune_store_close(st);
+    tune_config_free(c);
+}
 
 Test(params_json, names_and_values_are_escaped_and_numbers_read_back_exactly)
 {

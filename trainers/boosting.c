@@ -985,8 +985,73 @@ static int importances(const void *model, double *out, size_t n_features, struct
     return TUNE_OK;
 }
 
+/* ---- saving and loading (trainer.h) ---- */
+
+#define BOOST_MODEL_VERSION 1
+
+static int save(const void *model, struct tune_model_writer *w, struct tune_error *err)
+{
+    (void)err;
+    const struct boost_model *m = model;
+    int rc;
+    if ((rc = tune_model_put_u32(w, BOOST_MODEL_VERSION)) || (rc = tune_model_put_u64(w, m->d)) ||
+        (rc = tune_model_put_u64(w, m->k)) || (rc = tune_model_put_u64(w, m->n_trees)) ||
+        (rc = tune_model_put_f64s(w, m->base, m->n_out)) ||
+        (rc = tune_model_put_f64s(w, m->importance, m->d)))
+        return rc;
+    for (size_t t = 0; t < m->n_trees; t++)
+        if ((rc = tune_tree_save(&m->trees[t], w)))
+            return rc;
+    return TUNE_OK;
+}
+
+/* The loss and the scores per row follow from the classes, as in fit. */
+static int load(struct tune_model_reader *r, void **model, struct tune_error *err)
+{
+    uint32_t version;
+    size_t n_trees;
+    int rc;
+    *model = NULL;
+    if ((rc = tune_model_get_u32(r, &version)))
+        return rc;
+    if (version != BOOST_MODEL_VERSION)
+        return tune_model_reader_fail(r, "boosting model version %u is not %d (written by a "
+                                      "newer tunefold?)", version, BOOST_MODEL_VERSION);
+    struct boost_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return tune_error_set(err, TUNE_ENOMEM, "boosting: out of memory");
+    m->n_threads = tune_model_reader_threads(r);
+    if ((rc = tune_model_get_size(r, "columns", UINT32_MAX, 8, &m->d)) ||
+        (rc = tune_model_get_size(r, "classes", 65535, 0, &m->k)) ||
+        (rc = tune_model_get_size(r, "trees", (size_t)100000 * 65535, 36, &n_trees)))
+        goto fail;
+    m->loss = m->k == 0 ? LOSS_SQUARED : m->k == 2 ? LOSS_LOGISTIC : LOSS_SOFTMAX;
+    m->n_out = m->loss == LOSS_SOFTMAX ? m->k : 1;
+    if (m->k == 1 || n_trees % m->n_out) {
+        rc = tune_model_reader_fail(r, "%zu trees for %zu classes", n_trees, m->k);
+        goto fail;
+    }
+    if ((rc = tune_model_get_f64_array(r, m->n_out, &m->base)) ||
+        (rc = tune_model_get_f64_array(r, m->d, &m->importance)))
+        goto fail;
+    m->trees = calloc(n_trees + 1, sizeof *m->trees);
+    if (!m->trees) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "boosting: out of memory for %zu trees", n_trees);
+        goto fail;
+    }
+    m->n_trees = n_trees;
+    for (size_t t = 0; t < n_trees; t++)
+        if ((rc = tune_tree_load(r, m->d, 1, &m->trees[t], err)))
+            goto fail;
+    *model = m;
+    return TUNE_OK;
+fail:
+    free_model(m);
+    return rc;
+}
+
 const struct tune_trainer_type tune_trainer_boosting = {
-    .version = 1,
+    .version = 2,
     .name = "boosting",
     .tasks = TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS | TUNE_TASK_REGRESSION,
     .hparams = hparams,
@@ -996,4 +1061,7 @@ const struct tune_trainer_type tune_trainer_boosting = {
     .predict = predict,
     .free_model = free_model,
     .importances = importances,
+    .save = save,
+    .load = load,
+    .flags = TUNE_TRAINER_PREDICT_PARALLEL,
 };

@@ -28,6 +28,7 @@
 #include "tunefold/external.h"
 #include "tunefold/predictions.h"
 #include "src/process.h"
+#include "tunefold/trainer.h"
 
 #include <cJSON.h>
 #include <ctype.h>
@@ -328,9 +329,12 @@ struct run_state {
     double objective;
     cJSON *metrics;                   /* of the last objective line */
     char bad_objective[160];          /* an objective line that was not a number */
+    int stop;                         /* report asked to stop (pruning) */
 };
 
-/* Each stdout line: an intermediate value, an objective, or anything else. */
+/* Each stdout line: an intermediate value, an objective, or anything else.
+ * When report answers non-zero (the trial is pruned) the line's return
+ * stops the program: SIGTERM to its group, SIGKILL after the grace. */
 static int on_line(void *arg, const char *line, size_t len)
 {
     struct run_state *rs = arg;
@@ -342,9 +346,10 @@ static int on_line(void *arg, const char *line, size_t len)
             const cJSON *value = cJSON_GetObjectItemCaseSensitive(o, "value");
             const cJSON *obj = cJSON_GetObjectItemCaseSensitive(o, "objective");
             if (cJSON_IsNumber(step) && cJSON_IsNumber(value) && step->valuedouble >= 0 &&
-                rs->ctx->report)
+                rs->ctx->report &&
                 rs->ctx->report(rs->ctx->report_arg, (size_t)step->valuedouble,
-                                value->valuedouble);
+                                value->valuedouble))
+                rs->stop = 1;
             if (obj && et->ext.mode == TUNE_EXTERNAL_SCORE && !et->has_objective_re) {
                 if (cJSON_IsNumber(obj) && isfinite(obj->valuedouble)) {
                     rs->have_objective = 1;
@@ -372,8 +377,9 @@ static int on_line(void *arg, const char *line, size_t len)
         char *end1, *end2;
         double step = strtod(line + m[1].rm_so, &end1);
         double value = strtod(line + m[2].rm_so, &end2);
-        if (end1 == line + m[1].rm_eo && end2 == line + m[2].rm_eo && step >= 0)
-            rs->ctx->report(rs->ctx->report_arg, (size_t)step, value);
+        if (end1 == line + m[1].rm_eo && end2 == line + m[2].rm_eo && step >= 0 &&
+            rs->ctx->report(rs->ctx->report_arg, (size_t)step, value))
+            rs->stop = 1;
     }
     if (et->has_objective_re && regexec(&et->objective_re, line, 2, m, 0) == 0 &&
         m[1].rm_so >= 0) {
@@ -391,7 +397,7 @@ static int on_line(void *arg, const char *line, size_t len)
             rs->have_objective = 0;
         }
     }
-    return 0;
+    return rs->stop;
 }
 
 /* TUNEFOLD_P_<NAME>: upper case, anything but a letter or digit becomes '_'. */
@@ -565,31 +571,164 @@ static int make_workdir(const struct tune_fit_ctx *ctx, char *dir, size_t len,
 
 /* ---- predict mode ------------------------------------------------------------- */
 
+/* The files a program saved in TUNEFOLD_MODEL_DIR during a final fit. */
+struct ext_file {
+    char *name;
+    unsigned char *data;
+    size_t len;
+};
+
 struct ext_model {
     const struct ext_type *et;
     struct tune_predictions pred;   /* for valid_data */
     const double *valid_data;       /* the rows they are for */
     size_t valid_rows;
+    /* A final fit's saved model (n_files > 0): what predict needs to run
+     * the program again, without the study around it. */
+    size_t n_files;
+    struct ext_file *files;
+    enum tune_task task;
+    size_t n_classes, n_features;
+    char **class_names, **feature_names;
+    char *target;
+    uint64_t seed;
+    int trial;
+    double *values;                 /* the parameters, n_hparams */
+    char **strings;                 /* categoricals' text, else NULL */
 };
 
-/* Run the program on train (x, y) and rows v; read its predictions. */
+/* Bounds on what a program may leave in TUNEFOLD_MODEL_DIR. */
+#define MODEL_DIR_MAX_FILES 4096
+#define MODEL_DIR_MAX_BYTES ((size_t)1 << 30)
+
+static void files_free(struct ext_file *f, size_t n)
+{
+    for (size_t i = 0; f && i < n; i++) {
+        free(f[i].name);
+        free(f[i].data);
+    }
+    free(f);
+}
+
+/* A saved file's name: one plain path component. */
+static int file_name_ok(const char *s)
+{
+    return s[0] && strchr(s, '/') == NULL && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 &&
+           strlen(s) < 256;
+}
+
+/* Read every file the program left in dir (regular files only, no
+ * folders), within the bounds above. */
+static int read_model_dir(const char *prog, const char *dir, struct ext_file **out, size_t *n,
+                          struct tune_error *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t cap = 0, total = 0;
+    int rc = TUNE_OK;
+    *out = NULL;
+    *n = 0;
+    if (!d)
+        return tune_error_set(err, TUNE_EIO, "cannot read %s: %s", dir, strerror(errno));
+    while (!rc && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char path[4608];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || !file_name_ok(e->d_name)) {
+            rc = tune_error_set(err, TUNE_ETRAINER, "'%s' left '%s' in TUNEFOLD_MODEL_DIR, "
+                                "which is not a plain file: save files only", prog, e->d_name);
+            break;
+        }
+        total += (size_t)st.st_size;
+        if (*n == MODEL_DIR_MAX_FILES || total > MODEL_DIR_MAX_BYTES) {
+            rc = tune_error_set(err, TUNE_ETRAINER, "'%s' left more than %d files or 1 GiB in "
+                                "TUNEFOLD_MODEL_DIR", prog, MODEL_DIR_MAX_FILES);
+            break;
+        }
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 8;
+            struct ext_file *g = realloc(*out, cap * sizeof *g);
+            if (!g) {
+                rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+                break;
+            }
+            *out = g;
+        }
+        struct ext_file *f = &(*out)[*n];
+        f->name = strdup(e->d_name);
+        f->len = (size_t)st.st_size;
+        f->data = malloc(f->len ? f->len : 1);
+        (*n)++;
+        FILE *fp = f->name && f->data ? fopen(path, "rb") : NULL;
+        if (!fp || fread(f->data, 1, f->len, fp) != f->len)
+            rc = f->name && f->data ? tune_error_set(err, TUNE_EIO, "cannot read %s", path)
+                                    : tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        if (fp)
+            fclose(fp);
+    }
+    closedir(d);
+    if (rc) {
+        files_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+static int write_model_dir(const char *dir, const struct ext_file *files, size_t n,
+                           struct tune_error *err)
+{
+    if (mkdir(dir, 0700) != 0)
+        return tune_error_set(err, TUNE_EIO, "cannot make %s: %s", dir, strerror(errno));
+    for (size_t i = 0; i < n; i++) {
+        char path[4608];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
+        FILE *f = fopen(path, "wb");
+        int ok = f && fwrite(files[i].data, 1, files[i].len, f) == files[i].len;
+        if (f)
+            ok = fclose(f) == 0 && ok;
+        if (!ok)
+            return tune_error_set(err, TUNE_EIO, "cannot write %s: %s", path, strerror(errno));
+    }
+    return TUNE_OK;
+}
+
+/* What one run of the program is for. */
+enum run_kind {
+    RUN_FOLD,       /* train on x, predict v (a cross-validation fold) */
+    RUN_SAVE,       /* the final fit: train on x, save into TUNEFOLD_MODEL_DIR */
+    RUN_LOAD        /* predict v with the saved files, no training data */
+};
+
+/* Run the program on train (x, y) and rows v; read its predictions.
+ * RUN_SAVE reads back what it saved into *files; RUN_LOAD gives it *files. */
 static int predict_run(const struct ext_type *et, const struct tune_matrix *x, const double *y,
                        const struct tune_matrix *v, const struct tune_fit_ctx *ctx,
                        const struct tune_params *p, struct tune_predictions *out,
+                       enum run_kind kind, struct ext_file **files, size_t *n_files,
                        struct tune_error *err)
 {
-    char dir[4096], train[4200], valid[4200], preds[4200];
+    char dir[4096], train[4200], valid[4200], preds[4200], model_dir[4200];
     int rc = make_workdir(ctx, dir, sizeof dir, err);
     if (rc)
         return rc;
     snprintf(train, sizeof train, "%s/train.csv", dir);
     snprintf(valid, sizeof valid, "%s/valid.csv", dir);
     snprintf(preds, sizeof preds, "%s/predictions.csv", dir);
-    if (!write_csv(train, x, y, ctx) || !write_csv(valid, v, NULL, ctx)) {
+    snprintf(model_dir, sizeof model_dir, "%s/model", dir);
+    if ((kind != RUN_LOAD && !write_csv(train, x, y, ctx)) || !write_csv(valid, v, NULL, ctx)) {
         rc = tune_error_set(err, TUNE_EIO, "cannot write the fold's data in %s: %s", dir,
                             strerror(errno));
         goto done;
     }
+    if (kind == RUN_SAVE && mkdir(model_dir, 0700) != 0) {
+        rc = tune_error_set(err, TUNE_EIO, "cannot make %s: %s", model_dir, strerror(errno));
+        goto done;
+    }
+    if (kind == RUN_LOAD && (rc = write_model_dir(model_dir, *files, *n_files, err)))
+        goto done;
     /* classes, comma-separated, each CSV-quoted when it must be */
     size_t cap = 64;
     for (size_t k = 0; ctx->class_names && k < ctx->n_classes; k++)
@@ -616,24 +755,42 @@ static int predict_run(const struct ext_type *et, const struct tune_matrix *x, c
             *c++ = '"';
     }
     *c = '\0';
-    char v_train[4300], v_valid[4300], v_preds[4300], v_fold[64], v_target[600];
+    char v_train[4300], v_valid[4300], v_preds[4300], v_fold[64], v_target[600], v_model[4300];
     snprintf(v_train, sizeof v_train, "TUNEFOLD_TRAIN=%s", train);
     snprintf(v_valid, sizeof v_valid, "TUNEFOLD_VALID=%s", valid);
     snprintf(v_preds, sizeof v_preds, "TUNEFOLD_PREDICTIONS=%s", preds);
     snprintf(v_fold, sizeof v_fold, "TUNEFOLD_FOLD=%d", ctx->fold);
     snprintf(v_target, sizeof v_target, "TUNEFOLD_TARGET=%s",
              ctx->target_name ? ctx->target_name : "target");
+    snprintf(v_model, sizeof v_model, "TUNEFOLD_MODEL_DIR=%s", model_dir);
     int classification = ctx->task == TUNE_TASK_BINARY || ctx->task == TUNE_TASK_MULTICLASS;
-    const char *extra[] = {v_train, v_valid, v_preds, v_fold, v_target,
-                           classification ? classes : "TUNEFOLD_CLASSES", NULL};
+    const char *extra[8] = {v_valid, v_preds, v_fold, v_target,
+                            classification ? classes : "TUNEFOLD_CLASSES"};
+    size_t n_extra = 5;
+    if (kind != RUN_LOAD)
+        extra[n_extra++] = v_train;
+    if (kind != RUN_FOLD)
+        extra[n_extra++] = v_model;
+    extra[n_extra] = NULL;
     struct run_state rs = {.et = et, .ctx = ctx};
     char label[64];
-    snprintf(label, sizeof label, "fold%d", ctx->fold + 1);
+    snprintf(label, sizeof label, kind == RUN_FOLD ? "fold%d" : "final", ctx->fold + 1);
     rc = run_program(et, ctx, p, dir, extra, &rs, label, err);
     cJSON_Delete(rs.metrics);
     free(classes);
     if (rc)
         goto done;
+    if (kind == RUN_SAVE) {
+        /* the final fit predicts no rows: its predictions file may be absent */
+        if ((rc = read_model_dir(et->ext.argv[0], model_dir, files, n_files, err)))
+            goto done;
+        if (*n_files == 0)
+            rc = tune_error_set(err, TUNE_EUNSUPPORTED,
+                                "'%s' saved no model in TUNEFOLD_MODEL_DIR, so it cannot "
+                                "predict later (README: External trainers, saving a model)",
+                                et->ext.argv[0]);
+        goto done;
+    }
     if (access(preds, F_OK) != 0) {
         rc = tune_error_set(err, TUNE_ETRAINER,
                             "'%s' exited without writing its predictions (TUNEFOLD_PREDICTIONS)",
@@ -664,6 +821,65 @@ done:
     return rc;
 }
 
+static void ext_free_model(void *model)
+{
+    struct ext_model *m = model;
+    if (!m)
+        return;
+    tune_predictions_release(&m->pred);
+    files_free(m->files, m->n_files);
+    for (size_t k = 0; m->class_names && k < m->n_classes; k++)
+        free(m->class_names[k]);
+    free(m->class_names);
+    for (size_t j = 0; m->feature_names && j < m->n_features; j++)
+        free(m->feature_names[j]);
+    free(m->feature_names);
+    free(m->target);
+    free(m->values);
+    for (size_t i = 0; m->strings && i < m->et->base.n_hparams; i++)
+        free(m->strings[i]);
+    free(m->strings);
+    free(m);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* Keep what predicting with the saved files needs: the fit context's
+ * classes, columns and target, and the parameters. */
+static int keep_context(struct ext_model *m, const struct tune_matrix *x,
+                        const struct tune_fit_ctx *ctx, const struct tune_params *params)
+{
+    size_t nh = m->et->base.n_hparams;
+    m->task = ctx->task;
+    m->seed = ctx->seed;
+    m->trial = ctx->trial;
+    m->n_features = x->n_cols;
+    m->n_classes = ctx->class_names ? ctx->n_classes : 0;
+    m->class_names = calloc(m->n_classes + 1, sizeof *m->class_names);
+    m->feature_names = calloc(m->n_features + 1, sizeof *m->feature_names);
+    m->values = calloc(nh + 1, sizeof *m->values);
+    m->strings = calloc(nh + 1, sizeof *m->strings);
+    m->target = dup_or_null(ctx->target_name ? ctx->target_name : "target");
+    int ok = m->class_names && m->feature_names && m->values && m->strings && m->target;
+    for (size_t k = 0; ok && k < m->n_classes; k++)
+        ok = (m->class_names[k] = strdup(ctx->class_names[k])) != NULL;
+    for (size_t j = 0; ok && j < m->n_features; j++) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "x%zu", j);
+        const char *nm = ctx->feature_names && ctx->feature_names[j] ? ctx->feature_names[j] : buf;
+        ok = (m->feature_names[j] = strdup(nm)) != NULL;
+    }
+    for (size_t i = 0; ok && i < nh && i < params->n; i++) {
+        m->values[i] = params->values[i];
+        if (params->strings && params->strings[i])
+            ok = (m->strings[i] = strdup(params->strings[i])) != NULL;
+    }
+    return ok ? TUNE_OK : TUNE_ENOMEM;
+}
+
 static int ext_fit(const struct tune_matrix *x, const double *y, const struct tune_fit_ctx *ctx,
                    const struct tune_params *params, void **model, struct tune_error *err)
 {
@@ -673,7 +889,9 @@ static int ext_fit(const struct tune_matrix *x, const double *y, const struct tu
     if (et->ext.mode == TUNE_EXTERNAL_SCORE)
         return tune_error_set(err, TUNE_EINVAL,
                               "a score-mode program is run once per trial, not per fold");
-    if (!ctx->x_valid)
+    /* No validation rows and no fold: the final fit of `tunefold fit`. */
+    int final = !ctx->x_valid && ctx->fold < 0;
+    if (!ctx->x_valid && !final)
         return tune_error_set(err, TUNE_EINVAL,
                               "an external trainer in predict mode needs the validation rows");
     struct ext_model *m = calloc(1, sizeof *m);
@@ -681,25 +899,72 @@ static int ext_fit(const struct tune_matrix *x, const double *y, const struct tu
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
     m->et = et;
     int classification = ctx->task == TUNE_TASK_BINARY || ctx->task == TUNE_TASK_MULTICLASS;
-    int rc = tune_predictions_init(&m->pred, ctx->task, ctx->x_valid->n_rows, ctx->n_classes,
+    int rc;
+    if (final) {
+        struct tune_matrix none = {0, x->n_cols, x->data};
+        rc = keep_context(m, x, ctx, params) ? tune_error_set(err, TUNE_ENOMEM, "out of memory")
+                                             : TUNE_OK;
+        if (!rc)
+            rc = predict_run(et, x, y, &none, ctx, params, NULL, RUN_SAVE, &m->files,
+                             &m->n_files, err);
+    } else {
+        rc = tune_predictions_init(&m->pred, ctx->task, ctx->x_valid->n_rows, ctx->n_classes,
                                    classification, err);
-    if (!rc)
-        rc = predict_run(et, x, y, ctx->x_valid, ctx, params, &m->pred, err);
+        if (!rc)
+            rc = predict_run(et, x, y, ctx->x_valid, ctx, params, &m->pred, RUN_FOLD, NULL,
+                             NULL, err);
+        m->valid_data = ctx->x_valid->data;
+        m->valid_rows = ctx->x_valid->n_rows;
+    }
     if (rc) {
-        tune_predictions_release(&m->pred);
-        free(m);
+        ext_free_model(m);
         return rc;
     }
-    m->valid_data = ctx->x_valid->data;
-    m->valid_rows = ctx->x_valid->n_rows;
     *model = m;
     return TUNE_OK;
+}
+
+/* Predict any rows with a saved model: run the program on them. */
+static int saved_predict(const struct ext_model *m, const struct tune_matrix *x,
+                         struct tune_predictions *out, struct tune_error *err)
+{
+    const struct ext_type *et = m->et;
+    if (x->n_cols != m->n_features)
+        return tune_error_set(err, TUNE_EINVAL, "external: %zu columns to predict, model has "
+                              "%zu", x->n_cols, m->n_features);
+    if (x->n_rows == 0)
+        return TUNE_OK;
+    const char **names = calloc(et->base.n_hparams + 1, sizeof *names);
+    if (!names)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < et->base.n_hparams; i++)
+        names[i] = et->base.hparams[i].name;
+    struct tune_params params = {et->base.n_hparams, names, m->values,
+                                 (const char *const *)m->strings};
+    struct tune_fit_ctx ctx = {.task = m->task,
+                               .n_classes = m->n_classes,
+                               .seed = m->seed,
+                               .n_threads = 1,
+                               .type = &et->base,
+                               .trial = m->trial,
+                               .fold = -1,
+                               .feature_names = (const char *const *)m->feature_names,
+                               .class_names = (const char *const *)m->class_names,
+                               .target_name = m->target};
+    struct ext_file *files = m->files;
+    size_t n_files = m->n_files;
+    int rc = predict_run(et, NULL, NULL, x, &ctx, &params, out, RUN_LOAD, &files, &n_files,
+                         err);
+    free(names);
+    return rc;
 }
 
 static int ext_predict(const void *model, const struct tune_matrix *x,
                        struct tune_predictions *out, struct tune_error *err)
 {
     const struct ext_model *m = model;
+    if (m->n_files)
+        return saved_predict(m, x, out, err);
     if (x->data != m->valid_data || x->n_rows != m->valid_rows)
         return tune_error_set(err, TUNE_EINVAL,
                               "an external model predicts only the validation rows it was run "
@@ -714,13 +979,243 @@ static int ext_predict(const void *model, const struct tune_matrix *x,
     return TUNE_OK;
 }
 
-static void ext_free_model(void *model)
+/* ---- saving and loading (trainer.h, external.h) --------------------------------- */
+
+#define EXT_MODEL_VERSION 1
+
+/* The type's settings (what the study file said) and the saved model: enough
+ * to run the program again without the study. */
+static int ext_save(const void *model, struct tune_model_writer *w, struct tune_error *err)
 {
-    struct ext_model *m = model;
-    if (!m)
-        return;
-    tune_predictions_release(&m->pred);
-    free(m);
+    const struct ext_model *m = model;
+    const struct ext_type *et = m->et;
+    const struct tune_external *e = &et->ext;
+    if (!m->n_files)
+        return tune_error_set(err, TUNE_EUNSUPPORTED, "'%s': a cross-validation fold's run "
+                              "cannot be saved; only the final fit's", e->argv[0]);
+    size_t argc = 0;
+    while (e->argv[argc])
+        argc++;
+    tune_model_put_u32(w, EXT_MODEL_VERSION);
+    tune_model_put_u64(w, argc);
+    for (size_t i = 0; i < argc; i++)
+        tune_model_put_str(w, e->argv[i]);
+    tune_model_put_u32(w, (uint32_t)e->params_as_env);
+    tune_model_put_f64(w, e->timeout);
+    tune_model_put_f64(w, e->grace);
+    tune_model_put_str(w, e->cwd);
+    tune_model_put_u32(w, et->base.tasks);
+    tune_model_put_u64(w, et->base.n_hparams);
+    for (size_t i = 0; i < et->base.n_hparams; i++) {
+        const struct tune_hparam *h = &et->base.hparams[i];
+        size_t nc = 0;
+        while (h->choices && h->choices[nc])
+            nc++;
+        tune_model_put_str(w, h->name);
+        tune_model_put_u32(w, (uint32_t)h->type);
+        tune_model_put_f64(w, m->values[i]);
+        tune_model_put_str(w, m->strings[i]);
+        tune_model_put_u64(w, nc);
+        for (size_t k = 0; k < nc; k++)
+            tune_model_put_str(w, h->choices[k]);
+    }
+    tune_model_put_u32(w, (uint32_t)m->task);
+    tune_model_put_u64(w, m->seed);
+    tune_model_put_u64(w, (uint64_t)(int64_t)m->trial);
+    tune_model_put_str(w, m->target);
+    tune_model_put_u64(w, m->n_classes);
+    for (size_t k = 0; k < m->n_classes; k++)
+        tune_model_put_str(w, m->class_names[k]);
+    tune_model_put_u64(w, m->n_features);
+    for (size_t j = 0; j < m->n_features; j++)
+        tune_model_put_str(w, m->feature_names[j]);
+    tune_model_put_u64(w, m->n_files);
+    int rc = TUNE_OK;
+    for (size_t i = 0; i < m->n_files && !rc; i++) {
+        tune_model_put_str(w, m->files[i].name);
+        tune_model_put_u64(w, m->files[i].len);
+        rc = tune_model_put_bytes(w, m->files[i].data, m->files[i].len);
+    }
+    return rc;
+}
+
+static int ext_load_alone(struct tune_model_reader *r, void **model, struct tune_error *err)
+{
+    (void)r;
+    *model = NULL;
+    return tune_error_set(err, TUNE_EUNSUPPORTED, "an external model is loaded with its "
+                          "settings (tune_external_model_load)");
+}
+
+static int get_strv(struct tune_model_reader *r, const char *what, size_t max, char ***out,
+                    size_t *n, struct tune_error *err)
+{
+    int rc = tune_model_get_size(r, what, max, 8, n);
+    if (rc)
+        return rc;
+    *out = calloc(*n + 1, sizeof **out);
+    if (!*out)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < *n && !rc; i++)
+        rc = tune_model_get_str(r, &(*out)[i]);
+    return rc;
+}
+
+int tune_external_model_load(struct tune_model_reader *r, struct tune_trainer_type **type,
+                             void **model, struct tune_error *err)
+{
+    struct tune_external e = {0};
+    struct tune_hparam *hp = NULL;
+    struct ext_model *m = NULL;
+    double *values = NULL;
+    char **strings = NULL;
+    size_t argc = 0, nh = 0;
+    uint32_t version, as_env, tasks, task;
+    uint64_t seed, trial;
+    int rc;
+    *type = NULL;
+    *model = NULL;
+    if ((rc = tune_model_get_u32(r, &version)))
+        return rc;
+    if (version != EXT_MODEL_VERSION)
+        return tune_model_reader_fail(r, "external model version %u is not %d (written by a "
+                                      "newer tunefold?)", version, EXT_MODEL_VERSION);
+    if ((rc = get_strv(r, "arguments", 100000, &e.argv, &argc, err)))
+        goto fail;
+    if (argc == 0 || !e.argv[0][0]) {
+        rc = tune_model_reader_fail(r, "no program to run");
+        goto fail;
+    }
+    if ((rc = tune_model_get_u32(r, &as_env)) || (rc = tune_model_get_f64(r, &e.timeout)) ||
+        (rc = tune_model_get_f64(r, &e.grace)) || (rc = tune_model_get_str(r, &e.cwd)) ||
+        (rc = tune_model_get_u32(r, &tasks)) ||
+        (rc = tune_model_get_size(r, "parameters", 100000, 32, &nh)))
+        goto fail;
+    if (!e.cwd[0]) {
+        free(e.cwd);
+        e.cwd = NULL;
+    }
+    e.params_as_env = as_env != 0;
+    e.mode = TUNE_EXTERNAL_PREDICT;
+    if (!(e.timeout >= 0) || !(e.grace >= 0) || as_env > 1) {
+        rc = tune_model_reader_fail(r, "settings out of range");
+        goto fail;
+    }
+    hp = calloc(nh + 1, sizeof *hp);
+    values = calloc(nh + 1, sizeof *values);
+    strings = calloc(nh + 1, sizeof *strings);
+    if (!hp || !values || !strings) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < nh; i++) {
+        uint32_t ptype;
+        char *name = NULL, **choices = NULL;
+        size_t nc = 0;
+        rc = tune_model_get_str(r, &name);
+        hp[i].name = name;
+        if (!rc && !(rc = tune_model_get_u32(r, &ptype)) &&
+            !(rc = tune_model_get_f64(r, &values[i])) &&
+            !(rc = tune_model_get_str(r, &strings[i])))
+            rc = get_strv(r, "choices", 100000, &choices, &nc, err);
+        hp[i].choices = (const char *const *)choices;
+        if (rc)
+            goto fail;
+        hp[i].type = (enum tune_param_type)ptype;
+        hp[i].low = -INFINITY;
+        hp[i].high = INFINITY;
+        if (ptype > TUNE_PARAM_CATEGORICAL || !name[0] ||
+            (ptype == TUNE_PARAM_CATEGORICAL && !(values[i] >= 0 && values[i] < (double)nc))) {
+            rc = tune_model_reader_fail(r, "parameter '%.100s' is out of range", name);
+            goto fail;
+        }
+        if (!strings[i][0]) {
+            free(strings[i]);
+            strings[i] = NULL;
+        }
+    }
+    struct tune_trainer_type *t = NULL;
+    /* the type copies the declarations; it takes `e` over */
+    rc = tune_external_type_new(&e, hp, nh, tasks, &t, err);
+    if (rc)
+        goto fail;
+    *type = t;
+    m = calloc(1, sizeof *m);
+    if (!m) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        goto fail;
+    }
+    m->et = (const struct ext_type *)t;
+    m->values = values;
+    m->strings = strings;
+    values = NULL;
+    strings = NULL;
+    if ((rc = tune_model_get_u32(r, &task)) || (rc = tune_model_get_u64(r, &seed)) ||
+        (rc = tune_model_get_u64(r, &trial)) || (rc = tune_model_get_str(r, &m->target)) ||
+        (rc = get_strv(r, "classes", 65535, &m->class_names, &m->n_classes, err)) ||
+        (rc = get_strv(r, "columns", 10000000, &m->feature_names, &m->n_features, err)) ||
+        (rc = tune_model_get_size(r, "saved files", MODEL_DIR_MAX_FILES, 16, &m->n_files)))
+        goto fail;
+    m->task = (enum tune_task)task;
+    m->seed = seed;
+    m->trial = (int)(int64_t)trial;
+    if ((task != TUNE_TASK_BINARY && task != TUNE_TASK_MULTICLASS &&
+         task != TUNE_TASK_REGRESSION) || m->n_files == 0) {
+        rc = tune_model_reader_fail(r, "task %u with %zu saved files", task, m->n_files);
+        goto fail;
+    }
+    m->files = calloc(m->n_files, sizeof *m->files);
+    if (!m->files) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < m->n_files; i++) {
+        struct ext_file *f = &m->files[i];
+        if ((rc = tune_model_get_str(r, &f->name)) ||
+            (rc = tune_model_get_size(r, "a saved file's size", MODEL_DIR_MAX_BYTES, 1, &f->len)))
+            goto fail;
+        if (!file_name_ok(f->name)) {
+            rc = tune_model_reader_fail(r, "saved file name '%.100s' is not a plain name",
+                                        f->name);
+            goto fail;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(m->files[k].name, f->name) == 0) {
+                rc = tune_model_reader_fail(r, "saved file '%.100s' appears twice", f->name);
+                goto fail;
+            }
+        f->data = malloc(f->len ? f->len : 1);
+        if (!f->data) {
+            rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
+            goto fail;
+        }
+        tune_model_get_bytes(r, f->data, f->len);
+    }
+    for (size_t i = 0; i < nh; i++) {
+        free((char *)hp[i].name);
+        strv_free((char **)hp[i].choices);
+    }
+    free(hp);
+    *model = m;
+    return TUNE_OK;
+fail:
+    ext_release(&e);
+    if (m)
+        ext_free_model(m);
+    else if (strings)
+        for (size_t i = 0; i < nh; i++)
+            free(strings[i]);
+    free(strings);
+    free(values);
+    for (size_t i = 0; hp && i < nh; i++) {
+        free((char *)hp[i].name);
+        strv_free((char **)hp[i].choices);
+    }
+    free(hp);
+    if (*type)
+        tune_external_type_free(*type);
+    *type = NULL;
+    return rc;
 }
 
 /* ---- score mode ---------------------------------------------------------------- */
@@ -902,6 +1397,8 @@ int tune_external_type_new(struct tune_external *ext, const struct tune_hparam *
     et->base.fit = ext_fit;
     et->base.predict = ext_predict;
     et->base.free_model = ext_free_model;
+    et->base.save = ext_save;
+    et->base.load = ext_load_alone;
     et->base.data = et;
     if (et->ext.mode == TUNE_EXTERNAL_SCORE)
         et->base.score = tune_external_score;

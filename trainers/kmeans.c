@@ -992,8 +992,67 @@ static int predict(const void *model, const struct tune_matrix *x, struct tune_p
     return TUNE_OK;
 }
 
+/* ---- saving and loading (trainer.h) ---- */
+
+#define KMEANS_MODEL_VERSION 1
+
+static int save(const void *model, struct tune_model_writer *w, struct tune_error *err)
+{
+    (void)err;
+    const struct tune_kmeans *km = ((const struct kmeans_model *)model)->km;
+    int rc;
+    if ((rc = tune_model_put_u32(w, KMEANS_MODEL_VERSION)) || (rc = tune_model_put_u64(w, km->k)) ||
+        (rc = tune_model_put_u64(w, km->d)) || (rc = tune_model_put_f64(w, km->inertia)) ||
+        (rc = tune_model_put_u64(w, km->n_iter)))
+        return rc;
+    return tune_model_put_f64s(w, km->centers, km->k * km->d);
+}
+
+static int load(struct tune_model_reader *r, void **model, struct tune_error *err)
+{
+    uint32_t version;
+    int rc;
+    *model = NULL;
+    if ((rc = tune_model_get_u32(r, &version)))
+        return rc;
+    if (version != KMEANS_MODEL_VERSION)
+        return tune_model_reader_fail(r, "kmeans model version %u is not %d (written by a newer "
+                                      "tunefold?)", version, KMEANS_MODEL_VERSION);
+    struct kmeans_model *m = calloc(1, sizeof *m);
+    struct tune_kmeans *km = calloc(1, sizeof *km);
+    if (!m || !km) {
+        free(m);
+        free(km);
+        return tune_error_set(err, TUNE_ENOMEM, "kmeans: out of memory");
+    }
+    m->km = km;
+    m->n_threads = tune_model_reader_threads(r);
+    if ((rc = tune_model_get_size(r, "clusters", 1000000, 8, &km->k)) ||
+        (rc = tune_model_get_size(r, "columns", UINT32_MAX, 0, &km->d)) ||
+        (rc = tune_model_get_f64(r, &km->inertia)) ||
+        (rc = tune_model_get_size(r, "iterations", SIZE_MAX, 0, &km->n_iter)))
+        goto fail;
+    if (km->k == 0 || (km->d > 0 && km->k > tune_model_reader_left(r) / 8 / km->d)) {
+        rc = tune_model_reader_fail(r, "%zu centres of %zu columns, %zu bytes left", km->k,
+                                    km->d, tune_model_reader_left(r));
+        goto fail;
+    }
+    if ((rc = tune_model_get_f64_array(r, km->k * km->d, &km->centers)))
+        goto fail;
+    for (size_t i = 0; i < km->k * km->d; i++)
+        if (!isfinite(km->centers[i])) {
+            rc = tune_model_reader_fail(r, "a centre is not finite");
+            goto fail;
+        }
+    *model = m;
+    return TUNE_OK;
+fail:
+    free_model(m);
+    return rc;
+}
+
 const struct tune_trainer_type tune_trainer_kmeans = {
-    .version = 1,
+    .version = 2,
     .name = "kmeans",
     .tasks = TUNE_TASK_CLUSTERING,
     .hparams = hparams,
@@ -1002,4 +1061,7 @@ const struct tune_trainer_type tune_trainer_kmeans = {
     .fit = fit,
     .predict = predict,
     .free_model = free_model,
+    .save = save,
+    .load = load,
+    .flags = TUNE_TRAINER_PREDICT_PARALLEL,
 };

@@ -295,8 +295,117 @@ static int predict(const void *model, const struct tune_matrix *x, struct tune_p
     return TUNE_OK;
 }
 
+/* ---- saving and loading (trainer.h) ---- */
+
+#define KNN_MODEL_VERSION 1
+
+/* The model on file is its training rows and settings; load rebuilds the
+ * search structure with the code fit used, so the neighbours, and thus the
+ * predictions, are the same. */
+static int save(const void *model, struct tune_model_writer *w, struct tune_error *err)
+{
+    const struct knn_model *m = model;
+    size_t n = m->n, d = m->d, leaf_size = 0;
+    double *x = malloc((n * d + 1) * sizeof *x);
+    if (!x)
+        return tune_error_set(err, TUNE_ENOMEM, "knn: out of memory saving %zu rows", n);
+    if (m->tree)
+        leaf_size = tune_knn_kdtree_rows(m->tree, x);
+    else
+        tune_knn_panels_rows(m->panels, n, d, x);
+    int rc;
+    if ((rc = tune_model_put_u32(w, KNN_MODEL_VERSION)) || (rc = tune_model_put_u64(w, n)) ||
+        (rc = tune_model_put_u64(w, d)) || (rc = tune_model_put_u64(w, m->k)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)m->task)) ||
+        (rc = tune_model_put_u64(w, m->n_classes)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)m->metric.kind)) ||
+        (rc = tune_model_put_f64(w, m->metric.p)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)m->distance_weights)) ||
+        (rc = tune_model_put_u64(w, leaf_size)) || (rc = tune_model_put_f64s(w, m->y, n)) ||
+        (rc = tune_model_put_f64s(w, x, n * d))) {
+        free(x);
+        return rc;
+    }
+    free(x);
+    return TUNE_OK;
+}
+
+static int load(struct tune_model_reader *r, void **model, struct tune_error *err)
+{
+    uint32_t version, task, kind, dw;
+    size_t leaf_size;
+    double *x = NULL;
+    int rc;
+    *model = NULL;
+    if ((rc = tune_model_get_u32(r, &version)))
+        return rc;
+    if (version != KNN_MODEL_VERSION)
+        return tune_model_reader_fail(r, "knn model version %u is not %d (written by a newer "
+                                      "tunefold?)", version, KNN_MODEL_VERSION);
+    struct knn_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return tune_error_set(err, TUNE_ENOMEM, "knn: out of memory");
+    m->n_threads = tune_model_reader_threads(r);
+    if ((rc = tune_model_get_size(r, "training rows", UINT32_MAX, 8, &m->n)) ||
+        (rc = tune_model_get_size(r, "columns", UINT32_MAX, 0, &m->d)) ||
+        (rc = tune_model_get_size(r, "neighbours", m->n, 0, &m->k)) ||
+        (rc = tune_model_get_u32(r, &task)) ||
+        (rc = tune_model_get_size(r, "classes", 65535, 0, &m->n_classes)) ||
+        (rc = tune_model_get_u32(r, &kind)) || (rc = tune_model_get_f64(r, &m->metric.p)) ||
+        (rc = tune_model_get_u32(r, &dw)) ||
+        (rc = tune_model_get_size(r, "leaf size", 100000, 0, &leaf_size)))
+        goto fail;
+    m->task = (enum tune_task)task;
+    m->metric.kind = (enum knn_metric)kind;
+    m->distance_weights = dw != 0;
+    int classes = is_classification(m->task);
+    if (m->n == 0 || m->k == 0 || (task != TUNE_TASK_BINARY && task != TUNE_TASK_MULTICLASS &&
+                                          task != TUNE_TASK_REGRESSION) ||
+        (classes ? m->n_classes < 2 : m->n_classes != 0) || kind > KNN_MINKOWSKI ||
+        !(m->metric.p >= 1 && m->metric.p <= 100) || dw > 1) {
+        rc = tune_model_reader_fail(r, "settings out of range (%zu rows, k %zu, task %u, %zu "
+                                    "classes, metric %u, p %g)", m->n, m->k, task,
+                                    m->n_classes, kind, m->metric.p);
+        goto fail;
+    }
+    if (m->d > 0 && m->n > tune_model_reader_left(r) / 8 / (m->d + 1)) {
+        rc = tune_model_reader_fail(r, "%zu rows of %zu columns, %zu bytes left", m->n, m->d,
+                                    tune_model_reader_left(r));
+        goto fail;
+    }
+    if ((rc = tune_model_get_f64_array(r, m->n, &m->y)) ||
+        (rc = tune_model_get_f64_array(r, m->n * m->d, &x)))
+        goto fail;
+    for (size_t i = 0; i < m->n; i++)
+        if (classes ? !(m->y[i] >= 0 && m->y[i] < (double)m->n_classes && m->y[i] == floor(m->y[i]))
+                    : !isfinite(m->y[i])) {
+            rc = tune_model_reader_fail(r, "training row %zu has target %g", i, m->y[i]);
+            goto fail;
+        }
+    for (size_t i = 0; i < m->n * m->d; i++)
+        if (!isfinite(x[i])) {
+            rc = tune_model_reader_fail(r, "a training value is not finite");
+            goto fail;
+        }
+    if (leaf_size > 0)
+        m->tree = tune_knn_kdtree_build(x, m->n, m->d, leaf_size);
+    else
+        m->panels = tune_knn_panels_build(x, m->n, m->d);
+    if (!m->tree && !m->panels) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "knn: out of memory loading %zu rows", m->n);
+        goto fail;
+    }
+    free(x);
+    *model = m;
+    return TUNE_OK;
+fail:
+    free(x);
+    free_model(m);
+    return rc;
+}
+
 const struct tune_trainer_type tune_trainer_knn = {
-    .version = 1,
+    .version = 2,
     .name = "knn",
     .tasks = TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS | TUNE_TASK_REGRESSION,
     .hparams = hparams,
@@ -305,4 +414,7 @@ const struct tune_trainer_type tune_trainer_knn = {
     .fit = fit,
     .predict = predict,
     .free_model = free_model,
+    .save = save,
+    .load = load,
+    .flags = TUNE_TRAINER_PREDICT_PARALLEL,
 };

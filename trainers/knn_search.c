@@ -691,3 +691,20 @@ int tune_knn_kdtree_query(const struct knn_kdtree *t, const double *q, size_t nq
     free(work);
     return 1;
 }
+
+/* ---- the training rows back (saving a model) ---------------------------- */
+
+void tune_knn_panels_rows(const double *panels, size_t n, size_t d, double *x)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            x[j * n + i] = panels[((i / PANEL) * d + j) * PANEL + i % PANEL];
+}
+
+size_t tune_knn_kdtree_rows(const struct knn_kdtree *t, double *x)
+{
+    for (size_t i = 0; i < t->n; i++)
+        for (size_t j = 0; j < t->d; j++)
+            x[j * t->n + t->idx[i]] = t->pts[i * t->d + j];
+    return t->leaf_size;
+}

@@ -59,4 +59,9 @@ int tune_knn_kdtree_query(const struct knn_kdtree *t, const double *q, size_t nq
                           size_t q1, size_t k, const struct knn_metric_def *m, double *out_rank,
                           size_t *out_index);
 
+/* The training rows back, for saving a model: x (n x d column-major) from
+ * the packed panels, or from a k-d tree (whose leaf size is returned). */
+void tune_knn_panels_rows(const double *panels, size_t n, size_t d, double *x);
+size_t tune_knn_kdtree_rows(const struct knn_kdtree *t, double *x);
+
 #endif

@@ -851,8 +851,56 @@ static int importances(const void *model, double *out, size_t n_features,
     return TUNE_OK;
 }
 
+/* ---- saving and loading (trainer.h) ---- */
+
+#define LINEAR_MODEL_VERSION 1
+
+static int save(const void *model, struct tune_model_writer *w, struct tune_error *err)
+{
+    (void)err;
+    const struct linear_model *lm = model;
+    int rc;
+    if ((rc = tune_model_put_u32(w, LINEAR_MODEL_VERSION)) ||
+        (rc = tune_model_put_u64(w, lm->d)) || (rc = tune_model_put_u64(w, lm->n_iter)) ||
+        (rc = tune_model_put_f64(w, lm->b)))
+        return rc;
+    return tune_model_put_f64s(w, lm->w, lm->d);
+}
+
+static int load(struct tune_model_reader *r, void **model, struct tune_error *err)
+{
+    uint32_t version;
+    int rc;
+    *model = NULL;
+    if ((rc = tune_model_get_u32(r, &version)))
+        return rc;
+    if (version != LINEAR_MODEL_VERSION)
+        return tune_model_reader_fail(r, "linear model version %u is not %d (written by a "
+                                      "newer tunefold?)", version, LINEAR_MODEL_VERSION);
+    struct linear_model *lm = calloc(1, sizeof *lm);
+    if (!lm)
+        return tune_error_set(err, TUNE_ENOMEM, "linear: out of memory");
+    if ((rc = tune_model_get_size(r, "columns", UINT32_MAX, 0, &lm->d)) ||
+        (rc = tune_model_get_size(r, "iterations", SIZE_MAX, 0, &lm->n_iter)) ||
+        (rc = tune_model_get_f64(r, &lm->b)) ||
+        (rc = tune_model_get_f64_array(r, lm->d, &lm->w)))
+        goto fail;
+    int finite = isfinite(lm->b);
+    for (size_t j = 0; j < lm->d; j++)
+        finite &= isfinite(lm->w[j]) != 0;
+    if (!finite) {
+        rc = tune_model_reader_fail(r, "a coefficient is not finite");
+        goto fail;
+    }
+    *model = lm;
+    return TUNE_OK;
+fail:
+    free_model(lm);
+    return rc;
+}
+
 const struct tune_trainer_type tune_trainer_linear = {
-    .version = 1,
+    .version = 2,
     .name = "linear",
     .tasks = TUNE_TASK_REGRESSION,
     .hparams = hparams,
@@ -862,4 +910,6 @@ const struct tune_trainer_type tune_trainer_linear = {
     .predict = predict,
     .free_model = free_model,
     .importances = importances,
+    .save = save,
+    .load = load,
 };

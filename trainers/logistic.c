@@ -678,8 +678,96 @@ static int predict(const void *model, const struct tune_matrix *x,
     return TUNE_OK;
 }
 
+/* ---- saving and loading (trainer.h) ---- */
+
+#define LOGISTIC_MODEL_VERSION 1
+
+static int save(const void *model, struct tune_model_writer *w, struct tune_error *err)
+{
+    (void)err;
+    const struct logistic_model *lm = model;
+    int rc;
+    if ((rc = tune_model_put_u32(w, LOGISTIC_MODEL_VERSION)) ||
+        (rc = tune_model_put_u64(w, lm->d)) || (rc = tune_model_put_u64(w, lm->n_classes)) ||
+        (rc = tune_model_put_u64(w, lm->n_present)))
+        return rc;
+    for (size_t c = 0; c < lm->n_present; c++)
+        if ((rc = tune_model_put_u64(w, lm->code[c])))
+            return rc;
+    if ((rc = tune_model_put_f64s(w, lm->w, lm->m * lm->d)))
+        return rc;
+    return tune_model_put_f64s(w, lm->b, lm->m);
+}
+
+static int finite_all(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return 0;
+    return 1;
+}
+
+/* The weight vectors follow from the classes present, as in fit. */
+static int load(struct tune_model_reader *r, void **model, struct tune_error *err)
+{
+    uint32_t version;
+    int rc;
+    *model = NULL;
+    if ((rc = tune_model_get_u32(r, &version)))
+        return rc;
+    if (version != LOGISTIC_MODEL_VERSION)
+        return tune_model_reader_fail(r, "logistic model version %u is not %d (written by a "
+                                      "newer tunefold?)", version, LOGISTIC_MODEL_VERSION);
+    struct logistic_model *lm = calloc(1, sizeof *lm);
+    if (!lm)
+        return tune_error_set(err, TUNE_ENOMEM, "logistic: out of memory");
+    if ((rc = tune_model_get_size(r, "columns", UINT32_MAX, 0, &lm->d)) ||
+        (rc = tune_model_get_size(r, "classes", 65535, 0, &lm->n_classes)) ||
+        (rc = tune_model_get_size(r, "classes present", lm->n_classes, 8, &lm->n_present)))
+        goto fail;
+    if (lm->n_classes < 2 || lm->n_present < 1) {
+        rc = tune_model_reader_fail(r, "%zu classes, %zu present", lm->n_classes,
+                                    lm->n_present);
+        goto fail;
+    }
+    lm->m = lm->n_present == 1 ? 0 : lm->n_present == 2 ? 1 : lm->n_present;
+    lm->code = malloc(lm->n_present * sizeof *lm->code);
+    if (!lm->code) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "logistic: out of memory");
+        goto fail;
+    }
+    for (size_t c = 0; c < lm->n_present; c++) {
+        uint64_t code;
+        if ((rc = tune_model_get_u64(r, &code)))
+            goto fail;
+        if (code >= lm->n_classes || (c > 0 && code <= lm->code[c - 1])) {
+            rc = tune_model_reader_fail(r, "class code %llu out of order or range",
+                                        (unsigned long long)code);
+            goto fail;
+        }
+        lm->code[c] = (size_t)code;
+    }
+    if (lm->m > 0 && lm->d > tune_model_reader_left(r) / 8 / lm->m) {
+        rc = tune_model_reader_fail(r, "%zu x %zu weights, %zu bytes left", lm->m, lm->d,
+                                    tune_model_reader_left(r));
+        goto fail;
+    }
+    if ((rc = tune_model_get_f64_array(r, lm->m * lm->d, &lm->w)) ||
+        (rc = tune_model_get_f64_array(r, lm->m, &lm->b)))
+        goto fail;
+    if (!finite_all(lm->w, lm->m * lm->d) || !finite_all(lm->b, lm->m)) {
+        rc = tune_model_reader_fail(r, "a weight is not finite");
+        goto fail;
+    }
+    *model = lm;
+    return TUNE_OK;
+fail:
+    free_model(lm);
+    return rc;
+}
+
 const struct tune_trainer_type tune_trainer_logistic = {
-    .version = 1,
+    .version = 2,
     .name = "logistic",
     .tasks = TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS,
     .hparams = hparams,
@@ -688,4 +776,6 @@ const struct tune_trainer_type tune_trainer_logistic = {
     .fit = fit,
     .predict = predict,
     .free_model = free_model,
+    .save = save,
+    .load = load,
 };

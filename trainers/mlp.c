@@ -506,8 +506,104 @@ static int predict(const void *model, const struct tune_matrix *x, struct tune_p
     return TUNE_OK;
 }
 
+/* ---- saving and loading (trainer.h) ---- */
+
+#define MLP_MODEL_VERSION 1
+
+static int save(const void *model, struct tune_model_writer *w, struct tune_error *err)
+{
+    (void)err;
+    const struct mlp_model *m = model;
+    const struct mlp_net *net = &m->net;
+    int rc;
+    if ((rc = tune_model_put_u32(w, MLP_MODEL_VERSION)) ||
+        (rc = tune_model_put_u32(w, (uint32_t)m->task)) ||
+        (rc = tune_model_put_u64(w, m->n_classes)) || (rc = tune_model_put_u64(w, m->epochs_run)) ||
+        (rc = tune_model_put_u64(w, net->n_layers)))
+        return rc;
+    for (size_t l = 0; l <= net->n_layers; l++)
+        if ((rc = tune_model_put_u64(w, net->units[l])))
+            return rc;
+    if ((rc = tune_model_put_u32(w, (uint32_t)net->activation)) ||
+        (rc = tune_model_put_u64(w, net->n_params)))
+        return rc;
+    return tune_model_put_f64s(w, net->params, net->n_params);
+}
+
+/* The output unit follows from the task, and the parameter count from the
+ * layer sizes, as in fit. */
+static int load(struct tune_model_reader *r, void **model, struct tune_error *err)
+{
+    uint32_t version, task, act;
+    size_t n_params;
+    int rc;
+    *model = NULL;
+    if ((rc = tune_model_get_u32(r, &version)))
+        return rc;
+    if (version != MLP_MODEL_VERSION)
+        return tune_model_reader_fail(r, "mlp model version %u is not %d (written by a newer "
+                                      "tunefold?)", version, MLP_MODEL_VERSION);
+    struct mlp_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return tune_error_set(err, TUNE_ENOMEM, "mlp: out of memory");
+    struct mlp_net *net = &m->net;
+    if ((rc = tune_model_get_u32(r, &task)) ||
+        (rc = tune_model_get_size(r, "classes", 65535, 0, &m->n_classes)) ||
+        (rc = tune_model_get_size(r, "epochs", SIZE_MAX, 0, &m->epochs_run)) ||
+        (rc = tune_model_get_size(r, "layers", MLP_MAX_LAYERS, 0, &net->n_layers)))
+        goto fail;
+    m->task = (enum tune_task)task;
+    size_t L = net->n_layers, total = 0;
+    /* each layer's weights are on file, so its sizes are bounded by the bytes left */
+    size_t cap = tune_model_reader_left(r) / 8;
+    for (size_t l = 0; l <= L && !rc; l++)
+        rc = tune_model_get_size(r, "units", cap, 0, &net->units[l]);
+    if (!rc)
+        rc = tune_model_get_u32(r, &act);
+    if (!rc)
+        rc = tune_model_get_size(r, "parameters", SIZE_MAX, 8, &n_params);
+    if (rc)
+        goto fail;
+    for (size_t l = 1; l <= L; l++) {
+        size_t fin = net->units[l - 1], fout = net->units[l];
+        if (fin == 0 || fout == 0 || fin > cap / fout || total > cap - fin * fout - fout) {
+            rc = tune_model_reader_fail(r, "layer %zu of %zu x %zu units", l, fin, fout);
+            goto fail;
+        }
+        total += fin * fout + fout;
+    }
+    net->activation = (enum mlp_activation)act;
+    int classes = is_classification(m->task);
+    size_t k_out = m->task == TUNE_TASK_MULTICLASS ? m->n_classes : 1;
+    if (L < 1 || act > MLP_SIGMOID || (task != TUNE_TASK_BINARY && task != TUNE_TASK_MULTICLASS && task != TUNE_TASK_REGRESSION) ||
+        (classes ? m->n_classes < 2 : m->n_classes != 0) ||
+        (m->task == TUNE_TASK_BINARY && m->n_classes != 2) || net->units[L] != k_out ||
+        n_params != total) {
+        rc = tune_model_reader_fail(r, "settings out of range (task %u, %zu classes, %zu "
+                                    "layers, %zu outputs, %zu parameters)", task, m->n_classes,
+                                    L, net->units[L], n_params);
+        goto fail;
+    }
+    net->output = m->task == TUNE_TASK_REGRESSION ? MLP_OUT_IDENTITY
+                  : m->task == TUNE_TASK_BINARY   ? MLP_OUT_LOGISTIC
+                                                  : MLP_OUT_SOFTMAX;
+    net->n_params = n_params;
+    if ((rc = tune_model_get_f64_array(r, n_params, &net->params)))
+        goto fail;
+    for (size_t i = 0; i < n_params; i++)
+        if (!isfinite(net->params[i])) {
+            rc = tune_model_reader_fail(r, "a weight is not finite");
+            goto fail;
+        }
+    *model = m;
+    return TUNE_OK;
+fail:
+    free_model(m);
+    return rc;
+}
+
 const struct tune_trainer_type tune_trainer_mlp = {
-    .version = 1,
+    .version = 2,
     .name = "mlp",
     .tasks = TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS | TUNE_TASK_REGRESSION,
     .hparams = hparams,
@@ -516,4 +612,6 @@ const struct tune_trainer_type tune_trainer_mlp = {
     .fit = fit,
     .predict = predict,
     .free_model = free_model,
+    .save = save,
+    .load = load,
 };

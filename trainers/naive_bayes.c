@@ -257,8 +257,102 @@ static int predict(const void *model, const struct tune_matrix *x, struct tune_p
     return TUNE_OK;
 }
 
+/* ---- saving and loading (trainer.h) ---- */
+
+#define NB_MODEL_VERSION 1
+
+static int save(const void *model, struct tune_model_writer *w, struct tune_error *err)
+{
+    (void)err;
+    const struct nb_model *m = model;
+    size_t kp = m->n_present, nu = m->n_used;
+    int rc;
+    if ((rc = tune_model_put_u32(w, NB_MODEL_VERSION)) || (rc = tune_model_put_u64(w, m->d)) ||
+        (rc = tune_model_put_u64(w, m->n_classes)) || (rc = tune_model_put_u64(w, kp)) ||
+        (rc = tune_model_put_u64(w, nu)))
+        return rc;
+    for (size_t c = 0; c < kp; c++)
+        if ((rc = tune_model_put_u64(w, m->code[c])))
+            return rc;
+    for (size_t u = 0; u < nu; u++)
+        if ((rc = tune_model_put_u64(w, m->used[u])))
+            return rc;
+    if ((rc = tune_model_put_f64s(w, m->theta, kp * nu)) ||
+        (rc = tune_model_put_f64s(w, m->inv_var, kp * nu)) ||
+        (rc = tune_model_put_f64s(w, m->base, kp)))
+        return rc;
+    return tune_model_put_f64s(w, m->prior, kp);
+}
+
+static int load(struct tune_model_reader *r, void **model, struct tune_error *err)
+{
+    uint32_t version;
+    int rc;
+    *model = NULL;
+    if ((rc = tune_model_get_u32(r, &version)))
+        return rc;
+    if (version != NB_MODEL_VERSION)
+        return tune_model_reader_fail(r, "naive_bayes model version %u is not %d (written by a "
+                                      "newer tunefold?)", version, NB_MODEL_VERSION);
+    struct nb_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return tune_error_set(err, TUNE_ENOMEM, "naive_bayes: out of memory");
+    if ((rc = tune_model_get_size(r, "columns", UINT32_MAX, 0, &m->d)) ||
+        (rc = tune_model_get_size(r, "classes", 65535, 0, &m->n_classes)) ||
+        (rc = tune_model_get_size(r, "classes present", m->n_classes, 24, &m->n_present)) ||
+        (rc = tune_model_get_size(r, "columns used", m->d, 8, &m->n_used)))
+        goto fail;
+    size_t kp = m->n_present, nu = m->n_used;
+    if (m->n_classes < 2 || kp < 1) {
+        rc = tune_model_reader_fail(r, "%zu classes, %zu present", m->n_classes, kp);
+        goto fail;
+    }
+    m->code = malloc(kp * sizeof *m->code);
+    m->used = malloc((nu + 1) * sizeof *m->used);
+    if (!m->code || !m->used) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "naive_bayes: out of memory");
+        goto fail;
+    }
+    for (size_t c = 0; c < kp; c++) {
+        uint64_t v;
+        if ((rc = tune_model_get_u64(r, &v)))
+            goto fail;
+        if (v >= m->n_classes || (c > 0 && v <= m->code[c - 1])) {
+            rc = tune_model_reader_fail(r, "class code %llu out of order or range",
+                                        (unsigned long long)v);
+            goto fail;
+        }
+        m->code[c] = (size_t)v;
+    }
+    for (size_t u = 0; u < nu; u++) {
+        uint64_t v;
+        if ((rc = tune_model_get_u64(r, &v)))
+            goto fail;
+        if (v >= m->d) {
+            rc = tune_model_reader_fail(r, "column %llu of %zu", (unsigned long long)v, m->d);
+            goto fail;
+        }
+        m->used[u] = (size_t)v;
+    }
+    if (nu > 0 && kp > tune_model_reader_left(r) / 16 / nu) {
+        rc = tune_model_reader_fail(r, "%zu x %zu means, %zu bytes left", kp, nu,
+                                    tune_model_reader_left(r));
+        goto fail;
+    }
+    if ((rc = tune_model_get_f64_array(r, kp * nu, &m->theta)) ||
+        (rc = tune_model_get_f64_array(r, kp * nu, &m->inv_var)) ||
+        (rc = tune_model_get_f64_array(r, kp, &m->base)) ||
+        (rc = tune_model_get_f64_array(r, kp, &m->prior)))
+        goto fail;
+    *model = m;
+    return TUNE_OK;
+fail:
+    free_model(m);
+    return rc;
+}
+
 const struct tune_trainer_type tune_trainer_naive_bayes = {
-    .version = 1,
+    .version = 2,
     .name = "naive_bayes",
     .tasks = TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS,
     .hparams = hparams,
@@ -267,4 +361,7 @@ const struct tune_trainer_type tune_trainer_naive_bayes = {
     .fit = fit,
     .predict = predict,
     .free_model = free_model,
+    .save = save,
+    .load = load,
+    .flags = TUNE_TRAINER_PREDICT_PARALLEL,
 };

@@ -188,8 +188,53 @@ static int importances(const void *model, double *out, size_t n_features, struct
     return TUNE_OK;
 }
 
+/* ---- saving and loading (trainer.h) ---- */
+
+#define TREE_MODEL_VERSION 1
+
+static int save(const void *model, struct tune_model_writer *w, struct tune_error *err)
+{
+    (void)err;
+    const struct tree_model *m = model;
+    int rc;
+    if ((rc = tune_model_put_u32(w, TREE_MODEL_VERSION)) || (rc = tune_model_put_u64(w, m->d)) ||
+        (rc = tune_model_put_u64(w, m->k)) || (rc = tune_model_put_f64s(w, m->importance, m->d)))
+        return rc;
+    return tune_tree_save(&m->tree, w);
+}
+
+static int load(struct tune_model_reader *r, void **model, struct tune_error *err)
+{
+    uint32_t version;
+    int rc;
+    *model = NULL;
+    if ((rc = tune_model_get_u32(r, &version)))
+        return rc;
+    if (version != TREE_MODEL_VERSION)
+        return tune_model_reader_fail(r, "tree model version %u is not %d (written by a newer "
+                                      "tunefold?)", version, TREE_MODEL_VERSION);
+    struct tree_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return tune_error_set(err, TUNE_ENOMEM, "tree: out of memory");
+    if ((rc = tune_model_get_size(r, "columns", UINT32_MAX, 8, &m->d)) ||
+        (rc = tune_model_get_size(r, "classes", 65535, 0, &m->k)))
+        goto fail;
+    if (m->k == 1) {
+        rc = tune_model_reader_fail(r, "a tree of 1 class");
+        goto fail;
+    }
+    if ((rc = tune_model_get_f64_array(r, m->d, &m->importance)) ||
+        (rc = tune_tree_load(r, m->d, m->k ? m->k : 1, &m->tree, err)))
+        goto fail;
+    *model = m;
+    return TUNE_OK;
+fail:
+    free_model(m);
+    return rc;
+}
+
 const struct tune_trainer_type tune_trainer_tree = {
-    .version = 1,
+    .version = 2,
     .name = "tree",
     .tasks = TUNE_TASK_BINARY | TUNE_TASK_MULTICLASS | TUNE_TASK_REGRESSION,
     .hparams = hparams,
@@ -199,4 +244,7 @@ const struct tune_trainer_type tune_trainer_tree = {
     .predict = predict,
     .free_model = free_model,
     .importances = importances,
+    .save = save,
+    .load = load,
+    .flags = TUNE_TRAINER_PREDICT_PARALLEL,
 };

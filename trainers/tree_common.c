@@ -445,3 +445,79 @@ void tune_tree_leaves(const struct tune_tree *t, const double *x, size_t n_rows,
         n_live = keep;
     }
 }
+
+/* ---- saving and loading ---- */
+
+/* A tree on file: u64 nodes, u64 leaves, u64 n_out, u32 root, then per
+ * node u32 feature word, u32 children, f64 threshold, then the leaves'
+ * n_out values each. */
+int tune_tree_save(const struct tune_tree *t, struct tune_model_writer *w)
+{
+    int rc;
+    if ((rc = tune_model_put_u64(w, t->n_nodes)) || (rc = tune_model_put_u64(w, t->n_leaves)) ||
+        (rc = tune_model_put_u64(w, t->n_out)) || (rc = tune_model_put_u32(w, t->root)))
+        return rc;
+    for (size_t q = 0; q < t->n_nodes; q++) {
+        const struct tune_node *nd = &t->nodes[q];
+        if ((rc = tune_model_put_u32(w, nd->feature)) ||
+            (rc = tune_model_put_u32s(w, nd->child, 2)) ||
+            (rc = tune_model_put_f64(w, tune_node_threshold(nd))))
+            return rc;
+    }
+    return tune_model_put_f64s(w, t->value, t->n_leaves * t->n_out);
+}
+
+/* A child reference of node q (q = UINT32_MAX for the root) is good when it
+ * names an existing leaf block, or an inner node after q. */
+static int ref_ok(uint32_t ref, uint32_t q, size_t n_nodes, size_t n_leaves)
+{
+    if (ref & TUNE_NODE_LEAF)
+        return (size_t)(ref & ~TUNE_NODE_LEAF) < n_leaves;
+    return (q == UINT32_MAX ? ref == 0 : ref > q) && (size_t)ref < n_nodes;
+}
+
+int tune_tree_load(struct tune_model_reader *r, size_t d, size_t n_out, struct tune_tree *t,
+                   struct tune_error *err)
+{
+    size_t nodes, leaves, no;
+    int rc;
+    memset(t, 0, sizeof *t);
+    if ((rc = tune_model_get_size(r, "tree nodes", TUNE_NODE_LEAF / 2, 20, &nodes)) ||
+        (rc = tune_model_get_size(r, "tree leaves", TUNE_NODE_LEAF - 1, 8, &leaves)) ||
+        (rc = tune_model_get_size(r, "tree values per leaf", 65535, 0, &no)) ||
+        (rc = tune_model_get_u32(r, &t->root)))
+        return rc;
+    if (no != n_out)
+        return tune_model_reader_fail(r, "a tree has %zu values per leaf, the model %zu", no,
+                                      n_out);
+    /* leaf offsets are computed in 32 bits by tune_tree_leaves */
+    if (leaves == 0 || leaves * n_out > UINT32_MAX)
+        return tune_model_reader_fail(r, "a tree has %zu leaves of %zu values", leaves, n_out);
+    if (!ref_ok(t->root, UINT32_MAX, nodes, leaves))
+        return tune_model_reader_fail(r, "a tree's root %#x is not node 0 or a leaf", t->root);
+    t->n_out = n_out;
+    t->nodes = malloc((nodes ? nodes : 1) * sizeof *t->nodes);
+    if (!t->nodes)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory loading a tree");
+    t->n_nodes = t->cap_nodes = nodes;
+    for (size_t q = 0; q < nodes; q++) {
+        struct tune_node *nd = &t->nodes[q];
+        double thr;
+        if ((rc = tune_model_get_u32(r, &nd->feature)) ||
+            (rc = tune_model_get_u32s(r, nd->child, 2)) || (rc = tune_model_get_f64(r, &thr)))
+            return rc;
+        memcpy(nd->threshold, &thr, sizeof thr);
+        if (TUNE_NODE_FEATURE(nd->feature) >= d)
+            return tune_model_reader_fail(r, "tree node %zu splits on column %u of %zu", q,
+                                          TUNE_NODE_FEATURE(nd->feature), d);
+        for (int s = 0; s < 2; s++)
+            if (!ref_ok(nd->child[s], (uint32_t)q, nodes, leaves))
+                return tune_model_reader_fail(r, "tree node %zu: child %#x is not a later node "
+                                              "or a leaf (%zu nodes, %zu leaves)",
+                                              q, nd->child[s], nodes, leaves);
+    }
+    if ((rc = tune_model_get_f64_array(r, leaves * n_out, &t->value)))
+        return rc;
+    t->n_leaves = t->cap_leaves = leaves;
+    return TUNE_OK;
+}

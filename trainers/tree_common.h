@@ -161,6 +161,15 @@ static inline const double *tune_tree_leaf(const struct tune_tree *t, const doub
 void tune_tree_leaves(const struct tune_tree *t, const double *x, size_t n_rows, size_t i0,
                       size_t len, uint32_t *leaf);
 
+/* Save a tree into a model file (see "Saving and loading models" in
+ * trainer.h), and load one into the zeroed `t`, checked: values per leaf
+ * must be n_out, features below d, every child reference inside its array,
+ * an inner child after its parent (so every descent ends).  Release a
+ * loaded tree with tune_tree_release (also after a failed load). */
+int tune_tree_save(const struct tune_tree *t, struct tune_model_writer *w);
+int tune_tree_load(struct tune_model_reader *r, size_t d, size_t n_out, struct tune_tree *t,
+                   struct tune_error *err);
+
 /* ---- CART (cart.c) ---- */
 
 enum tune_cart_criterion { TUNE_CART_GINI, TUNE_CART_ENTROPY, TUNE_CART_MSE };

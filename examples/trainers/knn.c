@@ -13,6 +13,11 @@
  *   TUNEFOLD_P_K          neighbours (default 5)
  *   TUNEFOLD_P_WEIGHTS    uniform | distance (default uniform)
  *   TUNEFOLD_P_P          1 (Manhattan) or 2 (Euclidean, default)
+ *   TUNEFOLD_MODEL_DIR    set by `tunefold fit` and `tunefold predict` (the
+ *                         protocol's model extension): with TUNEFOLD_TRAIN,
+ *                         save the model there (for k-nearest neighbours the
+ *                         model is the training rows: a copy of train.csv);
+ *                         without TUNEFOLD_TRAIN, predict from what was saved
  * What it writes, to TUNEFOLD_PREDICTIONS, one row per validation row:
  *   binary      score,label          score = P(last class)
  *   multiclass  proba_<class>...,label
@@ -249,10 +254,38 @@ static void put_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* Copy a file (saving the model: here, the training rows). */
+static void copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    if (!in || !out)
+        die("cannot copy the training rows to %s", to);
+    char buf[65536];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, got, out) != got)
+            die("cannot write %s", to);
+    fclose(in);
+    if (fclose(out) != 0)
+        die("cannot write %s", to);
+}
+
 int main(void)
 {
     const char *task = need_env("TUNEFOLD_TASK");
-    const char *train_path = need_env("TUNEFOLD_TRAIN");
+    /* The model extension: TUNEFOLD_MODEL_DIR with TUNEFOLD_TRAIN means
+     * "train and save your model there"; without TUNEFOLD_TRAIN it means
+     * "predict with the model you saved there". */
+    const char *model_dir = getenv("TUNEFOLD_MODEL_DIR");
+    const char *train_env = getenv("TUNEFOLD_TRAIN");
+    char saved[4096] = "";
+    if (model_dir && *model_dir)
+        snprintf(saved, sizeof saved, "%s/train.csv", model_dir);
+    const char *train_path = train_env && *train_env ? train_env
+                             : saved[0]               ? saved
+                                                      : need_env("TUNEFOLD_TRAIN");
+    if (train_env && *train_env && saved[0])
+        copy_file(train_env, saved);
     const char *valid_path = need_env("TUNEFOLD_VALID");
     const char *pred_path = need_env("TUNEFOLD_PREDICTIONS");
     const char *k_text = getenv("TUNEFOLD_P_K");

@@ -17,6 +17,7 @@
 #include "tunefold/cv.h"
 #include "tunefold/preprocess.h"
 #include "tunefold/searcher.h"
+#include "tunefold/pruner.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,6 +64,21 @@ struct tune_study_config {
                                     them (tunefold ask / tell); score_mode is set too */
     size_t max_failures;         /* stop after this many failed trials in a row (10) */
     struct tune_trainer_type *owned_trainer; /* an external trainer made for this study */
+    /* Early stopping, the "pruning" section: the strategy (&tune_pruner_none
+     * when absent) and its own options (the section without "strategy") as
+     * JSON text, "{}" when none; only the pruner reads them.  Part of the
+     * study's canonical text unless the strategy is none. */
+    const struct tune_pruner_type *pruner;
+    char *pruning_options;
+    size_t n_folds;              /* folds a trial runs (cv folds x repeats; 1 for a
+                                    holdout; 0 in score mode) */
+    /* Stop rules, keys of "search" every strategy shares (not part of the
+     * study's identity, like the budget): */
+    double max_seconds;          /* wall-clock seconds a run may take; 0: no limit */
+    int target_given;            /* "target" was given: */
+    double target_value;         /* stop once the best objective reaches it */
+    size_t patience;             /* stop after this many finished trials in a row
+                                    without a new best; 0: none */
 };
 
 /* Parse and validate a study file.  Free *out with tune_config_free(). */

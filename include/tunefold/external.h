@@ -57,12 +57,30 @@ const struct tune_external *tune_external_of(const struct tune_trainer_type *t);
 
 /* Score mode (the type's `score` method): run the program once for a trial
  * with `params`; ctx->type is the type.  Intermediate values go to
- * ctx->report, the stderr tail to ctx->attach; the program's "metrics"
+ * ctx->report (in either mode, a non-zero answer — the trial is pruned —
+ * stops the program as a timeout does, and the run fails with "stopped by
+ * the caller"), the stderr tail to ctx->attach; the program's "metrics"
  * object (numbers only) fills out->metric_names/values.  A program that
  * fails (exit status, signal, timeout, no or non-finite objective) is
  * TUNE_ETRAINER with a one-line reason. */
 int tune_external_score(const struct tune_fit_ctx *ctx, const struct tune_params *params,
                         struct tune_score_result *out, struct tune_error *err);
+
+/* ---- saved models (tunefold/model.h) ----
+ * A predict-mode program takes part in `tunefold fit` when it saves its
+ * model: the final fit runs it once on every row with TUNEFOLD_MODEL_DIR
+ * naming an empty folder, and whatever files it leaves there go into the
+ * model file with the program's settings.  To predict, tunefold writes those
+ * files back into a fresh TUNEFOLD_MODEL_DIR and runs the program without
+ * TUNEFOLD_TRAIN (README: "Saving a model").  A program that leaves the
+ * folder empty cannot predict later: the fit is TUNE_EUNSUPPORTED. */
+
+/* Rebuild an external trainer's type and fitted model from the trained-model
+ * part of a model file (what the type's save wrote).  Free *model with
+ * (*type)->free_model, then *type with tune_external_type_free. */
+struct tune_model_reader;
+int tune_external_model_load(struct tune_model_reader *r, struct tune_trainer_type **type,
+                             void **model, struct tune_error *err);
 
 #ifdef __cplusplus
 }

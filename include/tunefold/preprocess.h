@@ -59,6 +59,24 @@ void tune_prep_out_name(const struct tune_prep *p, const struct tune_dataset *ds
 
 void tune_prep_free(struct tune_prep *p);
 
+/* The settings the preprocessing was fitted with (borrowed). */
+const struct tune_prep_config *tune_prep_config_of(const struct tune_prep *p);
+
+/* ---- in a model file (tunefold/model.h) ----
+ * The fitted state — the settings, then per input column its kind, the
+ * imputation value, centre and scale, and the one-hot slot of every level —
+ * written through the model writer of trainer.h; the input columns' names
+ * and levels are the model file's own (they are the dataset's, not the
+ * preprocessing's).  tune_prep_load checks the state against those columns
+ * (kinds and level counts must match, every value usable: a finite centre,
+ * a finite non-zero scale, an imputed level that exists, slots 0, 1, 2 ...
+ * in level order) and rebuilds the output layout as fit does, so a loaded
+ * preprocessing transforms bit for bit as the fitted one.  Free *out with
+ * tune_prep_free. */
+int tune_prep_save(const struct tune_prep *p, struct tune_model_writer *w);
+int tune_prep_load(struct tune_model_reader *r, const struct tune_column *cols, size_t n_cols,
+                   struct tune_prep **out, struct tune_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -202,6 +202,25 @@ int tune_report_intermediate(struct tune_store *store, const struct tune_study_i
                              const struct tune_trial *trials, size_t n, int best_number,
                              const struct tune_plot_opts *o, struct tune_plot_log *log,
                              struct tune_error *err);
+
+/* What early stopping saved a study: the steps (boosting rounds, epochs, a
+ * program's steps; for the folds strategy, fold fits) its finished trials
+ * ran, against what they would have run in full.  A trial ran, in each fold,
+ * its last reported step; a full run is the longest any trial ran in one
+ * fold (`steps`), in each of the `folds` folds. */
+struct tune_pruning_savings {
+    char strategy[32];      /* the study's pruning strategy; "" when it has none */
+    int folds_unit;         /* 1: counted in fold fits (the folds strategy) */
+    size_t trials, pruned;  /* finished (complete or pruned) trials, and the pruned */
+    size_t folds, steps;    /* folds per trial, steps of a full run in one fold */
+    double run, full;       /* steps (or fold fits) run, and a full run's for every trial */
+};
+/* Count them for study `info` (its stored config names the strategy) from
+ * `trials` and their intermediate values in the store.  A study without
+ * early stopping gets strategy "" and zeros. */
+int tune_report_pruning_savings(struct tune_store *store, const struct tune_study_info *info,
+                                const struct tune_trial *trials, size_t n,
+                                struct tune_pruning_savings *out, struct tune_error *err);
 /* Objective against each searched parameter ("param_<i>_<name>"), log x axis
  * for a log-scaled one, categories and booleans as named positions; colour
  * is the trial number, the best trial is circled.  The space comes from

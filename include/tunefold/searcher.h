@@ -26,7 +26,8 @@ struct tune_history_entry {
     int number;
     enum tune_trial_state state;
     const double *point;   /* space.n values, NULL when the trial has none yet */
-    double value;          /* objective (NAN unless COMPLETE) */
+    double value;          /* objective (NAN unless COMPLETE); for a PRUNED trial the
+                              study's estimate of it, NAN when it has none (study.h) */
     double value_std;
 };
 
@@ -39,9 +40,11 @@ struct tune_history {
 };
 
 /* The keys of a study file's "search" section that every strategy shares
- * (config.c reads them); every other key is one of the strategy's own
+ * (config.c reads them: the strategy, the budget, the seed, the workers and
+ * the study's stop rules); every other key is one of the strategy's own
  * options, which only the searcher reads. */
-#define TUNE_SEARCH_COMMON_KEYS "strategy", "trials", "seed", "workers"
+#define TUNE_SEARCH_COMMON_KEYS                                                          \
+    "strategy", "trials", "seed", "workers", "max_seconds", "target", "patience"
 
 /* What a searcher's init is given. */
 struct tune_search_options {

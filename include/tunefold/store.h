@@ -59,6 +59,10 @@ struct tune_trial {
     int lost;              /* FAILED because its worker died: not counted in
                               the budget, its slot is run again */
     char *worker;          /* "host:pid" of the process that claimed it */
+    /* PRUNED (vtable version 4): where the pruner stopped it, the last step
+     * reported, or for fold pruning the number of folds run; -1 otherwise
+     * (and from a store older than version 4).  The reason is in `error`. */
+    int64_t pruned_at;
 };
 
 struct tune_study_info {
@@ -98,6 +102,21 @@ struct tune_trial_result {
     const struct tune_intermediate *intermediate;
     size_t n_artifacts;
     const struct tune_artifact *artifacts;
+    /* PRUNED: the last step or the number of folds run (struct tune_trial's
+     * pruned_at); `error` holds why.  Ignored for other states and by stores
+     * older than vtable version 4. */
+    int64_t pruned_at;
+};
+
+/* One trial's intermediate value at a step, as pruners read them
+ * (trial_values_at). */
+struct tune_step_value {
+    int number;
+    int seq;
+    enum tune_trial_state state;
+    int lost;
+    size_t step;           /* the step the value was reported at */
+    double value;          /* NAN when the trial reported a non-finite value */
 };
 
 /* A trial without its metrics: what searchers, progress lines and monitors
@@ -131,7 +150,7 @@ struct tune_progress {
 struct tune_store;
 
 struct tune_store_type {
-    int version;           /* 1 */
+    int version;           /* 1, 2 or 3: the methods it has (see below) */
     const char *name;      /* "sqlite" */
     int (*open)(const char *location, struct tune_store **out, struct tune_error *err);
     void (*close)(struct tune_store *s);
@@ -273,6 +292,21 @@ struct tune_store_type {
     int (*trial_import)(struct tune_store *s, int64_t study_id, const struct tune_trial *t,
                         const struct tune_intermediate *intermediate, size_t n_intermediate,
                         struct tune_error *err);
+
+    /* ---- version 4: what pruners read (include/tunefold/pruner.h) ----
+     * trial_finish also records res->pruned_at for a PRUNED trial, and
+     * trial_list, trial_get, trial_best and trial_page return it. */
+
+    /* For every trial of the study that has an intermediate value in `fold`
+     * at a step >= `step`: its value at the smallest such step (a trial that
+     * reports every third round answers for step 1 with round 3), with the
+     * trial's number, seq, state and lost flag, by trial number; a trial
+     * that stopped before `step` is absent.  Values come from
+     * trial_add_intermediate and trial_finish, whatever the trial's state.
+     * One indexed read: in SQL, a join of the trials with their smallest
+     * (fold, step >= step) intermediate row.  Free *out with free(). */
+    int (*trial_values_at)(struct tune_store *s, int64_t study_id, int fold, size_t step,
+                           struct tune_step_value **out, size_t *n, struct tune_error *err);
 };
 
 /* The common head of every store.  `type` is set by the implementation's
@@ -358,6 +392,8 @@ int tune_store_trial_page(struct tune_store *s, int64_t study_id, int first, siz
                           struct tune_error *err);
 int tune_store_study_progress(struct tune_store *s, int64_t study_id, struct tune_progress *out,
                               struct tune_error *err);
+int tune_store_trial_values_at(struct tune_store *s, int64_t study_id, int fold, size_t step,
+                               struct tune_step_value **out, size_t *n, struct tune_error *err);
 
 /* Fail the store call numbered `call` from now (1 = the next one) and every
  * later one, with TUNE_ESTORE; 0 turns it off.  For fault-injection tests. */

@@ -34,6 +34,8 @@ struct tune_cv_result {
     struct tune_predictions oof;          /* out-of-fold predictions, one per row
                                              (the last repeat's when repeated) */
     int *oof_fold;                        /* fold of each row in oof */
+    size_t n_folds_run;                   /* folds run in full: n_folds unless the
+                                             trial was pruned part-way */
 };
 
 void tune_cv_result_release(struct tune_cv_result *r);
@@ -87,6 +89,23 @@ void tune_oof_features_free(struct tune_oof_features *a);
 
 /* ---- the study ------------------------------------------------------------ */
 
+/* Early stopping.  A study file's "pruning" section names a pruner
+ * (tunefold/pruner.h) that the study asks, for every search trial, after
+ * each intermediate value and each fold; a trial it stops is stored PRUNED
+ * with its intermediate values, the step or folds it reached (pruned_at),
+ * why (error), and as value an estimate of its objective: the mean over the
+ * folds that ran in full when some did (the folds strategy; an estimate
+ * from the hardest folds, which run first), else, for a trial stopped at a
+ * step, the objective of the complete trials at the same rank: the share of
+ * complete trials whose value at that step was better than its own, mapped
+ * onto the same share of their objectives (NAN when no complete trial
+ * reported that step).  Never a measurement: the best trial, the progress
+ * and the stop rules count complete trials only.  Manual trials
+ * (tune_study_evaluate) are never pruned.  Pruned trials count toward the
+ * budget and are searched past: the searchers read them in their history
+ * (searchers/bayes.c models one from its estimate, or as a censored
+ * observation when it has none). */
+
 struct tune_study;
 
 /* Load the data, make the folds, create or load the study in `store`
@@ -116,7 +135,7 @@ struct tune_step {
     enum tune_trial_state state;
     double value, value_std;
     const char *params_json;
-    const char *error;           /* FAILED: why */
+    const char *error;           /* FAILED or PRUNED: why */
     double seconds;              /* wall time of the trial */
     int is_best;                 /* the study's new best */
 };
@@ -199,7 +218,10 @@ enum tune_stop {
     TUNE_STOP_BUDGET = 1,     /* the budget's trials are stored (none running) */
     TUNE_STOP_EXHAUSTED = 2,  /* the searcher has no point left (a finite space) */
     TUNE_STOP_FAILURES = 3,   /* max_failures trials of this worker failed in a row */
-    TUNE_STOP_CANCELLED = 4   /* the stop or the cancel flag was raised */
+    TUNE_STOP_CANCELLED = 4,  /* the stop or the cancel flag was raised */
+    TUNE_STOP_TIME = 5,       /* max_seconds have passed since the run started */
+    TUNE_STOP_TARGET = 6,     /* the best objective reached the target */
+    TUNE_STOP_PATIENCE = 7    /* `patience` trials in a row finished without a new best */
 };
 /* "budget met", "space exhausted", ...  Never NULL. */
 const char *tune_stop_str(enum tune_stop stop);
@@ -222,9 +244,23 @@ struct tune_run_options {
     const volatile sig_atomic_t *stop;
     tune_progress_fn progress;  /* may be NULL */
     void *progress_arg;
+    /* The study's stop rules (tune_run_options_init copies the study file's
+     * search.max_seconds, search.target and search.patience), checked
+     * before each claim; trials in flight finish and are stored. */
+    double max_seconds;       /* 0: no time limit */
+    double started;           /* Unix seconds the limit counts from (a run that starts
+                                 several workers gives each its own start); 0: the
+                                 moment tune_study_run begins */
+    int has_target;
+    double target;            /* with has_target: stop once the best complete trial's
+                                 objective is at least (maximize) or at most it */
+    size_t patience;          /* stop once this many trials finished COMPLETE or PRUNED
+                                 since the best one (by trial number) or, with no best
+                                 yet, at all; 0: none */
 };
 
-/* Defaults for `s`: max_failures from the study file, the rest 0 / NULL. */
+/* Defaults for `s`: max_failures and the stop rules from the study file,
+ * the rest 0 / NULL. */
 void tune_run_options_init(struct tune_run_options *o, const struct tune_study *s);
 
 struct tune_run_result {
@@ -232,13 +268,16 @@ struct tune_run_result {
     size_t ran, complete, failed;   /* the trials this run ran */
     /* TUNE_STOP_FAILURES: the last failure's reason */
     char last_error[TUNE_ERROR_MSG_MAX];
+    size_t pruned;                  /* of the trials this run ran */
 };
 
 /* Work the study until it stops.  Before every claim, trials whose worker
  * died (no heartbeat for stale_seconds) are marked lost, so their points
  * are run again; once the budget is claimed, the run waits while other
  * workers' trials are still running (they may yet be lost and need running
- * again), so a study always ends with its budget of finished trials.
+ * again), so a study always ends with its budget of finished trials —
+ * unless a stop rule (time, target, patience) ends it first.  The reason
+ * is stored as the study attribute "stop_reason" (tune_stop_str's words).
  * Returns TUNE_OK with *result filled (result->stop says why), or an error
  * (store, data) — trials already stored stay stored either way. */
 int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,

@@ -141,8 +141,11 @@ struct tune_score_result {
 };
 void tune_score_result_release(struct tune_score_result *s);
 
+struct tune_model_writer;
+struct tune_model_reader;
+
 struct tune_trainer_type {
-    int version;                   /* 1, or 2 with `score` */
+    int version;                   /* 2 (1: no score / save / load / flags members) */
     const char *name;
     unsigned tasks;                /* bitmask of enum tune_task */
     const struct tune_hparam *hparams;
@@ -173,7 +176,21 @@ struct tune_trainer_type {
      * one-line reason. */
     int (*score)(const struct tune_fit_ctx *ctx, const struct tune_params *params,
                  struct tune_score_result *out, struct tune_error *err);
+    /* Models that outlive the process: either may be NULL when its models
+     * cannot be saved (then `tunefold fit` says so).  Call them through
+     * tune_trainer_save / tune_trainer_load, which check the version.  The
+     * contract is under "Saving and loading models" below. */
+    int (*save)(const void *model, struct tune_model_writer *w, struct tune_error *err);
+    int (*load)(struct tune_model_reader *r, void **model, struct tune_error *err);
+    /* TUNE_TRAINER_* bits (0 for none). */
+    unsigned flags;
 };
+
+/* predict may run on several threads at once, on one model or several (it
+ * keeps no state outside its arguments and calls no BLAS: Debian's serial
+ * OpenBLAS is not safe to call from two threads at once).  Without it,
+ * tunefold's model API serializes the trainer's predict calls. */
+#define TUNE_TRAINER_PREDICT_PARALLEL 1u
 
 /* Registry: the built-in trainers, by name.  NULL if unknown. */
 const struct tune_trainer_type *tune_trainer_find(const char *name);
@@ -195,6 +212,99 @@ int tune_trainer_check_data(const char *trainer, unsigned tasks, const struct tu
 /* Nonzero when `value` is valid for `h`: inside [low, high], integral for an
  * int, a valid choice index for a categorical, 0 or 1 for a bool. */
 int tune_hparam_accepts(const struct tune_hparam *h, double value);
+
+/* ---- Saving and loading models -----------------------------------------
+ *
+ * A fitted model travels inside tunefold's model file (tunefold/model.h),
+ * which carries the task, the preprocessing, the class names and the
+ * parameters; the trainer's part is its own payload, written with the
+ * tune_model_put_* calls and read back with tune_model_get_*.  Values are
+ * little-endian fixed-size integers and IEEE doubles (bit patterns, never
+ * text), strings and arrays are length-prefixed.  The contract every
+ * trainer's save and load keep (a new trainer adds both at the end of its
+ * file and sets version 2):
+ *
+ *   1. save writes everything predict reads, starting with the trainer's own
+ *      payload version (tune_model_put_u32); load refuses a version it does
+ *      not know, with tune_model_reader_fail ("forest model version 3 is
+ *      newer than this tunefold reads (1)").
+ *   2. Round trip is exact: a loaded model predicts bit for bit what the
+ *      saved one predicts, on every row, for any thread count.  Store the
+ *      fitted numbers themselves; rebuild derived structures (search trees,
+ *      packed copies) at load with the same code that fit used.
+ *   3. load trusts nothing.  Read counts with tune_model_get_size, which
+ *      bounds them by a stated maximum and by the bytes left (so a hostile
+ *      count cannot make a huge allocation), check every index against its
+ *      array, every value that predict relies on (finite where it must be,
+ *      a child after its parent in a tree, so traversals end), and report a
+ *      bad file with tune_model_reader_fail (TUNE_EINVAL, the file and the
+ *      position named).  The reader never reads past the payload: a
+ *      truncated file fails cleanly at the first short read.  On failure
+ *      load frees what it built and leaves *model NULL.
+ *   4. load gets no fit context: the threads predict may use come from
+ *      tune_model_reader_threads (the caller's choice at load time, >= 1).
+ *   5. A trainer wrapping a library that has its own model format (LIBSVM,
+ *      LIBLINEAR, XGBoost) may store that format's bytes — a size
+ *      (tune_model_put_u64), then tune_model_put_bytes — but only if the
+ *      library's reader is itself safe on hostile bytes; otherwise store
+ *      the fitted numbers as fields and check them as in 3.  Either way, a
+ *      test fits, saves, loads and compares predictions bit for bit on every
+ *      task, with every truncation of the payload refused
+ *      (tests/test_model_trainers.c shows how).
+ *
+ * Every put / get returns TUNE_OK or an error (recorded in the writer's or
+ * reader's error, which is the `err` given to save / load), so a sequence
+ * of calls can stop at the first failure:
+ *     if ((rc = tune_model_put_u64(w, m->d)) || (rc = tune_model_put_f64s(w, m->w, m->d)))
+ *         return rc;                                                          */
+
+int tune_model_put_u32(struct tune_model_writer *w, uint32_t v);
+int tune_model_put_u64(struct tune_model_writer *w, uint64_t v);
+int tune_model_put_f64(struct tune_model_writer *w, double v);
+/* n values, without a count (write the count first when the reader needs it). */
+int tune_model_put_f64s(struct tune_model_writer *w, const double *v, size_t n);
+int tune_model_put_u32s(struct tune_model_writer *w, const uint32_t *v, size_t n);
+int tune_model_put_bytes(struct tune_model_writer *w, const void *p, size_t n);
+/* A NUL-terminated string (NULL is written as ""): its length, then its bytes. */
+int tune_model_put_str(struct tune_model_writer *w, const char *s);
+
+int tune_model_get_u32(struct tune_model_reader *r, uint32_t *v);
+int tune_model_get_u64(struct tune_model_reader *r, uint64_t *v);
+int tune_model_get_f64(struct tune_model_reader *r, double *v);
+int tune_model_get_f64s(struct tune_model_reader *r, double *v, size_t n);
+int tune_model_get_u32s(struct tune_model_reader *r, uint32_t *v, size_t n);
+int tune_model_get_bytes(struct tune_model_reader *r, void *p, size_t n);
+/* A string written by tune_model_put_str, into *s (malloc'ed, the caller
+ * frees); one holding a NUL byte is refused. */
+int tune_model_get_str(struct tune_model_reader *r, char **s);
+/* A count or size written with tune_model_put_u64, refused (naming `what`)
+ * when above `max` or, when every counted item takes at least item_bytes of
+ * the payload, above what is left / item_bytes. */
+int tune_model_get_size(struct tune_model_reader *r, const char *what, size_t max,
+                        size_t item_bytes, size_t *v);
+/* n doubles into a new array *out (malloc'ed, at least one element; the
+ * caller frees), refused before allocating when fewer than 8 n bytes are
+ * left. */
+int tune_model_get_f64_array(struct tune_model_reader *r, size_t n, double **out);
+/* Bytes of the payload not read yet. */
+size_t tune_model_reader_left(const struct tune_model_reader *r);
+/* Threads a loaded model's predict may use (>= 1). */
+size_t tune_model_reader_threads(const struct tune_model_reader *r);
+/* Refuse the file: TUNE_EINVAL with "FILE: PART: message" (printf-style). */
+int tune_model_reader_fail(struct tune_model_reader *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* t->save / t->load when the type has them (version >= 2 and not NULL),
+ * else TUNE_EUNSUPPORTED naming the trainer. */
+int tune_trainer_save(const struct tune_trainer_type *t, const void *model,
+                      struct tune_model_writer *w, struct tune_error *err);
+int tune_trainer_load(const struct tune_trainer_type *t, struct tune_model_reader *r,
+                      void **model, struct tune_error *err);
+/* Nonzero when models of `t` can be saved and loaded. */
+int tune_trainer_can_save(const struct tune_trainer_type *t);
 
 extern const struct tune_trainer_type tune_trainer_logistic;
 extern const struct tune_trainer_type tune_trainer_linear;

@@ -15,6 +15,7 @@
 #include "tunefold/preprocess.h"
 #include "tunefold/trainer.h"
 #include "tunefold/searcher.h"
+#include "tunefold/pruner.h"
 #include "tunefold/store.h"
 #include "tunefold/watch.h"
 #include "tunefold/config.h"
@@ -25,6 +26,8 @@
 #include "tunefold/external.h"
 #include "tunefold/kmeans.h"
 #include "tunefold/report.h"
+#include "tunefold/text.h"
+#include "tunefold/model.h"
 
 #ifdef __cplusplus
 extern "C" {
