@@ -30,8 +30,8 @@ typedef double (*objective)(const double *x);
 /* A study in memory: trials[0..n) with points and values. */
 struct run {
     size_t d, n;
-    double points[200 * 8];
-    struct tune_history_entry e[200];
+    double points[400 * 8];
+    struct tune_history_entry e[400];
 };
 
 static void add(struct run *r, const double *pt, enum tune_trial_state state, double value)
@@ -709,4 +709,33 @@ Test(bayes, a_pruned_trial_is_modelled_neither_missing_nor_a_failure)
     cr_assert_eq(got[7], got[0], "\"censored\" ignores the estimate");
     for (int v = 0; v < 8; v++)
         cr_assert_neq(got[v], 4.6, "never the pruned point again");
+}
+
+Test(bayes, a_long_history_with_censored_pruned_trials_models_its_subset)
+{
+    /* 360 trials of the quadratic on an even grid over [-5, 5], those past
+     * x = 3 pruned: past 300 observations the model is built on a subset,
+     * and the pruned rows of that subset are censored */
+    struct tune_param p = fparam("x", -5, 5);
+    struct tune_space sp = {1, &p};
+    static struct run r;
+    r.d = 1;
+    r.n = 0;
+    size_t n_pruned = 0;
+    for (int i = 0; i < 360; i++) {
+        double x = -5 + 10 * (i + 0.5) / 360;
+        int pruned = x > 3;
+        n_pruned += pruned;
+        add(&r, &x, pruned ? TUNE_TRIAL_PRUNED : TUNE_TRIAL_COMPLETE,
+            pruned ? NAN : quadratic(&x));
+    }
+    cr_assert_eq(n_pruned, 72);
+    struct tune_bayes_model censored;
+    tune_bayes_model_default(&censored);
+    censored.pruned = TUNE_BAYES_PRUNED_CENSORED;
+    double a = suggest_with(&censored, &sp, &r), b = suggest_with(&censored, &sp, &r);
+    cr_assert_eq(a, b, "the same history gives the same point");
+    cr_assert_lt(fabs(a - 1.2345), 0.05, "x = %g", a);
+    for (size_t i = 0; i < r.n; i++)
+        cr_assert_neq(a, r.points[i], "trial %zu again", i);
 }
