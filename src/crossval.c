@@ -64,8 +64,81 @@ static void scatter_oof(struct tune_predictions *oof, int *oof_fold, const struc
 }
 
 
+/* ---- the fold cache ------------------------------------------------------ */
+
+static void fold_cache_free(struct tune_fold_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->entries[i].key);
+        if (c->entries[i].free_fn)
+            c->entries[i].free_fn(c->entries[i].value);
+    }
+    free(c->entries);
+    free(c);
+}
+
+static const void *fold_cache_find(void *arg, const char *key)
+{
+    const struct tune_fold_cache *c = arg;
+    for (size_t i = 0; c && key && i < c->n; i++)
+        if (strcmp(c->entries[i].key, key) == 0)
+            return c->entries[i].value;
+    return NULL;
+}
+
+/* Kept when the key is new and the bound allows; else freed at once (first
+ * come, first kept: evicting would make a study that alternates two keys
+ * rebuild both every time). */
+static int fold_cache_put(void *arg, const char *key, void *value, size_t bytes,
+                          void (*free_fn)(void *))
+{
+    struct tune_fold_cache *c = arg;
+    if (c && key && value && !fold_cache_find(c, key) && bytes <= c->max_bytes - c->bytes) {
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? 2 * c->cap : 4;
+            struct tune_fold_cache_entry *e = realloc(c->entries, cap * sizeof *e);
+            if (e) {
+                c->entries = e;
+                c->cap = cap;
+            }
+        }
+        char *k = c->n < c->cap ? strdup(key) : NULL;
+        if (k) {
+            c->entries[c->n++] = (struct tune_fold_cache_entry){k, value, bytes, free_fn};
+            c->bytes += bytes;
+            return 0;
+        }
+    }
+    if (free_fn)
+        free_fn(value);
+    return -1;
+}
+
+/* Undo fold_in_place: column by column from the last, each row from the
+ * last, so that no value is overwritten before it is read (a row's place
+ * in the data set is never before its place in the compacted block). */
+static void restore_in_place(struct tune_fold *pf)
+{
+    const struct tune_split *sp = pf->in_place_split;
+    size_t n = pf->in_place_rows, nt = sp->n_train, nv = sp->n_valid;
+    double *x = pf->in_place;
+    for (size_t j = pf->xtr.n_cols; j-- > 0;) {
+        for (size_t i = nt; i-- > 0;)
+            x[j * n + sp->train[i]] = x[j * nt + i];
+        for (size_t i = 0; i < nv; i++)
+            x[j * n + sp->valid[i]] = pf->xva.data[j * nv + i];
+    }
+}
+
 void tune_fold_release(struct tune_fold *pf)
 {
+    if (pf->in_place) {
+        restore_in_place(pf);
+        pf->xtr.data = NULL; /* the data set's, not ours */
+    }
+    fold_cache_free(pf->cache);
     for (size_t j = 0; pf->names && j < pf->xtr.n_cols; j++)
         free(pf->names[j]);
     free(pf->names);
@@ -76,9 +149,11 @@ void tune_fold_release(struct tune_fold *pf)
     memset(pf, 0, sizeof *pf);
 }
 
-int tune_fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp,
-                        const struct tune_prep_config *prep, struct tune_fold *pf,
-                        struct tune_error *err)
+/* tune_fold_prepare, with the training matrix (with_train) or without it
+ * (its shape only: n_rows and n_cols set, data NULL). */
+static int fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp,
+                        const struct tune_prep_config *prep, int with_train,
+                        struct tune_fold *pf, struct tune_error *err)
 {
     struct tune_prep *pp = NULL;
     int rc;
@@ -95,11 +170,16 @@ int tune_fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp
     for (size_t i = 0; i < sp->n_valid; i++)
         pf->yva[i] = ds->y ? ds->y[sp->valid[i]] : 0;
     if ((rc = tune_prep_fit(prep, ds, sp->train, sp->n_train, &pp, err)) ||
-        (rc = tune_prep_transform(pp, ds, sp->train, sp->n_train, &pf->xtr, err)) ||
+        (with_train &&
+         (rc = tune_prep_transform(pp, ds, sp->train, sp->n_train, &pf->xtr, err))) ||
         (rc = tune_prep_transform(pp, ds, sp->valid, sp->n_valid, &pf->xva, err))) {
         tune_fold_release(pf);
         tune_prep_free(pp);
         return rc;
+    }
+    if (!with_train) {
+        pf->xtr.n_rows = sp->n_train;
+        pf->xtr.n_cols = tune_prep_n_out(pp);
     }
     pf->names = calloc(pf->xtr.n_cols + 1, sizeof *pf->names);
     for (size_t j = 0; pf->names && j < pf->xtr.n_cols; j++) {
@@ -119,6 +199,88 @@ int tune_fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp
     return TUNE_OK;
 }
 
+int tune_fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp,
+                        const struct tune_prep_config *prep, struct tune_fold *pf,
+                        struct tune_error *err)
+{
+    return fold_prepare(ds, sp, prep, 1, pf, err);
+}
+
+static int fold_prepare_valid(const struct tune_dataset *ds, const struct tune_split *sp,
+                                   const struct tune_prep_config *prep, struct tune_fold *pf,
+                                   struct tune_error *err)
+{
+    return fold_prepare(ds, sp, prep, 0, pf, err);
+}
+
+/* Whether the training and validation rows, each ascending, are together
+ * every row 0..n-1 once (a k-fold split; not a learning curve's, whose
+ * validation rows include its training rows).  Compacting in place needs
+ * it: a row moves only towards the front, and every row is put back. */
+static int splits_every_row_once(const struct tune_split *sp, size_t n)
+{
+    size_t a = 0, b = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (a < sp->n_train && sp->train[a] == r)
+            a++;
+        else if (b < sp->n_valid && sp->valid[b] == r)
+            b++;
+        else
+            return 0;
+    }
+    return a == sp->n_train && b == sp->n_valid;
+}
+
+/* One fold for one trial on data too large to keep its folds, without a
+ * copy of its training rows: when the preprocessing leaves every value as
+ * it is (no scaling, nothing missing to impute), the
+ * training matrix is a gather of the data set's rows (numeric columns only:
+ * categorical ones would come after them), and the gather can
+ * be made in place, the training rows of each column moved to the front of
+ * the data set's own matrix (rows ascending, so a row only ever moves
+ * towards the front, over values already moved).  The validation rows are
+ * copied out first (they are the validation matrix), and tune_fold_release
+ * puts every row back bit for bit.  The fit then holds the data once plus
+ * the validation rows, instead of once plus a whole fold.  *done = 0 (and
+ * nothing changed) when the preprocessing would change a value, or the
+ * split is not every row once (splits_every_row_once): the caller makes a
+ * copy as usual.  The
+ * data set is read by nobody else while one trial runs its folds. */
+static int fold_in_place(const struct tune_dataset *ds, const struct tune_split *sp,
+                         const struct tune_prep_config *prep, struct tune_fold *pf, int *done,
+                         struct tune_error *err)
+{
+    size_t n = ds->n_rows, d = ds->n_features;
+    *done = 0;
+    if (prep->scale != TUNE_SCALE_NONE || sp->n_train + sp->n_valid != n || sp->n_train == 0 ||
+        !ds->x || !splits_every_row_once(sp, n))
+        return TUNE_OK;
+    for (size_t j = 0; j < d; j++) /* categoricals come after the numbers */
+        if (ds->features[j].kind != TUNE_COL_NUMERIC)
+            return TUNE_OK;
+    for (size_t k = 0; k < n * d; k++)
+        if (isnan(ds->x[k]))
+            return TUNE_OK;
+    /* the names, y and the validation copy as tune_fold_prepare makes them */
+    int rc = fold_prepare_valid(ds, sp, prep, pf, err);
+    if (rc || pf->xtr.n_cols != d) {
+        if (!rc) /* the preprocessing made other columns after all */
+            tune_fold_release(pf);
+        return rc;
+    }
+    double *x = ds->x; /* lent for the fit, given back by tune_fold_release */
+    size_t nt = sp->n_train;
+    for (size_t j = 0; j < d; j++)
+        for (size_t i = 0; i < nt; i++)
+            x[j * nt + i] = x[j * n + sp->train[i]];
+    pf->xtr.data = x;
+    pf->xtr.n_rows = nt;
+    pf->in_place = x;
+    pf->in_place_split = sp;
+    pf->in_place_rows = n;
+    *done = 1;
+    return TUNE_OK;
+}
 
 int tune_trial_log_report(void *arg, size_t step, double value)
 {
@@ -178,8 +340,19 @@ static int importances_add(struct tune_importances *a, const char *const *names,
 }
 
 
-/* Fit and score one prepared fold; metric values go to vals[m]. */
-static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf, int fold,
+/* x_done of a fold made for this trial alone: its training copy goes as
+ * soon as the trainer is done with it. */
+static void own_xtr_done(void *arg)
+{
+    struct tune_fold *pf = arg;
+    free(pf->xtr.data);
+    pf->xtr.data = NULL;
+}
+
+/* Fit and score one prepared fold (own: the same fold when it was made for
+ * this trial alone, else NULL); metric values go to vals[m]. */
+static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
+                      struct tune_fold *own, int fold,
                       const struct tune_trainer_type *tr, const struct tune_params *params,
                       const struct tune_cv_run *run, const struct tune_metric_def *const *defs,
                       size_t n_defs, double *vals, double *fit_s, double *pred_s,
@@ -204,7 +377,12 @@ static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
                                .cancel = run->cancel,
                                .attach = run->attach,
                                .attach_arg = run->attach_arg,
-                               .target_name = ds->target_name};
+                               .target_name = ds->target_name,
+                               .cache_find = pf->cache ? fold_cache_find : NULL,
+                               .cache_put = pf->cache ? fold_cache_put : NULL,
+                               .cache_arg = pf->cache,
+                               .x_done = own ? own_xtr_done : NULL,
+                               .x_done_arg = own};
     double t0 = now_mono();
     int rc = tr->fit(&pf->xtr, pf->ytr, &ctx, params, &model, err);
     double t1 = now_mono();
@@ -253,6 +431,32 @@ static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
  * model is not scored: it was cut short), an external program stopped the
  * same way (its failure is the stop, not an error), or a pruner's "stop"
  * after a fold.  The folds not run stay NAN. */
+/* Scatter the kept predictions preds[*kept..n) of the folds run in the
+ * order order[*kept..n) into the out-of-fold arrays (allocated on the first
+ * call), releasing them. */
+static int oof_gather(const struct tune_dataset *ds, const struct tune_splits *splits,
+                      const size_t *order, struct tune_predictions *preds, size_t *kept,
+                      size_t n, struct tune_cv_result *out, struct tune_error *err)
+{
+    if (!out->oof_fold) {
+        out->oof_fold = malloc((ds->n_rows + 1) * sizeof *out->oof_fold);
+        if (!out->oof_fold)
+            return tune_error_set(err, TUNE_ENOMEM, "out of memory for cross-validation");
+        for (size_t r = 0; r < ds->n_rows; r++)
+            out->oof_fold[r] = -1;
+        int rc = tune_predictions_init(&out->oof, ds->task, ds->n_rows, ds->n_classes,
+                                       is_classification(ds->task), err);
+        if (rc)
+            return rc;
+    }
+    for (; *kept < n; (*kept)++) {
+        size_t f = order[*kept];
+        scatter_oof(&out->oof, out->oof_fold, &splits->splits[f], &preds[*kept], (int)f);
+        tune_predictions_release(&preds[*kept]);
+    }
+    return TUNE_OK;
+}
+
 int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_splits *splits,
                           const struct tune_fold *folds, const struct tune_prep_config *prep,
                           const struct tune_trainer_type *trainer,
@@ -269,18 +473,19 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
     size_t *order = malloc((k + 1) * sizeof *order);
     unsigned char *ran = calloc(k + 1, 1);
     out->metrics = calloc(n_defs + 1, sizeof *out->metrics);
-    out->oof_fold = malloc(ds->n_rows * sizeof *out->oof_fold);
-    if (!vals || !order || !ran || !out->metrics || !out->oof_fold) {
+    /* The folds' predictions are kept as they come (in run order) and
+     * gathered into the out-of-fold arrays once they cover as many rows as
+     * the data (at the end of k-fold), or the folds stop: the arrays, as
+     * large as the data's rows, then never sit in memory beside a fit of
+     * large data. */
+    struct tune_predictions *preds = calloc(k + 1, sizeof *preds);
+    size_t kept = 0, n_preds = 0, kept_rows = 0;
+    if (!vals || !order || !ran || !out->metrics || !preds) {
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for cross-validation");
         goto fail;
     }
     for (size_t i = 0; i < n_defs * k; i++)
         vals[i] = NAN;
-    if ((rc = tune_predictions_init(&out->oof, ds->task, ds->n_rows, ds->n_classes,
-                                    is_classification(ds->task), err)))
-        goto fail;
-    for (size_t r = 0; r < ds->n_rows; r++)
-        out->oof_fold[r] = -1;
     for (size_t f = 0; f < k; f++)
         order[f] = f;
     if (run->prune && (rc = tune_prune_fold_order(run->prune, order, err)))
@@ -300,11 +505,16 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
             rc = tune_error_set(err, TUNE_ETRAINER, "interrupted");
             goto fail;
         }
-        rc = folds ? TUNE_OK : tune_fold_prepare(ds, &splits->splits[f], prep, &own, err);
+        int in_place = 0;
+        rc = folds ? TUNE_OK : fold_in_place(ds, &splits->splits[f], prep, &own, &in_place, err);
+        if (!rc && !folds && !in_place)
+            rc = tune_fold_prepare(ds, &splits->splits[f], prep, &own, err);
         if (run->log)
             run->log->fold = (int)f;
         if (!rc)
-            rc = fold_score(ds, folds ? &folds[f] : &own, (int)f, trainer, params, run, defs,
+            rc = fold_score(ds, folds ? &folds[f] : &own, folds || in_place ? NULL : &own,
+                            (int)f, trainer,
+                            params, run, defs,
                             n_defs, fold_vals, &fit_s, &pred_s, &pred, err);
         if (!folds)
             tune_fold_release(&own);
@@ -328,16 +538,26 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
         fitted++;
         fit_total += fit_s;
         pred_total += pred_s;
-        /* With repeats, each repeat covers every row once: the last wins. */
-        scatter_oof(&out->oof, out->oof_fold, &splits->splits[f], &pred, (int)f);
-        tune_predictions_release(&pred);
+        preds[n_preds++] = pred;
+        kept_rows += pred.n;
+        int stop = 0;
         if (run->prune && objective < n_defs) {
             const struct tune_split *sp = &splits->splits[f];
             double ratio = sp->n_train ? (double)sp->n_valid / (double)sp->n_train : 0;
-            if (tune_prune_fold_done(run->prune, f, fold_vals[objective], ratio))
-                break;
+            stop = tune_prune_fold_done(run->prune, f, fold_vals[objective], ratio);
         }
+        if (kept_rows >= ds->n_rows) {
+            /* With repeats, each repeat covers every row once: the last wins. */
+            if ((rc = oof_gather(ds, splits, order, preds, &kept, n_preds, out, err)))
+                goto fail;
+            kept_rows = 0;
+        }
+        if (stop)
+            break;
     }
+    /* what is left: a holdout's, or the folds' before a pruner stopped them */
+    if ((rc = oof_gather(ds, splits, order, preds, &kept, n_preds, out, err)))
+        goto fail;
     out->n_folds = k;
     out->n_folds_run = n_run;
     out->fit_seconds = fitted ? fit_total / (double)fitted : NAN;
@@ -365,11 +585,15 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
     free(vals);
     free(order);
     free(ran);
+    free(preds);
     return TUNE_OK;
 fail:
     free(vals);
     free(order);
     free(ran);
+    for (size_t i = 0; preds && i < k; i++)
+        tune_predictions_release(&preds[i]);
+    free(preds);
     tune_cv_result_release(out);
     return rc;
 }
@@ -430,6 +654,8 @@ int tune_folds_prepare(const struct tune_dataset *ds, const struct tune_splits *
     struct tune_fold *folds = calloc(sp->n, sizeof *folds);
     if (!folds)
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    if (max_bytes > TUNE_FOLDS_KEEP_MAX)
+        max_bytes = TUNE_FOLDS_KEEP_MAX;
     for (size_t f = 0; f < sp->n; f++) {
         struct tune_fold *pf = &folds[f];
         int rc = tune_fold_prepare(ds, &sp->splits[f], prep, pf, err);
@@ -443,6 +669,9 @@ int tune_folds_prepare(const struct tune_dataset *ds, const struct tune_splits *
             tune_folds_free(folds, 1);
             return TUNE_OK;
         }
+        /* without a cache the fold still works; nothing is kept */
+        if ((pf->cache = calloc(1, sizeof *pf->cache)))
+            pf->cache->max_bytes = bytes;
     }
     *out = folds;
     return TUNE_OK;

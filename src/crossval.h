@@ -11,14 +11,35 @@
 #include "tunefold/study.h"
 #include "tunefold/cv.h"
 
+/* A prepared fold's cache (struct tune_fit_ctx's cache_find / cache_put):
+ * values by key, owned by the fold, together at most max_bytes. */
+struct tune_fold_cache {
+    struct tune_fold_cache_entry {
+        char *key;
+        void *value;
+        size_t bytes;
+        void (*free_fn)(void *);
+    } *entries;
+    size_t n, cap, bytes, max_bytes;
+};
+
 /* One fold, preprocessed: the preprocessing depends only on the split and
  * the study's settings, never on the hyperparameters, so a study prepares
  * each fold once and every trial reuses it (GridSearchCV refits its scaler
- * for every candidate).  Trainers receive the matrices read-only. */
+ * for every candidate).  Trainers receive the matrices read-only, and may
+ * keep what they derive from them alone in the fold's cache (NULL for a
+ * fold made for one trial: nothing would find it again). */
 struct tune_fold {
     struct tune_matrix xtr, xva;
     double *ytr, *yva;
     char **names;     /* xtr.n_cols column names after preprocessing */
+    struct tune_fold_cache *cache;   /* owned; NULL: nothing is kept */
+    /* A fold made in place (src/crossval.c, fold_in_place): xtr.data is the
+     * data set's own matrix, its training rows compacted to the front, and
+     * tune_fold_release puts every row back where it was.  NULL otherwise. */
+    double *in_place;                /* the data set's matrix, borrowed */
+    const struct tune_split *in_place_split;
+    size_t in_place_rows;            /* the data set's rows */
 };
 
 /* Intermediate values of one trial, gathered in memory while its folds run
@@ -67,10 +88,15 @@ int tune_fold_prepare(const struct tune_dataset *ds, const struct tune_split *sp
                       struct tune_error *err);
 void tune_fold_release(struct tune_fold *pf);
 
-/* Prepare every fold of `splits` when they fit in max_bytes together
- * (*folds = NULL when they would not: each trial then prepares its folds as
- * it goes).  A data problem (missing values with impute "none") surfaces
- * here, before any trial runs.  Free with tune_folds_free(.., splits->n). */
+/* Prepare every fold of `splits` when they fit in max_bytes together, and
+ * in TUNE_FOLDS_KEEP_MAX (*folds = NULL when they would not: each trial then
+ * prepares its folds as it goes, one at a time, so that large data is held
+ * once plus one fold rather than once plus every fold).  Each kept fold
+ * gets a cache bounded by its own size (what trainers keep at most doubles
+ * the folds' memory).  A data problem (missing values with impute "none")
+ * surfaces here, before any trial runs.  Free with
+ * tune_folds_free(.., splits->n). */
+#define TUNE_FOLDS_KEEP_MAX ((size_t)256 << 20)
 int tune_folds_prepare(const struct tune_dataset *ds, const struct tune_splits *splits,
                        const struct tune_prep_config *prep, size_t max_bytes,
                        struct tune_fold **folds, struct tune_error *err);

@@ -5,6 +5,9 @@
 #include "tree_testutil.h"
 
 #include "tunefold/dataset.h"
+#include "trainers/tree_common.h"
+
+#include <gsl/gsl_randist.h>
 
 static const struct tune_trainer_type *const B = &tune_trainer_boosting;
 
@@ -310,6 +313,198 @@ Test(boosting, stopping_early_keeps_the_rounds_reported)
     tune_predictions_release(&b);
     B->free_model(stopped);
     B->free_model(seven);
+}
+
+/* A fold cache of a few keys, as src/crossval.c's, counting its calls. */
+struct toy_cache {
+    size_t n, finds, hits, puts;
+    char key[4][96];
+    void *value[4];
+    void (*free_fn[4])(void *);
+};
+
+static const void *toy_find(void *arg, const char *key)
+{
+    struct toy_cache *c = arg;
+    c->finds++;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->key[i], key) == 0) {
+            c->hits++;
+            return c->value[i];
+        }
+    return NULL;
+}
+
+static int toy_put(void *arg, const char *key, void *value, size_t bytes,
+                   void (*free_fn)(void *))
+{
+    struct toy_cache *c = arg;
+    c->puts++;
+    cr_assert_gt(bytes, 0);
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->key[i], key) == 0) {
+            free_fn(value);
+            return -1;
+        }
+    cr_assert_lt(c->n, 4);
+    snprintf(c->key[c->n], sizeof c->key[c->n], "%s", key);
+    c->value[c->n] = value;
+    c->free_fn[c->n++] = free_fn;
+    return 0;
+}
+
+static void toy_release(struct toy_cache *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        c->free_fn[i](c->value[i]);
+}
+
+Test(boosting, the_fold_cache_keeps_the_bins_per_max_bins_and_changes_no_model)
+{
+    double x[N * D], y[N];
+    make_data(x, y, N, 6, 0);
+    struct tune_matrix m = tt_matrix(x, N, D);
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    tt_set(&h, "n_estimators", 8);
+    struct toy_cache c = {0};
+    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, 0x5eed);
+    ctx.cache_find = toy_find;
+    ctx.cache_put = toy_put;
+    ctx.cache_arg = &c;
+    B->free_model(tt_fit(&h, &m, y, &ctx));
+    cr_assert_eq(c.puts, 1, "the first fit hands its bins over");
+    cr_assert_eq(c.hits, 0);
+    cr_assert_str_eq(c.key[0], "boosting/bins/256/0000000000005eed");
+
+    /* another learning rate: the same bins, found, not rebuilt nor handed
+     * over again; the model is the one a fit without a cache makes */
+    tt_set(&h, "learning_rate", 0.1);
+    void *cached = tt_fit(&h, &m, y, &ctx);
+    cr_assert_eq(c.hits, 1);
+    cr_assert_eq(c.puts, 1);
+    struct tune_fit_ctx plain = tt_ctx(TUNE_TASK_BINARY, 2, 0x5eed);
+    void *fresh = tt_fit(&h, &m, y, &plain);
+    struct tune_predictions a, b;
+    tt_predict(&h, cached, &m, TUNE_TASK_BINARY, 2, &a);
+    tt_predict(&h, fresh, &m, TUNE_TASK_BINARY, 2, &b);
+    cr_assert_arr_eq(a.proba, b.proba, 2 * N * sizeof(double));
+    tune_predictions_release(&a);
+    tune_predictions_release(&b);
+    B->free_model(cached);
+    B->free_model(fresh);
+
+    /* other max_bins: other bins, under their own key */
+    tt_set(&h, "max_bins", 16);
+    B->free_model(tt_fit(&h, &m, y, &ctx));
+    cr_assert_eq(c.puts, 2);
+    cr_assert_str_eq(c.key[1], "boosting/bins/16/0000000000005eed");
+
+    /* the same key over other rows (another shape) is not used */
+    struct tune_matrix half = tt_matrix(x, N / 2, D);
+    double xh[N / 2 * D];
+    for (size_t j = 0; j < D; j++)
+        memcpy(xh + j * (N / 2), x + j * N, N / 2 * sizeof *xh);
+    half.data = xh;
+    B->free_model(tt_fit(&h, &half, y, &ctx));
+    cr_assert_eq(c.puts, 3, "bins of %d rows are not the bins of %d: built anew (and refused "
+                 "by the taken key)", N, N / 2);
+    cr_assert_eq(c.n, 2);
+    toy_release(&c);
+}
+
+struct spoil {
+    double *x;
+    size_t len, calls;
+};
+
+/* x_done: overwrite the matrix, as if its memory were reused. */
+static void spoil_x(void *arg)
+{
+    struct spoil *sp = arg;
+    sp->calls++;
+    for (size_t i = 0; i < sp->len; i++)
+        sp->x[i] = i % 2 ? NAN : 1e300;
+}
+
+Test(boosting, after_saying_x_is_done_a_fit_never_reads_it_again)
+{
+    double x[N * D], xs[N * D], y[N];
+    make_data(x, y, N, 7, 0);
+    struct tune_matrix m = tt_matrix(x, N, D);
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    tt_set(&h, "n_estimators", 12);
+    tt_set(&h, "subsample", 0.8);
+    struct tune_fit_ctx plain = tt_ctx(TUNE_TASK_BINARY, 2, 3);
+    void *ref = tt_fit(&h, &m, y, &plain);
+    struct toy_cache c = {0};
+    for (int r = 0; r < 2; r++) {
+        /* r = 0 bins x; r = 1 finds the bins in the cache */
+        memcpy(xs, x, sizeof x);
+        struct tune_matrix ms = tt_matrix(xs, N, D);
+        struct spoil sp = {xs, N * D, 0};
+        struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, 3);
+        ctx.x_done = spoil_x;
+        ctx.x_done_arg = &sp;
+        ctx.cache_find = toy_find;
+        ctx.cache_put = toy_put;
+        ctx.cache_arg = &c;
+        void *model = tt_fit(&h, &ms, y, &ctx);
+        cr_assert_eq(sp.calls, 1, "x_done once per fit");
+        struct tune_predictions a, b;
+        tt_predict(&h, ref, &m, TUNE_TASK_BINARY, 2, &a);
+        tt_predict(&h, model, &m, TUNE_TASK_BINARY, 2, &b);
+        cr_assert_arr_eq(a.proba, b.proba, 2 * N * sizeof(double), "fit %d read x after", r);
+        tune_predictions_release(&a);
+        tune_predictions_release(&b);
+        B->free_model(model);
+    }
+    cr_assert_eq(c.hits, 1);
+    toy_release(&c);
+    B->free_model(ref);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+Test(boosting, past_200000_rows_the_edges_come_from_gsl_ran_choose_s_sample)
+{
+    enum { M = 250000, S = 200000 };
+    double *x = malloc(M * sizeof *x), *sv = malloc(S * sizeof *sv);
+    size_t *all = malloc(M * sizeof *all), *pick = malloc(S * sizeof *pick);
+    uint64_t s = 5;
+    for (size_t i = 0; i < M; i++) {
+        x[i] = 3 * tt_uniform(&s) - 1;
+        all[i] = i;
+    }
+    struct tune_bins b;
+    cr_assert_eq(tune_bins_build(NULL, x, M, 1, 4, 77, &b), TUNE_OK);
+    /* the documented sample and quantile edges, computed here */
+    gsl_rng *r = tune_tree_rng(77, 0x62696e73);
+    gsl_ran_choose(r, pick, S, all, M, sizeof *all);
+    gsl_rng_free(r);
+    for (size_t i = 0; i < S; i++)
+        sv[i] = x[pick[i]];
+    qsort(sv, S, sizeof *sv, cmp_d);
+    cr_assert_eq(b.n_bins[0], 4);
+    for (size_t q = 1; q < 4; q++) {
+        double h = (double)(S - 1) * (double)q / 4;
+        double e = sv[(size_t)floor(h)] / 2.0 + sv[(size_t)ceil(h)] / 2.0;
+        cr_assert_eq(b.edges[q - 1], e, "edge %zu: %.17g, want %.17g", q, b.edges[q - 1], e);
+    }
+    for (size_t i = 0; i < M; i += 997) {
+        size_t below = (x[i] > b.edges[0]) + (x[i] > b.edges[1]) + (x[i] > b.edges[2]);
+        cr_assert_eq(b.codes[i], below);
+    }
+    tune_bins_release(&b);
+    free(x);
+    free(sv);
+    free(all);
+    free(pick);
 }
 
 /* Distinct values among n predictions. */

@@ -718,8 +718,16 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     pool = tune_pool_new(m->n_threads);
     if (!pool)
         goto nomem;
-    if (tune_bins_build(pool, x->data, n, d, (size_t)v[HP_MAX_BINS], ctx->seed, &bins))
+    /* The bins depend on the fold, max_bins and the seed only: the fold
+     * cache's, or built now and handed to it at the end. */
+    size_t max_bins = (size_t)v[HP_MAX_BINS];
+    const struct tune_bins *bn = tune_bins_cached(ctx, "boosting", n, d, max_bins, ctx->seed);
+    if (!bn && tune_bins_build(pool, x->data, n, d, max_bins, ctx->seed, &bins))
         goto nomem;
+    if (!bn)
+        bn = &bins;
+    if (ctx->x_done)
+        ctx->x_done(ctx->x_done_arg); /* the bins stand for x from here on */
 
     /* The prior. */
     if (loss == LOSS_SQUARED) {
@@ -743,7 +751,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
         free(freq);
     }
 
-    b.bins = &bins;
+    b.bins = bn;
     b.n = n;
     b.d = d;
     b.lambda = v[HP_REG_LAMBDA];
@@ -753,7 +761,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     b.max_depth = (size_t)v[HP_MAX_DEPTH];
     b.max_leaves = (size_t)v[HP_MAX_LEAVES];
     b.pool = pool;
-    b.n_slots = bins.offset[d];
+    b.n_slots = bn->offset[d];
     gh_all = malloc((n * n_out + 1) * sizeof *gh_all);
     b.rows = malloc((n + 1) * sizeof *b.rows);
     b.tmp = malloc((n + 1) * sizeof *b.tmp);
@@ -833,7 +841,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
             b.n_feat = n_cols;
             for (size_t f = 0; f < n_cols; f++) {
                 b.feat[f] = (uint32_t)cols[f];
-                b.feat_off[f] = bins.offset[cols[f]];
+                b.feat_off[f] = bn->offset[cols[f]];
             }
             size_t ng = max_groups < n_cols ? max_groups : n_cols;
             if (ng == 0)
@@ -895,6 +903,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
         tune_tree_release(&m->trees[t]);
     m->n_trees = done * n_out;
     tune_tree_normalise(b.gain, m->importance, d);
+    tune_bins_keep(ctx, "boosting", max_bins, ctx->seed, &bins);
     *model = m;
     m = NULL;
     rc = TUNE_OK;

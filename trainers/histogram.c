@@ -12,10 +12,11 @@
  * at prediction as the codes did in training. */
 #include "tree_common.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_randist.h>
 
 #define BIN_SAMPLE 200000
 
@@ -142,19 +143,18 @@ int tune_bins_build(struct tune_pool *pool, const double *x, size_t n, size_t d,
         !out->offset || !out->edge_off)
         goto nomem;
     if (m < n) {
-        size_t *all = malloc(n * sizeof *all);
         sample = malloc(m * sizeof *sample);
         gsl_rng *r = tune_tree_rng(seed, 0x62696e73 /* "bins" */);
-        if (!all || !sample || !r) {
-            free(all);
+        if (!sample || !r) {
             if (r)
                 gsl_rng_free(r);
             goto nomem;
         }
-        for (size_t i = 0; i < n; i++)
-            all[i] = i;
-        gsl_ran_choose(r, sample, m, all, n, sizeof *all);
-        free(all);
+        /* gsl_ran_choose's selection sampling (Knuth's algorithm S), the
+         * same draws, the same rows, without its array of every index */
+        for (size_t i = 0, j = 0; i < n && j < m; i++)
+            if ((double)(n - i) * gsl_rng_uniform(r) < (double)(m - j))
+                sample[j++] = i;
         gsl_rng_free(r);
     }
     struct bin_job job = {x, n, d, max_bins, sample, m, out, edges, scratch, rc};
@@ -204,4 +204,44 @@ void tune_bins_release(struct tune_bins *b)
     free(b->edge_off);
     free(b->edges);
     memset(b, 0, sizeof *b);
+}
+
+/* ---- bins kept in the fold cache ---- */
+
+static void bins_key(char *key, size_t len, const char *trainer, size_t max_bins, uint64_t seed)
+{
+    snprintf(key, len, "%s/bins/%zu/%016" PRIx64, trainer, max_bins, seed);
+}
+
+static void bins_free(void *p)
+{
+    tune_bins_release(p);
+    free(p);
+}
+
+const struct tune_bins *tune_bins_cached(const struct tune_fit_ctx *ctx, const char *trainer,
+                                         size_t n, size_t d, size_t max_bins, uint64_t seed)
+{
+    char key[96];
+    if (!ctx->cache_find)
+        return NULL;
+    bins_key(key, sizeof key, trainer, max_bins, seed);
+    const struct tune_bins *b = ctx->cache_find(ctx->cache_arg, key);
+    /* a fold's data never changes shape; a mismatch is someone else's key */
+    return b && b->n == n && b->d == d ? b : NULL;
+}
+
+void tune_bins_keep(const struct tune_fit_ctx *ctx, const char *trainer, size_t max_bins,
+                    uint64_t seed, struct tune_bins *b)
+{
+    char key[96];
+    struct tune_bins *kept = ctx->cache_put && b->codes ? malloc(sizeof *kept) : NULL;
+    if (!kept)
+        return;
+    *kept = *b;
+    memset(b, 0, sizeof *b);
+    size_t d = kept->d, bytes = sizeof *kept + 2 * kept->n * d + d * (sizeof *kept->n_bins + 1 +
+                                2 * sizeof *kept->offset) + kept->offset[d] * sizeof(double);
+    bins_key(key, sizeof key, trainer, max_bins, seed);
+    ctx->cache_put(ctx->cache_arg, key, kept, bytes, bins_free);
 }

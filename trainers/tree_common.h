@@ -251,4 +251,17 @@ int tune_bins_build(struct tune_pool *pool, const double *x, size_t n, size_t d,
                     size_t max_bins, uint64_t seed, struct tune_bins *out);
 void tune_bins_release(struct tune_bins *b);
 
+/* Bins in a fit's fold cache (struct tune_fit_ctx): the bins of a fold's
+ * training columns depend only on them, max_bins and the fit seed (the
+ * sample the edges come from), never on the other hyperparameters, so the
+ * first trial bins and the next ones find them.  tune_bins_cached returns
+ * the bins kept for (trainer, x, max_bins, seed), or NULL; borrowed, valid
+ * until the fit returns.  tune_bins_keep hands *b (built on x by the fit)
+ * to the cache and zeroes it (tune_bins_release of it is then a no-op),
+ * whether or not the cache kept them. */
+const struct tune_bins *tune_bins_cached(const struct tune_fit_ctx *ctx, const char *trainer,
+                                         size_t n, size_t d, size_t max_bins, uint64_t seed);
+void tune_bins_keep(const struct tune_fit_ctx *ctx, const char *trainer, size_t max_bins,
+                    uint64_t seed, struct tune_bins *b);
+
 #endif

@@ -101,6 +101,34 @@ struct tune_fit_ctx {
     int (*attach)(void *attach_arg, const char *name, const void *data, size_t len);
     void *attach_arg;
     const char *target_name;       /* the target column's name, or NULL */
+    /* The fold cache: work that depends only on this fold's training data
+     * and on a few hyperparameters (boosting's binned columns, keyed by
+     * max_bins) is done by the first trial that needs it and found again
+     * by the next ones, instead of being redone per trial.  A key names the
+     * trainer and those hyperparameters ("boosting/bins/256").  Both
+     * functions may be NULL (nothing is kept: outside a study, or when the
+     * study makes its folds per trial); call them from the fit's own
+     * thread only.
+     *   cache_find: the value kept under key, or NULL.  Borrowed: valid
+     *     until fit returns (a model must not point into it), read-only.
+     *   cache_put: hand over value, `bytes` of memory, freed with free_fn.
+     *     Takes ownership even on failure: the value is freed at once when
+     *     the key is taken or the fold's cache would go over its memory
+     *     bound.  Returns 0 when the value is kept.  Call it when the fit
+     *     no longer needs the value (the value may be freed inside).
+     * A study's kept values live as long as its prepared folds (until the
+     * study is closed). */
+    const void *(*cache_find)(void *cache_arg, const char *key);
+    int (*cache_put)(void *cache_arg, const char *key, void *value, size_t bytes,
+                     void (*free_fn)(void *));
+    void *cache_arg;
+    /* The trainer has read x->data for the last time in this fit (boosting,
+     * once its columns are binned): the caller may free it at once, which
+     * takes a large fold's training copy out of the fit's peak memory.  May
+     * be NULL.  After the call x->data must not be read; x->n_rows and
+     * x->n_cols stay valid. */
+    void (*x_done)(void *x_done_arg);
+    void *x_done_arg;
 };
 
 /* What a trainer that evaluates itself reports for one trial. */
