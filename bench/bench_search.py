@@ -529,7 +529,8 @@ def main():
                                              statistics.median(r["ms"] for r in runs)))
         out("")
 
-        with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.cash_only:
             # ---- 3b. the real trade-off
             mo_seeds = 3 if args.quick else 5
             res, ref = boosting_tradeoff(tmp, mo_seeds, optuna)
