@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Search power (issue 20), side by side in one run; writes bench/RESULTS_search.md.
 
     /usr/bin/python3 bench/bench_search.py             # everything (about 1-2 hours)

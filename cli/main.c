@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/main.c — `tunefold COMMAND ...`: dispatch, top-level help, --version. */
 #include "cli.h"
 

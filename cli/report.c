@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/report.c — the picture commands: `tunefold report`, `tunefold compare`,
  * `tunefold learning-curve` and `tunefold elbow`.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/run.c — `tunefold run` (the search loop with progress) and
  * `tunefold evaluate` (the command-line cross_validate). */
 #define _XOPEN_SOURCE 700 /* realpath */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* crossval.c — cross-validation of one configuration: folds preprocessed
  * once per study, each fold fitted, predicted and scored by every metric
  * that fits the task, out-of-fold predictions gathered, intermediate values

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* csv_rows.c — CSV as a stream of blocks of whole records (see
  * src/csv_rows.h for the dialect and why this is not src/dataset.c).
  *

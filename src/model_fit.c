@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* model_fit.c — `tunefold fit`'s library half (tune_model_fit in
  * tunefold/model.h): refit a stored trial on every row and make the model
  * that ships.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* process.c — the safe process runner (see src/process.h for what it
  * guarantees and where its reach ends).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* study.c — the study loop: claim a trial, ask the searcher for its point,
  * cross-validate it (src/crossval.c), tell the store; and the whole-study
  * policy every worker follows (tune_study_run).
