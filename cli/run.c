@@ -64,7 +64,8 @@ static const char evaluate_help[] =
     "\n"
     "Options:\n"
     "  --params JSON  hyperparameters, e.g. '{\"C\": 0.5, \"penalty\": \"l1\"}'\n"
-    "  --db PATH      SQLite file or postgresql:// URL (default: the study's \"storage\")\n"
+    "  --db PATH      SQLite file or postgresql:// URL (default: the study's\n"
+    "                 \"storage\")\n"
     "  --format F     table (default) or json\n"
     "  --name NAME    the study's name in the store, overriding the file's \"name\"\n"
     "  -h, --help     show this help\n";
