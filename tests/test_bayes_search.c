@@ -32,7 +32,7 @@ static uint64_t mix64(uint64_t x)
 struct run {
     size_t d, k, c, n;
     int maximize[2];
-    double points[MAXN * 6];
+    double points[MAXN * 8];
     double obj[MAXN * 2], slack[MAXN * 2];
     struct tune_history_entry e[MAXN];
 };
@@ -90,7 +90,7 @@ static void optimize(const struct tune_space *sp, const char *options,
     if (model)
         tune_bayes_set_model(s, model);
     r->d = sp->n;
-    double pt[6], obj[2], slack[2];
+    double pt[8], obj[2], slack[2]; /* the widest space has 7 parameters */
     for (size_t seq = 0; seq < budget; seq++) {
         suggest(s, sp, r, seed, seq, pt);
         /* every suggestion is canonical and new */
