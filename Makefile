@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tunefold — build, test, demo, install.
 # Dependencies are found with pkg-config; `scripts/install-deps` installs them.
 

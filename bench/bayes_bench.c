@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bayes_bench.c — the searcher benchmark program (driven by bench_bayes.py).
  *
  *   bayes_bench functions

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The bayes searcher against random, Sobol and Optuna's TPE, side by side in
 one run, and its speed per suggestion.  Writes bench/RESULTS_bayes.md (bench/RESULTS.md is the index).
 

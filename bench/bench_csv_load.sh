@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # csv_load.sh — how fast the CSV reader loads a 100,000 x 20 numeric file.
 #
 # Generates the file with awk (seeded, so the same awk gives the same bytes),

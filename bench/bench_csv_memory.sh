@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bench_csv_memory.sh — peak memory and time of loading a 1,000,000 x 20
 # numeric CSV (about 390 MB of %.17g values), tunefold against pandas.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Side-by-side benchmark: a 20-point grid over C (log-spaced 1e-4..100) for
 logistic regression with standard scaling and 5-fold stratified CV on
 breast_cancer, scored by ROC AUC.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Side-by-side benchmark of the trainers that wrap the field's libraries —
 tunefold's svm, liblinear and xgboost against scikit-learn's SVC/SVR,
 LogisticRegression(solver="liblinear")/LinearSVC/LinearSVR and the Python

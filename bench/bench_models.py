@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Side-by-side benchmark of the linear, knn, naive_bayes, kmeans and mlp
 trainers against scikit-learn, quality and speed, in the same run.
 

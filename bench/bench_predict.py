@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Side-by-side benchmark of `tunefold fit` + `tunefold predict` (issue 18):
 quality against XGBoost, and the whole prediction process against Python
 (pandas read_csv, predict, to_csv) with XGBoost and scikit-learn, in one run.

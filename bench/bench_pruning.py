@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Early stopping, side by side with Optuna in one run.  Writes
 bench/RESULTS_pruning.md (raw numbers in build/bench/pruning/results.json).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Side-by-side benchmark: roc_auc and average_precision on 10 million scores.
 
 tunefold: tune_metric_roc_auc / tune_metric_average_precision, called from a

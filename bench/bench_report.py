@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark of `tunefold report`'s hyperparameter importance (issue 21),
 side by side with Optuna's FanovaImportanceEvaluator in the same run.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Constant cost per trial (issue 17), side by side with Optuna in one run.
 
 A study of near-free trials: naive Bayes on a 37-row CSV (every 4th row of

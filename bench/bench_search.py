@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Search power (issue 20), side by side in one run; writes bench/RESULTS_search.md.
 
     /usr/bin/python3 bench/bench_search.py             # everything (about 1-2 hours)
@@ -529,7 +530,8 @@ def main():
                                              statistics.median(r["ms"] for r in runs)))
         out("")
 
-        with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.cash_only:
             # ---- 3b. the real trade-off
             mo_seeds = 3 if args.quick else 5
             res, ref = boosting_tradeoff(tmp, mo_seeds, optuna)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bench_store.sh — the SQLite store under contention: 1, 2 and 8 worker
 # processes claiming and finishing trials of a trivial objective on one
 # database (8 x 500 as the parallel-workers issue asks).  Reports the store's

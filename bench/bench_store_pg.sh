@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bench_store_pg.sh — the store's overhead per trial with 1, 4 and 8 worker
 # processes: tunefold on SQLite, tunefold on PostgreSQL, and Optuna's RDB
 # storage on the same PostgreSQL server, in one run.  A trial is what the

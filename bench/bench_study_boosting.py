@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Whole studies and big folds with boosting: tunefold against Optuna and
 scikit-learn / XGBoost, whole-process wall time, side by side in one run
 (issue 17, items 5 and 6).  Writes bench/RESULTS_study.md (--out).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Side-by-side benchmark of the tree trainers — tunefold's tree, forest and
 boosting against scikit-learn's DecisionTreeClassifier,
 RandomForestClassifier and HistGradientBoostingClassifier, and XGBoost when

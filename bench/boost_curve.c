@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* boost_curve.c — tunefold's boosting trainer on a study's holdout split, as
  * an external program for Optuna (bench/bench_pruning.py): the same data,
  * split, preprocessing, fold seed and trainer that `tunefold run` uses for

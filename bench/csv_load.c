@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* csv_load.c — time tune_table_read_csv on one file (built by
  * bench_csv_load.sh and bench_csv_memory.sh).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lc_curve.c — the learning-curve benchmark's "model": an external program in
  * score mode whose learning curves cross, the case early stopping gets
  * wrong most easily.  Fast starters (a large effective learning rate) drop

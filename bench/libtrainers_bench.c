@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libtrainers_bench.c — the C side of bench/bench_libtrainers.py, built
  * against lib/libtunefold.a and the libraries it links.
  *

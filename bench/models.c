@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* models.c — the C side of bench/bench_models.py: fits one built-in trainer
  * through the public trainer interface and prints JSON on one line.
  *

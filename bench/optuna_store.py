@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """optuna_store.py URL WORKERS TRIALS_PER_WORKER — Optuna's RDB storage under
 the same load as bench/store_bench.c: WORKERS processes ask for trivial
 trials on one study (RandomSampler: no sampler cost), suggest one float,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ranking.c — time tune_metric_roc_auc and tune_metric_average_precision on
  * N scores (built by bench_ranking.py against lib/libtunefold.a).
  *

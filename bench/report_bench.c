@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_bench.c — the driver of bench/bench_report.py: a synthetic study of
  * N trials written through the store API, then timed: the importances alone
  * (surrogate fit + fANOVA of every parameter and pair), and the whole

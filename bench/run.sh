@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bench/run.sh — every benchmark, side by side with the reference tools in the
 # same run (ratios, never absolute targets in tests).  `make bench` calls it.
 # Each benchmark is one file bench/bench_*.sh or bench/bench_*.py; pass names

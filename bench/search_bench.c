@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* search_bench.c — the searchers on the problems of issue 20, driven as
  * src/study.c drives them (driven by bench_search.py).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* store_bench.c — N worker processes x M trials of a trivial objective on one
  * store (a SQLite file or a postgresql:// URL), each trial as the study loop
  * makes it: recover stale trials, claim, read the history's changes, set

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* trees_bench.c — the C side of bench/bench_trees.py and
  * bench/reference/trees_quality.py, built against lib/libtunefold.a.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/args.c — option parsing and error reporting shared by all commands. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/asktell.c — `tunefold ask` and `tunefold tell`: a study whose trials
  * are evaluated by another program, a script or a cluster's jobs.  `ask`
  * claims the next trial and prints its params; `tell` records its outcome.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli.h — shared pieces of the command-line tool (cli/).  Only the
  * CLI prints and chooses exit codes; it uses the library's public API. */
 #ifndef TUNEFOLD_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/copy.c — `tunefold copy`: move studies between stores (SQLite to
  * PostgreSQL to spread a study over machines, and back to archive it),
  * through tune_store_copy_study(). */

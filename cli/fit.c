@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/fit.c — `tunefold fit`: refit a stored study's best trial (or any
  * complete trial) on every row and write the model file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/main.c — `tunefold COMMAND ...`: dispatch, top-level help, --version. */
 #include "cli.h"
 
@@ -16,7 +17,7 @@ static const char usage[] =
     "  trials               list the trials of a stored study (table, csv, json)\n"
     "  best                 print the best trial of a stored study\n"
     "  score                score a predictions file against the truth (every metric)\n"
-    "  report               draw a stored study: ROC, PR, confusion, history, params\n"
+    "  report               a stored study on one page: curves, importance, contours\n"
     "  compare NAME...      studies side by side: scores, costs, Pareto front, p-values\n"
     "  learning-curve STUDY.json  training and validation score against training size\n"
     "  elbow --data CSV     k-means inertia and silhouette against k, the elbow marked\n"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/model.c — `tunefold model`: what a model file is, where it came from
  * and how well it is expected to do, for people (a table) or for scripts
  * (--format json).  Loading it checks the whole file, so this is also the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/output.c — formatting helpers: JSON strings, doubles, durations, and
  * what a stored study's printout needs to know about it. */
 #include "cli.h"

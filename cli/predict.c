@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/predict.c — `tunefold predict`: a model file and a CSV in, one line of
  * predictions per row out, in the format `tunefold score` reads.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/report.c — the picture commands: `tunefold report`, `tunefold compare`,
  * `tunefold learning-curve` and `tunefold elbow`.
  *
@@ -34,7 +35,7 @@ static const char report_help[] =
     "best trial stored (its out-of-fold predictions, a clustering's rows).\n"
     "\n"
     "Options:\n"
-    "  --db PATH      SQLite database (default ./tunefold.db)\n"
+    "  --db PATH      SQLite file or postgresql:// URL (default ./tunefold.db)\n"
     "  --study NAME   the study (default: the only study in the database)\n"
     "  --out DIR      output folder (default report-NAME)\n"
     "  --image F      png (default) or svg\n"
@@ -57,7 +58,7 @@ static const char compare_help[] =
     "the Wilcoxon signed-rank test on the per-fold scores.\n"
     "\n"
     "Options:\n"
-    "  --db PATH      SQLite database (default ./tunefold.db)\n"
+    "  --db PATH      SQLite file or postgresql:// URL (default ./tunefold.db)\n"
     "  --metric NAME  the metric compared (default: the first study's objective)\n"
     "  --out DIR      output folder for compare.png, compare.html, compare.csv\n"
     "                 (default compare)\n"
@@ -78,8 +79,8 @@ static const char lc_help[] =
     "  --params JSON  hyperparameters (default: the best trial's, when the study\n"
     "                 is stored in the database; else the study's fixed params)\n"
     "  --sizes LIST   fractions of each training fold (default 0.1,0.3,0.5,0.7,1.0)\n"
-    "  --db PATH      SQLite database to find the best trial in (default: the\n"
-    "                 study's \"storage\"); never created\n"
+    "  --db PATH      SQLite file or postgresql:// URL with the best trial (default:\n"
+    "                 the study's \"storage\"); never created\n"
     "  --out DIR      output folder (default learning-curve-NAME)\n"
     "  --image F      png (default) or svg\n"
     "  -h, --help     show this help\n";

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/run.c — `tunefold run` (the search loop with progress) and
  * `tunefold evaluate` (the command-line cross_validate). */
 #define _XOPEN_SOURCE 700 /* realpath */
@@ -63,7 +64,8 @@ static const char evaluate_help[] =
     "\n"
     "Options:\n"
     "  --params JSON  hyperparameters, e.g. '{\"C\": 0.5, \"penalty\": \"l1\"}'\n"
-    "  --db PATH      SQLite database (default: the study's \"storage\")\n"
+    "  --db PATH      SQLite file or postgresql:// URL (default: the study's\n"
+    "                 \"storage\")\n"
     "  --format F     table (default) or json\n"
     "  --name NAME    the study's name in the store, overriding the file's \"name\"\n"
     "  -h, --help     show this help\n";

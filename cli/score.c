@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/score.c — `tunefold score`: every metric of a predictions file
  * against a truth file, as a table or one JSON object, with the ROC and
  * precision-recall curves on request.

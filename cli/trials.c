@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/trials.c — `tunefold trials` and `tunefold best`: read a stored study. */
 #include "cli.h"
 #include "tunefold/pareto.h"

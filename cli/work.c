@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli/work.c — signals, the progress display, and several worker processes,
  * shared by `tunefold run` and `tunefold worker`.
  *

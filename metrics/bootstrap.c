@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bootstrap.c — seeded percentile bootstrap confidence intervals, for any
  * statistic of a set of rows and for any registered metric of a prediction
  * set.

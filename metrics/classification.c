@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* classification.c — metrics of predicted class codes 0..k-1 (accuracy,
  * balanced accuracy, precision, recall, F-beta, Matthews correlation,
  * Cohen's kappa, the confusion matrix) and of class probabilities (log loss,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* clustering.c — internal measures of a clustering of the rows of a feature
  * matrix: inertia, the silhouette coefficient (exact, or on a seeded sample),
  * the Davies-Bouldin index and the Calinski-Harabasz index, as scikit-learn

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* curves.c — the ROC curve and the precision-recall curve of binary scores,
  * point for point as scikit-learn's roc_curve and precision_recall_curve.
  *

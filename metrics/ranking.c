@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ranking.c — metrics of a ranking by scores: ROC AUC (binary, one-vs-rest
  * macro and weighted) and average precision (binary, one-vs-rest macro).
  *

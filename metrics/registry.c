@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* registry.c — the named metrics: which tasks each fits, which direction is
  * better, whether it needs class probabilities, and how to compute it from a
  * `tune_predictions`.  Adding a metric is one compute function and one row.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* regression.c — mean squared error, its root, mean absolute error, the
  * coefficient of determination, explained variance, median absolute error,
  * mean absolute percentage error and max error, as scikit-learn 1.2 defines

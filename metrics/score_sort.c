@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* score_sort.c — order-preserving keys for double scores and a radix sort.
  *
  * Why not qsort: every fold of every trial sorts its scores (once per class

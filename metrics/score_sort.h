@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* score_sort.h — private to metrics/: scores as order-preserving 64-bit keys
  * and an LSD radix sort of such keys, shared by ranking.c and curves.c.
  *

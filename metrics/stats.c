@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* stats.c — paired tests for comparing two models: the corrected resampled
  * t-test, the Wilcoxon signed-rank test and McNemar's test.
  *

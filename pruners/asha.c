@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* asha.c — asynchronous successive halving (Li et al., "A System for
  * Massively Parallel Hyperparameter Tuning", MLSys 2020): rungs at steps
  * min_steps * reduction^k; at each rung a trial goes on only while it is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* folds.c — fold-aware pruning: after each fold, compare the trial's scores
  * with the best complete trial's scores on the same folds, and stop it when
  * a paired test says it is very unlikely to beat the best over all folds.

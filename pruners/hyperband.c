@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hyperband.c — Hyperband (Li et al., "Hyperband: A Novel Bandit-Based
  * Approach to Hyperparameter Optimization", JMLR 2018) as brackets of
  * asynchronous successive halving, the way Optuna's HyperbandPruner runs

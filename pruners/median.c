@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* median.c — stop a trial whose best value so far is worse than the median
  * of the complete trials' values at the same step (Optuna's MedianPruner;
  * the rule is rules.c's percentile rule at 50).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* options.c — a pruner's own "pruning" options: the section's names for
  * src/options.c, which reads them (see options.h). */
 #include "pruners/options.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* options.h — reading a pruning strategy's own options (internal to
  * pruners/).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* percentile.c — stop a trial whose best value so far is outside the best
  * `percentile` percent of the complete trials' values at the same step
  * (Optuna's PercentilePruner; rules.c's percentile rule).  "percentile": 25

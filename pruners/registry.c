@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* registry.c — the pruning strategies by name, and a pruner with its state
  * (new, ask, free).  Adding a strategy is one file in pruners/ and one line
  * here.  "none" is a strategy that asks nothing. */

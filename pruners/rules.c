@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* rules.c — the decision rules of the step strategies (see rules.h).
  *
  * The percentile rule (median, percentile; Optuna's PercentilePruner and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* rules.h — the decision rules the step strategies share (internal to
  * pruners/): the percentile rule (median, percentile) and successive
  * halving (asha, hyperband), each reading the study through the store.

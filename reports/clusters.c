@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* clusters.c — the clusters of a clustering study's best trial: their sizes,
  * every row's silhouette (scikit-learn's silhouette plot) and the rows on
  * the first two principal components, from what the trial stored: its

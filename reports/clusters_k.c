@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* clusters_k.c — a clustering study's objective against the number of
  * clusters: every complete trial at its n_clusters as mean ± std over the
  * folds (the numbers the store holds), the best trial of each k joined by a

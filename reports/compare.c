@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* compare.c — `tunefold compare`: stored studies side by side.
  *
  * For each study: the best trial (by the study's own objective) scored on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* confusion.c — the confusion matrix of the best trial's out-of-fold
  * predictions as a heat map: cells coloured by the row-normalized rate (the
  * share of the true class predicted as each class, so a row reads as that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* contour.c — the contour of a pair of parameters, as LIBSVM's grid.py
  * draws C against gamma, for any study: the surrogate's prediction of the
  * objective averaged over the other parameters (the fANOVA marginal of the

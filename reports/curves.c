@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* curves.c — ROC and precision-recall curves of the best trial's
  * out-of-fold predictions: one curve per fold, their mean with a ± 1 std
  * band, and the chance line.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* edf.c — the empirical distribution of the objective over each compared
  * study's complete trials ("edf"), as Optuna's plot_edf: for each study the
  * share of its trials whose value is at or below x, a step at each trial's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* elbow.c — `tunefold elbow`: k-means inertia against k with the elbow
  * found by the Kneedle method, and the mean silhouette against k beside it.
  *

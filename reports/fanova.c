@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fanova.c — functional ANOVA over the trees of a random forest (fanova.h).
  *
  * How one tree is decomposed, exactly (Hutter, Hoos & Leyton-Brown 2014,

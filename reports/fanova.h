@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fanova.h — internal to reports/: functional ANOVA over the trees of a
  * random forest (Hutter, Hoos & Leyton-Brown, "An Efficient Approach for
  * Assessing Hyperparameter Importance", ICML 2014), the engine behind

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gnuplot.c — writing gnuplot scripts safely and running gnuplot on them.
  *
  * Invariants:

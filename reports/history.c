@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* history.c — the optimization history of a study: every finished trial's
  * objective against its number, the best-so-far line, failed and pruned
  * trials marked; and the objective axis shared with the parameter views.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hover.c — pictures whose marks carry hover text (a trial's number and
  * value): gnuplot's svg terminal with `mouse standalone` turns
  * `with labels hypertext` into text shown when the pointer is over a mark,

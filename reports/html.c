@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* html.c — the pieces of the report pages: escaped text, the page frame with
  * an inline stylesheet (no network, no script: the page reads offline), a
  * figure, a number cell.

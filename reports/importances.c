@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* importances.c — the best trial's feature importances (the
  * "importances.csv" artifact: feature,importance, the mean over folds of
  * what the trainer reports) as horizontal bars, largest first, at most

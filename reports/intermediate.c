@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* intermediate.c — the intermediate values of a study's complete trials
  * (Optuna's plot_intermediate_values): one line per trial, the value an
  * iterative trainer reported (its own loss: a boosting round's validation

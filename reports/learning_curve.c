@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* learning_curve.c — training and validation scores against the size of
  * the training set, on the study's own folds, and a one-line diagnosis.
  *

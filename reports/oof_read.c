@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* oof_read.c — the stored out-of-fold predictions ("oof.csv", written by
  * src/oof.c) read back for the reports, with the CSV reader of src/table.c so
  * quoting (a class name with a comma or a quote) round-trips.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* parallel.c — parallel coordinates: every complete trial as a line
  * across its parameters and the objective.
  *

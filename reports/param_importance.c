@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* param_importance.c — which hyperparameters matter: fANOVA over the
  * random-forest surrogate of the objective (surrogate.c, fanova.c), the
  * importances as numbers (param_importance.csv, param_pairs.csv) and as a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* params.c — the objective against each searched hyperparameter: one
  * picture per parameter of the study's space (read from the canonical study
  * config), points coloured by trial number (early dark, late light), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* pca.c — the first two principal components of a set of rows, for the
  * clustering report's projection (a picture, so two components).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* plot.h — helpers shared by the files of reports/ (not part of the public
  * contract): a growing text buffer for scripts, data files and HTML, the
  * common script preamble, and the step that saves a script and runs gnuplot

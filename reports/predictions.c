@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* predictions.c — regression studies: the best trial's out-of-fold
  * predictions against the true values, one colour per fold, with the line
  * of perfect prediction y = x. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* search.c — the report's pictures and tables for studies of several
  * trainers and of several objectives (see reports/search.h).
  *

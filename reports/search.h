@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* search.h — the report's parts for studies of several trainers and of
  * several objectives (internal to reports/; drawn by reports/search.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* settings.c — the "Settings" table at the top of a study's page: how the
  * study searched (strategy, budget, seed, workers), cross-validated,
  * preprocessed and pruned, its fixed parameters, its search space, and why

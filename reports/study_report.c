@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* study_report.c — `tunefold report`: every picture of one stored study and
  * the page that shows them with the tables.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* surrogate.c — a study's space as a box, its complete trials as rows, and
  * the random forest fitted on them (surrogate.h).
  *

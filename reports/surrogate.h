@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* surrogate.h — internal to reports/: a study's search space as the columns
  * of a box, its complete trials as rows, and the random-forest surrogate of
  * the objective fitted on them (param_importance.c, contour.c, parallel.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* timeline.c — what the workers did: one row per worker ("host:pid", the
  * process that claimed the trial), one bar per trial from its start to its
  * end, coloured by state, on a time axis in seconds from the study's first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bayes.c — Bayesian optimization: a Gaussian process (searchers/gp.c) over
  * the trials so far, and the point that maximizes an acquisition function.
  *

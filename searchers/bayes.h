@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bayes.h — the bayes searcher's modelling choices, for benchmarks and tests.
  *
  * A study uses `tune_searcher_bayes` (searcher.h) through the study file's

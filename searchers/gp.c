@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gp.c — Gaussian-process regression (see searchers/gp.h).
  *
  * Invariants: when gp->factored is set, gp->chol holds the lower Cholesky

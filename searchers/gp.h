@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gp.h — Gaussian-process regression for the bayes searcher, and the
  * acquisition-function arithmetic that goes with it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* grid.c — exhaustive grid search: the point with index `seq` of the space's
  * fixed grid order (see tune_space_grid_point), each point once, then the
  * search is exhausted.  Because the point depends only on seq, and the store

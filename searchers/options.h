@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* options.h — reading a strategy's own options (internal to searchers/).
  *
  * A study file's "search" section holds the keys every strategy shares

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* random.c — uniform draws (log-uniform on log scales).
  *
  * A space with a continuum (a float without a step): independent draws

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* registry.c — the search strategies by name.  Adding a strategy is one file
  * in searchers/ and one line here. */
 #include "tunefold/searcher.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sobol.c — quasi-random search: point seq is the (seq+1)-th point of GSL's
  * Sobol sequence in the unit cube.  GSL's sequence already leaves out the
  * all-zeros corner (which would put every parameter at its lower bound) and

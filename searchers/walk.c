@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* walk.c — the distinct points of a stream over a finite space, then the
  * points it never showed (see walk.h). */
 #include "searchers/walk.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* walk.h — a finite space without replacement, yet stateless (internal to
  * searchers/; used by random and sobol).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* checksum.c — the data file's fingerprint: XXH64 (seed 0) of its raw bytes,
  * the value `xxh64sum FILE` prints, computed while the file streams in.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* checksum.h — XXH64 of a byte stream, fed in pieces of any size.
  * Internal to the library (src/checksum.c). */
 #ifndef TUNEFOLD_SRC_CHECKSUM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* config.c — parse and validate a study file (see tunefold/config.h).
  *
  * Strict by design: every key is known, every value has the right type and

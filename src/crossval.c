@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* crossval.c — cross-validation of one configuration: folds preprocessed
  * once per study, each fold fitted, predicted and scored by every metric
  * that fits the task, out-of-fold predictions gathered, intermediate values
@@ -9,6 +10,7 @@
  * trials measure the hyperparameters, not the dice), and `tunefold evaluate`
  * of a trial's params reproduces its scores. */
 #include "src/crossval.h"
+#include "tunefold/text.h"
 #include "src/prune.h"
 #include "src/seed.h"
 #include "tunefold/preprocess.h"
@@ -17,17 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Most metrics one task can have (metrics/registry.c lists them). */
 #define MAX_METRICS 128
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static int is_classification(enum tune_task t)
 {
@@ -383,9 +377,9 @@ static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
                                .cache_arg = pf->cache,
                                .x_done = own ? own_xtr_done : NULL,
                                .x_done_arg = own};
-    double t0 = now_mono();
+    double t0 = tune_clock_seconds();
     int rc = tr->fit(&pf->xtr, pf->ytr, &ctx, params, &model, err);
-    double t1 = now_mono();
+    double t1 = tune_clock_seconds();
     *fit_s = t1 - t0;
     if (run->prune && run->prune->pruned) { /* cut short: nothing to score */
         if (model)
@@ -395,10 +389,10 @@ static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
     if (!rc)
         rc = tune_predictions_init(pred, ds->task, pf->xva.n_rows, ds->n_classes,
                                    is_classification(ds->task), err);
-    double t2 = now_mono();
+    double t2 = tune_clock_seconds();
     if (!rc)
         rc = tr->predict(model, &pf->xva, pred, err);
-    double t3 = now_mono();
+    double t3 = tune_clock_seconds();
     if (!rc && tr->importances && run->importances && pf->names) {
         double *imp = calloc(pf->xtr.n_cols + 1, sizeof *imp);
         rc = imp ? tr->importances(model, imp, pf->xtr.n_cols, err) : TUNE_ENOMEM;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* crossval.h — cross-validation of one configuration, internal to the
  * library (src/crossval.c): the study prepares its folds once and runs every
  * trial's cross-validation through these.  The public entry point is

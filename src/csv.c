@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* csv.c — the CSV tokenizer: fields, and number cells, from the input read
  * block by block.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* csv.h — the CSV tokenizer: fields, and number cells, from a window onto
  * the input that is refilled block by block.  Internal to the library;
  * src/csv.c states the dialect and the refill protocol. */

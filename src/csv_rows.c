@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* csv_rows.c — CSV as a stream of blocks of whole records (see
  * src/csv_rows.h for the dialect and why this is not src/dataset.c).
  *
@@ -19,6 +20,7 @@
  * locale's decimal point, which is correctly rounded too — so both readers
  * give a cell the same double, bit for bit. */
 #include "src/csv_rows.h"
+#include "src/decimal.h"
 
 #include <errno.h>
 #include <float.h>
@@ -405,11 +407,6 @@ int tune_csv_missing(const char *p, size_t len)
     }
 }
 
-static int is_digit(char ch)
-{
-    return (unsigned char)(ch - '0') < 10;
-}
-
 static int ascii_caseeq(const char *p, size_t len, const char *lower)
 {
     size_t i = 0;
@@ -419,88 +416,26 @@ static int ascii_caseeq(const char *p, size_t len, const char *lower)
     return i == len && lower[i] == '\0';
 }
 
-static const double exact_pow10[23] = {
-    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
-
 /* The decimal literal at the start of p[0..end): its value into *v and the
- * end of the literal, or NULL when p does not start with one. */
+ * end of the literal, or NULL when p does not start with one.  The CSV
+ * reader's scanner and tiers (src/decimal.h).  Only the last tier (strtod)
+ * reads the locale's decimal point: it runs first with '.', and again with
+ * the locale's point only when a process locale with another one (a host
+ * program's setlocale) made strtod refuse the literal. */
 const char *tune_csv_number_prefix(const char *p, const char *end, double *v)
 {
-    const char *s = p;
-    int neg = 0;
-    if (s < end && (*s == '+' || *s == '-'))
-        neg = *s++ == '-';
-    const char *digits = s;
-    uint64_t m = 0;
-    size_t nsig = 0, ndig = 0;
-    long e10 = 0;
-    while (s < end && *s == '0')
-        s++;
-    for (; s < end && is_digit(*s); s++, nsig++)
-        m = m * 10 + (unsigned)(*s - '0');
-    ndig = (size_t)(s - digits);
-    if (s < end && *s == '.') {
-        const char *frac = ++s;
-        if (m == 0)
-            while (s < end && *s == '0')
-                s++;
-        const char *fsig = s;
-        for (; s < end && is_digit(*s); s++)
-            m = m * 10 + (unsigned)(*s - '0');
-        nsig += (size_t)(s - fsig);
-        ndig += (size_t)(s - frac);
-        e10 = -(long)(s - frac);
-    }
-    if (ndig == 0)
+    struct tune_decimal d;
+    const char *q = tune_decimal_scan(p, end, &d);
+    if (!q)
         return NULL;
-    if (s < end && (*s == 'e' || *s == 'E')) {
-        const char *q = s + 1;
-        int eneg = 0;
-        if (q < end && (*q == '+' || *q == '-'))
-            eneg = *q++ == '-';
-        if (!(q < end && is_digit(*q)))
-            return NULL; /* "1e" is not a number */
-        long ex = 0;
-        for (; q < end && is_digit(*q); q++)
-            if (ex < 100000)
-                ex = ex * 10 + (*q - '0');
-        e10 += eneg ? -ex : ex;
-        s = q;
+    size_t len = (size_t)(q - p);
+    int k = tune_decimal_value(&d, p, len, 0, v);
+    if (k == 0) {
+        char dp = tune_decimal_point();
+        if (dp)
+            k = tune_decimal_strtod(p, len, dp, v);
     }
-    if (nsig <= 19 && m == 0) {
-        *v = neg ? -0.0 : 0.0;
-        return s;
-    }
-#if FLT_EVAL_METHOD == 0
-    if (nsig <= 19 && m <= (UINT64_C(1) << 53) && e10 >= -22 && e10 <= 22) {
-        double x = (double)m;
-        x = e10 < 0 ? x / exact_pow10[-e10] : x * exact_pow10[e10];
-        *v = neg ? -x : x;
-        return s;
-    }
-#endif
-    /* strtod on a NUL-terminated copy in the locale's own decimal point */
-    size_t len = (size_t)(s - p);
-    char small[64], *buf = len < sizeof small ? small : malloc(len + 1);
-    if (!buf)
-        return NULL;
-    const struct lconv *lc = localeconv();
-    char dp = lc && lc->decimal_point && lc->decimal_point[0] && !lc->decimal_point[1]
-                  ? lc->decimal_point[0] : '.';
-    for (size_t i = 0; i < len; i++)
-        buf[i] = p[i] == '.' ? dp : p[i];
-    buf[len] = '\0';
-    char *stop;
-    double x = strtod(buf, &stop);
-    int ok = stop == buf + len;
-    if (buf != small)
-        free(buf);
-    if (!ok)
-        return NULL;
-    *v = x;
-    return s;
+    return k == 1 ? q : NULL;
 }
 
 int tune_csv_number(const char *p, size_t len, double *v)

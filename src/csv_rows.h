@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* csv_rows.h — CSV read as a stream of blocks of whole records, for
  * predicting files of any size in bounded memory (src/model_csv.c);
  * internal to the library.

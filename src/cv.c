@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cv.c — cross-validation splits: k-fold, stratified k-fold, repeated, holdout.
  *
  * Invariants of every split this file returns:

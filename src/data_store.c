@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* data_store.c — a study's data set kept in its store, so that a worker on
  * another machine needs only the store's URL (not the file at the same
  * path), and so that a study whose data file changed is caught.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* data_store.h — a study's data set kept in its store (src/data_store.c):
  * what lets a worker join with the store's URL alone, and what tells that
  * a study's data file has changed.  Internal to the library. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* dataset.c — a table split into features and target for one task.
  *
  * The target column leaves the features (their order is kept); class

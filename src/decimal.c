@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* decimal.c — the correctly-rounded decimal parser of the CSV reader, and
  * its inverse for labels.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* decimal.h — numbers in CSV cells: recognise them and convert them
  * correctly rounded, and write a double as the shortest text that reads
  * back as it.  Internal to the library (src/decimal.c has the details);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* error.c — status names and the error record (see tunefold/error.h). */
 #include "tunefold/error.h"
 

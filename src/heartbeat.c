@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* heartbeat.c — keep a running trial visibly alive.
  *
  * A trial whose worker died (kill -9, a crashed machine) stays RUNNING in

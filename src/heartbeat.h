@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* heartbeat.h — a background thread that stamps "still alive" on the trial a
  * worker is running (internal to the library; see src/heartbeat.c). */
 #ifndef TUNEFOLD_SRC_HEARTBEAT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* init.c — the library's initialiser and version strings (tunefold.h). */
 #include "tunefold/tunefold.h"
 

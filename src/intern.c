@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* intern.c — string interning for the CSV reader: a span of the input is
  * looked up among the strings seen so far without copying it first, so a
  * text column of a million cells and twenty levels costs twenty copies.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* intern.h — a hash set of strings kept elsewhere (column names, the levels
  * of a text column), for looking a span up by its bytes.  Internal to the
  * library. */

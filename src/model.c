@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* model.c — the model file (tunefold/model.h): its layout, saving, loading
  * with every check, what a model says about itself, and prediction of rows
  * given in memory.

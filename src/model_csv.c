@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* model_csv.c — predict a CSV file of any size with a model
  * (tune_model_predict_csv in tunefold/model.h), streamed in blocks.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* model_fit.c — `tunefold fit`'s library half (tune_model_fit in
  * tunefold/model.h): refit a stored trial on every row and make the model
  * that ships.
@@ -17,6 +18,7 @@
  * the caller holds is exactly what a model file holds, and the file is
  * proved loadable before anyone writes it. */
 #include "src/model_impl.h"
+#include "tunefold/text.h"
 #include "src/seed.h"
 #include "src/model_io.h"
 #include "tunefold/external.h"
@@ -35,13 +37,6 @@
 
 /* The stream of the final fit's seed: "final" in ASCII. */
 #define FINAL_STREAM UINT64_C(0x66696e616c)
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* The trainer's values for a search point: fixed values, then the point
  * (what the study does for a search trial). */
@@ -295,7 +290,7 @@ int tune_model_fit(const struct tune_study_config *cfg, const struct tune_study_
     if ((rc = tune_sha256_file(cfg->data_path, m->data_sha256, err)))
         goto done;
 
-    double t0 = now_mono();
+    double t0 = tune_clock_seconds();
     rows = malloc((ds->n_rows + 1) * sizeof *rows);
     if (!rows) {
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for %zu rows", ds->n_rows);
@@ -343,7 +338,7 @@ int tune_model_fit(const struct tune_study_config *cfg, const struct tune_study_
         free(y);
     if (rc)
         goto done;
-    m->fit_seconds = now_mono() - t0;
+    m->fit_seconds = tune_clock_seconds() - t0;
     m->prep = prep;
     prep = NULL;
     m->type = tr;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* model_impl.h — the inside of a struct tune_model, shared by the files that
  * make, read and use one (src/model.c, src/model_fit.c, src/model_csv.c);
  * internal to the library.  The public contract is tunefold/model.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* model_io.c — the byte-level writer and reader of model files (see
  * src/model_io.h and the "Saving and loading models" contract in
  * tunefold/trainer.h), and CRC-32.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* model_io.h — the byte-level writer and reader behind tunefold's model file,
  * internal to the library (src/model_io.c): the trainers see them only
  * through the tune_model_put_* / tune_model_get_* calls of trainer.h, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* oof.c — out-of-fold predictions as CSV, the artifact reports read instead
  * of retraining (see DESIGN.md: "reports never retrain"), and the validated
  * rows themselves as the trainer saw them ("oof_features.csv"), for the

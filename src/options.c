@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* options.c — reading a strategy type's own options (see options.h). */
 #include "src/options.h"
 

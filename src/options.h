@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* options.h — reading a strategy type's own options: one reader for the
  * "search" section's searchers and the "pruning" section's pruners.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* pareto.c — the values a trial scores on several objectives and
  * constraints, non-dominated sets, 2-D hypervolume, and the Pareto set of
  * a stored study (see tunefold/pareto.h).

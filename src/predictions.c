@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* predictions.c — allocation of the one predictions layout shared by every
  * task (see tunefold/trainer.h). */
 #include "tunefold/trainer.h"

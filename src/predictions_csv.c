@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* predictions_csv.c — read and write the predictions CSV format of
  * tunefold/predictions.h, and read truth labels from a table.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* preprocess.c — imputation, scaling and one-hot encoding fitted on training
  * rows only (see tunefold/preprocess.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* process.c — the safe process runner (see src/process.h for what it
  * guarantees and where its reach ends).
  *
@@ -126,11 +127,6 @@ struct run {
     struct start_report report;
     int reported;
 };
-
-static double now_mono(void)
-{
-    return tune_clock_seconds();
-}
 
 /* strerror_r, whichever of its two signatures the C library declares. */
 static const char *errno_text(int e, char *buf, size_t size)
@@ -409,8 +405,8 @@ _Noreturn static void watch_run(const struct watch_plan *w)
     }
     kill(-w->pgid, SIGTERM);
     kill(-w->pgid, SIGCONT);
-    double end = now_mono() + w->grace;
-    for (double t = now_mono(); t < end; t = now_mono()) {
+    double end = tune_clock_seconds() + w->grace;
+    for (double t = tune_clock_seconds(); t < end; t = tune_clock_seconds()) {
         if (pidfd < 0) {
             struct timespec ts = {(time_t)(end - t),
                                   (long)((end - t - (double)(time_t)(end - t)) * 1e9)};
@@ -625,7 +621,7 @@ int tune_proc_run(const struct tune_proc_spec *spec, struct tune_proc_result *ou
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    double t0 = now_mono();
+    double t0 = tune_clock_seconds();
     pid_t pid = fork();
     if (pid == 0)
         child_run(&plan); /* never returns */
@@ -685,7 +681,7 @@ int tune_proc_run(const struct tune_proc_spec *spec, struct tune_proc_result *ou
             lost = errno; /* reaped by someone else: SIGCHLD ignored since */
             break;
         }
-        double t = now_mono();
+        double t = tune_clock_seconds();
         if (si.si_pid == pid) {
             t_exit = t;
             break;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* process.h — run an external program safely and record how it ended.
  *
  * The external-trainer protocol runs programs a user wrote, so this runner

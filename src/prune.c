@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* prune.c — one trial's questions to the pruner (see prune.h).
  *
  * Every intermediate value a trainer reports lands in the trial's log (all

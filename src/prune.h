@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* prune.h — one trial's conversation with the study's pruner, internal to
  * the library (src/prune.c): the study sets it up when a search trial
  * starts, the trainer's report callback and the cross-validation loop

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seed.h — how tunefold derives independent seeds from one: splitmix64
  * (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
  * OOPSLA 2014), a bijective 64-bit mix under which neighbouring inputs give

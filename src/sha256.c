@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sha256.c — SHA-256 (FIPS 180-4) of a file or a buffer, for the training
  * data's checksum in a model file (src/model_io.h).
  *

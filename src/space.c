@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* space.c — search-space parameters, the unit-cube mapping, grids, sampling.
  *
  * The unit cube is the one coordinate system every searcher works in.  The

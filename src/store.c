@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* store.c — the store front door: open by URL, close, and the helpers that
  * free what store methods hand out (see tunefold/store.h).
  *

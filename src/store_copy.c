@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* store_copy.c — copy a study from one store to another (tunefold copy):
  * SQLite to PostgreSQL to scale a study out, and back to archive it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* study.c — the study loop: claim a trial, ask the searcher for its point,
  * cross-validate it (src/crossval.c), tell the store; and the whole-study
  * policy every worker follows (tune_study_run).
@@ -22,6 +23,7 @@
  * Warm-start studies' trials are read at open, as prior observations that
  * follow every suggestion's history. */
 #include "tunefold/study.h"
+#include "tunefold/text.h"
 #include "tunefold/cv.h"
 #include "tunefold/external.h"
 #include "tunefold/pareto.h"
@@ -72,13 +74,6 @@ struct tune_study {
     int shared;                   /* other machines work on the study too */
     char errbuf[TUNE_ERROR_MSG_MAX];
 };
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static int cancelled(const struct tune_study *s)
 {
@@ -512,18 +507,18 @@ static int score_run(struct tune_study *s, const struct tune_params *params,
     struct tune_score_result sc;
     memset(cv, 0, sizeof *cv);
     run->log->fold = -1;
-    double t0 = now_mono();
+    double t0 = tune_clock_seconds();
     int rc = trainer_of(s->cfg, s->choice)->score(&ctx, params, &sc, err);
     if (rc && run->prune && run->prune->pruned) {
         /* stopped by the pruner: no objective, only the values so far */
         tune_error_clear(err);
-        cv->fit_seconds = now_mono() - t0;
+        cv->fit_seconds = tune_clock_seconds() - t0;
         cv->predict_seconds = NAN;
         return TUNE_OK;
     }
     if (rc)
         return rc;
-    sc.seconds = now_mono() - t0;
+    sc.seconds = tune_clock_seconds() - t0;
     cv->metrics = calloc(sc.n_metrics + 2, sizeof *cv->metrics);
     rc = cv->metrics ? add_summary(cv, "objective", sc.objective) : TUNE_ENOMEM;
     for (size_t i = 0; rc == TUNE_OK && i < sc.n_metrics; i++)
@@ -675,7 +670,7 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
         run.prune = &prune;
     }
     tune_heartbeat_set(s->heartbeat, number);
-    double t0 = now_mono();
+    double t0 = tune_clock_seconds();
     int rc = tr->check ? tr->check(&params, &terr) : TUNE_OK;
     if (rc)
         terr.code = rc = TUNE_ETRAINER;
@@ -686,7 +681,7 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
                                      &cv, &terr);
     step->number = number;
     step->params_json = s->params_json;
-    step->seconds = now_mono() - t0;
+    step->seconds = tune_clock_seconds() - t0;
     step->error = NULL;
     step->is_best = 0;
 
@@ -1154,9 +1149,9 @@ static int raised(const volatile sig_atomic_t *flag)
 /* Sleep up to `seconds`, in short naps, until a flag is raised. */
 static void nap(const struct tune_study *s, const struct tune_run_options *o, double seconds)
 {
-    double end = now_mono() + seconds;
+    double end = tune_clock_seconds() + seconds;
     for (double left = seconds; left > 0 && !raised(o->stop) && !cancelled(s);
-         left = end - now_mono()) {
+         left = end - tune_clock_seconds()) {
         double d = left < 0.05 ? left : 0.05;
         struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
         nanosleep(&ts, NULL);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* table.c — a CSV file or text as a `tune_table` (tunefold/dataset.h), read
  * in one streaming pass.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* table.h — internals of the CSV table reader (src/table.c) shared with the
  * dataset split and the tests. */
 #ifndef TUNEFOLD_SRC_TABLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* task.c — the names of the learning tasks (tunefold/dataset.h).
  *
  * One table maps each `enum tune_task` to the name a study file uses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* text.c — the shared text and time helpers (tunefold/text.h). */
 #include "tunefold/text.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* watch.c — a study followed incrementally (see tunefold/watch.h).
  *
  * Layout: the trials live in slots (rows[], and points[] with space->n

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* stores/postgres.c — the PostgreSQL store (exports tune_store_postgres):
  * many machines on one study.  Same contract as stores/sqlite.c, method by
  * method (include/tunefold/store.h); the conformance suite

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* stores/sqlite.c — the embedded SQLite store (exports tune_store_sqlite).
  *
  * Several worker processes share one database file, so:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* alloc_study.c — a whole study with one of the library's allocations made
  * to fail, for tests/test_alloc_faults.c.
  *

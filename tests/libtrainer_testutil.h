@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libtrainer_testutil.h — helpers shared by test_svm.c, test_liblinear.c and
  * test_xgboost.c: the known answers of tests/data/libtrainers_ref.txt
  * (written by bench/reference/libtrainers_ref.py from scikit-learn and the

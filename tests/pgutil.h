@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* pgutil.h — PostgreSQL helpers shared by the tests that run against a real
  * server: TUNEFOLD_TEST_PG_URL names it (`make test-pg` and CI start a
  * throwaway one with scripts/pg-test-server); without it these tests are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* refgen.h — the C twin of bench/reference/refgen.py: SplitMix64 and the
  * randomized test inputs built from it, so that a reference script can store
  * only case parameters and expected answers.  Every value is computed as the

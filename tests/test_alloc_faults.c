@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_alloc_faults.c — out of memory, everywhere: a whole study (config,
  * store, data, folds, searcher, trainer, metrics, the trial's result) is run
  * once per allocation point of tunefold's own code with that allocation

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_asktell.c — `tunefold ask` / `tunefold tell`: a study evaluated by
  * someone else.  Trials asked and told through the command line, the
  * budget, pending trials seen by bayes, trials never told given up and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_bayes.c — the bayes searcher: it finds known optima within small
  * budgets, never repeats or leaves the space, is deterministic (also when its
  * caches are cold, as after a resume), spreads parallel suggestions, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_bayes_search.c — bayes on what issue 20 added: conditional spaces
  * (the imputed model and the per-choice sub-models), several objectives
  * (ParEGO and EHVI, and the exact 2-D EHVI against Monte Carlo),

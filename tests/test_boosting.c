@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_boosting.c — the `boosting` trainer: Newton leaf values and gains
  * computed by hand, the training loss falling round after round, missing
  * values routed by the learned default, the same model for any thread count,

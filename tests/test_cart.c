@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_cart.c — the CART grower (trainers/cart.c; internal API from
  * trainers/tree_common.h) checked against its definition by brute force.
  *

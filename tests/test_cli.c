@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_cli.c — the command-line tool, black-box: help and version, usage
  * errors (exit 2, one line on stderr), `run` end to end with its stored
  * trials, grid coverage, seeded reproducibility, resume, a changed study,

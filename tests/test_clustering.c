@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_clustering.c — inertia, silhouette, Davies-Bouldin and
  * Calinski-Harabasz: hand examples, degenerate inputs, and randomized
  * clusterings against bench/reference/clustering_ref.py (scikit-learn with

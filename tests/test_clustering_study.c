@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_clustering_study.c — k-means as a study trainer: "task": "clustering",
  * cluster ids as predictions, scored on each validation fold by the
  * clustering measures (silhouette, inertia, Davies-Bouldin,

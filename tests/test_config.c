@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_config.c — the study-file parser, black-box: every field of a full
  * study, the defaults, the grid budget, the canonical text that identifies a
  * study, and one test per validation error (each must be TUNE_EINVAL with a

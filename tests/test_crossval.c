@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_crossval.c — prepared folds and their cache (src/crossval.c): a
  * trainer finds in a later trial what it kept in an earlier one, the cache
  * keeps to its memory bound and frees what it refuses, folds made for one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_cv.c — cross-validation splits: partition, sizes, stratification,
  * determinism, repeats, holdout and the error messages. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_dataset.c — the CSV reader and the feature/target split.
  *
  * Most cases parse text in memory under the name "mem.csv", so each error

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_examples.c — the example external trainers (examples/trainers) and the
  * protocol-level test trainers (tests/programs/trainer_*.c) speak the
  * external-trainer protocol: run through the process runner with the

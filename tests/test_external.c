@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_external.c — external trainers end to end through the CLI: a good
  * program in each mode, and misbehaving ones (exit 3, segfault, sleeping past
  * the timeout, ignoring SIGTERM, 100 MB of output, a lingering child, a bad

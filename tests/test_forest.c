@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_forest.c — the `forest` trainer: reproducible for a seed whatever
  * the thread count, a forest without randomness is its one tree, the
  * out-of-bag and validation values reported every 10 trees, early stop,

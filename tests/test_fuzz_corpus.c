@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_fuzz_corpus.c — replays the committed fuzz corpus (tests/fuzz/corpus/
  * <target>/) through the fuzz targets, so every input that ever crashed a
  * parser stays a regression test in `make test` and `make asan`.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_gp.c — the Gaussian-process model of the bayes searcher: posterior
  * and likelihood against textbook values, gradients against finite
  * differences, log-EI and log Phi far in the tail, Yeo-Johnson, the fit.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_install.c — tunefold as an installed C library: every public header
  * compiles on its own as C11 and as C++; `make install` into a fresh prefix
  * gives a command, static and shared libraries with a soname, pkg-config's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_kmeans.c — k-means (tunefold/kmeans.h) and the `kmeans` trainer.
  *
  * Known answers between the markers below were printed by

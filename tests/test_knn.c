@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_knn.c — the `knn` trainer and its exact neighbour search.
  *
  * Known answers between the markers below were printed by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_liblinear.c — the `liblinear` trainer (LIBLINEAR): scikit-learn's
  * LogisticRegression(solver="liblinear") / LinearSVC / LinearSVR scores on
  * the same folds (tests/data/libtrainers_ref.txt, from

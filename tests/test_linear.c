@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_linear.c — the `linear` trainer: least squares, ridge, lasso, elastic
  * net and sgd, against closed forms and scikit-learn 1.2.
  *

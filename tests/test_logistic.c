@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_logistic.c — the `logistic` trainer against scikit-learn 1.2.
  *
  * Every reference number below was printed by bench/reference/logistic_ref.py

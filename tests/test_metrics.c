@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_metrics.c — the metric functions against scikit-learn 1.2's answers,
  * their edge cases, and the metric registry.
  *

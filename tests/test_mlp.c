@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_mlp.c — the `mlp` trainer and its backpropagation.
  *
  * The gradient of every loss (identity, logistic, softmax outputs; relu,

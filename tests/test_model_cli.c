@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_model_cli.c — `tunefold fit`, `tunefold model` and `tunefold predict`
  * as a user runs them (black box: command line in, output and exit status
  * out): tune -> fit -> predict -> score; every bad-input case is exit 2 with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_model_file.c — the model file and prediction from it (tunefold/model.h):
  * a refit model predicts bit for bit what the same pipeline built by hand
  * predicts; the file round-trips; damaged, truncated, hostile and newer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_model_trainers.c — every built-in trainer's save and load (the
  * "Saving and loading models" contract of trainer.h): a loaded model
  * predicts bit for bit what the fitted one predicts, for each task the

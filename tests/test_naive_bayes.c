@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_naive_bayes.c — the `naive_bayes` trainer (Gaussian naive Bayes)
  * against scikit-learn 1.2's GaussianNB.
  *

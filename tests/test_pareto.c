@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_pareto.c — several objectives and constraints: a trial's metric
  * values, constraint slacks and violations, non-dominated sets, the 2-D
  * hypervolume, and the Pareto set of a stored study (trials written

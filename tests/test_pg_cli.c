@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_pg_cli.c — the command line on a PostgreSQL store, end to end
  * against a real server (TUNEFOLD_TEST_PG_URL; skipped without one):
  * `tunefold run --workers N --db postgresql://...` stores every budgeted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_pg_faults.c — faults survived on PostgreSQL, against the throwaway
  * server of scripts/pg-test-server (restarted here with pg_ctl restart -m
  * fast, so this binary holds one test and nothing runs beside it):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_predictions_csv.c — the predictions CSV format: reading every task's
  * layout, deriving labels, every refusal with its path:line:column, truth
  * labels, class-name order, and write-then-read round trips. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_preprocess.c — imputation, scaling and one-hot encoding: known answers,
  * fit on training rows only, error messages. */
 #include "testutil.h"

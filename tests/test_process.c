@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_process.c — the safe process runner against programs that behave and
  * programs that do not (the sources in tests/programs, built by the Makefile
  * and copied into a fresh temporary folder by the test that needs them).  Time limits here are fractions of a second; assertions

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_pruner.c — every pruning strategy's decisions on hand-made histories
  * in a real store, with exact expectations: what stops, what goes on, the
  * reason given, what is published; and the options each strategy refuses.

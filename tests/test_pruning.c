@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_pruning.c — early stopping through the study: a built-in trainer
  * stopped at once and stored PRUNED with its values, fold pruning's partial
  * cross-validation, an external program stopped and gone (children too,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_report.c — the reports library (reports/): gnuplot quoting and file
  * names, the PNG reader, the data files of every picture against the metrics
  * they show (ROC and PR curves from hand-made out-of-fold predictions with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_report_browser.c — the report pages opened in a real browser.
  *
  * Two studies are run and reported (`tunefold report`, PNG and SVG

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_report_cli.c — the picture commands, black-box: `tunefold report`,
  * `compare`, `learning-curve` and `elbow` — help, usage errors (exit 2, one
  * line), a report of a study made by `tunefold run`, gnuplot missing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_report_importance.c — which hyperparameters matter and what the
  * workers did (reports/fanova.c, surrogate.c, param_importance.c,
  * contour.c, parallel.c, timeline.c, edf.c) and the page's table of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_report_search.c — the report's parts for several trainers and
  * several objectives (reports/search.c): the data behind the Pareto and
  * per-trainer pictures, the tables, and the history's best that skips a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_score_cli.c — `tunefold score` end to end: inference of the task and
  * the classes, every metric in the JSON (checked against the library on the
  * same rows), the table, curve files, and every bad-input message with its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_space.c — search space mapping, grids, sampling, and the grid /
  * random / sobol searchers. */
 #include "testutil.h"

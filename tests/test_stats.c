@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_stats.c — the paired tests (corrected t-test, Wilcoxon, McNemar)
  * against scipy 1.10, and the seeded percentile bootstrap.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_store.c — the store conformance suite: one set of tests run against
  * every backend (SQLite, and PostgreSQL when TUNEFOLD_TEST_PG_URL names a
  * server: scripts/pg-test-server start prints one, `make test-pg` runs the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_store_copy.c — tune_store_copy_study and `tunefold copy`: a study
  * with every kind of stored value (NaN, infinities, odd bytes, intermediate
  * values, artifacts, attributes, blobs, lost and running trials, workers and

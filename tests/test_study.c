@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_study.c — cross-validation of one configuration and the study loop,
  * with a fault-injecting trainer: failures are recorded, never lost. */
 #include "testutil.h"

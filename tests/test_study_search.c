@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_study_search.c — what a study does with the search keys: several
  * trainers (each trial resolved to its trainer and its active
  * parameters), enqueued points, constraints judged and stored, objectives

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_svm.c — the `svm` trainer (LIBSVM): scikit-learn's SVC / NuSVC / SVR /
  * NuSVR scores on the same folds (tests/data/libtrainers_ref.txt, from
  * bench/reference/libtrainers_ref.py), gamma's scale and auto computed as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_text.c — the shared helpers of tunefold/text.h: numbers written to
  * read back bit for bit, CSV fields quoted as RFC 4180 asks, the better of
  * two objective values, the monotonic clock. */

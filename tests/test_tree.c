@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_tree.c — the `tree` trainer: known answers from scikit-learn 1.2 and
  * by hand, limits, missing values, importances, determinism, errors.
  *

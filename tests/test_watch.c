@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_watch.c — the incremental history: after any mix of claims, params,
  * finishes, withdrawals, releases and recoveries by several store handles
  * (as several workers make them), a watch polled now and then knows exactly

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_workers.c — several workers on one study, and crash safety: kill -9 of
  * a worker or of the whole run, SIGINT; each test checks the exact set of
  * stored trials and an intact database. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_xgboost.c — the `xgboost` trainer (XGBoost's C API): the Python
  * XGBoost 1.7 package's fold scores, feature importances and per-round
  * validation metric on the same folds (tests/data/libtrainers_ref.txt, from

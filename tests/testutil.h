@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testutil.h — small helpers shared by the Criterion tests.
  * Tests run from the project root (scripts/run-tests is called by make). */
 #ifndef TUNEFOLD_TESTUTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* trainer_testutil.h — helpers shared by the trainer tests: hyperparameter
  * values by name (starting from the declared defaults), fit and predict that
  * assert success, reading a numeric CSV as a column-major matrix.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tree_testutil.h — helpers shared by test_tree.c, test_forest.c and
  * test_boosting.c: hyperparameters by name, fit and predict that assert
  * success, small matrices. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* boosting.c — the built-in `boosting` trainer: gradient-boosted trees with
  * second-order (Newton) leaf values on histogram-binned columns, in the
  * manner of XGBoost (Chen & Guestrin, "XGBoost: A Scalable Tree Boosting

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cart.c — grows one CART decision tree (Breiman et al., "Classification and
  * Regression Trees", 1984) as scikit-learn's BestSplitter does, for the
  * `tree` and `forest` trainers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* external.c — a trainer that is a program (see tunefold/external.h and the
  * "External trainers" section of README.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* forest.c — the built-in `forest` trainer: a random forest (Breiman,
  * "Random Forests", Machine Learning 45, 2001) of CART trees (cart.c) for
  * classification or regression, as scikit-learn's RandomForestClassifier /

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* forest.h — internal to the library: a read-only view of the trees of a
  * model fitted by the `forest` trainer (tune_trainer_forest), for code that
  * needs a forest's structure rather than its predictions: the fANOVA

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* histogram.c — bins the columns for gradient boosting (see tune_bins in
  * tree_common.h): the edges of each column, then every row's bin code.
  *

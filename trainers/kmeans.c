@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* kmeans.c — k-means clustering (include/tunefold/kmeans.h) and the built-in
  * `kmeans` trainer, whose predictions are cluster ids.
  *

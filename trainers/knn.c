@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* knn.c — the built-in `knn` trainer: k-nearest neighbours for
  * classification and regression, the models scikit-learn 1.2 fits as
  * KNeighborsClassifier and KNeighborsRegressor.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* knn_search.c — exact k-nearest-neighbour search: blocked brute force and a
  * k-d tree (see knn_search.h for the neighbour order both guarantee).
  *

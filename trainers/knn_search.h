@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* knn_search.h — exact k-nearest-neighbour search for the `knn` trainer
  * (internal to trainers/): blocked brute force and a k-d tree, both giving
  * the same neighbours in the same order.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* liblinear.c — the `liblinear` trainer: large linear models from LIBLINEAR
  * 2.3.0 (Fan, Chang, Hsieh, Wang & Lin, "LIBLINEAR: A library for large
  * linear classification", JMLR 2008; Debian's liblinear-dev), in process.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* linear.c — the built-in `linear` trainer: least-squares regression, plain
  * (penalty none), ridge (l2), lasso (l1) or elastic net, the models
  * scikit-learn 1.2 fits as LinearRegression, Ridge, Lasso and ElasticNet.

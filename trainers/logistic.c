@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* logistic.c — the built-in `logistic` trainer: L2-, L1- or un-penalised
  * logistic regression, binary (one weight vector, sigmoid) or multinomial
  * (one weight vector per class, softmax), the model scikit-learn's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mlp.c — the built-in `mlp` trainer: a multi-layer perceptron for
  * classification (a logistic output unit for binary tasks, softmax over the
  * classes otherwise) and regression (identity output, squared loss), the

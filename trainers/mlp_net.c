@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mlp_net.c — forward pass, loss and backpropagated gradient of a
  * multi-layer perceptron (see mlp_net.h for the layout and the losses).
  *

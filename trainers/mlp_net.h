@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mlp_net.h — the multi-layer perceptron's arithmetic (internal to
  * trainers/): forward pass, loss and its gradient by backpropagation, for
  * the `mlp` trainer (trainers/mlp.c) and for the finite-difference test.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* naive_bayes.c — the built-in `naive_bayes` trainer: Gaussian naive Bayes,
  * the model scikit-learn 1.2's GaussianNB fits.
  *

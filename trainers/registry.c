@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* registry.c — the built-in trainers by name.  Adding a model is one file in
  * trainers/ and one line here. */
 #include "tunefold/trainer.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* svm.c — the `svm` trainer: support-vector machines from LIBSVM 3.24
  * (Chang & Lin, "LIBSVM: a library for support vector machines", ACM TIST
  * 2011; Debian's libsvm-dev), linked and called in process.

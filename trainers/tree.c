@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tree.c — the built-in `tree` trainer: one CART decision tree for
  * classification (gini or entropy) or regression (squared error), the model
  * scikit-learn's DecisionTreeClassifier / DecisionTreeRegressor fit.  The

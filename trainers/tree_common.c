@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tree_common.c — sorting, seeding and tree storage shared by the tree,
  * forest and boosting trainers (see tree_common.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tree_common.h — internal to trainers/: what the `tree`, `forest` and
  * `boosting` trainers share.  Not part of the public contract.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tree_pool.c — a small pthread pool for the tree trainers' parallel loops.
  *
  * One job at a time: tune_pool_run publishes (fn, arg, n_tasks), bumps the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* xgboost.c — the `xgboost` trainer: gradient-boosted trees from XGBoost 1.7
  * (Chen & Guestrin, "XGBoost: A Scalable Tree Boosting System", KDD 2016;
  * Debian's libxgboost-dev), through its C API (xgboost/c_api.h), in process.

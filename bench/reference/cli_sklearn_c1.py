@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Reference for tests/test_cli.c (c1_l2_matches_scikit_learn_within_fold_noise).
 
 Run from the project root with Debian's python3 (scikit-learn 1.2):

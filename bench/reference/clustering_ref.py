@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """clustering_ref.py -- known answers for tests/test_clustering.c.
 
 Randomized clusterings built with SplitMix64 (refgen.py; the test rebuilds

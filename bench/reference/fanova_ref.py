@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Optuna's fANOVA importances of a study stored by tunefold — the reference
 for reports/param_importance.c (bench/bench_report.py runs it).
 

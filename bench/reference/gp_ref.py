@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Reference values for tests/test_gp.c: a Gaussian-process posterior, its log
 marginal likelihood, log-EI, log Phi and the Yeo-Johnson lambda.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Reference values for tests/test_report.c: the Kneedle knee of convex
 decreasing curves (Satopaa, Albrecht, Irwin & Raghavan 2011), offline,
 without smoothing, sensitivity S = 1, written independently of

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Known answers for tests/test_svm.c, tests/test_liblinear.c and
 tests/test_xgboost.c: the cross-validated scores of scikit-learn's SVC / NuSVC
 / SVR / NuSVR (its copy of LIBSVM), LogisticRegression(solver="liblinear") /

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Reference values for tests/test_logistic.c, from scikit-learn.
 
 Run from the project root with Debian's python3 (scikit-learn 1.2):

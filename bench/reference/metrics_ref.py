@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """metrics_ref.py -- known answers for tests/test_metrics.c, from scikit-learn.
 
 Every expected value in the generated block of tests/test_metrics.c comes from

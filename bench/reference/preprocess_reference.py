@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Reference values for tests/test_preprocess.c, computed with scikit-learn.
 
 Run: /usr/bin/python3 bench/reference/preprocess_reference.py

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """prune_ref.py — reference values for tests/test_pruner.c, from scipy and
 numpy, for the decisions of pruners/ on hand-made histories.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """refgen.py -- shared pieces of the reference scripts in bench/reference/.
 
 SplitMix64 (Steele, Lea & Flood 2014) is the generator both a script and its

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """stats_ref.py -- known answers for tests/test_stats.c, from scipy.
 
   * corrected resampled t-test (Nadeau & Bengio): the statistic written in

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Quality of the tree trainers against the reference implementations on the
 same folds: breast_cancer (binary), wine and digits (multiclass) from data/,
 5-fold stratified CV (sklearn's StratifiedKFold(5, shuffle=True,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Known answers for tests/test_tree.c and tests/test_forest.c, from
 scikit-learn 1.2's DecisionTreeClassifier / DecisionTreeRegressor.
 

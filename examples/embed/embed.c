@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* embed.c — tunefold inside a C program: open a study file, work the study
  * until it stops, print the best trial.  Build against an installed copy:
  *

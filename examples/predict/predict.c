@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* predict.c — serve a model made by `tunefold fit` from C, without the CLI.
  *
  * Reads rows from standard input, one per line, the values comma-separated

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # branin.sh — a score-mode tunefold trainer in plain sh + awk: it evaluates
 # the Branin test function at the point given as --x1=VALUE --x2=VALUE
 # ("params_as": "args", the default) and prints the result as the JSON

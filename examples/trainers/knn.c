@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* knn.c — k-nearest neighbours as an external tunefold trainer, in plain C:
  * predict mode, hyperparameters from the environment ("params_as": "env").
  *

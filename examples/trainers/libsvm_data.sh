@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # libsvm_data.sh — the data of the svm-train example: data/breast_cancer.csv
 # in LIBSVM's sparse format ("LABEL 1:V1 2:V2 ..."), every feature scaled
 # to [-1, 1] by LIBSVM's own svm-scale, as LIBSVM's guide recommends

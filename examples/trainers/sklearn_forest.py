@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """sklearn_forest.py -- a scikit-learn random forest as an external tunefold
 trainer (predict mode, hyperparameters as --name=value arguments).
 

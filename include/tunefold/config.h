@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* config.h — the study file: parsed with cJSON and validated strictly.
  *
  * Every problem is reported with the key path at fault

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cv.h — cross-validation splits: k-fold, stratified k-fold, repeated, holdout.
  *
  * Splits depend only on (seed, n_rows, labels), never on the trainer or the

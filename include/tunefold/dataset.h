@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* dataset.h — tabular data read from CSV, stored column-major.
  *
  * A `tune_table` is the raw file: every column, numeric or categorical, as

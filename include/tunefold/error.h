@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* error.h — status codes and the error record that travels with them.
  *
  * Every library function that can fail returns an int status (TUNE_OK = 0 on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* external.h — trainers that are programs: tune and evaluate any training
  * executable through the protocol documented in README.md ("External
  * trainers").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* kmeans.h — k-means clustering for direct use, e.g. an elbow plot (inertia
  * against k on a CSV, no study), and behind the `kmeans` trainer.
  *

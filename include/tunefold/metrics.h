@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* metrics.h — evaluation metrics: pure functions over arrays, plus a
  * registry that names them, says which tasks they fit and which direction
  * is better, and computes them from a `tune_predictions`.

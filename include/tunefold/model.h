@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* model.h — a tuned model you can use: the model file that `tunefold fit`
  * writes, and prediction from it, in C or through `tunefold predict`.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* pareto.h — several objectives and constraints: what a trial scores on
  * them, and the Pareto set of a stored study.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* predictions.h — the predictions CSV format: what `tunefold score` reads
  * and what an external trainer writes for each validation fold.
  *

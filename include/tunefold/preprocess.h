@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* preprocess.h — imputation, scaling and one-hot encoding, fitted on a
  * training fold only and then applied to that fold and its validation fold.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* pruner.h — the early-stopping plug-in interface: stop hopeless trials.
  *
  * While a trial runs, the study asks its pruner whether to stop it: after

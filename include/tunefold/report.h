@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report.h — pictures and tables of stored studies, drawn by gnuplot.
  *
  * Every picture is three kinds of file in one folder: the data behind it

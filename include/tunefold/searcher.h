@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* searcher.h — the search-strategy plug-in interface.
  *
  * A searcher proposes the next point of the space.  It keeps no state that

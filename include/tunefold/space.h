@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* space.h — a search space: named parameters and the points in it.
  *
  * A point is an array of doubles, one per parameter, in the space's order:

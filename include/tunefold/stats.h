@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* stats.h — statistics for comparing models: paired tests of two
  * configurations evaluated on the same folds (or the same rows), and
  * bootstrap confidence intervals of a metric.

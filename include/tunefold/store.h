@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* store.h — where studies and trials live: the store plug-in interface.
  *
  * A store holds studies (name, the canonical study config, objective) and

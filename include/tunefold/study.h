@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* study.h — the study loop: ask the searcher, cross-validate, tell the store.
  *
  * tune_study_open once, then either tune_study_run, which works the study

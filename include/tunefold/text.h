@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* text.h — the few text and time helpers every part of tunefold shares:
  * numbers written so they read back exactly, CSV fields quoted as RFC 4180
  * asks, which of two objective values is better, and a monotonic clock. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* trainer.h — the trainer plug-in interface and the predictions it makes.
  *
  * A trainer type declares its tasks and its hyperparameters (name, type,

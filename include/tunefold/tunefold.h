@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tunefold.h — the whole public API in one include, the library's version,
  * and its initialiser.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* watch.h — follow a study in a store, reading only what changed.
  *
  * A watch keeps every trial of one study as a light row (no per-fold

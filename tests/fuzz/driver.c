@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* driver.c — runs a libFuzzer target over files without libFuzzer, so the
  * committed corpus (every crash ever found among it) is replayed by
  * `make test` under the normal and the sanitizer builds. */

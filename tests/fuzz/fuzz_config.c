@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_config.c — libFuzzer target: the study-file parser on arbitrary
  * bytes (NUL-terminated copy, as tune_config_load gives it). */
 #include "tunefold/config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_csv.c — libFuzzer target: the CSV reader on arbitrary bytes, then the
  * split into features and target for each task. `make fuzz` runs it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_model.c — libFuzzer target: the model file loader (tunefold model /
  * predict, tune_model_load) on arbitrary bytes.
  *

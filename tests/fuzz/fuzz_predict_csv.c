@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_predict_csv.c — libFuzzer target: `tunefold predict`'s CSV stream
  * (tune_model_predict_csv: the block reader of src/csv_rows.c, the one-pass
  * fast path and the general tokenizer, level lookup, unseen categories,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_predictions.c — libFuzzer target: the predictions reader (what
  * `tunefold score` and external trainers' files go through) on arbitrary
  * bytes, for each task, with classes "0", "1", "2". */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make_model_corpus.sh — regenerate the seed corpus of the model file fuzz
 # target (tests/fuzz/corpus/model/): one small real model per built-in
 # trainer and task family, an external program's model, and a few damaged

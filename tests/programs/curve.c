@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* curve.c — a slow score-mode program for the early-stopping tests: it
  * learns for --steps=N steps (default 20), --delay=S seconds each (0.2),
  * printing {"step": s, "value": rate + 1/s} after each, then the objective

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* echo.c — a well-behaved program for test_process: it shows what it was
  * given, one fact per stdout line, so the test can check that arguments,
  * environment, working directory, stdin and descriptors arrive exactly.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* exit_with.c — writes "exit_with: failing with status N" to stderr and
  * exits with status N (argv[1], default 3). */
 #include <stdio.h>

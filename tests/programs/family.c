@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* family.c — a program that waits for a child of its own, as
  * `sh -c 'svm-train ... & wait'` does: the shape of a trainer whose real work
  * runs in a grandchild of tunefold.

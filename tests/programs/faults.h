@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* faults.h — the misbehaviours shared by trainer_predict.c and
  * trainer_score.c, chosen with --fault=NAME (or TUNEFOLD_P_FAULT when the
  * study passes parameters as environment variables):

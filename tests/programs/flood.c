@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* flood.c — writes BYTES bytes (argv[2]) to stdout or stderr (argv[1]:
  * "stdout" or "stderr") and exits 0.  The stream is lines of 100 bytes:
  * byte i is '\n' when i % 100 == 99, else 'a' + (i / 100) % 26, so a test

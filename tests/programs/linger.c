@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* linger.c — leaves a child behind.  Forks a child that sleeps 30 s with
  * stdout and stderr still open (so the pipes stay open after this program
  * exits); prints "child PID" and exits 0 at once.

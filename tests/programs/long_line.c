@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* long_line.c — writes BYTES bytes of 'x' (argv[1]) with no newline; then,
  * if argv[2] is given, "\n" ARGV2 "\n".  Exits 0. */
 #include <stdio.h>

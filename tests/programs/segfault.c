@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* segfault.c — dies of a real SIGSEGV: a store into a page mapped without
  * access rights (no undefined behaviour for the compiler to rewrite). */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* show_args.c — a score-mode trainer that tells what it was given: on
  * stderr, "argc N", then "arg I VALUE" for each argument, then
  * "env NAME=VALUE" for each TUNEFOLD_P_* variable (in the order of its

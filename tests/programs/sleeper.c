@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sleeper.c — prints "sleeping", then sleeps SECONDS (argv[1], default 30)
  * and exits 0.  With "close" as argv[2] it first closes stdout and stderr,
  * so the runner sees end-of-file long before the program exits. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* trainer_predict.c — a predict-mode trainer for the external-trainer tests:
  * nearest centroid on standardised features (classification; probabilities
  * proportional to exp(-d^2 / 2) over the class centroids) or the training

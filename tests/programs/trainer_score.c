@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* trainer_score.c — a score-mode trainer for the external-trainer tests.
  *
  * Reads x and y (--x=V --y=V, or TUNEFOLD_P_X / TUNEFOLD_P_Y) and evaluates
