@@ -10,7 +10,8 @@
  *       MODEL (bayes only): comma-separated yj=0|1, warp=0|1, hamming=0|1,
  *       noise=0|1 (per-trial noise), additive=0|1, fantasize=0|1, init=N,
  *       xi=X, kappa=K, pruned=0|1|2 (a PRUNED trial as failed, censored, or
- *       observed at its estimate: tune_bayes_model.pruned),
+ *       observed at its estimate: tune_bayes_model.pruned), max_rows=N (rows in a
+ *       posterior at most; 0 every observation: tune_bayes_model.max_rows),
  *       overriding the defaults, and workers=W: W asynchronous workers, so
  *       each suggestion sees the W-1 latest trials still RUNNING; and
  *       prune=median|drop: after 5 complete trials, a trial whose early look
@@ -356,6 +357,8 @@ static int parse_strategy(const char *name, const char *model, struct strategy *
                 s->model.fantasize = v;
             else if (strncmp(tok, "pruned=", 7) == 0)
                 s->model.pruned = v;
+            else if (strncmp(tok, "max_rows=", 9) == 0) /* 0: every observation */
+                s->model.max_rows = v > 0 ? (size_t)v : SIZE_MAX;
             else if (strcmp(tok, "prune=median") == 0)
                 s->prune = 1;
             else if (strcmp(tok, "prune=drop") == 0)

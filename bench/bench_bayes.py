@@ -25,11 +25,24 @@ Hartmann6 whose trials report their noise level as value_std).
 
 Speed: milliseconds per bayes suggestion with N completed trials of Ackley
 in 2, 5 and 10 dimensions: "refit" is a suggestion that fits the
-hyperparameters (every suggestion up to 60 trials, then every 10% growth),
+hyperparameters (every suggestion up to 60 trials, then every 20% growth),
 "between refits" one that reuses them; median of a few histories.  Optuna
 TPE's time per ask() is measured the same way in 5-D.
+
+    /usr/bin/python3 bench/bench_bayes.py --scale [--base REV] [--seeds 5]
+
+At scale (issue 17): the searcher of this tree against the one of git
+revision REV (default 464f21a, before the bounded model; its
+searchers/bayes.c and gp.c built into a second bayes_bench), on the same
+seeds: median simple regret after 50 and 200 evaluations of five functions,
+after 300 and 600 of two (past 300 observations the posterior is built on a
+subset), and the milliseconds per suggestion at 5-D and 10-D with 200 to
+5,000 trials.  It also reruns the timing rows of the table above with this
+tree and rewrites that section and its own in bench/RESULTS_bayes.md, leaving
+the rest of the file as it was.
 """
 import argparse
+import datetime
 import math
 import os
 import platform
@@ -81,14 +94,48 @@ def build():
                    ["-lm", "-lpthread", "-o", PROG], cwd=ROOT, check=True)
 
 
+def build_base(rev):
+    """bayes_bench with the searcher (searchers/bayes.c, gp.c) of git revision rev."""
+    prog = PROG + "-" + rev
+    tmp = os.path.join(ROOT, "build", "bench", "base-" + rev)
+    os.makedirs(tmp, exist_ok=True)
+    files = ["searchers/bayes.c", "searchers/gp.c", "searchers/gp.h", "searchers/bayes.h"]
+    tar = subprocess.run(["git", "archive", rev] + files, cwd=ROOT, check=True,
+                         capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", tmp], input=tar, check=True)
+    pc = os.environ.get("PKG_CONFIG", "pkg-config")
+    cc = os.environ.get("CC", "cc")
+    cflags = subprocess.run([pc, "--cflags", "gsl", "nlopt", "libcjson"], check=True,
+                            capture_output=True, text=True).stdout.split()
+    objs = []
+    for f in ("bayes", "gp"):
+        obj = os.path.join(tmp, f + ".o")
+        subprocess.run([cc, "-std=c11", "-O2", "-I" + tmp, "-Iinclude", "-I.",
+                        "-D_POSIX_C_SOURCE=200809L"] + cflags +
+                       ["-c", os.path.join(tmp, "searchers", f + ".c"), "-o", obj],
+                       cwd=ROOT, check=True)
+        objs.append(obj)
+    libs = subprocess.run([pc, "--libs", "gsl", "nlopt", "sqlite3", "libcjson"], check=True,
+                          capture_output=True, text=True).stdout.replace("-lgslcblas", "").split()
+    arch = subprocess.run([cc, "-print-multiarch"], capture_output=True, text=True).stdout.strip()
+    blas = "/usr/lib/%s/openblas-serial" % arch
+    libs += ["-L" + blas, "-Wl,-rpath," + blas, "-lopenblas"]
+    # the base objects come first: the archive's own bayes.o and gp.o are
+    # then never pulled in
+    subprocess.run([cc, "-std=c11", "-O2", "-Iinclude", "-I.", "-D_POSIX_C_SOURCE=200809L"] +
+                   cflags + ["bench/bayes_bench.c"] + objs + ["lib/libtunefold.a"] + libs +
+                   ["-lm", "-lpthread", "-o", prog], cwd=ROOT, check=True)
+    return prog
+
+
 def functions():
     out = subprocess.run([PROG, "functions"], check=True, capture_output=True, text=True).stdout
     return {f: (int(d), float(m)) for f, d, m in (l.split() for l in out.splitlines())}
 
 
-def run_c(func, strategy, seeds, model=""):
+def run_c(func, strategy, seeds, model="", prog=PROG, budget=BUDGET):
     """Best-so-far traces (one list per seed) and mean ms per suggestion."""
-    args = [PROG, "run", func, strategy, "0", str(seeds), str(BUDGET)] + ([model] if model else [])
+    args = [prog, "run", func, strategy, "0", str(seeds), str(budget)] + ([model] if model else [])
     out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
     traces, ms = [], []
     for line in out.splitlines():
@@ -285,14 +332,163 @@ def med_at(traces, fmin, at):
     return statistics.median([t[at - 1] - fmin for t in traces])
 
 
+SCALE_FUNCS = ["branin", "hartmann6", "ackley5", "levy6", "styblinski_tang4"]
+LONG_FUNCS = ["hartmann6", "ackley5"]
+
+
+def time_c(prog, dim, n, reps):
+    out = subprocess.run([prog, "time", str(dim), str(n), str(reps)], check=True,
+                         capture_output=True, text=True).stdout.split()
+    return float(out[5]), float(out[7])
+
+
+def timing_cell(cold, warm, n):
+    k = refit_gap(n)
+    return "**%s** (%s / %s)" % (fmt((cold + (k - 1) * warm) / k), fmt(cold),
+                                 fmt(warm) if k > 1 else "-")
+
+
+def scale(args):
+    """Before/after comparison for issue 17; rewrites two sections of the results file."""
+    base_rev = args.base
+    if not args.no_build:
+        build()
+    base = build_base(base_rev)
+    fns = functions()
+    seeds = args.seeds
+    t_start = time.time()
+    progs = [("before (%s)" % base_rev, base, ""), ("after", PROG, "")]
+    regret = {}
+    for f in SCALE_FUNCS:
+        for label, prog, _ in progs:
+            regret[(f, label)] = run_c(f, "bayes-ei", seeds, prog=prog, budget=200)[0]
+            print("%-18s %-16s regret@50 %-10s @200 %-10s" %
+                  (f, label, fmt(med_at(regret[(f, label)], fns[f][1], 50)),
+                   fmt(med_at(regret[(f, label)], fns[f][1], 200))), flush=True)
+    for f in LONG_FUNCS:
+        # the third arm: this tree with every observation in the posterior
+        # (max_rows=0), which tells the subset's effect from the kernel's
+        for label, prog, model in progs + [("unbounded", PROG, "max_rows=0")]:
+            regret[(f, label, "long")] = run_c(f, "bayes-ei", seeds, model=model, prog=prog,
+                                               budget=600)[0]
+            print("%-18s %-16s regret@300 %-10s @600 %-10s" %
+                  (f, label, fmt(med_at(regret[(f, label, "long")], fns[f][1], 300)),
+                   fmt(med_at(regret[(f, label, "long")], fns[f][1], 600))), flush=True)
+    cmp_timing = {}
+    for dim in (5, 10):
+        for n in (200, 1000, 2000, 5000):
+            for label, prog, _ in progs:
+                cmp_timing[(dim, n, label)] = time_c(prog, dim, n, 3)
+                print("time %-16s dim %d n %d: refit %.1f ms, between %.1f ms" %
+                      ((label, dim, n) + cmp_timing[(dim, n, label)]), flush=True)
+    timing = {}
+    for dim in (2, 5, 10):
+        for n in (50, 100, 200, 500, 1000):
+            timing[(dim, n)] = time_c(PROG, dim, n, 3 if n >= 500 else 5)
+            print("time dim %d n %d: refit %.1f ms, between refits %.1f ms" %
+                  ((dim, n) + timing[(dim, n)]), flush=True)
+    secs = time.time() - t_start
+    gp_same = subprocess.run(["git", "diff", "--quiet", base_rev, "--", "searchers/gp.c"],
+                             cwd=ROOT).returncode == 0
+    kernel = "" if gp_same else ("the kernel (searchers/gp.c differs from %s's); " % base_rev)
+
+    with open(args.out) as fh:
+        text = fh.read()
+    head, sep, rest = text.partition("### Milliseconds per suggestion")
+    old_timing = sep + rest.split("\n### At scale")[0]
+    optuna_row = [l for l in old_timing.splitlines() if l.startswith("| Optuna TPE, 5-D |")]
+    mean_line = [l for l in old_timing.splitlines()
+                 if l.startswith("Mean CPU milliseconds per suggestion over the 50")]
+    L = []
+    w = L.append
+    ns = (50, 100, 200, 500, 1000)
+    w("### Milliseconds per suggestion")
+    w("")
+    w("bayes (ei) with N completed trials of Ackley, CPU milliseconds of one process "
+      "(the searcher is single-threaded: serial OpenBLAS), median of 5 histories (3 from "
+      "500 on), measured %s by `bench/bench_bayes.py --scale`.  Each cell: **mean per "
+      "suggestion** over the suggestions between two hyperparameter fits (refit / between "
+      "refits).  Hyperparameters are refitted at every suggestion up to 60 trials, then "
+      "whenever the history has grown by 20%%, so the mean at N is (refit + (k - 1) between) "
+      "/ k with k the suggestions until the next fit.  Past 300 observations the posterior "
+      "is built on 300 of them (searchers/bayes.c, select_rows).  Optuna TPE: CPU "
+      "milliseconds of `study.ask()` (sampling all parameters) over the same kind of "
+      "history, 5-D, median of 5 (measured 2026-12-06 with the regret tables above, not "
+      "rerun)." % datetime.date.today().isoformat())
+    w("")
+    w("| dimensions | " + " | ".join("N = %d" % n for n in ns) + " |")
+    w("|---|" + "---|" * len(ns))
+    for dim in (2, 5, 10):
+        w("| %d-D | " % dim + " | ".join(timing_cell(*timing[(dim, n)], n) for n in ns) + " |")
+    L.extend(optuna_row)
+    w("")
+    if mean_line:
+        w(mean_line[0].replace("over the 50-evaluation runs above:",
+                               "over the 50-evaluation runs above (2026-12-06, before issue "
+                               "17's changes):"))
+        w("")
+    w("### At scale (issue 17): before and after")
+    w("")
+    w("`/usr/bin/python3 bench/bench_bayes.py --scale --base %s --seeds %d` (%s, %.0f minutes "
+      "on %s, %d CPUs): the searcher of revision %s against this one, bayes ei with its "
+      "defaults, seeds 0..%d.  What changed: %spast 300 observations, every posterior on "
+      "300 of them (the 150 best and 150 spread over the rest by max-min distance)." %
+      (base_rev, seeds, datetime.date.today().isoformat(), secs / 60, platform.machine(),
+       os.cpu_count(), base_rev, seeds - 1, kernel))
+    w("")
+    w("Simple regret, median [first quartile, third quartile] over seeds:")
+    w("")
+    w("| function | after 50, before | after 50, now | after 200, before | after 200, now |")
+    w("|---|---|---|---|---|")
+    for f in SCALE_FUNCS:
+        b, a = regret[(f, progs[0][0])], regret[(f, "after")]
+        w("| %s | %s | %s | %s | %s |" % (LABELS[f], cell(b, fns[f][1], 50),
+                                          cell(a, fns[f][1], 50), cell(b, fns[f][1], 200),
+                                          cell(a, fns[f][1], 200)))
+    w("")
+    w("Long runs, where the subset model takes over after 300 evaluations; \"now, all\" is "
+      "this tree with every observation in the posterior (`max_rows=0`), which separates "
+      "the subset's effect from the rest of the change:")
+    w("")
+    w("| function | after 300, before | after 300, now | after 600, before | after 600, now "
+      "| after 600, now, all |")
+    w("|---|---|---|---|---|---|")
+    for f in LONG_FUNCS:
+        b, a = regret[(f, progs[0][0], "long")], regret[(f, "after", "long")]
+        u = regret[(f, "unbounded", "long")]
+        w("| %s | %s | %s | %s | %s | %s |" % (LABELS[f], cell(b, fns[f][1], 300),
+                                               cell(a, fns[f][1], 300), cell(b, fns[f][1], 600),
+                                               cell(a, fns[f][1], 600), cell(u, fns[f][1], 600)))
+    w("")
+    w("CPU milliseconds per suggestion, Ackley, median of 3 histories: **mean** (refit / "
+      "between refits), as above:")
+    w("")
+    cn = (200, 1000, 2000, 5000)
+    w("| dimensions | " + " | ".join("N = %d" % n for n in cn) + " |")
+    w("|---|" + "---|" * len(cn))
+    for dim in (5, 10):
+        for label, _, _ in progs:
+            w("| %d-D, %s | " % (dim, label) + " | ".join(
+                timing_cell(*cmp_timing[(dim, n, label)], n) for n in cn) + " |")
+    w("")
+    with open(args.out, "w") as fh:
+        fh.write(head + "\n".join(L))
+    print("wrote", args.out)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--scale", action="store_true",
+                    help="issue 17: before/after at scale (see the module's help)")
+    ap.add_argument("--base", default="464f21a", help="the revision --scale compares with")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS_bayes.md"))
     ap.add_argument("--skip-ablations", action="store_true")
     ap.add_argument("--skip-timing", action="store_true")
     ap.add_argument("--no-build", action="store_true", help="use the built " + PROG)
     args = ap.parse_args()
+    if args.scale:
+        return scale(args)
     seeds = args.seeds
     if not args.no_build:
         build()

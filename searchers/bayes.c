@@ -65,9 +65,29 @@
  *     the history (the first m observations in trial order, m on a fixed
  *     geometric schedule), on at most 100 of them taken at an even stride.
  *     A fit costs O(m^3) per likelihood evaluation and the length scales move
- *     little once the data are many, while the posterior itself is always
- *     recomputed on every observation.  The fit is deterministic, so a cache
+ *     little once the data are many.  The fit is deterministic, so a cache
  *     hit equals a refit.
+ *     Long histories (issue 17): the posterior is recomputed at every
+ *     suggestion on every observation up to MODEL_MAX_POINTS (300), and
+ *     past that on 300 of them: the 150 best, and 150 spread over the rest
+ *     by max-min distance (select_rows), so a suggestion costs about the
+ *     same at 1,000 or 5,000 trials (O(300^3) per factor, O(n) for the
+ *     bookkeeping) instead of growing as n^3.  Every model takes its rows
+ *     from that one subset: each choice's and the imputed one (8.), each
+ *     constraint's (10., fitted on every observation like the objective's,
+ *     its posterior on the subset's), EHVI's two (9., ranked by the sum of
+ *     their transformed losses); the incumbent, the censoring level, the
+ *     ParEGO normalization and the front still read every observation.
+ *     Chosen over the alternatives because it bounds every part of the
+ *     cost and keeps the model global: incremental Cholesky updates between
+ *     refits would still grow as n^2 per candidate and per refinement step
+ *     (and a change of hyperparameters or a fantasy refactors), and a trust
+ *     region around the incumbent (TuRBO) forgets the far-away trials EI
+ *     needs to stop re-exploring them.  The best half keeps the model exact
+ *     where the acquisition looks; the spread half keeps the variance low
+ *     where the search has been.  The rows are a pure function of the
+ *     history, like everything else here (bench/RESULTS_bayes.md, "At
+ *     scale", measures the regret with and without them).
  *  6. RUNNING trials are fantasized by the kriging believer (Ginsbourger et
  *     al. 2010): each enters the data with the posterior mean as its value
  *     (and counts for the best value), which collapses the variance and the
@@ -152,6 +172,8 @@
 #define N_BEST 5             /* observations perturbed, and candidates refined */
 #define REFINE_EVALS 40      /* L-BFGS evaluations per refinement */
 #define LONG_HISTORY 100     /* beyond this many points, scale the work above by 100/n */
+#define MODEL_MAX_POINTS 300 /* observations in a posterior at most (see select_rows) */
+#define SPREAD_POOL 4        /* spread rows come from at most this many times as many */
 #define ENUM_MAX 4096        /* discrete spaces up to this size are enumerated */
 #define PLATEAU_SHARE 0.1    /* a plateau: this share of the space ... */
 #define PLATEAU_NOISE 2.0    /* ... within this many noise sds of the best mean */
@@ -199,6 +221,7 @@ void tune_bayes_model_default(struct tune_bayes_model *m)
     m->ehvi = EHVI_DEFAULT;
     m->parego_rank = PAREGO_RANK_DEFAULT;
     m->pruned = TUNE_BAYES_PRUNED_ESTIMATE;
+    m->max_rows = MODEL_MAX_POINTS;
 }
 
 static void slot_release(struct slot *s)
@@ -486,8 +509,12 @@ struct work {
     size_t n_blind;   /* RUNNING trials claimed before this one, without a point yet */
     size_t n_model;   /* rows in the model: observations, pending, hallucinated */
     size_t n_prior;   /* complete prior observations among the observations */
+    size_t n_rows;    /* observation rows in the models (n_obs, or fewer: select_rows) */
+    size_t *row_obs;  /* n_rows: the observation of each model row */
+    double *rank;     /* n_obs: each observation's ranking key (obs_rank) */
     double *seen;     /* n_seen x d points of every trial with one */
-    double *z;        /* (n_obs + n_pend + n_blind) x D encoded inputs, observations first */
+    double *z;        /* (n_obs + n_pend + n_blind) x D encoded inputs: the model rows
+                         (select_rows), then the pending, then the blind */
     double *y;        /* targets (transformed), same rows */
     double *noise;    /* extra noise variances, same rows, or NULL */
     size_t *grp;      /* each row's group */
@@ -520,6 +547,8 @@ struct work {
 static void work_release(struct work *w)
 {
     free(w->seen);
+    free(w->row_obs);
+    free(w->rank);
     free(w->z);
     free(w->y);
     free(w->noise);
@@ -1186,31 +1215,182 @@ static double median(double *v, size_t n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/* --- long histories: the rows a posterior is built on ---------------------- */
+
+/* Squared distance of two encoded points (a Hamming column counts 1 when
+ * the categories differ). */
+static double enc_dist2(const enum tune_gp_column *cols, const double *a, const double *b,
+                        size_t D)
+{
+    double s = 0;
+    for (size_t c = 0; c < D; c++) {
+        double d = a[c] - b[c];
+        if (cols[c] == TUNE_GP_COL_HAMMING)
+            d = d != 0;
+        s += d * d;
+    }
+    return s;
+}
+
+struct ranked {
+    double v;
+    size_t idx;
+};
+
+static int by_value_then_index(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v < y->v ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+int tune_bayes_subset(size_t n, size_t D, const double *z, const enum tune_gp_column *cols,
+                      const double *y, size_t max_rows, size_t n_best, size_t pool_factor,
+                      unsigned char *keep)
+{
+    size_t n_spread = max_rows - n_best;
+    struct ranked *order = malloc((n + 1) * sizeof *order);
+    size_t *pool = malloc((n + 1) * sizeof *pool);
+    double *dist = malloc((n + 1) * sizeof *dist);
+    if (!order || !pool || !dist) {
+        free(order);
+        free(pool);
+        free(dist);
+        return TUNE_ENOMEM;
+    }
+    memset(keep, 0, n);
+    for (size_t i = 0; i < n; i++)
+        order[i] = (struct ranked){y[i], i};
+    qsort(order, n, sizeof *order, by_value_then_index);
+    for (size_t k = 0; k < n_best; k++)
+        keep[order[k].idx] = 1;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (keep[i])
+            order[kept++].idx = i;
+    /* the pool: the others at an even stride */
+    size_t rest = n - kept, cap = pool_factor * n_spread, np = 0;
+    for (size_t i = 0, seen = 0; i < n && np < cap; i++) {
+        if (keep[i])
+            continue;
+        if (rest <= cap || (size_t)((double)np * (double)rest / (double)cap) == seen)
+            pool[np++] = i;
+        seen++;
+    }
+    for (size_t q = 0; q < np; q++) {
+        dist[q] = HUGE_VAL;
+        for (size_t k = 0; k < kept; k++) {
+            double d2 = enc_dist2(cols, &z[pool[q] * D], &z[order[k].idx * D], D);
+            dist[q] = d2 < dist[q] ? d2 : dist[q];
+        }
+    }
+    for (size_t k = 0; k < n_spread && k < np; k++) {
+        size_t far = np;
+        for (size_t q = 0; q < np; q++)
+            if (!keep[pool[q]] && (far == np || dist[q] > dist[far]))
+                far = q;
+        size_t i = pool[far];
+        keep[i] = 1;
+        for (size_t q = 0; q < np; q++) {
+            double d2 = enc_dist2(cols, &z[pool[q] * D], &z[i * D], D);
+            dist[q] = d2 < dist[q] ? d2 : dist[q];
+        }
+    }
+    free(order);
+    free(pool);
+    free(dist);
+    return TUNE_OK;
+}
+
+/* The observations every posterior is built on (issue 17).  Up to
+ * model.max_rows (MODEL_MAX_POINTS) observations, all of them; past that,
+ * max_rows of them (tune_bayes_subset): the max_rows / 2 best by
+ * w->rank, which decide where the acquisition looks, and the rest spread
+ * over the others, which keep the variance low where the search has
+ * already been (else it would return there): chosen greedily, each the
+ * farthest from every row chosen so far (max-min distance, Gonzalez 1985),
+ * from a pool of at most SPREAD_POOL times as many taken at an even stride
+ * in trial order.  The kept observations become the model rows 0..n_rows
+ * in trial order (z, grp and, when given, y, noise and ehvi_y are
+ * compacted; row_obs[r] names row r's observation), the pending rows
+ * right after them.  Every model — each group's, the imputed one, each
+ * constraint's, EHVI's two — takes its rows from these, so a suggestion
+ * costs O(max_rows^3) per factor whatever the history. */
+static int select_rows(struct work *w, double *y, double *ehvi_y)
+{
+    size_t no = w->n_obs, np = w->n_pend, D = w->D, max = w->st->model.max_rows;
+    max = max < 2 ? 2 : max;
+    w->row_obs = malloc((no + 1) * sizeof *w->row_obs);
+    unsigned char *keep = malloc(no + 1);
+    if (!w->row_obs || !keep) {
+        free(keep);
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+    }
+    if (no <= max)
+        memset(keep, 1, no);
+    else if (tune_bayes_subset(no, D, w->z, w->g.kinds, w->rank, max, max / 2, SPREAD_POOL,
+                               keep)) {
+        free(keep);
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+    }
+    size_t nr = 0;
+    for (size_t i = 0; i < no; i++) {
+        if (!keep[i])
+            continue;
+        if (nr != i) {
+            memcpy(&w->z[nr * D], &w->z[i * D], D * sizeof *w->z);
+            if (w->grp)
+                w->grp[nr] = w->grp[i];
+            if (y)
+                y[nr] = y[i];
+            if (w->noise)
+                w->noise[nr] = w->noise[i];
+            if (ehvi_y) {
+                ehvi_y[2 * nr] = ehvi_y[2 * i];
+                ehvi_y[2 * nr + 1] = ehvi_y[2 * i + 1];
+            }
+        }
+        w->row_obs[nr++] = i;
+    }
+    free(keep);
+    if (nr < no) { /* the pending rows after the kept ones */
+        memmove(&w->z[nr * D], &w->z[no * D], np * D * sizeof *w->z);
+        if (w->grp)
+            memmove(&w->grp[nr], &w->grp[no], np * sizeof *w->grp);
+        if (w->noise)
+            memset(&w->noise[nr], 0, (no - nr + np) * sizeof *w->noise);
+    }
+    w->n_rows = nr;
+    return TUNE_OK;
+}
+
 /* Censored pruned trials (see the top): their transformed targets, set at
  * the censoring level, become max(level, mu(x)), mu from the model of the
  * other rows (each row's group model, as the acquisition predicts) — the
  * pruned rows are in the data with a noise variance so large that they
- * weigh nothing.  The hyperparameters stay as fitted. */
+ * weigh nothing.  The hyperparameters stay as fitted.  The model's rows
+ * 0..n_rows are the observations row_obs[] (select_rows). */
 #define CENSOR_NOISE 1e8
 static int impute_censored(struct work *w, const struct obs *obs)
 {
-    size_t no = w->n_obs, D = w->D;
-    double *noise = calloc(no + 1, sizeof *noise), *keep = w->noise;
+    size_t nr = w->n_rows, D = w->D;
+    double *noise = calloc(nr + 1, sizeof *noise), *keep = w->noise;
     if (!noise)
         return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
-    for (size_t i = 0; i < no; i++)
-        noise[i] = (keep ? keep[i] : 0) + (obs[i].pruned ? CENSOR_NOISE : 0);
+    for (size_t r = 0; r < nr; r++)
+        noise[r] = (keep ? keep[r] : 0) + (obs[w->row_obs[r]].pruned ? CENSOR_NOISE : 0);
     w->noise = noise;
     int rc = TUNE_OK;
     for (size_t g = 0; g < w->g.n && !rc; g++)
         rc = refresh_group(w, g);
-    for (size_t i = 0; !rc && i < no; i++) {
-        if (!obs[i].pruned)
+    for (size_t r = 0; !rc && r < nr; r++) {
+        if (!obs[w->row_obs[r]].pruned)
             continue;
         double mu, var;
-        rc = obj_predict(w, &w->z[i * D], w->grp[i], &mu, &var, NULL, NULL);
-        if (!rc && mu > w->y[i])
-            w->y[i] = mu;
+        rc = obj_predict(w, &w->z[r * D], w->grp[r], &mu, &var, NULL, NULL);
+        if (!rc && mu > w->y[r])
+            w->y[r] = mu;
     }
     w->noise = keep;
     free(noise);
@@ -1297,7 +1477,19 @@ static int build_model(struct work *w, struct obs *obs)
             w->best = w->y[i];
     w->any_feasible = w->best < HUGE_VAL;
     free(raw);
-    w->n_model = no;
+    /* a long history: the posterior on a bounded subset of it */
+    if (!(w->rank = malloc((no + 1) * sizeof *w->rank)))
+        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+    memcpy(w->rank, w->y, no * sizeof *w->y);
+    if ((rc = select_rows(w, w->y, NULL)))
+        return rc;
+    size_t nr = w->n_rows;
+    if (nr < no) { /* a choice's observations are those its model holds */
+        memset(w->g_obs, 0, w->g.n * sizeof *w->g_obs);
+        for (size_t r = 0; r < nr; r++)
+            w->g_obs[w->grp[r]]++;
+    }
+    w->n_model = nr;
     if (n_pruned && (rc = impute_censored(w, obs)))
         return rc;
     for (size_t g = 0; g < w->g.n; g++)
@@ -1305,17 +1497,16 @@ static int build_model(struct work *w, struct obs *obs)
             return rc;
     if (np > 0 && st->model.fantasize) {
         /* kriging believer: the posterior mean stands in for each result */
-        for (size_t i = 0; i < np; i++) {
+        for (size_t i = nr; i < nr + np; i++) {
             double var;
-            if ((rc = obj_predict(w, &w->z[(no + i) * D], w->grp[no + i], &w->y[no + i], &var,
-                                  NULL, NULL)))
+            if ((rc = obj_predict(w, &w->z[i * D], w->grp[i], &w->y[i], &var, NULL, NULL)))
                 return rc;
             /* believed, so it also counts for the best value: else a
              * predicted improvement would stay certain next to it */
-            if (w->y[no + i] < w->best)
-                w->best = w->y[no + i];
+            if (w->y[i] < w->best)
+                w->best = w->y[i];
         }
-        w->n_model = no + np;
+        w->n_model = nr + np;
         for (size_t g = 0; g < w->g.n; g++)
             if ((rc = refresh_group(w, g)))
                 return rc;
@@ -1339,21 +1530,25 @@ static int build_constraints(struct work *w, const struct tune_history *h, const
         return TUNE_OK;
     w->con_model = calloc(nc, sizeof *w->con_model);
     w->con_thresh = calloc(nc, sizeof *w->con_thresh);
-    double *x = malloc((no + 1) * D * sizeof *x), *y = malloc((no + 1) * sizeof *y);
+    double *x = malloc(2 * (no + 1) * D * sizeof *x), *y = malloc(2 * (no + 1) * sizeof *y);
     int *numbers = malloc((no + 1) * sizeof *numbers);
+    size_t *pos = malloc((no + 1) * sizeof *pos);
     int rc = TUNE_OK;
-    if (!w->con_model || !w->con_thresh || !x || !y || !numbers) {
+    if (!w->con_model || !w->con_thresh || !x || !y || !numbers || !pos) {
         rc = tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the constraints' models");
         goto done;
     }
+    double *xs = x + (no + 1) * D, *ys = y + no + 1; /* the model rows' */
     for (size_t j = 0; j < nc && !rc; j++) {
         size_t n = 0, finite = 0;
         double top = -HUGE_VAL;
         for (size_t i = 0; i < no; i++) {
             const struct tune_history_entry *e = obs[i].e;
+            pos[i] = SIZE_MAX;
             if (e->state != TUNE_TRIAL_COMPLETE || !e->slack || isnan(e->slack[j]))
                 continue;
-            memcpy(&x[n * D], &w->z[i * D], D * sizeof *x);
+            encode(&w->st->model, w->space, e->point, &x[n * D]);
+            pos[i] = n;
             y[n] = e->slack[j];
             numbers[n++] = e->number;
             if (isfinite(e->slack[j])) {
@@ -1373,10 +1568,20 @@ static int build_constraints(struct work *w, const struct tune_history *h, const
         double sd = sqrt(m2) > 1e-12 ? sqrt(m2) : fabs(mean) > 0 ? fabs(mean) : 1;
         for (size_t i = 0; i < n; i++)
             y[i] = (y[i] - mean) / sd;
+        /* fitted on every observation (at most FIT_MAX_POINTS of them),
+         * the posterior on those of the model rows (select_rows) */
+        size_t ns = 0;
+        for (size_t r = 0; r < w->n_rows; r++) {
+            size_t k = pos[w->row_obs[r]];
+            if (k == SIZE_MAX)
+                continue;
+            memcpy(&xs[ns * D], &x[k * D], D * sizeof *x);
+            ys[ns++] = y[k];
+        }
         size_t sl = slot_con(w, j);
         if ((rc = ensure_slot(w, sl, D, w->g.kinds)) ||
             (rc = fit_slot(w, sl, x, y, NULL, numbers, n, 0)) ||
-            (rc = slot_data(w, sl, x, y, NULL, n)))
+            (rc = slot_data(w, sl, xs, ys, NULL, ns)))
             break;
         /* The model cannot place the boundary closer than its noise: within
          * it P(feasible) is about 1/2 on both sides, and the objective's
@@ -1393,6 +1598,7 @@ done:
     free(x);
     free(y);
     free(numbers);
+    free(pos);
     return rc;
 }
 
@@ -1549,8 +1755,6 @@ static int build_ehvi(struct work *w, const struct tune_history *h, struct obs *
             break;
         memcpy(y, raw, no * sizeof *y);
         transform_outputs(&st->model, y, no, NULL);
-        if ((rc = slot_data(w, sl, w->z, y, NULL, no)))
-            break;
         for (size_t i = 0; i < no; i++) {
             w->ehvi_y[2 * i + j] = y[i];
             if (!isnan(obs[i].loss) && obs[i].feasible) {
@@ -1576,23 +1780,41 @@ static int build_ehvi(struct work *w, const struct tune_history *h, struct obs *
             pts[2 * nf] = w->ehvi_y[2 * i];
             pts[2 * nf++ + 1] = w->ehvi_y[2 * i + 1];
         }
-    w->n_model = no;
-    if (np > 0 && st->model.fantasize) {
-        for (size_t i = no; i < no + np && !rc; i++)
+    /* the posteriors on the model rows (select_rows), ranked by the sum */
+    if (!(w->rank = malloc((no + 1) * sizeof *w->rank))) {
+        free(pts);
+        rc = tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the bayes model");
+        goto done;
+    }
+    for (size_t i = 0; i < no; i++)
+        w->rank[i] = w->ehvi_y[2 * i] + w->ehvi_y[2 * i + 1];
+    if ((rc = select_rows(w, NULL, w->ehvi_y))) {
+        free(pts);
+        goto done;
+    }
+    size_t nr = w->n_rows;
+    for (size_t j = 0; j < 2 && !rc; j++) {
+        for (size_t i = 0; i < nr; i++)
+            y[i] = w->ehvi_y[2 * i + j];
+        rc = slot_data(w, slot_ehvi(w, j), w->z, y, NULL, nr);
+    }
+    w->n_model = nr;
+    if (!rc && np > 0 && st->model.fantasize) {
+        for (size_t i = nr; i < nr + np && !rc; i++)
             for (size_t j = 0; j < 2 && !rc; j++) {
                 double var;
                 rc = slot_predict(w, slot_ehvi(w, j), &w->z[i * D], &w->ehvi_y[2 * i + j], &var,
                                   NULL, NULL);
             }
-        for (size_t i = no; i < no + np && w->any_feasible; i++) {
+        for (size_t i = nr; i < nr + np && w->any_feasible; i++) {
             pts[2 * nf] = w->ehvi_y[2 * i];
             pts[2 * nf++ + 1] = w->ehvi_y[2 * i + 1];
         }
-        w->n_model = no + np;
+        w->n_model = nr + np;
         for (size_t j = 0; j < 2 && !rc; j++) {
-            for (size_t i = 0; i < no + np; i++)
+            for (size_t i = 0; i < nr + np; i++)
                 y[i] = w->ehvi_y[2 * i + j];
-            rc = slot_data(w, slot_ehvi(w, j), w->z, y, NULL, no + np);
+            rc = slot_data(w, slot_ehvi(w, j), w->z, y, NULL, nr + np);
         }
     }
     make_front(w, pts, nf);
@@ -1752,7 +1974,7 @@ static int by_acq_desc(const void *a, const void *b)
  * objective's, or with EHVI the sum of the two. */
 static double obs_rank(const struct work *w, size_t i)
 {
-    return w->ehvi ? w->ehvi_y[2 * i] + w->ehvi_y[2 * i + 1] : w->y[i];
+    return w->rank[i];
 }
 
 /* Fill u (m x d) with candidates; returns m. */
@@ -2128,6 +2350,45 @@ static int bayes_suggest(void *state, const struct tune_space *space,
             if (rc == TUNE_OK)
                 rc = maximize_acquisition(&w, obs, rng, point);
         }
+    }
+    free(obs);
+    work_release(&w);
+    return rc;
+}
+
+int tune_bayes_model_rows(void *state, const struct tune_space *space,
+                          const struct tune_history *history, gsl_rng *rng, size_t *n,
+                          int *numbers, double *y, size_t *largest, struct tune_error *err)
+{
+    struct bayes_state *st = state;
+    *n = 0;
+    *largest = 0;
+    if (space->n == 0)
+        return TUNE_OK;
+    struct work w = {.space = space, .st = st, .d = space->n, .err = err};
+    w.D = encoded_dim(&st->model, space);
+    w.ubuf = malloc((2 * w.d + w.D + G_SIZE * w.D) * sizeof *w.ubuf);
+    if (!w.ubuf || groups_make(&st->model, space, w.D, &w.g)) {
+        work_release(&w);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory for the bayes searcher");
+    }
+    w.pbuf = w.ubuf + w.d;
+    w.zbuf = w.pbuf + w.d;
+    w.gz = w.zbuf + w.D;
+    struct obs *obs = NULL;
+    size_t n_complete = 0;
+    w.n_con = history->n_constraints;
+    int rc = gather(&w, history, rng, &obs, &n_complete);
+    if (rc == TUNE_OK && n_complete >= 2 &&
+        (rc = w.ehvi ? build_ehvi(&w, history, obs) : build_model(&w, obs)) == TUNE_OK &&
+        (rc = build_constraints(&w, history, obs)) == TUNE_OK) {
+        for (size_t r = 0; r < w.n_rows; r++) {
+            numbers[r] = obs[w.row_obs[r]].e->number;
+            y[r] = w.ehvi ? w.ehvi_y[2 * r] : w.y[r];
+        }
+        *n = w.n_rows;
+        for (size_t i = 0; i < st->n_slots; i++)
+            *largest = st->slots[i].n > *largest ? st->slots[i].n : *largest;
     }
     free(obs);
     work_release(&w);

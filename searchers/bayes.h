@@ -10,6 +10,7 @@
 #define TUNEFOLD_BAYES_H
 
 #include "tunefold/searcher.h"
+#include "searchers/gp.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,6 +38,11 @@ struct tune_bayes_model {
      * range (min-max).  See bayes.c for what the benchmark chose. */
     int parego_rank;
     int pruned;           /* how a PRUNED trial is read (bayes.c): */
+    /* Observations in a posterior at most (default 300; at least 2): past
+     * that, every model is built on max_rows of them, the max_rows / 2
+     * best and the rest spread out (bayes.c, select_rows).  SIZE_MAX: every
+     * observation, whatever the cost. */
+    size_t max_rows;
 };
 
 /* The choices of tune_bayes_model.pruned. */
@@ -53,6 +59,29 @@ void tune_bayes_model_default(struct tune_bayes_model *m);
 
 /* Replace the model choices of an initialized bayes state (drops its caches). */
 void tune_bayes_set_model(void *state, const struct tune_bayes_model *m);
+
+/* The rows a long history's posterior is built on (searchers/bayes.c,
+ * select_rows): of the n encoded rows z (n x D, columns of the given
+ * kinds) with ranking keys y (lower is better), the n_best lowest (ties:
+ * the earlier row), then max_rows - n_best more, each the farthest
+ * (squared distance, a Hamming column counting 1 when unequal) from every
+ * row kept so far, among at most pool_factor (max_rows - n_best) others
+ * taken at an even stride (ties: the earlier row).  keep[i] (n bytes) is
+ * set for each kept row.  n_best <= max_rows <= n.  TUNE_ENOMEM only. */
+int tune_bayes_subset(size_t n, size_t D, const double *z, const enum tune_gp_column *cols,
+                      const double *y, size_t max_rows, size_t n_best, size_t pool_factor,
+                      unsigned char *keep);
+
+/* For tests: the rows the posteriors of a suggestion for `history` would
+ * be built on (none before two complete trials): *n of them, each its
+ * trial's number and its transformed target (the objective's, after the
+ * censored pruned trials are imputed; with EHVI the first objective's);
+ * numbers and y need room for history->n.  *largest: the most rows any
+ * of its models (each choice's, the imputed one, each constraint's,
+ * EHVI's) holds, the pending trials' included.  rng as for suggest. */
+int tune_bayes_model_rows(void *state, const struct tune_space *space,
+                          const struct tune_history *history, gsl_rng *rng, size_t *n,
+                          int *numbers, double *y, size_t *largest, struct tune_error *err);
 
 /* The expected hypervolume improvement (both minimized) of a point whose
  * two losses are independent normals (mu1, s1^2) and (mu2, s2^2), over the

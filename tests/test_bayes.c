@@ -31,8 +31,8 @@ typedef double (*objective)(const double *x);
 /* A study in memory: trials[0..n) with points and values. */
 struct run {
     size_t d, n;
-    double points[200 * 8];
-    struct tune_history_entry e[200];
+    double points[400 * 8];
+    struct tune_history_entry e[400];
 };
 
 static void add(struct run *r, const double *pt, enum tune_trial_state state, double value)
@@ -631,4 +631,192 @@ Test(bayes, a_pruned_trial_is_modelled_neither_missing_nor_a_failure)
     cr_assert_eq(got[7], got[0], "\"censored\" ignores the estimate");
     for (int v = 0; v < 8; v++)
         cr_assert_neq(got[v], 4.6, "never the pruned point again");
+}
+
+Test(bayes, a_long_history_keeps_its_best_rows_and_spreads_the_rest_farthest_first)
+{
+    /* 100 rows on a line, the loss rising along it */
+    enum { N = 100 };
+    double z[N], y[N];
+    for (int i = 0; i < N; i++) {
+        z[i] = i / 99.0;
+        y[i] = 2.5 + 0.125 * i;
+    }
+    enum tune_gp_column col = TUNE_GP_COL_PLAIN;
+    unsigned char keep[N];
+    /* the 2 best (rows 0, 1), then the farthest: 99, then 50 (the middle of
+     * 1..99), then 25 (ties with 26, 74, 75: the earlier row) */
+    cr_assert_eq(tune_bayes_subset(N, 1, z, &col, y, 5, 2, 100, keep), TUNE_OK);
+    static const int want[] = {0, 1, 25, 50, 99};
+    size_t kept = 0;
+    for (int i = 0; i < N; i++)
+        kept += keep[i];
+    cr_assert_eq(kept, 5);
+    for (size_t k = 0; k < 5; k++)
+        cr_assert(keep[want[k]], "row %d kept", want[k]);
+    /* a pool of 3 taken at an even stride among the 98 others: rows 2, 34, 67 */
+    cr_assert_eq(tune_bayes_subset(N, 1, z, &col, y, 5, 2, 1, keep), TUNE_OK);
+    static const int pooled[] = {0, 1, 2, 34, 67};
+    for (size_t k = 0; k < 5; k++)
+        cr_assert(keep[pooled[k]], "row %d kept", pooled[k]);
+    /* the best are by loss, not by position: reverse the losses */
+    for (int i = 0; i < N; i++)
+        y[i] = -y[i];
+    cr_assert_eq(tune_bayes_subset(N, 1, z, &col, y, 3, 2, 100, keep), TUNE_OK);
+    cr_assert(keep[98] && keep[99] && keep[0], "the two best (98, 99), then row 0");
+    /* a Hamming column: another category is distance 1, however close the index */
+    double zh[2 * 4] = {0.5, 0, 0.5, 1, 0.6, 0, 0.9, 0};
+    enum tune_gp_column cols[2] = {TUNE_GP_COL_PLAIN, TUNE_GP_COL_HAMMING};
+    double yh[4] = {1, 2, 3, 4};
+    cr_assert_eq(tune_bayes_subset(4, 2, zh, cols, yh, 2, 1, 100, keep), TUNE_OK);
+    cr_assert(keep[0] && keep[1] && !keep[2] && !keep[3],
+              "row 1 differs from row 0 by its category: farther than rows 2 and 3");
+}
+
+static double bowl2(const double *x)
+{
+    return (x[0] - 0.3125) * (x[0] - 0.3125) + 2 * (x[1] - 0.6875) * (x[1] - 0.6875) + 0.5;
+}
+
+Test(bayes, past_three_hundred_trials_it_finds_the_minimum_the_same_way_twice_and_never_on_a_past_trial)
+{
+    /* 420 random trials: the posterior is built on 300 of them */
+    enum { N = 420 };
+    struct tune_param ps[2] = {fparam("a", 0, 1), fparam("b", 0, 1)};
+    struct tune_space sp = {2, ps};
+    double *points = malloc(N * 2 * sizeof *points);
+    struct tune_history_entry *e = malloc(N * sizeof *e);
+    uint64_t s = 99;
+    for (int i = 0; i < N; i++) {
+        for (int k = 0; k < 2; k++) {
+            s = mix64(s);
+            points[2 * i + k] = (double)(s >> 11) / 9007199254740992.0;
+        }
+        e[i] = (struct tune_history_entry){.number = i,
+                                           .state = TUNE_TRIAL_COMPLETE,
+                                           .point = &points[2 * i],
+                                           .value = bowl2(&points[2 * i])};
+    }
+    struct tune_history h = {.n = N, .entries = e, .number = -1};
+    double pt[2][2];
+    for (int r = 0; r < 2; r++) {
+        struct tune_searcher *bs;
+        struct tune_error err;
+        cr_assert_eq(tune_searcher_new(&tune_searcher_bayes, &sp, &defaults, &bs, &err),
+                     TUNE_OK);
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(rng, 7);
+        cr_assert_eq(tune_searcher_suggest(bs, &sp, &h, N, rng, pt[r], &err), TUNE_OK, "%s",
+                     err.msg);
+        gsl_rng_free(rng);
+        tune_searcher_free(bs);
+    }
+    cr_assert(memcmp(pt[0], pt[1], sizeof pt[0]) == 0, "a fresh searcher gives the same point");
+    cr_assert_lt(fabs(pt[0][0] - 0.3125), 0.03, "a = %g", pt[0][0]);
+    cr_assert_lt(fabs(pt[0][1] - 0.6875), 0.03, "b = %g", pt[0][1]);
+    for (int i = 0; i < N; i++)
+        cr_assert(memcmp(&points[2 * i], pt[0], sizeof pt[0]) != 0, "repeats trial %d", i);
+    free(points);
+    free(e);
+}
+
+Test(bayes, a_long_history_with_censored_pruned_trials_models_its_subset)
+{
+    /* 360 trials of the quadratic on an even grid over [-5, 5], those past
+     * x = 3 pruned: past 300 observations the model is built on a subset,
+     * and the pruned rows of that subset are censored */
+    struct tune_param p = fparam("x", -5, 5);
+    struct tune_space sp = {1, &p};
+    static struct run r;
+    r.d = 1;
+    r.n = 0;
+    size_t n_pruned = 0;
+    for (int i = 0; i < 360; i++) {
+        double x = -5 + 10 * (i + 0.5) / 360;
+        int pruned = x > 3;
+        n_pruned += pruned;
+        add(&r, &x, pruned ? TUNE_TRIAL_PRUNED : TUNE_TRIAL_COMPLETE,
+            pruned ? NAN : quadratic(&x));
+    }
+    cr_assert_eq(n_pruned, 72);
+    struct tune_bayes_model censored;
+    tune_bayes_model_default(&censored);
+    censored.pruned = TUNE_BAYES_PRUNED_CENSORED;
+    double a = suggest_with(&censored, &sp, &r), b = suggest_with(&censored, &sp, &r);
+    cr_assert_eq(a, b, "the same history gives the same point");
+    cr_assert_lt(fabs(a - 1.2345), 0.05, "x = %g", a);
+    for (size_t i = 0; i < r.n; i++)
+        cr_assert_neq(a, r.points[i], "trial %zu again", i);
+}
+
+/* The model rows of the history in r under `model` (tune_bayes_model_rows). */
+static size_t model_rows(const struct tune_bayes_model *model, const struct tune_space *sp,
+                         struct run *r, int *numbers, double *y)
+{
+    const struct tune_searcher_type *t = &tune_searcher_bayes;
+    void *state = calloc(1, t->state_size);
+    struct tune_error err;
+    cr_assert_eq(t->init(state, sp, &defaults, &err), TUNE_OK, "%s", err.msg);
+    tune_bayes_set_model(state, model);
+    for (size_t i = 0; i < r->n; i++)
+        r->e[i].point = &r->points[i * r->d];
+    struct tune_history h = {.n = r->n, .entries = r->e, .number = -1};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t n = 0, largest;
+    cr_assert_eq(tune_bayes_model_rows(state, sp, &h, rng, &n, numbers, y, &largest, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(largest, n, "the objective's model holds the model rows");
+    gsl_rng_free(rng);
+    t->release(state);
+    free(state);
+    return n;
+}
+
+static double identity(const double *x)
+{
+    return x[0];
+}
+
+Test(bayes, past_max_rows_the_censored_pruned_trials_of_the_subset_are_the_ones_imputed)
+{
+    /* the loss x at x = 0.05, 0.15, .., 0.85 (trials 0..8, median 0.45 at
+     * trial 4), then trials 9 and 10 pruned without an estimate at x = 0.97
+     * and 0.92, where the model of the others expects more than the median */
+    struct tune_param p = fparam("x", 0, 1);
+    struct tune_space sp = {1, &p};
+    static struct run r;
+    r.d = 1;
+    r.n = 0;
+    for (int k = 0; k < 9; k++) {
+        double x = 0.05 + 0.1 * k;
+        add(&r, &x, TUNE_TRIAL_COMPLETE, identity(&x));
+    }
+    double xp[2] = {0.97, 0.92};
+    add(&r, &xp[0], TUNE_TRIAL_PRUNED, NAN);
+    add(&r, &xp[1], TUNE_TRIAL_PRUNED, NAN);
+    struct tune_bayes_model model;
+    tune_bayes_model_default(&model);
+    cr_assert_eq(model.max_rows, 300u);
+    int all_numbers[16], numbers[16];
+    double all_y[16], y[16];
+    /* every trial: the targets of the complete ones as transformed */
+    cr_assert_eq(model_rows(&model, &sp, &r, all_numbers, all_y), 11u);
+    for (int i = 0; i < 11; i++)
+        cr_assert_eq(all_numbers[i], i);
+    /* at most 6 rows: the best 3 (trials 0, 1, 2), then the farthest from
+     * them, trial 9 at 0.97, then trial 4 (0.45, between 0.25 and 0.92;
+     * ties with trial 5: the earlier) and trial 6 (0.65); trial 10 is left
+     * out.  So trial 9 is model row 5 but observation 9. */
+    model.max_rows = 6;
+    cr_assert_eq(model_rows(&model, &sp, &r, numbers, y), 6u);
+    static const int want[] = {0, 1, 2, 4, 6, 9};
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(numbers[i], want[i], "row %d: trial %d", i, numbers[i]);
+    /* the complete rows are observed as they are, whatever the subset */
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(y[i], all_y[want[i]], "trial %d: %.17g, not %.17g", want[i], y[i],
+                     all_y[want[i]]);
+    /* and the pruned one is imputed above the censoring level (trial 4's
+     * target, the median): read as censored, not as observed at the level */
+    cr_assert_gt(y[5], y[3] + 0.25, "trial 9: %g, level %g", y[5], y[3]);
 }

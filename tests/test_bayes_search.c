@@ -33,7 +33,7 @@ static uint64_t mix64(uint64_t x)
 struct run {
     size_t d, k, c, n;
     int maximize[2];
-    double points[MAXN * 6];
+    double points[MAXN * 8];
     double obj[MAXN * 2], slack[MAXN * 2];
     struct tune_history_entry e[MAXN];
 };
@@ -91,7 +91,7 @@ static void optimize(const struct tune_space *sp, const char *options,
     if (model)
         tune_bayes_set_model(s, model);
     r->d = sp->n;
-    double pt[6], obj[2], slack[2];
+    double pt[8], obj[2], slack[2]; /* the widest space has 7 parameters */
     for (size_t seq = 0; seq < budget; seq++) {
         suggest(s, sp, r, seed, seq, pt);
         /* every suggestion is canonical and new */
@@ -390,4 +390,80 @@ Test(bayes_search, prior_observations_replace_the_initial_design)
     struct run cold = {.k = 1};
     optimize(&sp, NULL, NULL, quadratic2, 3, 5, &cold);
     cr_assert(best_of(&cold, 0) > own, "%g", best_of(&cold, 0));
+}
+
+/* ---- long histories ---------------------------------------------------------------- */
+
+static void choice_constrained(const double *x, double *obj, double *slack)
+{
+    choice_problem(x, obj, slack);
+    slack[0] = x[0] == 1 ? x[2] - 0.8 : -0.5; /* b: y <= 0.8 */
+}
+
+static void zdt1_constrained(const double *x, double *obj, double *slack)
+{
+    zdt1(x, obj, slack);
+    slack[0] = x[0] - 0.8;
+}
+
+/* The most rows any of the models of a suggestion for r holds, and the
+ * model rows' count (tune_bayes_model_rows). */
+static size_t largest_model(const struct tune_space *sp, const struct tune_bayes_model *model,
+                            struct run *r, size_t *n)
+{
+    void *s = calloc(1, tune_searcher_bayes.state_size);
+    struct tune_error err = {0};
+    struct tune_search_options o = {NULL, 1};
+    cr_assert_eq(tune_searcher_bayes.init(s, sp, &o, &err), TUNE_OK, "%s", err.msg);
+    tune_bayes_set_model(s, model);
+    for (size_t i = 0; i < r->n; i++)
+        r->e[i].point = &r->points[i * r->d];
+    struct tune_history h = {.n = r->n, .entries = r->e, .number = -1, .n_objectives = r->k,
+                             .objective_maximize = r->maximize, .n_constraints = r->c};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    int numbers[MAXN];
+    double y[MAXN];
+    size_t largest;
+    cr_assert_eq(tune_bayes_model_rows(s, sp, &h, rng, n, numbers, y, &largest, &err), TUNE_OK,
+                 "%s", err.msg);
+    gsl_rng_free(rng);
+    tune_searcher_bayes.release(s);
+    free(s);
+    return largest;
+}
+
+Test(bayes_search, past_max_rows_every_model_holds_at_most_max_rows)
+{
+    /* 40 trials with at most 12 rows a model: each choice's model and the
+     * imputed one (split), the imputed model alone, the constraint's, and
+     * EHVI's two; the suggestions stay valid and new (optimize) */
+    struct tune_param ps[4];
+    struct tune_space sp = choice_space(ps);
+    for (int split = 0; split < 2; split++) {
+        struct tune_bayes_model model;
+        tune_bayes_model_default(&model);
+        model.split = split;
+        model.max_rows = 12;
+        struct run r = {.k = 1, .c = 1};
+        optimize(&sp, NULL, &model, choice_constrained, 40, 3, &r);
+        size_t n, largest = largest_model(&sp, &model, &r, &n);
+        cr_assert_eq(n, 12u, "split %d", split);
+        cr_assert_eq(largest, 12u, "split %d: a model of %zu rows", split, largest);
+        /* without the bound, every observation */
+        model.max_rows = SIZE_MAX;
+        largest = largest_model(&sp, &model, &r, &n);
+        cr_assert_eq(n, 40u);
+        cr_assert_eq(largest, 40u, "split %d", split);
+    }
+    struct tune_param pz[3] = {fparam("a", 0, 1), fparam("b", 0, 1), fparam("c", 0, 1)};
+    struct tune_space sz = {3, pz};
+    struct tune_bayes_model model;
+    tune_bayes_model_default(&model);
+    model.ehvi = 1;
+    model.max_rows = 12;
+    struct run r = {.k = 2, .c = 1};
+    optimize(&sz, NULL, &model, zdt1_constrained, 40, 3, &r);
+    size_t n, largest = largest_model(&sz, &model, &r, &n);
+    cr_assert_eq(n, 12u);
+    cr_assert_eq(largest, 12u, "ehvi: a model of %zu rows", largest);
 }
