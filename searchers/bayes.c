@@ -434,8 +434,9 @@ static size_t bayes_max_points(const struct tune_space *space)
     return total == SIZE_MAX ? 0 : total;
 }
 
-static const char *const bayes_options[] = {"acquisition", "initial_points", "xi", "kappa",
-                                            "kernel", "multi_objective", "conditional", NULL};
+static const char *const bayes_options[] = {"acquisition", "initial_points", "xi",
+                                            "kappa",       "kernel",         "multi_objective",
+                                            "conditional", "model_rows",     NULL};
 
 static int bayes_init(void *state, const struct tune_space *space,
                       const struct tune_search_options *opts, struct tune_error *err)
@@ -452,18 +453,24 @@ static int bayes_init(void *state, const struct tune_space *space,
     if (rc)
         return rc;
     size_t acq = 0, kernel = 0, mo_method = EHVI_DEFAULT, split = SPLIT_DEFAULT;
-    double init = 0, xi = 0, kappa = 2.0;
+    double init = 0, xi = 0, kappa = 2.0, rows = 0;
+    int rows_given = 0;
     if ((rc = tune_search_option_choice(o, "acquisition", acquisitions, &acq, err)) ||
         (rc = tune_search_option_choice(o, "kernel", kernels, &kernel, err)) ||
         (rc = tune_search_option_choice(o, "multi_objective", mo, &mo_method, err)) ||
         (rc = tune_search_option_choice(o, "conditional", conditional, &split, err)) ||
         (rc = tune_search_option_number(o, "initial_points", 1, 1e6, 1, &init, NULL, err)) ||
         (rc = tune_search_option_number(o, "xi", 0, HUGE_VAL, 0, &xi, NULL, err)) ||
-        (rc = tune_search_option_number(o, "kappa", 0, HUGE_VAL, 0, &kappa, NULL, err))) {
+        (rc = tune_search_option_number(o, "kappa", 0, HUGE_VAL, 0, &kappa, NULL, err)) ||
+        (rc = tune_search_option_number(o, "model_rows", 0, 1e6, 1, &rows, &rows_given, err))) {
         cJSON_Delete(o);
         return rc;
     }
     cJSON_Delete(o);
+    if (rows_given && rows > 0 && rows < 10)
+        return tune_error_set(err, TUNE_EINVAL,
+                              "search.model_rows: must be 0 (every trial) or at least 10, got %g",
+                              rows);
     st->acq = acq_of[acq];
     st->kernel = kernel_of[kernel];
     st->xi = xi;
@@ -475,6 +482,8 @@ static int bayes_init(void *state, const struct tune_space *space,
     tune_bayes_model_default(&st->model);
     st->model.ehvi = (int)mo_method;
     st->model.split = (int)split;
+    if (rows_given)
+        st->model.max_rows = rows == 0 ? SIZE_MAX : (size_t)rows;
     return TUNE_OK;
 }
 

@@ -467,3 +467,45 @@ Test(bayes_search, past_max_rows_every_model_holds_at_most_max_rows)
     cr_assert_eq(n, 12u);
     cr_assert_eq(largest, 12u, "ehvi: a model of %zu rows", largest);
 }
+
+/* The model rows of a suggestion for r under the study file's options. */
+static size_t rows_under(const struct tune_space *sp, const char *json, struct run *r)
+{
+    void *s = calloc(1, tune_searcher_bayes.state_size);
+    struct tune_error err = {0};
+    struct tune_search_options o = {json, 1};
+    cr_assert_eq(tune_searcher_bayes.init(s, sp, &o, &err), TUNE_OK, "%s", err.msg);
+    for (size_t i = 0; i < r->n; i++)
+        r->e[i].point = &r->points[i * r->d];
+    struct tune_history h = {.n = r->n, .entries = r->e, .number = -1, .n_objectives = r->k,
+                             .objective_maximize = r->maximize, .n_constraints = r->c};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    int numbers[MAXN];
+    double y[MAXN];
+    size_t n, largest;
+    cr_assert_eq(tune_bayes_model_rows(s, sp, &h, rng, &n, numbers, y, &largest, &err), TUNE_OK,
+                 "%s", err.msg);
+    gsl_rng_free(rng);
+    tune_searcher_bayes.release(s);
+    free(s);
+    return largest;
+}
+
+/* "model_rows" in the study file sets the bound: a number of rows, or 0
+ * for every observation; fewer than 10 is refused by name. */
+Test(bayes_search, the_model_rows_option_sets_the_bound_and_zero_lifts_it)
+{
+    struct tune_param ps[4];
+    struct tune_space sp = choice_space(ps);
+    struct run r = {.k = 1, .c = 1};
+    optimize(&sp, NULL, NULL, choice_constrained, 40, 3, &r);
+    cr_assert_eq(rows_under(&sp, "{\"model_rows\": 12}", &r), 12u);
+    cr_assert_eq(rows_under(&sp, "{\"model_rows\": 0}", &r), 40u);
+    cr_assert_eq(rows_under(&sp, NULL, &r), 40u); /* 40 is under the default 300 */
+    void *s = calloc(1, tune_searcher_bayes.state_size);
+    struct tune_error err = {0};
+    struct tune_search_options o = {"{\"model_rows\": 5}", 1};
+    cr_assert_eq(tune_searcher_bayes.init(s, &sp, &o, &err), TUNE_EINVAL);
+    cr_assert_str_eq(err.msg, "search.model_rows: must be 0 (every trial) or at least 10, got 5");
+    free(s);
+}

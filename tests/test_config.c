@@ -744,7 +744,8 @@ Test(config, an_unknown_key_in_search_is_named)
     expect_invalid(STUDY(", 'search': {'strategy': 'bayes', 'budget': 3}"),
                    ": search.budget: unknown key (expected one of: strategy, trials, seed, "
                    "workers, max_seconds, target, patience, enqueue, warm_start, acquisition, "
-                   "initial_points, xi, kappa, kernel, multi_objective, conditional)");
+                   "initial_points, xi, kappa, kernel, multi_objective, conditional, "
+                   "model_rows)");
 }
 
 Test(config, an_unknown_key_in_cv_is_named)
