@@ -165,8 +165,8 @@ def part_study(tmp, repeats, log):
                ("Optuna TPE + HistGradientBoosting", "hgb")]
     res = {name: [] for name, _ in variants + pythons}
     for r in range(repeats):
-        for name, extra in variants:
-            db = os.path.join(tmp, "study-%d-%d.db" % (r, len(res[name])))
+        for v, (name, extra) in enumerate(variants):
+            db = os.path.join(tmp, "study-%d-%d.db" % (r, v))  # a fresh study each
             wall, cpu, peak, _ = timed([BIN, "run", study, "--db", db, "--quiet"] + extra)
             res[name].append((wall, cpu, peak, tunefold_best(db)))
             log("%-46s %6.1f s wall %6.1f s CPU %5.0f MB  best AUC %.5f" %
