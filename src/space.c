@@ -376,6 +376,9 @@ static double unit_value(const struct tune_param *p, double u)
         double idx = floor(ui * k);
         return idx > k - 1 ? k - 1 : idx;
     }
+    /* the ends are the bounds as written: exp(log(0.5)) is 0.49999999999999994 */
+    if (ui == 0 || ui == 1)
+        return tune_param_snap(p, ui == 0 ? p->low : p->high);
     double a, b;
     numeric_span(p, &a, &b);
     double v = a + ui * (b - a);

@@ -825,3 +825,26 @@ Test(searcher, random_sobol_and_grid_try_each_configuration_of_a_conditional_spa
     covers_cond_space_once(&tune_searcher_sobol);
     covers_cond_space_once(&tune_searcher_grid);
 }
+
+/* The ends of the unit interval are the bounds as written, on a log scale
+ * too (exp(log(0.5)) is 0.49999999999999994). */
+Test(space, the_ends_of_the_unit_interval_are_the_bounds_exactly)
+{
+    struct tune_param p = {0};
+    p.name = "learning_rate";
+    p.type = TUNE_PARAM_FLOAT;
+    p.log = 1;
+    const double lows[] = {0.01, 1e-4, 0.03, 3.0517578125e-05};
+    const double highs[] = {0.5, 100, 0.3, 8};
+    for (size_t i = 0; i < 4; i++) {
+        p.low = lows[i];
+        p.high = highs[i];
+        struct tune_space s = {1, &p};
+        double u = 1, v;
+        tune_space_from_unit(&s, &u, &v);
+        cr_assert_eq(v, highs[i], "%.17g, not %.17g", v, highs[i]);
+        u = 0;
+        tune_space_from_unit(&s, &u, &v);
+        cr_assert_eq(v, lows[i], "%.17g, not %.17g", v, lows[i]);
+    }
+}
