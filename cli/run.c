@@ -252,9 +252,9 @@ static int summarize(struct tune_store *store, const struct tune_study_info *inf
     struct tune_pareto pareto;
     if (tune_study_pareto(store, info, &pareto, &err) == TUNE_OK) {
         if (pareto.n_objectives > 1)
-            printf("Pareto set: %zu trial%s on %zu objectives (tunefold best --study '%s' lists "
-                   "them)\n",
-                   pareto.n, pareto.n == 1 ? "" : "s", pareto.n_objectives, info->name);
+            printf("Pareto set: %zu trial%s on %zu objectives (the best above is on the "
+                   "first alone; tunefold best --db %s --study '%s' lists the set)\n",
+                   pareto.n, pareto.n == 1 ? "" : "s", pareto.n_objectives, db, info->name);
         tune_pareto_release(&pareto);
     }
     return rc;

@@ -1303,3 +1303,22 @@ Test(cli, a_study_of_several_trainers_shows_the_trainer_of_each_trial_and_of_the
     cJSON_Delete(t);
     scratch_free(&s);
 }
+
+/* A study of two objectives ends with its Pareto set's size and the
+ * command that lists it, on the database the run used. */
+Test(cli, a_run_of_two_objectives_names_the_command_that_lists_its_pareto_set)
+{
+    struct scratch s = scratch_new();
+    struct result r = cli("run examples/breast_cancer_tradeoff.json --db '%s' --trials 6 --quiet",
+                          s.db);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    char want[800];
+    snprintf(want, sizeof want,
+             "on 2 objectives (the best above is on the first alone; tunefold best --db %s "
+             "--study 'breast-cancer-tradeoff' lists the set)\n",
+             s.db);
+    cr_assert_not_null(strstr(r.out, "Pareto set: "), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, want), "%s", r.out);
+    result_free(&r);
+    scratch_free(&s);
+}
