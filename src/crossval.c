@@ -633,6 +633,13 @@ int tune_importances_csv(const struct tune_importances *a, char **text_out, size
     return TUNE_OK;
 }
 
+/* A prepared fold's matrices and targets (xtr.data may be NULL: its
+ * shape is what counts). */
+static size_t fold_bytes(const struct tune_fold *pf)
+{
+    return (pf->xtr.n_rows + pf->xva.n_rows) * (pf->xtr.n_cols + 1) * sizeof(double);
+}
+
 void tune_folds_free(struct tune_fold *folds, size_t n)
 {
     for (size_t f = 0; folds && f < n; f++)
@@ -652,17 +659,28 @@ int tune_folds_prepare(const struct tune_dataset *ds, const struct tune_splits *
         max_bytes = TUNE_FOLDS_KEEP_MAX;
     for (size_t f = 0; f < sp->n; f++) {
         struct tune_fold *pf = &folds[f];
-        int rc = tune_fold_prepare(ds, &sp->splits[f], prep, pf, err);
-        if (rc) {
+        int rc;
+        if (f == 0) {
+            /* One-hot may widen the data: judge the size on the first
+             * fold's shape, known without its training copy (on data too
+             * large to keep, that copy beside the data would be the peak of
+             * the whole run). */
+            if ((rc = fold_prepare_valid(ds, &sp->splits[0], prep, pf, err))) {
+                free(folds);
+                return rc;
+            }
+            size_t bytes = fold_bytes(pf);
+            tune_fold_release(pf);
+            if (bytes > max_bytes / sp->n) {
+                free(folds);
+                return TUNE_OK;
+            }
+        }
+        if ((rc = tune_fold_prepare(ds, &sp->splits[f], prep, pf, err))) {
             tune_folds_free(folds, f);
             return rc;
         }
-        /* one-hot may widen the data: judge the size on the first fold */
-        size_t bytes = (pf->xtr.n_rows + pf->xva.n_rows) * (pf->xtr.n_cols + 1) * sizeof(double);
-        if (f == 0 && bytes > max_bytes / sp->n) {
-            tune_folds_free(folds, 1);
-            return TUNE_OK;
-        }
+        size_t bytes = fold_bytes(pf);
         /* without a cache the fold still works; nothing is kept */
         if ((pf->cache = calloc(1, sizeof *pf->cache)))
             pf->cache->max_bytes = bytes;

@@ -92,7 +92,8 @@ void tune_fold_release(struct tune_fold *pf);
 /* Prepare every fold of `splits` when they fit in max_bytes together, and
  * in TUNE_FOLDS_KEEP_MAX (*folds = NULL when they would not: each trial then
  * prepares its folds as it goes, one at a time, so that large data is held
- * once plus one fold rather than once plus every fold).  Each kept fold
+ * once plus one fold rather than once plus every fold; the size is judged
+ * on the first fold's shape before any training copy is made).  Each kept fold
  * gets a cache bounded by its own size (what trainers keep at most doubles
  * the folds' memory).  A data problem (missing values with impute "none")
  * surfaces here, before any trial runs.  Free with

@@ -196,6 +196,27 @@ Test(crossval, folds_made_for_one_trial_have_no_cache_and_may_drop_their_trainin
     tune_dataset_free(s.ds);
 }
 
+Test(crossval, folds_are_kept_exactly_when_the_first_folds_shape_fits_the_bound)
+{
+    struct setup s;
+    setup_iris(&s);
+    struct tune_error err = {0};
+    struct tune_fold *folds = NULL;
+    /* 150 rows x (4 columns + y) x 8 bytes a fold, 3 folds: 18,000 bytes */
+    cr_assert_eq(tune_folds_prepare(s.ds, s.sp, &s.prep, 17999, &folds, &err), TUNE_OK);
+    cr_assert_null(folds, "one byte short of three folds: made per trial");
+    cr_assert_eq(tune_folds_prepare(s.ds, s.sp, &s.prep, 18000, &folds, &err), TUNE_OK);
+    cr_assert_not_null(folds, "exactly three folds: kept");
+    for (int f = 0; f < 3; f++) {
+        cr_assert_not_null(folds[f].xtr.data, "fold %d: its training matrix", f);
+        cr_assert_eq(folds[f].xtr.n_rows + folds[f].xva.n_rows, 150);
+        cr_assert_eq(folds[f].cache->max_bytes, 6000);
+    }
+    tune_folds_free(folds, 3);
+    tune_splits_free(s.sp);
+    tune_dataset_free(s.ds);
+}
+
 /* ---- folds made in place ---- */
 
 static const double *peek_base;   /* the data set's matrix */
