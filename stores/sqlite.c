@@ -101,6 +101,7 @@ enum stmt_id {
     ST_RECOVER,
     ST_ARTIFACT_SAVE,
     ST_ARTIFACT_LOAD,
+    ST_ARTIFACT_ROWID,
     ST_INTERMEDIATE_INSERT,
     ST_INTERMEDIATE_LIST,
     ST_HEARTBEAT,
@@ -192,6 +193,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                          " ON CONFLICT(trial_id, name) DO UPDATE SET data = excluded.data",
     [ST_ARTIFACT_LOAD] = "SELECT a.data FROM artifacts a JOIN trials t ON t.id = a.trial_id"
                          " WHERE t.study_id = ?1 AND t.number = ?2 AND a.name = ?3",
+    [ST_ARTIFACT_ROWID] = "SELECT rowid FROM artifacts WHERE trial_id = ?1 AND name = ?2",
     [ST_INTERMEDIATE_INSERT] = "INSERT INTO trial_intermediate(trial_id, fold, step, value)"
                                " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(trial_id, fold, step)"
                                " DO UPDATE SET value = excluded.value",
@@ -1890,17 +1892,54 @@ fail:
     return rc;
 }
 
-/* Store or replace one artifact of a trial, inside the caller's transaction. */
+/* Store or replace one artifact of a trial, inside the caller's transaction.
+ *
+ * An artifact larger than a blob chunk (the out-of-fold predictions of a
+ * million rows are some 50 MB) is written as a zero-filled blob of its size,
+ * then filled a chunk at a time by incremental blob I/O: bound whole,
+ * SQLite would copy it once for the binding and once more to build the row,
+ * two copies beside the caller's.  A zeroblob costs no memory, and
+ * sqlite3_blob_write goes straight to the row's pages. */
 static int insert_artifact(struct sq_store *s, sqlite3_int64 trial_id, const char *name,
                            const void *data, size_t len, struct tune_error *err)
 {
     sqlite3_stmt *st = use(s, ST_ARTIFACT_SAVE);
+    int big = len > BLOB_CHUNK;
     /* A NULL pointer would bind SQL NULL; an empty artifact is a zero-length
      * blob, hence the "" for len 0. */
     if (sqlite3_bind_int64(st, 1, trial_id) || bind_text(st, 2, name) ||
-        sqlite3_bind_blob64(st, 3, len ? data : "", (sqlite3_uint64)len, SQLITE_TRANSIENT))
+        (big ? sqlite3_bind_zeroblob64(st, 3, (sqlite3_uint64)len)
+             : sqlite3_bind_blob64(st, 3, len ? data : "", (sqlite3_uint64)len,
+                                   SQLITE_TRANSIENT)))
         return sq_err(s, "cannot save an artifact", err);
-    return step_done(s, st, "cannot save an artifact", err);
+    int rc = step_done(s, st, "cannot save an artifact", err);
+    if (rc || !big)
+        return rc;
+    st = use(s, ST_ARTIFACT_ROWID);
+    if (sqlite3_bind_int64(st, 1, trial_id) || bind_text(st, 2, name) ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        rc = sq_err(s, "cannot save an artifact", err);
+        sqlite3_reset(st);
+        return rc;
+    }
+    sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    sqlite3_blob *b = NULL;
+    if (sqlite3_blob_open(s->db, "main", "artifacts", "data", rowid, 1, &b) != SQLITE_OK) {
+        rc = sq_err(s, "cannot save an artifact", err);
+        sqlite3_blob_close(b);
+        return rc;
+    }
+    for (size_t off = 0; off < len; off += BLOB_CHUNK) {
+        size_t n = len - off < BLOB_CHUNK ? len - off : BLOB_CHUNK;
+        if (sqlite3_blob_write(b, (const char *)data + off, (int)n, (int)off) != SQLITE_OK) {
+            rc = sq_err(s, "cannot save an artifact", err);
+            break;
+        }
+    }
+    if (sqlite3_blob_close(b) != SQLITE_OK && !rc)
+        rc = sq_err(s, "cannot save an artifact", err);
+    return rc;
 }
 
 static int sq_artifact_load(struct tune_store *base, int64_t study_id, int number,
