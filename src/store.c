@@ -344,6 +344,44 @@ int tune_store_study_blob_save(struct tune_store *s, int64_t study_id, const cha
     STORE_CALL(study_blob_save, 3, study_id, name, data, len);
 }
 
+/* An older store: the source's bytes gathered, then saved whole. */
+static int blob_save_gathered(struct tune_store *s, int64_t study_id, const char *name,
+                              const struct tune_blob_source *src, struct tune_error *err)
+{
+    size_t len = 0, cap = (size_t)1 << 20, got = 0;
+    char *buf = malloc(cap);
+    int rc = buf ? src->rewind(src->arg, err) : TUNE_ENOMEM;
+    while (rc == TUNE_OK) {
+        if (cap - len < ((size_t)1 << 16)) {
+            char *b = realloc(buf, cap * 2);
+            if (!b) {
+                rc = TUNE_ENOMEM;
+                break;
+            }
+            buf = b;
+            cap *= 2;
+        }
+        if ((rc = src->read(src->arg, buf + len, cap - len, &got, err)) || got == 0)
+            break;
+        len += got;
+    }
+    if (rc == TUNE_ENOMEM)
+        tune_error_set(err, TUNE_ENOMEM, "out of memory for study blob '%s'", name);
+    if (rc == TUNE_OK)
+        rc = tune_store_study_blob_save(s, study_id, name, buf, len, err);
+    free(buf);
+    return rc;
+}
+
+int tune_store_study_blob_save_from(struct tune_store *s, int64_t study_id, const char *name,
+                                    const struct tune_blob_source *src,
+                                    struct tune_error *err)
+{
+    if (s->type->version < 6 || !s->type->study_blob_save_from)
+        return blob_save_gathered(s, study_id, name, src, err);
+    STORE_CALL(study_blob_save_from, 6, study_id, name, src);
+}
+
 int tune_store_study_blob_load(struct tune_store *s, int64_t study_id, const char *name,
                                void **data, size_t *len, struct tune_error *err)
 {

@@ -131,6 +131,7 @@ enum stmt_id {
     ST_BLOB_DELETE,
     ST_BLOB_HEAD_INSERT,
     ST_BLOB_CHUNK_INSERT,
+    ST_BLOB_HEAD_SET,
     ST_BLOB_HEAD,
     ST_BLOB_CHUNK,
     ST_BLOB_LIST,
@@ -288,6 +289,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                             " VALUES ($1, $2, $3, $4, $5)",
     [ST_BLOB_CHUNK_INSERT] = "INSERT INTO study_blob_chunks(study_id, name, chunk, data)"
                              " VALUES ($1, $2, $3, $4)",
+    [ST_BLOB_HEAD_SET] = "UPDATE study_blobs SET len = $3, chunks = $4, checksum = $5"
+                         " WHERE study_id = $1 AND name = $2",
     [ST_BLOB_HEAD] = "SELECT len, chunks, checksum FROM study_blobs"
                      " WHERE study_id = $1 AND name = $2",
     [ST_BLOB_CHUNK] = "SELECT data FROM study_blob_chunks"
@@ -2751,15 +2754,22 @@ static int pg_study_get_attr(struct tune_store *base, int64_t study_id, const ch
 
 #define BLOB_CHUNK (1u << 20)
 
-static void blob_checksum(const void *data, size_t len, char out[17])
+/* FNV-1a 64, fed a piece at a time from FNV_START. */
+#define FNV_START 1469598103934665603ULL
+
+static unsigned long long fnv_add(unsigned long long h, const void *data, size_t len)
 {
     const unsigned char *p = data;
-    unsigned long long h = 1469598103934665603ULL;
     for (size_t i = 0; i < len; i++) {
         h ^= p[i];
         h *= 1099511628211ULL;
     }
-    snprintf(out, 17, "%016llx", h);
+    return h;
+}
+
+static void blob_checksum(const void *data, size_t len, char out[17])
+{
+    snprintf(out, 17, "%016llx", fnv_add(FNV_START, data, len));
 }
 
 static int study_exists(struct pg_store *s, int64_t study_id, struct tune_error *err)
@@ -2780,22 +2790,45 @@ static int study_exists(struct pg_store *s, int64_t study_id, struct tune_error 
 struct blob_ctx {
     int64_t study_id;
     const char *name;
-    const void *data;
-    size_t len;
-    char *out;
+    const struct tune_blob_source *src; /* save */
+    char *out;                          /* load */
     size_t out_len;
 };
 
+/* The next at most BLOB_CHUNK bytes of src into chunk (*n of them; fewer
+ * only at the end, *end then set). */
+static int fill_chunk(const struct tune_blob_source *src, char *chunk, size_t *n, int *end,
+                      struct tune_error *err)
+{
+    *n = 0;
+    while (*n < BLOB_CHUNK && !*end) {
+        size_t got = 0;
+        int rc = src->read(src->arg, chunk + *n, BLOB_CHUNK - *n, &got, err);
+        if (rc)
+            return rc;
+        if (got > BLOB_CHUNK - *n)
+            return tune_error_set(err, TUNE_EINVAL, "a blob source gave %zu bytes for %zu",
+                                  got, BLOB_CHUNK - *n);
+        *end = got == 0;
+        *n += got;
+    }
+    return TUNE_OK;
+}
+
+/* One attempt: the source from its first byte, the head first (the chunks
+ * refer to it), its length, count and checksum set after the last chunk. */
 static int blob_save_tx(struct pg_store *s, void *arg, struct tune_error *err)
 {
     struct blob_ctx *c = arg;
     struct params p = {0};
-    char sum[17];
-    blob_checksum(c->data, c->len, sum);
-    size_t chunks = (c->len + BLOB_CHUNK - 1) / BLOB_CHUNK;
-    int rc = tx_begin(s, err);
-    if (rc)
+    char *chunk = malloc(BLOB_CHUNK);
+    if (!chunk)
+        return pg_oom(s, err);
+    int rc = c->src->rewind(c->src->arg, err);
+    if (rc || (rc = tx_begin(s, err))) {
+        free(chunk);
         return rc;
+    }
     if ((rc = study_exists(s, c->study_id, err)))
         goto fail;
     p_int(&p, c->study_id);
@@ -2804,26 +2837,68 @@ static int blob_save_tx(struct pg_store *s, void *arg, struct tune_error *err)
         goto fail;
     p_int(&p, c->study_id);
     p_text(&p, c->name);
-    p_int(&p, (long long)c->len);
-    p_int(&p, (long long)chunks);
-    p_text(&p, sum);
+    p_int(&p, 0);
+    p_int(&p, 0);
+    p_text(&p, "");
     if ((rc = run_done(s, ST_BLOB_HEAD_INSERT, &p, "cannot save a study blob", err)))
         goto fail;
-    for (size_t k = 0; k < chunks; k++) {
-        size_t off = k * BLOB_CHUNK, n = c->len - off < BLOB_CHUNK ? c->len - off : BLOB_CHUNK;
+    unsigned long long h = FNV_START;
+    long long len = 0, k = 0;
+    for (int end = 0; !end; k++) {
+        size_t n;
+        if ((rc = fill_chunk(c->src, chunk, &n, &end, err)))
+            goto fail;
+        if (n == 0)
+            break;
+        h = fnv_add(h, chunk, n);
+        len += (long long)n;
         p_int(&p, c->study_id);
         p_text(&p, c->name);
-        p_int(&p, (long long)k);
-        p_blob(&p, (const char *)c->data + off, n);
+        p_int(&p, k);
+        p_blob(&p, chunk, n);
         if ((rc = run_done(s, ST_BLOB_CHUNK_INSERT, &p, "cannot save a study blob", err)))
             goto fail;
     }
-    if ((rc = tx_commit(s, err)))
+    char sum[17];
+    snprintf(sum, sizeof sum, "%016llx", h);
+    p_int(&p, c->study_id);
+    p_text(&p, c->name);
+    p_int(&p, len);
+    p_int(&p, k);
+    p_text(&p, sum);
+    if ((rc = run_done(s, ST_BLOB_HEAD_SET, &p, "cannot save a study blob", err)) ||
+        (rc = tx_commit(s, err)))
         goto fail;
+    free(chunk);
     return TUNE_OK;
 fail:
     tx_rollback(s);
+    free(chunk);
     return rc;
+}
+
+/* A caller's buffer as a blob source. */
+struct mem_source {
+    const char *data;
+    size_t len, at;
+};
+
+static int mem_read(void *arg, void *buf, size_t cap, size_t *got, struct tune_error *err)
+{
+    (void)err;
+    struct mem_source *m = arg;
+    *got = m->len - m->at < cap ? m->len - m->at : cap;
+    if (*got)
+        memcpy(buf, m->data + m->at, *got);
+    m->at += *got;
+    return TUNE_OK;
+}
+
+static int mem_rewind(void *arg, struct tune_error *err)
+{
+    (void)err;
+    ((struct mem_source *)arg)->at = 0;
+    return TUNE_OK;
 }
 
 static int pg_study_blob_save(struct tune_store *base, int64_t study_id, const char *name,
@@ -2834,7 +2909,22 @@ static int pg_study_blob_save(struct tune_store *base, int64_t study_id, const c
         return tune_error_set(err, TUNE_EINVAL, "%s: a study blob needs a name", s->url);
     if (len && !data)
         return tune_error_set(err, TUNE_EINVAL, "%s: study blob '%s' has no data", s->url, name);
-    struct blob_ctx c = {study_id, name, data, len, NULL, 0};
+    struct mem_source m = {data, len, 0};
+    struct tune_blob_source src = {mem_read, mem_rewind, &m};
+    struct blob_ctx c = {study_id, name, &src, NULL, 0};
+    return run_tx(s, blob_save_tx, &c, err);
+}
+
+static int pg_study_blob_save_from(struct tune_store *base, int64_t study_id, const char *name,
+                                   const struct tune_blob_source *src, struct tune_error *err)
+{
+    struct pg_store *s = pg(base);
+    if (!name || !*name)
+        return tune_error_set(err, TUNE_EINVAL, "%s: a study blob needs a name", s->url);
+    if (!src || !src->read || !src->rewind)
+        return tune_error_set(err, TUNE_EINVAL, "%s: study blob '%s' has no source", s->url,
+                              name);
+    struct blob_ctx c = {study_id, name, src, NULL, 0};
     return run_tx(s, blob_save_tx, &c, err);
 }
 
@@ -2914,7 +3004,7 @@ static int pg_study_blob_load(struct tune_store *base, int64_t study_id, const c
     *len = 0;
     if (!name)
         return tune_error_set(err, TUNE_EINVAL, "%s: no study blob name given", s->url);
-    struct blob_ctx c = {study_id, name, NULL, 0, NULL, 0};
+    struct blob_ctx c = {.study_id = study_id, .name = name};
     int rc = run_tx(s, blob_load_tx, &c, err);
     if (rc)
         return rc;
@@ -3158,7 +3248,7 @@ static int pg_trial_import(struct tune_store *base, int64_t study_id, const stru
 }
 
 const struct tune_store_type tune_store_postgres = {
-    .version = 5,
+    .version = 6,
 
     .name = "postgres",
     .open = pg_open,
@@ -3193,4 +3283,5 @@ const struct tune_store_type tune_store_postgres = {
     .study_import = pg_study_import,
     .trial_import = pg_trial_import,
     .trial_values_at = pg_trial_values_at,
+    .study_blob_save_from = pg_study_blob_save_from,
 };

@@ -126,6 +126,7 @@ enum stmt_id {
     ST_BLOB_DELETE,
     ST_BLOB_HEAD_INSERT,
     ST_BLOB_CHUNK_INSERT,
+    ST_BLOB_HEAD_SET,
     ST_BLOB_HEAD,
     ST_BLOB_CHUNK,
     ST_BLOB_LIST,
@@ -266,6 +267,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                             " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_BLOB_CHUNK_INSERT] = "INSERT INTO study_blob_chunks(study_id, name, chunk, data)"
                              " VALUES (?1, ?2, ?3, ?4)",
+    [ST_BLOB_HEAD_SET] = "UPDATE study_blobs SET len = ?3, chunks = ?4, checksum = ?5"
+                         " WHERE study_id = ?1 AND name = ?2",
     [ST_BLOB_HEAD] = "SELECT len, chunks, checksum FROM study_blobs"
                      " WHERE study_id = ?1 AND name = ?2",
     [ST_BLOB_CHUNK] = "SELECT data FROM study_blob_chunks"
@@ -2142,16 +2145,23 @@ static int sq_study_get_attr(struct tune_store *base, int64_t study_id, const ch
 
 /* ---- version 3: study blobs, lists, imports ---------------------------------------- */
 
-/* FNV-1a, 64 bits: a blob's checksum (damage, not tampering). */
-static void blob_checksum(const void *data, size_t len, char out[17])
+/* FNV-1a, 64 bits: a blob's checksum (damage, not tampering), fed a piece
+ * at a time from FNV_START. */
+#define FNV_START 1469598103934665603ULL
+
+static unsigned long long fnv_add(unsigned long long h, const void *data, size_t len)
 {
     const unsigned char *p = data;
-    unsigned long long h = 1469598103934665603ULL;
     for (size_t i = 0; i < len; i++) {
         h ^= p[i];
         h *= 1099511628211ULL;
     }
-    snprintf(out, 17, "%016llx", h);
+    return h;
+}
+
+static void blob_checksum(const void *data, size_t len, char out[17])
+{
+    snprintf(out, 17, "%016llx", fnv_add(FNV_START, data, len));
 }
 
 static int study_exists(struct sq_store *s, int64_t study_id, struct tune_error *err)
@@ -2169,20 +2179,42 @@ static int study_exists(struct sq_store *s, int64_t study_id, struct tune_error 
     return sq_err(s, "cannot look up a study", err);
 }
 
-static int sq_study_blob_save(struct tune_store *base, int64_t study_id, const char *name,
-                              const void *data, size_t len, struct tune_error *err)
+/* The next at most BLOB_CHUNK bytes of src into chunk (*n of them; fewer
+ * only at the end, *end then set). */
+static int fill_chunk(const struct tune_blob_source *src, char *chunk, size_t *n, int *end,
+                      struct tune_error *err)
 {
-    struct sq_store *s = sq(base);
+    *n = 0;
+    while (*n < BLOB_CHUNK && !*end) {
+        size_t got = 0;
+        int rc = src->read(src->arg, chunk + *n, BLOB_CHUNK - *n, &got, err);
+        if (rc)
+            return rc;
+        if (got > BLOB_CHUNK - *n)
+            return tune_error_set(err, TUNE_EINVAL, "a blob source gave %zu bytes for %zu",
+                                  got, BLOB_CHUNK - *n);
+        *end = got == 0;
+        *n += got;
+    }
+    return TUNE_OK;
+}
+
+/* Save blob `name` from src, a chunk at a time, in one transaction: the
+ * head first (the chunks refer to it), its length, count and checksum set
+ * once the last chunk is in. */
+static int blob_save_from(struct sq_store *s, int64_t study_id, const char *name,
+                          const struct tune_blob_source *src, struct tune_error *err)
+{
     if (!name || !*name)
         return tune_error_set(err, TUNE_EINVAL, "%s: a study blob needs a name", s->path);
-    if (len && !data)
-        return tune_error_set(err, TUNE_EINVAL, "%s: study blob '%s' has no data", s->path, name);
-    char sum[17];
-    blob_checksum(data, len, sum);
-    size_t chunks = (len + BLOB_CHUNK - 1) / BLOB_CHUNK;
-    int rc = tx_begin(s, 1, err);
-    if (rc)
+    char *chunk = malloc(BLOB_CHUNK);
+    if (!chunk)
+        return sq_oom(s, err);
+    int rc = src->rewind(src->arg, err);
+    if (rc || (rc = tx_begin(s, 1, err))) {
+        free(chunk);
         return rc;
+    }
     if ((rc = study_exists(s, study_id, err)))
         goto fail;
     sqlite3_stmt *st = use(s, ST_BLOB_DELETE);
@@ -2194,32 +2226,97 @@ static int sq_study_blob_save(struct tune_store *base, int64_t study_id, const c
         goto fail;
     st = use(s, ST_BLOB_HEAD_INSERT);
     if (sqlite3_bind_int64(st, 1, study_id) || bind_text(st, 2, name) ||
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)len) ||
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)chunks) || bind_text(st, 5, sum)) {
+        sqlite3_bind_int64(st, 3, 0) || sqlite3_bind_int64(st, 4, 0) || bind_text(st, 5, "")) {
         rc = sq_err(s, "cannot save a study blob", err);
         goto fail;
     }
     if ((rc = step_done(s, st, "cannot save a study blob", err)))
         goto fail;
-    for (size_t c = 0; c < chunks; c++) {
-        size_t off = c * BLOB_CHUNK, n = len - off < BLOB_CHUNK ? len - off : BLOB_CHUNK;
+    unsigned long long h = FNV_START;
+    sqlite3_int64 len = 0, chunks = 0;
+    for (int end = 0; !end; chunks++) {
+        size_t n;
+        if ((rc = fill_chunk(src, chunk, &n, &end, err)))
+            goto fail;
+        if (n == 0)
+            break;
+        h = fnv_add(h, chunk, n);
+        len += (sqlite3_int64)n;
         st = use(s, ST_BLOB_CHUNK_INSERT);
-        /* SQLITE_STATIC: SQLite reads the caller's buffer, no copy */
+        /* SQLITE_STATIC: SQLite reads the chunk buffer, no copy */
         if (sqlite3_bind_int64(st, 1, study_id) || bind_text(st, 2, name) ||
-            sqlite3_bind_int64(st, 3, (sqlite3_int64)c) ||
-            sqlite3_bind_blob64(st, 4, (const char *)data + off, n, SQLITE_STATIC)) {
+            sqlite3_bind_int64(st, 3, chunks) ||
+            sqlite3_bind_blob64(st, 4, chunk, n, SQLITE_STATIC)) {
             rc = sq_err(s, "cannot save a study blob", err);
             goto fail;
         }
         if ((rc = step_done(s, st, "cannot save a study blob", err)))
             goto fail;
     }
-    if ((rc = tx_commit(s, err)))
+    char sum[17];
+    snprintf(sum, sizeof sum, "%016llx", h);
+    st = use(s, ST_BLOB_HEAD_SET);
+    if (sqlite3_bind_int64(st, 1, study_id) || bind_text(st, 2, name) ||
+        sqlite3_bind_int64(st, 3, len) || sqlite3_bind_int64(st, 4, chunks) ||
+        bind_text(st, 5, sum)) {
+        rc = sq_err(s, "cannot save a study blob", err);
         goto fail;
+    }
+    if ((rc = step_done(s, st, "cannot save a study blob", err)) || (rc = tx_commit(s, err)))
+        goto fail;
+    free(chunk);
     return TUNE_OK;
 fail:
     tx_rollback(s);
+    free(chunk);
     return rc;
+}
+
+/* A caller's buffer as a blob source. */
+struct mem_source {
+    const char *data;
+    size_t len, at;
+};
+
+static int mem_read(void *arg, void *buf, size_t cap, size_t *got, struct tune_error *err)
+{
+    (void)err;
+    struct mem_source *m = arg;
+    *got = m->len - m->at < cap ? m->len - m->at : cap;
+    if (*got)
+        memcpy(buf, m->data + m->at, *got);
+    m->at += *got;
+    return TUNE_OK;
+}
+
+static int mem_rewind(void *arg, struct tune_error *err)
+{
+    (void)err;
+    ((struct mem_source *)arg)->at = 0;
+    return TUNE_OK;
+}
+
+static int sq_study_blob_save(struct tune_store *base, int64_t study_id, const char *name,
+                              const void *data, size_t len, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    if (!name || !*name)
+        return tune_error_set(err, TUNE_EINVAL, "%s: a study blob needs a name", s->path);
+    if (len && !data)
+        return tune_error_set(err, TUNE_EINVAL, "%s: study blob '%s' has no data", s->path, name);
+    struct mem_source m = {data, len, 0};
+    struct tune_blob_source src = {mem_read, mem_rewind, &m};
+    return blob_save_from(s, study_id, name, &src, err);
+}
+
+static int sq_study_blob_save_from(struct tune_store *base, int64_t study_id, const char *name,
+                                   const struct tune_blob_source *src, struct tune_error *err)
+{
+    struct sq_store *s = sq(base);
+    if (!src || !src->read || !src->rewind)
+        return tune_error_set(err, TUNE_EINVAL, "%s: study blob '%s' has no source", s->path,
+                              name ? name : "");
+    return blob_save_from(s, study_id, name, src, err);
 }
 
 static int sq_study_blob_load(struct tune_store *base, int64_t study_id, const char *name,
@@ -2551,7 +2648,7 @@ static int sq_trial_values_at(struct tune_store *base, int64_t study_id, int fol
 }
 
 const struct tune_store_type tune_store_sqlite = {
-    .version = 5,
+    .version = 6,
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,
@@ -2585,4 +2682,5 @@ const struct tune_store_type tune_store_sqlite = {
     .study_import = sq_study_import,
     .trial_import = sq_trial_import,
     .trial_values_at = sq_trial_values_at,
+    .study_blob_save_from = sq_study_blob_save_from,
 };

@@ -327,7 +327,7 @@ Test(store, url_with_sqlite_scheme_opens_and_unknown_scheme_is_refused)
     snprintf(url, sizeof url, "sqlite:%s/a.db", dir);
     cr_assert_eq(tune_store_open(url, &s, &err), TUNE_OK, "%s", err.msg);
     cr_assert_str_eq(s->type->name, "sqlite");
-    cr_assert_eq(s->type->version, 5);
+    cr_assert_eq(s->type->version, 6);
     tune_store_close(s);
     snprintf(url, sizeof url, "%s/a.db", dir);
     sq_assert(url, "PRAGMA user_version", "5");
@@ -462,7 +462,7 @@ Test(store_pg, a_fresh_schema_gets_every_table_and_the_current_version_once)
     pg_require();
     struct fixture fx = fx_new(&pg_backend);
     cr_assert_str_eq(fx.store->type->name, "postgres");
-    cr_assert_eq(fx.store->type->version, 5);
+    cr_assert_eq(fx.store->type->version, 6);
     assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "3");
     assert_sql(&fx,
                "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables"
@@ -1592,6 +1592,148 @@ CONFORMANCE(store_v3, a_study_blob_round_trips_in_chunks_and_is_replaced_whole)
                  TUNE_ESTORE);
     cr_assert(strstr(err.msg, "damaged") && strstr(err.msg, "data.csv.gz"), "%s", err.msg);
     cr_assert_null(got);
+    free(big);
+    fx_free(&fx);
+}
+
+/* ---- version 6: blobs saved from a source ------------------------------------------- */
+
+/* Bytes of `data` handed out at most `piece` at a time (fewer than asked,
+ * like a pipe), failing with TUNE_EIO once `fail_at` bytes are out. */
+struct piece_source {
+    const unsigned char *data;
+    size_t len, at, piece, fail_at;
+    int rewinds, reads_before_rewind;
+};
+
+static int piece_read(void *arg, void *buf, size_t cap, size_t *got, struct tune_error *err)
+{
+    struct piece_source *p = arg;
+    if (p->rewinds == 0)
+        p->reads_before_rewind++;
+    if (p->fail_at && p->at >= p->fail_at)
+        return tune_error_set(err, TUNE_EIO, "the source broke at byte %zu", p->at);
+    size_t n = p->len - p->at;
+    n = n < cap ? n : cap;
+    n = n < p->piece ? n : p->piece;
+    memcpy(buf, p->data + p->at, n);
+    p->at += n;
+    *got = n;
+    return TUNE_OK;
+}
+
+static int piece_rewind(void *arg, struct tune_error *err)
+{
+    (void)err;
+    struct piece_source *p = arg;
+    p->at = 0;
+    p->rewinds++;
+    return TUNE_OK;
+}
+
+static void blob_head_is(const struct fixture *fx, const char *a, const char *b)
+{
+    char sql[256], *want;
+    snprintf(sql, sizeof sql,
+             "SELECT len || ',' || chunks || ',' || checksum FROM study_blobs WHERE name = '%s'",
+             a);
+    want = fx->be->pg ? pg_text(fx->path, sql) : sq_text(fx->path, sql);
+    cr_assert_neq(strlen(want), 0, "blob %s has a head", a);
+    snprintf(sql, sizeof sql,
+             "SELECT len || ',' || chunks || ',' || checksum FROM study_blobs WHERE name = '%s'",
+             b);
+    assert_sql(fx, sql, want);
+    free(want);
+}
+
+static void blob_is(struct fixture *fx, const char *name, const void *want, size_t want_len)
+{
+    struct tune_error err = {0};
+    void *got = NULL;
+    size_t len = 0;
+    cr_assert_eq(tune_store_study_blob_load(fx->store, fx->info.id, name, &got, &len, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(len, want_len, "%s: %zu bytes, not %zu", name, len, want_len);
+    cr_assert_eq(memcmp(got, want, len), 0, "%s: the bytes differ", name);
+    free(got);
+}
+
+/* A blob saved from a source that hands out odd pieces is the blob
+ * study_blob_save makes of the same bytes (length, chunks of 1 MiB,
+ * checksum), read from the first byte whatever state the source was in; a
+ * source that fails part-way leaves the old blob of that name whole. */
+CONFORMANCE(store_v6, a_blob_saved_from_a_source_is_the_blob_saved_from_a_buffer)
+{
+    struct fixture fx = fx_new(be);
+    struct tune_error err = {0};
+    size_t len = (5u << 20) / 2 + 5;
+    unsigned char *big = pattern(len, 7);
+    struct piece_source ps = {big, len, 12345, 7777, 0, 0, 0};
+    struct tune_blob_source src = {piece_read, piece_rewind, &ps};
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id, "buffer", big, len, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_study_blob_save_from(fx.store, fx.info.id, "source", &src, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(ps.reads_before_rewind, 0, "rewound before the first read");
+    cr_assert_eq(ps.at, len, "read to the end");
+    blob_head_is(&fx, "buffer", "source");
+    assert_sql(&fx, "SELECT chunks FROM study_blobs WHERE name = 'source'", "3");
+    assert_sql(&fx, "SELECT COUNT(*) FROM study_blob_chunks WHERE name = 'source'", "3");
+    blob_is(&fx, "source", big, len);
+
+    /* broken after 1.5 MiB: an error, and the old blob stays as it was */
+    unsigned char *other = pattern(len, 8);
+    struct piece_source bad = {other, len, 0, 1 << 20, (3u << 20) / 2, 0, 0};
+    struct tune_blob_source bad_src = {piece_read, piece_rewind, &bad};
+    cr_assert_eq(tune_store_study_blob_save_from(fx.store, fx.info.id, "source", &bad_src, &err),
+                 TUNE_EIO);
+    cr_assert(strstr(err.msg, "broke"), "%s", err.msg);
+    blob_is(&fx, "source", big, len);
+    blob_head_is(&fx, "buffer", "source");
+
+    /* empty */
+    struct piece_source none = {big, 0, 0, 10, 0, 0, 0};
+    struct tune_blob_source none_src = {piece_read, piece_rewind, &none};
+    cr_assert_eq(tune_store_study_blob_save_from(fx.store, fx.info.id, "empty", &none_src, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id, "empty0", NULL, 0, &err),
+                 TUNE_OK, "%s", err.msg);
+    blob_head_is(&fx, "empty0", "empty");
+    blob_is(&fx, "empty", "", 0);
+    /* no study, no name */
+    ps.at = 0;
+    cr_assert_eq(tune_store_study_blob_save_from(fx.store, fx.info.id + 99, "x", &src, &err),
+                 TUNE_ENOTFOUND);
+    cr_assert_eq(tune_store_study_blob_save_from(fx.store, fx.info.id, "", &src, &err),
+                 TUNE_EINVAL);
+    free(big);
+    free(other);
+    fx_free(&fx);
+}
+
+/* A store older than version 6 gets the source's bytes gathered and saved
+ * whole: the same blob. */
+Test(store_v6, a_store_without_save_from_gets_the_bytes_whole)
+{
+    struct fixture fx = fx_new(&sqlite_backend);
+    struct tune_error err = {0};
+    size_t len = (3u << 20) + 1;
+    unsigned char *big = pattern(len, 9);
+    const struct tune_store_type *type = fx.store->type;
+    struct tune_store_type older = *type;
+    older.version = 5;
+    older.study_blob_save_from = NULL;
+    fx.store->type = &older;
+    struct piece_source ps = {big, len, 99, 100000, 0, 0, 0};
+    struct tune_blob_source src = {piece_read, piece_rewind, &ps};
+    cr_assert_eq(tune_store_study_blob_save_from(fx.store, fx.info.id, "source", &src, &err),
+                 TUNE_OK, "%s", err.msg);
+    cr_assert_eq(ps.reads_before_rewind, 0);
+    fx.store->type = type;
+    cr_assert_eq(tune_store_study_blob_save(fx.store, fx.info.id, "buffer", big, len, &err),
+                 TUNE_OK, "%s", err.msg);
+    blob_head_is(&fx, "buffer", "source");
+    blob_is(&fx, "source", big, len);
     free(big);
     fx_free(&fx);
 }
