@@ -280,9 +280,10 @@ struct tune_store_type {
     /* ---- version 3: named study blobs, and what a copy between stores needs ----
      * A study blob is a named binary value of any size (the data set a
      * study runs on, so that a worker needs only the store's URL).  It is
-     * written in chunks, in one transaction, straight from the caller's
+     * written in chunks of 1 MiB, in one transaction, from the caller's
      * buffer, and read back into one buffer of its size: a large blob is
-     * never held twice in memory.  Its checksum is kept and verified on load
+     * never held twice in memory (version 6 saves one from a source,
+     * never whole).  Its checksum is kept and verified on load
      * (a damaged blob is TUNE_ESTORE, never handed out). */
 
     /* Store / replace blob `name` of the study. */
