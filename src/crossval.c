@@ -683,7 +683,7 @@ int tune_folds_prepare(const struct tune_dataset *ds, const struct tune_splits *
         size_t bytes = fold_bytes(pf);
         /* without a cache the fold still works; nothing is kept */
         if ((pf->cache = calloc(1, sizeof *pf->cache)))
-            pf->cache->max_bytes = bytes;
+            pf->cache->max_bytes = bytes > TUNE_FOLD_CACHE_MIN ? bytes : TUNE_FOLD_CACHE_MIN;
     }
     *out = folds;
     return TUNE_OK;

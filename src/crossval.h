@@ -93,12 +93,15 @@ void tune_fold_release(struct tune_fold *pf);
  * in TUNE_FOLDS_KEEP_MAX (*folds = NULL when they would not: each trial then
  * prepares its folds as it goes, one at a time, so that large data is held
  * once plus one fold rather than once plus every fold; the size is judged
- * on the first fold's shape before any training copy is made).  Each kept fold
- * gets a cache bounded by its own size (what trainers keep at most doubles
- * the folds' memory).  A data problem (missing values with impute "none")
- * surfaces here, before any trial runs.  Free with
- * tune_folds_free(.., splits->n). */
+ * on the first fold's shape before any training copy is made).  Each kept
+ * fold gets a cache bounded by its own size or TUNE_FOLD_CACHE_MIN,
+ * whichever is larger (what trainers keep at most doubles the folds' memory
+ * of a large data set; a small one may keep up to TUNE_FOLD_CACHE_MIN a
+ * fold, e.g. the svm trainer's dot products of every pair of rows, n^2 / 2
+ * doubles).  A data problem (missing values with impute "none") surfaces
+ * here, before any trial runs.  Free with tune_folds_free(.., splits->n). */
 #define TUNE_FOLDS_KEEP_MAX ((size_t)256 << 20)
+#define TUNE_FOLD_CACHE_MIN ((size_t)16 << 20)
 int tune_folds_prepare(const struct tune_dataset *ds, const struct tune_splits *splits,
                        const struct tune_prep_config *prep, size_t max_bytes,
                        struct tune_fold **folds, struct tune_error *err);

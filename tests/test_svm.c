@@ -6,6 +6,7 @@
  * classes missing from a training fold, LIBSVM kept quiet, and hostile
  * parameters that must fail with an error naming them, never crash. */
 #include "libtrainer_testutil.h"
+#include "trainers/svm.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -406,4 +407,223 @@ Test(svm, the_grid_example_walks_grid_pys_grid_in_powers_of_two)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_expect_eq(system(cmd), 0);
     free(dir);
+}
+
+/* ---- the kernel matrix from a fold's cache, and the dense prediction ---- */
+
+/* A fold's cache as the study keeps one (src/crossval.c), counting its
+ * traffic. */
+struct fold_cache {
+    char key[8][64];
+    void *value[8];
+    void (*free_fn[8])(void *);
+    size_t n, bytes, max_bytes, finds, hits, puts;
+};
+
+static const void *cache_find(void *arg, const char *key)
+{
+    struct fold_cache *c = arg;
+    c->finds++;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->key[i], key) == 0) {
+            c->hits++;
+            return c->value[i];
+        }
+    return NULL;
+}
+
+static int cache_put(void *arg, const char *key, void *value, size_t bytes,
+                     void (*free_fn)(void *))
+{
+    struct fold_cache *c = arg;
+    c->puts++;
+    if (c->n == 8 || bytes > c->max_bytes - c->bytes) {
+        free_fn(value);
+        return -1;
+    }
+    snprintf(c->key[c->n], sizeof c->key[c->n], "%s", key);
+    c->value[c->n] = value;
+    c->free_fn[c->n++] = free_fn;
+    c->bytes += bytes;
+    return 0;
+}
+
+static void cache_clear(struct fold_cache *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        c->free_fn[i](c->value[i]);
+    c->n = c->bytes = 0;
+}
+
+static void expect_same_predictions(const struct tune_predictions *a,
+                                    const struct tune_predictions *b, const char *what)
+{
+    size_t n = a->n, k = a->n_classes;
+    cr_assert_eq(n, b->n);
+    for (size_t i = 0; i < n; i++) {
+        if (a->value) {
+            cr_expect_eq(memcmp(&a->value[i], &b->value[i], sizeof(double)), 0,
+                         "%s: row %zu: %.17g, %.17g", what, i, a->value[i], b->value[i]);
+            continue;
+        }
+        cr_expect_eq(a->label[i], b->label[i], "%s: row %zu", what, i);
+        for (size_t c = 0; c < k; c++)
+            cr_expect_eq(memcmp(&a->proba[i * k + c], &b->proba[i * k + c], sizeof(double)), 0,
+                         "%s: row %zu class %zu: %.17g, %.17g", what, i, c,
+                         a->proba[i * k + c], b->proba[i * k + c]);
+    }
+}
+
+Test(svm, a_fit_from_the_fold_cache_and_the_dense_prediction_are_libsvm_to_the_bit)
+{
+    /* Every kernel and machine of the known answers, and probability (which
+     * takes LIBSVM's own path), on all five folds: a fit without a cache
+     * predicted by LIBSVM's svm_predict_values is the reference; a first
+     * fit with the fold's cache (computes and keeps the dot products) and a
+     * second (finds them) must give the same numbers to the bit, through
+     * both the dense prediction and LIBSVM's. */
+    static const struct {
+        const char *data, *spec;
+    } cases[] = {
+        {"breast_cancer", "-"},
+        {"breast_cancer", "kernel=linear,C=0.0625"},
+        {"breast_cancer", "kernel=poly,degree=2,gamma_mode=auto,coef0=1.5,C=2.5"},
+        {"breast_cancer", "kernel=poly,degree=5,gamma=0.05,coef0=0.5,C=0.7"},
+        {"breast_cancer", "kernel=sigmoid,gamma=0.0078125,coef0=-0.25,C=4"},
+        {"breast_cancer", "svm_type=nu_svc,nu=0.3"},
+        {"breast_cancer", "class_weight=balanced,C=3.7,gamma=0.02,shrinking=0,tol=1e-05"},
+        {"breast_cancer", "probability=1,C=2"},
+        {"wine", "C=2.385"},
+        {"wine", "svm_type=nu_svc,nu=0.2,kernel=poly,gamma_mode=auto"},
+        {"wine", "kernel=linear,class_weight=balanced,C=0.3"},
+        {"diabetes", "C=100,epsilon=10"},
+        {"diabetes", "svm_type=nu_svr,nu=0.4,C=80,kernel=linear"},
+        {"diabetes", "kernel=poly,degree=2,C=50,epsilon=5,coef0=1"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct lt_data d;
+        lt_load(cases[c].data, &d);
+        struct tt_hp h;
+        tt_hp_init(&h, S);
+        lt_apply(&h, cases[c].spec);
+        int probability = strstr(cases[c].spec, "probability=1") != NULL;
+        for (size_t f = 0; f < LT_FOLDS; f++) {
+            double *ytr, *yva;
+            struct tune_matrix xtr = lt_rows(&d.x, d.y, f, 0, &ytr);
+            struct tune_matrix xva = lt_rows(&d.x, d.y, f, 1, &yva);
+            struct fold_cache cache = {.max_bytes = (size_t)16 << 20};
+            struct tune_fit_ctx plain = {.task = d.task, .n_classes = d.k, .seed = 5,
+                                         .n_threads = 1};
+            struct tune_fit_ctx cached = plain;
+            cached.cache_find = cache_find;
+            cached.cache_put = cache_put;
+            cached.cache_arg = &cache;
+            struct tune_predictions ref, p;
+            struct tune_error err = {0};
+            void *m0 = tt_fit_ctx(&h, &xtr, ytr, &plain);
+            int with_proba = d.task != TUNE_TASK_REGRESSION;
+            cr_assert_eq(tune_predictions_init(&ref, d.task, xva.n_rows, d.k, with_proba, &err),
+                         0);
+            cr_assert_eq(tune_svm_predict_libsvm(m0, &xva, &ref, &err), TUNE_OK, "%s", err.msg);
+            char what[160];
+            for (int round = 0; round < 2; round++) {
+                void *m = tt_fit_ctx(&h, &xtr, ytr, &cached);
+                snprintf(what, sizeof what, "%s %s fold %zu, fit %d from the cache, dense",
+                         cases[c].data, cases[c].spec, f, round + 1);
+                tt_predict(&h, m, &xva, d.task, d.k, &p);
+                expect_same_predictions(&ref, &p, what);
+                tune_predictions_release(&p);
+                snprintf(what, sizeof what, "%s %s fold %zu, fit %d from the cache, LIBSVM",
+                         cases[c].data, cases[c].spec, f, round + 1);
+                cr_assert_eq(tune_predictions_init(&p, d.task, xva.n_rows, d.k, with_proba,
+                                                   &err), 0);
+                cr_assert_eq(tune_svm_predict_libsvm(m, &xva, &p, &err), TUNE_OK);
+                expect_same_predictions(&ref, &p, what);
+                tune_predictions_release(&p);
+                S->free_model(m);
+            }
+            /* the dot products: made and kept by the first fit, found by the
+             * second; never with probability */
+            cr_expect_eq(cache.puts, probability ? 0u : 1u, "%s %s: %zu puts", cases[c].data,
+                         cases[c].spec, cache.puts);
+            cr_expect_eq(cache.hits, probability ? 0u : 1u, "%s %s: %zu hits", cases[c].data,
+                         cases[c].spec, cache.hits);
+            cr_expect_eq(cache.n, probability ? 0u : 1u);
+            /* the plain model predicted densely is the same too */
+            tt_predict(&h, m0, &xva, d.task, d.k, &p);
+            snprintf(what, sizeof what, "%s %s fold %zu, no cache, dense", cases[c].data,
+                     cases[c].spec, f);
+            expect_same_predictions(&ref, &p, what);
+            tune_predictions_release(&p);
+            tune_predictions_release(&ref);
+            S->free_model(m0);
+            cache_clear(&cache);
+            free(xtr.data);
+            free(xva.data);
+            free(ytr);
+            free(yva);
+        }
+        lt_free(&d);
+    }
+}
+
+Test(svm, a_row_that_is_not_finite_is_predicted_by_libsvm_itself)
+{
+    /* inf x 0 is NaN in a dense dot product; LIBSVM leaves the 0 out */
+    struct lt_data d;
+    lt_load("breast_cancer", &d);
+    static const char *const specs[] = {"kernel=linear", "-", "kernel=sigmoid,gamma=0.01"};
+    for (size_t s = 0; s < 3; s++) {
+        struct tt_hp h;
+        tt_hp_init(&h, S);
+        lt_apply(&h, specs[s]);
+        struct tune_fit_ctx ctx = {.task = d.task, .n_classes = 2, .seed = 5, .n_threads = 1};
+        void *m = tt_fit_ctx(&h, &d.x, d.y, &ctx);
+        struct tune_matrix row = {1, d.x.n_cols, calloc(d.x.n_cols, sizeof(double))};
+        row.data[3] = INFINITY;
+        row.data[7] = 0.5;
+        struct tune_predictions a, b;
+        struct tune_error err = {0};
+        cr_assert_eq(tune_predictions_init(&a, d.task, 1, 2, 1, &err), 0);
+        cr_assert_eq(tune_predictions_init(&b, d.task, 1, 2, 1, &err), 0);
+        int ra = S->predict(m, &row, &a, &err);
+        int rb = tune_svm_predict_libsvm(m, &row, &b, &err);
+        cr_expect_eq(ra, rb, "%s: %d, %d", specs[s], ra, rb);
+        if (ra == TUNE_OK)
+            expect_same_predictions(&b, &a, specs[s]);
+        tune_predictions_release(&a);
+        tune_predictions_release(&b);
+        free(row.data);
+        S->free_model(m);
+    }
+    lt_free(&d);
+}
+
+Test(svm, past_2000_training_rows_the_fit_keeps_nothing_in_the_cache)
+{
+    /* 2001 rows: n (n + 2) nodes of the kernel matrix would pass 61 MiB */
+    size_t n = 2001;
+    struct tune_matrix x = {n, 1, malloc(n * sizeof(double))};
+    double *y = malloc(n * sizeof *y);
+    for (size_t i = 0; i < n; i++) {
+        x.data[i] = (double)i / (double)n;
+        y[i] = x.data[i] > 0.5;
+    }
+    struct tt_hp h;
+    tt_hp_init(&h, S);
+    tt_hp_choose(&h, "kernel", "linear");
+    struct fold_cache cache = {.max_bytes = SIZE_MAX};
+    struct tune_fit_ctx ctx = {.task = TUNE_TASK_BINARY, .n_classes = 2, .seed = 5,
+                               .n_threads = 1, .cache_find = cache_find,
+                               .cache_put = cache_put, .cache_arg = &cache};
+    void *m = tt_fit_ctx(&h, &x, y, &ctx);
+    cr_expect_eq(cache.finds + cache.puts, 0u);
+    S->free_model(m);
+    x.n_rows = 2000;
+    m = tt_fit_ctx(&h, &x, y, &ctx);
+    cr_expect_eq(cache.puts, 1u, "2000 rows: the dot products are kept");
+    S->free_model(m);
+    cache_clear(&cache);
+    free(x.data);
+    free(y);
 }

@@ -60,6 +60,7 @@
  * is a TUNE_EINVAL naming the hyperparameter.  LIBSVM cannot be interrupted
  * during a fit; the cancel flag is looked at before it starts. */
 #include "tunefold/trainer.h"
+#include "trainers/svm.h"
 
 #include <limits.h>
 #include <math.h>
@@ -260,6 +261,144 @@ static void row_nodes(const struct tune_matrix *x, size_t i, struct svm_node *bu
     buf[q] = (struct svm_node){-1, 0.0};
 }
 
+/* ---- the kernel matrix, once per fold (a study's fold cache) ----
+ *
+ * LIBSVM computes every kernel value it needs from the rows: a sparse dot
+ * product per pair, for every fit, again for every trial of a study although
+ * a fold's rows never change.  What the linear, poly, rbf and sigmoid kernels
+ * need of the rows is their dot products, so a fit that has the fold's cache
+ * computes them once per fold (the first trial) and keeps them; each fit
+ * then makes the kernel matrix from them and hands it to LIBSVM as a
+ * precomputed kernel.  The values are LIBSVM's own to the bit: the same
+ * products summed in the same order (a term with a zero factor adds nothing
+ * to a sum that is never -0, which is why LIBSVM may leave zeros out), put
+ * through the same expressions (Kernel::kernel_rbf's
+ * exp(-gamma (|u|^2 + |v|^2 - 2 u'v)), kernel_poly's powi, tanh) and the same
+ * libm; the solver then walks the same path.  After training the model's
+ * support vectors are pointed back at the rows and its kernel set back, so
+ * prediction, saving and loading are those of an ordinary fit.
+ *
+ * Not with `probability` (LIBSVM's internal folds predict with k_function,
+ * whose rbf is summed another way), and only up to SVM_GRAM_MAX_ROWS
+ * training rows: the matrix takes n (n + 2) nodes of 16 bytes during the fit
+ * (61 MiB at 2000 rows) and the dot products n (n + 1) / 2 doubles in the
+ * fold's cache (15 MiB). */
+#define SVM_GRAM_MAX_ROWS 2000
+#define SVM_DOTS_KEY "svm/dots"
+
+struct svm_dots {
+    size_t n, d;
+    int grouped;                 /* rows in the order grouped by class */
+    double *v;                   /* packed upper triangle, row by row */
+};
+
+static void dots_free(void *p)
+{
+    struct svm_dots *g = p;
+    if (g)
+        free(g->v);
+    free(g);
+}
+
+static size_t dots_bytes(size_t n)
+{
+    return sizeof(struct svm_dots) + n * (n + 1) / 2 * sizeof(double);
+}
+
+/* u'v of every pair of training rows, each summed over the columns in
+ * order, the rows taken in the problem's order (order[s] is the fold's row
+ * of problem row s; NULL: the same).  That order depends only on the fold's
+ * classes, so it is the same for every fit of the fold. */
+static struct svm_dots *dots_make(const struct tune_matrix *x, const size_t *order)
+{
+    size_t n = x->n_rows, d = x->n_cols;
+    struct svm_dots *g = malloc(sizeof *g);
+    double *v = calloc(n * (n + 1) / 2 + 1, sizeof *v);
+    double *col = malloc((n + 1) * sizeof *col);
+    if (!g || !v || !col) {
+        free(g);
+        free(v);
+        free(col);
+        return NULL;
+    }
+    *g = (struct svm_dots){n, d, order != NULL, v};
+    for (size_t c = 0; c < d; c++) {
+        for (size_t s = 0; s < n; s++)
+            col[s] = x->data[c * n + (order ? order[s] : s)];
+        double *row = v;
+        for (size_t s = 0; s < n; row += n - s, s++) {
+            double a = col[s];
+            if (a != 0.0)
+                for (size_t t = s; t < n; t++)
+                    row[t - s] += a * col[t];
+        }
+    }
+    free(col);
+    return g;
+}
+
+/* LIBSVM's powi (svm.cpp): the poly kernel's power by squaring. */
+static double powi(double base, int times)
+{
+    double tmp = base, ret = 1.0;
+    for (int t = times; t > 0; t /= 2) {
+        if (t % 2 == 1)
+            ret *= tmp;
+        tmp = tmp * tmp;
+    }
+    return ret;
+}
+
+/* The kernel matrix of the training rows in LIBSVM's precomputed form: row
+ * s is node 0 holding its serial number s + 1, then K(s, t) at node t + 1,
+ * then the end; each value LIBSVM's Kernel::kernel_* from the dot products.
+ * Returns the n row pointers (the nodes follow them in the same block), or
+ * NULL when out of memory. */
+static struct svm_node **kernel_rows(const struct svm_dots *g, const struct svm_parameter *p)
+{
+    size_t n = g->n, w = n + 2;
+    struct svm_node **rows = malloc(n * sizeof *rows + n * w * sizeof **rows);
+    double *sq = malloc((n + 1) * sizeof *sq);
+    if (!rows || !sq) {
+        free(rows);
+        free(sq);
+        return NULL;
+    }
+    struct svm_node *nodes = (struct svm_node *)(rows + n);
+    const double *v = g->v;
+    for (size_t s = 0; s < n; v += n - s, s++)
+        sq[s] = v[0];
+    v = g->v;
+    double gamma = p->gamma, coef0 = p->coef0;
+    for (size_t s = 0; s < n; v += n - s, s++) {
+        struct svm_node *r = rows[s] = nodes + s * w;
+        r[0] = (struct svm_node){0, (double)(s + 1)};
+        for (size_t t = s; t < n; t++) {
+            double ab = v[t - s], k;
+            switch (p->kernel_type) {
+            case LINEAR:
+                k = ab;
+                break;
+            case POLY:
+                k = powi(gamma * ab + coef0, p->degree);
+                break;
+            case RBF:
+                k = exp(-gamma * (sq[s] + sq[t] - 2 * ab));
+                break;
+            default:
+                k = tanh(gamma * ab + coef0);
+            }
+            r[t + 1] = (struct svm_node){(int)t + 1, k};
+        }
+        /* the lower part from the rows above, which hold it */
+        for (size_t t = 0; t < s; t++)
+            r[t + 1] = (struct svm_node){(int)t + 1, nodes[t * w + s + 1].value};
+        r[n + 1] = (struct svm_node){-1, 0.0};
+    }
+    free(sq);
+    return rows;
+}
+
 static int fit(const struct tune_matrix *x, const double *y, const struct tune_fit_ctx *ctx,
                const struct tune_params *params, void **model, struct tune_error *err)
 {
@@ -379,7 +518,33 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     svm_set_print_string_function(quiet);
     if (param.probability)
         srand((unsigned)(ctx->seed ^ (ctx->seed >> 32)));
-    m->model = svm_train(&prob, &param);
+    /* The kernel matrix from the fold's dot products (see above). */
+    const struct svm_dots *dots = NULL;
+    struct svm_dots *made = NULL;
+    struct svm_node **krows = NULL;
+    if (!param.probability && ctx->cache_find && ctx->cache_put && n <= SVM_GRAM_MAX_ROWS) {
+        dots = ctx->cache_find(ctx->cache_arg, SVM_DOTS_KEY);
+        if (!dots || dots->n != n || dots->d != d || dots->grouped != (order != NULL))
+            dots = made = dots_make(x, order);
+        krows = dots ? kernel_rows(dots, &param) : NULL;
+    }
+    if (krows) {
+        struct svm_parameter pre = param;
+        pre.kernel_type = PRECOMPUTED;
+        struct svm_problem kprob = {(int)n, m->y, krows};
+        m->model = svm_train(&kprob, &pre);
+        /* an ordinary model again: its support vectors are the rows */
+        if (m->model) {
+            m->model->param.kernel_type = param.kernel_type;
+            for (int i = 0; i < m->model->l; i++)
+                m->model->SV[i] = m->rows[m->model->sv_indices[i] - 1];
+        }
+        free(krows);
+    } else {
+        m->model = svm_train(&prob, &param);
+    }
+    if (made)
+        ctx->cache_put(ctx->cache_arg, SVM_DOTS_KEY, made, dots_bytes(n), dots_free);
     if (!m->model)
         goto nomem;
     if (!model_finite(m->model)) {
@@ -434,8 +599,106 @@ static void ovr_scores(const struct svm_fit *m, const double *dec, double *votes
         out[m->code_at[c]] = votes[c] + conf[c] / (3 * (fabs(conf[c]) + 1));
 }
 
-static int predict(const void *model, const struct tune_matrix *x, struct tune_predictions *out,
-                   struct tune_error *err)
+/* ---- prediction ----
+ *
+ * LIBSVM's svm_predict_values evaluates k_function between the row and each
+ * support vector, merging two sparse node lists with a branch per index.
+ * Without `probability`, the trainer does the same arithmetic on dense
+ * numbers: for each column in order, the term of every support vector at
+ * once (the sums stay in LIBSVM's order; the loop over support vectors is
+ * what vectorizes), then the pairwise sums exactly as svm_predict_values
+ * adds them.  The values are LIBSVM's to the bit: a missing index is a 0,
+ * which makes k_function's rbf terms x^2 or y^2 and adds 0 elsewhere.  A row
+ * with a value that is not finite (inf x 0 is NaN here, skipped there) and
+ * a probability model go through LIBSVM itself (predict_libsvm). */
+
+/* The support vectors as dense columns: sv[j * l + i] is column j of
+ * support vector i. */
+static double *dense_support_vectors(const struct svm_model *model, size_t d)
+{
+    size_t l = (size_t)model->l;
+    double *sv = calloc(d * l + 1, sizeof *sv);
+    if (!sv)
+        return NULL;
+    for (size_t i = 0; i < l; i++)
+        for (const struct svm_node *p = model->SV[i]; p->index != -1; p++)
+            sv[(size_t)(p->index - 1) * l + i] = p->value;
+    return sv;
+}
+
+/* k_function(row u, support vector i) for every i into kv[0..l). */
+static void dense_kernels(const struct svm_parameter *p, const double *u, const double *sv,
+                          size_t d, size_t l, double *kv)
+{
+    for (size_t i = 0; i < l; i++)
+        kv[i] = 0;
+    if (p->kernel_type == RBF) {
+        for (size_t j = 0; j < d; j++) {
+            const double *c = sv + j * l;
+            double a = u[j];
+            for (size_t i = 0; i < l; i++) {
+                double t = a - c[i];
+                kv[i] += t * t;
+            }
+        }
+        for (size_t i = 0; i < l; i++)
+            kv[i] = exp(-p->gamma * kv[i]);
+        return;
+    }
+    for (size_t j = 0; j < d; j++) {
+        const double *c = sv + j * l;
+        double a = u[j];
+        if (a != 0.0)
+            for (size_t i = 0; i < l; i++)
+                kv[i] += a * c[i];
+    }
+    for (size_t i = 0; i < l && p->kernel_type != LINEAR; i++)
+        kv[i] = p->kernel_type == POLY ? powi(p->gamma * kv[i] + p->coef0, p->degree)
+                                       : tanh(p->gamma * kv[i] + p->coef0);
+}
+
+/* svm_predict_values from the kernel values: fills dec, returns the label
+ * (classification) or the value (regression). */
+static double dense_decision(const struct svm_model *model, const double *kv, int *vote,
+                             double *dec)
+{
+    int nr = model->nr_class;
+    if (model->param.svm_type == EPSILON_SVR || model->param.svm_type == NU_SVR) {
+        double sum = 0;
+        for (int i = 0; i < model->l; i++)
+            sum += model->sv_coef[0][i] * kv[i];
+        sum -= model->rho[0];
+        *dec = sum;
+        return sum;
+    }
+    for (int i = 0; i < nr; i++)
+        vote[i] = 0;
+    int p = 0;
+    for (int i = 0, si = 0; i < nr; si += model->nSV[i], i++)
+        for (int j = i + 1, sj = si + model->nSV[i]; j < nr; sj += model->nSV[j], j++) {
+            double sum = 0;
+            const double *coef1 = model->sv_coef[j - 1], *coef2 = model->sv_coef[i];
+            for (int k = 0; k < model->nSV[i]; k++)
+                sum += coef1[si + k] * kv[si + k];
+            for (int k = 0; k < model->nSV[j]; k++)
+                sum += coef2[sj + k] * kv[sj + k];
+            sum -= model->rho[p];
+            dec[p] = sum;
+            if (dec[p] > 0)
+                ++vote[i];
+            else
+                ++vote[j];
+            p++;
+        }
+    int best = 0;
+    for (int i = 1; i < nr; i++)
+        if (vote[i] > vote[best])
+            best = i;
+    return model->label[best];
+}
+
+static int predict_rows(const void *model, const struct tune_matrix *x,
+                        struct tune_predictions *out, int libsvm_only, struct tune_error *err)
 {
     const struct svm_fit *m = model;
     size_t n = x->n_rows, k = m->k;
@@ -455,26 +718,37 @@ static int predict(const void *model, const struct tune_matrix *x, struct tune_p
         return TUNE_OK;
     }
     size_t n_dec = m->regression ? 1 : (size_t)m->nr_class * (size_t)(m->nr_class - 1) / 2;
-    struct svm_node *buf = malloc((m->d + 1) * sizeof *buf);
+    size_t l = (size_t)m->model->l, d = m->d;
+    int dense = !libsvm_only && !m->probability;
+    struct svm_node *buf = malloc((d + 1) * sizeof *buf);
     double *dec = malloc((n_dec + 1) * sizeof *dec);
     /* Probabilities, or votes and confidences: 2 per class. */
     double *prob = malloc((2 * (size_t)m->nr_class + 1) * sizeof *prob);
-    if (!buf || !dec || !prob) {
-        free(buf);
-        free(dec);
-        free(prob);
-        return tune_error_set(err, TUNE_ENOMEM, "svm: out of memory (%zu columns)", m->d);
+    double *u = dense ? malloc((d + l + 1) * sizeof *u) : NULL;
+    int *vote = dense ? malloc(((size_t)m->nr_class + 1) * sizeof *vote) : NULL;
+    double *sv = dense ? dense_support_vectors(m->model, d) : NULL;
+    int rc = TUNE_OK;
+    if (!buf || !dec || !prob || (dense && (!u || !vote || !sv))) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "svm: out of memory (%zu columns)", d);
+        goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        row_nodes(x, i, buf);
-        double r = svm_predict_values(m->model, buf, dec);
+        int finite = 1;
+        for (size_t j = 0; dense && j < d; j++)
+            finite &= isfinite(u[j] = x->data[j * n + i]);
+        double r;
+        if (dense && finite) {
+            dense_kernels(&m->model->param, u, sv, d, l, u + d);
+            r = dense_decision(m->model, u + d, vote, dec);
+        } else {
+            row_nodes(x, i, buf);
+            r = svm_predict_values(m->model, buf, dec);
+        }
         for (size_t p = 0; p < n_dec; p++)
             if (!isfinite(dec[p])) {
-                free(buf);
-                free(dec);
-                free(prob);
-                return tune_error_set(err, TUNE_ENUMERIC, "svm: row %zu: the decision value "
-                                      "is not finite (the kernel overflows)", i);
+                rc = tune_error_set(err, TUNE_ENUMERIC, "svm: row %zu: the decision value "
+                                    "is not finite (the kernel overflows)", i);
+                goto out;
             }
         if (m->regression) {
             out->value[i] = r;
@@ -498,10 +772,26 @@ static int predict(const void *model, const struct tune_matrix *x, struct tune_p
             ovr_scores(m, dec, prob, prob + m->nr_class, pr);
         }
     }
+out:
     free(buf);
     free(dec);
     free(prob);
-    return TUNE_OK;
+    free(u);
+    free(vote);
+    free(sv);
+    return rc;
+}
+
+static int predict(const void *model, const struct tune_matrix *x, struct tune_predictions *out,
+                   struct tune_error *err)
+{
+    return predict_rows(model, x, out, 0, err);
+}
+
+int tune_svm_predict_libsvm(const void *model, const struct tune_matrix *x,
+                            struct tune_predictions *out, struct tune_error *err)
+{
+    return predict_rows(model, x, out, 1, err);
 }
 
 
