@@ -64,6 +64,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libsvm/svm.h>
@@ -399,6 +400,80 @@ static struct svm_node **kernel_rows(const struct svm_dots *g, const struct svm_
     return rows;
 }
 
+/* Kernel values kept for one setting of the kernel's parameters (gamma,
+ * coef0, degree: C and the rest do not enter them), laid out as the dot
+ * products.  A grid search fits each gamma with every C, so the first fit
+ * of a setting leaves a marker in the fold's cache, the second keeps the
+ * values, and the later ones copy them instead of computing them again; a
+ * continuous search, which seldom repeats a setting, keeps markers only
+ * (counted as SVM_MARK_BYTES each against the fold's bound). */
+#define SVM_MARK_BYTES 64
+
+static void kernel_key(char *key, size_t size, const char *what, const struct svm_parameter *p)
+{
+    snprintf(key, size, "svm/%s/%d/%a/%a/%d", what, p->kernel_type, p->gamma, p->coef0,
+             p->degree);
+}
+
+static int dots_fit(const struct svm_dots *g, const struct tune_matrix *x, const size_t *order)
+{
+    return g && g->n == x->n_rows && g->d == x->n_cols && g->grouped == (order != NULL);
+}
+
+/* The upper triangle of kernel rows, packed as the dot products are. */
+static struct svm_dots *kernel_values(struct svm_node *const *rows, const struct tune_matrix *x,
+                                      const size_t *order)
+{
+    size_t n = x->n_rows;
+    struct svm_dots *k = malloc(sizeof *k);
+    double *v = malloc((n * (n + 1) / 2 + 1) * sizeof *v);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return NULL;
+    }
+    *k = (struct svm_dots){n, x->n_cols, order != NULL, v};
+    for (size_t s = 0; s < n; s++)
+        for (size_t t = s; t < n; t++)
+            *v++ = rows[s][t + 1].value;
+    return k;
+}
+
+/* The kernel matrix of a fit with the fold's cache (see above), or NULL
+ * when out of memory (LIBSVM then computes the kernel itself). */
+static struct svm_node **fold_kernel(const struct tune_fit_ctx *ctx, const struct tune_matrix *x,
+                                     const size_t *order, const struct svm_parameter *p)
+{
+    char key[128], mark[128];
+    int linear = p->kernel_type == LINEAR;
+    struct svm_parameter as_is = *p;     /* values that are kernel values already */
+    as_is.kernel_type = LINEAR;
+    kernel_key(key, sizeof key, "kernel", p);
+    kernel_key(mark, sizeof mark, "seen", p);
+    const struct svm_dots *kept = linear ? NULL : ctx->cache_find(ctx->cache_arg, key);
+    if (dots_fit(kept, x, order))
+        return kernel_rows(kept, &as_is);
+    const struct svm_dots *dots = ctx->cache_find(ctx->cache_arg, SVM_DOTS_KEY);
+    struct svm_dots *made = NULL;
+    if (!dots_fit(dots, x, order))
+        dots = made = dots_make(x, order);
+    struct svm_node **rows = dots ? kernel_rows(dots, p) : NULL;
+    if (made)
+        ctx->cache_put(ctx->cache_arg, SVM_DOTS_KEY, made, dots_bytes(x->n_rows), dots_free);
+    if (rows && !linear) {
+        if (ctx->cache_find(ctx->cache_arg, mark)) {
+            struct svm_dots *k = kernel_values(rows, x, order);
+            if (k)
+                ctx->cache_put(ctx->cache_arg, key, k, dots_bytes(x->n_rows), dots_free);
+        } else {
+            char *m = malloc(1);
+            if (m)
+                ctx->cache_put(ctx->cache_arg, mark, m, SVM_MARK_BYTES, free);
+        }
+    }
+    return rows;
+}
+
 static int fit(const struct tune_matrix *x, const double *y, const struct tune_fit_ctx *ctx,
                const struct tune_params *params, void **model, struct tune_error *err)
 {
@@ -518,16 +593,10 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     svm_set_print_string_function(quiet);
     if (param.probability)
         srand((unsigned)(ctx->seed ^ (ctx->seed >> 32)));
-    /* The kernel matrix from the fold's dot products (see above). */
-    const struct svm_dots *dots = NULL;
-    struct svm_dots *made = NULL;
+    /* The kernel matrix from the fold's cache (see above). */
     struct svm_node **krows = NULL;
-    if (!param.probability && ctx->cache_find && ctx->cache_put && n <= SVM_GRAM_MAX_ROWS) {
-        dots = ctx->cache_find(ctx->cache_arg, SVM_DOTS_KEY);
-        if (!dots || dots->n != n || dots->d != d || dots->grouped != (order != NULL))
-            dots = made = dots_make(x, order);
-        krows = dots ? kernel_rows(dots, &param) : NULL;
-    }
+    if (!param.probability && ctx->cache_find && ctx->cache_put && n <= SVM_GRAM_MAX_ROWS)
+        krows = fold_kernel(ctx, x, order, &param);
     if (krows) {
         struct svm_parameter pre = param;
         pre.kernel_type = PRECOMPUTED;
@@ -543,8 +612,6 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     } else {
         m->model = svm_train(&prob, &param);
     }
-    if (made)
-        ctx->cache_put(ctx->cache_arg, SVM_DOTS_KEY, made, dots_bytes(n), dots_free);
     if (!m->model)
         goto nomem;
     if (!model_finite(m->model)) {
