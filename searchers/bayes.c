@@ -172,21 +172,23 @@
  *     trials and the refinement of the five best candidates all went to the
  *     early leader, whose acquisition therefore always looked largest: on
  *     wine, seed 0, forest took 48 of 60 trials (0.9833) while logistic,
- *     given 6, reaches 0.9889 alone.  Measured (bench/bench_search.py
- *     --cash-only, breast_cancer, wine and iris, seeds 0-9): the 60-trial
- *     study matched or beat the best of eight 20-trial studies (each
- *     trainer alone, bayes and random) in 13 of 30 runs over the whole
- *     space; 22 of 30 with the per-trainer design alone; 21 of 30 with the
- *     design and each trainer's own acquisition; 22 of 30 with the design
- *     and a UCB bandit over each trainer's best so far (-best + c sqrt(ln N
- *     / n), c from 0.5 to 2).  The three were within a run of each other;
- *     the bandit spent 45 to 51 of 60 trials on the leader after the
- *     design, whatever the gaps, and needs a constant in units of the
- *     transformed objective, the design alone leaves the lock-in to the
- *     leader's candidates in place; each trainer's acquisition keeps the
- *     model's own measure of what another trial there is worth, so it was
- *     chosen (bench/RESULTS_search_cash.md has the table).  Each
- *     suggestion then costs K acquisition maximizations. */
+ *     given 6, reaches 0.9889 alone.  bench/RESULTS_search_cash.md
+ *     (bench/bench_search.py --quick --cash-only) has the table: the
+ *     60-trial study matched or beat the best of eight 20-trial studies
+ *     (each trainer alone, bayes and random) in 12 of 17 runs, against 7
+ *     over the whole space.  While choosing, the same studies on
+ *     breast_cancer, wine and iris with seeds 0-9 (30 runs, a harness
+ *     outside the tree, with variants since removed) gave: over the whole
+ *     space 13 of 30; the per-trainer design alone 22; the design and each
+ *     trainer's own acquisition 21; the design and a UCB bandit over each
+ *     trainer's best so far (-best + c sqrt(ln N / n) in transformed units,
+ *     c 0.5, 1 or 2) 22.  The three were within a run of each other; the
+ *     bandit put 45 to 51 of 60 trials on the leader after the design
+ *     whatever the gaps and needs a constant in units of the transformed
+ *     objective, and the design alone leaves the whole-space candidates
+ *     crowding around the leader; each trainer's own acquisition keeps the
+ *     model's measure of what another trial there is worth, so it was
+ *     chosen.  Each suggestion then costs K acquisition maximizations. */
 #include "searchers/bayes.h"
 #include "searchers/gp.h"
 #include "tunefold/searcher.h"
