@@ -17,8 +17,10 @@
    --cash-only writes this table alone, to bench/RESULTS_search_cash.md.
 2. A synthetic conditional problem (bench/search_bench.c "cond": four
    "trainers" of 2, 3, 4 and 1 parameters): regret after 40 trials, 10
-   seeds, bayes per-choice and imputed, random, and Optuna TPE (which
-   handles define-by-run spaces).
+   seeds, bayes per-choice and imputed (each with the branch chosen by its
+   own acquisition, the default, and over the whole space, as before),
+   random, and Optuna TPE (which handles define-by-run spaces).
+   --cond-only writes this table alone, to bench/RESULTS_search_cond.md.
 3. Two objectives: ZDT1 with 4 inputs, and boosting on breast_cancer trading
    ROC AUC for fit seconds: hypervolume after 40 trials, 10 seeds (ZDT1) and 5
    (boosting), bayes ParEGO and EHVI, random, Optuna NSGA-II (its default
@@ -443,6 +445,8 @@ def main():
     ap.add_argument("--skip-cash", action="store_true")
     ap.add_argument("--cash-only", action="store_true",
                     help="only the model-selection table, into RESULTS_search_cash.md")
+    ap.add_argument("--cond-only", action="store_true",
+                    help="only the conditional problem's table, into RESULTS_search_cond.md")
     args = ap.parse_args()
     seeds = 3 if args.quick else 10
     build()
@@ -457,7 +461,7 @@ def main():
              "`/usr/bin/python3 bench/bench_search.py%s` (this file is its output%s); %s, %s, "
              "load %.1f at the start; Optuna %s." % (
                  "".join(" " + a for a in sys.argv[1:]),
-                 "" if args.cash_only else
+                 "" if args.cash_only else ": %d seeds" % seeds if args.cond_only else
                  ": %d seeds%s" % (seeds, ", no model-selection table" if args.skip_cash
                                    else "") if args.quick or args.skip_cash else "",
                  platform.machine(), platform.python_version(), os.getloadavg()[0],
@@ -479,6 +483,11 @@ def main():
                                                                 model="split=0")),
                  ("bayes, per-choice models (\"conditional\": \"split\")",
                   run_c("cond", "bayes", seeds, model="split=1")),
+                 ("bayes, one imputed model, the acquisition over the whole space "
+                  "(\"trainer_choice\": \"model\", before)",
+                  run_c("cond", "bayes", seeds, model="split=0,choice=model")),
+                 ("bayes, per-choice models, over the whole space (before)",
+                  run_c("cond", "bayes", seeds, model="split=1,choice=model")),
                  ("random", run_c("cond", "random", seeds))]
         if optuna:
             conds.append(("Optuna TPE (define-by-run)", optuna_runs(optuna, "cond", "tpe", seeds)))
@@ -488,6 +497,10 @@ def main():
             out("| %s | %s | %s | %.1f |" % (label, median_iqr(r20), median_iqr(r40),
                                              statistics.median(r["ms"] for r in runs)))
         out("")
+        if args.cond_only:
+            with open(os.path.join(ROOT, "bench", "RESULTS_search_cond.md"), "w") as f:
+                f.write("\n".join(lines) + "\n")
+            return
 
         # ---- 4. constraints
         opt = {"cbranin": 0.39788735772973816, "gardner": gardner_optimum()}
