@@ -6,16 +6,21 @@
     /usr/bin/python3 bench/bench_search.py --quick     # fewer seeds and data sets
     bench/run.sh search                                # the same as the first line
 
-1. Model selection: on the shipped data sets and a synthetic one, one bayes
-   study of 60 trials across logistic, knn, forest and boosting ("trainers")
-   against four separate 20-trial studies of each trainer alone (random and
-   bayes), 3-fold CV, all through `tunefold run`: best CV score, and where the
-   60 trials went.  The same 60-trial study with the imputed single model
-   ("conditional": "impute") measures the per-choice model.
+1. Model selection: on the shipped data sets and a synthetic one, five seeds
+   each (--quick: three small sets and two seeds of the synthetic one), one
+   bayes study of 60 trials across logistic, knn, forest and boosting
+   ("trainers") against four separate 20-trial studies of each trainer alone
+   (random and bayes), 3-fold CV, all through `tunefold run`: best CV score,
+   and where the 60 trials went.  The 60-trial study runs three ways: the
+   default, per-choice models ("conditional": "split"), and the acquisition
+   over the whole space ("trainer_choice": "model", as before).
+   --cash-only writes this table alone, to bench/RESULTS_search_cash.md.
 2. A synthetic conditional problem (bench/search_bench.c "cond": four
    "trainers" of 2, 3, 4 and 1 parameters): regret after 40 trials, 10
-   seeds, bayes per-choice and imputed, random, and Optuna TPE (which
-   handles define-by-run spaces).
+   seeds, bayes per-choice and imputed (each with the branch chosen by its
+   own acquisition, the default, and over the whole space, as before),
+   random, and Optuna TPE (which handles define-by-run spaces).
+   --cond-only writes this table alone, to bench/RESULTS_search_cond.md.
 3. Two objectives: ZDT1 with 4 inputs, and boosting on breast_cancer trading
    ROC AUC for fit seconds: hypervolume after 40 trials, 10 seeds (ZDT1) and 5
    (boosting), bayes ParEGO and EHVI, random, Optuna NSGA-II (its default
@@ -299,12 +304,16 @@ def cash(tmp, label, data, task, metric, seed):
     db = os.path.join(tmp, "cash.db")
     out = {}
     env = None
-    # one 60-trial study across the four trainers (per-choice models, and imputed)
-    for split in (1, 0):
-        name = "%s-cash%d-s%d" % (label, split, seed)
-        path = study_file(tmp, name, data, task, metric,
-                          {"strategy": "bayes", "trials": 60, "seed": seed,
-                           "conditional": "split" if split else "impute"},
+    # one 60-trial study across the four trainers: the imputed model (the
+    # default) and per-choice models, each trainer chosen by its own
+    # acquisition (the default); and, as before issue 20's item 3 was
+    # closed, the imputed model's acquisition over the whole space
+    for key, options in (("cash1", {"conditional": "split"}), ("cash0", {}),
+                         ("before", {"trainer_choice": "model"})):
+        name = "%s-%s-s%d" % (label, key, seed)
+        search = {"strategy": "bayes", "trials": 60, "seed": seed}
+        search.update(options)
+        path = study_file(tmp, name, data, task, metric, search,
                           trainers={k: dict(v) for k, v in SPACES.items()})
         t0 = time.time()
         tf("run", path, "--db", db, "--quiet", env=env)
@@ -316,8 +325,8 @@ def cash(tmp, label, data, task, metric, seed):
             w[0] += 1
             if t["value"] is not None:
                 w[1] = max(w[1], t["value"])
-        out["cash%d" % split] = {"best": max(t["value"] for t in tt if t["value"] is not None),
-                                 "where": where, "seconds": time.time() - t0}
+        out[key] = {"best": max(t["value"] for t in tt if t["value"] is not None),
+                    "where": where, "seconds": time.time() - t0}
     for strategy in ("random", "bayes"):
         per = {}
         t0 = time.time()
@@ -332,17 +341,16 @@ def cash(tmp, label, data, task, metric, seed):
 
 
 def data_sets(tmp, quick):
-    """(label, path, task, metric, seeds): three seeds of the small sets, one of the
-    larger ones (their trials take seconds)."""
-    small = 1 if quick else 3
+    """(label, path, task, metric, seeds): five seeds of each set; with --quick
+    (about 15 minutes on two shared cores) the three small sets and two seeds of
+    the synthetic one, whose trials take seconds."""
     sets = [("breast_cancer", os.path.join(ROOT, "data", "breast_cancer.csv"), "binary",
-             "roc_auc", small),
-            ("wine", os.path.join(ROOT, "data", "wine.csv"), "multiclass", "accuracy", small)]
+             "roc_auc", 5),
+            ("wine", os.path.join(ROOT, "data", "wine.csv"), "multiclass", "accuracy", 5),
+            ("iris", os.path.join(ROOT, "data", "iris.csv"), "multiclass", "accuracy", 5)]
     if not quick:
-        sets.append(("iris", os.path.join(ROOT, "data", "iris.csv"), "multiclass", "accuracy",
-                     small))
         sets.append(("digits", os.path.join(ROOT, "data", "digits.csv"), "multiclass",
-                     "accuracy", 1))
+                     "accuracy", 5))
     try:
         from sklearn.datasets import make_classification
         x, y = make_classification(n_samples=1500, n_features=20, n_informative=6,
@@ -353,7 +361,7 @@ def data_sets(tmp, quick):
             for row, t in zip(x, y):
                 f.write(",".join("%.17g" % v for v in row) + ",%d\n" % t)
         sets.insert(0, ("synthetic (make_classification 1500 x 20)", path, "binary", "roc_auc",
-                        1))
+                        2 if quick else 5))
     except ImportError:
         print("  (scikit-learn missing: no synthetic data set)")
     return sets
@@ -437,6 +445,8 @@ def main():
     ap.add_argument("--skip-cash", action="store_true")
     ap.add_argument("--cash-only", action="store_true",
                     help="only the model-selection table, into RESULTS_search_cash.md")
+    ap.add_argument("--cond-only", action="store_true",
+                    help="only the conditional problem's table, into RESULTS_search_cond.md")
     args = ap.parse_args()
     seeds = 3 if args.quick else 10
     build()
@@ -451,6 +461,7 @@ def main():
              "`/usr/bin/python3 bench/bench_search.py%s` (this file is its output%s); %s, %s, "
              "load %.1f at the start; Optuna %s." % (
                  "".join(" " + a for a in sys.argv[1:]),
+                 "" if args.cash_only else ": %d seeds" % seeds if args.cond_only else
                  ": %d seeds%s" % (seeds, ", no model-selection table" if args.skip_cash
                                    else "") if args.quick or args.skip_cash else "",
                  platform.machine(), platform.python_version(), os.getloadavg()[0],
@@ -472,6 +483,11 @@ def main():
                                                                 model="split=0")),
                  ("bayes, per-choice models (\"conditional\": \"split\")",
                   run_c("cond", "bayes", seeds, model="split=1")),
+                 ("bayes, one imputed model, the acquisition over the whole space "
+                  "(\"trainer_choice\": \"model\", before)",
+                  run_c("cond", "bayes", seeds, model="split=0,choice=model")),
+                 ("bayes, per-choice models, over the whole space (before)",
+                  run_c("cond", "bayes", seeds, model="split=1,choice=model")),
                  ("random", run_c("cond", "random", seeds))]
         if optuna:
             conds.append(("Optuna TPE (define-by-run)", optuna_runs(optuna, "cond", "tpe", seeds)))
@@ -481,6 +497,10 @@ def main():
             out("| %s | %s | %s | %.1f |" % (label, median_iqr(r20), median_iqr(r40),
                                              statistics.median(r["ms"] for r in runs)))
         out("")
+        if args.cond_only:
+            with open(os.path.join(ROOT, "bench", "RESULTS_search_cond.md"), "w") as f:
+                f.write("\n".join(lines) + "\n")
+            return
 
         # ---- 4. constraints
         opt = {"cbranin": 0.39788735772973816, "gardner": gardner_optimum()}
@@ -560,31 +580,49 @@ def main():
                 "20..100, max_depth, max_features, max_features_fraction when fraction, "
                 "min_samples_leaf), boosting (n_estimators 20..100, learning_rate, max_depth, "
                 "subsample, colsample_bytree, reg_lambda); 3-fold CV, one thread.  Best CV "
-                "score (ROC AUC for the binary sets, accuracy otherwise) of the 60-trial bayes "
-                "study, and the best of the four 20-trial studies of each trainer alone (the "
-                "trainer of the best in brackets); one line per seed (three for the small "
-                "sets, one for the others).", "",
-                "| data set | seed | bayes, 4 trainers x 60 (imputed, the default) | same, "
-                "per-choice models | 4 x 20 bayes | 4 x 20 random | trials per trainer (the "
-                "default): count / best |", "|---|---|---|---|---|---|---|")
-            wins = {"cash1": 0, "cash0": 0}
+                "score (ROC AUC for the binary sets, accuracy otherwise) of the best of the "
+                "eight 20-trial studies of each trainer alone (bayes and random; the trainer and "
+                "strategy of the best in brackets), and of one 60-trial bayes study across the "
+                "four trainers: before (`\"trainer_choice\": \"model\"`, the imputed model's "
+                "acquisition over the whole space, as 0.2.0 had it until issue 20's item 3), and "
+                "after (the default: a design of at least 3 points per trainer, then each "
+                "trainer's best acquisition), with the imputed model (the default) and with "
+                "per-choice models (`\"conditional\": \"split\"`).  A * marks a 60-trial "
+                "study equal to or better than the best of the eight (compared at full "
+                "precision); one line per seed.", "",
+                "| data set | seed | best of 8 x 20 | before | after (the default) | after, "
+                "per-choice models | trials per trainer before: count / best | after |",
+                "|---|---|---|---|---|---|---|---|")
+            keys = ("before", "cash0", "cash1")
+            wins = {m: 0 for m in keys}
+            per_set = []
             for label, path, task, metric, cseeds in sets:
+                set_wins = {m: 0 for m in keys}
                 for seed in range(cseeds):
                     r = cash(tmp, label.split()[0], path, task, metric, seed)
-                    where = ", ".join("%s %d / %.4f" % (k, v[0], v[1])
-                                      for k, v in sorted(r["cash0"]["where"].items()))
-                    for m in wins:
-                        wins[m] += r[m]["best"] >= max(r["bayes"]["best"], r["random"]["best"])
-                    out("| %s | %d | %.4f | %.4f | %.4f (%s) | %.4f (%s) | %s |" % (
-                        label, seed, r["cash0"]["best"], r["cash1"]["best"],
-                        r["bayes"]["best"], max(r["bayes"]["per"], key=r["bayes"]["per"].get),
-                        r["random"]["best"], max(r["random"]["per"], key=r["random"]["per"].get),
-                        where))
+                    top = max(r["bayes"]["best"], r["random"]["best"])
+                    strat = "bayes" if r["bayes"]["best"] >= r["random"]["best"] else "random"
+                    cells = []
+                    for m in keys:
+                        ok = r[m]["best"] >= top
+                        wins[m] += ok
+                        set_wins[m] += ok
+                        cells.append("%.4f%s" % (r[m]["best"], " *" if ok else ""))
+                    where = [", ".join("%s %d / %.4f" % (k, v[0], v[1])
+                                       for k, v in sorted(r[m]["where"].items()))
+                             for m in ("before", "cash0")]
+                    out("| %s | %d | %.4f (%s, %s) | %s | %s |" % (
+                        label, seed, top, max(r[strat]["per"], key=r[strat]["per"].get), strat,
+                        " | ".join(cells), " | ".join(where)))
                     sys.stdout.flush()
+                per_set.append((label.split()[0], cseeds, set_wins))
             n_runs = sum(x[4] for x in sets)
             out("", "The 60-trial study matched or beat the best of the eight 20-trial studies "
-                "in %d of %d runs with the imputed model (the default), %d of %d with per-choice "
-                "models." % (wins["cash0"], n_runs, wins["cash1"], n_runs), "")
+                "in %d of %d runs before, %d of %d after (the default), %d of %d after with "
+                "per-choice models.  By data set (before / after / after, per-choice): %s." % (
+                    wins["before"], n_runs, wins["cash0"], n_runs, wins["cash1"], n_runs,
+                    "; ".join("%s %d / %d / %d of %d" % (lb, w["before"], w["cash0"], w["cash1"],
+                                                         n) for lb, n, w in per_set)), "")
     name = "RESULTS_search_cash.md" if args.cash_only else "RESULTS_search.md"
     with open(os.path.join(ROOT, "bench", name), "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -8,7 +8,8 @@
  *   search_bench run PROBLEM STRATEGY SEED0 SEEDS BUDGET [MODEL]
  *       STRATEGY: random, bayes.  MODEL (bayes only), comma-separated:
  *       split=0|1 (per-choice sub-models), ehvi=0|1, rank=0|1 (ParEGO's
- *       normalization by rank), init=N.
+ *       normalization by rank), init=N, choice=ei|model (the
+ *       "trainer_choice" option).
  *       For each seed one line "seed S ms M" then every trial as
  *       " f1[,f2][;s1]", in trial order.
  *
@@ -203,6 +204,8 @@ static int parse_strategy(const char *name, const char *model, struct strategy *
         return -1;
     if (model && *model) {
         char buf[256];
+        int init = 0;
+        const char *choice = NULL;
         snprintf(buf, sizeof buf, "%s", model);
         for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
             int v = atoi(strchr(tok, '=') ? strchr(tok, '=') + 1 : "1");
@@ -213,10 +216,21 @@ static int parse_strategy(const char *name, const char *model, struct strategy *
             else if (strncmp(tok, "rank=", 5) == 0)
                 s->model.parego_rank = v;
             else if (strncmp(tok, "init=", 5) == 0)
-                snprintf(s->opts, sizeof s->opts, "{\"initial_points\": %d}", v);
+                init = v;
+            else if (strcmp(tok, "choice=model") == 0 || strcmp(tok, "choice=ei") == 0)
+                choice = strcmp(tok, "choice=ei") == 0 ? "ei" : "model";
             else
                 return -1;
         }
+        /* the study file's options: initial_points, trainer_choice */
+        int n = snprintf(s->opts, sizeof s->opts, "{");
+        if (init)
+            n += snprintf(s->opts + n, sizeof s->opts - (size_t)n, "\"initial_points\": %d%s",
+                          init, choice ? ", " : "");
+        if (choice)
+            n += snprintf(s->opts + n, sizeof s->opts - (size_t)n, "\"trainer_choice\": \"%s\"",
+                          choice);
+        snprintf(s->opts + n, sizeof s->opts - (size_t)n, "}");
     }
     return 0;
 }

@@ -231,13 +231,24 @@ Test(bayes_search, the_initial_design_covers_the_most_parameters_active_at_once)
     struct tune_param ps[7];
     struct tune_space sp = wide_space(ps);
     cr_assert_eq(tune_space_active_dim(&sp), 3);
-    /* max(5, 3 + 1) = 5 design points, not max(5, 7 + 1) = 8 */
+    /* max(5, 3 + 1) = 5 design points, not max(5, 7 + 1) = 8 (the
+     * acquisition over the whole space, "trainer_choice": "model") */
     struct run def = {.k = 1}, five = {.k = 1}, eight = {.k = 1};
-    optimize(&sp, NULL, NULL, wide_problem, 8, 4, &def);
-    optimize(&sp, "{\"initial_points\": 5}", NULL, wide_problem, 8, 4, &five);
-    optimize(&sp, "{\"initial_points\": 8}", NULL, wide_problem, 8, 4, &eight);
+    optimize(&sp, "{\"trainer_choice\": \"model\"}", NULL, wide_problem, 8, 4, &def);
+    optimize(&sp, "{\"trainer_choice\": \"model\", \"initial_points\": 5}", NULL,
+             wide_problem, 8, 4, &five);
+    optimize(&sp, "{\"trainer_choice\": \"model\", \"initial_points\": 8}", NULL,
+             wide_problem, 8, 4, &eight);
     cr_assert(same_points(&def, &five, 8));
     cr_assert_not(same_points(&def, &eight, 8));
+    /* every parameter hangs on "model": by default each of its 3 choices
+     * gets max(3, ceil(5 / 3)) = 3 design points, 9 in all */
+    struct run arms = {.k = 1}, nine = {.k = 1}, ten = {.k = 1};
+    optimize(&sp, NULL, NULL, wide_problem, 10, 4, &arms);
+    optimize(&sp, "{\"initial_points\": 9}", NULL, wide_problem, 10, 4, &nine);
+    optimize(&sp, "{\"initial_points\": 10}", NULL, wide_problem, 10, 4, &ten);
+    cr_assert(same_points(&arms, &nine, 10));
+    cr_assert_not(same_points(&arms, &ten, 10));
 }
 
 /* ---- constraints -------------------------------------------------------------- */
@@ -507,5 +518,188 @@ Test(bayes_search, the_model_rows_option_sets_the_bound_and_zero_lifts_it)
     struct tune_search_options o = {"{\"model_rows\": 5}", 1};
     cr_assert_eq(tune_searcher_bayes.init(s, &sp, &o, &err), TUNE_EINVAL);
     cr_assert_str_eq(err.msg, "search.model_rows: must be 0 (every trial) or at least 10, got 5");
+    free(s);
+}
+
+/* ---- several trainers: how the budget is spent (12. in bayes.c) ------------------- */
+
+/* Four "trainers": t0 (a), t1 (b1, b2), t2 (c1, c2), t3 (d); every
+ * parameter hangs on the choice, as in a study of several trainers. */
+static char *trainer_names[] = {"t0", "t1", "t2", "t3"};
+static double when_t[4][1] = {{0}, {1}, {2}, {3}};
+
+static struct tune_space trainers_space(struct tune_param *ps)
+{
+    memset(ps, 0, 7 * sizeof *ps);
+    ps[0].name = "trainer";
+    ps[0].type = TUNE_PARAM_CATEGORICAL;
+    ps[0].n_values = 4;
+    ps[0].values = trainer_names;
+    static const char *names[6] = {"a", "b1", "b2", "c1", "c2", "d"};
+    static const int arm[6] = {0, 1, 1, 2, 2, 3};
+    for (int i = 0; i < 6; i++) {
+        ps[1 + i] = fparam(names[i], 0, 1);
+        ps[1 + i].n_when = 1;
+        ps[1 + i].when_values = when_t[arm[i]];
+    }
+    return (struct tune_space){7, ps};
+}
+
+/* t0: 0.35 + a bowl; t1: its optimum 0 in a narrow bowl, poor elsewhere;
+ * t2, t3: 3 + a bowl (clearly worse). */
+static void trainers_problem(const double *x, double *obj, double *slack)
+{
+    (void)slack;
+    switch ((int)x[0]) {
+    case 0:
+        obj[0] = 0.35 + 0.2 * (x[1] - 0.4) * (x[1] - 0.4);
+        break;
+    case 1:
+        obj[0] = 3 * ((x[2] - 0.8) * (x[2] - 0.8) + (x[3] - 0.15) * (x[3] - 0.15));
+        break;
+    case 2:
+        obj[0] = 3 + (x[4] - 0.5) * (x[4] - 0.5) + (x[5] - 0.5) * (x[5] - 0.5);
+        break;
+    default:
+        obj[0] = 3.2 + (x[6] - 0.5) * (x[6] - 0.5);
+    }
+}
+
+static void count_trainers(const struct run *r, size_t from, size_t to, size_t *n)
+{
+    memset(n, 0, 4 * sizeof *n);
+    for (size_t i = from; i < to; i++)
+        n[(size_t)r->points[i * r->d]]++;
+}
+
+/* A hand-made history: three trials of each trainer, at fixed points. */
+static void trainers_history(struct run *r)
+{
+    static const double at[3] = {0.1, 0.5, 0.9};
+    double pt[7], obj[1];
+    r->d = 7;
+    for (int k = 0; k < 4; k++)
+        for (int j = 0; j < 3; j++) {
+            for (int i = 0; i < 7; i++)
+                pt[i] = NAN;
+            pt[0] = k;
+            int first = k == 0 ? 1 : k == 1 ? 2 : k == 2 ? 4 : 6, n = k == 0 || k == 3 ? 1 : 2;
+            for (int i = 0; i < n; i++)
+                pt[first + i] = at[(j + i) % 3];
+            trainers_problem(pt, obj, NULL);
+            add(r, pt, obj, NULL, 0);
+        }
+}
+
+Test(bayes_search, with_several_trainers_the_design_gives_each_trainer_three_points)
+{
+    struct tune_param ps[7];
+    struct tune_space sp = trainers_space(ps);
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        /* the default design: max(5, 2 + 1) = 5 points would leave a
+         * trainer out; each gets max(3, ceil(5 / 4)) = 3 */
+        struct run r = {.k = 1};
+        optimize(&sp, NULL, NULL, trainers_problem, 12, seed, &r);
+        size_t n[4];
+        count_trainers(&r, 0, 12, n);
+        for (int k = 0; k < 4; k++)
+            cr_assert_eq(n[k], 3u, "seed %llu: trainer %d has %zu of the first 12",
+                         (unsigned long long)seed, k, n[k]);
+        /* initial_points as given, shared out: 2, 2, 1, 1 in some order */
+        struct run six = {.k = 1};
+        optimize(&sp, "{\"initial_points\": 6}", NULL, trainers_problem, 6, seed, &six);
+        count_trainers(&six, 0, 6, n);
+        size_t ones = 0, twos = 0;
+        for (int k = 0; k < 4; k++) {
+            ones += n[k] == 1;
+            twos += n[k] == 2;
+        }
+        cr_assert(ones == 2 && twos == 2, "seed %llu: %zu %zu %zu %zu", (unsigned long long)seed,
+                  n[0], n[1], n[2], n[3]);
+    }
+}
+
+Test(bayes_search, with_several_trainers_a_clearly_worse_trainer_gets_fewer_later_trials)
+{
+    /* after the hand-made design, t1 (its optimum 0) gets most of the
+     * trials, t0 (0.35 at best) a few, t2 and t3 (3 and more) none or one */
+    struct tune_param ps[7];
+    struct tune_space sp = trainers_space(ps);
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        struct run r = {.k = 1};
+        trainers_history(&r);
+        void *s = calloc(1, tune_searcher_bayes.state_size);
+        struct tune_error err = {0};
+        struct tune_search_options o = {NULL, seed};
+        cr_assert_eq(tune_searcher_bayes.init(s, &sp, &o, &err), TUNE_OK, "%s", err.msg);
+        for (size_t seq = 12; seq < 28; seq++) {
+            double pt[7], obj[1];
+            suggest(s, &sp, &r, seed, seq, pt);
+            trainers_problem(pt, obj, NULL);
+            add(&r, pt, obj, NULL, 0);
+        }
+        tune_searcher_bayes.release(s);
+        free(s);
+        size_t n[4];
+        count_trainers(&r, 12, 28, n);
+        cr_assert(n[1] >= 12 && n[2] <= 1 && n[3] <= 1 && n[1] > n[0],
+                  "seed %llu: later trials %zu %zu %zu %zu", (unsigned long long)seed, n[0], n[1],
+                  n[2], n[3]);
+        cr_assert(best_of(&r, 12) < 1e-3, "seed %llu: best %g", (unsigned long long)seed,
+                  best_of(&r, 12));
+    }
+}
+
+Test(bayes_search, with_several_trainers_the_points_depend_on_the_seed_and_history_alone)
+{
+    struct tune_param ps[7];
+    struct tune_space sp = trainers_space(ps);
+    struct run a = {.k = 1}, b = {.k = 1}, c = {.k = 1};
+    optimize(&sp, NULL, NULL, trainers_problem, 20, 7, &a);
+    optimize(&sp, NULL, NULL, trainers_problem, 20, 7, &b);
+    optimize(&sp, NULL, NULL, trainers_problem, 20, 8, &c);
+    cr_assert(same_points(&a, &b, 20));
+    cr_assert_not(same_points(&a, &c, 20));
+}
+
+Test(bayes_search, a_trainer_without_parameters_takes_one_design_point)
+{
+    /* choice c of choice_space has one configuration: the design of
+     * 3 x max(3, ceil(5 / 3)) = 9 points gives it one, a and b four each */
+    struct tune_param ps[4];
+    struct tune_space sp = choice_space(ps);
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        struct run r = {.k = 1};
+        optimize(&sp, NULL, NULL, choice_problem, 9, seed, &r);
+        size_t n[3] = {0};
+        for (size_t i = 0; i < 9; i++)
+            n[(size_t)r.points[i * 4]]++;
+        cr_assert(n[0] == 4 && n[1] == 4 && n[2] == 1, "seed %llu: %zu %zu %zu",
+                  (unsigned long long)seed, n[0], n[1], n[2]);
+    }
+}
+
+/* A choice that conditions only some parameters is no choice of trainer:
+ * the default and "trainer_choice": "model" give the same points. */
+Test(bayes_search, without_a_choice_of_trainer_the_option_changes_nothing)
+{
+    struct tune_param ps[5];
+    struct tune_space cs = choice_space(ps);
+    ps[4] = fparam("z", 0, 1); /* always active */
+    struct tune_space sp = {5, ps};
+    struct run a = {.k = 1}, b = {.k = 1};
+    optimize(&sp, NULL, NULL, choice_problem, 20, 2, &a);
+    optimize(&sp, "{\"trainer_choice\": \"model\"}", NULL, choice_problem, 20, 2, &b);
+    cr_assert(same_points(&a, &b, 20));
+    /* with one, it does */
+    struct run c = {.k = 1}, d = {.k = 1};
+    optimize(&cs, NULL, NULL, choice_problem, 20, 2, &c);
+    optimize(&cs, "{\"trainer_choice\": \"model\"}", NULL, choice_problem, 20, 2, &d);
+    cr_assert_not(same_points(&c, &d, 20));
+    void *s = calloc(1, tune_searcher_bayes.state_size);
+    struct tune_error err = {0};
+    struct tune_search_options o = {"{\"trainer_choice\": \"ucb\"}", 1};
+    cr_assert_eq(tune_searcher_bayes.init(s, &cs, &o, &err), TUNE_EINVAL);
+    cr_assert_str_eq(err.msg, "search.trainer_choice: must be one of: ei, model (got \"ucb\")");
     free(s);
 }

@@ -745,7 +745,7 @@ Test(config, an_unknown_key_in_search_is_named)
                    ": search.budget: unknown key (expected one of: strategy, trials, seed, "
                    "workers, max_seconds, target, patience, enqueue, warm_start, acquisition, "
                    "initial_points, xi, kappa, kernel, multi_objective, conditional, "
-                   "model_rows)");
+                   "model_rows, trainer_choice)");
 }
 
 Test(config, an_unknown_key_in_cv_is_named)
