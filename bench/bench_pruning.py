@@ -70,10 +70,8 @@ def build():
         "bench/lc_curve.c", "-lm", "-o", os.path.join(OUT, "lc_curve")], cwd=ROOT)
     pkgs = ["gsl", "nlopt", "sqlite3", "libcjson"]
     cflags = sh(["pkg-config", "--cflags"] + pkgs).stdout.split()
-    libs = [l for l in sh(["pkg-config", "--libs"] + pkgs).stdout.split() if l != "-lgslcblas"]
-    arch = sh([cc, "-print-multiarch"]).stdout.strip()
-    blas = "/usr/lib/%s/openblas-serial" % arch
-    libs += ["-L" + blas, "-Wl,-rpath," + blas, "-lopenblas", "-lm", "-lpthread"]
+    # every library the archive may pull in (the stores, the trainers): the Makefile's
+    libs = sh(["make", "-s", "--no-print-directory", "print-libs"], cwd=ROOT).stdout.split()
     for prog in ("boost_curve", "bayes_bench"):
         sh([cc, "-std=c11", "-O2", "-Iinclude", "-I.", "-D_POSIX_C_SOURCE=200809L"] + cflags +
            ["bench/%s.c" % prog, "lib/libtunefold.a"] + libs + ["-o", os.path.join(OUT, prog)],
@@ -196,6 +194,8 @@ def run_lc(seeds, res):
          {"strategy": "hyperband", "min_steps": 3, "reduction": 3, "max_steps": LC_STEPS}, 120),
         ("tunefold bayes + hyperband (min_steps 1)",
          {"strategy": "hyperband", "min_steps": 1, "reduction": 3, "max_steps": LC_STEPS}, 120),
+        ("tunefold bayes + hyperband (min_steps 2)",
+         {"strategy": "hyperband", "min_steps": 2, "reduction": 3, "max_steps": LC_STEPS}, 120),
         ("tunefold bayes + asha (min_steps 9)",
          {"strategy": "asha", "min_steps": 9, "reduction": 3, "max_steps": LC_STEPS}, 120),
         ("tunefold bayes + hyperband (min_steps 9)",
@@ -218,6 +218,9 @@ def run_lc(seeds, res):
                                              reduction_factor=3), 120),
         ("Optuna TPE + HyperbandPruner (min_resource 1)",
          lambda o: o.pruners.HyperbandPruner(min_resource=1, max_resource=LC_STEPS,
+                                             reduction_factor=3), 120),
+        ("Optuna TPE + HyperbandPruner (min_resource 2)",
+         lambda o: o.pruners.HyperbandPruner(min_resource=2, max_resource=LC_STEPS,
                                              reduction_factor=3), 120),
         ("Optuna TPE + HyperbandPruner (min_resource 9)",
          lambda o: o.pruners.HyperbandPruner(min_resource=9, max_resource=LC_STEPS,
