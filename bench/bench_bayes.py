@@ -74,19 +74,21 @@ BAYES = ["bayes-ei", "bayes-ucb", "bayes-pi"]
 BUDGET = 50
 
 
+def make_libs():
+    """What the Makefile links the library with (its BLAS: Debian's serial
+    OpenBLAS; libpq, LIBSVM, LIBLINEAR, XGBoost for the stores and trainers)."""
+    return subprocess.run(["make", "-s", "--no-print-directory", "print-libs"], cwd=ROOT,
+                          check=True, capture_output=True, text=True).stdout.split()
+
+
 def build():
     subprocess.run(["make", "-s", "lib/libtunefold.a"], cwd=ROOT, check=True)
     pc = os.environ.get("PKG_CONFIG", "pkg-config")
     cc = os.environ.get("CC", "cc")
     pkgs = ["gsl", "nlopt", "sqlite3", "libcjson"]
-    libs = subprocess.run([pc, "--libs"] + pkgs, check=True, capture_output=True,
-                          text=True).stdout.replace("-lgslcblas", "").split()
+    libs = make_libs()
     cflags = subprocess.run([pc, "--cflags"] + pkgs, check=True, capture_output=True,
                             text=True).stdout.split()
-    # the Makefile's BLAS: Debian's serial OpenBLAS (one thread per process)
-    arch = subprocess.run([cc, "-print-multiarch"], capture_output=True, text=True).stdout.strip()
-    blas = "/usr/lib/%s/openblas-serial" % arch
-    libs += ["-L" + blas, "-Wl,-rpath," + blas, "-lopenblas"]
     os.makedirs(os.path.dirname(PROG), exist_ok=True)
     subprocess.run([cc, "-std=c11", "-O2", "-Iinclude", "-I.",
                     "-D_POSIX_C_SOURCE=200809L"] + cflags +
@@ -115,11 +117,7 @@ def build_base(rev):
                        ["-c", os.path.join(tmp, "searchers", f + ".c"), "-o", obj],
                        cwd=ROOT, check=True)
         objs.append(obj)
-    libs = subprocess.run([pc, "--libs", "gsl", "nlopt", "sqlite3", "libcjson"], check=True,
-                          capture_output=True, text=True).stdout.replace("-lgslcblas", "").split()
-    arch = subprocess.run([cc, "-print-multiarch"], capture_output=True, text=True).stdout.strip()
-    blas = "/usr/lib/%s/openblas-serial" % arch
-    libs += ["-L" + blas, "-Wl,-rpath," + blas, "-lopenblas"]
+    libs = make_libs()
     # the base objects come first: the archive's own bayes.o and gp.o are
     # then never pulled in
     subprocess.run([cc, "-std=c11", "-O2", "-Iinclude", "-I.", "-D_POSIX_C_SOURCE=200809L"] +
