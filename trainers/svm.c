@@ -350,6 +350,20 @@ static double powi(double base, int times)
     return ret;
 }
 
+/* LIBSVM's linear, poly and sigmoid kernels of a dot product u'v (the same
+ * expressions in Kernel::kernel_* and k_function). */
+static double dot_kernel(const struct svm_parameter *p, double uv)
+{
+    switch (p->kernel_type) {
+    case LINEAR:
+        return uv;
+    case POLY:
+        return powi(p->gamma * uv + p->coef0, p->degree);
+    default:
+        return tanh(p->gamma * uv + p->coef0);
+    }
+}
+
 /* The kernel matrix of the training rows in LIBSVM's precomputed form: row
  * s is node 0 holding its serial number s + 1, then K(s, t) at node t + 1,
  * then the end; each value LIBSVM's Kernel::kernel_* from the dot products.
@@ -370,25 +384,13 @@ static struct svm_node **kernel_rows(const struct svm_dots *g, const struct svm_
     for (size_t s = 0; s < n; v += n - s, s++)
         sq[s] = v[0];
     v = g->v;
-    double gamma = p->gamma, coef0 = p->coef0;
+    int rbf = p->kernel_type == RBF;
     for (size_t s = 0; s < n; v += n - s, s++) {
         struct svm_node *r = rows[s] = nodes + s * w;
         r[0] = (struct svm_node){0, (double)(s + 1)};
         for (size_t t = s; t < n; t++) {
-            double ab = v[t - s], k;
-            switch (p->kernel_type) {
-            case LINEAR:
-                k = ab;
-                break;
-            case POLY:
-                k = powi(gamma * ab + coef0, p->degree);
-                break;
-            case RBF:
-                k = exp(-gamma * (sq[s] + sq[t] - 2 * ab));
-                break;
-            default:
-                k = tanh(gamma * ab + coef0);
-            }
+            double ab = v[t - s];
+            double k = rbf ? exp(-p->gamma * (sq[s] + sq[t] - 2 * ab)) : dot_kernel(p, ab);
             r[t + 1] = (struct svm_node){(int)t + 1, k};
         }
         /* the lower part from the rows above, which hold it */
@@ -720,8 +722,7 @@ static void dense_kernels(const struct svm_parameter *p, const double *u, const 
                 kv[i] += a * c[i];
     }
     for (size_t i = 0; i < l && p->kernel_type != LINEAR; i++)
-        kv[i] = p->kernel_type == POLY ? powi(p->gamma * kv[i] + p->coef0, p->degree)
-                                       : tanh(p->gamma * kv[i] + p->coef0);
+        kv[i] = dot_kernel(p, kv[i]);
 }
 
 /* svm_predict_values from the kernel values: fills dec, returns the label
