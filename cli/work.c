@@ -32,6 +32,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/wait.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -73,11 +74,19 @@ double cli_now(void)
     return tune_clock_seconds();
 }
 
-static void nap(double seconds)
+/* The parent's wait between looks at its workers: up to `seconds`, cut
+ * short by a worker's exit.  SIGCHLD is blocked outside this wait (see
+ * cli_run_workers), so an exit between waitpid and here is not missed:
+ * pselect unblocks it atomically and returns at once. */
+static void on_sigchld(int sig)
+{
+    (void)sig;
+}
+
+static void wait_for_child(double seconds, const sigset_t *unblocked)
 {
     struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !cli_interrupted)
-        ;
+    pselect(0, NULL, NULL, NULL, &ts, unblocked);
 }
 
 /* ---- the progress display ------------------------------------------------------ */
@@ -237,6 +246,13 @@ static pid_t spawn_worker(const char *cmd, const struct tune_study_config *cfg, 
     if (pid != 0)
         return pid;
     is_worker_child = 1;
+    /* the parent's SIGCHLD wake-up is not the worker's: its trainers' own
+     * programs are waited for with the default disposition, unblocked */
+    signal(SIGCHLD, SIG_DFL);
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_UNBLOCK, &chld, NULL);
 #ifdef __linux__
     /* a worker outliving its run would keep claiming trials unseen:
      * it finishes its trial and stops when the parent dies */
@@ -280,6 +296,18 @@ int cli_run_workers(const char *cmd, const struct tune_study_config *cfg, const 
         fprintf(stderr, "tunefold %s: out of memory\n", cmd);
         return CLI_FAILED;
     }
+    /* SIGCHLD blocked but caught: a worker's exit wakes wait_for_child */
+    sigset_t chld, old_mask, unblocked;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &old_mask);
+    unblocked = old_mask;
+    sigdelset(&unblocked, SIGCHLD);
+    struct sigaction sa, old_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigchld;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGCHLD, &sa, &old_sa);
     size_t alive = 0;
     for (size_t w = 0; w < n_workers; w++) {
         pids[w] = spawn_worker(cmd, cfg, db, budget, w);
@@ -360,8 +388,10 @@ int cli_run_workers(const char *cmd, const struct tune_study_config *cfg, const 
             break;
         if (watch)
             watch_and_show(watch, &p, &err); /* a busy moment: the next poll catches up */
-        nap(0.2);
+        wait_for_child(0.2, &unblocked);
     }
+    sigaction(SIGCHLD, &old_sa, NULL);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     struct tune_progress now = {0};
     if (watch && watch_and_show(watch, &p, &err) == TUNE_OK)
         now = *tune_watch_progress(watch);

@@ -236,6 +236,25 @@ int tune_store_trial_set_params(struct tune_store *s, int64_t study_id, int numb
     STORE_CALL(trial_set_params, 1, study_id, number, params_json);
 }
 
+int tune_store_trial_claim_point(struct tune_store *s, int64_t study_id,
+                                 enum tune_trial_origin origin, size_t budget,
+                                 tune_point_fn point, void *arg, int *number, int *seq,
+                                 struct tune_error *err)
+{
+    if (s->type->version >= 7 && s->type->trial_claim_point)
+        STORE_CALL(trial_claim_point, 7, study_id, origin, budget, point, arg, number, seq);
+    int rc = tune_store_trial_claim(s, study_id, origin, budget, number, seq, err);
+    if (rc)
+        return rc;
+    const char *params_json = NULL;
+    if ((rc = point(arg, *number, *seq, &params_json, err)) ||
+        (rc = tune_store_trial_set_params(s, study_id, *number, params_json, err))) {
+        struct tune_error aerr;
+        tune_store_trial_abandon(s, study_id, *number, &aerr);
+    }
+    return rc;
+}
+
 int tune_store_trial_abandon(struct tune_store *s, int64_t study_id, int number, struct tune_error *err)
 {
     STORE_CALL(trial_abandon, 1, study_id, number);

@@ -827,6 +827,48 @@ static int with_priors(struct tune_study *s, struct tune_history *h, struct tune
     return TUNE_OK;
 }
 
+/* The point of search trial `number` (s->point, s->params_json), given
+ * the history in `hist` (none for a searcher that ignores it). */
+static int make_point(struct tune_study *s, int seq, const struct tune_history *hist,
+                      struct tune_error *err)
+{
+    const struct tune_study_config *cfg = s->cfg;
+    size_t ne = cfg->n_enqueue;
+    if ((size_t)seq < ne) {
+        /* an enqueued point, as the study file gives it */
+        memcpy(s->point, &cfg->enqueue[(size_t)seq * cfg->space.n],
+               cfg->space.n * sizeof *s->point);
+    } else {
+        /* the strategy's point k is the one it gives a study without the
+         * enqueued points: generator and seq both start after them */
+        size_t own = (size_t)seq - ne;
+        gsl_rng_set(s->rng,
+                    (unsigned long)tune_mix64(cfg->seed ^ tune_mix64((uint64_t)own + 0x5eed)));
+        int rc = tune_searcher_suggest(s->searcher, &cfg->space, hist, own, s->rng, s->point, err);
+        if (rc)
+            return rc;
+        tune_space_apply_conditions(&cfg->space, s->point);
+    }
+    free(s->params_json);
+    s->params_json = tune_space_point_json(&cfg->space, s->point);
+    if (!s->params_json)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    return TUNE_OK;
+}
+
+/* tune_point_fn for a searcher whose point follows from seq alone: made
+ * inside the claim's transaction. */
+static int seq_point(void *arg, int number, int seq, const char **params_json,
+                     struct tune_error *err)
+{
+    struct tune_study *s = arg;
+    struct tune_history none = {.maximize = s->info.maximize, .number = number,
+                                .n_objectives = 1};
+    int rc = make_point(s, seq, &none, err);
+    *params_json = s->params_json;
+    return rc;
+}
+
 /* Claim a search trial and give it the searcher's point (s->point,
  * s->params_json, stored); the trial is left RUNNING.  On failure the claim
  * is withdrawn. */
@@ -836,47 +878,35 @@ static int claim_point(struct tune_study *s, size_t budget, int *number_out, int
     const struct tune_study_config *cfg = s->cfg;
     struct tune_store *st = s->store;
     int number, seq, rc;
+    if (cfg->searcher->ignores_history) {
+        /* claim and point in one write */
+        rc = tune_store_trial_claim_point(st, s->info.id, TUNE_ORIGIN_SEARCH, budget, seq_point,
+                                          s, &number, &seq, err);
+        if (rc)
+            return rc;
+        tune_heartbeat_set(s->heartbeat, number);
+        *number_out = number;
+        *seq_out = seq;
+        return TUNE_OK;
+    }
     rc = tune_store_trial_claim(st, s->info.id, TUNE_ORIGIN_SEARCH, budget, &number, &seq, err);
     if (rc)
         return rc;
     tune_heartbeat_set(s->heartbeat, number);
 
     /* History from the store, read incrementally: the searcher's only
-     * memory (none for a searcher whose points depend on seq alone), and
-     * the prior observations after it. */
+     * memory, and the prior observations after it. */
     struct tune_history hist = {.maximize = s->info.maximize, .number = number,
                                 .n_objectives = 1};
-    size_t ne = cfg->n_enqueue;
-    if ((size_t)seq < ne) {
-        /* an enqueued point, as the study file gives it */
-        memcpy(s->point, &cfg->enqueue[(size_t)seq * cfg->space.n],
-               cfg->space.n * sizeof *s->point);
-    } else {
-        if (!cfg->searcher->ignores_history) {
-            if ((rc = tune_watch_poll(s->watch, NULL, NULL, err)))
-                goto abandon;
-            tune_watch_history(s->watch, number, &hist);
-            if (s->n_priors && (rc = with_priors(s, &hist, err)))
-                goto abandon;
-        }
-        /* the strategy's point k is the one it gives a study without the
-         * enqueued points: generator and seq both start after them */
-        size_t own = (size_t)seq - ne;
-        gsl_rng_set(s->rng,
-                    (unsigned long)tune_mix64(cfg->seed ^ tune_mix64((uint64_t)own + 0x5eed)));
-        rc = tune_searcher_suggest(s->searcher, &cfg->space, &hist, own, s->rng, s->point, err);
-        if (rc)
+    if ((size_t)seq >= cfg->n_enqueue) {
+        if ((rc = tune_watch_poll(s->watch, NULL, NULL, err)))
             goto abandon;
-        tune_space_apply_conditions(&cfg->space, s->point);
+        tune_watch_history(s->watch, number, &hist);
+        if (s->n_priors && (rc = with_priors(s, &hist, err)))
+            goto abandon;
     }
-
-    free(s->params_json);
-    s->params_json = tune_space_point_json(&cfg->space, s->point);
-    if (!s->params_json) {
-        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory");
-        goto abandon;
-    }
-    if ((rc = tune_store_trial_set_params(st, s->info.id, number, s->params_json, err)))
+    if ((rc = make_point(s, seq, &hist, err)) ||
+        (rc = tune_store_trial_set_params(st, s->info.id, number, s->params_json, err)))
         goto abandon;
     *number_out = number;
     *seq_out = seq;
@@ -1165,6 +1195,10 @@ int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
     size_t budget = tune_study_budget(s, o.budget), failed_in_a_row = 0;
     double stale = o.stale_seconds > 0 ? o.stale_seconds : TUNE_STALE_SECONDS;
     double poll = o.poll_seconds > 0 ? o.poll_seconds : 0.25;
+    /* The wait for others' trials starts short and doubles up to `poll`:
+     * at the end of a study of fast trials the last ones finish within
+     * milliseconds, and a fixed quarter second would be most of its time. */
+    double wait = poll / 64, last_stale_check = -HUGE_VAL;
     double started = o.started > 0 ? o.started : now_wall();
     int rules = o.max_seconds > 0 || o.has_target || o.patience;
     memset(result, 0, sizeof *result);
@@ -1179,10 +1213,17 @@ int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
             if (why != TUNE_STOP_NONE)
                 return stopped(s, result, why, err);
         }
-        size_t marked;
-        rc = tune_store_trial_recover_stale(s->store, s->info.id, stale, &marked, err);
-        if (rc)
-            return rc;
+        /* A trial goes stale only after `stale` seconds without a
+         * heartbeat: looking every eighth of that finds it soon enough, and
+         * a study of fast trials does not pay a read of the store per trial. */
+        double t = tune_clock_seconds();
+        if (t - last_stale_check >= stale / 8) {
+            size_t marked;
+            rc = tune_store_trial_recover_stale(s->store, s->info.id, stale, &marked, err);
+            if (rc)
+                return rc;
+            last_stale_check = t;
+        }
         struct tune_step step;
         rc = tune_study_step(s, budget, &step, err);
         if (rc == TUNE_OK) {
@@ -1197,6 +1238,7 @@ int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
                 return rc;
             if (o.progress)
                 o.progress(o.progress_arg, &step, tune_watch_progress(s->watch));
+            wait = poll / 64;
             failed_in_a_row = step.state == TUNE_TRIAL_FAILED ? failed_in_a_row + 1 : 0;
             if (step.state == TUNE_TRIAL_FAILED)
                 snprintf(result->last_error, sizeof result->last_error, "%s",
@@ -1217,6 +1259,7 @@ int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
             return stopped(s, result, TUNE_STOP_BUDGET, err);
         if (o.progress)
             o.progress(o.progress_arg, NULL, tune_watch_progress(s->watch));
-        nap(s, &o, poll);
+        nap(s, &o, wait);
+        wait = wait * 2 < poll ? wait * 2 : poll;
     }
 }

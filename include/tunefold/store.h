@@ -170,8 +170,15 @@ struct tune_progress {
 
 struct tune_store;
 
+/* The point of a trial being claimed (trial_claim_point): its params as a
+ * JSON object, for trial `number` whose seq is `seq` (-1 for a manual
+ * trial); borrowed until the claim returns.  It runs inside the store's
+ * write transaction, so it must be quick and must not call the store. */
+typedef int (*tune_point_fn)(void *arg, int number, int seq, const char **params_json,
+                             struct tune_error *err);
+
 struct tune_store_type {
-    int version;           /* 1 .. 6: the methods and meanings below, by version */
+    int version;           /* 1 .. 7: the methods and meanings below, by version */
     const char *name;      /* "sqlite" */
     int (*open)(const char *location, struct tune_store **out, struct tune_error *err);
     void (*close)(struct tune_store *s);
@@ -348,6 +355,17 @@ struct tune_store_type {
      * An error from `src` is returned, nothing written. */
     int (*study_blob_save_from)(struct tune_store *s, int64_t study_id, const char *name,
                                 const struct tune_blob_source *src, struct tune_error *err);
+
+    /* ---- version 7: a claim and its point in one transaction ----
+     * trial_claim, then `point` for the number and seq it took, then
+     * trial_set_params of what `point` gave, as one transaction: when any
+     * of them fails nothing is stored (point's own error is returned).
+     * Others never see the trial RUNNING without params, and a searcher
+     * whose point follows from seq alone pays one write a claim, not two
+     * (with 4 workers on SQLite each write is also a wait for the lock). */
+    int (*trial_claim_point)(struct tune_store *s, int64_t study_id,
+                             enum tune_trial_origin origin, size_t budget, tune_point_fn point,
+                             void *arg, int *number, int *seq, struct tune_error *err);
 };
 
 /* The common head of every store.  `type` is set by the implementation's
@@ -394,6 +412,13 @@ int tune_store_trial_claim(struct tune_store *s, int64_t study_id, enum tune_tri
                            size_t budget, int *number, int *seq, struct tune_error *err);
 int tune_store_trial_set_params(struct tune_store *s, int64_t study_id, int number,
                                 const char *params_json, struct tune_error *err);
+/* For a store older than version 7, the same in three calls: trial_claim,
+ * `point`, trial_set_params, and trial_abandon when point or set_params
+ * fails (others may then see the trial RUNNING without params a moment). */
+int tune_store_trial_claim_point(struct tune_store *s, int64_t study_id,
+                                 enum tune_trial_origin origin, size_t budget,
+                                 tune_point_fn point, void *arg, int *number, int *seq,
+                                 struct tune_error *err);
 int tune_store_trial_abandon(struct tune_store *s, int64_t study_id, int number,
                              struct tune_error *err);
 int tune_store_trial_finish(struct tune_store *s, int64_t study_id, int number,

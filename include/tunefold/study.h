@@ -230,8 +230,8 @@ enum tune_stop {
 const char *tune_stop_str(enum tune_stop stop);
 
 /* What a run reports as it goes: after each of its own trials (`step` set)
- * and every poll_seconds while it waits for other workers' trials (`step`
- * NULL).  `progress` is the study's, all workers included.  Borrowed for
+ * and at each check while it waits for other workers' trials (`step`
+ * NULL; see poll_seconds).  `progress` is the study's, all workers included.  Borrowed for
  * the call. */
 typedef void (*tune_progress_fn)(void *arg, const struct tune_step *step,
                                  const struct tune_progress *progress);
@@ -241,7 +241,9 @@ struct tune_run_options {
     size_t max_failures;      /* failed trials in a row that stop this worker; 0: no limit */
     double stale_seconds;     /* a RUNNING trial without a heartbeat this long is lost;
                                  <= 0: TUNE_STALE_SECONDS */
-    double poll_seconds;      /* the wait between checks on others' trials; <= 0: 0.25 */
+    double poll_seconds;      /* the longest wait between checks on others' trials (the
+                                 first is a 64th of it, each next twice the last);
+                                 <= 0: 0.25 */
     /* Raised by the caller (a first Ctrl-C): the trial in flight finishes
      * and is stored, then the run stops (TUNE_STOP_CANCELLED).  May be NULL. */
     const volatile sig_atomic_t *stop;
