@@ -179,7 +179,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                  "   worker, changed)"
                  " SELECT $1::bigint, n.number, n.seq, $3::text, 'RUNNING', " NOW_SQL ", " NOW_SQL ","
                  "   $4::text, $2::bigint"
-                 " FROM n RETURNING number, seq",
+                 " FROM n RETURNING number, seq, id",
     [ST_TRIAL_FIND] = "SELECT id, state, lost::int, origin, worker FROM trials"
                       " WHERE study_id = $1 AND number = $2",
     [ST_SET_PARAMS] = "UPDATE trials SET params_json = $2, heartbeat = " NOW_SQL ","
@@ -1395,46 +1395,48 @@ struct claim_ctx {
     int number, seq;
 };
 
-static int claim_tx(struct pg_store *s, void *arg, struct tune_error *err)
+/* The claim itself, inside the caller's transaction: c->number, c->seq,
+ * the new row's id and the change stamp it took. */
+static int claim_in_tx(struct pg_store *s, struct claim_ctx *c, int64_t *id, int64_t *stamp,
+                       struct tune_error *err)
 {
-    struct claim_ctx *c = arg;
     int search = c->origin == TUNE_ORIGIN_SEARCH;
-    int64_t stamp;
     long long used;
     struct params p = {0};
     PGresult *r;
-    int rc = tx_begin(s, err);
+    int rc = bump(s, c->study_id, search, stamp, &used, err);
     if (rc)
         return rc;
-    if ((rc = bump(s, c->study_id, search, &stamp, &used, err)))
-        goto fail;
-    if (search && (unsigned long long)used >= (unsigned long long)c->budget) {
-        rc = tune_error_set(err, TUNE_EBUDGET,
-                            "%s: study %lld has used its budget of %zu search trials", s->url,
-                            (long long)c->study_id, c->budget);
-        goto fail;
-    }
+    if (search && (unsigned long long)used >= (unsigned long long)c->budget)
+        return tune_error_set(err, TUNE_EBUDGET,
+                              "%s: study %lld has used its budget of %zu search trials", s->url,
+                              (long long)c->study_id, c->budget);
     p_int(&p, c->study_id);
-    p_int(&p, stamp);
+    p_int(&p, *stamp);
     p_text(&p, search ? "SEARCH" : "MANUAL");
     p_text(&p, s->worker);
     if ((rc = run(s, ST_CLAIM, &p, 0, &r, "cannot claim a trial", err)))
-        goto fail;
+        return rc;
     long long number = PQntuples(r) == 1 ? get_int(r, 0, 0) : -1;
     long long seq = PQntuples(r) == 1 ? get_int(r, 0, 1) : -1;
+    *id = PQntuples(r) == 1 ? get_int(r, 0, 2) : -1;
     PQclear(r);
-    if (number < 0 || number >= INT_MAX || seq >= INT_MAX) {
-        rc = tune_error_set(err, TUNE_ESTORE, "%s: study %lld has too many trials", s->url,
-                            (long long)c->study_id);
-        goto fail;
-    }
-    if ((rc = tx_commit(s, err)))
-        goto fail;
+    if (number < 0 || number >= INT_MAX || seq >= INT_MAX)
+        return tune_error_set(err, TUNE_ESTORE, "%s: study %lld has too many trials", s->url,
+                              (long long)c->study_id);
     c->number = (int)number;
     c->seq = (int)seq;
     return TUNE_OK;
-fail:
-    tx_rollback(s);
+}
+
+static int claim_tx(struct pg_store *s, void *arg, struct tune_error *err)
+{
+    int64_t id, stamp;
+    int rc = tx_begin(s, err);
+    if (rc)
+        return rc;
+    if ((rc = claim_in_tx(s, arg, &id, &stamp, err)) || (rc = tx_commit(s, err)))
+        tx_rollback(s);
     return rc;
 }
 
@@ -1550,28 +1552,25 @@ struct params_ctx {
     const cJSON *root;
 };
 
-static int params_tx(struct pg_store *s, void *arg, struct tune_error *err)
+/* Trial row `id`'s params (parsed as root), stamped `stamp`, inside the
+ * caller's transaction; `replace`: delete the rows it had. */
+static int params_in_tx(struct pg_store *s, int64_t id, int64_t stamp, const char *params_json,
+                        const cJSON *root, int replace, struct tune_error *err)
 {
-    struct params_ctx *c = arg;
-    struct trial_row row;
     struct params p = {0};
-    int64_t stamp;
-    int rc = tx_begin(s, err);
-    if (rc)
-        return rc;
-    if ((rc = bump(s, c->study_id, 0, &stamp, NULL, err)) ||
-        (rc = find_running(s, c->study_id, c->number, "given params", &row, err)))
-        goto fail;
-    p_int(&p, row.id);
-    p_text(&p, c->params_json);
+    int rc;
+    p_int(&p, id);
+    p_text(&p, params_json);
     p_int(&p, stamp);
     if ((rc = run_done(s, ST_SET_PARAMS, &p, "cannot store params", err)))
-        goto fail;
-    p_int(&p, row.id);
-    if ((rc = run_done(s, ST_PARAMS_DELETE, &p, "cannot store params", err)))
-        goto fail;
+        return rc;
+    if (replace) {
+        p_int(&p, id);
+        if ((rc = run_done(s, ST_PARAMS_DELETE, &p, "cannot store params", err)))
+            return rc;
+    }
     struct text_buf names = {0}, values = {0};
-    for (const cJSON *item = c->root->child; item; item = item->next) {
+    for (const cJSON *item = root->child; item; item = item->next) {
         struct text_buf one = {0};
         put_json(&one, item);
         arr_text(&names, item->string);
@@ -1580,15 +1579,25 @@ static int params_tx(struct pg_store *s, void *arg, struct tune_error *err)
         values.oom |= one.oom || !one.p;
         free(one.p);
     }
-    p_int(&p, row.id);
+    p_int(&p, id);
     p_array(&p, &names);
     p_array(&p, &values);
-    if ((rc = run_done(s, ST_PARAMS_INSERT, &p, "cannot store params", err)) ||
+    return run_done(s, ST_PARAMS_INSERT, &p, "cannot store params", err);
+}
+
+static int params_tx(struct pg_store *s, void *arg, struct tune_error *err)
+{
+    struct params_ctx *c = arg;
+    struct trial_row row;
+    int64_t stamp;
+    int rc = tx_begin(s, err);
+    if (rc)
+        return rc;
+    if ((rc = bump(s, c->study_id, 0, &stamp, NULL, err)) ||
+        (rc = find_running(s, c->study_id, c->number, "given params", &row, err)) ||
+        (rc = params_in_tx(s, row.id, stamp, c->params_json, c->root, 1, err)) ||
         (rc = tx_commit(s, err)))
-        goto fail;
-    return TUNE_OK;
-fail:
-    tx_rollback(s);
+        tx_rollback(s);
     return rc;
 }
 
@@ -1604,6 +1613,52 @@ static int pg_trial_set_params(struct tune_store *base, int64_t study_id, int nu
     rc = run_tx(s, params_tx, &c, err);
     cJSON_Delete(root);
     return rc;
+}
+
+struct claim_point_ctx {
+    struct claim_ctx claim;
+    tune_point_fn point;
+    void *arg;
+};
+
+/* A claim and its point in one transaction (vtable version 7): 6 round
+ * trips where a claim and then its params took 11.  A transaction run
+ * again (a serialization failure, a lost connection) asks for the point
+ * again, of the seq it then takes. */
+static int claim_point_tx(struct pg_store *s, void *arg, struct tune_error *err)
+{
+    struct claim_point_ctx *c = arg;
+    int64_t id, stamp;
+    cJSON *root = NULL;
+    const char *params_json = NULL;
+    int rc = tx_begin(s, err);
+    if (rc)
+        return rc;
+    if ((rc = claim_in_tx(s, &c->claim, &id, &stamp, err)) ||
+        (rc = c->point(c->arg, c->claim.number, c->claim.seq, &params_json, err)) ||
+        (rc = parse_params(s, c->claim.number, params_json, &root, err)) ||
+        (rc = params_in_tx(s, id, stamp, params_json, root, 0, err)) ||
+        (rc = tx_commit(s, err)))
+        tx_rollback(s);
+    cJSON_Delete(root);
+    return rc;
+}
+
+static int pg_trial_claim_point(struct tune_store *base, int64_t study_id,
+                                enum tune_trial_origin origin, size_t budget, tune_point_fn point,
+                                void *arg, int *number, int *seq, struct tune_error *err)
+{
+    struct pg_store *s = pg(base);
+    if (origin != TUNE_ORIGIN_SEARCH && origin != TUNE_ORIGIN_MANUAL)
+        return tune_error_set(err, TUNE_EINVAL, "%s: unknown trial origin %d", s->url,
+                              (int)origin);
+    struct claim_point_ctx c = {{study_id, origin, budget, -1, -1}, point, arg};
+    int rc = run_tx(s, claim_point_tx, &c, err);
+    if (rc)
+        return rc;
+    *number = c.claim.number;
+    *seq = c.claim.seq;
+    return TUNE_OK;
 }
 
 struct number_ctx {
@@ -3248,7 +3303,7 @@ static int pg_trial_import(struct tune_store *base, int64_t study_id, const stru
 }
 
 const struct tune_store_type tune_store_postgres = {
-    .version = 6,
+    .version = 7,
 
     .name = "postgres",
     .open = pg_open,
@@ -3284,4 +3339,5 @@ const struct tune_store_type tune_store_postgres = {
     .trial_import = pg_trial_import,
     .trial_values_at = pg_trial_values_at,
     .study_blob_save_from = pg_study_blob_save_from,
+    .trial_claim_point = pg_trial_claim_point,
 };

@@ -464,7 +464,7 @@ Test(store_pg, a_fresh_schema_gets_every_table_and_the_current_version_once)
     pg_require();
     struct fixture fx = fx_new(&pg_backend);
     cr_assert_str_eq(fx.store->type->name, "postgres");
-    cr_assert_eq(fx.store->type->version, 6);
+    cr_assert_eq(fx.store->type->version, 7);
     assert_sql(&fx, "SELECT value FROM meta WHERE key = 'schema_version'", "3");
     assert_sql(&fx,
                "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables"

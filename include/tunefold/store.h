@@ -173,7 +173,9 @@ struct tune_store;
 /* The point of a trial being claimed (trial_claim_point): its params as a
  * JSON object, for trial `number` whose seq is `seq` (-1 for a manual
  * trial); borrowed until the claim returns.  It runs inside the store's
- * write transaction, so it must be quick and must not call the store. */
+ * write transaction, so it must be quick and must not call the store; a
+ * store that runs the transaction again (PostgreSQL after a conflict or a
+ * lost connection) asks again, for the number and seq it then takes. */
 typedef int (*tune_point_fn)(void *arg, int number, int seq, const char **params_json,
                              struct tune_error *err);
 
