@@ -612,6 +612,70 @@ Test(boosting, softmax_fits_iris)
     tune_dataset_free(ds);
 }
 
+/* The validation rows' scores kept from the fit are the ones predict would
+ * compute: the same bits for the fit's own validation matrix as for a copy
+ * of it (scored tree by tree), and a matrix changed since is scored anew. */
+Test(boosting, the_kept_validation_scores_are_what_predict_computes)
+{
+    struct tune_dataset *ds;
+    struct tune_error err = {0};
+    cr_assert_eq(tune_dataset_load("data/iris.csv", "target", TUNE_TASK_MULTICLASS, &ds, &err),
+                 TUNE_OK, "%s", err.msg);
+    size_t n = ds->n_rows, d = ds->n_features;
+    /* the multiclass rows, and a binary target on the same rows */
+    double *yb = malloc(n * sizeof *yb), *copy = malloc(n * d * sizeof *copy);
+    for (size_t i = 0; i < n; i++)
+        yb[i] = ds->y[i] == 2;
+    for (int task = 0; task < 2; task++) {
+        enum tune_task t = task ? TUNE_TASK_BINARY : TUNE_TASK_MULTICLASS;
+        size_t k = task ? 2 : 3;
+        const double *y = task ? yb : ds->y;
+        double *xv = malloc(n * d * sizeof *xv);
+        memcpy(xv, ds->x, n * d * sizeof *xv);
+        struct tune_matrix m = tt_matrix(ds->x, n, d), v = tt_matrix(xv, n, d);
+        struct tt_hp h;
+        tt_hp_init(&h, B);
+        tt_set(&h, "n_estimators", 12);
+        tt_set(&h, "subsample", 0.8);
+        struct log l = {0};
+        struct tune_fit_ctx ctx = tt_ctx(t, k, 3);
+        ctx.report = record;
+        ctx.report_arg = &l;
+        ctx.x_valid = &v;
+        ctx.y_valid = y;
+        void *model = tt_fit(&h, &m, y, &ctx);
+        cr_assert_eq(l.n, 12);
+        memcpy(copy, xv, n * d * sizeof *copy);
+        struct tune_matrix c = tt_matrix(copy, n, d);
+        struct tune_predictions kept, fresh;
+        tt_predict(&h, model, &v, t, k, &kept);
+        tt_predict(&h, model, &c, t, k, &fresh);
+        cr_assert_arr_eq(kept.proba, fresh.proba, n * k * sizeof(double));
+        cr_assert_arr_eq(kept.label, fresh.label, n * sizeof(int));
+        tune_predictions_release(&kept);
+        tune_predictions_release(&fresh);
+        /* the same matrix, other numbers: scored anew, as its copy is */
+        for (size_t i = 0; i < n * d; i++)
+            xv[i] = copy[i] = -copy[i];
+        tt_predict(&h, model, &v, t, k, &kept);
+        tt_predict(&h, model, &c, t, k, &fresh);
+        cr_assert_arr_eq(kept.proba, fresh.proba, n * k * sizeof(double));
+        /* and not what the fit's numbers gave */
+        struct tune_predictions before;
+        struct tune_matrix orig = tt_matrix(ds->x, n, d);
+        tt_predict(&h, model, &orig, t, k, &before);
+        cr_assert(memcmp(kept.proba, before.proba, n * k * sizeof(double)) != 0);
+        tune_predictions_release(&before);
+        tune_predictions_release(&kept);
+        tune_predictions_release(&fresh);
+        B->free_model(model);
+        free(xv);
+    }
+    free(yb);
+    free(copy);
+    tune_dataset_free(ds);
+}
+
 Test(boosting, errors_name_what_is_wrong)
 {
     double x[N * D], y[N];

@@ -38,10 +38,16 @@
  * (log-loss, or mean squared error) after every round when n_estimators <=
  * 100, else every ceil(n_estimators / 100) rounds, and after the last.
  * A non-zero return from report stops the fit with the trees so far; the
- * fit context's cancel flag, checked every round, makes it fail.
+ * fit context's cancel flag, checked every round, makes it fail.  The rows'
+ * losses are computed on the pool and summed in row order.  The model keeps
+ * those validation scores, and predict hands them back when asked for the
+ * same matrix (cross-validation asks next): every tree already added, in
+ * the order predict adds them, so the bits are the same; 7% of a 2-thread
+ * fold's time on 100,000 x 20 was that second pass over the trees.
  *
  * Importances: the total gain of each column's splits, normalised to sum 1. */
 #include "tree_common.h"
+#include "src/checksum.h"
 
 #include <float.h>
 #include <math.h>
@@ -84,6 +90,9 @@ static const struct tune_hparam hparams[HP_COUNT] = {
 };
 
 #define ROW_BLOCK 8192
+/* Rows per task when scoring the validation rows and their loss each round:
+ * smaller, so that both threads get an even share of a few thousand rows. */
+#define SCORE_BLOCK 2048
 /* Below this many rows x columns a node is processed on the calling thread. */
 #define PARALLEL_MIN 32768
 
@@ -98,7 +107,24 @@ struct boost_model {
     struct tune_tree *trees;
     double *importance;        /* d, normalised */
     size_t n_threads;
+    /* The fit's scores of its validation rows (fit context's x_valid), kept
+     * for the predict that cross-validation asks next: the same trees
+     * summed in the same order, so the same bits, without scoring every
+     * tree again.  Known by the matrix, its data and a hash of the data. */
+    double *valid_raw;         /* valid_n x n_out, or NULL */
+    const struct tune_matrix *valid_x;
+    const double *valid_data;
+    size_t valid_n;
+    uint64_t valid_hash;
 };
+
+static uint64_t matrix_hash(const struct tune_matrix *x)
+{
+    struct tune_checksum c;
+    tune_checksum_init(&c);
+    tune_checksum_update(&c, x->data, x->n_rows * x->n_cols * sizeof *x->data);
+    return tune_checksum_final(&c);
+}
 
 static void free_model(void *model)
 {
@@ -110,6 +136,7 @@ static void free_model(void *model)
     free(m->trees);
     free(m->base);
     free(m->importance);
+    free(m->valid_raw);
     free(m);
 }
 
@@ -607,8 +634,8 @@ static void score_task(void *arg, size_t block, size_t thread)
 {
     (void)thread;
     struct score_job *job = arg;
-    size_t n = job->x->n_rows, i0 = block * ROW_BLOCK;
-    size_t i1 = i0 + ROW_BLOCK < n ? i0 + ROW_BLOCK : n;
+    size_t n = job->x->n_rows, i0 = block * SCORE_BLOCK;
+    size_t i1 = i0 + SCORE_BLOCK < n ? i0 + SCORE_BLOCK : n;
     uint32_t leaf[TUNE_TREE_BLOCK];
     for (size_t t = job->t0; t < job->t1; t++) {
         size_t c = t % job->n_out;
@@ -626,31 +653,54 @@ static void add_scores(struct tune_pool *pool, const struct tune_tree *trees, si
                        size_t t1, size_t n_out, const struct tune_matrix *x, double *raw)
 {
     struct score_job job = {trees, t0, t1, n_out, x, raw};
-    tune_pool_run(pool, (x->n_rows + ROW_BLOCK - 1) / ROW_BLOCK, score_task, &job);
+    tune_pool_run(pool, (x->n_rows + SCORE_BLOCK - 1) / SCORE_BLOCK, score_task, &job);
 }
 
-/* Mean loss of scores raw (n x n_out) against y. */
-static double mean_loss(enum loss loss, const double *raw, const double *y, size_t n,
-                        size_t n_out)
+/* The loss of row i's scores z (n_out of them) against its target. */
+static inline double row_loss(enum loss loss, const double *z, double y, size_t n_out)
 {
-    double total = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double *z = raw + i * n_out;
-        if (loss == LOSS_SQUARED) {
-            total += (z[0] - y[i]) * (z[0] - y[i]);
-        } else if (loss == LOSS_LOGISTIC) {
-            /* -log p(y) = log(1 + exp(-s z)), s = +1 for class 1, -1 for 0. */
-            double m = y[i] > 0.5 ? -z[0] : z[0];
-            total += (m > 0 ? m : 0) + log1p(exp(-fabs(m)));
-        } else {
-            double zmax = z[0], sum = 0;
-            for (size_t c = 1; c < n_out; c++)
-                zmax = z[c] > zmax ? z[c] : zmax;
-            for (size_t c = 0; c < n_out; c++)
-                sum += exp(z[c] - zmax);
-            total += zmax + log(sum) - z[(size_t)y[i]];
-        }
+    if (loss == LOSS_SQUARED)
+        return (z[0] - y) * (z[0] - y);
+    if (loss == LOSS_LOGISTIC) {
+        /* -log p(y) = log(1 + exp(-s z)), s = +1 for class 1, -1 for 0. */
+        double m = y > 0.5 ? -z[0] : z[0];
+        return (m > 0 ? m : 0) + log1p(exp(-fabs(m)));
     }
+    double zmax = z[0], sum = 0;
+    for (size_t c = 1; c < n_out; c++)
+        zmax = z[c] > zmax ? z[c] : zmax;
+    for (size_t c = 0; c < n_out; c++)
+        sum += exp(z[c] - zmax);
+    return zmax + log(sum) - z[(size_t)y];
+}
+
+struct loss_job {
+    enum loss loss;
+    const double *raw, *y;
+    size_t n, n_out;
+    double *rows;              /* n: each row's loss */
+};
+
+static void loss_task(void *arg, size_t block, size_t thread)
+{
+    (void)thread;
+    struct loss_job *job = arg;
+    size_t i0 = block * SCORE_BLOCK, i1 = i0 + SCORE_BLOCK < job->n ? i0 + SCORE_BLOCK : job->n;
+    for (size_t i = i0; i < i1; i++)
+        job->rows[i] = row_loss(job->loss, job->raw + i * job->n_out, job->y[i], job->n_out);
+}
+
+/* Mean loss of scores raw (n x n_out) against y: the rows' losses on the
+ * pool, their sum in row order (the same sum for any number of threads).
+ * scratch: n doubles. */
+static double mean_loss(struct tune_pool *pool, enum loss loss, const double *raw,
+                        const double *y, size_t n, size_t n_out, double *scratch)
+{
+    struct loss_job job = {loss, raw, y, n, n_out, scratch};
+    tune_pool_run(pool, (n + SCORE_BLOCK - 1) / SCORE_BLOCK, loss_task, &job);
+    double total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += scratch[i];
     return n ? total / (double)n : NAN;
 }
 
@@ -685,7 +735,7 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     struct tune_bins bins = {0};
     struct booster b = {0};
     struct gh *gh_all = NULL;  /* n_out x n: this round's gradients */
-    double *raw = NULL, *raw_valid = NULL;
+    double *raw = NULL, *raw_valid = NULL, *loss_rows = NULL;
     size_t *cols = NULL;
     int rc;
 
@@ -786,7 +836,8 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
         memcpy(raw + i * n_out, m->base, n_out * sizeof *raw);
     if (validate) {
         raw_valid = malloc((xv->n_rows * n_out + 1) * sizeof *raw_valid);
-        if (!raw_valid)
+        loss_rows = malloc((xv->n_rows + 1) * sizeof *loss_rows);
+        if (!raw_valid || !loss_rows)
             goto nomem;
         for (size_t i = 0; i < xv->n_rows; i++)
             memcpy(raw_valid + i * n_out, m->base, n_out * sizeof *raw_valid);
@@ -894,7 +945,8 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
         if (validate) {
             add_scores(pool, m->trees, r * n_out, (r + 1) * n_out, n_out, xv, raw_valid);
             if (done % every == 0 || done == rounds) {
-                double lv = mean_loss(loss, raw_valid, ctx->y_valid, xv->n_rows, n_out);
+                double lv = mean_loss(pool, loss, raw_valid, ctx->y_valid, xv->n_rows, n_out,
+                                      loss_rows);
                 if (ctx->report(ctx->report_arg, done, lv))
                     break;
             }
@@ -905,6 +957,14 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     m->n_trees = done * n_out;
     tune_tree_normalise(b.gain, m->importance, d);
     tune_bins_keep(ctx, "boosting", max_bins, ctx->seed, &bins);
+    if (validate) {
+        m->valid_raw = raw_valid;
+        raw_valid = NULL;
+        m->valid_x = xv;
+        m->valid_data = xv->data;
+        m->valid_n = xv->n_rows;
+        m->valid_hash = matrix_hash(xv);
+    }
     *model = m;
     m = NULL;
     rc = TUNE_OK;
@@ -921,6 +981,7 @@ done:
     tune_pool_free(pool);
     free(raw);
     free(raw_valid);
+    free(loss_rows);
     free(gh_all);
     free(cols);
     free(cls);
@@ -935,14 +996,20 @@ static int predict(const void *model, const struct tune_matrix *x,
     if (rc)
         return rc;
     size_t n = x->n_rows, K = m->n_out;
-    double *raw = malloc((n * K + 1) * sizeof *raw);
-    if (!raw)
-        return tune_error_set(err, TUNE_ENOMEM, "boosting: out of memory (%zu rows)", n);
-    for (size_t i = 0; i < n; i++)
-        memcpy(raw + i * K, m->base, K * sizeof *raw);
-    struct tune_pool *pool = n > ROW_BLOCK ? tune_pool_new(m->n_threads) : NULL;
-    add_scores(pool, m->trees, 0, m->n_trees, K, x, raw);
-    tune_pool_free(pool);
+    double *own = NULL;
+    const double *raw = m->valid_raw;
+    if (!raw || x != m->valid_x || x->data != m->valid_data || n != m->valid_n ||
+        matrix_hash(x) != m->valid_hash) {
+        own = malloc((n * K + 1) * sizeof *own);
+        if (!own)
+            return tune_error_set(err, TUNE_ENOMEM, "boosting: out of memory (%zu rows)", n);
+        for (size_t i = 0; i < n; i++)
+            memcpy(own + i * K, m->base, K * sizeof *own);
+        struct tune_pool *pool = n > ROW_BLOCK ? tune_pool_new(m->n_threads) : NULL;
+        add_scores(pool, m->trees, 0, m->n_trees, K, x, own);
+        tune_pool_free(pool);
+        raw = own;
+    }
     for (size_t i = 0; i < n; i++) {
         const double *z = raw + i * K;
         if (m->loss == LOSS_SQUARED) {
@@ -972,7 +1039,7 @@ static int predict(const void *model, const struct tune_matrix *x,
             }
         }
     }
-    free(raw);
+    free(own);
     return TUNE_OK;
 }
 
