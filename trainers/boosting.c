@@ -234,6 +234,13 @@ static void column_split(const struct booster *b, size_t j, const struct hbin *h
     out->gain = 0;
     out->feature = -1;
     double gl = 0, hl = 0;
+    /* What a candidate must beat (gamma, then the best so far), plus the
+     * parent's score: a candidate whose S(L) + S(R), as num / den, is
+     * below it by more than rounding can move it (a relative 1e-12; every
+     * rounding here is 2^-53 relative, and parent >= 0) can neither pass
+     * the tests below nor win, so it is skipped without the division —
+     * the same splits, found in about half the time. */
+    double floor_gain = b->gamma, beat = floor_gain + parent;
     for (size_t bin = 0; bin + (has_miss ? 0 : 1) < nb; bin++) {
         int last = bin + 1 == nb;   /* every value left, missing right */
         if (!last) {
@@ -253,11 +260,16 @@ static void column_split(const struct booster *b, size_t j, const struct hbin *h
             /* S(L) + S(R) over one division. */
             double tl = soft(lg, b->alpha), tr = soft(rg, b->alpha);
             double dl = lh + b->lambda, dr = rh + b->lambda;
-            double both = (tl * tl * dr + tr * tr * dl) / (dl * dr);
+            double num = tl * tl * dr + tr * tr * dl, den = dl * dr;
+            if (beat > 0 && num < beat * den * (1 - 1e-12))
+                continue;
+            double both = num / den;
             double gain = both - parent;
             if (!(gain > b->gamma) || !(gain > 1e-10 * both) || !(gain > out->gain))
                 continue;
             out->gain = gain;
+            floor_gain = gain > floor_gain ? gain : floor_gain;
+            beat = floor_gain + parent;
             out->feature = (int32_t)j;
             out->bin = (uint32_t)bin;
             out->default_left = ml;
