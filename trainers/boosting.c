@@ -282,6 +282,18 @@ static void column_split(const struct booster *b, size_t j, const struct hbin *h
     }
 }
 
+/* A node's rows are scattered over the data: while one row's bins are
+ * added, its codes and gradients PREFETCH_ROWS rows on are asked for
+ * (single-thread fit + predict per fold on 100,000 x 20: 0.675 -> 0.64 s,
+ * medians of 10; 8 and 32 rows did the same). */
+#define PREFETCH_ROWS 16
+
+static inline void prefetch_row(const uint8_t *codes, size_t d, const struct gh *gh, uint32_t r)
+{
+    __builtin_prefetch(codes + (size_t)r * d);
+    __builtin_prefetch(&gh[r]);
+}
+
 /* Histograms of the small child for the columns feat[f0..f1), row by row:
  * one pass over the rows serves every column of the group. */
 static void build_group(const struct booster *b, size_t f0, size_t f1)
@@ -307,6 +319,8 @@ static void build_group(const struct booster *b, size_t f0, size_t f1)
         codes += feat[f0];
         for (uint32_t i = b->small_start; i < b->small_end; i++) {
             uint32_t r = rows[i];
+            if (i + PREFETCH_ROWS < b->small_end)
+                prefetch_row(codes, d, gh, rows[i + PREFETCH_ROWS]);
             const uint8_t *cr = codes + (size_t)r * d;
             double g = gh[r].g, h = gh[r].h;
             for (size_t k = 0; k < nf; k++) {
@@ -320,6 +334,8 @@ static void build_group(const struct booster *b, size_t f0, size_t f1)
     const uint32_t *fk = feat + f0;
     for (uint32_t i = b->small_start; i < b->small_end; i++) {
         uint32_t r = rows[i];
+        if (i + PREFETCH_ROWS < b->small_end)
+            prefetch_row(codes, d, gh, rows[i + PREFETCH_ROWS]);
         const uint8_t *cr = codes + (size_t)r * d;
         double g = gh[r].g, h = gh[r].h;
         for (size_t k = 0; k < nf; k++) {
