@@ -564,9 +564,24 @@ static void tx_rollback(struct sq_store *s)
  * 2.8 a trial, against 0.09 with one worker).  Here a connection
  * checkpoints when 1,000 frames were added since its own last checkpoint;
  * and when the WAL holds 4,000 frames, it waits for the readers (RESTART,
- * a few milliseconds through the busy handler) so that the WAL starts over. */
+ * at most RESTART_WAIT_MS) so that the WAL starts over. */
 #define CHECKPOINT_FRAMES 1000
 #define RESTART_FRAMES 4000
+
+/* The busy handler while a RESTART waits for readers: it holds the write
+ * lock meanwhile, so it gives up after about RESTART_WAIT_MS (a reader
+ * such as a long `tunefold report` must not stall every worker). */
+#define RESTART_WAIT_MS 50
+
+static int restart_wait(void *arg, int attempt)
+{
+    (void)arg;
+    if (attempt >= RESTART_WAIT_MS)
+        return 0;
+    struct timespec ts = {0, 1000000L};
+    nanosleep(&ts, NULL);
+    return 1;
+}
 
 static int checkpoint_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
@@ -574,15 +589,20 @@ static int checkpoint_hook(void *arg, sqlite3 *db, const char *name, int frames)
     if (frames < s->ckpt_at)
         s->ckpt_at = 0; /* the WAL started over */
     if (frames - s->ckpt_at >= CHECKPOINT_FRAMES) {
-        int log = 0, done = 0;
-        int mode = frames >= RESTART_FRAMES ? SQLITE_CHECKPOINT_RESTART
-                                            : SQLITE_CHECKPOINT_PASSIVE;
+        int log = 0, done = 0, rc;
         /* what a checkpoint cannot do now (BUSY), a later one does */
-        if (sqlite3_wal_checkpoint_v2(db, name, mode, &log, &done) == SQLITE_OK &&
-            mode == SQLITE_CHECKPOINT_RESTART)
-            s->ckpt_at = 0;
-        else
-            s->ckpt_at = log > 0 ? log : frames;
+        if (frames >= RESTART_FRAMES) {
+            sqlite3_busy_handler(db, restart_wait, NULL);
+            rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, &log, &done);
+            sqlite3_busy_handler(db, busy_wait, NULL);
+            if (rc == SQLITE_OK) {
+                s->ckpt_at = 0;
+                return SQLITE_OK;
+            }
+        } else {
+            sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        }
+        s->ckpt_at = log > 0 ? log : frames;
     }
     return SQLITE_OK;
 }
