@@ -1440,15 +1440,24 @@ static int claim_tx(struct pg_store *s, void *arg, struct tune_error *err)
     return rc;
 }
 
+static int check_origin(struct pg_store *s, enum tune_trial_origin origin,
+                        struct tune_error *err)
+{
+    if (origin != TUNE_ORIGIN_SEARCH && origin != TUNE_ORIGIN_MANUAL)
+        return tune_error_set(err, TUNE_EINVAL, "%s: unknown trial origin %d", s->url,
+                              (int)origin);
+    return TUNE_OK;
+}
+
 static int pg_trial_claim(struct tune_store *base, int64_t study_id, enum tune_trial_origin origin,
                           size_t budget, int *number, int *seq, struct tune_error *err)
 {
     struct pg_store *s = pg(base);
-    if (origin != TUNE_ORIGIN_SEARCH && origin != TUNE_ORIGIN_MANUAL)
-        return tune_error_set(err, TUNE_EINVAL, "%s: unknown trial origin %d", s->url,
-                              (int)origin);
+    int rc = check_origin(s, origin, err);
+    if (rc)
+        return rc;
     struct claim_ctx c = {study_id, origin, budget, -1, -1};
-    int rc = run_tx(s, claim_tx, &c, err);
+    rc = run_tx(s, claim_tx, &c, err);
     if (rc)
         return rc;
     *number = c.number;
@@ -1649,11 +1658,11 @@ static int pg_trial_claim_point(struct tune_store *base, int64_t study_id,
                                 void *arg, int *number, int *seq, struct tune_error *err)
 {
     struct pg_store *s = pg(base);
-    if (origin != TUNE_ORIGIN_SEARCH && origin != TUNE_ORIGIN_MANUAL)
-        return tune_error_set(err, TUNE_EINVAL, "%s: unknown trial origin %d", s->url,
-                              (int)origin);
+    int rc = check_origin(s, origin, err);
+    if (rc)
+        return rc;
     struct claim_point_ctx c = {{study_id, origin, budget, -1, -1}, point, arg};
-    int rc = run_tx(s, claim_point_tx, &c, err);
+    rc = run_tx(s, claim_point_tx, &c, err);
     if (rc)
         return rc;
     *number = c.claim.number;

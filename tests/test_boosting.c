@@ -29,6 +29,20 @@ static int record(void *arg, size_t step, double value)
     return l->stop_at && step >= l->stop_at;
 }
 
+/* A fit context that reports every intermediate value to l, scored on
+ * the validation rows (xv, yv). */
+static struct tune_fit_ctx logged_ctx(enum tune_task task, size_t k, uint64_t seed,
+                                      struct log *l, const struct tune_matrix *xv,
+                                      const double *yv)
+{
+    struct tune_fit_ctx ctx = tt_ctx(task, k, seed);
+    ctx.report = record;
+    ctx.report_arg = l;
+    ctx.x_valid = xv;
+    ctx.y_valid = yv;
+    return ctx;
+}
+
 /* One round, one split, learning rate 1: the hand-computed stump. */
 static void stump(struct tt_hp *h)
 {
@@ -177,11 +191,8 @@ Test(boosting, the_training_loss_falls_every_round)
     tt_set(&h, "max_depth", 3);
     tt_set(&h, "learning_rate", 0.2);
     struct log l = {0};
-    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, 1);
-    ctx.report = record;
-    ctx.report_arg = &l;
-    ctx.x_valid = &m;   /* the training rows: the values are the training loss */
-    ctx.y_valid = y;
+    /* validated on the training rows: the values are the training loss */
+    struct tune_fit_ctx ctx = logged_ctx(TUNE_TASK_BINARY, 2, 1, &l, &m, y);
     void *model = tt_fit(&h, &m, y, &ctx);
     cr_assert_eq(l.n, 40);
     for (size_t i = 0; i < 40; i++)
@@ -196,11 +207,7 @@ Test(boosting, the_training_loss_falls_every_round)
     make_data(x, y, N, 2, 1);
     tt_set(&h, "n_estimators", 150);
     struct log r = {0};
-    ctx = tt_ctx(TUNE_TASK_REGRESSION, 0, 1);
-    ctx.report = record;
-    ctx.report_arg = &r;
-    ctx.x_valid = &m;
-    ctx.y_valid = y;
+    ctx = logged_ctx(TUNE_TASK_REGRESSION, 0, 1, &r, &m, y);
     model = tt_fit(&h, &m, y, &ctx);
     cr_assert_eq(r.n, 75);
     cr_assert_eq(r.step[0], 2);
@@ -296,11 +303,7 @@ Test(boosting, stopping_early_keeps_the_rounds_reported)
     tt_set(&h, "n_estimators", 50);
     tt_set(&h, "subsample", 0.8);
     struct log l = {.stop_at = 7};
-    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_BINARY, 2, 1);
-    ctx.report = record;
-    ctx.report_arg = &l;
-    ctx.x_valid = &m;
-    ctx.y_valid = y;
+    struct tune_fit_ctx ctx = logged_ctx(TUNE_TASK_BINARY, 2, 1, &l, &m, y);
     void *stopped = tt_fit(&h, &m, y, &ctx);
     cr_assert_eq(l.n, 7);
     tt_set(&h, "n_estimators", 7);
@@ -591,11 +594,7 @@ Test(boosting, softmax_fits_iris)
     tt_hp_init(&h, B);
     tt_set(&h, "n_estimators", 20);
     struct log l = {0};
-    struct tune_fit_ctx ctx = tt_ctx(TUNE_TASK_MULTICLASS, 3, 1);
-    ctx.report = record;
-    ctx.report_arg = &l;
-    ctx.x_valid = &m;
-    ctx.y_valid = ds->y;
+    struct tune_fit_ctx ctx = logged_ctx(TUNE_TASK_MULTICLASS, 3, 1, &l, &m, ds->y);
     void *model = tt_fit(&h, &m, ds->y, &ctx);
     struct tune_predictions p;
     tt_predict(&h, model, &m, TUNE_TASK_MULTICLASS, 3, &p);
@@ -638,11 +637,7 @@ Test(boosting, the_kept_validation_scores_are_what_predict_computes)
         tt_set(&h, "n_estimators", 12);
         tt_set(&h, "subsample", 0.8);
         struct log l = {0};
-        struct tune_fit_ctx ctx = tt_ctx(t, k, 3);
-        ctx.report = record;
-        ctx.report_arg = &l;
-        ctx.x_valid = &v;
-        ctx.y_valid = y;
+        struct tune_fit_ctx ctx = logged_ctx(t, k, 3, &l, &v, y);
         void *model = tt_fit(&h, &m, y, &ctx);
         cr_assert_eq(l.n, 12);
         memcpy(copy, xv, n * d * sizeof *copy);

@@ -110,9 +110,8 @@ struct boost_model {
     /* The fit's scores of its validation rows (fit context's x_valid), kept
      * for the predict that cross-validation asks next: the same trees
      * summed in the same order, so the same bits, without scoring every
-     * tree again.  Known by the matrix, its data and a hash of the data. */
+     * tree again.  Known by its data, its rows and a hash of the data. */
     double *valid_raw;         /* valid_n x n_out, or NULL */
-    const struct tune_matrix *valid_x;
     const double *valid_data;
     size_t valid_n;
     uint64_t valid_hash;
@@ -988,7 +987,6 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
     if (validate) {
         m->valid_raw = raw_valid;
         raw_valid = NULL;
-        m->valid_x = xv;
         m->valid_data = xv->data;
         m->valid_n = xv->n_rows;
         m->valid_hash = matrix_hash(xv);
@@ -1026,7 +1024,7 @@ static int predict(const void *model, const struct tune_matrix *x,
     size_t n = x->n_rows, K = m->n_out;
     double *own = NULL;
     const double *raw = m->valid_raw;
-    if (!raw || x != m->valid_x || x->data != m->valid_data || n != m->valid_n ||
+    if (!raw || x->data != m->valid_data || n != m->valid_n ||
         matrix_hash(x) != m->valid_hash) {
         own = malloc((n * K + 1) * sizeof *own);
         if (!own)
