@@ -8,9 +8,10 @@ scikit-learn / XGBoost, whole-process wall time, side by side in one run
    random_state=0) written to a CSV (%.17g).  20 trials of learning_rate
    (0.03-0.3, log), max_leaves (8-64), reg_lambda (1e-3-10, log); 100
    rounds, max_depth 6, 3-fold stratified ROC AUC, seed 0:
-     - tunefold run (bayes): with its default workers, and with --workers 1
-       (one process, the trainer on both cores) and --workers 2 (two
-       processes, one core each) when those differ from the default;
+     - tunefold run (bayes): with its default workers (one process, the
+       trainer on both cores), with --workers 2 (two processes, one core
+       each), and with --workers 2 and search.batch 2 (the same study for
+       any number of workers);
      - Optuna TPE (seed 0) + XGBClassifier(tree_method="hist",
        grow_policy="lossguide", max_depth 6, 256 bins, all cores);
      - Optuna TPE + HistGradientBoostingClassifier(max_depth 6,
@@ -132,7 +133,10 @@ def timed(cmd, cwd=None):
     return wall, cpu, peak, p.stdout
 
 
-def study_json(path, csv, name):
+def study_json(path, csv, name, batch=None):
+    search = {"strategy": "bayes", "trials": TRIALS, "seed": 0}
+    if batch:
+        search["batch"] = batch
     with open(path, "w") as f:
         json.dump({"name": name, "data": {"path": csv, "target": "target"}, "task": "binary",
                    "trainer": {"name": "boosting",
@@ -142,7 +146,7 @@ def study_json(path, csv, name):
                              "max_leaves": {"type": "int", "low": 8, "high": 64},
                              "reg_lambda": {"type": "float", "low": 1e-3, "high": 10,
                                             "scale": "log"}},
-                   "search": {"strategy": "bayes", "trials": TRIALS, "seed": 0},
+                   "search": search,
                    "cv": {"folds": 3, "stratified": True},
                    "objective": {"metric": "roc_auc", "direction": "maximize"}}, f, indent=1)
 
@@ -158,16 +162,18 @@ def part_study(tmp, repeats, log):
     write_csv(csv, 100000)
     study = os.path.join(tmp, "study.json")
     study_json(study, csv, "bench-study")
-    variants = [("tunefold bayes, default workers", []),
-                ("tunefold bayes, --workers 1 (2 threads)", ["--workers", "1"]),
-                ("tunefold bayes, --workers 2 (1 thread each)", ["--workers", "2"])]
+    batched = os.path.join(tmp, "study-batch2.json")
+    study_json(batched, csv, "bench-study-batch2", batch=2)
+    variants = [("tunefold bayes, default (1 worker, 2 threads)", study, []),
+                ("tunefold bayes, --workers 2 (1 thread each)", study, ["--workers", "2"]),
+                ("tunefold bayes, batch 2, --workers 2", batched, ["--workers", "2"])]
     pythons = [("Optuna TPE + XGBoost hist", "xgb"),
                ("Optuna TPE + HistGradientBoosting", "hgb")]
-    res = {name: [] for name, _ in variants + pythons}
+    res = {name: [] for name, *_ in variants + pythons}
     for r in range(repeats):
-        for v, (name, extra) in enumerate(variants):
+        for v, (name, path, extra) in enumerate(variants):
             db = os.path.join(tmp, "study-%d-%d.db" % (r, v))  # a fresh study each
-            wall, cpu, peak, _ = timed([BIN, "run", study, "--db", db, "--quiet"] + extra)
+            wall, cpu, peak, _ = timed([BIN, "run", path, "--db", db, "--quiet"] + extra)
             res[name].append((wall, cpu, peak, tunefold_best(db)))
             log("%-46s %6.1f s wall %6.1f s CPU %5.0f MB  best AUC %.5f" %
                 ((name,) + res[name][-1]))

@@ -1049,6 +1049,16 @@ static int parse_search(const char *file, const cJSON *root, struct tune_study_c
             goto done;
         if (present)
             c->workers = (size_t)v;
+        if ((rc = get_count(file, s, "batch", "search", 1, 1024, &present, &v, err)))
+            goto done;
+        if (present && c->searcher->ignores_history) {
+            rc = FAIL("search.batch: only for a strategy that learns from the finished trials "
+                      "(bayes); %s's points follow from the seed alone, whatever the workers",
+                      c->searcher->name);
+            goto done;
+        }
+        if (present)
+            c->batch = (size_t)v;
         /* the study's stop rules (tune_study_run) */
         if ((rc = get_number(file, s, "max_seconds", "search", &present, &v, err)))
             goto done;
@@ -1604,6 +1614,8 @@ static int build_canonical(struct tune_study_config *c, struct tune_error *err)
         cJSON_AddItemToArray(eq, text ? cJSON_Parse(text) : NULL);
         free(text);
     }
+    if (c->batch)
+        cJSON_AddNumberToObject(s, "batch", (double)c->batch);
     cJSON *ws = c->n_warm_start ? cJSON_AddArrayToObject(s, "warm_start") : NULL;
     for (size_t k = 0; ws && k < c->n_warm_start; k++)
         cJSON_AddItemToArray(ws, cJSON_CreateString(c->warm_start[k]));

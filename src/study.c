@@ -71,6 +71,8 @@ struct tune_study {
     char *params_json;    /* last step's */
     struct tune_heartbeat *heartbeat;  /* NULL unless started */
     const volatile sig_atomic_t *cancel; /* the caller's stop-now flag, or NULL */
+    const volatile sig_atomic_t *stop;   /* tune_study_run's stop-soon flag, or NULL */
+    double stale;                 /* seconds without a heartbeat before a trial is lost */
     int shared;                   /* other machines work on the study too */
     char errbuf[TUNE_ERROR_MSG_MAX];
 };
@@ -809,10 +811,9 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
     return TUNE_OK;
 }
 
-/* The history followed by the prior observations, in s->hist. */
-static int with_priors(struct tune_study *s, struct tune_history *h, struct tune_error *err)
+/* Room for n entries in s->hist. */
+static int hist_reserve(struct tune_study *s, size_t n, struct tune_error *err)
 {
-    size_t n = h->n + s->n_priors;
     if (n > s->hist_cap) {
         struct tune_history_entry *e = realloc(s->hist, n * sizeof *e);
         if (!e)
@@ -820,8 +821,110 @@ static int with_priors(struct tune_study *s, struct tune_history *h, struct tune
         s->hist = e;
         s->hist_cap = n;
     }
-    memcpy(s->hist, h->entries, h->n * sizeof *s->hist);
+    return TUNE_OK;
+}
+
+/* The history followed by the prior observations, in s->hist (h may
+ * already be there: batch_view). */
+static int with_priors(struct tune_study *s, struct tune_history *h, struct tune_error *err)
+{
+    size_t n = h->n + s->n_priors;
+    if (h->entries != s->hist) {
+        int rc = hist_reserve(s, n, err);
+        if (rc)
+            return rc;
+        memcpy(s->hist, h->entries, h->n * sizeof *s->hist);
+    }
     memcpy(s->hist + h->n, s->priors, s->n_priors * sizeof *s->hist);
+    h->entries = s->hist;
+    h->n = n;
+    return TUNE_OK;
+}
+
+/* ---- search.batch: the same study for any number of workers -------------------
+ *
+ * With batch B, search trial `mine` is suggested from the results of the
+ * trials numbered up to mine - B and from the points alone of the B - 1
+ * before it, which the searcher sees as running (bayes believes them:
+ * kriging believer), whether or not they have finished since; trials
+ * claimed after it are left out.  Its point is then a function of those
+ * trials only, and by induction the whole study is the one a single
+ * worker makes with the same B, however many workers run and however
+ * their trials overlap.  B = 1 is the sequential study.  Before it
+ * suggests, a worker waits for those results and points; a trial lost
+ * with its worker is found stale meanwhile and counts as finished (failed),
+ * like any failed trial.  Trials claimed by hand (evaluate, tell) and
+ * pruned trials' estimates depend on when they are stored, as ever. */
+
+static int batch_waiting(const struct tune_history *h, int mine, size_t batch)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        const struct tune_history_entry *e = &h->entries[i];
+        if (e->number < mine && e->state == TUNE_TRIAL_RUNNING &&
+            (!e->point || (long)e->number <= (long)mine - (long)batch))
+            return 1;
+    }
+    return 0;
+}
+
+static int by_entry_number(const void *a, const void *b)
+{
+    int x = ((const struct tune_history_entry *)a)->number;
+    int y = ((const struct tune_history_entry *)b)->number;
+    return (x > y) - (x < y);
+}
+
+static int stop_asked(const struct tune_study *s)
+{
+    return cancelled(s) || (s->stop && *s->stop);
+}
+
+/* Wait until trial `mine` may be suggested, then its history in *h (in
+ * s->hist, with room for the priors). */
+static int batch_view(struct tune_study *s, int mine, struct tune_history *h,
+                      struct tune_error *err)
+{
+    size_t batch = s->cfg->batch;
+    double nap_s = 0.001, last_stale = tune_clock_seconds();
+    double stale = s->stale > 0 ? s->stale : TUNE_STALE_SECONDS;
+    int rc;
+    for (;;) {
+        if ((rc = tune_watch_poll(s->watch, NULL, NULL, err)))
+            return rc;
+        tune_watch_history(s->watch, mine, h);
+        if (!batch_waiting(h, mine, batch))
+            break;
+        if (stop_asked(s))
+            return tune_error_set(err, TUNE_EINVAL, "interrupted");
+        struct timespec ts = {0, (long)(nap_s * 1e9)};
+        nanosleep(&ts, NULL);
+        nap_s = nap_s * 2 < 0.25 ? nap_s * 2 : 0.25;
+        double t = tune_clock_seconds();
+        if (t - last_stale >= stale / 8) {
+            size_t marked;
+            if ((rc = tune_store_trial_recover_stale(s->store, s->info.id, stale, &marked, err)))
+                return rc;
+            last_stale = t;
+        }
+    }
+    if ((rc = hist_reserve(s, h->n + s->n_priors, err)))
+        return rc;
+    size_t n = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const struct tune_history_entry *e = &h->entries[i];
+        if (e->number >= mine)
+            continue;
+        struct tune_history_entry v = *e;
+        if ((long)e->number > (long)mine - (long)batch) {
+            /* in the batch: its point only */
+            v.state = TUNE_TRIAL_RUNNING;
+            v.value = v.value_std = NAN;
+            v.objectives = v.slack = NULL;
+            v.violation = 0;
+        }
+        s->hist[n++] = v;
+    }
+    qsort(s->hist, n, sizeof *s->hist, by_entry_number);
     h->entries = s->hist;
     h->n = n;
     return TUNE_OK;
@@ -872,8 +975,8 @@ static int seq_point(void *arg, int number, int seq, const char **params_json,
 /* Claim a search trial and give it the searcher's point (s->point,
  * s->params_json, stored); the trial is left RUNNING.  On failure the claim
  * is withdrawn. */
-static int claim_point(struct tune_study *s, size_t budget, int *number_out, int *seq_out,
-                       struct tune_error *err)
+static int claim_point(struct tune_study *s, size_t budget, int batched, int *number_out,
+                       int *seq_out, struct tune_error *err)
 {
     const struct tune_study_config *cfg = s->cfg;
     struct tune_store *st = s->store;
@@ -899,9 +1002,14 @@ static int claim_point(struct tune_study *s, size_t budget, int *number_out, int
     struct tune_history hist = {.maximize = s->info.maximize, .number = number,
                                 .n_objectives = 1};
     if ((size_t)seq >= cfg->n_enqueue) {
-        if ((rc = tune_watch_poll(s->watch, NULL, NULL, err)))
-            goto abandon;
-        tune_watch_history(s->watch, number, &hist);
+        if (cfg->batch && batched) {
+            if ((rc = batch_view(s, number, &hist, err)))
+                goto abandon;
+        } else {
+            if ((rc = tune_watch_poll(s->watch, NULL, NULL, err)))
+                goto abandon;
+            tune_watch_history(s->watch, number, &hist);
+        }
         if (s->n_priors && (rc = with_priors(s, &hist, err)))
             goto abandon;
     }
@@ -930,7 +1038,7 @@ int tune_study_step(struct tune_study *s, size_t budget, struct tune_step *step,
                               "%s: study '%s' has no trainer: its trials are evaluated by "
                               "whoever asks for them (tunefold ask / tell)",
                               s->cfg->file, s->info.name);
-    if ((rc = claim_point(s, budget, &number, &seq, err)))
+    if ((rc = claim_point(s, budget, 1, &number, &seq, err)))
         return rc;
     s->choice = resolve_point(s->cfg, s->point, s->values);
     return evaluate_trial(s, number, seq, step, NULL, err);
@@ -947,7 +1055,7 @@ int tune_study_ask(struct tune_study *s, size_t budget, double max_age, int *num
                                             max_age > 0 ? max_age : TUNE_STALE_SECONDS, &marked,
                                             err);
     if (!rc)
-        rc = claim_point(s, tune_study_budget(s, budget), number, &seq, err);
+        rc = claim_point(s, tune_study_budget(s, budget), 0, number, &seq, err);
     if (rc)
         return rc;
     *params_json = s->params_json;
@@ -1202,6 +1310,8 @@ int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
     double started = o.started > 0 ? o.started : now_wall();
     int rules = o.max_seconds > 0 || o.has_target || o.patience;
     memset(result, 0, sizeof *result);
+    s->stop = o.stop;   /* for a wait in the claim (batch_view) */
+    s->stale = stale;
     for (;;) {
         if (raised(o.stop) || cancelled(s))
             return stopped(s, result, TUNE_STOP_CANCELLED, err);
@@ -1249,6 +1359,8 @@ int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
         }
         if (rc == TUNE_EEXHAUSTED)
             return stopped(s, result, TUNE_STOP_EXHAUSTED, err);
+        if (rc != TUNE_EBUDGET && (raised(o.stop) || cancelled(s)))
+            return stopped(s, result, TUNE_STOP_CANCELLED, err); /* a wait cut short */
         if (rc != TUNE_EBUDGET)
             return rc;
         /* Budget claimed, counting trials still running elsewhere: wait

@@ -508,7 +508,7 @@ Test(bayes, init_refuses_unknown_options_naming_the_key)
     cr_assert_eq(tune_searcher_new(&tune_searcher_bayes, &sp, &o, &s, &err), TUNE_EINVAL);
     cr_assert_str_eq(err.msg, "search.kernal: unknown key (expected one of: strategy, trials, "
                               "seed, workers, max_seconds, target, patience, enqueue, "
-                              "warm_start, acquisition, initial_points, xi, kappa, kernel, "
+                              "warm_start, batch, acquisition, initial_points, xi, kappa, kernel, "
                               "multi_objective, conditional, model_rows, trainer_choice)");
     cr_assert_null(s);
     cr_assert_not_null(tune_searcher_find("bayes"));

@@ -740,10 +740,10 @@ Test(config, an_unknown_key_in_search_is_named)
     /* the default strategy (random) has no options of its own */
     expect_invalid(STUDY(", 'search': {'budget': 3}"),
                    ": search.budget: unknown key (expected one of: strategy, trials, seed, "
-                   "workers, max_seconds, target, patience, enqueue, warm_start)");
+                   "workers, max_seconds, target, patience, enqueue, warm_start, batch)");
     expect_invalid(STUDY(", 'search': {'strategy': 'bayes', 'budget': 3}"),
                    ": search.budget: unknown key (expected one of: strategy, trials, seed, "
-                   "workers, max_seconds, target, patience, enqueue, warm_start, acquisition, "
+                   "workers, max_seconds, target, patience, enqueue, warm_start, batch, acquisition, "
                    "initial_points, xi, kappa, kernel, multi_objective, conditional, "
                    "model_rows, trainer_choice)");
 }
@@ -1953,6 +1953,28 @@ Test(config, a_bad_pruning_section_names_the_key)
     expect_invalid(STUDY(", 'cv': {'holdout': 0.2}, 'pruning': {'strategy': 'folds'}"),
                    ": pruning.strategy: folds compares trials fold by fold and needs "
                    "cross-validation with at least 3 folds (trials here run 1)");
+}
+
+Test(config, a_batch_is_for_bayes_and_part_of_the_study_identity)
+{
+    struct tune_study_config *c =
+        parse_ok(STUDY(", 'search': {'strategy': 'bayes', 'batch': 3, 'xi': 0.02}"));
+    struct tune_study_config *none = parse_ok(STUDY(", 'search': {'strategy': 'bayes', "
+                                                    "'xi': 0.02}"));
+    cr_assert_eq(c->batch, 3);
+    cr_assert_eq(none->batch, 0);
+    cr_assert_str_eq(c->search_options, "{\"xi\":0.02}", "no searcher sees it");
+    cr_assert_not_null(strstr(c->canonical, "\"batch\":3"), "%s", c->canonical);
+    cr_assert_null(strstr(none->canonical, "batch"), "stored studies keep their text");
+    tune_config_free(c);
+    tune_config_free(none);
+    expect_invalid(STUDY(", 'search': {'strategy': 'bayes', 'batch': 0}"),
+                   ": search.batch: must be an integer in [1, 1024], got 0");
+    expect_invalid(STUDY(", 'search': {'strategy': 'bayes', 'batch': 1.5}"),
+                   ": search.batch: must be an integer in [1, 1024], got 1.5");
+    expect_invalid(STUDY(", 'search': {'strategy': 'random', 'batch': 2}"),
+                   ": search.batch: only for a strategy that learns from the finished trials "
+                   "(bayes); random's points follow from the seed alone, whatever the workers");
 }
 
 Test(config, stop_rules_are_search_keys_no_searcher_sees)

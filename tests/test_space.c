@@ -391,7 +391,7 @@ Test(searcher, a_strategy_refuses_options_it_does_not_declare_naming_their_owner
     cr_assert_eq(tune_searcher_new(&tune_searcher_grid, &s, &o, &sr, &err), TUNE_EINVAL);
     cr_assert_str_eq(err.msg,
                      "search.steps: unknown key (expected one of: strategy, trials, seed, "
-                     "workers, max_seconds, target, patience, enqueue, warm_start)");
+                     "workers, max_seconds, target, patience, enqueue, warm_start, batch)");
     cr_assert_null(sr);
     o.json = "{}";
     cr_assert_eq(tune_searcher_new(&tune_searcher_sobol, &s, &o, &sr, &err), TUNE_OK, "%s",

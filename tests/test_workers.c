@@ -122,28 +122,100 @@ static void wait_finished(const char *db, int n, double timeout)
     cr_assert_fail("no %d finished trials in %s after %g s", n, db, timeout);
 }
 
-Test(workers, two_workers_store_the_same_trials_as_one)
+/* Run `file` with one worker and with n; both stores must hold the same
+ * trials, `key` (seq or number) by `key`, and `complete` complete ones. */
+static void assert_same_study(const char *file, int n, const char *key, const char *complete)
 {
-    char *d = tu_tmpdir(), *db1 = db_in(d), args[1024];
-    char *db2 = malloc(strlen(d) + 16);
-    sprintf(db2, "%s/two.db", d);
-    snprintf(args, sizeof args, "run %s --db %s --quiet", FAST, db1);
+    char *d = tu_tmpdir(), *db1 = db_in(d), args[1024], sql[512];
+    char *dbn = malloc(strlen(d) + 16);
+    sprintf(dbn, "%s/n.db", d);
+    snprintf(args, sizeof args, "run %s --db %s --quiet", file, db1);
     cr_assert_eq(run("", args), 0);
-    snprintf(args, sizeof args, "run %s --db %s --quiet --workers 2", FAST, db2);
+    snprintf(args, sizeof args, "run %s --db %s --quiet --workers %d", file, dbn, n);
     cr_assert_eq(run("", args), 0);
-    const char *sql = "SELECT group_concat(seq || ' ' || params_json || ' ' || value, ';') FROM "
-                      "(SELECT * FROM trials ORDER BY seq)";
-    char *a = q(db1, sql), *b = q(db2, sql);
+    snprintf(sql, sizeof sql,
+             "SELECT group_concat(number || ' ' || seq || ' ' || params_json || ' ' || value, "
+             "';') FROM (SELECT * FROM trials ORDER BY %s)",
+             key);
+    char *a = q(db1, sql), *b = q(dbn, sql);
     cr_assert_str_eq(a, b);
-    assert_q(db2, "SELECT count(*) || ' ' || count(DISTINCT seq) FROM trials WHERE state = "
-                  "'COMPLETE'",
-             "30 30");
-    assert_intact(db2);
+    /* every point a new one, and the work shared */
+    assert_q(dbn, "SELECT count(*) || ' ' || count(DISTINCT params_json) FROM trials WHERE state "
+                  "= 'COMPLETE'",
+             complete);
+    char *workers = q(dbn, "SELECT count(DISTINCT worker) FROM trials");
+    cr_assert(atoi(workers) >= 2, "%s workers ran trials", workers);
+    assert_intact(dbn);
+    free(workers);
     free(a);
     free(b);
     free(db1);
-    free(db2);
+    free(dbn);
     free(d);
+}
+
+Test(workers, two_workers_store_the_same_trials_as_one)
+{
+    assert_same_study(FAST, 2, "seq", "30 30");
+}
+
+#define BATCH "tests/data/studies/workers_batch.json"
+#define BATCH_SLOW "tests/data/studies/workers_batch_slow.json"
+
+/* search.batch 3: bayes's trial k sees the results of trials 0..k-3 only,
+ * so three workers store exactly one worker's study, point and value by
+ * trial number (without batch they differ from run to run). */
+Test(workers, bayes_with_a_batch_stores_the_same_study_for_one_worker_and_three)
+{
+    assert_same_study(BATCH, 3, "number", "16 16");
+}
+
+/* Kill -9 the worker of the oldest running trial of the run `run_pid`. */
+static void kill_a_running_worker(const char *db, pid_t run_pid)
+{
+    pid_t worker = 0;
+    for (double t = 0; t < 30 && worker <= 0; t += 0.02) {
+        char *w = q(db, "SELECT worker FROM trials WHERE state = 'RUNNING' ORDER BY number "
+                        "LIMIT 1");
+        char *colon = strrchr(w, ':');
+        worker = colon ? (pid_t)atoi(colon + 1) : 0;
+        free(w);
+        if (worker <= 0)
+            sleep_s(0.02);
+    }
+    cr_assert(worker > 0 && worker != run_pid, "no running worker found");
+    cr_assert_eq(kill(worker, SIGKILL), 0);
+    int status;
+    cr_assert_eq(waitpid(run_pid, &status, 0), run_pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "run status %d", status);
+}
+
+/* Run `file` (6 trials) on two workers, trials stale after `stale` s; once
+ * `finished` trials are stored, kill -9 a worker mid-trial.  The budget
+ * completes: seqs 0..5 once each, and the lost trial recorded. */
+static void kill_one_worker_and_finish(const char *file, const char *stale, int finished)
+{
+    char *d = tu_tmpdir(), *db = db_in(d);
+    const char *argv[] = {tu_bin(), "run", file, "--db", db, "--quiet", "--workers", "2", NULL};
+    pid_t run_pid = start(stale, argv);
+    wait_finished(db, finished, 60);
+    kill_a_running_worker(db, run_pid);
+    assert_q(db,
+             "SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' || max(seq) FROM trials "
+             "WHERE lost = 0 AND state = 'COMPLETE'",
+             "6 6 5");
+    assert_q(db, "SELECT count(*) FROM trials WHERE state = 'RUNNING'", "0");
+    assert_q(db, "SELECT count(*) FROM trials WHERE lost = 1 AND error = 'worker lost'", "1");
+    assert_intact(db);
+    free(db);
+    free(d);
+}
+
+/* A worker killed while the others wait for its trial (batch 2): the wait
+ * finds the trial stale, counts it as failed, and the budget completes. */
+Test(workers, a_worker_killed_while_a_batch_waits_for_it_does_not_hold_up_the_study)
+{
+    kill_one_worker_and_finish(BATCH_SLOW, "1", 2);
 }
 
 Test(workers, eight_workers_lose_nothing_and_duplicate_nothing)
@@ -163,38 +235,8 @@ Test(workers, eight_workers_lose_nothing_and_duplicate_nothing)
 
 Test(workers, a_worker_killed_mid_trial_is_replaced_and_the_budget_completes)
 {
-    char *d = tu_tmpdir(), *db = db_in(d);
-    const char *argv[] = {tu_bin(), "run", SLOW, "--db", db, "--quiet", "--workers", "2", NULL};
-    pid_t run_pid = start("2", argv);
-    wait_finished(db, 1, 60);
-    /* kill one worker in the middle of its trial: the store names the
-     * process ("host:pid") that claimed each trial */
-    pid_t worker = 0;
-    for (double t = 0; t < 30 && worker <= 0; t += 0.05) {
-        char *w = q(db, "SELECT worker FROM trials WHERE state = 'RUNNING' LIMIT 1");
-        char *colon = strrchr(w, ':');
-        worker = colon ? (pid_t)atoi(colon + 1) : 0;
-        free(w);
-        if (worker <= 0)
-            sleep_s(0.05);
-    }
-    cr_assert(worker > 0 && worker != run_pid, "no running worker found");
-    cr_assert_eq(kill(worker, SIGKILL), 0);
-    int status;
-    cr_assert_eq(waitpid(run_pid, &status, 0), run_pid);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "run status %d", status);
-    /* the budget of 6 finished trials, seqs 0..5 each once; the lost trial recorded */
-    assert_q(db,
-             "SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' || max(seq) FROM trials "
-             "WHERE lost = 0 AND state = 'COMPLETE'",
-             "6 6 5");
-    assert_q(db, "SELECT count(*) FROM trials WHERE state = 'RUNNING'", "0");
-    char *lost = q(db, "SELECT count(*) FROM trials WHERE lost = 1 AND error = 'worker lost'");
-    cr_assert(strcmp(lost, "0") != 0 && strcmp(lost, "1") == 0, "%s lost trials", lost);
-    free(lost);
-    assert_intact(db);
-    free(db);
-    free(d);
+    /* the store names the process ("host:pid") that claimed each trial */
+    kill_one_worker_and_finish(SLOW, "2", 1);
 }
 
 Test(workers, killing_the_whole_run_keeps_every_complete_trial_and_a_rerun_finishes)

@@ -127,6 +127,12 @@ struct tune_study_config {
     double target_value;         /* stop once the best objective reaches it */
     size_t patience;             /* stop after this many finished trials in a row
                                     without a new best; 0: none */
+    /* search.batch B (strategies that read the history): trial k is
+     * suggested from the results of trials 0 .. k-B and the points of
+     * k-B+1 .. k-1, so the study is the same for any number of workers
+     * (src/study.c); 0: each suggestion sees what is stored at the time.
+     * Part of the study's identity when given. */
+    size_t batch;
 };
 
 /* Parse and validate a study file.  Free *out with tune_config_free(). */

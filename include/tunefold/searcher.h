@@ -62,7 +62,7 @@ struct tune_history {
  * options, which only the searcher reads. */
 #define TUNE_SEARCH_COMMON_KEYS                                                          \
     "strategy", "trials", "seed", "workers", "max_seconds", "target", "patience", "enqueue", \
-        "warm_start"
+        "warm_start", "batch"
 
 /* What a searcher's init is given. */
 struct tune_search_options {
