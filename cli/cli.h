@@ -110,10 +110,13 @@ struct cli_run_summary {
     size_t complete, failed, finished, finished_before, killed, replaced, pruned;
 };
 /* Fork n_workers processes that each work on the study; watch, replace the
- * ones that die, and wait.  Returns the worst worker exit code. */
+ * ones that die, and wait.  `study` (detached from its store, or NULL) is
+ * the study already open here: each child attaches a connection of its own
+ * to it instead of reading the data and preparing the folds again.  Returns
+ * the worst worker exit code. */
 int cli_run_workers(const char *cmd, const struct tune_study_config *cfg, const char *db,
-                    const struct tune_study_info *info, size_t budget, size_t n_workers,
-                    int quiet, struct cli_run_summary *sum);
+                    const struct tune_study_info *info, struct tune_study *study,
+                    size_t budget, size_t n_workers, int quiet, struct cli_run_summary *sum);
 
 int cli_run(int argc, char **argv);
 int cli_worker(int argc, char **argv);

@@ -76,10 +76,11 @@ static const char evaluate_help[] =
     "  --name NAME    the study's name in the store, overriding the file's \"name\"\n"
     "  -h, --help     show this help\n";
 
-/* Load the study file and open its store and study; --name and --seed
- * override the file's. */
+/* Load the study file and open its store and study; --name, --seed and
+ * --workers (> 0; it sets the trainers' share of the cores) override the
+ * file's. */
 static int open_all(const char *cmd, const char *file, const char *db, const char *name,
-                    const char *seed_text, struct tune_study_config **cfg,
+                    const char *seed_text, size_t workers, struct tune_study_config **cfg,
                     struct tune_store **store, struct tune_study **study)
 {
     struct tune_error err = {0};
@@ -100,6 +101,8 @@ static int open_all(const char *cmd, const char *file, const char *db, const cha
         if (tune_config_set_seed(*cfg, (uint64_t)seed, &err))
             return cli_fail(cmd, &err);
     }
+    if (workers > 0)
+        (*cfg)->workers = workers;
     if (tune_store_open(db ? db : (*cfg)->storage, store, &err))
         return cli_fail(cmd, &err);
     if ((rc = tune_study_open(*cfg, *store, study, &err))) {
@@ -330,12 +333,11 @@ int cli_run(int argc, char **argv)
     struct tune_study *study = NULL;
     struct tune_study_info info = {0};
     struct tune_error err = {0};
-    if ((rc = open_all(cmd, pos[0], db, name, seed_text, &cfg, &store, &study)))
+    if ((rc = open_all(cmd, pos[0], db, name, seed_text, (size_t)workers, &cfg, &store,
+                       &study)))
         goto done;
     if (!db)
         db = cfg->storage;
-    if (workers > 0)
-        cfg->workers = (size_t)workers;
     /* a copy: the study (and its info) may be closed before the workers fork */
     const struct tune_study_info *si = tune_study_get_info(study);
     info = *si;
@@ -369,12 +371,13 @@ int cli_run(int argc, char **argv)
                             &stop)))
             goto done;
     } else {
-        /* no SQLite connection may cross fork(): close ours first */
-        tune_study_close(study);
-        study = NULL;
+        /* No SQLite connection may cross fork(): close ours first.  The
+         * study stays open, detached: the workers inherit its data and
+         * folds (shared pages) instead of reading the file again. */
+        tune_study_set_store(study, NULL);
         tune_store_close(store);
         store = NULL;
-        rc = cli_run_workers(cmd, cfg, db, &info, budget, cfg->workers, quiet, &sum);
+        rc = cli_run_workers(cmd, cfg, db, &info, study, budget, cfg->workers, quiet, &sum);
         if (rc)
             goto done;
         if (tune_store_open(db, &store, &err)) {
@@ -508,7 +511,7 @@ int cli_evaluate(int argc, char **argv)
     struct tune_study *study = NULL;
     struct tune_error err = {0};
     struct tune_cv_result cv = {0};
-    if ((rc = open_all(cmd, pos[0], db, name, NULL, &cfg, &store, &study)))
+    if ((rc = open_all(cmd, pos[0], db, name, NULL, 0, &cfg, &store, &study)))
         goto done;
     struct tune_step step;
     if (tune_study_evaluate(study, params, &step, &cv, &err)) {

@@ -239,7 +239,7 @@ static int watch_and_show(struct tune_watch *w, struct cli_progress *p, struct t
 
 /* Start one worker process; its pid, or -1 (errno set). */
 static pid_t spawn_worker(const char *cmd, const struct tune_study_config *cfg, const char *db,
-                          size_t budget, size_t w)
+                          struct tune_study *opened, size_t budget, size_t w)
 {
     fflush(NULL);
     pid_t pid = fork();
@@ -266,8 +266,13 @@ static pid_t spawn_worker(const char *cmd, const struct tune_study_config *cfg, 
     struct tune_study *study = NULL;
     struct tune_run_result res = {0};
     int rc = tune_store_open(db, &store, &err);
-    if (!rc)
+    if (!rc && opened) {
+        /* the parent's study, its data and folds inherited */
+        study = opened;
+        tune_study_set_store(study, store);
+    } else if (!rc) {
         rc = tune_study_open(cfg, store, &study, &err);
+    }
     if (!rc)
         rc = tune_study_start_heartbeat(study, db, &err);
     if (!rc)
@@ -288,8 +293,8 @@ static pid_t spawn_worker(const char *cmd, const struct tune_study_config *cfg, 
 }
 
 int cli_run_workers(const char *cmd, const struct tune_study_config *cfg, const char *db,
-                    const struct tune_study_info *info, size_t budget, size_t n_workers,
-                    int quiet, struct cli_run_summary *sum)
+                    const struct tune_study_info *info, struct tune_study *study,
+                    size_t budget, size_t n_workers, int quiet, struct cli_run_summary *sum)
 {
     pid_t *pids = calloc(n_workers, sizeof *pids);
     if (!pids) {
@@ -310,7 +315,7 @@ int cli_run_workers(const char *cmd, const struct tune_study_config *cfg, const 
     sigaction(SIGCHLD, &sa, &old_sa);
     size_t alive = 0;
     for (size_t w = 0; w < n_workers; w++) {
-        pids[w] = spawn_worker(cmd, cfg, db, budget, w);
+        pids[w] = spawn_worker(cmd, cfg, db, study, budget, w);
         if (pids[w] < 0) {
             fprintf(stderr, "tunefold %s: cannot start worker %zu: %s\n", cmd, w + 1,
                     strerror(errno));
@@ -359,7 +364,7 @@ int cli_run_workers(const char *cmd, const struct tune_study_config *cfg, const 
                 sum->killed++;
                 cli_progress_end_line(&p);
                 if (!cli_interrupted && replacements < max_replacements) {
-                    pid_t np = spawn_worker(cmd, cfg, db, budget, w);
+                    pid_t np = spawn_worker(cmd, cfg, db, study, budget, w);
                     if (np > 0) {
                         pids[w] = np;
                         alive++;

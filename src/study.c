@@ -87,6 +87,12 @@ void tune_study_set_cancel(struct tune_study *s, const volatile sig_atomic_t *fl
     s->cancel = flag;
 }
 
+void tune_study_set_store(struct tune_study *s, struct tune_store *store)
+{
+    s->store = store;
+    tune_watch_set_store(s->watch, store);
+}
+
 void tune_study_set_shared(struct tune_study *s, int shared)
 {
     s->shared = shared != 0;

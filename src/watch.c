@@ -84,6 +84,11 @@ int tune_watch_new(struct tune_store *store, int64_t study_id, int maximize,
     return TUNE_OK;
 }
 
+void tune_watch_set_store(struct tune_watch *w, struct tune_store *store)
+{
+    w->store = store;
+}
+
 void tune_watch_free(struct tune_watch *w)
 {
     if (!w)

@@ -7,7 +7,9 @@
 
 #include <cJSON.h>
 #include <zlib.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- a trainer that predicts the training mean / majority, and fails on
  * demand: on the fold whose training size is `fail_n`, or every time. ---- */
@@ -287,6 +289,59 @@ Test(study, random_search_reproduces_its_points_in_a_new_store)
     cr_assert(strlen(runs[0]) > 40);
     free(runs[0]);
     free(runs[1]);
+}
+
+/* A study detached from its store before fork() and attached to the
+ * child's own connection carries on in the child with the data and folds it
+ * had: the data file is gone by then, and nothing is read again. */
+Test(study, a_study_handed_to_a_forked_child_goes_on_through_its_own_connection)
+{
+    char *d = tu_tmpdir(), path[512], data[512], cmd[1100];
+    snprintf(path, sizeof path, "%s/s.db", d);
+    snprintf(data, sizeof data, "%s/data.csv", d);
+    snprintf(cmd, sizeof cmd, "cp data/breast_cancer.csv %s", data);
+    cr_assert_eq(system(cmd), 0);
+    struct tune_study_config *c = fake_config("random", 3);
+    free(c->data_path);
+    c->data_path = strdup(data);
+    struct tune_store *st;
+    struct tune_study *s;
+    struct tune_error err = {0};
+    struct tune_step step;
+    cr_assert_eq(tune_store_open(path, &st, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_study_open(c, st, &s, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(tune_study_step(s, 3, &step, &err), TUNE_OK, "%s", err.msg);
+    tune_study_set_store(s, NULL);
+    tune_store_close(st);
+    cr_assert_eq(unlink(data), 0);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        int ok = tune_store_open(path, &st, &err) == TUNE_OK;
+        if (ok)
+            tune_study_set_store(s, st);
+        for (int k = 0; ok && k < 2; k++) {
+            int rc = tune_study_step(s, 3, &step, &err);
+            ok = rc == TUNE_OK && step.number == k + 1;
+            if (!ok)
+                fprintf(stderr, "step %d: rc %d, trial %d: %s\n", k, rc, step.number, err.msg);
+        }
+        _exit(ok ? 0 : 1);
+    }
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+    /* the parent's copy, attached again, sees the child's trials */
+    cr_assert_eq(tune_store_open(path, &st, &err), TUNE_OK, "%s", err.msg);
+    tune_study_set_store(s, st);
+    struct tune_progress p;
+    cr_assert_eq(tune_study_progress(s, &p, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(p.complete + p.failed, 3);
+    cr_assert_eq(tune_study_step(s, 3, &step, &err), TUNE_EBUDGET);
+    tune_study_close(s);
+    tune_store_close(st);
+    tune_config_free(c);
+    free(d);
 }
 
 Test(study, evaluate_stores_a_manual_trial_outside_the_budget)

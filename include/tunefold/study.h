@@ -155,6 +155,14 @@ int tune_study_start_heartbeat(struct tune_study *s, const char *store_url,
  * `flag` is borrowed; NULL for none. */
 void tune_study_set_cancel(struct tune_study *s, const volatile sig_atomic_t *flag);
 
+/* Give the study another store connection, or none (NULL).  For fork():
+ * no connection may cross it, so a parent detaches the study (NULL) and
+ * closes its store before forking, and each child opens its own and
+ * attaches it here; the data set, folds and history already read stay,
+ * shared with the parent page by page until either writes them.  Not while
+ * a heartbeat runs (threads do not cross fork() either). */
+void tune_study_set_store(struct tune_study *s, struct tune_store *store);
+
 /* Say that other machines work on this study too (tunefold worker): a
  * trial whose program cannot be started on this machine (TUNE_ENOPROGRAM)
  * is then released for them, and the step fails with that error, instead

@@ -53,6 +53,10 @@ int tune_watch_set_objectives(struct tune_watch *w, size_t n_objectives,
 typedef void (*tune_watch_fn)(void *arg, const struct tune_trial_brief *before,
                               const struct tune_trial_brief *now);
 
+/* Read from `store` from now on (the same database through another
+ * connection: see tune_study_set_store); what was read stays. */
+void tune_watch_set_store(struct tune_watch *w, struct tune_store *store);
+
 /* Read what changed since the last poll; `fn` may be NULL. */
 int tune_watch_poll(struct tune_watch *w, tune_watch_fn fn, void *arg, struct tune_error *err);
 
