@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -99,6 +100,44 @@ Test(pg_cli, run_with_four_workers_stores_every_budgeted_trial_once_and_reads_ba
     cr_assert(strstr(err, "no study 'nope'"), "%s", err);
     free(out);
     free(err);
+    tpg_drop(schema);
+    free(url);
+}
+
+/* search.batch on PostgreSQL: three workers there store the points one
+ * worker stores in SQLite, trial by trial. */
+Test(pg_cli, a_bayes_batch_on_three_workers_stores_the_one_worker_sqlite_study)
+{
+    tpg_require();
+    char schema[64], cmd[4096];
+    char *url = tpg_schema("batch", schema, sizeof schema), *d = tu_tmpdir();
+    snprintf(cmd, sizeof cmd, "%s run %s --db %s/one.db --quiet", tu_bin(),
+             "tests/data/studies/workers_batch.json", d);
+    cr_assert_eq(tu_run(cmd, NULL, NULL), 0);
+    snprintf(cmd, sizeof cmd, "%s run %s --db '%s' --quiet --workers 3", tu_bin(),
+             "tests/data/studies/workers_batch.json", url);
+    cr_assert_eq(tu_run(cmd, NULL, NULL), 0);
+    snprintf(cmd, sizeof cmd, "%s/one.db", d);
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_open_v2(cmd, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "SELECT group_concat(number || ' ' || params_json, ';') "
+                                    "FROM (SELECT * FROM trials ORDER BY number)",
+                                    -1, &st, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    char *want = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    cr_assert(strlen(want) > 16 * 20, "%s", want);
+    tpg_assert(url, "SELECT string_agg(number || ' ' || params_json, ';' ORDER BY number) "
+                    "FROM trials", want);
+    tpg_assert(url, "SELECT count(DISTINCT worker) > 1 FROM trials", "t");
+    free(want);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
+    cr_assert_eq(system(cmd), 0);
+    free(d);
     tpg_drop(schema);
     free(url);
 }
