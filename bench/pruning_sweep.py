@@ -9,7 +9,9 @@ configurations over many seeds, not 5.
     /usr/bin/python3 bench/pruning_sweep.py --seeds 30 \\
         '[{"strategy": "hyperband", "min_steps": 2, "reduction": 3, "max_steps": 81}]'
 
-Prints, per pruning section: the median steps over 40 unpruned trials' 3240,
+A section may carry a "search" object of bayes options for its study (e.g.
+{"initial_points": 24}); the rest is the pruning section.  Prints, per
+pruning section: the median steps over 40 unpruned trials' 3240,
 the median regret, and how many seeds reach 0.1023 (the unpruned study's
 median regret in RESULTS_pruning.md) or better.  Builds with `make` first;
 databases go to build/bench/pruning-sweep/."""
@@ -44,8 +46,11 @@ def main():
     for n in names:
         space[n] = {"type": "float", "low": 0, "high": 1}
     for i, cfg in enumerate(json.loads(a.configs)):
+        cfg = dict(cfg)
+        search = {"strategy": "bayes"}
+        search.update(cfg.pop("search", {}))  # e.g. {"initial_points": 24}
         study = {"name": "sweep-%d" % i, "trainer": {"exec": [prog], "mode": "score"},
-                 "space": space, "search": {"strategy": "bayes"},
+                 "space": space, "search": search,
                  "objective": {"direction": "minimize"}, "pruning": cfg}
         path = os.path.join(B.OUT, "sweep-%d.json" % i)
         B.write_study(path, study)

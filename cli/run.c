@@ -366,6 +366,13 @@ int cli_run(int argc, char **argv)
         rc = cli_fail(cmd, &err);
         goto done;
     }
+    if (cfg->workers > 1 && !cfg->batch && cfg->searcher && !cfg->searcher->ignores_history &&
+        !quiet)
+        fprintf(stderr,
+                "tunefold run: note: %s on %zu workers suggests from whatever has finished, "
+                "so this study depends on timing; \"batch\": %zu in \"search\" makes it "
+                "reproducible (README, Several workers)\n",
+                cfg->searcher->name, cfg->workers, cfg->workers);
     if (cfg->workers <= 1) {
         if ((rc = work_here(cmd, study, db, &info, budget, cfg->max_failures, quiet, &sum,
                             &stop)))

@@ -170,6 +170,30 @@ Test(workers, bayes_with_a_batch_stores_the_same_study_for_one_worker_and_three)
     assert_same_study(BATCH, 3, "number", "16 16");
 }
 
+/* Several workers on bayes without a batch: run says the study depends on
+ * timing and how to make it reproducible; with a batch it says nothing. */
+Test(workers, bayes_on_several_workers_without_a_batch_says_how_to_make_it_reproducible)
+{
+    char *d = tu_tmpdir(), *db = db_in(d), cmd[2048], *out = NULL, *err = NULL;
+    snprintf(cmd, sizeof cmd, "%s run tests/data/studies/workers_bayes.json --db %s --workers 2",
+             tu_bin(), db);
+    cr_assert_eq(tu_run(cmd, &out, &err), 0, "%s", err);
+    cr_assert(strstr(err, "tunefold run: note: bayes on 2 workers suggests from whatever has "
+                          "finished, so this study depends on timing; \"batch\": 2 in "
+                          "\"search\" makes it reproducible"),
+              "%s", err);
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd, "%s run %s --db %s/b.db --workers 2 --trials 4", tu_bin(), BATCH,
+             d);
+    cr_assert_eq(tu_run(cmd, &out, &err), 0, "%s", err);
+    cr_assert_null(strstr(err, "note:"), "%s", err);
+    free(out);
+    free(err);
+    free(db);
+    free(d);
+}
+
 /* Kill -9 the worker of the oldest running trial of the run `run_pid`. */
 static void kill_a_running_worker(const char *db, pid_t run_pid)
 {
