@@ -930,7 +930,8 @@ static int batch_view(struct tune_study *s, int mine, struct tune_history *h,
         }
         s->hist[n++] = v;
     }
-    qsort(s->hist, n, sizeof *s->hist, by_entry_number);
+    if (n > 1) /* (s->hist is NULL while nothing was ever kept) */
+        qsort(s->hist, n, sizeof *s->hist, by_entry_number);
     h->entries = s->hist;
     h->n = n;
     return TUNE_OK;
