@@ -29,7 +29,9 @@
  *               b: sum (x_i - 0.3)^2 + 0.1    (3 in [0, 1])
  *               c: 2 sum (x_i - c_i)^2, c = (.2 .8 .5 .3)
  *               d: (x - 0.8)^2 + 0.3
- *             the optimum 0 is in c, the branch of the most parameters. */
+ *             the optimum 0 is in c, the branch of the most parameters.
+ *             SEARCH_BENCH_PERM="2013" puts branch c on the choice's
+ *             first value, a on the second, and so on. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -128,11 +130,20 @@ static void gardner_space(struct tune_param *ps, struct tune_space *sp)
 static char *cond_models[] = {"a", "b", "c", "d"};
 static double cond_when[4] = {0, 1, 2, 3};
 
+/* The branch of the choice's value k: k itself, or with SEARCH_BENCH_PERM
+ * set to four digits (e.g. "2013"), digit k, so that the same problem can be
+ * run with its branches in another order of the choice's values. */
+static int cond_branch(int k)
+{
+    const char *p = getenv("SEARCH_BENCH_PERM");
+    return p && strlen(p) == 4 && k >= 0 && k < 4 ? p[k] - '0' : k;
+}
+
 static void cond(const double *x, double *obj, double *slack)
 {
     (void)slack;
     static const double cc[4] = {0.2, 0.8, 0.5, 0.3};
-    switch ((int)x[0]) {
+    switch (cond_branch((int)x[0])) {
     case 0:
         obj[0] = branin(-5 + 15 * x[1], 15 * x[2]) / 50 + 0.2;
         return;
@@ -165,7 +176,11 @@ static void cond_space(struct tune_param *ps, struct tune_space *sp)
     for (int i = 0; i < 10; i++) {
         ps[1 + i] = fparam(names[i], 0, 1);
         ps[1 + i].n_when = 1;
-        ps[1 + i].when_values = &cond_when[owner[i]];
+        int value = owner[i]; /* the choice's value whose branch owns it */
+        for (int k = 0; k < 4; k++)
+            if (cond_branch(k) == owner[i])
+                value = k;
+        ps[1 + i].when_values = &cond_when[value];
     }
     *sp = (struct tune_space){11, ps};
 }
