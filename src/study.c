@@ -71,8 +71,12 @@ struct tune_study {
     char *params_json;    /* last step's */
     struct tune_heartbeat *heartbeat;  /* NULL unless started */
     const volatile sig_atomic_t *cancel; /* the caller's stop-now flag, or NULL */
-    const volatile sig_atomic_t *stop;   /* tune_study_run's stop-soon flag, or NULL */
+    /* while tune_study_run works the study (for a wait in the claim, batch_view): */
+    const struct tune_run_options *run;  /* its options (stop flag, stop rules), or NULL */
+    double run_started;
     double stale;                 /* seconds without a heartbeat before a trial is lost */
+    int wait_cut;                 /* batch_view gave up its wait: a stop was asked or a
+                                     stop rule met (the claim was given back) */
     int shared;                   /* other machines work on the study too */
     char errbuf[TUNE_ERROR_MSG_MAX];
 };
@@ -880,9 +884,16 @@ static int by_entry_number(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int stop_asked(const struct tune_study *s)
+static enum tune_stop stop_rule(struct tune_study *s, const struct tune_run_options *o,
+                                double started);
+
+/* While a worker waits for a batch: a stop asked (now or soon), or one of
+ * tune_study_run's stop rules met. */
+static int stop_asked(struct tune_study *s)
 {
-    return cancelled(s) || (s->stop && *s->stop);
+    if (cancelled(s) || (s->run && s->run->stop && *s->run->stop))
+        return 1;
+    return s->run && stop_rule(s, s->run, s->run_started) != TUNE_STOP_NONE;
 }
 
 /* Wait until trial `mine` may be suggested, then its history in *h (in
@@ -897,11 +908,15 @@ static int batch_view(struct tune_study *s, int mine, struct tune_history *h,
     for (;;) {
         if ((rc = tune_watch_poll(s->watch, NULL, NULL, err)))
             return rc;
+        /* (stop_asked reads the watch's history too: before ours) */
+        int stop = stop_asked(s);
         tune_watch_history(s->watch, mine, h);
         if (!batch_waiting(h, mine, batch))
             break;
-        if (stop_asked(s))
-            return tune_error_set(err, TUNE_EINVAL, "interrupted");
+        if (stop) {
+            s->wait_cut = 1;
+            return tune_error_set(err, TUNE_ETRAINER, "interrupted");
+        }
         struct timespec ts = {0, (long)(nap_s * 1e9)};
         nanosleep(&ts, NULL);
         nap_s = nap_s * 2 < 0.25 ? nap_s * 2 : 0.25;
@@ -921,8 +936,9 @@ static int batch_view(struct tune_study *s, int mine, struct tune_history *h,
         if (e->number >= mine)
             continue;
         struct tune_history_entry v = *e;
-        if ((long)e->number > (long)mine - (long)batch) {
-            /* in the batch: its point only */
+        if ((long)e->number > (long)mine - (long)batch && e->point) {
+            /* in the batch: its point only (one without a point, a trial
+             * lost before it had one, stays as it is: no point to believe) */
             v.state = TUNE_TRIAL_RUNNING;
             v.value = v.value_std = NAN;
             v.objectives = v.slack = NULL;
@@ -1303,8 +1319,8 @@ static void nap(const struct tune_study *s, const struct tune_run_options *o, do
     }
 }
 
-int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
-                   struct tune_run_result *result, struct tune_error *err)
+static int run_study(struct tune_study *s, const struct tune_run_options *opts,
+                     struct tune_run_result *result, struct tune_error *err)
 {
     struct tune_run_options o = *opts;
     size_t budget = tune_study_budget(s, o.budget), failed_in_a_row = 0;
@@ -1317,8 +1333,10 @@ int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
     double started = o.started > 0 ? o.started : now_wall();
     int rules = o.max_seconds > 0 || o.has_target || o.patience;
     memset(result, 0, sizeof *result);
-    s->stop = o.stop;   /* for a wait in the claim (batch_view) */
     s->stale = stale;
+    s->wait_cut = 0;
+    s->run = &o;
+    s->run_started = started;
     for (;;) {
         if (raised(o.stop) || cancelled(s))
             return stopped(s, result, TUNE_STOP_CANCELLED, err);
@@ -1366,8 +1384,13 @@ int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
         }
         if (rc == TUNE_EEXHAUSTED)
             return stopped(s, result, TUNE_STOP_EXHAUSTED, err);
-        if (rc != TUNE_EBUDGET && (raised(o.stop) || cancelled(s)))
-            return stopped(s, result, TUNE_STOP_CANCELLED, err); /* a wait cut short */
+        if (s->wait_cut) {
+            /* a batch's wait given up (the claim given back): the checks
+             * at the top say why */
+            s->wait_cut = 0;
+            tune_error_clear(err);
+            continue;
+        }
         if (rc != TUNE_EBUDGET)
             return rc;
         /* Budget claimed, counting trials still running elsewhere: wait
@@ -1381,4 +1404,13 @@ int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
         nap(s, &o, wait);
         wait = wait * 2 < poll ? wait * 2 : poll;
     }
+}
+
+int tune_study_run(struct tune_study *s, const struct tune_run_options *opts,
+                   struct tune_run_result *result, struct tune_error *err)
+{
+    int rc = run_study(s, opts, result, err);
+    s->run = NULL; /* its options were on run_study's stack */
+    s->wait_cut = 0;
+    return rc;
 }

@@ -130,7 +130,7 @@ Test(pg_cli, a_bayes_batch_on_three_workers_stores_the_one_worker_sqlite_study)
     char *want = strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     sqlite3_close(db);
-    cr_assert(strlen(want) > 16 * 20, "%s", want);
+    cr_assert(strlen(want) > 8 * 20, "%s", want);
     tpg_assert(url, "SELECT string_agg(number || ' ' || params_json, ';' ORDER BY number) "
                     "FROM trials", want);
     tpg_assert(url, "SELECT count(DISTINCT worker) > 1 FROM trials", "t");

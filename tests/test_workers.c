@@ -167,7 +167,7 @@ Test(workers, two_workers_store_the_same_trials_as_one)
  * trial number (without batch they differ from run to run). */
 Test(workers, bayes_with_a_batch_stores_the_same_study_for_one_worker_and_three)
 {
-    assert_same_study(BATCH, 3, "number", "16 16");
+    assert_same_study(BATCH, 3, "number", "8 8");
 }
 
 /* Several workers on bayes without a batch: run says the study depends on
