@@ -75,6 +75,7 @@ struct tune_study {
     const struct tune_run_options *run;  /* its options (stop flag, stop rules), or NULL */
     double run_started;
     double stale;                 /* seconds without a heartbeat before a trial is lost */
+    double last_stale_check;      /* when recover_stale_due last looked */
     int wait_cut;                 /* batch_view gave up its wait: a stop was asked or a
                                      stop rule met (the claim was given back) */
     int shared;                   /* other machines work on the study too */
@@ -284,6 +285,8 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
     size_t workers = cfg->workers ? cfg->workers : 1;
     s->n_threads = cores > (long)workers ? (size_t)cores / workers : 1;
     int rc, created;
+    s->stale = TUNE_STALE_SECONDS; /* tune_study_run's own, while it runs */
+    s->last_stale_check = -HUGE_VAL;
     s->rng = gsl_rng_alloc(gsl_rng_mt19937);
     s->point = calloc(cfg->space.n + 1, sizeof *s->point);
     size_t nh = cfg->trainer && cfg->trainer->n_hparams > cfg->max_hparams
@@ -887,6 +890,22 @@ static int by_entry_number(const void *a, const void *b)
 static enum tune_stop stop_rule(struct tune_study *s, const struct tune_run_options *o,
                                 double started);
 
+/* Mark the trials gone stale as lost, once every eighth of s->stale: a
+ * trial goes stale only after that long without a heartbeat, so this finds
+ * it soon enough, and a study of fast trials does not pay a read of the
+ * store per trial.  Shared by the run loop and a batch's wait. */
+static int recover_stale_due(struct tune_study *s, struct tune_error *err)
+{
+    double t = tune_clock_seconds();
+    if (t - s->last_stale_check < s->stale / 8)
+        return TUNE_OK;
+    size_t marked;
+    int rc = tune_store_trial_recover_stale(s->store, s->info.id, s->stale, &marked, err);
+    if (!rc)
+        s->last_stale_check = t;
+    return rc;
+}
+
 /* While a worker waits for a batch: a stop asked (now or soon), or one of
  * tune_study_run's stop rules met. */
 static int stop_asked(struct tune_study *s)
@@ -902,8 +921,7 @@ static int batch_view(struct tune_study *s, int mine, struct tune_history *h,
                       struct tune_error *err)
 {
     size_t batch = s->cfg->batch;
-    double nap_s = 0.001, last_stale = tune_clock_seconds();
-    double stale = s->stale > 0 ? s->stale : TUNE_STALE_SECONDS;
+    double nap_s = 0.001;
     int rc;
     for (;;) {
         if ((rc = tune_watch_poll(s->watch, NULL, NULL, err)))
@@ -920,13 +938,8 @@ static int batch_view(struct tune_study *s, int mine, struct tune_history *h,
         struct timespec ts = {0, (long)(nap_s * 1e9)};
         nanosleep(&ts, NULL);
         nap_s = nap_s * 2 < 0.25 ? nap_s * 2 : 0.25;
-        double t = tune_clock_seconds();
-        if (t - last_stale >= stale / 8) {
-            size_t marked;
-            if ((rc = tune_store_trial_recover_stale(s->store, s->info.id, stale, &marked, err)))
-                return rc;
-            last_stale = t;
-        }
+        if ((rc = recover_stale_due(s, err)))
+            return rc;
     }
     if ((rc = hist_reserve(s, h->n + s->n_priors, err)))
         return rc;
@@ -1329,11 +1342,12 @@ static int run_study(struct tune_study *s, const struct tune_run_options *opts,
     /* The wait for others' trials starts short and doubles up to `poll`:
      * at the end of a study of fast trials the last ones finish within
      * milliseconds, and a fixed quarter second would be most of its time. */
-    double wait = poll / 64, last_stale_check = -HUGE_VAL;
+    double wait = poll / 64;
     double started = o.started > 0 ? o.started : now_wall();
     int rules = o.max_seconds > 0 || o.has_target || o.patience;
     memset(result, 0, sizeof *result);
     s->stale = stale;
+    s->last_stale_check = -HUGE_VAL; /* look at once */
     s->wait_cut = 0;
     s->run = &o;
     s->run_started = started;
@@ -1348,17 +1362,8 @@ static int run_study(struct tune_study *s, const struct tune_run_options *opts,
             if (why != TUNE_STOP_NONE)
                 return stopped(s, result, why, err);
         }
-        /* A trial goes stale only after `stale` seconds without a
-         * heartbeat: looking every eighth of that finds it soon enough, and
-         * a study of fast trials does not pay a read of the store per trial. */
-        double t = tune_clock_seconds();
-        if (t - last_stale_check >= stale / 8) {
-            size_t marked;
-            rc = tune_store_trial_recover_stale(s->store, s->info.id, stale, &marked, err);
-            if (rc)
-                return rc;
-            last_stale_check = t;
-        }
+        if ((rc = recover_stale_due(s, err)))
+            return rc;
         struct tune_step step;
         rc = tune_study_step(s, budget, &step, err);
         if (rc == TUNE_OK) {

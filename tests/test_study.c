@@ -291,19 +291,33 @@ Test(study, random_search_reproduces_its_points_in_a_new_store)
     free(runs[1]);
 }
 
+/* fake_config("random", 3) on the data file `csv`. */
+static struct tune_study_config *config_on(const char *csv)
+{
+    struct tune_study_config *c = fake_config("random", 3);
+    free(c->data_path);
+    c->data_path = strdup(csv);
+    return c;
+}
+
+/* The same on a copy of breast_cancer.csv made in `dir` (its path in csv). */
+static struct tune_study_config *config_on_copy(const char *dir, char *csv, size_t size)
+{
+    char cmd[1400];
+    snprintf(csv, size, "%s/bc.csv", dir);
+    snprintf(cmd, sizeof cmd, "cp data/breast_cancer.csv '%s'", csv);
+    cr_assert_eq(system(cmd), 0);
+    return config_on(csv);
+}
+
 /* A study detached from its store before fork() and attached to the
  * child's own connection carries on in the child with the data and folds it
  * had: the data file is gone by then, and nothing is read again. */
 Test(study, a_study_handed_to_a_forked_child_goes_on_through_its_own_connection)
 {
-    char *d = tu_tmpdir(), path[512], data[512], cmd[1100];
+    char *d = tu_tmpdir(), path[512], data[600];
     snprintf(path, sizeof path, "%s/s.db", d);
-    snprintf(data, sizeof data, "%s/data.csv", d);
-    snprintf(cmd, sizeof cmd, "cp data/breast_cancer.csv %s", data);
-    cr_assert_eq(system(cmd), 0);
-    struct tune_study_config *c = fake_config("random", 3);
-    free(c->data_path);
-    c->data_path = strdup(data);
+    struct tune_study_config *c = config_on_copy(d, data, sizeof data);
     struct tune_store *st;
     struct tune_study *s;
     struct tune_error err = {0};
@@ -794,13 +808,8 @@ Test(params_json, names_and_values_are_escaped_and_numbers_read_back_exactly)
 Test(study_data, a_study_opened_where_its_data_file_is_missing_reads_the_stored_copy)
 {
     char *dir = tu_tmpdir(), csv[600], db[600], cmd[1400];
-    snprintf(csv, sizeof csv, "%s/bc.csv", dir);
     snprintf(db, sizeof db, "%s/s.db", dir);
-    snprintf(cmd, sizeof cmd, "cp data/breast_cancer.csv '%s'", csv);
-    cr_assert_eq(system(cmd), 0);
-    struct tune_study_config *c = fake_config("random", 3);
-    free(c->data_path);
-    c->data_path = strdup(csv);
+    struct tune_study_config *c = config_on_copy(dir, csv, sizeof csv);
     struct tune_store *st;
     struct tune_study *s;
     struct tune_error err = {0};
@@ -863,9 +872,7 @@ Test(study_data, a_data_file_deflated_over_several_chunks_is_kept_byte_for_byte)
     char *file = tu_read(dir, "big.csv");
     size_t file_len = strlen(file);
     cr_assert(file_len > (size_t)5 << 20, "%zu bytes", file_len);
-    struct tune_study_config *c = fake_config("random", 3);
-    free(c->data_path);
-    c->data_path = strdup(csv);
+    struct tune_study_config *c = config_on(csv);
     struct tune_store *st;
     struct tune_study *s;
     struct tune_error err = {0};
@@ -914,13 +921,8 @@ Test(study_data, a_data_file_deflated_over_several_chunks_is_kept_byte_for_byte)
 Test(study_data, a_damaged_stored_copy_is_refused_not_used)
 {
     char *dir = tu_tmpdir(), csv[600], db[600], cmd[1400];
-    snprintf(csv, sizeof csv, "%s/bc.csv", dir);
     snprintf(db, sizeof db, "%s/s.db", dir);
-    snprintf(cmd, sizeof cmd, "cp data/breast_cancer.csv '%s'", csv);
-    cr_assert_eq(system(cmd), 0);
-    struct tune_study_config *c = fake_config("random", 3);
-    free(c->data_path);
-    c->data_path = strdup(csv);
+    struct tune_study_config *c = config_on_copy(dir, csv, sizeof csv);
     struct tune_store *st;
     struct tune_study *s;
     struct tune_error err = {0};
