@@ -1201,7 +1201,7 @@ static int parse_preprocess(const char *file, const cJSON *root, struct tune_stu
     return get_bool(file, p, "one_hot", "preprocess", &c->prep.one_hot, err);
 }
 
-static int is_timing(const char *metric)
+int tune_metric_is_timing(const char *metric)
 {
     return strcmp(metric, "fit_seconds") == 0 || strcmp(metric, "predict_seconds") == 0;
 }
@@ -1213,7 +1213,7 @@ static int is_timing(const char *metric)
 static int check_metric(const char *file, const char *path, const struct tune_study_config *c,
                         const char *metric, int *natural, struct tune_error *err)
 {
-    if (is_timing(metric)) {
+    if (tune_metric_is_timing(metric)) {
         *natural = 0;
         return TUNE_OK;
     }
@@ -1330,7 +1330,8 @@ static int parse_objectives(const char *file, const cJSON *root, struct tune_stu
     if (!(c->metric = xstrdup(c->objectives[0].metric)))
         return tune_error_set(err, TUNE_ENOMEM, "out of memory");
     /* a program's objective is a key of its "metrics" unless it is its own */
-    if (c->score_mode && strcmp(c->metric, "objective") != 0 && !is_timing(c->metric)) {
+    if (c->score_mode && strcmp(c->metric, "objective") != 0 &&
+        !tune_metric_is_timing(c->metric)) {
         struct tune_external *e = (struct tune_external *)tune_external_of(c->trainer);
         if (!(e->metric_key = xstrdup(c->metric)))
             return tune_error_set(err, TUNE_ENOMEM, "out of memory");

@@ -16,6 +16,8 @@
 #include "tunefold/preprocess.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,6 +419,120 @@ static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
     return TUNE_OK;
 }
 
+/* ---- folds side by side (run->fold_jobs) -------------------------------- */
+
+/* One fold fitted on a thread of its own, with its own intermediate values
+ * and importances; the trial takes them in fold order (fold_job_take), so
+ * what it stores is what the folds one after another would have given. */
+struct fold_job {
+    const struct tune_dataset *ds;
+    const struct tune_fold *pf;
+    size_t fold;
+    const struct tune_trainer_type *tr;
+    const struct tune_params *params;
+    const struct tune_metric_def *const *defs;
+    size_t n_defs;
+    struct tune_cv_run run; /* the trial's, with this fold's log, importances and threads */
+    struct tune_trial_log log;
+    struct tune_importances imp;
+    int rc;
+    struct tune_error err;
+    double vals[MAX_METRICS], fit_s, pred_s;
+    struct tune_predictions pred;
+    pthread_t tid;
+    int started;
+};
+
+static void *fold_job_main(void *arg)
+{
+    struct fold_job *j = arg;
+    j->rc = fold_score(j->ds, j->pf, NULL, (int)j->fold, j->tr, j->params, &j->run, j->defs,
+                       j->n_defs, j->vals, &j->fit_s, &j->pred_s, &j->pred, &j->err);
+    return NULL;
+}
+
+static void fold_job_release(struct fold_job *j)
+{
+    tune_predictions_release(&j->pred);
+    free(j->log.v);
+    j->log = (struct tune_trial_log){0};
+    tune_importances_release(&j->imp);
+}
+
+/* How many folds run side by side: 1 unless the run asks for more and
+ * everything the folds share allows it (see struct tune_cv_run). */
+static size_t fold_jobs(const struct tune_cv_run *run, const struct tune_fold *folds,
+                        const struct tune_trainer_type *tr, size_t k)
+{
+    if (run->fold_jobs < 2 || !folds || run->prune || k < 2 || tr->version < 2 ||
+        !(tr->flags & TUNE_TRAINER_FIT_PARALLEL))
+        return 1;
+    return run->fold_jobs < k ? run->fold_jobs : k;
+}
+
+/* Fit folds order[pos .. pos + n) at once, sharing run->n_threads among
+ * them (the first ones get the remainder); the calling thread fits the
+ * first.  The helpers block every signal, so a Ctrl-C reaches the caller's
+ * thread as before (the fits see it through run->cancel). */
+static void fold_jobs_run(struct fold_job *jb, size_t n, const struct tune_dataset *ds,
+                          const struct tune_fold *folds, const size_t *order,
+                          const struct tune_trainer_type *tr, const struct tune_params *params,
+                          const struct tune_cv_run *run, const struct tune_metric_def *const *defs,
+                          size_t n_defs)
+{
+    size_t threads = run->n_threads ? run->n_threads : 1;
+    for (size_t i = 0; i < n; i++) {
+        struct fold_job *j = &jb[i];
+        *j = (struct fold_job){.ds = ds, .pf = &folds[order[i]], .fold = order[i], .tr = tr,
+                               .params = params, .defs = defs, .n_defs = n_defs, .run = *run};
+        j->log.fold = (int)order[i];
+        j->run.log = run->log ? &j->log : NULL;
+        j->run.importances = run->importances ? &j->imp : NULL;
+        j->run.fold_jobs = 1;
+        j->run.n_threads = threads / n + (i < threads % n);
+        if (!j->run.n_threads)
+            j->run.n_threads = 1;
+    }
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    for (size_t i = 1; i < n; i++)
+        jb[i].started = pthread_create(&jb[i].tid, NULL, fold_job_main, &jb[i]) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    fold_job_main(&jb[0]);
+    for (size_t i = 1; i < n; i++) {
+        if (jb[i].started)
+            pthread_join(jb[i].tid, NULL);
+        else
+            fold_job_main(&jb[i]); /* no thread to be had: in turn */
+    }
+}
+
+/* Hand a finished fold's intermediate values and importances to the trial's
+ * (in fold order, as the folds one after another would have added them). */
+static int fold_job_take(struct fold_job *j, const struct tune_cv_run *run)
+{
+    struct tune_trial_log *log = run->log;
+    if (log) {
+        log->oom |= j->log.oom;
+        for (size_t i = 0; i < j->log.n && !log->oom; i++) {
+            int fold = log->fold;
+            log->fold = j->log.v[i].fold;
+            tune_trial_log_report(log, j->log.v[i].step, j->log.v[i].value);
+            log->fold = fold;
+        }
+    }
+    int rc = TUNE_OK;
+    if (run->importances && j->imp.folds &&
+        importances_add(run->importances, (const char *const *)j->imp.names, j->imp.sum,
+                        j->imp.n))
+        rc = TUNE_ENOMEM;
+    free(j->log.v);
+    j->log = (struct tune_trial_log){0};
+    tune_importances_release(&j->imp);
+    return rc;
+}
+
 /* Cross-validate over prepared folds (folds != NULL) or preparing each fold
  * as it comes (folds == NULL: nothing kept between calls).
  *
@@ -473,6 +589,8 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
      * large as the data's rows, then never sit in memory beside a fit of
      * large data. */
     struct tune_predictions *preds = calloc(k + 1, sizeof *preds);
+    struct fold_job *jb = NULL;
+    size_t n_jobs = 1;
     size_t kept = 0, n_preds = 0, kept_rows = 0;
     if (!vals || !order || !ran || !out->metrics || !preds) {
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for cross-validation");
@@ -490,6 +608,12 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
             objective = m;
     double fit_total = 0, pred_total = 0;
     size_t fitted = 0, n_run = 0;
+    size_t round = 0, round_n = 0;
+    n_jobs = fold_jobs(run, folds, trainer, k);
+    if (n_jobs > 1 && !(jb = calloc(n_jobs, sizeof *jb))) {
+        rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for cross-validation");
+        goto fail;
+    }
     for (size_t pos = 0; pos < k; pos++) {
         size_t f = order[pos];
         struct tune_predictions pred = {0};
@@ -499,19 +623,39 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
             rc = tune_error_set(err, TUNE_ETRAINER, "interrupted");
             goto fail;
         }
-        int in_place = 0;
-        rc = folds ? TUNE_OK : fold_in_place(ds, &splits->splits[f], prep, &own, &in_place, err);
-        if (!rc && !folds && !in_place)
-            rc = tune_fold_prepare(ds, &splits->splits[f], prep, &own, err);
-        if (run->log)
-            run->log->fold = (int)f;
-        if (!rc)
-            rc = fold_score(ds, folds ? &folds[f] : &own, folds || in_place ? NULL : &own,
-                            (int)f, trainer,
-                            params, run, defs,
-                            n_defs, fold_vals, &fit_s, &pred_s, &pred, err);
-        if (!folds)
-            tune_fold_release(&own);
+        if (jb) { /* folds side by side: a round of them, then each in turn */
+            if (pos == round + round_n) {
+                round = pos;
+                round_n = k - pos < n_jobs ? k - pos : n_jobs;
+                fold_jobs_run(jb, round_n, ds, folds, order + pos, trainer, params, run, defs,
+                              n_defs);
+            }
+            struct fold_job *j = &jb[pos - round];
+            rc = j->rc;
+            if (rc && err)
+                *err = j->err;
+            memcpy(fold_vals, j->vals, sizeof fold_vals);
+            fit_s = j->fit_s;
+            pred_s = j->pred_s;
+            pred = j->pred;
+            j->pred = (struct tune_predictions){0};
+            if (fold_job_take(j, run) && !rc)
+                rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for feature importances");
+        } else {
+            int in_place = 0;
+            rc = folds ? TUNE_OK
+                       : fold_in_place(ds, &splits->splits[f], prep, &own, &in_place, err);
+            if (!rc && !folds && !in_place)
+                rc = tune_fold_prepare(ds, &splits->splits[f], prep, &own, err);
+            if (run->log)
+                run->log->fold = (int)f;
+            if (!rc)
+                rc = fold_score(ds, folds ? &folds[f] : &own, folds || in_place ? NULL : &own,
+                                (int)f, trainer, params, run, defs, n_defs, fold_vals, &fit_s,
+                                &pred_s, &pred, err);
+            if (!folds)
+                tune_fold_release(&own);
+        }
         if (run->prune && run->prune->pruned && !(run->cancel && *run->cancel)) {
             /* stopped inside the fold: its model was cut short */
             tune_predictions_release(&pred);
@@ -580,8 +724,12 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
     free(order);
     free(ran);
     free(preds);
+    free(jb);
     return TUNE_OK;
 fail:
+    for (size_t i = 0; jb && i < n_jobs; i++)
+        fold_job_release(&jb[i]);
+    free(jb);
     free(vals);
     free(order);
     free(ran);

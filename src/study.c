@@ -58,6 +58,7 @@ struct tune_study {
     struct tune_pruner *pruner;   /* NULL: every trial runs in full */
     struct tune_watch *watch;     /* the history and progress, read incrementally */
     size_t n_threads;             /* trainer threads: this worker's share of the cores */
+    size_t fold_jobs;             /* a trial's folds side by side at most (crossval.h) */
     gsl_rng *rng;
     double *point;        /* space.n */
     double *values;       /* cfg->max_hparams */
@@ -272,6 +273,21 @@ static int load_priors(struct tune_study *s, struct tune_error *err)
     return rc;
 }
 
+/* Whether the study optimizes or bounds a fit's or a prediction's time: its
+ * folds then run one after another, each with all of the worker's threads,
+ * so that the seconds measure the trainer and not its neighbour's use of
+ * the memory bus. */
+static int timed(const struct tune_study_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_objectives; i++)
+        if (tune_metric_is_timing(cfg->objectives[i].metric))
+            return 1;
+    for (size_t i = 0; i < cfg->n_constraints; i++)
+        if (tune_metric_is_timing(cfg->constraints[i].metric))
+            return 1;
+    return 0;
+}
+
 int tune_study_open(const struct tune_study_config *cfg, struct tune_store *store,
                     struct tune_study **out, struct tune_error *err)
 {
@@ -284,6 +300,7 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     size_t workers = cfg->workers ? cfg->workers : 1;
     s->n_threads = cores > (long)workers ? (size_t)cores / workers : 1;
+    s->fold_jobs = timed(cfg) ? 1 : s->n_threads;
     int rc, created;
     s->stale = TUNE_STALE_SECONDS; /* tune_study_run's own, while it runs */
     s->last_stale_check = -HUGE_VAL;
@@ -658,6 +675,7 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
     struct attach_target at = {s->store, s->info.id, number};
     struct tune_cv_run run = {.seed = cfg->seed,
                               .n_threads = s->n_threads,
+                              .fold_jobs = s->fold_jobs,
                               .trial = number,
                               .log = &log,
                               .importances = &imp,

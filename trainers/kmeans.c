@@ -1064,5 +1064,5 @@ const struct tune_trainer_type tune_trainer_kmeans = {
     .free_model = free_model,
     .save = save,
     .load = load,
-    .flags = TUNE_TRAINER_PREDICT_PARALLEL,
+    .flags = TUNE_TRAINER_PREDICT_PARALLEL | TUNE_TRAINER_FIT_PARALLEL,
 };

@@ -410,5 +410,5 @@ const struct tune_trainer_type tune_trainer_knn = {
     .free_model = free_model,
     .save = save,
     .load = load,
-    .flags = TUNE_TRAINER_PREDICT_PARALLEL,
+    .flags = TUNE_TRAINER_PREDICT_PARALLEL | TUNE_TRAINER_FIT_PARALLEL,
 };

@@ -247,5 +247,5 @@ const struct tune_trainer_type tune_trainer_tree = {
     .importances = importances,
     .save = save,
     .load = load,
-    .flags = TUNE_TRAINER_PREDICT_PARALLEL,
+    .flags = TUNE_TRAINER_PREDICT_PARALLEL | TUNE_TRAINER_FIT_PARALLEL,
 };

@@ -168,6 +168,9 @@ int tune_config_resolve_choice(const struct tune_study_config *cfg, const char *
  * *names borrows the config's strings; free the array with free(). */
 int tune_config_tracked_metrics(const struct tune_study_config *cfg, const char ***names,
                                 size_t *n, struct tune_error *err);
+/* Nonzero for "fit_seconds" and "predict_seconds", the timings a trial
+ * stores beside its metrics. */
+int tune_metric_is_timing(const char *metric);
 
 #ifdef __cplusplus
 }

@@ -192,6 +192,11 @@ struct tune_trainer_type {
  * OpenBLAS is not safe to call from two threads at once).  Without it,
  * tunefold's model API serializes the trainer's predict calls. */
 #define TUNE_TRAINER_PREDICT_PARALLEL 1u
+/* fit may run on several threads at once, each on its own data (it keeps no
+ * state outside its arguments and calls no BLAS, as above): a study then
+ * fits a trial's folds side by side when one fit's threads would leave
+ * cores idle.  Without it the folds are fitted one after another. */
+#define TUNE_TRAINER_FIT_PARALLEL 2u
 
 /* Registry: the built-in trainers, by name.  NULL if unknown. */
 const struct tune_trainer_type *tune_trainer_find(const char *name);
