@@ -346,13 +346,15 @@ static void own_xtr_done(void *arg)
 }
 
 /* Fit and score one prepared fold (own: the same fold when it was made for
- * this trial alone, else NULL); metric values go to vals[m]. */
+ * this trial alone, else NULL); metric values go to vals[m].  The fold's
+ * importances are added to run->importances, or with imp_out handed back
+ * as they are (pf->xtr.n_cols of them, *imp_out NULL when there are none). */
 static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
                       struct tune_fold *own, int fold,
                       const struct tune_trainer_type *tr, const struct tune_params *params,
                       const struct tune_cv_run *run, const struct tune_metric_def *const *defs,
                       size_t n_defs, double *vals, double *fit_s, double *pred_s,
-                      struct tune_predictions *pred, struct tune_error *err)
+                      struct tune_predictions *pred, double **imp_out, struct tune_error *err)
 {
     void *model = NULL;
     struct tune_fit_ctx ctx = {.task = ds->task,
@@ -398,9 +400,13 @@ static int fold_score(const struct tune_dataset *ds, const struct tune_fold *pf,
     if (!rc && tr->importances && run->importances && pf->names) {
         double *imp = calloc(pf->xtr.n_cols + 1, sizeof *imp);
         rc = imp ? tr->importances(model, imp, pf->xtr.n_cols, err) : TUNE_ENOMEM;
-        if (!rc && importances_add(run->importances, (const char *const *)pf->names, imp,
-                                  pf->xtr.n_cols))
+        if (!rc && imp_out) { /* the caller adds them, in fold order */
+            *imp_out = imp;
+            imp = NULL;
+        } else if (!rc && importances_add(run->importances, (const char *const *)pf->names, imp,
+                                         pf->xtr.n_cols)) {
             rc = TUNE_ENOMEM;
+        }
         if (rc == TUNE_ENOMEM)
             tune_error_set(err, TUNE_ENOMEM, "out of memory for feature importances");
         free(imp);
@@ -432,9 +438,9 @@ struct fold_job {
     const struct tune_params *params;
     const struct tune_metric_def *const *defs;
     size_t n_defs;
-    struct tune_cv_run run; /* the trial's, with this fold's log, importances and threads */
+    struct tune_cv_run run; /* the trial's, with this fold's log and threads */
     struct tune_trial_log log;
-    struct tune_importances imp;
+    double *imp;            /* the fold's importances, pf->xtr.n_cols, or NULL */
     int rc;
     struct tune_error err;
     double vals[MAX_METRICS], fit_s, pred_s;
@@ -447,7 +453,7 @@ static void *fold_job_main(void *arg)
 {
     struct fold_job *j = arg;
     j->rc = fold_score(j->ds, j->pf, NULL, (int)j->fold, j->tr, j->params, &j->run, j->defs,
-                       j->n_defs, j->vals, &j->fit_s, &j->pred_s, &j->pred, &j->err);
+                       j->n_defs, j->vals, &j->fit_s, &j->pred_s, &j->pred, &j->imp, &j->err);
     return NULL;
 }
 
@@ -456,24 +462,44 @@ static void fold_job_release(struct fold_job *j)
     tune_predictions_release(&j->pred);
     free(j->log.v);
     j->log = (struct tune_trial_log){0};
-    tune_importances_release(&j->imp);
+    free(j->imp);
+    j->imp = NULL;
 }
 
 /* How many folds run side by side: 1 unless the run asks for more and
- * everything the folds share allows it (see struct tune_cv_run). */
+ * everything the folds share allows it (see struct tune_cv_run).  A trainer
+ * given its own thread count (an "n_threads" of 1 or more in its params)
+ * would run that many in every fold at once: its folds go in turn. */
 static size_t fold_jobs(const struct tune_cv_run *run, const struct tune_fold *folds,
-                        const struct tune_trainer_type *tr, size_t k)
+                        const struct tune_trainer_type *tr, const struct tune_params *params,
+                        size_t k)
 {
     if (run->fold_jobs < 2 || !folds || run->prune || k < 2 || tr->version < 2 ||
         !(tr->flags & TUNE_TRAINER_FIT_PARALLEL))
         return 1;
+    for (size_t i = 0; i < params->n; i++)
+        if (params->names[i] && strcmp(params->names[i], "n_threads") == 0 &&
+            params->values[i] >= 1)
+            return 1;
     return run->fold_jobs < k ? run->fold_jobs : k;
+}
+
+/* The signals the helper threads leave to the caller's thread: every one
+ * but those a fault raises in the thread that faults (a crash in a fold
+ * must still reach its handler: ASan's report, a test runner's). */
+static void async_signals(sigset_t *set)
+{
+    static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
+    sigfillset(set);
+    for (size_t i = 0; i < sizeof faults / sizeof *faults; i++)
+        sigdelset(set, faults[i]);
 }
 
 /* Fit folds order[pos .. pos + n) at once, sharing run->n_threads among
  * them (the first ones get the remainder); the calling thread fits the
- * first.  The helpers block every signal, so a Ctrl-C reaches the caller's
- * thread as before (the fits see it through run->cancel). */
+ * first.  The helpers block the asynchronous signals (async_signals), so a
+ * Ctrl-C reaches the caller's thread as before (the fits see it through
+ * run->cancel). */
 static void fold_jobs_run(struct fold_job *jb, size_t n, const struct tune_dataset *ds,
                           const struct tune_fold *folds, const size_t *order,
                           const struct tune_trainer_type *tr, const struct tune_params *params,
@@ -487,14 +513,13 @@ static void fold_jobs_run(struct fold_job *jb, size_t n, const struct tune_datas
                                .params = params, .defs = defs, .n_defs = n_defs, .run = *run};
         j->log.fold = (int)order[i];
         j->run.log = run->log ? &j->log : NULL;
-        j->run.importances = run->importances ? &j->imp : NULL;
         j->run.fold_jobs = 1;
         j->run.n_threads = threads / n + (i < threads % n);
         if (!j->run.n_threads)
             j->run.n_threads = 1;
     }
     sigset_t all, old;
-    sigfillset(&all);
+    async_signals(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
     for (size_t i = 1; i < n; i++)
         jb[i].started = pthread_create(&jb[i].tid, NULL, fold_job_main, &jb[i]) == 0;
@@ -514,22 +539,18 @@ static int fold_job_take(struct fold_job *j, const struct tune_cv_run *run)
 {
     struct tune_trial_log *log = run->log;
     if (log) {
-        log->oom |= j->log.oom;
-        for (size_t i = 0; i < j->log.n && !log->oom; i++) {
-            int fold = log->fold;
-            log->fold = j->log.v[i].fold;
+        int fold = log->fold;
+        log->fold = (int)j->fold;
+        for (size_t i = 0; i < j->log.n; i++)
             tune_trial_log_report(log, j->log.v[i].step, j->log.v[i].value);
-            log->fold = fold;
-        }
+        log->fold = fold;
+        log->oom |= j->log.oom;
     }
     int rc = TUNE_OK;
-    if (run->importances && j->imp.folds &&
-        importances_add(run->importances, (const char *const *)j->imp.names, j->imp.sum,
-                        j->imp.n))
+    if (j->imp && importances_add(run->importances, (const char *const *)j->pf->names, j->imp,
+                                  j->pf->xtr.n_cols))
         rc = TUNE_ENOMEM;
-    free(j->log.v);
-    j->log = (struct tune_trial_log){0};
-    tune_importances_release(&j->imp);
+    fold_job_release(j);
     return rc;
 }
 
@@ -609,7 +630,7 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
     double fit_total = 0, pred_total = 0;
     size_t fitted = 0, n_run = 0;
     size_t round = 0, round_n = 0;
-    n_jobs = fold_jobs(run, folds, trainer, k);
+    n_jobs = fold_jobs(run, folds, trainer, params, k);
     if (n_jobs > 1 && !(jb = calloc(n_jobs, sizeof *jb))) {
         rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for cross-validation");
         goto fail;
@@ -652,7 +673,7 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
             if (!rc)
                 rc = fold_score(ds, folds ? &folds[f] : &own, folds || in_place ? NULL : &own,
                                 (int)f, trainer, params, run, defs, n_defs, fold_vals, &fit_s,
-                                &pred_s, &pred, err);
+                                &pred_s, &pred, NULL, err);
             if (!folds)
                 tune_fold_release(&own);
         }

@@ -167,6 +167,48 @@ Test(fold_jobs, tree_naive_bayes_and_knn_give_the_same_trial_bit_for_bit)
     }
 }
 
+Test(fold_jobs, importances_of_columns_sharing_a_name_add_up_in_the_same_order)
+{
+    /* A number column named "a=x" and the one-hot column of level x of a
+     * text column "a": one name twice in a fold, whose two importances the
+     * trial adds to one sum in column order, as the folds in turn do. */
+    char *dir = tu_tmpdir();
+    size_t cap = 64 + 300 * 64, len = 0;
+    char *text = malloc(cap);
+    len += (size_t)snprintf(text + len, cap - len, "a=x,a,b,target\n");
+    uint64_t r = 7;
+    for (int i = 0; i < 300; i++) {
+        double v[2];
+        for (int j = 0; j < 2; j++) {
+            r = r * 6364136223846793005ull + 1442695040888963407ull;
+            v[j] = (double)(r >> 11) / 9007199254740992.0;
+        }
+        const char *level = i % 3 == 0 ? "x" : i % 3 == 1 ? "y" : "z";
+        int y = v[0] + (i % 3 == 0 ? 0.4 : 0) + 0.3 * v[1] > 0.8;
+        len += (size_t)snprintf(text + len, cap - len, "%.6f,%s,%.6f,%d\n", v[0], level, v[1], y);
+    }
+    char *path = tu_write(dir, "names.csv", text);
+    struct data d;
+    data_load(&d, path, TUNE_TASK_BINARY, 5);
+    int twice = 0;
+    for (size_t j = 0; j < d.folds[0].xtr.n_cols; j++)
+        twice += strcmp(d.folds[0].names[j], "a=x") == 0;
+    cr_assert_eq(twice, 2, "the name comes twice");
+    struct tt_hp h;
+    tt_hp_init(&h, tune_trainer_find("forest"));
+    tt_hp_set(&h, "n_estimators", 25); /* 25 trees: a sum whose order shows */
+    struct outcome a, b;
+    cv(&d, d.folds, &h, 1, 1, &a);
+    cv(&d, d.folds, &h, 2, 2, &b);
+    same(&a, &b, "forest, a=x twice", d.ds->n_rows);
+    outcome_free(&a);
+    outcome_free(&b);
+    data_free(&d);
+    free(path);
+    free(text);
+    free(dir);
+}
+
 /* ---- a trainer that sees whether its folds meet ---- */
 
 static atomic_int inside, most;
@@ -216,11 +258,13 @@ static const struct tune_trainer_type meet = {
     .flags = TUNE_TRAINER_FIT_PARALLEL,
 };
 
+static struct tune_params meet_params; /* none, or a pinned n_threads */
+
 static int meet_run(const struct data *d, const struct tune_trainer_type *t,
                     const struct tune_fold *folds, size_t threads, size_t jobs,
                     struct tune_error *err)
 {
-    struct tune_params params = {0};
+    struct tune_params params = meet_params;
     struct tune_trial_log log = {0};
     struct tune_cv_run run = {.seed = 1, .n_threads = threads, .trial = 0, .log = &log,
                               .fold_jobs = jobs};
@@ -276,6 +320,17 @@ Test(fold_jobs, folds_run_at_once_with_the_threads_shared_out)
     cr_assert_eq(atomic_load(&most), 1, "a version 1 trainer has no flags: in turn");
     cr_assert_eq(meet_run(&d, &meet, NULL, 2, 2, &err), TUNE_OK, "%s", err.msg);
     cr_assert_eq(atomic_load(&most), 1, "folds made per trial: in turn");
+    /* a trainer told its own threads would run them in every fold at once */
+    const char *names[] = {"n_threads"};
+    double pinned = 2, automatic = 0;
+    meet_params = (struct tune_params){1, names, &pinned, NULL};
+    cr_assert_eq(meet_run(&d, &meet, d.folds, 2, 2, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(atomic_load(&most), 1, "n_threads 2 in the params: in turn");
+    meet_wait_ms = 10000;
+    meet_params = (struct tune_params){1, names, &automatic, NULL};
+    cr_assert_eq(meet_run(&d, &meet, d.folds, 2, 2, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(atomic_load(&most), 2, "n_threads 0 (the study's share): side by side");
+    meet_params = (struct tune_params){0};
     data_free(&d);
 }
 

@@ -482,8 +482,10 @@ static int add_leaf(struct booster *b, struct leaf l)
     if (b->n_leaves == b->cap_leaves) {
         size_t cap = b->cap_leaves ? 2 * b->cap_leaves : 64;
         struct leaf *nl = realloc(b->leaves, cap * sizeof *nl);
-        if (!nl)
+        if (!nl) {
+            free(l.hist); /* the leaf's, and no one else's */
             return TUNE_ENOMEM;
+        }
         b->leaves = nl;
         b->cap_leaves = cap;
     }
