@@ -59,6 +59,7 @@ struct tune_study {
     struct tune_watch *watch;     /* the history and progress, read incrementally */
     size_t n_threads;             /* trainer threads: this worker's share of the cores */
     size_t fold_jobs;             /* a trial's folds side by side at most (crossval.h) */
+    double fold_seconds;          /* the last trial's fit + predict a fold, NAN before one */
     gsl_rng *rng;
     double *point;        /* space.n */
     double *values;       /* cfg->max_hparams */
@@ -301,6 +302,7 @@ int tune_study_open(const struct tune_study_config *cfg, struct tune_store *stor
     size_t workers = cfg->workers ? cfg->workers : 1;
     s->n_threads = cores > (long)workers ? (size_t)cores / workers : 1;
     s->fold_jobs = timed(cfg) ? 1 : s->n_threads;
+    s->fold_seconds = NAN;
     int rc, created;
     s->stale = TUNE_STALE_SECONDS; /* tune_study_run's own, while it runs */
     s->last_stale_check = -HUGE_VAL;
@@ -654,6 +656,24 @@ static double estimate_from_last_value(struct tune_study *s, const struct tune_p
 
 /* Run one configuration and finish its (already claimed) trial.  A search
  * trial (seq >= 0) is watched by the study's pruner, if any. */
+/* Whether this trial's folds may go side by side (up to s->fold_jobs):
+ * only when a fold is worth a thread.  A thread costs tens of microseconds
+ * to start and join, more than a near-free fit (naive Bayes on a few dozen
+ * rows) takes, so the rule is the last trial's time a fold, at least
+ * FOLD_JOBS_MIN_SECONDS; before the first, the folds' size, at least
+ * FOLD_JOBS_MIN_CELLS training values.  Either way the result is the same:
+ * this decides the time only. */
+#define FOLD_JOBS_MIN_SECONDS 0.002
+#define FOLD_JOBS_MIN_CELLS 100000
+static int side_by_side(const struct tune_study *s)
+{
+    if (s->fold_jobs < 2 || !s->folds)
+        return 0;
+    if (!isnan(s->fold_seconds))
+        return s->fold_seconds >= FOLD_JOBS_MIN_SECONDS;
+    return (double)s->folds[0].xtr.n_rows * (double)s->folds[0].xtr.n_cols >= FOLD_JOBS_MIN_CELLS;
+}
+
 static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune_step *step,
                           struct tune_cv_result *keep, struct tune_error *err)
 {
@@ -675,7 +695,7 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
     struct attach_target at = {s->store, s->info.id, number};
     struct tune_cv_run run = {.seed = cfg->seed,
                               .n_threads = s->n_threads,
-                              .fold_jobs = s->fold_jobs,
+                              .fold_jobs = side_by_side(s) ? s->fold_jobs : 1,
                               .trial = number,
                               .log = &log,
                               .importances = &imp,
@@ -759,6 +779,8 @@ static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune
         res.violation = cv_violation(cfg, &cv);
         res.fit_seconds = cv.fit_seconds;
         res.predict_seconds = cv.predict_seconds;
+        if (isfinite(cv.fit_seconds) && isfinite(cv.predict_seconds))
+            s->fold_seconds = cv.fit_seconds + cv.predict_seconds;
         res.n_metrics = cv.n_metrics;
         res.metrics = cv.metrics;
         if (prune.pruned) {
