@@ -164,7 +164,7 @@ def part_study(tmp, repeats, log):
     study_json(study, csv, "bench-study")
     batched = os.path.join(tmp, "study-batch2.json")
     study_json(batched, csv, "bench-study-batch2", batch=2)
-    variants = [("tunefold bayes, default (1 worker, 2 threads)", study, []),
+    variants = [("tunefold bayes, default (1 worker, folds side by side)", study, []),
                 ("tunefold bayes, --workers 2 (1 thread each)", study, ["--workers", "2"]),
                 ("tunefold bayes, batch 2, --workers 2", batched, ["--workers", "2"])]
     pythons = [("Optuna TPE + XGBoost hist", "xgb"),
