@@ -526,10 +526,12 @@ static void fold_jobs_run(struct fold_job *jb, size_t n, const struct tune_datas
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     fold_job_main(&jb[0]);
     for (size_t i = 1; i < n; i++) {
-        if (jb[i].started)
+        if (jb[i].started) {
             pthread_join(jb[i].tid, NULL);
-        else
-            fold_job_main(&jb[i]); /* no thread to be had: in turn */
+        } else { /* no thread to be had: in turn, with every thread */
+            jb[i].run.n_threads = threads;
+            fold_job_main(&jb[i]);
+        }
     }
 }
 

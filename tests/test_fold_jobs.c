@@ -20,17 +20,23 @@ struct data {
     struct tune_fold *folds;
 };
 
-static void data_load(struct data *d, const char *path, enum tune_task task, size_t k)
+static void data_load_repeats(struct data *d, const char *path, enum tune_task task, size_t k,
+                              size_t repeats)
 {
     struct tune_error err = {0};
     cr_assert_eq(tune_dataset_load(path, "target", task, &d->ds, &err), TUNE_OK, "%s", err.msg);
-    struct tune_cv_config cvc = {k, 1, 1, 0, 1};
+    struct tune_cv_config cvc = {k, 1, repeats, 0, 1};
     cr_assert_eq(tune_cv_split(&cvc, d->ds->n_rows, d->ds->y, d->ds->n_classes, 3, &d->sp, &err),
                  TUNE_OK);
     d->prep = (struct tune_prep_config){TUNE_IMPUTE_MEAN, TUNE_SCALE_STANDARD, 1};
     cr_assert_eq(tune_folds_prepare(d->ds, d->sp, &d->prep, (size_t)1 << 30, &d->folds, &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_not_null(d->folds);
+}
+
+static void data_load(struct data *d, const char *path, enum tune_task task, size_t k)
+{
+    data_load_repeats(d, path, task, k, 1);
 }
 
 static void data_free(struct data *d)
@@ -100,7 +106,8 @@ static void same(const struct outcome *a, const struct outcome *b, const char *w
 
 /* Each trainer as a study would fit it: folds in turn on one thread, then
  * 2 of 3 at once on 2 threads (the last with both), 3 of 5 at once on 3
- * threads (then 2 with 2 and 1), and 4 of 5 on 4. */
+ * threads (then 2 with 2 and 1), and 4 of 5 on 4; and 3 folds repeated
+ * twice (6 splits, each repeat's out-of-fold predictions gathered in turn). */
 static void check_trainer(const char *name, const char *path, enum tune_task task,
                           const char *const *set)
 {
@@ -111,18 +118,18 @@ static void check_trainer(const char *name, const char *path, enum tune_task tas
     tt_hp_init(&h, t);
     for (size_t i = 0; set && set[i]; i += 2)
         tt_hp_set(&h, set[i], strtod(set[i + 1], NULL));
-    static const size_t ks[] = {3, 5};
+    static const size_t ks[][2] = {{3, 1}, {5, 1}, {3, 2}}; /* folds, repeats */
     static const size_t runs[][2] = {{2, 2}, {3, 3}, {4, 4}, {2, 8}};
-    for (size_t ki = 0; ki < 2; ki++) {
+    for (size_t ki = 0; ki < 3; ki++) {
         struct data d;
-        data_load(&d, path, task, ks[ki]);
+        data_load_repeats(&d, path, task, ks[ki][0], ks[ki][1]);
         struct outcome base, other;
         cv(&d, d.folds, &h, 1, 1, &base);
         cr_assert_gt(base.log.n + base.imp.n, 0, "%s reports something to compare", name);
         for (size_t r = 0; r < sizeof runs / sizeof *runs; r++) {
             char what[96];
-            snprintf(what, sizeof what, "%s, %zu folds, %zu threads, %zu at once", name, ks[ki],
-                     runs[r][0], runs[r][1]);
+            snprintf(what, sizeof what, "%s, %zu folds x %zu, %zu threads, %zu at once", name,
+                     ks[ki][0], ks[ki][1], runs[r][0], runs[r][1]);
             cv(&d, d.folds, &h, runs[r][0], runs[r][1], &other);
             same(&base, &other, what, d.ds->n_rows);
             outcome_free(&other);
