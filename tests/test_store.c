@@ -1484,6 +1484,94 @@ CONFORMANCE(store_v2, finish_writes_intermediate_values_and_artifacts_in_the_sam
     fx_free(&fx);
 }
 
+/* 37 metrics of 3 folds (111 fold rows) and 43 intermediate values: more
+ * rows than one batch of a multi-row insert holds, and a tail of each size. */
+static double many_fold(size_t i, size_t f)
+{
+    return (i + f) % 7 == 0 ? NAN : (double)(i * 10 + f) + 0.125;
+}
+
+CONFORMANCE(store_v2, many_metrics_and_intermediate_values_read_back_in_order)
+{
+    struct fixture fx = fx_new(be);
+    struct tune_error err = {0};
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, 0, 0);
+    enum { NM = 37, NF = 3, NI = 43 };
+    struct tune_metric_summary m[NM];
+    char names[NM][8];
+    double folds[NM][NF];
+    for (size_t i = 0; i < NM; i++) {
+        snprintf(names[i], sizeof names[i], "m%02zu", i);
+        for (size_t f = 0; f < NF; f++)
+            folds[i][f] = many_fold(i, f);
+        m[i] = (struct tune_metric_summary){.name = names[i], .mean = (double)i + 0.25,
+                                            .std = i % 5 == 0 ? NAN : 0.5,
+                                            .folds = folds[i], .n_folds = NF};
+    }
+    struct tune_intermediate iv[NI];
+    for (size_t i = 0; i < NI; i++)
+        iv[i] = (struct tune_intermediate){(int)(i % 2), i + 1, 1.0 / (double)(i + 1)};
+    struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE, .value = 0.5, .value_std = 0,
+                                    .n_metrics = NM, .metrics = m,
+                                    .n_intermediate = NI, .intermediate = iv};
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &res, &err), TUNE_OK, "%s",
+                 err.msg);
+    struct tune_trial *t = NULL;
+    size_t n = 0;
+    list(&fx, &t, &n);
+    cr_assert_eq(t[0].n_metrics, NM);
+    for (size_t i = 0; i < NM; i++) {
+        const struct tune_metric_summary *g = NULL;
+        for (size_t k = 0; k < NM; k++)
+            if (strcmp(t[0].metrics[k].name, names[i]) == 0)
+                g = &t[0].metrics[k];
+        cr_assert_not_null(g, "%s", names[i]);
+        cr_assert(same_double(g->mean, m[i].mean) && same_double(g->std, m[i].std), "%s",
+                  names[i]);
+        cr_assert_eq(g->n_folds, NF, "%s", names[i]);
+        for (size_t f = 0; f < NF; f++)
+            cr_assert(same_double(g->folds[f], folds[i][f]), "%s fold %zu", names[i], f);
+    }
+    tune_trials_free(t, n);
+    assert_sql(&fx, "SELECT COUNT(*) FROM trial_metric_folds", "111");
+    struct tune_intermediate *got = NULL;
+    cr_assert_eq(tune_store_trial_list_intermediate(fx.store, fx.info.id, 0, &got, &n, &err),
+                 TUNE_OK);
+    cr_assert_eq(n, NI);
+    for (size_t i = 0; i < NI; i++) {
+        int found = 0;
+        for (size_t k = 0; k < n; k++)
+            found |= got[k].fold == iv[i].fold && got[k].step == iv[i].step &&
+                     same_double(got[k].value, iv[i].value);
+        cr_assert(found, "intermediate value %zu", i);
+    }
+    free(got);
+    fx_free(&fx);
+}
+
+Test(store, a_step_reported_twice_in_one_result_keeps_the_last_value_across_batches)
+{
+    /* 20 values, the step of value 15 again as value 16 (the two sides of a
+     * 16-row batch) and value 3's as value 19: the later report wins, as it
+     * did with one INSERT a row. */
+    struct fixture fx = fx_new(&sqlite_backend);
+    struct tune_error err = {0};
+    claim_ok(&fx, TUNE_ORIGIN_SEARCH, 10, 0, 0);
+    struct tune_intermediate iv[20];
+    for (size_t i = 0; i < 20; i++)
+        iv[i] = (struct tune_intermediate){0, i + 1, (double)i};
+    iv[16].step = iv[15].step;
+    iv[19].step = iv[3].step;
+    struct tune_trial_result res = {.state = TUNE_TRIAL_COMPLETE, .value = 0.5, .value_std = 0,
+                                    .n_intermediate = 20, .intermediate = iv};
+    cr_assert_eq(tune_store_trial_finish(fx.store, fx.info.id, 0, &res, &err), TUNE_OK, "%s",
+                 err.msg);
+    assert_sql(&fx, "SELECT COUNT(*) FROM trial_intermediate", "18");
+    assert_sql(&fx, "SELECT value FROM trial_intermediate WHERE step = 16", "16.0");
+    assert_sql(&fx, "SELECT value FROM trial_intermediate WHERE step = 4", "19.0");
+    fx_free(&fx);
+}
+
 Test(store_v2, a_version_1_file_is_migrated_to_5_with_its_trials_and_budget_count)
 {
     char *dir = tu_tmpdir();
