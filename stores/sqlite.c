@@ -1413,20 +1413,19 @@ static int check_result(struct sq_store *s, int number, const struct tune_trial_
     return TUNE_OK;
 }
 
-/* The multi-row statement of `size_index` for `id`, reset and unbound;
- * prepared on first use.  NULL (the error recorded) when it cannot be. */
-static sqlite3_stmt *rows_use(struct sq_store *s, enum rows_id id, int size_index,
-                              struct tune_error *err)
+/* *out: the multi-row statement of `size_index` for `id`, reset and
+ * unbound; prepared on first use (a failure is reported as `what`). */
+static int rows_use(struct sq_store *s, enum rows_id id, int size_index, const char *what,
+                    sqlite3_stmt **out, struct tune_error *err)
 {
     sqlite3_stmt **st = &s->rows_st[id][size_index];
     if (!*st) {
         size_t n = rows_size[size_index], cols = (size_t)rows_sql[id].cols;
+        /* a row is "(?, ?, ...)" and ", ": 3 cols + 2 characters */
         size_t cap = strlen(rows_sql[id].head) + strlen(rows_sql[id].tail) + n * (4 * cols + 4);
         char *sql = malloc(cap), *p = sql;
-        if (!sql) {
-            sq_oom(s, err);
-            return NULL;
-        }
+        if (!sql)
+            return sq_oom(s, err);
         p += sprintf(p, "%s", rows_sql[id].head);
         for (size_t r = 0; r < n; r++) {
             p += sprintf(p, "%s(", r ? ", " : "");
@@ -1435,17 +1434,17 @@ static sqlite3_stmt *rows_use(struct sq_store *s, enum rows_id id, int size_inde
             p += sprintf(p, ")");
         }
         sprintf(p, "%s", rows_sql[id].tail);
-        int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+        int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
         free(sql);
         if (rc != SQLITE_OK) {
-            sq_err(s, "cannot prepare a statement", err);
             *st = NULL;
-            return NULL;
+            return sq_err(s, what, err);
         }
     }
     sqlite3_reset(*st);
     sqlite3_clear_bindings(*st);
-    return *st;
+    *out = *st;
+    return TUNE_OK;
 }
 
 /* Bind row `row` of a batch at parameter base + 1 ... (the row's columns). */
@@ -1459,14 +1458,14 @@ static int insert_rows(struct sq_store *s, enum rows_id id, size_t n, bind_row_f
     size_t done = 0;
     for (int k = 0; k < ROWS_SIZES; k++)
         while (n - done >= rows_size[k]) {
-            sqlite3_stmt *st = rows_use(s, id, k, err);
-            if (!st)
-                return err && err->code ? err->code : TUNE_ESTORE;
+            sqlite3_stmt *st = NULL;
+            int rc = rows_use(s, id, k, what, &st, err);
+            if (rc)
+                return rc;
             for (size_t r = 0; r < rows_size[k]; r++)
                 if (bind(st, (int)r * rows_sql[id].cols, done + r, arg))
                     return sq_err(s, what, err);
-            int rc = step_done(s, st, what, err);
-            if (rc)
+            if ((rc = step_done(s, st, what, err)))
                 return rc;
             done += rows_size[k];
         }
@@ -1511,6 +1510,8 @@ static int insert_metrics(struct sq_store *s, sqlite3_int64 trial_id,
                           const struct tune_metric_summary *metrics, size_t n,
                           struct tune_error *err)
 {
+    if (n == 0)
+        return TUNE_OK;
     struct metric_rows m = {trial_id, metrics, malloc((n + 1) * sizeof *m.first), n};
     if (!m.first)
         return sq_oom(s, err);
