@@ -654,8 +654,6 @@ static double estimate_from_last_value(struct tune_study *s, const struct tune_p
     return est;
 }
 
-/* Run one configuration and finish its (already claimed) trial.  A search
- * trial (seq >= 0) is watched by the study's pruner, if any. */
 /* Whether this trial's folds may go side by side (up to s->fold_jobs):
  * only when a fold is worth a thread.  A thread costs tens of microseconds
  * to start and join, more than a near-free fit (naive Bayes on a few dozen
@@ -674,6 +672,8 @@ static int side_by_side(const struct tune_study *s)
     return (double)s->folds[0].xtr.n_rows * (double)s->folds[0].xtr.n_cols >= FOLD_JOBS_MIN_CELLS;
 }
 
+/* Run one configuration and finish its (already claimed) trial.  A search
+ * trial (seq >= 0) is watched by the study's pruner, if any. */
 static int evaluate_trial(struct tune_study *s, int number, int seq, struct tune_step *step,
                           struct tune_cv_result *keep, struct tune_error *err)
 {
