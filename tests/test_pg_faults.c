@@ -169,13 +169,27 @@ static void fault_run(void)
     wait_count(url, "SELECT count(*) FROM trials", 1, 30);
     pids[1] = start_in(dirs[1], worker_argv);
     pids[2] = start_in(dirs[2], worker_argv);
-    /* kill worker 2 in the middle of a trial of its own */
+    /* kill worker 2 in the middle of a trial of its own: one it has held
+     * for 0.3 s and still holds (a trial may end within the wait, and with
+     * the budget all claimed the worker then holds none: nothing to lose) */
     char sql[300];
     snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM trials WHERE state = 'RUNNING' AND worker LIKE '%%:%ld'",
+             "SELECT min(number) FROM trials WHERE state = 'RUNNING' AND worker LIKE '%%:%ld'",
              (long)pids[2]);
-    wait_count(url, sql, 1, 60);
-    sleep_s(0.3);
+    for (double t0 = now_s();; sleep_s(0.05)) {
+        cr_assert_lt(now_s() - t0, 60, "worker 2 never held a trial for 0.3 s");
+        char *held = tpg_query(url, sql);
+        int still = 0;
+        if (*held) {
+            sleep_s(0.3);
+            char *now = tpg_query(url, sql);
+            still = strcmp(held, now) == 0;
+            free(now);
+        }
+        free(held);
+        if (still)
+            break;
+    }
     cr_assert_eq(kill(pids[2], SIGKILL), 0);
     int status;
     cr_assert_eq(waitpid(pids[2], &status, 0), pids[2]);
