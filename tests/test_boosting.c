@@ -671,6 +671,138 @@ Test(boosting, the_kept_validation_scores_are_what_predict_computes)
     tune_dataset_free(ds);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Validation rows that probe the bins' edges: training values, the
+ * quantile edges of column 0 exactly (as histogram.c computes them), the
+ * midpoints of column 2's ten values (its edges), values beyond the range,
+ * infinities, -0.0, and missing values in column 1 (which has a missing
+ * bin), column 2 (ten bins and no missing bin) and, when nan0, column 0
+ * (256 bins: no code is left for a missing value). */
+static void probe_rows(const double *x, size_t m, double *v, size_t nv, int nan0)
+{
+    double *sv = malloc(m * sizeof *sv);
+    memcpy(sv, x, m * sizeof *sv);
+    qsort(sv, m, sizeof *sv, cmp_double);
+    static const double odd[] = {INFINITY, -INFINITY, 1e300, -1e300, -0.0, 0.0, 2.5, -2.5};
+    uint64_t s = 77;
+    for (size_t i = 0; i < nv; i++) {
+        size_t q = 1 + i % 255;
+        double h = (double)(m - 1) * (double)q / 256.0;
+        size_t lo = (size_t)floor(h), hi = (size_t)ceil(h);
+        double edge = sv[lo] / 2.0 + sv[hi] / 2.0;
+        double pick = x[(i * 7919) % m];
+        switch (i % 4) {
+        case 0: v[i] = edge; break;
+        case 1: v[i] = pick; break;
+        case 2: v[i] = odd[i / 4 % 8]; break;
+        default: v[i] = nextafter(edge, i % 8 == 3 ? INFINITY : -INFINITY); break;
+        }
+        v[nv + i] = i % 5 == 0 ? NAN : i % 5 == 1 ? odd[i % 8] : x[m + (i * 31) % m];
+        v[2 * nv + i] = i % 6 == 0 ? NAN : i % 6 == 1 ? (double)(i % 11) - 0.5 : (double)(i % 10);
+        v[3 * nv + i] = i % 3 == 0 ? odd[i % 8] : 4 * tt_uniform(&s) - 2;
+    }
+    if (nan0)
+        v[nv / 2] = NAN;
+    free(sv);
+}
+
+Test(boosting, validation_rows_walked_by_their_codes_land_where_the_thresholds_send_them)
+{
+    enum { M = 1200, V = 600, DD = 4 };
+    double *x = malloc(M * DD * sizeof *x), y[M];
+    uint64_t s = 11;
+    for (size_t i = 0; i < M; i++) {
+        x[i] = 4 * tt_uniform(&s) - 2;
+        x[M + i] = i % 7 == 3 ? NAN : 4 * tt_uniform(&s) - 2;
+        x[2 * M + i] = (double)(i % 10);
+        x[3 * M + i] = 4 * tt_uniform(&s) - 2;
+    }
+    for (size_t i = 0; i < M; i++) {
+        double b = isnan(x[M + i]) ? 0.7 : x[M + i];
+        y[i] = x[i] * x[i] - b + 0.2 * x[2 * M + i] + 0.3 * (tt_uniform(&s) - 0.5) > 0.9;
+    }
+    struct tune_matrix m = tt_matrix(x, M, DD);
+    struct tt_hp h;
+    tt_hp_init(&h, B);
+    tt_set(&h, "n_estimators", 20);
+    tt_set(&h, "max_leaves", 24);
+    tt_set(&h, "max_depth", 0);
+    tt_set(&h, "learning_rate", 0.3);
+    double *v = malloc(V * DD * sizeof *v), *copy = malloc(V * DD * sizeof *copy), yv[V];
+    for (size_t i = 0; i < V; i++)
+        yv[i] = i % 3 == 0;
+    for (int nan0 = 0; nan0 < 2; nan0++) {
+        probe_rows(x, M, v, V, nan0);
+        memcpy(copy, v, V * DD * sizeof *copy);
+        struct tune_matrix vm = tt_matrix(v, V, DD), cm = tt_matrix(copy, V, DD);
+        struct toy_cache c = {0};
+        struct log l = {0};
+        struct tune_fit_ctx ctx = logged_ctx(TUNE_TASK_BINARY, 2, 4, &l, &vm, yv);
+        ctx.cache_find = toy_find;
+        ctx.cache_put = toy_put;
+        ctx.cache_arg = &c;
+        void *model = tt_fit(&h, &m, y, &ctx);
+        cr_assert_eq(l.n, 20);
+        /* the kept scores (walked by codes, or by the doubles when column 0
+         * has a missing value) against the trees walked on a copy */
+        struct tune_predictions kept, fresh;
+        tt_predict(&h, model, &vm, TUNE_TASK_BINARY, 2, &kept);
+        tt_predict(&h, model, &cm, TUNE_TASK_BINARY, 2, &fresh);
+        cr_assert_arr_eq(kept.proba, fresh.proba, 2 * V * sizeof(double), "nan0 %d", nan0);
+        cr_assert_eq(c.puts, nan0 ? 1 : 2, "the codes are kept only when every row has them");
+        if (!nan0)
+            cr_assert_str_eq(c.key[1], "boosting/vcodes/256/0000000000000004");
+        /* again with the cache: the codes found, the same intermediate
+         * values and scores */
+        struct log l2 = {0};
+        struct tune_fit_ctx ctx2 = logged_ctx(TUNE_TASK_BINARY, 2, 4, &l2, &vm, yv);
+        ctx2.cache_find = toy_find;
+        ctx2.cache_put = toy_put;
+        ctx2.cache_arg = &c;
+        size_t hits = c.hits;
+        void *again = tt_fit(&h, &m, y, &ctx2);
+        cr_assert_eq(c.hits, hits + (nan0 ? 1 : 2));
+        cr_assert_arr_eq(l2.value, l.value, 20 * sizeof(double));
+        struct tune_predictions k2;
+        tt_predict(&h, again, &vm, TUNE_TASK_BINARY, 2, &k2);
+        cr_assert_arr_eq(k2.proba, fresh.proba, 2 * V * sizeof(double));
+        /* other validation rows of the same shape: not the kept codes */
+        if (!nan0) {
+            for (size_t i = 0; i < V; i++)
+                v[3 * V + i] = -v[3 * V + i];
+            memcpy(copy, v, V * DD * sizeof *copy);
+            struct log l3 = {0};
+            struct tune_fit_ctx ctx3 = logged_ctx(TUNE_TASK_BINARY, 2, 4, &l3, &vm, yv);
+            ctx3.cache_find = toy_find;
+            ctx3.cache_put = toy_put;
+            ctx3.cache_arg = &c;
+            void *other = tt_fit(&h, &m, y, &ctx3);
+            struct tune_predictions k3, f3;
+            tt_predict(&h, other, &vm, TUNE_TASK_BINARY, 2, &k3);
+            tt_predict(&h, other, &cm, TUNE_TASK_BINARY, 2, &f3);
+            cr_assert_arr_eq(k3.proba, f3.proba, 2 * V * sizeof(double));
+            cr_assert(memcmp(k3.proba, fresh.proba, 2 * V * sizeof(double)) != 0);
+            tune_predictions_release(&k3);
+            tune_predictions_release(&f3);
+            B->free_model(other);
+        }
+        tune_predictions_release(&k2);
+        tune_predictions_release(&kept);
+        tune_predictions_release(&fresh);
+        B->free_model(model);
+        B->free_model(again);
+        toy_release(&c);
+    }
+    free(v);
+    free(copy);
+    free(x);
+}
+
 Test(boosting, errors_name_what_is_wrong)
 {
     double x[N * D], y[N];

@@ -193,6 +193,48 @@ nomem:
     return TUNE_ENOMEM;
 }
 
+/* Codes of rows that were not binned (a fold's validation rows), by
+ * blocks of rows. */
+struct code_job {
+    const struct tune_bins *b;
+    const double *x;
+    size_t n;
+    uint8_t *out;
+};
+
+static void code_task(void *arg, size_t block, size_t thread)
+{
+    (void)thread;
+    const struct code_job *job = arg;
+    const struct tune_bins *b = job->b;
+    size_t n = job->n, d = b->d, i0 = block * TRANSPOSE_BLOCK;
+    size_t i1 = i0 + TRANSPOSE_BLOCK < n ? i0 + TRANSPOSE_BLOCK : n;
+    for (size_t j = 0; j < d; j++) {
+        const double *col = job->x + j * n, *edge = b->edges + b->edge_off[j];
+        size_t n_edges = b->n_bins[j] - 1u;
+        for (size_t i = i0; i < i1; i++) {
+            double v = col[i];
+            job->out[i * d + j] = (uint8_t)(isnan(v) ? n_edges + 1 : code_of(edge, n_edges, v));
+        }
+    }
+}
+
+int tune_bins_code_rows(struct tune_pool *pool, const struct tune_bins *b, const double *x,
+                        size_t n, uint8_t *out)
+{
+    for (size_t j = 0; j < b->d; j++) {
+        if (b->n_bins[j] < 256)
+            continue;
+        const double *col = x + j * n;
+        for (size_t i = 0; i < n; i++)
+            if (isnan(col[i]))
+                return 1;
+    }
+    struct code_job job = {b, x, n, out};
+    tune_pool_run(pool, (n + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK, code_task, &job);
+    return TUNE_OK;
+}
+
 void tune_bins_release(struct tune_bins *b)
 {
     if (!b)
