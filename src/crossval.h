@@ -80,11 +80,13 @@ struct tune_cv_run {
     const volatile sig_atomic_t *cancel;   /* may be NULL */
     int (*attach)(void *, const char *, const void *, size_t);  /* may be NULL */
     void *attach_arg;
-    /* Folds fitted side by side, at most (0 or 1: one after another).  Used
-     * only over prepared folds, without a pruner (its decisions follow the
-     * folds in turn), for a trainer whose fit may run on several threads at
-     * once (TUNE_TRAINER_FIT_PARALLEL): the n_threads are shared out among
-     * the folds running together.  The result is the same bit for bit; only
+    /* Folds fitted side by side (0 or 1: one after another): in rounds of
+     * fold_jobs, the last round taking every fold left (up to 2 fold_jobs
+     * - 1 at once, one thread each).  Used only over prepared folds,
+     * without a pruner (its decisions follow the folds in turn), for a
+     * trainer whose fit may run on several threads at once
+     * (TUNE_TRAINER_FIT_PARALLEL): the n_threads are shared out among the
+     * folds running together.  The result is the same bit for bit; only
      * the fold fit and predict seconds change (each with its own threads). */
     size_t fold_jobs;
 };

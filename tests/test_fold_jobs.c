@@ -218,8 +218,12 @@ Test(fold_jobs, importances_of_columns_sharing_a_name_add_up_in_the_same_order)
 
 /* ---- a trainer that sees whether its folds meet ---- */
 
-static atomic_int inside, most;
+static atomic_int inside, most, arrived;
 static size_t threads_of[8];
+/* Fold f waits for want_arrived[f] fits in all to have come in (the folds
+ * of its round and of the rounds before), or when 0 for another fold to be
+ * inside at the same time. */
+static int want_arrived[8];
 static int meet_wait_ms;     /* how long a fold waits for another to come in */
 static int fail_fold = -1;   /* this fold fails */
 
@@ -228,11 +232,14 @@ static int meet_fit(const struct tune_matrix *x, const double *y, const struct t
 {
     (void)x, (void)y, (void)p;
     int now = atomic_fetch_add(&inside, 1) + 1;
+    atomic_fetch_add(&arrived, 1);
     for (int seen = atomic_load(&most); now > seen && !atomic_compare_exchange_weak(&most, &seen, now);)
         ;
     threads_of[ctx->fold] = ctx->n_threads;
     struct timespec ms = {0, 1000000};
-    for (int i = 0; i < meet_wait_ms && atomic_load(&most) < 2; i++)
+    int want = want_arrived[ctx->fold];
+    for (int i = 0; i < meet_wait_ms && (want ? atomic_load(&arrived) < want
+                                               : atomic_load(&most) < 2); i++)
         nanosleep(&ms, NULL);
     atomic_fetch_sub(&inside, 1);
     if (ctx->report)
@@ -278,6 +285,7 @@ static int meet_run(const struct data *d, const struct tune_trainer_type *t,
     struct tune_cv_result r;
     atomic_store(&inside, 0);
     atomic_store(&most, 0);
+    atomic_store(&arrived, 0);
     memset(threads_of, 0, sizeof threads_of);
     int rc = tune_cross_validate_run(d->ds, d->sp, folds, &d->prep, t, &params, &run, &r, err);
     if (!rc) {
@@ -297,18 +305,31 @@ Test(fold_jobs, folds_run_at_once_with_the_threads_shared_out)
     data_load(&d, "data/breast_cancer.csv", TUNE_TASK_BINARY, 5);
     struct tune_error err = {0};
     meet_wait_ms = 10000; /* only a broken run waits it out, and then fails */
+    /* 5 folds, 2 at a time on 2 threads: (0 1) with one each, then the
+     * last round takes the 3 left, at once, one thread each */
+    int rounds2[] = {2, 2, 5, 5, 5};
+    memcpy(want_arrived, rounds2, sizeof rounds2);
     cr_assert_eq(meet_run(&d, &meet, d.folds, 2, 2, &err), TUNE_OK, "%s", err.msg);
-    cr_assert_eq(atomic_load(&most), 2, "two folds were fitted at once");
-    /* 5 folds, 2 at once on 2 threads: (0 1) (2 3) with one each, 4 alone with 2 */
-    size_t want2[] = {1, 1, 1, 1, 2};
+    cr_assert_eq(atomic_load(&most), 3, "three folds were fitted at once, never more");
+    size_t want2[] = {1, 1, 1, 1, 1};
     for (int f = 0; f < 5; f++)
         cr_assert_eq(threads_of[f], want2[f], "fold %d", f);
-    cr_assert_eq(meet_run(&d, &meet, d.folds, 5, 3, &err), TUNE_OK, "%s", err.msg);
-    cr_assert_geq(atomic_load(&most), 2);
-    /* 5 threads, 3 at once: 2 1 1, then 2 folds with 3 and 2 */
-    size_t want5[] = {2, 2, 1, 3, 2};
+    /* on 4 threads: (0 1) with two each, then (2 3 4) with 2 1 1 */
+    cr_assert_eq(meet_run(&d, &meet, d.folds, 4, 2, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(atomic_load(&most), 3);
+    size_t want4[] = {2, 2, 2, 1, 1};
     for (int f = 0; f < 5; f++)
-        cr_assert_eq(threads_of[f], want5[f], "fold %d", f);
+        cr_assert_eq(threads_of[f], want4[f], "fold %d", f);
+    /* 3 at a time on 7 threads: fewer than two rounds' worth, so all 5 at
+     * once, 7 threads shared 2 2 1 1 1 */
+    int rounds5[] = {5, 5, 5, 5, 5};
+    memcpy(want_arrived, rounds5, sizeof rounds5);
+    cr_assert_eq(meet_run(&d, &meet, d.folds, 7, 3, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(atomic_load(&most), 5);
+    size_t want7[] = {2, 2, 1, 1, 1};
+    for (int f = 0; f < 5; f++)
+        cr_assert_eq(threads_of[f], want7[f], "fold %d", f);
+    memset(want_arrived, 0, sizeof want_arrived);
 
     /* in turn: one at a time asked, a trainer that does not allow it, or
      * folds made per trial (a large data set's, held once plus one fold) */
