@@ -764,7 +764,7 @@ int tune_cross_validate_run(const struct tune_dataset *ds, const struct tune_spl
     free(jb);
     return TUNE_OK;
 fail:
-    for (size_t i = 0; jb && i < n_jobs; i++)
+    for (size_t i = 0; jb && i < last_round(k, n_jobs); i++)
         fold_job_release(&jb[i]);
     free(jb);
     free(vals);
