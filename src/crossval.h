@@ -82,7 +82,8 @@ struct tune_cv_run {
     void *attach_arg;
     /* Folds fitted side by side (0 or 1: one after another): in rounds of
      * fold_jobs, the last round taking every fold left (up to 2 fold_jobs
-     * - 1 at once, one thread each).  Used only over prepared folds,
+     * - 1 at once; with n_threads = fold_jobs, as a study sets them, one
+     * thread each).  Used only over prepared folds,
      * without a pruner (its decisions follow the folds in turn), for a
      * trainer whose fit may run on several threads at once
      * (TUNE_TRAINER_FIT_PARALLEL): the n_threads are shared out among the

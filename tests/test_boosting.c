@@ -748,6 +748,12 @@ Test(boosting, validation_rows_walked_by_their_codes_land_where_the_thresholds_s
         ctx.cache_arg = &c;
         void *model = tt_fit(&h, &m, y, &ctx);
         cr_assert_eq(l.n, 20);
+        /* column 2 (ten bins, no missing bin) has splits, so its missing
+         * validation values take code 10 and the nodes' flags */
+        double imp[DD];
+        struct tune_error ie = {0};
+        cr_assert_eq(B->importances(model, imp, DD, &ie), TUNE_OK, "%s", ie.msg);
+        cr_assert_gt(imp[2], 0);
         /* the kept scores (walked by codes, or by the doubles when column 0
          * has a missing value) against the trees walked on a copy */
         struct tune_predictions kept, fresh;

@@ -101,7 +101,8 @@ static const struct tune_hparam hparams[HP_COUNT] = {
  * compiler compute both sides of a selection, which changes no value). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define CANDIDATE_CLONES __attribute__((target_clones("avx2", "default"), \
-                                        optimize("tree-vectorize", "no-trapping-math")))
+                                        optimize("tree-vectorize", "no-trapping-math", \
+                                                 "fp-contract=off")))
 #else
 #define CANDIDATE_CLONES
 #endif
@@ -239,7 +240,10 @@ static inline double score(const struct booster *b, double g, double h)
  * runs on vectors); and the first largest gain.  Each gain is computed
  * as the one-pass loop that branched on every test did, and the first
  * largest is the split that loop kept, in a third of its time. */
-#define MAX_CANDIDATES 512      /* two per bin at most, 256 bins */
+/* Two per bin at most with missing values, whose columns have at most 255
+ * value bins (histogram.c caps them so, for the missing bin): 2 x 254 + 1;
+ * one per bin without, 255. */
+#define MAX_CANDIDATES 512
 
 CANDIDATE_CLONES
 static size_t candidate_gains(const struct booster *b, const double *cg, const double *ch,
@@ -1000,12 +1004,17 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
         if (kept && kept->n == xv->n_rows && kept->d == d && kept->hash == valid_hash) {
             vc = kept->codes;
         } else {
-            own_vc = calloc(1, sizeof *own_vc);
-            if (!own_vc || !(own_vc->codes = malloc(xv->n_rows * d + 1)))
-                goto nomem;
-            *own_vc = (struct vcodes){xv->n_rows, d, valid_hash, own_vc->codes};
-            if (tune_bins_code_rows(pool, bn, xv->data, xv->n_rows, own_vc->codes) == TUNE_OK)
-                vc = own_vc->codes;   /* else every tree is walked on the doubles */
+            /* Without codes (a missing value no code is left for, or no
+             * memory for them) every tree is walked on the doubles. */
+            uint8_t *codes;
+            if (tune_bins_code_rows(pool, bn, xv->data, xv->n_rows, &codes) == TUNE_OK) {
+                if ((own_vc = malloc(sizeof *own_vc))) {
+                    *own_vc = (struct vcodes){xv->n_rows, d, valid_hash, codes};
+                    vc = codes;
+                } else {
+                    free(codes);
+                }
+            }
         }
     }
     size_t n_cols = (size_t)floor(v[HP_COLSAMPLE_BYTREE] * (double)d);
@@ -1136,7 +1145,10 @@ static int fit(const struct tune_matrix *x, const double *y, const struct tune_f
         m->valid_n = xv->n_rows;
         m->valid_hash = valid_hash;
     }
-    if (own_vc && vc && ctx->cache_put) {
+    /* Kept beside the bins, not in their stead: only when the cache took
+     * the bins of this key (it keeps what comes first, up to its bound). */
+    if (own_vc && ctx->cache_put &&
+        tune_bins_cached(ctx, "boosting", n, d, max_bins, ctx->seed)) {
         char key[96];
         vcodes_key(key, sizeof key, max_bins, ctx->seed);
         ctx->cache_put(ctx->cache_arg, key, own_vc, sizeof *own_vc + own_vc->n * d, vcodes_free);

@@ -220,8 +220,9 @@ static void code_task(void *arg, size_t block, size_t thread)
 }
 
 int tune_bins_code_rows(struct tune_pool *pool, const struct tune_bins *b, const double *x,
-                        size_t n, uint8_t *out)
+                        size_t n, uint8_t **out)
 {
+    *out = NULL;
     for (size_t j = 0; j < b->d; j++) {
         if (b->n_bins[j] < 256)
             continue;
@@ -230,8 +231,11 @@ int tune_bins_code_rows(struct tune_pool *pool, const struct tune_bins *b, const
             if (isnan(col[i]))
                 return 1;
     }
-    struct code_job job = {b, x, n, out};
+    struct code_job job = {b, x, n, malloc(n * b->d + 1)};
+    if (!job.out)
+        return TUNE_ENOMEM;
     tune_pool_run(pool, (n + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK, code_task, &job);
+    *out = job.out;
     return TUNE_OK;
 }
 

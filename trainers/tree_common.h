@@ -253,15 +253,16 @@ int tune_bins_build(struct tune_pool *pool, const double *x, size_t n, size_t d,
 void tune_bins_release(struct tune_bins *b);
 
 /* The codes of n rows that were not binned (a fold's validation rows), x
- * column-major n x b->d, by b's edges: row-major into out (n x b->d), each
- * value the code a binned row would give it, so code <= bin exactly when
- * x <= the edge of bin, as for the binned rows.  A missing value gets
- * n_bins[j]: the missing bin, or one past the last bin of a column that
- * had no missing values (the tree's missing flag decides there, as it does
- * for x).  Returns TUNE_OK, or 1 when a missing value falls in a column of
- * 256 value bins, for which no code is left (out is then not written). */
+ * column-major n x b->d, by b's edges: row-major into *out (n x b->d,
+ * malloc'd), each value the code a binned row would give it, so code <= bin
+ * exactly when x <= the edge of bin, as for the binned rows.  A missing
+ * value gets n_bins[j]: the missing bin, or one past the last bin of a
+ * column that had no missing values (the tree's missing flag decides
+ * there, as it does for x).  Returns TUNE_OK; 1 when a missing value falls
+ * in a column of 256 value bins, for which no code is left; TUNE_ENOMEM.
+ * *out is NULL unless TUNE_OK. */
 int tune_bins_code_rows(struct tune_pool *pool, const struct tune_bins *b, const double *x,
-                        size_t n, uint8_t *out);
+                        size_t n, uint8_t **out);
 
 /* Bins in a fit's fold cache (struct tune_fit_ctx): the bins of a fold's
  * training columns depend only on them, max_bins and the fit seed (the

@@ -102,10 +102,11 @@ struct tune_fit_ctx {
     int (*attach)(void *attach_arg, const char *name, const void *data, size_t len);
     void *attach_arg;
     const char *target_name;       /* the target column's name, or NULL */
-    /* The fold cache: work that depends only on this fold's training data
-     * and on a few hyperparameters (boosting's binned columns, keyed by
-     * max_bins) is done by the first trial that needs it and found again
-     * by the next ones, instead of being redone per trial.  A key names the
+    /* The fold cache: work that depends only on this fold's data (its
+     * training rows, or its validation rows x_valid) and on a few
+     * hyperparameters (boosting's binned columns, keyed by max_bins) is
+     * done by the first trial that needs it and found again by the next
+     * ones, instead of being redone per trial.  A key names the
      * trainer and those hyperparameters ("boosting/bins/256").  Both
      * functions may be NULL (nothing is kept: outside a study, or when the
      * study makes its folds per trial); call them from the fit's own
