@@ -6,7 +6,7 @@
  * on what the rung holds (rules.c), so no worker ever waits for a rung to
  * fill.
  *
- * Options: min_steps (1), reduction (3, an integer >= 2), max_steps (0: no
+ * Options: min_steps (1), reduction (3, a number >= 2), max_steps (0: no
  * limit; a rung at or past it is not judged: the trial has run in full),
  * direction (the values' direction; default: pruner.h). */
 #include "tunefold/pruner.h"
@@ -27,7 +27,7 @@ static int asha_init(void *state, const struct tune_prune_options *opts, struct 
         return rc;
     double min_steps = 1, reduction = 3, max_steps = 0;
     if ((rc = tune_prune_option_number(o, "min_steps", 1, 1e15, 1, &min_steps, NULL, err)) ||
-        (rc = tune_prune_option_number(o, "reduction", 2, 1e6, 1, &reduction, NULL, err)) ||
+        (rc = tune_prune_option_number(o, "reduction", 2, 1e6, 0, &reduction, NULL, err)) ||
         (rc = tune_prune_option_number(o, "max_steps", 0, 1e15, 1, &max_steps, NULL, err)) ||
         (rc = tune_prune_option_direction(o, &r->direction, err))) {
         cJSON_Delete(o);
@@ -39,7 +39,7 @@ static int asha_init(void *state, const struct tune_prune_options *opts, struct 
                               "pruning.max_steps: must be larger than min_steps (%g), got %g",
                               min_steps, max_steps);
     r->min_steps = (size_t)min_steps;
-    r->reduction = (size_t)reduction;
+    r->reduction = reduction;
     r->max_steps = (size_t)max_steps;
     return TUNE_OK;
 }

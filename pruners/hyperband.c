@@ -28,7 +28,8 @@
 #define MAX_BRACKETS 64
 
 struct hyperband_state {
-    size_t min_steps, max_steps, reduction;
+    size_t min_steps, max_steps;
+    double reduction;
     int direction;
     size_t n_brackets;
     size_t budget[MAX_BRACKETS];   /* n_b */
@@ -49,7 +50,7 @@ static int hyperband_init(void *state, const struct tune_prune_options *opts,
     double min_steps = 1, reduction = 3, max_steps = 0;
     int has_max;
     if ((rc = tune_prune_option_number(o, "min_steps", 1, 1e15, 1, &min_steps, NULL, err)) ||
-        (rc = tune_prune_option_number(o, "reduction", 2, 1e6, 1, &reduction, NULL, err)) ||
+        (rc = tune_prune_option_number(o, "reduction", 2, 1e6, 0, &reduction, NULL, err)) ||
         (rc = tune_prune_option_number(o, "max_steps", 1, 1e15, 1, &max_steps, &has_max, err)) ||
         (rc = tune_prune_option_direction(o, &st->direction, err))) {
         cJSON_Delete(o);
@@ -66,7 +67,7 @@ static int hyperband_init(void *state, const struct tune_prune_options *opts,
                               min_steps, max_steps);
     st->min_steps = (size_t)min_steps;
     st->max_steps = (size_t)max_steps;
-    st->reduction = (size_t)reduction;
+    st->reduction = reduction;
     /* B = floor(log_eta(max / min)) + 1, counted in integers */
     size_t b = 1;
     for (double r = min_steps * reduction; r <= max_steps && b < MAX_BRACKETS; r *= reduction)

@@ -38,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define RUNG_MAX 1e15      /* no step is this far: rungs beyond are never reached */
+
 int tune_prune_larger_is_better(const struct tune_prune_env *env, int direction)
 {
     return direction >= 0 ? direction : env->values_maximize != 0;
@@ -165,13 +167,13 @@ int tune_prune_halving_rule(const struct tune_halving_rule *r, const struct tune
     int has_prev = t->n_values >= 2;
     size_t prev = has_prev ? t->values[t->n_values - 2].step : 0;
     int larger = tune_prune_larger_is_better(env, r->direction);
-    size_t rung = r->min_steps;
-    for (size_t k = 0; k < r->rate; k++) {
-        if (rung > SIZE_MAX / r->reduction)
-            return TUNE_OK; /* the first rung is past any step */
-        rung *= r->reduction;
-    }
-    for (;;) {
+    /* Rung k at min_steps * eta^k, rounded up to a step (exact for an
+     * integer eta; 2 and 3.5 give 2, 7, 25, 86 ...). */
+    double at = (double)r->min_steps;
+    for (size_t k = 0; k < r->rate; k++)
+        at *= r->reduction;
+    for (; at < RUNG_MAX; at *= r->reduction) {
+        size_t rung = (size_t)ceil(at);
         if (rung > cur->step || (r->max_steps && rung >= r->max_steps))
             break;
         if (!has_prev || rung > prev) {
@@ -190,7 +192,7 @@ int tune_prune_halving_rule(const struct tune_halving_rule *r, const struct tune
             if (rc)
                 return rc;
             v[n++] = cur->value; /* the trial competes too */
-            size_t idx = n / r->reduction;
+            size_t idx = (size_t)floor((double)n / r->reduction);
             idx = idx ? idx - 1 : 0;
             /* the idx-th best: ascending for a loss, else from the top */
             qsort(v, n, sizeof *v, ascending);
@@ -200,16 +202,13 @@ int tune_prune_halving_rule(const struct tune_halving_rule *r, const struct tune
                 d->stop = 1;
                 snprintf(d->reason, sizeof d->reason,
                          "rung %zu (%s)%s%s: %.6g is not among the best %zu of the %zu trials "
-                         "there (1/%zu of them; the cut: %.6g)",
+                         "there (1/%g of them; the cut: %.6g)",
                          rung, where, r->group ? ", " : "", r->group ? r->group : "",
                          cur->value, idx + 1, n, r->reduction, cut);
                 return TUNE_OK;
             }
             d->publish = 1; /* promoted: the rung's value is there for the others */
         }
-        if (rung > SIZE_MAX / r->reduction)
-            break;
-        rung *= r->reduction;
     }
     return TUNE_OK;
 }

@@ -48,7 +48,7 @@ int tune_prune_percentile_rule(const struct tune_percentile_rule *r,
 /* Successive halving: see rules.c. */
 struct tune_halving_rule {
     size_t min_steps;         /* the first rung's step (>= 1) */
-    size_t reduction;         /* eta (>= 2): the top 1/eta of a rung go on */
+    double reduction;         /* eta (>= 2, any real): the top 1/eta of a rung go on */
     size_t max_steps;         /* a full run's steps (no rung at or past it); 0: none */
     size_t rate;              /* rungs at min_steps * eta^(rate + k) (hyperband's brackets) */
     int direction;            /* -1: the environment's */

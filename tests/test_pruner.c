@@ -160,7 +160,7 @@ Test(pruner, each_strategy_checks_its_options_naming_the_key)
     refused(&tune_pruner_median, "{\"direction\": \"up\"}", 5,
             "pruning.direction: must be one of: minimize, maximize (got \"up\")");
     refused(&tune_pruner_asha, "{\"reduction\": 1}", 5,
-            "pruning.reduction: must be an integer in [2, 1000000], got 1");
+            "pruning.reduction: must be in [2, 1e+06], got 1");
     refused(&tune_pruner_asha, "{\"min_steps\": 9, \"max_steps\": 9}", 5,
             "pruning.max_steps: must be larger than min_steps (9), got 9");
     refused(&tune_pruner_hyperband, "{\"min_steps\": 1}", 5,
@@ -352,6 +352,40 @@ Test(pruner, asha_promotes_the_top_third_of_a_rung_and_publishes_it)
                                "2 trials there (1/3 of them; the cut: 0.3)");
     struct tune_intermediate prev3[] = {{0, 3, 0.25}, {0, 9, 0.35}};
     cr_assert_eq(at_step(p, &h, me, 0, prev3, 2).stop, 0, "rung 3 was judged at step 3");
+    tune_pruner_free(p);
+    hist_free(&h);
+}
+
+Test(pruner, asha_with_a_fractional_reduction_rounds_its_rungs_up)
+{
+    struct hist h = hist_new("log_loss", 0);
+    struct tune_pruner *p = pruner(&tune_pruner_asha, "{\"min_steps\": 2, \"reduction\": 3.5}", 0);
+    /* rungs 2, 7 (2 x 3.5), 25 (24.5 up), 86 (85.75 up) */
+    static const double at7[] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6};
+    for (size_t i = 0; i < 6; i++)
+        complete_at(&h, 7, at7[i]);
+    int me = claim(&h);
+    /* 7 compete at rung 7: the best floor(7 / 3.5) = 2 go on, the cut is 0.2 */
+    struct tune_intermediate x[] = {{0, 2, 0.05}, {0, 7, 0.25}};
+    struct tune_prune_decision d = at_step(p, &h, me, 0, x, 2);
+    cr_assert_eq(d.stop, 1);
+    cr_assert_str_eq(d.reason, "rung 7 (step 7 of fold 1): 0.25 is not among the best 2 of the "
+                               "7 trials there (1/3.5 of them; the cut: 0.2)");
+    x[1].value = 0.2;
+    d = at_step(p, &h, me, 0, x, 2);
+    cr_assert_eq(d.stop, 0);
+    cr_assert_eq(d.publish, 1);
+    /* steps 8 to 24 hold no rung; 25 does */
+    complete_at(&h, 25, 0.1);
+    struct tune_intermediate late[] = {{0, 7, 0.2}, {0, 24, 0.9}};
+    d = at_step(p, &h, me, 0, late, 2);
+    cr_assert_eq(d.stop, 0);
+    cr_assert_eq(d.publish, 0, "step 24 is no rung");
+    struct tune_intermediate at25[] = {{0, 24, 0.9}, {0, 25, 0.9}};
+    d = at_step(p, &h, me, 0, at25, 2);
+    cr_assert_eq(d.stop, 1);
+    cr_assert_str_eq(d.reason, "rung 25 (step 25 of fold 1): 0.9 is not among the best 1 of the "
+                               "2 trials there (1/3.5 of them; the cut: 0.1)");
     tune_pruner_free(p);
     hist_free(&h);
 }
