@@ -489,7 +489,7 @@ static size_t fold_jobs(const struct tune_cv_run *run, const struct tune_fold *f
  * one thread, sharing the cores: three folds on two cores run at once and
  * end together at about one and a half folds' time, where two folds and
  * then one on both threads took two folds' time less what a second thread
- * gives one fit (a quarter, for boosting's; 20 bayes trials of boosting on
+ * gives one fit (a quarter to a half, for boosting's; 20 bayes trials of boosting on
  * 100,000 x 20: 23.1-24.3 s against 25.9-28.9 s).  The size of the last
  * round, the most folds at once. */
 static size_t last_round(size_t k, size_t n_jobs)
