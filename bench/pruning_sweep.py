@@ -10,7 +10,10 @@ configurations over many seeds, not 5.
         '[{"strategy": "hyperband", "min_steps": 2, "reduction": 3, "max_steps": 81}]'
 
 A section may carry a "search" object of bayes options for its study (e.g.
-{"initial_points": 24}); the rest is the pruning section.  Prints, per
+{"initial_points": 24}); the rest is the pruning section.  A section
+{"optuna": "hyperband", "min_resource": 1} (or "median", or "none" with
+"trials": 40) runs Optuna TPE with that pruner instead, as bench_pruning.py
+does (needs Debian's python3-optuna).  Prints, per
 pruning section: the median steps over 40 unpruned trials' 3240,
 the median regret, and how many seeds reach 0.1023 (the unpruned study's
 median regret in RESULTS_pruning.md) or better.  Builds with `make` first;
@@ -45,8 +48,38 @@ def main():
     space = {"lr": {"type": "float", "low": 0.001, "high": 1, "scale": "log"}}
     for n in names:
         space[n] = {"type": "float", "low": 0, "high": 1}
+    def argv_of(p):
+        return [prog] + ["--%s=%.17g" % (k, p[k]) for k in ["lr"] + names]
+
+    def suggest(t):
+        p = {"lr": t.suggest_float("lr", 0.001, 1, log=True)}
+        for n in names:
+            p[n] = t.suggest_float(n, 0, 1)
+        return p
+
     for i, cfg in enumerate(json.loads(a.configs)):
         cfg = dict(cfg)
+        if "optuna" in cfg:  # Optuna TPE, as bench_pruning.py runs it
+            import optuna
+            kind = cfg["optuna"]
+            steps, regrets = [], []
+            for seed in range(a.first_seed, a.first_seed + a.seeds):
+                if kind == "hyperband":
+                    pr = optuna.pruners.HyperbandPruner(
+                        min_resource=cfg.get("min_resource", 1), max_resource=B.LC_STEPS,
+                        reduction_factor=cfg.get("reduction_factor", 3))
+                elif kind == "median":
+                    pr = optuna.pruners.MedianPruner(n_startup_trials=5)
+                else:
+                    pr = None
+                r = B.optuna_run(argv_of, suggest, cfg.get("trials", a.trials), seed, pr)
+                steps.append(r["steps"])
+                regrets.append(r["best"] - opt)
+            print("%s  steps / 3240 %.2f  median regret %.4g  seeds <= %g: %d of %d  per seed: %s"
+                  % (json.dumps(cfg), statistics.median(steps) / (40 * B.LC_STEPS),
+                     statistics.median(regrets), TARGET, sum(x <= TARGET for x in regrets),
+                     a.seeds, " ".join("%.3f" % x for x in regrets)), flush=True)
+            continue
         search = {"strategy": "bayes"}
         search.update(cfg.pop("search", {}))  # e.g. {"initial_points": 24}
         study = {"name": "sweep-%d" % i, "trainer": {"exec": [prog], "mode": "score"},
