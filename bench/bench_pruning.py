@@ -171,14 +171,34 @@ def have_optuna():
 
 
 
+# The learning-curve program's parameters: lr (log) and nine in [0, 1], as a
+# tunefold space, as the program's argv, and as Optuna's suggestions.
+LC_NAMES = ["batch", "width", "dropout", "h1", "h2", "h3", "h4", "h5", "h6"]
+
+
+def lc_space():
+    space = {"lr": {"type": "float", "low": 0.001, "high": 1, "scale": "log"}}
+    for n in LC_NAMES:
+        space[n] = {"type": "float", "low": 0, "high": 1}
+    return space
+
+
+def lc_argv(prog, p):
+    return [prog] + ["--%s=%.17g" % (k, p[k]) for k in ["lr"] + LC_NAMES]
+
+
+def lc_suggest(t):
+    p = {"lr": t.suggest_float("lr", 0.001, 1, log=True)}
+    for n in LC_NAMES:
+        p[n] = t.suggest_float(n, 0, 1)
+    return p
+
+
 def run_lc(seeds, res):
     prog = os.path.join(OUT, "lc_curve")
     opt = float(sh([prog, "--optimum"]).stdout.split()[0])
     res["lc_optimum"] = opt
-    names = ["batch", "width", "dropout", "h1", "h2", "h3", "h4", "h5", "h6"]
-    space = {"lr": {"type": "float", "low": 0.001, "high": 1, "scale": "log"}}
-    for n in names:
-        space[n] = {"type": "float", "low": 0, "high": 1}
+    space = lc_space()
     base = {"trainer": {"exec": [prog], "mode": "score"},
             "space": space,
             "search": {"strategy": "bayes"},
@@ -205,14 +225,9 @@ def run_lc(seeds, res):
          {"strategy": "hyperband", "min_steps": 9, "reduction": 3, "max_steps": LC_STEPS}, 120)]
 
     def argv_of(p):
-        return [prog] + ["--%s=%.17g" % (k, p[k]) for k in ["lr"] + names]
+        return lc_argv(prog, p)
 
-    def suggest(t):
-        p = {"lr": t.suggest_float("lr", 0.001, 1, log=True)}
-        for n in names:
-            p[n] = t.suggest_float(n, 0, 1)
-        return p
-
+    suggest = lc_suggest
     pruners = [
         ("Optuna TPE, no pruning", None, 40),
         ("Optuna TPE + MedianPruner", lambda o: o.pruners.MedianPruner(n_startup_trials=5), 120),

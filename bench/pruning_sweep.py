@@ -44,18 +44,10 @@ def main():
     B.sh([os.environ.get("CC", "cc"), "-std=c11", "-O2", "-D_POSIX_C_SOURCE=200809L",
           "-D_DEFAULT_SOURCE", os.path.join(B.ROOT, "bench", "lc_curve.c"), "-lm", "-o", prog])
     opt = float(B.sh([prog, "--optimum"]).stdout.split()[0])
-    names = ["batch", "width", "dropout", "h1", "h2", "h3", "h4", "h5", "h6"]
-    space = {"lr": {"type": "float", "low": 0.001, "high": 1, "scale": "log"}}
-    for n in names:
-        space[n] = {"type": "float", "low": 0, "high": 1}
-    def argv_of(p):
-        return [prog] + ["--%s=%.17g" % (k, p[k]) for k in ["lr"] + names]
+    space = B.lc_space()
 
-    def suggest(t):
-        p = {"lr": t.suggest_float("lr", 0.001, 1, log=True)}
-        for n in names:
-            p[n] = t.suggest_float(n, 0, 1)
-        return p
+    def argv_of(p):
+        return B.lc_argv(prog, p)
 
     for i, cfg in enumerate(json.loads(a.configs)):
         cfg = dict(cfg)
@@ -72,7 +64,7 @@ def main():
                     pr = optuna.pruners.MedianPruner(n_startup_trials=5)
                 else:
                     pr = None
-                r = B.optuna_run(argv_of, suggest, cfg.get("trials", a.trials), seed, pr)
+                r = B.optuna_run(argv_of, B.lc_suggest, cfg.get("trials", a.trials), seed, pr)
                 steps.append(r["steps"])
                 regrets.append(r["best"] - opt)
             print("%s  steps / 3240 %.2f  median regret %.4g  seeds <= %g: %d of %d  per seed: %s"
