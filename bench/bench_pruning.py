@@ -6,12 +6,14 @@ bench/RESULTS_pruning.md (raw numbers in build/bench/pruning/results.json).
     /usr/bin/python3 bench/bench_pruning.py                 # every part, 5 seeds
     /usr/bin/python3 bench/bench_pruning.py lc folds        # some parts
     /usr/bin/python3 bench/bench_pruning.py --seeds 3 lc    # fewer seeds
+    /usr/bin/python3 bench/bench_pruning.py --seeds 30 --first-seed 60 lc
+                                                            # seeds 60-89
     bench/run.sh pruning                                    # the same as the first line
 
 Parts:
   lc     the learning-curve benchmark: bench/lc_curve.c, an external program
          in score mode whose curves cross (fast starters plateau higher), 81
-         steps, 3 parameters.  tunefold's bayes searcher without pruning (40
+         steps, 10 parameters.  tunefold's bayes searcher without pruning (40
          trials) and with each step strategy (120 trials: median, percentile,
          asha, hyperband), against Optuna's TPE without pruning (40) and with
          its MedianPruner and HyperbandPruner (120), running the same program
@@ -281,7 +283,12 @@ def run_boost(seeds, res):
          {"strategy": "asha", "min_steps": 3, "reduction": 3, "max_steps": BOOST_ROUNDS}, 120),
         ("tunefold bayes + hyperband",
          {"strategy": "hyperband", "min_steps": 3, "reduction": 3, "max_steps": BOOST_ROUNDS},
-         120)]
+         120),
+        # the learning curves' setting (first rung at 2 of 81 steps, reduction
+        # 3.75) scaled to 300 rounds: rungs at 7, 27 and 99
+        ("tunefold bayes + hyperband (min_steps 7, reduction 3.75)",
+         {"strategy": "hyperband", "min_steps": 7, "reduction": 3.75,
+          "max_steps": BOOST_ROUNDS}, 120)]
     study_for_optuna = os.path.join(OUT, "boost-optuna.json")
     write_study(study_for_optuna, dict(base, name="boost-optuna"))
     seed_now = [0]
@@ -461,9 +468,9 @@ def write_md(res):
            ""]
     if "lc" in res:
         opt = res["lc_optimum"]
-        n = len(next(iter(res["lc"].values())))
-        out += ["## Learning curves that cross (bench/lc_curve.c, %d steps, %d seeds)" % (
-                    LC_STEPS, n),
+        seeds = sorted({r["seed"] for runs in res["lc"].values() for r in runs})
+        out += ["## Learning curves that cross (bench/lc_curve.c, %d steps, %d seeds: %d-%d)" % (
+                    LC_STEPS, len(seeds), seeds[0], seeds[-1]),
                 "",
                 "An external program in score mode, 10 parameters; fast starters lead early and "
                 "plateau higher.  40 unpruned trials run %d steps.  Optimum %.9g." % (
@@ -535,13 +542,14 @@ def optuna_version():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--report", action="store_true", help="only rewrite the results file")
     ap.add_argument("parts", nargs="*", default=["lc", "boost", "folds", "bayes"])
     a = ap.parse_args()
     res = load()
     if not a.report:
         build()
-        seeds = list(range(1, a.seeds + 1))
+        seeds = list(range(a.first_seed, a.first_seed + a.seeds))
         for p in a.parts:
             if p == "lc":
                 run_lc(seeds, res)
