@@ -635,6 +635,16 @@ def main():
                 "per-choice, of %d runs)." % (
                     " / ".join(str(wins_of[(m, "bayes")]) for m in keys),
                     " / ".join(str(wins_of[(m, "random")]) for m in keys), n_runs), "")
+            # per data set, the median over its seeds (each a 60-trial study
+            # against the best of four 20-trial bayes studies)
+            meds = []
+            for lb, n, _ in per_set:
+                rs = [x["result"] for x in raw if x["set"].split()[0] == lb]
+                meds.append("%s %.4f against %.4f" % (
+                    lb, statistics.median(r["cash0"]["best"] for r in rs),
+                    statistics.median(r["bayes"]["best"] for r in rs)))
+            out("Median over each data set's seeds, the default against the four bayes "
+                "studies: %s." % "; ".join(meds), "")
             os.makedirs(os.path.join(ROOT, "build", "bench"), exist_ok=True)
             with open(os.path.join(ROOT, "build", "bench", "search_cash.json"), "w") as f:
                 json.dump(raw, f, indent=1)
