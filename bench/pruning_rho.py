@@ -7,6 +7,7 @@ step where rho is low prunes by noise.
 
     /usr/bin/python3 bench/pruning_rho.py                  # boost, then lc
     /usr/bin/python3 bench/pruning_rho.py boost 7 27 99 201
+    /usr/bin/python3 bench/pruning_rho.py --db study.db 10 50 100   # a store of one study
 
 Reads build/bench/pruning/{boost,lc}-0-SEED.db (the "no pruning" method of
 bench_pruning.py, run first)."""
@@ -46,16 +47,27 @@ def spearman(x, y):
 
 
 def main():
-    parts = [a for a in sys.argv[1:] if not a.isdigit()] or ["boost", "lc"]
-    given = [int(a) for a in sys.argv[1:] if a.isdigit()]
-    for part in parts:
+    args = sys.argv[1:]
+    given = [int(a) for a in args if a.isdigit()]
+    if args[:1] == ["--db"] and len(args) > 1:
+        if not given:
+            sys.exit("--db needs the steps to look at, e.g. --db study.db 10 50 100")
+        if not os.path.exists(args[1]):
+            sys.exit("%s: no such store" % args[1])
+        jobs = [(args[1], [args[1]])]
+    else:
+        jobs = []
+        for part in [a for a in args if not a.isdigit()] or ["boost", "lc"]:
+            dbs = sorted(glob.glob(os.path.join(OUT, "%s-0-*.db" % part)),
+                         key=lambda p: int(re.findall(r"-(\d+)\.db$", p)[0]))
+            if not dbs:
+                sys.exit("no %s-0-*.db under %s: run bench_pruning.py %s first" % (
+                    part, OUT, part))
+            jobs.append((part, dbs))
+    for part, dbs in jobs:
         steps = given or STEPS[part]
-        dbs = sorted(glob.glob(os.path.join(OUT, "%s-0-*.db" % part)),
-                     key=lambda p: int(re.findall(r"-(\d+)\.db$", p)[0]))
-        if not dbs:
-            sys.exit("no %s-0-*.db under %s: run bench_pruning.py %s first" % (part, OUT, part))
         print("%s: Spearman's rho between the value at a step and the objective" % part)
-        print("  seed  " + "".join("%8s" % ("step %d" % s) for s in steps))
+        print("  seed  " + "".join("%9s" % ("step %d" % s) for s in steps))
         for db in dbs:
             con = sqlite3.connect(db)
             final = dict(con.execute("SELECT id, value FROM trials WHERE state = 'COMPLETE'"))
@@ -69,8 +81,8 @@ def main():
                         xs.append(r[0])
                         ys.append(v)
                 row.append(spearman(xs, ys) if len(xs) > 2 else float("nan"))
-            seed = re.findall(r"-(\d+)\.db$", db)[0]
-            print("  %4s  " % seed + "".join("%8.2f" % r for r in row))
+            seed = (re.findall(r"-(\d+)\.db$", db) or ["-"])[0]
+            print("  %4s  " % seed + "".join("%9.2f" % r for r in row))
 
 
 if __name__ == "__main__":
