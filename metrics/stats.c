@@ -101,6 +101,71 @@ static int by_magnitude(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+/* A value with its row, for ranking. */
+struct ranked_value {
+    double v;
+    size_t row;
+};
+
+static int by_value(const void *x, const void *y)
+{
+    const struct ranked_value *a = x, *b = y;
+    if (a->v != b->v)
+        return a->v < b->v ? -1 : 1;
+    return (a->row > b->row) - (a->row < b->row);
+}
+
+/* r[i] = the rank of v[i] among v[0..n) from 1, mid-ranks for ties; tmp
+ * holds n entries. */
+static void mid_ranks(const double *v, size_t n, struct ranked_value *tmp, double *r)
+{
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = (struct ranked_value){v[i], i};
+    qsort(tmp, n, sizeof *tmp, by_value);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && tmp[j].v == tmp[i].v)
+            j++;
+        for (size_t q = i; q < j; q++)
+            r[tmp[q].row] = (double)(i + 1 + j) / 2.0;
+        i = j;
+    }
+}
+
+int tune_stat_spearman(const double *x, const double *y, size_t n, double *rho,
+                       struct tune_error *err)
+{
+    *rho = NAN;
+    int rc = check_pairs("spearman", x, y, n, 2, err);
+    if (rc)
+        return rc;
+    struct ranked_value *tmp = malloc(n * sizeof *tmp);
+    double *rx = malloc(2 * n * sizeof *rx);
+    if (!tmp || !rx) {
+        free(tmp);
+        free(rx);
+        return tune_error_set(err, TUNE_ENOMEM, "spearman: out of memory for %zu pairs", n);
+    }
+    double *ry = rx + n;
+    mid_ranks(x, n, tmp, rx);
+    mid_ranks(y, n, tmp, ry);
+    free(tmp);
+    /* the ranks' mean is (n + 1) / 2 exactly, ties or not */
+    double mean = (double)(n + 1) / 2.0, sxy = 0, sxx = 0, syy = 0;
+    for (size_t i = 0; i < n; i++) {
+        double dx = rx[i] - mean, dy = ry[i] - mean;
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    free(rx);
+    if (sxx > 0 && syy > 0) {
+        double r = sxy / sqrt(sxx * syy);
+        *rho = r > 1 ? 1 : r < -1 ? -1 : r;
+    }
+    return TUNE_OK;
+}
+
 /* P(R+ = r) for r = 0..m(m+1)/2 under the null, for m untied non-zero
  * differences: each rank joins R+ with probability 1/2 independently, so
  * the distribution is the convolution built one rank at a time (the

@@ -22,14 +22,17 @@
  *
  * tune_report_pruning_savings (below) counts what early stopping saved:
  * the steps (or, for the folds strategy, the fold fits) the finished
- * trials ran against what full runs would have taken.
+ * trials ran against what full runs would have taken, and
+ * tune_report_step_ranking how well a step's values rank the ends.
  *
  * Invariant: nothing is drawn, and no file written, when no complete or
  * pruned trial has a finite intermediate value. */
 #include "plot.h"
+#include "tunefold/stats.h"
 
 #include <cJSON.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -468,5 +471,123 @@ int tune_report_pruning_savings(struct tune_store *store, const struct tune_stud
         out->full = (double)out->trials * (double)k * (double)longest;
         out->steps = longest;
     }
+    return rc;
+}
+
+/* ---- how well a step ranks the end -------------------------------------------- */
+
+#define RANKING_MIN_TRIALS 5
+
+/* Larger intermediate values are better: the pruning section's "direction",
+ * else the objective's for a program, else no (the built-in trainers report
+ * losses): pruner.h. */
+static int values_larger_better(const cJSON *cfg, int maximize)
+{
+    const cJSON *dir = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cfg, "pruning"), "direction");
+    if (cJSON_IsString(dir))
+        return strcmp(dir->valuestring, "maximize") == 0;
+    const cJSON *exec = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cfg, "trainer"), "exec");
+    return exec ? maximize : 0;
+}
+
+/* A trial's value at step s: each fold's first finite value at or past s,
+ * averaged over the folds that have one; NAN when none has.  v is ordered
+ * by fold, then step. */
+static double value_at(const struct tune_intermediate *v, size_t nv, size_t s)
+{
+    double sum = 0;
+    size_t folds = 0;
+    for (size_t j = 0; j < nv;) {
+        size_t k = j;
+        int found = 0;
+        for (; k < nv && v[k].fold == v[j].fold; k++)
+            if (!found && v[k].step >= s && isfinite(v[k].value)) {
+                sum += v[k].value;
+                folds++;
+                found = 1;
+            }
+        j = k;
+    }
+    return folds ? sum / (double)folds : NAN;
+}
+
+int tune_report_step_ranking(struct tune_store *store, const struct tune_study_info *info,
+                             const struct tune_trial *trials, size_t n,
+                             struct tune_step_ranking *out, struct tune_error *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t m = 0, longest = 0;
+    for (size_t i = 0; i < n; i++)
+        m += trials[i].state == TUNE_TRIAL_COMPLETE && isfinite(trials[i].value);
+    if (m < RANKING_MIN_TRIALS)
+        return TUNE_OK;
+    /* the steps 1, 2, 3, 6, 9, 18, ...: a column of every complete trial's
+     * value at each, made when a trial first reaches it; the trials'
+     * values are read one trial at a time and not kept */
+    size_t grid[TUNE_STEP_RANKING_MAX], ng = 0;
+    for (size_t s = 1; ng + 2 <= TUNE_STEP_RANKING_MAX && s <= SIZE_MAX / 3; s *= 3) {
+        grid[ng++] = s;
+        grid[ng++] = 2 * s;
+    }
+    double *col[TUNE_STEP_RANKING_MAX] = {0};
+    double *obj = malloc(m * sizeof *obj), *x = malloc(m * sizeof *x),
+           *y = malloc(m * sizeof *y);
+    int rc = obj && x && y
+                 ? TUNE_OK
+                 : tune_error_set(err, TUNE_ENOMEM, "out of memory for the step ranking");
+    size_t k = 0, used = 0;
+    for (size_t i = 0; i < n && rc == TUNE_OK; i++) {
+        const struct tune_trial *t = &trials[i];
+        if (t->state != TUNE_TRIAL_COMPLETE || !isfinite(t->value))
+            continue;
+        struct tune_intermediate *v = NULL;
+        size_t nv = 0, top = 0;
+        if ((rc = tune_store_trial_list_intermediate(store, info->id, t->number, &v, &nv, err))) {
+            tune_error_prefix(err, "study '%s', trial %d", info->name, t->number);
+            break;
+        }
+        for (size_t j = 0; j < nv; j++)
+            if (isfinite(v[j].value) && v[j].step > top)
+                top = v[j].step;
+        longest = top > longest ? top : longest;
+        for (; used < ng && grid[used] <= longest && rc == TUNE_OK; used++) {
+            if (!(col[used] = malloc(m * sizeof *col[used])))
+                rc = tune_error_set(err, TUNE_ENOMEM, "out of memory for the step ranking");
+            for (size_t q = 0; col[used] && q < m; q++)
+                col[used][q] = NAN;
+        }
+        for (size_t g = 0; g < used && rc == TUNE_OK && grid[g] <= top; g++)
+            col[g][k] = value_at(v, nv, grid[g]);
+        free(v);
+        obj[k++] = t->value;
+    }
+    if (rc == TUNE_OK && longest > 1) {
+        cJSON *cfg = info->config_json ? cJSON_Parse(info->config_json) : NULL;
+        /* +1: the order at the step is the final order */
+        double sign = values_larger_better(cfg, info->maximize) == (info->maximize != 0) ? 1 : -1;
+        cJSON_Delete(cfg);
+        for (size_t g = 0; g < used && grid[g] < longest && rc == TUNE_OK; g++) {
+            size_t c = 0;
+            for (size_t i = 0; i < m; i++)
+                if (isfinite(col[g][i])) {
+                    x[c] = col[g][i];
+                    y[c++] = obj[i];
+                }
+            double rho;
+            if (c < RANKING_MIN_TRIALS || (rc = tune_stat_spearman(x, y, c, &rho, err)) ||
+                !isfinite(rho))
+                continue;
+            out->step[out->n] = grid[g];
+            out->rho[out->n] = sign * rho;
+            out->trials[out->n++] = c;
+        }
+    }
+    for (size_t g = 0; g < used; g++)
+        free(col[g]);
+    free(obj);
+    free(x);
+    free(y);
     return rc;
 }

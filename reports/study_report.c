@@ -197,6 +197,7 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
                       const struct tune_plot_log *log, size_t first_search_image,
                       const char *oof_note, const char *stop_reason,
                       const struct tune_pruning_savings *saved,
+                      const struct tune_step_ranking *ranking,
                       const struct tune_plot_opts *o, const struct tune_search_report *sr)
 {
     size_t counts[4] = {0};
@@ -264,6 +265,18 @@ static void html_page(struct tune_text *h, const struct tune_study_info *info, c
             tune_text_printf(h, " (%zu folds of %zu steps each)", saved->folds, saved->steps);
         tune_text_printf(h, ": %.0f%% saved.</p>\n",
                          100.0 * (saved->full - saved->run) / saved->full);
+    }
+    /* where a pruner's rungs would rank by noise */
+    if (ranking->n) {
+        tune_text_printf(h, "<p>How well a step ranks the end (Spearman's rho between the "
+                            "complete trials' values at a step and their objectives; 1: the "
+                            "same order, near 0: none):");
+        for (size_t i = 0; i < ranking->n; i++)
+            tune_text_printf(h, "%s step %zu: %.2f", i ? "," : "", ranking->step[i],
+                             ranking->rho[i]);
+        tune_text_printf(h, " (%zu trials at step %zu). A pruner's rung where rho is low "
+                            "stops trials by noise.</p>\n",
+                         ranking->trials[0], ranking->step[0]);
     }
     if (log->gnuplot_missing)
         tune_text_printf(h, "<p class=\"note\">The pictures are not drawn yet: gnuplot was not "
@@ -576,14 +589,16 @@ int tune_report_study(struct tune_store *store, const struct tune_study_info *in
     if (have_best && (rc = write_folds_csv(&best, o->out_dir, err)))
         goto done;
     struct tune_pruning_savings saved;
-    if ((rc = tune_report_pruning_savings(store, info, trials, n, &saved, err)))
+    struct tune_step_ranking ranking;
+    if ((rc = tune_report_pruning_savings(store, info, trials, n, &saved, err)) ||
+        (rc = tune_report_step_ranking(store, info, trials, n, &ranking, err)))
         goto done;
     /* why the run stopped, when it said (the study attribute "stop_reason") */
     if (tune_store_study_get_attr(store, info->id, "stop_reason", &stop_reason, &ignored) !=
         TUNE_OK)
         stop_reason = NULL;
     html_page(&page, info, cfg, trials, n, have_best ? &best : NULL, log, first_search_image,
-              oof_note, stop_reason, &saved, o, &search);
+              oof_note, stop_reason, &saved, &ranking, o, &search);
     tune_html_toc(&page);
     if ((rc = tune_text_save(&page, o->out_dir, "index.html", err)))
         goto done;

@@ -2077,3 +2077,106 @@ Test(report, compare_tests_pairs_on_the_same_folds_only)
     tune_store_close(st);
     rm_dir(dir);
 }
+
+Test(report, step_ranking_says_how_well_each_step_orders_the_complete_trials)
+{
+    /* 5 complete trials on 2 folds of 4 steps (log_loss, minimized; the
+     * built-in trainers' values are losses).  Objectives in the order
+     * 0 < 1 < 2 < 3 < 4.  At step 1 the folds' means rank them backwards
+     * (rho -1); at step 2 in order (+1); at step 3 with trials 3 and 4
+     * swapped (1 - 6 * 2 / 120 = 0.9), where trial 4's fold 1 stopped at step
+     * 2 so its fold 0 alone counts, and a NAN is skipped.  The steps below
+     * the longest (4) among 1, 2, 3, 6, ...: 1, 2, 3. */
+    static const struct tune_intermediate t0[] = {{0, 1, 9}, {0, 2, 1}, {0, 3, 1}, {0, 4, 1},
+                                                  {1, 1, 9}, {1, 2, 1}, {1, 3, 1}, {1, 4, 1}};
+    static const struct tune_intermediate t1[] = {{0, 1, 8}, {0, 2, 2}, {0, 3, 2}, {0, 4, 2},
+                                                  {1, 1, 8}, {1, 2, 2}, {1, 3, 2}, {1, 4, 2}};
+    static const struct tune_intermediate t2[] = {{0, 1, 7}, {0, 2, 3}, {0, 3, 3}, {0, 4, 3},
+                                                  {1, 1, 7}, {1, 2, 3}, {1, 3, 3}, {1, 4, 3}};
+    static const struct tune_intermediate t3[] = {{0, 1, 6}, {0, 2, 4}, {0, 3, 6}, {0, 4, 4},
+                                                  {1, 1, 6}, {1, 2, 4}, {1, 3, NAN}, {1, 4, 6}};
+    static const struct tune_intermediate t4[] = {{0, 1, 5}, {0, 2, 5}, {0, 3, 5}, {0, 4, 5},
+                                                  {1, 1, 5}, {1, 2, 5}};
+    static const struct tune_intermediate *vals[] = {t0, t1, t2, t3, t4};
+    static const size_t nv[] = {8, 8, 8, 8, 6};
+    char *dir = tu_tmpdir(), out[700];
+    struct tune_store *store = open_store(dir);
+    struct tune_study_info loss = {0}, auc = {0}, prog = {0}, few = {0};
+    struct tune_error err = {0};
+    int created;
+    const char *cfg = "{\"task\": \"binary\", \"cv\": {\"folds\": 2, \"repeats\": 1, "
+                      "\"holdout\": 0}}";
+    cr_assert_eq(tune_store_study_create_or_load(store, "loss", cfg, "log_loss", 0, &loss,
+                                                 &created, &err),
+                 TUNE_OK, "%s", err.msg);
+    /* maximized, with objectives in the same order of merit: the values
+     * are still losses, so the same rhos */
+    cr_assert_eq(tune_store_study_create_or_load(store, "auc", cfg, "roc_auc", 1, &auc,
+                                                 &created, &err),
+                 TUNE_OK);
+    /* a program's values go the objective's way, here larger is better:
+     * the same values now rank the trials the other way round */
+    cr_assert_eq(tune_store_study_create_or_load(
+                     store, "prog", "{\"trainer\": {\"exec\": [\"./p\"], \"mode\": \"score\"}}",
+                     "score", 1, &prog, &created, &err),
+                 TUNE_OK);
+    cr_assert_eq(tune_store_study_create_or_load(store, "few", cfg, "log_loss", 0, &few,
+                                                 &created, &err),
+                 TUNE_OK);
+    for (int i = 0; i < 5; i++) {
+        store_one(store, &loss, TUNE_TRIAL_COMPLETE, 0.1 * (i + 1), -1, vals[i], nv[i]);
+        store_one(store, &auc, TUNE_TRIAL_COMPLETE, 1 - 0.1 * (i + 1), -1, vals[i], nv[i]);
+        store_one(store, &prog, TUNE_TRIAL_COMPLETE, 1 - 0.1 * (i + 1), -1, vals[i], nv[i]);
+        if (i < 4)
+            store_one(store, &few, TUNE_TRIAL_COMPLETE, 0.1 * (i + 1), -1, vals[i], nv[i]);
+    }
+    /* neither a pruned nor a failed trial counts */
+    store_one(store, &loss, TUNE_TRIAL_PRUNED, 0.05, 1, t0, 2);
+    store_one(store, &loss, TUNE_TRIAL_FAILED, NAN, -1, t4, 6);
+    static const double want[] = {-1, 1, 0.9};
+    const struct tune_study_info *studies[] = {&loss, &auc, &prog};
+    static const double sign[] = {1, 1, -1};
+    for (int s = 0; s < 3; s++) {
+        struct tune_trial *t;
+        size_t n;
+        struct tune_step_ranking r;
+        cr_assert_eq(tune_store_trial_list(store, studies[s]->id, &t, &n, &err), TUNE_OK);
+        cr_assert_eq(tune_report_step_ranking(store, studies[s], t, n, &r, &err), TUNE_OK, "%s",
+                     err.msg);
+        cr_assert_eq(r.n, 3, "study %d", s);
+        for (size_t k = 0; k < 3; k++) {
+            cr_assert_eq(r.step[k], k + 1);
+            cr_assert_eq(r.trials[k], 5);
+            cr_assert_float_eq(r.rho[k], sign[s] * want[k], 1e-15, "study %d, step %zu", s,
+                               k + 1);
+        }
+        tune_trials_free(t, n);
+    }
+    /* fewer than 5 complete trials: nothing to say */
+    struct tune_trial *t;
+    size_t n;
+    struct tune_step_ranking r;
+    cr_assert_eq(tune_store_trial_list(store, few.id, &t, &n, &err), TUNE_OK);
+    cr_assert_eq(tune_report_step_ranking(store, &few, t, n, &r, &err), TUNE_OK);
+    cr_assert_eq(r.n, 0);
+    tune_trials_free(t, n);
+    /* the page says it */
+    snprintf(out, sizeof out, "%s/report", dir);
+    struct tune_plot_opts po = opts_in(out, 0);
+    struct tune_plot_log log = {0};
+    cr_assert_eq(tune_report_study(store, &loss, &po, &log, &err), TUNE_OK, "%s", err.msg);
+    char *html = tu_read(out, "index.html");
+    assert_contains(html, "<p>How well a step ranks the end (Spearman's rho between the complete "
+                          "trials' values at a step and their objectives; 1: the same order, "
+                          "near 0: none): step 1: -1.00, step 2: 1.00, step 3: 0.90 (5 trials "
+                          "at step 1). A pruner's rung where rho is low stops trials by "
+                          "noise.</p>");
+    free(html);
+    tune_plot_log_release(&log);
+    tune_study_info_release(&loss);
+    tune_study_info_release(&auc);
+    tune_study_info_release(&prog);
+    tune_study_info_release(&few);
+    tune_store_close(store);
+    rm_dir(dir);
+}

@@ -222,6 +222,24 @@ struct tune_pruning_savings {
 int tune_report_pruning_savings(struct tune_store *store, const struct tune_study_info *info,
                                 const struct tune_trial *trials, size_t n,
                                 struct tune_pruning_savings *out, struct tune_error *err);
+/* How well a step ranks the end: for steps 1, 2, 3, 6, 9, 18, ... below the
+ * longest step the complete trials reported, Spearman's rho between
+ * the complete trials' values at the step (each fold's first value at or
+ * past it, averaged over the folds that have one) and their objectives,
+ * signed so that 1 means the order at the step is the final order (the
+ * values' direction as the pruners read it: pruner.h).  A step with fewer
+ * than 5 such trials, or a constant side, is left out.  Where rho is low, a
+ * rung prunes by noise. */
+#define TUNE_STEP_RANKING_MAX 48
+struct tune_step_ranking {
+    size_t n;
+    size_t step[TUNE_STEP_RANKING_MAX];
+    double rho[TUNE_STEP_RANKING_MAX];
+    size_t trials[TUNE_STEP_RANKING_MAX]; /* complete trials with a value at the step */
+};
+int tune_report_step_ranking(struct tune_store *store, const struct tune_study_info *info,
+                             const struct tune_trial *trials, size_t n,
+                             struct tune_step_ranking *out, struct tune_error *err);
 /* Objective against each searched parameter ("param_<i>_<name>"), log x axis
  * for a log-scaled one, categories and booleans as named positions; colour
  * is the trial number, the best trial is circled.  The space comes from

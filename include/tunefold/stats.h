@@ -60,6 +60,12 @@ int tune_stat_wilcoxon(const double *a, const double *b, size_t n,
                        enum tune_wilcoxon_method method, struct tune_test_result *out,
                        struct tune_error *err);
 
+/* Spearman's rank correlation of n >= 2 pairs (x[i], y[i]): Pearson's
+ * correlation of their ranks, mid-ranks for ties (scipy.stats.spearmanr).
+ * *rho is in [-1, 1], NAN when x or y is constant. */
+int tune_stat_spearman(const double *x, const double *y, size_t n, double *rho,
+                       struct tune_error *err);
+
 /* McNemar's test on paired predictions of the same rows: n01 = rows a gets
  * right and b wrong, n10 the reverse.  exact = 1: the binomial test of
  * min(n01, n10) among n01 + n10 at 1/2 (p = min(1, 2 P(X <= min)));
