@@ -498,6 +498,12 @@ def main():
                                              statistics.median(r["ms"] for r in runs)))
         out("")
         if args.cond_only:
+            # the hand-written sections after the table (other orders of the
+            # branches, the rules tried) are kept in their own file
+            notes = os.path.join(ROOT, "bench", "RESULTS_search_cond_notes.md")
+            if os.path.exists(notes):
+                with open(notes) as f:
+                    lines.append(f.read().rstrip("\n"))
             with open(os.path.join(ROOT, "bench", "RESULTS_search_cond.md"), "w") as f:
                 f.write("\n".join(lines) + "\n")
             return
