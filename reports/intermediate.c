@@ -477,6 +477,9 @@ int tune_report_pruning_savings(struct tune_store *store, const struct tune_stud
 /* ---- how well a step ranks the end -------------------------------------------- */
 
 #define RANKING_MIN_TRIALS 5
+#define RANKING_MAX_TRIALS 2000 /* read at most this many, evenly spaced: rho's
+                                   standard error is then about 0.02, and a
+                                   report of 100,000 trials reads no more */
 
 /* Larger intermediate values are better: the pruning section's "direction",
  * else the objective's for a program, else no (the built-in trainers report
@@ -523,6 +526,9 @@ int tune_report_step_ranking(struct tune_store *store, const struct tune_study_i
         m += trials[i].state == TUNE_TRIAL_COMPLETE && isfinite(trials[i].value);
     if (m < RANKING_MIN_TRIALS)
         return TUNE_OK;
+    /* every stride-th complete trial, from the first */
+    size_t stride = (m + RANKING_MAX_TRIALS - 1) / RANKING_MAX_TRIALS, seen = 0;
+    m = (m + stride - 1) / stride;
     /* the steps 1, 2, 3, 6, 9, 18, ...: a column of every complete trial's
      * value at each, made when a trial first reaches it; the trials'
      * values are read one trial at a time and not kept */
@@ -540,7 +546,7 @@ int tune_report_step_ranking(struct tune_store *store, const struct tune_study_i
     size_t k = 0, used = 0;
     for (size_t i = 0; i < n && rc == TUNE_OK; i++) {
         const struct tune_trial *t = &trials[i];
-        if (t->state != TUNE_TRIAL_COMPLETE || !isfinite(t->value))
+        if (t->state != TUNE_TRIAL_COMPLETE || !isfinite(t->value) || seen++ % stride)
             continue;
         struct tune_intermediate *v = NULL;
         size_t nv = 0, top = 0;

@@ -1646,7 +1646,7 @@ static void store_one(struct tune_store *store, const struct tune_study_info *in
 {
     struct tune_error err = {0};
     int number, seq;
-    cr_assert_eq(tune_store_trial_claim(store, info->id, TUNE_ORIGIN_SEARCH, 100, &number, &seq,
+    cr_assert_eq(tune_store_trial_claim(store, info->id, TUNE_ORIGIN_SEARCH, 10000, &number, &seq,
                                         &err),
                  TUNE_OK, "%s", err.msg);
     cr_assert_eq(tune_store_trial_set_params(store, info->id, number, "{}", &err), TUNE_OK);
@@ -2177,6 +2177,40 @@ Test(report, step_ranking_says_how_well_each_step_orders_the_complete_trials)
     tune_study_info_release(&auc);
     tune_study_info_release(&prog);
     tune_study_info_release(&few);
+    tune_store_close(store);
+    rm_dir(dir);
+}
+
+Test(report, step_ranking_of_a_long_study_reads_every_stride_th_complete_trial, .timeout = 60)
+{
+    /* 2,005 complete trials: more than 2,000, so every 2nd is read (by
+     * number, from the first): 1,003 of them.  The even trials' step-1
+     * values rank their objectives exactly, the odd ones' backwards and far
+     * apart, so rho is 1 exactly when only the even trials are read. */
+    char *dir = tu_tmpdir();
+    struct tune_store *store = open_store(dir);
+    struct tune_study_info info = {0};
+    struct tune_error err = {0};
+    int created;
+    cr_assert_eq(tune_store_study_create_or_load(store, "long", "{\"task\": \"binary\"}",
+                                                 "log_loss", 0, &info, &created, &err),
+                 TUNE_OK, "%s", err.msg);
+    for (int i = 0; i < 2005; i++) {
+        struct tune_intermediate v[2] = {{0, 1, i % 2 ? -1e6 * i : (double)i}, {0, 2, 0}};
+        store_one(store, &info, TUNE_TRIAL_COMPLETE, (double)i, -1, v, 2);
+    }
+    struct tune_trial *t;
+    size_t n;
+    struct tune_step_ranking r;
+    cr_assert_eq(tune_store_trial_list(store, info.id, &t, &n, &err), TUNE_OK);
+    cr_assert_eq(n, 2005);
+    cr_assert_eq(tune_report_step_ranking(store, &info, t, n, &r, &err), TUNE_OK, "%s", err.msg);
+    cr_assert_eq(r.n, 1, "step 1 only: the longest step is 2");
+    cr_assert_eq(r.step[0], 1);
+    cr_assert_eq(r.trials[0], 1003);
+    cr_assert_eq(r.rho[0], 1.0);
+    tune_trials_free(t, n);
+    tune_study_info_release(&info);
     tune_store_close(store);
     rm_dir(dir);
 }

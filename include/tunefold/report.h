@@ -228,8 +228,9 @@ int tune_report_pruning_savings(struct tune_store *store, const struct tune_stud
  * past it, averaged over the folds that have one) and their objectives,
  * signed so that 1 means the order at the step is the final order (the
  * values' direction as the pruners read it: pruner.h).  A step with fewer
- * than 5 such trials, or a constant side, is left out.  Where rho is low, a
- * rung prunes by noise. */
+ * than 5 such trials, or a constant side, is left out.  Of more than 2,000
+ * complete trials, every ceil(n / 2000)-th is read (by number, from the
+ * first).  Where rho is low, a rung prunes by noise. */
 #define TUNE_STEP_RANKING_MAX 48
 struct tune_step_ranking {
     size_t n;
