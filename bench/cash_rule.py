@@ -10,6 +10,8 @@ options it gives the table's own count for the default (20 of 25 when this
 was written).
 
     /usr/bin/python3 bench/cash_rule.py '{"trainer_choice": "model"}'
+    /usr/bin/python3 bench/cash_rule.py '{}' 5   # seeds 5-9, against
+                                                 # RESULTS_search_cash_seeds5.md
 
 Environment variables reach the tunefold processes, for a scratch build
 that reads one."""
@@ -25,8 +27,10 @@ import bench_search as B  # noqa: E402
 
 def main():
     options = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+    first = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     table = {}
-    with open(os.path.join(B.ROOT, "bench", "RESULTS_search_cash.md")) as f:
+    with open(os.path.join(B.ROOT, "bench", "RESULTS_search_cash%s.md" % (
+            "_seeds%d" % first if first else ""))) as f:
         for line in f:
             m = re.match(r"\| (.+?) \| (\d) \| ([0-9.]+) \(", line)
             if m:
@@ -36,7 +40,7 @@ def main():
     db = os.path.join(tmp, "cash.db")
     wins = n = 0
     for label, data, task, metric, seeds in B.data_sets(tmp, False):
-        for seed in range(seeds):
+        for seed in range(first, first + seeds):
             name = "%s-s%d" % (label.split()[0], seed)
             search = {"strategy": "bayes", "trials": 60, "seed": seed}
             search.update(options)
