@@ -104,36 +104,54 @@ static int summarize(const struct tune_study_info *info, const struct tune_trial
     return TUNE_OK;
 }
 
-/* Objective against trial number, and against fit seconds, by trainer. */
+static int drawn_here(const struct tune_trial *t, int which)
+{
+    return t->state == TUNE_TRIAL_COMPLETE && isfinite(t->value) && which >= 0;
+}
+
+/* Objective against trial number, and against fit seconds, by trainer.  The
+ * objective's axis is the history's (history.c): a trainer far worse than
+ * the rest, or one disastrous trial (logistic at C = 0.001 with an L1
+ * penalty: an AUC of 0.5), is drawn at the edge and counted, instead of
+ * squeezing every other trial into a line. */
 static int draw_trainers(const struct tune_study_info *info, const struct tune_trial *trials,
                          size_t n, const int *which, const struct tune_search_report *r,
                          const struct tune_plot_opts *o, struct tune_plot_log *log,
                          struct tune_error *err)
 {
+    double *vals = calloc(n + 1, sizeof *vals);
+    if (!vals)
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    size_t drawn = 0;
+    for (size_t i = 0; i < n; i++)
+        if (drawn_here(&trials[i], which[i]))
+            vals[drawn++] = trials[i].value;
+    struct tune_obj_axis ax;
+    tune_obj_axis_make(vals, drawn, info->maximize, 0, &ax);
+    free(vals);
+    if (!drawn)
+        return TUNE_OK;
     struct tune_text data = {0};
     tune_text_printf(&data, "# trials of a study of several trainers: number trainer value "
-                            "fit_seconds broke\n# trainer: its index in the study's "
-                            "\"trainers\"; broke 1: the trial broke the constraints\n");
+                            "fit_seconds broke drawn\n# trainer: its index in the study's "
+                            "\"trainers\"; broke 1: the trial broke the constraints; drawn: "
+                            "the value as plotted (clipped to the axis)\n");
     double lo = INFINITY, hi = -INFINITY;
-    size_t drawn = 0;
     for (size_t i = 0; i < n; i++) {
         const struct tune_trial *t = &trials[i];
-        if (t->state != TUNE_TRIAL_COMPLETE || !isfinite(t->value) || which[i] < 0)
+        if (!drawn_here(t, which[i]))
             continue;
         tune_text_printf(&data, "%d %d ", t->number, which[i]);
         tune_text_num(&data, t->value);
         tune_text_printf(&data, " ");
         tune_text_num(&data, t->fit_seconds);
-        tune_text_printf(&data, " %d\n", t->violation > 0);
+        tune_text_printf(&data, " %d ", t->violation > 0);
+        tune_text_num(&data, tune_obj_axis_draw(&ax, t->value));
+        tune_text_printf(&data, "\n");
         if (t->fit_seconds > 0) {
             lo = fmin(lo, t->fit_seconds);
             hi = fmax(hi, t->fit_seconds);
         }
-        drawn++;
-    }
-    if (!drawn) {
-        tune_text_release(&data);
-        return TUNE_OK;
     }
     int rc = tune_text_save(&data, o->out_dir, "trainers.dat", err);
     tune_text_release(&data);
@@ -151,17 +169,25 @@ static int draw_trainers(const struct tune_study_info *info, const struct tune_t
                          info->maximize ? "higher is better" : "lower is better");
         if (pic) {
             tune_text_printf(&gp, "set xlabel 'fit seconds per fold'\n");
-            if (hi > 0 && lo > 0 && hi / lo > 100)
-                tune_text_printf(&gp, "set logscale x\n");
+            if (hi > 0 && lo > 0 && hi / lo > 100) {
+                tune_text_printf(&gp, "set logscale x\nset xrange [%.17g:%.17g]\n", lo / 1.6,
+                                 hi * 1.6);
+                tune_plot_log_tics(&gp, "x", lo / 1.6, hi * 1.6);
+            }
         } else {
             tune_text_printf(&gp, "set xlabel 'trial number'\n");
         }
-        tune_text_printf(&gp, "set key below horizontal\nset bmargin 7\n");
+        tune_text_printf(&gp, "set key below horizontal\nset bmargin 7\nset yrange [");
+        tune_text_num(&gp, ax.lo);
+        tune_text_printf(&gp, ":");
+        tune_text_num(&gp, ax.hi);
+        tune_text_printf(&gp, "]\n");
         const char *sep = "plot ";
         for (size_t j = 0; j < r->n_trainers; j++) {
             if (!r->trainers[j].complete)
                 continue;
-            tune_text_printf(&gp, "%s'trainers.dat' using %s:($2==%zu && $5==0 ? $3 : NaN) with "
+            tune_text_printf(&gp, "%s'trainers.dat' using %s:($2==%zu && $5==0 && $6==$3 ? $3 : "
+                                  "NaN) with "
                                   "points pt 7 ps 0.9 lc rgb '%s' title ",
                              sep, pic ? "4" : "1", j, tune_report_fold_color(j));
             char label[300];
@@ -169,8 +195,19 @@ static int draw_trainers(const struct tune_study_info *info, const struct tune_t
             tune_plot_quote(&gp, label, 40);
             sep = ", \\\n     ";
         }
+        if (ax.n_clipped) {
+            /* the clipped, each in its trainer's colour (the violating
+             * among them keep their own mark), under one grey key */
+            tune_text_printf(&gp, "%s'trainers.dat' using %s:(NaN) with points pt 11 ps 1.2 "
+                                  "lc rgb '#666666' title 'worse than shown (%zu)'",
+                             sep, pic ? "4" : "1", ax.n_clipped);
+            for (size_t j = 0; j < r->n_trainers; j++)
+                tune_text_printf(&gp, "%s'trainers.dat' using %s:($2==%zu && $5==0 && $6!=$3 ? $6 "
+                                      ": NaN) with points pt 11 ps 1.2 lc rgb '%s' notitle",
+                                 sep, pic ? "4" : "1", j, tune_report_fold_color(j));
+        }
         if (r->n_violating)
-            tune_text_printf(&gp, "%s'trainers.dat' using %s:($5==1 ? $3 : NaN) with points pt 2 "
+            tune_text_printf(&gp, "%s'trainers.dat' using %s:($5==1 ? $6 : NaN) with points pt 2 "
                                   "ps 1 lc rgb '#999999' title 'broke the constraints (%zu)'",
                              sep, pic ? "4" : "1", r->n_violating);
         tune_text_printf(&gp, "\n");
@@ -189,6 +226,63 @@ static int is_timing(const char *m)
     return strcmp(m, "fit_seconds") == 0 || strcmp(m, "predict_seconds") == 0;
 }
 
+/* One objective's axis in the Pareto picture.  A timing over more than two
+ * decades gets a log axis, which needs no clipping.  Otherwise the
+ * history's (history.c), so one far-worse trial does not squeeze the front
+ * into a corner: values worse than the best by more than 4 times the
+ * median's distance are drawn at that limit; but the front is what the
+ * picture is for, so when it reaches beyond the limit, the limit moves the
+ * same distance beyond the front's worst point.  A log axis pads by a
+ * factor, a linear one by 6% of the span. */
+struct front_axis {
+    double limit, lo, hi;
+    int log;
+};
+
+static struct front_axis front_axis(const double *v, size_t m, int maximize,
+                                    const struct tune_pareto *p, int j, int timing)
+{
+    struct front_axis fa = {NAN, INFINITY, -INFINITY, 0};
+    double best = maximize ? -INFINITY : INFINITY;
+    for (size_t i = 0; i < m; i++) {
+        fa.lo = fmin(fa.lo, v[i]);
+        fa.hi = fmax(fa.hi, v[i]);
+        best = maximize ? fmax(best, v[i]) : fmin(best, v[i]);
+    }
+    fa.log = timing && fa.lo > 0 && fa.hi / fa.lo > 100;
+    if (!fa.log) {
+        struct tune_obj_axis ax;
+        tune_obj_axis_make(v, m, maximize, 0, &ax);
+        fa.limit = ax.limit;
+        double worst = best; /* the front's worst value */
+        for (size_t k = 0; k < p->n; k++)
+            worst = maximize ? fmin(worst, p->points[k].values[j])
+                             : fmax(worst, p->points[k].values[j]);
+        if (maximize ? worst < fa.limit : worst > fa.limit)
+            fa.limit = worst - (best - fa.limit);
+        if (!isnan(fa.limit)) {
+            fa.lo = maximize ? fmax(fa.lo, fa.limit) : fa.lo;
+            fa.hi = maximize ? fa.hi : fmin(fa.hi, fa.limit);
+        }
+    }
+    if (fa.log) {
+        fa.lo /= 1.6;
+        fa.hi *= 1.6;
+    } else {
+        double span = fa.hi - fa.lo;
+        span = span > 0 ? span : fabs(fa.hi) > 0 ? 0.1 * fabs(fa.hi) : 1e-3;
+        fa.lo -= 0.06 * span;
+        fa.hi += 0.06 * span;
+    }
+    return fa;
+}
+
+static double front_draw(const struct front_axis *fa, int maximize, double v)
+{
+    return tune_obj_axis_draw(&(struct tune_obj_axis){.limit = fa->limit, .maximize = maximize},
+                              v);
+}
+
 /* Two objectives: every complete trial, the front, the violating apart. */
 static int draw_pareto(struct tune_store *store, const struct tune_study_info *info,
                        const struct tune_pareto *p, const struct tune_plot_opts *o,
@@ -199,32 +293,56 @@ static int draw_pareto(struct tune_store *store, const struct tune_study_info *i
     int rc = tune_store_trial_page(store, info->id, 0, SIZE_MAX, 1, &t, &n, err);
     if (rc)
         return rc;
-    struct tune_text data = {0}, gp = {0};
-    const char *m1 = p->objectives[0].metric, *m2 = p->objectives[1].metric;
-    tune_text_printf(&data, "# Pareto front: number objective1 objective2 kind\n"
-                            "# kind 0 on the front, 1 a trial it beats, 2 broke the "
-                            "constraints\n");
-    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+    const char *m2 = p->objectives[1].metric;
+    double *v = malloc((2 * n + 1) * sizeof *v);
+    if (!v) {
+        tune_trials_free(t, n);
+        return tune_error_set(err, TUNE_ENOMEM, "out of memory");
+    }
+    /* the drawn trials' values: objective j of the i-th at v[j * n + i] */
     size_t drawn = 0;
     for (size_t i = 0; i < n; i++) {
-        if (t[i].state != TUNE_TRIAL_COMPLETE)
+        double a = t[i].value, b = tune_trial_metric(&t[i], m2);
+        if (t[i].state != TUNE_TRIAL_COMPLETE || !isfinite(a) || !isfinite(b))
             continue;
-        double v[2] = {t[i].value, tune_trial_metric(&t[i], m2)};
-        if (!isfinite(v[0]) || !isfinite(v[1]))
+        v[drawn] = a;
+        v[n + drawn++] = b;
+    }
+    if (!drawn) {
+        free(v);
+        tune_trials_free(t, n);
+        return TUNE_OK;
+    }
+    struct front_axis fa[2];
+    for (int j = 0; j < 2; j++)
+        fa[j] = front_axis(&v[j * n], drawn, p->objectives[j].maximize, p, j,
+                           is_timing(p->objectives[j].metric));
+    free(v);
+    struct tune_text data = {0}, gp = {0};
+    tune_text_printf(&data, "# Pareto front: number objective1 objective2 kind drawn1 drawn2\n"
+                            "# kind 0 on the front, 1 a trial it beats, 2 broke the "
+                            "constraints; drawn: the values as plotted (a far-worse value "
+                            "clipped to the axis)\n");
+    size_t n_clipped = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x[2] = {t[i].value, tune_trial_metric(&t[i], m2)};
+        if (t[i].state != TUNE_TRIAL_COMPLETE || !isfinite(x[0]) || !isfinite(x[1]))
             continue;
         int kind = t[i].violation > 0 ? 2 : 1;
         for (size_t k = 0; kind == 1 && k < p->n; k++)
             kind = p->points[k].number == t[i].number ? 0 : 1;
+        double d[2] = {front_draw(&fa[0], p->objectives[0].maximize, x[0]),
+                       front_draw(&fa[1], p->objectives[1].maximize, x[1])};
+        n_clipped += d[0] != x[0] || d[1] != x[1];
         tune_text_printf(&data, "%d ", t[i].number);
-        tune_text_num(&data, v[0]);
+        tune_text_num(&data, x[0]);
         tune_text_printf(&data, " ");
-        tune_text_num(&data, v[1]);
-        tune_text_printf(&data, " %d\n", kind);
-        for (int j = 0; j < 2; j++) {
-            lo[j] = fmin(lo[j], v[j]);
-            hi[j] = fmax(hi[j], v[j]);
-        }
-        drawn++;
+        tune_text_num(&data, x[1]);
+        tune_text_printf(&data, " %d ", kind);
+        tune_text_num(&data, d[0]);
+        tune_text_printf(&data, " ");
+        tune_text_num(&data, d[1]);
+        tune_text_printf(&data, "\n");
     }
     /* the front, again, in the first objective's order, for the line */
     tune_text_printf(&data, "\n\n# the front, in the order of the first objective\n");
@@ -233,13 +351,13 @@ static int draw_pareto(struct tune_store *store, const struct tune_study_info *i
         tune_text_num(&data, p->points[k].values[0]);
         tune_text_printf(&data, " ");
         tune_text_num(&data, p->points[k].values[1]);
-        tune_text_printf(&data, " 0\n");
+        tune_text_printf(&data, " 0 ");
+        tune_text_num(&data, p->points[k].values[0]);
+        tune_text_printf(&data, " ");
+        tune_text_num(&data, p->points[k].values[1]);
+        tune_text_printf(&data, "\n");
     }
     tune_trials_free(t, n);
-    if (!drawn) {
-        tune_text_release(&data);
-        return TUNE_OK;
-    }
     tune_plot_preamble(&gp, o, "pareto", 0, 0);
     char head[200];
     snprintf(head, sizeof head, "Pareto front: %zu of %zu complete trials", p->n, p->n_complete);
@@ -248,21 +366,36 @@ static int draw_pareto(struct tune_store *store, const struct tune_study_info *i
     tune_text_printf(&gp, " . \"\\n\" . 'study ' . ");
     tune_plot_quote(&gp, info->name, 80);
     const char *axis[2] = {"x", "y"};
+    tune_text_printf(&gp, "\n");
     for (int j = 0; j < 2; j++) {
-        tune_text_printf(&gp, "\nset %slabel ", axis[j]);
+        tune_text_printf(&gp, "set %slabel ", axis[j]);
         tune_plot_quote(&gp, p->objectives[j].metric, 40);
         tune_text_printf(&gp, " . ' (%s)'",
                          p->objectives[j].maximize ? "higher is better" : "lower is better");
-        if (is_timing(p->objectives[j].metric) && lo[j] > 0 && hi[j] / lo[j] > 100)
-            tune_text_printf(&gp, "\nset logscale %s", axis[j]);
+        tune_text_printf(&gp, "\n");
+        if (fa[j].log)
+            tune_text_printf(&gp, "set logscale %s\n", axis[j]);
+        tune_text_printf(&gp, "set %srange [", axis[j]);
+        tune_text_num(&gp, fa[j].lo);
+        tune_text_printf(&gp, ":");
+        tune_text_num(&gp, fa[j].hi);
+        tune_text_printf(&gp, "]\n");
+        if (fa[j].log)
+            tune_plot_log_tics(&gp, axis[j], fa[j].lo, fa[j].hi);
     }
-    (void)m1;
-    tune_text_printf(&gp, "\nset key below horizontal\nset bmargin 7\n");
-    tune_text_printf(&gp, "plot 'pareto.dat' index 0 using 2:($4==1 ? $3 : NaN) with points pt 7 "
-                          "ps 0.8 lc rgb '#9ecae1' title 'beaten trials'");
+    tune_text_printf(&gp, "set key below horizontal\nset bmargin 7\n");
+    /* the drawn values: the true ones, or clipped to the axis */
+    tune_text_printf(&gp, "plot 'pareto.dat' index 0 using 5:($4==1 && $5==$2 && $6==$3 ? $6 : "
+                          "NaN) with points pt 7 ps 0.8 lc rgb '#9ecae1' title 'beaten trials'");
+    if (n_clipped)
+        tune_text_printf(&gp, ", \\\n     'pareto.dat' index 0 using 5:($4!=0 && ($5!=$2 || $6!=$3) "
+                              "? $6 : NaN) with points pt 11 ps 1.2 lc rgb '#9ecae1' title "
+                              "'worse than shown (%zu)'",
+                         n_clipped);
     if (p->n_complete > p->n_feasible)
-        tune_text_printf(&gp, ", \\\n     'pareto.dat' index 0 using 2:($4==2 ? $3 : NaN) with "
-                              "points pt 2 ps 1 lc rgb '#999999' title 'broke the constraints'");
+        tune_text_printf(&gp, ", \\\n     'pareto.dat' index 0 using 5:($4==2 && $5==$2 && $6==$3 ? "
+                              "$6 : NaN) with points pt 2 ps 1 lc rgb '#999999' title 'broke the "
+                              "constraints'");
     if (p->n)
         tune_text_printf(&gp, ", \\\n     'pareto.dat' index 1 using 2:3 with linespoints pt 7 "
                               "ps 1.3 lw 2 lc rgb '#e6550d' title 'Pareto set (%zu)'",
