@@ -661,6 +661,12 @@ def main():
     name = "RESULTS_search_cash.md" if args.cash_only else "RESULTS_search.md"
     if args.cash_only and args.first_seed:
         name = "RESULTS_search_cash_seeds%d.md" % args.first_seed
+    elif args.cash_only:
+        # the hand-written notes after the table (other seeds, rules tried)
+        notes = os.path.join(ROOT, "bench", "RESULTS_search_cash_notes.md")
+        if os.path.exists(notes):
+            with open(notes) as f:
+                lines.append(f.read().rstrip("\n"))
     with open(os.path.join(ROOT, "bench", name), "w") as f:
         f.write("\n".join(lines) + "\n")
 
