@@ -235,52 +235,47 @@ static int is_timing(const char *m)
  * same distance beyond the front's worst point.  A log axis pads by a
  * factor, a linear one by 6% of the span. */
 struct front_axis {
-    double limit, lo, hi;
+    struct tune_obj_axis ax; /* the range to set, and the clip limit */
     int log;
 };
 
 static struct front_axis front_axis(const double *v, size_t m, int maximize,
                                     const struct tune_pareto *p, int j, int timing)
 {
-    struct front_axis fa = {NAN, INFINITY, -INFINITY, 0};
+    struct front_axis fa = {{.lo = INFINITY, .hi = -INFINITY, .limit = NAN,
+                             .maximize = maximize},
+                            0};
+    struct tune_obj_axis *ax = &fa.ax;
     double best = maximize ? -INFINITY : INFINITY;
     for (size_t i = 0; i < m; i++) {
-        fa.lo = fmin(fa.lo, v[i]);
-        fa.hi = fmax(fa.hi, v[i]);
+        ax->lo = fmin(ax->lo, v[i]);
+        ax->hi = fmax(ax->hi, v[i]);
         best = maximize ? fmax(best, v[i]) : fmin(best, v[i]);
     }
-    fa.log = timing && fa.lo > 0 && fa.hi / fa.lo > 100;
-    if (!fa.log) {
-        struct tune_obj_axis ax;
-        tune_obj_axis_make(v, m, maximize, 0, &ax);
-        fa.limit = ax.limit;
-        double worst = best; /* the front's worst value */
-        for (size_t k = 0; k < p->n; k++)
-            worst = maximize ? fmin(worst, p->points[k].values[j])
-                             : fmax(worst, p->points[k].values[j]);
-        if (maximize ? worst < fa.limit : worst > fa.limit)
-            fa.limit = worst - (best - fa.limit);
-        if (!isnan(fa.limit)) {
-            fa.lo = maximize ? fmax(fa.lo, fa.limit) : fa.lo;
-            fa.hi = maximize ? fa.hi : fmin(fa.hi, fa.limit);
-        }
-    }
+    fa.log = timing && ax->lo > 0 && ax->hi / ax->lo > 100;
     if (fa.log) {
-        fa.lo /= 1.6;
-        fa.hi *= 1.6;
-    } else {
-        double span = fa.hi - fa.lo;
-        span = span > 0 ? span : fabs(fa.hi) > 0 ? 0.1 * fabs(fa.hi) : 1e-3;
-        fa.lo -= 0.06 * span;
-        fa.hi += 0.06 * span;
+        ax->lo /= 1.6;
+        ax->hi *= 1.6;
+        return fa;
     }
+    struct tune_obj_axis hist;
+    tune_obj_axis_make(v, m, maximize, 0, &hist);
+    ax->limit = hist.limit;
+    double worst = best; /* the front's worst value */
+    for (size_t k = 0; k < p->n; k++)
+        worst = maximize ? fmin(worst, p->points[k].values[j])
+                         : fmax(worst, p->points[k].values[j]);
+    if (maximize ? worst < ax->limit : worst > ax->limit)
+        ax->limit = worst - (best - ax->limit);
+    if (!isnan(ax->limit)) {
+        ax->lo = maximize ? fmax(ax->lo, ax->limit) : ax->lo;
+        ax->hi = maximize ? ax->hi : fmin(ax->hi, ax->limit);
+    }
+    double span = ax->hi - ax->lo;
+    span = span > 0 ? span : fabs(ax->hi) > 0 ? 0.1 * fabs(ax->hi) : 1e-3;
+    ax->lo -= 0.06 * span;
+    ax->hi += 0.06 * span;
     return fa;
-}
-
-static double front_draw(const struct front_axis *fa, int maximize, double v)
-{
-    return tune_obj_axis_draw(&(struct tune_obj_axis){.limit = fa->limit, .maximize = maximize},
-                              v);
 }
 
 /* Two objectives: every complete trial, the front, the violating apart. */
@@ -331,8 +326,7 @@ static int draw_pareto(struct tune_store *store, const struct tune_study_info *i
         int kind = t[i].violation > 0 ? 2 : 1;
         for (size_t k = 0; kind == 1 && k < p->n; k++)
             kind = p->points[k].number == t[i].number ? 0 : 1;
-        double d[2] = {front_draw(&fa[0], p->objectives[0].maximize, x[0]),
-                       front_draw(&fa[1], p->objectives[1].maximize, x[1])};
+        double d[2] = {tune_obj_axis_draw(&fa[0].ax, x[0]), tune_obj_axis_draw(&fa[1].ax, x[1])};
         n_clipped += d[0] != x[0] || d[1] != x[1];
         tune_text_printf(&data, "%d ", t[i].number);
         tune_text_num(&data, x[0]);
@@ -376,12 +370,12 @@ static int draw_pareto(struct tune_store *store, const struct tune_study_info *i
         if (fa[j].log)
             tune_text_printf(&gp, "set logscale %s\n", axis[j]);
         tune_text_printf(&gp, "set %srange [", axis[j]);
-        tune_text_num(&gp, fa[j].lo);
+        tune_text_num(&gp, fa[j].ax.lo);
         tune_text_printf(&gp, ":");
-        tune_text_num(&gp, fa[j].hi);
+        tune_text_num(&gp, fa[j].ax.hi);
         tune_text_printf(&gp, "]\n");
         if (fa[j].log)
-            tune_plot_log_tics(&gp, axis[j], fa[j].lo, fa[j].hi);
+            tune_plot_log_tics(&gp, axis[j], fa[j].ax.lo, fa[j].ax.hi);
     }
     tune_text_printf(&gp, "set key below horizontal\nset bmargin 7\n");
     /* the drawn values: the true ones, or clipped to the axis */

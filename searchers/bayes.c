@@ -2196,6 +2196,21 @@ static int noise_sd(const struct work *w, size_t g, double *sd)
     return TUNE_OK;
 }
 
+/* The history's points in unit coordinates (n_seen x d; caller frees), or
+ * NULL with the error set. */
+static double *seen_units(const struct work *w)
+{
+    size_t d = w->d;
+    double *us = malloc((w->n_seen + 1) * d * sizeof *us);
+    if (!us) {
+        tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the acquisition");
+        return NULL;
+    }
+    for (size_t j = 0; j < w->n_seen; j++)
+        tune_space_to_unit(w->space, &w->seen[j * d], &us[j * d]);
+    return us;
+}
+
 /* A flat objective: no near-replicates on a plateau.
  *
  * The acquisition's choice x* is a near-replicate when the model's standard
@@ -2237,11 +2252,9 @@ static int plateau_point(struct work *w, const double *pts, const double *mu, si
         return TUNE_OK;
     /* distances between the points as stored (a discrete value at the
      * centre of its cell), the history's and the candidates' alike */
-    double *us = malloc((w->n_seen + 1) * d * sizeof *us), far = -1, *ui = w->ubuf;
+    double *us = seen_units(w), far = -1, *ui = w->ubuf;
     if (!us)
-        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the acquisition");
-    for (size_t j = 0; j < w->n_seen; j++)
-        tune_space_to_unit(w->space, &w->seen[j * d], &us[j * d]);
+        return TUNE_ENOMEM;
     for (size_t i = 0; i < m; i++) {
         if (mu[i] > cap || is_seen(w, &pts[i * d]))
             continue;
@@ -2316,11 +2329,9 @@ static int flat_top_point(struct work *w, const double *pts, const struct cand *
     if (w->n_best_ties < FLAT_TOP_TIES)
         return TUNE_OK;
     size_t d = w->d;
-    double *us = malloc((w->n_seen + 1) * d * sizeof *us);
+    double *us = seen_units(w);
     if (!us)
-        return tune_error_set(w->err, TUNE_ENOMEM, "out of memory for the acquisition");
-    for (size_t j = 0; j < w->n_seen; j++)
-        tune_space_to_unit(w->space, &w->seen[j * d], &us[j * d]);
+        return TUNE_ENOMEM;
     /* the candidates in order of acquisition: the first that keeps away */
     if (crowds_a_trial(w, us, point, w->ubuf))
         for (size_t r = 0; r < nc; r++) {
